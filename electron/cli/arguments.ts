@@ -1,0 +1,83 @@
+// Command-line parsing for `tension`: global options anywhere, a command of one or two words,
+// its own options. Unknown options are errors (a typo must not silently do something else).
+import { parseArgs } from 'node:util';
+import { EngineError } from '../core/errors.ts';
+
+export const optionSpec = {
+  data: { type: 'string' },
+  'memory-path': { type: 'string' },
+  context: { type: 'string' },
+  json: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+  name: { type: 'string' },
+  type: { type: 'string' },
+  obs: { type: 'string', multiple: true },
+  meta: { type: 'string' },
+  from: { type: 'string' },
+  to: { type: 'string' },
+  limit: { type: 'string' },
+  all: { type: 'boolean' },
+  reason: { type: 'string' },
+  days: { type: 'string' },
+  keep: { type: 'string' },
+  op: { type: 'string' },
+} as const;
+
+export type CliOptions = {
+  data?: string;
+  'memory-path'?: string;
+  context?: string;
+  json?: boolean;
+  help?: boolean;
+  name?: string;
+  type?: string;
+  obs?: string[];
+  meta?: string;
+  from?: string;
+  to?: string;
+  limit?: string;
+  all?: boolean;
+  reason?: string;
+  days?: string;
+  keep?: string;
+  op?: string;
+};
+
+export interface ParsedCommandLine {
+  readonly words: string[];
+  readonly options: CliOptions;
+}
+
+export function parseCommandLine(argv: string[]): ParsedCommandLine {
+  try {
+    const { values, positionals } = parseArgs({ args: argv, options: optionSpec, allowPositionals: true, strict: true });
+    return { words: positionals, options: values as CliOptions };
+  } catch (error) {
+    throw new EngineError('BAD_INPUT', `${(error as Error).message.split('\n')[0]} (see 'tension --help')`);
+  }
+}
+
+export function requireOption(options: CliOptions, name: keyof CliOptions): string {
+  const value = options[name];
+  if (typeof value !== 'string' || value === '') throw new EngineError('BAD_INPUT', `--${name} is required.`);
+  return value;
+}
+
+export function parseJsonOption(text: string | undefined, what: string): Record<string, unknown> | undefined {
+  if (text === undefined) return undefined;
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    throw new EngineError('BAD_INPUT', `${what} is not valid JSON: ${(error as Error).message}`);
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new EngineError('BAD_INPUT', `${what} must be a JSON object.`);
+  return value as Record<string, unknown>;
+}
+
+export function parseCount(text: string | undefined, what: string, fallback: number): number {
+  if (text === undefined) return fallback;
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 0) throw new EngineError('BAD_INPUT', `${what} must be a whole number, got ${JSON.stringify(text)}.`);
+  return value;
+}

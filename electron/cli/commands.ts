@@ -1,0 +1,287 @@
+// The commands of `tension`. Each returns a result: the JSON document printed with --json,
+// and the text printed without it. All of them run the same engine the desktop app runs.
+import fs from 'node:fs';
+import path from 'node:path';
+import { EngineError } from '../core/errors.ts';
+import type { Engine } from '../core/engine.ts';
+import { DEFAULT_CONTEXT } from '../core/dataRoot.ts';
+import {
+  addRelation,
+  deleteEntity,
+  deleteRelation,
+  parseImport,
+  readGraph,
+  setEntity,
+  subgraph,
+  toGraphEntity,
+} from '../core/knowledgeGraph.ts';
+import { historyOf } from '../core/history.ts';
+import { entityKey, relationKey } from '../core/records.ts';
+import { verifyAll } from '../core/verify.ts';
+import { recoverAll } from '../core/recover.ts';
+import { createBackup, listBackups, pruneBackups, restoreBackup, verifyBackup } from '../core/backups.ts';
+import { parseCount, parseJsonOption, requireOption, type CliOptions } from './arguments.ts';
+
+export interface CommandResult {
+  readonly json: unknown;
+  readonly text: string;
+  /** Non-zero when the command ran but found a problem (verify). */
+  readonly exitCode?: number;
+}
+
+export interface CommandInput {
+  readonly engine: Engine;
+  readonly args: string[];
+  readonly options: CliOptions;
+  readonly context: string;
+}
+
+export interface Command {
+  readonly usage: string;
+  readonly summary: string;
+  /** Commands that never write open the engine read-only (no lock, no journal created). */
+  readonly readOnly?: boolean;
+  run(input: CommandInput): Promise<CommandResult>;
+}
+
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+
+function committed(what: string, result: { changed: number; duplicate: boolean }): CommandResult {
+  const text = result.duplicate ? `${what}: already applied (operation id seen before)` : result.changed === 0 ? `${what}: nothing to change` : `${what}: done`;
+  return { json: { ok: true, ...result }, text };
+}
+
+export const commands: Record<string, Command> = {
+  contexts: {
+    usage: 'contexts',
+    summary: 'list the contexts with their records, bytes and health',
+    async run({ engine }) {
+      const list = await engine.listContexts();
+      const json = list.map(({ findings, ...rest }) => ({ ...rest, findings: findings.map((f) => f.message) }));
+      const text = list.length === 0
+        ? `no contexts yet in ${engine.layout.root}`
+        : list.map((c) => `${c.context.padEnd(20)} ${String(c.records).padStart(8)} records ${String(c.bytes).padStart(10)} bytes  ${c.health}`).join('\n');
+      return { json: { root: engine.layout.root, contexts: json }, text };
+    },
+  },
+
+  'entity set': {
+    usage: 'entity set --name N --type T [--obs TEXT]... [--meta JSON] [--op ID]',
+    summary: 'create an entity, or add observations and merge metadata into it',
+    async run({ engine, options, context }) {
+      const name = requireOption(options, 'name');
+      const entityType = requireOption(options, 'type');
+      const metadata = parseJsonOption(options.meta, '--meta');
+      const result = await engine.transact(context, (state) => setEntity(state, { name, entityType, observations: options.obs ?? [], ...(metadata ? { metadata } : {}) }), { op: options.op });
+      return committed(`entity ${name}`, result);
+    },
+  },
+
+  'entity delete': {
+    usage: 'entity delete --name N',
+    summary: 'delete an entity and the relations that touch it',
+    async run({ engine, options, context }) {
+      const name = requireOption(options, 'name');
+      return committed(`delete ${name}`, await engine.transact(context, (state) => deleteEntity(state, name), { op: options.op }));
+    },
+  },
+
+  'relation add': {
+    usage: 'relation add --from A --to B --type R [--meta JSON]',
+    summary: 'add a relation (or merge metadata into it)',
+    async run({ engine, options, context }) {
+      const input = relationOptions(options);
+      const metadata = parseJsonOption(options.meta, '--meta');
+      return committed(`relation ${input.from} -[${input.relationType}]-> ${input.to}`, await engine.transact(context, (state) => addRelation(state, { ...input, ...(metadata ? { metadata } : {}) }), { op: options.op }));
+    },
+  },
+
+  'relation delete': {
+    usage: 'relation delete --from A --to B --type R',
+    summary: 'delete a relation',
+    async run({ engine, options, context }) {
+      const input = relationOptions(options);
+      return committed(`delete relation ${input.from} -[${input.relationType}]-> ${input.to}`, await engine.transact(context, (state) => deleteRelation(state, input), { op: options.op }));
+    },
+  },
+
+  graph: {
+    usage: 'graph',
+    summary: 'the whole context as {"entities":[…],"relations":[…]} (MCP read_graph)',
+    readOnly: true,
+    async run({ engine, context }) {
+      const graph = await engine.read(context, (state) => readGraph(state));
+      return { json: graph, text: JSON.stringify(graph, null, 2) };
+    },
+  },
+
+  search: {
+    usage: 'search QUERY [--limit N] [--all]',
+    summary: 'entities with words starting with every query word, best first (--all: every context)',
+    readOnly: true,
+    async run({ engine, args, options, context }) {
+      const query = args.join(' ').trim();
+      if (query === '') throw new EngineError('BAD_INPUT', 'search needs a query.');
+      const limit = parseCount(options.limit, '--limit', 50);
+      const contexts = options.all ? engine.listContextNames() : [context];
+      const found: { context: string; score: number; entity: ReturnType<typeof toGraphEntity> }[] = [];
+      for (const name of contexts) {
+        await engine.read(name, (state, store) => {
+          for (const hit of store.search(query, limit)) {
+            const record = state.get(hit.key);
+            if (record) found.push({ context: name, score: hit.score, entity: toGraphEntity(record) });
+          }
+        });
+      }
+      found.sort((a, b) => b.score - a.score);
+      const top = found.slice(0, limit);
+      const text = top.length === 0 ? 'no matches' : top.map((f) => `${options.all ? `${f.context}: ` : ''}${f.entity.name} (${f.entity.entityType})${f.entity.observations[0] ? ` — ${f.entity.observations[0]}` : ''}`).join('\n');
+      if (options.all) return { json: { results: top.map((f) => ({ context: f.context, ...f.entity })) }, text };
+      const graph = await engine.read(context, (state) => subgraph(state, top.map((f) => f.entity.name)));
+      return { json: graph, text };
+    },
+  },
+
+  history: {
+    usage: 'history --name N | history --from A --to B --type R',
+    summary: 'every version of a record, oldest first, with time and origin',
+    readOnly: true,
+    async run({ engine, options, context }) {
+      const key = options.name !== undefined ? entityKey(requireOption(options, 'name')) : relationKey(...Object.values(relationOptions(options)) as [string, string, string]);
+      const journal = await engine.read(context, (_state, store) => store.paths.journal);
+      const versions = historyOf(engine.fs, journal, (k) => k === key).get(key) ?? [];
+      if (versions.length === 0) throw new EngineError('NOT_FOUND', `No history for ${options.name ?? 'that relation'} in context ${context}.`);
+      const text = versions.map((v) => `${v.ts}  #${v.seq}  ${v.origin.padEnd(8)} ${v.action === 'delete' ? 'deleted' : JSON.stringify(v.value)}${v.note ? `  (${v.note})` : ''}`).join('\n');
+      return { json: { context, versions }, text };
+    },
+  },
+
+  import: {
+    usage: 'import FILE',
+    summary: 'import a JSONL file (or a {"entities","relations"} document) as one transaction',
+    async run({ engine, args, options, context }) {
+      const file = args[0];
+      if (!file) throw new EngineError('BAD_INPUT', 'import needs a FILE.');
+      let text: string;
+      try {
+        text = fs.readFileSync(file, 'utf8');
+      } catch (error) {
+        throw new EngineError('NOT_FOUND', `Cannot read ${file}: ${(error as Error).message}. Nothing was imported.`);
+      }
+      const records = parseImport(text, path.basename(file));
+      const result = await engine.transact(context, () => ({ puts: records, deletes: [] }), { op: options.op, note: `import of ${path.basename(file)}` });
+      return { json: { ok: true, records: records.length, ...result }, text: `imported ${plural(records.length, 'record')} into ${context} (${result.changed} changed)` };
+    },
+  },
+
+  export: {
+    usage: 'export',
+    summary: 'the context as JSONL (with --json: as one graph document)',
+    readOnly: true,
+    async run({ engine, context }) {
+      const { graph, lines } = await engine.read(context, (state) => ({ graph: readGraph(state), lines: [...state.values()].map((r) => r.raw) }));
+      return { json: graph, text: lines.join('\n') };
+    },
+  },
+
+  verify: {
+    usage: 'verify',
+    summary: 'check every context, journal and backup; exit 1 when something is wrong',
+    readOnly: true,
+    async run({ engine }) {
+      const result = await verifyAll(engine);
+      const lines = result.contexts.flatMap((c) => [`${c.context}: ${c.ok ? 'ok' : 'PROBLEMS'} (${plural(c.records, 'record')}, ${plural(c.journalEntries, 'journal entry')})`, ...c.findings.map((f) => `  ${f.severity}: ${f.message}`)]);
+      for (const b of result.backups) lines.push(`backup ${b.id}: ${b.ok ? 'ok' : b.problems.join('; ')}`);
+      lines.push(result.ok ? 'verify: ok' : 'verify: problems found (run `tension recover`)');
+      return { json: result, text: lines.join('\n'), exitCode: result.ok ? 0 : 1 };
+    },
+  },
+
+  recover: {
+    usage: 'recover',
+    summary: 'repair damage: bad bytes to .recovery/, records restored from the journal or backups',
+    async run({ engine }) {
+      const report = await recoverAll(engine);
+      const lines = report.actions.map((a) => `${a.context}: ${a.action}`);
+      for (const u of report.unrecovered) lines.push(`NOT RECOVERED: ${u}`);
+      if (lines.length === 0) lines.push('nothing to recover');
+      return { json: { ok: report.unrecovered.length === 0, ...report }, text: lines.join('\n'), exitCode: report.unrecovered.length === 0 ? 0 : 1 };
+    },
+  },
+
+  'backup create': {
+    usage: 'backup create [--reason TEXT]',
+    summary: 'back up every context (files and journals) into .backup/',
+    async run({ engine, options }) {
+      const info = await createBackup(engine, options.reason ?? 'manual');
+      return { json: info, text: `backup ${info.id}: ${plural(info.files.length, 'file')}, ${info.bytes} bytes` };
+    },
+  },
+
+  'backup list': {
+    usage: 'backup list',
+    summary: 'the backups, newest first',
+    readOnly: true,
+    async run({ engine }) {
+      const list = listBackups(engine);
+      return { json: { backups: list }, text: list.length === 0 ? 'no backups' : list.map((b) => `${b.id}  ${plural(b.files.length, 'file')}  ${b.bytes} bytes  ${b.reason}`).join('\n') };
+    },
+  },
+
+  'backup verify': {
+    usage: 'backup verify [ID]',
+    summary: 'check backups against their checksums',
+    readOnly: true,
+    async run({ engine, args }) {
+      const ids = args[0] ? [args[0]] : listBackups(engine).map((b) => b.id);
+      const checks = ids.map((id) => verifyBackup(engine, id));
+      const ok = checks.every((c) => c.ok);
+      return { json: { ok, backups: checks }, text: checks.map((c) => `${c.id}: ${c.ok ? 'ok' : c.problems.join('; ')}`).join('\n') || 'no backups', exitCode: ok ? 0 : 1 };
+    },
+  },
+
+  'backup restore': {
+    usage: 'backup restore ID [--context C]',
+    summary: 'restore contexts from a backup (what is replaced is backed up first)',
+    async run({ engine, args, options }) {
+      const id = args[0];
+      if (!id) throw new EngineError('BAD_INPUT', 'backup restore needs a backup ID (see `tension backup list`).');
+      const result = await restoreBackup(engine, id, options.context ? [options.context] : undefined);
+      return { json: { ok: true, ...result }, text: `restored ${result.contexts.map((c) => `${c.context} (${c.changed} changed)`).join(', ')} from ${id}; the state before is in backup ${result.safetyBackup}` };
+    },
+  },
+
+  'backup prune': {
+    usage: 'backup prune --days N [--keep K]',
+    summary: 'remove backups older than N days, keeping at least the newest K (default 7)',
+    async run({ engine, options }) {
+      const removed = await pruneBackups(engine, { maxAgeDays: parseCount(requireOption(options, 'days'), '--days', 30), keepAtLeast: parseCount(options.keep, '--keep', 7) });
+      return { json: { removed }, text: removed.length === 0 ? 'nothing to remove' : `removed ${removed.join(', ')}` };
+    },
+  },
+};
+
+function relationOptions(options: CliOptions) {
+  return { from: requireOption(options, 'from'), to: requireOption(options, 'to'), relationType: requireOption(options, 'type') };
+}
+
+export function findCommand(words: string[]): { name: string; command: Command; rest: string[] } | undefined {
+  const two = words.slice(0, 2).join(' ');
+  if (commands[two]) return { name: two, command: commands[two], rest: words.slice(2) };
+  const one = words[0] ?? '';
+  if (commands[one]) return { name: one, command: commands[one], rest: words.slice(1) };
+  return undefined;
+}
+
+export function helpText(): string {
+  const rows = Object.values(commands).map((c) => `  tension ${c.usage.padEnd(56)} ${c.summary}`);
+  return [
+    'tension: structural tension charts in .coaia/ folders, kept safe (journal, backups, recovery)',
+    '',
+    'usage: tension <command> [--data DIR | --memory-path FILE.jsonl] [--context NAME] [--json]',
+    '',
+    ...rows,
+    '',
+    `Data: --data DIR > --memory-path FILE > $TENSION_DATA > $MEMORY_FILE_PATH > $COAIAN_MF > the nearest .coaia/ above the working folder > ~/.coaia. Context: --context NAME (default: ${DEFAULT_CONTEXT}).`,
+  ].join('\n');
+}

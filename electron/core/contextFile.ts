@@ -1,0 +1,145 @@
+// Reading a context file (the peers' snapshot) into records, tolerating everything PEERS.md
+// lists: `#` comments, `_aim` markers, unknown line types, blank lines, no final newline,
+// duplicate lines. Unreadable lines are reported with their byte range, never thrown.
+import type { FileSystem } from './fileSystem.ts';
+import { splitLines } from './lineSplitter.ts';
+import { asOpaque, classifyLine, makeRecord, type StoredRecord } from './records.ts';
+import { crc32Hex } from './journalFormat.ts';
+
+export interface BadLine {
+  readonly start: number;
+  readonly end: number;
+  readonly reason: string;
+  /** The line's bytes, kept so recovery can copy them to .recovery/ untouched. */
+  readonly bytes: Buffer;
+  /** A last line without newline that does not parse: a write in progress or a crash mid-write. */
+  readonly torn: boolean;
+}
+
+export interface FileIdentity {
+  readonly size: number;
+  readonly crc: string;
+  readonly ino: bigint;
+  readonly mtimeNs: bigint;
+}
+
+export interface ParsedContextFile {
+  readonly records: StoredRecord[];
+  readonly bad: BadLine[];
+  readonly duplicates: number;
+  readonly identity: FileIdentity | undefined;
+  /** The file as read (kept only as long as the caller holds it). */
+  readonly bytes: Buffer;
+  readonly exists: boolean;
+}
+
+export function parseContextBytes(bytes: Buffer): { records: StoredRecord[]; bad: BadLine[]; duplicates: number } {
+  const records: StoredRecord[] = [];
+  const bad: BadLine[] = [];
+  const seen = new Set<string>();
+  const occurrences = new Map<string, number>();
+  let duplicates = 0;
+  const lines = splitLines(bytes);
+  for (const line of lines) {
+    const verdict = line.utf8 ? classifyLine(line.text) : ({ ok: false, reason: 'invalid UTF-8' } as const);
+    if (!verdict.ok) {
+      bad.push({
+        start: line.start,
+        end: line.end,
+        reason: verdict.reason,
+        bytes: Buffer.from(bytes.subarray(line.start, line.terminated ? line.end + 1 : line.end)),
+        torn: !line.terminated,
+      });
+      continue;
+    }
+    if (verdict.kind === 'blank') continue;
+    let record = makeRecord(line.text, verdict.fields);
+    if (record.kind === 'line' || seen.has(record.key)) {
+      // Opaque lines and duplicates of an entity/relation line are kept as text, by occurrence.
+      if (record.kind !== 'line') duplicates += 1;
+      const occurrence = (occurrences.get(line.text) ?? 0) + 1;
+      occurrences.set(line.text, occurrence);
+      record = asOpaque(line.text, occurrence);
+    }
+    seen.add(record.key);
+    records.push(record);
+  }
+  return { records, bad, duplicates };
+}
+
+export function statIdentity(fsys: FileSystem, path: string): { size: number; ino: bigint; mtimeNs: bigint } | undefined {
+  try {
+    const stat = fsys.statSync(path, { bigint: true });
+    return { size: Number(stat.size), ino: stat.ino, mtimeNs: stat.mtimeNs };
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+}
+
+const sleep = (ms: number) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+
+/**
+ * Reads a file that a peer may be rewriting in place (truncate, then write): the read is
+ * retried until the file's size and mtime are the same before and after, and an empty or
+ * torn file that was modified a moment ago is given a moment to finish.
+ */
+export function readStable(fsys: FileSystem, path: string, attempts = 6): { bytes: Buffer; identity: FileIdentity } | undefined {
+  for (let attempt = 1; ; attempt += 1) {
+    const before = statIdentity(fsys, path);
+    if (!before) return undefined;
+    let bytes: Buffer;
+    try {
+      bytes = fsys.readFileSync(path);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw error;
+    }
+    const after = statIdentity(fsys, path);
+    const steady =
+      after !== undefined && after.size === before.size && after.mtimeNs === before.mtimeNs && after.ino === before.ino &&
+      after.size === bytes.length;
+    const recentlyModified = after !== undefined && Date.now() - Number(after.mtimeNs / 1_000_000n) < 200;
+    const looksUnfinished = bytes.length === 0 || !endsWithCompleteLine(bytes);
+    if (attempt < attempts && (!steady || (recentlyModified && looksUnfinished))) {
+      sleep(15 * attempt);
+      continue;
+    }
+    const stat = after ?? before;
+    return { bytes, identity: { size: bytes.length, crc: crc32Hex(bytes), ino: stat.ino, mtimeNs: stat.mtimeNs } };
+  }
+}
+
+/** True when the file ends in a newline, or its last line is complete JSON (peers omit the final newline). */
+function endsWithCompleteLine(bytes: Buffer): boolean {
+  if (bytes[bytes.length - 1] === 10) return true;
+  const lastNewline = bytes.lastIndexOf(10);
+  const last = bytes.toString('utf8', lastNewline + 1).trim();
+  if (last.startsWith('#')) return true;
+  try {
+    JSON.parse(last);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export function readContextFile(fsys: FileSystem, path: string): ParsedContextFile {
+  const read = readStable(fsys, path);
+  if (!read) return { records: [], bad: [], duplicates: 0, identity: undefined, bytes: Buffer.alloc(0), exists: false };
+  return { ...parseContextBytes(read.bytes), identity: read.identity, bytes: read.bytes, exists: true };
+}
+
+export function serializeRecords(records: Iterable<StoredRecord>): string[] {
+  const chunks: string[] = [];
+  let chunk = '';
+  for (const record of records) {
+    chunk += `${record.raw}\n`;
+    if (chunk.length > 1 << 20) {
+      chunks.push(chunk);
+      chunk = '';
+    }
+  }
+  if (chunk.length > 0) chunks.push(chunk);
+  return chunks;
+}

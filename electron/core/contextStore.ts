@@ -1,0 +1,709 @@
+// One context: its journal (every change, durable, the source of truth for history) and its
+// context file (the snapshot the peers read, rewritten atomically and coalesced).
+//
+// Every method that writes must run under the root lock (engine.ts takes it); `refresh` is
+// the first step of every locked operation: it reads what other processes appended to the
+// journal and absorbs any rewrite of the context file by a peer.
+import path from 'node:path';
+import { randomUUID } from 'node:crypto';
+import type { FileSystem } from './fileSystem.ts';
+import { readFileIfExists, syncDirectory } from './fileSystem.ts';
+import { EngineError, fromSystemError } from './errors.ts';
+import { contextPaths, type DataLayout } from './dataRoot.ts';
+import { RecordSet, recordOfChange } from './recordSet.ts';
+import { identityOf, isCanonicalJson, type StoredRecord } from './records.ts';
+import {
+  JOURNAL_FORMAT,
+  encodeCommit,
+  encodeHeader,
+  encodeSnapshot,
+  type EncodedChange,
+  type JournalCommit,
+  type JournalEntry,
+  type Origin,
+} from './journalFormat.ts';
+import { appendDurably, cutJournal, readJournal, type JournalRead } from './journalFile.ts';
+import { parseContextBytes, readContextFile, serializeRecords, statIdentity, type BadLine, type FileIdentity, type ParsedContextFile } from './contextFile.ts';
+import { removeQuietly, replaceFileAtomically, writeVerifiedTemp } from './atomicFile.ts';
+import { absorbExternalVersion, type Generation } from './externalMerge.ts';
+import type { RecoveryLog } from './recoveryLog.ts';
+import { SearchIndex, type SearchHit } from './searchIndex.ts';
+
+/** How many of our recent rewrites are remembered to tell a peer's lost race from its edits. */
+const GENERATIONS_KEPT = 16;
+/** How many recent operation ids are remembered (and checkpointed) to make retries apply once. */
+export const OPERATION_IDS_KEPT = 10_000;
+
+export type Severity = 'info' | 'warning' | 'error';
+
+export interface Finding {
+  readonly severity: Severity;
+  readonly kind:
+    | 'bad-line'
+    | 'torn-file'
+    | 'journal-bad-line'
+    | 'journal-torn-tail'
+    | 'external-change'
+    | 'file-missing'
+    | 'newer-format'
+    | 'duplicate'
+    | 'rewrite-failed';
+  readonly file: string;
+  readonly message: string;
+  readonly offset?: number;
+}
+
+export interface CommitMeta {
+  readonly origin: Origin;
+  readonly op?: string | undefined;
+  readonly note?: string | undefined;
+  readonly intent?: string | undefined;
+}
+
+export interface CommitResult {
+  readonly seq: number;
+  readonly tx: string;
+  readonly changed: number;
+  /** True when this operation id had already been applied: nothing was done again. */
+  readonly duplicate: boolean;
+}
+
+export interface PendingChanges {
+  readonly puts: readonly StoredRecord[];
+  readonly deletes: readonly string[];
+}
+
+interface Checkpoint {
+  format: number;
+  journalIno: string;
+  journalOffset: number;
+  seq: number;
+  size: number;
+  crc: string;
+  ops: [string, number, string][];
+}
+
+export interface ContextStoreOptions {
+  readonly fs: FileSystem;
+  readonly layout: DataLayout;
+  readonly context: string;
+  readonly readOnly: boolean;
+  readonly recovery: RecoveryLog;
+  readonly clock?: () => Date;
+}
+
+export class ContextStore {
+  readonly context: string;
+  readonly paths: ReturnType<typeof contextPaths>;
+  readonly state = new RecordSet();
+  /** Findings of the last load and of everything since (cleared by recovery). */
+  findings: Finding[] = [];
+  readOnlyReason: string | undefined;
+  /** The head of the journal: the last sequence number read or written. */
+  seq = 0;
+
+  private readonly fs: FileSystem;
+  private readonly recovery: RecoveryLog;
+  private readonly clock: () => Date;
+  /** What the context file holds (as of our last rewrite or read of it). */
+  private materialized = new Map<string, StoredRecord>();
+  /** Keys changed since the file was last written, with their on-disk (materialized) versions. */
+  private pending = new Map<string, StoredRecord | undefined>();
+  private history: Generation[] = [];
+  private fileIdentity: FileIdentity | undefined;
+  private fileDamage: BadLine[] = [];
+  private forceRewrite = false;
+  private journalOffset = 0;
+  private journalIno: bigint | undefined;
+  private journalTornTail: JournalRead['tornTail'];
+  private readonly ops = new Map<string, { seq: number; tx: string }>();
+  private loadedFast = false;
+  private index: SearchIndex | undefined;
+
+  constructor(private readonly options: ContextStoreOptions) {
+    this.fs = options.fs;
+    this.context = options.context;
+    this.paths = contextPaths(options.layout, options.context);
+    this.recovery = options.recovery;
+    this.clock = options.clock ?? (() => new Date());
+    if (options.readOnly) this.readOnlyReason = 'the data folder is read-only';
+  }
+
+  get readOnly(): boolean {
+    return this.readOnlyReason !== undefined;
+  }
+
+  /** True when the context file is behind the journal (or damaged) and should be rewritten. */
+  get needsRewrite(): boolean {
+    return !this.readOnly && (this.pending.size > 0 || this.forceRewrite);
+  }
+
+  get openedFast(): boolean {
+    return this.loadedFast;
+  }
+
+  // ---------------------------------------------------------------- loading
+
+  /** Loads the context. Never fails on damage: it loads what is good and records findings. */
+  load(): void {
+    this.resetMemory();
+    const file = readContextFile(this.fs, this.paths.file);
+    for (const bad of file.bad) this.noteBadLine(bad);
+    if (this.tryLoadFromCheckpoint(file)) return;
+    this.loadByReplay(file);
+  }
+
+  private resetMemory(): void {
+    this.state.observe(undefined);
+    this.index = undefined;
+    for (const key of [...this.state.keys()]) this.state.delete(key);
+    this.materialized = new Map();
+    this.pending = new Map();
+    this.history = [];
+    this.fileIdentity = undefined;
+    this.fileDamage = [];
+    this.forceRewrite = false;
+    this.findings = [];
+    this.ops.clear();
+    this.seq = 0;
+    this.journalOffset = 0;
+    this.journalIno = undefined;
+    this.journalTornTail = undefined;
+    this.loadedFast = false;
+    if (this.readOnlyReason?.startsWith('the journal')) this.readOnlyReason = undefined;
+    if (this.options.readOnly) this.readOnlyReason = 'the data folder is read-only';
+  }
+
+  private noteBadLine(bad: BadLine): void {
+    this.findings.push({
+      severity: 'warning',
+      kind: bad.torn ? 'torn-file' : 'bad-line',
+      file: this.paths.file,
+      offset: bad.start,
+      message: `${path.basename(this.paths.file)}: ${bad.torn ? 'incomplete last line' : 'unreadable line'} at byte ${bad.start} (${bad.reason})`,
+    });
+  }
+
+  private adoptFile(file: ParsedContextFile): void {
+    for (const record of file.records) this.state.set(record);
+    this.materialized = this.state.snapshotMap();
+    this.fileIdentity = file.identity;
+    this.fileDamage = file.bad;
+  }
+
+  /** Fast open: the file is exactly our last rewrite, so only the journal after it is read. */
+  private tryLoadFromCheckpoint(file: ParsedContextFile): boolean {
+    const buffer = readFileIfExists(this.fs, this.paths.checkpoint);
+    if (!buffer || !file.identity || file.bad.length > 0) return false;
+    let checkpoint: Checkpoint;
+    try {
+      checkpoint = JSON.parse(buffer.toString('utf8')) as Checkpoint;
+    } catch {
+      return false;
+    }
+    if (checkpoint.format !== JOURNAL_FORMAT || checkpoint.size !== file.identity.size || checkpoint.crc !== file.identity.crc) {
+      return false;
+    }
+    const tail = readJournal(this.fs, this.paths.journal, checkpoint.journalOffset);
+    if (tail.ino === undefined || tail.ino.toString() !== checkpoint.journalIno || tail.size < checkpoint.journalOffset) return false;
+    const first = tail.entries[0]?.entry;
+    if (first && (first.kind === 'header' || first.seq !== checkpoint.seq + 1)) return false;
+    this.adoptFile(file);
+    this.seq = checkpoint.seq;
+    for (const [op, seq, tx] of checkpoint.ops) this.ops.set(op, { seq, tx });
+    this.journalIno = tail.ino;
+    this.applyJournalRead(tail);
+    this.loadedFast = true;
+    return true;
+  }
+
+  private loadByReplay(file: ParsedContextFile): void {
+    const journal = readJournal(this.fs, this.paths.journal, 0);
+    if (journal.ino === undefined || (journal.entries.length === 0 && journal.bad.length === 0)) {
+      this.startJournal(file, journal);
+      return;
+    }
+    const header = journal.entries[0]?.entry;
+    if (header?.kind === 'header' && header.format > JOURNAL_FORMAT) {
+      this.readOnlyReason = `the journal ${path.basename(this.paths.journal)} is format ${header.format}, newer than this version understands (${JOURNAL_FORMAT}); it opens read-only — update Tension Desk to write to it`;
+      this.findings.push({ severity: 'error', kind: 'newer-format', file: this.paths.journal, message: this.readOnlyReason });
+    }
+    this.journalIno = journal.ino;
+    let lastSnapshot: { size: number; crc: string } | undefined;
+    this.applyJournalRead(journal, (snapshot) => (lastSnapshot = snapshot));
+    const journalDamaged = journal.bad.length > 0;
+
+    if (!file.exists) {
+      if (this.materialized.size > 0 || this.state.size > 0) {
+        this.findings.push({
+          severity: 'warning',
+          kind: 'file-missing',
+          file: this.paths.file,
+          message: `${path.basename(this.paths.file)} is missing; its records are rebuilt from the journal`,
+        });
+        this.markAllPending();
+      }
+      return;
+    }
+    const matchesSnapshot = lastSnapshot !== undefined && file.identity !== undefined && lastSnapshot.size === file.identity.size && lastSnapshot.crc === file.identity.crc;
+    if (matchesSnapshot && !journalDamaged && this.materializedEquals(file.records)) {
+      this.fileIdentity = file.identity;
+      return;
+    }
+    // A file that is our own last rewrite but holds more than the journal: the journal lost
+    // entries (damage), and the file is where they survive.
+    this.absorbFile(file, journalDamaged || matchesSnapshot ? 'recover' : 'external');
+  }
+
+  private materializedEquals(records: readonly StoredRecord[]): boolean {
+    if (records.length !== this.materialized.size) return false;
+    return records.every((record) => this.materialized.get(record.key)?.raw === record.raw);
+  }
+
+  /** A context we have never journaled: the file as found becomes the journal's first commit. */
+  private startJournal(file: ParsedContextFile, journal: JournalRead): void {
+    this.adoptFile(file);
+    if (this.readOnly || (!file.exists && journal.ino === undefined)) return;
+    try {
+      this.writeHeaderAndBaseline(file.records, file.identity);
+    } catch (error) {
+      // Opening never fails: without a journal we cannot write, so this context opens read-only.
+      const failure = fromSystemError(error, 'Starting the journal', this.paths.journal, 'Nothing was changed.');
+      this.readOnlyReason = failure.message;
+    }
+  }
+
+  /**
+   * Starts a journal. A file found without one (a peer's, or ours before a journal existed)
+   * becomes the first commit, followed by a snapshot marker: the file is that state.
+   */
+  private writeHeaderAndBaseline(records: readonly StoredRecord[], identity: FileIdentity | undefined): void {
+    this.fs.mkdirSync(path.dirname(this.paths.journal), { recursive: true });
+    let text = encodeHeader(this.context, this.clock().toISOString());
+    let seq = this.seq;
+    if (records.length > 0) {
+      seq += 1;
+      text += this.encodeCommitLine(
+        { puts: records, deletes: [] },
+        { origin: 'external', note: 'existing file adopted: its contents as found' },
+        seq,
+        randomUUID(),
+      );
+    }
+    if (identity) {
+      seq += 1;
+      text += encodeSnapshot({ seq, ts: this.clock().toISOString(), fileSize: identity.size, fileCrc: identity.crc });
+    }
+    const existing = statIdentity(this.fs, this.paths.journal);
+    const offset = appendDurably(this.fs, this.paths.journal, text, existing?.size ?? 0);
+    syncDirectory(this.fs, path.dirname(this.paths.journal));
+    this.seq = seq;
+    this.journalOffset = offset;
+    this.journalIno = statIdentity(this.fs, this.paths.journal)?.ino;
+  }
+
+  /** Applies entries read from the journal, in order. */
+  private applyJournalRead(read: JournalRead, onSnapshot?: (s: { size: number; crc: string }) => void): void {
+    for (const { entry } of read.entries) this.applyEntry(entry, onSnapshot);
+    for (const bad of read.bad) {
+      this.findings.push({
+        severity: 'error',
+        kind: 'journal-bad-line',
+        file: this.paths.journal,
+        offset: bad.start,
+        message: `${path.basename(this.paths.journal)}: damaged entry at byte ${bad.start} (${bad.reason})`,
+      });
+    }
+    this.journalTornTail = read.tornTail;
+    this.journalOffset = read.endOffset;
+  }
+
+  private applyEntry(entry: JournalEntry, onSnapshot?: (s: { size: number; crc: string }) => void): void {
+    if (entry.kind === 'header') return;
+    this.seq = Math.max(this.seq, entry.seq);
+    if (entry.kind === 'snapshot') {
+      this.markMaterialized();
+      // The file is now another process's rewrite: its identity is learned on the next check.
+      this.fileIdentity = { size: entry.fileSize, crc: entry.fileCrc, ino: -1n, mtimeNs: -1n };
+      this.fileDamage = [];
+      onSnapshot?.({ size: entry.fileSize, crc: entry.fileCrc });
+      return;
+    }
+    this.applyCommit(entry);
+  }
+
+  private applyCommit(commit: JournalCommit): void {
+    for (const change of commit.changes) {
+      const effect = recordOfChange(change);
+      if ('put' in effect) this.put(effect.put);
+      else this.remove(effect.del);
+    }
+    if (commit.op !== undefined) this.rememberOp(commit.op, commit.seq, commit.tx);
+  }
+
+  private rememberOp(op: string, seq: number, tx: string): void {
+    this.ops.delete(op);
+    this.ops.set(op, { seq, tx });
+    if (this.ops.size > OPERATION_IDS_KEPT) {
+      const oldest = this.ops.keys().next().value as string;
+      this.ops.delete(oldest);
+    }
+  }
+
+  private put(record: StoredRecord): void {
+    if (!this.pending.has(record.key)) this.pending.set(record.key, this.materialized.get(record.key));
+    this.state.set(record);
+  }
+
+  private remove(key: string): void {
+    if (!this.state.has(key)) return;
+    if (!this.pending.has(key)) this.pending.set(key, this.materialized.get(key));
+    this.state.delete(key);
+  }
+
+  /** The file now holds the current state: fold pending changes into `materialized`. */
+  private markMaterialized(): void {
+    const previous = new Map<string, StoredRecord | undefined>();
+    for (const [key, before] of this.pending) {
+      const now = this.state.get(key);
+      if (now?.raw === before?.raw) continue;
+      previous.set(key, before);
+      if (now) this.materialized.set(key, now);
+      else this.materialized.delete(key);
+    }
+    this.pending.clear();
+    this.forceRewrite = false;
+    if (previous.size > 0) {
+      this.history.push({ previous });
+      if (this.history.length > GENERATIONS_KEPT) this.history.shift();
+    }
+  }
+
+  private markAllPending(): void {
+    this.forceRewrite = true;
+  }
+
+  // ---------------------------------------------------------------- other writers
+
+  /**
+   * Reads what other processes appended to the journal, then checks the context file for a
+   * peer's rewrite. Call under the lock before reading for a write.
+   */
+  refresh(): void {
+    this.catchUpJournal();
+    this.checkFile();
+  }
+
+  private catchUpJournal(): void {
+    const now = statIdentity(this.fs, this.paths.journal);
+    if (now === undefined && this.journalIno === undefined) return;
+    if (now === undefined || now.ino !== this.journalIno || now.size < this.journalOffset) {
+      this.load(); // replaced by recovery or an upgrade in another process
+      return;
+    }
+    if (now.size === this.journalOffset && !this.journalTornTail) return;
+    this.applyJournalRead(readJournal(this.fs, this.paths.journal, this.journalOffset));
+  }
+
+  private checkFile(): void {
+    const now = statIdentity(this.fs, this.paths.file);
+    const known = this.fileIdentity;
+    if (!now) {
+      if (known || this.materialized.size > 0) {
+        if (!this.forceRewrite) {
+          this.findings.push({ severity: 'warning', kind: 'file-missing', file: this.paths.file, message: `${path.basename(this.paths.file)} was removed; it will be rewritten from the journal` });
+        }
+        this.fileIdentity = undefined;
+        this.markAllPending();
+      }
+      return;
+    }
+    if (known && known.ino === now.ino && known.size === now.size && known.mtimeNs === now.mtimeNs) return;
+    const file = readContextFile(this.fs, this.paths.file);
+    if (!file.identity) return;
+    if (known && known.size === file.identity.size && known.crc === file.identity.crc) {
+      this.fileIdentity = file.identity;
+      return;
+    }
+    for (const bad of file.bad) this.noteBadLine(bad);
+    this.absorbFile(file, 'external');
+  }
+
+  /** Merges a version of the file we did not write, journals the difference, adopts the file as on-disk truth. */
+  private absorbFile(file: ParsedContextFile, origin: Origin): void {
+    const truncated = file.bad.length === 0 && this.isTruncatedCopy(file.bytes);
+    const result = absorbExternalVersion({
+      file: file.records,
+      materialized: this.materialized,
+      history: this.history,
+      current: this.state,
+      absenceIsDeletion: file.bad.length === 0 && !truncated && origin === 'external',
+    });
+    const notes: string[] = [];
+    if (result.keptFields > 0) notes.push(`kept fields the other writer dropped on ${result.keptFields} records`);
+    if (result.lostRace > 0) notes.push(`kept ${result.lostRace} records the other writer had not seen`);
+    if (truncated) notes.push('the file was cut short; missing records restored');
+    if (file.bad.length > 0) notes.push(`${file.bad.length} unreadable lines; their records restored from the journal`);
+    const changes = { puts: result.puts, deletes: result.deletes };
+    if (result.puts.length + result.deletes.length > 0) {
+      this.findings.push({
+        severity: 'info',
+        kind: 'external-change',
+        file: this.paths.file,
+        message: `${path.basename(this.paths.file)} was changed by another program: ${result.puts.length} records added or changed, ${result.deletes.length} removed${notes.length ? `; ${notes.join('; ')}` : ''}`,
+      });
+      if (this.readOnly) this.applyInMemory(changes);
+      else this.commit(changes, { origin, note: ['change found in the context file', ...notes].join('; ') });
+    }
+    // What is on disk now is the file as read: it becomes our base; whatever differs is pending.
+    const onDisk = new Map<string, StoredRecord>();
+    for (const record of file.records) onDisk.set(record.key, record);
+    const previous = new Map<string, StoredRecord | undefined>();
+    for (const [key, record] of this.materialized) if (onDisk.get(key)?.raw !== record.raw) previous.set(key, record);
+    for (const [key, record] of onDisk) if (this.materialized.get(key)?.raw !== record.raw) previous.set(key, this.materialized.get(key));
+    if (previous.size > 0) {
+      this.history.push({ previous });
+      if (this.history.length > GENERATIONS_KEPT) this.history.shift();
+    }
+    this.materialized = onDisk;
+    this.state.reorder(onDisk.keys());
+    this.pending = new Map();
+    for (const record of this.state.values()) if (onDisk.get(record.key)?.raw !== record.raw) this.pending.set(record.key, onDisk.get(record.key));
+    for (const [key, record] of onDisk) if (!this.state.has(key)) this.pending.set(key, record);
+    this.fileIdentity = file.identity;
+    this.fileDamage = file.bad;
+    this.forceRewrite = file.bad.length > 0 || truncated;
+  }
+
+  /** True when the file's bytes are a strict prefix of what we last wrote: it was cut short, not edited. */
+  private isTruncatedCopy(bytes: Buffer): boolean {
+    let offset = 0;
+    for (const record of this.materialized.values()) {
+      const line = Buffer.from(`${record.raw}\n`, 'utf8');
+      const remaining = bytes.length - offset;
+      if (remaining <= 0) return true;
+      const span = Math.min(line.length, remaining);
+      if (bytes.compare(line, 0, span, offset, offset + span) !== 0) return false;
+      if (remaining < line.length) return true;
+      offset += line.length;
+    }
+    return false;
+  }
+
+  private applyInMemory(changes: PendingChanges): void {
+    for (const record of changes.puts) this.put(record);
+    for (const key of changes.deletes) this.remove(key);
+  }
+
+  // ---------------------------------------------------------------- writing
+
+  hasOperation(op: string): { seq: number; tx: string } | undefined {
+    return this.ops.get(op);
+  }
+
+  /** Journals a change (durably) and applies it. Under the lock, after refresh(). */
+  commit(changes: PendingChanges, meta: CommitMeta): CommitResult {
+    if (this.readOnly) {
+      throw new EngineError('READ_ONLY', `Cannot change ${path.basename(this.paths.file)}: ${this.readOnlyReason}.`, { file: this.paths.file, kept: 'Nothing was changed.' });
+    }
+    if (meta.op !== undefined) {
+      const done = this.ops.get(meta.op);
+      if (done) return { seq: done.seq, tx: done.tx, changed: 0, duplicate: true };
+    }
+    const puts = changes.puts.filter((record) => this.state.get(record.key)?.raw !== record.raw);
+    const deletes = changes.deletes.filter((key) => this.state.has(key));
+    const tx = randomUUID();
+    if (puts.length + deletes.length === 0 && meta.op === undefined) return { seq: this.seq, tx, changed: 0, duplicate: false };
+    this.ensureJournalReady();
+    const seq = this.seq + 1;
+    const line = this.encodeCommitLine({ puts, deletes }, meta, seq, tx);
+    try {
+      this.journalOffset = appendDurably(this.fs, this.paths.journal, line, this.journalOffset);
+    } catch (error) {
+      if ((error as { cutBackFailed?: unknown }).cutBackFailed) this.journalIno = -1n; // force a reload next time
+      throw fromSystemError(error, 'Saving the change', this.paths.journal, 'Nothing was changed; everything saved before is kept.');
+    }
+    this.seq = seq;
+    this.applyInMemory({ puts, deletes });
+    if (meta.op !== undefined) this.rememberOp(meta.op, seq, tx);
+    return { seq, tx, changed: puts.length + deletes.length, duplicate: false };
+  }
+
+  private encodeCommitLine(changes: PendingChanges, meta: CommitMeta, seq: number, tx: string): string {
+    const encoded: EncodedChange[] = [];
+    for (const record of changes.puts) encoded.push(encodeRecordChange(record));
+    for (const key of changes.deletes) {
+      const record = this.state.get(key);
+      if (record) encoded.push({ change: { del: identityOf(record) } });
+    }
+    return encodeCommit(
+      {
+        seq,
+        ts: this.clock().toISOString(),
+        tx,
+        origin: meta.origin,
+        ...(meta.op === undefined ? {} : { op: meta.op }),
+        ...(meta.intent === undefined ? {} : { intent: meta.intent }),
+        ...(meta.note === undefined ? {} : { note: meta.note }),
+      },
+      encoded,
+    );
+  }
+
+  /** Creates the journal if needed and cuts off a torn tail (saving its bytes first). */
+  private ensureJournalReady(): void {
+    if (this.journalIno === undefined) {
+      this.writeHeaderAndBaseline([], undefined);
+      return;
+    }
+    if (this.journalTornTail) {
+      const torn = this.journalTornTail;
+      try {
+        this.recovery.saveBytes(this.paths.journal, torn.start, torn.bytes, 'incomplete last entry (a write interrupted by a crash; never acknowledged)');
+        cutJournal(this.fs, this.paths.journal, torn.start);
+      } catch (error) {
+        throw fromSystemError(error, 'Trimming an interrupted journal entry', this.paths.journal, 'Nothing was changed; everything saved before is kept.');
+      }
+      this.journalTornTail = undefined;
+      this.journalOffset = torn.start;
+    }
+  }
+
+  /**
+   * Rewrites the context file from the state: temp file, fsync, verify, then a hard link keeps
+   * whatever is there now while our version is renamed over it. If that kept file is not the
+   * one we last saw, a peer's rename landed just before ours: its version is absorbed and the
+   * file rewritten again, so it never vanishes unseen. (Linux renameat2(RENAME_EXCHANGE) would
+   * close the window between link and rename too; Node has no binding for it, so the window
+   * left is the one between two back-to-back system calls.)
+   */
+  materialize(): void {
+    for (let round = 0; round < 3 && this.needsRewrite; round += 1) {
+      this.saveDamagedBytes();
+      const written = this.writeTemp();
+      const keep = `${this.paths.file}.replaced-${process.pid}`;
+      let kept = false;
+      try {
+        removeQuietly(this.fs, keep);
+        try {
+          this.fs.linkSync(this.paths.file, keep);
+          kept = true;
+        } catch (error) {
+          if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+        }
+        this.fs.renameSync(written.tmp, this.paths.file);
+        syncDirectory(this.fs, path.dirname(this.paths.file));
+      } catch (error) {
+        removeQuietly(this.fs, written.tmp);
+        if (kept) removeQuietly(this.fs, keep);
+        throw fromSystemError(error, 'Rewriting the context file', this.paths.file, 'Every change is kept in the journal; the file will be rewritten on the next attempt.');
+      }
+      const replaced = kept ? statIdentity(this.fs, keep) : undefined;
+      const expected = this.fileIdentity;
+      const peerLanded =
+        replaced !== undefined && expected !== undefined && expected.ino !== -1n && (replaced.ino !== expected.ino || replaced.size !== expected.size || replaced.mtimeNs !== expected.mtimeNs);
+      const peerVersion = peerLanded ? readFileIfExists(this.fs, keep) : undefined;
+      if (kept) removeQuietly(this.fs, keep);
+
+      this.markMaterialized();
+      const identity = statIdentity(this.fs, this.paths.file);
+      this.fileIdentity = identity ? { ...identity, size: written.size, crc: written.crc } : undefined;
+      this.fileDamage = [];
+      this.appendSnapshotMarker(written.size, written.crc);
+      if (peerVersion) {
+        const parsed = parseContextBytes(peerVersion);
+        this.absorbPeerVersion({ ...parsed, identity: this.fileIdentity, bytes: peerVersion, exists: true });
+      }
+    }
+  }
+
+  private absorbPeerVersion(file: ParsedContextFile): void {
+    const onDisk = this.materialized;
+    const identity = this.fileIdentity;
+    this.absorbFile(file, 'external');
+    // The peer's version was replaced by ours: the disk holds our rewrite, not theirs.
+    this.pending = new Map();
+    for (const record of this.state.values()) if (onDisk.get(record.key)?.raw !== record.raw) this.pending.set(record.key, onDisk.get(record.key));
+    for (const [key, record] of onDisk) if (!this.state.has(key)) this.pending.set(key, record);
+    this.materialized = onDisk;
+    this.fileIdentity = identity;
+    this.fileDamage = [];
+  }
+
+  private saveDamagedBytes(): void {
+    for (const bad of this.fileDamage) {
+      this.recovery.saveBytes(this.paths.file, bad.start, bad.bytes, `${bad.reason}; copied before the file was rewritten`);
+    }
+    this.fileDamage = [];
+  }
+
+  private writeTemp() {
+    try {
+      return writeVerifiedTemp(this.fs, this.paths.file, serializeRecords(this.state.values()));
+    } catch (error) {
+      throw fromSystemError(error, 'Rewriting the context file', this.paths.file, 'Every change is kept in the journal; the file will be rewritten on the next attempt.');
+    }
+  }
+
+  private appendSnapshotMarker(size: number, crc: string): void {
+    try {
+      this.ensureJournalReady();
+      const seq = this.seq + 1;
+      this.journalOffset = appendDurably(this.fs, this.paths.journal, encodeSnapshot({ seq, ts: this.clock().toISOString(), fileSize: size, fileCrc: crc }), this.journalOffset);
+      this.seq = seq;
+      this.writeCheckpoint(size, crc);
+    } catch {
+      // The marker only speeds up the next open; without it the next open replays the journal.
+      removeQuietly(this.fs, this.paths.checkpoint);
+    }
+  }
+
+  private writeCheckpoint(size: number, crc: string): void {
+    if (this.journalIno === undefined) return;
+    const checkpoint: Checkpoint = {
+      format: JOURNAL_FORMAT,
+      journalIno: this.journalIno.toString(),
+      journalOffset: this.journalOffset,
+      seq: this.seq,
+      size,
+      crc,
+      ops: [...this.ops].map(([op, { seq, tx }]) => [op, seq, tx]),
+    };
+    replaceFileAtomically(this.fs, this.paths.checkpoint, JSON.stringify(checkpoint));
+  }
+
+  /** Journal position and identity, for verify and history. */
+  journalInfo(): { offset: number; seq: number } {
+    return { offset: this.journalOffset, seq: this.seq };
+  }
+
+  /** Entities matching every word of the query (by word prefix), best first. */
+  search(query: string, limit: number): SearchHit[] {
+    if (!this.index || this.index.wantsRebuild) {
+      this.index = new SearchIndex(this.state.values());
+      this.state.observe(this.index);
+    }
+    return this.index.search(query, limit);
+  }
+
+  /** Unreadable lines of the context file as last read (their bytes are saved before any rewrite). */
+  damagedLines(): readonly BadLine[] {
+    return this.fileDamage;
+  }
+
+  /** How many records differ between the journal's state and the context file. */
+  pendingCount(): number {
+    return this.pending.size;
+  }
+
+  /** File facts for listings. */
+  fileInfo(): { size: number } | undefined {
+    return this.fileIdentity && this.fileIdentity.size >= 0 ? { size: this.fileIdentity.size } : undefined;
+  }
+}
+
+export function encodeRecordChange(record: StoredRecord, canonical = isCanonicalJson(record.raw)): EncodedChange {
+  if (record.kind === 'line') return { change: { line: record.raw, n: record.occurrence ?? 1 } };
+  if (canonical) return { canonicalRecord: record.raw };
+  return { change: { line: record.raw } };
+}

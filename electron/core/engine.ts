@@ -1,0 +1,342 @@
+// The storage engine of one data root: the contexts in it, the lock our processes share, and
+// the rhythm of commits (durable at once) and rewrites of the context files (coalesced).
+// Plain Node: the Electron main process, the CLI and the tests all run this same code.
+import path from 'node:path';
+import { EngineError, fromSystemError } from './errors.ts';
+import { realFileSystem, type FileSystem } from './fileSystem.ts';
+import { contextOfFileName, contextPaths, rootPaths, validateContextName, type DataLayout } from './dataRoot.ts';
+import { ContextStore, type CommitMeta, type CommitResult, type Finding, type PendingChanges } from './contextStore.ts';
+import { RecoveryLog } from './recoveryLog.ts';
+import { acquireRootLock, type HeldLock } from './rootLock.ts';
+import type { Origin } from './journalFormat.ts';
+import type { RecordSet } from './recordSet.ts';
+import { IntentLog } from './intentLog.ts';
+import { upgradeJournalIfOld } from './journalUpgrade.ts';
+
+export interface EngineOptions {
+  readonly layout: DataLayout;
+  readonly fs?: FileSystem;
+  /** Who is writing, recorded with every commit: 'app' or 'cli'. */
+  readonly origin?: Origin;
+  /** Longest wait for another process's lock before a BUSY error. */
+  readonly lockTimeoutMs?: number;
+  /** Age after which a lock whose owner stopped refreshing it is taken over. */
+  readonly lockStaleMs?: number;
+  /** Coalescing window for rewriting context files after commits; -1 rewrites only on flush/close. */
+  readonly rewriteDelayMs?: number;
+  readonly readOnly?: boolean;
+  readonly clock?: () => Date;
+  /** Called when a background rewrite fails (the commits themselves are safe in the journal). */
+  readonly onBackgroundError?: (error: EngineError) => void;
+}
+
+export type Health = 'ok' | 'damaged' | 'read-only';
+
+export interface ContextSummary {
+  readonly context: string;
+  readonly file: string;
+  readonly records: number;
+  readonly entities: number;
+  readonly relations: number;
+  readonly bytes: number;
+  readonly health: Health;
+  readonly findings: readonly Finding[];
+}
+
+/** A change to one context built from its current state, read under the lock (never a stale copy). */
+export type ChangeBuilder = (state: RecordSet, store: ContextStore) => PendingChanges;
+
+export class Engine {
+  readonly layout: DataLayout;
+  readonly fs: FileSystem;
+  readonly recovery: RecoveryLog;
+  readonly origin: Origin;
+  readOnlyReason: string | undefined;
+  private readonly stores = new Map<string, ContextStore>();
+  private readonly options: EngineOptions;
+  private queue: Promise<unknown> = Promise.resolve();
+  private rewriteTimer: NodeJS.Timeout | undefined;
+  private closed = false;
+  private intents: IntentLog;
+  /** The last background rewrite failure, until a rewrite succeeds again. */
+  lastRewriteError: EngineError | undefined;
+
+  private constructor(options: EngineOptions) {
+    this.options = options;
+    this.layout = options.layout;
+    this.fs = options.fs ?? realFileSystem;
+    this.origin = options.origin ?? 'app';
+    this.recovery = new RecoveryLog(this.fs, rootPaths(this.layout).recovery, options.clock);
+    this.intents = new IntentLog(this.fs, rootPaths(this.layout).intents, options.clock);
+  }
+
+  static async open(options: EngineOptions): Promise<Engine> {
+    const engine = new Engine(options);
+    engine.readOnlyReason = options.readOnly ? 'opened read-only' : engine.probeWritable();
+    return engine;
+  }
+
+  get readOnly(): boolean {
+    return this.readOnlyReason !== undefined;
+  }
+
+  /** A data root that cannot be written opens read-only and says why. */
+  private probeWritable(): string | undefined {
+    const { history } = rootPaths(this.layout);
+    try {
+      this.fs.mkdirSync(history, { recursive: true });
+      const probe = path.join(history, `.probe-${process.pid}`);
+      const fd = this.fs.openSync(probe, 'w');
+      this.fs.closeSync(fd);
+      this.fs.unlinkSync(probe);
+      return undefined;
+    } catch (error) {
+      return fromSystemError(error, 'Opening the data folder for writing', this.layout.root, 'It is open read-only; nothing will be changed.').message;
+    }
+  }
+
+  // ------------------------------------------------------------ serialization
+
+  /** Runs `work` alone in this process, and under the root lock across processes. */
+  withLock<T>(work: (lock: HeldLock | undefined) => T | Promise<T>): Promise<T> {
+    const run = async () => {
+      if (this.closed) throw new EngineError('BAD_INPUT', 'The storage engine is closed.');
+      if (this.readOnly) return work(undefined);
+      const lock = await acquireRootLock(this.layout.root, rootPaths(this.layout).lock, {
+        timeoutMs: this.options.lockTimeoutMs ?? 10_000,
+        staleMs: this.options.lockStaleMs ?? 10_000,
+      });
+      try {
+        // A change across contexts left open by a crashed process is finished before anything else.
+        if (this.intents.hasOpenIntents()) this.finishInterruptedMoves();
+        return await work(lock);
+      } finally {
+        await lock.release();
+      }
+    };
+    const result = this.queue.then(run, run);
+    this.queue = result.catch(() => undefined);
+    return result;
+  }
+
+  /** The store of a context, loaded (or refreshed: other processes' commits, a peer's rewrite). Under the lock. */
+  private storeUnderLock(context: string): ContextStore {
+    validateContextName(context);
+    let store = this.stores.get(context);
+    if (!store) {
+      if (!this.readOnly) upgradeJournalIfOld(this, context);
+      store = new ContextStore({ fs: this.fs, layout: this.layout, context, readOnly: this.readOnly, recovery: this.recovery, clock: this.options.clock });
+      store.load();
+      this.stores.set(context, store);
+      if (store.needsRewrite) this.scheduleRewrite();
+      return store;
+    }
+    store.refresh();
+    if (store.needsRewrite) this.scheduleRewrite();
+    return store;
+  }
+
+  // ------------------------------------------------------------ reading
+
+  /** Reads a context's current state (fresh: refreshed under the lock). */
+  read<T>(context: string, reader: (state: RecordSet, store: ContextStore) => T): Promise<T> {
+    return this.withLock(() => {
+      const store = this.storeUnderLock(context);
+      return reader(store.state, store);
+    });
+  }
+
+  /** Every context in the data root: from the files there and from journals whose file is gone. */
+  listContextNames(): string[] {
+    const names = new Set<string>();
+    for (const entry of safeReaddir(this.fs, this.layout.root)) {
+      const context = contextOfFileName(this.layout, entry);
+      if (context) names.add(context);
+    }
+    for (const entry of safeReaddir(this.fs, rootPaths(this.layout).history)) {
+      if (!entry.endsWith('.journal.jsonl') || entry.startsWith('_')) continue;
+      const context = contextOfFileName(this.layout, `${entry.slice(0, -'.journal.jsonl'.length)}.jsonl`);
+      if (context) names.add(context);
+    }
+    for (const context of this.stores.keys()) names.add(context);
+    return [...names].sort();
+  }
+
+  async listContexts(): Promise<ContextSummary[]> {
+    const summaries: ContextSummary[] = [];
+    for (const context of this.listContextNames()) {
+      summaries.push(await this.read(context, (state, store) => summarize(store, state, this.readOnly, this.fs)));
+    }
+    return summaries;
+  }
+
+  // ------------------------------------------------------------ writing
+
+  /** One all-or-nothing change to one context. */
+  transact(context: string, build: ChangeBuilder, meta: Partial<CommitMeta> = {}): Promise<CommitResult> {
+    return this.withLock((lock) => {
+      const store = this.storeUnderLock(context);
+      if (meta.op !== undefined) {
+        const done = store.hasOperation(meta.op);
+        if (done) return { seq: done.seq, tx: done.tx, changed: 0, duplicate: true };
+      }
+      const changes = build(store.state, store);
+      assertLockHeld(lock, store.paths.journal);
+      const result = store.commit(changes, { origin: this.origin, ...meta });
+      if (store.needsRewrite) this.scheduleRewrite();
+      return result;
+    });
+  }
+
+  /**
+   * One all-or-nothing change across several contexts (a chart moved between them). The whole
+   * change is first written to the intent log; once that is durable the move is decided, and
+   * each context's part is committed under an operation id, so a crash part-way is finished on
+   * the next open, exactly once.
+   */
+  transactAcross(builders: Record<string, ChangeBuilder>, meta: Partial<CommitMeta> = {}): Promise<Record<string, CommitResult>> {
+    return this.withLock((lock) => {
+      const parts: Record<string, PendingChanges> = {};
+      for (const [context, build] of Object.entries(builders)) {
+        const store = this.storeUnderLock(context);
+        parts[context] = build(store.state, store);
+      }
+      assertLockHeld(lock, rootPaths(this.layout).intents);
+      const intent = this.intents.begin(parts, { origin: this.origin, ...meta }, (context) => this.storeUnderLock(context));
+      return this.applyIntent(intent.id, intent.parts, intent.meta);
+    });
+  }
+
+  private applyIntent(id: string, parts: Record<string, PendingChanges>, meta: CommitMeta): Record<string, CommitResult> {
+    const results: Record<string, CommitResult> = {};
+    for (const [context, changes] of Object.entries(parts)) {
+      const store = this.storeUnderLock(context);
+      results[context] = store.commit(changes, { ...meta, op: `${id}:${context}`, intent: id });
+    }
+    this.intents.finish(id);
+    this.scheduleRewrite();
+    return results;
+  }
+
+  /** On open: moves that were decided (intent durable) but not finished are finished now. */
+  private finishInterruptedMoves(): void {
+    for (const pending of this.intents.unfinished((context) => this.storeUnderLock(context))) {
+      this.applyIntent(pending.id, pending.parts, pending.meta);
+      this.recovery.log(`finished an interrupted change across contexts (${Object.keys(pending.parts).join(', ')}), intent ${pending.id}`);
+    }
+  }
+
+  // ------------------------------------------------------------ rewriting the context files
+
+  private scheduleRewrite(): void {
+    const delay = this.options.rewriteDelayMs ?? 100;
+    if (delay < 0 || this.rewriteTimer || this.closed) return;
+    this.rewriteTimer = setTimeout(() => {
+      this.rewriteTimer = undefined;
+      this.flush().catch((error: unknown) => {
+        const failure = error instanceof EngineError ? error : fromSystemError(error, 'Rewriting context files', this.layout.root, 'Every change is kept in the journal.');
+        this.options.onBackgroundError?.(failure);
+      });
+    }, delay);
+    this.rewriteTimer.unref?.();
+  }
+
+  /** Rewrites every context file that is behind its journal. Commits are durable without this. */
+  flush(): Promise<void> {
+    return this.withLock(() => this.flushUnderLock());
+  }
+
+  private flushUnderLock(): void {
+    let firstError: EngineError | undefined;
+    for (const store of this.stores.values()) {
+      if (store.readOnly) continue;
+      try {
+        store.refresh();
+        if (store.needsRewrite) store.materialize();
+      } catch (error) {
+        const failure = error instanceof EngineError ? error : fromSystemError(error, 'Rewriting the context file', store.paths.file, 'Every change is kept in the journal.');
+        store.findings.push({ severity: 'error', kind: 'rewrite-failed', file: store.paths.file, message: failure.message });
+        firstError ??= failure;
+      }
+    }
+    this.lastRewriteError = firstError;
+    if (firstError) throw firstError;
+  }
+
+  /** Loaded stores, for verify/recover/backup. */
+  loadedStore(context: string): ContextStore | undefined {
+    return this.stores.get(context);
+  }
+
+  /** Under the lock only: the loaded (refreshed) store of a context. */
+  storeForLockedWork(context: string): ContextStore {
+    return this.storeUnderLock(context);
+  }
+
+  /** Forgets a loaded store so the next use reloads it from disk (after recovery or restore). */
+  forget(context: string): void {
+    this.stores.delete(context);
+  }
+
+  flushForLockedWork(): void {
+    this.flushUnderLock();
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    if (this.rewriteTimer) clearTimeout(this.rewriteTimer);
+    this.rewriteTimer = undefined;
+    try {
+      if (!this.readOnly) await this.flush();
+    } finally {
+      this.closed = true;
+    }
+  }
+}
+
+function assertLockHeld(lock: HeldLock | undefined, file: string): void {
+  if (lock?.compromised) {
+    throw new EngineError('CONFLICT', `The data folder lock was lost (${lock.compromised.message}); the change was not applied. Try again.`, {
+      file,
+      kept: 'Nothing was changed.',
+    });
+  }
+}
+
+function safeReaddir(fsys: FileSystem, dir: string): string[] {
+  try {
+    return fsys.readdirSync(dir);
+  } catch {
+    return [];
+  }
+}
+
+export function summarize(store: ContextStore, state: RecordSet, engineReadOnly: boolean, fsys: FileSystem): ContextSummary {
+  let entities = 0;
+  let relations = 0;
+  for (const record of state.values()) {
+    if (record.kind === 'entity') entities += 1;
+    else if (record.kind === 'relation') relations += 1;
+  }
+  const damaged = store.findings.some((f) => f.severity !== 'info');
+  let bytes = store.fileInfo()?.size;
+  if (bytes === undefined) {
+    try {
+      bytes = Number(fsys.statSync(store.paths.file, { bigint: true }).size);
+    } catch {
+      bytes = 0;
+    }
+  }
+  return {
+    context: store.context,
+    file: store.paths.file,
+    records: state.size,
+    entities,
+    relations,
+    bytes,
+    health: damaged ? 'damaged' : engineReadOnly || store.readOnly ? 'read-only' : 'ok',
+    findings: store.findings,
+  };
+}
+
+export { contextPaths };

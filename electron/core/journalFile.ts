@@ -1,0 +1,103 @@
+// Reading and appending the journal. Appends are one write() of whole lines on an O_APPEND
+// descriptor, then fdatasync: only then is a commit acknowledged. A failed append is cut back
+// off the file, so a commit reported as failed never shows up later.
+// (fs.promises.appendFile may split a large write into several write() calls, which lets
+// lines from different processes interleave; writeAll on an O_APPEND fd does not re-seek.)
+import type { FileSystem } from './fileSystem.ts';
+import { writeAll } from './fileSystem.ts';
+import { splitLines } from './lineSplitter.ts';
+import { decodeJournalLine, type JournalEntry } from './journalFormat.ts';
+
+export interface JournalRead {
+  readonly entries: { entry: JournalEntry; start: number; end: number }[];
+  /** Lines that failed their checksum or did not parse (not the torn tail). */
+  readonly bad: { start: number; end: number; reason: string; bytes: Buffer }[];
+  /** Bytes after the last complete line: a crash mid-append. Normal end-of-file, not an alarm. */
+  readonly tornTail: { start: number; bytes: Buffer } | undefined;
+  /** Offset just past the last complete line: where the next append belongs. */
+  readonly endOffset: number;
+  readonly size: number;
+  readonly ino: bigint | undefined;
+}
+
+export function readJournal(fsys: FileSystem, path: string, from = 0): JournalRead {
+  let fd: number;
+  try {
+    fd = fsys.openSync(path, 'r');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
+      return { entries: [], bad: [], tornTail: undefined, endOffset: 0, size: 0, ino: undefined };
+    }
+    throw error;
+  }
+  try {
+    const stat = fsys.fstatSync(fd);
+    const size = stat.size;
+    const start = Math.min(from, size);
+    const bytes = Buffer.alloc(size - start);
+    let read = 0;
+    while (read < bytes.length) {
+      const n = fsys.readSync(fd, bytes, read, bytes.length - read, start + read);
+      if (n <= 0) break;
+      read += n;
+    }
+    const entries: JournalRead['entries'] = [];
+    const bad: JournalRead['bad'] = [];
+    let tornTail: JournalRead['tornTail'];
+    let endOffset = start;
+    for (const line of splitLines(bytes.subarray(0, read))) {
+      const lineStart = start + line.start;
+      const lineEnd = start + line.end;
+      if (!line.terminated) {
+        tornTail = { start: lineStart, bytes: Buffer.from(bytes.subarray(line.start, read)) };
+        break;
+      }
+      endOffset = lineEnd + 1;
+      if (line.text.trim() === '') continue;
+      const decoded = line.utf8 ? decodeJournalLine(line.text) : ({ ok: false, reason: 'invalid UTF-8' } as const);
+      if (decoded.ok) entries.push({ entry: decoded.entry, start: lineStart, end: lineEnd + 1 });
+      else bad.push({ start: lineStart, end: lineEnd + 1, reason: decoded.reason, bytes: Buffer.from(bytes.subarray(line.start, line.end + 1)) });
+    }
+    return { entries, bad, tornTail, endOffset, size, ino: BigInt(stat.ino) };
+  } finally {
+    fsys.closeSync(fd);
+  }
+}
+
+/**
+ * Appends whole lines at `expectedOffset` (the journal must end there: a torn tail must be cut
+ * first) and makes them durable. On any failure the file is cut back to `expectedOffset`.
+ * Returns the new end offset.
+ */
+export function appendDurably(fsys: FileSystem, path: string, text: string, expectedOffset: number): number {
+  const data = Buffer.from(text, 'utf8');
+  const fd = fsys.openSync(path, 'a');
+  try {
+    try {
+      writeAll(fsys, fd, data);
+      fsys.fdatasyncSync(fd);
+    } catch (error) {
+      try {
+        fsys.ftruncateSync(fd, expectedOffset);
+        fsys.fdatasyncSync(fd);
+      } catch (cutError) {
+        (error as { cutBackFailed?: unknown }).cutBackFailed = cutError;
+      }
+      throw error;
+    }
+    return expectedOffset + data.length;
+  } finally {
+    fsys.closeSync(fd);
+  }
+}
+
+/** Cuts a torn tail off the journal (its bytes must be saved by the caller first). */
+export function cutJournal(fsys: FileSystem, path: string, offset: number): void {
+  const fd = fsys.openSync(path, 'r+');
+  try {
+    fsys.ftruncateSync(fd, offset);
+    fsys.fdatasyncSync(fd);
+  } finally {
+    fsys.closeSync(fd);
+  }
+}

@@ -1,0 +1,116 @@
+// The journal's line format (docs/FORMAT.md, "Journal"). Each line is one JSON object that
+// ends in a checksum field: `{…,"crc":"xxxxxxxx"}`. The checksum is CRC-32 (zlib.crc32) of
+// the line's bytes with that field removed, i.e. of `{…}`. Writer and reader live side by side
+// so they stay symmetric.
+import zlib from 'node:zlib';
+import type { RecordIdentity } from './records.ts';
+
+/** Current journal format. 0 = a journal without a header line (upgraded on open). */
+export const JOURNAL_FORMAT = 1;
+
+export type Origin = 'app' | 'cli' | 'external' | 'import' | 'recover' | 'restore' | 'upgrade';
+
+/** One change inside a commit. `set`: the record is JSON.stringify(set). `line`: the record's exact text. */
+export type Change =
+  | { set: Record<string, unknown>; line?: undefined; del?: undefined }
+  | { line: string; n?: number; opaque?: true; set?: undefined; del?: undefined }
+  | { del: RecordIdentity; set?: undefined; line?: undefined };
+
+export interface JournalHeader {
+  kind: 'header';
+  format: number;
+  context: string;
+  created: string;
+}
+
+export interface JournalCommit {
+  kind: 'commit';
+  seq: number;
+  ts: string;
+  tx: string;
+  origin: Origin;
+  /** Operation id: a retried operation with the same id applies once. */
+  op?: string;
+  /** Set when the commit is one part of a transaction across contexts (a move). */
+  intent?: string;
+  /** Free text shown in history ("peer rewrite absorbed", "restored from backup …"). */
+  note?: string;
+  changes: Change[];
+}
+
+/** Written after the context file was rewritten: the file now holds everything up to `seq`. */
+export interface JournalSnapshot {
+  kind: 'snapshot';
+  seq: number;
+  ts: string;
+  /** Size and CRC-32 of the context file as written. */
+  fileSize: number;
+  fileCrc: string;
+}
+
+export type JournalEntry = JournalHeader | JournalCommit | JournalSnapshot;
+
+const CRC_SUFFIX = /,"crc":"([0-9a-f]{8})"\}\s*$/;
+
+export function crc32Hex(data: string | Uint8Array, initial = 0): string {
+  return zlib.crc32(data, initial).toString(16).padStart(8, '0');
+}
+
+/** Seals a JSON object text `{…}` with its checksum; returns the line with its newline. */
+export function sealLine(body: string): string {
+  return `${body.slice(0, -1)},"crc":"${crc32Hex(body)}"}\n`;
+}
+
+export type DecodedLine = { ok: true; entry: JournalEntry } | { ok: false; reason: string };
+
+/** Checks a sealed line's checksum and parses it. */
+export function openSealedLine(text: string): { ok: true; value: Record<string, unknown> } | { ok: false; reason: string } {
+  const match = CRC_SUFFIX.exec(text);
+  if (!match) return { ok: false, reason: 'no checksum' };
+  const body = `${text.slice(0, match.index)}}`;
+  if (crc32Hex(body) !== match[1]) return { ok: false, reason: 'checksum mismatch' };
+  try {
+    const value: unknown = JSON.parse(body);
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) return { ok: false, reason: 'not an object' };
+    return { ok: true, value: value as Record<string, unknown> };
+  } catch (error) {
+    return { ok: false, reason: `not valid JSON (${(error as Error).message})` };
+  }
+}
+
+export function decodeJournalLine(text: string): DecodedLine {
+  const opened = openSealedLine(text);
+  if (!opened.ok) return opened;
+  const value = opened.value;
+  const entry = value as Partial<JournalEntry> & Record<string, unknown>;
+  if (entry.kind === 'header' && typeof entry.format === 'number') return { ok: true, entry: entry as JournalHeader };
+  if (typeof entry.seq !== 'number' || typeof entry.ts !== 'string') return { ok: false, reason: 'no seq or ts' };
+  if (entry.kind === 'commit' && Array.isArray(entry.changes) && typeof entry.tx === 'string') {
+    return { ok: true, entry: entry as JournalCommit };
+  }
+  if (entry.kind === 'snapshot' && typeof entry.fileSize === 'number' && typeof entry.fileCrc === 'string') {
+    return { ok: true, entry: entry as JournalSnapshot };
+  }
+  return { ok: false, reason: `unknown entry kind ${JSON.stringify(entry.kind)}` };
+}
+
+export function encodeHeader(context: string, created: string, format = JOURNAL_FORMAT): string {
+  return sealLine(JSON.stringify({ kind: 'header', format, context, created }));
+}
+
+export function encodeSnapshot(snapshot: Omit<JournalSnapshot, 'kind'>): string {
+  return sealLine(JSON.stringify({ kind: 'snapshot', ...snapshot }));
+}
+
+/**
+ * A change as JSON text. A canonical record (its text is what JSON.stringify makes of it, true
+ * of everything we write) is embedded as is, without a second stringify; any other text is
+ * kept exactly, as a string.
+ */
+export type EncodedChange = { canonicalRecord: string } | { change: Change };
+
+export function encodeCommit(commit: Omit<JournalCommit, 'kind' | 'changes'>, changes: EncodedChange[]): string {
+  const head = JSON.stringify({ kind: 'commit', ...commit });
+  const parts = changes.map((c) => ('canonicalRecord' in c ? `{"set":${c.canonicalRecord}}` : JSON.stringify(c.change)));
+  return sealLine(`${head.slice(0, -1)},"changes":[${parts.join(',')}]}`);
+}

@@ -1,0 +1,225 @@
+// The MCP knowledge-graph operations (entities, relations, observations) as change builders
+// for Engine.transact: each reads the state under the lock and returns the records to write.
+// Input is validated first: bad input gets a clear BAD_INPUT error and changes nothing.
+import { EngineError } from './errors.ts';
+import { entityKey, makeRecord, parseValue, relationKey, classifyLine, type StoredRecord } from './records.ts';
+import type { RecordSet } from './recordSet.ts';
+import type { PendingChanges } from './contextStore.ts';
+import { assertPlainJson, setOwn } from './safeJson.ts';
+
+export interface EntityInput {
+  readonly name: string;
+  readonly entityType: string;
+  readonly observations?: readonly string[];
+  readonly metadata?: Record<string, unknown>;
+}
+
+export interface RelationInput {
+  readonly from: string;
+  readonly to: string;
+  readonly relationType: string;
+  readonly metadata?: Record<string, unknown>;
+}
+
+export interface GraphEntity {
+  name: string;
+  entityType: string;
+  observations: string[];
+  metadata?: Record<string, unknown>;
+}
+
+export interface GraphRelation {
+  from: string;
+  to: string;
+  relationType: string;
+  metadata?: Record<string, unknown>;
+}
+
+export interface Graph {
+  entities: GraphEntity[];
+  relations: GraphRelation[];
+}
+
+const MAX_NAME = 1_000;
+const MAX_OBSERVATION = 100_000;
+
+function requireText(value: unknown, what: string, max: number): string {
+  if (typeof value !== 'string' || value.trim() === '') throw new EngineError('BAD_INPUT', `${what} is required (a non-empty text).`);
+  if (value.length > max) throw new EngineError('BAD_INPUT', `${what} is too long (${value.length} characters; at most ${max}).`);
+  if (value.includes('\u0000')) throw new EngineError('BAD_INPUT', `${what} may not contain a NUL character.`);
+  return value;
+}
+
+function requireMetadata(value: unknown): Record<string, unknown> | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new EngineError('BAD_INPUT', 'metadata must be a JSON object.');
+  assertPlainJson(value, 'metadata');
+  return value as Record<string, unknown>;
+}
+
+export function recordFromObject(value: Record<string, unknown>): StoredRecord {
+  const raw = JSON.stringify(value);
+  const verdict = classifyLine(raw);
+  if (!verdict.ok || verdict.kind === 'blank') throw new EngineError('BAD_INPUT', `Not a valid record: ${verdict.ok ? 'blank' : verdict.reason}.`);
+  return makeRecord(raw, verdict.fields);
+}
+
+/** Creates the entity, or appends new observations to it and merges metadata into it. */
+export function setEntity(state: RecordSet, input: EntityInput): PendingChanges {
+  const name = requireText(input.name, 'name', MAX_NAME);
+  const entityType = requireText(input.entityType, 'type', MAX_NAME);
+  const observations = (input.observations ?? []).map((o, i) => requireText(o, `observation ${i + 1}`, MAX_OBSERVATION));
+  const metadata = requireMetadata(input.metadata);
+  const existing = state.get(entityKey(name));
+  if (!existing) {
+    const value: Record<string, unknown> = { type: 'entity', name, entityType, observations: [...new Set(observations)] };
+    if (metadata) value.metadata = metadata;
+    return { puts: [recordFromObject(value)], deletes: [] };
+  }
+  const value = parseValue(existing);
+  const current = Array.isArray(value.observations) ? (value.observations as unknown[]) : [];
+  const added = observations.filter((o, i) => !current.includes(o) && observations.indexOf(o) === i);
+  const merged: Record<string, unknown> = { ...value };
+  if (added.length > 0) merged.observations = [...current, ...added];
+  if (input.entityType !== undefined && value.entityType !== entityType) merged.entityType = entityType;
+  if (metadata) {
+    const before = typeof value.metadata === 'object' && value.metadata !== null ? (value.metadata as Record<string, unknown>) : {};
+    const next: Record<string, unknown> = { ...before };
+    for (const [key, inner] of Object.entries(metadata)) setOwn(next, key, inner);
+    merged.metadata = next;
+  }
+  const record = recordFromObject(merged);
+  return record.raw === existing.raw ? { puts: [], deletes: [] } : { puts: [record], deletes: [] };
+}
+
+/** Removes observations from an entity (those it does not have are ignored). */
+export function removeObservations(state: RecordSet, name: string, observations: readonly string[]): PendingChanges {
+  const existing = requireEntity(state, name);
+  const value = parseValue(existing);
+  const current = Array.isArray(value.observations) ? (value.observations as unknown[]) : [];
+  const next = current.filter((o) => !observations.includes(o as string));
+  if (next.length === current.length) return { puts: [], deletes: [] };
+  return { puts: [recordFromObject({ ...value, observations: next })], deletes: [] };
+}
+
+export function requireEntity(state: RecordSet, name: string): StoredRecord {
+  requireText(name, 'name', MAX_NAME);
+  const existing = state.get(entityKey(name));
+  if (!existing) throw new EngineError('NOT_FOUND', `No entity named ${JSON.stringify(name)}.`);
+  return existing;
+}
+
+/** Deletes an entity and every relation that starts or ends at it (as the MCP servers do). */
+export function deleteEntity(state: RecordSet, name: string): PendingChanges {
+  requireEntity(state, name);
+  return { puts: [], deletes: [entityKey(name), ...state.relationKeysOf(name)] };
+}
+
+export function addRelation(state: RecordSet, input: RelationInput): PendingChanges {
+  const from = requireText(input.from, 'from', MAX_NAME);
+  const to = requireText(input.to, 'to', MAX_NAME);
+  const relationType = requireText(input.relationType, 'relation type', MAX_NAME);
+  const metadata = requireMetadata(input.metadata);
+  const existing = state.get(relationKey(from, to, relationType));
+  const value: Record<string, unknown> = existing ? parseValue(existing) : { type: 'relation', from, to, relationType };
+  if (metadata) {
+    const before = typeof value.metadata === 'object' && value.metadata !== null ? (value.metadata as Record<string, unknown>) : {};
+    const next: Record<string, unknown> = { ...before };
+    for (const [key, inner] of Object.entries(metadata)) setOwn(next, key, inner);
+    value.metadata = next;
+  }
+  const record = recordFromObject(value);
+  return existing?.raw === record.raw ? { puts: [], deletes: [] } : { puts: [record], deletes: [] };
+}
+
+export function deleteRelation(state: RecordSet, input: RelationInput): PendingChanges {
+  const key = relationKey(requireText(input.from, 'from', MAX_NAME), requireText(input.to, 'to', MAX_NAME), requireText(input.relationType, 'relation type', MAX_NAME));
+  if (!state.has(key)) throw new EngineError('NOT_FOUND', `No relation ${input.from} -[${input.relationType}]-> ${input.to}.`);
+  return { puts: [], deletes: [key] };
+}
+
+export function toGraphEntity(record: StoredRecord): GraphEntity {
+  const value = parseValue(record);
+  const entity: GraphEntity = {
+    name: record.name as string,
+    entityType: typeof value.entityType === 'string' ? value.entityType : '',
+    observations: Array.isArray(value.observations) ? (value.observations as string[]) : [],
+  };
+  if (value.metadata !== undefined) entity.metadata = value.metadata as Record<string, unknown>;
+  return entity;
+}
+
+export function toGraphRelation(record: StoredRecord): GraphRelation {
+  const relation: GraphRelation = { from: record.from as string, to: record.to as string, relationType: record.relationType as string };
+  const value = parseValue(record);
+  if (value.metadata !== undefined) relation.metadata = value.metadata as Record<string, unknown>;
+  return relation;
+}
+
+/** The MCP read_graph shape. */
+export function readGraph(state: RecordSet): Graph {
+  const graph: Graph = { entities: [], relations: [] };
+  for (const record of state.values()) {
+    if (record.kind === 'entity') graph.entities.push(toGraphEntity(record));
+    else if (record.kind === 'relation') graph.relations.push(toGraphRelation(record));
+  }
+  return graph;
+}
+
+/** The entities named, and the relations among them (MCP open_nodes / search_nodes shape). */
+export function subgraph(state: RecordSet, names: readonly string[]): Graph {
+  const wanted = new Set(names);
+  const entities: GraphEntity[] = [];
+  for (const name of wanted) {
+    const record = state.get(entityKey(name));
+    if (record) entities.push(toGraphEntity(record));
+  }
+  const relations: GraphRelation[] = [];
+  const seen = new Set<string>();
+  for (const name of wanted) {
+    for (const key of state.relationKeysOf(name)) {
+      const record = state.get(key);
+      if (!record || seen.has(key)) continue;
+      seen.add(key);
+      if (wanted.has(record.from as string) && wanted.has(record.to as string)) relations.push(toGraphRelation(record));
+    }
+  }
+  return { entities, relations };
+}
+
+/**
+ * Parses a file to import: JSONL lines in the MCP shape, or one JSON document
+ * `{"entities":[…],"relations":[…]}`. Any unreadable line fails the whole import, naming it.
+ */
+export function parseImport(text: string, source: string): StoredRecord[] {
+  const trimmed = text.trim();
+  const values: Record<string, unknown>[] = [];
+  if (trimmed.startsWith('{') && !trimmed.includes('\n') && trimmed.includes('"entities"')) {
+    let document: unknown;
+    try {
+      document = JSON.parse(trimmed);
+    } catch (error) {
+      throw new EngineError('BAD_INPUT', `${source} is not valid JSON: ${(error as Error).message}. Nothing was imported.`);
+    }
+    const graph = document as Partial<Graph>;
+    for (const e of graph.entities ?? []) values.push({ type: 'entity', ...e });
+    for (const r of graph.relations ?? []) values.push({ type: 'relation', ...r });
+  } else {
+    text.split('\n').forEach((line, index) => {
+      const verdict = classifyLine(line);
+      if (!verdict.ok) throw new EngineError('BAD_INPUT', `${source} line ${index + 1}: ${verdict.reason}. Nothing was imported.`);
+      if (verdict.kind === 'entity' || verdict.kind === 'relation') values.push(JSON.parse(line) as Record<string, unknown>);
+    });
+  }
+  return values.map((value, index) => {
+    assertPlainJson(value, `${source} record ${index + 1}`, { depth: 32, bytes: 10_000_000 });
+    if (value.type === 'entity') {
+      requireText(value.name, `${source} record ${index + 1}: name`, MAX_NAME);
+    } else if (value.type === 'relation') {
+      requireText(value.from, `${source} record ${index + 1}: from`, MAX_NAME);
+      requireText(value.to, `${source} record ${index + 1}: to`, MAX_NAME);
+      requireText(value.relationType, `${source} record ${index + 1}: relationType`, MAX_NAME);
+    }
+    return recordFromObject(value);
+  });
+}

@@ -1,0 +1,26 @@
+// Temporary data roots for tests: a real folder on the real disk, removed afterwards.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Engine, type EngineOptions } from '../../electron/core/engine.ts';
+import { resolveLayout, type DataLayout } from '../../electron/core/dataRoot.ts';
+
+const made: string[] = [];
+
+export function tempDir(prefix = 'tension-test-'): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  made.push(dir);
+  return dir;
+}
+
+export function tempLayout(): DataLayout {
+  return resolveLayout({ data: path.join(tempDir(), '.coaia') });
+}
+
+export function openEngine(layout: DataLayout, options: Partial<EngineOptions> = {}): Promise<Engine> {
+  return Engine.open({ layout, rewriteDelayMs: -1, ...options });
+}
+
+export function removeTempDirs(): void {
+  for (const dir of made.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
+}

@@ -600,8 +600,11 @@ export class ContextStore {
       }
       const replaced = kept ? statIdentity(this.fs, keep) : undefined;
       const expected = this.fileIdentity;
+      // What we replaced should be the file as we last saw it; anything else is a peer's version
+      // (including a file created by a peer where there was none).
       const peerLanded =
-        replaced !== undefined && expected !== undefined && expected.ino !== -1n && (replaced.ino !== expected.ino || replaced.size !== expected.size || replaced.mtimeNs !== expected.mtimeNs);
+        replaced !== undefined &&
+        (expected === undefined || (expected.ino !== -1n && (replaced.ino !== expected.ino || replaced.size !== expected.size || replaced.mtimeNs !== expected.mtimeNs)));
       const peerVersion = peerLanded ? readFileIfExists(this.fs, keep) : undefined;
       if (kept) removeQuietly(this.fs, keep);
 
@@ -689,6 +692,11 @@ export class ContextStore {
   /** Unreadable lines of the context file as last read (their bytes are saved before any rewrite). */
   damagedLines(): readonly BadLine[] {
     return this.fileDamage;
+  }
+
+  /** Keys the state has and the context file (as last read) lacks. */
+  keysMissingFromFile(): string[] {
+    return [...this.state.keys()].filter((key) => !this.materialized.has(key));
   }
 
   /** How many records differ between the journal's state and the context file. */

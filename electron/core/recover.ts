@@ -67,7 +67,21 @@ function recoverContext(engine: Engine, context: string, actions: RecoveryAction
   // 3. The context file: unreadable lines whose records the journal does not hold come from a backup.
   const damaged = store.damagedLines();
   if (damaged.length > 0) {
-    const missing = damaged.map((bad) => ({ bad, key: guessKey(bad) })).filter((m) => m.key === undefined || !store.state.has(m.key));
+    // Records the journal holds that the file lacks are what the damaged lines held (restored
+    // from the journal). A damaged line still naming its record is matched by name; one that
+    // cannot be read at all is accounted for by one of those records.
+    const fromJournal = new Set(store.keysMissingFromFile());
+    const guessed = damaged.map((bad) => ({ bad, key: guessKey(bad) }));
+    for (const { key } of guessed) if (key !== undefined) fromJournal.delete(key);
+    let unnamedCovered = fromJournal.size;
+    const missing = guessed.filter(({ key }) => {
+      if (key !== undefined) return !store.state.has(key);
+      if (unnamedCovered > 0) {
+        unnamedCovered -= 1;
+        return false;
+      }
+      return true;
+    });
     const restored: StoredRecord[] = [];
     for (const { bad, key } of missing) {
       const fromBackup = key ? findInBackups(engine, context, key) : undefined;

@@ -41,6 +41,8 @@ export async function main(argv: string[]): Promise<number> {
     engine = await Engine.open({
       layout,
       origin: 'cli',
+      // Reading commands do not write: no lock, no journal started in a peer's folder.
+      readOnly: found.command.readOnly === true,
       rewriteDelayMs: -1,
       lockTimeoutMs: envNumber('TENSION_LOCK_TIMEOUT_MS'),
       lockStaleMs: envNumber('TENSION_LOCK_STALE_MS'),

@@ -55,6 +55,7 @@ export const commands: Record<string, Command> = {
   contexts: {
     usage: 'contexts',
     summary: 'list the contexts with their records, bytes and health',
+    readOnly: true,
     async run({ engine }) {
       const list = await engine.listContexts();
       const json = list.map(({ findings, ...rest }) => ({ ...rest, findings: findings.map((f) => f.message) }));

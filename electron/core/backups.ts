@@ -176,8 +176,7 @@ export function restoreBackup(engine: Engine, id: string, contexts?: string[]): 
       const store = engine.storeForLockedWork(context);
       const wantedKeys = new Set(parsed.records.map((r) => r.key));
       const deletes = [...store.state.keys()].filter((key) => !wantedKeys.has(key));
-      const result = store.commit({ puts: parsed.records, deletes }, { origin: 'restore', note: `restored from backup ${id} (what it replaced is in backup ${safety.id})` });
-      store.state.reorder(parsed.records.map((r) => r.key));
+      const result = store.commit({ puts: parsed.records, deletes, verbatim: true, order: parsed.map.keys() }, { origin: 'restore', note: `restored from backup ${id} (what it replaced is in backup ${safety.id})` });
       results.push({ context, changed: result.changed });
       engine.recovery.log(`restored context ${context} from backup ${id}: ${result.changed} records changed; the state before is in backup ${safety.id}`);
     }

@@ -3,7 +3,7 @@
 // duplicate lines. Unreadable lines are reported with their byte range, never thrown.
 import type { FileSystem } from './fileSystem.ts';
 import { splitLines } from './lineSplitter.ts';
-import { asOpaque, classifyLine, makeRecord, type StoredRecord } from './records.ts';
+import { asOpaque, classifyLine, makeRecord, trustedRecord, type StoredRecord } from './records.ts';
 import { crc32Hex } from './journalFormat.ts';
 
 export interface BadLine {
@@ -21,56 +21,70 @@ export interface FileIdentity {
   readonly crc: string;
   readonly ino: bigint;
   readonly mtimeNs: bigint;
+  /** Change time: moves on every write and on utimes, so a peer restoring the mtime still shows. */
+  readonly ctimeNs: bigint;
 }
 
-export interface ParsedContextFile {
-  readonly records: StoredRecord[];
-  readonly bad: BadLine[];
-  readonly duplicates: number;
+export interface ParsedContextFile extends ParsedRecords {
   readonly identity: FileIdentity | undefined;
   /** The file as read (kept only as long as the caller holds it). */
   readonly bytes: Buffer;
   readonly exists: boolean;
 }
 
-export function parseContextBytes(bytes: Buffer): { records: StoredRecord[]; bad: BadLine[]; duplicates: number } {
+/**
+ * Parses a context file. `trusted`: the bytes are exactly a file we wrote (its size and CRC-32
+ * match our checkpoint), so lines are classified without a full JSON parse.
+ */
+export interface ParsedRecords {
+  /** The records in file order. */
+  readonly records: StoredRecord[];
+  /** The same records by key, in file order (duplicates are opaque lines with their own keys). */
+  readonly map: Map<string, StoredRecord>;
+  readonly bad: BadLine[];
+  readonly duplicates: number;
+}
+
+export function parseContextBytes(bytes: Buffer, trusted = false): ParsedRecords {
   const records: StoredRecord[] = [];
+  const map = new Map<string, StoredRecord>();
   const bad: BadLine[] = [];
-  const seen = new Set<string>();
   const occurrences = new Map<string, number>();
   let duplicates = 0;
-  const lines = splitLines(bytes);
-  for (const line of lines) {
-    const verdict = line.utf8 ? classifyLine(line.text) : ({ ok: false, reason: 'invalid UTF-8' } as const);
-    if (!verdict.ok) {
-      bad.push({
-        start: line.start,
-        end: line.end,
-        reason: verdict.reason,
-        bytes: Buffer.from(bytes.subarray(line.start, line.terminated ? line.end + 1 : line.end)),
-        torn: !line.terminated,
-      });
-      continue;
+  for (const line of splitLines(bytes)) {
+    let record = trusted && line.utf8 ? trustedRecord(line.text) : undefined;
+    if (!record) {
+      const verdict = line.utf8 ? classifyLine(line.text) : ({ ok: false, reason: 'invalid UTF-8' } as const);
+      if (!verdict.ok) {
+        bad.push({
+          start: line.start,
+          end: line.end,
+          reason: verdict.reason,
+          bytes: Buffer.from(bytes.subarray(line.start, line.terminated ? line.end + 1 : line.end)),
+          torn: !line.terminated,
+        });
+        continue;
+      }
+      if (verdict.kind === 'blank') continue;
+      record = makeRecord(line.text, verdict.fields);
     }
-    if (verdict.kind === 'blank') continue;
-    let record = makeRecord(line.text, verdict.fields);
-    if (record.kind === 'line' || seen.has(record.key)) {
+    if (record.kind === 'line' || map.has(record.key)) {
       // Opaque lines and duplicates of an entity/relation line are kept as text, by occurrence.
       if (record.kind !== 'line') duplicates += 1;
       const occurrence = (occurrences.get(line.text) ?? 0) + 1;
       occurrences.set(line.text, occurrence);
       record = asOpaque(line.text, occurrence);
     }
-    seen.add(record.key);
+    map.set(record.key, record);
     records.push(record);
   }
-  return { records, bad, duplicates };
+  return { records, map, bad, duplicates };
 }
 
-export function statIdentity(fsys: FileSystem, path: string): { size: number; ino: bigint; mtimeNs: bigint } | undefined {
+export function statIdentity(fsys: FileSystem, path: string): { size: number; ino: bigint; mtimeNs: bigint; ctimeNs: bigint } | undefined {
   try {
     const stat = fsys.statSync(path, { bigint: true });
-    return { size: Number(stat.size), ino: stat.ino, mtimeNs: stat.mtimeNs };
+    return { size: Number(stat.size), ino: stat.ino, mtimeNs: stat.mtimeNs, ctimeNs: stat.ctimeNs };
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw error;
@@ -106,7 +120,7 @@ export function readStable(fsys: FileSystem, path: string, attempts = 6): { byte
       continue;
     }
     const stat = after ?? before;
-    return { bytes, identity: { size: bytes.length, crc: crc32Hex(bytes), ino: stat.ino, mtimeNs: stat.mtimeNs } };
+    return { bytes, identity: { size: bytes.length, crc: crc32Hex(bytes), ino: stat.ino, mtimeNs: stat.mtimeNs, ctimeNs: stat.ctimeNs } };
   }
 }
 
@@ -124,10 +138,11 @@ function endsWithCompleteLine(bytes: Buffer): boolean {
   }
 }
 
-export function readContextFile(fsys: FileSystem, path: string): ParsedContextFile {
+/** Reads and parses a context file; `trust` says whether bytes with this identity are known good. */
+export function readContextFile(fsys: FileSystem, path: string, trust: (identity: FileIdentity) => boolean = () => false): ParsedContextFile {
   const read = readStable(fsys, path);
-  if (!read) return { records: [], bad: [], duplicates: 0, identity: undefined, bytes: Buffer.alloc(0), exists: false };
-  return { ...parseContextBytes(read.bytes), identity: read.identity, bytes: read.bytes, exists: true };
+  if (!read) return { records: [], map: new Map(), bad: [], duplicates: 0, identity: undefined, bytes: Buffer.alloc(0), exists: false };
+  return { ...parseContextBytes(read.bytes, trust(read.identity)), identity: read.identity, bytes: read.bytes, exists: true };
 }
 
 export function serializeRecords(records: Iterable<StoredRecord>): string[] {

@@ -10,10 +10,11 @@ import type { FileSystem } from './fileSystem.ts';
 import { readFileIfExists, syncDirectory } from './fileSystem.ts';
 import { EngineError, fromSystemError } from './errors.ts';
 import { contextPaths, type DataLayout } from './dataRoot.ts';
-import { RecordSet, recordOfChange } from './recordSet.ts';
-import { identityOf, isCanonicalJson, type StoredRecord } from './records.ts';
+import { RecordSet, applyOrderMoves, orderMoves, recordOfChange, type OrderMove } from './recordSet.ts';
+import { identityOf, keyOfIdentity, type StoredRecord } from './records.ts';
 import {
   JOURNAL_FORMAT,
+  crc32Hex,
   encodeCommit,
   encodeHeader,
   encodeSnapshot,
@@ -47,7 +48,8 @@ export interface Finding {
     | 'file-missing'
     | 'newer-format'
     | 'duplicate'
-    | 'rewrite-failed';
+    | 'rewrite-failed'
+    | 'read-only';
   readonly file: string;
   readonly message: string;
   readonly offset?: number;
@@ -71,6 +73,18 @@ export interface CommitResult {
 export interface PendingChanges {
   readonly puts: readonly StoredRecord[];
   readonly deletes: readonly string[];
+  /** The puts are lines from a file, to be journaled exactly as they are (not re-checked). */
+  readonly verbatim?: boolean;
+  /** The line order wanted afterwards (keys; others keep their places), journaled when it differs. */
+  readonly order?: Iterable<string>;
+}
+
+interface SnapshotSeen {
+  size: number;
+  crc: string;
+  seq: number;
+  /** Journal offset just past the snapshot line. */
+  end: number;
 }
 
 interface Checkpoint {
@@ -111,6 +125,8 @@ export class ContextStore {
   private pending = new Map<string, StoredRecord | undefined>();
   private history: Generation[] = [];
   private fileIdentity: FileIdentity | undefined;
+  /** When fileIdentity was last confirmed (ms since the epoch). */
+  private fileCheckedAt = 0;
   private fileDamage: BadLine[] = [];
   private forceRewrite = false;
   private journalOffset = 0;
@@ -147,16 +163,30 @@ export class ContextStore {
   /** Loads the context. Never fails on damage: it loads what is good and records findings. */
   load(): void {
     this.resetMemory();
-    const file = readContextFile(this.fs, this.paths.file);
+    const checkpoint = this.readCheckpoint();
+    // A file that is exactly our last rewrite (size and CRC-32 as checkpointed) is parsed without
+    // re-validating every line; anything else is parsed in full.
+    const file = readContextFile(this.fs, this.paths.file, (identity) => checkpoint?.size === identity.size && checkpoint.crc === identity.crc);
     for (const bad of file.bad) this.noteBadLine(bad);
-    if (this.tryLoadFromCheckpoint(file)) return;
+    if (checkpoint && this.tryLoadFromCheckpoint(file, checkpoint)) return;
     this.loadByReplay(file);
+  }
+
+  private readCheckpoint(): Checkpoint | undefined {
+    const buffer = readFileIfExists(this.fs, this.paths.checkpoint);
+    if (!buffer) return undefined;
+    try {
+      const checkpoint = JSON.parse(buffer.toString('utf8')) as Checkpoint;
+      return checkpoint.format === JOURNAL_FORMAT ? checkpoint : undefined;
+    } catch {
+      return undefined;
+    }
   }
 
   private resetMemory(): void {
     this.state.observe(undefined);
     this.index = undefined;
-    for (const key of [...this.state.keys()]) this.state.delete(key);
+    this.state.clear();
     this.materialized = new Map();
     this.pending = new Map();
     this.history = [];
@@ -185,25 +215,16 @@ export class ContextStore {
   }
 
   private adoptFile(file: ParsedContextFile): void {
-    for (const record of file.records) this.state.set(record);
-    this.materialized = this.state.snapshotMap();
-    this.fileIdentity = file.identity;
+    this.state.adopt(file.map);
+    this.materialized = file.map;
+    this.rememberFile(file.identity);
     this.fileDamage = file.bad;
   }
 
   /** Fast open: the file is exactly our last rewrite, so only the journal after it is read. */
-  private tryLoadFromCheckpoint(file: ParsedContextFile): boolean {
-    const buffer = readFileIfExists(this.fs, this.paths.checkpoint);
-    if (!buffer || !file.identity || file.bad.length > 0) return false;
-    let checkpoint: Checkpoint;
-    try {
-      checkpoint = JSON.parse(buffer.toString('utf8')) as Checkpoint;
-    } catch {
-      return false;
-    }
-    if (checkpoint.format !== JOURNAL_FORMAT || checkpoint.size !== file.identity.size || checkpoint.crc !== file.identity.crc) {
-      return false;
-    }
+  private tryLoadFromCheckpoint(file: ParsedContextFile, checkpoint: Checkpoint): boolean {
+    if (!file.identity || file.bad.length > 0) return false;
+    if (checkpoint.size !== file.identity.size || checkpoint.crc !== file.identity.crc) return false;
     const tail = readJournal(this.fs, this.paths.journal, checkpoint.journalOffset);
     if (tail.ino === undefined || tail.ino.toString() !== checkpoint.journalIno || tail.size < checkpoint.journalOffset) return false;
     const first = tail.entries[0]?.entry;
@@ -229,7 +250,7 @@ export class ContextStore {
       this.findings.push({ severity: 'error', kind: 'newer-format', file: this.paths.journal, message: this.readOnlyReason });
     }
     this.journalIno = journal.ino;
-    let lastSnapshot: { size: number; crc: string } | undefined;
+    let lastSnapshot: SnapshotSeen | undefined;
     this.applyJournalRead(journal, (snapshot) => (lastSnapshot = snapshot));
     const journalDamaged = journal.bad.length > 0;
 
@@ -247,7 +268,9 @@ export class ContextStore {
     }
     const matchesSnapshot = lastSnapshot !== undefined && file.identity !== undefined && lastSnapshot.size === file.identity.size && lastSnapshot.crc === file.identity.crc;
     if (matchesSnapshot && !journalDamaged && this.materializedEquals(file.records)) {
-      this.fileIdentity = file.identity;
+      this.rememberFile(file.identity);
+      // Next time, open fast from here.
+      if (!this.readOnly && lastSnapshot) this.tryWriteCheckpoint(lastSnapshot.size, lastSnapshot.crc, lastSnapshot.end, lastSnapshot.seq);
       return;
     }
     // A file that is our own last rewrite but holds more than the journal: the journal lost
@@ -270,6 +293,7 @@ export class ContextStore {
       // Opening never fails: without a journal we cannot write, so this context opens read-only.
       const failure = fromSystemError(error, 'Starting the journal', this.paths.journal, 'Nothing was changed.');
       this.readOnlyReason = failure.message;
+      this.findings.push({ severity: 'warning', kind: 'read-only', file: this.paths.journal, message: failure.message });
     }
   }
 
@@ -284,7 +308,7 @@ export class ContextStore {
     if (records.length > 0) {
       seq += 1;
       text += this.encodeCommitLine(
-        { puts: records, deletes: [] },
+        { puts: records, deletes: [], verbatim: true },
         { origin: 'external', note: 'existing file adopted: its contents as found' },
         seq,
         randomUUID(),
@@ -300,11 +324,12 @@ export class ContextStore {
     this.seq = seq;
     this.journalOffset = offset;
     this.journalIno = statIdentity(this.fs, this.paths.journal)?.ino;
+    if (identity) this.tryWriteCheckpoint(identity.size, identity.crc, offset, seq);
   }
 
   /** Applies entries read from the journal, in order. */
-  private applyJournalRead(read: JournalRead, onSnapshot?: (s: { size: number; crc: string }) => void): void {
-    for (const { entry } of read.entries) this.applyEntry(entry, onSnapshot);
+  private applyJournalRead(read: JournalRead, onSnapshot?: (s: SnapshotSeen) => void): void {
+    for (const { entry, end } of read.entries) this.applyEntry(entry, end, onSnapshot);
     for (const bad of read.bad) {
       this.findings.push({
         severity: 'error',
@@ -318,15 +343,15 @@ export class ContextStore {
     this.journalOffset = read.endOffset;
   }
 
-  private applyEntry(entry: JournalEntry, onSnapshot?: (s: { size: number; crc: string }) => void): void {
+  private applyEntry(entry: JournalEntry, end: number, onSnapshot?: (s: SnapshotSeen) => void): void {
     if (entry.kind === 'header') return;
     this.seq = Math.max(this.seq, entry.seq);
     if (entry.kind === 'snapshot') {
       this.markMaterialized();
       // The file is now another process's rewrite: its identity is learned on the next check.
-      this.fileIdentity = { size: entry.fileSize, crc: entry.fileCrc, ino: -1n, mtimeNs: -1n };
+      this.fileIdentity = { size: entry.fileSize, crc: entry.fileCrc, ino: -1n, mtimeNs: -1n, ctimeNs: -1n };
       this.fileDamage = [];
-      onSnapshot?.({ size: entry.fileSize, crc: entry.fileCrc });
+      onSnapshot?.({ size: entry.fileSize, crc: entry.fileCrc, seq: entry.seq, end });
       return;
     }
     this.applyCommit(entry);
@@ -338,6 +363,7 @@ export class ContextStore {
       if ('put' in effect) this.put(effect.put);
       else this.remove(effect.del);
     }
+    if (commit.order) applyOrderMoves(this.state, commit.order.map(([key, after]) => [keyOfIdentity(key), after === null ? null : keyOfIdentity(after)] as const));
     if (commit.op !== undefined) this.rememberOp(commit.op, commit.seq, commit.tx);
   }
 
@@ -418,15 +444,29 @@ export class ContextStore {
       }
       return;
     }
-    if (known && known.ino === now.ino && known.size === now.size && known.mtimeNs === now.mtimeNs) return;
+    if (known && known.ino === now.ino && known.size === now.size && known.mtimeNs === now.mtimeNs && known.ctimeNs === now.ctimeNs && !this.racilyClean(known)) return;
     const file = readContextFile(this.fs, this.paths.file);
     if (!file.identity) return;
     if (known && known.size === file.identity.size && known.crc === file.identity.crc) {
-      this.fileIdentity = file.identity;
+      this.rememberFile(file.identity);
       return;
     }
     for (const bad of file.bad) this.noteBadLine(bad);
     this.absorbFile(file, 'external');
+  }
+
+  /**
+   * On a file system with whole-second timestamps, a peer's same-size rewrite within the second
+   * of ours keeps size and mtime; until a check happens two seconds later, the content decides.
+   */
+  private racilyClean(known: FileIdentity): boolean {
+    if (known.mtimeNs % 1_000_000_000n !== 0n) return false;
+    return this.fileCheckedAt - Number(known.mtimeNs / 1_000_000n) < 2_000;
+  }
+
+  private rememberFile(identity: FileIdentity | undefined): void {
+    this.fileIdentity = identity;
+    this.fileCheckedAt = Date.now();
   }
 
   /** Merges a version of the file we did not write, journals the difference, adopts the file as on-disk truth. */
@@ -444,16 +484,18 @@ export class ContextStore {
     if (result.lostRace > 0) notes.push(`kept ${result.lostRace} records the other writer had not seen`);
     if (truncated) notes.push('the file was cut short; missing records restored');
     if (file.bad.length > 0) notes.push(`${file.bad.length} unreadable lines; their records restored from the journal`);
-    const changes = { puts: result.puts, deletes: result.deletes };
-    if (result.puts.length + result.deletes.length > 0) {
+    const changes = { puts: result.puts, deletes: result.deletes, verbatim: true, order: file.map.keys() };
+    if (result.puts.length + result.deletes.length > 0 || !sameOrder(this.state.keys(), file.map.keys())) {
       this.findings.push({
         severity: 'info',
         kind: 'external-change',
         file: this.paths.file,
         message: `${path.basename(this.paths.file)} was changed by another program: ${result.puts.length} records added or changed, ${result.deletes.length} removed${notes.length ? `; ${notes.join('; ')}` : ''}`,
       });
-      if (this.readOnly) this.applyInMemory(changes);
-      else this.commit(changes, { origin, note: ['change found in the context file', ...notes].join('; ') });
+      if (this.readOnly) {
+        this.applyInMemory(changes);
+        this.state.reorder(file.map.keys());
+      } else this.commit(changes, { origin, note: ['change found in the context file', ...notes].join('; ') });
     }
     // What is on disk now is the file as read: it becomes our base; whatever differs is pending.
     const onDisk = new Map<string, StoredRecord>();
@@ -466,16 +508,20 @@ export class ContextStore {
       if (this.history.length > GENERATIONS_KEPT) this.history.shift();
     }
     this.materialized = onDisk;
-    this.state.reorder(onDisk.keys());
     this.pending = new Map();
     for (const record of this.state.values()) if (onDisk.get(record.key)?.raw !== record.raw) this.pending.set(record.key, onDisk.get(record.key));
     for (const [key, record] of onDisk) if (!this.state.has(key)) this.pending.set(key, record);
-    this.fileIdentity = file.identity;
+    this.rememberFile(file.identity);
     this.fileDamage = file.bad;
     this.forceRewrite = file.bad.length > 0 || truncated;
   }
 
-  /** True when the file's bytes are a strict prefix of what we last wrote: it was cut short, not edited. */
+  /**
+   * True when the file's bytes are a strict prefix of what we last wrote, cut inside a line or
+   * just after a newline: it was cut short, not edited. A prefix that ends exactly at the end of
+   * a line without its newline is how peers write a file (no final newline) after deleting the
+   * trailing records, so that counts as their version.
+   */
   private isTruncatedCopy(bytes: Buffer): boolean {
     let offset = 0;
     for (const record of this.materialized.values()) {
@@ -484,7 +530,7 @@ export class ContextStore {
       if (remaining <= 0) return true;
       const span = Math.min(line.length, remaining);
       if (bytes.compare(line, 0, span, offset, offset + span) !== 0) return false;
-      if (remaining < line.length) return true;
+      if (remaining < line.length) return remaining !== line.length - 1;
       offset += line.length;
     }
     return false;
@@ -512,11 +558,12 @@ export class ContextStore {
     }
     const puts = changes.puts.filter((record) => this.state.get(record.key)?.raw !== record.raw);
     const deletes = changes.deletes.filter((key) => this.state.has(key));
+    const moves = changes.order ? this.movesAfter(puts, deletes, changes.order) : [];
     const tx = randomUUID();
-    if (puts.length + deletes.length === 0 && meta.op === undefined) return { seq: this.seq, tx, changed: 0, duplicate: false };
+    if (puts.length + deletes.length + moves.length === 0 && meta.op === undefined) return { seq: this.seq, tx, changed: 0, duplicate: false };
     this.ensureJournalReady();
     const seq = this.seq + 1;
-    const line = this.encodeCommitLine({ puts, deletes }, meta, seq, tx);
+    const line = this.encodeCommitLine({ puts, deletes, verbatim: changes.verbatim }, meta, seq, tx, moves, puts);
     try {
       this.journalOffset = appendDurably(this.fs, this.paths.journal, line, this.journalOffset);
     } catch (error) {
@@ -525,13 +572,25 @@ export class ContextStore {
     }
     this.seq = seq;
     this.applyInMemory({ puts, deletes });
+    applyOrderMoves(this.state, moves);
     if (meta.op !== undefined) this.rememberOp(meta.op, seq, tx);
     return { seq, tx, changed: puts.length + deletes.length, duplicate: false };
   }
 
-  private encodeCommitLine(changes: PendingChanges, meta: CommitMeta, seq: number, tx: string): string {
+  /** The moves that give the wanted order once the puts and deletes are applied. */
+  private movesAfter(puts: readonly StoredRecord[], deletes: readonly string[], wanted: Iterable<string>): OrderMove[] {
+    const gone = new Set(deletes);
+    const keys = [...this.state.keys()].filter((key) => !gone.has(key));
+    for (const record of puts) if (!this.state.has(record.key)) keys.push(record.key);
+    return orderMoves(keys, wanted);
+  }
+
+  private encodeCommitLine(changes: PendingChanges, meta: CommitMeta, seq: number, tx: string, moves: readonly OrderMove[] = [], puts: readonly StoredRecord[] = []): string {
+    const added = new Map(puts.map((record) => [record.key, record]));
+    const identity = (key: string) => identityOf((this.state.get(key) ?? added.get(key)) as StoredRecord);
+    const order = moves.map(([key, after]) => [identity(key), after === null ? null : identity(after)]);
     const encoded: EncodedChange[] = [];
-    for (const record of changes.puts) encoded.push(encodeRecordChange(record));
+    for (const record of changes.puts) encoded.push(encodeRecordChange(record, changes.verbatim ? false : undefined));
     for (const key of changes.deletes) {
       const record = this.state.get(key);
       if (record) encoded.push({ change: { del: identityOf(record) } });
@@ -545,6 +604,7 @@ export class ContextStore {
         ...(meta.op === undefined ? {} : { op: meta.op }),
         ...(meta.intent === undefined ? {} : { intent: meta.intent }),
         ...(meta.note === undefined ? {} : { note: meta.note }),
+        ...(order.length === 0 ? {} : { order: order as JournalCommit['order'] }),
       },
       encoded,
     );
@@ -602,15 +662,20 @@ export class ContextStore {
       const expected = this.fileIdentity;
       // What we replaced should be the file as we last saw it; anything else is a peer's version
       // (including a file created by a peer where there was none).
-      const peerLanded =
+      let peerLanded =
         replaced !== undefined &&
         (expected === undefined || (expected.ino !== -1n && (replaced.ino !== expected.ino || replaced.size !== expected.size || replaced.mtimeNs !== expected.mtimeNs)));
-      const peerVersion = peerLanded ? readFileIfExists(this.fs, keep) : undefined;
+      let peerVersion = peerLanded ? readFileIfExists(this.fs, keep) : undefined;
+      if (!peerLanded && replaced !== undefined && expected !== undefined && this.racilyClean(expected)) {
+        const bytes = readFileIfExists(this.fs, keep);
+        peerLanded = bytes !== undefined && crc32Hex(bytes) !== expected.crc;
+        if (peerLanded) peerVersion = bytes;
+      }
       if (kept) removeQuietly(this.fs, keep);
 
       this.markMaterialized();
       const identity = statIdentity(this.fs, this.paths.file);
-      this.fileIdentity = identity ? { ...identity, size: written.size, crc: written.crc } : undefined;
+      this.rememberFile(identity ? { ...identity, size: written.size, crc: written.crc } : undefined);
       this.fileDamage = [];
       this.appendSnapshotMarker(written.size, written.crc);
       if (peerVersion) {
@@ -654,25 +719,32 @@ export class ContextStore {
       const seq = this.seq + 1;
       this.journalOffset = appendDurably(this.fs, this.paths.journal, encodeSnapshot({ seq, ts: this.clock().toISOString(), fileSize: size, fileCrc: crc }), this.journalOffset);
       this.seq = seq;
-      this.writeCheckpoint(size, crc);
     } catch {
       // The marker only speeds up the next open; without it the next open replays the journal.
       removeQuietly(this.fs, this.paths.checkpoint);
+      return;
     }
+    this.tryWriteCheckpoint(size, crc, this.journalOffset, this.seq);
   }
 
-  private writeCheckpoint(size: number, crc: string): void {
+  /** Records where a fast open can start: the file of this size and CRC is the state at `seq`. */
+  private tryWriteCheckpoint(size: number, crc: string, journalOffset: number, seq: number): void {
     if (this.journalIno === undefined) return;
     const checkpoint: Checkpoint = {
       format: JOURNAL_FORMAT,
       journalIno: this.journalIno.toString(),
-      journalOffset: this.journalOffset,
-      seq: this.seq,
+      journalOffset,
+      seq,
       size,
       crc,
-      ops: [...this.ops].map(([op, { seq, tx }]) => [op, seq, tx]),
+      ops: [...this.ops].map(([op, entry]) => [op, entry.seq, entry.tx]),
     };
-    replaceFileAtomically(this.fs, this.paths.checkpoint, JSON.stringify(checkpoint));
+    try {
+      replaceFileAtomically(this.fs, this.paths.checkpoint, JSON.stringify(checkpoint));
+    } catch {
+      // Only the next open's speed depends on it.
+      removeQuietly(this.fs, this.paths.checkpoint);
+    }
   }
 
   /** Journal position and identity, for verify and history. */
@@ -708,6 +780,29 @@ export class ContextStore {
   fileInfo(): { size: number } | undefined {
     return this.fileIdentity && this.fileIdentity.size >= 0 ? { size: this.fileIdentity.size } : undefined;
   }
+}
+
+/** True when the line's text is exactly what JSON.stringify makes of its value. */
+function isCanonicalJson(raw: string): boolean {
+  try {
+    return JSON.stringify(JSON.parse(raw)) === raw;
+  } catch {
+    return false;
+  }
+}
+
+/** True when the keys the two sequences share come in the same order in both. */
+function sameOrder(a: Iterable<string>, b: Iterable<string>): boolean {
+  const right = new Set(b);
+  const left = [...a].filter((key) => right.has(key));
+  const shared = new Set(left);
+  let i = 0;
+  for (const key of right) {
+    if (!shared.has(key)) continue;
+    if (left[i] !== key) return false;
+    i += 1;
+  }
+  return true;
 }
 
 export function encodeRecordChange(record: StoredRecord, canonical = isCanonicalJson(record.raw)): EncodedChange {

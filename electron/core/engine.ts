@@ -72,7 +72,7 @@ export class Engine {
 
   static async open(options: EngineOptions): Promise<Engine> {
     const engine = new Engine(options);
-    engine.readOnlyReason = options.readOnly ? 'opened read-only' : engine.probeWritable();
+    engine.readOnlyReason = options.readOnly ? 'opened for reading only' : engine.probeWritable();
     return engine;
   }
 
@@ -165,7 +165,9 @@ export class Engine {
   async listContexts(): Promise<ContextSummary[]> {
     const summaries: ContextSummary[] = [];
     for (const context of this.listContextNames()) {
-      summaries.push(await this.read(context, (state, store) => summarize(store, state, this.readOnly, this.fs)));
+      // Opened for reading on purpose is not a health problem; a folder we cannot write is.
+      const unwritable = this.readOnly && !this.options.readOnly;
+      summaries.push(await this.read(context, (state, store) => summarize(store, state, unwritable, this.fs)));
     }
     return summaries;
   }
@@ -311,14 +313,15 @@ function safeReaddir(fsys: FileSystem, dir: string): string[] {
   }
 }
 
-export function summarize(store: ContextStore, state: RecordSet, engineReadOnly: boolean, fsys: FileSystem): ContextSummary {
+export function summarize(store: ContextStore, state: RecordSet, unwritable: boolean, fsys: FileSystem): ContextSummary {
   let entities = 0;
   let relations = 0;
   for (const record of state.values()) {
     if (record.kind === 'entity') entities += 1;
     else if (record.kind === 'relation') relations += 1;
   }
-  const damaged = store.findings.some((f) => f.severity !== 'info');
+  const readOnlyProblem = unwritable || store.findings.some((f) => f.kind === 'newer-format' || f.kind === 'read-only');
+  const damaged = store.findings.some((f) => f.severity !== 'info' && f.kind !== 'newer-format' && f.kind !== 'read-only');
   let bytes = store.fileInfo()?.size;
   if (bytes === undefined) {
     try {
@@ -334,7 +337,7 @@ export function summarize(store: ContextStore, state: RecordSet, engineReadOnly:
     entities,
     relations,
     bytes,
-    health: damaged ? 'damaged' : engineReadOnly || store.readOnly ? 'read-only' : 'ok',
+    health: damaged ? 'damaged' : readOnlyProblem ? 'read-only' : 'ok',
     findings: store.findings,
   };
 }

@@ -40,14 +40,24 @@ export interface AbsorbResult {
 const sameRaw = (a: StoredRecord | undefined, b: StoredRecord | undefined) =>
   a === b || (a !== undefined && b !== undefined && a.raw === b.raw);
 
+/** True when the peer's record is this version, or this version minus fields the peer dropped. */
+function shows(inFile: StoredRecord | undefined, version: StoredRecord | undefined): boolean {
+  if (inFile === undefined || version === undefined) return inFile === version;
+  return sameRaw(inFile, version) || keepDroppedFields(version, inFile) === version;
+}
+
 export function absorbExternalVersion(input: AbsorbInput): AbsorbResult {
   const fileMap = new Map<string, StoredRecord>();
   for (const record of input.file) fileMap.set(record.key, record);
 
   // Walk back through our rewrites until one shows in the peer's version; everything newer
-  // is undone to get the base the peer worked from.
+  // is undone to get the base the peer worked from. A version "shows" when the peer's record
+  // is it, or is it minus fields the peer drops (the reference server drops metadata).
   const undo = new Map<string, StoredRecord | undefined>();
   const after = (key: string) => (undo.has(key) ? undo.get(key) : input.materialized.get(key));
+  // Rewrites with no evidence either way (the peer changed every record they touched): their
+  // records are merged against the version before them too, so our change is never dropped.
+  const ambiguous: Generation[] = [];
   let behind = 0;
   for (let i = input.history.length - 1; i >= 0; i -= 1) {
     const generation = input.history[i] as Generation;
@@ -57,14 +67,28 @@ export function absorbExternalVersion(input: AbsorbInput): AbsorbResult {
       const post = after(key);
       if (sameRaw(post, previous)) continue;
       const inFile = fileMap.get(key);
-      if (sameRaw(inFile, post)) seen = true;
-      else if (sameRaw(inFile, previous)) unseen = true;
+      if (shows(inFile, post)) seen = true;
+      else if (shows(inFile, previous)) unseen = true;
+      // A record this rewrite created, present in any form: the peer saw the rewrite. One it
+      // deleted, still present: the peer did not.
+      else if (previous === undefined && inFile !== undefined) seen = true;
+      else if (post === undefined && inFile !== undefined) unseen = true;
     }
-    if (seen || !unseen) break;
-    for (const [key, previous] of generation.previous) undo.set(key, previous);
-    behind += 1;
+    if (seen) break;
+    if (!unseen) {
+      ambiguous.push(generation);
+      continue;
+    }
+    // Not seen: neither was any newer rewrite, however ambiguous it looked.
+    for (const older of [...ambiguous, generation]) {
+      for (const [key, previous] of older.previous) undo.set(key, previous);
+      behind += 1;
+    }
+    ambiguous.length = 0;
   }
   const base = (key: string) => after(key);
+  const olderBase = new Map<string, StoredRecord | undefined>();
+  for (const generation of ambiguous) for (const [key, previous] of generation.previous) olderBase.set(key, previous);
 
   const puts: StoredRecord[] = [];
   const deletes: string[] = [];
@@ -83,6 +107,15 @@ export function absorbExternalVersion(input: AbsorbInput): AbsorbResult {
         if (c) deletes.push(key);
       }
       continue; // we changed it since: our change is re-applied on top of their deletion
+    }
+    if (olderBase.has(key) && !shows(f, b)) {
+      // The peer may have edited the version before our rewrite: merge its edit with ours.
+      const older = olderBase.get(key);
+      if (shows(f, older) && c !== undefined) continue;
+      const kept = keepDroppedFields(older, f);
+      const merged = c === undefined ? kept : mergeThreeWay(older, kept, c);
+      if (!sameRaw(merged, c)) puts.push(merged);
+      continue;
     }
     const kept = keepDroppedFields(b, f);
     if (kept !== f) keptFields += 1;

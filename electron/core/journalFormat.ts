@@ -36,6 +36,11 @@ export interface JournalCommit {
   /** Free text shown in history ("peer rewrite absorbed", "restored from backup …"). */
   note?: string;
   changes: Change[];
+  /**
+   * Line order, when it differs from what the changes give (a peer wrote lines in another
+   * order): each [record, after] puts the record right after `after` (null: first line).
+   */
+  order?: [RecordIdentity, RecordIdentity | null][];
 }
 
 /** Written after the context file was rewritten: the file now holds everything up to `seq`. */

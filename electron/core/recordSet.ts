@@ -1,6 +1,6 @@
 // The in-memory state of one context: its records in file order, with indexes by chart id and
 // by relation endpoint. Map keeps insertion order, which is the order lines are written in.
-import { classifyLine, asOpaque, makeRecord, type StoredRecord } from './records.ts';
+import { classifyTrustedLine, asOpaque, makeRecord, type StoredRecord } from './records.ts';
 import { keyOfIdentity } from './records.ts';
 import type { Change } from './journalFormat.ts';
 
@@ -13,8 +13,9 @@ export interface RecordObserver {
 export class RecordSet {
   private readonly records = new Map<string, StoredRecord>();
   private observer: RecordObserver | undefined;
-  private readonly byChart = new Map<string, Set<string>>();
-  private readonly byEndpoint = new Map<string, Set<string>>();
+  // Built on first use and kept current from then on: opening a context does not pay for them.
+  private byChart: Map<string, Set<string>> | undefined;
+  private byEndpoint: Map<string, Set<string>> | undefined;
 
   get size(): number {
     return this.records.size;
@@ -42,16 +43,16 @@ export class RecordSet {
   }
 
   chartKeys(chartId: string): ReadonlySet<string> {
-    return this.byChart.get(chartId) ?? new Set();
+    return this.chartIndex().get(chartId) ?? new Set();
   }
 
   chartIds(): IterableIterator<string> {
-    return this.byChart.keys();
+    return this.chartIndex().keys();
   }
 
   /** Keys of the relations that start or end at this entity name. */
   relationKeysOf(name: string): ReadonlySet<string> {
-    return this.byEndpoint.get(name) ?? new Set();
+    return this.endpointIndex().get(name) ?? new Set();
   }
 
   observe(observer: RecordObserver | undefined): void {
@@ -75,6 +76,19 @@ export class RecordSet {
     return previous;
   }
 
+  /** Replaces the contents with a map built by the caller (which hands it over). */
+  adopt(records: Map<string, StoredRecord>): void {
+    this.clear();
+    for (const [key, record] of records) this.records.set(key, record);
+  }
+
+  /** Removes everything (and the derived indexes). */
+  clear(): void {
+    this.records.clear();
+    this.byChart = undefined;
+    this.byEndpoint = undefined;
+  }
+
   /** Puts the records in this order (keys not listed keep their relative order, after). */
   reorder(order: Iterable<string>): void {
     const next = new Map<string, StoredRecord>();
@@ -87,17 +101,35 @@ export class RecordSet {
     for (const [key, record] of next) this.records.set(key, record);
   }
 
-  private index(record: StoredRecord): void {
-    if (record.chartId !== undefined) addTo(this.byChart, record.chartId, record.key);
-    if (record.kind === 'relation') {
-      addTo(this.byEndpoint, record.from as string, record.key);
-      addTo(this.byEndpoint, record.to as string, record.key);
+  private chartIndex(): Map<string, Set<string>> {
+    if (!this.byChart) {
+      this.byChart = new Map();
+      for (const record of this.records.values()) if (record.chartId !== undefined) addTo(this.byChart, record.chartId, record.key);
     }
+    return this.byChart;
+  }
+
+  private endpointIndex(): Map<string, Set<string>> {
+    if (!this.byEndpoint) {
+      this.byEndpoint = new Map();
+      for (const record of this.records.values()) if (record.kind === 'relation') this.indexEndpoints(this.byEndpoint, record);
+    }
+    return this.byEndpoint;
+  }
+
+  private indexEndpoints(index: Map<string, Set<string>>, record: StoredRecord): void {
+    addTo(index, record.from as string, record.key);
+    addTo(index, record.to as string, record.key);
+  }
+
+  private index(record: StoredRecord): void {
+    if (this.byChart && record.chartId !== undefined) addTo(this.byChart, record.chartId, record.key);
+    if (this.byEndpoint && record.kind === 'relation') this.indexEndpoints(this.byEndpoint, record);
   }
 
   private unindex(record: StoredRecord): void {
-    if (record.chartId !== undefined) removeFrom(this.byChart, record.chartId, record.key);
-    if (record.kind === 'relation') {
+    if (this.byChart && record.chartId !== undefined) removeFrom(this.byChart, record.chartId, record.key);
+    if (this.byEndpoint && record.kind === 'relation') {
       removeFrom(this.byEndpoint, record.from as string, record.key);
       removeFrom(this.byEndpoint, record.to as string, record.key);
     }
@@ -122,14 +154,100 @@ export function recordOfChange(change: Change): { put: StoredRecord } | { del: s
   if (change.del) return { del: keyOfIdentity(change.del) };
   if (change.set !== undefined) {
     const raw = JSON.stringify(change.set);
-    const verdict = classifyLine(raw);
+    const verdict = classifyTrustedLine(raw);
     if (!verdict.ok || verdict.kind === 'blank') return { put: asOpaque(raw, 1) };
     return { put: makeRecord(raw, verdict.fields) };
   }
   const raw = change.line;
   // An opaque line (a comment, an unknown line type, a duplicate) carries its occurrence number.
   if (change.opaque || change.n !== undefined) return { put: asOpaque(raw, change.n ?? 1) };
-  const verdict = classifyLine(raw);
+  // The line was checked when it was journaled, and the journal line passed its checksum.
+  const verdict = classifyTrustedLine(raw);
   if (!verdict.ok || verdict.kind === 'blank') return { put: asOpaque(raw, 1) };
   return { put: makeRecord(raw, verdict.fields) };
+}
+
+/** A doubly linked list of keys, to move keys around in O(1) and read the order back. */
+class KeyOrder {
+  private readonly prev = new Map<string, string | null>();
+  private readonly next = new Map<string, string | null>();
+  private head: string | null = null;
+  private tail: string | null = null;
+
+  constructor(keys: Iterable<string>) {
+    for (const key of keys) this.append(key);
+  }
+
+  has(key: string): boolean {
+    return this.prev.has(key);
+  }
+
+  before(key: string): string | null | undefined {
+    return this.prev.get(key);
+  }
+
+  append(key: string): void {
+    this.prev.set(key, this.tail);
+    this.next.set(key, null);
+    if (this.tail === null) this.head = key;
+    else this.next.set(this.tail, key);
+    this.tail = key;
+  }
+
+  remove(key: string): void {
+    if (!this.prev.has(key)) return;
+    const p = this.prev.get(key) ?? null;
+    const n = this.next.get(key) ?? null;
+    if (p === null) this.head = n;
+    else this.next.set(p, n);
+    if (n === null) this.tail = p;
+    else this.prev.set(n, p);
+    this.prev.delete(key);
+    this.next.delete(key);
+  }
+
+  /** Puts `key` right after `after` (null: first). */
+  moveAfter(key: string, after: string | null): void {
+    this.remove(key);
+    const n = after === null ? this.head : (this.next.get(after) ?? null);
+    this.prev.set(key, after);
+    this.next.set(key, n);
+    if (after === null) this.head = key;
+    else this.next.set(after, key);
+    if (n === null) this.tail = key;
+    else this.prev.set(n, key);
+  }
+
+  *keys(): IterableIterator<string> {
+    for (let key = this.head; key !== null; key = this.next.get(key) ?? null) yield key;
+  }
+}
+
+/** A move: put `key` right after `after` (null: first). */
+export type OrderMove = readonly [key: string, after: string | null];
+
+/**
+ * The moves that bring the keys of `wanted` into that relative order, starting from `current`
+ * (keys not in `wanted` stay where they are). Few when the orders mostly agree.
+ */
+export function orderMoves(current: Iterable<string>, wanted: Iterable<string>): OrderMove[] {
+  const order = new KeyOrder(current);
+  const moves: OrderMove[] = [];
+  let previous: string | null = null;
+  for (const key of wanted) {
+    if (!order.has(key)) continue;
+    if (order.before(key) !== previous) {
+      moves.push([key, previous]);
+      order.moveAfter(key, previous);
+    }
+    previous = key;
+  }
+  return moves;
+}
+
+export function applyOrderMoves(set: RecordSet, moves: readonly OrderMove[]): void {
+  if (moves.length === 0) return;
+  const order = new KeyOrder(set.keys());
+  for (const [key, after] of moves) if (order.has(key) && (after === null || order.has(after))) order.moveAfter(key, after);
+  set.reorder(order.keys());
 }

@@ -2,38 +2,63 @@
 // triple (from, to, relationType); everything else we keep (comments, `_aim` markers, unknown
 // line types, duplicate lines) is an opaque line, identified by its text and occurrence.
 // A record keeps its exact text (`raw`), so a record we did not change is written back byte
-// for byte; its parsed value is made on demand, which keeps memory near the file's size.
+// for byte; its parsed value is made on demand. A record holds only its key, kind, text and
+// chart id (names are read back from the key), which keeps memory near the file's size.
 
 export type RecordKind = 'entity' | 'relation' | 'line';
 
-export interface StoredRecord {
-  readonly key: string;
-  readonly kind: RecordKind;
-  /** The exact line, without its newline. */
-  readonly raw: string;
-  readonly name?: string;
-  readonly entityType?: string;
-  readonly from?: string;
-  readonly to?: string;
-  readonly relationType?: string;
-  /** metadata.chartId, when present: the chart this record belongs to. */
-  readonly chartId?: string;
-  /** Occurrence number of an opaque line (1 for the first line with this text). */
-  readonly occurrence?: number;
+const SEP = '\u0000';
+
+export class StoredRecord {
+  constructor(
+    readonly key: string,
+    readonly kind: RecordKind,
+    /** The exact line, without its newline. */
+    readonly raw: string,
+    /** metadata.chartId, when present: the chart this record belongs to. */
+    readonly chartId?: string,
+    /** Occurrence number of an opaque line (1 for the first line with this text). */
+    readonly occurrence?: number,
+  ) {}
+
+  get name(): string | undefined {
+    return this.kind === 'entity' ? this.key.slice(2) : undefined;
+  }
+
+  get from(): string | undefined {
+    return this.kind === 'relation' ? this.key.split(SEP)[1] : undefined;
+  }
+
+  get to(): string | undefined {
+    return this.kind === 'relation' ? this.key.split(SEP)[2] : undefined;
+  }
+
+  get relationType(): string | undefined {
+    return this.kind === 'relation' ? this.key.slice(2).split(SEP).slice(2).join(SEP) : undefined;
+  }
 }
 
 /** What identifies a record in the journal: ["entity", name] | ["relation", from, to, type] | ["line", text, n]. */
 export type RecordIdentity = ['entity', string] | ['relation', string, string, string] | ['line', string, number];
 
+/** The identifying fields of a line. */
+export interface RecordFields {
+  readonly kind: RecordKind;
+  readonly name?: string;
+  readonly from?: string;
+  readonly to?: string;
+  readonly relationType?: string;
+  readonly chartId?: string;
+}
+
 export type LineVerdict =
   | { ok: true; kind: 'blank' }
-  | { ok: true; kind: RecordKind; fields: Omit<StoredRecord, 'key' | 'raw' | 'occurrence'> }
+  | { ok: true; kind: RecordKind; fields: RecordFields }
   | { ok: false; reason: string };
 
-export const entityKey = (name: string) => `e\u0000${name}`;
-export const relationKey = (from: string, to: string, relationType: string) =>
-  `r\u0000${from}\u0000${to}\u0000${relationType}`;
-export const lineKey = (raw: string, occurrence: number) => `l\u0000${occurrence}\u0000${raw}`;
+export const entityKey = (name: string) => `e${SEP}${name}`;
+export const relationKey = (from: string, to: string, relationType: string) => `r${SEP}${from}${SEP}${to}${SEP}${relationType}`;
+export const lineKey = (raw: string, occurrence: number) => `l${SEP}${occurrence}${SEP}${raw}`;
 
 export function identityOf(record: StoredRecord): RecordIdentity {
   switch (record.kind) {
@@ -84,16 +109,7 @@ export function classifyLine(raw: string): LineVerdict {
     if (object.observations !== undefined && !Array.isArray(object.observations)) {
       return { ok: false, reason: 'entity observations are not a list' };
     }
-    const fields: Omit<StoredRecord, 'key' | 'raw' | 'occurrence'> = { kind: 'entity', name: object.name };
-    return {
-      ok: true,
-      kind: 'entity',
-      fields: {
-        ...fields,
-        ...(isString(object.entityType) ? { entityType: object.entityType } : {}),
-        ...(chartId === undefined ? {} : { chartId }),
-      },
-    };
+    return { ok: true, kind: 'entity', fields: { kind: 'entity', name: object.name, ...(chartId === undefined ? {} : { chartId }) } };
   }
   if (object.type === 'relation') {
     if (!isString(object.from) || !isString(object.to) || !isString(object.relationType)) {
@@ -102,45 +118,78 @@ export function classifyLine(raw: string): LineVerdict {
     return {
       ok: true,
       kind: 'relation',
-      fields: {
-        kind: 'relation',
-        from: object.from,
-        to: object.to,
-        relationType: object.relationType,
-        ...(chartId === undefined ? {} : { chartId }),
-      },
+      fields: { kind: 'relation', from: object.from, to: object.to, relationType: object.relationType, ...(chartId === undefined ? {} : { chartId }) },
     };
   }
   // `_aim` markers, legacy top-level narrative_beat lines, anything a newer peer invents.
   return { ok: true, kind: 'line', fields: { kind: 'line' } };
 }
 
-export function makeRecord(
-  raw: string,
-  fields: Omit<StoredRecord, 'key' | 'raw' | 'occurrence'>,
-  occurrence = 1,
-): StoredRecord {
-  if (fields.kind === 'entity') return { ...fields, raw, key: entityKey(fields.name as string) };
-  if (fields.kind === 'relation') {
-    return { ...fields, raw, key: relationKey(fields.from as string, fields.to as string, fields.relationType as string) };
-  }
-  return { kind: 'line', raw, occurrence, key: lineKey(raw, occurrence) };
+const ENTITY_PREFIX = '{"type":"entity","name":"';
+const RELATION_PREFIX = '{"type":"relation","from":"';
+const CHART_ID_AT_METADATA = '"metadata":{"chartId":"';
+
+/** The plain string starting at `start` (up to the next quote), or undefined if it holds an escape. */
+function plainString(raw: string, start: number): { value: string; end: number } | undefined {
+  const end = raw.indexOf('"', start);
+  if (end < 0) return undefined;
+  const value = raw.slice(start, end);
+  return value.includes('\\') ? undefined : { value, end };
 }
 
-/** An opaque copy of a record's line: how a duplicate entity or relation line is kept. */
+/**
+ * Classifies a line already known to be valid (a context file that is exactly our last rewrite,
+ * a line from a checksummed journal) without parsing it as JSON: the fields are read from the
+ * canonical shape `{"type":"entity","name":…`. Lines of any other shape take classifyLine.
+ */
+export function classifyTrustedLine(raw: string): LineVerdict {
+  const record = trustedRecord(raw);
+  if (!record) return classifyLine(raw);
+  if (record.kind === 'entity') return { ok: true, kind: 'entity', fields: { kind: 'entity', name: record.name as string, ...(record.chartId === undefined ? {} : { chartId: record.chartId }) } };
+  return {
+    ok: true,
+    kind: 'relation',
+    fields: { kind: 'relation', from: record.from as string, to: record.to as string, relationType: record.relationType as string, ...(record.chartId === undefined ? {} : { chartId: record.chartId }) },
+  };
+}
+
+/** The record of a known-valid line in the canonical shape, or undefined when the shape is any other. */
+export function trustedRecord(raw: string): StoredRecord | undefined {
+  let key: string | undefined;
+  let kind: RecordKind = 'entity';
+  if (raw.startsWith(ENTITY_PREFIX)) {
+    const name = plainString(raw, ENTITY_PREFIX.length);
+    if (name && name.value !== '') key = entityKey(name.value);
+  } else if (raw.startsWith(RELATION_PREFIX)) {
+    kind = 'relation';
+    const from = plainString(raw, RELATION_PREFIX.length);
+    const to = from && raw.startsWith('","to":"', from.end) ? plainString(raw, from.end + 8) : undefined;
+    const type = to && raw.startsWith('","relationType":"', to.end) ? plainString(raw, to.end + 18) : undefined;
+    if (from && to && type) key = relationKey(from.value, to.value, type.value);
+  }
+  if (key === undefined) return undefined;
+  const at = raw.indexOf(CHART_ID_AT_METADATA);
+  if (at >= 0) {
+    const chartId = plainString(raw, at + CHART_ID_AT_METADATA.length);
+    return chartId ? new StoredRecord(key, kind, raw, chartId.value) : undefined;
+  }
+  // A chartId anywhere else (metadata not starting with it) needs a real parse to be sure.
+  return raw.includes('"chartId"') ? undefined : new StoredRecord(key, kind, raw);
+}
+
+export function makeRecord(raw: string, fields: RecordFields, occurrence = 1): StoredRecord {
+  if (fields.kind === 'entity') return new StoredRecord(entityKey(fields.name as string), 'entity', raw, fields.chartId);
+  if (fields.kind === 'relation') {
+    return new StoredRecord(relationKey(fields.from as string, fields.to as string, fields.relationType as string), 'relation', raw, fields.chartId);
+  }
+  return asOpaque(raw, occurrence);
+}
+
+/** An opaque copy of a record's line: how a comment, a marker or a duplicate entity or relation line is kept. */
 export function asOpaque(raw: string, occurrence: number): StoredRecord {
-  return { kind: 'line', raw, occurrence, key: lineKey(raw, occurrence) };
+  return new StoredRecord(lineKey(raw, occurrence), 'line', raw, undefined, occurrence);
 }
 
 export function parseValue(record: StoredRecord): Record<string, unknown> {
   return JSON.parse(record.raw) as Record<string, unknown>;
-}
-
-/** True when the line's text is exactly what JSON.stringify makes of its value. */
-export function isCanonicalJson(raw: string): boolean {
-  try {
-    return JSON.stringify(JSON.parse(raw)) === raw;
-  } catch {
-    return false;
-  }
 }

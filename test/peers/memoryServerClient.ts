@@ -171,6 +171,10 @@ export class MemoryServer {
     await this.call('delete_entities', { entityNames });
   }
 
+  async deleteObservations(deletions: { entityName: string; observations: string[] }[]): Promise<void> {
+    await this.call('delete_observations', { deletions });
+  }
+
   async readGraph(): Promise<ServerGraph> {
     const result = await this.call('read_graph');
     return { entities: result.entities as ServerEntity[], relations: result.relations as ServerRelation[] };

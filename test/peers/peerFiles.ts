@@ -73,10 +73,15 @@ export function relationsOnDisk(file: string): Map<string, Record<string, unknow
   return found;
 }
 
-/** The graph as an independent reader sees it (MCP shape, metadata when present), in file order. */
+/** The graph as an independent reader sees it (MCP read_graph shape, metadata when present), in file order. */
 export function graphOnDisk(file: string): { entities: Record<string, unknown>[]; relations: Record<string, unknown>[] } {
-  const entities = [...entitiesOnDisk(file).values()].map(({ type: _type, ...rest }) => rest);
-  const relations = [...relationsOnDisk(file).values()].map(({ type: _type, ...rest }) => rest);
+  const pick = (value: Record<string, unknown>, fields: string[]) => {
+    const out: Record<string, unknown> = {};
+    for (const field of fields) if (value[field] !== undefined) out[field] = value[field];
+    return out;
+  };
+  const entities = [...entitiesOnDisk(file).values()].map((e) => pick(e, ['name', 'entityType', 'observations', 'metadata']));
+  const relations = [...relationsOnDisk(file).values()].map((r) => pick(r, ['from', 'to', 'relationType', 'metadata']));
   return { entities, relations };
 }
 

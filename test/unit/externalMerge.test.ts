@@ -68,3 +68,16 @@ describe('merging a version of the file someone else wrote', () => {
     expect(result.puts).toEqual([]);
   });
 });
+
+describe('keeping the line order a peer chose', () => {
+  it('finds few moves that bring the shared keys into the wanted order, leaving others in place', async () => {
+    const { orderMoves, applyOrderMoves, RecordSet: Set2 } = await import('../../electron/core/recordSet.ts');
+    expect(orderMoves(['a', 'b', 'c', 'd'], ['a', 'b', 'c', 'd'])).toEqual([]);
+    expect(orderMoves(['a', 'b', 'c', 'aim'], ['aim', 'a', 'b', 'c'])).toEqual([['aim', null]]);
+    const set = new Set2();
+    for (const name of ['a', 'b', 'c', 'x', 'aim']) set.set(entity(name, []));
+    const keys = (names: string[]) => names.map((n) => entity(n, []).key);
+    applyOrderMoves(set, orderMoves(set.keys(), keys(['aim', 'c', 'a', 'b'])));
+    expect([...set.values()].map((r) => r.name)).toEqual(['aim', 'c', 'a', 'b', 'x']);
+  });
+});

@@ -21,6 +21,13 @@ export const optionSpec = {
   days: { type: 'string' },
   keep: { type: 'string' },
   op: { type: 'string' },
+  outcome: { type: 'string' },
+  reality: { type: 'string', multiple: true },
+  due: { type: 'string' },
+  step: { type: 'string', multiple: true },
+  title: { type: 'string' },
+  text: { type: 'string' },
+  old: { type: 'string' },
 } as const;
 
 export type CliOptions = {
@@ -41,6 +48,13 @@ export type CliOptions = {
   days?: string;
   keep?: string;
   op?: string;
+  outcome?: string;
+  reality?: string[];
+  due?: string;
+  step?: string[];
+  title?: string;
+  text?: string;
+  old?: string;
 };
 
 export interface ParsedCommandLine {

@@ -21,6 +21,7 @@ import { verifyAll } from '../core/verify.ts';
 import { recoverAll } from '../core/recover.ts';
 import { createBackup, listBackups, pruneBackups, restoreBackup, verifyBackup } from '../core/backups.ts';
 import { parseCount, parseJsonOption, requireOption, type CliOptions } from './arguments.ts';
+import { chartCommands } from './chartCommands.ts';
 
 export interface CommandResult {
   readonly json: unknown;
@@ -261,6 +262,8 @@ export const commands: Record<string, Command> = {
     },
   },
 };
+
+Object.assign(commands, chartCommands);
 
 function relationOptions(options: CliOptions) {
   return { from: requireOption(options, 'from'), to: requireOption(options, 'to'), relationType: requireOption(options, 'type') };

@@ -196,10 +196,12 @@ export class Engine {
    * each context's part is committed under an operation id, so a crash part-way is finished on
    * the next open, exactly once.
    */
-  transactAcross(builders: Record<string, ChangeBuilder>, meta: Partial<CommitMeta> = {}): Promise<Record<string, CommitResult>> {
+  transactAcross(builders: readonly (readonly [context: string, build: ChangeBuilder])[], meta: Partial<CommitMeta> = {}): Promise<Record<string, CommitResult>> {
     return this.withLock((lock) => {
       const parts: Record<string, PendingChanges> = {};
-      for (const [context, build] of Object.entries(builders)) {
+      // Builders run in the order given (a move reads its source before writing its target).
+      for (const [context, build] of builders) {
+        if (context in parts) throw new EngineError('BAD_INPUT', `Context ${context} is named twice in one change.`);
         const store = this.storeUnderLock(context);
         parts[context] = build(store.state, store);
       }

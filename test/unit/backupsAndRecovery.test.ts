@@ -125,10 +125,10 @@ describe('changes across contexts', () => {
     const layout = tempLayout();
     const engine = await openEngine(layout);
     await engine.transact('a', (s) => setEntity(s, { name: 'X', entityType: 't', observations: ['moving'] }));
-    await engine.transactAcross({
-      a: (s) => ({ puts: [], deletes: [[...s.keys()][0]!] }),
-      b: (s) => ({ puts: [...setEntity(s, { name: 'X', entityType: 't', observations: ['moving'] }).puts], deletes: [] }),
-    });
+    await engine.transactAcross([
+      ['a', (s) => ({ puts: [], deletes: [[...s.keys()][0]!] })],
+      ['b', (s) => ({ puts: [...setEntity(s, { name: 'X', entityType: 't', observations: ['moving'] }).puts], deletes: [] })],
+    ]);
     expect(names(await engine.read('a', readGraph))).toEqual([]);
     expect(names(await engine.read('b', readGraph))).toEqual(['X']);
     await engine.close();

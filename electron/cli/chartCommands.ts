@@ -1,0 +1,227 @@
+// The chart commands of `tension`: structural tension charts through the chart service.
+import { EngineError } from '../core/errors.ts';
+import { ChartService } from '../core/charts/chartService.ts';
+import type { Chart, ChartTree } from '../../shared/domain.ts';
+import { parseCount, requireOption } from './arguments.ts';
+import type { Command, CommandInput, CommandResult } from './commands.ts';
+
+const service = (input: CommandInput) => new ChartService(input.engine);
+
+function arg(input: CommandInput, what: string): string {
+  const value = input.args[0];
+  if (!value) throw new EngineError('BAD_INPUT', `${what} is required.`);
+  return value;
+}
+
+const done = (text: string, json: Record<string, unknown>): CommandResult => ({ json: { ok: true, ...json }, text });
+
+/** Fritz's layout: desired outcome on top, steps between, current reality at the bottom. */
+export function renderChart(chart: Chart, indent = ''): string {
+  const today = new Date().toISOString().slice(0, 10);
+  const lines = [
+    `${indent}${chart.id}${chart.complete ? '  [complete]' : ''}${chart.dueDate ? `  due ${chart.dueDate}` : ''}  (${chart.context}, level ${chart.level})`,
+    `${indent}  DESIRED OUTCOME: ${chart.desiredOutcome}${chart.outcomeCompleted ? ' [done]' : ''}`,
+  ];
+  for (const step of [...chart.steps].reverse()) {
+    const overdue = !step.completed && step.dueDate !== undefined && step.dueDate.slice(0, 10) < today;
+    lines.push(`${indent}    [${step.completed ? 'x' : ' '}] ${step.title}${step.dueDate ? `  (due ${step.dueDate.slice(0, 10)}${overdue ? ', OVERDUE' : ''})` : ''}  ${step.name}${step.telescopedInto ? `  -> ${step.telescopedInto}` : ''}`);
+  }
+  lines.push(`${indent}  CURRENT REALITY:`);
+  for (const observation of chart.currentReality) lines.push(`${indent}    - ${observation}`);
+  return lines.join('\n');
+}
+
+function renderTree(tree: ChartTree, depth = 0): string {
+  return [renderChart(tree.chart, '    '.repeat(depth)), ...tree.children.map((c) => renderTree(c, depth + 1))].join('\n');
+}
+
+export const chartCommands: Record<string, Command> = {
+  'chart create': {
+    usage: 'chart create --outcome T --reality T [--due D] [--step T]...',
+    summary: 'create a structural tension chart; prints its id',
+    async run(input) {
+      const { options, context } = input;
+      const { id } = await service(input).create(
+        context,
+        { outcome: requireOption(options, 'outcome'), reality: options.reality ?? [], ...(options.due ? { dueDate: options.due } : {}), steps: options.step ?? [] },
+        options.op,
+      );
+      return done(id, { id });
+    },
+  },
+  'chart list': {
+    usage: 'chart list [--all]',
+    summary: 'the charts of the context (--all: of every context)',
+    readOnly: true,
+    async run(input) {
+      const charts = await service(input).list(input.options.all ? undefined : input.context);
+      const text = charts.map((c) => `${c.id.padEnd(28)} ${c.complete ? 'done' : `${c.stepsDone}/${c.stepsTotal}`.padEnd(4)} ${(c.dueDate ?? '').slice(0, 10).padEnd(10)} ${'  '.repeat(c.level)}${c.desiredOutcome}${input.options.all ? `  (${c.context})` : ''}`).join('\n');
+      return { json: { charts }, text: text || 'no charts' };
+    },
+  },
+  'chart show': {
+    usage: 'chart show ID',
+    summary: 'a chart and its telescoped sub-charts, in Fritz\'s layout',
+    readOnly: true,
+    async run(input) {
+      const tree = await service(input).tree(input.context, arg(input, 'a chart id'));
+      return { json: tree, text: renderTree(tree) };
+    },
+  },
+  'chart history': {
+    usage: 'chart history ID',
+    summary: 'every version of every part of a chart, oldest first',
+    readOnly: true,
+    async run(input) {
+      const entries = await service(input).history(input.context, arg(input, 'a chart id'));
+      return { json: { entries }, text: entries.map((e) => `${e.ts}  #${e.seq}  ${e.origin.padEnd(8)} ${e.action === 'delete' ? 'removed' : 'set'} ${e.part}${e.note ? `  (${e.note})` : ''}`).join('\n') };
+    },
+  },
+  'chart as-of': {
+    usage: 'chart as-of ID TIME',
+    summary: 'the chart as it was at a past time',
+    readOnly: true,
+    async run(input) {
+      const time = input.args[1];
+      if (!time) throw new EngineError('BAD_INPUT', 'a TIME is required (e.g. 2026-11-26T10:00:00Z).');
+      const chart = await service(input).asOf(input.context, arg(input, 'a chart id'), time);
+      return { json: chart, text: renderChart(chart) };
+    },
+  },
+  'chart archive': {
+    usage: 'chart archive ID',
+    summary: 'move a completed chart (with its sub-charts) to completed-charts.jsonl',
+    async run(input) {
+      const result = await service(input).archive(input.context, arg(input, 'a chart id'), input.options.op);
+      return done(`archived (${result.moved} records)`, result);
+    },
+  },
+  'chart unarchive': {
+    usage: 'chart unarchive ID [--to CONTEXT]',
+    summary: 'bring an archived chart back to its context',
+    async run(input) {
+      const result = await service(input).unarchive(arg(input, 'a chart id'), input.options.to, input.options.op);
+      return done(`restored (${result.moved} records)`, result);
+    },
+  },
+  'chart move': {
+    usage: 'chart move ID --to CONTEXT',
+    summary: 'move a chart with its sub-charts and relations to another context (crash-safe)',
+    async run(input) {
+      const result = await service(input).move(input.context, arg(input, 'a chart id'), requireOption(input.options, 'to'), input.options.op ? { op: input.options.op } : {});
+      return done(`moved (${result.moved} records)`, result);
+    },
+  },
+  'chart search': {
+    usage: 'chart search QUERY [--all] [--limit N]',
+    summary: 'charts matching every word (by word start), best first',
+    readOnly: true,
+    async run(input) {
+      const query = input.args.join(' ');
+      if (!query.trim()) throw new EngineError('BAD_INPUT', 'a search query is required.');
+      const hits = await service(input).search(query, { ...(input.options.all ? {} : { context: input.context }), limit: parseCount(input.options.limit, '--limit', 20) });
+      return { json: { hits }, text: hits.map((h) => `${h.chart.id}  ${h.chart.desiredOutcome}  (${h.chart.context}; matched: ${h.matched})`).join('\n') || 'no matches' };
+    },
+  },
+  'step add': {
+    usage: 'step add ID --title T [--due D]',
+    summary: 'add an action step; prints its name',
+    async run(input) {
+      const { name } = await service(input).addStep(input.context, arg(input, 'a chart id'), { title: requireOption(input.options, 'title'), ...(input.options.due ? { dueDate: input.options.due } : {}) }, input.options.op);
+      return done(name, { name });
+    },
+  },
+  'step edit': {
+    usage: 'step edit NAME [--title T] [--due D]',
+    summary: 'rename or re-date a step',
+    async run(input) {
+      const { title, due } = input.options;
+      if (title === undefined && due === undefined) throw new EngineError('BAD_INPUT', 'step edit needs --title or --due.');
+      await service(input).editStep(input.context, arg(input, 'a step name'), { ...(title === undefined ? {} : { title }), ...(due === undefined ? {} : { dueDate: due === '' ? null : due }) }, input.options.op);
+      return done('edited', {});
+    },
+  },
+  'step complete': {
+    usage: 'step complete NAME',
+    summary: 'complete a step (or a sub-chart\'s desired outcome)',
+    async run(input) {
+      await service(input).completeStep(input.context, arg(input, 'a step name'), input.options.op);
+      return done('completed', {});
+    },
+  },
+  'step reopen': {
+    usage: 'step reopen NAME',
+    summary: 'mark a completed step open again',
+    async run(input) {
+      await service(input).reopenStep(input.context, arg(input, 'a step name'), input.options.op);
+      return done('reopened', {});
+    },
+  },
+  'step remove': {
+    usage: 'step remove NAME',
+    summary: 'remove a step and its whole telescoped subtree (kept in history)',
+    async run(input) {
+      const result = await service(input).removeStep(input.context, arg(input, 'a step name'), input.options.op);
+      return done(`removed (${result.changed} records)`, { changed: result.changed });
+    },
+  },
+  'step move': {
+    usage: 'step move NAME --to N',
+    summary: 'put a step at position N among its chart\'s steps',
+    async run(input) {
+      await service(input).moveStep(input.context, arg(input, 'a step name'), parseCount(requireOption(input.options, 'to'), '--to', 1), input.options.op);
+      return done('moved', {});
+    },
+  },
+  telescope: {
+    usage: 'telescope NAME [--reality T]',
+    summary: 'telescope a step into a sub-chart; prints its id',
+    async run(input) {
+      const reality = input.options.reality?.[0];
+      const { id } = await service(input).telescope(input.context, arg(input, 'a step name'), { ...(reality ? { reality } : {}), steps: input.options.step ?? [] }, input.options.op);
+      return done(id, { id });
+    },
+  },
+  'reality add': {
+    usage: 'reality add ID --text T',
+    summary: 'add an observation to the current reality',
+    async run(input) {
+      await service(input).addReality(input.context, arg(input, 'a chart id'), requireOption(input.options, 'text'), input.options.op);
+      return done('added', {});
+    },
+  },
+  'reality edit': {
+    usage: 'reality edit ID --old T [--text T]',
+    summary: 'change (or, without --text, remove) an observation of the current reality',
+    async run(input) {
+      await service(input).editReality(input.context, arg(input, 'a chart id'), requireOption(input.options, 'old'), input.options.text, input.options.op);
+      return done('changed', {});
+    },
+  },
+  'outcome set': {
+    usage: 'outcome set ID --text T',
+    summary: 'change the desired outcome',
+    async run(input) {
+      await service(input).setOutcome(input.context, arg(input, 'a chart id'), requireOption(input.options, 'text'), input.options.op);
+      return done('set', {});
+    },
+  },
+  'outcome complete': {
+    usage: 'outcome complete ID',
+    summary: 'mark the desired outcome achieved (completes the step a sub-chart came from)',
+    async run(input) {
+      await service(input).completeOutcome(input.context, arg(input, 'a chart id'), input.options.op);
+      return done('completed', {});
+    },
+  },
+  'due set': {
+    usage: 'due set ID DATE',
+    summary: 'set the chart\'s due date (a dated note is kept); DATE "none" removes it',
+    async run(input) {
+      const date = input.args[1];
+      if (!date) throw new EngineError('BAD_INPUT', 'a DATE is required (e.g. 2026-12-31, or none).');
+      await service(input).setDue(input.context, arg(input, 'a chart id'), date === 'none' ? null : date, input.options.op);
+      return done('set', {});
+    },
+  },
+};

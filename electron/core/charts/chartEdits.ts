@@ -1,0 +1,408 @@
+// Changes to charts, as change builders for Engine.transact: each reads the current records
+// (under the lock, never a stale copy: PEERS.md bug 6) and returns every record to write, so
+// each operation is one transaction. Fields and metadata keys we do not know are kept.
+import { EngineError } from '../errors.ts';
+import { entityKey, parseValue, relationKey, type StoredRecord } from '../records.ts';
+import type { RecordSet } from '../recordSet.ts';
+import type { PendingChanges } from '../contextStore.ts';
+import { recordFromObject } from '../knowledgeGraph.ts';
+import {
+  ACTION_STEP,
+  CURRENT_REALITY,
+  DESIRED_OUTCOME,
+  STRUCTURAL_TENSION_CHART,
+  completedNote,
+  type NewChart,
+} from '../../../shared/domain.ts';
+import { ChartIndex, chartEntityName, chartParts, entityOf, outcomeName, readChart, realityName, resolveChartId, type Entity } from './chartModel.ts';
+
+type Json = Record<string, unknown>;
+const MAX_TEXT = 10_000;
+const DATE = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})?)?$/;
+
+export function requireText(value: unknown, what: string): string {
+  if (typeof value !== 'string' || value.trim() === '') throw new EngineError('BAD_INPUT', `${what} is required (a non-empty text).`);
+  if (value.length > MAX_TEXT) throw new EngineError('BAD_INPUT', `${what} is too long (${value.length} characters; at most ${MAX_TEXT}).`);
+  if (value.includes('\u0000')) throw new EngineError('BAD_INPUT', `${what} may not contain a NUL character.`);
+  return value.trim();
+}
+
+export function requireDate(value: unknown, what = 'the due date'): string {
+  if (typeof value !== 'string' || !DATE.test(value) || Number.isNaN(Date.parse(value))) {
+    throw new EngineError('BAD_INPUT', `${what} must be a date like 2026-12-31 or 2026-12-31T17:00:00Z, got ${JSON.stringify(String(value).slice(0, 40))}.`);
+  }
+  return value;
+}
+
+/** Collects the puts and deletes of one operation; later puts of a record replace earlier ones. */
+class ChangeSet {
+  private readonly puts = new Map<string, StoredRecord>();
+  private readonly deletes = new Set<string>();
+
+  constructor(private readonly state: RecordSet) {}
+
+  /** The record as this operation sees it: its own earlier change first, then the state. */
+  current(key: string): StoredRecord | undefined {
+    if (this.deletes.has(key)) return undefined;
+    return this.puts.get(key) ?? this.state.get(key);
+  }
+
+  entity(name: string): Entity | undefined {
+    return entityOf(this.current(entityKey(name)));
+  }
+
+  put(value: Json): void {
+    const record = recordFromObject(value);
+    this.deletes.delete(record.key);
+    this.puts.set(record.key, record);
+  }
+
+  /** Rewrites an entity through `edit`, keeping every field and metadata key it does not touch. */
+  modify(name: string, edit: (value: Json, metadata: Json) => void): void {
+    const record = this.current(entityKey(name));
+    if (!record) throw new EngineError('NOT_FOUND', `No ${name}.`);
+    const value = parseValue(record);
+    const metadata: Json = typeof value.metadata === 'object' && value.metadata !== null && !Array.isArray(value.metadata) ? { ...(value.metadata as Json) } : {};
+    edit(value, metadata);
+    value.metadata = metadata;
+    this.put(value);
+  }
+
+  relate(from: string, to: string, relationType: string, now: string, extra: Json = {}): void {
+    if (this.current(relationKey(from, to, relationType))) return;
+    this.put({ type: 'relation', from, to, relationType, metadata: { createdAt: now, ...extra } });
+  }
+
+  delete(key: string): void {
+    this.puts.delete(key);
+    if (this.state.has(key)) this.deletes.add(key);
+  }
+
+  done(): PendingChanges {
+    return { puts: [...this.puts.values()], deletes: [...this.deletes] };
+  }
+}
+
+function requireChart(state: RecordSet, idOrName: string): string {
+  const id = resolveChartId(state, requireText(idOrName, 'the chart id'));
+  if (!id) throw new EngineError('NOT_FOUND', `No chart ${JSON.stringify(idOrName)} in this context.`);
+  return id;
+}
+
+function requireStep(state: RecordSet, name: string): { step: Entity; chartId: string } {
+  const step = entityOf(state.get(entityKey(requireText(name, 'the step name'))));
+  if (!step || (step.entityType !== ACTION_STEP && !/_action_?\d+$/.test(step.name))) throw new EngineError('NOT_FOUND', `No action step ${JSON.stringify(name)} in this context.`);
+  const chartId = resolveChartId(state, step.name);
+  if (!chartId) throw new EngineError('NOT_FOUND', `The step ${name} belongs to no chart.`);
+  return { step, chartId };
+}
+
+/** A new chart id `chart_<ms>` not used in this state (the COAIA servers' pattern). */
+export function newChartId(state: RecordSet, nowMs: number): string {
+  let ms = nowMs;
+  while (state.chartKeys(`chart_${ms}`).size > 0 || state.has(entityKey(chartEntityName(`chart_${ms}`)))) ms += 1;
+  return `chart_${ms}`;
+}
+
+function nextStepNumber(state: RecordSet, chartId: string): number {
+  const parts = chartParts(state, chartId);
+  let max = 0;
+  for (const step of parts.steps) max = Math.max(max, Number(/_action_?(\d+)$/.exec(step.name)?.[1] ?? 0));
+  // Never reuse the number of a removed step: its history stays its own.
+  while (state.has(entityKey(`${chartId}_action_${max + 1}`))) max += 1;
+  return max + 1;
+}
+
+function stepInput(step: string | { title: string; dueDate?: string }): { title: string; dueDate?: string } {
+  return typeof step === 'string' ? { title: step } : step;
+}
+
+function writeStep(changes: ChangeSet, chartId: string, number: number, input: { title: string; dueDate?: string }, now: string): string {
+  const name = `${chartId}_action_${number}`;
+  const title = requireText(input.title, 'the step title');
+  const dueDate = input.dueDate === undefined ? undefined : requireDate(input.dueDate);
+  changes.put({
+    type: 'entity',
+    name,
+    entityType: ACTION_STEP,
+    observations: [title],
+    metadata: { chartId, ...(dueDate ? { dueDate } : {}), completionStatus: false, createdAt: now, updatedAt: now },
+  });
+  changes.relate(chartEntityName(chartId), name, 'contains', now);
+  changes.relate(name, outcomeName(chartId), 'advances_toward', now);
+  return name;
+}
+
+function writeChart(changes: ChangeSet, id: string, input: NewChart, now: string, extra: Json = {}): void {
+  const outcome = requireText(input.outcome, 'the desired outcome');
+  const reality = (typeof input.reality === 'string' ? [input.reality] : [...input.reality]).map((r) => requireText(r, 'the current reality'));
+  if (reality.length === 0) throw new EngineError('BAD_INPUT', 'the current reality is required: say honestly where things stand.');
+  const dueDate = input.dueDate === undefined ? undefined : requireDate(input.dueDate);
+  const due = dueDate ? { dueDate } : {};
+  changes.put({ type: 'entity', name: chartEntityName(id), entityType: STRUCTURAL_TENSION_CHART, observations: [`Chart created on ${now}`], metadata: { chartId: id, ...due, level: 0, createdAt: now, updatedAt: now, ...extra } });
+  changes.put({ type: 'entity', name: outcomeName(id), entityType: DESIRED_OUTCOME, observations: [outcome], metadata: { chartId: id, ...due, completionStatus: false, createdAt: now } });
+  changes.put({ type: 'entity', name: realityName(id), entityType: CURRENT_REALITY, observations: reality, metadata: { chartId: id, createdAt: now } });
+  changes.relate(chartEntityName(id), outcomeName(id), 'contains', now);
+  changes.relate(chartEntityName(id), realityName(id), 'contains', now);
+  changes.relate(realityName(id), outcomeName(id), 'creates_tension_with', now);
+  (input.steps ?? []).forEach((step, i) => writeStep(changes, id, i + 1, stepInput(step), now));
+}
+
+function touch(changes: ChangeSet, chartId: string, now: string): void {
+  if (changes.entity(chartEntityName(chartId))) changes.modify(chartEntityName(chartId), (_v, m) => (m.updatedAt = now));
+}
+
+export function createChart(state: RecordSet, input: NewChart, now: Date): { changes: PendingChanges; id: string } {
+  const changes = new ChangeSet(state);
+  const id = newChartId(state, now.getTime());
+  writeChart(changes, id, input, now.toISOString());
+  return { changes: changes.done(), id };
+}
+
+export function addStep(state: RecordSet, chartIdOrName: string, input: { title: string; dueDate?: string }, now: Date): { changes: PendingChanges; name: string } {
+  const chartId = requireChart(state, chartIdOrName);
+  const changes = new ChangeSet(state);
+  const name = writeStep(changes, chartId, nextStepNumber(state, chartId), input, now.toISOString());
+  touch(changes, chartId, now.toISOString());
+  return { changes: changes.done(), name };
+}
+
+export function editStep(state: RecordSet, stepName: string, edit: { title?: string; dueDate?: string | null }, now: Date): PendingChanges {
+  const { step, chartId } = requireStep(state, stepName);
+  const title = edit.title === undefined ? undefined : requireText(edit.title, 'the step title');
+  const dueDate = edit.dueDate === undefined || edit.dueDate === null ? edit.dueDate : requireDate(edit.dueDate);
+  const changes = new ChangeSet(state);
+  const oldTitle = step.observations[0] ?? '';
+  changes.modify(step.name, (value, metadata) => {
+    if (title !== undefined) value.observations = [title, ...step.observations.slice(1)];
+    if (dueDate === null) delete metadata.dueDate;
+    else if (dueDate !== undefined) metadata.dueDate = dueDate;
+    metadata.updatedAt = now.toISOString();
+  });
+  // A completed step's note in current reality follows its new title.
+  if (title !== undefined && title !== oldTitle && step.metadata.completionStatus === true) {
+    replaceReality(changes, chartId, completedNote(oldTitle), completedNote(title));
+  }
+  touch(changes, chartId, now.toISOString());
+  return changes.done();
+}
+
+/** Puts the step at position `to` (1-based) among its chart's steps, numbering positions 1..n. */
+export function moveStep(state: RecordSet, stepName: string, to: number, now: Date): PendingChanges {
+  const { step, chartId } = requireStep(state, stepName);
+  const chart = readChart(state, chartId, '');
+  if (!chart) throw new EngineError('NOT_FOUND', `No chart ${chartId}.`);
+  if (!Number.isInteger(to) || to < 1 || to > chart.steps.length) throw new EngineError('BAD_INPUT', `A step position is a whole number from 1 to ${chart.steps.length}, got ${to}.`);
+  const order = chart.steps.map((s) => s.name).filter((n) => n !== step.name);
+  order.splice(to - 1, 0, step.name);
+  const changes = new ChangeSet(state);
+  order.forEach((name, i) => {
+    const current = chart.steps.find((s) => s.name === name);
+    if (current?.position !== i + 1) changes.modify(name, (_v, m) => (m.position = i + 1));
+  });
+  touch(changes, chartId, now.toISOString());
+  return changes.done();
+}
+
+function addRealityNote(changes: ChangeSet, chartId: string, note: string, now: string): void {
+  const name = realityName(chartId);
+  if (!changes.entity(name)) {
+    changes.put({ type: 'entity', name, entityType: CURRENT_REALITY, observations: [note], metadata: { chartId, createdAt: now } });
+    changes.relate(chartEntityName(chartId), name, 'contains', now);
+    return;
+  }
+  changes.modify(name, (value) => {
+    const observations = Array.isArray(value.observations) ? (value.observations as unknown[]) : [];
+    if (!observations.includes(note)) value.observations = [...observations, note];
+  });
+}
+
+function replaceReality(changes: ChangeSet, chartId: string, from: string, to: string | undefined): void {
+  if (!changes.entity(realityName(chartId))) return;
+  changes.modify(realityName(chartId), (value) => {
+    const observations = Array.isArray(value.observations) ? (value.observations as unknown[]) : [];
+    const next = observations.flatMap((o) => (o === from ? (to === undefined ? [] : [to]) : [o]));
+    value.observations = [...new Set(next)];
+  });
+}
+
+/**
+ * Completes a step: its completionStatus, and "Completed: <title>" once in its chart's current
+ * reality. The chart itself is complete only when every step is (PEERS.md bug 5: one step
+ * completing the whole chart), so nothing is written on the chart entity but updatedAt.
+ */
+function completeStepInto(changes: ChangeSet, stepName: string, chartId: string, now: string): void {
+  const step = changes.entity(stepName);
+  if (!step) return;
+  changes.modify(stepName, (_value, metadata) => {
+    metadata.completionStatus = true;
+    metadata.updatedAt = now;
+  });
+  addRealityNote(changes, chartId, completedNote(step.observations[0] ?? stepName), now);
+  touch(changes, chartId, now);
+}
+
+export function completeStep(state: RecordSet, name: string, now: Date): PendingChanges {
+  const part = entityOf(state.get(entityKey(requireText(name, 'the step name'))));
+  // Completing a sub-chart's desired outcome completes the step it was telescoped from.
+  if (part?.entityType === DESIRED_OUTCOME) return completeOutcome(state, part.name, now);
+  const { step, chartId } = requireStep(state, name);
+  const changes = new ChangeSet(state);
+  completeStepInto(changes, step.name, chartId, now.toISOString());
+  return changes.done();
+}
+
+export function reopenStep(state: RecordSet, name: string, now: Date): PendingChanges {
+  const part = entityOf(state.get(entityKey(requireText(name, 'the step name'))));
+  const changes = new ChangeSet(state);
+  if (part?.entityType === DESIRED_OUTCOME) {
+    changes.modify(part.name, (_v, m) => (m.completionStatus = false));
+    return changes.done();
+  }
+  const { step, chartId } = requireStep(state, name);
+  changes.modify(step.name, (_value, metadata) => {
+    metadata.completionStatus = false;
+    metadata.updatedAt = now.toISOString();
+  });
+  replaceReality(changes, chartId, completedNote(step.observations[0] ?? step.name), undefined);
+  touch(changes, chartId, now.toISOString());
+  return changes.done();
+}
+
+/**
+ * Marks a chart's desired outcome complete; for a sub-chart, this completes the step it was
+ * telescoped from (which notes it in the parent's current reality). The chain stops there: a
+ * parent whose last step that was is complete by the all-steps rule, without more writes.
+ */
+export function completeOutcome(state: RecordSet, chartIdOrName: string, now: Date): PendingChanges {
+  const chartId = requireChart(state, chartIdOrName);
+  const changes = new ChangeSet(state);
+  const stamp = now.toISOString();
+  const parts = chartParts(state, chartId);
+  if (parts.outcome) changes.modify(parts.outcome.name, (_v, m) => (m.completionStatus = true));
+  touch(changes, chartId, stamp);
+  const parentStep = typeof parts.chart?.metadata.parentActionStep === 'string' ? parts.chart.metadata.parentActionStep : undefined;
+  const parentChart = parentStep && state.has(entityKey(parentStep)) ? resolveChartId(state, parentStep) : undefined;
+  if (parentStep && parentChart) completeStepInto(changes, parentStep, parentChart, stamp);
+  return changes.done();
+}
+
+/** Every record of the chart and of the charts telescoped from it, at any depth. */
+export function subtreeKeys(state: RecordSet, chartId: string, index = new ChartIndex(state)): Set<string> {
+  const keys = new Set<string>();
+  for (const id of index.subtree(chartId)) for (const key of chartParts(state, id).keys) keys.add(key);
+  // Relations that touch a removed entity from outside go with it (nothing left dangling).
+  for (const key of [...keys]) {
+    const record = state.get(key);
+    if (record?.kind === 'entity') for (const relation of state.relationKeysOf(record.name as string)) keys.add(relation);
+  }
+  return keys;
+}
+
+/** Removes a step with its whole telescoped subtree (PEERS.md bug 7: orphaned grandchildren). */
+export function removeStep(state: RecordSet, stepName: string, now: Date): PendingChanges {
+  const { step, chartId } = requireStep(state, stepName);
+  const changes = new ChangeSet(state);
+  const index = new ChartIndex(state);
+  const sub = index.subChartOfStep(step.name);
+  if (sub) for (const key of subtreeKeys(state, sub, index)) changes.delete(key);
+  changes.delete(entityKey(step.name));
+  for (const relation of state.relationKeysOf(step.name)) changes.delete(relation);
+  if (step.metadata.completionStatus === true) replaceReality(changes, chartId, completedNote(step.observations[0] ?? step.name), undefined);
+  touch(changes, chartId, now.toISOString());
+  return changes.done();
+}
+
+/** Telescopes a step into a sub-chart whose desired outcome is the step. */
+export function telescope(state: RecordSet, stepName: string, input: { reality?: string; steps?: readonly string[] }, now: Date): { changes: PendingChanges; id: string } {
+  const { step, chartId } = requireStep(state, stepName);
+  const index = new ChartIndex(state);
+  const existing = index.subChartOfStep(step.name);
+  if (existing) throw new EngineError('BAD_INPUT', `The step ${step.name} is already telescoped into ${existing}.`);
+  const parent = readChart(state, chartId, '', index);
+  const changes = new ChangeSet(state);
+  const id = newChartId(state, now.getTime());
+  const stamp = now.toISOString();
+  const dueDate = typeof step.metadata.dueDate === 'string' ? step.metadata.dueDate : undefined;
+  writeChart(
+    changes,
+    id,
+    {
+      outcome: step.observations[0] ?? step.name,
+      reality: input.reality === undefined ? [`Telescoped from ${step.name} on ${stamp.slice(0, 10)}`] : input.reality,
+      ...(dueDate ? { dueDate } : {}),
+      steps: input.steps ?? [],
+    },
+    stamp,
+    { level: (parent?.level ?? 0) + 1, parentChart: chartId, parentActionStep: step.name },
+  );
+  changes.relate(outcomeName(id), outcomeName(chartId), 'advances_toward', stamp);
+  touch(changes, chartId, stamp);
+  return { changes: changes.done(), id };
+}
+
+export function addReality(state: RecordSet, chartIdOrName: string, textIn: string, now: Date): PendingChanges {
+  const chartId = requireChart(state, chartIdOrName);
+  const text = requireText(textIn, 'the observation');
+  const changes = new ChangeSet(state);
+  addRealityNote(changes, chartId, text, now.toISOString());
+  touch(changes, chartId, now.toISOString());
+  return changes.done();
+}
+
+export function editReality(state: RecordSet, chartIdOrName: string, from: string, to: string | undefined, now: Date): PendingChanges {
+  const chartId = requireChart(state, chartIdOrName);
+  const reality = entityOf(state.get(entityKey(realityName(chartId))));
+  if (!reality?.observations.includes(from)) throw new EngineError('NOT_FOUND', `The current reality of ${chartId} has no observation ${JSON.stringify(from)}.`);
+  const changes = new ChangeSet(state);
+  replaceReality(changes, chartId, from, to === undefined ? undefined : requireText(to, 'the observation'));
+  touch(changes, chartId, now.toISOString());
+  return changes.done();
+}
+
+export function setOutcome(state: RecordSet, chartIdOrName: string, textIn: string, now: Date): PendingChanges {
+  const chartId = requireChart(state, chartIdOrName);
+  const text = requireText(textIn, 'the desired outcome');
+  const changes = new ChangeSet(state);
+  const name = outcomeName(chartId);
+  if (changes.entity(name)) {
+    changes.modify(name, (value) => {
+      const observations = Array.isArray(value.observations) ? (value.observations as unknown[]) : [];
+      value.observations = [text, ...observations.slice(1)];
+    });
+  } else {
+    changes.put({ type: 'entity', name, entityType: DESIRED_OUTCOME, observations: [text], metadata: { chartId, createdAt: now.toISOString() } });
+  }
+  touch(changes, chartId, now.toISOString());
+  return changes.done();
+}
+
+/** Sets the chart's due date, leaving a dated note in the chart's observations. */
+export function setDue(state: RecordSet, chartIdOrName: string, date: string | null, now: Date): PendingChanges {
+  const chartId = requireChart(state, chartIdOrName);
+  const dueDate = date === null ? null : requireDate(date);
+  const changes = new ChangeSet(state);
+  const stamp = now.toISOString();
+  const chartName = chartEntityName(chartId);
+  const before = changes.entity(chartName)?.metadata.dueDate;
+  if (!changes.entity(chartName)) {
+    changes.put({ type: 'entity', name: chartName, entityType: STRUCTURAL_TENSION_CHART, observations: [], metadata: { chartId, level: 0, createdAt: stamp } });
+  }
+  changes.modify(chartName, (value, metadata) => {
+    const observations = Array.isArray(value.observations) ? (value.observations as unknown[]) : [];
+    const note = dueDate === null ? `Due date removed on ${stamp.slice(0, 10)}` : `Due date ${typeof before === 'string' ? `changed from ${before} ` : ''}set to ${dueDate} on ${stamp.slice(0, 10)}`;
+    value.observations = [...observations, note];
+    if (dueDate === null) delete metadata.dueDate;
+    else metadata.dueDate = dueDate;
+    metadata.updatedAt = stamp;
+  });
+  if (changes.entity(outcomeName(chartId))) {
+    changes.modify(outcomeName(chartId), (_v, metadata) => {
+      if (dueDate === null) delete metadata.dueDate;
+      else metadata.dueDate = dueDate;
+    });
+  }
+  return changes.done();
+}
+
+export { ChangeSet };

@@ -1,0 +1,244 @@
+// Reading structural tension charts out of a context's records. A chart `<id>` is the
+// entities `<id>_chart`, `<id>_desired_outcome`, `<id>_current_reality` and its action steps
+// `<id>_action_<n>` (coaia-spiral writes `_action<n>`), found by metadata.chartId first and by
+// name and relations otherwise (files the reference server touched have no metadata).
+import {
+  ACTION_STEP,
+  CURRENT_REALITY,
+  DESIRED_OUTCOME,
+  STRUCTURAL_TENSION_CHART,
+  type ActionStep,
+  type Chart,
+  type ChartSummary,
+  type ChartTree,
+} from '../../../shared/domain.ts';
+import { entityKey, parseValue, type StoredRecord } from '../records.ts';
+import type { RecordSet } from '../recordSet.ts';
+
+type Json = Record<string, unknown>;
+
+export const chartEntityName = (id: string) => `${id}_chart`;
+export const outcomeName = (id: string) => `${id}_desired_outcome`;
+export const realityName = (id: string) => `${id}_current_reality`;
+const STEP_NUMBER = /_action_?(\d+)$/;
+
+export interface Entity {
+  readonly record: StoredRecord;
+  readonly name: string;
+  readonly entityType: string;
+  readonly observations: string[];
+  readonly metadata: Json;
+}
+
+export function entityOf(record: StoredRecord | undefined): Entity | undefined {
+  if (!record || record.kind !== 'entity') return undefined;
+  const value = parseValue(record);
+  return {
+    record,
+    name: record.name as string,
+    entityType: typeof value.entityType === 'string' ? value.entityType : '',
+    observations: Array.isArray(value.observations) ? value.observations.filter((o): o is string => typeof o === 'string') : [],
+    metadata: typeof value.metadata === 'object' && value.metadata !== null && !Array.isArray(value.metadata) ? (value.metadata as Json) : {},
+  };
+}
+
+export interface ChartParts {
+  readonly id: string;
+  readonly chart: Entity | undefined;
+  readonly outcome: Entity | undefined;
+  readonly reality: Entity | undefined;
+  readonly steps: Entity[];
+  /** Every record of the chart itself (not its sub-charts): its entities and their relations. */
+  readonly keys: Set<string>;
+}
+
+/** The chart id for an id, a `_chart` entity name, or any part's name; undefined when there is none. */
+export function resolveChartId(state: RecordSet, idOrName: string): string | undefined {
+  if (state.chartKeys(idOrName).size > 0 || state.has(entityKey(chartEntityName(idOrName)))) return idOrName;
+  const part = entityOf(state.get(entityKey(idOrName)));
+  if (part) {
+    if (typeof part.metadata.chartId === 'string') return part.metadata.chartId;
+    for (const suffix of ['_chart', '_desired_outcome', '_current_reality']) if (part.name.endsWith(suffix)) return part.name.slice(0, -suffix.length);
+    const step = STEP_NUMBER.exec(part.name);
+    if (step) return part.name.slice(0, step.index);
+  }
+  return undefined;
+}
+
+export function chartParts(state: RecordSet, id: string): ChartParts {
+  const keys = new Set<string>(state.chartKeys(id));
+  for (const name of [chartEntityName(id), outcomeName(id), realityName(id)]) if (state.has(entityKey(name))) keys.add(entityKey(name));
+  // Steps without metadata are found by the relations that tie them to the chart.
+  for (const hub of [outcomeName(id), chartEntityName(id)]) {
+    for (const relationKey of state.relationKeysOf(hub)) {
+      const relation = state.get(relationKey);
+      if (!relation) continue;
+      for (const end of [relation.from as string, relation.to as string]) {
+        if (end.startsWith(`${id}_`) && STEP_NUMBER.test(end) && state.has(entityKey(end))) keys.add(entityKey(end));
+      }
+    }
+  }
+  let chart: Entity | undefined;
+  let outcome: Entity | undefined;
+  let reality: Entity | undefined;
+  const steps: Entity[] = [];
+  for (const key of [...keys]) {
+    const entity = entityOf(state.get(key));
+    if (!entity) continue;
+    if (entity.entityType === STRUCTURAL_TENSION_CHART || entity.name === chartEntityName(id)) chart ??= entity;
+    else if (entity.entityType === DESIRED_OUTCOME || entity.name === outcomeName(id)) outcome ??= entity;
+    else if (entity.entityType === CURRENT_REALITY || entity.name === realityName(id)) reality ??= entity;
+    else if (entity.entityType === ACTION_STEP || STEP_NUMBER.test(entity.name)) steps.push(entity);
+    for (const relationKey of state.relationKeysOf(entity.name)) {
+      const relation = state.get(relationKey);
+      // Relations among this chart's own parts, and from its parts outward (a sub-chart's
+      // outcome advancing toward this chart's outcome belongs to the sub-chart).
+      if (relation && keys.has(entityKey(relation.from as string))) keys.add(relationKey);
+    }
+  }
+  for (const key of keys) {
+    const relation = state.get(key);
+    if (relation?.kind === 'relation' && !keys.has(entityKey(relation.from as string))) keys.delete(key);
+  }
+  return { id, chart, outcome, reality, steps, keys };
+}
+
+const text = (value: unknown) => (typeof value === 'string' ? value : undefined);
+const num = (value: unknown) => (typeof value === 'number' && Number.isFinite(value) ? value : undefined);
+
+function stepOf(entity: Entity, telescopedInto: string | undefined): ActionStep {
+  const number = Number(STEP_NUMBER.exec(entity.name)?.[1] ?? 0);
+  const dueDate = text(entity.metadata.dueDate);
+  const position = num(entity.metadata.position);
+  return {
+    name: entity.name,
+    number,
+    title: entity.observations[0] ?? '',
+    notes: entity.observations.slice(1),
+    ...(dueDate === undefined ? {} : { dueDate }),
+    completed: entity.metadata.completionStatus === true,
+    ...(position === undefined ? {} : { position }),
+    ...(telescopedInto === undefined ? {} : { telescopedInto }),
+  };
+}
+
+export function compareSteps(a: ActionStep, b: ActionStep): number {
+  const pa = a.position ?? a.number;
+  const pb = b.position ?? b.number;
+  return pa - pb || a.number - b.number || (a.name < b.name ? -1 : 1);
+}
+
+/** The chart as the domain sees it, or undefined when no part of it exists. */
+export function readChart(state: RecordSet, id: string, context: string, index = new ChartIndex(state)): Chart | undefined {
+  const parts = chartParts(state, id);
+  if (!parts.chart && !parts.outcome && !parts.reality && parts.steps.length === 0) return undefined;
+  const meta = parts.chart?.metadata ?? {};
+  const steps = parts.steps.map((s) => stepOf(s, index.subChartOfStep(s.name))).sort(compareSteps);
+  const outcomeCompleted = parts.outcome?.metadata.completionStatus === true;
+  const dueDate = text(meta.dueDate) ?? text(parts.outcome?.metadata.dueDate);
+  const parentChart = text(meta.parentChart);
+  const parentActionStep = text(meta.parentActionStep);
+  const createdAt = text(meta.createdAt);
+  const updatedAt = text(meta.updatedAt);
+  return {
+    id,
+    context,
+    desiredOutcome: parts.outcome?.observations[0] ?? '',
+    currentReality: parts.reality?.observations ?? [],
+    notes: parts.chart?.observations ?? [],
+    ...(dueDate === undefined ? {} : { dueDate }),
+    level: num(meta.level) ?? 0,
+    ...(parentChart === undefined ? {} : { parentChart }),
+    ...(parentActionStep === undefined ? {} : { parentActionStep }),
+    steps,
+    outcomeCompleted,
+    complete: outcomeCompleted || (steps.length > 0 && steps.every((s) => s.completed)),
+    ...(createdAt === undefined ? {} : { createdAt }),
+    ...(updatedAt === undefined ? {} : { updatedAt }),
+  };
+}
+
+export function summarizeChart(chart: Chart): ChartSummary {
+  return {
+    id: chart.id,
+    context: chart.context,
+    desiredOutcome: chart.desiredOutcome,
+    ...(chart.dueDate === undefined ? {} : { dueDate: chart.dueDate }),
+    level: chart.level,
+    ...(chart.parentChart === undefined ? {} : { parentChart: chart.parentChart }),
+    complete: chart.complete,
+    stepsDone: chart.steps.filter((s) => s.completed).length,
+    stepsTotal: chart.steps.length,
+    ...(chart.updatedAt === undefined ? {} : { updatedAt: chart.updatedAt }),
+  };
+}
+
+/**
+ * Which charts exist and how they nest: every `_chart` entity (or structural_tension_chart),
+ * with its parent chart and the step it was telescoped from. Built in one pass over the records.
+ */
+export class ChartIndex {
+  readonly ids: string[] = [];
+  private readonly byStep = new Map<string, string>();
+  private readonly children = new Map<string, string[]>();
+  private readonly parent = new Map<string, string>();
+
+  constructor(state: RecordSet) {
+    for (const record of state.values()) {
+      if (record.kind !== 'entity') continue;
+      const name = record.name as string;
+      const isChart = name.endsWith('_chart') || record.raw.includes(`"${STRUCTURAL_TENSION_CHART}"`);
+      if (!isChart) continue;
+      const entity = entityOf(record) as Entity;
+      if (entity.entityType !== STRUCTURAL_TENSION_CHART && !(name.endsWith('_chart') && entity.entityType === '')) continue;
+      const id = text(entity.metadata.chartId) ?? (name.endsWith('_chart') ? name.slice(0, -'_chart'.length) : name);
+      this.ids.push(id);
+      const parentChart = text(entity.metadata.parentChart);
+      const parentStep = text(entity.metadata.parentActionStep);
+      if (parentStep) this.byStep.set(parentStep, id);
+      if (parentChart) {
+        this.parent.set(id, parentChart);
+        const list = this.children.get(parentChart) ?? [];
+        list.push(id);
+        this.children.set(parentChart, list);
+      }
+    }
+  }
+
+  subChartOfStep(stepName: string): string | undefined {
+    return this.byStep.get(stepName);
+  }
+
+  childrenOf(id: string): readonly string[] {
+    return this.children.get(id) ?? [];
+  }
+
+  parentOf(id: string): string | undefined {
+    return this.parent.get(id);
+  }
+
+  /** The chart and every chart telescoped from it, at any depth (cycles cut). */
+  subtree(id: string): string[] {
+    const seen = new Set<string>();
+    const walk = (at: string) => {
+      if (seen.has(at)) return;
+      seen.add(at);
+      for (const child of this.childrenOf(at)) walk(child);
+    };
+    walk(id);
+    return [...seen];
+  }
+}
+
+export function readTree(state: RecordSet, id: string, context: string, index = new ChartIndex(state), seen = new Set<string>()): ChartTree | undefined {
+  if (seen.has(id)) return undefined;
+  seen.add(id);
+  const chart = readChart(state, id, context, index);
+  if (!chart) return undefined;
+  const children: ChartTree[] = [];
+  for (const child of index.childrenOf(id)) {
+    const tree = readTree(state, child, context, index, seen);
+    if (tree) children.push(tree);
+  }
+  return { chart, children };
+}

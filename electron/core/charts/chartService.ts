@@ -1,0 +1,306 @@
+// The chart service: structural tension charts on the storage engine. Every operation is one
+// transaction (or, between contexts, one intent-logged transaction); reads are fresh.
+// Used by the IPC handlers (desktop app) and the CLI alike.
+import path from 'node:path';
+import type { Engine } from '../engine.ts';
+import { EngineError } from '../errors.ts';
+import { ARCHIVE_CONTEXT, validateContextName } from '../dataRoot.ts';
+import { historyOf } from '../history.ts';
+import { makeRecord, classifyLine, parseValue, type StoredRecord } from '../records.ts';
+import { RecordSet } from '../recordSet.ts';
+import type { CommitResult, PendingChanges } from '../contextStore.ts';
+import type { Chart, ChartHistoryEntry, ChartSummary, ChartTree, NewChart } from '../../../shared/domain.ts';
+import { ChartIndex, readChart, readTree, resolveChartId, summarizeChart } from './chartModel.ts';
+import * as edits from './chartEdits.ts';
+
+export interface ChartSearchHit {
+  readonly chart: ChartSummary;
+  readonly score: number;
+  /** The text that matched (an observation or a name). */
+  readonly matched: string;
+}
+
+export class ChartService {
+  constructor(
+    private readonly engine: Engine,
+    private readonly clock: () => Date = () => new Date(),
+  ) {}
+
+  private change(context: string, build: (state: RecordSet) => PendingChanges, op?: string): Promise<CommitResult> {
+    return this.engine.transact(context, (state) => build(state), op === undefined ? {} : { op });
+  }
+
+  // ------------------------------------------------------------------ reading
+
+  contexts(): string[] {
+    return this.engine.listContextNames();
+  }
+
+  async list(context?: string): Promise<ChartSummary[]> {
+    const contexts = context === undefined ? this.contexts() : [validateContextName(context)];
+    const all: ChartSummary[] = [];
+    for (const name of contexts) {
+      const summaries = await this.engine.read(name, (state) => {
+        const index = new ChartIndex(state);
+        return index.ids.flatMap((id) => {
+          const chart = readChart(state, id, name, index);
+          return chart ? [summarizeChart(chart)] : [];
+        });
+      });
+      all.push(...summaries);
+    }
+    return all;
+  }
+
+  async show(context: string, id: string): Promise<Chart> {
+    return this.engine.read(context, (state) => {
+      const resolved = resolveChartId(state, id);
+      const chart = resolved ? readChart(state, resolved, context) : undefined;
+      if (!chart) throw new EngineError('NOT_FOUND', `No chart ${JSON.stringify(id)} in context ${context}.`);
+      return chart;
+    });
+  }
+
+  async tree(context: string, id: string): Promise<ChartTree> {
+    return this.engine.read(context, (state) => {
+      const resolved = resolveChartId(state, id);
+      const tree = resolved ? readTree(state, resolved, context) : undefined;
+      if (!tree) throw new EngineError('NOT_FOUND', `No chart ${JSON.stringify(id)} in context ${context}.`);
+      return tree;
+    });
+  }
+
+  /** Every version of every part of the chart, oldest first, from the journal. */
+  async history(context: string, id: string): Promise<ChartHistoryEntry[]> {
+    const journal = await this.engine.read(context, (_state, store) => store.paths.journal);
+    const marker = `\u0000${id}_`;
+    const versions = historyOf(this.engine.fs, journal, (key) => key.includes(marker));
+    const entries: ChartHistoryEntry[] = [];
+    for (const [key, list] of versions) {
+      const part = partLabel(key);
+      for (const v of list) entries.push({ seq: v.seq, ts: v.ts, origin: v.origin, tx: v.tx, ...(v.note ? { note: v.note } : {}), part, action: v.action, ...(v.value ? { value: v.value } : {}) });
+    }
+    if (entries.length === 0) throw new EngineError('NOT_FOUND', `No history for chart ${JSON.stringify(id)} in context ${context}.`);
+    return entries.sort((a, b) => a.seq - b.seq);
+  }
+
+  /** The chart as it was at `time` (every part at its last version no later than then). */
+  async asOf(context: string, id: string, time: string): Promise<Chart> {
+    const at = Date.parse(time);
+    if (Number.isNaN(at)) throw new EngineError('BAD_INPUT', `Not a time: ${JSON.stringify(time)} (use e.g. 2026-11-26T10:00:00Z).`);
+    const journal = await this.engine.read(context, (_state, store) => store.paths.journal);
+    const marker = `\u0000${id}_`;
+    const state = new RecordSet();
+    for (const list of historyOf(this.engine.fs, journal, (key) => key.includes(marker)).values()) {
+      const last = list.filter((v) => Date.parse(v.ts) <= at).at(-1);
+      if (!last || last.action === 'delete' || !last.value) continue;
+      const record = recordOfValue(last.value);
+      if (record) state.set(record);
+    }
+    const chart = readChart(state, id, context);
+    if (!chart) throw new EngineError('NOT_FOUND', `Chart ${id} did not exist in context ${context} at ${time}.`);
+    return chart;
+  }
+
+  /** Charts whose parts contain words starting with every query word, best first, across contexts or in one. */
+  async search(query: string, options: { context?: string; limit?: number } = {}): Promise<ChartSearchHit[]> {
+    const limit = options.limit ?? 50;
+    const contexts = options.context === undefined ? this.contexts() : [validateContextName(options.context)];
+    const hits: ChartSearchHit[] = [];
+    for (const context of contexts) {
+      const found = await this.engine.read(context, (state, store) => {
+        const best = new Map<string, ChartSearchHit>();
+        const index = new ChartIndex(state);
+        for (const hit of store.search(query, limit * 4)) {
+          const record = state.get(hit.key);
+          const chartId = record ? (record.chartId ?? resolveChartId(state, record.name as string)) : undefined;
+          if (!record || !chartId || best.has(chartId)) continue;
+          const chart = readChart(state, chartId, context, index);
+          if (!chart) continue;
+          const value = parseValue(record);
+          const matched = Array.isArray(value.observations) ? String(value.observations[0] ?? record.name) : String(record.name);
+          best.set(chartId, { chart: summarizeChart(chart), score: hit.score, matched });
+        }
+        return [...best.values()];
+      });
+      hits.push(...found);
+    }
+    return hits.sort((a, b) => b.score - a.score).slice(0, limit);
+  }
+
+  // ------------------------------------------------------------------ writing
+
+  async create(context: string, input: NewChart, op?: string): Promise<{ id: string; result: CommitResult }> {
+    let id = '';
+    const result = await this.change(context, (state) => {
+      const built = edits.createChart(state, input, this.clock());
+      id = built.id;
+      return built.changes;
+    }, op);
+    return { id, result };
+  }
+
+  async addStep(context: string, chartId: string, input: { title: string; dueDate?: string }, op?: string): Promise<{ name: string; result: CommitResult }> {
+    let name = '';
+    const result = await this.change(context, (state) => {
+      const built = edits.addStep(state, chartId, input, this.clock());
+      name = built.name;
+      return built.changes;
+    }, op);
+    return { name, result };
+  }
+
+  editStep(context: string, stepName: string, edit: { title?: string; dueDate?: string | null }, op?: string) {
+    return this.change(context, (state) => edits.editStep(state, stepName, edit, this.clock()), op);
+  }
+
+  moveStep(context: string, stepName: string, to: number, op?: string) {
+    return this.change(context, (state) => edits.moveStep(state, stepName, to, this.clock()), op);
+  }
+
+  completeStep(context: string, name: string, op?: string) {
+    return this.change(context, (state) => edits.completeStep(state, name, this.clock()), op);
+  }
+
+  reopenStep(context: string, name: string, op?: string) {
+    return this.change(context, (state) => edits.reopenStep(state, name, this.clock()), op);
+  }
+
+  completeOutcome(context: string, chartId: string, op?: string) {
+    return this.change(context, (state) => edits.completeOutcome(state, chartId, this.clock()), op);
+  }
+
+  removeStep(context: string, stepName: string, op?: string) {
+    return this.change(context, (state) => edits.removeStep(state, stepName, this.clock()), op);
+  }
+
+  async telescope(context: string, stepName: string, input: { reality?: string; steps?: string[] } = {}, op?: string): Promise<{ id: string; result: CommitResult }> {
+    let id = '';
+    const result = await this.change(context, (state) => {
+      const built = edits.telescope(state, stepName, input, this.clock());
+      id = built.id;
+      return built.changes;
+    }, op);
+    return { id, result };
+  }
+
+  addReality(context: string, chartId: string, text: string, op?: string) {
+    return this.change(context, (state) => edits.addReality(state, chartId, text, this.clock()), op);
+  }
+
+  editReality(context: string, chartId: string, from: string, to: string | undefined, op?: string) {
+    return this.change(context, (state) => edits.editReality(state, chartId, from, to, this.clock()), op);
+  }
+
+  setOutcome(context: string, chartId: string, text: string, op?: string) {
+    return this.change(context, (state) => edits.setOutcome(state, chartId, text, this.clock()), op);
+  }
+
+  setDue(context: string, chartId: string, date: string | null, op?: string) {
+    return this.change(context, (state) => edits.setDue(state, chartId, date, this.clock()), op);
+  }
+
+  /**
+   * Moves a chart, its telescoped subtree and their relations to another context, as one
+   * crash-safe transaction (intent-logged: wholly done or not at all, even across a crash).
+   */
+  async move(from: string, id: string, to: string, options: { requireComplete?: boolean; mark?: 'archive' | 'unarchive'; op?: string } = {}): Promise<{ moved: number }> {
+    validateContextName(from);
+    validateContextName(to);
+    if (from === to) throw new EngineError('BAD_INPUT', `The chart is already in context ${to}.`);
+    let records: StoredRecord[] = [];
+    let chartId = id;
+    await this.engine.transactAcross(
+      [
+        [from, (state) => {
+          const resolved = resolveChartId(state, id);
+          if (!resolved) throw new EngineError('NOT_FOUND', `No chart ${JSON.stringify(id)} in context ${from}.`);
+          chartId = resolved;
+          const index = new ChartIndex(state);
+          const chart = readChart(state, resolved, from, index);
+          if (options.requireComplete && !chart?.complete) {
+            throw new EngineError('BAD_INPUT', `Chart ${resolved} is not complete: only a completed chart is archived (complete its desired outcome or every step first).`);
+          }
+          if (options.mark === 'archive' && chart?.parentChart) {
+            throw new EngineError('BAD_INPUT', `Chart ${resolved} is a sub-chart of ${chart.parentChart}: archive the top chart, and its sub-charts go with it.`);
+          }
+          const keys = edits.subtreeKeys(state, resolved, index);
+          records = [...keys].flatMap((key) => {
+            const record = state.get(key);
+            return record ? [retarget(record, from, to, resolved, options.mark)] : [];
+          });
+          return { puts: [], deletes: [...keys] };
+        }],
+        [to, (state) => {
+          const clash = records.find((record) => state.has(record.key));
+          if (clash) throw new EngineError('CONFLICT', `Context ${to} already has ${clash.name ?? 'a record'} (chart ${chartId}); nothing was moved.`);
+          return { puts: records, deletes: [], verbatim: true };
+        }],
+      ],
+      options.op === undefined ? {} : { op: options.op },
+    );
+    return { moved: records.length };
+  }
+
+  /** Archives a completed top-level chart (with its sub-charts) into completed-charts.jsonl. */
+  archive(context: string, id: string, op?: string) {
+    if (context === ARCHIVE_CONTEXT) throw new EngineError('BAD_INPUT', 'That chart is already archived.');
+    return this.move(context, id, ARCHIVE_CONTEXT, { requireComplete: true, mark: 'archive', ...(op ? { op } : {}) });
+  }
+
+  /** Brings an archived chart back to the context it was archived from (or `to`). */
+  async unarchive(id: string, to?: string, op?: string) {
+    const target =
+      to ??
+      (await this.engine.read(ARCHIVE_CONTEXT, (state) => {
+        const resolved = resolveChartId(state, id);
+        const meta = resolved ? readChartMeta(state, resolved) : undefined;
+        return typeof meta?.archivedFrom === 'string' ? meta.archivedFrom : undefined;
+      }));
+    if (!target) throw new EngineError('BAD_INPUT', `Say which context to restore chart ${id} to.`);
+    return this.move(ARCHIVE_CONTEXT, id, target, { mark: 'unarchive', ...(op ? { op } : {}) });
+  }
+}
+
+function readChartMeta(state: RecordSet, id: string): Record<string, unknown> | undefined {
+  const chart = state.get(`e\u0000${id}_chart`);
+  if (!chart) return undefined;
+  const meta = parseValue(chart).metadata;
+  return typeof meta === 'object' && meta !== null ? (meta as Record<string, unknown>) : undefined;
+}
+
+/** A record moving between contexts: metadata.context follows it; the chart notes where it was archived from. */
+function retarget(record: StoredRecord, from: string, to: string, chartId: string, mark?: 'archive' | 'unarchive'): StoredRecord {
+  if (record.kind !== 'entity' && record.kind !== 'relation') return record;
+  const value = parseValue(record);
+  const meta = typeof value.metadata === 'object' && value.metadata !== null ? { ...(value.metadata as Record<string, unknown>) } : undefined;
+  let changed = false;
+  if (meta && meta.context === from) {
+    meta.context = to;
+    changed = true;
+  }
+  if (meta && record.name === `${chartId}_chart`) {
+    if (mark === 'archive') {
+      meta.archivedFrom = from;
+      changed = true;
+    } else if (mark === 'unarchive' && 'archivedFrom' in meta) {
+      delete meta.archivedFrom;
+      changed = true;
+    }
+  }
+  if (!changed) return record;
+  return recordOfValue({ ...value, metadata: meta }) ?? record;
+}
+
+function recordOfValue(value: Record<string, unknown>): StoredRecord | undefined {
+  const raw = JSON.stringify(value);
+  const verdict = classifyLine(raw);
+  return verdict.ok && verdict.kind !== 'blank' ? makeRecord(raw, verdict.fields) : undefined;
+}
+
+function partLabel(key: string): string {
+  const [kind, ...rest] = key.split('\u0000');
+  if (kind === 'e') return rest.join('\u0000');
+  if (kind === 'r') return `${rest[0]} -[${rest[2]}]-> ${rest[1]}`;
+  return path.basename(rest.join(' '));
+}

@@ -1,0 +1,88 @@
+// The product's domain as both sides see it: structural tension charts (Robert Fritz) read
+// from the knowledge-graph records the COAIA servers write. Pure TypeScript: no Node, no DOM.
+
+export interface ActionStep {
+  /** Entity name, e.g. `chart_1771269081608_action_2` (also `_action2` from coaia-spiral). */
+  readonly name: string;
+  /** The number in the name (`_action_<n>`). */
+  readonly number: number;
+  readonly title: string;
+  /** Observations after the title. */
+  readonly notes: readonly string[];
+  readonly dueDate?: string;
+  readonly completed: boolean;
+  /** Position among the chart's steps when someone ordered them by hand. */
+  readonly position?: number;
+  /** The sub-chart this step was telescoped into, if any. */
+  readonly telescopedInto?: string;
+}
+
+export interface Chart {
+  readonly id: string;
+  readonly context: string;
+  readonly desiredOutcome: string;
+  readonly currentReality: readonly string[];
+  /** Observations of the `_chart` entity (creation note, dated due-date notes…). */
+  readonly notes: readonly string[];
+  readonly dueDate?: string;
+  readonly level: number;
+  readonly parentChart?: string;
+  readonly parentActionStep?: string;
+  /** Steps in display order: by position when set, else by number. */
+  readonly steps: readonly ActionStep[];
+  /** The desired outcome itself is marked complete. */
+  readonly outcomeCompleted: boolean;
+  /** Complete only when the desired outcome is, or every step is (and there is one). */
+  readonly complete: boolean;
+  readonly createdAt?: string;
+  readonly updatedAt?: string;
+}
+
+export interface ChartSummary {
+  readonly id: string;
+  readonly context: string;
+  readonly desiredOutcome: string;
+  readonly dueDate?: string;
+  readonly level: number;
+  readonly parentChart?: string;
+  readonly complete: boolean;
+  readonly stepsDone: number;
+  readonly stepsTotal: number;
+  readonly updatedAt?: string;
+}
+
+export interface ChartTree {
+  readonly chart: Chart;
+  /** Sub-charts, each under the step it was telescoped from. */
+  readonly children: readonly ChartTree[];
+}
+
+export interface NewChart {
+  readonly outcome: string;
+  readonly reality: string | readonly string[];
+  readonly dueDate?: string;
+  readonly steps?: readonly (string | { readonly title: string; readonly dueDate?: string })[];
+}
+
+export type ChartOrigin = 'app' | 'cli' | 'external' | 'import' | 'recover' | 'restore' | 'upgrade';
+
+/** One change to one part of a chart, from the journal. */
+export interface ChartHistoryEntry {
+  readonly seq: number;
+  readonly ts: string;
+  readonly origin: ChartOrigin;
+  readonly tx: string;
+  readonly note?: string;
+  /** The part's entity name or relation ("A -[type]-> B"). */
+  readonly part: string;
+  readonly action: 'set' | 'delete';
+  readonly value?: Record<string, unknown>;
+}
+
+export const STRUCTURAL_TENSION_CHART = 'structural_tension_chart';
+export const DESIRED_OUTCOME = 'desired_outcome';
+export const CURRENT_REALITY = 'current_reality';
+export const ACTION_STEP = 'action_step';
+
+/** The prefix "Completed: " a completed step leaves in its chart's current reality. */
+export const completedNote = (stepTitle: string) => `Completed: ${stepTitle}`;

@@ -158,7 +158,6 @@ export class Engine {
       const context = contextOfFileName(this.layout, `${entry.slice(0, -'.journal.jsonl'.length)}.jsonl`);
       if (context) names.add(context);
     }
-    for (const context of this.stores.keys()) names.add(context);
     return [...names].sort();
   }
 

@@ -1,0 +1,150 @@
+// The handler table: contract channel -> service call. Transport-agnostic (Electron's ipcMain
+// in the app, a plain function call in tests and in the browser bridge). Every request is
+// checked in this order: the sender is one of our own windows, the channel exists, the input
+// passes the channel's schema; only then does it reach the engine. Every outcome is a value.
+import type { Engine } from '../core/engine.ts';
+import { EngineError } from '../core/errors.ts';
+import { ChartService } from '../core/charts/chartService.ts';
+import { ChartIndex } from '../core/charts/chartModel.ts';
+import { createBackup, listBackups, restoreBackup, verifyBackup } from '../core/backups.ts';
+import { verifyAll } from '../core/verify.ts';
+import { recoverAll } from '../core/recover.ts';
+import { channels, type ChannelName, type ContextInfo, type IpcError, type IpcResult, type Written } from '../../shared/contract.ts';
+import type { CommitResult } from '../core/contextStore.ts';
+
+/** Who sent a request: Electron's webContents id and the URL of the frame that sent it. */
+export interface SenderInfo {
+  readonly id: number;
+  readonly url: string;
+}
+
+export interface HandlerDeps {
+  readonly engine: Engine;
+  readonly charts?: ChartService;
+  /** True only for the app's own windows (checked before anything else). */
+  readonly isOwnSender: (sender: SenderInfo) => boolean;
+  readonly version?: string;
+}
+
+type Input = Record<string, unknown>;
+type Handler = (input: Input) => Promise<unknown>;
+
+const written = (r: CommitResult): Written => ({ seq: r.seq, changed: r.changed, duplicate: r.duplicate });
+const s = (v: unknown) => v as string;
+const opt = (v: unknown) => v as string | undefined;
+
+export interface HandlerTable {
+  readonly channels: readonly ChannelName[];
+  handle(channel: string, input: unknown, sender: SenderInfo): Promise<IpcResult<unknown>>;
+}
+
+export function createHandlerTable(deps: HandlerDeps): HandlerTable {
+  const { engine } = deps;
+  const charts = deps.charts ?? new ChartService(engine);
+
+  const handlers: Record<ChannelName, Handler> = {
+    'app.info': async () => ({ root: engine.layout.root, source: engine.layout.source, readOnly: engine.readOnlyReason ?? null, version: deps.version ?? '0.0.0' }),
+    'contexts.list': async () => {
+      const list = await engine.listContexts();
+      const result: ContextInfo[] = [];
+      for (const summary of list) {
+        const count = await engine.read(summary.context, (state) => new ChartIndex(state).ids.length);
+        result.push({ context: summary.context, records: summary.records, entities: summary.entities, relations: summary.relations, charts: count, bytes: summary.bytes, health: summary.health, findings: summary.findings.map((f) => f.message) });
+      }
+      return result;
+    },
+    'contexts.create': async (i) => {
+      // A context exists once its journal does: an empty commit starts it.
+      const result = await engine.transact(s(i.context), () => ({ puts: [], deletes: [] }), { op: `create-context:${s(i.context)}` });
+      return written(result);
+    },
+    'charts.list': async (i) => charts.list(opt(i.context)),
+    'charts.tree': async (i) => charts.tree(s(i.context), s(i.id)),
+    'charts.search': async (i) => charts.search(s(i.query), { ...(i.context === undefined ? {} : { context: s(i.context) }), ...(i.limit === undefined ? {} : { limit: i.limit as number }) }),
+    'charts.history': async (i) => charts.history(s(i.context), s(i.id)),
+    'charts.asOf': async (i) => charts.asOf(s(i.context), s(i.id), s(i.time)),
+    'charts.create': async (i) => {
+      const { id, result } = await charts.create(
+        s(i.context),
+        { outcome: s(i.outcome), reality: i.reality as string[], ...(i.dueDate === undefined ? {} : { dueDate: s(i.dueDate) }), steps: (i.steps as { title: string; dueDate?: string }[] | undefined) ?? [] },
+        opt(i.op),
+      );
+      return { id, ...written(result) };
+    },
+    'charts.move': async (i) => charts.move(s(i.from), s(i.id), s(i.to), i.op === undefined ? {} : { op: s(i.op) }),
+    'charts.archive': async (i) => charts.archive(s(i.context), s(i.id), opt(i.op)),
+    'charts.unarchive': async (i) => charts.unarchive(s(i.id), opt(i.to), opt(i.op)),
+    'steps.add': async (i) => {
+      const { name, result } = await charts.addStep(s(i.context), s(i.chartId), { title: s(i.title), ...(i.dueDate === undefined ? {} : { dueDate: s(i.dueDate) }) }, opt(i.op));
+      return { name, ...written(result) };
+    },
+    'steps.edit': async (i) =>
+      written(await charts.editStep(s(i.context), s(i.name), { ...(i.title === undefined ? {} : { title: s(i.title) }), ...(i.dueDate === undefined ? {} : { dueDate: i.dueDate as string | null }) }, opt(i.op))),
+    'steps.move': async (i) => written(await charts.moveStep(s(i.context), s(i.name), i.to as number, opt(i.op))),
+    'steps.complete': async (i) => written(await charts.completeStep(s(i.context), s(i.name), opt(i.op))),
+    'steps.reopen': async (i) => written(await charts.reopenStep(s(i.context), s(i.name), opt(i.op))),
+    'steps.remove': async (i) => written(await charts.removeStep(s(i.context), s(i.name), opt(i.op))),
+    'steps.telescope': async (i) => {
+      const { id, result } = await charts.telescope(s(i.context), s(i.name), i.reality === undefined ? {} : { reality: s(i.reality) }, opt(i.op));
+      return { id, ...written(result) };
+    },
+    'reality.add': async (i) => written(await charts.addReality(s(i.context), s(i.chartId), s(i.text), opt(i.op))),
+    'reality.edit': async (i) => written(await charts.editReality(s(i.context), s(i.chartId), s(i.from), opt(i.to), opt(i.op))),
+    'outcome.set': async (i) => written(await charts.setOutcome(s(i.context), s(i.chartId), s(i.text), opt(i.op))),
+    'outcome.complete': async (i) => written(await charts.completeOutcome(s(i.context), s(i.chartId), opt(i.op))),
+    'due.set': async (i) => written(await charts.setDue(s(i.context), s(i.chartId), i.date as string | null, opt(i.op))),
+    'backups.list': async () => listBackups(engine).map((b) => ({ id: b.id, created: b.created, reason: b.reason, files: b.files.length, bytes: b.bytes })),
+    'backups.create': async (i) => {
+      const b = await createBackup(engine, opt(i.reason) ?? 'from the app');
+      return { id: b.id, created: b.created, reason: b.reason, files: b.files.length, bytes: b.bytes };
+    },
+    'backups.verify': async (i) => verifyBackup(engine, s(i.id)),
+    'backups.restore': async (i) => {
+      const result = await restoreBackup(engine, s(i.id), i.contexts as string[] | undefined);
+      return { safetyBackup: result.safetyBackup, contexts: result.contexts };
+    },
+    'health.verify': async () => {
+      const report = await verifyAll(engine);
+      return {
+        ok: report.ok,
+        contexts: report.contexts.map((c) => ({ context: c.context, ok: c.ok, findings: c.findings.map((f) => ({ severity: f.severity, kind: f.kind, message: f.message })) })),
+        backups: report.backups.map((b) => ({ id: b.id, ok: b.ok, problems: [...b.problems] })),
+      };
+    },
+    'recovery.run': async (i) => recoverAll(engine, i.contexts as string[] | undefined),
+  };
+
+  return {
+    channels: Object.keys(handlers) as ChannelName[],
+    async handle(channel, input, sender) {
+      if (!deps.isOwnSender(sender)) {
+        return failure({ code: 'FORBIDDEN', message: 'Refused: the request did not come from a Tension Desk window.', kept: 'Nothing was changed.' });
+      }
+      if (typeof channel !== 'string' || !Object.hasOwn(channels, channel)) {
+        return failure({ code: 'UNKNOWN_CHANNEL', message: `Unknown channel ${JSON.stringify(String(channel).slice(0, 80))}.`, kept: 'Nothing was changed.' });
+      }
+      const name = channel as ChannelName;
+      const parsed = channels[name].input.safeParse(input);
+      if (!parsed.success) {
+        const issues = parsed.error.issues.slice(0, 20).map((issue) => ({ path: issue.path.map(String).join('.'), message: issue.message }));
+        return failure({ code: 'BAD_INPUT', message: `Invalid request for ${name}: ${issues.map((i) => `${i.path || 'input'}: ${i.message}`).join('; ')}.`, kept: 'Nothing was changed.', issues });
+      }
+      try {
+        return { ok: true, value: await handlers[name](parsed.data as Input) };
+      } catch (error) {
+        return failure(toIpcError(error));
+      }
+    },
+  };
+}
+
+function failure(error: IpcError): IpcResult<never> {
+  return { ok: false, error };
+}
+
+export function toIpcError(error: unknown): IpcError {
+  if (error instanceof EngineError) {
+    return { code: error.code, message: error.message, ...(error.file === undefined ? {} : { file: error.file }), ...(error.kept === undefined ? {} : { kept: error.kept }) };
+  }
+  return { code: 'INTERNAL', message: `Unexpected failure: ${error instanceof Error ? error.message : String(error)}`, kept: 'Changes already saved are kept.' };
+}

@@ -1,0 +1,182 @@
+// The one IPC contract between the renderer and the main process: every channel once, with
+// the schema its input must pass (checked in main before anything else happens) and the type
+// of what it returns; and the events main pushes. Errors come back as values, never thrown.
+// Pure TypeScript + zod: used by main (validation), preload (the channel allow-list) and the
+// renderer (types). VS Code's and Electron Fiddle's habit: declared once, reached by name.
+import { z } from 'zod';
+import type { Chart, ChartHistoryEntry, ChartSummary, ChartTree } from './domain.ts';
+
+// ----------------------------------------------------------------- input pieces
+
+const CONTEXT_NAME = /^[A-Za-z0-9_.-]+$/;
+const DATE = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})?)?$/;
+
+export const contextName = z
+  .string()
+  .min(1)
+  .max(100)
+  .regex(CONTEXT_NAME, 'letters, digits, "_", "-" and "." only')
+  .refine((name) => !name.includes('..') && name !== '.', 'no ".."');
+const text = z.string().min(1).max(10_000);
+const name = z.string().min(1).max(1_000);
+const date = z.string().regex(DATE, 'a date like 2026-12-31').refine((d) => !Number.isNaN(Date.parse(d)), 'a real date');
+/** Operation id: a retried request with the same id applies once. */
+const op = z.string().min(1).max(200).optional();
+const step = z.strictObject({ title: text, dueDate: date.optional() });
+
+// ----------------------------------------------------------------- outputs
+
+export interface ContextInfo {
+  readonly context: string;
+  readonly records: number;
+  readonly entities: number;
+  readonly relations: number;
+  readonly charts: number;
+  readonly bytes: number;
+  readonly health: 'ok' | 'damaged' | 'read-only';
+  readonly findings: readonly string[];
+}
+
+export interface SearchHit {
+  readonly chart: ChartSummary;
+  readonly score: number;
+  readonly matched: string;
+}
+
+export interface BackupSummary {
+  readonly id: string;
+  readonly created: string;
+  readonly reason: string;
+  readonly files: number;
+  readonly bytes: number;
+}
+
+export interface VerifyReport {
+  readonly ok: boolean;
+  readonly contexts: readonly { context: string; ok: boolean; findings: readonly { severity: string; kind: string; message: string }[] }[];
+  readonly backups: readonly { id: string; ok: boolean; problems: readonly string[] }[];
+}
+
+export interface RecoveryReport {
+  readonly actions: readonly { context: string; action: string }[];
+  readonly unrecovered: readonly string[];
+}
+
+export interface Written {
+  /** Journal sequence number of the commit (0 when nothing changed). */
+  readonly seq: number;
+  readonly changed: number;
+  readonly duplicate: boolean;
+}
+
+// ----------------------------------------------------------------- channels
+
+/** A channel: its input schema, and (as a type only) what it returns. */
+const channel =
+  <O>() =>
+  <I extends z.ZodType>(input: I) => ({ input, output: undefined as unknown as O });
+
+export const channels = {
+  'app.info': channel<{ root: string; source: string; readOnly: string | null; version: string }>()(z.strictObject({})),
+  'contexts.list': channel<ContextInfo[]>()(z.strictObject({})),
+  'contexts.create': channel<Written>()(z.strictObject({ context: contextName })),
+
+  'charts.list': channel<ChartSummary[]>()(z.strictObject({ context: contextName.optional() })),
+  'charts.tree': channel<ChartTree>()(z.strictObject({ context: contextName, id: name })),
+  'charts.search': channel<SearchHit[]>()(z.strictObject({ query: z.string().min(1).max(500), context: contextName.optional(), limit: z.number().int().min(1).max(500).optional() })),
+  'charts.history': channel<ChartHistoryEntry[]>()(z.strictObject({ context: contextName, id: name })),
+  'charts.asOf': channel<Chart>()(z.strictObject({ context: contextName, id: name, time: date })),
+  'charts.create': channel<{ id: string } & Written>()(
+    z.strictObject({ context: contextName, outcome: text, reality: z.array(text).min(1).max(200), dueDate: date.optional(), steps: z.array(step).max(500).optional(), op }),
+  ),
+  'charts.move': channel<{ moved: number }>()(z.strictObject({ from: contextName, id: name, to: contextName, op })),
+  'charts.archive': channel<{ moved: number }>()(z.strictObject({ context: contextName, id: name, op })),
+  'charts.unarchive': channel<{ moved: number }>()(z.strictObject({ id: name, to: contextName.optional(), op })),
+
+  'steps.add': channel<{ name: string } & Written>()(z.strictObject({ context: contextName, chartId: name, title: text, dueDate: date.optional(), op })),
+  'steps.edit': channel<Written>()(z.strictObject({ context: contextName, name, title: text.optional(), dueDate: date.nullable().optional(), op })),
+  'steps.move': channel<Written>()(z.strictObject({ context: contextName, name, to: z.number().int().min(1).max(10_000), op })),
+  'steps.complete': channel<Written>()(z.strictObject({ context: contextName, name, op })),
+  'steps.reopen': channel<Written>()(z.strictObject({ context: contextName, name, op })),
+  'steps.remove': channel<Written>()(z.strictObject({ context: contextName, name, op })),
+  'steps.telescope': channel<{ id: string } & Written>()(z.strictObject({ context: contextName, name, reality: text.optional(), op })),
+
+  'reality.add': channel<Written>()(z.strictObject({ context: contextName, chartId: name, text, op })),
+  'reality.edit': channel<Written>()(z.strictObject({ context: contextName, chartId: name, from: text, to: text.optional(), op })),
+  'outcome.set': channel<Written>()(z.strictObject({ context: contextName, chartId: name, text, op })),
+  'outcome.complete': channel<Written>()(z.strictObject({ context: contextName, chartId: name, op })),
+  'due.set': channel<Written>()(z.strictObject({ context: contextName, chartId: name, date: date.nullable(), op })),
+
+  'backups.list': channel<BackupSummary[]>()(z.strictObject({})),
+  'backups.create': channel<BackupSummary>()(z.strictObject({ reason: z.string().max(200).optional() })),
+  'backups.verify': channel<{ id: string; ok: boolean; problems: string[] }>()(z.strictObject({ id: z.string().min(1).max(100).regex(/^[0-9A-Za-z.-]+$/) })),
+  'backups.restore': channel<{ safetyBackup: string; contexts: { context: string; changed: number }[] }>()(
+    z.strictObject({ id: z.string().min(1).max(100).regex(/^[0-9A-Za-z.-]+$/), contexts: z.array(contextName).max(1000).optional() }),
+  ),
+  'health.verify': channel<VerifyReport>()(z.strictObject({})),
+  'recovery.run': channel<RecoveryReport>()(z.strictObject({ contexts: z.array(contextName).max(1000).optional() })),
+} as const;
+
+export type ChannelName = keyof typeof channels;
+export type ChannelInput<C extends ChannelName> = z.input<(typeof channels)[C]['input']>;
+export type ChannelOutput<C extends ChannelName> = (typeof channels)[C]['output'];
+export const CHANNEL_NAMES = Object.keys(channels) as ChannelName[];
+
+// ----------------------------------------------------------------- errors as values
+
+export type IpcErrorCode =
+  | 'BAD_INPUT'
+  | 'NOT_FOUND'
+  | 'BUSY'
+  | 'READ_ONLY'
+  | 'DISK_FULL'
+  | 'PERMISSION_DENIED'
+  | 'IO_ERROR'
+  | 'CORRUPT'
+  | 'CONFLICT'
+  | 'FORBIDDEN' // the sender is not one of the app's own windows
+  | 'UNKNOWN_CHANNEL'
+  | 'INTERNAL';
+
+export interface IpcError {
+  readonly code: IpcErrorCode;
+  readonly message: string;
+  readonly file?: string;
+  /** What was kept: "Nothing was changed.", "Every change is kept in the journal." … */
+  readonly kept?: string;
+  /** For BAD_INPUT: which fields were wrong. */
+  readonly issues?: readonly { path: string; message: string }[];
+}
+
+export type IpcResult<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: IpcError };
+
+// ----------------------------------------------------------------- events main pushes
+
+export interface ProgressEvent {
+  readonly task: string;
+  readonly done: number;
+  readonly total: number;
+  readonly message?: string;
+}
+
+export interface Events {
+  /** Another process (an MCP server, the CLI) or this app changed a context. */
+  'data.changed': { readonly context: string; readonly seq: number; readonly external: readonly string[] };
+  /** A context's health changed (damage found, repaired, read-only). */
+  'health.changed': { readonly context: string; readonly health: ContextInfo['health']; readonly findings: readonly string[] };
+  'backup.progress': ProgressEvent;
+  'recovery.progress': ProgressEvent;
+}
+
+export type EventName = keyof Events;
+export const EVENT_NAMES: readonly EventName[] = ['data.changed', 'health.changed', 'backup.progress', 'recovery.progress'];
+
+/** The IPC channel names on the wire (one invoke channel, one event channel per event). */
+export const INVOKE_CHANNEL = 'tension:invoke';
+export const eventChannel = (event: EventName) => `tension:event:${event}`;
+
+/** What preload exposes on window.tension: nothing but these two. */
+export interface TensionBridge {
+  invoke<C extends ChannelName>(channel: C, input: ChannelInput<C>): Promise<IpcResult<ChannelOutput<C>>>;
+  on<E extends EventName>(event: E, listener: (payload: Events[E]) => void): () => void;
+}

@@ -176,8 +176,18 @@ export class ContextStore {
     const buffer = readFileIfExists(this.fs, this.paths.checkpoint);
     if (!buffer) return undefined;
     try {
-      const checkpoint = JSON.parse(buffer.toString('utf8')) as Checkpoint;
-      return checkpoint.format === JOURNAL_FORMAT ? checkpoint : undefined;
+      const c = JSON.parse(buffer.toString('utf8')) as Partial<Checkpoint>;
+      // A cache: anything unexpected in it only means the slow, full open.
+      const valid =
+        c.format === JOURNAL_FORMAT &&
+        typeof c.journalIno === 'string' &&
+        Number.isSafeInteger(c.journalOffset) &&
+        Number.isSafeInteger(c.seq) &&
+        Number.isSafeInteger(c.size) &&
+        typeof c.crc === 'string' &&
+        Array.isArray(c.ops) &&
+        c.ops.every((o) => Array.isArray(o) && typeof o[0] === 'string' && Number.isSafeInteger(o[1]) && typeof o[2] === 'string');
+      return valid ? (c as Checkpoint) : undefined;
     } catch {
       return undefined;
     }

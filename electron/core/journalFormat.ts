@@ -91,6 +91,11 @@ export function decodeJournalLine(text: string): DecodedLine {
   if (entry.kind === 'header' && typeof entry.format === 'number') return { ok: true, entry: entry as JournalHeader };
   if (typeof entry.seq !== 'number' || typeof entry.ts !== 'string') return { ok: false, reason: 'no seq or ts' };
   if (entry.kind === 'commit' && Array.isArray(entry.changes) && typeof entry.tx === 'string') {
+    // A line can pass its checksum and still hold nonsense (written by a buggy tool and resealed):
+    // every change is checked, so replay never meets a shape it cannot apply.
+    if (!entry.changes.every(isChange)) return { ok: false, reason: 'a change of unknown shape' };
+    if (entry.order !== undefined && !(Array.isArray(entry.order) && entry.order.every(isMove))) return { ok: false, reason: 'an order of unknown shape' };
+    if (typeof entry.origin !== 'string' || (entry.op !== undefined && typeof entry.op !== 'string')) return { ok: false, reason: 'bad origin or op' };
     return { ok: true, entry: entry as JournalCommit };
   }
   if (entry.kind === 'snapshot' && typeof entry.fileSize === 'number' && typeof entry.fileCrc === 'string') {
@@ -118,4 +123,25 @@ export function encodeCommit(commit: Omit<JournalCommit, 'kind' | 'changes'>, ch
   const head = JSON.stringify({ kind: 'commit', ...commit });
   const parts = changes.map((c) => ('canonicalRecord' in c ? `{"set":${c.canonicalRecord}}` : JSON.stringify(c.change)));
   return sealLine(`${head.slice(0, -1)},"changes":[${parts.join(',')}]}`);
+}
+
+const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+export function isIdentity(v: unknown): v is RecordIdentity {
+  if (!Array.isArray(v)) return false;
+  if (v[0] === 'entity') return v.length === 2 && typeof v[1] === 'string';
+  if (v[0] === 'relation') return v.length === 4 && v.slice(1).every((x) => typeof x === 'string');
+  if (v[0] === 'line') return v.length === 3 && typeof v[1] === 'string' && Number.isInteger(v[2]) && (v[2] as number) >= 1;
+  return false;
+}
+
+function isChange(v: unknown): v is Change {
+  if (!isPlainObject(v)) return false;
+  if (v.del !== undefined) return isIdentity(v.del);
+  if (v.set !== undefined) return isPlainObject(v.set);
+  return typeof v.line === 'string' && (v.n === undefined || (Number.isInteger(v.n) && (v.n as number) >= 1));
+}
+
+function isMove(v: unknown): boolean {
+  return Array.isArray(v) && v.length === 2 && isIdentity(v[0]) && (v[1] === null || isIdentity(v[1]));
 }

@@ -4,16 +4,14 @@
 import path from 'node:path';
 import type { Engine } from './engine.ts';
 import { contextPaths } from './dataRoot.ts';
-import { readJournal } from './journalFile.ts';
-import { encodeHeader } from './journalFormat.ts';
+import { decodeJournalLine, encodeHeader, type JournalEntry } from './journalFormat.ts';
 import { replaceFileAtomically } from './atomicFile.ts';
 import { createBackupUnderLock } from './backups.ts';
 
 /** Under the lock: upgrades the context's journal if it is of an older format. Returns true if it did. */
 export function upgradeJournalIfOld(engine: Engine, context: string): boolean {
   const paths = contextPaths(engine.layout, context);
-  const journal = readJournal(engine.fs, paths.journal, 0);
-  const first = journal.entries[0]?.entry;
+  const first = readFirstEntry(engine, paths.journal);
   if (first === undefined || first.kind === 'header') return false;
   const backup = createBackupUnderLock(engine, `before upgrading ${path.basename(paths.journal)} from format 0`, { flush: false });
   const old = engine.fs.readFileSync(paths.journal);
@@ -22,4 +20,31 @@ export function upgradeJournalIfOld(engine: Engine, context: string): boolean {
   engine.fs.rmSync(paths.checkpoint, { recursive: false, force: true });
   engine.recovery.log(`upgraded ${path.basename(paths.journal)} from format 0 (no header) to the current format; backup ${backup.id} holds the old one`);
   return true;
+}
+
+/** The journal's first entry, reading only as far as its first line (the rest may be huge). */
+function readFirstEntry(engine: Engine, file: string): JournalEntry | undefined {
+  let fd: number;
+  try {
+    fd = engine.fs.openSync(file, 'r');
+  } catch {
+    return undefined;
+  }
+  try {
+    const chunks: Buffer[] = [];
+    const chunk = Buffer.alloc(64 * 1024);
+    for (let position = 0; ; ) {
+      const n = engine.fs.readSync(fd, chunk, 0, chunk.length, position);
+      if (n <= 0) return undefined;
+      const newline = chunk.subarray(0, n).indexOf(10);
+      chunks.push(Buffer.from(chunk.subarray(0, newline === -1 ? n : newline)));
+      if (newline !== -1) {
+        const decoded = decodeJournalLine(Buffer.concat(chunks).toString('utf8'));
+        return decoded.ok ? decoded.entry : undefined;
+      }
+      position += n;
+    }
+  } finally {
+    engine.fs.closeSync(fd);
+  }
 }

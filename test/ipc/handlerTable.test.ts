@@ -26,10 +26,10 @@ describe('the IPC handler table', () => {
     const { engine, table } = await setup();
     const created = await table.handle('charts.create', { context: 'work', outcome: 'Ship', reality: ['Pilot only'], steps: [{ title: 'Automate invoices' }] }, own);
     expect(created).toMatchObject({ ok: true, value: { id: expect.stringMatching(/^chart_\d+$/) } });
-    const id = (created as { value: { id: string } }).value.id;
+    const id = (created as unknown as { value: { id: string } }).value.id;
     const sub = await table.handle('steps.telescope', { context: 'work', name: `${id}_action_1` }, own);
     expect(sub.ok).toBe(true);
-    expect((await table.handle('outcome.complete', { context: 'work', chartId: (sub as { value: { id: string } }).value.id }, own)).ok).toBe(true);
+    expect((await table.handle('outcome.complete', { context: 'work', chartId: (sub as unknown as { value: { id: string } }).value.id }, own)).ok).toBe(true);
     const tree = await table.handle('charts.tree', { context: 'work', id }, own);
     expect(tree).toMatchObject({ ok: true, value: { chart: { currentReality: ['Pilot only', 'Completed: Automate invoices'], complete: true }, children: [{ chart: { level: 1 } }] } });
     await engine.close();
@@ -42,7 +42,7 @@ describe('the IPC handler table', () => {
     expect(await table.handle('__proto__', {}, own)).toMatchObject({ ok: false, error: { code: 'UNKNOWN_CHANNEL' } });
     const bad = await table.handle('charts.create', { context: '../etc', outcome: '', reality: [], extra: 1 }, own);
     expect(bad).toMatchObject({ ok: false, error: { code: 'BAD_INPUT', kept: 'Nothing was changed.' } });
-    expect((bad as { error: { issues: unknown[] } }).error.issues.length).toBeGreaterThanOrEqual(3);
+    expect((bad as unknown as { error: { issues: unknown[] } }).error.issues.length).toBeGreaterThanOrEqual(3);
     expect(await table.handle('steps.complete', { context: 'work', name: 'nope' }, own)).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
     expect(await table.handle('contexts.list', {}, own)).toEqual({ ok: true, value: [] });
     await engine.close();

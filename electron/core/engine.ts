@@ -22,6 +22,8 @@ export interface EngineOptions {
   readonly lockTimeoutMs?: number;
   /** Age after which a lock whose owner stopped refreshing it is taken over. */
   readonly lockStaleMs?: number;
+  /** How long the lock is kept after an operation for the next one (0: released at once). */
+  readonly lockLeaseMs?: number;
   /** Coalescing window for rewriting context files after commits; -1 rewrites only on flush/close. */
   readonly rewriteDelayMs?: number;
   readonly readOnly?: boolean;
@@ -31,6 +33,9 @@ export interface EngineOptions {
 }
 
 export type Health = 'ok' | 'damaged' | 'read-only';
+
+/** Longest a lease is held while operations keep coming, before others get a turn. */
+const LEASE_MAX_MS = 100;
 
 export interface ContextSummary {
   readonly context: string;
@@ -57,6 +62,8 @@ export class Engine {
   private queue: Promise<unknown> = Promise.resolve();
   private rewriteTimer: NodeJS.Timeout | undefined;
   private closed = false;
+  private lease: { lock: HeldLock; since: number; idle: NodeJS.Timeout | undefined } | undefined;
+  private yieldBeforeRetake = false;
   private intents: IntentLog;
   /** The last background rewrite failure, until a rewrite succeeds again. */
   lastRewriteError: EngineError | undefined;
@@ -102,21 +109,72 @@ export class Engine {
     const run = async () => {
       if (this.closed) throw new EngineError('BAD_INPUT', 'The storage engine is closed.');
       if (this.readOnly) return work(undefined);
-      const lock = await acquireRootLock(this.layout.root, rootPaths(this.layout).lock, {
-        timeoutMs: this.options.lockTimeoutMs ?? 10_000,
-        staleMs: this.options.lockStaleMs ?? 10_000,
-      });
+      const lock = await this.takeLease();
       try {
         // A change across contexts left open by a crashed process is finished before anything else.
         if (this.intents.hasOpenIntents()) this.finishInterruptedMoves();
         return await work(lock);
       } finally {
-        await lock.release();
+        this.endOfWork();
       }
     };
     const result = this.queue.then(run, run);
     this.queue = result.catch(() => undefined);
     return result;
+  }
+
+  /**
+   * The lock is held as a short lease: operations that follow each other within `lockLeaseMs`
+   * share one acquisition (taking the lock costs as much as the fdatasync of a commit), but it
+   * is released after `lockLeaseMs` idle, or after `LEASE_MAX_MS` of holding so other
+   * processes get their turn.
+   */
+  private async takeLease(): Promise<HeldLock> {
+    const held = this.lease;
+    if (held && !held.lock.compromised && Date.now() - held.since < LEASE_MAX_MS) {
+      if (held.idle) clearTimeout(held.idle);
+      held.idle = undefined;
+      return held.lock;
+    }
+    if (held) await this.releaseLease(true);
+    if (this.yieldBeforeRetake) {
+      this.yieldBeforeRetake = false;
+      await new Promise((resolve) => setTimeout(resolve, this.leaseMs() + 1));
+    }
+    const lock = await acquireRootLock(this.layout.root, rootPaths(this.layout).lock, {
+      timeoutMs: this.options.lockTimeoutMs ?? 10_000,
+      staleMs: this.options.lockStaleMs ?? 10_000,
+    });
+    this.lease = { lock, since: Date.now(), idle: undefined };
+    return lock;
+  }
+
+  private leaseMs(): number {
+    return this.options.lockLeaseMs ?? 15;
+  }
+
+  private endOfWork(): void {
+    const lease = this.lease;
+    if (!lease) return;
+    if (this.leaseMs() <= 0 || Date.now() - lease.since >= LEASE_MAX_MS) {
+      void this.releaseLease(true);
+      return;
+    }
+    lease.idle = setTimeout(() => {
+      // Released on the queue, so it never lands in the middle of an operation.
+      const release = () => (this.lease === lease && lease.idle !== undefined ? this.releaseLease(false) : undefined);
+      this.queue = this.queue.then(release, release);
+    }, this.leaseMs());
+    lease.idle.unref?.();
+  }
+
+  private async releaseLease(forced: boolean): Promise<void> {
+    const lease = this.lease;
+    if (!lease) return;
+    this.lease = undefined;
+    if (lease.idle) clearTimeout(lease.idle);
+    if (forced) this.yieldBeforeRetake = true;
+    await lease.lock.release();
   }
 
   /** The store of a context, loaded (or refreshed: other processes' commits, a peer's rewrite). Under the lock. */
@@ -292,6 +350,8 @@ export class Engine {
     try {
       if (!this.readOnly) await this.flush();
     } finally {
+      const release = () => this.releaseLease(false);
+      await (this.queue = this.queue.then(release, release));
       this.closed = true;
     }
   }

@@ -1,10 +1,13 @@
 // Word index for search: each entity's name, type and observations split into lower-case
 // words; a query matches entities that have, for every query word, a word starting with it.
 // Built on first use and kept current from then on; removed entities leave tombstones that
-// are swept when they outnumber the live ones. Ranking: exact word matches over prefixes,
-// matches in the name over matches elsewhere, then shorter names.
+// are swept when they outnumber the live ones.
+//
+// A query takes its candidates from its most selective word only (the one whose matching
+// words have the shortest posting lists), then checks each candidate's own text for the other
+// words, and keeps the best `limit` in a bounded heap. Ranking: exact word matches over
+// prefixes, matches in the name over matches elsewhere, then shorter names.
 import type { StoredRecord } from './records.ts';
-import { parseValue } from './records.ts';
 
 const WORD = /[\p{L}\p{N}]+/gu;
 
@@ -17,12 +20,66 @@ export interface SearchHit {
   readonly score: number;
 }
 
+interface SearchText {
+  readonly name: string;
+  readonly rest: string;
+}
+
+/** The searchable text of an entity line, read without parsing the whole line (metadata can be large). */
+export function searchTextOf(record: StoredRecord): SearchText {
+  const raw = record.raw;
+  const name = record.name ?? '';
+  let rest = '';
+  const type = raw.indexOf('"entityType":"');
+  if (type >= 0) rest += ` ${jsonStringAt(raw, type + 13) ?? ''}`;
+  const observations = raw.indexOf('"observations":[');
+  if (observations >= 0) {
+    const end = arrayEnd(raw, observations + 15);
+    if (end > 0) {
+      try {
+        const list = JSON.parse(raw.slice(observations + 15, end + 1)) as unknown[];
+        for (const item of list) if (typeof item === 'string') rest += ` ${item}`;
+      } catch {
+        // not an array of strings after all: only the name and type are searchable
+      }
+    }
+  }
+  return { name, rest };
+}
+
+/** The JSON string literal starting at `quote` (a '"'), decoded. */
+function jsonStringAt(raw: string, quote: number): string | undefined {
+  let i = quote + 1;
+  while (i < raw.length && raw[i] !== '"') i += raw[i] === '\\' ? 2 : 1;
+  try {
+    return JSON.parse(raw.slice(quote, i + 1)) as string;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Index of the ']' closing the array that opens at `open`, skipping strings; -1 if none. */
+function arrayEnd(raw: string, open: number): number {
+  let depth = 0;
+  for (let i = open; i < raw.length; i += 1) {
+    const c = raw[i];
+    if (c === '"') {
+      i += 1;
+      while (i < raw.length && raw[i] !== '"') i += raw[i] === '\\' ? 2 : 1;
+    } else if (c === '[') depth += 1;
+    else if (c === ']') {
+      depth -= 1;
+      if (depth === 0) return i;
+    }
+  }
+  return -1;
+}
+
 export class SearchIndex {
   private readonly postings = new Map<string, number[]>();
   private sortedWords: string[] | undefined;
   private readonly idOfKey = new Map<string, number>();
-  private readonly keyOfId: (string | undefined)[] = [];
-  private readonly nameWords: (Set<string> | undefined)[] = [];
+  private readonly records: (StoredRecord | undefined)[] = [];
   private dead = 0;
 
   constructor(records: Iterable<StoredRecord>) {
@@ -32,18 +89,11 @@ export class SearchIndex {
   add(record: StoredRecord): void {
     if (record.kind !== 'entity') return;
     this.remove(record.key);
-    const id = this.keyOfId.length;
-    this.keyOfId.push(record.key);
+    const id = this.records.length;
+    this.records.push(record);
     this.idOfKey.set(record.key, id);
-    const value = parseValue(record);
-    const names = new Set(wordsOf(record.name as string));
-    this.nameWords.push(names);
-    const words = new Set(names);
-    if (typeof value.entityType === 'string') for (const w of wordsOf(value.entityType)) words.add(w);
-    if (Array.isArray(value.observations)) {
-      for (const observation of value.observations) if (typeof observation === 'string') for (const w of wordsOf(observation)) words.add(w);
-    }
-    for (const word of words) {
+    const text = searchTextOf(record);
+    for (const word of new Set([...wordsOf(text.name), ...wordsOf(text.rest)])) {
       let list = this.postings.get(word);
       if (!list) {
         this.postings.set(word, (list = []));
@@ -57,8 +107,7 @@ export class SearchIndex {
     const id = this.idOfKey.get(key);
     if (id === undefined) return;
     this.idOfKey.delete(key);
-    this.keyOfId[id] = undefined;
-    this.nameWords[id] = undefined;
+    this.records[id] = undefined;
     this.dead += 1;
   }
 
@@ -69,34 +118,86 @@ export class SearchIndex {
 
   search(query: string, limit: number): SearchHit[] {
     const terms = [...new Set(wordsOf(query))];
-    if (terms.length === 0) return [];
+    if (terms.length === 0 || limit <= 0) return [];
     const words = (this.sortedWords ??= [...this.postings.keys()].sort());
-    // For each term: the ids having a word that starts with it, and those having it exactly.
-    const perTerm = terms.map((term) => {
-      const exact = new Set(this.postings.get(term) ?? []);
-      const any = new Set<number>(exact);
-      for (let i = lowerBound(words, term); i < words.length && (words[i] as string).startsWith(term); i += 1) {
-        for (const id of this.postings.get(words[i] as string) ?? []) any.add(id);
+    // The most selective term: the fewest postings over the words it is a prefix of.
+    let best: { term: string; from: number; to: number; size: number } | undefined;
+    for (const term of terms) {
+      const from = lowerBound(words, term);
+      let to = from;
+      let size = 0;
+      while (to < words.length && (words[to] as string).startsWith(term)) {
+        size += (this.postings.get(words[to] as string) as number[]).length;
+        to += 1;
       }
-      return { term, exact, any };
-    });
-    perTerm.sort((a, b) => a.any.size - b.any.size);
-    const [first, ...rest] = perTerm;
-    const hits: SearchHit[] = [];
-    for (const id of (first as (typeof perTerm)[number]).any) {
-      const key = this.keyOfId[id];
-      if (key === undefined || !rest.every((t) => t.any.has(id))) continue;
-      const names = this.nameWords[id] as Set<string>;
-      let score = 0;
-      for (const t of perTerm) {
-        score += t.exact.has(id) ? 2 : 1;
-        if (names.has(t.term)) score += 3;
-        else if ([...names].some((w) => w.startsWith(t.term))) score += 2;
-      }
-      hits.push({ key, score: score - key.length / 10_000 });
+      if (size === 0) return [];
+      if (!best || size < best.size) best = { term, from, to, size };
     }
-    hits.sort((a, b) => b.score - a.score || (a.key < b.key ? -1 : 1));
-    return hits.slice(0, limit);
+    const chosen = best as { term: string; from: number; to: number };
+    const candidates = new Set<number>();
+    for (let i = chosen.from; i < chosen.to; i += 1) for (const id of this.postings.get(words[i] as string) as number[]) candidates.add(id);
+
+    const top = new BoundedHeap(limit);
+    for (const id of candidates) {
+      const record = this.records[id];
+      if (!record) continue;
+      const text = searchTextOf(record);
+      const nameWords = wordsOf(text.name);
+      const otherWords = wordsOf(text.rest);
+      let score = 0;
+      let all = true;
+      for (const term of terms) {
+        const inName = nameWords.some((w) => w.startsWith(term));
+        const exact = nameWords.includes(term) || otherWords.includes(term);
+        if (!inName && !otherWords.some((w) => w.startsWith(term))) {
+          all = false;
+          break;
+        }
+        score += (exact ? 2 : 1) + (nameWords.includes(term) ? 3 : inName ? 2 : 0);
+      }
+      if (all) top.offer({ key: record.key, score: score - record.key.length / 10_000 });
+    }
+    return top.sorted();
+  }
+}
+
+/** Keeps the `limit` best hits seen (a min-heap on score). */
+class BoundedHeap {
+  private readonly heap: SearchHit[] = [];
+  constructor(private readonly limit: number) {}
+
+  private worse(a: SearchHit, b: SearchHit): boolean {
+    return a.score < b.score || (a.score === b.score && a.key > b.key);
+  }
+
+  offer(hit: SearchHit): void {
+    const heap = this.heap;
+    if (heap.length < this.limit) {
+      heap.push(hit);
+      for (let i = heap.length - 1; i > 0; ) {
+        const parent = (i - 1) >> 1;
+        if (!this.worse(heap[i] as SearchHit, heap[parent] as SearchHit)) break;
+        [heap[i], heap[parent]] = [heap[parent] as SearchHit, heap[i] as SearchHit];
+        i = parent;
+      }
+      return;
+    }
+    if (!this.worse(heap[0] as SearchHit, hit)) return;
+    heap[0] = hit;
+    for (let i = 0; ; ) {
+      const left = 2 * i + 1;
+      const right = left + 1;
+      let smallest = i;
+      if (left < heap.length && this.worse(heap[left] as SearchHit, heap[smallest] as SearchHit)) smallest = left;
+      if (right < heap.length && this.worse(heap[right] as SearchHit, heap[smallest] as SearchHit)) smallest = right;
+      if (smallest === i) break;
+      [heap[i], heap[smallest]] = [heap[smallest] as SearchHit, heap[i] as SearchHit];
+      i = smallest;
+    }
+  }
+
+  sorted(): SearchHit[] {
+    return [...this.heap].sort((a, b) => b.score - a.score || (a.key < b.key ? -1 : 1));
   }
 }
 

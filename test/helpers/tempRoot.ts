@@ -17,8 +17,13 @@ export function tempLayout(): DataLayout {
   return resolveLayout({ data: path.join(tempDir(), '.coaia') });
 }
 
+/**
+ * An engine for tests: context files rewritten on flush/close only, and the lock released after
+ * every operation (no lease), since tests run the CLI with spawnSync, which blocks this event
+ * loop: a lease could then not be released while the CLI waits for it.
+ */
 export function openEngine(layout: DataLayout, options: Partial<EngineOptions> = {}): Promise<Engine> {
-  return Engine.open({ layout, rewriteDelayMs: -1, ...options });
+  return Engine.open({ layout, rewriteDelayMs: -1, lockLeaseMs: 0, ...options });
 }
 
 export function removeTempDirs(): void {

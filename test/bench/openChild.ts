@@ -1,0 +1,176 @@
+// Runs in a fresh Node process (started by run.ts with --expose-gc), so its memory figures
+// hold only what opening one context costs. It opens the context, reports time, memory and
+// which load path the engine took; optionally makes one commit and closes (the close rewrites
+// the context file and writes the checkpoint the next open's fast path needs), and optionally
+// times searches. The result is one line on stdout: `BENCH_RESULT {json}`.
+import fs from 'node:fs';
+import path from 'node:path';
+import { Engine } from '../../electron/core/engine.ts';
+import { resolveLayout } from '../../electron/core/dataRoot.ts';
+import { setEntity } from '../../electron/core/knowledgeGraph.ts';
+import { TimedFileSystem } from './timedFileSystem.ts';
+import { searchQueries, type QueryKind } from './queries.ts';
+
+export interface OpenChildTask {
+  readonly root: string;
+  /**
+   * Measure the floor instead of the engine: read the file, split it into lines and JSON.parse
+   * each one, keeping every line's text (what any loader that validates every line must do).
+   */
+  readonly floor?: boolean;
+  /** Make one commit after measuring, then close: the close rewrites the file and writes the checkpoint. */
+  readonly commitAfter: boolean;
+  readonly search: boolean;
+  readonly searchRepeats: number;
+}
+
+export interface SearchSample {
+  readonly kind: QueryKind;
+  readonly query: string;
+  readonly hits: number;
+  /** Through engine.read: lock, refresh, search. */
+  readonly totalMs: number;
+  /** store.search alone. */
+  readonly searchMs: number;
+}
+
+export interface OpenChildResult {
+  readonly records: number;
+  readonly openedFast: boolean;
+  readonly journalExisted: boolean;
+  readonly findings: number;
+  readonly openMs: number;
+  readonly ioMs: number;
+  readonly io: string;
+  readonly rssDelta: number;
+  readonly heapDelta: number;
+  readonly externalDelta: number;
+  readonly peakRssDelta: number;
+  readonly commitAndCloseMs?: number;
+  readonly closeIo?: string;
+  readonly firstSearch?: SearchSample;
+  readonly indexHeapDelta?: number;
+  readonly searches?: SearchSample[];
+}
+
+const gc = (globalThis as { gc?: () => void }).gc ?? (() => undefined);
+
+function memory() {
+  gc();
+  gc();
+  const m = process.memoryUsage();
+  return { rss: m.rss, heap: m.heapUsed, external: m.external + m.arrayBuffers };
+}
+
+async function main(): Promise<void> {
+  const task = JSON.parse(process.argv[2] ?? '{}') as OpenChildTask;
+  const layout = resolveLayout({ data: task.root });
+  const timedFs = new TimedFileSystem();
+  const journalExisted = timedFs.fs.existsSync(`${task.root}/.history/charts.journal.jsonl`);
+  timedFs.reset();
+  const before = memory();
+  const baselinePeak = process.resourceUsage().maxRSS * 1024;
+
+  if (task.floor) {
+    process.stdout.write(`BENCH_RESULT ${JSON.stringify(floor(task.root, before, baselinePeak))}\n`);
+    return;
+  }
+
+  const start = performance.now();
+  const engine = await Engine.open({ layout, fs: timedFs.fs, rewriteDelayMs: -1, origin: 'cli' });
+  const opened = await engine.read('default', (state, store) => ({ records: state.size, fast: store.openedFast, findings: store.findings.length }));
+  const openMs = performance.now() - start;
+  const ioMs = timedFs.totalMs();
+  const io = timedFs.describe();
+
+  const peak = process.resourceUsage().maxRSS * 1024;
+  const after = memory();
+  let result: OpenChildResult = {
+    records: opened.records,
+    openedFast: opened.fast,
+    journalExisted,
+    findings: opened.findings,
+    openMs,
+    ioMs,
+    io,
+    rssDelta: after.rss - before.rss,
+    heapDelta: after.heap - before.heap,
+    externalDelta: after.external - before.external,
+    peakRssDelta: Math.max(0, peak - Math.max(baselinePeak, before.rss)),
+  };
+
+  if (task.search) result = { ...result, ...(await runSearches(engine, task.searchRepeats, after.heap)) };
+
+  if (task.commitAfter) {
+    timedFs.reset();
+    const t = performance.now();
+    await engine.transact('default', (state) => setEntity(state, { name: 'bench_open_marker', entityType: 'note', observations: ['written so that close rewrites the file'] }));
+    await engine.close();
+    result = { ...result, commitAndCloseMs: performance.now() - t, closeIo: timedFs.describe() };
+  } else {
+    await engine.close();
+  }
+  process.stdout.write(`BENCH_RESULT ${JSON.stringify(result)}\n`);
+}
+
+function floor(root: string, before: ReturnType<typeof memory>, baselinePeak: number): OpenChildResult {
+  const start = performance.now();
+  const bytes = fs.readFileSync(path.join(root, 'charts.jsonl'));
+  const ioMs = performance.now() - start;
+  const kept: string[] = [];
+  for (let from = 0; from < bytes.length; ) {
+    let end = bytes.indexOf(10, from);
+    if (end < 0) end = bytes.length;
+    kept.push(bytes.toString('utf8', from, end));
+    from = end + 1;
+  }
+  const splitMs = performance.now() - start - ioMs;
+  for (const line of kept) JSON.parse(line);
+  const openMs = performance.now() - start;
+  const peak = process.resourceUsage().maxRSS * 1024;
+  const after = memory();
+  const result: OpenChildResult = {
+    records: kept.length,
+    openedFast: false,
+    journalExisted: false,
+    findings: 0,
+    openMs,
+    ioMs,
+    io: `readFile ${ioMs.toFixed(1)} ms, split into line strings ${splitMs.toFixed(1)} ms, JSON.parse of every line ${(openMs - ioMs - splitMs).toFixed(1)} ms`,
+    rssDelta: after.rss - before.rss,
+    heapDelta: after.heap - before.heap,
+    externalDelta: after.external - before.external,
+    peakRssDelta: Math.max(0, peak - Math.max(baselinePeak, before.rss)),
+  };
+  if (kept.length < 0) console.log(kept); // keeps `kept` alive until after the measurement
+  return result;
+}
+
+async function runSearches(engine: Engine, repeats: number, heapBefore: number): Promise<Partial<OpenChildResult>> {
+  const chartIds = await engine.read('default', (state) => [...state.chartIds()]);
+  const queries = searchQueries(chartIds);
+  const once = async (kind: QueryKind, query: string): Promise<SearchSample> => {
+    let searchMs = 0;
+    const t = performance.now();
+    const hits = await engine.read('default', (_state, store) => {
+      const s = performance.now();
+      const found = store.search(query, 50);
+      searchMs = performance.now() - s;
+      return found.length;
+    });
+    return { kind, query, hits, totalMs: performance.now() - t, searchMs };
+  };
+  const first = queries[0];
+  if (!first) return {};
+  const firstSearch = await once(first.kind, first.query);
+  const indexHeapDelta = memory().heap - heapBefore;
+  const searches: SearchSample[] = [];
+  // Round-robin, so a burst of noise on the machine spreads over every query instead of one.
+  for (let r = 0; r < repeats; r += 1) for (const q of queries) searches.push(await once(q.kind, q.query));
+  return { firstSearch, indexHeapDelta, searches };
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,74 @@
+// `npm run bench`: the storage engine's speed and memory, each figure next to a baseline
+// measured in the same run on the same disk (the machine is shared and noisy: ratios, not
+// absolute times, are what one run can vouch for). Nothing here asserts a wall time; each
+// summary line says PASS or MISS against its target.
+//
+//   npm run bench                 full run (1k/10k/100k charts; several minutes)
+//   npm run bench -- --quick      small sizes, for a fast check
+//   npm run bench -- --profile    also write V8 CPU profiles of the open/search children
+//   npm run bench -- --keep       keep the generated files in test-output/bench
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { machineFacts } from './machineFacts.ts';
+import { commitBench } from './commitBench.ts';
+import { perChangeBench } from './perChangeBench.ts';
+import { openBench } from './openBench.ts';
+import { printSection, summaryTable, type SectionResult } from './report.ts';
+
+const args = new Set(process.argv.slice(2));
+const quick = args.has('--quick');
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+// Beside the repo (git-ignored), on the disk the repo lives on.
+const workDir = path.join(repoRoot, 'test-output', 'bench');
+
+const config = quick
+  ? {
+      commit: { charts: 1_000, commits: 120, rounds: 4 },
+      perChange: { sizes: [100, 1_000], referenceCalls: () => 6, ourCommits: 60 },
+      open: { sizes: [1_000, 10_000], searchSize: 10_000, searchRepeats: 5 },
+    }
+  : {
+      commit: { charts: 1_000, commits: 300, rounds: 6 },
+      perChange: { sizes: [100, 1_000, 10_000], referenceCalls: (charts: number) => (charts >= 10_000 ? 8 : 20), ourCommits: 150 },
+      open: { sizes: [1_000, 10_000, 100_000], searchSize: 100_000, searchRepeats: 20 },
+    };
+
+async function main(): Promise<void> {
+  const started = performance.now();
+  fs.rmSync(workDir, { recursive: true, force: true });
+  fs.mkdirSync(workDir, { recursive: true });
+  const profileDir = args.has('--profile') ? path.join(repoRoot, 'test-output', 'bench-profiles') : undefined;
+  if (profileDir) fs.mkdirSync(profileDir, { recursive: true });
+
+  console.log(`Tension Desk storage benchmark${quick ? ' (--quick: small sizes)' : ''}, ${new Date().toISOString()}`);
+  for (const fact of machineFacts(workDir)) console.log(`  ${fact}`);
+
+  const sections: SectionResult[] = [];
+  const run = async (section: Promise<SectionResult | SectionResult[]>) => {
+    for (const result of [await section].flat()) {
+      printSection(result);
+      sections.push(result);
+    }
+  };
+  try {
+    await run(commitBench({ workDir, ...config.commit }));
+    await run(perChangeBench({ workDir, ...config.perChange }));
+    await run(openBench({ workDir, repoRoot, profileDir, ...config.open }));
+  } finally {
+    if (!args.has('--keep')) fs.rmSync(workDir, { recursive: true, force: true });
+  }
+
+  const checks = sections.flatMap((s) => s.checks);
+  console.log('\n== Summary (targets from DESIGN.md "Speed" and the bench brief)\n');
+  console.log(summaryTable(checks));
+  const missed = checks.filter((c) => c.pass === false).length;
+  const passed = checks.filter((c) => c.pass === true).length;
+  console.log(`\n${passed} PASS, ${missed} MISS, ${checks.length - passed - missed} informational; total time ${((performance.now() - started) / 1000).toFixed(0)} s`);
+  if (profileDir) console.log(`CPU profiles of the open/search children: ${profileDir}`);
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
+  process.exitCode = 1;
+});

@@ -2,7 +2,7 @@
 // lists: `#` comments, `_aim` markers, unknown line types, blank lines, no final newline,
 // duplicate lines. Unreadable lines are reported with their byte range, never thrown.
 import type { FileSystem } from './fileSystem.ts';
-import { splitLines } from './lineSplitter.ts';
+import { forEachLine } from './lineSplitter.ts';
 import { asOpaque, classifyLine, makeRecord, trustedRecord, type StoredRecord } from './records.ts';
 import { crc32Hex } from './journalFormat.ts';
 
@@ -37,7 +37,7 @@ export interface ParsedContextFile extends ParsedRecords {
  * match our checkpoint), so lines are classified without a full JSON parse.
  */
 export interface ParsedRecords {
-  /** The records in file order. */
+  /** The records in file order (made on demand from `map`). */
   readonly records: StoredRecord[];
   /** The same records by key, in file order (duplicates are opaque lines with their own keys). */
   readonly map: Map<string, StoredRecord>;
@@ -46,39 +46,38 @@ export interface ParsedRecords {
 }
 
 export function parseContextBytes(bytes: Buffer, trusted = false): ParsedRecords {
-  const records: StoredRecord[] = [];
   const map = new Map<string, StoredRecord>();
   const bad: BadLine[] = [];
   const occurrences = new Map<string, number>();
   let duplicates = 0;
-  for (const line of splitLines(bytes)) {
-    let record = trusted && line.utf8 ? trustedRecord(line.text) : undefined;
+  forEachLine(bytes, (start, end, text, utf8, terminated) => {
+    let record = trusted && utf8 ? trustedRecord(text) : undefined;
     if (!record) {
-      const verdict = line.utf8 ? classifyLine(line.text) : ({ ok: false, reason: 'invalid UTF-8' } as const);
+      const verdict = utf8 ? classifyLine(text) : ({ ok: false, reason: 'invalid UTF-8' } as const);
       if (!verdict.ok) {
-        bad.push({
-          start: line.start,
-          end: line.end,
-          reason: verdict.reason,
-          bytes: Buffer.from(bytes.subarray(line.start, line.terminated ? line.end + 1 : line.end)),
-          torn: !line.terminated,
-        });
-        continue;
+        bad.push({ start, end, reason: verdict.reason, bytes: Buffer.from(bytes.subarray(start, terminated ? end + 1 : end)), torn: !terminated });
+        return;
       }
-      if (verdict.kind === 'blank') continue;
-      record = makeRecord(line.text, verdict.fields);
+      if (verdict.kind === 'blank') return;
+      record = makeRecord(text, verdict.fields);
     }
     if (record.kind === 'line' || map.has(record.key)) {
       // Opaque lines and duplicates of an entity/relation line are kept as text, by occurrence.
       if (record.kind !== 'line') duplicates += 1;
-      const occurrence = (occurrences.get(line.text) ?? 0) + 1;
-      occurrences.set(line.text, occurrence);
-      record = asOpaque(line.text, occurrence);
+      const occurrence = (occurrences.get(text) ?? 0) + 1;
+      occurrences.set(text, occurrence);
+      record = asOpaque(text, occurrence);
     }
     map.set(record.key, record);
-    records.push(record);
-  }
-  return { records, map, bad, duplicates };
+  });
+  return {
+    map,
+    bad,
+    duplicates,
+    get records() {
+      return [...map.values()];
+    },
+  };
 }
 
 export function statIdentity(fsys: FileSystem, path: string): { size: number; ino: bigint; mtimeNs: bigint; ctimeNs: bigint } | undefined {
@@ -142,7 +141,18 @@ function endsWithCompleteLine(bytes: Buffer): boolean {
 export function readContextFile(fsys: FileSystem, path: string, trust: (identity: FileIdentity) => boolean = () => false): ParsedContextFile {
   const read = readStable(fsys, path);
   if (!read) return { records: [], map: new Map(), bad: [], duplicates: 0, identity: undefined, bytes: Buffer.alloc(0), exists: false };
-  return { ...parseContextBytes(read.bytes, trust(read.identity)), identity: read.identity, bytes: read.bytes, exists: true };
+  const parsed = parseContextBytes(read.bytes, trust(read.identity));
+  return {
+    map: parsed.map,
+    bad: parsed.bad,
+    duplicates: parsed.duplicates,
+    get records() {
+      return parsed.records;
+    },
+    identity: read.identity,
+    bytes: read.bytes,
+    exists: true,
+  };
 }
 
 export function serializeRecords(records: Iterable<StoredRecord>): string[] {

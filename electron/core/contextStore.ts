@@ -277,7 +277,7 @@ export class ContextStore {
       return;
     }
     const matchesSnapshot = lastSnapshot !== undefined && file.identity !== undefined && lastSnapshot.size === file.identity.size && lastSnapshot.crc === file.identity.crc;
-    if (matchesSnapshot && !journalDamaged && this.materializedEquals(file.records)) {
+    if (matchesSnapshot && !journalDamaged && this.materializedEquals(file.map)) {
       this.rememberFile(file.identity);
       // Next time, open fast from here.
       if (!this.readOnly && lastSnapshot) this.tryWriteCheckpoint(lastSnapshot.size, lastSnapshot.crc, lastSnapshot.end, lastSnapshot.seq);
@@ -288,9 +288,10 @@ export class ContextStore {
     this.absorbFile(file, journalDamaged || matchesSnapshot ? 'recover' : 'external');
   }
 
-  private materializedEquals(records: readonly StoredRecord[]): boolean {
-    if (records.length !== this.materialized.size) return false;
-    return records.every((record) => this.materialized.get(record.key)?.raw === record.raw);
+  private materializedEquals(records: ReadonlyMap<string, StoredRecord>): boolean {
+    if (records.size !== this.materialized.size) return false;
+    for (const [key, record] of records) if (this.materialized.get(key)?.raw !== record.raw) return false;
+    return true;
   }
 
   /** A context we have never journaled: the file as found becomes the journal's first commit. */
@@ -483,7 +484,7 @@ export class ContextStore {
   private absorbFile(file: ParsedContextFile, origin: Origin): void {
     const truncated = file.bad.length === 0 && this.isTruncatedCopy(file.bytes);
     const result = absorbExternalVersion({
-      file: file.records,
+      file: file.map.values(),
       materialized: this.materialized,
       history: this.history,
       current: this.state,
@@ -508,8 +509,7 @@ export class ContextStore {
       } else this.commit(changes, { origin, note: ['change found in the context file', ...notes].join('; ') });
     }
     // What is on disk now is the file as read: it becomes our base; whatever differs is pending.
-    const onDisk = new Map<string, StoredRecord>();
-    for (const record of file.records) onDisk.set(record.key, record);
+    const onDisk = new Map(file.map);
     const previous = new Map<string, StoredRecord | undefined>();
     for (const [key, record] of this.materialized) if (onDisk.get(key)?.raw !== record.raw) previous.set(key, record);
     for (const [key, record] of onDisk) if (this.materialized.get(key)?.raw !== record.raw) previous.set(key, this.materialized.get(key));

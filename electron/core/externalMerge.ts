@@ -16,7 +16,7 @@ export interface Generation {
 
 export interface AbsorbInput {
   /** The records now in the file, in file order. */
-  readonly file: readonly StoredRecord[];
+  readonly file: Iterable<StoredRecord>;
   /** What the file held after our last rewrite (or when we last read it). */
   readonly materialized: ReadonlyMap<string, StoredRecord>;
   /** Our recent rewrites, oldest first; the last one produced `materialized`. */

@@ -23,8 +23,16 @@ export interface Line {
 const CHUNK = 1 << 20;
 
 export function splitLines(bytes: Uint8Array, from = 0): Line[] {
-  const buffer = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const lines: Line[] = [];
+  forEachLine(bytes, (start, end, text, utf8, terminated) => lines.push({ start, end, text, utf8, terminated }), from);
+  return lines;
+}
+
+type LineVisitor = (start: number, end: number, text: string, utf8: boolean, terminated: boolean) => void;
+
+/** The same lines as splitLines, handed to `visit` one by one (no array of line objects). */
+export function forEachLine(bytes: Uint8Array, visit: LineVisitor, from = 0): void {
+  const buffer = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   let chunkStart = from;
   while (chunkStart < buffer.length) {
     // A chunk ends just after a newline (or at the end of the bytes).
@@ -34,35 +42,36 @@ export function splitLines(bytes: Uint8Array, from = 0): Line[] {
       chunkEnd = newline === -1 ? buffer.length : newline + 1;
     }
     const chunk = buffer.subarray(chunkStart, chunkEnd);
-    if (isUtf8(chunk)) splitDecodedChunk(chunk, chunkStart, lines);
-    else splitLineByLine(buffer, chunkStart, chunkEnd, lines);
+    if (isUtf8(chunk)) splitDecodedChunk(chunk, chunkStart, visit);
+    else splitLineByLine(buffer, chunkStart, chunkEnd, visit);
     chunkStart = chunkEnd;
   }
-  return lines;
 }
 
-function splitDecodedChunk(chunk: Buffer, base: number, lines: Line[]): void {
+function splitDecodedChunk(chunk: Buffer, base: number, visit: LineVisitor): void {
   const text = chunk.toString('utf8');
   const parts = text.split('\n');
   // Byte offsets equal character offsets while the text is ASCII; otherwise they are counted.
   const ascii = text.length === chunk.length;
   let offset = base;
-  parts.forEach((part, i) => {
-    const isLast = i === parts.length - 1;
+  const count = parts.length;
+  for (let i = 0; i < count; i += 1) {
+    const part = parts[i] as string;
+    const isLast = i === count - 1;
     if (isLast && part === '') return; // the chunk ended with a newline
     const length = ascii ? part.length : Buffer.byteLength(part, 'utf8');
-    lines.push({ start: offset, end: offset + length, text: part, utf8: true, terminated: !isLast });
+    visit(offset, offset + length, part, true, !isLast);
     offset += length + 1;
-  });
+  }
 }
 
-function splitLineByLine(buffer: Buffer, from: number, to: number, lines: Line[]): void {
+function splitLineByLine(buffer: Buffer, from: number, to: number, visit: LineVisitor): void {
   let start = from;
   while (start < to) {
     const newline = buffer.indexOf(10, start);
     const end = newline === -1 || newline >= to ? to : newline;
     const terminated = end < buffer.length && buffer[end] === 10;
-    lines.push({ start, end, text: buffer.toString('utf8', start, end), utf8: isUtf8(buffer.subarray(start, end)), terminated });
+    visit(start, end, buffer.toString('utf8', start, end), isUtf8(buffer.subarray(start, end)), terminated);
     start = end + 1;
   }
 }

@@ -15,7 +15,8 @@ import { identityOf, keyOfIdentity, type StoredRecord } from './records.ts';
 import {
   JOURNAL_FORMAT,
   crc32Hex,
-  encodeCommit,
+  encodeChangeText,
+  encodeCommitParts,
   encodeHeader,
   encodeSnapshot,
   type EncodedChange,
@@ -23,7 +24,7 @@ import {
   type JournalEntry,
   type Origin,
 } from './journalFormat.ts';
-import { appendDurably, cutJournal, readJournal, type JournalRead } from './journalFile.ts';
+import { appendDurably, appendLinesDurably, cutJournal, readJournal, type JournalRead } from './journalFile.ts';
 import { parseContextBytes, readContextFile, serializeRecords, statIdentity, type BadLine, type FileIdentity, type ParsedContextFile } from './contextFile.ts';
 import { removeQuietly, replaceFileAtomically, writeVerifiedTemp } from './atomicFile.ts';
 import { absorbExternalVersion, type Generation } from './externalMerge.ts';
@@ -314,23 +315,24 @@ export class ContextStore {
    */
   private writeHeaderAndBaseline(records: readonly StoredRecord[], identity: FileIdentity | undefined): void {
     this.fs.mkdirSync(path.dirname(this.paths.journal), { recursive: true });
-    let text = encodeHeader(this.context, this.clock().toISOString());
+    const lines = [encodeHeader(this.context, this.clock().toISOString())];
     let seq = this.seq;
     if (records.length > 0) {
-      seq += 1;
-      text += this.encodeCommitLine(
+      const commit = this.encodeCommitLines(
         { puts: records, deletes: [], verbatim: true },
         { origin: 'external', note: 'existing file adopted: its contents as found' },
-        seq,
+        seq + 1,
         randomUUID(),
       );
+      lines.push(...commit);
+      seq += commit.length;
     }
     if (identity) {
       seq += 1;
-      text += encodeSnapshot({ seq, ts: this.clock().toISOString(), fileSize: identity.size, fileCrc: identity.crc });
+      lines.push(encodeSnapshot({ seq, ts: this.clock().toISOString(), fileSize: identity.size, fileCrc: identity.crc }));
     }
     const existing = statIdentity(this.fs, this.paths.journal);
-    const offset = appendDurably(this.fs, this.paths.journal, text, existing?.size ?? 0);
+    const offset = appendLinesDurably(this.fs, this.paths.journal, lines, existing?.size ?? 0);
     syncDirectory(this.fs, path.dirname(this.paths.journal));
     this.seq = seq;
     this.journalOffset = offset;
@@ -572,10 +574,10 @@ export class ContextStore {
     const tx = randomUUID();
     if (puts.length + deletes.length + moves.length === 0 && meta.op === undefined) return { seq: this.seq, tx, changed: 0, duplicate: false };
     this.ensureJournalReady();
-    const seq = this.seq + 1;
-    const line = this.encodeCommitLine({ puts, deletes, verbatim: changes.verbatim }, meta, seq, tx, moves, puts);
+    const lines = this.encodeCommitLines({ puts, deletes, verbatim: changes.verbatim }, meta, this.seq + 1, tx, moves, puts);
+    const seq = this.seq + lines.length;
     try {
-      this.journalOffset = appendDurably(this.fs, this.paths.journal, line, this.journalOffset);
+      this.journalOffset = appendLinesDurably(this.fs, this.paths.journal, lines, this.journalOffset);
     } catch (error) {
       if ((error as { cutBackFailed?: unknown }).cutBackFailed) this.journalIno = -1n; // force a reload next time
       throw fromSystemError(error, 'Saving the change', this.paths.journal, 'Nothing was changed; everything saved before is kept.');
@@ -595,29 +597,32 @@ export class ContextStore {
     return orderMoves(keys, wanted);
   }
 
-  private encodeCommitLine(changes: PendingChanges, meta: CommitMeta, seq: number, tx: string, moves: readonly OrderMove[] = [], puts: readonly StoredRecord[] = []): string {
+  /** The journal lines of one commit (one line, or several parts for a very large commit). */
+  private encodeCommitLines(changes: PendingChanges, meta: CommitMeta, firstSeq: number, tx: string, moves: readonly OrderMove[] = [], puts: readonly StoredRecord[] = []): string[] {
     const added = new Map(puts.map((record) => [record.key, record]));
     const identity = (key: string) => identityOf((this.state.get(key) ?? added.get(key)) as StoredRecord);
     const order = moves.map(([key, after]) => [identity(key), after === null ? null : identity(after)]);
-    const encoded: EncodedChange[] = [];
-    for (const record of changes.puts) encoded.push(encodeRecordChange(record, changes.verbatim ? false : undefined));
+    const texts: string[] = [];
+    for (const record of changes.puts) texts.push(encodeChangeText(encodeRecordChange(record, changes.verbatim ? false : undefined)));
     for (const key of changes.deletes) {
       const record = this.state.get(key);
-      if (record) encoded.push({ change: { del: identityOf(record) } });
+      if (record) texts.push(encodeChangeText({ change: { del: identityOf(record) } }));
     }
-    return encodeCommit(
-      {
-        seq,
-        ts: this.clock().toISOString(),
-        tx,
-        origin: meta.origin,
-        ...(meta.op === undefined ? {} : { op: meta.op }),
-        ...(meta.intent === undefined ? {} : { intent: meta.intent }),
-        ...(meta.note === undefined ? {} : { note: meta.note }),
-        ...(order.length === 0 ? {} : { order: order as JournalCommit['order'] }),
-      },
-      encoded,
-    );
+    return [
+      ...encodeCommitParts(
+        {
+          ts: this.clock().toISOString(),
+          tx,
+          origin: meta.origin,
+          ...(meta.op === undefined ? {} : { op: meta.op }),
+          ...(meta.intent === undefined ? {} : { intent: meta.intent }),
+          ...(meta.note === undefined ? {} : { note: meta.note }),
+          ...(order.length === 0 ? {} : { order: order as JournalCommit['order'] }),
+        },
+        firstSeq,
+        texts,
+      ),
+    ];
   }
 
   /** Creates the journal if needed and cuts off a torn tail (saving its bytes first). */

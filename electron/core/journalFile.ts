@@ -58,7 +58,81 @@ export function readJournal(fsys: FileSystem, path: string, from = 0): JournalRe
       if (decoded.ok) entries.push({ entry: decoded.entry, start: lineStart, end: lineEnd + 1 });
       else bad.push({ start: lineStart, end: lineEnd + 1, reason: decoded.reason, bytes: Buffer.from(bytes.subarray(line.start, line.end + 1)) });
     }
-    return { entries, bad, tornTail, endOffset, size, ino: BigInt(stat.ino) };
+    const grouped = completeParts(entries, bad);
+    if (grouped.openFrom !== undefined) {
+      // A multi-part commit whose last part never came: a crash mid-commit, never acknowledged.
+      const from = grouped.openFrom;
+      tornTail = { start: from, bytes: Buffer.from(bytes.subarray(from - start, read)) };
+      endOffset = from;
+    }
+    return { entries: grouped.entries, bad, tornTail, endOffset, size, ino: BigInt(stat.ino) };
+  } finally {
+    fsys.closeSync(fd);
+  }
+}
+
+/**
+ * Keeps the parts of a multi-part commit only when all are there, in a row. An incomplete group
+ * followed by other entries is reported as bad; one at the very end is left for the caller to
+ * treat as a torn tail (`openFrom`).
+ */
+function completeParts(entries: JournalRead['entries'], bad: { start: number; end: number; reason: string; bytes: Buffer }[]): { entries: JournalRead['entries']; openFrom: number | undefined } {
+  if (!entries.some(({ entry }) => entry.kind === 'commit' && entry.parts !== undefined)) return { entries, openFrom: undefined };
+  const kept: JournalRead['entries'] = [];
+  let group: JournalRead['entries'] = [];
+  const dropGroup = () => {
+    for (const item of group) bad.push({ start: item.start, end: item.end, reason: 'part of a commit whose other parts are missing', bytes: Buffer.alloc(0) });
+    group = [];
+  };
+  for (const item of entries) {
+    const entry = item.entry;
+    if (entry.kind === 'commit' && entry.parts !== undefined) {
+      const first = group[0]?.entry;
+      const sameGroup = first?.kind === 'commit' && first.tx === entry.tx && entry.part === group.length + 1;
+      if (!sameGroup) {
+        dropGroup();
+        if (entry.part !== 1) {
+          group = [item];
+          dropGroup();
+          continue;
+        }
+      }
+      group.push(item);
+      if (group.length === entry.parts) {
+        kept.push(...group);
+        group = [];
+      }
+      continue;
+    }
+    dropGroup();
+    kept.push(item);
+  }
+  const openFrom = group.length > 0 ? group[0]?.start : undefined;
+  return { entries: kept, openFrom };
+}
+
+/** Appends several lines with one fdatasync (a multi-part commit), cut back on any failure. */
+export function appendLinesDurably(fsys: FileSystem, path: string, lines: Iterable<string>, expectedOffset: number): number {
+  const fd = fsys.openSync(path, 'a');
+  let offset = expectedOffset;
+  try {
+    try {
+      for (const line of lines) {
+        const data = Buffer.from(line, 'utf8');
+        writeAll(fsys, fd, data);
+        offset += data.length;
+      }
+      fsys.fdatasyncSync(fd);
+    } catch (error) {
+      try {
+        fsys.ftruncateSync(fd, expectedOffset);
+        fsys.fdatasyncSync(fd);
+      } catch (cutError) {
+        (error as { cutBackFailed?: unknown }).cutBackFailed = cutError;
+      }
+      throw error;
+    }
+    return offset;
   } finally {
     fsys.closeSync(fd);
   }

@@ -41,6 +41,9 @@ export interface JournalCommit {
    * order): each [record, after] puts the record right after `after` (null: first line).
    */
   order?: [RecordIdentity, RecordIdentity | null][];
+  /** For a commit written as several lines: this line's number (1-based) and how many there are. */
+  part?: number;
+  parts?: number;
 }
 
 /** Written after the context file was rewritten: the file now holds everything up to `seq`. */
@@ -96,6 +99,9 @@ export function decodeJournalLine(text: string): DecodedLine {
     if (!entry.changes.every(isChange)) return { ok: false, reason: 'a change of unknown shape' };
     if (entry.order !== undefined && !(Array.isArray(entry.order) && entry.order.every(isMove))) return { ok: false, reason: 'an order of unknown shape' };
     if (typeof entry.origin !== 'string' || (entry.op !== undefined && typeof entry.op !== 'string')) return { ok: false, reason: 'bad origin or op' };
+    if ((entry.part !== undefined || entry.parts !== undefined) && !(Number.isInteger(entry.part) && Number.isInteger(entry.parts) && (entry.part as number) >= 1 && (entry.part as number) <= (entry.parts as number))) {
+      return { ok: false, reason: 'bad part numbers' };
+    }
     return { ok: true, entry: entry as JournalCommit };
   }
   if (entry.kind === 'snapshot' && typeof entry.fileSize === 'number' && typeof entry.fileCrc === 'string') {
@@ -119,10 +125,52 @@ export function encodeSnapshot(snapshot: Omit<JournalSnapshot, 'kind'>): string 
  */
 export type EncodedChange = { canonicalRecord: string } | { change: Change };
 
+export function encodeChangeText(change: EncodedChange): string {
+  return 'canonicalRecord' in change ? `{"set":${change.canonicalRecord}}` : JSON.stringify(change.change);
+}
+
 export function encodeCommit(commit: Omit<JournalCommit, 'kind' | 'changes'>, changes: EncodedChange[]): string {
+  return encodeCommitTexts(commit, changes.map(encodeChangeText));
+}
+
+/** A commit line from changes already encoded as JSON texts. */
+export function encodeCommitTexts(commit: Omit<JournalCommit, 'kind' | 'changes'>, changeTexts: readonly string[]): string {
   const head = JSON.stringify({ kind: 'commit', ...commit });
-  const parts = changes.map((c) => ('canonicalRecord' in c ? `{"set":${c.canonicalRecord}}` : JSON.stringify(c.change)));
-  return sealLine(`${head.slice(0, -1)},"changes":[${parts.join(',')}]}`);
+  return sealLine(`${head.slice(0, -1)},"changes":[${changeTexts.join(',')}]}`);
+}
+
+/** Largest journal line a commit is written as; a bigger commit is split into parts. */
+export const PART_BYTES = 4 * 1024 * 1024;
+
+/**
+ * The lines of one commit. Small commits are one line; a large one (a whole file adopted or
+ * imported) is several lines with `part`/`parts` and one `tx`, each under PART_BYTES, so no
+ * line approaches the length limit of a string. Readers apply a multi-part commit only when
+ * all its parts are there (journalFile.ts), so it stays all or nothing.
+ */
+export function* encodeCommitParts(commit: Omit<JournalCommit, 'kind' | 'changes' | 'seq'>, firstSeq: number, changeTexts: readonly string[]): Generator<string> {
+  const groups: string[][] = [[]];
+  let size = 0;
+  for (const text of changeTexts) {
+    const group = groups[groups.length - 1] as string[];
+    // +1 for the comma between changes; the line's head adds a few hundred bytes more.
+    if (size + text.length + 1 > PART_BYTES && group.length > 0) {
+      groups.push([text]);
+      size = text.length + 1;
+    } else {
+      group.push(text);
+      size += text.length + 1;
+    }
+  }
+  if (groups.length === 1) {
+    yield encodeCommitTexts({ seq: firstSeq, ...commit }, groups[0] as string[]);
+    return;
+  }
+  const { order, ...rest } = commit;
+  for (let i = 0; i < groups.length; i += 1) {
+    const last = i === groups.length - 1;
+    yield encodeCommitTexts({ seq: firstSeq + i, ...rest, part: i + 1, parts: groups.length, ...(last && order ? { order } : {}) }, groups[i] as string[]);
+  }
 }
 
 const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);

@@ -29,6 +29,11 @@ export default tseslint.config(
     rules: { 'no-restricted-imports': ['error', { paths: [noElectron], patterns: ['electron/*'] }] },
   },
   {
+    // The placeholder page app://tension/ serves until the renderer is built: a browser script.
+    files: ['build/placeholder/**/*.js'],
+    languageOptions: { sourceType: 'script', globals: { ...globals.browser } },
+  },
+  {
     files: ['renderer/**/*.{ts,tsx}', 'shared/**/*.ts'],
     languageOptions: { globals: { ...globals.browser } },
     rules: { 'no-restricted-imports': ['error', { paths: [noElectron, ...noNode], patterns: ['node:*'] }] },

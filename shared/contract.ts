@@ -5,11 +5,11 @@
 // renderer (types). VS Code's and Electron Fiddle's habit: declared once, reached by name.
 import { z } from 'zod';
 import type { Chart, ChartHistoryEntry, ChartSummary, ChartTree } from './domain.ts';
+import { isCalendarDate } from './calendarDate.ts';
 
 // ----------------------------------------------------------------- input pieces
 
 const CONTEXT_NAME = /^[A-Za-z0-9_.-]+$/;
-const DATE = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})?)?$/;
 
 export const contextName = z
   .string()
@@ -19,7 +19,7 @@ export const contextName = z
   .refine((name) => !name.includes('..') && name !== '.', 'no ".."');
 const text = z.string().min(1).max(10_000);
 const name = z.string().min(1).max(1_000);
-const date = z.string().regex(DATE, 'a date like 2026-12-31').refine((d) => !Number.isNaN(Date.parse(d)), 'a real date');
+const date = z.string().max(40).refine(isCalendarDate, 'a real date like 2026-12-31 or 2026-12-31T17:00:00Z');
 /** Operation id: a retried request with the same id applies once. */
 const op = z.string().min(1).max(200).optional();
 const step = z.strictObject({ title: text, dueDate: date.optional() });

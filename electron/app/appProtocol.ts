@@ -79,12 +79,11 @@ export function resolveAppPath(url: string, root: string): AppPathResolution {
 export interface AppProtocolOptions {
   /** The folder served as app://tension/. */
   readonly root: string;
-  readonly fileSystem?: Pick<typeof fs.promises, 'readFile' | 'realpath' | 'stat'>;
 }
 
 /** The handler given to protocol.handle(APP_SCHEME, …): Fetch API request in, response out. */
 export function createAppProtocolHandler(options: AppProtocolOptions): (request: { url: string; method: string }) => Promise<Response> {
-  const fsp = options.fileSystem ?? fs.promises;
+  const fsp = fs.promises;
   const root = path.resolve(options.root);
   let realRoot: Promise<string> | undefined;
 

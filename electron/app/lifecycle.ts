@@ -172,7 +172,7 @@ export function startShell<W extends BrowserWindowLike>(deps: ShellDeps<W>): She
       log('Closing the storage engine failed.', error);
       deps.showError(
         'Some context files could not be brought up to date',
-        `${error instanceof Error ? error.message : String(error)}\n\nEvery acknowledged change is kept in the journal; the files are rewritten the next time Tension Desk or the tension CLI opens them.`,
+        `${error instanceof Error ? error.message : String(error)}\n\nEvery acknowledged change is kept in the journal (.history/); the context files are brought up to date from it the next time Tension Desk, or a tension command that writes, opens them.`,
       );
     }
   }

@@ -10,6 +10,7 @@ import { contextPaths, rootPaths, validateContextName } from './dataRoot.ts';
 import { readFileIfExists, syncDirectory, writeAll } from './fileSystem.ts';
 import { crc32Hex } from './journalFormat.ts';
 import { parseContextBytes } from './contextFile.ts';
+import type { RecordSet } from './recordSet.ts';
 
 export interface BackupFile {
   readonly path: string;
@@ -53,6 +54,7 @@ export function createBackupUnderLock(engine: Engine, reason: string, options: {
   for (let n = 2; engine.fs.existsSync(path.join(backups, id)); n += 1) id = `${created.toISOString().replace(/:/g, '-').replace('.', '-')}-${n}`;
   const partial = path.join(backups, `${id}.partial`);
   const files: BackupFile[] = [];
+  let info: BackupInfo;
   try {
     engine.fs.mkdirSync(path.join(partial, '.history'), { recursive: true });
     for (const context of engine.listContextNames()) {
@@ -65,13 +67,11 @@ export function createBackupUnderLock(engine: Engine, reason: string, options: {
         files.push({ path: relative, context, role, size: bytes.length, crc32: crc32Hex(bytes), sha256: sha256(bytes) });
       }
     }
-    const info: BackupInfo = { id, created: created.toISOString(), reason, files, bytes: files.reduce((sum, f) => sum + f.size, 0) };
+    info = { id, created: created.toISOString(), reason, files, bytes: files.reduce((sum, f) => sum + f.size, 0) };
     copyDurably(engine, Buffer.from(JSON.stringify({ format: 1, ...info }, null, 2)), path.join(partial, MANIFEST));
     syncDirectory(engine.fs, path.join(partial, '.history'));
     syncDirectory(engine.fs, partial);
     engine.fs.renameSync(partial, path.join(backups, id));
-    syncDirectory(engine.fs, backups);
-    return info;
   } catch (error) {
     try {
       engine.fs.rmSync(partial, { recursive: true, force: true });
@@ -80,6 +80,12 @@ export function createBackupUnderLock(engine: Engine, reason: string, options: {
     }
     throw fromSystemError(error, 'Creating a backup', partial, 'Your data was not changed; the unfinished backup was removed.');
   }
+  try {
+    syncDirectory(engine.fs, backups);
+  } catch {
+    // The backup is complete and listed; only the folder entry's durability is in doubt.
+  }
+  return info;
 }
 
 function copyDurably(engine: Engine, bytes: Uint8Array, target: string): void {
@@ -101,8 +107,9 @@ export function listBackups(engine: Engine): BackupInfo[] {
   let names: string[];
   try {
     names = engine.fs.readdirSync(backups);
-  } catch {
-    return [];
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw fromSystemError(error, 'Listing the backups', backups, 'Nothing was changed.');
   }
   const list: BackupInfo[] = [];
   for (const name of names) {
@@ -153,40 +160,59 @@ export interface RestoreResult {
   readonly contexts: { context: string; changed: number }[];
 }
 
-/** Restores contexts as a backup holds them, after backing up what is there now. */
-export function restoreBackup(engine: Engine, id: string, contexts?: string[]): Promise<RestoreResult> {
+/**
+ * Restores contexts as a backup holds them, after backing up what is there now. Several
+ * contexts are restored as one change (intent-logged, like a move): all of them or none.
+ */
+export async function restoreBackup(engine: Engine, id: string, contexts?: string[]): Promise<RestoreResult> {
   contexts?.forEach(validateContextName);
-  return engine.withLock(() => {
-    const info = findBackup(engine, id);
+  if (engine.readOnly) throw new EngineError('READ_ONLY', `Cannot restore: ${engine.readOnlyReason}.`, { kept: 'Nothing was changed.' });
+  const { info, wanted, safety } = await engine.withLock(() => {
+    const found = findBackup(engine, id);
     const check = verifyBackup(engine, id);
-    const wanted = contexts ?? [...new Set(info.files.filter((f) => f.role === 'context').map((f) => f.context))];
-    for (const context of wanted) {
-      if (!info.files.some((f) => f.context === context && f.role === 'context')) {
-        throw new EngineError('NOT_FOUND', `Backup ${id} holds no context ${context}.`);
-      }
-      if (check.problems.some((p) => p.startsWith(contextPaths(engine.layout, context).file.slice(engine.layout.root.length + 1)))) {
+    const names = contexts ?? [...new Set(found.files.filter((f) => f.role === 'context').map((f) => f.context))];
+    for (const context of names) {
+      const file = found.files.find((f) => f.context === context && f.role === 'context');
+      if (!file) throw new EngineError('NOT_FOUND', `Backup ${id} holds no context ${context}.`);
+      if (check.problems.some((p) => p.startsWith(file.path))) {
         throw new EngineError('CORRUPT', `Backup ${id} is damaged for context ${context}: ${check.problems.join('; ')}. Nothing was changed.`);
       }
     }
-    const safety = createBackupUnderLock(engine, `before restoring ${id}`);
-    const results: { context: string; changed: number }[] = [];
-    for (const context of wanted) {
+    return { info: found, wanted: names, safety: createBackupUnderLock(engine, `before restoring ${id}`) };
+  });
+  const builders = wanted.map((context) => {
+    const build = (state: RecordSet) => {
       const parsed = readBackupContext(engine, info, context);
       if (!parsed) throw new EngineError('CORRUPT', `Backup ${id} could not be read for ${context}.`);
-      const store = engine.storeForLockedWork(context);
-      const wantedKeys = new Set(parsed.records.map((r) => r.key));
-      const deletes = [...store.state.keys()].filter((key) => !wantedKeys.has(key));
-      const result = store.commit({ puts: parsed.records, deletes, verbatim: true, order: parsed.map.keys() }, { origin: 'restore', note: `restored from backup ${id} (what it replaced is in backup ${safety.id})` });
-      results.push({ context, changed: result.changed });
-      engine.recovery.log(`restored context ${context} from backup ${id}: ${result.changed} records changed; the state before is in backup ${safety.id}`);
-    }
-    engine.flushForLockedWork();
-    return { restoredFrom: id, safetyBackup: safety.id, contexts: results };
+      const keys = new Set(parsed.map.keys());
+      return { puts: [...parsed.map.values()], deletes: [...state.keys()].filter((key) => !keys.has(key)), verbatim: true, order: parsed.map.keys() };
+    };
+    return [context, build] as const;
   });
+  const note = `restored from backup ${id} (what it replaced is in backup ${safety.id})`;
+  const results =
+    builders.length === 1
+      ? { [wanted[0] as string]: await engine.transact(wanted[0] as string, (state) => builders[0]![1](state), { origin: 'restore', note }) }
+      : await engine.transactAcross(builders, { origin: 'restore', note });
+  const restored = wanted.map((context) => ({ context, changed: results[context]?.changed ?? 0 }));
+  for (const r of restored) {
+    try {
+      engine.recovery.log(`restored context ${r.context} from backup ${id}: ${r.changed} records changed; the state before is in backup ${safety.id}`);
+    } catch {
+      // the restore is done and journaled; only its log line is missing
+    }
+  }
+  try {
+    await engine.flush();
+  } catch {
+    // The restore is durable in the journals; the context files are rewritten on the next try.
+  }
+  return { restoredFrom: id, safetyBackup: safety.id, contexts: restored };
 }
 
 /** Removes backups older than `maxAgeDays`, always keeping the newest `keepAtLeast`; also unfinished ones. */
 export function pruneBackups(engine: Engine, options: { maxAgeDays: number; keepAtLeast: number; now?: Date }): Promise<string[]> {
+  if (engine.readOnly) return Promise.reject(new EngineError('READ_ONLY', `Cannot remove backups: ${engine.readOnlyReason}.`, { kept: 'Nothing was changed.' }));
   return engine.withLock(() => {
     const { backups } = rootPaths(engine.layout);
     const now = options.now ?? new Date();

@@ -43,6 +43,8 @@ export interface ParsedRecords {
   readonly map: Map<string, StoredRecord>;
   readonly bad: BadLine[];
   readonly duplicates: number;
+  /** The key of the record read from a last line without its newline, if any. */
+  readonly unterminatedKey?: string;
 }
 
 export function parseContextBytes(bytes: Buffer, trusted = false): ParsedRecords {
@@ -50,6 +52,7 @@ export function parseContextBytes(bytes: Buffer, trusted = false): ParsedRecords
   const bad: BadLine[] = [];
   const occurrences = new Map<string, number>();
   let duplicates = 0;
+  let unterminatedKey: string | undefined;
   forEachLine(bytes, (start, end, text, utf8, terminated) => {
     let record = trusted && utf8 ? trustedRecord(text) : undefined;
     if (!record) {
@@ -69,11 +72,13 @@ export function parseContextBytes(bytes: Buffer, trusted = false): ParsedRecords
       record = asOpaque(text, occurrence);
     }
     map.set(record.key, record);
+    if (!terminated) unterminatedKey = record.key;
   });
   return {
     map,
     bad,
     duplicates,
+    ...(unterminatedKey === undefined ? {} : { unterminatedKey }),
     get records() {
       return [...map.values()];
     },
@@ -146,6 +151,7 @@ export function readContextFile(fsys: FileSystem, path: string, trust: (identity
     map: parsed.map,
     bad: parsed.bad,
     duplicates: parsed.duplicates,
+    ...(parsed.unterminatedKey === undefined ? {} : { unterminatedKey: parsed.unterminatedKey }),
     get records() {
       return parsed.records;
     },

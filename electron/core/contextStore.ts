@@ -130,6 +130,10 @@ export class ContextStore {
   private fileCheckedAt = 0;
   private fileDamage: BadLine[] = [];
   private forceRewrite = false;
+  /** The state's line order moved away from the file's since the last rewrite. */
+  private orderChanged = false;
+  /** A file adopted while its journal could not be started: journaled before the first commit. */
+  private pendingBaseline: { records: StoredRecord[]; identity: FileIdentity | undefined } | undefined;
   private journalOffset = 0;
   private journalIno: bigint | undefined;
   private journalTornTail: JournalRead['tornTail'];
@@ -164,13 +168,36 @@ export class ContextStore {
   /** Loads the context. Never fails on damage: it loads what is good and records findings. */
   load(): void {
     this.resetMemory();
+    if (!this.readOnly) this.sweepLeftovers();
     const checkpoint = this.readCheckpoint();
     // A file that is exactly our last rewrite (size and CRC-32 as checkpointed) is parsed without
     // re-validating every line; anything else is parsed in full.
     const file = readContextFile(this.fs, this.paths.file, (identity) => checkpoint?.size === identity.size && checkpoint.crc === identity.crc);
     for (const bad of file.bad) this.noteBadLine(bad);
     if (checkpoint && this.tryLoadFromCheckpoint(file, checkpoint)) return;
-    this.loadByReplay(file);
+    const vouched = checkpoint !== undefined && file.identity !== undefined && checkpoint.size === file.identity.size && checkpoint.crc === file.identity.crc;
+    this.loadByReplay(file, vouched);
+  }
+
+  /**
+   * Temporary files and kept-aside copies left by a process killed in the middle of a rewrite
+   * (`.<file>.tmp-<pid>-…`, `<file>.replaced-<pid>`): removed once their process is gone. They
+   * never hold anything the journal lacks. Runs under the lock.
+   */
+  private sweepLeftovers(): void {
+    const dir = path.dirname(this.paths.file);
+    const base = path.basename(this.paths.file);
+    let names: string[];
+    try {
+      names = this.fs.readdirSync(dir);
+    } catch {
+      return;
+    }
+    for (const name of names) {
+      const pid = name.startsWith(`.${base}.tmp-`) ? Number(name.slice(base.length + 6).split('-')[0]) : name.startsWith(`${base}.replaced-`) ? Number(name.slice(base.length + 10)) : NaN;
+      if (!Number.isInteger(pid) || pid === process.pid || processAlive(pid)) continue;
+      removeQuietly(this.fs, path.join(dir, name));
+    }
   }
 
   private readCheckpoint(): Checkpoint | undefined {
@@ -204,6 +231,9 @@ export class ContextStore {
     this.fileIdentity = undefined;
     this.fileDamage = [];
     this.forceRewrite = false;
+    this.orderChanged = false;
+    this.pendingBaseline = undefined;
+    this.previewed.clear();
     this.findings = [];
     this.ops.clear();
     this.seq = 0;
@@ -249,7 +279,8 @@ export class ContextStore {
     return true;
   }
 
-  private loadByReplay(file: ParsedContextFile): void {
+  /** `vouched`: the checkpoint says this exact file is our own rewrite. */
+  private loadByReplay(file: ParsedContextFile, vouched = false): void {
     const journal = readJournal(this.fs, this.paths.journal, 0);
     if (journal.ino === undefined || (journal.entries.length === 0 && journal.bad.length === 0)) {
       this.startJournal(file, journal);
@@ -266,15 +297,16 @@ export class ContextStore {
     const journalDamaged = journal.bad.length > 0;
 
     if (!file.exists) {
-      if (this.materialized.size > 0 || this.state.size > 0) {
+      // Never written yet (a crash before the first rewrite) is normal; gone after being written is not.
+      if (lastSnapshot !== undefined && this.materialized.size > 0) {
         this.findings.push({
           severity: 'warning',
           kind: 'file-missing',
           file: this.paths.file,
           message: `${path.basename(this.paths.file)} is missing; its records are rebuilt from the journal`,
         });
-        this.markAllPending();
       }
+      if (this.materialized.size > 0 || this.state.size > 0) this.markAllPending();
       return;
     }
     const matchesSnapshot = lastSnapshot !== undefined && file.identity !== undefined && lastSnapshot.size === file.identity.size && lastSnapshot.crc === file.identity.crc;
@@ -284,9 +316,10 @@ export class ContextStore {
       if (!this.readOnly && lastSnapshot) this.tryWriteCheckpoint(lastSnapshot.size, lastSnapshot.crc, lastSnapshot.end, lastSnapshot.seq);
       return;
     }
-    // A file that is our own last rewrite but holds more than the journal: the journal lost
-    // entries (damage), and the file is where they survive.
-    this.absorbFile(file, journalDamaged || matchesSnapshot ? 'recover' : 'external');
+    // A file that is our own last rewrite but differs from the journal's view: the journal lost
+    // entries (damage), and the file is where they survive, deletions included.
+    const ours = (matchesSnapshot || vouched) && file.bad.length === 0;
+    this.absorbFile(file, journalDamaged || ours ? 'recover' : 'external', ours);
   }
 
   private materializedEquals(records: ReadonlyMap<string, StoredRecord>): boolean {
@@ -300,12 +333,18 @@ export class ContextStore {
     this.adoptFile(file);
     if (this.readOnly || (!file.exists && journal.ino === undefined)) return;
     try {
+      if (journal.tornTail) {
+        // A crash while the journal was being started: its bytes go to .recovery/, then it starts over.
+        this.recovery.saveBytes(this.paths.journal, journal.tornTail.start, journal.tornTail.bytes, 'interrupted start of the journal (never acknowledged)');
+        cutJournal(this.fs, this.paths.journal, journal.endOffset);
+      }
       this.writeHeaderAndBaseline(file.records, file.identity);
     } catch (error) {
-      // Opening never fails: without a journal we cannot write, so this context opens read-only.
+      // Opening never fails: the file is read as it is, and the journal is started by the next
+      // write (which then reports the real cause, disk full or the like, if it persists).
+      this.pendingBaseline = { records: file.records, identity: file.identity };
       const failure = fromSystemError(error, 'Starting the journal', this.paths.journal, 'Nothing was changed.');
-      this.readOnlyReason = failure.message;
-      this.findings.push({ severity: 'warning', kind: 'read-only', file: this.paths.journal, message: failure.message });
+      this.findings.push({ severity: 'warning', kind: 'rewrite-failed', file: this.paths.journal, message: failure.message });
     }
   }
 
@@ -333,10 +372,12 @@ export class ContextStore {
     }
     const existing = statIdentity(this.fs, this.paths.journal);
     const offset = appendLinesDurably(this.fs, this.paths.journal, lines, existing?.size ?? 0);
-    syncDirectory(this.fs, path.dirname(this.paths.journal));
+    // The journal exists from here on, whatever fails next (so a retry does not start it twice).
     this.seq = seq;
     this.journalOffset = offset;
-    this.journalIno = statIdentity(this.fs, this.paths.journal)?.ino;
+    this.journalIno = statIdentity(this.fs, this.paths.journal)?.ino ?? -1n;
+    this.pendingBaseline = undefined;
+    syncDirectory(this.fs, path.dirname(this.paths.journal));
     if (identity) this.tryWriteCheckpoint(identity.size, identity.crc, offset, seq);
   }
 
@@ -376,7 +417,10 @@ export class ContextStore {
       if ('put' in effect) this.put(effect.put);
       else this.remove(effect.del);
     }
-    if (commit.order) applyOrderMoves(this.state, commit.order.map(([key, after]) => [keyOfIdentity(key), after === null ? null : keyOfIdentity(after)] as const));
+    if (commit.order) {
+      applyOrderMoves(this.state, commit.order.map(([key, after]) => [keyOfIdentity(key), after === null ? null : keyOfIdentity(after)] as const));
+      this.orderChanged = true;
+    }
     if (commit.op !== undefined) this.rememberOp(commit.op, commit.seq, commit.tx);
   }
 
@@ -391,6 +435,9 @@ export class ContextStore {
 
   private put(record: StoredRecord): void {
     if (!this.pending.has(record.key)) this.pending.set(record.key, this.materialized.get(record.key));
+    // A record removed and made again moves to the end: the next rewrite's order differs from
+    // what `materialized` would get by updating in place.
+    if (!this.state.has(record.key) && this.materialized.has(record.key)) this.orderChanged = true;
     this.state.set(record);
   }
 
@@ -412,6 +459,11 @@ export class ContextStore {
     }
     this.pending.clear();
     this.forceRewrite = false;
+    if (this.orderChanged) {
+      // The file holds the state in the state's order (see put()).
+      this.materialized = this.state.snapshotMap();
+      this.orderChanged = false;
+    }
     if (previous.size > 0) {
       this.history.push({ previous });
       if (this.history.length > GENERATIONS_KEPT) this.history.shift();
@@ -483,22 +535,26 @@ export class ContextStore {
   }
 
   /** Merges a version of the file we did not write, journals the difference, adopts the file as on-disk truth. */
-  private absorbFile(file: ParsedContextFile, origin: Origin): void {
-    const truncated = file.bad.length === 0 && this.isTruncatedCopy(file.bytes);
+  private absorbFile(file: ParsedContextFile, origin: Origin, fileIsOurs = false): void {
+    const truncated = !fileIsOurs && file.bad.length === 0 && this.isTruncatedCopy(file.bytes);
+    // A cut inside a line can leave a fragment that still parses (half a "#" comment): not a record.
+    const records = new Map(file.map);
+    if (truncated && file.unterminatedKey !== undefined) records.delete(file.unterminatedKey);
     const result = absorbExternalVersion({
-      file: file.map.values(),
+      file: records.values(),
       materialized: this.materialized,
       history: this.history,
       current: this.state,
-      absenceIsDeletion: file.bad.length === 0 && !truncated && origin === 'external',
+      absenceIsDeletion: fileIsOurs || (file.bad.length === 0 && !truncated && origin === 'external'),
+      fileIsOurs,
     });
     const notes: string[] = [];
     if (result.keptFields > 0) notes.push(`kept fields the other writer dropped on ${result.keptFields} records`);
     if (result.lostRace > 0) notes.push(`kept ${result.lostRace} records the other writer had not seen`);
     if (truncated) notes.push('the file was cut short; missing records restored');
     if (file.bad.length > 0) notes.push(`${file.bad.length} unreadable lines; their records restored from the journal`);
-    const changes = { puts: result.puts, deletes: result.deletes, verbatim: true, order: file.map.keys() };
-    if (result.puts.length + result.deletes.length > 0 || !sameOrder(this.state.keys(), file.map.keys())) {
+    const changes = { puts: result.puts, deletes: result.deletes, verbatim: true, order: records.keys() };
+    if (result.puts.length + result.deletes.length > 0 || !sameOrder(this.state.keys(), records.keys())) {
       this.findings.push({
         severity: 'info',
         kind: 'external-change',
@@ -507,11 +563,11 @@ export class ContextStore {
       });
       if (this.readOnly) {
         this.applyInMemory(changes);
-        this.state.reorder(file.map.keys());
+        this.state.reorder(records.keys());
       } else this.commit(changes, { origin, note: ['change found in the context file', ...notes].join('; ') });
     }
     // What is on disk now is the file as read: it becomes our base; whatever differs is pending.
-    const onDisk = new Map(file.map);
+    const onDisk = records;
     const previous = new Map<string, StoredRecord | undefined>();
     for (const [key, record] of this.materialized) if (onDisk.get(key)?.raw !== record.raw) previous.set(key, record);
     for (const [key, record] of onDisk) if (this.materialized.get(key)?.raw !== record.raw) previous.set(key, this.materialized.get(key));
@@ -557,6 +613,35 @@ export class ContextStore {
 
   hasOperation(op: string): { seq: number; tx: string } | undefined {
     return this.ops.get(op);
+  }
+
+  private readonly previewed = new Set<string>();
+
+  /** Read-only: shows changes decided elsewhere (an open intent) without journaling them. */
+  preview(op: string, changes: PendingChanges): void {
+    this.previewed.add(op);
+    this.applyInMemory(changes);
+  }
+
+  previewedOperation(op: string): boolean {
+    return this.previewed.has(op);
+  }
+
+  /** The keys a commit changed, read back from the journal (to answer a retried operation). */
+  changedKeysOf(tx: string): string[] {
+    const keys: string[] = [];
+    for (const { entry } of readJournal(this.fs, this.paths.journal, 0).entries) {
+      if (entry.kind !== 'commit' || entry.tx !== tx) continue;
+      for (const change of entry.changes) {
+        const effect = recordOfChange(change);
+        keys.push('put' in effect ? effect.put.key : effect.del);
+      }
+    }
+    return keys;
+  }
+
+  changesIn(tx: string): number {
+    return this.changedKeysOf(tx).length;
   }
 
   /** Journals a change (durably) and applies it. Under the lock, after refresh(). */
@@ -628,7 +713,13 @@ export class ContextStore {
   /** Creates the journal if needed and cuts off a torn tail (saving its bytes first). */
   private ensureJournalReady(): void {
     if (this.journalIno === undefined) {
-      this.writeHeaderAndBaseline([], undefined);
+      const baseline = this.pendingBaseline;
+      try {
+        this.writeHeaderAndBaseline(baseline?.records ?? [], baseline?.identity);
+      } catch (error) {
+        throw fromSystemError(error, 'Starting the journal', this.paths.journal, 'Nothing was changed.');
+      }
+      this.pendingBaseline = undefined;
       return;
     }
     if (this.journalTornTail) {
@@ -689,6 +780,9 @@ export class ContextStore {
       if (kept) removeQuietly(this.fs, keep);
 
       this.markMaterialized();
+      // The file now holds the state in exactly this order (a record removed and made again
+      // moved to the end): what the truncation check compares against.
+      this.materialized = this.state.snapshotMap();
       const identity = statIdentity(this.fs, this.paths.file);
       this.rememberFile(identity ? { ...identity, size: written.size, crc: written.crc } : undefined);
       this.fileDamage = [];
@@ -803,6 +897,15 @@ function isCanonicalJson(raw: string): boolean {
     return JSON.stringify(JSON.parse(raw)) === raw;
   } catch {
     return false;
+  }
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 

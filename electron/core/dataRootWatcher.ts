@@ -31,6 +31,7 @@ export class DataRootWatcher {
   private readonly dirty = new Set<string>();
   private readonly seen = new Map<string, { seq: number; findings: number }>();
   private running: Promise<void> = Promise.resolve();
+  private started = false;
 
   constructor(
     private readonly engine: Engine,
@@ -55,6 +56,7 @@ export class DataRootWatcher {
     await new Promise<void>((resolve) => this.watcher?.once('ready', () => resolve()));
     for (const context of this.engine.listContextNames()) this.dirty.add(context);
     await this.refreshDirty();
+    this.started = true;
     this.poll = setInterval(() => {
       for (const context of this.engine.listContextNames()) this.dirty.add(context);
       this.schedule(0);
@@ -91,6 +93,9 @@ export class DataRootWatcher {
         this.seen.set(context, { seq: now.seq, findings: now.findings.length });
         if (before && (before.seq !== now.seq || before.findings !== now.findings.length)) {
           this.onChange({ context, seq: now.seq, findings: now.findings.slice(before.findings) });
+        } else if (!before && this.started) {
+          // A context another process created after we started watching.
+          this.onChange({ context, seq: now.seq, findings: now.findings });
         }
       } catch (error) {
         this.onError(error);

@@ -63,6 +63,9 @@ export class Engine {
   private rewriteTimer: NodeJS.Timeout | undefined;
   private closed = false;
   private lease: { lock: HeldLock; since: number; idle: NodeJS.Timeout | undefined } | undefined;
+  private releasing: Promise<void> | undefined;
+  /** The last failure to finish an interrupted move (it stays open and is retried). */
+  lastIntentError: EngineError | undefined;
   private yieldBeforeRetake = false;
   private intents: IntentLog;
   /** The last background rewrite failure, until a rewrite succeeds again. */
@@ -114,6 +117,11 @@ export class Engine {
         // A change across contexts left open by a crashed process is finished before anything else.
         if (this.intents.hasOpenIntents()) this.finishInterruptedMoves();
         return await work(lock);
+      } catch (error) {
+        // Every failure leaves as an EngineError naming the file (errors.ts).
+        if (error instanceof EngineError) throw error;
+        const file = typeof (error as { path?: unknown })?.path === 'string' ? ((error as { path: string }).path) : this.layout.root;
+        throw fromSystemError(error, 'Working on the data folder', file, 'Everything saved before is kept.');
       } finally {
         this.endOfWork();
       }
@@ -137,6 +145,7 @@ export class Engine {
       return held.lock;
     }
     if (held) await this.releaseLease(true);
+    if (this.releasing) await this.releasing;
     if (this.yieldBeforeRetake) {
       this.yieldBeforeRetake = false;
       await new Promise((resolve) => setTimeout(resolve, this.leaseMs() + 1));
@@ -170,11 +179,14 @@ export class Engine {
 
   private async releaseLease(forced: boolean): Promise<void> {
     const lease = this.lease;
-    if (!lease) return;
+    if (!lease) return this.releasing;
     this.lease = undefined;
     if (lease.idle) clearTimeout(lease.idle);
     if (forced) this.yieldBeforeRetake = true;
-    await lease.lock.release();
+    const releasing = lease.lock.release();
+    this.releasing = releasing;
+    await releasing;
+    if (this.releasing === releasing) this.releasing = undefined;
   }
 
   /** The store of a context, loaded (or refreshed: other processes' commits, a peer's rewrite). Under the lock. */
@@ -186,12 +198,32 @@ export class Engine {
       store = new ContextStore({ fs: this.fs, layout: this.layout, context, readOnly: this.readOnly, recovery: this.recovery, clock: this.options.clock });
       store.load();
       this.stores.set(context, store);
-      if (store.needsRewrite) this.scheduleRewrite();
-      return store;
+    } else {
+      store.refresh();
     }
-    store.refresh();
+    if (this.readOnly) this.previewOpenIntents(context, store);
     if (store.needsRewrite) this.scheduleRewrite();
     return store;
+  }
+
+  /**
+   * A reader that may not write still sees a move that was decided (its intent is durable) but
+   * not yet finished by a writer: the missing parts are applied in memory only.
+   */
+  private previewOpenIntents(context: string, store: ContextStore): void {
+    let open;
+    try {
+      if (!this.intents.hasOpenIntents()) return;
+      open = this.intents.unfinishedRaw();
+    } catch {
+      return; // an unreadable intent log: the journals alone are shown
+    }
+    for (const intent of open) {
+      const changes = intent.parts[context];
+      const op = `${intent.opBase}:${context}`;
+      if (!changes || store.hasOperation(op) || store.previewedOperation(op)) continue;
+      store.preview(op, this.intents.decode(changes));
+    }
   }
 
   // ------------------------------------------------------------ reading
@@ -255,26 +287,54 @@ export class Engine {
    */
   transactAcross(builders: readonly (readonly [context: string, build: ChangeBuilder])[], meta: Partial<CommitMeta> = {}): Promise<Record<string, CommitResult>> {
     return this.withLock((lock) => {
+      // A retried change (same operation id) that already happened is answered, not redone.
+      if (meta.op !== undefined && builders.length > 0) {
+        const done = builders.map(([context]) => [context, this.storeUnderLock(context).hasOperation(`${meta.op}:${context}`)] as const);
+        if (done.every(([, d]) => d !== undefined)) {
+          return Object.fromEntries(done.map(([context, d]) => [context, { seq: d!.seq, tx: d!.tx, changed: this.storeUnderLock(context).changesIn(d!.tx), duplicate: true }]));
+        }
+      }
       const parts: Record<string, PendingChanges> = {};
       // Builders run in the order given (a move reads its source before writing its target).
       for (const [context, build] of builders) {
-        if (context in parts) throw new EngineError('BAD_INPUT', `Context ${context} is named twice in one change.`);
+        if (Object.hasOwn(parts, context)) throw new EngineError('BAD_INPUT', `Context ${context} is named twice in one change.`);
         const store = this.storeUnderLock(context);
         parts[context] = build(store.state, store);
       }
       assertLockHeld(lock, rootPaths(this.layout).intents);
+      // Refused before the intent is written: once it is durable, the change will happen.
+      if (this.readOnly) throw new EngineError('READ_ONLY', `Cannot change the data folder: ${this.readOnlyReason}.`, { file: this.layout.root, kept: 'Nothing was changed.' });
+      for (const context of Object.keys(parts)) {
+        const store = this.storeUnderLock(context);
+        if (store.readOnly) throw new EngineError('READ_ONLY', `Cannot change context ${context}: ${store.readOnlyReason}.`, { file: store.paths.journal, kept: 'Nothing was changed.' });
+      }
       const intent = this.intents.begin(parts, { origin: this.origin, ...meta }, (context) => this.storeUnderLock(context));
-      return this.applyIntent(intent.id, intent.parts, intent.meta);
+      // The intent is durable: the change is decided (its commit point), and will be finished by
+      // whoever next holds the lock if applying it here fails. So it is reported as done.
+      try {
+        return this.applyIntent(intent.id, intent.parts, intent.meta);
+      } catch (error) {
+        this.lastIntentError = error instanceof EngineError ? error : fromSystemError(error, 'Finishing a change across contexts', this.intents.file, 'It is recorded and will be finished automatically.');
+        return Object.fromEntries(
+          Object.entries(intent.parts).map(([context, changes]) => [context, { seq: 0, tx: intent.id, changed: changes.puts.length + changes.deletes.length, duplicate: false }]),
+        );
+      }
     });
   }
 
   private applyIntent(id: string, parts: Record<string, PendingChanges>, meta: CommitMeta): Record<string, CommitResult> {
     const results: Record<string, CommitResult> = {};
+    const opBase = meta.op ?? id;
     for (const [context, changes] of Object.entries(parts)) {
       const store = this.storeUnderLock(context);
-      results[context] = store.commit(changes, { ...meta, op: `${id}:${context}`, intent: id });
+      results[context] = store.commit(changes, { ...meta, op: `${opBase}:${context}`, intent: id });
     }
-    this.intents.finish(id);
+    try {
+      this.intents.finish(id);
+    } catch {
+      // The change is done in every context; the intent stays open and finishing it again
+      // applies nothing twice (each part has its operation id).
+    }
     this.scheduleRewrite();
     return results;
   }
@@ -282,8 +342,19 @@ export class Engine {
   /** On open: moves that were decided (intent durable) but not finished are finished now. */
   private finishInterruptedMoves(): void {
     for (const pending of this.intents.unfinished((context) => this.storeUnderLock(context))) {
-      this.applyIntent(pending.id, pending.parts, pending.meta);
-      this.recovery.log(`finished an interrupted change across contexts (${Object.keys(pending.parts).join(', ')}), intent ${pending.id}`);
+      try {
+        this.applyIntent(pending.id, pending.parts, pending.meta);
+      } catch (error) {
+        // It stays open and is tried again next time; unrelated work goes on meanwhile.
+        const failure = error instanceof EngineError ? error : fromSystemError(error, 'Finishing an interrupted move', this.intents.file, 'It will be finished when the cause is gone.');
+        this.lastIntentError = failure;
+        continue;
+      }
+      try {
+        this.recovery.log(`finished an interrupted change across contexts (${Object.keys(pending.parts).join(', ')}), intent ${pending.id}`);
+      } catch {
+        // the move is done; only its log line is missing
+      }
     }
   }
 

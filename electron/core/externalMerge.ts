@@ -24,6 +24,11 @@ export interface AbsorbInput {
   readonly current: RecordSet;
   /** False when the file is damaged or truncated: a missing record is then not a deletion. */
   readonly absenceIsDeletion: boolean;
+  /**
+   * The file is our own rewrite (its checksum is in our journal or checkpoint): what it lacks
+   * was removed, and fields it lacks were removed, so nothing is merged back into it.
+   */
+  readonly fileIsOurs?: boolean;
 }
 
 export interface AbsorbResult {
@@ -59,7 +64,8 @@ export function absorbExternalVersion(input: AbsorbInput): AbsorbResult {
   // records are merged against the version before them too, so our change is never dropped.
   const ambiguous: Generation[] = [];
   let behind = 0;
-  for (let i = input.history.length - 1; i >= 0; i -= 1) {
+  // Our own rewrite has no race to account for: its base is what we last wrote.
+  for (let i = input.fileIsOurs ? -1 : input.history.length - 1; i >= 0; i -= 1) {
     const generation = input.history[i] as Generation;
     let seen = false;
     let unseen = false;
@@ -117,7 +123,7 @@ export function absorbExternalVersion(input: AbsorbInput): AbsorbResult {
       if (!sameRaw(merged, c)) puts.push(merged);
       continue;
     }
-    const kept = keepDroppedFields(b, f);
+    const kept = input.fileIsOurs ? f : keepDroppedFields(b, f);
     if (kept !== f) keptFields += 1;
     const merged = c === undefined || sameRaw(c, b) ? kept : mergeThreeWay(b, kept, c);
     if (!sameRaw(merged, c)) puts.push(merged);

@@ -54,6 +54,22 @@ export class IntentLog {
     if (this.read().open.length === 0) cutJournal(this.fsys, this.file, 0);
   }
 
+  /** Intents whose `done` line is missing, as written (for readers that only look). */
+  unfinishedRaw(): { id: string; opBase: string; parts: Record<string, Change[]> }[] {
+    return this.read().open.map((entry) => ({ id: entry.id, opBase: entry.meta?.op ?? entry.id, parts: entry.parts }));
+  }
+
+  decode(changes: Change[]): PendingChanges {
+    const puts: StoredRecord[] = [];
+    const deletes: string[] = [];
+    for (const change of changes) {
+      const effect = recordOfChange(change);
+      if ('put' in effect) puts.push(effect.put);
+      else deletes.push(effect.del);
+    }
+    return { puts, deletes };
+  }
+
   /** Intents whose `done` line is missing, decoded against the current stores. */
   unfinished(storeOf: StoreOf): Intent[] {
     const { open } = this.read();
@@ -104,6 +120,12 @@ export class IntentLog {
   private append(line: string): void {
     this.fsys.mkdirSync(path.dirname(this.file), { recursive: true });
     const existed = statIdentity(this.fsys, this.file);
+    if (!existed) {
+      // The file is made durable before any intent goes in: once an intent line is written and
+      // synced, nothing else can fail that would make it "not happened".
+      this.fsys.closeSync(this.fsys.openSync(this.file, 'a'));
+      syncDirectory(this.fsys, path.dirname(this.file));
+    }
     let end = existed?.size ?? 0;
     if (end > 0) {
       // A torn last line (a crash mid-append) is cut off so the new line starts clean.
@@ -113,7 +135,6 @@ export class IntentLog {
       end = complete;
     }
     appendDurably(this.fsys, this.file, line, end);
-    if (!existed) syncDirectory(this.fsys, path.dirname(this.file));
   }
 }
 

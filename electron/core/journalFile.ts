@@ -134,7 +134,7 @@ export function appendLinesDurably(fsys: FileSystem, path: string, lines: Iterab
     }
     return offset;
   } finally {
-    fsys.closeSync(fd);
+    closeQuietly(fsys, fd);
   }
 }
 
@@ -161,7 +161,16 @@ export function appendDurably(fsys: FileSystem, path: string, text: string, expe
     }
     return expectedOffset + data.length;
   } finally {
+    closeQuietly(fsys, fd);
+  }
+}
+
+/** Once the data is fdatasync'ed, a failing close changes nothing about it: not an error. */
+function closeQuietly(fsys: FileSystem, fd: number): void {
+  try {
     fsys.closeSync(fd);
+  } catch {
+    // the descriptor is gone either way; what was written is durable
   }
 }
 

@@ -7,6 +7,7 @@ import { contextPaths } from './dataRoot.ts';
 import { decodeJournalLine, encodeHeader, type JournalEntry } from './journalFormat.ts';
 import { replaceFileAtomically } from './atomicFile.ts';
 import { createBackupUnderLock } from './backups.ts';
+import { fromSystemError } from './errors.ts';
 
 /** Under the lock: upgrades the context's journal if it is of an older format. Returns true if it did. */
 export function upgradeJournalIfOld(engine: Engine, context: string): boolean {
@@ -27,8 +28,9 @@ function readFirstEntry(engine: Engine, file: string): JournalEntry | undefined 
   let fd: number;
   try {
     fd = engine.fs.openSync(file, 'r');
-  } catch {
-    return undefined;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw fromSystemError(error, 'Reading the journal', file, 'Nothing was changed.');
   }
   try {
     const chunks: Buffer[] = [];

@@ -1,6 +1,6 @@
 // The in-memory state of one context: its records in file order, with indexes by chart id and
 // by relation endpoint. Map keeps insertion order, which is the order lines are written in.
-import { classifyTrustedLine, asOpaque, makeRecord, type StoredRecord } from './records.ts';
+import { classifyLine, classifyTrustedLine, asOpaque, makeRecord, type StoredRecord } from './records.ts';
 import { keyOfIdentity } from './records.ts';
 import type { Change } from './journalFormat.ts';
 
@@ -161,8 +161,8 @@ export function recordOfChange(change: Change): { put: StoredRecord } | { del: s
   const raw = change.line;
   // An opaque line (a comment, an unknown line type, a duplicate) carries its occurrence number.
   if (change.opaque || change.n !== undefined) return { put: asOpaque(raw, change.n ?? 1) };
-  // The line was checked when it was journaled, and the journal line passed its checksum.
-  const verdict = classifyTrustedLine(raw);
+  // Journaled as text because its bytes are not what JSON.stringify makes: parsed in full.
+  const verdict = classifyLine(raw);
   if (!verdict.ok || verdict.kind === 'blank') return { put: asOpaque(raw, 1) };
   return { put: makeRecord(raw, verdict.fields) };
 }

@@ -168,6 +168,11 @@ export function trustedRecord(raw: string): StoredRecord | undefined {
     if (from && to && type) key = relationKey(from.value, to.value, type.value);
   }
   if (key === undefined) return undefined;
+  // A key that appears twice (JSON.parse keeps the last one) needs the real parse.
+  for (const field of kind === 'entity' ? ['"name":', '"type":'] : ['"from":', '"to":', '"relationType":', '"type":']) {
+    const first = raw.indexOf(field);
+    if (raw.indexOf(field, first + field.length) !== -1) return undefined;
+  }
   const at = raw.indexOf(CHART_ID_AT_METADATA);
   if (at >= 0) {
     const chartId = plainString(raw, at + CHART_ID_AT_METADATA.length);

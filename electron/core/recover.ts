@@ -3,6 +3,7 @@
 // newest good backup; every action is one line in .recovery/recovery-YYYY-MM-DD.log.
 import path from 'node:path';
 import type { Engine } from './engine.ts';
+import { EngineError } from './errors.ts';
 import { readJournal } from './journalFile.ts';
 import { replaceFileAtomically } from './atomicFile.ts';
 import { readFileIfExists } from './fileSystem.ts';
@@ -23,6 +24,7 @@ export interface RecoveryReport {
 }
 
 export function recoverAll(engine: Engine, contexts?: string[]): Promise<RecoveryReport> {
+  if (engine.readOnly) return Promise.reject(new EngineError('READ_ONLY', `Cannot recover: ${engine.readOnlyReason}. Nothing was changed.`, { kept: 'Nothing was changed.' }));
   return engine.withLock(() => {
     const actions: RecoveryAction[] = [];
     const unrecovered: string[] = [];
@@ -68,19 +70,21 @@ function recoverContext(engine: Engine, context: string, actions: RecoveryAction
   const damaged = store.damagedLines();
   if (damaged.length > 0) {
     // Records the journal holds that the file lacks are what the damaged lines held (restored
-    // from the journal). A damaged line still naming its record is matched by name; one that
-    // cannot be read at all is accounted for by one of those records.
+    // from the journal). A damaged line whose name can still be read is matched by it; any other
+    // (its name damaged too, or unreadable) is accounted for by one of the remaining records.
+    // Only a line left over, whose record is in neither, is looked for in the backups.
     const fromJournal = new Set(store.keysMissingFromFile());
-    const guessed = damaged.map((bad) => ({ bad, key: guessKey(bad) }));
-    for (const { key } of guessed) if (key !== undefined) fromJournal.delete(key);
-    let unnamedCovered = fromJournal.size;
-    const missing = guessed.filter(({ key }) => {
-      if (key !== undefined) return !store.state.has(key);
-      if (unnamedCovered > 0) {
-        unnamedCovered -= 1;
-        return false;
-      }
-      return true;
+    const unmatched: { bad: BadLine; key: string | undefined }[] = [];
+    for (const guess of damaged.map((bad) => ({ bad, key: guessKey(bad) }))) {
+      if (guess.key !== undefined && fromJournal.delete(guess.key)) continue;
+      if (guess.key !== undefined && store.state.has(guess.key)) continue;
+      unmatched.push(guess);
+    }
+    let spare = fromJournal.size;
+    const missing = unmatched.filter(() => {
+      if (spare === 0) return true;
+      spare -= 1;
+      return false;
     });
     const restored: StoredRecord[] = [];
     for (const { bad, key } of missing) {

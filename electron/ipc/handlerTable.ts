@@ -126,8 +126,10 @@ export function createHandlerTable(deps: HandlerDeps): HandlerTable {
       const name = channel as ChannelName;
       const parsed = channels[name].input.safeParse(input);
       if (!parsed.success) {
-        const issues = parsed.error.issues.slice(0, 20).map((issue) => ({ path: issue.path.map(String).join('.'), message: issue.message }));
-        return failure({ code: 'BAD_INPUT', message: `Invalid request for ${name}: ${issues.map((i) => `${i.path || 'input'}: ${i.message}`).join('; ')}.`, kept: 'Nothing was changed.', issues });
+        // Short: a refusal never echoes a huge input back.
+        const issues = parsed.error.issues.slice(0, 10).map((issue) => ({ path: clip(issue.path.map(String).join('.'), 120), message: clip(issue.message, 200) }));
+        const message = clip(`Invalid request for ${name}: ${issues.map((i) => `${i.path || 'input'}: ${i.message}`).join('; ')}.`, 2_000);
+        return failure({ code: 'BAD_INPUT', message, kept: 'Nothing was changed.', issues });
       }
       try {
         return { ok: true, value: await handlers[name](parsed.data as Input) };
@@ -142,9 +144,14 @@ function failure(error: IpcError): IpcResult<never> {
   return { ok: false, error };
 }
 
+function clip(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}
+
 export function toIpcError(error: unknown): IpcError {
   if (error instanceof EngineError) {
-    return { code: error.code, message: error.message, ...(error.file === undefined ? {} : { file: error.file }), ...(error.kept === undefined ? {} : { kept: error.kept }) };
+    const kept = error.kept ?? (error.code === 'BAD_INPUT' || error.code === 'NOT_FOUND' ? 'Nothing was changed.' : undefined);
+    return { code: error.code, message: clip(error.message, 2_000), ...(error.file === undefined ? {} : { file: error.file }), ...(kept === undefined ? {} : { kept }) };
   }
   return { code: 'INTERNAL', message: `Unexpected failure: ${error instanceof Error ? error.message : String(error)}`, kept: 'Changes already saved are kept.' };
 }

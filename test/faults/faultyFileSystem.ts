@@ -101,7 +101,7 @@ export function systemError(errno: InjectedErrno, op: FsOperation, file?: string
   error.errno = -(os.constants.errno as Record<string, number>)[errno]!;
   error.syscall = syscall;
   if (file !== undefined) error.path = file;
-  if (dest !== undefined) error.dest = dest;
+  if (dest !== undefined) (error as NodeJS.ErrnoException & { dest?: string }).dest = dest;
   return error;
 }
 

@@ -2,6 +2,7 @@
 // folders (to prove nothing changed), the graph as a fresh process would see it, and the
 // checks every failure must pass (an EngineError, the right code, the file named).
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { createHash } from 'node:crypto';
 import { Engine } from '../../electron/core/engine.ts';
@@ -10,7 +11,6 @@ import { resolveLayout, type DataLayout } from '../../electron/core/dataRoot.ts'
 import { readGraph, type Graph } from '../../electron/core/knowledgeGraph.ts';
 import { verifyAll } from '../../electron/core/verify.ts';
 import type { FileSystem } from '../../electron/core/fileSystem.ts';
-import { tempDir } from '../helpers/tempRoot.ts';
 import type { InjectedErrno } from './faultyFileSystem.ts';
 
 export const LONG = process.env.TENSION_TORTURE === 'long';
@@ -25,10 +25,28 @@ export const CODE_OF_ERRNO: Record<InjectedErrno, EngineErrorCode> = {
   EFBIG: 'DISK_FULL',
 };
 
-/** A fresh copy of a data root (its whole parent folder), as a new layout. */
+const scratch: string[] = [];
+
+/**
+ * A temporary folder for the many copies a failure-point walk makes: in memory (/dev/shm) when
+ * there is one, since the faults come from the seam and real fsyncs only cost time there.
+ */
+export function scratchDir(): string {
+  const base = fs.existsSync('/dev/shm') ? '/dev/shm' : os.tmpdir();
+  const dir = fs.mkdtempSync(path.join(base, 'tension-fault-'));
+  scratch.push(dir);
+  return dir;
+}
+
+export function removeScratchDirs(): void {
+  for (const dir of scratch.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
+}
+
+/** A fresh copy of a data root, as a new layout. */
 export function copyRoot(layout: DataLayout): DataLayout {
-  const target = path.join(tempDir('tension-fault-'), '.coaia');
-  fs.cpSync(layout.root, target, { recursive: true });
+  const target = path.join(scratchDir(), '.coaia');
+  // The lock folder and its owner note are process state, and may vanish while being copied.
+  fs.cpSync(layout.root, target, { recursive: true, filter: (source) => !path.basename(source).startsWith('.tension.lock') });
   return resolveLayout({ data: target });
 }
 

@@ -32,7 +32,11 @@ export function runCli(args: string[], options: { env?: NodeJS.ProcessEnv; cwd?:
   };
 }
 
-/** Starts a TypeScript script in a child process with tsx (for writers killed mid-way). */
+/**
+ * Starts a TypeScript script in a child process (for writers killed mid-way). The tsx loader
+ * runs inside the child itself (`node --import tsx`): tsx's CLI would start the script as a
+ * grandchild, and a SIGKILL would then kill only the wrapper.
+ */
 export function spawnTs(script: string, args: string[], env: NodeJS.ProcessEnv = {}): ChildProcess {
-  return spawn(process.execPath, [tsxCli, script, ...args], { cwd: repoRoot, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  return spawn(process.execPath, ['--import', 'tsx', script, ...args], { cwd: repoRoot, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
 }

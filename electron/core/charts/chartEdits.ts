@@ -14,11 +14,11 @@ import {
   completedNote,
   type NewChart,
 } from '../../../shared/domain.ts';
+import { isCalendarDate } from '../../../shared/calendarDate.ts';
 import { ChartIndex, chartEntityName, chartParts, entityOf, outcomeName, readChart, realityName, resolveChartId, type Entity } from './chartModel.ts';
 
 type Json = Record<string, unknown>;
 const MAX_TEXT = 10_000;
-const DATE = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})?)?$/;
 
 export function requireText(value: unknown, what: string): string {
   if (typeof value !== 'string' || value.trim() === '') throw new EngineError('BAD_INPUT', `${what} is required (a non-empty text).`);
@@ -28,7 +28,7 @@ export function requireText(value: unknown, what: string): string {
 }
 
 export function requireDate(value: unknown, what = 'the due date'): string {
-  if (typeof value !== 'string' || !DATE.test(value) || Number.isNaN(Date.parse(value))) {
+  if (!isCalendarDate(value)) {
     throw new EngineError('BAD_INPUT', `${what} must be a date like 2026-12-31 or 2026-12-31T17:00:00Z, got ${JSON.stringify(String(value).slice(0, 40))}.`);
   }
   return value;

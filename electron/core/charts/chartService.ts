@@ -130,6 +130,18 @@ export class ChartService {
 
   // ------------------------------------------------------------------ writing
 
+  /** For a retried operation (its change not built again): the entity names its commit wrote. */
+  private async namesWritten(context: string, result: CommitResult): Promise<string[]> {
+    const keys = await this.engine.read(context, (_state, store) => store.changedKeysOf(result.tx));
+    return keys.filter((key) => key.startsWith('e\u0000')).map((key) => key.slice(2));
+  }
+
+  private async chartIdOf(context: string, built: string, result: CommitResult, parentHint?: string): Promise<string> {
+    if (!result.duplicate) return built;
+    const charts = (await this.namesWritten(context, result)).filter((name) => name.endsWith('_chart') && name !== `${parentHint}_chart`);
+    return charts[0]?.slice(0, -'_chart'.length) ?? '';
+  }
+
   async create(context: string, input: NewChart, op?: string): Promise<{ id: string; result: CommitResult }> {
     let id = '';
     const result = await this.change(context, (state) => {
@@ -137,7 +149,7 @@ export class ChartService {
       id = built.id;
       return built.changes;
     }, op);
-    return { id, result };
+    return { id: await this.chartIdOf(context, id, result), result };
   }
 
   async addStep(context: string, chartId: string, input: { title: string; dueDate?: string }, op?: string): Promise<{ name: string; result: CommitResult }> {
@@ -147,6 +159,7 @@ export class ChartService {
       name = built.name;
       return built.changes;
     }, op);
+    if (result.duplicate) name = (await this.namesWritten(context, result)).find((n) => /_action_?\d+$/.test(n)) ?? '';
     return { name, result };
   }
 
@@ -176,12 +189,15 @@ export class ChartService {
 
   async telescope(context: string, stepName: string, input: { reality?: string; steps?: string[] } = {}, op?: string): Promise<{ id: string; result: CommitResult }> {
     let id = '';
+    let parent = '';
     const result = await this.change(context, (state) => {
       const built = edits.telescope(state, stepName, input, this.clock());
       id = built.id;
+      parent = resolveChartId(state, stepName) ?? '';
       return built.changes;
     }, op);
-    return { id, result };
+    if (result.duplicate) parent = (await this.engine.read(context, (state) => resolveChartId(state, stepName))) ?? '';
+    return { id: await this.chartIdOf(context, id, result, parent), result };
   }
 
   addReality(context: string, chartId: string, text: string, op?: string) {
@@ -210,7 +226,7 @@ export class ChartService {
     if (from === to) throw new EngineError('BAD_INPUT', `The chart is already in context ${to}.`);
     let records: StoredRecord[] = [];
     let chartId = id;
-    await this.engine.transactAcross(
+    const results = await this.engine.transactAcross(
       [
         [from, (state) => {
           const resolved = resolveChartId(state, id);
@@ -239,7 +255,8 @@ export class ChartService {
       ],
       options.op === undefined ? {} : { op: options.op },
     );
-    return { moved: records.length };
+    // A retried move answers as the first time: what it moved into the target.
+    return { moved: results[to]?.duplicate ? results[to].changed : records.length };
   }
 
   /** Archives a completed top-level chart (with its sub-charts) into completed-charts.jsonl. */

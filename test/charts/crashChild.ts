@@ -1,0 +1,152 @@
+// A process that kills itself in the middle of a chart operation. It opens the engine on a
+// data root through a FileSystem (the electron/core/fileSystem.ts seam) that counts every
+// write, fsync/fdatasync, rename and link once armed (with countAll: every call that can change
+// the disk), and sends SIGKILL to its own process right before (or right after) the N-th. Then it runs the operation (a telescope, or
+// a move between contexts) and the rewrite of the context files (flush), as the app would.
+//
+// It prints one JSON line per counted call (synchronously, so every line is in the pipe before
+// the kill), and `{"t":"done","calls":n}` when the operation finished without reaching N.
+//
+// Configuration: CRASH_CHILD (JSON, see CrashChildConfig in crashSupport.ts).
+import fs from 'node:fs';
+import { Engine } from '../../electron/core/engine.ts';
+import { resolveLayout } from '../../electron/core/dataRoot.ts';
+import { realFileSystem, type FileSystem } from '../../electron/core/fileSystem.ts';
+import { ChartService } from '../../electron/core/charts/chartService.ts';
+import type { CrashChildConfig, CountedOp } from './crashSupport.ts';
+
+const config = JSON.parse(process.env.CRASH_CHILD ?? 'null') as CrashChildConfig | null;
+if (!config) throw new Error('CRASH_CHILD is not set');
+
+function say(message: Record<string, unknown>): void {
+  // fs.writeSync on fd 1 (a pipe): in the pipe before the next statement, so before a kill.
+  fs.writeSync(1, `${JSON.stringify(message)}\n`);
+}
+
+/** The seam: the real file system, with a self-kill at the N-th counted call once armed. */
+class KillingFileSystem implements FileSystem {
+  armed = false;
+  calls = 0;
+  private readonly fdPaths = new Map<number, string>();
+
+  constructor(
+    private readonly killAt: number | null,
+    private readonly when: 'before' | 'after',
+    private readonly countAll: boolean,
+  ) {}
+
+  /** Calls counted only with countAll: they change the disk too, but are not writes, syncs, renames or links. */
+  private extra<T>(op: CountedOp, file: string, run: () => T): T {
+    return this.countAll ? this.counted(op, file, run) : run();
+  }
+
+  private counted<T>(op: CountedOp, file: string, run: () => T): T {
+    if (!this.armed) return run();
+    this.calls += 1;
+    const n = this.calls;
+    say({ t: 'call', n, op, path: file });
+    const kill = this.killAt === n;
+    if (kill && this.when === 'before') {
+      say({ t: 'kill', n, op, path: file, when: 'before' });
+      process.kill(process.pid, 'SIGKILL');
+    }
+    try {
+      return run();
+    } finally {
+      // After the call, whether it succeeded or threw (an unlink of a file already gone).
+      if (kill && this.when === 'after') {
+        say({ t: 'kill', n, op, path: file, when: 'after' });
+        process.kill(process.pid, 'SIGKILL');
+      }
+    }
+  }
+
+  private pathOf(fd: number): string {
+    return this.fdPaths.get(fd) ?? `fd:${fd}`;
+  }
+
+  openSync(p: string, flags: string | number, mode?: number): number {
+    const writing = typeof flags === 'number' ? (flags & (fs.constants.O_WRONLY | fs.constants.O_RDWR | fs.constants.O_CREAT | fs.constants.O_TRUNC | fs.constants.O_APPEND)) !== 0 : /[wa+x]/.test(flags);
+    const fd = writing ? this.extra('open', p, () => realFileSystem.openSync(p, flags, mode)) : realFileSystem.openSync(p, flags, mode);
+    this.fdPaths.set(fd, p);
+    return fd;
+  }
+  closeSync(fd: number): void {
+    realFileSystem.closeSync(fd);
+    this.fdPaths.delete(fd);
+  }
+  readSync(fd: number, buffer: Uint8Array, offset: number, length: number, position: number | null): number {
+    return realFileSystem.readSync(fd, buffer, offset, length, position);
+  }
+  writeSync(fd: number, buffer: Uint8Array, offset: number, length: number, position?: number | null): number {
+    return this.counted('write', this.pathOf(fd), () => realFileSystem.writeSync(fd, buffer, offset, length, position));
+  }
+  fsyncSync(fd: number): void {
+    this.counted('fsync', this.pathOf(fd), () => realFileSystem.fsyncSync(fd));
+  }
+  fdatasyncSync(fd: number): void {
+    this.counted('fsync', this.pathOf(fd), () => realFileSystem.fdatasyncSync(fd));
+  }
+  ftruncateSync(fd: number, len: number): void {
+    this.extra('truncate', this.pathOf(fd), () => realFileSystem.ftruncateSync(fd, len));
+  }
+  fstatSync(fd: number): fs.Stats {
+    return realFileSystem.fstatSync(fd);
+  }
+  statSync(p: string, options: { bigint: true }): fs.BigIntStats {
+    return realFileSystem.statSync(p, options);
+  }
+  readFileSync(p: string): Buffer {
+    return realFileSystem.readFileSync(p);
+  }
+  renameSync(from: string, to: string): void {
+    this.counted('rename', `${from} -> ${to}`, () => realFileSystem.renameSync(from, to));
+  }
+  linkSync(existing: string, newPath: string): void {
+    this.counted('link', `${existing} -> ${newPath}`, () => realFileSystem.linkSync(existing, newPath));
+  }
+  unlinkSync(p: string): void {
+    this.extra('unlink', p, () => realFileSystem.unlinkSync(p));
+  }
+  rmSync(p: string, options: { recursive: boolean; force: boolean }): void {
+    this.extra('rm', p, () => realFileSystem.rmSync(p, options));
+  }
+  mkdirSync(p: string, options: { recursive: true }): string | undefined {
+    return this.extra('mkdir', p, () => realFileSystem.mkdirSync(p, options));
+  }
+  readdirSync(p: string): string[] {
+    return realFileSystem.readdirSync(p);
+  }
+  copyFileSync(from: string, to: string): void {
+    this.extra('copy', `${from} -> ${to}`, () => realFileSystem.copyFileSync(from, to));
+  }
+  existsSync(p: string): boolean {
+    return realFileSystem.existsSync(p);
+  }
+}
+
+async function main(cfg: CrashChildConfig): Promise<void> {
+  const fsys = new KillingFileSystem(cfg.killAt, cfg.when, cfg.countAll === true);
+  const engine = await Engine.open({ layout: resolveLayout({ data: cfg.root }), fs: fsys, rewriteDelayMs: -1, lockStaleMs: 2000 });
+  const charts = new ChartService(engine, () => new Date(cfg.nowMs));
+  // Load the contexts first: the counting covers the operation, not the first read of the files.
+  for (const context of cfg.contexts) await engine.read(context, () => undefined);
+  fsys.armed = true;
+  let result: unknown;
+  if (cfg.op.kind === 'telescope') {
+    result = await charts.telescope(cfg.op.context, cfg.op.step, {}, cfg.op.opId);
+  } else {
+    result = await charts.move(cfg.op.from, cfg.op.id, cfg.op.to, cfg.op.opId === undefined ? {} : { op: cfg.op.opId });
+  }
+  await engine.flush();
+  await engine.close();
+  say({ t: 'done', calls: fsys.calls, result });
+}
+
+main(config).then(
+  () => process.exit(0),
+  (error: unknown) => {
+    say({ t: 'error', message: error instanceof Error ? (error.stack ?? error.message) : String(error) });
+    process.exit(2);
+  },
+);

@@ -1,0 +1,78 @@
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { listPackage, extractFile } from '@electron/asar';
+import { afterAll, describe, expect, it } from 'vitest';
+import { bundleElectron, projectRoot } from '../../build/bundle.ts';
+import { explainPackagingFailure } from '../../build/packagingFailure.ts';
+import { removeTempDirs, tempDir } from '../helpers/tempRoot.ts';
+
+afterAll(removeTempDirs);
+
+const require = createRequire(import.meta.url);
+
+function electronBuilder(args: string[], cwd: string): Promise<{ code: number; output: string }> {
+  const child = spawn(process.execPath, [require.resolve('electron-builder/cli.js'), ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  return new Promise((resolve) => child.on('close', (code) => resolve({ code: code ?? 1, output })));
+}
+
+describe('packaging with electron-builder', () => {
+  it('packs package.json, the two bundles and the placeholder page into app.asar, and no node_modules (a stand-in Electron binary: none can be downloaded here)', async () => {
+    // A copy of the project as `npm run dist` sees it after bundling; its package.json lists no
+    // dependencies because the bundle holds them (the real project's node_modules are excluded by
+    // the config's file patterns, which this checks).
+    const project = tempDir('tension-pack-');
+    await bundleElectron(path.join(project, 'out'));
+    const pkg = JSON.parse(fs.readFileSync(path.join(projectRoot, 'package.json'), 'utf8')) as Record<string, unknown>;
+    fs.writeFileSync(path.join(project, 'package.json'), JSON.stringify({ ...pkg, dependencies: {}, devDependencies: {} }, null, 2));
+    fs.mkdirSync(path.join(project, 'build'));
+    fs.copyFileSync(path.join(projectRoot, 'build', 'icon.png'), path.join(project, 'build', 'icon.png'));
+    fs.mkdirSync(path.join(project, 'node_modules', 'left-over'), { recursive: true });
+    fs.writeFileSync(path.join(project, 'node_modules', 'left-over', 'index.js'), '');
+
+    const standIn = tempDir('tension-fake-electron-');
+    fs.writeFileSync(path.join(standIn, 'electron'), '#!/bin/sh\necho stand-in\n', { mode: 0o755 });
+    const electronVersion = (JSON.parse(fs.readFileSync(require.resolve('electron/package.json'), 'utf8')) as { version: string }).version;
+    fs.writeFileSync(path.join(standIn, 'version'), `v${electronVersion}`);
+    const output = path.join(tempDir('tension-pack-out-'), 'dist');
+
+    const result = await electronBuilder(
+      ['--projectDir', project, '--config', path.join(projectRoot, 'build', 'electron-builder.yml'), '--linux', '--dir', `-c.electronDist=${standIn}`, `-c.electronVersion=${electronVersion}`, `-c.directories.output=${output}`],
+      project,
+    );
+    expect(result.code, result.output).toBe(0);
+    const unpacked = path.join(output, 'linux-unpacked');
+    expect(fs.existsSync(path.join(unpacked, 'tension-desk'))).toBe(true);
+    const asar = path.join(unpacked, 'resources', 'app.asar');
+    const files = listPackage(asar, { isPack: false }).map((f) => f.split(path.sep).join('/')).sort();
+    expect(files).toEqual([
+      '/out',
+      '/out/main.cjs',
+      '/out/main.cjs.LEGAL.txt',
+      '/out/placeholder',
+      '/out/placeholder/index.html',
+      '/out/placeholder/placeholder.css',
+      '/out/placeholder/placeholder.js',
+      '/out/preload.cjs',
+      '/package.json',
+    ]);
+    const packed = JSON.parse(extractFile(asar, 'package.json').toString()) as { main: string; desktopName: string };
+    expect(packed.main).toBe('out/main.cjs');
+    expect(packed.desktopName).toBe('tension-desk.desktop');
+  }, 120_000);
+
+  it('explains a failed download in plain words after electron-builder’s own output', () => {
+    const electron = explainPackagingFailure('  • packaging platform=linux\n  ⨯ getaddrinfo ENOTFOUND github.com  failedTask=build', 1);
+    expect(electron).toMatch(/packaging failed \(electron-builder exited with 1\)/);
+    expect(electron).toMatch(/download the Electron binary to put in the package from github\.com/);
+    expect(electron).toMatch(/TENSION_ELECTRON_DIST=/);
+    expect(electron).toContain('(getaddrinfo ENOTFOUND github.com).');
+    const tool = explainPackagingFailure('  • using custom unpacked Electron distribution\n  ⨯ failed to build AppImage  error=getaddrinfo ENOTFOUND github.com', 1);
+    expect(tool).toMatch(/a packaging tool it needs/);
+    expect(explainPackagingFailure('  ⨯ Cannot find module x', 2)).toMatch(/See electron-builder's message above/);
+  });
+});

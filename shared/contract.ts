@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import type { Chart, ChartHistoryEntry, ChartSummary, ChartTree } from './domain.ts';
 import { isCalendarDate } from './calendarDate.ts';
+import { CHANNEL_NAME_LIST, EVENT_NAMES, INVOKE_CHANNEL, eventChannel, type EventName, type ListedChannelName } from './channelNames.ts';
 
 // ----------------------------------------------------------------- input pieces
 
@@ -120,7 +121,10 @@ export const channels = {
 export type ChannelName = keyof typeof channels;
 export type ChannelInput<C extends ChannelName> = z.input<(typeof channels)[C]['input']>;
 export type ChannelOutput<C extends ChannelName> = (typeof channels)[C]['output'];
-export const CHANNEL_NAMES = Object.keys(channels) as ChannelName[];
+// The zod-free list (channelNames.ts) must name exactly the channels of the table above.
+const listedExactly: [Exclude<ChannelName, ListedChannelName>, Exclude<ListedChannelName, ChannelName>] extends [never, never] ? true : never = true;
+void listedExactly;
+export const CHANNEL_NAMES: readonly ChannelName[] = CHANNEL_NAME_LIST;
 
 // ----------------------------------------------------------------- errors as values
 
@@ -168,12 +172,10 @@ export interface Events {
   'recovery.progress': ProgressEvent;
 }
 
-export type EventName = keyof Events;
-export const EVENT_NAMES: readonly EventName[] = ['data.changed', 'health.changed', 'backup.progress', 'recovery.progress'];
+const eventsListedExactly: [Exclude<keyof Events, EventName>, Exclude<EventName, keyof Events>] extends [never, never] ? true : never = true;
+void eventsListedExactly;
+export { EVENT_NAMES, INVOKE_CHANNEL, eventChannel, type EventName };
 
-/** The IPC channel names on the wire (one invoke channel, one event channel per event). */
-export const INVOKE_CHANNEL = 'tension:invoke';
-export const eventChannel = (event: EventName) => `tension:event:${event}`;
 
 /** What preload exposes on window.tension: nothing but these two. */
 export interface TensionBridge {

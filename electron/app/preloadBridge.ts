@@ -2,7 +2,8 @@
 // events, nothing else. The page never sees ipcRenderer, an IPC event object, or a channel
 // name of its own choosing: unknown channels are refused here, before anything is sent, and
 // main checks again (sender, channel, input) in the handler table.
-import { CHANNEL_NAMES, EVENT_NAMES, INVOKE_CHANNEL, eventChannel, type EventName, type IpcResult, type TensionBridge } from '../../shared/contract.ts';
+import { CHANNEL_NAME_LIST as CHANNEL_NAMES, EVENT_NAMES, INVOKE_CHANNEL, eventChannel, type EventName } from '../../shared/channelNames.ts';
+import type { IpcResult, TensionBridge } from '../../shared/contract.ts';
 
 /** The slice of Electron's ipcRenderer the bridge uses. */
 export interface IpcRendererLike {

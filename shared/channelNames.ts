@@ -1,0 +1,45 @@
+// The names on the IPC wire, without their schemas: what preload needs (it allows only these)
+// without bundling zod into the preload script. contract.ts checks, at compile time, that this
+// list and its channel table name exactly the same channels.
+
+export const CHANNEL_NAME_LIST = [
+  'app.info',
+  'contexts.list',
+  'contexts.create',
+  'charts.list',
+  'charts.tree',
+  'charts.search',
+  'charts.history',
+  'charts.asOf',
+  'charts.create',
+  'charts.move',
+  'charts.archive',
+  'charts.unarchive',
+  'steps.add',
+  'steps.edit',
+  'steps.move',
+  'steps.complete',
+  'steps.reopen',
+  'steps.remove',
+  'steps.telescope',
+  'reality.add',
+  'reality.edit',
+  'outcome.set',
+  'outcome.complete',
+  'due.set',
+  'backups.list',
+  'backups.create',
+  'backups.verify',
+  'backups.restore',
+  'health.verify',
+  'recovery.run',
+] as const;
+
+export type ListedChannelName = (typeof CHANNEL_NAME_LIST)[number];
+
+export const EVENT_NAMES = ['data.changed', 'health.changed', 'backup.progress', 'recovery.progress'] as const;
+export type EventName = (typeof EVENT_NAMES)[number];
+
+/** One invoke channel carries every request; each event has a channel of its own. */
+export const INVOKE_CHANNEL = 'tension:invoke';
+export const eventChannel = (event: EventName) => `tension:event:${event}`;

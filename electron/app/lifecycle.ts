@@ -146,7 +146,7 @@ export function startShell<W extends BrowserWindowLike>(deps: ShellDeps<W>): She
     });
     engine = opened;
     if (phase !== 'starting') return; // a quit came while the engine was opening: shutdown closes it
-    unregisterIpc = registerInvokeHandler(deps.ipcMain, createHandlerTable({ engine: opened, isOwnSender: windows.isOwnSender, version: app.getVersion() }));
+    unregisterIpc = registerInvokeHandler(deps.ipcMain, createHandlerTable({ engine: opened, isOwnSender: windows.isOwnSender, version: app.getVersion(), emit: (event, payload) => broadcast(windows.windows(), event, payload) }));
     openWindow();
     phase = 'running';
     watcher = new DataRootWatcher(opened, onChange, (error) => log('Live updates: a refresh failed.', error), deps.watcherOptions);

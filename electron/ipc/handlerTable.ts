@@ -9,7 +9,7 @@ import { ChartIndex } from '../core/charts/chartModel.ts';
 import { createBackup, listBackups, restoreBackup, verifyBackup } from '../core/backups.ts';
 import { verifyAll } from '../core/verify.ts';
 import { recoverAll } from '../core/recover.ts';
-import { channels, type ChannelName, type ContextInfo, type IpcError, type IpcResult, type Written } from '../../shared/contract.ts';
+import { channels, type ChannelName, type ContextInfo, type EventName, type Events, type IpcError, type IpcResult, type Written } from '../../shared/contract.ts';
 import type { CommitResult } from '../core/contextStore.ts';
 
 /** Who sent a request: Electron's webContents id and the URL of the frame that sent it. */
@@ -24,6 +24,8 @@ export interface HandlerDeps {
   /** True only for the app's own windows (checked before anything else). */
   readonly isOwnSender: (sender: SenderInfo) => boolean;
   readonly version?: string;
+  /** Pushes an event to the app's windows (progress of backups and recovery). */
+  readonly emit?: <E extends EventName>(event: E, payload: Events[E]) => void;
 }
 
 type Input = Record<string, unknown>;
@@ -41,6 +43,16 @@ export interface HandlerTable {
 export function createHandlerTable(deps: HandlerDeps): HandlerTable {
   const { engine } = deps;
   const charts = deps.charts ?? new ChartService(engine);
+
+  /** Runs a long task, telling the windows when it starts and ends (they show a progress bar). */
+  async function withProgress<T>(event: 'backup.progress' | 'recovery.progress', task: string, work: () => Promise<T>): Promise<T> {
+    deps.emit?.(event, { task, done: 0, total: 1 });
+    try {
+      return await work();
+    } finally {
+      deps.emit?.(event, { task, done: 1, total: 1 });
+    }
+  }
 
   const handlers: Record<ChannelName, Handler> = {
     'app.info': async () => ({ root: engine.layout.root, source: engine.layout.source, readOnly: engine.readOnlyReason ?? null, version: deps.version ?? '0.0.0' }),
@@ -95,12 +107,12 @@ export function createHandlerTable(deps: HandlerDeps): HandlerTable {
     'due.set': async (i) => written(await charts.setDue(s(i.context), s(i.chartId), i.date as string | null, opt(i.op))),
     'backups.list': async () => listBackups(engine).map((b) => ({ id: b.id, created: b.created, reason: b.reason, files: b.files.length, bytes: b.bytes })),
     'backups.create': async (i) => {
-      const b = await createBackup(engine, opt(i.reason) ?? 'from the app');
+      const b = await withProgress('backup.progress', 'Creating a backup', () => createBackup(engine, opt(i.reason) ?? 'from the app'));
       return { id: b.id, created: b.created, reason: b.reason, files: b.files.length, bytes: b.bytes };
     },
     'backups.verify': async (i) => verifyBackup(engine, s(i.id)),
     'backups.restore': async (i) => {
-      const result = await restoreBackup(engine, s(i.id), i.contexts as string[] | undefined);
+      const result = await withProgress('backup.progress', `Restoring backup ${s(i.id)}`, () => restoreBackup(engine, s(i.id), i.contexts as string[] | undefined));
       return { safetyBackup: result.safetyBackup, contexts: result.contexts };
     },
     'health.verify': async () => {
@@ -111,7 +123,7 @@ export function createHandlerTable(deps: HandlerDeps): HandlerTable {
         backups: report.backups.map((b) => ({ id: b.id, ok: b.ok, problems: [...b.problems] })),
       };
     },
-    'recovery.run': async (i) => recoverAll(engine, i.contexts as string[] | undefined),
+    'recovery.run': async (i) => withProgress('recovery.progress', 'Repairing damaged files', () => recoverAll(engine, i.contexts as string[] | undefined)),
   };
 
   return {

@@ -48,3 +48,21 @@ describe('the IPC handler table', () => {
     await engine.close();
   });
 });
+
+describe('events main pushes', () => {
+  it('a backup and a recovery tell the windows when they start and end (for a progress bar)', async () => {
+    const engine = await openEngine(tempLayout());
+    const events: [string, unknown][] = [];
+    const table = createHandlerTable({ engine, isOwnSender: (s) => s.id === own.id, emit: (event, payload) => events.push([event, payload]) });
+    await table.handle('charts.create', { context: 'work', outcome: 'O', reality: ['R'] }, own);
+    expect((await table.handle('backups.create', {}, own)).ok).toBe(true);
+    expect((await table.handle('recovery.run', {}, own)).ok).toBe(true);
+    expect(events).toEqual([
+      ['backup.progress', { task: 'Creating a backup', done: 0, total: 1 }],
+      ['backup.progress', { task: 'Creating a backup', done: 1, total: 1 }],
+      ['recovery.progress', { task: 'Repairing damaged files', done: 0, total: 1 }],
+      ['recovery.progress', { task: 'Repairing damaged files', done: 1, total: 1 }],
+    ]);
+    await engine.close();
+  });
+});

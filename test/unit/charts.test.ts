@@ -185,3 +185,26 @@ describe('charts made by the peers', () => {
     await engine.close();
   });
 });
+
+describe('two writers on one chart', () => {
+  it('steps added by two processes at once are both kept: nothing saves a stale copy over a fresh one (PEERS bug 6)', async () => {
+    const layout = tempLayout();
+    const first = await openEngine(layout);
+    const second = await openEngine(layout);
+    const a = new ChartService(first, clock);
+    const b = new ChartService(second, clock);
+    const { id } = await a.create('work', { outcome: 'O', reality: 'R' });
+    await Promise.all([
+      ...Array.from({ length: 5 }, (_, i) => a.addStep('work', id, { title: `from a ${i}` })),
+      ...Array.from({ length: 5 }, (_, i) => b.addStep('work', id, { title: `from b ${i}` })),
+      a.addReality('work', id, 'a saw this'),
+      b.addReality('work', id, 'b saw that'),
+    ]);
+    const chart = await a.show('work', id);
+    expect(chart.steps).toHaveLength(10);
+    expect(new Set(chart.steps.map((s) => s.name)).size).toBe(10);
+    expect(chart.currentReality).toEqual(expect.arrayContaining(['R', 'a saw this', 'b saw that']));
+    await first.close();
+    await second.close();
+  });
+});

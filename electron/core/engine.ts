@@ -70,6 +70,7 @@ export class Engine {
   private intents: IntentLog;
   /** The last background rewrite failure, until a rewrite succeeds again. */
   lastRewriteError: EngineError | undefined;
+  private lastRewriteMs = 0;
 
   private constructor(options: EngineOptions) {
     this.options = options;
@@ -361,8 +362,11 @@ export class Engine {
   // ------------------------------------------------------------ rewriting the context files
 
   private scheduleRewrite(): void {
-    const delay = this.options.rewriteDelayMs ?? 100;
-    if (delay < 0 || this.rewriteTimer || this.closed) return;
+    const configured = this.options.rewriteDelayMs ?? 100;
+    if (configured < 0 || this.rewriteTimer || this.closed) return;
+    // A rewrite of a large file takes a while; waiting twice as long as the last one took keeps
+    // rewrites a small share of the time however fast commits come.
+    const delay = Math.max(configured, 2 * this.lastRewriteMs);
     this.rewriteTimer = setTimeout(() => {
       this.rewriteTimer = undefined;
       this.flush().catch((error: unknown) => {
@@ -379,6 +383,7 @@ export class Engine {
   }
 
   private flushUnderLock(): void {
+    const started = performance.now();
     let firstError: EngineError | undefined;
     for (const store of this.stores.values()) {
       if (store.readOnly) continue;
@@ -392,6 +397,7 @@ export class Engine {
       }
     }
     this.lastRewriteError = firstError;
+    this.lastRewriteMs = performance.now() - started;
     if (firstError) throw firstError;
   }
 

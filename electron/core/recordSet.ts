@@ -16,6 +16,7 @@ export class RecordSet {
   // Built on first use and kept current from then on: opening a context does not pay for them.
   private byChart: Map<string, Set<string>> | undefined;
   private byEndpoint: Map<string, Set<string>> | undefined;
+  private byTime: string[] | undefined;
 
   get size(): number {
     return this.records.size;
@@ -48,6 +49,24 @@ export class RecordSet {
 
   chartIds(): IterableIterator<string> {
     return this.chartIndex().keys();
+  }
+
+  /**
+   * Entity keys, most recently changed first, by metadata.updatedAt (or createdAt): the time
+   * index. Built on first use from the lines' text (no full parse), dropped on any change.
+   */
+  keysByTime(): readonly string[] {
+    if (!this.byTime) {
+      const stamped: [string, string][] = [];
+      for (const record of this.records.values()) {
+        if (record.kind !== 'entity') continue;
+        const time = timeOf(record.raw);
+        if (time !== undefined) stamped.push([time, record.key]);
+      }
+      stamped.sort((a, b) => (a[0] < b[0] ? 1 : a[0] > b[0] ? -1 : 0));
+      this.byTime = stamped.map(([, key]) => key);
+    }
+    return this.byTime;
   }
 
   /** Keys of the relations that start or end at this entity name. */
@@ -85,6 +104,7 @@ export class RecordSet {
   /** Removes everything (and the derived indexes). */
   clear(): void {
     this.records.clear();
+    this.byTime = undefined;
     this.byChart = undefined;
     this.byEndpoint = undefined;
   }
@@ -123,11 +143,13 @@ export class RecordSet {
   }
 
   private index(record: StoredRecord): void {
+    this.byTime = undefined;
     if (this.byChart && record.chartId !== undefined) addTo(this.byChart, record.chartId, record.key);
     if (this.byEndpoint && record.kind === 'relation') this.indexEndpoints(this.byEndpoint, record);
   }
 
   private unindex(record: StoredRecord): void {
+    this.byTime = undefined;
     if (this.byChart && record.chartId !== undefined) removeFrom(this.byChart, record.chartId, record.key);
     if (this.byEndpoint && record.kind === 'relation') {
       removeFrom(this.byEndpoint, record.from as string, record.key);
@@ -250,4 +272,16 @@ export function applyOrderMoves(set: RecordSet, moves: readonly OrderMove[]): vo
   const order = new KeyOrder(set.keys());
   for (const [key, after] of moves) if (order.has(key) && (after === null || order.has(after))) order.moveAfter(key, after);
   set.reorder(order.keys());
+}
+
+/** metadata.updatedAt, else createdAt, read from a line's text (the later of the two keys found). */
+function timeOf(raw: string): string | undefined {
+  for (const field of ['"updatedAt":"', '"createdAt":"']) {
+    const at = raw.lastIndexOf(field);
+    if (at === -1) continue;
+    const start = at + field.length;
+    const end = raw.indexOf('"', start);
+    if (end > start) return raw.slice(start, end);
+  }
+  return undefined;
 }

@@ -125,3 +125,16 @@ describe('the storage engine', () => {
     await three.close();
   });
 });
+
+describe('the time index', () => {
+  it('lists entities most recently changed first, and follows changes', async () => {
+    const engine = await openEngine(tempLayout());
+    await engine.transact('t', (s) => setEntity(s, { name: 'old', entityType: 'x', metadata: { createdAt: '2026-01-01T00:00:00Z' } }));
+    await engine.transact('t', (s) => setEntity(s, { name: 'new', entityType: 'x', metadata: { createdAt: '2026-03-01T00:00:00Z' } }));
+    await engine.transact('t', (s) => setEntity(s, { name: 'undated', entityType: 'x' }));
+    expect(await engine.read('t', (s) => s.keysByTime().map((k) => k.slice(2)))).toEqual(['new', 'old']);
+    await engine.transact('t', (s) => setEntity(s, { name: 'old', entityType: 'x', metadata: { updatedAt: '2026-04-01T00:00:00Z' } }));
+    expect(await engine.read('t', (s) => s.keysByTime().map((k) => k.slice(2)))).toEqual(['old', 'new']);
+    await engine.close();
+  });
+});

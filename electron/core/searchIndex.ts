@@ -77,6 +77,8 @@ function arrayEnd(raw: string, open: number): number {
 
 export class SearchIndex {
   private readonly postings = new Map<string, number[]>();
+  /** Words of entity names only (for ranking name matches first). */
+  private readonly namePostings = new Map<string, number[]>();
   private sortedWords: string[] | undefined;
   private readonly idOfKey = new Map<string, number>();
   private readonly records: (StoredRecord | undefined)[] = [];
@@ -93,7 +95,13 @@ export class SearchIndex {
     this.records.push(record);
     this.idOfKey.set(record.key, id);
     const text = searchTextOf(record);
-    for (const word of new Set([...wordsOf(text.name), ...wordsOf(text.rest)])) {
+    const nameWords = new Set(wordsOf(text.name));
+    for (const word of nameWords) {
+      let list = this.namePostings.get(word);
+      if (!list) this.namePostings.set(word, (list = []));
+      list.push(id);
+    }
+    for (const word of new Set([...nameWords, ...wordsOf(text.rest)])) {
       let list = this.postings.get(word);
       if (!list) {
         this.postings.set(word, (list = []));
@@ -120,9 +128,8 @@ export class SearchIndex {
     const terms = [...new Set(wordsOf(query))];
     if (terms.length === 0 || limit <= 0) return [];
     const words = (this.sortedWords ??= [...this.postings.keys()].sort());
-    // The most selective term: the fewest postings over the words it is a prefix of.
-    let best: { term: string; from: number; to: number; size: number } | undefined;
-    for (const term of terms) {
+    // Each term's matching words (those it is a prefix of) and how many postings they hold.
+    const ranges = terms.map((term) => {
       const from = lowerBound(words, term);
       let to = from;
       let size = 0;
@@ -130,35 +137,62 @@ export class SearchIndex {
         size += (this.postings.get(words[to] as string) as number[]).length;
         to += 1;
       }
-      if (size === 0) return [];
-      if (!best || size < best.size) best = { term, from, to, size };
-    }
-    const chosen = best as { term: string; from: number; to: number };
-    const candidates = new Set<number>();
-    for (let i = chosen.from; i < chosen.to; i += 1) for (const id of this.postings.get(words[i] as string) as number[]) candidates.add(id);
+      return { term, from, to, size };
+    });
+    if (ranges.some((r) => r.size === 0)) return [];
+    ranges.sort((a, b) => a.size - b.size);
+    const [chosen, ...others] = ranges as [(typeof ranges)[number], ...typeof ranges];
+    const union = (range: (typeof ranges)[number]) => {
+      const ids = new Set<number>();
+      for (let i = range.from; i < range.to; i += 1) for (const id of this.postings.get(words[i] as string) as number[]) ids.add(id);
+      return ids;
+    };
+    const candidates = union(chosen);
+    // Other terms are checked by id when their postings are few enough, else in each candidate's text.
+    const byId = new Map<string, Set<number>>();
+    for (const range of others) if (range.size <= Math.max(4 * candidates.size, 20_000)) byId.set(range.term, union(range));
+    // Sets for ranking only where they are small next to the candidates; otherwise the candidate's own words decide.
+    const small = (list: number[] | undefined) => (list ?? []).length <= Math.max(4 * candidates.size, 20_000);
+    const exact = new Map(terms.filter((t) => small(this.postings.get(t))).map((t) => [t, new Set(this.postings.get(t) ?? [])]));
+    const inName = new Map(terms.filter((t) => small(this.namePostings.get(t))).map((t) => [t, new Set(this.namePostings.get(t) ?? [])]));
 
     const top = new BoundedHeap(limit);
     for (const id of candidates) {
       const record = this.records[id];
       if (!record) continue;
-      const text = searchTextOf(record);
-      const nameWords = wordsOf(text.name);
-      const otherWords = wordsOf(text.rest);
-      let score = 0;
+      let words: string[] | undefined;
       let all = true;
-      for (const term of terms) {
-        const inName = nameWords.some((w) => w.startsWith(term));
-        const exact = nameWords.includes(term) || otherWords.includes(term);
-        if (!inName && !otherWords.some((w) => w.startsWith(term))) {
-          all = false;
-          break;
+      for (const range of others) {
+        const ids = byId.get(range.term);
+        if (ids) {
+          if (!ids.has(id)) all = false;
+        } else {
+          words ??= allWords(record);
+          if (!words.some((w) => w.startsWith(range.term))) all = false;
         }
-        score += (exact ? 2 : 1) + (nameWords.includes(term) ? 3 : inName ? 2 : 0);
+        if (!all) break;
       }
-      if (all) top.offer({ key: record.key, score: score - record.key.length / 10_000 });
+      if (!all) continue;
+      // Ranking: exact words over prefixes; a word of the name (exact, then prefix) over the rest.
+      const nameWords = wordsOf(record.name ?? '');
+      let score = 0;
+      for (const term of terms) {
+        const exactSet = exact.get(term);
+        if (exactSet ? exactSet.has(id) : (words ??= allWords(record)).includes(term)) score += 2;
+        else score += 1;
+        const nameSet = inName.get(term);
+        if (nameSet ? nameSet.has(id) : nameWords.includes(term)) score += 3;
+        else if (nameWords.some((w) => w.startsWith(term))) score += 2;
+      }
+      top.offer({ key: record.key, score: score - record.key.length / 10_000 });
     }
     return top.sorted();
   }
+}
+
+function allWords(record: StoredRecord): string[] {
+  const text = searchTextOf(record);
+  return [...wordsOf(text.name), ...wordsOf(text.rest)];
 }
 
 /** Keeps the `limit` best hits seen (a min-heap on score). */

@@ -30,6 +30,7 @@ import { removeQuietly, replaceFileAtomically, writeVerifiedTemp } from './atomi
 import { absorbExternalVersion, type Generation } from './externalMerge.ts';
 import type { RecoveryLog } from './recoveryLog.ts';
 import { SearchIndex, type SearchHit } from './searchIndex.ts';
+import { isProcessAlive } from './rootLock.ts';
 
 /** How many of our recent rewrites are remembered to tell a peer's lost race from its edits. */
 const GENERATIONS_KEPT = 16;
@@ -195,7 +196,7 @@ export class ContextStore {
     }
     for (const name of names) {
       const pid = name.startsWith(`.${base}.tmp-`) ? Number(name.slice(base.length + 6).split('-')[0]) : name.startsWith(`${base}.replaced-`) ? Number(name.slice(base.length + 10)) : NaN;
-      if (!Number.isInteger(pid) || pid === process.pid || processAlive(pid)) continue;
+      if (!Number.isInteger(pid) || pid === process.pid || isProcessAlive(pid)) continue;
       removeQuietly(this.fs, path.join(dir, name));
     }
   }
@@ -900,14 +901,6 @@ function isCanonicalJson(raw: string): boolean {
   }
 }
 
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 /** True when the keys the two sequences share come in the same order in both. */
 function sameOrder(a: Iterable<string>, b: Iterable<string>): boolean {

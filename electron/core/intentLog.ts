@@ -77,14 +77,7 @@ export class IntentLog {
       const parts: Record<string, PendingChanges> = {};
       for (const [context, changes] of Object.entries(entry.parts)) {
         storeOf(context);
-        const puts: StoredRecord[] = [];
-        const deletes: string[] = [];
-        for (const change of changes) {
-          const effect = recordOfChange(change);
-          if ('put' in effect) puts.push(effect.put);
-          else deletes.push(effect.del);
-        }
-        parts[context] = { puts, deletes };
+        parts[context] = this.decode(changes);
       }
       return { id: entry.id, parts, meta: entry.meta };
     });

@@ -144,25 +144,7 @@ export function appendLinesDurably(fsys: FileSystem, path: string, lines: Iterab
  * Returns the new end offset.
  */
 export function appendDurably(fsys: FileSystem, path: string, text: string, expectedOffset: number): number {
-  const data = Buffer.from(text, 'utf8');
-  const fd = fsys.openSync(path, 'a');
-  try {
-    try {
-      writeAll(fsys, fd, data);
-      fsys.fdatasyncSync(fd);
-    } catch (error) {
-      try {
-        fsys.ftruncateSync(fd, expectedOffset);
-        fsys.fdatasyncSync(fd);
-      } catch (cutError) {
-        (error as { cutBackFailed?: unknown }).cutBackFailed = cutError;
-      }
-      throw error;
-    }
-    return expectedOffset + data.length;
-  } finally {
-    closeQuietly(fsys, fd);
-  }
+  return appendLinesDurably(fsys, path, [text], expectedOffset);
 }
 
 /** Once the data is fdatasync'ed, a failing close changes nothing about it: not an error. */

@@ -64,6 +64,13 @@ export function recordFromObject(value: Record<string, unknown>): StoredRecord {
   return makeRecord(raw, verdict.fields);
 }
 
+/** The record's metadata with the given keys set (the others kept). */
+function mergedMetadata(before: unknown, changes: Record<string, unknown>): Record<string, unknown> {
+  const next: Record<string, unknown> = typeof before === 'object' && before !== null && !Array.isArray(before) ? { ...(before as Record<string, unknown>) } : {};
+  for (const [key, inner] of Object.entries(changes)) setOwn(next, key, inner);
+  return next;
+}
+
 /** Creates the entity, or appends new observations to it and merges metadata into it. */
 export function setEntity(state: RecordSet, input: EntityInput): PendingChanges {
   const name = requireText(input.name, 'name', MAX_NAME);
@@ -82,12 +89,7 @@ export function setEntity(state: RecordSet, input: EntityInput): PendingChanges 
   const merged: Record<string, unknown> = { ...value };
   if (added.length > 0) merged.observations = [...current, ...added];
   if (input.entityType !== undefined && value.entityType !== entityType) merged.entityType = entityType;
-  if (metadata) {
-    const before = typeof value.metadata === 'object' && value.metadata !== null ? (value.metadata as Record<string, unknown>) : {};
-    const next: Record<string, unknown> = { ...before };
-    for (const [key, inner] of Object.entries(metadata)) setOwn(next, key, inner);
-    merged.metadata = next;
-  }
+  if (metadata) merged.metadata = mergedMetadata(value.metadata, metadata);
   const record = recordFromObject(merged);
   return record.raw === existing.raw ? { puts: [], deletes: [] } : { puts: [record], deletes: [] };
 }
@@ -122,12 +124,7 @@ export function addRelation(state: RecordSet, input: RelationInput): PendingChan
   const metadata = requireMetadata(input.metadata);
   const existing = state.get(relationKey(from, to, relationType));
   const value: Record<string, unknown> = existing ? parseValue(existing) : { type: 'relation', from, to, relationType };
-  if (metadata) {
-    const before = typeof value.metadata === 'object' && value.metadata !== null ? (value.metadata as Record<string, unknown>) : {};
-    const next: Record<string, unknown> = { ...before };
-    for (const [key, inner] of Object.entries(metadata)) setOwn(next, key, inner);
-    value.metadata = next;
-  }
+  if (metadata) value.metadata = mergedMetadata(value.metadata, metadata);
   const record = recordFromObject(value);
   return existing?.raw === record.raw ? { puts: [], deletes: [] } : { puts: [record], deletes: [] };
 }

@@ -30,7 +30,8 @@ interface OwnerNote {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-function isAlive(pid: number): boolean {
+/** Whether a process with this id runs on this host (EPERM: it runs, as another user). */
+export function isProcessAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
@@ -43,7 +44,7 @@ function isAlive(pid: number): boolean {
 function ageLockOfDeadOwner(lockDir: string, ownerFile: string): void {
   try {
     const note = JSON.parse(fs.readFileSync(ownerFile, 'utf8')) as OwnerNote;
-    if (note.host !== os.hostname() || isAlive(note.pid)) return;
+    if (note.host !== os.hostname() || isProcessAlive(note.pid)) return;
     const stat = fs.statSync(lockDir);
     if (stat.ino !== note.ino) return; // the note is about an older lock
     fs.utimesSync(lockDir, new Date(0), new Date(0));

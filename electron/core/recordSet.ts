@@ -18,6 +18,9 @@ export class RecordSet {
   private byEndpoint: Map<string, Set<string>> | undefined;
   private byTime: string[] | undefined;
 
+  /** Bumped by every change: derived data (the chart index) is cached against it. */
+  version = 0;
+
   get size(): number {
     return this.records.size;
   }
@@ -98,11 +101,13 @@ export class RecordSet {
   /** Replaces the contents with a map built by the caller (which hands it over). */
   adopt(records: Map<string, StoredRecord>): void {
     this.clear();
+    this.version += 1;
     for (const [key, record] of records) this.records.set(key, record);
   }
 
   /** Removes everything (and the derived indexes). */
   clear(): void {
+    this.version += 1;
     this.records.clear();
     this.byTime = undefined;
     this.byChart = undefined;
@@ -143,12 +148,14 @@ export class RecordSet {
   }
 
   private index(record: StoredRecord): void {
+    this.version += 1;
     this.byTime = undefined;
     if (this.byChart && record.chartId !== undefined) addTo(this.byChart, record.chartId, record.key);
     if (this.byEndpoint && record.kind === 'relation') this.indexEndpoints(this.byEndpoint, record);
   }
 
   private unindex(record: StoredRecord): void {
+    this.version += 1;
     this.byTime = undefined;
     if (this.byChart && record.chartId !== undefined) removeFrom(this.byChart, record.chartId, record.key);
     if (this.byEndpoint && record.kind === 'relation') {

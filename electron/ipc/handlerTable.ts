@@ -5,7 +5,7 @@
 import type { Engine } from '../core/engine.ts';
 import { EngineError } from '../core/errors.ts';
 import { ChartService } from '../core/charts/chartService.ts';
-import { ChartIndex } from '../core/charts/chartModel.ts';
+import { chartIndexOf } from '../core/charts/chartModel.ts';
 import { createBackup, listBackups, restoreBackup, verifyBackup } from '../core/backups.ts';
 import { verifyAll } from '../core/verify.ts';
 import { recoverAll } from '../core/recover.ts';
@@ -60,7 +60,7 @@ export function createHandlerTable(deps: HandlerDeps): HandlerTable {
       const list = await engine.listContexts();
       const result: ContextInfo[] = [];
       for (const summary of list) {
-        const count = await engine.read(summary.context, (state) => new ChartIndex(state).ids.length);
+        const count = await engine.read(summary.context, (state) => chartIndexOf(state).ids.length);
         result.push({ context: summary.context, records: summary.records, entities: summary.entities, relations: summary.relations, charts: count, bytes: summary.bytes, health: summary.health, findings: summary.findings.map((f) => f.message) });
       }
       return result;

@@ -15,7 +15,7 @@ import {
   type NewChart,
 } from '../../../shared/domain.ts';
 import { isCalendarDate } from '../../../shared/calendarDate.ts';
-import { ChartIndex, chartEntityName, chartParts, entityOf, outcomeName, readChart, realityName, resolveChartId, type Entity } from './chartModel.ts';
+import { chartIndexOf, chartEntityName, chartParts, entityOf, outcomeName, readChart, realityName, resolveChartId, type Entity } from './chartModel.ts';
 
 type Json = Record<string, unknown>;
 const MAX_TEXT = 10_000;
@@ -288,7 +288,7 @@ export function completeOutcome(state: RecordSet, chartIdOrName: string, now: Da
 }
 
 /** Every record of the chart and of the charts telescoped from it, at any depth. */
-export function subtreeKeys(state: RecordSet, chartId: string, index = new ChartIndex(state)): Set<string> {
+export function subtreeKeys(state: RecordSet, chartId: string, index = chartIndexOf(state)): Set<string> {
   const keys = new Set<string>();
   for (const id of index.subtree(chartId)) for (const key of chartParts(state, id).keys) keys.add(key);
   // Relations that touch a removed entity from outside go with it (nothing left dangling).
@@ -303,7 +303,7 @@ export function subtreeKeys(state: RecordSet, chartId: string, index = new Chart
 export function removeStep(state: RecordSet, stepName: string, now: Date): PendingChanges {
   const { step, chartId } = requireStep(state, stepName);
   const changes = new ChangeSet(state);
-  const index = new ChartIndex(state);
+  const index = chartIndexOf(state);
   const sub = index.subChartOfStep(step.name);
   if (sub) for (const key of subtreeKeys(state, sub, index)) changes.delete(key);
   changes.delete(entityKey(step.name));
@@ -316,7 +316,7 @@ export function removeStep(state: RecordSet, stepName: string, now: Date): Pendi
 /** Telescopes a step into a sub-chart whose desired outcome is the step. */
 export function telescope(state: RecordSet, stepName: string, input: { reality?: string; steps?: readonly string[] }, now: Date): { changes: PendingChanges; id: string } {
   const { step, chartId } = requireStep(state, stepName);
-  const index = new ChartIndex(state);
+  const index = chartIndexOf(state);
   const existing = index.subChartOfStep(step.name);
   if (existing) throw new EngineError('BAD_INPUT', `The step ${step.name} is already telescoped into ${existing}.`);
   const parent = readChart(state, chartId, '', index);

@@ -129,7 +129,7 @@ export function compareSteps(a: ActionStep, b: ActionStep): number {
 }
 
 /** The chart as the domain sees it, or undefined when no part of it exists. */
-export function readChart(state: RecordSet, id: string, context: string, index = new ChartIndex(state)): Chart | undefined {
+export function readChart(state: RecordSet, id: string, context: string, index = chartIndexOf(state)): Chart | undefined {
   const parts = chartParts(state, id);
   if (!parts.chart && !parts.outcome && !parts.reality && parts.steps.length === 0) return undefined;
   const meta = parts.chart?.metadata ?? {};
@@ -230,7 +230,7 @@ export class ChartIndex {
   }
 }
 
-export function readTree(state: RecordSet, id: string, context: string, index = new ChartIndex(state), seen = new Set<string>()): ChartTree | undefined {
+export function readTree(state: RecordSet, id: string, context: string, index = chartIndexOf(state), seen = new Set<string>()): ChartTree | undefined {
   if (seen.has(id)) return undefined;
   seen.add(id);
   const chart = readChart(state, id, context, index);
@@ -241,4 +241,15 @@ export function readTree(state: RecordSet, id: string, context: string, index = 
     if (tree) children.push(tree);
   }
   return { chart, children };
+}
+
+const indexes = new WeakMap<RecordSet, { version: number; index: ChartIndex }>();
+
+/** The chart index of a state, built once per version of it (one pass over every record). */
+export function chartIndexOf(state: RecordSet): ChartIndex {
+  const cached = indexes.get(state);
+  if (cached && cached.version === state.version) return cached.index;
+  const index = new ChartIndex(state);
+  indexes.set(state, { version: state.version, index });
+  return index;
 }

@@ -10,7 +10,7 @@ import { makeRecord, classifyLine, parseValue, type StoredRecord } from '../reco
 import { RecordSet } from '../recordSet.ts';
 import type { CommitResult, PendingChanges } from '../contextStore.ts';
 import type { Chart, ChartHistoryEntry, ChartSummary, ChartTree, NewChart } from '../../../shared/domain.ts';
-import { ChartIndex, readChart, readTree, resolveChartId, summarizeChart } from './chartModel.ts';
+import { chartIndexOf, readChart, readTree, resolveChartId, summarizeChart } from './chartModel.ts';
 import * as edits from './chartEdits.ts';
 
 export interface ChartSearchHit {
@@ -41,7 +41,7 @@ export class ChartService {
     const all: ChartSummary[] = [];
     for (const name of contexts) {
       const summaries = await this.engine.read(name, (state) => {
-        const index = new ChartIndex(state);
+        const index = chartIndexOf(state);
         return index.ids.flatMap((id) => {
           const chart = readChart(state, id, name, index);
           return chart ? [summarizeChart(chart)] : [];
@@ -110,7 +110,7 @@ export class ChartService {
     for (const context of contexts) {
       const found = await this.engine.read(context, (state, store) => {
         const best = new Map<string, ChartSearchHit>();
-        const index = new ChartIndex(state);
+        const index = chartIndexOf(state);
         for (const hit of store.search(query, limit * 4)) {
           const record = state.get(hit.key);
           const chartId = record ? (record.chartId ?? resolveChartId(state, record.name as string)) : undefined;
@@ -232,7 +232,7 @@ export class ChartService {
           const resolved = resolveChartId(state, id);
           if (!resolved) throw new EngineError('NOT_FOUND', `No chart ${JSON.stringify(id)} in context ${from}.`);
           chartId = resolved;
-          const index = new ChartIndex(state);
+          const index = chartIndexOf(state);
           const chart = readChart(state, resolved, from, index);
           if (options.requireComplete && !chart?.complete) {
             throw new EngineError('BAD_INPUT', `Chart ${resolved} is not complete: only a completed chart is archived (complete its desired outcome or every step first).`);

@@ -208,3 +208,21 @@ describe('two writers on one chart', () => {
     await second.close();
   });
 });
+
+describe('chart lists', () => {
+  it('a list made again after a change shows the change (summaries are cached per chart)', async () => {
+    const { engine, charts } = await setup();
+    const { id } = await charts.create('work', { outcome: 'Listed', reality: 'R', steps: ['one', 'two'] });
+    const { id: other } = await charts.create('work', { outcome: 'Other', reality: 'R' });
+    const summary = async (chartId: string) => (await charts.list('work')).find((c) => c.id === chartId);
+    expect(await summary(id)).toMatchObject({ stepsDone: 0, stepsTotal: 2, complete: false });
+    await charts.completeStep('work', `${id}_action_1`);
+    await charts.addStep('work', id, { title: 'three' });
+    expect(await summary(id)).toMatchObject({ stepsDone: 1, stepsTotal: 3, complete: false });
+    await charts.setOutcome('work', other, 'Renamed');
+    expect(await summary(other)).toMatchObject({ desiredOutcome: 'Renamed' });
+    await charts.move('work', other, 'personal');
+    expect(await summary(other)).toBeUndefined();
+    await engine.close();
+  });
+});

@@ -65,7 +65,8 @@ export function resolveChartId(state: RecordSet, idOrName: string): string | und
   return undefined;
 }
 
-export function chartParts(state: RecordSet, id: string): ChartParts {
+/** The keys of a chart's own records (its entities and their relations), found without parsing any line. */
+export function chartPartKeys(state: RecordSet, id: string): Set<string> {
   const keys = new Set<string>(state.chartKeys(id));
   for (const name of [chartEntityName(id), outcomeName(id), realityName(id)]) if (state.has(entityKey(name))) keys.add(entityKey(name));
   // Steps without metadata are found by the relations that tie them to the chart.
@@ -78,18 +79,10 @@ export function chartParts(state: RecordSet, id: string): ChartParts {
       }
     }
   }
-  let chart: Entity | undefined;
-  let outcome: Entity | undefined;
-  let reality: Entity | undefined;
-  const steps: Entity[] = [];
   for (const key of [...keys]) {
-    const entity = entityOf(state.get(key));
-    if (!entity) continue;
-    if (entity.entityType === STRUCTURAL_TENSION_CHART || entity.name === chartEntityName(id)) chart ??= entity;
-    else if (entity.entityType === DESIRED_OUTCOME || entity.name === outcomeName(id)) outcome ??= entity;
-    else if (entity.entityType === CURRENT_REALITY || entity.name === realityName(id)) reality ??= entity;
-    else if (entity.entityType === ACTION_STEP || STEP_NUMBER.test(entity.name)) steps.push(entity);
-    for (const relationKey of state.relationKeysOf(entity.name)) {
+    const record = state.get(key);
+    if (record?.kind !== 'entity') continue;
+    for (const relationKey of state.relationKeysOf(record.name as string)) {
       const relation = state.get(relationKey);
       // Relations among this chart's own parts, and from its parts outward (a sub-chart's
       // outcome advancing toward this chart's outcome belongs to the sub-chart).
@@ -99,6 +92,22 @@ export function chartParts(state: RecordSet, id: string): ChartParts {
   for (const key of keys) {
     const relation = state.get(key);
     if (relation?.kind === 'relation' && !keys.has(entityKey(relation.from as string))) keys.delete(key);
+  }
+  return keys;
+}
+
+export function chartParts(state: RecordSet, id: string, keys = chartPartKeys(state, id)): ChartParts {
+  let chart: Entity | undefined;
+  let outcome: Entity | undefined;
+  let reality: Entity | undefined;
+  const steps: Entity[] = [];
+  for (const key of keys) {
+    const entity = entityOf(state.get(key));
+    if (!entity) continue;
+    if (entity.entityType === STRUCTURAL_TENSION_CHART || entity.name === chartEntityName(id)) chart ??= entity;
+    else if (entity.entityType === DESIRED_OUTCOME || entity.name === outcomeName(id)) outcome ??= entity;
+    else if (entity.entityType === CURRENT_REALITY || entity.name === realityName(id)) reality ??= entity;
+    else if (entity.entityType === ACTION_STEP || STEP_NUMBER.test(entity.name)) steps.push(entity);
   }
   return { id, chart, outcome, reality, steps, keys };
 }
@@ -252,4 +261,40 @@ export function chartIndexOf(state: RecordSet): ChartIndex {
   const index = new ChartIndex(state);
   indexes.set(state, { version: state.version, index });
   return index;
+}
+
+const summaries = new WeakMap<RecordSet, Map<string, { parts: StoredRecord[]; subCharts: string; summary: ChartSummary }>>();
+
+/**
+ * The summaries of every chart in a state, each made again only when one of its records
+ * changed (records are immutable: a change is a new object), so a list of 100k charts is
+ * parsed once, not at every change.
+ */
+export function summarizeCharts(state: RecordSet, context: string): ChartSummary[] {
+  let cache = summaries.get(state);
+  if (!cache) summaries.set(state, (cache = new Map()));
+  const index = chartIndexOf(state);
+  const result: ChartSummary[] = [];
+  const live = new Set<string>();
+  for (const id of index.ids) {
+    live.add(id);
+    // The records tagged with the chart id are what a summary reads (entities the COAIA servers
+    // write carry metadata.chartId); a chart whose parts lack it is matched by its full part set.
+    const tagged = state.chartKeys(id);
+    const keys = tagged.size > 0 ? tagged : chartPartKeys(state, id);
+    const parts = [...keys].map((key) => state.get(key) as StoredRecord);
+    const subCharts = index.childrenOf(id).join(',');
+    const cached = cache.get(id);
+    if (cached && cached.subCharts === subCharts && cached.parts.length === parts.length && cached.parts.every((record, i) => record === parts[i])) {
+      result.push(cached.summary);
+      continue;
+    }
+    const chart = readChart(state, id, context, index);
+    if (!chart) continue;
+    const summary = summarizeChart(chart);
+    cache.set(id, { parts, subCharts, summary });
+    result.push(summary);
+  }
+  for (const id of cache.keys()) if (!live.has(id)) cache.delete(id);
+  return result;
 }

@@ -10,7 +10,7 @@ import { makeRecord, classifyLine, parseValue, type StoredRecord } from '../reco
 import { RecordSet } from '../recordSet.ts';
 import type { CommitResult, PendingChanges } from '../contextStore.ts';
 import type { Chart, ChartHistoryEntry, ChartSummary, ChartTree, NewChart } from '../../../shared/domain.ts';
-import { chartIndexOf, readChart, readTree, resolveChartId, summarizeChart } from './chartModel.ts';
+import { chartIndexOf, readChart, readTree, resolveChartId, summarizeChart, summarizeCharts } from './chartModel.ts';
 import * as edits from './chartEdits.ts';
 
 export interface ChartSearchHit {
@@ -40,13 +40,7 @@ export class ChartService {
     const contexts = context === undefined ? this.contexts() : [validateContextName(context)];
     const all: ChartSummary[] = [];
     for (const name of contexts) {
-      const summaries = await this.engine.read(name, (state) => {
-        const index = chartIndexOf(state);
-        return index.ids.flatMap((id) => {
-          const chart = readChart(state, id, name, index);
-          return chart ? [summarizeChart(chart)] : [];
-        });
-      });
+      const summaries = await this.engine.read(name, (state) => summarizeCharts(state, name));
       all.push(...summaries);
     }
     return all;

@@ -13,7 +13,7 @@ const noElectron = { name: 'electron', message: 'Only electron/main.ts and elect
 const noNode = nodeBuiltins.map((name) => ({ name, message: 'Browser/shared code cannot use Node built-ins.' }));
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'dist/**', 'out/**', 'test-output/**'] },
+  { ignores: ['node_modules/**', 'dist/**', 'renderer/dist/**', 'out/**', 'test-output/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

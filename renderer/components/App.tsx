@@ -1,0 +1,105 @@
+// The window: contexts on the left, the chart list, the open chart; a header with search,
+// new chart, undo and the progress bar.
+import { useEffect, useMemo, useRef, useState } from 'react';
+import { useStore } from 'zustand';
+import { useStores } from './StoresProvider.tsx';
+import { Sidebar } from './Sidebar.tsx';
+import { ChartList } from './ChartList.tsx';
+import { ChartView } from './ChartView.tsx';
+import { SearchBox } from './SearchBox.tsx';
+import { NewChartForm } from './NewChartForm.tsx';
+import { ProgressBar } from './ProgressBar.tsx';
+import { Notices } from './Notices.tsx';
+import { SHORTCUTS, useShortcuts } from './useShortcuts.ts';
+
+export function App() {
+  const stores = useStores();
+  const { editor, undo, selection, notifications } = stores;
+  const lastUndo = useStore(undo, (s) => s.entries.at(-1));
+  const [creating, setCreating] = useState(false);
+  const [help, setHelp] = useState(false);
+  const searchRef = useRef<HTMLInputElement>(null);
+  const addStepRef = useRef<HTMLInputElement>(null);
+
+  useEffect(() => {
+    void stores.contexts.getState().load();
+    void stores.charts.getState().load(null);
+  }, [stores]);
+
+  const runUndo = async () => {
+    const result = await editor.undo();
+    if (result === null) notifications.getState().notify('info', 'Nothing to undo.');
+    else if (!result.ok) notifications.getState().notify('error', 'Undo failed', result.error);
+  };
+
+  const actions = useMemo(
+    () => ({
+      newChart: () => setCreating(true),
+      newStep: () => addStepRef.current?.focus(),
+      search: () => searchRef.current?.focus(),
+      undo: () => void runUndo(),
+      help: () => setHelp((h) => !h),
+      complete(stepName: string | null) {
+        const chart = findChartOf(selection.getState().tree, stepName);
+        const step = chart?.steps.find((s) => s.name === stepName);
+        if (!chart || !step) return notifications.getState().notify('info', 'Move the focus to a step (Tab) to complete it.');
+        void (step.completed ? editor.reopenStep(chart, step) : editor.completeStep(chart, step)).then((r) => {
+          if (!r.ok) notifications.getState().notify('error', 'The step could not be changed', r.error);
+          requestAnimationFrame(() => (document.querySelector(`[data-step="${CSS.escape(step.name)}"]`) as HTMLElement | null)?.focus());
+        });
+      },
+    }),
+    [stores],
+  );
+  useShortcuts(actions);
+
+  return (
+    <div className="app">
+      <header className="topbar">
+        <h1>Tension Desk</h1>
+        <SearchBox ref={searchRef} />
+        <button type="button" className="primary" onClick={() => setCreating(true)} title="New chart (N)">
+          New chart
+        </button>
+        <button type="button" onClick={() => void runUndo()} disabled={!lastUndo} title={lastUndo ? `Undo: ${lastUndo.label} (Ctrl+Z)` : 'Nothing to undo'}>
+          {lastUndo ? `Undo: ${lastUndo.label}` : 'Undo'}
+        </button>
+        <button type="button" onClick={() => setHelp((h) => !h)} aria-expanded={help} title="Keyboard shortcuts (?)">
+          ?
+        </button>
+        <ProgressBar />
+      </header>
+      <Notices />
+      {help && (
+        <aside className="shortcuts" aria-label="Keyboard shortcuts">
+          <dl>
+            {SHORTCUTS.map(([key, what]) => (
+              <div key={key}>
+                <dt><kbd>{key}</kbd></dt>
+                <dd>{what}</dd>
+              </div>
+            ))}
+          </dl>
+        </aside>
+      )}
+      <main className="panes">
+        <Sidebar />
+        <ChartList />
+        <ChartView ref={addStepRef} />
+      </main>
+      {creating && <NewChartForm onClose={() => setCreating(false)} />}
+    </div>
+  );
+}
+
+type Tree = NonNullable<ReturnType<ReturnType<typeof useStores>['selection']['getState']>['tree']>;
+
+function findChartOf(tree: Tree | null, stepName: string | null): Tree['chart'] | undefined {
+  if (!tree || !stepName) return undefined;
+  if (tree.chart.steps.some((s) => s.name === stepName)) return tree.chart;
+  for (const child of tree.children) {
+    const found = findChartOf(child, stepName);
+    if (found) return found;
+  }
+  return undefined;
+}

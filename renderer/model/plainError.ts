@@ -1,0 +1,30 @@
+// An error from the contract in plain words: what happened, what was kept, what to do next.
+import type { IpcError } from '../../shared/contract.ts';
+
+const HEADINGS: Record<IpcError['code'], string> = {
+  BAD_INPUT: 'Please check what you typed',
+  NOT_FOUND: 'Not found (another tool may have removed it)',
+  BUSY: 'Another program is writing these files; try again in a moment',
+  READ_ONLY: 'The data folder is read-only',
+  DISK_FULL: 'The disk is full',
+  PERMISSION_DENIED: 'Tension Desk may not write there',
+  IO_ERROR: 'Reading or writing a file failed',
+  CORRUPT: 'A file is damaged',
+  CONFLICT: 'Someone else changed this at the same time',
+  FORBIDDEN: 'Refused',
+  UNKNOWN_CHANNEL: 'The app asked for something it does not know',
+  INTERNAL: 'Something unexpected went wrong',
+};
+
+export interface PlainError {
+  readonly heading: string;
+  readonly lines: readonly string[];
+}
+
+export function plainError(error: IpcError): PlainError {
+  const lines = [error.message];
+  for (const issue of error.issues ?? []) lines.push(`${issue.path || 'input'}: ${issue.message}`);
+  if (error.file) lines.push(`File: ${error.file}`);
+  if (error.kept) lines.push(error.kept);
+  return { heading: HEADINGS[error.code] ?? error.code, lines };
+}

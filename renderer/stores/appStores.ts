@@ -1,0 +1,36 @@
+// Every store of the app, made once per transport (the app, each test): stores by concern,
+// wired together here and nowhere else.
+import type { Transport } from '../transport/transport.ts';
+import { createClient } from './client.ts';
+import { createNotificationsStore } from './notificationsStore.ts';
+import { createContextsStore } from './contextsStore.ts';
+import { createChartsStore } from './chartsStore.ts';
+import { createSelectionStore } from './selectionStore.ts';
+import { createHistoryStore } from './historyStore.ts';
+import { createUndoStore } from './undoStore.ts';
+import { createChartEditor } from './chartEditor.ts';
+
+export function createAppStores(transport: Transport) {
+  const notifications = createNotificationsStore();
+  const client = createClient(transport, notifications);
+  const contexts = createContextsStore(client, notifications);
+  const charts = createChartsStore(client, notifications);
+  const selection = createSelectionStore(client, notifications);
+  const history = createHistoryStore(client);
+  const undo = createUndoStore();
+
+  /** After a change (ours or another process's) to a context: refresh every view showing it. */
+  async function refreshContext(context: string): Promise<void> {
+    const scope = charts.getState().scope;
+    await Promise.all([
+      contexts.getState().load(),
+      scope === null || scope === context || context === '' ? charts.getState().load() : Promise.resolve(),
+      selection.getState().open && (selection.getState().open?.context === context || context === '') ? selection.getState().reload() : Promise.resolve(),
+      history.getState().chart && (history.getState().chart?.context === context || context === '') ? history.getState().reload() : Promise.resolve(),
+    ]);
+  }
+
+  const editor = createChartEditor(client, undo, { afterEdit: refreshContext });
+  return { transport, client, notifications, contexts, charts, selection, history, undo, editor, refreshContext };
+}
+export type AppStores = ReturnType<typeof createAppStores>;

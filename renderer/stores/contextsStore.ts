@@ -1,0 +1,30 @@
+// The contexts in the sidebar: name, chart count, health.
+import { createStore } from 'zustand/vanilla';
+import type { ContextInfo, IpcResult, Written } from '../../shared/contract.ts';
+import type { Client } from './client.ts';
+import type { NotificationsStore } from './notificationsStore.ts';
+
+export interface ContextsState {
+  readonly list: readonly ContextInfo[];
+  readonly loaded: boolean;
+  load(): Promise<void>;
+  create(context: string): Promise<IpcResult<Written>>;
+}
+
+export function createContextsStore(client: Client, notifications: NotificationsStore) {
+  return createStore<ContextsState>()((set, get) => ({
+    list: [],
+    loaded: false,
+    async load() {
+      const result = await client.call('contexts.list', {}, 'Reading contexts');
+      if (result.ok) set({ list: result.value, loaded: true });
+      else notifications.getState().notify('error', 'The contexts could not be read', result.error);
+    },
+    async create(context) {
+      const result = await client.call('contexts.create', { context }, `Creating context ${context}`);
+      if (result.ok) await get().load();
+      return result;
+    },
+  }));
+}
+export type ContextsStore = ReturnType<typeof createContextsStore>;

@@ -1,0 +1,81 @@
+// Which chart is open: its tree (charts.tree), its ancestors for the breadcrumb, and which
+// telescoped steps are expanded. Reloading keeps what is shown until the new tree arrives.
+import { createStore } from 'zustand/vanilla';
+import type { Chart, ChartTree } from '../../shared/domain.ts';
+import type { StepOrder } from '../model/stepOrder.ts';
+import type { Client } from './client.ts';
+import type { NotificationsStore } from './notificationsStore.ts';
+
+export interface ChartRef {
+  readonly context: string;
+  readonly id: string;
+}
+
+export interface SelectionState {
+  readonly open: ChartRef | null;
+  readonly tree: ChartTree | null;
+  /** Root first, the open chart's parent last. */
+  readonly ancestors: readonly Pick<Chart, 'id' | 'desiredOutcome'>[];
+  /** Ids of sub-charts shown expanded under their step. */
+  readonly expanded: ReadonlySet<string>;
+  readonly stepOrder: StepOrder;
+  select(ref: ChartRef | null): Promise<void>;
+  reload(): Promise<void>;
+  toggle(subChartId: string): void;
+  setStepOrder(order: StepOrder): void;
+}
+
+const MAX_DEPTH = 50;
+
+export function createSelectionStore(client: Client, notifications: NotificationsStore) {
+  let seq = 0;
+  async function ancestorsOf(context: string, chart: Chart) {
+    const trail: Pick<Chart, 'id' | 'desiredOutcome'>[] = [];
+    let parent = chart.parentChart;
+    while (parent && trail.length < MAX_DEPTH) {
+      const result = await client.call('charts.tree', { context, id: parent });
+      if (!result.ok) break;
+      trail.unshift({ id: result.value.chart.id, desiredOutcome: result.value.chart.desiredOutcome });
+      parent = result.value.chart.parentChart;
+    }
+    return trail;
+  }
+  return createStore<SelectionState>()((set, get) => ({
+    open: null,
+    tree: null,
+    ancestors: [],
+    expanded: new Set(),
+    stepOrder: 'due',
+    async select(ref) {
+      const mine = ++seq;
+      if (!ref) {
+        set({ open: null, tree: null, ancestors: [] });
+        return;
+      }
+      const same = get().open?.id === ref.id && get().open?.context === ref.context;
+      set({ open: ref, ...(same ? {} : { tree: null, ancestors: [] }) });
+      const result = await client.call('charts.tree', ref, 'Opening the chart');
+      if (mine !== seq) return;
+      if (!result.ok) {
+        notifications.getState().notify('error', 'The chart could not be opened', result.error);
+        if (!same) set({ tree: null });
+        return;
+      }
+      set({ tree: result.value });
+      const ancestors = await ancestorsOf(ref.context, result.value.chart);
+      if (mine === seq) set({ ancestors });
+    },
+    async reload() {
+      const open = get().open;
+      if (open) await get().select(open);
+    },
+    toggle(id) {
+      const expanded = new Set(get().expanded);
+      if (expanded.has(id)) expanded.delete(id);
+      else expanded.add(id);
+      set({ expanded });
+    },
+    setStepOrder: (stepOrder) => set({ stepOrder }),
+  }));
+}
+export type SelectionStore = ReturnType<typeof createSelectionStore>;

@@ -1,0 +1,86 @@
+// The built renderer served on 127.0.0.1 with the contract over HTTP, for browser tests:
+// POST /bridge/invoke {channel, input} -> the REAL handler table (with the app's own sender),
+// GET /bridge/events -> server-sent events from a DataRootWatcher on the data folder (as the
+// Electron shell broadcasts them). The page is opened as /?bridge=/bridge.
+import fs from 'node:fs';
+import http from 'node:http';
+import path from 'node:path';
+import type { AddressInfo } from 'node:net';
+import { Engine } from '../../electron/core/engine.ts';
+import { resolveLayout } from '../../electron/core/dataRoot.ts';
+import { DataRootWatcher } from '../../electron/core/dataRootWatcher.ts';
+import { createHandlerTable, type SenderInfo } from '../../electron/ipc/handlerTable.ts';
+import type { EventName, Events } from '../../shared/contract.ts';
+import { CONTENT_SECURITY_POLICY } from '../../electron/app/contentSecurityPolicy.ts';
+
+const OWN: SenderInfo = { id: 1, url: 'app://tension/index.html' };
+const TYPES: Record<string, string> = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.css': 'text/css', '.map': 'application/json', '.png': 'image/png', '.svg': 'image/svg+xml' };
+
+export interface BridgeServer {
+  readonly url: string;
+  readonly engine: Engine;
+  emit<E extends EventName>(event: E, payload: Events[E]): void;
+  close(): Promise<void>;
+}
+
+export async function startBridgeServer(options: { data: string; distDir: string; watcherPollMs?: number }): Promise<BridgeServer> {
+  const engine = await Engine.open({ layout: resolveLayout({ data: options.data }), origin: 'app', rewriteDelayMs: 50, lockLeaseMs: 0 });
+  const clients = new Set<http.ServerResponse>();
+  const emit = <E extends EventName>(event: E, payload: Events[E]) => {
+    for (const client of clients) client.write(`event: ${event}\ndata: ${JSON.stringify(payload)}\n\n`);
+  };
+  const table = createHandlerTable({ engine, isOwnSender: (s) => s.id === OWN.id, version: 'e2e', emit });
+  const watcher = new DataRootWatcher(engine, (c) => emit('data.changed', { context: c.context, seq: c.seq, external: c.findings }), () => undefined, { debounceMs: 30, pollMs: options.watcherPollMs ?? 500 });
+  await watcher.start();
+
+  const server = http.createServer((request, response) => {
+    const url = new URL(request.url ?? '/', 'http://127.0.0.1');
+    if (url.pathname === '/bridge/invoke' && request.method === 'POST') {
+      const chunks: Buffer[] = [];
+      request.on('data', (c: Buffer) => chunks.push(c));
+      request.on('end', () => {
+        let body: { channel?: unknown; input?: unknown };
+        try {
+          body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as typeof body;
+        } catch {
+          body = {};
+        }
+        void table.handle(String(body.channel), body.input, OWN).then((result) => {
+          response.writeHead(200, { 'content-type': 'application/json' });
+          response.end(JSON.stringify(result));
+        });
+      });
+      return;
+    }
+    if (url.pathname === '/bridge/events') {
+      response.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
+      response.write(': connected\n\n');
+      clients.add(response);
+      request.on('close', () => clients.delete(response));
+      return;
+    }
+    // Static files of the built renderer, under the app's own CSP (so a CSP breach fails here).
+    const relative = url.pathname === '/' ? 'index.html' : decodeURIComponent(url.pathname.slice(1));
+    const file = path.join(options.distDir, relative);
+    if (!file.startsWith(options.distDir) || !fs.existsSync(file) || !fs.statSync(file).isFile()) {
+      response.writeHead(404).end('not found');
+      return;
+    }
+    response.writeHead(200, { 'content-type': TYPES[path.extname(file)] ?? 'application/octet-stream', 'content-security-policy': CONTENT_SECURITY_POLICY });
+    fs.createReadStream(file).pipe(response);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    engine,
+    emit,
+    async close() {
+      for (const client of clients) client.end();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeAllConnections?.();
+      await watcher.stop();
+      await engine.close();
+    },
+  };
+}

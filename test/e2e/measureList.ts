@@ -1,0 +1,75 @@
+// Measures the chart list at scale, by hand: `npm run measure:list [-- 10000 100000]`.
+// For each size it writes a data folder of that many charts (test/bench/chartGenerator.ts),
+// starts the bridge server on it (the real handlers; the engine's first open of the folder
+// is timed apart), opens the built renderer in Chromium and prints: time from page open to
+// the first chart row on screen, and the DOM node count while scrolling the whole list.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { writeChartFile } from '../bench/chartGenerator.ts';
+import { startBridgeServer } from './bridgeServer.ts';
+import { chromiumMissing, distDir, ensureRendererBuilt, launchChromium } from './browser.ts';
+
+async function measure(charts: number): Promise<void> {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'tension-measure-'));
+  const data = path.join(root, '.coaia');
+  try {
+    const generated = writeChartFile(path.join(data, 'charts-bulk.jsonl'), charts);
+    let t = performance.now();
+    const server = await startBridgeServer({ data, distDir, watcherPollMs: 60_000 });
+    const engineOpenMs = performance.now() - t;
+    const browser = await launchChromium();
+    try {
+      const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+      t = performance.now();
+      await page.goto(`${server.url}/?bridge=/bridge`);
+      await page.getByRole('list', { name: 'Chart list' }).getByRole('listitem').first().waitFor({ timeout: 600_000 });
+      const firstListMs = performance.now() - t;
+      t = performance.now();
+      await page.reload();
+      await page.getByRole('list', { name: 'Chart list' }).getByRole('listitem').first().waitFor({ timeout: 600_000 });
+      const secondListMs = performance.now() - t;
+      const rows = await page.getByRole('list', { name: 'Chart list' }).getAttribute('aria-rowcount');
+      // Scroll through the list in 20 jumps (and a few small steps), counting DOM nodes.
+      const counts: number[] = [];
+      const frameTimes: number[] = [];
+      for (let i = 0; i <= 20; i += 1) {
+        const { nodes, ms } = await page.evaluate(async (fraction) => {
+          const list = document.querySelector('.virtual-list') as HTMLElement;
+          const start = performance.now();
+          list.scrollTop = fraction * (list.scrollHeight - list.clientHeight);
+          list.dispatchEvent(new Event('scroll'));
+          await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
+          return { nodes: document.getElementsByTagName('*').length, ms: performance.now() - start };
+        }, i / 20);
+        counts.push(nodes);
+        frameTimes.push(ms);
+      }
+      console.log(
+        JSON.stringify({
+          charts,
+          fileMB: +(generated.bytes / 1e6).toFixed(1),
+          engineFirstOpenMs: Math.round(engineOpenMs),
+          pageOpenToFirstChartListMs: Math.round(firstListMs),
+          reloadToFirstChartListMs: Math.round(secondListMs),
+          listRows: Number(rows),
+          domNodesWhileScrolling: { min: Math.min(...counts), max: Math.max(...counts) },
+          scrollJumpToPaintMs: { median: Math.round(frameTimes.sort((a, b) => a - b)[10] ?? 0), max: Math.round(Math.max(...frameTimes)) },
+        }),
+      );
+    } finally {
+      await browser.close();
+      await server.close();
+    }
+  } finally {
+    fs.rmSync(root, { recursive: true, force: true });
+  }
+}
+
+if (chromiumMissing) {
+  console.error(`Cannot measure: ${chromiumMissing}`);
+  process.exit(1);
+}
+ensureRendererBuilt();
+const sizes = process.argv.slice(2).map(Number).filter((n) => n > 0);
+for (const size of sizes.length ? sizes : [10_000, 100_000]) await measure(size);

@@ -1,0 +1,97 @@
+// @vitest-environment happy-dom
+// The components on the real handlers (in-memory transport): the sidebar, the virtualized
+// list, Fritz's layout, the new-chart form keeping its input on an error, shortcuts, and a
+// live refresh that leaves a half-typed field alone.
+import { afterEach, describe, expect, it } from 'vitest';
+import { act, cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
+import { removeTempDirs } from '../helpers/tempRoot.ts';
+import { StoresProvider } from '../../renderer/components/StoresProvider.tsx';
+import { App } from '../../renderer/components/App.tsx';
+import { startLiveUpdates } from '../../renderer/stores/liveUpdates.ts';
+import type { ChartSummary } from '../../shared/domain.ts';
+import { realHarness, type Harness } from './realTransport.ts';
+
+afterEach(() => {
+  cleanup();
+  removeTempDirs();
+});
+
+async function renderApp(h: Harness) {
+  render(
+    <StoresProvider stores={h.stores}>
+      <App />
+    </StoresProvider>,
+  );
+  await waitFor(() => expect(h.stores.charts.getState().loaded).toBe(true));
+}
+
+describe('the renderer components', () => {
+  it('shows contexts with counts and health, and opens a chart in Fritz’s layout (outcome, steps, reality)', async () => {
+    const h = await realHarness();
+    const { id } = await h.charts.create('work', { outcome: 'Ship billing', reality: ['Pilot only'], steps: [{ title: 'Late step', dueDate: '2027-09-01' }, { title: 'Overdue step', dueDate: '2020-01-01' }] });
+    await renderApp(h);
+    const sidebar = screen.getByRole('navigation', { name: 'Contexts' });
+    await waitFor(() => expect(within(sidebar).getByText('work')).toBeTruthy());
+    expect(within(sidebar).getByLabelText('1 charts')).toBeTruthy();
+    expect(within(sidebar).getByLabelText('health: ok')).toBeTruthy();
+    fireEvent.click(screen.getByRole('button', { name: /Ship billing/ }));
+    const card = await screen.findByRole('article', { name: 'Chart: Ship billing' });
+    const regions = within(card).getAllByRole('region').map((r) => r.getAttribute('aria-label'));
+    expect(regions).toEqual(['Desired outcome', 'Action steps', 'Current reality']);
+    // Read bottom-up: the earliest step sits just above current reality, and it is overdue.
+    const steps = within(card).getAllByRole('listitem').filter((li) => li.classList.contains('step'));
+    expect(steps.map((s) => s.getAttribute('data-step'))).toEqual([`${id}_action_1`, `${id}_action_2`]);
+    expect(steps[1]!.classList.contains('overdue')).toBe(true);
+    expect(within(card).getByLabelText('Progress: 0 of 2 steps done')).toBeTruthy();
+    await h.engine.close();
+  });
+
+  it('keeps only the rows on screen in the DOM for a list of 50,000 charts', async () => {
+    const h = await realHarness();
+    await renderApp(h);
+    const many: ChartSummary[] = Array.from({ length: 50_000 }, (_, i) => ({ id: `chart_${i}`, context: 'bulk', desiredOutcome: `Outcome ${i}`, level: 0, complete: false, stepsDone: 0, stepsTotal: 3, dueDate: `2027-01-${String((i % 28) + 1).padStart(2, '0')}` }));
+    act(() => h.stores.charts.setState({ summaries: many, loaded: true }));
+    const list = screen.getByRole('list', { name: 'Chart list' });
+    expect(list.getAttribute('aria-rowcount')).toBe('50000');
+    expect(within(list).getAllByRole('listitem').length).toBeLessThan(40);
+    await h.engine.close();
+  });
+
+  it('N opens the new-chart form; a refused chart keeps everything typed and says why in plain words', async () => {
+    const h = await realHarness();
+    await renderApp(h);
+    fireEvent.keyDown(document.body, { key: 'n' });
+    const dialog = await screen.findByRole('dialog', { name: 'New chart' });
+    fireEvent.change(within(dialog).getByLabelText('Context'), { target: { value: 'bad name!' } });
+    fireEvent.change(within(dialog).getByLabelText('Desired outcome'), { target: { value: 'Write a book' } });
+    fireEvent.change(within(dialog).getByLabelText('Step 1'), { target: { value: 'Outline' } });
+    fireEvent.change(within(dialog).getByLabelText('Current reality (one line each)'), { target: { value: 'An idea' } });
+    fireEvent.click(within(dialog).getByRole('button', { name: 'Create chart' }));
+    const alert = await within(dialog).findByRole('alert');
+    expect(alert.textContent).toContain('Please check what you typed');
+    expect(alert.textContent).toContain('Nothing was changed.');
+    expect((within(dialog).getByLabelText('Desired outcome') as HTMLInputElement).value).toBe('Write a book');
+    expect((within(dialog).getByLabelText('Step 1') as HTMLInputElement).value).toBe('Outline');
+    fireEvent.change(within(dialog).getByLabelText('Context'), { target: { value: 'writing' } });
+    fireEvent.click(within(dialog).getByRole('button', { name: 'Create chart' }));
+    await screen.findByRole('article', { name: 'Chart: Write a book' });
+    expect(screen.queryByRole('dialog')).toBeNull();
+    await h.engine.close();
+  });
+
+  it('a live refresh from another writer updates the open chart and leaves a half-typed field alone', async () => {
+    const h = await realHarness();
+    const { id } = await h.charts.create('work', { outcome: 'Ship billing', reality: ['Pilot only'], steps: ['Automate invoices'] });
+    const stop = startLiveUpdates(h.stores);
+    await renderApp(h);
+    await act(() => h.stores.selection.getState().select({ context: 'work', id }));
+    const field = screen.getByLabelText('New step for Ship billing') as HTMLInputElement;
+    fireEvent.change(field, { target: { value: 'half-typed' } });
+    await h.charts.addStep('work', id, { title: 'From the CLI' });
+    act(() => h.transport.emit('data.changed', { context: 'work', seq: 5, external: [] }));
+    await screen.findByText('From the CLI', {}, { timeout: 2_000 });
+    expect((screen.getByLabelText('New step for Ship billing') as HTMLInputElement).value).toBe('half-typed');
+    stop();
+    await h.engine.close();
+  });
+});

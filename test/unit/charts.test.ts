@@ -226,3 +226,29 @@ describe('chart lists', () => {
     await engine.close();
   });
 });
+
+describe('quick chart summaries', () => {
+  it('match the full reading of every chart, for our charts and the peers\' samples', async () => {
+    const { summarizeCharts, chartIndexOf, readChart, summarizeChart } = await import('../../electron/core/charts/chartModel.ts');
+    const { engine, charts } = await setup();
+    const { id } = await charts.create('work', { outcome: 'A', reality: 'R', dueDate: '2027-01-01', steps: ['one', 'two', 'three'] });
+    await charts.completeStep('work', `${id}_action_2`);
+    const { id: sub } = await charts.telescope('work', `${id}_action_1`, { steps: ['inner'] });
+    await charts.completeOutcome('work', sub);
+    await engine.close();
+    const dir = tempDir();
+    fs.cpSync(path.join(repoRoot, 'test/fixtures/samples/coaia-spiral/.coaia'), path.join(dir, '.coaia'), { recursive: true });
+    fs.copyFileSync(path.join(repoRoot, 'test/fixtures/samples/coaia-narrative-memory.jsonl'), path.join(dir, '.coaia', 'charts-narrative.jsonl'));
+    fs.cpSync(path.join(engine.layout.root, 'charts-work.jsonl'), path.join(dir, '.coaia', 'charts-ours.jsonl'));
+    const peers = await openEngine(resolveLayout({ data: path.join(dir, '.coaia') }));
+    for (const context of ['work', 'narrative', 'ours']) {
+      const [quick, full] = await peers.read(context, (state) => {
+        const index = chartIndexOf(state);
+        return [summarizeCharts(state, context), index.ids.map((c) => summarizeChart(readChart(state, c, context, index)!))];
+      });
+      expect(quick.length, context).toBeGreaterThan(0);
+      expect(quick, context).toEqual(full);
+    }
+    await peers.close();
+  });
+});

@@ -26,6 +26,7 @@ export const CHANNEL_NAME_LIST = [
   'reality.edit',
   'outcome.set',
   'outcome.complete',
+  'outcome.reopen',
   'due.set',
   'backups.list',
   'backups.create',

@@ -106,6 +106,7 @@ export const channels = {
   'reality.edit': channel<Written>()(z.strictObject({ context: contextName, chartId: name, from: text, to: text.optional(), op })),
   'outcome.set': channel<Written>()(z.strictObject({ context: contextName, chartId: name, text, op })),
   'outcome.complete': channel<Written>()(z.strictObject({ context: contextName, chartId: name, op })),
+  'outcome.reopen': channel<Written>()(z.strictObject({ context: contextName, chartId: name, op })),
   'due.set': channel<Written>()(z.strictObject({ context: contextName, chartId: name, date: date.nullable(), op })),
 
   'backups.list': channel<BackupSummary[]>()(z.strictObject({})),

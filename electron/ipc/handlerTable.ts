@@ -104,6 +104,7 @@ export function createHandlerTable(deps: HandlerDeps): HandlerTable {
     'reality.edit': async (i) => written(await charts.editReality(s(i.context), s(i.chartId), s(i.from), opt(i.to), opt(i.op))),
     'outcome.set': async (i) => written(await charts.setOutcome(s(i.context), s(i.chartId), s(i.text), opt(i.op))),
     'outcome.complete': async (i) => written(await charts.completeOutcome(s(i.context), s(i.chartId), opt(i.op))),
+    'outcome.reopen': async (i) => written(await charts.reopenOutcome(s(i.context), s(i.chartId), opt(i.op))),
     'due.set': async (i) => written(await charts.setDue(s(i.context), s(i.chartId), i.date as string | null, opt(i.op))),
     'backups.list': async () => listBackups(engine).map((b) => ({ id: b.id, created: b.created, reason: b.reason, files: b.files.length, bytes: b.bytes })),
     'backups.create': async (i) => {

@@ -31,7 +31,8 @@ export function createChartEditor(client: Client, undo: UndoStore, refresher: Re
       edit(`Create chart "${input.outcome}"`, 'charts.create', input, (v) => [call('charts.archive', { context: input.context, id: v.id })]),
     setOutcome: (chart: Chart, text: string) =>
       edit('Change the desired outcome', 'outcome.set', { context: chart.context, chartId: chart.id, text }, () => [call('outcome.set', { context: chart.context, chartId: chart.id, text: chart.desiredOutcome })]),
-    completeOutcome: (chart: Chart) => edit('Complete the chart', 'outcome.complete', { context: chart.context, chartId: chart.id }, () => null),
+    completeOutcome: (chart: Chart) =>
+      edit('Complete the chart', 'outcome.complete', { context: chart.context, chartId: chart.id }, () => [call('outcome.reopen', { context: chart.context, chartId: chart.id })]),
     setDue: (chart: Chart, date: string | null) =>
       edit('Change the due date', 'due.set', { context: chart.context, chartId: chart.id, date }, () => [call('due.set', { context: chart.context, chartId: chart.id, date: chart.dueDate ?? null })]),
     addReality: (chart: Chart, text: string) =>

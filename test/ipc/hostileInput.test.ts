@@ -173,6 +173,7 @@ function channelSpecs(w: World): Record<ChannelName, { fields: Record<string, Fi
     'reality.edit': { fields: { context: ctxRef, chartId: F('id', true, true), from: F('text', true, true), to: F('text', false), op }, template: { context: 'work', chartId: w.chart, from: 'Pilot only', to: 'Pilot with 3 customers', op: 'reality-edit-1' } },
     'outcome.set': { fields: { context: ctxRef, chartId: F('id', true, true), text: F('text', true), op }, template: { context: 'work', chartId: w.chart, text: 'Ship it all', op: 'outcome-1' } },
     'outcome.complete': { fields: { context: ctxRef, chartId: F('id', true, true), op }, template: { context: 'work', chartId: w.chart, op: 'outcome-complete-1' } },
+    'outcome.reopen': { fields: { context: ctxRef, chartId: F('id', true, true), op }, template: { context: 'work', chartId: w.chart, op: 'outcome-reopen-1' } },
     'due.set': { fields: { context: ctxRef, chartId: F('id', true, true), date: F('dateNullable', true), op }, template: { context: 'work', chartId: w.chart, date: '2027-03-31', op: 'due-1' } },
     'backups.list': { fields: {}, template: {} },
     'backups.create': { fields: { reason: F('reason', false) }, template: { reason: 'before trying something' } },

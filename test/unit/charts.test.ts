@@ -252,3 +252,18 @@ describe('quick chart summaries', () => {
     await peers.close();
   });
 });
+
+describe('taking back "outcome achieved"', () => {
+  it('reopens the outcome and the step it completed in the parent, with its note', async () => {
+    const { engine, charts } = await setup();
+    const { id } = await charts.create('work', { outcome: 'Top', reality: 'R', steps: ['Big step'] });
+    const { id: sub } = await charts.telescope('work', `${id}_action_1`);
+    await charts.completeOutcome('work', sub);
+    await charts.reopenOutcome('work', sub);
+    expect((await charts.show('work', sub)).outcomeCompleted).toBe(false);
+    const parent = await charts.show('work', id);
+    expect(parent.steps[0]?.completed).toBe(false);
+    expect(parent.currentReality).toEqual(['R']);
+    await engine.close();
+  });
+});

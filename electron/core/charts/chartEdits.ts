@@ -287,6 +287,28 @@ export function completeOutcome(state: RecordSet, chartIdOrName: string, now: Da
   return changes.done();
 }
 
+/** The inverse of completeOutcome: the outcome open again, and the step it was telescoped from reopened. */
+export function reopenOutcome(state: RecordSet, chartIdOrName: string, now: Date): PendingChanges {
+  const chartId = requireChart(state, chartIdOrName);
+  const changes = new ChangeSet(state);
+  const stamp = now.toISOString();
+  const parts = chartParts(state, chartId);
+  if (parts.outcome) changes.modify(parts.outcome.name, (_v, m) => (m.completionStatus = false));
+  touch(changes, chartId, stamp);
+  const parentStep = typeof parts.chart?.metadata.parentActionStep === 'string' ? parts.chart.metadata.parentActionStep : undefined;
+  const step = parentStep ? entityOf(state.get(entityKey(parentStep))) : undefined;
+  const parentChart = parentStep ? resolveChartId(state, parentStep) : undefined;
+  if (step && parentChart && step.metadata.completionStatus === true) {
+    changes.modify(step.name, (_value, metadata) => {
+      metadata.completionStatus = false;
+      metadata.updatedAt = stamp;
+    });
+    replaceReality(changes, parentChart, completedNote(step.observations[0] ?? step.name), undefined);
+    touch(changes, parentChart, stamp);
+  }
+  return changes.done();
+}
+
 /** Every record of the chart and of the charts telescoped from it, at any depth. */
 export function subtreeKeys(state: RecordSet, chartId: string, index = chartIndexOf(state)): Set<string> {
   const keys = new Set<string>();

@@ -177,6 +177,11 @@ export class ChartService {
     return this.change(context, (state) => edits.completeOutcome(state, chartId, this.clock()), op);
   }
 
+  /** Takes back "outcome achieved": the outcome is open again, and so is the step it completed. */
+  reopenOutcome(context: string, chartId: string, op?: string) {
+    return this.change(context, (state) => edits.reopenOutcome(state, chartId, this.clock()), op);
+  }
+
   removeStep(context: string, stepName: string, op?: string) {
     return this.change(context, (state) => edits.removeStep(state, stepName, this.clock()), op);
   }

@@ -315,10 +315,15 @@ function quickSummary(state: RecordSet, id: string, context: string, keys: Reado
   if (!chart || !outcome) return undefined;
   let stepsTotal = 0;
   let stepsDone = 0;
-  const stepKeys = new Set(keys);
-  for (const relation of state.relationKeysOf(outcomeName(id))) {
-    const record = state.get(relation);
-    if (record?.relationType === 'advances_toward') stepKeys.add(entityKey(record.from as string));
+  const isStepKey = (key: string) => key.startsWith(`e\u0000${id}_`) && STEP_NUMBER.test(key);
+  const stepKeys = new Set([...keys].filter(isStepKey));
+  // Steps without metadata.chartId (a peer stripped it) are found by their relations, which
+  // needs the endpoint index; steps that carry it do not.
+  if (stepKeys.size === 0) {
+    for (const relation of state.relationKeysOf(outcomeName(id))) {
+      const record = state.get(relation);
+      if (record?.relationType === 'advances_toward') stepKeys.add(entityKey(record.from as string));
+    }
   }
   for (const key of stepKeys) {
     const record = state.get(key);

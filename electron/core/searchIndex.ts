@@ -150,9 +150,9 @@ export class SearchIndex {
     const candidates = union(chosen);
     // Other terms are checked by id when their postings are few enough, else in each candidate's text.
     const byId = new Map<string, Set<number>>();
-    for (const range of others) if (range.size <= Math.max(4 * candidates.size, 20_000)) byId.set(range.term, union(range));
+    for (const range of others) if (range.size <= Math.max(50 * candidates.size, 20_000)) byId.set(range.term, union(range));
     // Sets for ranking only where they are small next to the candidates; otherwise the candidate's own words decide.
-    const small = (list: number[] | undefined) => (list ?? []).length <= Math.max(4 * candidates.size, 20_000);
+    const small = (list: number[] | undefined) => (list ?? []).length <= Math.max(50 * candidates.size, 20_000);
     const exact = new Map(terms.filter((t) => small(this.postings.get(t))).map((t) => [t, new Set(this.postings.get(t) ?? [])]));
     const inName = new Map(terms.filter((t) => small(this.namePostings.get(t))).map((t) => [t, new Set(this.namePostings.get(t) ?? [])]));
 

@@ -7,18 +7,10 @@
 // drawn with a Zipf-like skew, so some words are common and most are rare, as in real notes.
 import fs from 'node:fs';
 import path from 'node:path';
+import { seededRandom } from '../helpers/seededRandom.ts';
 
-/** A small deterministic PRNG (mulberry32): the same seed gives the same file. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The same seed gives the same file. */
+export const prng = seededRandom;
 
 const VERBS = (
   'automate write ship draft review publish migrate refactor document outline test measure interview prototype schedule ' +

@@ -27,6 +27,7 @@ import { realFileSystem, type FileSystem } from '../../electron/core/fileSystem.
 import { resolveLayout } from '../../electron/core/dataRoot.ts';
 import type { Engine } from '../../electron/core/engine.ts';
 import { openEngine, removeTempDirs, tempDir } from '../helpers/tempRoot.ts';
+import { seededRandom } from '../helpers/seededRandom.ts';
 
 const LONG = process.env.TENSION_TORTURE === 'long';
 const CASES = LONG ? 30_000 : 3_000;
@@ -73,17 +74,6 @@ const FOREIGN: readonly SenderInfo[] = [
 
 // ------------------------------------------------------------------ randomness
 
-/** mulberry32: a failing seed can be replayed with TENSION_FUZZ_SEED. */
-function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 type Random = () => number;
 const pick = <T>(random: Random, list: readonly T[]): T => {

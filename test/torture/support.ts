@@ -13,6 +13,7 @@ import { decodeJournalLine, type JournalEntry } from '../../electron/core/journa
 import { parseContextBytes } from '../../electron/core/contextFile.ts';
 import { splitLines } from '../../electron/core/lineSplitter.ts';
 import type { VerifyFinding, Verification } from '../../electron/core/verify.ts';
+import { seededRandom } from '../helpers/seededRandom.ts';
 
 /** `npm run torture` sets this: many more kills, rounds, offsets and seeds. */
 export const LONG = process.env.TENSION_TORTURE === 'long';
@@ -24,17 +25,7 @@ export const tortureDir = path.join(repoRoot, 'test', 'torture');
 
 // ------------------------------------------------------------------ randomness
 
-/** A small seeded generator (mulberry32): a failing seed can be replayed. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { seededRandom };
 
 export const pick = <T>(random: () => number, list: readonly T[]): T => {
   const item = list[Math.floor(random() * list.length)];

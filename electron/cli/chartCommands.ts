@@ -214,6 +214,14 @@ export const chartCommands: Record<string, Command> = {
       return done('completed', {});
     },
   },
+  'outcome reopen': {
+    usage: 'outcome reopen ID',
+    summary: 'take back "outcome achieved" (reopens the step a sub-chart came from)',
+    async run(input) {
+      await service(input).reopenOutcome(input.context, arg(input, 'a chart id'), input.options.op);
+      return done('reopened', {});
+    },
+  },
   'due set': {
     usage: 'due set ID DATE',
     summary: 'set the chart\'s due date (a dated note is kept); DATE "none" removes it',

@@ -89,3 +89,21 @@ describe('the tension command', () => {
     expect(fs.existsSync(path.join(project, 'memory-personal.jsonl'))).toBe(true);
   });
 });
+
+describe('the chart commands', () => {
+  it('create, telescope, complete and take back an outcome, and show the chart', () => {
+    const data = path.join(tempDir(), '.coaia');
+    const base = ['--data', data, '--context', 'work'];
+    const id = runCli(['chart', 'create', ...base, '--outcome', 'Ship billing', '--reality', '3 pilot customers', '--due', '2026-12-31', '--step', 'Automate invoices']).stdout.trim();
+    expect(id).toMatch(/^chart_\d+$/);
+    const sub = runCli(['telescope', `${id}_action_1`, ...base, '--reality', 'Manual today']).stdout.trim();
+    expect(runCli(['outcome', 'complete', sub, ...base]).status).toBe(0);
+    const shown = runCli(['chart', 'show', id, ...base, '--json']).json<{ chart: { currentReality: string[]; complete: boolean }; children: unknown[] }>();
+    expect(shown.chart).toMatchObject({ currentReality: ['3 pilot customers', 'Completed: Automate invoices'], complete: true });
+    expect(shown.children).toHaveLength(1);
+    expect(runCli(['outcome', 'reopen', sub, ...base]).status).toBe(0);
+    expect(runCli(['chart', 'show', id, ...base, '--json']).json<{ chart: { complete: boolean } }>().chart.complete).toBe(false);
+    expect(runCli(['due', 'set', id, '2026-02-30', ...base]).status).toBe(2);
+    expect(runCli(['chart', 'list', ...base, '--json']).json<{ charts: { id: string }[] }>().charts.map((c) => c.id).sort()).toEqual([id, sub].sort());
+  });
+});

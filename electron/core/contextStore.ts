@@ -32,6 +32,9 @@ import type { RecoveryLog } from './recoveryLog.ts';
 import { SearchIndex, type SearchHit } from './searchIndex.ts';
 import { isProcessAlive } from './rootLock.ts';
 
+/** Errors of a file system that has no hard links. */
+const NO_HARD_LINKS = new Set(['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS', 'EXDEV', 'EMLINK']);
+
 /** How many of our recent rewrites are remembered to tell a peer's lost race from its edits. */
 const GENERATIONS_KEPT = 16;
 /** How many recent operation ids are remembered (and checkpointed) to make retries apply once. */
@@ -197,7 +200,18 @@ export class ContextStore {
     for (const name of names) {
       const pid = name.startsWith(`.${base}.tmp-`) ? Number(name.slice(base.length + 6).split('-')[0]) : name.startsWith(`${base}.replaced-`) ? Number(name.slice(base.length + 10)) : NaN;
       if (!Number.isInteger(pid) || pid === process.pid || isProcessAlive(pid)) continue;
-      removeQuietly(this.fs, path.join(dir, name));
+      const file = path.join(dir, name);
+      if (name.startsWith(`${base}.replaced-`)) {
+        // What a killed rewrite replaced may be another program's version not yet journaled:
+        // it goes to .recovery/ (or, if that fails, stays where it is).
+        try {
+          const bytes = readFileIfExists(this.fs, file);
+          if (bytes) this.recovery.saveBytes(this.paths.file, 0, bytes, 'the file a rewrite replaced, left by a process that stopped mid-way');
+        } catch {
+          continue;
+        }
+      }
+      removeQuietly(this.fs, file);
     }
   }
 
@@ -665,7 +679,11 @@ export class ContextStore {
     try {
       this.journalOffset = appendLinesDurably(this.fs, this.paths.journal, lines, this.journalOffset);
     } catch (error) {
-      if ((error as { cutBackFailed?: unknown }).cutBackFailed) this.journalIno = -1n; // force a reload next time
+      if ((error as { cutBackFailed?: unknown }).cutBackFailed) {
+        // The bytes may be on disk after all: say so, and reload from the journal next time.
+        this.journalIno = -1n;
+        throw fromSystemError(error, 'Saving the change', this.paths.journal, 'The change may have been saved despite this error: check the chart (or `tension history`) before trying again. Everything saved before is kept.');
+      }
       throw fromSystemError(error, 'Saving the change', this.paths.journal, 'Nothing was changed; everything saved before is kept.');
     }
     this.seq = seq;
@@ -756,7 +774,10 @@ export class ContextStore {
           this.fs.linkSync(this.paths.file, keep);
           kept = true;
         } catch (error) {
-          if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+          const code = (error as NodeJS.ErrnoException).code;
+          // No file yet; or a file system without hard links (FAT, some network mounts): the
+          // rewrite goes on, only without catching a peer's rename in the last instant.
+          if (code !== 'ENOENT' && !NO_HARD_LINKS.has(code ?? '')) throw error;
         }
         this.fs.renameSync(written.tmp, this.paths.file);
         syncDirectory(this.fs, path.dirname(this.paths.file));
@@ -778,7 +799,7 @@ export class ContextStore {
         peerLanded = bytes !== undefined && crc32Hex(bytes) !== expected.crc;
         if (peerLanded) peerVersion = bytes;
       }
-      if (kept) removeQuietly(this.fs, keep);
+      if (kept && !peerVersion) removeQuietly(this.fs, keep);
 
       this.markMaterialized();
       // The file now holds the state in exactly this order (a record removed and made again
@@ -789,8 +810,23 @@ export class ContextStore {
       this.fileDamage = [];
       this.appendSnapshotMarker(written.size, written.crc);
       if (peerVersion) {
-        const parsed = parseContextBytes(peerVersion);
-        this.absorbPeerVersion({ ...parsed, identity: this.fileIdentity, bytes: peerVersion, exists: true });
+        // The other program's version exists only in the kept copy until its changes are
+        // journaled: the copy goes only after that, or to .recovery/ if that fails.
+        try {
+          const parsed = parseContextBytes(peerVersion);
+          this.absorbPeerVersion({ ...parsed, identity: this.fileIdentity, bytes: peerVersion, exists: true });
+        } catch (error) {
+          let where = `Its version is kept as ${path.basename(keep)}.`;
+          try {
+            const saved = this.recovery.saveBytes(this.paths.file, 0, peerVersion, "another program's version, replaced by ours before its changes could be saved");
+            removeQuietly(this.fs, keep);
+            where = `Its version was copied to ${path.relative(path.dirname(this.paths.file), saved)}.`;
+          } catch {
+            // the kept copy stays where it is
+          }
+          throw fromSystemError(error, "Saving another program's changes to the context file", this.paths.journal, where);
+        }
+        removeQuietly(this.fs, keep);
       }
     }
   }

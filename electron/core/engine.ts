@@ -62,6 +62,7 @@ export class Engine {
   private queue: Promise<unknown> = Promise.resolve();
   private rewriteTimer: NodeJS.Timeout | undefined;
   private closed = false;
+  private closing = false;
   private lease: { lock: HeldLock; since: number; idle: NodeJS.Timeout | undefined } | undefined;
   private releasing: Promise<void> | undefined;
   /** The last failure to finish an interrupted move (it stays open and is retried). */
@@ -110,10 +111,16 @@ export class Engine {
 
   /** Runs `work` alone in this process, and under the root lock across processes. */
   withLock<T>(work: (lock: HeldLock | undefined) => T | Promise<T>): Promise<T> {
+    // Work submitted once closing began is refused (what came before runs, then the last rewrite).
+    if (this.closed) return Promise.reject(new EngineError('BAD_INPUT', 'The storage engine is closed.'));
+    if (this.closing) return Promise.reject(new EngineError('BAD_INPUT', 'The storage engine is closing; nothing was changed.'));
+    return this.runLocked(work);
+  }
+
+  private runLocked<T>(work: (lock: HeldLock | undefined) => T | Promise<T>): Promise<T> {
     const run = async () => {
       if (this.closed) throw new EngineError('BAD_INPUT', 'The storage engine is closed.');
-      if (this.readOnly) return work(undefined);
-      const lock = await this.takeLease();
+      const lock = this.readOnly ? undefined : await this.takeLease();
       try {
         // A change across contexts left open by a crashed process is finished before anything else.
         if (this.intents.hasOpenIntents()) this.finishInterruptedMoves();
@@ -124,7 +131,7 @@ export class Engine {
         const file = typeof (error as { path?: unknown })?.path === 'string' ? ((error as { path: string }).path) : this.layout.root;
         throw fromSystemError(error, 'Working on the data folder', file, 'Everything saved before is kept.');
       } finally {
-        this.endOfWork();
+        if (lock) this.endOfWork();
       }
     };
     const result = this.queue.then(run, run);
@@ -305,15 +312,17 @@ export class Engine {
       assertLockHeld(lock, rootPaths(this.layout).intents);
       // Refused before the intent is written: once it is durable, the change will happen.
       if (this.readOnly) throw new EngineError('READ_ONLY', `Cannot change the data folder: ${this.readOnlyReason}.`, { file: this.layout.root, kept: 'Nothing was changed.' });
+      // The stores as the builders read them: no refresh between building and committing.
+      const built = (context: string) => this.stores.get(context) as ContextStore;
       for (const context of Object.keys(parts)) {
-        const store = this.storeUnderLock(context);
+        const store = built(context);
         if (store.readOnly) throw new EngineError('READ_ONLY', `Cannot change context ${context}: ${store.readOnlyReason}.`, { file: store.paths.journal, kept: 'Nothing was changed.' });
       }
-      const intent = this.intents.begin(parts, { origin: this.origin, ...meta }, (context) => this.storeUnderLock(context));
+      const intent = this.intents.begin(parts, { origin: this.origin, ...meta }, built);
       // The intent is durable: the change is decided (its commit point), and will be finished by
       // whoever next holds the lock if applying it here fails. So it is reported as done.
       try {
-        return this.applyIntent(intent.id, intent.parts, intent.meta);
+        return this.applyIntent(intent.id, intent.parts, intent.meta, built);
       } catch (error) {
         this.lastIntentError = error instanceof EngineError ? error : fromSystemError(error, 'Finishing a change across contexts', this.intents.file, 'It is recorded and will be finished automatically.');
         return Object.fromEntries(
@@ -323,11 +332,11 @@ export class Engine {
     });
   }
 
-  private applyIntent(id: string, parts: Record<string, PendingChanges>, meta: CommitMeta): Record<string, CommitResult> {
+  private applyIntent(id: string, parts: Record<string, PendingChanges>, meta: CommitMeta, storeOf: (context: string) => ContextStore = (c) => this.storeUnderLock(c)): Record<string, CommitResult> {
     const results: Record<string, CommitResult> = {};
     const opBase = meta.op ?? id;
     for (const [context, changes] of Object.entries(parts)) {
-      const store = this.storeUnderLock(context);
+      const store = storeOf(context);
       results[context] = store.commit(changes, { ...meta, op: `${opBase}:${context}`, intent: id });
     }
     try {
@@ -363,7 +372,7 @@ export class Engine {
 
   private scheduleRewrite(): void {
     const configured = this.options.rewriteDelayMs ?? 100;
-    if (configured < 0 || this.rewriteTimer || this.closed) return;
+    if (configured < 0 || this.rewriteTimer || this.closed || this.closing) return;
     // A rewrite of a large file takes a while; waiting twice as long as the last one took keeps
     // rewrites a small share of the time however fast commits come.
     const delay = Math.max(configured, 2 * this.lastRewriteMs);
@@ -421,11 +430,12 @@ export class Engine {
   }
 
   async close(): Promise<void> {
-    if (this.closed) return;
+    if (this.closed || this.closing) return;
+    this.closing = true;
     if (this.rewriteTimer) clearTimeout(this.rewriteTimer);
     this.rewriteTimer = undefined;
     try {
-      if (!this.readOnly) await this.flush();
+      if (!this.readOnly) await this.runLocked(() => this.flushUnderLock());
     } finally {
       const release = () => this.releaseLease(false);
       await (this.queue = this.queue.then(release, release));

@@ -254,11 +254,9 @@ export function completeStep(state: RecordSet, name: string, now: Date): Pending
 
 export function reopenStep(state: RecordSet, name: string, now: Date): PendingChanges {
   const part = entityOf(state.get(entityKey(requireText(name, 'the step name'))));
+  // Reopening a sub-chart's desired outcome reopens the step it completed, like completing it did.
+  if (part?.entityType === DESIRED_OUTCOME) return reopenOutcome(state, part.name, now);
   const changes = new ChangeSet(state);
-  if (part?.entityType === DESIRED_OUTCOME) {
-    changes.modify(part.name, (_v, m) => (m.completionStatus = false));
-    return changes.done();
-  }
   const { step, chartId } = requireStep(state, name);
   changes.modify(step.name, (_value, metadata) => {
     metadata.completionStatus = false;

@@ -1,0 +1,86 @@
+// Regression tests for defects found in review: each is a path a user could hit.
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { realFileSystem, type FileSystem } from '../../electron/core/fileSystem.ts';
+import { readGraph, setEntity } from '../../electron/core/knowledgeGraph.ts';
+import { ChartService } from '../../electron/core/charts/chartService.ts';
+import { openEngine, removeTempDirs, tempLayout } from '../helpers/tempRoot.ts';
+
+afterEach(removeTempDirs);
+
+describe('found in review', () => {
+  it('on a file system without hard links (link fails with EPERM) the context file is still rewritten (fs seam: link refused)', async () => {
+    const noLinks: FileSystem = { ...realFileSystem, linkSync: () => { throw Object.assign(new Error('EPERM: operation not permitted, link'), { code: 'EPERM' }); } };
+    const layout = tempLayout();
+    const engine = await openEngine(layout, { fs: noLinks });
+    await engine.transact('work', (s) => setEntity(s, { name: 'A', entityType: 't' }));
+    await engine.flush();
+    await engine.transact('work', (s) => setEntity(s, { name: 'B', entityType: 't' }));
+    await engine.close();
+    expect(fs.readFileSync(path.join(layout.root, 'charts-work.jsonl'), 'utf8')).toContain('"name":"B"');
+  });
+
+  it("a peer's rename that lands just before ours is never lost, even when saving its changes fails (fs seam: peer write at link time, then a full disk)", async () => {
+    const layout = tempLayout();
+    const file = path.join(layout.root, 'charts-work.jsonl');
+    let armed = false;
+    let journalWrites = 0;
+    const racing: FileSystem = {
+      ...realFileSystem,
+      linkSync: (from, to) => {
+        if (armed) {
+          armed = false;
+          const peer = `${fs.readFileSync(file, 'utf8')}{"type":"entity","name":"PeerOnly","entityType":"t","observations":["typed in the assistant"]}`;
+          fs.writeFileSync(`${file}.peer`, peer);
+          fs.renameSync(`${file}.peer`, file);
+          journalWrites = 1;
+        }
+        realFileSystem.linkSync(from, to);
+      },
+      writeSync: (fd, buffer, offset, length, position) => {
+        if (journalWrites > 0 && Buffer.from(buffer.subarray(offset, offset + length)).toString().includes('"kind":"commit"')) {
+          throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
+        }
+        return realFileSystem.writeSync(fd, buffer, offset, length, position);
+      },
+    };
+    const engine = await openEngine(layout, { fs: racing });
+    await engine.transact('work', (s) => setEntity(s, { name: 'A', entityType: 't' }));
+    await engine.flush();
+    await engine.transact('work', (s) => setEntity(s, { name: 'B', entityType: 't' }));
+    armed = true;
+    await expect(engine.flush()).rejects.toMatchObject({ code: 'DISK_FULL' });
+    const recovery = path.join(layout.root, '.recovery');
+    const saved = fs.readdirSync(recovery).filter((f) => f.endsWith('.bad')).map((f) => fs.readFileSync(path.join(recovery, f), 'utf8'));
+    expect(saved.some((text) => text.includes('PeerOnly'))).toBe(true);
+  });
+
+  it('work submitted while the engine closes is refused, and work before it is written to the file with no background error', async () => {
+    const layout = tempLayout();
+    const errors: unknown[] = [];
+    const engine = await openEngine(layout, { rewriteDelayMs: 10, onBackgroundError: (e) => errors.push(e) });
+    const before = engine.transact('work', (s) => setEntity(s, { name: 'Before', entityType: 't' }));
+    const closing = engine.close();
+    await expect(engine.transact('work', (s) => setEntity(s, { name: 'After', entityType: 't' }))).rejects.toMatchObject({ code: 'BAD_INPUT' });
+    await before;
+    await closing;
+    await new Promise((r) => setTimeout(r, 50));
+    expect(fs.readFileSync(path.join(layout.root, 'charts-work.jsonl'), 'utf8')).toContain('"name":"Before"');
+    expect(errors).toEqual([]);
+  });
+
+  it("reopening a sub-chart's desired outcome as a step reopens the parent step it completed", async () => {
+    const engine = await openEngine(tempLayout());
+    const charts = new ChartService(engine);
+    const { id } = await charts.create('work', { outcome: 'Top', reality: 'R', steps: ['Step'] });
+    const { id: sub } = await charts.telescope('work', `${id}_action_1`);
+    await charts.completeStep('work', `${sub}_desired_outcome`);
+    await charts.reopenStep('work', `${sub}_desired_outcome`);
+    const parent = await charts.show('work', id);
+    expect(parent.steps[0]?.completed).toBe(false);
+    expect(parent.currentReality).toEqual(['R']);
+    expect((await engine.read('work', readGraph)).entities.length).toBeGreaterThan(0);
+    await engine.close();
+  });
+});

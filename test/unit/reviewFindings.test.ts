@@ -84,3 +84,48 @@ describe('found in review', () => {
     await engine.close();
   });
 });
+
+describe('failure paths found in review', () => {
+  it('a copy left by a process killed in the middle of a rewrite goes to .recovery/ on the next open, never just deleted', async () => {
+    const { spawnSync } = await import('node:child_process');
+    const layout = tempLayout();
+    const engine = await openEngine(layout);
+    await engine.transact('work', (s) => setEntity(s, { name: 'A', entityType: 't' }));
+    await engine.close();
+    const deadPid = spawnSync(process.execPath, ['-e', '0']).pid as number;
+    const left = path.join(layout.root, `charts-work.jsonl.replaced-${deadPid}`);
+    fs.writeFileSync(left, '{"type":"entity","name":"OnlyInTheKeptCopy","entityType":"t","observations":[]}\n');
+    const again = await openEngine(layout);
+    await again.transact('work', (s) => setEntity(s, { name: 'B', entityType: 't' }));
+    await again.close();
+    expect(fs.existsSync(left)).toBe(false);
+    const recovery = path.join(layout.root, '.recovery');
+    expect(fs.readdirSync(recovery).some((f) => f.endsWith('.bad') && fs.readFileSync(path.join(recovery, f), 'utf8').includes('OnlyInTheKeptCopy'))).toBe(true);
+  });
+
+  it('an append that fails and cannot be cut back says the change may have been saved (fs seam: fdatasync and ftruncate fail)', async () => {
+    const layout = tempLayout();
+    let failing = false;
+    const eio = (what: string) => Object.assign(new Error(`EIO: i/o error, ${what}`), { code: 'EIO' });
+    const broken: FileSystem = {
+      ...realFileSystem,
+      fdatasyncSync: (fd) => {
+        if (failing) throw eio('fdatasync');
+        realFileSystem.fdatasyncSync(fd);
+      },
+      ftruncateSync: (fd, len) => {
+        if (failing) throw eio('ftruncate');
+        realFileSystem.ftruncateSync(fd, len);
+      },
+    };
+    const engine = await openEngine(layout, { fs: broken });
+    await engine.transact('work', (s) => setEntity(s, { name: 'A', entityType: 't' }));
+    failing = true;
+    const error = await engine.transact('work', (s) => setEntity(s, { name: 'B', entityType: 't' })).catch((e: unknown) => e);
+    failing = false;
+    expect(error).toMatchObject({ code: 'IO_ERROR', kept: expect.stringMatching(/may have been saved/) });
+    // What is on disk decides: the next read shows the journal as it is.
+    expect((await engine.read('work', readGraph)).entities.map((e) => e.name)).toEqual(['A', 'B']);
+    await engine.close();
+  });
+});

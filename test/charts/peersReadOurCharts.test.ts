@@ -6,24 +6,17 @@
 //   steps named `_action1`, a `context` key, no final newline) opens with its charts, steps
 //   and a sub-chart telescoped the way coaia-spiral does it; a step completed here is written
 //   back with every other line byte for byte, in a file coaia-spiral's own loader still reads.
+import { closeAfterEachTest, tracked } from '../helpers/tracked.ts';
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { removeTempDirs, tempDir, openEngine } from '../helpers/tempRoot.ts';
+import { describe, expect, it } from 'vitest';
+import { tempDir, openEngine } from '../helpers/tempRoot.ts';
 import { repoRoot } from '../helpers/runCli.ts';
 import { contextPaths, resolveLayout } from '../../electron/core/dataRoot.ts';
 import { ChartService } from '../../electron/core/charts/chartService.ts';
-import type { Engine } from '../../electron/core/engine.ts';
 import { MemoryServer, type ServerEntity, type ServerGraph, type ServerRelation } from '../peers/memoryServerClient.ts';
 
-const engines: Engine[] = [];
-const servers: MemoryServer[] = [];
-
-afterEach(async () => {
-  for (const server of servers.splice(0)) await server.close();
-  for (const engine of engines.splice(0)) await engine.close().catch(() => undefined);
-  removeTempDirs();
-});
+closeAfterEachTest();
 
 const byName = (a: ServerEntity, b: ServerEntity) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
 const relationId = (r: ServerRelation) => `${r.from} -[${r.relationType}]-> ${r.to}`;
@@ -37,7 +30,7 @@ describe('the reference MCP memory server reads the charts Tension Desk writes',
     const T2 = T0 + 120_000;
     const root = path.join(tempDir('tension-peers-read-'), '.coaia');
     const engine = await openEngine(resolveLayout({ data: root }));
-    engines.push(engine);
+    tracked(engine);
 
     // Observations with characters JSON must escape, and ones it need not.
     const outcome = 'Ship the "billing" service — to all customers 🙂';
@@ -80,7 +73,7 @@ describe('the reference MCP memory server reads the charts Tension Desk writes',
     const expectedRelations = [...chartRelations(id, 3), ...chartRelations(S, 1), { from: `${S}_desired_outcome`, to: `${id}_desired_outcome`, relationType: 'advances_toward' }];
 
     const server = await MemoryServer.start(file);
-    servers.push(server);
+    tracked(server);
     const graph = await server.readGraph();
     expect(sortEntities(graph.entities)).toEqual(sortEntities(expectedEntities));
     expect(sortRelations(graph.relations)).toEqual(sortRelations(expectedRelations));
@@ -156,7 +149,7 @@ describe('a data folder in coaia-spiral layout', () => {
     const root = path.join(tempDir('tension-spiral-'), '.coaia');
     fs.cpSync(sample, root, { recursive: true });
     const engine = await openEngine(resolveLayout({ data: root }), { readOnly: true });
-    engines.push(engine);
+    tracked(engine);
     const charts = new ChartService(engine);
     expect(charts.contexts().sort()).toEqual(['default', 'personal', 'work']);
     expect(await charts.list('personal')).toEqual([]);
@@ -177,7 +170,7 @@ describe('a data folder in coaia-spiral layout', () => {
     const before = fs.readFileSync(file, 'utf8');
     expect(before.endsWith('\n')).toBe(false);
     const engine = await openEngine(resolveLayout({ data: root }));
-    engines.push(engine);
+    tracked(engine);
     const charts = new ChartService(engine, () => new Date('2026-01-10T12:00:00.000Z'));
 
     // Opening changed nothing.

@@ -1,10 +1,11 @@
 // Simulated peers (the COAIA servers, mcp-knowledge-graph, the reference server) rewriting the
 // context file the way they do: the whole file at once, either in place (fs.writeFileSync) or
 // as a temporary file renamed over it, with no lock and from a copy they read earlier.
+import { closeAfterEachTest, trackedEngine } from '../helpers/tracked.ts';
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { openEngine, removeTempDirs, tempDir } from '../helpers/tempRoot.ts';
+import { describe, expect, it } from 'vitest';
+import { tempDir } from '../helpers/tempRoot.ts';
 import { contextPaths, resolveLayout, type DataLayout } from '../../electron/core/dataRoot.ts';
 import type { Engine } from '../../electron/core/engine.ts';
 import type { PendingChanges } from '../../electron/core/contextStore.ts';
@@ -25,18 +26,8 @@ import {
   relationLine,
 } from './peerFiles.ts';
 
-const engines: Engine[] = [];
-
-afterEach(async () => {
-  for (const engine of engines.splice(0)) await engine.close().catch(() => undefined);
-  removeTempDirs();
-});
-
-async function engineOn(layout: DataLayout): Promise<Engine> {
-  const engine = await openEngine(layout);
-  engines.push(engine);
-  return engine;
-}
+closeAfterEachTest();
+const engineOn = (layout: DataLayout) => trackedEngine(layout);
 
 function coaiaLayout(): { layout: DataLayout; file: (context?: string) => string } {
   const layout = resolveLayout({ data: path.join(tempDir('tension-peers-'), '.coaia') });

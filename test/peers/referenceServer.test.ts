@@ -3,12 +3,12 @@
 // every call and rewrites it whole on every change, without metadata and without a final
 // newline (PEERS.md failure 3): Tension Desk must read what it writes, be readable by it, and
 // lose nothing of the user's when it rewrites the file between our writes.
+import { closeAfterEachTest, tracked, trackedEngine } from '../helpers/tracked.ts';
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { openEngine, removeTempDirs, tempDir } from '../helpers/tempRoot.ts';
+import { describe, expect, it } from 'vitest';
+import { tempDir } from '../helpers/tempRoot.ts';
 import { resolveLayout, contextPaths, type DataLayout } from '../../electron/core/dataRoot.ts';
-import type { Engine } from '../../electron/core/engine.ts';
 import type { PendingChanges } from '../../electron/core/contextStore.ts';
 import type { RecordSet } from '../../electron/core/recordSet.ts';
 import { addRelation, readGraph, setEntity, type EntityInput, type Graph, type RelationInput } from '../../electron/core/knowledgeGraph.ts';
@@ -16,26 +16,9 @@ import { MemoryServer } from './memoryServerClient.ts';
 import { copySample, entitiesOnDisk, entityHistory, fileLines, graphOnDisk, relationHistory, relationsOnDisk } from './peerFiles.ts';
 
 const CTX = 'default';
-const engines: Engine[] = [];
-const servers: MemoryServer[] = [];
-
-afterEach(async () => {
-  for (const server of servers.splice(0)) await server.close();
-  for (const engine of engines.splice(0)) await engine.close().catch(() => undefined);
-  removeTempDirs();
-});
-
-async function engineOn(layout: DataLayout): Promise<Engine> {
-  const engine = await openEngine(layout);
-  engines.push(engine);
-  return engine;
-}
-
-async function serverOn(file: string): Promise<MemoryServer> {
-  const server = await MemoryServer.start(file);
-  servers.push(server);
-  return server;
-}
+closeAfterEachTest();
+const engineOn = (layout: DataLayout) => trackedEngine(layout);
+const serverOn = async (file: string) => tracked(await MemoryServer.start(file));
 
 /** Several entities and relations in one transaction. */
 function writes(entities: EntityInput[], relations: RelationInput[] = []) {

@@ -35,6 +35,18 @@ function renderTree(tree: ChartTree, depth = 0): string {
   return [renderChart(tree.chart, '    '.repeat(depth)), ...tree.children.map((c) => renderTree(c, depth + 1))].join('\n');
 }
 
+/** A command that changes one thing named by its first argument, and says what it did. */
+function changeOne(usage: string, summary: string, what: string, change: (charts: ChartService, context: string, name: string, op?: string) => Promise<unknown>, said: string): Command {
+  return {
+    usage,
+    summary,
+    async run(input) {
+      await change(service(input), input.context, arg(input, what), input.options.op);
+      return done(said, {});
+    },
+  };
+}
+
 export const chartCommands: Record<string, Command> = {
   'chart create': {
     usage: 'chart create --outcome T --reality T [--due D] [--step T]...',
@@ -141,22 +153,8 @@ export const chartCommands: Record<string, Command> = {
       return done('edited', {});
     },
   },
-  'step complete': {
-    usage: 'step complete NAME',
-    summary: 'complete a step (or a sub-chart\'s desired outcome)',
-    async run(input) {
-      await service(input).completeStep(input.context, arg(input, 'a step name'), input.options.op);
-      return done('completed', {});
-    },
-  },
-  'step reopen': {
-    usage: 'step reopen NAME',
-    summary: 'mark a completed step open again',
-    async run(input) {
-      await service(input).reopenStep(input.context, arg(input, 'a step name'), input.options.op);
-      return done('reopened', {});
-    },
-  },
+  'step complete': changeOne('step complete NAME', 'complete a step (or a sub-chart\'s desired outcome)', 'a step name', (c, ctx, n, op) => c.completeStep(ctx, n, op), 'completed'),
+  'step reopen': changeOne('step reopen NAME', 'mark a completed step open again', 'a step name', (c, ctx, n, op) => c.reopenStep(ctx, n, op), 'reopened'),
   'step remove': {
     usage: 'step remove NAME',
     summary: 'remove a step and its whole telescoped subtree (kept in history)',
@@ -206,22 +204,8 @@ export const chartCommands: Record<string, Command> = {
       return done('set', {});
     },
   },
-  'outcome complete': {
-    usage: 'outcome complete ID',
-    summary: 'mark the desired outcome achieved (completes the step a sub-chart came from)',
-    async run(input) {
-      await service(input).completeOutcome(input.context, arg(input, 'a chart id'), input.options.op);
-      return done('completed', {});
-    },
-  },
-  'outcome reopen': {
-    usage: 'outcome reopen ID',
-    summary: 'take back "outcome achieved" (reopens the step a sub-chart came from)',
-    async run(input) {
-      await service(input).reopenOutcome(input.context, arg(input, 'a chart id'), input.options.op);
-      return done('reopened', {});
-    },
-  },
+  'outcome complete': changeOne('outcome complete ID', 'mark the desired outcome achieved (completes the step a sub-chart came from)', 'a chart id', (c, ctx, id, op) => c.completeOutcome(ctx, id, op), 'completed'),
+  'outcome reopen': changeOne('outcome reopen ID', 'take back "outcome achieved" (reopens the step a sub-chart came from)', 'a chart id', (c, ctx, id, op) => c.reopenOutcome(ctx, id, op), 'reopened'),
   'due set': {
     usage: 'due set ID DATE',
     summary: 'set the chart\'s due date (a dated note is kept); DATE "none" removes it',

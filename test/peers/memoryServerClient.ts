@@ -8,6 +8,8 @@ import path from 'node:path';
 import { repoRoot } from '../helpers/runCli.ts';
 
 export const serverEntry = path.join(repoRoot, 'node_modules', '@modelcontextprotocol', 'server-memory', 'dist', 'index.js');
+/** The real COAIA peer kept beside the checkout (../shared/peers/coaia-narrative, see its README). */
+export const coaiaNarrativeEntry = path.resolve(repoRoot, '..', 'shared', 'peers', 'coaia-narrative', 'dist', 'index.js');
 
 /** The shapes the server's tools take and return (from its dist/index.js zod schemas). */
 export interface ServerEntity {
@@ -59,12 +61,19 @@ export class MemoryServer {
   private stderr = '';
   private exited: Error | undefined;
 
-  private constructor(readonly memoryFile: string) {
+  private constructor(
+    readonly memoryFile: string,
+    peer: 'reference' | 'coaia-narrative' = 'reference',
+  ) {
     if (!path.isAbsolute(memoryFile)) throw new Error('MEMORY_FILE_PATH must be absolute (the server resolves relative paths against its own install folder)');
-    this.child = spawn(process.execPath, [serverEntry], {
-      env: { ...process.env, MEMORY_FILE_PATH: memoryFile },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
+    this.child =
+      peer === 'reference'
+        ? spawn(process.execPath, [serverEntry], { env: { ...process.env, MEMORY_FILE_PATH: memoryFile }, stdio: ['pipe', 'pipe', 'pipe'] })
+        : spawn(process.execPath, [coaiaNarrativeEntry, '--memory-path', memoryFile], {
+            // Its chart tools and the knowledge-graph ones (create_entities, delete_entities …).
+            env: { ...process.env, COAIA_TOOLS: 'STC_TOOLS KG_TOOLS' },
+            stdio: ['pipe', 'pipe', 'pipe'],
+          });
     this.child.stdout.setEncoding('utf8');
     this.child.stderr.setEncoding('utf8');
     this.child.stdout.on('data', (chunk: string) => this.onData(chunk));
@@ -79,8 +88,8 @@ export class MemoryServer {
   }
 
   /** Starts the server on `memoryFile` and completes the MCP handshake. */
-  static async start(memoryFile: string): Promise<MemoryServer> {
-    const server = new MemoryServer(memoryFile);
+  static async start(memoryFile: string, peer: 'reference' | 'coaia-narrative' = 'reference'): Promise<MemoryServer> {
+    const server = new MemoryServer(memoryFile, peer);
     const init = (await server.request('initialize', {
       protocolVersion: PROTOCOL_VERSION,
       capabilities: {},

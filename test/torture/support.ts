@@ -53,9 +53,12 @@ export interface RunningChild {
   send(line: string): void;
 }
 
-/** Starts a TypeScript script of this folder in one node process (tsx loader), with a stdin pipe for go-signals. */
+/**
+ * Starts a TypeScript script in one node process (tsx loader), with a stdin pipe for go-signals.
+ * A bare file name is a script of this folder; a path is taken as it is.
+ */
 export function startChild(script: string, env: Record<string, string>): RunningChild {
-  const child = spawn(process.execPath, ['--import', tsxLoader, path.join(tortureDir, script)], {
+  const child = spawn(process.execPath, ['--import', tsxLoader, path.isAbsolute(script) ? script : path.join(tortureDir, script)], {
     cwd: repoRoot,
     env: { ...process.env, ...env },
     stdio: ['pipe', 'pipe', 'pipe'],

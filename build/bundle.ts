@@ -1,6 +1,7 @@
 // Bundles the Electron side with esbuild (`npm run build:electron`):
 //   out/main.cjs      the main process: electron/main.ts, the storage engine and its
-//                     dependencies in one CommonJS file ('electron' stays external);
+//                     dependencies in one CommonJS file ('electron' and the native 'koffi'
+//                     stay external);
 //   out/preload.cjs   the preload script: ONE CommonJS file whose only require is 'electron'
 //                     (a sandboxed preload cannot require anything else);
 //   out/placeholder/  the page app://tension/ serves while renderer/dist is not built.
@@ -33,7 +34,8 @@ export async function bundleElectron(outDir = path.join(projectRoot, 'out')): Pr
   const preload = path.join(outDir, 'preload.cjs');
   const common = { bundle: true, format: 'cjs', sourcemap: 'linked', metafile: true, logLevel: 'warning', absWorkingDir: projectRoot, legalComments: 'linked' } as const;
   const [mainBuild, preloadBuild] = await Promise.all([
-    build({ ...common, entryPoints: [path.join(projectRoot, 'electron/main.ts')], outfile: main, platform: 'node', target: 'node22', external: ['electron'] }),
+    // koffi is a native module: shipped beside the bundle (build/electron-builder.yml).
+    build({ ...common, entryPoints: [path.join(projectRoot, 'electron/main.ts')], outfile: main, platform: 'node', target: 'node22', external: ['electron', 'koffi'] }),
     // platform 'browser': a Node built-in reaching the preload fails the build instead of
     // becoming a require() the sandbox would refuse at run time.
     // Minified: every window evaluates it, and the contract's zod schemas come along with its

@@ -11,14 +11,14 @@ import { readFileIfExists, syncDirectory } from './fileSystem.ts';
 import { EngineError, fromSystemError } from './errors.ts';
 import { contextPaths, type DataLayout } from './dataRoot.ts';
 import { RecordSet, applyOrderMoves, orderMoves, recordOfChange, type OrderMove } from './recordSet.ts';
-import { identityOf, keyOfIdentity, type StoredRecord } from './records.ts';
+import { identityOf, identityOfKey, keyOfIdentity, type StoredRecord } from './records.ts';
 import {
   JOURNAL_FORMAT,
-  crc32Hex,
   encodeChangeText,
   encodeCommitParts,
   encodeHeader,
   encodeSnapshot,
+  type Change,
   type EncodedChange,
   type JournalCommit,
   type JournalEntry,
@@ -27,16 +27,14 @@ import {
 import { appendDurably, appendLinesDurably, cutJournal, readJournal, type JournalRead } from './journalFile.ts';
 import { parseContextBytes, readContextFile, serializeRecords, statIdentity, type BadLine, type FileIdentity, type ParsedContextFile } from './contextFile.ts';
 import { removeQuietly, replaceFileAtomically, writeVerifiedTemp } from './atomicFile.ts';
-import { absorbExternalVersion, type Generation } from './externalMerge.ts';
+import { keptLooksForeign, releaseKept, replacedPeerVersion, swapBack, swapIntoPlace, type ReplacedVersion, type ReplacementPath } from './fileReplacement.ts';
+import { absorbExternalVersion } from './externalMerge.ts';
+import { FileVersions, type Form } from './fileVersions.ts';
 import type { RecoveryLog } from './recoveryLog.ts';
 import { SearchIndex, type SearchHit } from './searchIndex.ts';
 import { isProcessAlive } from './rootLock.ts';
 
-/** Errors of a file system that has no hard links. */
-const NO_HARD_LINKS = new Set(['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS', 'EXDEV', 'EMLINK']);
 
-/** How many of our recent rewrites are remembered to tell a peer's lost race from its edits. */
-const GENERATIONS_KEPT = 16;
 /** How many recent operation ids are remembered (and checkpointed) to make retries apply once. */
 export const OPERATION_IDS_KEPT = 10_000;
 
@@ -65,6 +63,11 @@ export interface CommitMeta {
   readonly op?: string | undefined;
   readonly note?: string | undefined;
   readonly intent?: string | undefined;
+  /**
+   * The commit absorbs another program's version of the file: after it, the file was that
+   * version, which differs from the state in these records (undefined: the file lacked it).
+   */
+  readonly fileDiffers?: ReadonlyMap<string, Form> | undefined;
 }
 
 export interface CommitResult {
@@ -128,7 +131,10 @@ export class ContextStore {
   private materialized = new Map<string, StoredRecord>();
   /** Keys changed since the file was last written, with their on-disk (materialized) versions. */
   private pending = new Map<string, StoredRecord | undefined>();
-  private history: Generation[] = [];
+  /** Every version of the context file we know of, to judge what a peer's rewrite started from. */
+  private versions = new FileVersions(this.state);
+  /** False until the versions are rebuilt from the journal (a fast open skips the replay). */
+  private versionsLoaded = false;
   private fileIdentity: FileIdentity | undefined;
   /** When fileIdentity was last confirmed (ms since the epoch). */
   private fileCheckedAt = 0;
@@ -242,7 +248,8 @@ export class ContextStore {
     this.state.clear();
     this.materialized = new Map();
     this.pending = new Map();
-    this.history = [];
+    this.versions = new FileVersions(this.state);
+    this.versionsLoaded = false;
     this.fileIdentity = undefined;
     this.fileDamage = [];
     this.forceRewrite = false;
@@ -309,6 +316,7 @@ export class ContextStore {
     this.journalIno = journal.ino;
     let lastSnapshot: SnapshotSeen | undefined;
     this.applyJournalRead(journal, (snapshot) => (lastSnapshot = snapshot));
+    this.versionsLoaded = true;
     const journalDamaged = journal.bad.length > 0;
 
     if (!file.exists) {
@@ -346,6 +354,8 @@ export class ContextStore {
   /** A context we have never journaled: the file as found becomes the journal's first commit. */
   private startJournal(file: ParsedContextFile, journal: JournalRead): void {
     this.adoptFile(file);
+    // The file as found is the first version we know of.
+    this.versionsLoaded = true;
     if (this.readOnly || (!file.exists && journal.ino === undefined)) return;
     try {
       if (journal.tornTail) {
@@ -416,7 +426,7 @@ export class ContextStore {
     if (entry.kind === 'header') return;
     this.seq = Math.max(this.seq, entry.seq);
     if (entry.kind === 'snapshot') {
-      this.markMaterialized();
+      this.markMaterialized(entry.seq);
       // The file is now another process's rewrite: its identity is learned on the next check.
       this.fileIdentity = { size: entry.fileSize, crc: entry.fileCrc, ino: -1n, mtimeNs: -1n, ctimeNs: -1n };
       this.fileDamage = [];
@@ -437,6 +447,8 @@ export class ContextStore {
       this.orderChanged = true;
     }
     if (commit.op !== undefined) this.rememberOp(commit.op, commit.seq, commit.tx);
+    // The file was another program's version after this commit.
+    if (commit.fileDiffers) this.versions.close(commit.seq, 'peer', decodeFileDiffers(commit.fileDiffers));
   }
 
   private rememberOp(op: string, seq: number, tx: string): void {
@@ -449,6 +461,7 @@ export class ContextStore {
   }
 
   private put(record: StoredRecord): void {
+    this.versions.touch(record.key);
     if (!this.pending.has(record.key)) this.pending.set(record.key, this.materialized.get(record.key));
     // A record removed and made again moves to the end: the next rewrite's order differs from
     // what `materialized` would get by updating in place.
@@ -458,17 +471,16 @@ export class ContextStore {
 
   private remove(key: string): void {
     if (!this.state.has(key)) return;
+    this.versions.touch(key);
     if (!this.pending.has(key)) this.pending.set(key, this.materialized.get(key));
     this.state.delete(key);
   }
 
-  /** The file now holds the current state: fold pending changes into `materialized`. */
-  private markMaterialized(): void {
-    const previous = new Map<string, StoredRecord | undefined>();
+  /** The file now holds the current state (our rewrite, journal line `seq`): fold pending changes into `materialized`. */
+  private markMaterialized(seq: number): void {
     for (const [key, before] of this.pending) {
       const now = this.state.get(key);
       if (now?.raw === before?.raw) continue;
-      previous.set(key, before);
       if (now) this.materialized.set(key, now);
       else this.materialized.delete(key);
     }
@@ -479,10 +491,7 @@ export class ContextStore {
       this.materialized = this.state.snapshotMap();
       this.orderChanged = false;
     }
-    if (previous.size > 0) {
-      this.history.push({ previous });
-      if (this.history.length > GENERATIONS_KEPT) this.history.shift();
-    }
+    this.versions.close(seq, 'ours');
   }
 
   private markAllPending(): void {
@@ -535,6 +544,14 @@ export class ContextStore {
     this.absorbFile(file, 'external');
   }
 
+  /** A quick look (one stat) whether the context file is no longer the one we last saw. */
+  private fileMovedSinceCheck(): boolean {
+    const known = this.fileIdentity;
+    if (!known || known.ino === -1n) return false;
+    const now = statIdentity(this.fs, this.paths.file);
+    return now !== undefined && (now.ino !== known.ino || now.size !== known.size || now.mtimeNs !== known.mtimeNs);
+  }
+
   /**
    * On a file system with whole-second timestamps, a peer's same-size rewrite within the second
    * of ours keeps size and mtime; until a check happens two seconds later, the content decides.
@@ -555,41 +572,44 @@ export class ContextStore {
     // A cut inside a line can leave a fragment that still parses (half a "#" comment): not a record.
     const records = new Map(file.map);
     if (truncated && file.unterminatedKey !== undefined) records.delete(file.unterminatedKey);
+    // Our own rewrite has no race to account for: its base is the newest version.
+    const judgement = fileIsOurs ? undefined : this.judgePeerVersion(records);
     const result = absorbExternalVersion({
-      file: records.values(),
-      materialized: this.materialized,
-      history: this.history,
+      file: records,
+      base: judgement ? (key) => judgement.base(key) : (key) => this.versions.latest(key),
+      ...(judgement ? { cameWithPeerBase: (key: string) => judgement.appearedInPeerVersion(key) } : {}),
+      otherKeys: this.versions.changedKeys(),
       current: this.state,
       absenceIsDeletion: fileIsOurs || (file.bad.length === 0 && !truncated && origin === 'external'),
       fileIsOurs,
     });
     const notes: string[] = [];
+    if (judgement && judgement.behind > 0) notes.push(`it started from the file as it was ${judgement.behind} versions ago`);
     if (result.keptFields > 0) notes.push(`kept fields the other writer dropped on ${result.keptFields} records`);
     if (result.lostRace > 0) notes.push(`kept ${result.lostRace} records the other writer had not seen`);
     if (truncated) notes.push('the file was cut short; missing records restored');
     if (file.bad.length > 0) notes.push(`${file.bad.length} unreadable lines; their records restored from the journal`);
     const changes = { puts: result.puts, deletes: result.deletes, verbatim: true, order: records.keys() };
-    if (result.puts.length + result.deletes.length > 0 || !sameOrder(this.state.keys(), records.keys())) {
+    const changed = result.puts.length + result.deletes.length > 0 || !sameOrder(this.state.keys(), records.keys());
+    if (changed) {
       this.findings.push({
         severity: 'info',
         kind: 'external-change',
         file: this.paths.file,
         message: `${path.basename(this.paths.file)} was changed by another program: ${result.puts.length} records added or changed, ${result.deletes.length} removed${notes.length ? `; ${notes.join('; ')}` : ''}`,
       });
+    }
+    // The file as read is a version a later writer may have started from: it is journaled (with
+    // where it differs from the state) whenever it changed anything or differs from the state.
+    if (changed || result.overrides.size > 0) {
       if (this.readOnly) {
         this.applyInMemory(changes);
         this.state.reorder(records.keys());
-      } else this.commit(changes, { origin, note: ['change found in the context file', ...notes].join('; ') });
-    }
+        this.versions.close(this.seq, 'peer', result.overrides);
+      } else this.commit(changes, { origin, note: ['change found in the context file', ...notes].join('; '), fileDiffers: result.overrides });
+    } else this.versions.close(this.seq, 'peer');
     // What is on disk now is the file as read: it becomes our base; whatever differs is pending.
     const onDisk = records;
-    const previous = new Map<string, StoredRecord | undefined>();
-    for (const [key, record] of this.materialized) if (onDisk.get(key)?.raw !== record.raw) previous.set(key, record);
-    for (const [key, record] of onDisk) if (this.materialized.get(key)?.raw !== record.raw) previous.set(key, this.materialized.get(key));
-    if (previous.size > 0) {
-      this.history.push({ previous });
-      if (this.history.length > GENERATIONS_KEPT) this.history.shift();
-    }
     this.materialized = onDisk;
     this.pending = new Map();
     for (const record of this.state.values()) if (onDisk.get(record.key)?.raw !== record.raw) this.pending.set(record.key, onDisk.get(record.key));
@@ -597,6 +617,29 @@ export class ContextStore {
     this.rememberFile(file.identity);
     this.fileDamage = file.bad;
     this.forceRewrite = file.bad.length > 0 || truncated;
+  }
+
+  /** Which version we know of a peer's file started from (the versions are rebuilt from the journal first if need be). */
+  private judgePeerVersion(records: ReadonlyMap<string, StoredRecord>) {
+    if (!this.versionsLoaded) this.loadVersions();
+    return this.versions.judge(records);
+  }
+
+  /**
+   * Rebuilds the known versions of the file from the journal (after a fast open, which skips the
+   * replay): a replay of the journal up to where this store has read it, into a scratch store.
+   */
+  private loadVersions(): void {
+    const scratch = new ContextStore({ ...this.options, readOnly: true });
+    scratch.replayJournal(this.journalOffset);
+    this.versions.adopt(scratch.versions);
+    this.versionsLoaded = true;
+  }
+
+  /** Applies the journal's entries that end at or before `upTo` (for loadVersions). */
+  private replayJournal(upTo: number): void {
+    const journal = readJournal(this.fs, this.paths.journal, 0);
+    for (const { entry, end } of journal.entries) if (end <= upTo) this.applyEntry(entry, end);
   }
 
   /**
@@ -672,7 +715,7 @@ export class ContextStore {
     const deletes = changes.deletes.filter((key) => this.state.has(key));
     const moves = changes.order ? this.movesAfter(puts, deletes, changes.order) : [];
     const tx = randomUUID();
-    if (puts.length + deletes.length + moves.length === 0 && meta.op === undefined) return { seq: this.seq, tx, changed: 0, duplicate: false };
+    if (puts.length + deletes.length + moves.length === 0 && meta.op === undefined && meta.fileDiffers === undefined) return { seq: this.seq, tx, changed: 0, duplicate: false };
     this.ensureJournalReady();
     const lines = this.encodeCommitLines({ puts, deletes, verbatim: changes.verbatim }, meta, this.seq + 1, tx, moves, puts);
     const seq = this.seq + lines.length;
@@ -690,6 +733,7 @@ export class ContextStore {
     this.applyInMemory({ puts, deletes });
     applyOrderMoves(this.state, moves);
     if (meta.op !== undefined) this.rememberOp(meta.op, seq, tx);
+    if (meta.fileDiffers) this.versions.close(seq, 'peer', meta.fileDiffers);
     return { seq, tx, changed: puts.length + deletes.length, duplicate: false };
   }
 
@@ -722,11 +766,19 @@ export class ContextStore {
           ...(meta.intent === undefined ? {} : { intent: meta.intent }),
           ...(meta.note === undefined ? {} : { note: meta.note }),
           ...(order.length === 0 ? {} : { order: order as JournalCommit['order'] }),
+          ...(meta.fileDiffers === undefined ? {} : { fileDiffers: this.encodeFileDiffers(meta.fileDiffers) }),
         },
         firstSeq,
         texts,
       ),
     ];
+  }
+
+  /** A version's differences from the state, as journal changes (a record the file lacked: `del`). */
+  private encodeFileDiffers(differs: ReadonlyMap<string, Form>): Change[] {
+    const changes: Change[] = [];
+    for (const [key, form] of differs) changes.push(form === undefined ? { del: identityOfKey(key) } : (encodeRecordChange(form, false) as { change: Change }).change);
+    return changes;
   }
 
   /** Creates the journal if needed and cuts off a torn tail (saving its bytes first). */
@@ -755,53 +807,47 @@ export class ContextStore {
   }
 
   /**
-   * Rewrites the context file from the state: temp file, fsync, verify, then a hard link keeps
-   * whatever is there now while our version is renamed over it. If that kept file is not the
-   * one we last saw, a peer's rename landed just before ours: its version is absorbed and the
-   * file rewritten again, so it never vanishes unseen. (Linux renameat2(RENAME_EXCHANGE) would
-   * close the window between link and rename too; Node has no binding for it, so the window
-   * left is the one between two back-to-back system calls.)
+   * Rewrites the context file from the state: temp file, fsync, verify, then swapped into place
+   * so that the file it replaces is kept (fileReplacement.ts). If that is not the file we last
+   * saw, a peer's version landed just before ours: its changes are absorbed (and the file
+   * rewritten again), so it never vanishes unseen.
    */
   materialize(): void {
     for (let round = 0; round < 3 && this.needsRewrite; round += 1) {
       this.saveDamagedBytes();
       const written = this.writeTemp();
-      const keep = `${this.paths.file}.replaced-${process.pid}`;
-      let kept = false;
-      try {
-        removeQuietly(this.fs, keep);
-        try {
-          this.fs.linkSync(this.paths.file, keep);
-          kept = true;
-        } catch (error) {
-          const code = (error as NodeJS.ErrnoException).code;
-          // No file yet; or a file system without hard links (FAT, some network mounts): the
-          // rewrite goes on, only without catching a peer's rename in the last instant.
-          if (code !== 'ENOENT' && !NO_HARD_LINKS.has(code ?? '')) throw error;
-        }
-        this.fs.renameSync(written.tmp, this.paths.file);
-        syncDirectory(this.fs, path.dirname(this.paths.file));
-      } catch (error) {
+      if (this.fileMovedSinceCheck()) {
+        // A peer wrote while ours was being written: its version is read first (then, next
+        // round, ours includes it), rather than replaced and handed back a moment later.
         removeQuietly(this.fs, written.tmp);
-        if (kept) removeQuietly(this.fs, keep);
+        this.checkFile();
+        continue;
+      }
+      let swapped;
+      try {
+        swapped = swapIntoPlace(this.fs, written.tmp, this.paths.file);
+      } catch (error) {
         throw fromSystemError(error, 'Rewriting the context file', this.paths.file, 'Every change is kept in the journal; the file will be rewritten on the next attempt.');
       }
-      const replaced = kept ? statIdentity(this.fs, keep) : undefined;
+      this.replacedBy = swapped.how;
       const expected = this.fileIdentity;
-      // What we replaced should be the file as we last saw it; anything else is a peer's version
-      // (including a file created by a peer where there was none).
-      let peerLanded =
-        replaced !== undefined &&
-        (expected === undefined || (expected.ino !== -1n && (replaced.ino !== expected.ino || replaced.size !== expected.size || replaced.mtimeNs !== expected.mtimeNs)));
-      let peerVersion = peerLanded ? readFileIfExists(this.fs, keep) : undefined;
-      if (!peerLanded && replaced !== undefined && expected !== undefined && this.racilyClean(expected)) {
-        const bytes = readFileIfExists(this.fs, keep);
-        peerLanded = bytes !== undefined && crc32Hex(bytes) !== expected.crc;
-        if (peerLanded) peerVersion = bytes;
+      const racy = expected !== undefined && this.racilyClean(expected);
+      if (swapped.how === 'exchange' && swapped.keptAt && this.putPeerVersionBack(swapped.keptAt, written, expected, racy)) continue;
+      let peerVersion: ReplacedVersion | undefined;
+      let syncError: unknown;
+      try {
+        if (swapped.keptAt) peerVersion = replacedPeerVersion(this.fs, swapped.keptAt, expected, racy);
+        syncDirectory(this.fs, path.dirname(this.paths.file));
+      } catch (error) {
+        syncError = error;
       }
-      if (kept && !peerVersion) removeQuietly(this.fs, keep);
-
-      this.markMaterialized();
+      if (syncError !== undefined) {
+        // Ours is in place but perhaps not durable; what it replaced must not be lost meanwhile.
+        const where = swapped.keptAt ? this.keepAside(swapped.keptAt, peerVersion?.bytes) : undefined;
+        throw fromSystemError(syncError, 'Rewriting the context file', this.paths.file, `Every change is kept in the journal; the file will be rewritten on the next attempt.${where ? ` ${where}` : ''}`);
+      }
+      // The snapshot line about to be appended names this version.
+      this.markMaterialized(this.seq + 1);
       // The file now holds the state in exactly this order (a record removed and made again
       // moved to the end): what the truncation check compares against.
       this.materialized = this.state.snapshotMap();
@@ -809,25 +855,68 @@ export class ContextStore {
       this.rememberFile(identity ? { ...identity, size: written.size, crc: written.crc } : undefined);
       this.fileDamage = [];
       this.appendSnapshotMarker(written.size, written.crc);
-      if (peerVersion) {
-        // The other program's version exists only in the kept copy until its changes are
-        // journaled: the copy goes only after that, or to .recovery/ if that fails.
-        try {
-          const parsed = parseContextBytes(peerVersion);
-          this.absorbPeerVersion({ ...parsed, identity: this.fileIdentity, bytes: peerVersion, exists: true });
-        } catch (error) {
-          let where = `Its version is kept as ${path.basename(keep)}.`;
-          try {
-            const saved = this.recovery.saveBytes(this.paths.file, 0, peerVersion, "another program's version, replaced by ours before its changes could be saved");
-            removeQuietly(this.fs, keep);
-            where = `Its version was copied to ${path.relative(path.dirname(this.paths.file), saved)}.`;
-          } catch {
-            // the kept copy stays where it is
-          }
-          throw fromSystemError(error, "Saving another program's changes to the context file", this.paths.journal, where);
-        }
-        removeQuietly(this.fs, keep);
+      // The other program's version exists only in the kept copy until its changes are
+      // journaled: the copy goes only after that (or to .recovery/ if that fails). A peer still
+      // writing into it through an old descriptor is caught by a last look before it goes.
+      for (let look = 0; swapped.keptAt && look < 5; look += 1) {
+        if (peerVersion) this.absorbReplacedVersion(swapped.keptAt, peerVersion);
+        peerVersion = releaseKept(this.fs, swapped.keptAt, peerVersion);
+        if (!peerVersion) break;
       }
+    }
+  }
+
+  /**
+   * After an exchange: if what it replaced is another program's version (it landed an instant
+   * before ours), that version is put straight back, so its writer never finds its own change
+   * gone; it is then read and journaled like any peer rewrite, and the next round rewrites the
+   * file with both. Returns true when it did so (the round is over).
+   */
+  private putPeerVersionBack(keptAt: string, ours: { size: number; crc: string }, expected: FileIdentity | undefined, racy: boolean): boolean {
+    let foreign = keptLooksForeign(this.fs, keptAt, expected, racy);
+    if (foreign === undefined) foreign = replacedPeerVersion(this.fs, keptAt, expected, racy) !== undefined;
+    if (!foreign) return false;
+    let other: ReplacedVersion | undefined;
+    try {
+      other = swapBack(this.fs, keptAt, this.paths.file, ours);
+      syncDirectory(this.fs, path.dirname(this.paths.file));
+    } catch {
+      // Ours stays in place, the peer's version in the kept copy: the usual path absorbs it.
+      return false;
+    }
+    // Yet another program's version came out of the swap: journaled (it was on disk a moment).
+    if (other) this.absorbReplacedVersion(keptAt, other);
+    if (other) removeQuietly(this.fs, keptAt);
+    // The peer's version is on disk: read, judged and journaled; our rewrite stays pending.
+    this.checkFile();
+    return true;
+  }
+
+  /** How the last rewrite was put in place (docs/FORMAT.md, "Rewrites"). */
+  replacedBy: ReplacementPath | undefined;
+
+  /** Journals another program's version found in the kept copy of the file our rewrite replaced. */
+  private absorbReplacedVersion(keptAt: string, version: ReplacedVersion): void {
+    try {
+      const parsed = parseContextBytes(version.bytes);
+      this.absorbPeerVersion({ ...parsed, identity: this.fileIdentity, bytes: version.bytes, exists: true });
+    } catch (error) {
+      throw fromSystemError(error, "Saving another program's changes to the context file", this.paths.journal, this.keepAside(keptAt, version.bytes));
+    }
+  }
+
+  /** Moves a kept copy holding another program's version to .recovery/ (or leaves it); says where it is. */
+  private keepAside(keptAt: string, bytes: Buffer | undefined): string {
+    if (!bytes) {
+      removeQuietly(this.fs, keptAt);
+      return '';
+    }
+    try {
+      const saved = this.recovery.saveBytes(this.paths.file, 0, bytes, "another program's version, replaced by ours before its changes could be saved");
+      removeQuietly(this.fs, keptAt);
+      return `Its version was copied to ${path.relative(path.dirname(this.paths.file), saved)}.`;
+    } catch {
+      return `Its version is kept as ${path.basename(keptAt)}.`;
     }
   }
 
@@ -950,6 +1039,17 @@ function sameOrder(a: Iterable<string>, b: Iterable<string>): boolean {
     i += 1;
   }
   return true;
+}
+
+/** The records a commit's `fileDiffers` names: the file's form of each, or undefined where it lacked one. */
+function decodeFileDiffers(changes: readonly Change[]): Map<string, Form> {
+  const differs = new Map<string, Form>();
+  for (const change of changes) {
+    const effect = recordOfChange(change);
+    if ('put' in effect) differs.set(effect.put.key, effect.put);
+    else differs.set(effect.del, undefined);
+  }
+  return differs;
 }
 
 export function encodeRecordChange(record: StoredRecord, canonical = isCanonicalJson(record.raw)): EncodedChange {

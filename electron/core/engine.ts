@@ -12,6 +12,7 @@ import type { Origin } from './journalFormat.ts';
 import type { RecordSet } from './recordSet.ts';
 import { IntentLog } from './intentLog.ts';
 import { upgradeJournalIfOld } from './journalUpgrade.ts';
+import { loadAtomicExchange } from './atomicExchange.ts';
 
 export interface EngineOptions {
   readonly layout: DataLayout;
@@ -120,6 +121,8 @@ export class Engine {
   private runLocked<T>(work: (lock: HeldLock | undefined) => T | Promise<T>): Promise<T> {
     const run = async () => {
       if (this.closed) throw new EngineError('BAD_INPUT', 'The storage engine is closed.');
+      // A writer swaps rewritten files into place with an atomic exchange (loaded once).
+      if (!this.readOnly) await loadAtomicExchange();
       const lock = this.readOnly ? undefined : await this.takeLease();
       try {
         // A change across contexts left open by a crashed process is finished before anything else.

@@ -1,26 +1,33 @@
 // Absorbing a version of the context file that someone else wrote (a peer's whole-file
-// rewrite). A three-way merge per record: the peer's version, ours, and the base the peer
-// started from. The base is found from content: a peer that read the file before one of our
-// rewrites shows that rewrite's records in their older form (or not at all), so those records
-// are a lost race, not the peer's edits or deletions.
-// Fields and metadata keys that the peer dropped (the reference server writes back only
-// name/entityType/observations) are kept from the base.
-import { classifyLine, makeRecord, parseValue, type StoredRecord } from './records.ts';
+// rewrite): a three-way merge per record of the peer's version, ours, and the base, the form
+// each record had in the version the peer started from (fileVersions.ts finds it).
+// - The peer's form is the base (or the base minus fields it drops): it did not touch the
+//   record, ours stands.
+// - The peer lacks a record its base had: it deleted it, unless we changed it since (ours
+//   stands) or the file is damaged or cut short (absence is then not deletion). One exception:
+//   a record that came into the base with the base itself, a version another program made. That
+//   version may combine writes we never saw (peer B read peer A's version, added its own record
+//   and wrote), and a peer that started from A's version lacks B's record without deleting it.
+//   Peers append new records at the end, so such a peer lacks the newest records, the base's
+//   tail; a deletion leaves a hole. The record is taken as deleted only if the peer kept a record
+//   of the base that comes after it.
+// - The peer lacks a record its base did not have: it never saw it (a lost race); ours stands.
+// - The peer changed it: fields and metadata keys the base had and the peer lacks are kept; if
+//   we changed it too, each field we changed is ours and observations are merged as lists.
+import type { StoredRecord } from './records.ts';
 import type { RecordSet } from './recordSet.ts';
-import { setOwn } from './safeJson.ts';
-
-/** One rewrite of the file by us: the previous on-disk version of each record it changed. */
-export interface Generation {
-  readonly previous: Map<string, StoredRecord | undefined>;
-}
+import type { Form } from './fileVersions.ts';
+import { keepDroppedFields, mergeThreeWay, showsVersion } from './recordMerge.ts';
 
 export interface AbsorbInput {
-  /** The records now in the file, in file order. */
-  readonly file: Iterable<StoredRecord>;
-  /** What the file held after our last rewrite (or when we last read it). */
-  readonly materialized: ReadonlyMap<string, StoredRecord>;
-  /** Our recent rewrites, oldest first; the last one produced `materialized`. */
-  readonly history: readonly Generation[];
+  /** The records now in the file, by key, in file order. */
+  readonly file: ReadonlyMap<string, StoredRecord>;
+  /** The form of a record in the version the peer started from. */
+  readonly base: (key: string) => Form;
+  /** True when the record came into the base with the base itself, a version another program made. */
+  readonly cameWithPeerBase?: (key: string) => boolean;
+  /** Keys whose base may be defined beyond the file's and the state's (records of older versions). */
+  readonly otherKeys: Iterable<string>;
   readonly current: RecordSet;
   /** False when the file is damaged or truncated: a missing record is then not a deletion. */
   readonly absenceIsDeletion: boolean;
@@ -36,175 +43,79 @@ export interface AbsorbResult {
   readonly deletes: string[];
   /** Records whose dropped fields or metadata keys were kept. */
   readonly keptFields: number;
-  /** Records missing or older in the peer's version because it never saw our rewrite. */
+  /** Records missing or older in the peer's version because it never saw ours. */
   readonly lostRace: number;
-  /** How many of our rewrites the peer had not seen (0: it read our latest). */
-  readonly generationsBehind: number;
+  /**
+   * Where the file differs from the state once the merge is applied: a record the file lacks
+   * (undefined), or holds in a form that is not the state's minus dropped fields.
+   */
+  readonly overrides: Map<string, Form>;
 }
 
-const sameRaw = (a: StoredRecord | undefined, b: StoredRecord | undefined) =>
-  a === b || (a !== undefined && b !== undefined && a.raw === b.raw);
-
-/** True when the peer's record is this version, or this version minus fields the peer dropped. */
-function shows(inFile: StoredRecord | undefined, version: StoredRecord | undefined): boolean {
-  if (inFile === undefined || version === undefined) return inFile === version;
-  return sameRaw(inFile, version) || keepDroppedFields(version, inFile) === version;
-}
+const sameRaw = (a: Form, b: Form) => a === b || (a !== undefined && b !== undefined && a.raw === b.raw);
 
 export function absorbExternalVersion(input: AbsorbInput): AbsorbResult {
-  const fileMap = new Map<string, StoredRecord>();
-  for (const record of input.file) fileMap.set(record.key, record);
-
-  // Walk back through our rewrites until one shows in the peer's version; everything newer
-  // is undone to get the base the peer worked from. A version "shows" when the peer's record
-  // is it, or is it minus fields the peer drops (the reference server drops metadata).
-  const undo = new Map<string, StoredRecord | undefined>();
-  const after = (key: string) => (undo.has(key) ? undo.get(key) : input.materialized.get(key));
-  // Rewrites with no evidence either way (the peer changed every record they touched): their
-  // records are merged against the version before them too, so our change is never dropped.
-  const ambiguous: Generation[] = [];
-  let behind = 0;
-  // Our own rewrite has no race to account for: its base is what we last wrote.
-  for (let i = input.fileIsOurs ? -1 : input.history.length - 1; i >= 0; i -= 1) {
-    const generation = input.history[i] as Generation;
-    let seen = false;
-    let unseen = false;
-    for (const [key, previous] of generation.previous) {
-      const post = after(key);
-      if (sameRaw(post, previous)) continue;
-      const inFile = fileMap.get(key);
-      if (shows(inFile, post)) seen = true;
-      else if (shows(inFile, previous)) unseen = true;
-      // A record this rewrite created, present in any form: the peer saw the rewrite. One it
-      // deleted, still present: the peer did not.
-      else if (previous === undefined && inFile !== undefined) seen = true;
-      else if (post === undefined && inFile !== undefined) unseen = true;
-    }
-    if (seen) break;
-    if (!unseen) {
-      ambiguous.push(generation);
-      continue;
-    }
-    // Not seen: neither was any newer rewrite, however ambiguous it looked.
-    for (const older of [...ambiguous, generation]) {
-      for (const [key, previous] of older.previous) undo.set(key, previous);
-      behind += 1;
-    }
-    ambiguous.length = 0;
-  }
-  const base = (key: string) => after(key);
-  const olderBase = new Map<string, StoredRecord | undefined>();
-  for (const generation of ambiguous) for (const [key, previous] of generation.previous) olderBase.set(key, previous);
-
+  let kept: Set<string> | undefined;
+  const keptAfter = () => (kept ??= recordsKeptAfter(input));
   const puts: StoredRecord[] = [];
   const deletes: string[] = [];
+  const overrides = new Map<string, Form>();
   let keptFields = 0;
   let lostRace = 0;
-  const visit = new Set<string>([...fileMap.keys(), ...input.materialized.keys(), ...undo.keys()]);
-  for (const key of visit) {
-    const b = base(key);
-    const f = fileMap.get(key);
+  const visited = new Set<string>();
+  const visit = (key: string) => {
+    if (visited.has(key)) return;
+    visited.add(key);
+    const b = input.base(key);
+    const f = input.file.get(key);
     const c = input.current.get(key);
-    if (sameRaw(f, b)) continue; // the peer did not touch it: ours stands
+    let after = c;
+    if (f !== undefined && b !== undefined && (sameRaw(f, b) || (!input.fileIsOurs && showsVersion(f, b)))) {
+      // Untouched by the peer (perhaps with fields it drops): ours stands.
+      if (!sameRaw(f, b)) keptFields += 1;
+      if (c !== undefined && !sameRaw(c, b)) lostRace += 1; // it shows an older form of ours
+    } else if (f === undefined) {
+      if (b === undefined) {
+        if (c !== undefined) lostRace += 1; // ours, never seen by the peer
+      } else if (input.absenceIsDeletion && c !== undefined && sameRaw(c, b) && !(input.cameWithPeerBase?.(key) && !keptAfter().has(key))) {
+        deletes.push(key);
+        after = undefined;
+      }
+      // otherwise we changed it since: our change stands on top of their deletion
+    } else {
+      const kept = input.fileIsOurs ? f : keepDroppedFields(b, f);
+      if (kept !== f) keptFields += 1;
+      const merged = c === undefined || sameRaw(c, b) ? kept : mergeThreeWay(b, kept, c);
+      if (!sameRaw(merged, c)) {
+        puts.push(merged);
+        after = merged;
+      }
+    }
     if (f === undefined) {
-      // The peer's version lacks a record its base had.
-      if (!input.absenceIsDeletion) continue;
-      if (sameRaw(c, b)) {
-        if (c) deletes.push(key);
-      }
-      continue; // we changed it since: our change is re-applied on top of their deletion
-    }
-    if (olderBase.has(key) && !shows(f, b)) {
-      // The peer may have edited the version before our rewrite: merge its edit with ours.
-      const older = olderBase.get(key);
-      if (shows(f, older) && c !== undefined) continue;
-      const kept = keepDroppedFields(older, f);
-      const merged = c === undefined ? kept : mergeThreeWay(older, kept, c);
-      if (!sameRaw(merged, c)) puts.push(merged);
-      continue;
-    }
-    const kept = input.fileIsOurs ? f : keepDroppedFields(b, f);
-    if (kept !== f) keptFields += 1;
-    const merged = c === undefined || sameRaw(c, b) ? kept : mergeThreeWay(b, kept, c);
-    if (!sameRaw(merged, c)) puts.push(merged);
-  }
-  // Records the peer never saw (created or changed by rewrites it had not read) are a lost race.
-  for (const [key, previous] of undo) {
-    const inFile = fileMap.get(key);
-    if (sameRaw(inFile, previous) && !sameRaw(input.materialized.get(key), previous)) lostRace += 1;
-  }
-  return { puts, deletes, keptFields, lostRace, generationsBehind: behind };
+      if (after !== undefined) overrides.set(key, undefined);
+    } else if (after === undefined || !(sameRaw(f, after) || showsVersion(f, after))) overrides.set(key, f);
+  };
+  for (const key of input.file.keys()) visit(key);
+  for (const key of input.current.keys()) visit(key);
+  for (const key of input.otherKeys) visit(key);
+  return { puts, deletes, keptFields, lostRace, overrides };
 }
 
-type Json = Record<string, unknown>;
-const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
-const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
-
-function recordFromValue(value: Json, like: StoredRecord): StoredRecord {
-  const raw = JSON.stringify(value);
-  const verdict = classifyLine(raw);
-  if (!verdict.ok || verdict.kind === 'blank') return like;
-  return makeRecord(raw, verdict.fields, like.occurrence ?? 1);
-}
-
-/** Restores top-level fields and metadata keys that the base had and the peer's version lacks. */
-export function keepDroppedFields(base: StoredRecord | undefined, theirs: StoredRecord): StoredRecord {
-  if (!base || base.kind === 'line' || theirs.kind === 'line') return theirs;
-  const b = parseValue(base);
-  const t = parseValue(theirs);
-  let changed = false;
-  for (const [field, value] of Object.entries(b)) {
-    if (!Object.hasOwn(t, field)) {
-      setOwn(t, field, value);
-      changed = true;
-    } else if (field === 'metadata' && isObject(value) && isObject(t.metadata)) {
-      const metadata = t.metadata;
-      for (const [key, inner] of Object.entries(value)) {
-        if (!Object.hasOwn(metadata, key)) {
-          setOwn(metadata, key, inner);
-          changed = true;
-        }
-      }
-    }
+/**
+ * The records of the state (in file order) after which the peer's file still has a record of
+ * the same kind that its base had: where a missing record is a hole (a deletion), not a missing
+ * end. Peers write entities and relations as two lists, appending to each, so each kind has
+ * its own end.
+ */
+function recordsKeptAfter(input: AbsorbInput): Set<string> {
+  const keys = [...input.current.keys()];
+  const result = new Set<string>();
+  const keptLater = new Set<string>();
+  for (let i = keys.length - 1; i >= 0; i -= 1) {
+    const key = keys[i] as string;
+    const kind = key.slice(0, 1);
+    if (keptLater.has(kind)) result.add(key);
+    if (input.file.has(key) && input.base(key) !== undefined) keptLater.add(kind);
   }
-  if (!changed) return theirs;
-  if (same(t, b)) return base; // byte for byte as before
-  return recordFromValue(t, theirs);
-}
-
-/** Both sides changed one record: theirs is the start, and each field we changed is ours. */
-export function mergeThreeWay(base: StoredRecord | undefined, theirs: StoredRecord, ours: StoredRecord): StoredRecord {
-  if (theirs.kind === 'line' || ours.kind === 'line') return ours;
-  const b: Json = base ? parseValue(base) : {};
-  const t = parseValue(theirs);
-  const o = parseValue(ours);
-  const result: Json = { ...t };
-  for (const field of new Set([...Object.keys(t), ...Object.keys(o)])) {
-    if (field === 'observations' && Array.isArray(o[field]) && Array.isArray(t[field])) {
-      setOwn(result, field, mergeLists(Array.isArray(b[field]) ? (b[field] as unknown[]) : [], t[field] as unknown[], o[field] as unknown[]));
-    } else if (field === 'metadata' && isObject(o[field]) && isObject(t[field])) {
-      const bm = isObject(b[field]) ? (b[field] as Json) : {};
-      const merged: Json = { ...(t[field] as Json) };
-      for (const [key, value] of Object.entries(o[field] as Json)) if (!same(value, bm[key])) setOwn(merged, key, value);
-      for (const key of Object.keys(bm)) if (!Object.hasOwn(o[field] as Json, key) && same((t[field] as Json)[key], bm[key])) delete merged[key];
-      setOwn(result, field, merged);
-    } else if (!same(o[field], b[field])) {
-      if (Object.hasOwn(o, field)) setOwn(result, field, o[field]);
-      else delete result[field];
-    }
-  }
-  if (same(result, o)) return ours;
-  if (same(result, t)) return theirs;
-  return recordFromValue(result, ours);
-}
-
-/** Their list, without what we removed, plus what we added. */
-function mergeLists(base: unknown[], theirs: unknown[], ours: unknown[]): unknown[] {
-  const key = (v: unknown) => JSON.stringify(v);
-  const baseKeys = new Set(base.map(key));
-  const ourKeys = new Set(ours.map(key));
-  const theirKeys = new Set(theirs.map(key));
-  const result = theirs.filter((v) => !(baseKeys.has(key(v)) && !ourKeys.has(key(v))));
-  for (const v of ours) if (!baseKeys.has(key(v)) && !theirKeys.has(key(v))) result.push(v);
   return result;
 }

@@ -4,6 +4,7 @@
 // a commit is a short critical section under a cross-process lock, and sync I/O keeps its
 // steps in a fixed order within the process.
 import fs from 'node:fs';
+import { exchangeFilesSync } from './atomicExchange.ts';
 
 export interface FileSystem {
   openSync(path: string, flags: string | number, mode?: number): number;
@@ -17,6 +18,8 @@ export interface FileSystem {
   statSync(path: string, options: { bigint: true }): fs.BigIntStats;
   readFileSync(path: string): Buffer;
   renameSync(from: string, to: string): void;
+  /** Atomically swaps two existing files (atomicExchange.ts); ENOSYS where that is not possible. */
+  exchangeSync(a: string, b: string): void;
   linkSync(existing: string, newPath: string): void;
   unlinkSync(path: string): void;
   rmSync(path: string, options: { recursive: boolean; force: boolean }): void;
@@ -38,6 +41,7 @@ export const realFileSystem: FileSystem = {
   statSync: (p, o) => fs.statSync(p, o),
   readFileSync: (p) => fs.readFileSync(p),
   renameSync: (a, b) => fs.renameSync(a, b),
+  exchangeSync: (a, b) => exchangeFilesSync(a, b),
   linkSync: (a, b) => fs.linkSync(a, b),
   unlinkSync: (p) => fs.unlinkSync(p),
   rmSync: (p, o) => fs.rmSync(p, o),

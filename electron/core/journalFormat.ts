@@ -41,6 +41,13 @@ export interface JournalCommit {
    * order): each [record, after] puts the record right after `after` (null: first line).
    */
   order?: [RecordIdentity, RecordIdentity | null][];
+  /**
+   * Present when the commit absorbs another program's version of the context file: after it the
+   * file was that version, which differed from the state only in these records (`del`: the file
+   * lacked it; a record: the file held it in this form). It is a version a later writer may
+   * have started from (fileVersions.ts).
+   */
+  fileDiffers?: Change[];
   /** For a commit written as several lines: this line's number (1-based) and how many there are. */
   part?: number;
   parts?: number;
@@ -98,6 +105,7 @@ export function decodeJournalLine(text: string): DecodedLine {
     // every change is checked, so replay never meets a shape it cannot apply.
     if (!entry.changes.every(isChange)) return { ok: false, reason: 'a change of unknown shape' };
     if (entry.order !== undefined && !(Array.isArray(entry.order) && entry.order.every(isMove))) return { ok: false, reason: 'an order of unknown shape' };
+    if (entry.fileDiffers !== undefined && !(Array.isArray(entry.fileDiffers) && entry.fileDiffers.every(isChange))) return { ok: false, reason: 'fileDiffers of unknown shape' };
     if (typeof entry.origin !== 'string' || (entry.op !== undefined && typeof entry.op !== 'string')) return { ok: false, reason: 'bad origin or op' };
     if ((entry.part !== undefined || entry.parts !== undefined) && !(Number.isInteger(entry.part) && Number.isInteger(entry.parts) && (entry.part as number) >= 1 && (entry.part as number) <= (entry.parts as number))) {
       return { ok: false, reason: 'bad part numbers' };
@@ -166,10 +174,10 @@ export function* encodeCommitParts(commit: Omit<JournalCommit, 'kind' | 'changes
     yield encodeCommitTexts({ seq: firstSeq, ...commit }, groups[0] as string[]);
     return;
   }
-  const { order, ...rest } = commit;
+  const { order, fileDiffers, ...rest } = commit;
   for (let i = 0; i < groups.length; i += 1) {
     const last = i === groups.length - 1;
-    yield encodeCommitTexts({ seq: firstSeq + i, ...rest, part: i + 1, parts: groups.length, ...(last && order ? { order } : {}) }, groups[i] as string[]);
+    yield encodeCommitTexts({ seq: firstSeq + i, ...rest, part: i + 1, parts: groups.length, ...(last && order ? { order } : {}), ...(last && fileDiffers ? { fileDiffers } : {}) }, groups[i] as string[]);
   }
 }
 

@@ -71,6 +71,15 @@ export function identityOf(record: StoredRecord): RecordIdentity {
   }
 }
 
+/** The identity a key stands for (the inverse of keyOfIdentity). */
+export function identityOfKey(key: string): RecordIdentity {
+  const parts = key.split(SEP);
+  if (parts[0] === 'e') return ['entity', key.slice(2)];
+  if (parts[0] === 'r') return ['relation', parts[1] as string, parts[2] as string, parts.slice(3).join(SEP)];
+  const occurrence = parts[1] as string;
+  return ['line', key.slice(3 + occurrence.length), Number(occurrence)];
+}
+
 export function keyOfIdentity(identity: RecordIdentity): string {
   switch (identity[0]) {
     case 'entity':

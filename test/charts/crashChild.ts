@@ -99,6 +99,9 @@ class KillingFileSystem implements FileSystem {
   readFileSync(p: string): Buffer {
     return realFileSystem.readFileSync(p);
   }
+  exchangeSync(a: string, b: string): void {
+    this.counted('rename', `${a} <-> ${b}`, () => realFileSystem.exchangeSync(a, b));
+  }
   renameSync(from: string, to: string): void {
     this.counted('rename', `${from} -> ${to}`, () => realFileSystem.renameSync(from, to));
   }

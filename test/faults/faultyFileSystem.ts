@@ -83,6 +83,7 @@ const SYSCALLS: Record<FsOperation, string> = {
   statSync: 'stat',
   readFileSync: 'open',
   renameSync: 'rename',
+  exchangeSync: 'renameat2',
   linkSync: 'link',
   unlinkSync: 'unlink',
   rmSync: 'rm',
@@ -115,12 +116,12 @@ export function opensForWriting(flags: string | number | undefined): boolean {
   return /[wa+x]/.test(flags);
 }
 
-const ALWAYS_MUTATING = new Set<FsOperation>(['writeSync', 'ftruncateSync', 'renameSync', 'linkSync', 'unlinkSync', 'rmSync', 'mkdirSync', 'copyFileSync']);
+const ALWAYS_MUTATING = new Set<FsOperation>(['writeSync', 'ftruncateSync', 'renameSync', 'exchangeSync', 'linkSync', 'unlinkSync', 'rmSync', 'mkdirSync', 'copyFileSync']);
 
 /** Operations after which an ENOSPC is plausible (allocating space or metadata). */
-export const SPACE_OPERATIONS: readonly FsOperation[] = ['writeSync', 'fsyncSync', 'fdatasyncSync', 'openSync', 'mkdirSync', 'linkSync', 'renameSync', 'copyFileSync'];
+export const SPACE_OPERATIONS: readonly FsOperation[] = ['writeSync', 'fsyncSync', 'fdatasyncSync', 'openSync', 'mkdirSync', 'linkSync', 'renameSync', 'exchangeSync', 'copyFileSync'];
 /** Operations that name a path and so can meet EACCES. */
-export const PATH_OPERATIONS: readonly FsOperation[] = ['openSync', 'statSync', 'readFileSync', 'renameSync', 'linkSync', 'unlinkSync', 'rmSync', 'mkdirSync', 'readdirSync', 'copyFileSync'];
+export const PATH_OPERATIONS: readonly FsOperation[] = ['openSync', 'statSync', 'readFileSync', 'renameSync', 'exchangeSync', 'linkSync', 'unlinkSync', 'rmSync', 'mkdirSync', 'readdirSync', 'copyFileSync'];
 
 export class FaultyFileSystem implements FileSystem {
   readonly log: LoggedCall[] = [];
@@ -272,6 +273,10 @@ export class FaultyFileSystem implements FileSystem {
 
   renameSync(from: string, to: string): void {
     this.run({ op: 'renameSync', paths: [from, to], mutates: true }, () => this.real.renameSync(from, to));
+  }
+
+  exchangeSync(a: string, b: string): void {
+    this.run({ op: 'exchangeSync', paths: [a, b], mutates: true }, () => this.real.exchangeSync(a, b));
   }
 
   linkSync(existing: string, newPath: string): void {

@@ -12,7 +12,7 @@ import { Engine } from '../../electron/core/engine.ts';
 import { contextPaths, resolveLayout } from '../../electron/core/dataRoot.ts';
 import { readJournal } from '../../electron/core/journalFile.ts';
 import { realFileSystem } from '../../electron/core/fileSystem.ts';
-import { keyOfIdentity, parseValue } from '../../electron/core/records.ts';
+import { parseValue } from '../../electron/core/records.ts';
 import { MemoryServer } from '../peers/memoryServerClient.ts';
 import { repoRoot } from '../helpers/runCli.ts';
 import { startChild, sleep, type RunningChild } from '../torture/support.ts';
@@ -278,7 +278,7 @@ export async function judgeRace(config: { data: string; context: string }, write
       const identity = change.del;
       // A peer deleting an entity deletes the relations that touch it as well.
       const asked = identity[0] === 'entity' ? requested.has(identity[1]) : identity[0] === 'relation' ? requested.has(identity[1]) || requested.has(identity[2]) : false;
-      if (!asked) unrequestedDeletions.push(`${keyOfIdentity(identity).replace(/\u0000/g, ' ')} (seq ${entry.seq}: ${entry.note ?? ''})`);
+      if (!asked) unrequestedDeletions.push(`${identity.slice(1).join(' ')} (seq ${entry.seq}: ${entry.note ?? ''})`);
     }
   }
   const deletionsUndone = [...requested].filter((name) => entities.has(name));

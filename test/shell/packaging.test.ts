@@ -21,18 +21,21 @@ function electronBuilder(args: string[], cwd: string): Promise<{ code: number; o
 }
 
 describe('packaging with electron-builder', () => {
-  it('packs package.json, the two bundles and the placeholder page into app.asar, and no node_modules (a stand-in Electron binary: none can be downloaded here)', async () => {
-    // A copy of the project as `npm run dist` sees it after bundling; its package.json lists no
-    // dependencies because the bundle holds them (the real project's node_modules are excluded by
-    // the config's file patterns, which this checks).
+  it('packs package.json, the two bundles, the placeholder page and koffi (its binary unpacked) into app.asar, and no other node_modules (a stand-in Electron binary: none can be downloaded here)', async () => {
+    // A copy of the project as `npm run dist` sees it after bundling; its package.json lists only
+    // koffi, since the bundle holds every other dependency (the config's file patterns exclude
+    // the rest of node_modules, which this checks).
     const project = tempDir('tension-pack-');
     await bundleElectron(path.join(project, 'out'));
     const pkg = JSON.parse(fs.readFileSync(path.join(projectRoot, 'package.json'), 'utf8')) as Record<string, unknown>;
-    fs.writeFileSync(path.join(project, 'package.json'), JSON.stringify({ ...pkg, dependencies: {}, devDependencies: {} }, null, 2));
+    const koffiVersion = (pkg.dependencies as Record<string, string>).koffi;
+    fs.writeFileSync(path.join(project, 'package.json'), JSON.stringify({ ...pkg, dependencies: { koffi: koffiVersion }, devDependencies: {} }, null, 2));
     fs.mkdirSync(path.join(project, 'build'));
     fs.copyFileSync(path.join(projectRoot, 'build', 'icon.png'), path.join(project, 'build', 'icon.png'));
     fs.mkdirSync(path.join(project, 'node_modules', 'left-over'), { recursive: true });
     fs.writeFileSync(path.join(project, 'node_modules', 'left-over', 'index.js'), '');
+    // koffi (native, not bundled) as npm ci installs it.
+    for (const dir of ['koffi', `@koromix/koffi-${process.platform}-${process.arch}`]) fs.cpSync(path.join(projectRoot, 'node_modules', dir), path.join(project, 'node_modules', dir), { recursive: true });
 
     const standIn = tempDir('tension-fake-electron-');
     fs.writeFileSync(path.join(standIn, 'electron'), '#!/bin/sh\necho stand-in\n', { mode: 0o755 });
@@ -48,7 +51,14 @@ describe('packaging with electron-builder', () => {
     const unpacked = path.join(output, 'linux-unpacked');
     expect(fs.existsSync(path.join(unpacked, 'tension-desk'))).toBe(true);
     const asar = path.join(unpacked, 'resources', 'app.asar');
-    const files = listPackage(asar, { isPack: false }).map((f) => f.split(path.sep).join('/')).sort();
+    const all = listPackage(asar, { isPack: false }).map((f) => f.split(path.sep).join('/')).sort();
+    // koffi's JavaScript is packed; its binary for this platform sits beside the asar, unpacked.
+    const platformPackage = `/node_modules/@koromix/koffi-${process.platform}-${process.arch}`;
+    expect(all).toEqual(expect.arrayContaining(['/node_modules/koffi/index.cjs', '/node_modules/koffi/src/koffi/index.cjs', `${platformPackage}/index.js`]));
+    const native = path.join(unpacked, 'resources', 'app.asar.unpacked', 'node_modules', '@koromix', `koffi-${process.platform}-${process.arch}`);
+    expect(fs.readdirSync(native, { recursive: true }).map(String).filter((f) => f.endsWith('koffi.node')).length).toBeGreaterThan(0);
+    expect(all.filter((f) => f.includes('left-over') || f.startsWith('/node_modules/koffi/vendor') || f.startsWith('/node_modules/koffi/doc'))).toEqual([]);
+    const files = all.filter((f) => !f.startsWith('/node_modules'));
     expect(files).toEqual([
       '/out',
       '/out/main.cjs',

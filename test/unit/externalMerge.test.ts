@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { absorbExternalVersion, keepDroppedFields, mergeThreeWay, type Generation } from '../../electron/core/externalMerge.ts';
+import { absorbExternalVersion } from '../../electron/core/externalMerge.ts';
+import { keepDroppedFields, mergeThreeWay } from '../../electron/core/recordMerge.ts';
+import { FileVersions } from '../../electron/core/fileVersions.ts';
 import { RecordSet } from '../../electron/core/recordSet.ts';
 import { recordFromObject } from '../../electron/core/knowledgeGraph.ts';
 import type { StoredRecord } from '../../electron/core/records.ts';
@@ -7,11 +9,6 @@ import type { StoredRecord } from '../../electron/core/records.ts';
 const entity = (name: string, observations: string[], metadata?: Record<string, unknown>) =>
   recordFromObject({ type: 'entity', name, entityType: 't', observations, ...(metadata ? { metadata } : {}) });
 
-function setOf(records: StoredRecord[]): RecordSet {
-  const set = new RecordSet();
-  for (const r of records) set.set(r);
-  return set;
-}
 
 const mapOf = (records: StoredRecord[]) => new Map(records.map((r) => [r.key, r]));
 
@@ -36,38 +33,140 @@ describe('merging a version of the file someone else wrote', () => {
     const b = entity('B', ['b']);
     const p = entity('P', ['peer']);
     // Rewrite 1 wrote A; rewrite 2 added B. The peer read after rewrite 1 and wrote A + P.
-    const history: Generation[] = [{ previous: new Map([[a.key, undefined]]) }, { previous: new Map([[b.key, undefined]]) }];
-    const result = absorbExternalVersion({ file: [a, p], materialized: mapOf([a, b]), history, current: setOf([a, b]), absenceIsDeletion: true });
+    const file = new History();
+    file.put(a).rewrite();
+    file.put(b).rewrite();
+    const result = file.absorb([a, p]);
     expect(result.deletes).toEqual([]);
     expect(result.puts.map((r) => r.key)).toEqual([p.key]);
-    expect(result.generationsBehind).toBe(1);
     expect(result.lostRace).toBe(1);
   });
 
   it('a record missing from a peer version based on our latest rewrite is the peer deleting it', () => {
     const a = entity('A', ['a']);
     const b = entity('B', ['b']);
-    const history: Generation[] = [{ previous: new Map([[a.key, undefined], [b.key, undefined]]) }];
-    const result = absorbExternalVersion({ file: [a], materialized: mapOf([a, b]), history, current: setOf([a, b]), absenceIsDeletion: true });
-    expect(result.deletes).toEqual([b.key]);
+    const file = new History();
+    file.put(a).rewrite();
+    file.put(b).rewrite();
+    // B is there: the peer read our latest rewrite, and removed A.
+    expect(file.absorb([b]).deletes).toEqual([a.key]);
   });
 
   it('absence is not deletion when the file is damaged or cut short', () => {
     const a = entity('A', ['a']);
     const b = entity('B', ['b']);
-    const result = absorbExternalVersion({ file: [a], materialized: mapOf([a, b]), history: [], current: setOf([a, b]), absenceIsDeletion: false });
-    expect(result.deletes).toEqual([]);
+    const file = new History();
+    file.put(a).put(b).rewrite();
+    expect(file.absorb([a], false).deletes).toEqual([]);
   });
 
   it('our change made after the peer read wins over the peer deleting the record', () => {
     const b1 = entity('B', ['b']);
     const b2 = entity('B', ['b', 'ours later']);
     const a = entity('A', ['a']);
-    const result = absorbExternalVersion({ file: [a], materialized: mapOf([a, b1]), history: [], current: setOf([a, b2]), absenceIsDeletion: true });
+    const file = new History();
+    file.put(a).put(b1).rewrite();
+    file.put(b2);
+    const result = file.absorb([a]);
     expect(result.deletes).toEqual([]);
     expect(result.puts).toEqual([]);
   });
+
+  it('a peer that strips metadata is no evidence of having read a rewrite that only restored metadata', () => {
+    // The reference server drops metadata: its version of A says nothing about which of our
+    // rewrites it read. Our rewrite that put the metadata back and added B must not count as
+    // seen because the stripped A "shows" in it.
+    const a = entity('A', ['a'], { chartId: 'c' });
+    const strippedA = entity('A', ['a']);
+    const p1 = entity('P1', ['peer 1']);
+    const p2 = entity('P2', ['peer 2']);
+    const b = entity('B', ['b'], { chartId: 'c' });
+    const file = new History();
+    file.put(a).rewrite();
+    file.absorbAndRecord([strippedA, p1]); // the peer's first version, absorbed
+    file.put(b).rewrite(); // metadata back, B added
+    const result = file.absorb([strippedA, p1, p2]); // the peer's next version, from its own first one
+    expect(result.deletes).toEqual([]);
+    expect(result.puts.map((r) => r.key)).toEqual([p2.key]);
+  });
+
+  it("a peer's version started from its own earlier version, absorbed by us, keeps what that version lacked", () => {
+    const a = entity('A', ['a']);
+    const k = entity('K', ['ours, written while the peer wrote']);
+    const x = entity('X', ['peer x']);
+    const y = entity('Y', ['peer y']);
+    const file = new History();
+    file.put(a).rewrite();
+    file.put(k); // our commit, not yet in the file
+    file.absorbAndRecord([a, x]); // the peer's version lacks K (it never saw it)
+    file.rewrite(); // K and X both in the file
+    // The peer's next write started from its own version: X present, K absent.
+    const judged = file.absorb([a, x, y]);
+    expect(judged.deletes).toEqual([]);
+    expect(judged.puts.map((r) => r.key)).toEqual([y.key]);
+  });
+
+  it('where versions explain the peer equally well, the older one is taken (keeps more)', () => {
+    const a = entity('A', ['a']);
+    const b = entity('B', ['b']);
+    const file = new History();
+    file.put(a).rewrite();
+    file.put(b).rewrite();
+    // The peer's file shows nothing that tells the two versions apart: B is kept.
+    expect(file.absorb([a]).deletes).toEqual([]);
+  });
+
+  it('a version rebuilt from scratch (a fresh process) judges as the long-lived one did', () => {
+    const a = entity('A', ['a']);
+    const b = entity('B', ['b']);
+    const c = entity('C', ['c']);
+    const file = new History();
+    file.put(a).rewrite();
+    file.put(b).rewrite();
+    file.put(c).rewrite();
+    // The peer read the version with A and B, and deleted A.
+    const judgement = file.versions.judge(new Map([[b.key, b]]));
+    expect(judgement.behind).toBe(1);
+    expect(judgement.base(c.key)).toBeUndefined();
+    expect(judgement.base(a.key)?.raw).toBe(a.raw);
+  });
 });
+
+/** Our side of a context file: the state, the versions of the file, our rewrites and absorbed peer versions. */
+class History {
+  readonly state = new RecordSet();
+  readonly versions = new FileVersions(this.state);
+  private seq = 0;
+
+  put(record: StoredRecord): this {
+    this.versions.touch(record.key);
+    this.state.set(record);
+    return this;
+  }
+
+  rewrite(): this {
+    this.versions.close((this.seq += 1), 'ours');
+    return this;
+  }
+
+  absorb(records: StoredRecord[], absenceIsDeletion = true) {
+    const file = mapOf(records);
+    const judgement = this.versions.judge(file);
+    return absorbExternalVersion({ file, base: (key) => judgement.base(key), cameWithPeerBase: (key) => judgement.appearedInPeerVersion(key), otherKeys: this.versions.changedKeys(), current: this.state, absenceIsDeletion });
+  }
+
+  /** Absorbs a peer's version and records it as a version of the file. */
+  absorbAndRecord(records: StoredRecord[]): this {
+    const result = this.absorb(records);
+    for (const record of result.puts) this.put(record);
+    for (const key of result.deletes) {
+      this.versions.touch(key);
+      this.state.delete(key);
+    }
+    this.versions.close((this.seq += 1), 'peer', result.overrides);
+    return this;
+  }
+}
 
 describe('keeping the line order a peer chose', () => {
   it('finds few moves that bring the shared keys into the wanted order, leaving others in place', async () => {

@@ -21,40 +21,62 @@ describe('found in review', () => {
     expect(fs.readFileSync(path.join(layout.root, 'charts-work.jsonl'), 'utf8')).toContain('"name":"B"');
   });
 
-  it("a peer's rename that lands just before ours is never lost, even when saving its changes fails (fs seam: peer write at link time, then a full disk)", async () => {
-    const layout = tempLayout();
-    const file = path.join(layout.root, 'charts-work.jsonl');
-    let armed = false;
-    let journalWrites = 0;
-    const racing: FileSystem = {
-      ...realFileSystem,
-      linkSync: (from, to) => {
-        if (armed) {
-          armed = false;
-          const peer = `${fs.readFileSync(file, 'utf8')}{"type":"entity","name":"PeerOnly","entityType":"t","observations":["typed in the assistant"]}`;
-          fs.writeFileSync(`${file}.peer`, peer);
-          fs.renameSync(`${file}.peer`, file);
-          journalWrites = 1;
-        }
-        realFileSystem.linkSync(from, to);
-      },
-      writeSync: (fd, buffer, offset, length, position) => {
-        if (journalWrites > 0 && Buffer.from(buffer.subarray(offset, offset + length)).toString().includes('"kind":"commit"')) {
-          throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
-        }
-        return realFileSystem.writeSync(fd, buffer, offset, length, position);
-      },
-    };
-    const engine = await openEngine(layout, { fs: racing });
-    await engine.transact('work', (s) => setEntity(s, { name: 'A', entityType: 't' }));
-    await engine.flush();
-    await engine.transact('work', (s) => setEntity(s, { name: 'B', entityType: 't' }));
-    armed = true;
-    await expect(engine.flush()).rejects.toMatchObject({ code: 'DISK_FULL' });
-    const recovery = path.join(layout.root, '.recovery');
-    const saved = fs.readdirSync(recovery).filter((f) => f.endsWith('.bad')).map((f) => fs.readFileSync(path.join(recovery, f), 'utf8'));
-    expect(saved.some((text) => text.includes('PeerOnly'))).toBe(true);
-  });
+  for (const landAt of ['exchangeSync', 'linkSync'] as const) {
+    it(`a peer's rename that lands just before ours is never lost, even when saving its changes fails (fs seam: peer write at ${landAt === 'exchangeSync' ? 'the exchange' : 'link time, no exchange'}, then a full disk)`, async () => {
+      const layout = tempLayout();
+      const file = path.join(layout.root, 'charts-work.jsonl');
+      let armed = false;
+      let journalWrites = 0;
+      const peerLands = () => {
+        if (!armed) return;
+        armed = false;
+        const peer = `${fs.readFileSync(file, 'utf8')}{"type":"entity","name":"PeerOnly","entityType":"t","observations":["typed in the assistant"]}`;
+        fs.writeFileSync(`${file}.peer`, peer);
+        fs.renameSync(`${file}.peer`, file);
+        journalWrites = 1;
+      };
+      const racing: FileSystem = {
+        ...realFileSystem,
+        exchangeSync: (a, b) => {
+          if (landAt === 'linkSync') throw Object.assign(new Error('ENOSYS: no exchange here'), { code: 'ENOSYS' });
+          peerLands();
+          realFileSystem.exchangeSync(a, b);
+        },
+        linkSync: (from, to) => {
+          peerLands();
+          realFileSystem.linkSync(from, to);
+        },
+        writeSync: (fd, buffer, offset, length, position) => {
+          if (journalWrites > 0 && Buffer.from(buffer.subarray(offset, offset + length)).toString().includes('"kind":"commit"')) {
+            throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
+          }
+          return realFileSystem.writeSync(fd, buffer, offset, length, position);
+        },
+      };
+      const engine = await openEngine(layout, { fs: racing });
+      await engine.transact('work', (s) => setEntity(s, { name: 'A', entityType: 't' }));
+      await engine.flush();
+      await engine.transact('work', (s) => setEntity(s, { name: 'B', entityType: 't' }));
+      armed = true;
+      await expect(engine.flush()).rejects.toMatchObject({ code: 'DISK_FULL' });
+      expect(armed, 'the peer never landed: the test did not reach the swap').toBe(false);
+      if (landAt === 'exchangeSync') {
+        // The exchange handed the peer's version back and it was put straight back in place:
+        // it is the context file again, untouched, until its changes can be journaled.
+        expect(fs.readFileSync(file, 'utf8')).toContain('PeerOnly');
+      } else {
+        const recovery = path.join(layout.root, '.recovery');
+        const saved = fs.readdirSync(recovery).filter((f) => f.endsWith('.bad')).map((f) => fs.readFileSync(path.join(recovery, f), 'utf8'));
+        expect(saved.some((text) => text.includes('PeerOnly'))).toBe(true);
+      }
+      // Once the disk has room again, both sides' changes are saved.
+      journalWrites = 0;
+      await engine.flush();
+      const names = await engine.read('work', (s) => [...s.values()].map((r) => r.name));
+      expect(names).toEqual(expect.arrayContaining(['A', 'B', ...(landAt === 'exchangeSync' ? ['PeerOnly'] : [])]));
+      await engine.close();
+    });
+  }
 
   it('work submitted while the engine closes is refused, and work before it is written to the file with no background error', async () => {
     const layout = tempLayout();

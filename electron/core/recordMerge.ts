@@ -1,0 +1,109 @@
+// Field-level operations on two or three forms of one record: does a peer's form show a given
+// version (the same, or the same minus fields the peer drops), restoring the fields a peer
+// dropped, and merging a peer's edit with ours. The reference server writes back only
+// name/entityType/observations; other peers re-serialize with their own key order.
+import { classifyLine, makeRecord, parseValue, type StoredRecord } from './records.ts';
+import { setOwn } from './safeJson.ts';
+
+type Json = Record<string, unknown>;
+const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** Deep equality of JSON values, ignoring the order of object keys. */
+export function jsonEqual(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (Array.isArray(a)) return Array.isArray(b) && a.length === b.length && a.every((item, i) => jsonEqual(item, b[i]));
+  if (isObject(a)) {
+    if (!isObject(b)) return false;
+    const keys = Object.keys(a);
+    return keys.length === Object.keys(b).length && keys.every((key) => Object.hasOwn(b, key) && jsonEqual(a[key], b[key]));
+  }
+  return false;
+}
+
+/**
+ * True when a peer's form of a record is this version of it, or this version minus fields (or
+ * metadata keys) the peer dropped: every field the peer's form has, the version has, equal.
+ */
+export function showsVersion(theirs: StoredRecord, version: StoredRecord): boolean {
+  if (theirs.raw === version.raw) return true;
+  if (theirs.kind === 'line' || version.kind === 'line' || theirs.kind !== version.kind) return false;
+  const t = parseValue(theirs);
+  const v = parseValue(version);
+  for (const [field, value] of Object.entries(t)) {
+    if (!Object.hasOwn(v, field)) return false;
+    if (field === 'metadata' && isObject(value) && isObject(v.metadata)) {
+      const metadata = v.metadata;
+      if (!Object.entries(value).every(([key, inner]) => Object.hasOwn(metadata, key) && jsonEqual(inner, metadata[key]))) return false;
+    } else if (!jsonEqual(value, v[field])) return false;
+  }
+  return true;
+}
+
+function recordFromValue(value: Json, like: StoredRecord): StoredRecord {
+  const raw = JSON.stringify(value);
+  const verdict = classifyLine(raw);
+  if (!verdict.ok || verdict.kind === 'blank') return like;
+  return makeRecord(raw, verdict.fields, like.occurrence ?? 1);
+}
+
+/** Restores top-level fields and metadata keys that the base had and the peer's version lacks. */
+export function keepDroppedFields(base: StoredRecord | undefined, theirs: StoredRecord): StoredRecord {
+  if (!base || base.kind === 'line' || theirs.kind === 'line') return theirs;
+  // Nothing but dropped fields differs: the base, byte for byte.
+  if (showsVersion(theirs, base)) return base;
+  const b = parseValue(base);
+  const t = parseValue(theirs);
+  let changed = false;
+  for (const [field, value] of Object.entries(b)) {
+    if (!Object.hasOwn(t, field)) {
+      setOwn(t, field, value);
+      changed = true;
+    } else if (field === 'metadata' && isObject(value) && isObject(t.metadata)) {
+      const metadata = t.metadata;
+      for (const [key, inner] of Object.entries(value)) {
+        if (!Object.hasOwn(metadata, key)) {
+          setOwn(metadata, key, inner);
+          changed = true;
+        }
+      }
+    }
+  }
+  return changed ? recordFromValue(t, theirs) : theirs;
+}
+
+/** Both sides changed one record: theirs is the start, and each field we changed is ours. */
+export function mergeThreeWay(base: StoredRecord | undefined, theirs: StoredRecord, ours: StoredRecord): StoredRecord {
+  if (theirs.kind === 'line' || ours.kind === 'line') return ours;
+  const b: Json = base ? parseValue(base) : {};
+  const t = parseValue(theirs);
+  const o = parseValue(ours);
+  const result: Json = { ...t };
+  for (const field of new Set([...Object.keys(t), ...Object.keys(o)])) {
+    if (field === 'observations' && Array.isArray(o[field]) && Array.isArray(t[field])) {
+      setOwn(result, field, mergeLists(Array.isArray(b[field]) ? (b[field] as unknown[]) : [], t[field] as unknown[], o[field] as unknown[]));
+    } else if (field === 'metadata' && isObject(o[field]) && isObject(t[field])) {
+      const bm = isObject(b[field]) ? (b[field] as Json) : {};
+      const merged: Json = { ...(t[field] as Json) };
+      for (const [key, value] of Object.entries(o[field] as Json)) if (!jsonEqual(value, bm[key])) setOwn(merged, key, value);
+      for (const key of Object.keys(bm)) if (!Object.hasOwn(o[field] as Json, key) && jsonEqual((t[field] as Json)[key], bm[key])) delete merged[key];
+      setOwn(result, field, merged);
+    } else if (!jsonEqual(o[field], b[field])) {
+      if (Object.hasOwn(o, field)) setOwn(result, field, o[field]);
+      else delete result[field];
+    }
+  }
+  if (jsonEqual(result, o)) return ours;
+  if (jsonEqual(result, t)) return theirs;
+  return recordFromValue(result, ours);
+}
+
+/** Their list, without what we removed, plus what we added. */
+function mergeLists(base: unknown[], theirs: unknown[], ours: unknown[]): unknown[] {
+  const key = (v: unknown) => JSON.stringify(v);
+  const baseKeys = new Set(base.map(key));
+  const ourKeys = new Set(ours.map(key));
+  const theirKeys = new Set(theirs.map(key));
+  const result = theirs.filter((v) => !(baseKeys.has(key(v)) && !ourKeys.has(key(v))));
+  for (const v of ours) if (!baseKeys.has(key(v)) && !theirKeys.has(key(v))) result.push(v);
+  return result;
+}

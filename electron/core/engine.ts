@@ -164,6 +164,7 @@ export class Engine {
     const lock = await acquireRootLock(this.layout.root, rootPaths(this.layout).lock, {
       timeoutMs: this.options.lockTimeoutMs ?? 10_000,
       staleMs: this.options.lockStaleMs ?? 10_000,
+      fs: this.fs,
     });
     this.lease = { lock, since: Date.now(), idle: undefined };
     return lock;

@@ -23,10 +23,14 @@ export interface FileSystem {
   linkSync(existing: string, newPath: string): void;
   unlinkSync(path: string): void;
   rmSync(path: string, options: { recursive: boolean; force: boolean }): void;
-  mkdirSync(path: string, options: { recursive: true }): string | undefined;
+  /** Without `recursive`, an atomic create that fails with EEXIST (the lock is such a mkdir). */
+  mkdirSync(path: string, options?: { recursive?: boolean }): string | undefined;
+  rmdirSync(path: string): void;
   readdirSync(path: string): string[];
   copyFileSync(from: string, to: string): void;
   existsSync(path: string): boolean;
+  /** Sets access and modification times (the lock's mtime is its heartbeat). */
+  utimesSync(path: string, atime: Date, mtime: Date): void;
 }
 
 export const realFileSystem: FileSystem = {
@@ -46,9 +50,11 @@ export const realFileSystem: FileSystem = {
   unlinkSync: (p) => fs.unlinkSync(p),
   rmSync: (p, o) => fs.rmSync(p, o),
   mkdirSync: (p, o) => fs.mkdirSync(p, o),
+  rmdirSync: (p) => fs.rmdirSync(p),
   readdirSync: (p) => fs.readdirSync(p),
   copyFileSync: (a, b) => fs.copyFileSync(a, b),
   existsSync: (p) => fs.existsSync(p),
+  utimesSync: (p, a, m) => fs.utimesSync(p, a, m),
 };
 
 /** Writes every byte or throws: a short write is retried, never ignored (write-file-atomic's trap). */

@@ -1,19 +1,25 @@
 // The cross-process lock our own processes serialize through (proper-lockfile: an atomic
 // mkdir of `<root>/.tension.lock`, its mtime refreshed while held).
+// - Every file-system call of the lock goes through the FileSystem seam (fileSystem.ts), so
+//   the fault tests fail the lock's mkdir, owner note, unlink, rmdir and utimes like any other.
 // - Waits are bounded: after `timeoutMs` a clear BUSY error, never a hang.
 // - A lock left by a dead process is reclaimed: proper-lockfile does so once the lock is
 //   `staleMs` old; and because an owner note beside the lock names its pid and host, a lock
 //   whose owner on this host is gone is aged at once instead of waited out.
+// - A lock this process failed to remove (its rmdir failed) is removed by this process's next
+//   acquisition, instead of making it wait `staleMs` for itself.
 // - proper-lockfile's default onCompromised throws from a timer (crashing the process); here it
 //   only marks the handle, and a commit checks the mark before it writes.
-import fs from 'node:fs';
 import os from 'node:os';
 import lockfile from 'proper-lockfile';
 import { EngineError, fromSystemError } from './errors.ts';
+import { readFileIfExists, realFileSystem, writeAll, type FileSystem } from './fileSystem.ts';
 
 export interface LockOptions {
   readonly timeoutMs: number;
   readonly staleMs: number;
+  /** The seam every call of the lock goes through (default: the real file system). */
+  readonly fs?: FileSystem;
 }
 
 export interface HeldLock {
@@ -28,6 +34,54 @@ interface OwnerNote {
   since: string;
 }
 
+type Callback<T = void> = (error: NodeJS.ErrnoException | null, result?: T) => void;
+
+/** The callback-style `fs` proper-lockfile calls (lib/lockfile.js, lib/mtime-precision.js). */
+interface LockfileFs {
+  mkdir(path: string, callback: Callback): void;
+  rmdir(path: string, callback: Callback): void;
+  stat(path: string, callback: Callback<{ mtime: Date }>): void;
+  utimes(path: string, atime: Date, mtime: Date, callback: Callback): void;
+  realpath(path: string, callback: Callback<string>): void;
+  /** Its exit handler removes locks still held when the process exits. */
+  rmdirSync(path: string): void;
+}
+
+/**
+ * proper-lockfile's fs on top of the seam. The calls are synchronous (so a release runs to its
+ * rmdir before the operation that released it settles); each callback is called after the
+ * call returned, outside its try. One adapter per seam: proper-lockfile caches the file
+ * system's mtime precision on this object.
+ */
+const adapters = new WeakMap<FileSystem, LockfileFs>();
+function lockfileFs(fsys: FileSystem): LockfileFs {
+  const known = adapters.get(fsys);
+  if (known) return known;
+  const call = <T>(work: () => T, callback: Callback<T>): void => {
+    let result: T;
+    try {
+      result = work();
+    } catch (error) {
+      callback(error as NodeJS.ErrnoException);
+      return;
+    }
+    callback(null, result);
+  };
+  const adapter: LockfileFs = {
+    mkdir: (p, cb) => call(() => void fsys.mkdirSync(p), cb),
+    rmdir: (p, cb) => call(() => fsys.rmdirSync(p), cb),
+    stat: (p, cb) => call(() => fsys.statSync(p, { bigint: true }), cb),
+    utimes: (p, a, m, cb) => call(() => fsys.utimesSync(p, a, m), cb),
+    realpath: (p, cb) => cb(null, p), // never called: the lock is taken with realpath: false
+    rmdirSync: (p) => fsys.rmdirSync(p),
+  };
+  adapters.set(fsys, adapter);
+  return adapter;
+}
+
+/** Lock folders this process failed to remove, with the inode each had: ours to remove. */
+const leftBehind = new Map<string, bigint>();
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Whether a process with this id runs on this host (EPERM: it runs, as another user). */
@@ -40,20 +94,73 @@ export function isProcessAlive(pid: number): boolean {
   }
 }
 
-/** Ages a lock whose owner is a dead process on this host, so proper-lockfile reclaims it now. */
-function ageLockOfDeadOwner(lockDir: string, ownerFile: string): void {
+const codeOf = (error: unknown) => (error as NodeJS.ErrnoException | undefined)?.code;
+
+/** The inode of the lock folder, or undefined when it cannot be read. */
+function inodeOf(fsys: FileSystem, lockDir: string): bigint | undefined {
   try {
-    const note = JSON.parse(fs.readFileSync(ownerFile, 'utf8')) as OwnerNote;
-    if (note.host !== os.hostname() || isProcessAlive(note.pid)) return;
-    const stat = fs.statSync(lockDir);
-    if (stat.ino !== note.ino) return; // the note is about an older lock
-    fs.utimesSync(lockDir, new Date(0), new Date(0));
+    return fsys.statSync(lockDir, { bigint: true }).ino;
   } catch {
-    // no note yet (the owner is between mkdir and writing it), or the lock just went away
+    return undefined;
+  }
+}
+
+/**
+ * Ages a lock whose owner is a dead process on this host, so proper-lockfile reclaims it now,
+ * and removes one this process left behind. Failures are not errors here: the wait goes on
+ * and ends in the lock or in BUSY, which says what to do.
+ */
+function clearAbandonedLock(fsys: FileSystem, lockDir: string, ownerFile: string): void {
+  const ours = leftBehind.get(lockDir);
+  if (ours !== undefined) {
+    const ino = inodeOf(fsys, lockDir);
+    if (ino === undefined || ino !== ours) {
+      leftBehind.delete(lockDir); // gone, or someone else's lock by now
+    } else {
+      try {
+        fsys.rmdirSync(lockDir);
+        leftBehind.delete(lockDir);
+      } catch {
+        // still failing: it goes stale after staleMs like any abandoned lock
+      }
+      return;
+    }
+  }
+  try {
+    const raw = readFileIfExists(fsys, ownerFile);
+    if (raw === undefined) return; // no note yet: the owner is between mkdir and writing it
+    const note = JSON.parse(raw.toString('utf8')) as OwnerNote;
+    if (note.host !== os.hostname() || isProcessAlive(note.pid)) return;
+    if (inodeOf(fsys, lockDir) !== BigInt(note.ino)) return; // the note is about an older lock
+    fsys.utimesSync(lockDir, new Date(0), new Date(0));
+  } catch {
+    // an unreadable or half-written note, or the lock just went away: wait as for a live owner
+  }
+}
+
+/** Writes the owner note; false when it could not be written (the lock is held all the same). */
+function writeOwnerNote(fsys: FileSystem, ownerFile: string, ino: bigint): boolean {
+  const note: OwnerNote = { pid: process.pid, host: os.hostname(), ino: Number(ino), since: new Date().toISOString() };
+  let fd: number | undefined;
+  try {
+    fd = fsys.openSync(ownerFile, 'w', 0o644);
+    writeAll(fsys, fd, Buffer.from(JSON.stringify(note)));
+    return true;
+  } catch {
+    return false;
+  } finally {
+    if (fd !== undefined) {
+      try {
+        fsys.closeSync(fd);
+      } catch {
+        // the note is advisory; a failed close costs only that
+      }
+    }
   }
 }
 
 export async function acquireRootLock(root: string, lockDir: string, options: LockOptions): Promise<HeldLock> {
+  const fsys = options.fs ?? realFileSystem;
   const ownerFile = `${lockDir}.owner`;
   const deadline = Date.now() + options.timeoutMs;
   let compromised: Error | undefined;
@@ -63,6 +170,7 @@ export async function acquireRootLock(root: string, lockDir: string, options: Lo
       const release = await lockfile.lock(root, {
         lockfilePath: lockDir,
         realpath: false,
+        fs: lockfileFs(fsys),
         stale: Math.max(options.staleMs, 2000),
         update: Math.max(Math.floor(options.staleMs / 5), 1000),
         retries: 0,
@@ -70,31 +178,34 @@ export async function acquireRootLock(root: string, lockDir: string, options: Lo
           compromised = error;
         },
       });
-      try {
-        const note: OwnerNote = { pid: process.pid, host: os.hostname(), ino: fs.statSync(lockDir).ino, since: new Date().toISOString() };
-        fs.writeFileSync(ownerFile, JSON.stringify(note));
-      } catch {
-        // the note only speeds up reclaiming after a crash; the lock itself is held
-      }
+      // The inode identifies this lock in the owner note (and if our release fails, for us).
+      // Without it the note is not written: it only speeds up reclaiming after a crash.
+      const ino = inodeOf(fsys, lockDir);
+      if (ino !== undefined) writeOwnerNote(fsys, ownerFile, ino);
+      if (leftBehind.get(lockDir) === ino) leftBehind.delete(lockDir);
       return {
         get compromised() {
           return compromised;
         },
         async release() {
           try {
-            fs.unlinkSync(ownerFile);
+            fsys.unlinkSync(ownerFile);
           } catch {
-            // already gone
+            // gone already, or the disk refuses: a stale note names this live process, and
+            // its inode check keeps it from aging anyone else's lock
           }
           try {
             await release();
-          } catch {
-            // compromised or already released: nothing of ours to undo
+          } catch (error) {
+            // ERELEASED/ENOTACQUIRED: compromised or released already, nothing of ours to undo.
+            // Anything else is the rmdir failing: the lock folder stays. Other processes take
+            // it once stale; this process removes it at its next acquisition.
+            if (codeOf(error) !== 'ERELEASED' && codeOf(error) !== 'ENOTACQUIRED' && ino !== undefined) leftBehind.set(lockDir, ino);
           }
         },
       };
     } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
+      const code = codeOf(error);
       if (code !== 'ELOCKED') {
         throw fromSystemError(error, 'Taking the data folder lock', lockDir, 'Nothing was changed.');
       }
@@ -105,7 +216,7 @@ export async function acquireRootLock(root: string, lockDir: string, options: Lo
           { file: lockDir, kept: 'Nothing was changed.' },
         );
       }
-      ageLockOfDeadOwner(lockDir, ownerFile);
+      clearAbandonedLock(fsys, lockDir, ownerFile);
       await sleep(pause + Math.random() * pause);
       pause = Math.min(pause * 2, 50);
     }

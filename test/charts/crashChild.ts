@@ -1,7 +1,7 @@
 // A process that kills itself in the middle of a chart operation. It opens the engine on a
 // data root through a FileSystem (the electron/core/fileSystem.ts seam) that counts every
 // write, fsync/fdatasync, rename and link once armed (with countAll: every call that can change
-// the disk), and sends SIGKILL to its own process right before (or right after) the N-th. Then it runs the operation (a telescope, or
+// the disk, the lock's mkdir, owner note, unlink, rmdir and utimes among them), and sends SIGKILL to its own process right before (or right after) the N-th. Then it runs the operation (a telescope, or
 // a move between contexts) and the rewrite of the context files (flush), as the app would.
 //
 // It prints one JSON line per counted call (synchronously, so every line is in the pipe before
@@ -79,7 +79,11 @@ class KillingFileSystem implements FileSystem {
     return realFileSystem.readSync(fd, buffer, offset, length, position);
   }
   writeSync(fd: number, buffer: Uint8Array, offset: number, length: number, position?: number | null): number {
-    return this.counted('write', this.pathOf(fd), () => realFileSystem.writeSync(fd, buffer, offset, length, position));
+    const file = this.pathOf(fd);
+    const write = () => realFileSystem.writeSync(fd, buffer, offset, length, position);
+    // The lock's owner note is written at each acquisition of the lock, like its mkdir: counted
+    // only with countAll (where the lock is taken once per operation, so the count is fixed).
+    return file.endsWith('.tension.lock.owner') ? this.extra('write', file, write) : this.counted('write', file, write);
   }
   fsyncSync(fd: number): void {
     this.counted('fsync', this.pathOf(fd), () => realFileSystem.fsyncSync(fd));
@@ -114,8 +118,11 @@ class KillingFileSystem implements FileSystem {
   rmSync(p: string, options: { recursive: boolean; force: boolean }): void {
     this.extra('rm', p, () => realFileSystem.rmSync(p, options));
   }
-  mkdirSync(p: string, options: { recursive: true }): string | undefined {
+  mkdirSync(p: string, options?: { recursive?: boolean }): string | undefined {
     return this.extra('mkdir', p, () => realFileSystem.mkdirSync(p, options));
+  }
+  rmdirSync(p: string): void {
+    this.extra('rmdir', p, () => realFileSystem.rmdirSync(p));
   }
   readdirSync(p: string): string[] {
     return realFileSystem.readdirSync(p);
@@ -126,11 +133,16 @@ class KillingFileSystem implements FileSystem {
   existsSync(p: string): boolean {
     return realFileSystem.existsSync(p);
   }
+  utimesSync(p: string, atime: Date, mtime: Date): void {
+    this.extra('utimes', p, () => realFileSystem.utimesSync(p, atime, mtime));
+  }
 }
 
 async function main(cfg: CrashChildConfig): Promise<void> {
   const fsys = new KillingFileSystem(cfg.killAt, cfg.when, cfg.countAll === true);
-  const engine = await Engine.open({ layout: resolveLayout({ data: cfg.root }), fs: fsys, rewriteDelayMs: -1, lockStaleMs: 2000 });
+  // With countAll the lock's calls count too: the lock is then taken and released by each
+  // operation (lockLeaseMs 0), not kept for a lease whose reuse depends on timing.
+  const engine = await Engine.open({ layout: resolveLayout({ data: cfg.root }), fs: fsys, rewriteDelayMs: -1, lockStaleMs: 2000, ...(cfg.countAll === true ? { lockLeaseMs: 0 } : {}) });
   const charts = new ChartService(engine, () => new Date(cfg.nowMs));
   // Load the contexts first: the counting covers the operation, not the first read of the files.
   for (const context of cfg.contexts) await engine.read(context, () => undefined);

@@ -15,7 +15,7 @@ import { repoRoot } from '../helpers/runCli.ts';
 
 export const LONG = process.env.TENSION_TORTURE === 'long';
 
-export type CountedOp = 'write' | 'fsync' | 'rename' | 'link' | 'open' | 'unlink' | 'truncate' | 'mkdir' | 'rm' | 'copy';
+export type CountedOp = 'write' | 'fsync' | 'rename' | 'link' | 'open' | 'unlink' | 'truncate' | 'mkdir' | 'rmdir' | 'utimes' | 'rm' | 'copy';
 
 export type CrashOperation =
   | { readonly kind: 'telescope'; readonly context: string; readonly step: string; readonly opId?: string }

@@ -88,9 +88,11 @@ const SYSCALLS: Record<FsOperation, string> = {
   unlinkSync: 'unlink',
   rmSync: 'rm',
   mkdirSync: 'mkdir',
+  rmdirSync: 'rmdir',
   readdirSync: 'scandir',
   copyFileSync: 'copyfile',
   existsSync: 'access',
+  utimesSync: 'utime',
 };
 
 /** An error shaped like the ones node:fs throws (code, errno, syscall, path). */
@@ -116,12 +118,12 @@ export function opensForWriting(flags: string | number | undefined): boolean {
   return /[wa+x]/.test(flags);
 }
 
-const ALWAYS_MUTATING = new Set<FsOperation>(['writeSync', 'ftruncateSync', 'renameSync', 'exchangeSync', 'linkSync', 'unlinkSync', 'rmSync', 'mkdirSync', 'copyFileSync']);
+const ALWAYS_MUTATING = new Set<FsOperation>(['writeSync', 'ftruncateSync', 'renameSync', 'exchangeSync', 'linkSync', 'unlinkSync', 'rmSync', 'mkdirSync', 'rmdirSync', 'copyFileSync', 'utimesSync']);
 
 /** Operations after which an ENOSPC is plausible (allocating space or metadata). */
 export const SPACE_OPERATIONS: readonly FsOperation[] = ['writeSync', 'fsyncSync', 'fdatasyncSync', 'openSync', 'mkdirSync', 'linkSync', 'renameSync', 'exchangeSync', 'copyFileSync'];
 /** Operations that name a path and so can meet EACCES. */
-export const PATH_OPERATIONS: readonly FsOperation[] = ['openSync', 'statSync', 'readFileSync', 'renameSync', 'exchangeSync', 'linkSync', 'unlinkSync', 'rmSync', 'mkdirSync', 'readdirSync', 'copyFileSync'];
+export const PATH_OPERATIONS: readonly FsOperation[] = ['openSync', 'statSync', 'readFileSync', 'renameSync', 'exchangeSync', 'linkSync', 'unlinkSync', 'rmSync', 'mkdirSync', 'rmdirSync', 'readdirSync', 'copyFileSync', 'utimesSync'];
 
 export class FaultyFileSystem implements FileSystem {
   readonly log: LoggedCall[] = [];
@@ -291,8 +293,12 @@ export class FaultyFileSystem implements FileSystem {
     this.run({ op: 'rmSync', paths: [file], mutates: true }, () => this.real.rmSync(file, options));
   }
 
-  mkdirSync(file: string, options: { recursive: true }): string | undefined {
+  mkdirSync(file: string, options?: { recursive?: boolean }): string | undefined {
     return this.run({ op: 'mkdirSync', paths: [file], mutates: true }, () => this.real.mkdirSync(file, options));
+  }
+
+  rmdirSync(file: string): void {
+    this.run({ op: 'rmdirSync', paths: [file], mutates: true }, () => this.real.rmdirSync(file));
   }
 
   readdirSync(file: string): string[] {
@@ -310,6 +316,10 @@ export class FaultyFileSystem implements FileSystem {
     this.record(call, effect);
     if (effect?.kind === 'errno') return false;
     return this.real.existsSync(file);
+  }
+
+  utimesSync(file: string, atime: Date, mtime: Date): void {
+    this.run({ op: 'utimesSync', paths: [file], mutates: true }, () => this.real.utimesSync(file, atime, mtime));
   }
 }
 

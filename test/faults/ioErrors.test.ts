@@ -10,7 +10,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Engine } from '../../electron/core/engine.ts';
 import type { DataLayout } from '../../electron/core/dataRoot.ts';
 import type { EngineErrorCode } from '../../electron/core/errors.ts';
-import { contextPaths } from '../../electron/core/dataRoot.ts';
+import { spawnSync } from 'node:child_process';
+import os from 'node:os';
+import { contextPaths, rootPaths } from '../../electron/core/dataRoot.ts';
 import { readGraph, setEntity } from '../../electron/core/knowledgeGraph.ts';
 import { createBackup, listBackups, restoreBackup, verifyBackup } from '../../electron/core/backups.ts';
 import { recoverAll } from '../../electron/core/recover.ts';
@@ -95,6 +97,8 @@ function report(result: WalkResult): string {
 function expectCleanWalk(result: WalkResult, variant: Variant): void {
   // The walk must have met the fault (else it tested nothing) …
   expect(result.points, 'no failure point was reached').toBeGreaterThan(0);
+  // … and gone through every failure point (not stopped at its limit) …
+  expect(result.finished, `the walk stopped at its limit of ${result.maxPoints} points before a run went through without the fault`).toBe(true);
   // … a fault that cannot be absorbed must have been reported at least once …
   if (variant.code !== undefined) expect(result.failures, 'no failure was ever reported').toBeGreaterThan(0);
   // … and every failure point behaved.
@@ -180,6 +184,79 @@ describe('a commit meets a failing disk at every file-system call', () => {
   it.each(variants)('the first change to a file a peer wrote (its journal is started): $name → a clear error, nothing lost, the retry succeeds', async (variant) => {
     const result = await walkFailurePoints({ base, fault: variant.fault, act: commit('peer'), expectedCode: variant.code, ...commitChecks('peer') });
     expectCleanWalk(result, variant);
+  });
+});
+
+// ------------------------------------------------------------------ the data folder lock
+
+describe("the data folder lock's own calls meet a failing disk", () => {
+  // Under TENSION_TORTURE=long every walk in this file fails the lock's calls too (the engine
+  // then takes and releases the lock in each operation). These walks fail only them, and name them: taking the lock (mkdir, the
+  // mtime probe's utimes and stat, the owner note), releasing it (unlink of the note, rmdir),
+  // and taking over a lock left by a dead process (reading its note, aging the lock with
+  // utimes, removing it). Not walked: the heartbeat utimes proper-lockfile repeats every
+  // second or more while a lock is held (no operation here lasts that long).
+  let base: DataLayout;
+  let before: Record<string, GraphView>;
+  let golden: Record<string, GraphView>;
+  const lockFault = (variant: Variant) => (n: number): Fault => ({ ...variant.fault(n), path: /\.tension\.lock/ });
+  const lockWalked = (result: WalkResult) => [...new Set(result.outcomes.map((o) => /^n=\d+ (\w+\([^)]*\))/.exec(o)?.[1] ?? o))];
+
+  beforeAll(async () => {
+    base = await buildSettledRoot();
+    before = await graphsOnDisk(copyRoot(base));
+    golden = await goldenRun(base, commit('work'));
+  });
+
+  const checks = {
+    afterFailure: (point: PointContext) => graphProblems(point, { before, result: golden }, 'the commit'),
+    afterRetry: async (point: PointContext) => {
+      const problems = await endStateProblems(point, golden);
+      if (fs.existsSync(rootPaths(point.layout).lock)) problems.push('the lock folder is still there after the retry and close');
+      return problems;
+    },
+  };
+
+  it.each(variants)('taking and releasing the lock for a commit: $name → a clear error or the fault absorbed, nothing lost, no lock left behind', async (variant) => {
+    const result = await walkFailurePoints({ base, fault: lockFault(variant), act: commit('work'), expectedCode: variant.code, lockLeaseMs: 0, ...checks });
+    console.log(`lock walk (${variant.name}): ${result.outcomes.join('; ')}`);
+    expect(result.points, 'no call of the lock was reached').toBeGreaterThan(0);
+    expect(result.finished, 'the walk stopped at its limit').toBe(true);
+    expect(result.violations, report(result)).toEqual([]);
+    if (variant.name === 'EIO') {
+      expect(lockWalked(result)).toEqual(
+        expect.arrayContaining([
+          'mkdirSync(.tension.lock)',
+          'utimesSync(.tension.lock)',
+          'statSync(.tension.lock)',
+          'openSync(.tension.lock.owner)',
+          'writeSync(.tension.lock.owner)',
+          'closeSync(.tension.lock.owner)',
+          'unlinkSync(.tension.lock.owner)',
+          'rmdirSync(.tension.lock)',
+        ]),
+      );
+    }
+  });
+
+  /** A lock folder and owner note as a process killed while holding the lock leaves them. */
+  function leaveDeadOwnersLock(layout: DataLayout): void {
+    const dead = spawnSync(process.execPath, ['-e', '']).pid;
+    const lockDir = rootPaths(layout).lock;
+    fs.mkdirSync(lockDir);
+    const ino = fs.statSync(lockDir).ino;
+    fs.writeFileSync(`${lockDir}.owner`, JSON.stringify({ pid: dead, host: os.hostname(), ino, since: new Date().toISOString() }));
+  }
+
+  it.each(variants)('taking over a lock left by a dead process: $name → a clear error or the fault absorbed, nothing lost, no lock left behind', async (variant) => {
+    const result = await walkFailurePoints({ base, prepare: leaveDeadOwnersLock, fault: lockFault(variant), act: commit('work'), expectedCode: variant.code, lockLeaseMs: 0, ...checks });
+    console.log(`dead owner's lock walk (${variant.name}): ${result.outcomes.join('; ')}`);
+    expect(result.points, 'no call of the lock was reached').toBeGreaterThan(0);
+    expect(result.finished, 'the walk stopped at its limit').toBe(true);
+    expect(result.violations, report(result)).toEqual([]);
+    if (variant.name === 'EIO') {
+      expect(lockWalked(result)).toEqual(expect.arrayContaining(['readFileSync(.tension.lock.owner)', 'utimesSync(.tension.lock)', 'rmdirSync(.tension.lock)', 'mkdirSync(.tension.lock)']));
+    }
   });
 });
 

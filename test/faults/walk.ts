@@ -4,12 +4,19 @@
 // caller's checks run (right error, nothing lost, nothing half-done), then the same operation
 // is retried with the fault removed and must succeed. Problems are collected, not thrown, so
 // one test reports every failure point that misbehaves.
+//
+// With lockLeaseMs 0 (the lock walks always; every walk under TENSION_TORTURE=long) each
+// operation takes the data folder lock and releases it before it settles, so the lock's own
+// calls (mkdir, owner note, unlink, rmdir, utimes) are failure points like any other, also
+// between the steps of an operation that takes the lock more than once. A walk stops at
+// `maxPoints` at the latest and says so (`finished: false`); the tests assert that every walk
+// finished.
 import path from 'node:path';
 import { Engine } from '../../electron/core/engine.ts';
 import type { DataLayout } from '../../electron/core/dataRoot.ts';
 import type { EngineErrorCode } from '../../electron/core/errors.ts';
 import { FaultyFileSystem, type Fault, type LoggedCall } from './faultyFileSystem.ts';
-import { copyRoot, errorProblems, failureOf } from './support.ts';
+import { LONG, copyRoot, errorProblems, failureOf } from './support.ts';
 
 export interface PointContext {
   readonly layout: DataLayout;
@@ -24,6 +31,8 @@ export interface PointContext {
 export interface WalkOptions {
   /** The data root every run starts from (copied fresh for each failure point). */
   readonly base: DataLayout;
+  /** Runs on each fresh copy before the engine opens (process state a copy leaves out, such as a lock). */
+  readonly prepare?: (layout: DataLayout) => void;
   /** The fault for failure point n. */
   readonly fault: (n: number) => Fault;
   /** Runs before the fault is armed (loads a context, so the walk starts warm). */
@@ -38,11 +47,17 @@ export interface WalkOptions {
   /** The retry (default: `act` again). */
   readonly retry?: (engine: Engine) => Promise<unknown>;
   readonly maxPoints?: number;
+  /** The engine's lock lease (0: taken and released by every operation). Default: 0 in long runs, else the engine's. */
+  readonly lockLeaseMs?: number;
 }
 
 export interface WalkResult {
   /** Failure points visited (runs in which the fault fired). */
   readonly points: number;
+  /** True when a run went through without meeting the fault: every failure point was visited. */
+  readonly finished: boolean;
+  /** The point limit the walk ran under. */
+  readonly maxPoints: number;
   /** Runs in which the operation reported a failure. */
   readonly failures: number;
   readonly violations: string[];
@@ -60,11 +75,15 @@ export async function walkFailurePoints(options: WalkOptions): Promise<WalkResul
   const outcomes: string[] = [];
   let points = 0;
   let failures = 0;
+  let walkedThrough = false;
   const max = options.maxPoints ?? 2_000;
-  for (let n = 1; n <= max; n += 1) {
+  for (let n = 1; n <= max && !walkedThrough; n += 1) {
     const layout = copyRoot(options.base);
+    options.prepare?.(layout);
     const fsys = new FaultyFileSystem();
-    const engine = await Engine.open({ layout, fs: fsys, rewriteDelayMs: -1, lockTimeoutMs: 10_000 });
+    // A lock this engine failed to remove is removed by its next acquisition; lockStaleMs only
+    // bounds the wait when the disk refuses even that (a persistent fault).
+    const engine = await Engine.open({ layout, fs: fsys, rewriteDelayMs: -1, lockTimeoutMs: 10_000, lockStaleMs: 2_000, lockLeaseMs: options.lockLeaseMs ?? (LONG ? 0 : undefined) });
     const problems: string[] = [];
     let finished = false;
     let label = `n=${n}`;
@@ -102,7 +121,7 @@ export async function walkFailurePoints(options: WalkOptions): Promise<WalkResul
       await engine.close().catch(() => undefined);
     }
     for (const problem of problems) violations.push(`${label}: ${problem}`);
-    if (finished) break;
+    walkedThrough = finished;
   }
-  return { points, failures, violations, outcomes };
+  return { points, finished: walkedThrough, maxPoints: max, failures, violations, outcomes };
 }

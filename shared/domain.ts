@@ -64,7 +64,7 @@ export interface NewChart {
   readonly steps?: readonly (string | { readonly title: string; readonly dueDate?: string })[];
 }
 
-export type ChartOrigin = 'app' | 'cli' | 'external' | 'import' | 'recover' | 'restore' | 'upgrade';
+export type ChartOrigin = 'app' | 'cli' | 'mcp' | 'external' | 'import' | 'recover' | 'restore' | 'upgrade';
 
 /** One change to one part of a chart, from the journal. */
 export interface ChartHistoryEntry {

@@ -261,6 +261,19 @@ export const commands: Record<string, Command> = {
       return { json: { removed }, text: removed.length === 0 ? 'nothing to remove' : `removed ${removed.join(', ')}` };
     },
   },
+
+  mcp: {
+    usage: 'mcp',
+    summary: 'serve the knowledge-graph and chart tools to AI assistants over MCP (stdio)',
+    // The server opens its own engine (origin mcp) for as long as the client stays; the one
+    // opened for every command stays unused, so it is opened read-only (no lock, no journal).
+    readOnly: true,
+    async run(input) {
+      // Loaded here only, so other commands do not pay for the MCP SDK.
+      const { runMcpCommand } = await import('../mcp/mcpServer.ts');
+      return runMcpCommand(input);
+    },
+  },
 };
 
 Object.assign(commands, chartCommands);

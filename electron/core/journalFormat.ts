@@ -8,7 +8,7 @@ import type { RecordIdentity } from './records.ts';
 /** Current journal format. 0 = a journal without a header line (upgraded on open). */
 export const JOURNAL_FORMAT = 1;
 
-export type Origin = 'app' | 'cli' | 'external' | 'import' | 'recover' | 'restore' | 'upgrade';
+export type Origin = 'app' | 'cli' | 'mcp' | 'external' | 'import' | 'recover' | 'restore' | 'upgrade';
 
 /** One change inside a commit. `set`: the record is JSON.stringify(set). `line`: the record's exact text. */
 export type Change =

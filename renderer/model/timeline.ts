@@ -14,6 +14,7 @@ export interface TimelineItem {
 const WHO: Record<ChartOrigin, string> = {
   app: 'this app',
   cli: 'the tension command line',
+  mcp: 'an AI assistant (tension mcp)',
   external: 'an outside tool (file rewritten)',
   import: 'an import',
   recover: 'a repair',

@@ -11,6 +11,7 @@ import { readFileIfExists, syncDirectory, writeAll } from './fileSystem.ts';
 import { crc32Hex } from './journalFormat.ts';
 import { parseContextBytes } from './contextFile.ts';
 import type { RecordSet } from './recordSet.ts';
+import { manifestProblems, readBackupEntry } from './backupManifest.ts';
 
 export interface BackupFile {
   readonly path: string;
@@ -37,6 +38,20 @@ export interface BackupCheck {
 
 const MANIFEST = 'manifest.json';
 const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
+
+const isContextName = (name: string) => {
+  try {
+    validateContextName(name);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+/** Why this backup's manifest may not be used: entries naming anything but plain files inside it. */
+function unsafeEntries(info: BackupInfo): string[] {
+  return manifestProblems(info.files, isContextName);
+}
 
 /** Under the lock. Copies every context file and journal into a new dated backup folder. */
 export function createBackupUnderLock(engine: Engine, reason: string, options: { flush: boolean } = { flush: true }): BackupInfo {
@@ -135,10 +150,14 @@ function findBackup(engine: Engine, id: string): BackupInfo {
 export function verifyBackup(engine: Engine, id: string): BackupCheck {
   const info = findBackup(engine, id);
   const dir = path.join(rootPaths(engine.layout).backups, id);
+  // A manifest that names files outside the backup is reported, and none of its files is read.
+  const unsafe = unsafeEntries(info);
+  if (unsafe.length > 0) return { id, ok: false, problems: unsafe };
   const problems: string[] = [];
   for (const file of info.files) {
-    const bytes = readFileIfExists(engine.fs, path.join(dir, file.path));
-    if (!bytes) problems.push(`${file.path} is missing`);
+    const bytes = readBackupEntry(engine.fs, dir, file.path);
+    if (typeof bytes === 'string') problems.push(bytes);
+    else if (!bytes) problems.push(`${file.path} is missing`);
     else if (bytes.length !== file.size) problems.push(`${file.path} has ${bytes.length} bytes, expected ${file.size}`);
     else if (sha256(bytes) !== file.sha256) problems.push(`${file.path} does not match its checksum`);
   }
@@ -147,10 +166,11 @@ export function verifyBackup(engine: Engine, id: string): BackupCheck {
 
 /** The records of a context as a backup holds them (undefined when the backup lacks it or it is damaged). */
 export function readBackupContext(engine: Engine, info: BackupInfo, context: string) {
+  if (unsafeEntries(info).length > 0) return undefined;
   const file = info.files.find((f) => f.context === context && f.role === 'context');
   if (!file) return undefined;
-  const bytes = readFileIfExists(engine.fs, path.join(rootPaths(engine.layout).backups, info.id, file.path));
-  if (!bytes || sha256(bytes) !== file.sha256) return undefined;
+  const bytes = readBackupEntry(engine.fs, path.join(rootPaths(engine.layout).backups, info.id), file.path);
+  if (!bytes || typeof bytes === 'string' || sha256(bytes) !== file.sha256) return undefined;
   return parseContextBytes(bytes);
 }
 
@@ -169,6 +189,13 @@ export async function restoreBackup(engine: Engine, id: string, contexts?: strin
   if (engine.readOnly) throw new EngineError('READ_ONLY', `Cannot restore: ${engine.readOnlyReason}.`, { kept: 'Nothing was changed.' });
   const { info, wanted, safety } = await engine.withLock(() => {
     const found = findBackup(engine, id);
+    const unsafe = unsafeEntries(found);
+    if (unsafe.length > 0) {
+      throw new EngineError('CORRUPT', `Backup ${id} cannot be restored: ${unsafe.join('; ')}. Nothing was restored or changed.`, {
+        file: path.join(rootPaths(engine.layout).backups, id, MANIFEST),
+        kept: 'Nothing was changed.',
+      });
+    }
     const check = verifyBackup(engine, id);
     const names = contexts ?? [...new Set(found.files.filter((f) => f.role === 'context').map((f) => f.context))];
     for (const context of names) {

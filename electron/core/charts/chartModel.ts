@@ -20,7 +20,29 @@ type Json = Record<string, unknown>;
 export const chartEntityName = (id: string) => `${id}_chart`;
 export const outcomeName = (id: string) => `${id}_desired_outcome`;
 export const realityName = (id: string) => `${id}_current_reality`;
+const OUTCOME_SUFFIX = '_desired_outcome';
 const STEP_NUMBER = /_action_?(\d+)$/;
+/** What follows `<id>_` in the name of a chart's own part. */
+const PART_SUFFIX = /^(?:chart|desired_outcome|current_reality|action_?\d+)$/;
+
+/**
+ * Whether `name` is one of chart `id`'s own parts, matched exactly: a prefix test would make
+ * chart `chart` own `chart_123_desired_outcome` (every chart's parts).
+ */
+export function isPartOfChart(id: string, name: string): boolean {
+  return name.length > id.length + 1 && name.startsWith(id) && name[id.length] === '_' && PART_SUFFIX.test(name.slice(id.length + 1));
+}
+
+/** Whether a record key (entity, or relation by either end) belongs to chart `id`. */
+export function keyBelongsToChart(id: string, key: string): boolean {
+  const [kind, ...rest] = key.split('\u0000');
+  if (kind === 'e') return isPartOfChart(id, rest.join('\u0000'));
+  if (kind === 'r') return isPartOfChart(id, rest[0] ?? '') || isPartOfChart(id, rest[1] ?? '');
+  return false;
+}
+
+/** A step of chart `id` by its name (`<id>_action_<n>` or `<id>_action<n>`). */
+const isStepOfChart = (id: string, name: string) => isPartOfChart(id, name) && STEP_NUMBER.test(name);
 
 export interface Entity {
   readonly record: StoredRecord;
@@ -54,7 +76,7 @@ export interface ChartParts {
 
 /** The chart id for an id, a `_chart` entity name, or any part's name; undefined when there is none. */
 export function resolveChartId(state: RecordSet, idOrName: string): string | undefined {
-  if (state.chartKeys(idOrName).size > 0 || state.has(entityKey(chartEntityName(idOrName)))) return idOrName;
+  if (state.chartKeys(idOrName).size > 0 || state.has(entityKey(chartEntityName(idOrName))) || state.has(entityKey(outcomeName(idOrName)))) return idOrName;
   const part = entityOf(state.get(entityKey(idOrName)));
   if (part) {
     if (typeof part.metadata.chartId === 'string') return part.metadata.chartId;
@@ -75,7 +97,7 @@ export function chartPartKeys(state: RecordSet, id: string): Set<string> {
       const relation = state.get(relationKey);
       if (!relation) continue;
       for (const end of [relation.from as string, relation.to as string]) {
-        if (end.startsWith(`${id}_`) && STEP_NUMBER.test(end) && state.has(entityKey(end))) keys.add(entityKey(end));
+        if (isStepOfChart(id, end) && state.has(entityKey(end))) keys.add(entityKey(end));
       }
     }
   }
@@ -184,7 +206,9 @@ export function summarizeChart(chart: Chart): ChartSummary {
 
 /**
  * Which charts exist and how they nest: every `_chart` entity (or structural_tension_chart),
- * with its parent chart and the step it was telescoped from. Built in one pass over the records.
+ * with its parent chart and the step it was telescoped from; and every chart known only by
+ * its desired outcome (the specification's own example has no `_chart` entity: an outcome and
+ * a current reality with metadata.chartId). Built in one pass over the records.
  */
 export class ChartIndex {
   readonly ids: string[] = [];
@@ -193,15 +217,23 @@ export class ChartIndex {
   private readonly parent = new Map<string, string>();
 
   constructor(state: RecordSet) {
+    const known = new Set<string>();
+    const byOutcomeOnly: string[] = [];
     for (const record of state.values()) {
       if (record.kind !== 'entity') continue;
       const name = record.name as string;
+      if (name.endsWith(OUTCOME_SUFFIX) && record.raw.includes(`"${DESIRED_OUTCOME}"`)) {
+        // Its chart id without a parse: metadata.chartId read from the line, else the name.
+        byOutcomeOnly.push(record.chartId ?? name.slice(0, -OUTCOME_SUFFIX.length));
+        continue;
+      }
       const isChart = name.endsWith('_chart') || record.raw.includes(`"${STRUCTURAL_TENSION_CHART}"`);
       if (!isChart) continue;
       const entity = entityOf(record) as Entity;
       if (entity.entityType !== STRUCTURAL_TENSION_CHART && !(name.endsWith('_chart') && entity.entityType === '')) continue;
       const id = text(entity.metadata.chartId) ?? (name.endsWith('_chart') ? name.slice(0, -'_chart'.length) : name);
       this.ids.push(id);
+      known.add(id);
       const parentChart = text(entity.metadata.parentChart);
       const parentStep = text(entity.metadata.parentActionStep);
       if (parentStep) this.byStep.set(parentStep, id);
@@ -211,6 +243,11 @@ export class ChartIndex {
         list.push(id);
         this.children.set(parentChart, list);
       }
+    }
+    for (const id of byOutcomeOnly) {
+      if (known.has(id)) continue;
+      known.add(id);
+      this.ids.push(id);
     }
   }
 
@@ -315,7 +352,7 @@ function quickSummary(state: RecordSet, id: string, context: string, keys: Reado
   if (!chart || !outcome) return undefined;
   let stepsTotal = 0;
   let stepsDone = 0;
-  const isStepKey = (key: string) => key.startsWith(`e\u0000${id}_`) && STEP_NUMBER.test(key);
+  const isStepKey = (key: string) => key.startsWith('e\u0000') && isStepOfChart(id, key.slice(2));
   const stepKeys = new Set([...keys].filter(isStepKey));
   // Steps without metadata.chartId (a peer stripped it) are found by their relations, which
   // needs the endpoint index; steps that carry it do not.
@@ -329,7 +366,7 @@ function quickSummary(state: RecordSet, id: string, context: string, keys: Reado
     const record = state.get(key);
     if (record?.kind !== 'entity') continue;
     const name = record.name as string;
-    const isStep = record.raw.includes(`"entityType":"${ACTION_STEP}"`) || (name.startsWith(`${id}_`) && STEP_NUMBER.test(name));
+    const isStep = record.raw.includes(`"entityType":"${ACTION_STEP}"`) || isStepOfChart(id, name);
     if (!isStep || !name.startsWith(`${id}_`)) continue;
     stepsTotal += 1;
     if (/"completionStatus":\s*true/.test(record.raw)) stepsDone += 1;

@@ -10,7 +10,7 @@ import { makeRecord, classifyLine, parseValue, type StoredRecord } from '../reco
 import { RecordSet } from '../recordSet.ts';
 import type { CommitResult, PendingChanges } from '../contextStore.ts';
 import type { Chart, ChartHistoryEntry, ChartSummary, ChartTree, NewChart } from '../../../shared/domain.ts';
-import { chartIndexOf, readChart, readTree, resolveChartId, summarizeChart, summarizeCharts } from './chartModel.ts';
+import { chartIndexOf, readChart, readTree, keyBelongsToChart, resolveChartId, summarizeChart, summarizeCharts } from './chartModel.ts';
 import * as edits from './chartEdits.ts';
 
 export interface ChartSearchHit {
@@ -67,8 +67,7 @@ export class ChartService {
   /** Every version of every part of the chart, oldest first, from the journal. */
   async history(context: string, id: string): Promise<ChartHistoryEntry[]> {
     const journal = await this.engine.read(context, (_state, store) => store.paths.journal);
-    const marker = `\u0000${id}_`;
-    const versions = historyOf(this.engine.fs, journal, (key) => key.includes(marker));
+    const versions = historyOf(this.engine.fs, journal, (key) => keyBelongsToChart(id, key));
     const entries: ChartHistoryEntry[] = [];
     for (const [key, list] of versions) {
       const part = partLabel(key);
@@ -83,9 +82,8 @@ export class ChartService {
     const at = Date.parse(time);
     if (Number.isNaN(at)) throw new EngineError('BAD_INPUT', `Not a time: ${JSON.stringify(time)} (use e.g. 2026-11-26T10:00:00Z).`);
     const journal = await this.engine.read(context, (_state, store) => store.paths.journal);
-    const marker = `\u0000${id}_`;
     const state = new RecordSet();
-    for (const list of historyOf(this.engine.fs, journal, (key) => key.includes(marker)).values()) {
+    for (const list of historyOf(this.engine.fs, journal, (key) => keyBelongsToChart(id, key)).values()) {
       const last = list.filter((v) => Date.parse(v.ts) <= at).at(-1);
       if (!last || last.action === 'delete' || !last.value) continue;
       const record = recordOfValue(last.value);

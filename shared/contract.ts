@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import type { Chart, ChartHistoryEntry, ChartSummary, ChartTree } from './domain.ts';
 import { isCalendarDate } from './calendarDate.ts';
+import { hasVisibleText } from './visibleText.ts';
 import { CHANNEL_NAME_LIST, EVENT_NAMES, INVOKE_CHANNEL, eventChannel, type EventName, type ListedChannelName } from './channelNames.ts';
 
 // ----------------------------------------------------------------- input pieces
@@ -18,7 +19,7 @@ export const contextName = z
   .max(100)
   .regex(CONTEXT_NAME, 'letters, digits, "_", "-" and "." only')
   .refine((name) => !name.includes('..') && name !== '.', 'no ".."');
-const text = z.string().min(1).max(10_000);
+const text = z.string().min(1).max(10_000).refine(hasVisibleText, 'must contain visible text (not only spaces or zero-width characters)');
 const name = z.string().min(1).max(1_000);
 const date = z.string().max(40).refine(isCalendarDate, 'a real date like 2026-12-31 or 2026-12-31T17:00:00Z');
 /** Operation id: a retried request with the same id applies once. */

@@ -24,7 +24,7 @@ export class EngineError extends Error {
   readonly kept: string | undefined;
 
   constructor(code: EngineErrorCode, message: string, details: EngineErrorDetails = {}) {
-    super(message, details.cause === undefined ? undefined : { cause: details.cause });
+    super(printable(message), details.cause === undefined ? undefined : { cause: details.cause });
     this.name = 'EngineError';
     this.code = code;
     this.file = details.file;
@@ -39,6 +39,16 @@ export class EngineError extends Error {
       ...(this.kept === undefined ? {} : { kept: this.kept }),
     };
   }
+}
+
+/**
+ * A message is printed on a terminal and logged: control characters that came with an input
+ * (a NUL in a name, an escape sequence) are shown as `\u0000` escapes, never written raw.
+ * Line breaks and tabs stay (a stack trace is several lines).
+ */
+export function printable(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 const codeByErrno: Record<string, EngineErrorCode> = {

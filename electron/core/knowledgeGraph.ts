@@ -6,6 +6,7 @@ import { entityKey, makeRecord, parseValue, relationKey, classifyLine, type Stor
 import type { RecordSet } from './recordSet.ts';
 import type { PendingChanges } from './contextStore.ts';
 import { assertPlainJson, setOwn } from './safeJson.ts';
+import { hasVisibleText } from '../../shared/visibleText.ts';
 
 export interface EntityInput {
   readonly name: string;
@@ -44,7 +45,7 @@ const MAX_NAME = 1_000;
 const MAX_OBSERVATION = 100_000;
 
 function requireText(value: unknown, what: string, max: number): string {
-  if (typeof value !== 'string' || value.trim() === '') throw new EngineError('BAD_INPUT', `${what} is required (a non-empty text).`);
+  if (typeof value !== 'string' || !hasVisibleText(value)) throw new EngineError('BAD_INPUT', `${what} is required (a text with something visible in it, not only spaces or zero-width characters).`);
   if (value.length > max) throw new EngineError('BAD_INPUT', `${what} is too long (${value.length} characters; at most ${max}).`);
   if (value.includes('\u0000')) throw new EngineError('BAD_INPUT', `${what} may not contain a NUL character.`);
   return value;
@@ -186,37 +187,90 @@ export function subgraph(state: RecordSet, names: readonly string[]): Graph {
 
 /**
  * Parses a file to import: JSONL lines in the MCP shape, or one JSON document
- * `{"entities":[…],"relations":[…]}`. Any unreadable line fails the whole import, naming it.
+ * `{"entities":[…],"relations":[…]}`. Anything wrong fails the whole import with a message that
+ * names the place in the file (a line, or `entities[3]`) and what is wrong there.
  */
 export function parseImport(text: string, source: string): StoredRecord[] {
-  const trimmed = text.trim();
-  const values: Record<string, unknown>[] = [];
-  if (trimmed.startsWith('{') && !trimmed.includes('\n') && trimmed.includes('"entities"')) {
-    let document: unknown;
-    try {
-      document = JSON.parse(trimmed);
-    } catch (error) {
-      throw new EngineError('BAD_INPUT', `${source} is not valid JSON: ${(error as Error).message}. Nothing was imported.`);
+  const document = graphDocumentOf(text);
+  const values = document ? valuesOfDocument(document, source) : valuesOfLines(text, source);
+  return values.map(({ value, where }) => {
+    const at = `${source} ${where}`;
+    assertPlainJson(value, at, { depth: 32, bytes: 10_000_000 });
+    if (value.type === 'entity') {
+      requireText(value.name, `${at}: name`, MAX_NAME);
+    } else if (value.type === 'relation') {
+      requireText(value.from, `${at}: from`, MAX_NAME);
+      requireText(value.to, `${at}: to`, MAX_NAME);
+      requireText(value.relationType, `${at}: relationType`, MAX_NAME);
     }
-    const graph = document as Partial<Graph>;
-    for (const e of graph.entities ?? []) values.push({ type: 'entity', ...e });
-    for (const r of graph.relations ?? []) values.push({ type: 'relation', ...r });
-  } else {
-    text.split('\n').forEach((line, index) => {
-      const verdict = classifyLine(line);
-      if (!verdict.ok) throw new EngineError('BAD_INPUT', `${source} line ${index + 1}: ${verdict.reason}. Nothing was imported.`);
-      if (verdict.kind === 'entity' || verdict.kind === 'relation') values.push(JSON.parse(line) as Record<string, unknown>);
+    const raw = JSON.stringify(value);
+    const verdict = classifyLine(raw);
+    if (!verdict.ok || verdict.kind === 'blank') throw refusedImport(`${at}: ${verdict.ok ? 'an empty record' : verdict.reason}`);
+    return makeRecord(raw, verdict.fields);
+  });
+}
+
+interface ImportedValue {
+  readonly value: Record<string, unknown>;
+  /** Where in the file: "line 7", "entities[3]". */
+  readonly where: string;
+}
+
+const refusedImport = (what: string) => new EngineError('BAD_INPUT', `${what}. Nothing was imported.`, { kept: 'Nothing was changed.' });
+
+/** "the number 5", "a text", "a list": what a value is, for a message (never the value itself, which may be huge). */
+function describeJson(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'a list';
+  if (typeof value === 'number') return `the number ${String(value).slice(0, 20)}`;
+  if (typeof value === 'boolean') return String(value);
+  if (typeof value === 'string') return 'a text';
+  return 'an object';
+}
+
+/** The whole file as one `{"entities":…,"relations":…}` object (MCP read_graph), or undefined when it is JSON lines. */
+function graphDocumentOf(text: string): Record<string, unknown> | undefined {
+  const trimmed = text.trim();
+  if (!trimmed.startsWith('{')) return undefined;
+  let value: unknown;
+  try {
+    value = JSON.parse(trimmed);
+  } catch {
+    return undefined; // several lines of records (or a damaged document: the lines say where)
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
+  const object = value as Record<string, unknown>;
+  if (object.type === 'entity' || object.type === 'relation') return undefined; // one JSONL record
+  return Object.hasOwn(object, 'entities') || Object.hasOwn(object, 'relations') ? object : undefined;
+}
+
+function valuesOfDocument(document: Record<string, unknown>, source: string): ImportedValue[] {
+  const values: ImportedValue[] = [];
+  for (const [field, type] of [['entities', 'entity'], ['relations', 'relation']] as const) {
+    const list = document[field];
+    if (list === undefined) continue;
+    if (!Array.isArray(list)) throw refusedImport(`${source}: "${field}" must be a list of ${type} objects, but it is ${describeJson(list)}`);
+    list.forEach((item: unknown, index) => {
+      const where = `${field}[${index}]`;
+      if (typeof item !== 'object' || item === null || Array.isArray(item)) {
+        throw refusedImport(`${source} ${where}: each ${type} must be an object (like {"name":…}), but this one is ${describeJson(item)}`);
+      }
+      values.push({ value: { type, ...(item as Record<string, unknown>) }, where });
     });
   }
-  return values.map((value, index) => {
-    assertPlainJson(value, `${source} record ${index + 1}`, { depth: 32, bytes: 10_000_000 });
-    if (value.type === 'entity') {
-      requireText(value.name, `${source} record ${index + 1}: name`, MAX_NAME);
-    } else if (value.type === 'relation') {
-      requireText(value.from, `${source} record ${index + 1}: from`, MAX_NAME);
-      requireText(value.to, `${source} record ${index + 1}: to`, MAX_NAME);
-      requireText(value.relationType, `${source} record ${index + 1}: relationType`, MAX_NAME);
+  return values;
+}
+
+function valuesOfLines(text: string, source: string): ImportedValue[] {
+  const values: ImportedValue[] = [];
+  text.split('\n').forEach((line, index) => {
+    const verdict = classifyLine(line);
+    if (!verdict.ok) {
+      // A pretty-printed document that is not valid JSON: its first line alone says little.
+      const document = index === 0 && line.trim() === '{' ? ` (the file is neither JSON lines nor one valid JSON document)` : '';
+      throw refusedImport(`${source} line ${index + 1}: ${verdict.reason}${document}`);
     }
-    return recordFromObject(value);
+    if (verdict.kind === 'entity' || verdict.kind === 'relation') values.push({ value: JSON.parse(line) as Record<string, unknown>, where: `line ${index + 1}` });
   });
+  return values;
 }

@@ -3,7 +3,7 @@
 // checked in this order: the sender is one of our own windows, the channel exists, the input
 // passes the channel's schema; only then does it reach the engine. Every outcome is a value.
 import type { Engine } from '../core/engine.ts';
-import { EngineError } from '../core/errors.ts';
+import { EngineError, printable } from '../core/errors.ts';
 import { ChartService } from '../core/charts/chartService.ts';
 import { chartIndexOf } from '../core/charts/chartModel.ts';
 import { createBackup, listBackups, restoreBackup, verifyBackup } from '../core/backups.ts';
@@ -166,5 +166,5 @@ export function toIpcError(error: unknown): IpcError {
     const kept = error.kept ?? (error.code === 'BAD_INPUT' || error.code === 'NOT_FOUND' ? 'Nothing was changed.' : undefined);
     return { code: error.code, message: clip(error.message, 2_000), ...(error.file === undefined ? {} : { file: error.file }), ...(kept === undefined ? {} : { kept }) };
   }
-  return { code: 'INTERNAL', message: `Unexpected failure: ${error instanceof Error ? error.message : String(error)}`, kept: 'Changes already saved are kept.' };
+  return { code: 'INTERNAL', message: clip(printable(`Unexpected failure: ${error instanceof Error ? error.message : String(error)}`), 2_000), kept: 'Changes already saved are kept.' };
 }

@@ -3,6 +3,7 @@
 // the field stays open with the draft and the error under it.
 import { useState, type KeyboardEvent } from 'react';
 import type { IpcError, IpcResult } from '../../shared/contract.ts';
+import { hasVisibleText } from '../../shared/visibleText.ts';
 import { ErrorMessage } from './ErrorMessage.tsx';
 
 interface Props {
@@ -24,7 +25,7 @@ export function EditableText({ value, label, onSave, type = 'text', className, p
   async function save() {
     if (draft === null) return;
     if (draft === value) return setDraft(null);
-    if (draft.trim() === '' && !allowEmpty) return setError({ code: 'BAD_INPUT', message: `${label} cannot be empty.`, kept: 'Nothing was changed.' });
+    if (!hasVisibleText(draft) && !allowEmpty) return setError({ code: 'BAD_INPUT', message: `${label} cannot be empty (or only invisible characters).`, kept: 'Nothing was changed.' });
     setBusy(true);
     const result = await onSave(draft.trim());
     setBusy(false);

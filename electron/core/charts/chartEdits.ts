@@ -15,13 +15,14 @@ import {
   type NewChart,
 } from '../../../shared/domain.ts';
 import { isCalendarDate } from '../../../shared/calendarDate.ts';
+import { hasVisibleText } from '../../../shared/visibleText.ts';
 import { chartIndexOf, chartEntityName, chartParts, entityOf, outcomeName, readChart, realityName, resolveChartId, type Entity } from './chartModel.ts';
 
 type Json = Record<string, unknown>;
 const MAX_TEXT = 10_000;
 
 export function requireText(value: unknown, what: string): string {
-  if (typeof value !== 'string' || value.trim() === '') throw new EngineError('BAD_INPUT', `${what} is required (a non-empty text).`);
+  if (typeof value !== 'string' || !hasVisibleText(value)) throw new EngineError('BAD_INPUT', `${what} is required (a text with something visible in it, not only spaces or zero-width characters).`);
   if (value.length > MAX_TEXT) throw new EngineError('BAD_INPUT', `${what} is too long (${value.length} characters; at most ${MAX_TEXT}).`);
   if (value.includes('\u0000')) throw new EngineError('BAD_INPUT', `${what} may not contain a NUL character.`);
   return value.trim();

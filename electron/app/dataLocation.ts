@@ -19,6 +19,7 @@ export function appDataLayout(input: DataLocationInput): DataLayout {
     strict: false,
     allowPositionals: true,
   });
-  const text = (value: unknown) => (typeof value === 'string' && value !== '' ? value : undefined);
+  // An empty value (`--data=`) is passed on, to be refused: never a silent fall back to ~/.coaia.
+  const text = (value: unknown) => (typeof value === 'string' ? value : undefined);
   return resolveLayout({ data: text(values.data), memoryPath: text(values['memory-path']), env: input.env, cwd: input.cwd, home: input.home });
 }

@@ -10,6 +10,7 @@ import { DataRootWatcher, type ContextChange, type WatcherOptions } from '../cor
 import { createHandlerTable } from '../ipc/handlerTable.ts';
 import { createAppProtocolHandler } from './appProtocol.ts';
 import { appDataLayout, type DataLocationInput } from './dataLocation.ts';
+import { checkDataFolder } from '../core/dataFolder.ts';
 import type { BrowserWindowLike, IpcMainLike, PreventableEvent, SessionLike, WebContentsLike } from './electronSurface.ts';
 import { broadcast, registerInvokeHandler } from './ipcBridge.ts';
 import { loadStartPage } from './mainWindow.ts';
@@ -138,6 +139,8 @@ export function startShell<W extends BrowserWindowLike>(deps: ShellDeps<W>): She
     deps.serveScheme(createAppProtocolHandler({ root: deps.contentRoot }));
     deps.setMenu(buildMenuTemplate({ platform: deps.platform, appName: deps.appName, devTools: deps.devTools }));
     const layout = appDataLayout(deps.dataLocation);
+    // A data folder that is a file, or where no folder can be made (/proc), is refused now.
+    if (!deps.engineOptions?.fs) checkDataFolder(layout, { create: deps.engineOptions?.readOnly !== true });
     const opened = await Engine.open({
       layout,
       origin: 'app',

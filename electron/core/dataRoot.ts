@@ -58,11 +58,13 @@ export function contextPaths(layout: DataLayout, context: string) {
   const file = contextFileName(layout, context);
   const base = file.slice(0, -'.jsonl'.length);
   const history = path.join(layout.root, '.history');
-  return {
+  const paths = {
     file: path.join(layout.root, file),
     journal: path.join(history, `${base}.journal.jsonl`),
     checkpoint: path.join(history, `${base}.checkpoint.json`),
   };
+  assertApartFromOwnFiles(layout, context, paths);
+  return paths;
 }
 
 export function rootPaths(layout: DataLayout) {
@@ -76,6 +78,67 @@ export function rootPaths(layout: DataLayout) {
   };
 }
 
+/**
+ * A context's files may never be files the engine keeps for itself: with `--memory-path
+ * M/_intents.jsonl` the default context's journal would be the intent log, which is emptied
+ * once nothing in it is open (a chart moved away would then be lost). Every path is built
+ * here, so this one check covers every use.
+ */
+function assertApartFromOwnFiles(layout: DataLayout, context: string, paths: Record<string, string>): void {
+  const own = rootPaths(layout);
+  const owned: Record<string, string> = {
+    [own.lock]: 'the lock of the data folder',
+    [`${own.lock}.owner`]: 'the note naming who holds the lock',
+    [own.history]: 'the folder of journals',
+    [own.backups]: 'the folder of backups',
+    [own.recovery]: 'the folder of recovered bytes',
+    [own.intents]: 'the log of changes across contexts (_intents.journal.jsonl)',
+  };
+  for (const [role, file] of Object.entries(paths)) {
+    const taken = owned[file];
+    if (taken === undefined) continue;
+    throw new EngineError(
+      'BAD_INPUT',
+      `The ${role} of context ${context} would be ${file}, which is ${taken}, a file Tension Desk keeps for itself. Name the memory file differently (${layout.source}); nothing was changed.`,
+      { file, kept: 'Nothing was changed.' },
+    );
+  }
+}
+
+/** Folders that hold our own files: a data folder may not lie inside one of another data folder. */
+const OWN_FOLDERS = new Set(['.history', '.backup', '.recovery', '.tension.lock']);
+
+function isDirectory(dir: string): boolean {
+  try {
+    return fs.statSync(dir).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * A data folder inside another one's `.history/`, `.backup/` or `.recovery/` would make its
+ * context files out of that folder's journals and backups (`--memory-path X/.history/charts.journal.jsonl`
+ * rewrites a journal as if it were a context file). `.history` is always ours; the other names
+ * are common words, so they count only inside a folder that has a `.history/` of ours.
+ */
+function assertNotInsideOwnFolder(layout: DataLayout): DataLayout {
+  const parts = layout.root.split(path.sep);
+  for (let i = 1; i < parts.length; i += 1) {
+    const name = parts[i] as string;
+    if (!OWN_FOLDERS.has(name)) continue;
+    const parent = parts.slice(0, i).join(path.sep) || path.sep;
+    if (name !== '.history' && !isDirectory(path.join(parent, '.history'))) continue;
+    const inside = path.join(parent, name);
+    throw new EngineError(
+      'BAD_INPUT',
+      `${layout.root} (${layout.source}) lies inside ${inside}, where Tension Desk keeps its own files for the data folder ${parent}; choose a folder outside it. Nothing was changed.`,
+      { file: inside, kept: 'Nothing was changed.' },
+    );
+  }
+  return layout;
+}
+
 export interface RoutingInput {
   data?: string | undefined;
   memoryPath?: string | undefined;
@@ -85,7 +148,7 @@ export interface RoutingInput {
 }
 
 function coaia(root: string, source: string): DataLayout {
-  return { root: path.resolve(root), prefix: 'charts', kind: 'coaia', source };
+  return assertNotInsideOwnFolder({ root: path.resolve(root), prefix: 'charts', kind: 'coaia', source });
 }
 
 function memoryFile(file: string, cwd: string, source: string): DataLayout {
@@ -94,7 +157,25 @@ function memoryFile(file: string, cwd: string, source: string): DataLayout {
   if (!base.endsWith('.jsonl') || base.length <= '.jsonl'.length) {
     throw new EngineError('BAD_INPUT', `A memory path must name a .jsonl file, got ${JSON.stringify(file)}.`);
   }
-  return { root: path.dirname(resolved), prefix: base.slice(0, -'.jsonl'.length), kind: 'memory-path', source };
+  const layout = assertNotInsideOwnFolder({ root: path.dirname(resolved), prefix: base.slice(0, -'.jsonl'.length), kind: 'memory-path', source });
+  // Refused now, with the name the person chose, rather than at the first use of the context.
+  contextPaths(layout, DEFAULT_CONTEXT);
+  return layout;
+}
+
+/**
+ * A path given but empty (`--data "$UNSET"`) is a mistake, never a reason to fall back to
+ * another folder: the fallback would quietly write somewhere the person did not mean.
+ */
+function given(value: string | undefined, what: string): string | undefined {
+  if (value === undefined) return undefined;
+  if (value.trim() === '') {
+    const fix = what.startsWith('--') ? `name the folder or file, or leave ${what} out` : `set it to a folder or file, or unset it (unset ${what})`;
+    throw new EngineError('BAD_INPUT', `${what} is empty (an unset shell variable?): ${fix}. Nothing was changed.`, {
+      kept: 'Nothing was changed.',
+    });
+  }
+  return value;
 }
 
 /** Nearest `.coaia/` folder walking up from `from`, if any. */
@@ -116,15 +197,21 @@ export function findNearestCoaia(from: string): string | undefined {
 /**
  * Routing: --data DIR > --memory-path FILE > TENSION_DATA > MEMORY_FILE_PATH > COAIAN_MF >
  * the nearest .coaia/ walking up from the working folder > ~/.coaia (never the install folder).
+ * A source that is given but empty is an error, not a step down this list.
  */
 export function resolveLayout(input: RoutingInput = {}): DataLayout {
   const env = input.env ?? process.env;
   const cwd = input.cwd ?? process.cwd();
-  if (input.data) return coaia(path.resolve(cwd, input.data), '--data');
-  if (input.memoryPath) return memoryFile(input.memoryPath, cwd, '--memory-path');
-  if (env.TENSION_DATA) return coaia(path.resolve(cwd, env.TENSION_DATA), 'TENSION_DATA');
-  if (env.MEMORY_FILE_PATH) return memoryFile(env.MEMORY_FILE_PATH, cwd, 'MEMORY_FILE_PATH');
-  if (env.COAIAN_MF) return memoryFile(env.COAIAN_MF, cwd, 'COAIAN_MF');
+  const data = given(input.data, '--data');
+  if (data !== undefined) return coaia(path.resolve(cwd, data), '--data');
+  const memoryPath = given(input.memoryPath, '--memory-path');
+  if (memoryPath !== undefined) return memoryFile(memoryPath, cwd, '--memory-path');
+  const tensionData = given(env.TENSION_DATA, 'TENSION_DATA');
+  if (tensionData !== undefined) return coaia(path.resolve(cwd, tensionData), 'TENSION_DATA');
+  const memoryFilePath = given(env.MEMORY_FILE_PATH, 'MEMORY_FILE_PATH');
+  if (memoryFilePath !== undefined) return memoryFile(memoryFilePath, cwd, 'MEMORY_FILE_PATH');
+  const coaianMf = given(env.COAIAN_MF, 'COAIAN_MF');
+  if (coaianMf !== undefined) return memoryFile(coaianMf, cwd, 'COAIAN_MF');
   const nearest = findNearestCoaia(cwd);
   if (nearest) return coaia(nearest, 'nearest .coaia');
   return coaia(path.join(input.home ?? os.homedir(), '.coaia'), 'home folder');

@@ -1,11 +1,16 @@
 // `tension`: the command-line front end of the storage engine (no GUI, no electron).
 // Exit 0 on success; on failure a non-zero code and one clear line on stderr. With --json,
 // exactly one JSON document on stdout (on failure: {"error":{code,message,file,kept}}).
+// A change that is committed (durable in the journal) is a success even when the context file
+// could not be rewritten afterwards: the result is printed, exit 0, and a warning on stderr
+// (a retrying script must not make the change twice).
 import { Engine } from './core/engine.ts';
-import { EngineError } from './core/errors.ts';
-import { DEFAULT_CONTEXT, resolveLayout, validateContextName } from './core/dataRoot.ts';
+import { EngineError, fromSystemError } from './core/errors.ts';
+import { DEFAULT_CONTEXT, resolveLayout, validateContextName, type DataLayout } from './core/dataRoot.ts';
+import { checkDataFolder } from './core/dataFolder.ts';
 import { parseCommandLine } from './cli/arguments.ts';
-import { findCommand, helpText } from './cli/commands.ts';
+import { findCommand, helpText, type CommandResult } from './cli/commands.ts';
+import { listenForInterruption, stoppableEngine, type Interruption } from './cli/interruption.ts';
 
 const exitCodes: Record<string, number> = {
   BAD_INPUT: 2,
@@ -19,12 +24,44 @@ const exitCodes: Record<string, number> = {
   CONFLICT: 10,
 };
 
+/** How long an interrupted command waits for the engine to close before it exits anyway. */
+const CLOSE_GRACE_MS = 1_000;
+
 function envNumber(name: string): number | undefined {
   const value = process.env[name];
   return value === undefined || value === '' ? undefined : Number(value);
 }
 
-export async function main(argv: string[]): Promise<number> {
+const asEngineError = (error: unknown, doing: string, file: string, kept: string) =>
+  error instanceof EngineError ? error : fromSystemError(error, doing, file, kept);
+
+/** Where the data folder came from, when the person did not name it on the command line. */
+function foundWhere(layout: DataLayout): string | undefined {
+  switch (layout.source) {
+    case '--data':
+    case '--memory-path':
+      return undefined;
+    case 'nearest .coaia':
+      return 'the nearest .coaia folder above the working folder';
+    case 'home folder':
+      return 'the default folder in your home folder';
+    default:
+      return `from $${layout.source}`;
+  }
+}
+
+function textOf(result: CommandResult): string {
+  return typeof result.text === 'function' ? result.text() : result.text;
+}
+
+async function closeInterrupted(engine: Engine | undefined): Promise<void> {
+  if (!engine) return;
+  // Closing flushes what was committed and releases the lock. If it has not finished within the
+  // grace time, it is waiting for another process's lock: nothing of ours is held or half-done.
+  await Promise.race([engine.close().catch(() => undefined), new Promise((resolve) => setTimeout(resolve, CLOSE_GRACE_MS).unref())]);
+}
+
+export async function main(argv: string[], interruption: Interruption): Promise<number> {
   let json = argv.includes('--json');
   let engine: Engine | undefined;
   try {
@@ -38,22 +75,49 @@ export async function main(argv: string[]): Promise<number> {
     if (!found) throw new EngineError('BAD_INPUT', `Unknown command ${JSON.stringify(words.join(' '))} (see 'tension --help').`);
     const context = validateContextName(options.context ?? DEFAULT_CONTEXT);
     const layout = resolveLayout({ data: options.data, memoryPath: options['memory-path'] });
+    const writes = found.command.readOnly !== true;
+    checkDataFolder(layout, { create: writes });
     engine = await Engine.open({
       layout,
       origin: 'cli',
       // Reading commands do not write: no lock, no journal started in a peer's folder.
-      readOnly: found.command.readOnly === true,
+      readOnly: !writes,
       rewriteDelayMs: -1,
       lockTimeoutMs: envNumber('TENSION_LOCK_TIMEOUT_MS'),
       lockStaleMs: envNumber('TENSION_LOCK_STALE_MS'),
     });
-    const result = await found.command.run({ engine, args: found.rest, options, context });
-    await engine.close();
+    const run = found.command.run({ engine: stoppableEngine(engine, interruption.signal), args: found.rest, options, context, signal: interruption.signal });
+    const result = found.command.stopsItself ? await run : await Promise.race([run, interruption.stopped]);
+    // The command's changes are committed: a context file that cannot be rewritten now is a
+    // warning (the journal holds every change; the next writer rewrites the file).
+    let notRefreshed: EngineError | undefined;
+    try {
+      await engine.close();
+    } catch (error) {
+      notRefreshed = asEngineError(error, 'Rewriting the context files', layout.root, 'Every change is kept in the journal.');
+    }
     engine = undefined;
-    process.stdout.write(json ? `${JSON.stringify(result.json)}\n` : `${result.text}\n`);
+    if (json) {
+      const document = notRefreshed && typeof result.json === 'object' && result.json !== null && !Array.isArray(result.json) ? { ...result.json, warning: notRefreshed.toJSON() } : result.json;
+      process.stdout.write(`${JSON.stringify(document)}\n`);
+    } else {
+      process.stdout.write(`${textOf(result)}\n`);
+    }
+    if (notRefreshed) {
+      process.stderr.write(`tension: warning: the change is saved (in the journal), but: ${notRefreshed.message.split('\n')[0]}\n`);
+    }
+    const where = writes ? foundWhere(layout) : undefined;
+    if (where) process.stderr.write(`tension: data folder ${layout.root} (${where}; --data DIR chooses another)\n`);
     if (result.exitCode) process.stderr.write(`tension: ${found.name} found problems\n`);
     return result.exitCode ?? 0;
   } catch (error) {
+    if (interruption.received) {
+      await closeInterrupted(engine);
+      const stopped = interruption.signal.reason as EngineError;
+      process.stderr.write(`tension: ${stopped.message}\n`);
+      if (json) process.stdout.write(`${JSON.stringify({ error: { ...stopped.toJSON(), code: 'INTERRUPTED' } })}\n`);
+      return interruption.exitCode();
+    }
     if (engine) await engine.close().catch(() => undefined);
     const failure = error instanceof EngineError ? error : new EngineError('IO_ERROR', `Unexpected failure: ${(error as Error)?.stack ?? String(error)}`);
     process.stderr.write(`tension: ${failure.message.split('\n')[0]}\n`);
@@ -62,8 +126,16 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-main(process.argv.slice(2)).then(
+const interruption = listenForInterruption((code) => {
+  process.stderr.write('tension: interrupted again: stopping now (every committed change is kept)\n');
+  process.exit(code);
+});
+
+main(process.argv.slice(2), interruption).then(
   (code) => {
+    interruption.dispose();
+    // An interrupted command exits now: a wait for another process's lock may still be pending.
+    if (interruption.received) process.exit(code);
     process.exitCode = code;
   },
   (error: unknown) => {

@@ -63,11 +63,33 @@ export interface ParsedCommandLine {
 }
 
 export function parseCommandLine(argv: string[]): ParsedCommandLine {
+  let parsed;
   try {
-    const { values, positionals } = parseArgs({ args: argv, options: optionSpec, allowPositionals: true, strict: true });
-    return { words: positionals, options: values as CliOptions };
+    parsed = parseArgs({ args: argv, options: optionSpec, allowPositionals: true, strict: true, tokens: true });
   } catch (error) {
     throw new EngineError('BAD_INPUT', `${(error as Error).message.split('\n')[0]} (see 'tension --help')`);
+  }
+  refuseRepeatedOptions(parsed.tokens);
+  return { words: parsed.positionals, options: parsed.values as CliOptions };
+}
+
+/**
+ * An option that takes one value, given twice (`--data A --data B`), is refused: taking the
+ * last one silently would write where the person may not have meant.
+ */
+function refuseRepeatedOptions(tokens: readonly { kind: string; name?: string; value?: string | undefined }[]): void {
+  const seen = new Map<string, string | undefined>();
+  for (const token of tokens) {
+    if (token.kind !== 'option' || token.name === undefined) continue;
+    const spec = optionSpec[token.name as keyof typeof optionSpec] as { multiple?: boolean } | undefined;
+    if (spec?.multiple) continue;
+    if (seen.has(token.name)) {
+      const values = [seen.get(token.name), token.value].filter((v) => v !== undefined).map((v) => JSON.stringify(v));
+      throw new EngineError('BAD_INPUT', `--${token.name} was given more than once${values.length === 2 ? ` (${values.join(', then ')})` : ''}: give it once. Nothing was changed.`, {
+        kept: 'Nothing was changed.',
+      });
+    }
+    seen.set(token.name, token.value);
   }
 }
 

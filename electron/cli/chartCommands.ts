@@ -31,8 +31,31 @@ export function renderChart(chart: Chart, indent = ''): string {
   return lines.join('\n');
 }
 
-function renderTree(tree: ChartTree, depth = 0): string {
-  return [renderChart(tree.chart, '    '.repeat(depth)), ...tree.children.map((c) => renderTree(c, depth + 1))].join('\n');
+/**
+ * Sub-charts deeper than this are shown without more indentation (each header says its level):
+ * a chart telescoped 1,000 levels deep would otherwise print megabytes of spaces.
+ */
+export const MAX_INDENT_LEVELS = 8;
+
+/**
+ * The chart and its telescoped sub-charts, depth first, in one pass: every chart's lines are
+ * made once and joined once at the end (joining each subtree's text again at every level made
+ * the output cost grow with the square of the depth).
+ */
+export function renderTree(tree: ChartTree): string {
+  const lines: string[] = [];
+  const stack: { tree: ChartTree; depth: number }[] = [{ tree, depth: 0 }];
+  let folded = false;
+  for (let next = stack.pop(); next !== undefined; next = stack.pop()) {
+    const { tree: at, depth } = next;
+    if (depth > MAX_INDENT_LEVELS && !folded) {
+      folded = true;
+      lines.push(`${'    '.repeat(MAX_INDENT_LEVELS)}(sub-charts deeper than ${MAX_INDENT_LEVELS} levels are not indented further; each one says its level)`);
+    }
+    lines.push(renderChart(at.chart, '    '.repeat(Math.min(depth, MAX_INDENT_LEVELS))));
+    for (let i = at.children.length - 1; i >= 0; i -= 1) stack.push({ tree: at.children[i] as ChartTree, depth: depth + 1 });
+  }
+  return lines.join('\n');
 }
 
 /** A command that changes one thing named by its first argument, and says what it did. */
@@ -77,7 +100,7 @@ export const chartCommands: Record<string, Command> = {
     readOnly: true,
     async run(input) {
       const tree = await service(input).tree(input.context, arg(input, 'a chart id'));
-      return { json: tree, text: renderTree(tree) };
+      return { json: tree, text: () => renderTree(tree) };
     },
   },
   'chart history': {
@@ -172,7 +195,7 @@ export const chartCommands: Record<string, Command> = {
     },
   },
   telescope: {
-    usage: 'telescope NAME [--reality T]',
+    usage: 'telescope NAME [--reality T] [--step T]...',
     summary: 'telescope a step into a sub-chart; prints its id',
     async run(input) {
       const reality = input.options.reality?.[0];

@@ -1,6 +1,5 @@
 // The commands of `tension`. Each returns a result: the JSON document printed with --json,
 // and the text printed without it. All of them run the same engine the desktop app runs.
-import fs from 'node:fs';
 import path from 'node:path';
 import { EngineError } from '../core/errors.ts';
 import type { Engine } from '../core/engine.ts';
@@ -22,10 +21,12 @@ import { recoverAll } from '../core/recover.ts';
 import { createBackup, listBackups, pruneBackups, restoreBackup, verifyBackup } from '../core/backups.ts';
 import { parseCount, parseJsonOption, requireOption, type CliOptions } from './arguments.ts';
 import { chartCommands } from './chartCommands.ts';
+import { IMPORT_LIMIT_BYTES, readImportFile } from './importFile.ts';
 
 export interface CommandResult {
   readonly json: unknown;
-  readonly text: string;
+  /** Made only when printed (a function for text that is costly to build and unused with --json). */
+  readonly text: string | (() => string);
   /** Non-zero when the command ran but found a problem (verify). */
   readonly exitCode?: number;
 }
@@ -35,6 +36,8 @@ export interface CommandInput {
   readonly args: string[];
   readonly options: CliOptions;
   readonly context: string;
+  /** Aborted by Ctrl-C or SIGTERM: a long command stops at its next step. */
+  readonly signal?: AbortSignal;
 }
 
 export interface Command {
@@ -42,10 +45,15 @@ export interface Command {
   readonly summary: string;
   /** Commands that never write open the engine read-only (no lock, no journal created). */
   readonly readOnly?: boolean;
+  /**
+   * Listens for SIGINT/SIGTERM itself and ends cleanly (a server finishing its calls): the CLI
+   * then waits for it to return instead of stopping it at the signal.
+   */
+  readonly stopsItself?: boolean;
   run(input: CommandInput): Promise<CommandResult>;
 }
 
-const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+const plural = (n: number, word: string, words = `${word}s`) => `${n} ${n === 1 ? word : words}`;
 
 function committed(what: string, result: { changed: number; duplicate: boolean }): CommandResult {
   const text = result.duplicate ? `${what}: already applied (operation id seen before)` : result.changed === 0 ? `${what}: nothing to change` : `${what}: done`;
@@ -160,16 +168,11 @@ export const commands: Record<string, Command> = {
 
   import: {
     usage: 'import FILE',
-    summary: 'import a JSONL file (or a {"entities","relations"} document) as one transaction',
-    async run({ engine, args, options, context }) {
+    summary: `import a JSONL file (or a {"entities","relations"} document; a regular file up to ${IMPORT_LIMIT_BYTES / 1024 / 1024} MB) as one transaction`,
+    async run({ engine, args, options, context, signal }) {
       const file = args[0];
       if (!file) throw new EngineError('BAD_INPUT', 'import needs a FILE.');
-      let text: string;
-      try {
-        text = fs.readFileSync(file, 'utf8');
-      } catch (error) {
-        throw new EngineError('NOT_FOUND', `Cannot read ${file}: ${(error as Error).message}. Nothing was imported.`);
-      }
+      const text = await readImportFile(file, signal ? { signal } : {});
       const records = parseImport(text, path.basename(file));
       const result = await engine.transact(context, () => ({ puts: records, deletes: [] }), { op: options.op, note: `import of ${path.basename(file)}` });
       return { json: { ok: true, records: records.length, ...result }, text: `imported ${plural(records.length, 'record')} into ${context} (${result.changed} changed)` };
@@ -192,7 +195,7 @@ export const commands: Record<string, Command> = {
     readOnly: true,
     async run({ engine }) {
       const result = await verifyAll(engine);
-      const lines = result.contexts.flatMap((c) => [`${c.context}: ${c.ok ? 'ok' : 'PROBLEMS'} (${plural(c.records, 'record')}, ${plural(c.journalEntries, 'journal entry')})`, ...c.findings.map((f) => `  ${f.severity}: ${f.message}`)]);
+      const lines = result.contexts.flatMap((c) => [`${c.context}: ${c.ok ? 'ok' : 'PROBLEMS'} (${plural(c.records, 'record')}, ${plural(c.journalEntries, 'journal entry', 'journal entries')})`, ...c.findings.map((f) => `  ${f.severity}: ${f.message}`)]);
       for (const b of result.backups) lines.push(`backup ${b.id}: ${b.ok ? 'ok' : b.problems.join('; ')}`);
       lines.push(result.ok ? 'verify: ok' : 'verify: problems found (run `tension recover`)');
       return { json: result, text: lines.join('\n'), exitCode: result.ok ? 0 : 1 };
@@ -268,6 +271,7 @@ export const commands: Record<string, Command> = {
     // The server opens its own engine (origin mcp) for as long as the client stays; the one
     // opened for every command stays unused, so it is opened read-only (no lock, no journal).
     readOnly: true,
+    stopsItself: true,
     async run(input) {
       // Loaded here only, so other commands do not pay for the MCP SDK.
       const { runMcpCommand } = await import('../mcp/mcpServer.ts');

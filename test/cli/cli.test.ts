@@ -81,7 +81,7 @@ describe('the tension command', () => {
     fs.mkdirSync(path.join(project, '.coaia'));
     const sub = path.join(project, 'src');
     fs.mkdirSync(sub);
-    const env = { TENSION_DATA: '', MEMORY_FILE_PATH: '', COAIAN_MF: '' };
+    const env = { TENSION_DATA: undefined, MEMORY_FILE_PATH: undefined, COAIAN_MF: undefined };
     expect(runCli(['entity', 'set', '--name', 'A', '--type', 't'], { cwd: sub, env }).status).toBe(0);
     expect(fs.existsSync(path.join(project, '.coaia', 'charts.jsonl'))).toBe(true);
     const memory = path.join(project, 'memory.jsonl');

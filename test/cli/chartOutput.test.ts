@@ -62,7 +62,8 @@ describe('chart show on a chart telescoped 1,000 levels deep', () => {
 
 describe('a change saved in the journal whose context file cannot be rewritten', () => {
   it('chart create prints the id and exits 0, with a warning on stderr (a retry would make a duplicate); the next write refreshes the file', (test) => {
-    const data = path.join(tempDir(), '.coaia');
+    const around = tempDir();
+    const data = path.join(around, '.coaia');
     const base = ['--data', data, '--context', 'work'];
     const first = runCli(['chart', 'create', ...base, '--outcome', 'First', '--reality', 'Now'], { env: clean });
     expect(first.status, first.stderr).toBe(0);
@@ -93,11 +94,12 @@ describe('a change saved in the journal whose context file cannot be rewritten',
     for (const outcome of ['First', 'Second', 'Third']) expect(text.split(`"${outcome}"`)).toHaveLength(2);
     const listed = runCli(['chart', 'list', ...base, '--json'], { env: clean }).json<{ charts: { id: string }[] }>().charts;
     expect(listed.map((c) => c.id)).toEqual([first.stdout.trim(), second.stdout.trim(), secondJson.json<{ id: string }>().id]);
+    expect(folderSnapshot(around, { except: [data] })).toEqual({}); // nothing beside the data folder
   });
 });
 
 describe("issue 7's small defects", () => {
-  it('chart list shows a chart without a _chart entity; verify says "journal entries"; the help shows telescope --step', () => {
+  it('chart list shows a chart without a _chart entity; verify says "journal entries"; the help shows telescope --step; an invisible title is refused', () => {
     const data = path.join(tempDir(), '.coaia');
     fs.mkdirSync(data);
     fs.writeFileSync(
@@ -109,6 +111,10 @@ describe("issue 7's small defects", () => {
     expect(runCli(['chart', 'list', '--data', data, '--json'], { env: clean }).json()).toMatchObject({ charts: [{ id: 'chart_123', desiredOutcome: 'Publish the book' }] });
     expect(runCli(['entity', 'set', '--data', data, '--name', 'A', '--type', 't'], { env: clean }).status).toBe(0);
     expect(runCli(['entity', 'set', '--data', data, '--name', 'B', '--type', 't'], { env: clean }).status).toBe(0);
+    // A title of zero-width spaces is refused like an empty one (issue 8, item 13): still 5 records below.
+    const invisible = runCli(['chart', 'create', '--data', data, '--outcome', '\u200b\u200b', '--reality', 'Now'], { env: clean });
+    expect(invisible.status).toBe(2);
+    expect(invisible.stderr).toMatch(/the desired outcome is required .*zero-width/);
     const verify = runCli(['verify', '--data', data], { env: clean });
     expect(verify.stdout).toMatch(/default: ok \(5 records, \d+ journal entries\)/);
     expect(verify.stdout).not.toContain('entrys');

@@ -9,6 +9,7 @@ import { entityKey, relationKey } from '../../electron/core/records.ts';
 import type { ChartHistoryEntry, ChartSummary } from '../../shared/domain.ts';
 import type { ContextInfo, IpcResult } from '../../shared/contract.ts';
 import { openEngine, removeTempDirs, tempLayout } from '../helpers/tempRoot.ts';
+import { folderSnapshot } from '../helpers/folderSnapshot.ts';
 
 afterEach(removeTempDirs);
 
@@ -28,7 +29,9 @@ async function setup() {
 
 describe('chart ids are matched exactly', () => {
   it("charts.history with id 'chart' is NOT_FOUND, not every chart's history; an exact id gets its own parts only", async () => {
-    const { engine, table } = await setup();
+    const { layout, engine, table } = await setup();
+    const around = path.dirname(layout.root);
+    const before = folderSnapshot(around, { except: [layout.root] });
     const ids: string[] = [];
     for (const outcome of ['First', 'Second']) {
       ids.push(valueOf<{ id: string }>(await table.handle('charts.create', { context: 'work', outcome, reality: ['Now'], steps: [{ title: 'Step' }] }, own)).id);
@@ -45,6 +48,7 @@ describe('chart ids are matched exactly', () => {
       expect(entry.part.includes(second), entry.part).toBe(false);
     }
     await engine.close();
+    expect(folderSnapshot(around, { except: [layout.root] })).toEqual(before);
   });
 
   it('a part belongs to a chart only by its whole name', () => {

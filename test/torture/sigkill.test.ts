@@ -3,6 +3,10 @@
 // context files rewritten in the background every 0-20 ms or on explicit flushes) and is
 // killed with SIGKILL. The same data root is used for every round, so each round starts from
 // whatever the last kill left behind (a held lock, a torn journal tail, a half-done rewrite).
+// Three kinds of kill must each happen (see CATEGORIES): inside a journal append (a torn
+// tail), during start-up, and with an increment in flight whose retry must apply exactly
+// once; rounds aimed at whichever is still short follow the random ones. The seed is printed
+// first (TENSION_TORTURE_SEED repeats a run).
 //
 // After each kill the root is checked on a copy (so the next round still starts from the raw
 // state the kill left): every acknowledged commit is there with its exact content; the one
@@ -33,6 +37,7 @@ import {
   copyRoot,
   describeFindings,
   diffStates,
+  killDuringAppend,
   layoutOf,
   openRoot,
   pick,
@@ -49,6 +54,17 @@ import {
 import { COUNTER, WRITER_CONTEXTS, type AckMessage, type TryMessage, type WriterConfig } from './writerProtocol.ts';
 
 const ROUNDS = LONG ? 80 : 10;
+/**
+ * Kinds of kill that must each happen MIN_EACH times: a torn journal tail (killed inside an
+ * append), a kill during start-up (before the first acknowledgement: while the engine opens
+ * and cleans up after the last kill), and a retry of an increment left in flight (the
+ * exactly-once path). After the random rounds, rounds aimed at a kind still short follow, up
+ * to MAX_ROUNDS in all.
+ */
+const CATEGORIES = ['tornTails', 'startupKills', 'retries'] as const;
+const MIN_EACH = LONG ? 5 : 1;
+const MAX_ROUNDS = LONG ? ROUNDS + 120 : ROUNDS + 30;
+type Aim = 'random' | 'startup' | 'retry' | 'torn';
 const SEED = Number(process.env.TENSION_TORTURE_SEED ?? Math.floor(Math.random() * 1e9));
 const ALLOWED_INFO = new Set(['journal-torn-tail', 'file-behind-journal']);
 
@@ -139,10 +155,18 @@ describe('crash safety under SIGKILL', () => {
       let model: Model = Object.fromEntries(WRITER_CONTEXTS.map((c) => [c, new Map<string, string>()]));
       let journalOps = new Set<string>();
       let retry: WriterConfig['retry'];
-      const stats = { acks: 0, inFlightKept: 0, inFlightGone: 0, txInFlight: 0, retries: 0, killsMidRewrite: 0, tornTails: 0, earlyKills: 0, startupKills: 0 };
+      const stats = { rounds: 0, aimed: 0, acks: 0, inFlightKept: 0, inFlightGone: 0, txInFlight: 0, retries: 0, killsMidRewrite: 0, tornTails: 0, earlyKills: 0, startupKills: 0 };
       const straysSeen = new Set<string>();
+      const tornBefore: Record<string, number> = {};
+      console.log(`sigkill: seed ${SEED} (TENSION_TORTURE_SEED=${SEED} repeats this run)`);
 
-      for (let round = 0; round < ROUNDS; round += 1) {
+      for (let round = 0; round < MAX_ROUNDS; round += 1) {
+        const short = CATEGORIES.find((c) => stats[c] < MIN_EACH);
+        if (round >= ROUNDS && short === undefined) break;
+        // The random rounds first; then rounds aimed at whichever kind of kill is still short.
+        const aim: Aim = round < ROUNDS ? 'random' : short === 'startupKills' ? 'startup' : short === 'retries' ? 'retry' : 'torn';
+        if (aim !== 'random') stats.aimed += 1;
+        stats.rounds += 1;
         const config: WriterConfig = {
           root,
           round,
@@ -150,15 +174,37 @@ describe('crash safety under SIGKILL', () => {
           rewriteDelayMs: pick(random, [-1, 0, 1, 5, 20]),
           flushEvery: pick(random, [0, 0, 3, 11]),
           retry,
+          bigEvery: aim === 'torn' ? 3 : pick(random, [0, 0, 0, 30]),
         };
-        const label = `seed ${SEED} round ${round} (rewriteDelayMs ${config.rewriteDelayMs}, flushEvery ${config.flushEvery})`;
+        const label = `seed ${SEED} round ${round} (${aim}; rewriteDelayMs ${config.rewriteDelayMs}, flushEvery ${config.flushEvery}, bigEvery ${config.bigEvery})`;
         const writer = startChild('writerProcess.ts', { TORTURE_WRITER: JSON.stringify(config) });
         const moment = random();
-        if (moment < 0.15) {
+        if (aim === 'startup' || (aim === 'random' && moment < 0.15)) {
           // Anywhere from start-up on: before the engine opened, while it opens (absorbing what the
           // last kill left, trimming a torn tail), or in the first commits.
-          stats.startupKills += 1;
-          await sleep(random() * 900);
+          await sleep(random() * (aim === 'startup' ? 600 : 900));
+        } else if (aim === 'torn') {
+          // In the middle of an append (a big commit every third): the line is cut short.
+          await writer.waitFor('ready');
+          const journals = WRITER_CONTEXTS.map((c) => contextPaths(layoutOf(root), c).journal);
+          await killDuringAppend(writer.child.pid as number, journals, 20_000).done;
+        } else if (aim === 'retry' && retry !== undefined) {
+          // The retry of the last round's increment is the first commit: let it be answered.
+          await writer.waitFor('ack');
+          await sleep(random() * 30);
+        } else if (aim === 'retry') {
+          // While an increment is in flight (announced, not yet acknowledged): the next round retries it.
+          await writer.waitFor('ready');
+          await new Promise<void>((resolve) => {
+            const onData = (chunk: string) => {
+              if (!/"t":"try","i":-?\d+,"kind":"inc"/.test(chunk)) return;
+              writer.child.kill('SIGKILL');
+              writer.child.stdout?.off('data', onData);
+              resolve();
+            };
+            writer.child.stdout?.on('data', onData);
+            void writer.done.then(() => resolve());
+          });
         } else {
           await writer.waitFor('ready');
           if (moment < 0.35) stats.earlyKills += 1;
@@ -196,7 +242,15 @@ describe('crash safety under SIGKILL', () => {
         const strays = strayRewriteFiles(root);
         if (strays.some((name) => !straysSeen.has(name))) stats.killsMidRewrite += 1;
         for (const name of strays) straysSeen.add(name);
-        if (scanJournal(contextPaths(layoutOf(root), 'work').journal).tornBytes + scanJournal(contextPaths(layoutOf(root), 'default').journal).tornBytes > 0) stats.tornTails += 1;
+        // A torn tail this kill made (one left by an earlier kill stays until the next append trims it).
+        let tornNow = false;
+        for (const context of WRITER_CONTEXTS) {
+          const torn = scanJournal(contextPaths(layoutOf(root), context).journal).tornBytes;
+          if (torn > 0 && torn !== tornBefore[context]) tornNow = true;
+          tornBefore[context] = torn;
+        }
+        if (tornNow) stats.tornTails += 1;
+        if (!writer.messages.some((m) => m.t === 'ack')) stats.startupKills += 1;
 
         const copy = path.join(tempDir('tension-sigkill-check-'), '.coaia');
         copyRoot(root, copy);
@@ -235,10 +289,12 @@ describe('crash safety under SIGKILL', () => {
       const final = await checkRoot(root, `seed ${SEED} final`);
       for (const context of WRITER_CONTEXTS) expect(diffStates(final.states[context] ?? new Map(), model[context] ?? new Map()), `final ${context}`).toEqual([]);
 
-      console.log(`sigkill: seed ${SEED}, ${ROUNDS} kills, ${JSON.stringify(stats)}`);
+      console.log(`sigkill: seed ${SEED}, ${stats.rounds} kills (${stats.aimed} aimed), ${JSON.stringify(stats)}`);
       expect(stats.acks, 'the writer acknowledged commits before being killed').toBeGreaterThan(ROUNDS);
+      // Each kind of kill happened, or the rounds above tested less than they claim.
+      for (const category of CATEGORIES) expect(stats[category], `${category} in ${stats.rounds} rounds (seed ${SEED})`).toBeGreaterThanOrEqual(MIN_EACH);
     },
-    LONG ? 3_600_000 : 150_000,
+    LONG ? 3_600_000 : 300_000,
   );
 
   it('a writer killed before its first rewrite raises no false alarm', async () => {

@@ -140,9 +140,25 @@ export function startChild(script: string, env: Record<string, string>): Running
   };
 }
 
-/** Prints one message on stdout (synchronous on a pipe under Linux: it is in the pipe before the next statement). */
+const pause = new Int32Array(new SharedArrayBuffer(4));
+
+/**
+ * Prints one message on stdout, all of it in the pipe before the next statement. Not
+ * process.stdout.write: for a message larger than the pipe holds (a big commit's `try`), it
+ * queues the rest and returns, so a kill right after could lose a line whose commit went on.
+ * A full pipe (EAGAIN) is waited out, a millisecond at a time, until the parent reads.
+ */
 export function say(message: ChildMessage): void {
-  process.stdout.write(`${JSON.stringify(message)}\n`);
+  const bytes = Buffer.from(`${JSON.stringify(message)}\n`);
+  let offset = 0;
+  while (offset < bytes.length) {
+    try {
+      offset += fs.writeSync(1, bytes, offset, bytes.length - offset);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EAGAIN') throw error;
+      Atomics.wait(pause, 0, 0, 1);
+    }
+  }
 }
 
 // ------------------------------------------------------------------ data roots
@@ -324,4 +340,46 @@ export function recoveryFiles(root: string): { bad: string[]; logLines: string[]
     .filter((n) => /^recovery-\d{4}-\d{2}-\d{2}\.log$/.test(n))
     .flatMap((n) => fs.readFileSync(path.join(dir, n), 'utf8').split('\n').filter((l) => l.trim() !== ''));
   return { bad: names.filter((n) => n.endsWith('.bad')), logLines };
+}
+
+// ------------------------------------------------------------------ aimed kills
+
+/**
+ * Kills a process with SIGKILL in the middle of an append to one of these journals: a watcher
+ * process polls their sizes in a tight loop (it reads no pipe, so nothing slows it down) and
+ * kills `pid` the moment a journal has grown and does not end in a newline, i.e. while a
+ * write() is still copying the line in. Linux stops such a write between pages for a fatal
+ * signal, so a big append (hundreds of pages) is cut short: a torn tail. Resolves with whether
+ * it killed (false: `timeoutMs` passed, or stop() was called).
+ */
+export function killDuringAppend(pid: number, journals: readonly string[], timeoutMs = 30_000): { done: Promise<boolean>; stop(): void } {
+  const source = `
+    const fs = require('node:fs');
+    const [pid, timeoutMs, ...files] = process.argv.slice(1);
+    const sizes = files.map((f) => { try { return fs.statSync(f).size; } catch { return -1; } });
+    const last = Buffer.alloc(1);
+    const deadline = Date.now() + Number(timeoutMs);
+    while (Date.now() < deadline) {
+      for (let i = 0; i < files.length; i += 1) {
+        let size;
+        try { size = fs.statSync(files[i]).size; } catch { continue; }
+        if (size > sizes[i]) {
+          const fd = fs.openSync(files[i], 'r');
+          try { fs.readSync(fd, last, 0, 1, size - 1); } finally { fs.closeSync(fd); }
+          if (last[0] !== 10) { process.kill(Number(pid), 'SIGKILL'); process.stdout.write('killed'); process.exit(0); }
+        }
+        sizes[i] = size;
+      }
+    }
+    process.exit(0);`;
+  const watcher = spawn(process.execPath, ['-e', source, String(pid), String(timeoutMs), ...journals], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let out = '';
+  watcher.stdout?.on('data', (chunk: Buffer) => (out += chunk.toString()));
+  const done = new Promise<boolean>((resolve) => watcher.on('close', () => resolve(out.includes('killed'))));
+  return {
+    done,
+    stop: () => {
+      if (watcher.exitCode === null) watcher.kill('SIGKILL');
+    },
+  };
 }

@@ -100,6 +100,25 @@ function txChange(state: RecordSet, i: number): PendingChanges {
   return merge(...parts);
 }
 
+/**
+ * About 2 MB in one record (observations and metadata near their size limits): an append of
+ * hundreds of pages (see WriterConfig.bigEvery). The last big record is removed in the same
+ * commit, so they do not pile up.
+ */
+function bigChange(state: RecordSet, i: number): PendingChanges {
+  const previous = entityNames(state).filter((name) => name.startsWith('big-'));
+  const chunk = () => text(50).repeat(1_600);
+  return merge(
+    ...previous.map((name) => deleteEntity(state, name)),
+    setEntity(state, {
+      name: `big-${config.round}-${i}`,
+      entityType: 'attachment',
+      observations: Array.from({ length: 12 }, chunk),
+      metadata: { payload: text(50).repeat(15_000) },
+    }),
+  );
+}
+
 function incChange(state: RecordSet, op: string): PendingChanges {
   const existing = state.get(entityKey(COUNTER));
   const count = existing ? Number((parseValue(existing).metadata as { count?: number } | undefined)?.count ?? 0) : 0;
@@ -125,7 +144,8 @@ async function main(): Promise<void> {
   for (let i = 0; ; i += 1) {
     const context = pick(random, WRITER_CONTEXTS);
     const roll = random();
-    const kind: OpKind = roll < 0.35 ? 'put' : roll < 0.55 ? 'update' : roll < 0.65 ? 'delete' : roll < 0.85 ? 'tx' : 'inc';
+    const big = (config.bigEvery ?? 0) > 0 && i % (config.bigEvery ?? 1) === (config.bigEvery ?? 1) - 1;
+    const kind: OpKind = big ? 'big' : roll < 0.35 ? 'put' : roll < 0.55 ? 'update' : roll < 0.65 ? 'delete' : roll < 0.85 ? 'tx' : 'inc';
     const target = kind === 'inc' ? 'work' : context;
     const op = kind === 'inc' ? `inc-${config.round}-${i}` : undefined;
     const result = await engine.transact(
@@ -136,6 +156,7 @@ async function main(): Promise<void> {
           : kind === 'update' ? updateChange(state, i) ?? putChange(state, i)
           : kind === 'delete' ? deleteChange(state) ?? putChange(state, i)
           : kind === 'tx' ? txChange(state, i)
+          : kind === 'big' ? bigChange(state, i)
           : incChange(state, op as string);
         return announce(i, kind, target, op, changes);
       },

@@ -7,6 +7,9 @@ import { orderSteps } from '../../renderer/model/stepOrder.ts';
 import { plainError } from '../../renderer/model/plainError.ts';
 import { startLiveUpdates, LIVE_DEBOUNCE_MS } from '../../renderer/stores/liveUpdates.ts';
 import { realHarness } from './realTransport.ts';
+import { EngineError } from '../../electron/core/errors.ts';
+import { DataRootWatcher } from '../../electron/core/dataRootWatcher.ts';
+import { runCli } from '../helpers/runCli.ts';
 
 afterEach(removeTempDirs);
 
@@ -47,12 +50,14 @@ describe('the stores on the real handlers', () => {
   it('opens a chart tree, and the breadcrumb leads from a sub-chart up to its root', async () => {
     const { engine, stores, charts, work } = await seeded();
     const sub = await charts.telescope('work', `${work}_action_1`, {});
-    const subsub = await charts.telescope('work', `${sub.id}_action_1`, {}).catch(() => undefined);
+    const refused = await charts.telescope('work', `${sub.id}_action_1`, {}).then(() => undefined, (error: unknown) => error);
     await stores.selection.getState().select({ context: 'work', id: work });
     expect(stores.selection.getState().tree?.children.map((c) => c.chart.id)).toEqual([sub.id]);
     await stores.selection.getState().select({ context: 'work', id: sub.id });
     expect(stores.selection.getState().ancestors.map((a) => a.desiredOutcome)).toEqual(['Ship billing']);
-    expect(subsub).toBeUndefined(); // a fresh sub-chart has no steps to telescope
+    // A fresh sub-chart has no steps to telescope: its first step is not found.
+    expect(refused, 'telescoping a step that does not exist was accepted').toBeInstanceOf(EngineError);
+    expect((refused as EngineError).code).toBe('NOT_FOUND');
     await engine.close();
   });
 
@@ -119,14 +124,22 @@ describe('the stores on the real handlers', () => {
     await engine.close();
   });
 
-  it('live: data.changed from another process refreshes the contexts, the list and the open chart', async () => {
-    const { engine, stores, charts, transport, work } = await seeded();
+  it('live: a step the CLI adds in another process reaches the open chart (the watcher\'s data.changed refreshes the stores)', async () => {
+    const { engine, stores, transport, work } = await seeded();
+    // As the shell does: a watcher on the data folder emits data.changed to the renderer.
+    const watcher = new DataRootWatcher(engine, (c) => transport.emit('data.changed', { context: c.context, seq: c.seq, external: c.findings }), () => undefined, { debounceMs: 30, pollMs: 200 });
+    await watcher.start();
     const stop = startLiveUpdates(stores);
-    await stores.charts.getState().load(null);
-    await stores.selection.getState().select({ context: 'work', id: work });
-    await charts.addStep('work', work, { title: 'Added by an MCP server' }); // as another writer would
-    transport.emit('data.changed', { context: 'work', seq: 99, external: [] });
-    await vi.waitFor(() => expect(stores.selection.getState().tree!.chart.steps.map((s) => s.title)).toContain('Added by an MCP server'), { timeout: LIVE_DEBOUNCE_MS + 2_000 });
+    try {
+      await stores.charts.getState().load(null);
+      await stores.selection.getState().select({ context: 'work', id: work });
+      const cli = runCli(['step', 'add', work, '--title', 'Added by another process', '--data', engine.layout.root, '--context', 'work']);
+      expect(cli.status, cli.stderr).toBe(0);
+      await vi.waitFor(() => expect(stores.selection.getState().tree!.chart.steps.map((s) => s.title)).toContain('Added by another process'), { timeout: LIVE_DEBOUNCE_MS + 5_000 });
+    } finally {
+      await watcher.stop();
+    }
+    // Progress events come from main itself (not another process): emitted here as main would.
     transport.emit('backup.progress', { task: 'Creating a backup', done: 0, total: 1 });
     expect(stores.notifications.getState().tasks.map((t) => t.label)).toContain('Creating a backup');
     transport.emit('backup.progress', { task: 'Creating a backup', done: 1, total: 1 });

@@ -5,7 +5,7 @@ import { ChartService } from '../../electron/core/charts/chartService.ts';
 import { readGraph } from '../../electron/core/knowledgeGraph.ts';
 import { resolveLayout } from '../../electron/core/dataRoot.ts';
 import { openEngine, removeTempDirs, tempDir, tempLayout } from '../helpers/tempRoot.ts';
-import { repoRoot } from '../helpers/runCli.ts';
+import { exitOf, repoRoot, spawnCli } from '../helpers/runCli.ts';
 
 afterEach(removeTempDirs);
 
@@ -187,25 +187,34 @@ describe('charts made by the peers', () => {
 });
 
 describe('two writers on one chart', () => {
-  it('steps added by two processes at once are both kept: nothing saves a stale copy over a fresh one (PEERS bug 6)', async () => {
+  it('steps added by this process and by CLI processes at the same time are all kept: nothing saves a stale copy over a fresh one (PEERS bug 6)', async () => {
     const layout = tempLayout();
-    const first = await openEngine(layout);
-    const second = await openEngine(layout);
-    const a = new ChartService(first, clock);
-    const b = new ChartService(second, clock);
-    const { id } = await a.create('work', { outcome: 'O', reality: 'R' });
-    await Promise.all([
-      ...Array.from({ length: 5 }, (_, i) => a.addStep('work', id, { title: `from a ${i}` })),
-      ...Array.from({ length: 5 }, (_, i) => b.addStep('work', id, { title: `from b ${i}` })),
-      a.addReality('work', id, 'a saw this'),
-      b.addReality('work', id, 'b saw that'),
+    const engine = await openEngine(layout);
+    const charts = new ChartService(engine, clock);
+    const { id } = await charts.create('work', { outcome: 'O', reality: 'R' });
+    // The other writers: the real CLI, one process per change, all started at once.
+    const where = ['--data', layout.root, '--context', 'work'];
+    const exits = Promise.all([
+      exitOf(spawnCli(['step', 'add', id, '--title', 'from the cli', ...where]), 60_000),
+      exitOf(spawnCli(['reality', 'add', id, '--text', 'the cli saw that', ...where]), 60_000),
     ]);
-    const chart = await a.show('work', id);
-    expect(chart.steps).toHaveLength(10);
-    expect(new Set(chart.steps.map((s) => s.name)).size).toBe(10);
-    expect(chart.currentReality).toEqual(expect.arrayContaining(['R', 'a saw this', 'b saw that']));
-    await first.close();
-    await second.close();
+    let othersRunning = true;
+    void exits.then(() => (othersRunning = false));
+    // This process keeps adding steps until every other process has finished.
+    const ours: string[] = [];
+    while (othersRunning || ours.length < 3) {
+      const title = `from this process ${ours.length}`;
+      await charts.addStep('work', id, { title });
+      ours.push(title);
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+    await charts.addReality('work', id, 'this process saw this');
+    for (const exit of await exits) expect(exit?.code, `a CLI process: ${exit?.stderr ?? 'did not end in 60 s'}`).toBe(0);
+    const chart = await charts.show('work', id);
+    expect(chart.steps.map((s) => s.title).sort()).toEqual([...ours, 'from the cli'].sort());
+    expect(new Set(chart.steps.map((s) => s.name)).size).toBe(chart.steps.length);
+    expect(chart.currentReality).toEqual(expect.arrayContaining(['R', 'this process saw this', 'the cli saw that']));
+    await engine.close();
   });
 });
 

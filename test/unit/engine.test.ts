@@ -6,6 +6,7 @@ import { EngineError } from '../../electron/core/errors.ts';
 import { historyOf } from '../../electron/core/history.ts';
 import { entityKey } from '../../electron/core/records.ts';
 import { openEngine, removeTempDirs, tempLayout } from '../helpers/tempRoot.ts';
+import { exitOf, spawnCli } from '../helpers/runCli.ts';
 
 afterEach(removeTempDirs);
 
@@ -111,17 +112,25 @@ describe('the storage engine', () => {
     await engine.close();
   });
 
-  it('several engines in one process or many serialize their writes through the lock', async () => {
+  it('several engines in one process and CLI processes serialize their writes through the lock', async () => {
     const layout = tempLayout();
     const one = await openEngine(layout);
     const two = await openEngine(layout);
-    await Promise.all(
-      Array.from({ length: 20 }, (_, i) => (i % 2 ? one : two).transact('default', (s) => setEntity(s, { name: `E${i}`, entityType: 't' }))),
-    );
+    // Two other processes (the real CLI) write at the same time as the two engines here.
+    const exits = Promise.all([0, 1].map((n) => exitOf(spawnCli(['entity', 'set', '--data', layout.root, '--name', `CLI${n}`, '--type', 't']), 60_000)));
+    let othersRunning = true;
+    void exits.then(() => (othersRunning = false));
+    let written = 0;
+    while (othersRunning || written < 20) {
+      await Promise.all([one, two].map((engine, k) => engine.transact('default', (s) => setEntity(s, { name: `E${written + k}`, entityType: 't' }))));
+      written += 2;
+    }
+    for (const exit of await exits) expect(exit?.code, `a CLI process: ${exit?.stderr ?? 'did not end in 60 s'}`).toBe(0);
     await one.close();
     await two.close();
     const three = await openEngine(layout);
-    expect(await three.read('default', (s) => readGraph(s).entities.length)).toBe(20);
+    const names = await three.read('default', (s) => readGraph(s).entities.map((e) => e.name));
+    expect(names.sort()).toEqual([...Array.from({ length: written }, (_, i) => `E${i}`), 'CLI0', 'CLI1'].sort());
     await three.close();
   });
 });

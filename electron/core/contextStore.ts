@@ -29,10 +29,11 @@ import { parseContextBytes, readContextFile, serializeRecords, statIdentity, typ
 import { removeQuietly, replaceFileAtomically, writeVerifiedTemp } from './atomicFile.ts';
 import { keptLooksForeign, releaseKept, replacedPeerVersion, swapBack, swapIntoPlace, type ReplacedVersion, type ReplacementPath } from './fileReplacement.ts';
 import { absorbExternalVersion } from './externalMerge.ts';
-import { FileVersions, type Form } from './fileVersions.ts';
+import { FileVersions, raceWindowMs, type Form } from './fileVersions.ts';
 import type { RecoveryLog } from './recoveryLog.ts';
 import { SearchIndex, type SearchHit } from './searchIndex.ts';
 import { isProcessAlive } from './rootLock.ts';
+import type { ObservedVersion } from './versionObserver.ts';
 
 
 /** How many recent operation ids are remembered (and checkpointed) to make retries apply once. */
@@ -68,6 +69,8 @@ export interface CommitMeta {
    * version, which differs from the state in these records (undefined: the file lacked it).
    */
   readonly fileDiffers?: ReadonlyMap<string, Form> | undefined;
+  /** When that version of the file was written (its mtime, ms since the epoch). */
+  readonly fileWritten?: number | undefined;
 }
 
 export interface CommitResult {
@@ -112,6 +115,8 @@ export interface ContextStoreOptions {
   readonly readOnly: boolean;
   readonly recovery: RecoveryLog;
   readonly clock?: () => Date;
+  /** Hands over (through noteObservedVersion) the versions the observer has read so far. */
+  readonly catchUpObserver?: () => void;
 }
 
 export class ContextStore {
@@ -256,6 +261,7 @@ export class ContextStore {
     this.orderChanged = false;
     this.pendingBaseline = undefined;
     this.previewed.clear();
+    this.unjournaled.clear();
     this.findings = [];
     this.ops.clear();
     this.seq = 0;
@@ -354,7 +360,8 @@ export class ContextStore {
   /** A context we have never journaled: the file as found becomes the journal's first commit. */
   private startJournal(file: ParsedContextFile, journal: JournalRead): void {
     this.adoptFile(file);
-    // The file as found is the first version we know of.
+    // The file as found is the first version we know of, another program's (as its replay says).
+    this.versions.adoptedFile(this.seq + 1, writtenAt(file.identity, this.clock()), file.map.keys());
     this.versionsLoaded = true;
     if (this.readOnly || (!file.exists && journal.ino === undefined)) return;
     try {
@@ -384,7 +391,9 @@ export class ContextStore {
     if (records.length > 0) {
       const commit = this.encodeCommitLines(
         { puts: records, deletes: [], verbatim: true },
-        { origin: 'external', note: 'existing file adopted: its contents as found' },
+        // Another program's version (fileDiffers: exactly the state): a version the next
+        // writer may have started from, made by a peer (fileVersions.ts).
+        { origin: 'external', note: 'existing file adopted: its contents as found', fileDiffers: new Map() },
         seq + 1,
         randomUUID(),
       );
@@ -426,10 +435,11 @@ export class ContextStore {
     if (entry.kind === 'header') return;
     this.seq = Math.max(this.seq, entry.seq);
     if (entry.kind === 'snapshot') {
-      this.markMaterialized(entry.seq);
+      this.markMaterialized(entry.seq, Date.parse(entry.ts));
       // The file is now another process's rewrite: its identity is learned on the next check.
       this.fileIdentity = { size: entry.fileSize, crc: entry.fileCrc, ino: -1n, mtimeNs: -1n, ctimeNs: -1n };
       this.fileDamage = [];
+      this.rememberVersion(entry.fileSize, entry.fileCrc);
       onSnapshot?.({ size: entry.fileSize, crc: entry.fileCrc, seq: entry.seq, end });
       return;
     }
@@ -448,7 +458,7 @@ export class ContextStore {
     }
     if (commit.op !== undefined) this.rememberOp(commit.op, commit.seq, commit.tx);
     // The file was another program's version after this commit.
-    if (commit.fileDiffers) this.versions.close(commit.seq, 'peer', decodeFileDiffers(commit.fileDiffers));
+    if (commit.fileDiffers) this.versions.close(commit.seq, 'peer', Date.parse(commit.fileWritten ?? commit.ts), decodeFileDiffers(commit.fileDiffers));
   }
 
   private rememberOp(op: string, seq: number, tx: string): void {
@@ -477,7 +487,7 @@ export class ContextStore {
   }
 
   /** The file now holds the current state (our rewrite, journal line `seq`): fold pending changes into `materialized`. */
-  private markMaterialized(seq: number): void {
+  private markMaterialized(seq: number, time: number): void {
     for (const [key, before] of this.pending) {
       const now = this.state.get(key);
       if (now?.raw === before?.raw) continue;
@@ -491,7 +501,7 @@ export class ContextStore {
       this.materialized = this.state.snapshotMap();
       this.orderChanged = false;
     }
-    this.versions.close(seq, 'ours');
+    this.versions.close(seq, 'ours', time);
   }
 
   private markAllPending(): void {
@@ -506,7 +516,92 @@ export class ContextStore {
    */
   refresh(): void {
     this.catchUpJournal();
+    this.takeInOtherVersions();
+  }
+
+  /**
+   * Versions of the file another program wrote: first those the observer read as they appeared
+   * (in order), then the file as it is now.
+   */
+  private takeInOtherVersions(): void {
+    this.options.catchUpObserver?.();
+    this.absorbObservedVersions();
     this.checkFile();
+  }
+
+  /** Versions of the file another program wrote, read as they appeared (versionObserver.ts), oldest first. */
+  private observed: ObservedVersion[] = [];
+  /** Size and CRC-32 of versions of the file already accounted for (ours, or absorbed). */
+  private readonly knownVersions = new Set<string>();
+
+  /** Queues a version of the file read by the observer; journaled by the next refresh. */
+  noteObservedVersion(version: ObservedVersion): void {
+    this.observed.push(version);
+    // A bound, should refreshes stop (a full disk): the oldest go first.
+    if (this.observed.length > 64) this.observed.shift();
+  }
+
+  private rememberVersion(size: number, crc: string): void {
+    const id = `${size}:${crc}`;
+    this.knownVersions.delete(id);
+    this.knownVersions.add(id);
+    if (this.knownVersions.size > 1024) this.knownVersions.delete(this.knownVersions.values().next().value as string);
+  }
+
+  /**
+   * Journals the versions the observer read, in order, before the file as it is now: each one is
+   * a version a later writer may have started from, and its records are then not lost if that
+   * writer had not seen them. Versions already accounted for (ours, another of our processes'
+   * rewrites, one absorbed before) are skipped.
+   */
+  private absorbObservedVersions(): void {
+    const queue = this.observed.sort((a, b) => (a.identity.mtimeNs < b.identity.mtimeNs ? -1 : a.identity.mtimeNs > b.identity.mtimeNs ? 1 : 0));
+    this.observed = [];
+    for (const version of queue) {
+      if (this.knownVersions.has(`${version.identity.size}:${version.identity.crc}`)) continue;
+      const parsed = parseContextBytes(version.bytes);
+      const file = { ...parsed, identity: version.identity, bytes: version.bytes, exists: true };
+      const known = this.fileIdentity;
+      // Read by the observer, but no newer than a version already taken in (the file itself,
+      // read directly, can overtake the observer's report): not the newest version of the file.
+      if (known && known.ino !== -1n && version.identity.mtimeNs <= known.mtimeNs) this.absorbLateVersion(file);
+      else {
+        for (const bad of parsed.bad) this.noteBadLine(bad);
+        this.absorbFile(file, 'external');
+      }
+    }
+  }
+
+  /**
+   * A version another program wrote before the newest one we have taken in (the observer's
+   * report came late). Its changes cannot be judged against the versions after it, so only its
+   * additions are taken: records no version we know of held, at the end of their list, which
+   * would otherwise be lost (another writer replaced it without having read them). It is not
+   * made the newest version.
+   */
+  private absorbLateVersion(file: ParsedContextFile): void {
+    this.rememberVersion(file.bytes.length, file.identity?.crc ?? '');
+    // The newer version was written long enough after this one that its writer had read this
+    // one: what it lacks of this one, it deleted.
+    const newer = this.fileIdentity;
+    if (file.identity && newer && Number((newer.mtimeNs - file.identity.mtimeNs) / 1_000_000n) > raceWindowMs(newer.size)) return;
+    if (!this.versionsLoaded) this.loadVersions();
+    // A record of its own that a newer version we know lacks is kept only at the end of its list
+    // (a lost race: the newer version's writer never saw it); one with records after it that the
+    // newer version kept was deleted (a hole; see externalMerge.ts).
+    const records = [...file.map.values()];
+    const puts: StoredRecord[] = [];
+    const keptLater = new Set<string>();
+    for (let i = records.length - 1; i >= 0; i -= 1) {
+      const record = records[i] as StoredRecord;
+      if (this.state.has(record.key)) keptLater.add(record.kind);
+      else if (!keptLater.has(record.kind) && !this.versions.heldInSomeVersion(record.key)) puts.unshift(record);
+    }
+    if (puts.length === 0) return;
+    const changes = { puts, deletes: [], verbatim: true };
+    const note = `records found in a version of the context file another program wrote earlier (read after a newer one): ${puts.length} added`;
+    if (this.readOnly) this.applyInMemory(changes);
+    else this.commit(changes, { origin: 'external', note });
   }
 
   private catchUpJournal(): void {
@@ -564,6 +659,7 @@ export class ContextStore {
   private rememberFile(identity: FileIdentity | undefined): void {
     this.fileIdentity = identity;
     this.fileCheckedAt = Date.now();
+    if (identity && identity.size >= 0) this.rememberVersion(identity.size, identity.crc);
   }
 
   /** Merges a version of the file we did not write, journals the difference, adopts the file as on-disk truth. */
@@ -573,11 +669,11 @@ export class ContextStore {
     const records = new Map(file.map);
     if (truncated && file.unterminatedKey !== undefined) records.delete(file.unterminatedKey);
     // Our own rewrite has no race to account for: its base is the newest version.
-    const judgement = fileIsOurs ? undefined : this.judgePeerVersion(records);
+    const judgement = fileIsOurs ? undefined : this.judgePeerVersion(records, file);
     const result = absorbExternalVersion({
       file: records,
       base: judgement ? (key) => judgement.base(key) : (key) => this.versions.latest(key),
-      ...(judgement ? { cameWithPeerBase: (key: string) => judgement.appearedInPeerVersion(key) } : {}),
+      ...(judgement ? { cameWithRacingPeerBase: (key: string) => judgement.cameWithRacingPeerBase(key), addedByPeerLongBefore: (key: string) => judgement.addedByPeerLongBefore(key) } : {}),
       otherKeys: this.versions.changedKeys(),
       current: this.state,
       absenceIsDeletion: fileIsOurs || (file.bad.length === 0 && !truncated && origin === 'external'),
@@ -605,9 +701,13 @@ export class ContextStore {
       if (this.readOnly) {
         this.applyInMemory(changes);
         this.state.reorder(records.keys());
-        this.versions.close(this.seq, 'peer', result.overrides);
-      } else this.commit(changes, { origin, note: ['change found in the context file', ...notes].join('; '), fileDiffers: result.overrides });
-    } else this.versions.close(this.seq, 'peer');
+        this.versions.close(this.seq, 'peer', writtenAt(file.identity, this.clock()), result.overrides);
+        // Seen, not journaled (a reader may not write): history shows them as pending.
+        const seen = { ts: file.identity ? new Date(Number(file.identity.mtimeNs / 1_000_000n)).toISOString() : this.clock().toISOString(), note: ['change found in the context file, not yet saved in the journal (the next Tension Desk process that writes saves it)', ...notes].join('; ') };
+        for (const record of result.puts) this.unjournaled.set(record.key, seen);
+        for (const key of result.deletes) this.unjournaled.set(key, seen);
+      } else this.commit(changes, { origin, note: ['change found in the context file', ...notes].join('; '), fileDiffers: result.overrides, fileWritten: writtenAt(file.identity, this.clock()) });
+    } else this.versions.close(this.seq, 'peer', writtenAt(file.identity, this.clock()));
     // What is on disk now is the file as read: it becomes our base; whatever differs is pending.
     const onDisk = records;
     this.materialized = onDisk;
@@ -620,9 +720,9 @@ export class ContextStore {
   }
 
   /** Which version we know of a peer's file started from (the versions are rebuilt from the journal first if need be). */
-  private judgePeerVersion(records: ReadonlyMap<string, StoredRecord>) {
+  private judgePeerVersion(records: ReadonlyMap<string, StoredRecord>, file: ParsedContextFile) {
     if (!this.versionsLoaded) this.loadVersions();
-    return this.versions.judge(records);
+    return this.versions.judge(records, writtenAt(file.identity, this.clock()), file.bytes.length);
   }
 
   /**
@@ -674,6 +774,13 @@ export class ContextStore {
   }
 
   private readonly previewed = new Set<string>();
+  /** Records a read-only process found changed in the file by another program, and could not journal. */
+  private readonly unjournaled = new Map<string, { ts: string; note: string }>();
+
+  /** Changes seen in the file but not in the journal (read-only processes only): key -> when and what. */
+  unjournaledChanges(): ReadonlyMap<string, { ts: string; note: string }> {
+    return this.unjournaled;
+  }
 
   /** Read-only: shows changes decided elsewhere (an open intent) without journaling them. */
   preview(op: string, changes: PendingChanges): void {
@@ -733,7 +840,7 @@ export class ContextStore {
     this.applyInMemory({ puts, deletes });
     applyOrderMoves(this.state, moves);
     if (meta.op !== undefined) this.rememberOp(meta.op, seq, tx);
-    if (meta.fileDiffers) this.versions.close(seq, 'peer', meta.fileDiffers);
+    if (meta.fileDiffers) this.versions.close(seq, 'peer', meta.fileWritten ?? this.clock().getTime(), meta.fileDiffers);
     return { seq, tx, changed: puts.length + deletes.length, duplicate: false };
   }
 
@@ -767,6 +874,7 @@ export class ContextStore {
           ...(meta.note === undefined ? {} : { note: meta.note }),
           ...(order.length === 0 ? {} : { order: order as JournalCommit['order'] }),
           ...(meta.fileDiffers === undefined ? {} : { fileDiffers: this.encodeFileDiffers(meta.fileDiffers) }),
+          ...(meta.fileWritten === undefined ? {} : { fileWritten: new Date(meta.fileWritten).toISOString() }),
         },
         firstSeq,
         texts,
@@ -820,7 +928,7 @@ export class ContextStore {
         // A peer wrote while ours was being written: its version is read first (then, next
         // round, ours includes it), rather than replaced and handed back a moment later.
         removeQuietly(this.fs, written.tmp);
-        this.checkFile();
+        this.takeInOtherVersions();
         continue;
       }
       let swapped;
@@ -847,7 +955,7 @@ export class ContextStore {
         throw fromSystemError(syncError, 'Rewriting the context file', this.paths.file, `Every change is kept in the journal; the file will be rewritten on the next attempt.${where ? ` ${where}` : ''}`);
       }
       // The snapshot line about to be appended names this version.
-      this.markMaterialized(this.seq + 1);
+      this.markMaterialized(this.seq + 1, this.clock().getTime());
       // The file now holds the state in exactly this order (a record removed and made again
       // moved to the end): what the truncation check compares against.
       this.materialized = this.state.snapshotMap();
@@ -888,7 +996,7 @@ export class ContextStore {
     if (other) this.absorbReplacedVersion(keptAt, other);
     if (other) removeQuietly(this.fs, keptAt);
     // The peer's version is on disk: read, judged and journaled; our rewrite stays pending.
-    this.checkFile();
+    this.takeInOtherVersions();
     return true;
   }
 
@@ -1039,6 +1147,11 @@ function sameOrder(a: Iterable<string>, b: Iterable<string>): boolean {
     i += 1;
   }
   return true;
+}
+
+/** When a version of the file was written: its mtime, or now if unknown (ms since the epoch). */
+function writtenAt(identity: FileIdentity | undefined, now: Date): number {
+  return identity && identity.mtimeNs > 0n ? Number(identity.mtimeNs / 1_000_000n) : now.getTime();
 }
 
 /** The records a commit's `fileDiffers` names: the file's form of each, or undefined where it lacked one. */

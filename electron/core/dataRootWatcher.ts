@@ -8,6 +8,7 @@ import path from 'node:path';
 import chokidar, { type FSWatcher } from 'chokidar';
 import type { Engine } from './engine.ts';
 import { contextOfFileName, rootPaths } from './dataRoot.ts';
+import { VersionObserver } from './versionObserver.ts';
 
 export interface ContextChange {
   readonly context: string;
@@ -32,6 +33,7 @@ export class DataRootWatcher {
   private readonly seen = new Map<string, { seq: number; findings: number }>();
   private running: Promise<void> = Promise.resolve();
   private started = false;
+  private observer: VersionObserver | undefined;
 
   constructor(
     private readonly engine: Engine,
@@ -41,6 +43,14 @@ export class DataRootWatcher {
   ) {}
 
   async start(): Promise<void> {
+    // Each version another program writes is read at once, before the next writer replaces it.
+    this.observer = new VersionObserver(this.engine.layout, (context, version) => {
+      this.engine.observedVersion(context, version);
+      this.dirty.add(context);
+      this.schedule(0);
+    });
+    this.observer.start();
+    this.engine.versionObserver = this.observer;
     const { history } = rootPaths(this.engine.layout);
     const root = this.engine.layout.root;
     this.watcher = chokidar.watch([root, history], {
@@ -104,6 +114,8 @@ export class DataRootWatcher {
   }
 
   async stop(): Promise<void> {
+    if (this.engine.versionObserver === this.observer) this.engine.versionObserver = undefined;
+    await this.observer?.stop();
     if (this.poll) clearInterval(this.poll);
     if (this.timer) clearTimeout(this.timer);
     await this.watcher?.close();

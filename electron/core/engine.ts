@@ -13,6 +13,7 @@ import type { RecordSet } from './recordSet.ts';
 import { IntentLog } from './intentLog.ts';
 import { upgradeJournalIfOld } from './journalUpgrade.ts';
 import { loadAtomicExchange } from './atomicExchange.ts';
+import type { ObservedVersion } from './versionObserver.ts';
 
 export interface EngineOptions {
   readonly layout: DataLayout;
@@ -207,7 +208,7 @@ export class Engine {
     let store = this.stores.get(context);
     if (!store) {
       if (!this.readOnly) upgradeJournalIfOld(this, context);
-      store = new ContextStore({ fs: this.fs, layout: this.layout, context, readOnly: this.readOnly, recovery: this.recovery, clock: this.options.clock });
+      store = new ContextStore({ fs: this.fs, layout: this.layout, context, readOnly: this.readOnly, recovery: this.recovery, clock: this.options.clock, catchUpObserver: () => this.versionObserver?.catchUp() });
       store.load();
       this.stores.set(context, store);
     } else {
@@ -413,6 +414,17 @@ export class Engine {
     this.lastRewriteMs = performance.now() - started;
     if (firstError) throw firstError;
   }
+
+  /**
+   * A version of a context file another program wrote, read as it appeared (versionObserver.ts):
+   * journaled by the next refresh of that context, if it is loaded.
+   */
+  observedVersion(context: string, version: ObservedVersion): void {
+    this.stores.get(context)?.noteObservedVersion(version);
+  }
+
+  /** The observer reading other programs' versions as they appear (the app's live updates attach it). */
+  versionObserver: { catchUp(): void } | undefined;
 
   /** Loaded stores, for verify/recover/backup. */
   loadedStore(context: string): ContextStore | undefined {

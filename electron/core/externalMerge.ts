@@ -5,12 +5,15 @@
 //   record, ours stands.
 // - The peer lacks a record its base had: it deleted it, unless we changed it since (ours
 //   stands) or the file is damaged or cut short (absence is then not deletion). One exception:
-//   a record that came into the base with the base itself, a version another program made. That
-//   version may combine writes we never saw (peer B read peer A's version, added its own record
-//   and wrote), and a peer that started from A's version lacks B's record without deleting it.
-//   Peers append new records at the end, so such a peer lacks the newest records, the base's
-//   tail; a deletion leaves a hole. The record is taken as deleted only if the peer kept a record
-//   of the base that comes after it.
+//   a record that came into the base with the base itself, a version another program made just
+//   before. That version may combine writes we never saw (peer B read peer A's version, added
+//   its own record and wrote), and a peer that started from A's version lacks B's record without
+//   deleting it. Peers append new records at the end, so such a peer lacks the newest records,
+//   the base's tail; a deletion leaves a hole. The record is taken as deleted only if the peer
+//   kept a record of the base that comes after it.
+// - The peer lacks a record its base did not have. Ours: a lost race, it stays. Another
+//   program's, on disk long enough before the peer's file that the peer must have read it: the
+//   peer deleted it (otherwise an assistant could never delete what it had just made).
 // - The peer lacks a record its base did not have: it never saw it (a lost race); ours stands.
 // - The peer changed it: fields and metadata keys the base had and the peer lacks are kept; if
 //   we changed it too, each field we changed is ours and observations are merged as lists.
@@ -24,8 +27,10 @@ export interface AbsorbInput {
   readonly file: ReadonlyMap<string, StoredRecord>;
   /** The form of a record in the version the peer started from. */
   readonly base: (key: string) => Form;
-  /** True when the record came into the base with the base itself, a version another program made. */
-  readonly cameWithPeerBase?: (key: string) => boolean;
+  /** True when the record came into the base with the base itself, a version another program made, shortly before (fileVersions.ts). */
+  readonly cameWithRacingPeerBase?: (key: string) => boolean;
+  /** True when another program added the record (not in the base) long enough before that the peer must have seen it. */
+  readonly addedByPeerLongBefore?: (key: string) => boolean;
   /** Keys whose base may be defined beyond the file's and the state's (records of older versions). */
   readonly otherKeys: Iterable<string>;
   readonly current: RecordSet;
@@ -76,8 +81,11 @@ export function absorbExternalVersion(input: AbsorbInput): AbsorbResult {
       if (c !== undefined && !sameRaw(c, b)) lostRace += 1; // it shows an older form of ours
     } else if (f === undefined) {
       if (b === undefined) {
-        if (c !== undefined) lostRace += 1; // ours, never seen by the peer
-      } else if (input.absenceIsDeletion && c !== undefined && sameRaw(c, b) && !(input.cameWithPeerBase?.(key) && !keptAfter().has(key))) {
+        if (c !== undefined && input.absenceIsDeletion && input.addedByPeerLongBefore?.(key)) {
+          deletes.push(key);
+          after = undefined;
+        } else if (c !== undefined) lostRace += 1; // ours, never seen by the peer
+      } else if (input.absenceIsDeletion && c !== undefined && sameRaw(c, b) && !(input.cameWithRacingPeerBase?.(key) && !keptAfter().has(key))) {
         deletes.push(key);
         after = undefined;
       }

@@ -27,6 +27,8 @@ interface Generation {
   /** Journal sequence number of the version this generation made. */
   readonly seq: number;
   readonly maker: VersionMaker;
+  /** When the version was written (ms since the epoch; for a peer's version read from the journal, when it was absorbed: a little later). */
+  readonly time: number;
   /** The form, in the version before, of every record whose form this version changed. */
   readonly previous: ReadonlyMap<string, Form>;
   /** Bytes of the previous forms it holds (for the memory budget). */
@@ -71,7 +73,7 @@ export class FileVersions {
   }
 
   /** A new version of the file now exists: the state as it is, except `overrides`. */
-  close(seq: number, maker: VersionMaker, overrides: ReadonlyMap<string, Form> = new Map()): void {
+  close(seq: number, maker: VersionMaker, time: number, overrides: ReadonlyMap<string, Form> = new Map()): void {
     const previous = new Map<string, Form>();
     let bytes = 0;
     for (const keys of [this.since.keys(), this.overrides.keys(), overrides.keys()]) {
@@ -87,13 +89,20 @@ export class FileVersions {
     this.since = new Map();
     this.overrides = overrides;
     if (previous.size === 0) return;
-    this.generations.push({ seq, maker, previous, bytes });
+    this.generations.push({ seq, maker, time, previous, bytes });
     this.bytes += bytes;
     while (this.generations.length > VERSIONS_KEPT || (this.bytes > VERSION_BYTES_KEPT && this.generations.length > 1)) {
       const dropped = this.generations.shift() as Generation;
       this.bytes -= dropped.bytes;
       this.trimmed = true;
     }
+  }
+
+  /** The state was set to a file another program wrote, found without a journal: it is the first version, theirs. */
+  adoptedFile(seq: number, time: number, keys: Iterable<string>): void {
+    const previous = new Map<string, Form>();
+    for (const key of keys) previous.set(key, undefined);
+    if (previous.size > 0) this.generations.push({ seq, maker: 'peer', time, previous, bytes: 0 });
   }
 
   /** Takes over what another instance (a replay of the journal) learned; the state must be the same. */
@@ -103,6 +112,12 @@ export class FileVersions {
     this.overrides = other.overrides;
     this.bytes = other.bytes;
     this.trimmed = other.trimmed;
+  }
+
+  /** True when some known version of the file held this record (in any form). */
+  heldInSomeVersion(key: string): boolean {
+    if (this.latest(key) !== undefined) return true;
+    return this.generations.some((generation) => generation.previous.get(key) !== undefined);
   }
 
   /** Every key whose form differs between any two known versions, or from the state. */
@@ -121,7 +136,7 @@ export class FileVersions {
    * Which known version a peer's file started from. `peer` is the file's records by key.
    * Returns the form each record had in that version.
    */
-  judge(peer: ReadonlyMap<string, StoredRecord>): Judgement {
+  judge(peer: ReadonlyMap<string, StoredRecord>, peerWritten = Date.now(), peerBytes = 0): Judgement {
     const n = this.generations.length;
     // Where each key changed: the indexes of the generations (version i-1 -> i is generation i-1).
     const changes = new Map<string, number[]>();
@@ -138,19 +153,24 @@ export class FileVersions {
     // it read, unless it made one of the same name).
     const shown = new Int32Array(n + 2);
     const present = new Int32Array(n + 2);
+    // Last, among versions still equal: how many changed records the version has that the
+    // peer's file lacks (deletions it would imply). Fewer is the better explanation.
+    const implied = new Int32Array(n + 2);
     const credit = (scores: Int32Array, from: number, to: number) => {
       scores[from] = (scores[from] as number) + 1;
       scores[to + 1] = (scores[to + 1] as number) - 1;
     };
     for (const [key, indexes] of changes) {
       const theirs = peer.get(key);
-      if (theirs === undefined) continue; // a missing record is no evidence: it may be a deletion
       let form = this.latest(key);
       let newest = n;
       const creditRun = (from: number, to: number) => {
         if (form === undefined) return;
-        credit(present, from, to);
-        if (showsVersion(theirs, form)) credit(shown, from, to);
+        if (theirs === undefined) credit(implied, from, to);
+        else {
+          credit(present, from, to);
+          if (showsVersion(theirs, form)) credit(shown, from, to);
+        }
       };
       for (let j = indexes.length - 1; j >= 0; j -= 1) {
         const generation = indexes[j] as number;
@@ -162,23 +182,21 @@ export class FileVersions {
       creditRun(0, newest);
     }
     let best = 0;
-    let bestShown = -1;
-    let bestPresent = -1;
-    let runningShown = 0;
-    let runningPresent = 0;
+    let bestScore: [number, number, number] = [-1, -1, 0];
+    const running: [number, number, number] = [0, 0, 0];
     const scores: number[] = [];
     for (let version = 0; version <= n; version += 1) {
-      runningShown += shown[version] as number;
-      runningPresent += present[version] as number;
-      scores.push(runningShown);
+      running[0] += shown[version] as number;
+      running[1] += present[version] as number;
+      running[2] += implied[version] as number;
+      scores.push(running[0]);
       // Strictly better only: among equals the oldest stays chosen.
-      if (runningShown > bestShown || (runningShown === bestShown && runningPresent > bestPresent)) {
-        bestShown = runningShown;
-        bestPresent = runningPresent;
+      if (betterExplanation(running, bestScore)) {
+        bestScore = [...running];
         best = version;
       }
     }
-    return new Judgement(this, best, n - best, scores, changes, this.trimmed && best === 0);
+    return new Judgement(this, best, n - best, scores, changes, this.trimmed && best === 0, peerWritten, raceWindowMs(peerBytes));
   }
 
   /** The form of `key` in version `version` (0 = the oldest known), from the changes index. */
@@ -197,10 +215,20 @@ export class FileVersions {
    * another peer read and added to), so a peer that shows the version need not have seen this
    * record.
    */
-  madeByPeerAt(key: string, version: number, changes: ReadonlyMap<string, number[]>): boolean {
+  madeByPeerAt(key: string, version: number, changes: ReadonlyMap<string, number[]>): Generation | undefined {
     const indexes = changes.get(key);
-    if (!indexes || version === 0) return false;
-    return indexes.includes(version - 1) && (this.generations[version - 1] as Generation).maker === 'peer';
+    if (!indexes || version === 0 || !indexes.includes(version - 1)) return undefined;
+    const generation = this.generations[version - 1] as Generation;
+    return generation.maker === 'peer' ? generation : undefined;
+  }
+
+  /** The version in which a record took its newest form, if another program made it after `version`. */
+  peerVersionThatAdded(key: string, version: number, changes: ReadonlyMap<string, number[]>): Generation | undefined {
+    const indexes = changes.get(key);
+    const last = indexes?.[indexes.length - 1];
+    if (last === undefined || last < version || this.latest(key) === undefined) return undefined;
+    const generation = this.generations[last] as Generation;
+    return generation.maker === 'peer' ? generation : undefined;
   }
 }
 
@@ -216,6 +244,10 @@ export class Judgement {
     private readonly changes: ReadonlyMap<string, number[]>,
     /** The peer may have started from a version older than any remembered. */
     readonly olderThanKnown: boolean,
+    /** When the peer's file was written (ms since the epoch). */
+    private readonly peerWritten: number,
+    /** How long two writers' read-and-write of this file may overlap (raceWindowMs). */
+    private readonly raceWindow: number,
   ) {}
 
   /** The form of a record in the version the peer started from. */
@@ -223,10 +255,43 @@ export class Judgement {
     return this.versions.formAt(key, this.version, this.changes);
   }
 
-  /** The record appeared (in its base form) in the chosen version, a peer's (see FileVersions.madeByPeerAt). */
-  appearedInPeerVersion(key: string): boolean {
-    return this.versions.madeByPeerAt(key, this.version, this.changes);
+  /**
+   * The record came into the base with the base itself, a version another program made, and
+   * the peer's file was written soon enough after it that the two writers may have raced: that
+   * version may combine writes we never saw, so the peer need not have seen this record.
+   */
+  cameWithRacingPeerBase(key: string): boolean {
+    const made = this.versions.madeByPeerAt(key, this.version, this.changes);
+    return made !== undefined && this.peerWritten - made.time <= this.raceWindow;
   }
+
+  /**
+   * The record is not in the base, but another program's version added it, and it stayed on
+   * disk (unchanged) long enough before the peer's file was written that no writer of this
+   * file could still have been working from an older one: the peer saw it, and deleted it.
+   * (Only for records another program added: ours stay unless the peer shows it saw them.)
+   */
+  addedByPeerLongBefore(key: string): boolean {
+    const added = this.versions.peerVersionThatAdded(key, this.version, this.changes);
+    return added !== undefined && this.peerWritten - added.time > this.raceWindow;
+  }
+}
+
+/**
+ * How long after one version of the file another writer's version may still have been started
+ * from the one before: a peer's read, change and write of the whole file. Peers take a few ms
+ * on a small file, but far longer on a busy machine (two cores shared by the app, two servers
+ * and a test suite stretched them past 100 ms here), so a whole second, growing with the size.
+ */
+export function raceWindowMs(bytes: number): number {
+  return 1000 + Math.ceil((bytes / (1024 * 1024)) * 20);
+}
+
+/** [shown, present, implied deletions]: more shown, then more present, then fewer implied. */
+function betterExplanation(a: readonly [number, number, number], b: readonly [number, number, number]): boolean {
+  if (a[0] !== b[0]) return a[0] > b[0];
+  if (a[1] !== b[1]) return a[1] > b[1];
+  return a[2] < b[2];
 }
 
 export function sameForm(a: Form, b: Form): boolean {

@@ -6,6 +6,7 @@ import { recordOfChange } from './recordSet.ts';
 import type { Origin } from './journalFormat.ts';
 import type { FileSystem } from './fileSystem.ts';
 import type { StoredRecord } from './records.ts';
+import type { ContextStore } from './contextStore.ts';
 
 export interface RecordVersion {
   readonly seq: number;
@@ -15,6 +16,8 @@ export interface RecordVersion {
   readonly op?: string;
   readonly note?: string;
   readonly action: 'set' | 'delete';
+  /** Seen in the context file (another program's change) but not yet saved in the journal. */
+  readonly pending?: true;
   /** The record as it was from this version on (absent for a deletion). */
   readonly value?: Record<string, unknown>;
 }
@@ -53,4 +56,29 @@ function valueOf(record: StoredRecord): Record<string, unknown> {
   } catch {
     return { line: record.raw };
   }
+}
+
+/**
+ * Adds to `versions` the changes a read-only process saw in the context file but could not
+ * journal: another program's change, shown as pending rather than as nothing.
+ */
+export function withPendingChanges(versions: Map<string, RecordVersion[]>, store: ContextStore, wanted: (key: string) => boolean): Map<string, RecordVersion[]> {
+  for (const [key, seen] of store.unjournaledChanges()) {
+    if (!wanted(key)) continue;
+    const record = store.state.get(key);
+    const version: RecordVersion = {
+      seq: store.seq,
+      ts: seen.ts,
+      origin: 'external',
+      tx: 'pending',
+      note: seen.note,
+      action: record ? 'set' : 'delete',
+      ...(record ? { value: valueOf(record) } : {}),
+      pending: true,
+    };
+    let list = versions.get(key);
+    if (!list) versions.set(key, (list = []));
+    list.push(version);
+  }
+  return versions;
 }

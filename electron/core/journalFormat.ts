@@ -48,6 +48,8 @@ export interface JournalCommit {
    * have started from (fileVersions.ts).
    */
   fileDiffers?: Change[];
+  /** With fileDiffers: when that version of the file was written (its mtime, ISO-8601). */
+  fileWritten?: string;
   /** For a commit written as several lines: this line's number (1-based) and how many there are. */
   part?: number;
   parts?: number;
@@ -106,6 +108,7 @@ export function decodeJournalLine(text: string): DecodedLine {
     if (!entry.changes.every(isChange)) return { ok: false, reason: 'a change of unknown shape' };
     if (entry.order !== undefined && !(Array.isArray(entry.order) && entry.order.every(isMove))) return { ok: false, reason: 'an order of unknown shape' };
     if (entry.fileDiffers !== undefined && !(Array.isArray(entry.fileDiffers) && entry.fileDiffers.every(isChange))) return { ok: false, reason: 'fileDiffers of unknown shape' };
+    if (entry.fileWritten !== undefined && !(typeof entry.fileWritten === 'string' && Number.isFinite(Date.parse(entry.fileWritten)))) return { ok: false, reason: 'fileWritten is not a time' };
     if (typeof entry.origin !== 'string' || (entry.op !== undefined && typeof entry.op !== 'string')) return { ok: false, reason: 'bad origin or op' };
     if ((entry.part !== undefined || entry.parts !== undefined) && !(Number.isInteger(entry.part) && Number.isInteger(entry.parts) && (entry.part as number) >= 1 && (entry.part as number) <= (entry.parts as number))) {
       return { ok: false, reason: 'bad part numbers' };
@@ -174,10 +177,10 @@ export function* encodeCommitParts(commit: Omit<JournalCommit, 'kind' | 'changes
     yield encodeCommitTexts({ seq: firstSeq, ...commit }, groups[0] as string[]);
     return;
   }
-  const { order, fileDiffers, ...rest } = commit;
+  const { order, fileDiffers, fileWritten, ...rest } = commit;
   for (let i = 0; i < groups.length; i += 1) {
     const last = i === groups.length - 1;
-    yield encodeCommitTexts({ seq: firstSeq + i, ...rest, part: i + 1, parts: groups.length, ...(last && order ? { order } : {}), ...(last && fileDiffers ? { fileDiffers } : {}) }, groups[i] as string[]);
+    yield encodeCommitTexts({ seq: firstSeq + i, ...rest, part: i + 1, parts: groups.length, ...(last && order ? { order } : {}), ...(last && fileDiffers ? { fileDiffers } : {}), ...(last && fileWritten ? { fileWritten } : {}) }, groups[i] as string[]);
   }
 }
 

@@ -126,9 +126,10 @@ export function runCliAsync(args: string[]): Promise<{ code: number | null; stdo
 /**
  * The real reference server calling create_entities in a loop. `burst`: this many calls back
  * to back, then a pause (an assistant making several tool calls in a row); `deleteEvery`: every
- * n-th call deletes an entity this server wrote n calls before (one it has read since).
+ * n-th call deletes an entity this server wrote `deleteAge` (default n) creations before, one
+ * it has read since.
  */
-export async function startReferenceServerLoop(config: { file: string; prefix: string; intervalMs: number; burst?: number; burstPauseMs?: number; deleteEvery?: number; label?: string }): Promise<RaceWriter> {
+export async function startReferenceServerLoop(config: { file: string; prefix: string; intervalMs: number; burst?: number; burstPauseMs?: number; deleteEvery?: number; deleteAge?: number; label?: string }): Promise<RaceWriter> {
   const server = await MemoryServer.start(config.file);
   let stopping = false;
   const names: string[] = [];
@@ -146,8 +147,9 @@ export async function startReferenceServerLoop(config: { file: string; prefix: s
   const loop = (async () => {
     for (let i = 1; !stopping; i += 1) {
       try {
-        if (config.deleteEvery && i % config.deleteEvery === 0 && names.length > config.deleteEvery) {
-          const victim = names.splice(names.length - config.deleteEvery, 1)[0] as string;
+        const age = config.deleteAge ?? config.deleteEvery ?? 0;
+        if (config.deleteEvery && i % config.deleteEvery === 0 && names.length > age) {
+          const victim = names.splice(names.length - age, 1)[0] as string;
           await server.deleteEntities([victim]);
           writer.deleted.add(victim);
         } else {

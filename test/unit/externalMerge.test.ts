@@ -145,14 +145,14 @@ class History {
   }
 
   rewrite(): this {
-    this.versions.close((this.seq += 1), 'ours');
+    this.versions.close((this.seq += 1), 'ours', Date.now());
     return this;
   }
 
   absorb(records: StoredRecord[], absenceIsDeletion = true) {
     const file = mapOf(records);
     const judgement = this.versions.judge(file);
-    return absorbExternalVersion({ file, base: (key) => judgement.base(key), cameWithPeerBase: (key) => judgement.appearedInPeerVersion(key), otherKeys: this.versions.changedKeys(), current: this.state, absenceIsDeletion });
+    return absorbExternalVersion({ file, base: (key) => judgement.base(key), cameWithRacingPeerBase: (key) => judgement.cameWithRacingPeerBase(key), addedByPeerLongBefore: (key) => judgement.addedByPeerLongBefore(key), otherKeys: this.versions.changedKeys(), current: this.state, absenceIsDeletion });
   }
 
   /** Absorbs a peer's version and records it as a version of the file. */
@@ -163,7 +163,7 @@ class History {
       this.versions.touch(key);
       this.state.delete(key);
     }
-    this.versions.close((this.seq += 1), 'peer', result.overrides);
+    this.versions.close((this.seq += 1), 'peer', Date.now(), result.overrides);
     return this;
   }
 }

@@ -8,12 +8,12 @@ import { EngineError } from '../core/errors.ts';
 import { entityKey } from '../core/records.ts';
 import { setEntity } from '../core/knowledgeGraph.ts';
 import type { RecordSet } from '../core/recordSet.ts';
-import { entityOf } from '../core/charts/chartModel.ts';
+import { chartParts, entityOf, outcomeName, realityName } from '../core/charts/chartModel.ts';
 import * as edits from '../core/charts/chartEdits.ts';
 import { ACTION_STEP, DESIRED_OUTCOME } from '../../shared/domain.ts';
 import { inSequence } from './changeSequence.ts';
 import { chartNamed, namesStep, stepNamed } from './chartReferences.ts';
-import { progressOf } from './chartProgress.ts';
+import { stepCountsOf } from './chartProgress.ts';
 import { defineTool, readContext as read, type AnyToolSpec, type ToolCall } from './toolRegistry.ts';
 
 const chartId = z.string().describe('The chart id, e.g. chart_1771269081608 (list_active_charts lists them).');
@@ -80,7 +80,7 @@ async function addTelescopedStep(call: ToolCall, input: { parent: string; title:
 export const chartChangeTools: readonly AnyToolSpec[] = [
   defineTool({
     name: 'create_structural_tension_chart',
-    description: 'Create a structural tension chart: the desired outcome (what you want to create), the current reality (an honest, factual account of where things stand), a due date, and optional action steps. Returns chartId and the chart.',
+    description: 'Create a structural tension chart: the desired outcome (what you want to create), the current reality (an honest, factual account of where things stand), a due date, and optional action steps. Returns chartId and the steps\' names.',
     arguments: {
       desiredOutcome: z.string().describe('What you want to create, stated as the result you want.'),
       currentReality: z.string().describe('Where things stand now, factually (not "ready to begin").'),
@@ -91,7 +91,17 @@ export const chartChangeTools: readonly AnyToolSpec[] = [
     writes: true,
     async run(args, call) {
       const { id, result } = await call.env.charts.create(call.context, { outcome: args.desiredOutcome, reality: [args.currentReality], dueDate: args.dueDate, steps: args.actionSteps ?? [] }, call.op);
-      return { chartId: id, context: call.context, chart: await call.env.charts.show(call.context, id), ...retried(result.duplicate) };
+      // What was made, read from the chart's own records (get_chart shows it in full).
+      const made = await read(call, (state) => {
+        const parts = chartParts(state, id);
+        return {
+          desiredOutcome: parts.outcome?.observations[0] ?? '',
+          currentReality: parts.reality?.observations ?? [],
+          dueDate: parts.chart?.metadata.dueDate,
+          actionSteps: parts.steps.map((step) => ({ name: step.name, title: step.observations[0] ?? '' })),
+        };
+      });
+      return { chartId: id, context: call.context, ...made, ...retried(result.duplicate) };
     },
   }),
 
@@ -193,8 +203,8 @@ export const chartChangeTools: readonly AnyToolSpec[] = [
         owner = target.kind === 'sub-chart' ? target.parentChart : target.chartId;
         duplicate = (await charts.completeOutcome(call.context, target.chartId, call.op)).duplicate;
       }
-      const progress = progressOf(await charts.show(call.context, owner));
-      return { completed: args.actionStepName, chartId: owner, chartComplete: progress.complete, completedActions: progress.completedActions, totalActions: progress.totalActions, ...retried(duplicate) };
+      const counts = await read(call, (state) => stepCountsOf(state, owner));
+      return { completed: args.actionStepName, chartId: owner, ...counts, ...retried(duplicate) };
     },
   }),
 
@@ -248,8 +258,11 @@ export const chartChangeTools: readonly AnyToolSpec[] = [
         id = chartNamed(state, args.chartId, context);
         return inSequence(state, args.newObservations.map((text) => (s: RecordSet) => edits.addReality(s, id, text, now)));
       }, { op });
-      if (result.duplicate) id = await read(call, (state) => chartNamed(state, args.chartId, context));
-      return { chartId: id, currentReality: (await env.charts.show(context, id)).currentReality, ...retried(result.duplicate) };
+      const currentReality = await read(call, (state) => {
+        if (result.duplicate) id = chartNamed(state, args.chartId, context);
+        return entityOf(state.get(entityKey(realityName(id))))?.observations ?? [];
+      });
+      return { chartId: id, currentReality, ...retried(result.duplicate) };
     },
   }),
 
@@ -263,7 +276,8 @@ export const chartChangeTools: readonly AnyToolSpec[] = [
     async run(args, call) {
       const id = await read(call, (state) => chartNamed(state, args.chartId, call.context));
       const result = await call.env.charts.setOutcome(call.context, id, args.newDesiredOutcome, call.op);
-      return { chartId: id, desiredOutcome: (await call.env.charts.show(call.context, id)).desiredOutcome, ...retried(result.duplicate) };
+      const desiredOutcome = await read(call, (state) => entityOf(state.get(entityKey(outcomeName(id))))?.observations[0] ?? '');
+      return { chartId: id, desiredOutcome, ...retried(result.duplicate) };
     },
   }),
 

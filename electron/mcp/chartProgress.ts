@@ -1,6 +1,8 @@
 // A chart's progress as the COAIA servers report it (get_chart_progress), from our reading of
 // the chart: a chart is complete only when its desired outcome is, or every step is.
 import type { ActionStep, Chart } from '../../shared/domain.ts';
+import type { RecordSet } from '../core/recordSet.ts';
+import { chartParts } from '../core/charts/chartModel.ts';
 
 export interface ChartProgress {
   readonly chartId: string;
@@ -35,4 +37,17 @@ export function progressOf(chart: Chart): ChartProgress {
     ...(chart.dueDate === undefined ? {} : { dueDate: chart.dueDate }),
     complete: chart.complete,
   };
+}
+
+/**
+ * Steps done of total, and whether the chart is complete, from the chart's own records only: no
+ * chart index, which a large context rebuilds after every change (a tool answering right after
+ * its change would pay for it). The rule is readChart's (chartModel.ts): complete when the
+ * desired outcome is, or every step is.
+ */
+export function stepCountsOf(state: RecordSet, chartId: string): { completedActions: number; totalActions: number; chartComplete: boolean } {
+  const parts = chartParts(state, chartId);
+  const done = parts.steps.filter((step) => step.metadata.completionStatus === true).length;
+  const outcomeCompleted = parts.outcome?.metadata.completionStatus === true;
+  return { completedActions: done, totalActions: parts.steps.length, chartComplete: outcomeCompleted || (parts.steps.length > 0 && done === parts.steps.length) };
 }

@@ -1,9 +1,9 @@
 // `tension mcp`: an MCP server over stdio for AI assistants, on the same engine as the app and
 // the CLI. Its tools are the reference memory server's and coaia-narrative's (same names and
 // arguments, our semantics) and a few of ours; every write is a locked, journaled transaction
-// with origin `mcp`, acknowledged once durable, and notes the client that asked for it. While a
-// client is connected the server also watches the data folder, so a peer's rewrite that drops
-// records is repaired at once, as the app does.
+// with origin `mcp`, acknowledged once durable, and notes the client that asked for it. While the
+// client is quiet, the contexts it used are refreshed now and then, so a peer's rewrite that
+// dropped records of ours is repaired in the file (quietRefresh.ts).
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -11,7 +11,6 @@ import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import { Engine } from '../core/engine.ts';
 import { ChartService } from '../core/charts/chartService.ts';
-import { DataRootWatcher } from '../core/dataRootWatcher.ts';
 import type { DataLayout } from '../core/dataRoot.ts';
 import type { CommandInput, CommandResult } from '../cli/commands.ts';
 import { clientNote, engineNotingClient } from './clientNotedEngine.ts';
@@ -20,6 +19,7 @@ import { graphTools } from './graphTools.ts';
 import { chartChangeTools } from './chartChangeTools.ts';
 import { chartReadTools } from './chartReadTools.ts';
 import { dataFolderTools } from './dataFolderTools.ts';
+import { QuietRefresh } from './quietRefresh.ts';
 
 /** Every tool, in the order clients list them. */
 export const allTools: readonly AnyToolSpec[] = [...graphTools, ...chartChangeTools, ...chartReadTools, ...dataFolderTools];
@@ -50,9 +50,12 @@ function endOfSession(): { ended: Promise<string>; dispose(): void } {
   let finish: (reason: string) => void = () => undefined;
   const ended = new Promise<string>((resolve) => (finish = resolve));
   const onEnd = () => finish('the client closed the connection');
+  // A write to a client that has gone fails with EPIPE: that is the end of the session too, not a crash.
+  const onOutputError = (error: Error) => finish(`the client's end of the connection failed (${(error as NodeJS.ErrnoException).code ?? error.message})`);
   const onSignal = (signal: NodeJS.Signals) => finish(`stopped by ${signal}`);
   process.stdin.once('end', onEnd);
   process.stdin.once('close', onEnd);
+  process.stdout.on('error', onOutputError);
   for (const signal of signals) process.once(signal, onSignal);
   return {
     ended,
@@ -60,41 +63,41 @@ function endOfSession(): { ended: Promise<string>; dispose(): void } {
       process.stdin.off('end', onEnd);
       process.stdin.off('close', onEnd);
       for (const signal of signals) process.off(signal, onSignal);
+      // Left listening on stdout: answers to calls still running may meet a closed pipe.
     },
   };
 }
 
-export interface McpSession {
+export interface McpServeOptions {
   readonly layout: DataLayout;
   /** The context a tool call works in when it names none. */
   readonly context: string;
 }
 
 /** Serves one client over stdin/stdout until it goes; every change is flushed before this returns. */
-export async function serveMcp(session: McpSession): Promise<{ reason: string }> {
+export async function serveMcp(options: McpServeOptions): Promise<{ reason: string }> {
   const clock = () => new Date();
   const engine = await Engine.open({
-    layout: session.layout,
+    layout: options.layout,
     origin: 'mcp',
     onBackgroundError: (error) => log(`rewriting a context file failed (every change is kept in the journal): ${error.message}`),
   });
-  if (engine.readOnly) log(`the data folder ${session.layout.root} is read-only: ${engine.readOnlyReason}`);
+  if (engine.readOnly) log(`the data folder ${options.layout.root} is read-only: ${engine.readOnlyReason}`);
   const server = new McpServer({ name: 'tension-desk', version: packageVersion() }, { instructions: INSTRUCTIONS, capabilities: { tools: {} } });
   const noted = engineNotingClient(engine, () => clientNote(server.server.getClientVersion()));
-  const env: ToolEnvironment = { engine: noted, charts: new ChartService(noted, clock), defaultContext: session.context, clock };
+  const refresh = new QuietRefresh(engine, (error) => log(`refreshing a context: ${error instanceof Error ? error.message : String(error)}`));
+  const env: ToolEnvironment = { engine: noted, charts: new ChartService(noted, clock), defaultContext: options.context, clock, contextUsed: (context) => refresh.use(context) };
   const inFlight = new CallsInFlight();
   registerTools(server, env, allTools, inFlight);
 
-  const session_ = endOfSession();
+  const session = endOfSession();
   await server.connect(new StdioServerTransport());
-  const watcher = new DataRootWatcher(engine, () => undefined, (error) => log(`watching the data folder: ${error instanceof Error ? error.message : String(error)}`));
-  const watching = watcher.start().catch((error: unknown) => log(`could not watch the data folder (changes by other programs are still merged at each call): ${String(error)}`));
-  const reason = await session_.ended;
-  session_.dispose();
+  refresh.start();
+  const reason = await session.ended;
+  session.dispose();
   try {
-    await watching;
     await inFlight.settled();
-    await watcher.stop();
+    await refresh.stop();
     await server.close();
   } finally {
     await engine.close();
@@ -105,9 +108,8 @@ export async function serveMcp(session: McpSession): Promise<{ reason: string }>
 /** The `tension mcp` command (loaded lazily by electron/cli/commands.ts). */
 export async function runMcpCommand(input: CommandInput): Promise<CommandResult> {
   const { reason } = await serveMcp({ layout: input.engine.layout, context: input.context });
-  // The CLI prints its result line on stdout; the client may be gone by then, and a write to a
-  // closed pipe must not turn a clean stop into a crash.
-  process.stdout.on('error', () => undefined);
+  // The CLI prints its result line on stdout after this: the client may be gone by then, which
+  // the listener serveMcp left on stdout turns into nothing worse than a lost line.
   log(`stopped (${reason}); every change is saved`);
   return { json: { ok: true, stopped: reason }, text: '' };
 }

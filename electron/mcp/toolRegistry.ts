@@ -20,6 +20,8 @@ export interface ToolEnvironment {
   /** The server's context (`--context`, else `default`): used when a call names none. */
   readonly defaultContext: string;
   readonly clock: () => Date;
+  /** Told of every context a call works in (the server keeps those files repaired while it is quiet). */
+  readonly contextUsed: (context: string) => void;
 }
 
 /** What a tool's `run` gets besides its own arguments. */
@@ -138,8 +140,11 @@ async function runTool(spec: AnyToolSpec, env: ToolEnvironment, args: Record<str
       context: validateContextName(context ?? env.defaultContext),
       op: typeof operationId === 'string' ? `mcp:${spec.name}:${operationId}` : undefined,
     };
+    if (spec.scope === 'context') env.contextUsed(call.context);
     const value = await spec.run(own as Record<string, unknown>, call);
-    return { content: [{ type: 'text', text: JSON.stringify(value, null, 2) }], structuredContent: value };
+    // Indented for reading, unless large (a list of thousands of charts): then as compact as it goes.
+    const compact = JSON.stringify(value);
+    return { content: [{ type: 'text', text: compact.length > 20_000 ? compact : JSON.stringify(value, null, 2) }], structuredContent: value };
   } catch (error) {
     return { content: [{ type: 'text', text: failureText(error) }], isError: true };
   }

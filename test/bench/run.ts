@@ -4,7 +4,7 @@
 // summary line says PASS or MISS against its target.
 //
 //   npm run bench                 full run (1k/10k/100k charts; several minutes)
-//   npm run bench -- --quick      small sizes, for a fast check
+//   npm run bench -- --quick      small sizes, for a fast check (the MCP part at 100 charts only)
 //   npm run bench -- --profile    also write V8 CPU profiles of the open/search children
 //   npm run bench -- --keep       keep the generated files in test-output/bench
 import fs from 'node:fs';
@@ -14,6 +14,7 @@ import { machineFacts } from './machineFacts.ts';
 import { commitBench } from './commitBench.ts';
 import { perChangeBench } from './perChangeBench.ts';
 import { openBench } from './openBench.ts';
+import { mcpBench } from './mcpBench.ts';
 import { printSection, summaryTable, type SectionResult } from './report.ts';
 
 const args = new Set(process.argv.slice(2));
@@ -27,11 +28,14 @@ const config = quick
       commit: { charts: 1_000, commits: 120, rounds: 4 },
       perChange: { sizes: [100, 1_000], referenceCalls: () => 6, ourCommits: 60 },
       open: { sizes: [1_000, 10_000], searchSize: 10_000, searchRepeats: 5 },
+      mcp: { sizes: [100], calls: () => 3 },
     }
   : {
       commit: { charts: 1_000, commits: 300, rounds: 6 },
       perChange: { sizes: [100, 1_000, 10_000], referenceCalls: (charts: number) => (charts >= 10_000 ? 8 : 20), ourCommits: 150 },
       open: { sizes: [1_000, 10_000, 100_000], searchSize: 100_000, searchRepeats: 20 },
+      // At 10k charts a peer's call takes seconds (coaia-narrative's add_action_step rewrites the 20 MB file several times).
+      mcp: { sizes: [100, 1_000, 10_000], calls: (charts: number) => (charts >= 10_000 ? 3 : 7) },
     };
 
 async function main(): Promise<void> {
@@ -55,6 +59,7 @@ async function main(): Promise<void> {
     await run(commitBench({ workDir, ...config.commit }));
     await run(perChangeBench({ workDir, ...config.perChange }));
     await run(openBench({ workDir, repoRoot, profileDir, ...config.open }));
+    await run(mcpBench({ workDir, ...config.mcp }));
   } finally {
     if (!args.has('--keep')) fs.rmSync(workDir, { recursive: true, force: true });
   }

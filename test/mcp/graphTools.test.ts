@@ -142,6 +142,20 @@ describe('the knowledge-graph tools, end to end', () => {
     expect(fs.existsSync(path.join(data, '..', 'outside.jsonl'))).toBe(false);
   });
 
+  it('while the assistant is quiet, a record a peer\'s late rewrite dropped is put back in the file', async () => {
+    const context = 'quiet';
+    await server.call('create_entities', { context, entities: [{ name: 'Early', entityType: 'note', observations: [] }] });
+    await eventually(() => fileLines(context).length === 1, 'the rewrite');
+    const seenByPeer = read(fileOf(context));
+    await server.call('create_entities', { context, entities: [{ name: 'Late', entityType: 'note', observations: [] }] });
+    await eventually(() => fileLines(context).length === 2, 'the rewrite');
+    // A peer that read the file before our last write renames its version over ours: ours is missing from it.
+    const peerVersion = `${seenByPeer.toString('utf8')}{"type":"entity","name":"Peer","entityType":"note","observations":[]}`;
+    fs.writeFileSync(`${fileOf(context)}.peer-tmp`, peerVersion);
+    fs.renameSync(`${fileOf(context)}.peer-tmp`, fileOf(context));
+    await eventually(() => fileLines(context).map((l) => l.name).sort().join() === 'Early,Late,Peer', 'the dropped record back in the file', 8_000);
+  });
+
   it('the real reference server reads what ours wrote, and its rewrite (which drops metadata) does not cost ours', async () => {
     const context = 'peer';
     expect(runCli(['entity', 'set', '--data', data, '--context', context, '--name', 'Meta', '--type', 'note', '--obs', 'with metadata', '--meta', '{"phase":"germination"}']).status).toBe(0);

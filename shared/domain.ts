@@ -77,6 +77,8 @@ export interface ChartHistoryEntry {
   readonly part: string;
   readonly action: 'set' | 'delete';
   readonly value?: Record<string, unknown>;
+  /** Another program's change seen in the context file but not yet saved in the journal (a reader cannot write). */
+  readonly pending?: true;
 }
 
 export const STRUCTURAL_TENSION_CHART = 'structural_tension_chart';

@@ -14,7 +14,7 @@ import {
   subgraph,
   toGraphEntity,
 } from '../core/knowledgeGraph.ts';
-import { historyOf } from '../core/history.ts';
+import { historyOf, withPendingChanges } from '../core/history.ts';
 import { entityKey, relationKey } from '../core/records.ts';
 import { verifyAll } from '../core/verify.ts';
 import { recoverAll } from '../core/recover.ts';
@@ -158,10 +158,11 @@ export const commands: Record<string, Command> = {
     readOnly: true,
     async run({ engine, options, context }) {
       const key = options.name !== undefined ? entityKey(requireOption(options, 'name')) : relationKey(...Object.values(relationOptions(options)) as [string, string, string]);
-      const journal = await engine.read(context, (_state, store) => store.paths.journal);
-      const versions = historyOf(engine.fs, journal, (k) => k === key).get(key) ?? [];
+      const wanted = (k: string) => k === key;
+      // Another program's change this reader saw in the file but may not journal: shown as pending.
+      const versions = (await engine.read(context, (_state, store) => withPendingChanges(historyOf(engine.fs, store.paths.journal, wanted), store, wanted))).get(key) ?? [];
       if (versions.length === 0) throw new EngineError('NOT_FOUND', `No history for ${options.name ?? 'that relation'} in context ${context}.`);
-      const text = versions.map((v) => `${v.ts}  #${v.seq}  ${v.origin.padEnd(8)} ${v.action === 'delete' ? 'deleted' : JSON.stringify(v.value)}${v.note ? `  (${v.note})` : ''}`).join('\n');
+      const text = versions.map((v) => `${v.ts}  ${v.pending ? 'pending' : `#${v.seq}`}  ${v.origin.padEnd(8)} ${v.action === 'delete' ? 'deleted' : JSON.stringify(v.value)}${v.note ? `  (${v.note})` : ''}`).join('\n');
       return { json: { context, versions }, text };
     },
   },

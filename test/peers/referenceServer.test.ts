@@ -277,6 +277,10 @@ describe('the reference MCP memory server and Tension Desk share one file', () =
     // The reference server's own file: Alice, Project Atlas, a relation; no metadata, no final newline.
     const dir = tempDir('tension-refserver-');
     const file = copySample('reference-server-memory.jsonl', dir, 'memory.jsonl');
+    // Written by the server a while ago (a deletion within a second of another program's version
+    // may be a race between two writers, and is kept: see fileVersions.ts raceWindowMs).
+    const aMinuteAgo = new Date(Date.now() - 60_000);
+    fs.utimesSync(file, aMinuteAgo, aMinuteAgo);
     const layout = resolveLayout({ memoryPath: file });
     const engine = await engineOn(layout);
     expect((await engine.read(CTX, (state) => readGraph(state))).entities.map((e) => e.name)).toEqual(['Alice', 'Project Atlas']);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { absorbExternalVersion } from '../../electron/core/externalMerge.ts';
 import { keepDroppedFields, mergeThreeWay } from '../../electron/core/recordMerge.ts';
-import { FileVersions } from '../../electron/core/fileVersions.ts';
+import { FileVersions, raceWindowMs } from '../../electron/core/fileVersions.ts';
 import { RecordSet } from '../../electron/core/recordSet.ts';
 import { recordFromObject } from '../../electron/core/knowledgeGraph.ts';
 import type { StoredRecord } from '../../electron/core/records.ts';
@@ -132,11 +132,66 @@ describe('merging a version of the file someone else wrote', () => {
   });
 });
 
+describe('two peers racing, and a peer deleting what it made', () => {
+  const a = entity('A', ['a']);
+  const mine = entity('MINE', ['peer one']);
+  const theirs = entity('THEIRS', ['peer two']);
+  const next = entity('NEXT', ['peer one, next call']);
+
+  it("a record another peer's version brought at its end, missing from a version written just after, is kept (the writers raced)", () => {
+    // Peer one wrote A + MINE (unseen by us); peer two read that, added THEIRS, wrote: we saw
+    // only peer two's version. Peer one, from its own version, adds NEXT a moment later.
+    const file = new History();
+    file.put(a).rewrite();
+    file.later(5).absorbAndRecord([a, mine, theirs]);
+    const result = file.later(5).absorb([a, mine, next]);
+    expect(result.deletes).toEqual([]);
+    expect(result.puts.map((r) => r.name)).toEqual(['NEXT']);
+  });
+
+  it('the same missing record, with a record after it kept, is a hole: deleted', () => {
+    const file = new History();
+    file.put(a).rewrite();
+    file.later(5).absorbAndRecord([a, theirs, mine]);
+    expect(file.later(5).absorb([a, mine, next]).deletes.map((k) => k.slice(2))).toEqual(['THEIRS']);
+  });
+
+  it('a record a peer made, missing from a version written long after (beyond the race window), is deleted', () => {
+    const file = new History();
+    file.put(a).rewrite();
+    file.later(5).absorbAndRecord([a, mine]);
+    expect(file.later(raceWindowMs(0) + 1).absorb([a]).deletes.map((k) => k.slice(2))).toEqual(['MINE']);
+  });
+
+  it('within the race window the same deletion is kept: it cannot be told from a lost race', () => {
+    const file = new History();
+    file.put(a).rewrite();
+    file.later(5).absorbAndRecord([a, mine]);
+    expect(file.later(50).absorb([a]).deletes).toEqual([]);
+  });
+
+  it('a record of ours a peer lacks stays however long after, unless the peer shows it read our version', () => {
+    const ours = entity('OURS', ['ours']);
+    const file = new History();
+    file.put(a).rewrite();
+    file.later(5).put(ours).rewrite();
+    // An editor that held the file open for an hour: nothing shows it read our version.
+    expect(file.later(3_600_000).absorb([a]).deletes).toEqual([]);
+  });
+});
+
 /** Our side of a context file: the state, the versions of the file, our rewrites and absorbed peer versions. */
 class History {
   readonly state = new RecordSet();
   readonly versions = new FileVersions(this.state);
   private seq = 0;
+  /** The time versions are written at (ms), moved by the test. */
+  now = 1_000_000;
+
+  later(ms: number): this {
+    this.now += ms;
+    return this;
+  }
 
   put(record: StoredRecord): this {
     this.versions.touch(record.key);
@@ -145,13 +200,13 @@ class History {
   }
 
   rewrite(): this {
-    this.versions.close((this.seq += 1), 'ours', Date.now());
+    this.versions.close((this.seq += 1), 'ours', this.now);
     return this;
   }
 
   absorb(records: StoredRecord[], absenceIsDeletion = true) {
     const file = mapOf(records);
-    const judgement = this.versions.judge(file);
+    const judgement = this.versions.judge(file, this.now);
     return absorbExternalVersion({ file, base: (key) => judgement.base(key), cameWithRacingPeerBase: (key) => judgement.cameWithRacingPeerBase(key), addedByPeerLongBefore: (key) => judgement.addedByPeerLongBefore(key), otherKeys: this.versions.changedKeys(), current: this.state, absenceIsDeletion });
   }
 
@@ -163,7 +218,7 @@ class History {
       this.versions.touch(key);
       this.state.delete(key);
     }
-    this.versions.close((this.seq += 1), 'peer', Date.now(), result.overrides);
+    this.versions.close((this.seq += 1), 'peer', this.now, result.overrides);
     return this;
   }
 }

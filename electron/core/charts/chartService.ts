@@ -5,7 +5,7 @@ import path from 'node:path';
 import type { Engine } from '../engine.ts';
 import { EngineError } from '../errors.ts';
 import { ARCHIVE_CONTEXT, validateContextName } from '../dataRoot.ts';
-import { historyOf } from '../history.ts';
+import { historyOf, withPendingChanges } from '../history.ts';
 import { makeRecord, classifyLine, parseValue, type StoredRecord } from '../records.ts';
 import { RecordSet } from '../recordSet.ts';
 import type { CommitResult, PendingChanges } from '../contextStore.ts';
@@ -66,12 +66,13 @@ export class ChartService {
 
   /** Every version of every part of the chart, oldest first, from the journal. */
   async history(context: string, id: string): Promise<ChartHistoryEntry[]> {
-    const journal = await this.engine.read(context, (_state, store) => store.paths.journal);
-    const versions = historyOf(this.engine.fs, journal, (key) => keyBelongsToChart(id, key));
+    const wanted = (key: string) => keyBelongsToChart(id, key);
+    // A change another program made that this (read-only) process could not journal shows as pending.
+    const versions = await this.engine.read(context, (_state, store) => withPendingChanges(historyOf(this.engine.fs, store.paths.journal, wanted), store, wanted));
     const entries: ChartHistoryEntry[] = [];
     for (const [key, list] of versions) {
       const part = partLabel(key);
-      for (const v of list) entries.push({ seq: v.seq, ts: v.ts, origin: v.origin, tx: v.tx, ...(v.note ? { note: v.note } : {}), part, action: v.action, ...(v.value ? { value: v.value } : {}) });
+      for (const v of list) entries.push({ seq: v.seq, ts: v.ts, origin: v.origin, tx: v.tx, ...(v.note ? { note: v.note } : {}), part, action: v.action, ...(v.value ? { value: v.value } : {}), ...(v.pending ? { pending: true as const } : {}) });
     }
     if (entries.length === 0) throw new EngineError('NOT_FOUND', `No history for chart ${JSON.stringify(id)} in context ${context}.`);
     return entries.sort((a, b) => a.seq - b.seq);

@@ -1,19 +1,26 @@
 // Vite builds the renderer into renderer/dist, which the Electron shell serves as
 // app://tension/ under a strict CSP (no inline script or style): relative asset paths, one
 // external module script, CSS as files.
+//
+// `--mode bridge` (npm run build:renderer:bridge) is the browser-test build instead: the same
+// renderer plus the HTTP bridge transport (?bridge=<url>), into test-output/renderer-bridge/.
+// Only that build defines __TENSION_HTTP_BRIDGE__ true; in the app's build the bridge code is
+// dead and left out, so the packaged app has no code path that talks HTTP.
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vite';
 import react from '@vitejs/plugin-react';
 
-const here = path.join(path.dirname(fileURLToPath(import.meta.url)), 'renderer');
+const repo = path.dirname(fileURLToPath(import.meta.url));
+const here = path.join(repo, 'renderer');
 
-export default defineConfig({
+export default defineConfig(({ mode }) => ({
   root: here,
   base: './',
   plugins: [react()],
+  define: { __TENSION_HTTP_BRIDGE__: JSON.stringify(mode === 'bridge') },
   build: {
-    outDir: path.join(here, 'dist'),
+    outDir: mode === 'bridge' ? path.join(repo, 'test-output', 'renderer-bridge') : path.join(here, 'dist'),
     emptyOutDir: true,
     target: 'chrome120',
     // The polyfill would be an inline-free module anyway; Chromium needs none.
@@ -22,4 +29,4 @@ export default defineConfig({
     sourcemap: true,
   },
   logLevel: 'warn',
-});
+}));

@@ -2,25 +2,34 @@
 // bridge, on a temporary data folder: a person creates a chart with steps, telescopes a step
 // and completes it, edits and undoes, sees another process's change arrive live, looks at a
 // past version beside today's, and searches across contexts. Screenshots of the main views
-// go to test-output/screenshots/. Without Chromium every test here is skipped, and says so.
+// go to test-output/screenshots/. Without Chromium every test here is skipped, and says so;
+// with TENSION_REQUIRE_E2E=1 (CI) a missing Chromium is a failing test instead.
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Engine } from '../../electron/core/engine.ts';
+import { exitOf, spawnCli } from '../helpers/runCli.ts';
 import { resolveLayout } from '../../electron/core/dataRoot.ts';
 import { ChartService } from '../../electron/core/charts/chartService.ts';
 import { removeTempDirs, tempDir } from '../helpers/tempRoot.ts';
 import { startBridgeServer, type BridgeServer } from './bridgeServer.ts';
-import { chromiumMissing, distDir, ensureRendererBuilt, launchChromium, screenshotPath } from './browser.ts';
+import { chromiumMissing, chromiumRequired, distDir, ensureRendererBuilt, launchChromium, screenshotPath } from './browser.ts';
 
-if (chromiumMissing) console.warn(`[renderer e2e] SKIPPED: ${chromiumMissing}`);
+if (chromiumMissing && chromiumRequired) {
+  describe('the renderer in Chromium', () => {
+    it('runs (TENSION_REQUIRE_E2E=1: a missing Chromium fails the run instead of skipping these tests)', () => {
+      expect.fail(`${chromiumMissing}; TENSION_REQUIRE_E2E=1 (set by CI) does not let the browser tests be skipped`);
+    });
+  });
+} else if (chromiumMissing) {
+  console.warn(`[renderer e2e] SKIPPED: ${chromiumMissing}`);
+}
 
 describe.skipIf(!!chromiumMissing)(`the renderer in Chromium${chromiumMissing ? ` (SKIPPED: ${chromiumMissing})` : ''}`, () => {
   let server: BridgeServer;
   let browser: Browser;
   let page: Page;
   let data: string;
-  let otherProcess: Engine;
   const pageErrors: string[] = [];
 
   beforeAll(async () => {
@@ -33,7 +42,6 @@ describe.skipIf(!!chromiumMissing)(`the renderer in Chromium${chromiumMissing ? 
     await seed.create('work', { outcome: 'Publish the quarterly report', reality: ['Draft outline exists'], steps: [] });
     await cli.close();
     server = await startBridgeServer({ data, distDir });
-    otherProcess = await Engine.open({ layout: resolveLayout({ data }), origin: 'cli', rewriteDelayMs: -1, lockLeaseMs: 0 });
     browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
     page.on('pageerror', (error) => pageErrors.push(error.message));
@@ -45,7 +53,6 @@ describe.skipIf(!!chromiumMissing)(`the renderer in Chromium${chromiumMissing ? 
 
   afterAll(async () => {
     await browser?.close().catch(() => undefined);
-    await otherProcess?.close().catch(() => undefined);
     await server?.close().catch(() => undefined);
     removeTempDirs();
   });
@@ -123,17 +130,20 @@ describe.skipIf(!!chromiumMissing)(`the renderer in Chromium${chromiumMissing ? 
     expect(await view.getByRole('region', { name: 'Action steps' }).first().textContent()).not.toContain('Migrate all customers');
   });
 
-  it('shows a change another process writes within a second, without losing what is being typed', async () => {
+  it('shows a change the CLI writes in another process, without losing what is being typed', async () => {
     const view = openChart();
     const field = view.getByLabel('Add to current reality of Ship billing to every customer');
     await field.fill('half-typed note');
     const id = (await view.getByRole('article').first().getAttribute('data-chart'))!;
-    const started = Date.now();
-    await new ChartService(otherProcess).addStep('work', id, { title: 'Written by the CLI' });
-    await expect.poll(() => view.getByRole('region', { name: 'Action steps' }).first().textContent(), { timeout: 5_000, interval: 50 }).toContain('Written by the CLI');
-    const elapsed = Date.now() - started;
-    console.log(`[renderer e2e] an outside change appeared after ${elapsed} ms`);
-    expect(elapsed).toBeLessThan(1_500);
+    const cli = await exitOf(spawnCli(['step', 'add', id, '--title', 'Written by the CLI', '--data', data, '--context', 'work']), 60_000);
+    expect(cli?.code, `the CLI: ${cli?.stderr ?? 'did not end in 60 s'}`).toBe(0);
+    const written = Date.now();
+    await expect.poll(() => view.getByRole('region', { name: 'Action steps' }).first().textContent(), { timeout: 15_000, interval: 50 }).toContain('Written by the CLI');
+    const elapsed = Date.now() - written;
+    // Within a second on a quiet machine (this figure); the bound is roomy so a busy one does
+    // not flake: it catches a view that waits for something slow (a long poll, a reload).
+    console.log(`[renderer e2e] a change by another process appeared ${elapsed} ms after it exited`);
+    expect(elapsed).toBeLessThan(10_000);
     expect(await field.inputValue()).toBe('half-typed note');
   });
 

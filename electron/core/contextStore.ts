@@ -668,6 +668,10 @@ export class ContextStore {
     // A cut inside a line can leave a fragment that still parses (half a "#" comment): not a record.
     const records = new Map(file.map);
     if (truncated && file.unterminatedKey !== undefined) records.delete(file.unterminatedKey);
+    // A file that lost most of what the file last held was most likely read while a peer was
+    // rewriting it in place (truncate, then write: a moment in which it is empty or cut) and
+    // written back from that. Nothing is taken as deleted from such a file.
+    const gutted = !fileIsOurs && this.lostMostRecords(records);
     // Our own rewrite has no race to account for: its base is the newest version.
     const judgement = fileIsOurs ? undefined : this.judgePeerVersion(records, file);
     const result = absorbExternalVersion({
@@ -676,7 +680,7 @@ export class ContextStore {
       ...(judgement ? { cameWithRacingPeerBase: (key: string) => judgement.cameWithRacingPeerBase(key), addedByPeerLongBefore: (key: string) => judgement.addedByPeerLongBefore(key) } : {}),
       otherKeys: this.versions.changedKeys(),
       current: this.state,
-      absenceIsDeletion: fileIsOurs || (file.bad.length === 0 && !truncated && origin === 'external'),
+      absenceIsDeletion: fileIsOurs || (file.bad.length === 0 && !truncated && !gutted && origin === 'external'),
       fileIsOurs,
     });
     const notes: string[] = [];
@@ -684,6 +688,7 @@ export class ContextStore {
     if (result.keptFields > 0) notes.push(`kept fields the other writer dropped on ${result.keptFields} records`);
     if (result.lostRace > 0) notes.push(`kept ${result.lostRace} records the other writer had not seen`);
     if (truncated) notes.push('the file was cut short; missing records restored');
+    if (gutted) notes.push('the file lost more than half of its records at once (read while being rewritten?); nothing taken as deleted');
     if (file.bad.length > 0) notes.push(`${file.bad.length} unreadable lines; their records restored from the journal`);
     const changes = { puts: result.puts, deletes: result.deletes, verbatim: true, order: records.keys() };
     const changed = result.puts.length + result.deletes.length > 0 || !sameOrder(this.state.keys(), records.keys());
@@ -717,6 +722,17 @@ export class ContextStore {
     this.rememberFile(file.identity);
     this.fileDamage = file.bad;
     this.forceRewrite = file.bad.length > 0 || truncated;
+  }
+
+  /** True when the file lacks more than half (and at least 3) of the records the file last held. */
+  private lostMostRecords(records: ReadonlyMap<string, StoredRecord>): boolean {
+    let held = 0;
+    let lacking = 0;
+    for (const key of this.materialized.keys()) {
+      held += 1;
+      if (!records.has(key)) lacking += 1;
+    }
+    return lacking >= 3 && lacking * 2 > held;
   }
 
   /** Which version we know of a peer's file started from (the versions are rebuilt from the journal first if need be). */

@@ -280,11 +280,14 @@ export class Judgement {
 /**
  * How long after one version of the file another writer's version may still have been started
  * from the one before: a peer's read, change and write of the whole file. Peers take a few ms
- * on a small file, but far longer on a busy machine (two cores shared by the app, two servers
- * and a test suite stretched them past 100 ms here), so a whole second, growing with the size.
+ * on a small file, but far longer on a busy machine (two cores shared by the app, two servers,
+ * a spiral-style writer and a test suite stretched them past a second here), so ten seconds,
+ * growing with the size. Within it, a record another program just added and a peer's file
+ * lacks is kept unless the file shows the peer read it (a wrongly kept record costs one more
+ * delete; a wrongly dropped one is lost).
  */
 export function raceWindowMs(bytes: number): number {
-  return 1000 + Math.ceil((bytes / (1024 * 1024)) * 20);
+  return 10_000 + Math.ceil((bytes / (1024 * 1024)) * 100);
 }
 
 /** [shown, present, implied deletions]: more shown, then more present, then fewer implied. */

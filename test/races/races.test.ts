@@ -122,4 +122,17 @@ describe('races between real processes on one context file', () => {
     }
     expect(verdict.unrequestedDeletions).toEqual([]);
   });
+
+  it('g) everyone at once: the app, a CLI process per write, the reference server and coaia-narrative: nothing acknowledged is lost', async () => {
+    const { data, file } = dataFolder(tempDir());
+    const writers = track(
+      await startCoaiaNarrativeLoop({ file, intervalMs: 50, telescopeEvery: 4 }),
+      await startReferenceServerLoop({ file, prefix: 'peer', intervalMs: 50 }),
+      startCliLoop({ data, context: 'default', prefix: 'cli' }),
+      await startAppWriter({ data, context: 'default', ratePerSecond: 2, completeEvery: 2, prefix: 'app' }),
+    );
+    const verdict = await run('g) app + CLI + reference server + coaia-narrative', data, writers);
+    // Two peers without a lock can still lose each other's writes; ours lose nothing.
+    expectNothingLost(verdict, OURS);
+  });
 });

@@ -29,7 +29,7 @@ import { parseContextBytes, readContextFile, serializeRecords, statIdentity, typ
 import { removeQuietly, replaceFileAtomically, writeVerifiedTemp } from './atomicFile.ts';
 import { keptLooksForeign, releaseKept, replacedPeerVersion, swapBack, swapIntoPlace, type ReplacedVersion, type ReplacementPath } from './fileReplacement.ts';
 import { absorbExternalVersion } from './externalMerge.ts';
-import { FileVersions, raceWindowMs, type Form } from './fileVersions.ts';
+import { FileVersions, raceWindowMs, type Form, type SavedVersions } from './fileVersions.ts';
 import type { RecoveryLog } from './recoveryLog.ts';
 import { SearchIndex, type SearchHit } from './searchIndex.ts';
 import { isProcessAlive } from './rootLock.ts';
@@ -106,6 +106,8 @@ interface Checkpoint {
   size: number;
   crc: string;
   ops: [string, number, string][];
+  /** The known versions of the file up to `seq` (fileVersions.ts), so a fast open need not replay the journal to judge a peer. */
+  versions?: SavedVersions;
 }
 
 export interface ContextStoreOptions {
@@ -301,6 +303,8 @@ export class ContextStore {
     this.adoptFile(file);
     this.seq = checkpoint.seq;
     for (const [op, seq, tx] of checkpoint.ops) this.ops.set(op, { seq, tx });
+    // The versions as of the checkpoint; the journal's tail adds the newer ones.
+    if (checkpoint.versions !== undefined) this.versionsLoaded = this.versions.restore(checkpoint.versions);
     this.journalIno = tail.ino;
     this.applyJournalRead(tail);
     this.loadedFast = true;
@@ -1097,6 +1101,7 @@ export class ContextStore {
       size,
       crc,
       ops: [...this.ops].map(([op, entry]) => [op, entry.seq, entry.tx]),
+      ...(this.versionsLoaded ? { versions: this.versions.save(seq) } : {}),
     };
     try {
       replaceFileAtomically(this.fs, this.paths.checkpoint, JSON.stringify(checkpoint));

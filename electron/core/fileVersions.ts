@@ -14,7 +14,7 @@
 // Where versions explain P equally well, the oldest is taken: it holds fewer records, so fewer
 // of ours are read as deleted (a wrongly kept record costs one more delete; a wrongly dropped
 // one is data lost).
-import type { StoredRecord } from './records.ts';
+import { recordOfKeyAndLine, type StoredRecord } from './records.ts';
 import { showsVersion } from './recordMerge.ts';
 
 /** A record's form in one version of the file; undefined: the version did not have it. */
@@ -38,6 +38,16 @@ interface Generation {
 export interface StateView {
   get(key: string): StoredRecord | undefined;
 }
+
+/** The versions as a checkpoint keeps them (checkpoint.json `versions`). */
+export interface SavedVersions {
+  /** Oldest first: [seq, maker, time, [[key, previous line or null], …]]. */
+  readonly generations: [number, VersionMaker, number, [string, string | null][]][];
+  readonly trimmed: boolean;
+}
+
+/** How much of the versions a checkpoint keeps (bytes of earlier record forms). */
+export const SAVED_VERSION_BYTES = 4 * 1024 * 1024;
 
 /** Bounds on what is remembered: versions older than these are forgotten, oldest first. */
 export const VERSIONS_KEPT = 20_000;
@@ -103,6 +113,56 @@ export class FileVersions {
     const previous = new Map<string, Form>();
     for (const key of keys) previous.set(key, undefined);
     if (previous.size > 0) this.generations.push({ seq, maker: 'peer', time, previous, bytes: 0 });
+  }
+
+  /**
+   * The versions up to the one with journal line `upToSeq` (a snapshot: the state then is the
+   * file), newest kept first within `budget` bytes: what a checkpoint saves so that a process
+   * opening from it judges a peer's file without replaying the journal.
+   */
+  save(upToSeq: number, budget = SAVED_VERSION_BYTES): SavedVersions {
+    const kept: SavedVersions['generations'] = [];
+    let bytes = 0;
+    let trimmed = this.trimmed;
+    for (let i = this.generations.length - 1; i >= 0; i -= 1) {
+      const generation = this.generations[i] as Generation;
+      if (generation.seq > upToSeq) continue;
+      bytes += generation.bytes;
+      if (bytes > budget) {
+        trimmed = true;
+        break;
+      }
+      kept.push([generation.seq, generation.maker, generation.time, [...generation.previous].map(([key, form]) => [key, form?.raw ?? null])]);
+    }
+    return { generations: kept.reverse(), trimmed };
+  }
+
+  /** Takes over the versions a checkpoint saved (the state must be the checkpoint's file). False when they do not read. */
+  restore(saved: unknown): boolean {
+    const value = saved as Partial<SavedVersions> | undefined;
+    if (!value || !Array.isArray(value.generations) || typeof value.trimmed !== 'boolean') return false;
+    const generations: Generation[] = [];
+    let total = 0;
+    for (const item of value.generations as unknown[]) {
+      if (!Array.isArray(item) || item.length !== 4 || !Number.isSafeInteger(item[0]) || (item[1] !== 'ours' && item[1] !== 'peer') || typeof item[2] !== 'number' || !Array.isArray(item[3])) return false;
+      const previous = new Map<string, Form>();
+      let bytes = 0;
+      for (const entry of item[3] as unknown[]) {
+        if (!Array.isArray(entry) || typeof entry[0] !== 'string' || !(entry[1] === null || typeof entry[1] === 'string')) return false;
+        const form = entry[1] === null ? undefined : recordOfKeyAndLine(entry[0], entry[1]);
+        if (entry[1] !== null && form === undefined) return false;
+        previous.set(entry[0], form);
+        bytes += entry[0].length + (entry[1]?.length ?? 0);
+      }
+      generations.push({ seq: item[0] as number, maker: item[1], time: item[2], previous, bytes });
+      total += bytes;
+    }
+    this.generations = generations;
+    this.since = new Map();
+    this.overrides = new Map();
+    this.bytes = total;
+    this.trimmed = value.trimmed;
+    return true;
   }
 
   /** Takes over what another instance (a replay of the journal) learned; the state must be the same. */

@@ -191,6 +191,18 @@ export function trustedRecord(raw: string): StoredRecord | undefined {
   return raw.includes('"chartId"') ? undefined : new StoredRecord(key, kind, raw);
 }
 
+/** The record a key and its line stand for (a form saved by its key), or undefined when they do not agree. */
+export function recordOfKeyAndLine(key: string, raw: string): StoredRecord | undefined {
+  if (key.startsWith(`l${SEP}`)) {
+    const identity = identityOfKey(key);
+    return identity[0] === 'line' && identity[1] === raw ? asOpaque(raw, identity[2]) : undefined;
+  }
+  const verdict = classifyTrustedLine(raw);
+  if (!verdict.ok || verdict.kind === 'blank' || verdict.kind === 'line') return undefined;
+  const record = makeRecord(raw, verdict.fields);
+  return record.key === key ? record : undefined;
+}
+
 export function makeRecord(raw: string, fields: RecordFields, occurrence = 1): StoredRecord {
   if (fields.kind === 'entity') return new StoredRecord(entityKey(fields.name as string), 'entity', raw, fields.chartId);
   if (fields.kind === 'relation') {

@@ -116,6 +116,25 @@ describe('merging a version of the file someone else wrote', () => {
     expect(file.absorb([a]).deletes).toEqual([]);
   });
 
+  it('versions saved in a checkpoint and restored (a process opening fast) judge as the long-lived one did', () => {
+    const a = entity('A', ['a'], { chartId: 'c' });
+    const b = entity('B', ['b']);
+    const c = entity('C', ['c']);
+    const file = new History();
+    file.put(a).rewrite();
+    file.later(5).absorbAndRecord([entity('A', ['a']), b]);
+    file.later(5).put(c).rewrite();
+    const peer = mapOf([entity('A', ['a']), b, entity('D', ['d'])]);
+    const saved = JSON.parse(JSON.stringify(file.versions.save(Number.MAX_SAFE_INTEGER))) as unknown;
+    const restored = new FileVersions(file.state);
+    expect(restored.restore(saved)).toBe(true);
+    const before = file.versions.judge(peer, file.now);
+    const after = restored.judge(peer, file.now);
+    expect([after.version, after.behind, after.scores]).toEqual([before.version, before.behind, before.scores]);
+    for (const key of [a.key, b.key, c.key]) expect(after.base(key)?.raw).toBe(before.base(key)?.raw);
+    expect(restored.restore({ generations: [[1, 'ours', 0, [['e\u0000X', '{"type":"entity","name":"Y"}']]]], trimmed: false }), 'a form that is not its key').toBe(false);
+  });
+
   it('a version rebuilt from scratch (a fresh process) judges as the long-lived one did', () => {
     const a = entity('A', ['a']);
     const b = entity('B', ['b']);

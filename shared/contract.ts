@@ -86,7 +86,8 @@ export const channels = {
   'charts.list': channel<ChartSummary[]>()(z.strictObject({ context: contextName.optional() })),
   'charts.tree': channel<ChartTree>()(z.strictObject({ context: contextName, id: name })),
   'charts.search': channel<SearchHit[]>()(z.strictObject({ query: z.string().min(1).max(500), context: contextName.optional(), limit: z.number().int().min(1).max(500).optional() })),
-  'charts.history': channel<ChartHistoryEntry[]>()(z.strictObject({ context: contextName, id: name })),
+  /** The newest `limit` (default 1,000) versions, older than journal entry `before`. */
+  'charts.history': channel<ChartHistoryEntry[]>()(z.strictObject({ context: contextName, id: name, limit: z.number().int().min(1).max(10_000).optional(), before: z.number().int().min(0).optional() })),
   'charts.asOf': channel<Chart>()(z.strictObject({ context: contextName, id: name, time: date })),
   'charts.create': channel<{ id: string } & Written>()(
     z.strictObject({ context: contextName, outcome: text, reality: z.array(text).min(1).max(200), dueDate: date.optional(), steps: z.array(step).max(500).optional(), op }),

@@ -66,6 +66,16 @@ export interface NewChart {
 
 export type ChartOrigin = 'app' | 'cli' | 'mcp' | 'external' | 'import' | 'recover' | 'restore' | 'upgrade';
 
+/** What one version changed in a record: observations added and removed, fields set or removed. */
+export interface RecordChange {
+  readonly observationsAdded?: readonly unknown[];
+  readonly observationsRemoved?: readonly unknown[];
+  /** Top-level fields and `metadata.<key>` entries now set to these values. */
+  readonly set?: Readonly<Record<string, unknown>>;
+  /** Top-level fields and `metadata.<key>` entries removed. */
+  readonly removed?: readonly string[];
+}
+
 /** One change to one part of a chart, from the journal. */
 export interface ChartHistoryEntry {
   readonly seq: number;
@@ -76,7 +86,10 @@ export interface ChartHistoryEntry {
   /** The part's entity name or relation ("A -[type]-> B"). */
   readonly part: string;
   readonly action: 'set' | 'delete';
+  /** The part as it was from this version on (absent for a removal, and for a part over 64 KB). */
   readonly value?: Record<string, unknown>;
+  /** What this version changed in the part (absent when it made or removed it). */
+  readonly changed?: RecordChange;
   /** Another program's change seen in the context file but not yet saved in the journal (a reader cannot write). */
   readonly pending?: true;
 }

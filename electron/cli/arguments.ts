@@ -16,6 +16,7 @@ export const optionSpec = {
   from: { type: 'string' },
   to: { type: 'string' },
   limit: { type: 'string' },
+  before: { type: 'string' },
   all: { type: 'boolean' },
   reason: { type: 'string' },
   days: { type: 'string' },
@@ -43,6 +44,7 @@ export type CliOptions = {
   from?: string;
   to?: string;
   limit?: string;
+  before?: string;
   all?: boolean;
   reason?: string;
   days?: string;
@@ -109,6 +111,13 @@ export function parseJsonOption(text: string | undefined, what: string): Record<
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new EngineError('BAD_INPUT', `${what} must be a JSON object.`);
   return value as Record<string, unknown>;
+}
+
+/** --limit N (default 200) and --before SEQ: which page of a history to show. */
+export function historyPage(options: CliOptions): { limit: number; before?: number; more?: boolean } {
+  const limit = parseCount(options.limit, '--limit', 200);
+  if (limit === 0) throw new EngineError('BAD_INPUT', '--limit must be at least 1.');
+  return { limit, ...(options.before === undefined ? {} : { before: parseCount(options.before, '--before', 0) }) };
 }
 
 export function parseCount(text: string | undefined, what: string, fallback: number): number {

@@ -2,7 +2,7 @@
 import { EngineError } from '../core/errors.ts';
 import { ChartService } from '../core/charts/chartService.ts';
 import type { Chart, ChartTree } from '../../shared/domain.ts';
-import { parseCount, requireOption } from './arguments.ts';
+import { historyPage, parseCount, requireOption } from './arguments.ts';
 import type { Command, CommandInput, CommandResult } from './commands.ts';
 
 const service = (input: CommandInput) => new ChartService(input.engine);
@@ -104,12 +104,17 @@ export const chartCommands: Record<string, Command> = {
     },
   },
   'chart history': {
-    usage: 'chart history ID',
-    summary: 'every version of every part of a chart, oldest first',
+    usage: 'chart history ID [--limit N] [--before SEQ]',
+    summary: 'the versions of every part of a chart, oldest first: the newest N (default 200), older than entry SEQ',
     readOnly: true,
     async run(input) {
-      const entries = await service(input).history(input.context, arg(input, 'a chart id'));
-      return { json: { entries }, text: entries.map((e) => `${e.ts}  #${e.seq}  ${e.origin.padEnd(8)} ${e.action === 'delete' ? 'removed' : 'set'} ${e.part}${e.note ? `  (${e.note})` : ''}`).join('\n') };
+      const page = historyPage(input.options);
+      const entries = await service(input).history(input.context, arg(input, 'a chart id'), page);
+      const older = page.more ? `\n(older versions left out: --before ${entries[0]?.seq ?? 0} shows them)` : '';
+      return {
+        json: { entries, ...(page.more ? { before: entries[0]?.seq ?? 0 } : {}) },
+        text: entries.map((e) => `${e.ts}  ${e.pending ? 'pending' : `#${e.seq}`}  ${e.origin.padEnd(8)} ${e.action === 'delete' ? 'removed' : 'set'} ${e.part}${e.note ? `  (${e.note})` : ''}`).join('\n') + older,
+      };
     },
   },
   'chart as-of': {

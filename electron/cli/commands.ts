@@ -19,7 +19,7 @@ import { entityKey, relationKey } from '../core/records.ts';
 import { verifyAll } from '../core/verify.ts';
 import { recoverAll } from '../core/recover.ts';
 import { createBackup, listBackups, pruneBackups, restoreBackup, verifyBackup } from '../core/backups.ts';
-import { parseCount, parseJsonOption, requireOption, type CliOptions } from './arguments.ts';
+import { historyPage, parseCount, parseJsonOption, requireOption, type CliOptions } from './arguments.ts';
 import { chartCommands } from './chartCommands.ts';
 import { IMPORT_LIMIT_BYTES, readImportFile } from './importFile.ts';
 
@@ -153,17 +153,22 @@ export const commands: Record<string, Command> = {
   },
 
   history: {
-    usage: 'history --name N | history --from A --to B --type R',
-    summary: 'every version of a record, oldest first, with time and origin',
+    usage: 'history --name N | history --from A --to B --type R  [--limit N] [--before SEQ]',
+    summary: 'the versions of a record, oldest first, with time and origin: the newest N (default 200), older than entry SEQ',
     readOnly: true,
     async run({ engine, options, context }) {
       const key = options.name !== undefined ? entityKey(requireOption(options, 'name')) : relationKey(...Object.values(relationOptions(options)) as [string, string, string]);
       const wanted = (k: string) => k === key;
+      const page = historyPage(options);
       // Another program's change this reader saw in the file but may not journal: shown as pending.
-      const versions = (await engine.read(context, (_state, store) => withPendingChanges(historyOf(engine.fs, store.paths.journal, wanted), store, wanted))).get(key) ?? [];
+      const versions = (await engine.read(context, (_state, store) => {
+        const journaled = historyOf(engine.fs, store.paths.journal, wanted, page);
+        return page.before === undefined ? withPendingChanges(journaled, store, wanted) : journaled;
+      })).get(key) ?? [];
       if (versions.length === 0) throw new EngineError('NOT_FOUND', `No history for ${options.name ?? 'that relation'} in context ${context}.`);
       const text = versions.map((v) => `${v.ts}  ${v.pending ? 'pending' : `#${v.seq}`}  ${v.origin.padEnd(8)} ${v.action === 'delete' ? 'deleted' : JSON.stringify(v.value)}${v.note ? `  (${v.note})` : ''}`).join('\n');
-      return { json: { context, versions }, text };
+      const older = page.more ? { before: versions[0]?.seq ?? 0 } : {};
+      return { json: { context, versions, ...older }, text: page.more ? `${text}\n(older versions left out: --before ${versions[0]?.seq ?? 0} shows them)` : text };
     },
   },
 

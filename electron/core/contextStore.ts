@@ -10,7 +10,8 @@ import type { FileSystem } from './fileSystem.ts';
 import { readFileIfExists, syncDirectory } from './fileSystem.ts';
 import { EngineError, fromSystemError } from './errors.ts';
 import { contextPaths, type DataLayout } from './dataRoot.ts';
-import { RecordSet, applyOrderMoves, orderMoves, recordOfChange, type OrderMove } from './recordSet.ts';
+import { RecordSet, SpliceMismatch, applyOrderMoves, keyOfChange, orderMoves, recordOfChange, type OrderMove } from './recordSet.ts';
+import { spliceBetween } from './recordSplice.ts';
 import { identityOf, identityOfKey, keyOfIdentity, type StoredRecord } from './records.ts';
 import {
   JOURNAL_FORMAT,
@@ -47,6 +48,7 @@ export interface Finding {
     | 'bad-line'
     | 'torn-file'
     | 'journal-bad-line'
+    | 'journal-edit-mismatch'
     | 'journal-torn-tail'
     | 'external-change'
     | 'file-missing'
@@ -452,7 +454,15 @@ export class ContextStore {
 
   private applyCommit(commit: JournalCommit): void {
     for (const change of commit.changes) {
-      const effect = recordOfChange(change);
+      let effect;
+      try {
+        effect = recordOfChange(change, (key) => this.state.get(key));
+      } catch (error) {
+        if (!(error instanceof SpliceMismatch)) throw error;
+        // Only a journal that lost an earlier entry gets here: the context file still holds the record.
+        this.findings.push({ severity: 'error', kind: 'journal-edit-mismatch', file: this.paths.journal, message: `${path.basename(this.paths.journal)}: entry ${commit.seq} edits ${identityOfKey(error.key).slice(0, 2).join(' ')}, which is not as that edit expects; the edit is skipped (recover takes the record from the context file)` });
+        continue;
+      }
       if ('put' in effect) this.put(effect.put);
       else this.remove(effect.del);
     }
@@ -817,10 +827,7 @@ export class ContextStore {
     const keys: string[] = [];
     for (const { entry } of readJournal(this.fs, this.paths.journal, 0).entries) {
       if (entry.kind !== 'commit' || entry.tx !== tx) continue;
-      for (const change of entry.changes) {
-        const effect = recordOfChange(change);
-        keys.push('put' in effect ? effect.put.key : effect.del);
-      }
+      for (const change of entry.changes) keys.push(keyOfChange(change));
     }
     return keys;
   }
@@ -878,7 +885,14 @@ export class ContextStore {
     const identity = (key: string) => identityOf((this.state.get(key) ?? added.get(key)) as StoredRecord);
     const order = moves.map(([key, after]) => [identity(key), after === null ? null : identity(after)]);
     const texts: string[] = [];
-    for (const record of changes.puts) texts.push(encodeChangeText(encodeRecordChange(record, changes.verbatim ? false : undefined)));
+    for (const record of changes.puts) {
+      // An edit of a record already there is journaled as what changed in its line when that is
+      // much smaller (a current reality that grows for years).
+      const before = this.state.get(record.key);
+      const splice = before && before.raw !== record.raw && record.kind !== 'line' ? spliceBetween(before.raw, record.raw) : undefined;
+      if (splice) texts.push(encodeChangeText({ change: { splice: identityOf(record), ...splice } }));
+      else texts.push(encodeChangeText(encodeRecordChange(record, changes.verbatim ? false : undefined)));
+    }
     for (const key of changes.deletes) {
       const record = this.state.get(key);
       if (record) texts.push(encodeChangeText({ change: { del: identityOf(record) } }));

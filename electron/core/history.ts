@@ -1,12 +1,13 @@
 // History from the journal: every version of a record, oldest first, with when, by whom
 // (this app, the CLI, another program found to have changed the file, a recovery, a restore)
 // and as part of which transaction.
-import { readJournal } from './journalFile.ts';
-import { recordOfChange } from './recordSet.ts';
-import type { Origin } from './journalFormat.ts';
+import { forEachJournalEntry } from './journalFile.ts';
+import { SpliceMismatch, keyOfChange, recordOfChange } from './recordSet.ts';
+import type { JournalCommit, Origin } from './journalFormat.ts';
 import type { FileSystem } from './fileSystem.ts';
-import type { StoredRecord } from './records.ts';
+import { asOpaque, type StoredRecord } from './records.ts';
 import type { ContextStore } from './contextStore.ts';
+import type { RecordChange } from '../../shared/domain.ts';
 
 export interface RecordVersion {
   readonly seq: number;
@@ -18,37 +19,161 @@ export interface RecordVersion {
   readonly action: 'set' | 'delete';
   /** Seen in the context file (another program's change) but not yet saved in the journal. */
   readonly pending?: true;
-  /** The record as it was from this version on (absent for a deletion). */
+  /** The record as it was from this version on (absent for a deletion, and for a record over 64 KB). */
   readonly value?: Record<string, unknown>;
+  /** What this version changed in the record (absent when it made or removed it). */
+  readonly changed?: RecordChange;
 }
 
-/** Every version of the records whose keys pass `wanted`, from the journal at `journalPath`. */
-export function historyOf(fsys: FileSystem, journalPath: string, wanted: (key: string) => boolean): Map<string, RecordVersion[]> {
+/** Paging of a history: the newest `limit` versions older than journal entry `before`. */
+export interface HistoryPage {
+  readonly limit: number;
+  readonly before?: number | undefined;
+  /** Set by historyOf: true when older versions were left out. */
+  more?: boolean;
+}
+
+/**
+ * Every version of the records whose keys pass `wanted`, from the journal at `journalPath`,
+ * oldest first; with `page`, only the newest `page.limit` of them (older than `page.before`).
+ * The journal is read a chunk at a time, and only the wanted records' current lines are kept
+ * (to apply edits journaled as splices), so memory stays bounded by what is returned.
+ */
+export function historyOf(fsys: FileSystem, journalPath: string, wanted: (key: string) => boolean, page?: HistoryPage): Map<string, RecordVersion[]> {
+  const inPage = (entry: JournalCommit) => page?.before === undefined || entry.seq < page.before;
+  // First pass: how many versions there are (keys only), so the second builds only the page's.
+  let total = 0;
+  if (page) replayWanted(fsys, journalPath, wanted, (_key, entry) => void (inPage(entry) && (total += 1)), { keysOnly: true });
+  const first = page ? Math.max(0, total - page.limit) : 0;
+  if (page) page.more = first > 0;
   const versions = new Map<string, RecordVersion[]>();
-  const journal = readJournal(fsys, journalPath, 0);
-  for (const { entry } of journal.entries) {
-    if (entry.kind !== 'commit') continue;
-    for (const change of entry.changes) {
-      const effect = recordOfChange(change);
-      const key = 'put' in effect ? effect.put.key : effect.del;
-      if (!wanted(key)) continue;
-      const version: RecordVersion = {
-        seq: entry.seq,
-        ts: entry.ts,
-        origin: entry.origin,
-        tx: entry.tx,
-        ...(entry.op === undefined ? {} : { op: entry.op }),
-        ...(entry.note === undefined ? {} : { note: entry.note }),
-        action: 'put' in effect ? 'set' : 'delete',
-        ...('put' in effect ? { value: valueOf(effect.put) } : {}),
-      };
-      let list = versions.get(key);
-      if (!list) versions.set(key, (list = []));
-      list.push(version);
-    }
-  }
+  let index = 0;
+  replayWanted(fsys, journalPath, wanted, (key, entry, record, before) => {
+    if (!inPage(entry)) return;
+    index += 1;
+    if (index <= first) return;
+    let list = versions.get(key);
+    if (!list) versions.set(key, (list = []));
+    list.push({
+      seq: entry.seq,
+      ts: entry.ts,
+      origin: entry.origin,
+      tx: entry.tx,
+      ...(entry.op === undefined ? {} : { op: entry.op }),
+      ...(entry.note === undefined ? {} : { note: entry.note }),
+      action: record ? 'set' : 'delete',
+      // A large record's every version in full would not fit in memory: what changed instead.
+      ...(record && record.raw.length <= FULL_VALUE_CHARS ? { value: valueOf(record) } : {}),
+      ...(record && before ? { changed: changeOf(before, record) } : {}),
+    });
+  });
   return versions;
 }
+
+/** Versions of a record longer than this carry what changed, not the whole record. */
+export const FULL_VALUE_CHARS = 64 * 1024;
+
+export function changeOf(before: StoredRecord, after: StoredRecord): RecordChange {
+  const a = valueOf(before);
+  const b = valueOf(after);
+  const out: { observationsAdded?: unknown[]; observationsRemoved?: unknown[]; set?: Record<string, unknown>; removed?: string[] } = {};
+  if (Array.isArray(a.observations) || Array.isArray(b.observations)) {
+    const left = Array.isArray(a.observations) ? a.observations.map((o) => JSON.stringify(o)) : [];
+    const right = Array.isArray(b.observations) ? b.observations.map((o) => JSON.stringify(o)) : [];
+    const counts = new Map<string, number>();
+    for (const o of left) counts.set(o, (counts.get(o) ?? 0) + 1);
+    const added: unknown[] = [];
+    for (const o of right) {
+      const n = counts.get(o) ?? 0;
+      if (n > 0) counts.set(o, n - 1);
+      else added.push(JSON.parse(o));
+    }
+    const removed = [...counts].flatMap(([o, n]) => Array.from({ length: n }, () => JSON.parse(o) as unknown));
+    if (added.length > 0) out.observationsAdded = added;
+    if (removed.length > 0) out.observationsRemoved = removed;
+  }
+  const flat = (value: Record<string, unknown>) => {
+    const fields = new Map<string, string>();
+    for (const [field, v] of Object.entries(value)) {
+      if (field === 'observations') continue;
+      if (field === 'metadata' && typeof v === 'object' && v !== null && !Array.isArray(v)) for (const [key, inner] of Object.entries(v)) fields.set(`metadata.${key}`, JSON.stringify(inner));
+      else fields.set(field, JSON.stringify(v));
+    }
+    return fields;
+  };
+  const fa = flat(a);
+  const fb = flat(b);
+  for (const [field, v] of fb) if (fa.get(field) !== v) (out.set ??= {})[field] = JSON.parse(v) as unknown;
+  for (const field of fa.keys()) if (!fb.has(field)) (out.removed ??= []).push(field);
+  return out;
+}
+
+/** The wanted records as they were at `time` (the last version of each no later than then), read as historyOf reads. */
+export function recordsAsOf(fsys: FileSystem, journalPath: string, wanted: (key: string) => boolean, time: number): Map<string, StoredRecord> {
+  const records = new Map<string, StoredRecord>();
+  replayWanted(fsys, journalPath, wanted, (key, entry, record) => {
+    if (Date.parse(entry.ts) > time) return;
+    if (record) records.set(key, record);
+    else records.delete(key);
+  });
+  return records;
+}
+
+/**
+ * Replays the journal for the wanted records only, calling `visit` with each change to one of
+ * them (the record after it, or undefined for a deletion). A multi-part commit counts only once
+ * its last part is read (an incomplete one at the end was never acknowledged).
+ */
+function replayWanted(
+  fsys: FileSystem,
+  journalPath: string,
+  wanted: (key: string) => boolean,
+  visit: (key: string, entry: JournalCommit, record: StoredRecord | undefined, before: StoredRecord | undefined) => void,
+  options: { keysOnly?: boolean } = {},
+): void {
+  const current = new Map<string, StoredRecord>();
+  let group: { tx: string; effects: [string, JournalCommit, StoredRecord | undefined][] } | undefined;
+  const apply = (key: string, entry: JournalCommit, record: StoredRecord | undefined) => {
+    const before = current.get(key);
+    if (record) current.set(key, record);
+    else current.delete(key);
+    visit(key, entry, record, before);
+  };
+  forEachJournalEntry(fsys, journalPath, (entry) => {
+    if (entry.kind !== 'commit') return;
+    if (group && (entry.tx !== group.tx || entry.parts === undefined)) group = undefined; // an incomplete group: never applied
+    if (entry.parts !== undefined && !group) group = { tx: entry.tx, effects: [] };
+    // Within an open group, the records as its earlier parts left them (splices build on them).
+    const look = (key: string) => {
+      const pending = group?.effects.filter(([k]) => k === key).at(-1);
+      return pending ? pending[2] : current.get(key);
+    };
+    for (const change of entry.changes) {
+      const key = keyOfChange(change);
+      if (!wanted(key)) continue;
+      let record: StoredRecord | undefined;
+      if (options.keysOnly) record = change.del ? undefined : (current.get(key) ?? PLACEHOLDER);
+      else {
+        try {
+          const effect = recordOfChange(change, look);
+          record = 'put' in effect ? effect.put : undefined;
+        } catch (error) {
+          if (error instanceof SpliceMismatch) continue; // journal damage: verify and recover report it
+          throw error;
+        }
+      }
+      if (group) group.effects.push([key, entry, record]);
+      else apply(key, entry, record);
+    }
+    if (group && entry.part === entry.parts) {
+      for (const [key, commit, record] of group.effects) apply(key, commit, record);
+      group = undefined;
+    }
+  });
+}
+
+/** Stands for "some record" when only keys are counted. */
+const PLACEHOLDER = asOpaque('', 1);
 
 function valueOf(record: StoredRecord): Record<string, unknown> {
   try {

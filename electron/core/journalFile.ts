@@ -166,3 +166,40 @@ export function cutJournal(fsys: FileSystem, path: string, offset: number): void
     fsys.closeSync(fd);
   }
 }
+
+/**
+ * Visits the journal's complete, checksum-valid entries in order, reading it a chunk at a time
+ * (history of a journal of any size in bounded memory). Damaged lines and a torn tail are
+ * skipped; multi-part commits are handed over part by part (the caller applies a group only
+ * when its last part has come: see history.ts).
+ */
+export function forEachJournalEntry(fsys: FileSystem, path: string, visit: (entry: JournalEntry) => void): void {
+  let fd: number;
+  try {
+    fd = fsys.openSync(path, 'r');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw error;
+  }
+  try {
+    const chunk = Buffer.alloc(1 << 20);
+    let carry: Buffer = Buffer.alloc(0);
+    for (let position = 0; ; ) {
+      const n = fsys.readSync(fd, chunk, 0, chunk.length, position);
+      if (n <= 0) break;
+      position += n;
+      let bytes = carry.length > 0 ? Buffer.concat([carry, chunk.subarray(0, n)]) : chunk.subarray(0, n);
+      for (let newline = bytes.indexOf(10); newline !== -1; newline = bytes.indexOf(10)) {
+        const line = bytes.subarray(0, newline);
+        bytes = bytes.subarray(newline + 1);
+        if (line.length === 0) continue;
+        const decoded = decodeJournalLine(line.toString('utf8'));
+        if (decoded.ok) visit(decoded.entry);
+      }
+      // What follows the last newline waits for the next chunk (a line longer than a chunk grows it).
+      carry = Buffer.from(bytes);
+    }
+  } finally {
+    fsys.closeSync(fd);
+  }
+}

@@ -5,16 +5,21 @@
 import zlib from 'node:zlib';
 import type { RecordIdentity } from './records.ts';
 
-/** Current journal format. 0 = a journal without a header line (upgraded on open). */
-export const JOURNAL_FORMAT = 1;
+/**
+ * Current journal format. 0 = a journal without a header line; 1 = no `splice` changes. Older
+ * journals are upgraded on open by a writer (journalUpgrade.ts).
+ */
+export const JOURNAL_FORMAT = 2;
 
 export type Origin = 'app' | 'cli' | 'mcp' | 'external' | 'import' | 'recover' | 'restore' | 'upgrade';
 
 /** One change inside a commit. `set`: the record is JSON.stringify(set). `line`: the record's exact text. */
 export type Change =
-  | { set: Record<string, unknown>; line?: undefined; del?: undefined }
-  | { line: string; n?: number; opaque?: true; set?: undefined; del?: undefined }
-  | { del: RecordIdentity; set?: undefined; line?: undefined };
+  | { set: Record<string, unknown>; line?: undefined; del?: undefined; splice?: undefined }
+  | { line: string; n?: number; opaque?: true; set?: undefined; del?: undefined; splice?: undefined }
+  | { del: RecordIdentity; set?: undefined; line?: undefined; splice?: undefined }
+  /** The record's line is edited in place: `cut` bytes at byte `at` replaced by `text`; `crc` is the new line's (recordSplice.ts). */
+  | { splice: RecordIdentity; at: number; cut: number; text: string; crc: string; set?: undefined; line?: undefined; del?: undefined };
 
 export interface JournalHeader {
   kind: 'header';
@@ -197,6 +202,9 @@ export function isIdentity(v: unknown): v is RecordIdentity {
 function isChange(v: unknown): v is Change {
   if (!isPlainObject(v)) return false;
   if (v.del !== undefined) return isIdentity(v.del);
+  if (v.splice !== undefined) {
+    return isIdentity(v.splice) && v.splice[0] !== 'line' && Number.isSafeInteger(v.at) && (v.at as number) >= 0 && Number.isSafeInteger(v.cut) && (v.cut as number) >= 0 && typeof v.text === 'string' && typeof v.crc === 'string' && /^[0-9a-f]{8}$/.test(v.crc);
+  }
   if (v.set !== undefined) return isPlainObject(v.set);
   return typeof v.line === 'string' && (v.n === undefined || (Number.isInteger(v.n) && (v.n as number) >= 1));
 }

@@ -112,7 +112,7 @@ function verifyStoreFiles(engine: Engine, context: string, storeFindings: readon
   }
   if (pending > 0) findings.push({ severity: 'info', kind: 'file-behind-journal', file: paths.file, message: `${fileName} is ${pending} records behind the journal (rewritten shortly; nothing is lost)` });
   for (const finding of storeFindings) {
-    if (finding.kind === 'external-change' || finding.kind === 'newer-format' || finding.kind === 'rewrite-failed' || finding.kind === 'file-missing') {
+    if (finding.kind === 'external-change' || finding.kind === 'newer-format' || finding.kind === 'rewrite-failed' || finding.kind === 'file-missing' || finding.kind === 'journal-edit-mismatch') {
       findings.push({ ...finding });
     }
   }

@@ -73,7 +73,7 @@ export function createHandlerTable(deps: HandlerDeps): HandlerTable {
     'charts.list': async (i) => charts.list(opt(i.context)),
     'charts.tree': async (i) => charts.tree(s(i.context), s(i.id)),
     'charts.search': async (i) => charts.search(s(i.query), { ...(i.context === undefined ? {} : { context: s(i.context) }), ...(i.limit === undefined ? {} : { limit: i.limit as number }) }),
-    'charts.history': async (i) => charts.history(s(i.context), s(i.id)),
+    'charts.history': async (i) => charts.history(s(i.context), s(i.id), { limit: (i.limit as number | undefined) ?? 1_000, ...(i.before === undefined ? {} : { before: i.before as number }) }),
     'charts.asOf': async (i) => charts.asOf(s(i.context), s(i.id), s(i.time)),
     'charts.create': async (i) => {
       const { id, result } = await charts.create(

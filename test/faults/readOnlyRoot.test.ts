@@ -13,7 +13,7 @@ import { readGraph, setEntity } from '../../electron/core/knowledgeGraph.ts';
 import { createBackup, listBackups, pruneBackups, restoreBackup, verifyBackup } from '../../electron/core/backups.ts';
 import { recoverAll } from '../../electron/core/recover.ts';
 import { verifyAll } from '../../electron/core/verify.ts';
-import { decodeJournalLine, encodeHeader, sealLine } from '../../electron/core/journalFormat.ts';
+import { JOURNAL_FORMAT, decodeJournalLine, encodeHeader, sealLine } from '../../electron/core/journalFormat.ts';
 import { openEngine, removeTempDirs, tempLayout } from '../helpers/tempRoot.ts';
 import { FaultyFileSystem, opensForWriting, type InjectedErrno } from './faultyFileSystem.ts';
 import { copyRoot, diffTrees, failureOf, graphsOnDisk, removeScratchDirs, snapshotTree, viewOf } from './support.ts';
@@ -305,7 +305,7 @@ describe('a format-0 journal (no header line)', () => {
       const first = upgraded.toString('utf8').split('\n')[0]!;
       const decoded = decodeJournalLine(first);
       expect(decoded.ok).toBe(true);
-      expect(decoded.ok && decoded.entry.kind === 'header' && decoded.entry.format).toBe(1);
+      expect(decoded.ok && decoded.entry.kind === 'header' && decoded.entry.format).toBe(JOURNAL_FORMAT);
       expect(decoded.ok && decoded.entry.kind === 'header' && decoded.entry.context).toBe('work');
       expect(upgraded.subarray(upgraded.length - oldJournal.length).equals(oldJournal), 'the old entries were changed by the upgrade').toBe(true);
       expect(fs.readFileSync(path.join(layout.root, '.recovery', fs.readdirSync(path.join(layout.root, '.recovery')).find((n) => n.endsWith('.log'))!), 'utf8')).toMatch(/upgraded/);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decodeJournalLine, encodeCommit, encodeHeader, encodeSnapshot, openSealedLine, sealLine } from '../../electron/core/journalFormat.ts';
+import { JOURNAL_FORMAT, decodeJournalLine, encodeCommit, encodeHeader, encodeSnapshot, openSealedLine, sealLine } from '../../electron/core/journalFormat.ts';
 
 describe('journal lines', () => {
   it('a sealed line opens again and carries its checksum as the last field', () => {
@@ -34,7 +34,7 @@ describe('journal lines', () => {
   });
 
   it('headers and snapshot markers decode; unknown kinds and missing checksums do not', () => {
-    expect(decodeJournalLine(encodeHeader('work', 'now').trimEnd())).toMatchObject({ ok: true, entry: { kind: 'header', format: 1 } });
+    expect(decodeJournalLine(encodeHeader('work', 'now').trimEnd())).toMatchObject({ ok: true, entry: { kind: 'header', format: JOURNAL_FORMAT } });
     expect(decodeJournalLine(encodeSnapshot({ seq: 2, ts: 't', fileSize: 10, fileCrc: 'abcd0123' }).trimEnd())).toMatchObject({ ok: true, entry: { kind: 'snapshot', fileSize: 10 } });
     expect(decodeJournalLine(sealLine('{"kind":"mystery","seq":1,"ts":"t"}').trimEnd()).ok).toBe(false);
     expect(decodeJournalLine('{"kind":"header","format":1}')).toEqual({ ok: false, reason: 'no checksum' });

@@ -5,7 +5,7 @@ import path from 'node:path';
 import type { Engine } from '../engine.ts';
 import { EngineError } from '../errors.ts';
 import { ARCHIVE_CONTEXT, validateContextName } from '../dataRoot.ts';
-import { historyOf, withPendingChanges } from '../history.ts';
+import { historyOf, recordsAsOf, withPendingChanges, type HistoryPage } from '../history.ts';
 import { makeRecord, classifyLine, parseValue, type StoredRecord } from '../records.ts';
 import { RecordSet } from '../recordSet.ts';
 import type { CommitResult, PendingChanges } from '../contextStore.ts';
@@ -64,15 +64,22 @@ export class ChartService {
     });
   }
 
-  /** Every version of every part of the chart, oldest first, from the journal. */
-  async history(context: string, id: string): Promise<ChartHistoryEntry[]> {
+  /**
+   * The versions of the chart's parts, oldest first, from the journal: the newest `page.limit`
+   * (default 1,000) older than journal entry `page.before`; `page.more` says whether there are
+   * older ones. The journal is read in bounded memory (history.ts).
+   */
+  async history(context: string, id: string, page: HistoryPage = { limit: 1_000 }): Promise<ChartHistoryEntry[]> {
     const wanted = (key: string) => keyBelongsToChart(id, key);
     // A change another program made that this (read-only) process could not journal shows as pending.
-    const versions = await this.engine.read(context, (_state, store) => withPendingChanges(historyOf(this.engine.fs, store.paths.journal, wanted), store, wanted));
+    const versions = await this.engine.read(context, (_state, store) => {
+      const journaled = historyOf(this.engine.fs, store.paths.journal, wanted, page);
+      return page.before === undefined ? withPendingChanges(journaled, store, wanted) : journaled;
+    });
     const entries: ChartHistoryEntry[] = [];
     for (const [key, list] of versions) {
       const part = partLabel(key);
-      for (const v of list) entries.push({ seq: v.seq, ts: v.ts, origin: v.origin, tx: v.tx, ...(v.note ? { note: v.note } : {}), part, action: v.action, ...(v.value ? { value: v.value } : {}), ...(v.pending ? { pending: true as const } : {}) });
+      for (const v of list) entries.push({ seq: v.seq, ts: v.ts, origin: v.origin, tx: v.tx, ...(v.note ? { note: v.note } : {}), part, action: v.action, ...(v.value ? { value: v.value } : {}), ...(v.changed ? { changed: v.changed } : {}), ...(v.pending ? { pending: true as const } : {}) });
     }
     if (entries.length === 0) throw new EngineError('NOT_FOUND', `No history for chart ${JSON.stringify(id)} in context ${context}.`);
     return entries.sort((a, b) => a.seq - b.seq);
@@ -84,12 +91,7 @@ export class ChartService {
     if (Number.isNaN(at)) throw new EngineError('BAD_INPUT', `Not a time: ${JSON.stringify(time)} (use e.g. 2026-11-26T10:00:00Z).`);
     const journal = await this.engine.read(context, (_state, store) => store.paths.journal);
     const state = new RecordSet();
-    for (const list of historyOf(this.engine.fs, journal, (key) => keyBelongsToChart(id, key)).values()) {
-      const last = list.filter((v) => Date.parse(v.ts) <= at).at(-1);
-      if (!last || last.action === 'delete' || !last.value) continue;
-      const record = recordOfValue(last.value);
-      if (record) state.set(record);
-    }
+    for (const record of recordsAsOf(this.engine.fs, journal, (key) => keyBelongsToChart(id, key), at).values()) state.set(record);
     const chart = readChart(state, id, context);
     if (!chart) throw new EngineError('NOT_FOUND', `Chart ${id} did not exist in context ${context} at ${time}.`);
     return chart;

@@ -56,11 +56,12 @@ let disk: MountedImage | undefined;
 let whyNot = whyNoExt4Disk();
 
 beforeAll(() => {
-  if (whyNot) return;
-  try {
-    disk = makeExt4Disk(LONG ? 192 : 64, MOUNT_OPTIONS);
-  } catch (error) {
-    whyNot = `cannot make and mount an ext4 loop image (${(error as Error).message})`;
+  if (!whyNot) {
+    try {
+      disk = makeExt4Disk(LONG ? 192 : 64, MOUNT_OPTIONS);
+    } catch (error) {
+      whyNot = `cannot make and mount an ext4 loop image (${(error as Error).message})`;
+    }
   }
   if (whyNot) console.warn(`ext4PowerCut.test.ts skipped: ${whyNot}; the simulated power cut (simulatedPowerCut.test.ts) still runs`);
 });

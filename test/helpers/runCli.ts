@@ -1,11 +1,12 @@
-// Runs the real `tension` CLI in a child process (tsx, as `npm run tension` does).
+// Runs the real `tension` CLI in a child process, from its bundle as users run it
+// (out/cli/tension.mjs; the test run's global setup rebuilds it when a source is newer).
 import { spawnSync, spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const tsxCli = path.join(repoRoot, 'node_modules', 'tsx', 'dist', 'cli.mjs');
-const cliEntry = path.join(repoRoot, 'electron', 'cli.ts');
+/** The bundled command (build/cliBundle.mjs). */
+export const cliEntry = path.join(repoRoot, 'out', 'cli', 'tension.mjs');
 
 export interface CliRun {
   readonly status: number | null;
@@ -15,7 +16,7 @@ export interface CliRun {
 }
 
 export function runCli(args: string[], options: { env?: NodeJS.ProcessEnv; cwd?: string; input?: string } = {}): CliRun {
-  const result = spawnSync(process.execPath, [tsxCli, cliEntry, ...args], {
+  const result = spawnSync(process.execPath, [cliEntry, ...args], {
     cwd: options.cwd ?? repoRoot,
     env: { ...process.env, ...options.env },
     input: options.input,
@@ -41,12 +42,9 @@ export function spawnTs(script: string, args: string[], env: NodeJS.ProcessEnv =
   return spawn(process.execPath, ['--import', 'tsx', script, ...args], { cwd: repoRoot, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
 }
 
-/**
- * Starts the real CLI as one process (the tsx loader inside it, as spawnTs does), so that a
- * signal sent to its pid reaches the CLI itself: for tests of Ctrl-C and SIGTERM.
- */
+/** Starts the real CLI as one process, so that a signal sent to its pid reaches the CLI itself: for tests of Ctrl-C and SIGTERM. */
 export function spawnCli(args: string[], options: { env?: NodeJS.ProcessEnv; cwd?: string } = {}): ChildProcess {
-  return spawn(process.execPath, ['--import', 'tsx', cliEntry, ...args], { cwd: options.cwd ?? repoRoot, env: { ...process.env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  return spawn(process.execPath, [cliEntry, ...args], { cwd: options.cwd ?? repoRoot, env: { ...process.env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
 }
 
 /** Waits for a child to exit, at most `ms`; undefined when it is still running then. */

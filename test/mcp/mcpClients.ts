@@ -1,11 +1,11 @@
 // MCP clients for the tests: the SDK's own Client over StdioClientTransport, spawning the real
-// server processes, as an assistant's host does. Ours is `node --import tsx electron/cli.ts mcp
+// server processes, as an assistant's host does. Ours is `node out/cli/tension.mjs mcp
 // ...` (the tsx loader in the server process itself, as test/helpers/runCli.ts starts scripts);
 // the peers are the real reference server and the real coaia-narrative.
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import type { CallToolResult, Tool } from '@modelcontextprotocol/sdk/types.js';
-import { repoRoot } from '../helpers/runCli.ts';
+import { cliEntry, repoRoot } from '../helpers/runCli.ts';
 import { coaiaNarrativeEntry, serverEntry } from '../peers/memoryServerClient.ts';
 
 export class ToolFailure extends Error {
@@ -63,7 +63,7 @@ async function connect(command: string, args: string[], env: Record<string, stri
 
 /** Our server: `tension mcp` with the given data options, e.g. ['--data', dir, '--context', 'work']. */
 export function startTensionMcp(options: string[], clientName = 'tension-test-assistant'): Promise<McpConnection> {
-  return connect(process.execPath, ['--import', 'tsx', 'electron/cli.ts', 'mcp', ...options], {}, clientName);
+  return connect(process.execPath, [cliEntry, 'mcp', ...options], {}, clientName);
 }
 
 /** The real reference server on a memory file (MEMORY_FILE_PATH must be absolute). */

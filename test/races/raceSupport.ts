@@ -14,13 +14,11 @@ import { readJournal } from '../../electron/core/journalFile.ts';
 import { realFileSystem } from '../../electron/core/fileSystem.ts';
 import { parseValue } from '../../electron/core/records.ts';
 import { MemoryServer } from '../peers/memoryServerClient.ts';
-import { repoRoot } from '../helpers/runCli.ts';
+import { cliEntry, repoRoot } from '../helpers/runCli.ts';
 import { startChild, sleep, type RunningChild } from '../torture/support.ts';
 import type { AppWriterConfig } from './appWriterProcess.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const tsxCli = path.join(repoRoot, 'node_modules', 'tsx', 'dist', 'cli.mjs');
-const cliEntry = path.join(repoRoot, 'electron', 'cli.ts');
 
 /** An entity's final state, as the check sees it. */
 export type FinalEntities = ReadonlyMap<string, { observations: unknown[]; metadata: Record<string, unknown> }>;
@@ -114,7 +112,7 @@ export function startCliLoop(config: { data: string; context: string; prefix: st
 /** Runs the real CLI in a child process without blocking this event loop. */
 export function runCliAsync(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [tsxCli, cliEntry, ...args], { cwd: repoRoot, env: process.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [cliEntry, ...args], { cwd: repoRoot, env: process.env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));

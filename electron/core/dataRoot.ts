@@ -56,6 +56,7 @@ export function contextOfFileName(layout: DataLayout, fileName: string): string 
 
 export function contextPaths(layout: DataLayout, context: string) {
   const file = contextFileName(layout, context);
+  assertNoContextDifferingInCase(layout, context);
   const base = file.slice(0, -'.jsonl'.length);
   const history = path.join(layout.root, '.history');
   const paths = {
@@ -103,6 +104,67 @@ function assertApartFromOwnFiles(layout: DataLayout, context: string, paths: Rec
       { file, kept: 'Nothing was changed.' },
     );
   }
+}
+
+/** Same name regardless of case: on macOS and Windows `charts-WORK.jsonl` and `charts-work.jsonl` are one file. */
+export function sameContextName(a: string, b: string): boolean {
+  return a.toLowerCase() === b.toLowerCase(); // context names are ASCII
+}
+
+/** For each context whose name another one repeats in a different case, those others (an existing pair is reported, never merged). */
+export function contextsDifferingInCase(names: readonly string[]): Map<string, string[]> {
+  const byFolded = new Map<string, string[]>();
+  for (const name of names) {
+    const folded = name.toLowerCase();
+    byFolded.set(folded, [...(byFolded.get(folded) ?? []), name]);
+  }
+  const twins = new Map<string, string[]>();
+  for (const group of byFolded.values()) {
+    if (group.length < 2) continue;
+    for (const name of group) twins.set(name, group.filter((other) => other !== name));
+  }
+  return twins;
+}
+
+/** The contexts a data folder holds: its context files, and journals whose file is gone. */
+function contextNamesOnDisk(layout: DataLayout): string[] {
+  const names = new Set<string>();
+  const list = (dir: string) => {
+    try {
+      return fs.readdirSync(dir);
+    } catch {
+      return []; // no folder yet: no contexts
+    }
+  };
+  for (const entry of list(layout.root)) {
+    const context = contextOfFileName(layout, entry);
+    if (context) names.add(context);
+  }
+  for (const entry of list(path.join(layout.root, '.history'))) {
+    if (!entry.endsWith('.journal.jsonl') || entry.startsWith('_')) continue;
+    const context = contextOfFileName(layout, `${entry.slice(0, -'.journal.jsonl'.length)}.jsonl`);
+    if (context) names.add(context);
+  }
+  return [...names];
+}
+
+/**
+ * A context is unique regardless of case (the case typed is kept for display): "WORK" beside
+ * "work" would be two files on Linux and one on macOS and Windows, where each would overwrite
+ * the other. A new context that differs from an existing one only in case is refused here,
+ * where every context's paths are made, so the app, the CLI and the MCP server all refuse it.
+ * An existing pair (made on Linux, or by another tool) still opens; contexts.list reports it.
+ */
+function assertNoContextDifferingInCase(layout: DataLayout, context: string): void {
+  const names = contextNamesOnDisk(layout);
+  if (names.includes(context)) return;
+  const existing = names.find((name) => sameContextName(name, context));
+  if (existing === undefined) return;
+  throw new EngineError(
+    'BAD_INPUT',
+    `There is already a context "${existing}", and "${context}" differs from it only in upper and lower case: on macOS and Windows they would be one file. Use "${existing}", or choose another name. Nothing was changed.`,
+    { kept: 'Nothing was changed.' },
+  );
 }
 
 /** Folders that hold our own files: a data folder may not lie inside one of another data folder. */

@@ -24,6 +24,14 @@ const name = z.string().min(1).max(1_000);
 const date = z.string().max(40).refine(isCalendarDate, 'a real date like 2026-12-31 or 2026-12-31T17:00:00Z');
 /** Operation id: a retried request with the same id applies once. */
 const op = z.string().min(1).max(200).optional();
+/**
+ * The version of the part being edited as the person saw it (from charts.tree: `versions`,
+ * a step's `version`; or a previous edit's `version`): the edit is refused with CONFLICT, and
+ * nothing changed, when the part has changed since.
+ */
+const ifVersion = z.string().regex(/^[0-9a-f]{8}$/, 'a version: 8 hex digits, as charts.tree gives it').optional();
+/** Lines of records as a removal reported them (steps.remove `removed`), to put back exactly. */
+const recordLines = z.array(z.string().min(2).max(16_000_000)).min(1).max(100_000);
 const step = z.strictObject({ title: text, dueDate: date.optional() });
 
 // ----------------------------------------------------------------- outputs
@@ -37,12 +45,23 @@ export interface ContextInfo {
   readonly bytes: number;
   readonly health: 'ok' | 'damaged' | 'read-only';
   readonly findings: readonly string[];
+  /** Other contexts whose names differ from this one only in case (one file on macOS and Windows). */
+  readonly sameNameAs?: readonly string[];
 }
 
 export interface SearchHit {
   readonly chart: ChartSummary;
   readonly score: number;
   readonly matched: string;
+}
+
+export interface SearchResult {
+  /** The best matches, best first (a match in the desired outcome first). */
+  readonly hits: readonly SearchHit[];
+  /** How many charts match in all. */
+  readonly total: number;
+  /** So many records matched that not all were counted: `total` is a lower bound. */
+  readonly totalIsLowerBound?: boolean;
 }
 
 export interface BackupSummary {
@@ -69,6 +88,17 @@ export interface Written {
   readonly seq: number;
   readonly changed: number;
   readonly duplicate: boolean;
+  /**
+   * The edited part's version after this change (absent for a retried operation): the step,
+   * the outcome, the reality, or the whole chart (a new chart, a new sub-chart, the due date).
+   * An undo sends it as `ifVersion`, so it never undoes over someone else's later change.
+   */
+  readonly version?: string;
+}
+
+export interface Removed extends Written {
+  /** Every record removed, as its exact line: steps.restore puts them back (undo). */
+  readonly removed: readonly string[];
 }
 
 // ----------------------------------------------------------------- channels
@@ -85,31 +115,39 @@ export const channels = {
 
   'charts.list': channel<ChartSummary[]>()(z.strictObject({ context: contextName.optional() })),
   'charts.tree': channel<ChartTree>()(z.strictObject({ context: contextName, id: name })),
-  'charts.search': channel<SearchHit[]>()(z.strictObject({ query: z.string().min(1).max(500), context: contextName.optional(), limit: z.number().int().min(1).max(500).optional() })),
+  'charts.search': channel<SearchResult>()(z.strictObject({ query: z.string().min(1).max(500), context: contextName.optional(), limit: z.number().int().min(1).max(5_000).optional() })),
   /** The newest `limit` (default 1,000) versions, older than journal entry `before`. */
   'charts.history': channel<ChartHistoryEntry[]>()(z.strictObject({ context: contextName, id: name, limit: z.number().int().min(1).max(10_000).optional(), before: z.number().int().min(0).optional() })),
   'charts.asOf': channel<Chart>()(z.strictObject({ context: contextName, id: name, time: date })),
   'charts.create': channel<{ id: string } & Written>()(
     z.strictObject({ context: contextName, outcome: text, reality: z.array(text).min(1).max(200), dueDate: date.optional(), steps: z.array(step).max(500).optional(), op }),
   ),
-  'charts.move': channel<{ moved: number }>()(z.strictObject({ from: contextName, id: name, to: contextName, op })),
-  'charts.archive': channel<{ moved: number }>()(z.strictObject({ context: contextName, id: name, op })),
-  'charts.unarchive': channel<{ moved: number }>()(z.strictObject({ id: name, to: contextName.optional(), op })),
+  'charts.move': channel<{ moved: number }>()(z.strictObject({ from: contextName, id: name, to: contextName, op, ifVersion })),
+  'charts.archive': channel<{ moved: number }>()(z.strictObject({ context: contextName, id: name, op, ifVersion })),
+  'charts.unarchive': channel<{ moved: number }>()(z.strictObject({ id: name, to: contextName.optional(), op, ifVersion })),
+  /** Removes a chart and its sub-charts (undoing its creation or telescope); the journal keeps their history. */
+  'charts.remove': channel<Removed>()(z.strictObject({ context: contextName, id: name, op, ifVersion })),
 
-  'steps.add': channel<{ name: string } & Written>()(z.strictObject({ context: contextName, chartId: name, title: text, dueDate: date.optional(), op })),
-  'steps.edit': channel<Written>()(z.strictObject({ context: contextName, name, title: text.optional(), dueDate: date.nullable().optional(), op })),
-  'steps.move': channel<Written>()(z.strictObject({ context: contextName, name, to: z.number().int().min(1).max(10_000), op })),
-  'steps.complete': channel<Written>()(z.strictObject({ context: contextName, name, op })),
-  'steps.reopen': channel<Written>()(z.strictObject({ context: contextName, name, op })),
-  'steps.remove': channel<Written>()(z.strictObject({ context: contextName, name, op })),
-  'steps.telescope': channel<{ id: string } & Written>()(z.strictObject({ context: contextName, name, reality: text.optional(), op })),
+  /** ifVersion: the chart's (`versions.chart`); the answer's version is the new step's. */
+  'steps.add': channel<{ name: string } & Written>()(z.strictObject({ context: contextName, chartId: name, title: text, dueDate: date.optional(), op, ifVersion })),
+  'steps.edit': channel<Written>()(z.strictObject({ context: contextName, name, title: text.optional(), dueDate: date.nullable().optional(), op, ifVersion })),
+  'steps.move': channel<Written>()(z.strictObject({ context: contextName, name, to: z.number().int().min(1).max(10_000), op, ifVersion })),
+  'steps.complete': channel<Written>()(z.strictObject({ context: contextName, name, op, ifVersion })),
+  'steps.reopen': channel<Written>()(z.strictObject({ context: contextName, name, op, ifVersion })),
+  /** Removes the step and every chart telescoped from it; `removed` is what steps.restore puts back. */
+  'steps.remove': channel<Removed>()(z.strictObject({ context: contextName, name, op, ifVersion })),
+  /** Puts back what a removal took away, exactly as it was (undo); refused if any of it exists again. */
+  'steps.restore': channel<Written>()(z.strictObject({ context: contextName, records: recordLines, op })),
+  /** ifVersion: the step's; the answer's version is the new sub-chart's (`versions.chart`). */
+  'steps.telescope': channel<{ id: string } & Written>()(z.strictObject({ context: contextName, name, reality: text.optional(), op, ifVersion })),
 
-  'reality.add': channel<Written>()(z.strictObject({ context: contextName, chartId: name, text, op })),
-  'reality.edit': channel<Written>()(z.strictObject({ context: contextName, chartId: name, from: text, to: text.optional(), op })),
-  'outcome.set': channel<Written>()(z.strictObject({ context: contextName, chartId: name, text, op })),
-  'outcome.complete': channel<Written>()(z.strictObject({ context: contextName, chartId: name, op })),
-  'outcome.reopen': channel<Written>()(z.strictObject({ context: contextName, chartId: name, op })),
-  'due.set': channel<Written>()(z.strictObject({ context: contextName, chartId: name, date: date.nullable(), op })),
+  'reality.add': channel<Written>()(z.strictObject({ context: contextName, chartId: name, text, op, ifVersion })),
+  'reality.edit': channel<Written>()(z.strictObject({ context: contextName, chartId: name, from: text, to: text.optional(), op, ifVersion })),
+  'outcome.set': channel<Written>()(z.strictObject({ context: contextName, chartId: name, text, op, ifVersion })),
+  'outcome.complete': channel<Written>()(z.strictObject({ context: contextName, chartId: name, op, ifVersion })),
+  'outcome.reopen': channel<Written>()(z.strictObject({ context: contextName, chartId: name, op, ifVersion })),
+  /** ifVersion: the chart's (`versions.chart`). */
+  'due.set': channel<Written>()(z.strictObject({ context: contextName, chartId: name, date: date.nullable(), op, ifVersion })),
 
   'backups.list': channel<BackupSummary[]>()(z.strictObject({})),
   'backups.create': channel<BackupSummary>()(z.strictObject({ reason: z.string().max(200).optional() })),

@@ -15,6 +15,19 @@ export interface ActionStep {
   readonly position?: number;
   /** The sub-chart this step was telescoped into, if any. */
   readonly telescopedInto?: string;
+  /** The step's version as read (charts.tree): an edit naming it is refused if the step changed since. */
+  readonly version?: string;
+}
+
+/**
+ * Versions of a chart's parts as read (charts.tree): the CRC-32 of their exact lines. An edit
+ * sent with `ifVersion` is refused (CONFLICT, nothing changed) when its part changed since.
+ */
+export interface ChartVersions {
+  /** Every record of the chart itself: for the due date, a new step, a move, removing the chart. */
+  readonly chart: string;
+  readonly outcome: string;
+  readonly reality: string;
 }
 
 export interface Chart {
@@ -36,6 +49,8 @@ export interface Chart {
   readonly complete: boolean;
   readonly createdAt?: string;
   readonly updatedAt?: string;
+  /** Present when read for editing (charts.tree, chart show); absent for a past version. */
+  readonly versions?: ChartVersions;
 }
 
 export interface ChartSummary {

@@ -8,8 +8,9 @@ import { ChartService } from '../core/charts/chartService.ts';
 import { chartIndexOf } from '../core/charts/chartModel.ts';
 import { createBackup, listBackups, restoreBackup, verifyBackup } from '../core/backups.ts';
 import { verifyAll } from '../core/verify.ts';
+import { contextsDifferingInCase } from '../core/dataRoot.ts';
 import { recoverAll } from '../core/recover.ts';
-import { channels, type ChannelName, type ContextInfo, type EventName, type Events, type IpcError, type IpcResult, type Written } from '../../shared/contract.ts';
+import { channels, type ChannelName, type ContextInfo, type EventName, type Events, type IpcError, type IpcResult, type Removed, type Written } from '../../shared/contract.ts';
 import type { CommitResult } from '../core/contextStore.ts';
 
 /** Who sent a request: Electron's webContents id and the URL of the frame that sent it. */
@@ -31,7 +32,8 @@ export interface HandlerDeps {
 type Input = Record<string, unknown>;
 type Handler = (input: Input) => Promise<unknown>;
 
-const written = (r: CommitResult): Written => ({ seq: r.seq, changed: r.changed, duplicate: r.duplicate });
+const written = (r: CommitResult & { version?: string }): Written => ({ seq: r.seq, changed: r.changed, duplicate: r.duplicate, ...(r.version === undefined ? {} : { version: r.version }) });
+const removed = (r: CommitResult & { version?: string; removed: string[] }): Removed => ({ ...written(r), removed: r.removed });
 const s = (v: unknown) => v as string;
 const opt = (v: unknown) => v as string | undefined;
 
@@ -58,10 +60,17 @@ export function createHandlerTable(deps: HandlerDeps): HandlerTable {
     'app.info': async () => ({ root: engine.layout.root, source: engine.layout.source, readOnly: engine.readOnlyReason ?? null, version: deps.version ?? '0.0.0' }),
     'contexts.list': async () => {
       const list = await engine.listContexts();
+      // Names that differ only in case are one file on macOS and Windows: shown, never merged.
+      const twins = contextsDifferingInCase(list.map((c) => c.context));
       const result: ContextInfo[] = [];
       for (const summary of list) {
         const count = await engine.read(summary.context, (state) => chartIndexOf(state).ids.length);
-        result.push({ context: summary.context, records: summary.records, entities: summary.entities, relations: summary.relations, charts: count, bytes: summary.bytes, health: summary.health, findings: summary.findings.map((f) => f.message) });
+        const sameNameAs = twins.get(summary.context);
+        result.push({
+          context: summary.context, records: summary.records, entities: summary.entities, relations: summary.relations, charts: count, bytes: summary.bytes, health: summary.health,
+          findings: summary.findings.map((f) => f.message),
+          ...(sameNameAs ? { sameNameAs } : {}),
+        });
       }
       return result;
     },
@@ -72,7 +81,7 @@ export function createHandlerTable(deps: HandlerDeps): HandlerTable {
     },
     'charts.list': async (i) => charts.list(opt(i.context)),
     'charts.tree': async (i) => charts.tree(s(i.context), s(i.id)),
-    'charts.search': async (i) => charts.search(s(i.query), { ...(i.context === undefined ? {} : { context: s(i.context) }), ...(i.limit === undefined ? {} : { limit: i.limit as number }) }),
+    'charts.search': async (i) => charts.searchCounted(s(i.query), { ...(i.context === undefined ? {} : { context: s(i.context) }), ...(i.limit === undefined ? {} : { limit: i.limit as number }) }),
     'charts.history': async (i) => charts.history(s(i.context), s(i.id), { limit: (i.limit as number | undefined) ?? 1_000, ...(i.before === undefined ? {} : { before: i.before as number }) }),
     'charts.asOf': async (i) => charts.asOf(s(i.context), s(i.id), s(i.time)),
     'charts.create': async (i) => {
@@ -83,29 +92,31 @@ export function createHandlerTable(deps: HandlerDeps): HandlerTable {
       );
       return { id, ...written(result) };
     },
-    'charts.move': async (i) => charts.move(s(i.from), s(i.id), s(i.to), i.op === undefined ? {} : { op: s(i.op) }),
-    'charts.archive': async (i) => charts.archive(s(i.context), s(i.id), opt(i.op)),
-    'charts.unarchive': async (i) => charts.unarchive(s(i.id), opt(i.to), opt(i.op)),
+    'charts.move': async (i) => charts.move(s(i.from), s(i.id), s(i.to), { ...(i.op === undefined ? {} : { op: s(i.op) }), ...(i.ifVersion === undefined ? {} : { ifVersion: s(i.ifVersion) }) }),
+    'charts.archive': async (i) => charts.archive(s(i.context), s(i.id), opt(i.op), opt(i.ifVersion)),
+    'charts.unarchive': async (i) => charts.unarchive(s(i.id), opt(i.to), opt(i.op), opt(i.ifVersion)),
+    'charts.remove': async (i) => removed(await charts.removeChart(s(i.context), s(i.id), opt(i.op), opt(i.ifVersion))),
     'steps.add': async (i) => {
-      const { name, result } = await charts.addStep(s(i.context), s(i.chartId), { title: s(i.title), ...(i.dueDate === undefined ? {} : { dueDate: s(i.dueDate) }) }, opt(i.op));
+      const { name, result } = await charts.addStep(s(i.context), s(i.chartId), { title: s(i.title), ...(i.dueDate === undefined ? {} : { dueDate: s(i.dueDate) }) }, opt(i.op), opt(i.ifVersion));
       return { name, ...written(result) };
     },
     'steps.edit': async (i) =>
-      written(await charts.editStep(s(i.context), s(i.name), { ...(i.title === undefined ? {} : { title: s(i.title) }), ...(i.dueDate === undefined ? {} : { dueDate: i.dueDate as string | null }) }, opt(i.op))),
-    'steps.move': async (i) => written(await charts.moveStep(s(i.context), s(i.name), i.to as number, opt(i.op))),
-    'steps.complete': async (i) => written(await charts.completeStep(s(i.context), s(i.name), opt(i.op))),
-    'steps.reopen': async (i) => written(await charts.reopenStep(s(i.context), s(i.name), opt(i.op))),
-    'steps.remove': async (i) => written(await charts.removeStep(s(i.context), s(i.name), opt(i.op))),
+      written(await charts.editStep(s(i.context), s(i.name), { ...(i.title === undefined ? {} : { title: s(i.title) }), ...(i.dueDate === undefined ? {} : { dueDate: i.dueDate as string | null }) }, opt(i.op), opt(i.ifVersion))),
+    'steps.move': async (i) => written(await charts.moveStep(s(i.context), s(i.name), i.to as number, opt(i.op), opt(i.ifVersion))),
+    'steps.complete': async (i) => written(await charts.completeStep(s(i.context), s(i.name), opt(i.op), opt(i.ifVersion))),
+    'steps.reopen': async (i) => written(await charts.reopenStep(s(i.context), s(i.name), opt(i.op), opt(i.ifVersion))),
+    'steps.remove': async (i) => removed(await charts.removeStep(s(i.context), s(i.name), opt(i.op), opt(i.ifVersion))),
+    'steps.restore': async (i) => written(await charts.restoreRecords(s(i.context), i.records as string[], opt(i.op))),
     'steps.telescope': async (i) => {
-      const { id, result } = await charts.telescope(s(i.context), s(i.name), i.reality === undefined ? {} : { reality: s(i.reality) }, opt(i.op));
+      const { id, result } = await charts.telescope(s(i.context), s(i.name), i.reality === undefined ? {} : { reality: s(i.reality) }, opt(i.op), opt(i.ifVersion));
       return { id, ...written(result) };
     },
-    'reality.add': async (i) => written(await charts.addReality(s(i.context), s(i.chartId), s(i.text), opt(i.op))),
-    'reality.edit': async (i) => written(await charts.editReality(s(i.context), s(i.chartId), s(i.from), opt(i.to), opt(i.op))),
-    'outcome.set': async (i) => written(await charts.setOutcome(s(i.context), s(i.chartId), s(i.text), opt(i.op))),
-    'outcome.complete': async (i) => written(await charts.completeOutcome(s(i.context), s(i.chartId), opt(i.op))),
-    'outcome.reopen': async (i) => written(await charts.reopenOutcome(s(i.context), s(i.chartId), opt(i.op))),
-    'due.set': async (i) => written(await charts.setDue(s(i.context), s(i.chartId), i.date as string | null, opt(i.op))),
+    'reality.add': async (i) => written(await charts.addReality(s(i.context), s(i.chartId), s(i.text), opt(i.op), opt(i.ifVersion))),
+    'reality.edit': async (i) => written(await charts.editReality(s(i.context), s(i.chartId), s(i.from), opt(i.to), opt(i.op), opt(i.ifVersion))),
+    'outcome.set': async (i) => written(await charts.setOutcome(s(i.context), s(i.chartId), s(i.text), opt(i.op), opt(i.ifVersion))),
+    'outcome.complete': async (i) => written(await charts.completeOutcome(s(i.context), s(i.chartId), opt(i.op), opt(i.ifVersion))),
+    'outcome.reopen': async (i) => written(await charts.reopenOutcome(s(i.context), s(i.chartId), opt(i.op), opt(i.ifVersion))),
+    'due.set': async (i) => written(await charts.setDue(s(i.context), s(i.chartId), i.date as string | null, opt(i.op), opt(i.ifVersion))),
     'backups.list': async () => listBackups(engine).map((b) => ({ id: b.id, created: b.created, reason: b.reason, files: b.files.length, bytes: b.bytes })),
     'backups.create': async (i) => {
       const b = await withProgress('backup.progress', 'Creating a backup', () => createBackup(engine, opt(i.reason) ?? 'from the app'));

@@ -57,7 +57,7 @@ export function createChartsStore(client: Client, notifications: NotificationsSt
       // Search spans every context: the point is to find a chart wherever it lives.
       const result = await client.call('charts.search', { query: query.trim(), limit: SEARCH_LIMIT }, 'Searching');
       if (mine !== searchSeq) return;
-      if (result.ok) set({ hits: result.value });
+      if (result.ok) set({ hits: result.value.hits });
       else notifications.getState().notify('error', 'The search failed', result.error);
     },
   }));

@@ -109,7 +109,7 @@ function deepValue(random: Random): unknown {
 
 // ------------------------------------------------------------------ the contract's fields
 
-type FieldKind = 'context' | 'id' | 'text' | 'query' | 'date' | 'dateNullable' | 'limit' | 'position' | 'reality' | 'steps' | 'op' | 'reason' | 'backupId' | 'contexts';
+type FieldKind = 'context' | 'id' | 'text' | 'query' | 'date' | 'dateNullable' | 'limit' | 'position' | 'reality' | 'steps' | 'op' | 'reason' | 'backupId' | 'contexts' | 'version' | 'records';
 
 interface FieldSpec {
   readonly kind: FieldKind;
@@ -132,6 +132,8 @@ interface World {
 const F = (kind: FieldKind, required: boolean, ref = false): FieldSpec => ({ kind, required, ref });
 const ctxRef = F('context', true, true);
 const op = F('op', false);
+/** The version the person saw: a well-formed one that is not the part's is a CONFLICT (refused). */
+const ifVersion = F('version', false, true);
 
 /** Every channel's fields (as the contract declares them) and a request the schema accepts. */
 function channelSpecs(w: World): Record<ChannelName, { fields: Record<string, FieldSpec>; template: Record<string, unknown> }> {
@@ -149,22 +151,25 @@ function channelSpecs(w: World): Record<ChannelName, { fields: Record<string, Fi
       fields: { context: F('context', true), outcome: F('text', true), reality: F('reality', true), dueDate: F('date', false), steps: F('steps', false), op },
       template: { context: 'work', outcome: 'Ship the billing service', reality: ['Pilot only'], dueDate: '2026-12-31', steps: [{ title: 'Automate invoices', dueDate: '2026-11-30' }], op: 'create-1' },
     },
-    'charts.move': { fields: { from: ctxRef, id: F('id', true, true), to: F('context', true), op }, template: { from: 'personal', id: w.personal, to: 'work', op: 'move-1' } },
-    'charts.archive': { fields: { context: ctxRef, id: F('id', true, true), op }, template: { context: 'work', id: w.chart, op: 'archive-1' } },
-    'charts.unarchive': { fields: { id: F('id', true, true), to: F('context', false), op }, template: { id: w.chart, to: 'work', op: 'unarchive-1' } },
-    'steps.add': { fields: { context: ctxRef, chartId: F('id', true, true), title: F('text', true), dueDate: F('date', false), op }, template: { context: 'work', chartId: w.chart, title: 'Another step', dueDate: '2026-12-01', op: 'add-1' } },
-    'steps.edit': { fields: { context: ctxRef, name: F('id', true, true), title: F('text', false), dueDate: F('dateNullable', false), op }, template: { context: 'work', name: step2, title: 'Renamed', dueDate: null, op: 'edit-1' } },
-    'steps.move': { fields: { context: ctxRef, name: F('id', true, true), to: F('position', true), op }, template: { context: 'work', name: step2, to: 1, op: 'move-step-1' } },
-    'steps.complete': { fields: { context: ctxRef, name: F('id', true, true), op }, template: { context: 'work', name: step2, op: 'complete-1' } },
-    'steps.reopen': { fields: { context: ctxRef, name: F('id', true, true), op }, template: { context: 'work', name: step2, op: 'reopen-1' } },
-    'steps.remove': { fields: { context: ctxRef, name: F('id', true, true), op }, template: { context: 'work', name: step2, op: 'remove-1' } },
-    'steps.telescope': { fields: { context: ctxRef, name: F('id', true, true), reality: F('text', false), op }, template: { context: 'work', name: step2, reality: 'Nothing migrated yet', op: 'telescope-1' } },
-    'reality.add': { fields: { context: ctxRef, chartId: F('id', true, true), text: F('text', true), op }, template: { context: 'work', chartId: w.chart, text: 'A new fact', op: 'reality-1' } },
-    'reality.edit': { fields: { context: ctxRef, chartId: F('id', true, true), from: F('text', true, true), to: F('text', false), op }, template: { context: 'work', chartId: w.chart, from: 'Pilot only', to: 'Pilot with 3 customers', op: 'reality-edit-1' } },
-    'outcome.set': { fields: { context: ctxRef, chartId: F('id', true, true), text: F('text', true), op }, template: { context: 'work', chartId: w.chart, text: 'Ship it all', op: 'outcome-1' } },
-    'outcome.complete': { fields: { context: ctxRef, chartId: F('id', true, true), op }, template: { context: 'work', chartId: w.chart, op: 'outcome-complete-1' } },
-    'outcome.reopen': { fields: { context: ctxRef, chartId: F('id', true, true), op }, template: { context: 'work', chartId: w.chart, op: 'outcome-reopen-1' } },
-    'due.set': { fields: { context: ctxRef, chartId: F('id', true, true), date: F('dateNullable', true), op }, template: { context: 'work', chartId: w.chart, date: '2027-03-31', op: 'due-1' } },
+    'charts.move': { fields: { from: ctxRef, id: F('id', true, true), to: F('context', true), op, ifVersion }, template: { from: 'personal', id: w.personal, to: 'work', op: 'move-1' } },
+    'charts.archive': { fields: { context: ctxRef, id: F('id', true, true), op, ifVersion }, template: { context: 'work', id: w.chart, op: 'archive-1' } },
+    'charts.unarchive': { fields: { id: F('id', true, true), to: F('context', false), op, ifVersion }, template: { id: w.chart, to: 'work', op: 'unarchive-1' } },
+    'charts.remove': { fields: { context: ctxRef, id: F('id', true, true), op, ifVersion }, template: { context: 'work', id: w.sub, op: 'remove-chart-1' } },
+    'steps.add': { fields: { context: ctxRef, chartId: F('id', true, true), title: F('text', true), dueDate: F('date', false), op, ifVersion }, template: { context: 'work', chartId: w.chart, title: 'Another step', dueDate: '2026-12-01', op: 'add-1' } },
+    'steps.edit': { fields: { context: ctxRef, name: F('id', true, true), title: F('text', false), dueDate: F('dateNullable', false), op, ifVersion }, template: { context: 'work', name: step2, title: 'Renamed', dueDate: null, op: 'edit-1' } },
+    'steps.move': { fields: { context: ctxRef, name: F('id', true, true), to: F('position', true), op, ifVersion }, template: { context: 'work', name: step2, to: 1, op: 'move-step-1' } },
+    'steps.complete': { fields: { context: ctxRef, name: F('id', true, true), op, ifVersion }, template: { context: 'work', name: step2, op: 'complete-1' } },
+    'steps.reopen': { fields: { context: ctxRef, name: F('id', true, true), op, ifVersion }, template: { context: 'work', name: step2, op: 'reopen-1' } },
+    'steps.remove': { fields: { context: ctxRef, name: F('id', true, true), op, ifVersion }, template: { context: 'work', name: step2, op: 'remove-1' } },
+    // Puts back lines as they were: the template's record exists, so were it ever sent unchanged it would be refused (CONFLICT).
+    'steps.restore': { fields: { context: F('context', true), records: F('records', true), op }, template: { context: 'work', records: [JSON.stringify({ type: 'entity', name: `${w.chart}_chart`, entityType: 'structural_tension_chart', observations: [] })], op: 'restore-1' } },
+    'steps.telescope': { fields: { context: ctxRef, name: F('id', true, true), reality: F('text', false), op, ifVersion }, template: { context: 'work', name: step2, reality: 'Nothing migrated yet', op: 'telescope-1' } },
+    'reality.add': { fields: { context: ctxRef, chartId: F('id', true, true), text: F('text', true), op, ifVersion }, template: { context: 'work', chartId: w.chart, text: 'A new fact', op: 'reality-1' } },
+    'reality.edit': { fields: { context: ctxRef, chartId: F('id', true, true), from: F('text', true, true), to: F('text', false), op, ifVersion }, template: { context: 'work', chartId: w.chart, from: 'Pilot only', to: 'Pilot with 3 customers', op: 'reality-edit-1' } },
+    'outcome.set': { fields: { context: ctxRef, chartId: F('id', true, true), text: F('text', true), op, ifVersion }, template: { context: 'work', chartId: w.chart, text: 'Ship it all', op: 'outcome-1' } },
+    'outcome.complete': { fields: { context: ctxRef, chartId: F('id', true, true), op, ifVersion }, template: { context: 'work', chartId: w.chart, op: 'outcome-complete-1' } },
+    'outcome.reopen': { fields: { context: ctxRef, chartId: F('id', true, true), op, ifVersion }, template: { context: 'work', chartId: w.chart, op: 'outcome-reopen-1' } },
+    'due.set': { fields: { context: ctxRef, chartId: F('id', true, true), date: F('dateNullable', true), op, ifVersion }, template: { context: 'work', chartId: w.chart, date: '2027-03-31', op: 'due-1' } },
     'backups.list': { fields: {}, template: {} },
     'backups.create': { fields: { reason: F('reason', false) }, template: { reason: 'before trying something' } },
     'backups.verify': { fields: { id: F('backupId', true, true) }, template: { id: w.backup } },
@@ -201,6 +206,8 @@ function wrongTypeValues(kind: FieldKind): unknown[] {
       return ['step', 1, null, {}, true, ['title'], [1], [null], [[{ title: 'x' }]], [{ title: 1 }], [{ title: null }], [{}], [{ title: 'x', dueDate: 5 }]];
     case 'dateNullable':
       return [...common, 20_261_231];
+    case 'records':
+      return ['{"type":"entity"}', 1, null, {}, true, [], [1], [null], [{}], [['{}']], ['x']];
     default:
       return [...common, null, ['x']];
   }
@@ -215,11 +222,12 @@ function tooLong(random: Random, kind: FieldKind): unknown {
   if (kind === 'reality') return Array.from({ length: int(random, 201, 5_000) }, (_, i) => `fact ${i}`);
   if (kind === 'steps') return Array.from({ length: int(random, 501, 3_000) }, (_, i) => ({ title: `step ${i}` }));
   if (kind === 'contexts') return Array.from({ length: int(random, 1_001, 5_000) }, () => 'work');
+  if (kind === 'records') return Array.from({ length: 100_001 }, () => '{}');
   return hugeString(random);
 }
 
 function outOfRange(random: Random, kind: 'limit' | 'position'): number {
-  const max = kind === 'limit' ? 500 : 10_000;
+  const max = kind === 'limit' ? 5_000 : 10_000;
   return pick(random, [0, -0, -1, -max, max + 1, max * 10, 1.5, 0.999, 2 ** 53 + 2, -(2 ** 53), 1e300, Number.MIN_VALUE, Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY]);
 }
 
@@ -253,6 +261,10 @@ function invalidValueFor(random: Random, kind: FieldKind): unknown {
       return pick(random, ['', hugeString(random)]);
     case 'reason':
       return hugeString(random);
+    case 'version':
+      return pick(random, ['', 'abc', '1234567', '123456789', 'DEADBEEF', 'g0000000', ' deadbeef', 'deadbeef\n', hugeString(random)]);
+    case 'records':
+      return pick(random, [[], [''], ['x'], ['{}', 'y']]);
   }
 }
 
@@ -313,6 +325,8 @@ function ghostValue(random: Random, kind: FieldKind, n: number): unknown {
       return pick(random, ['2000-01-01', '1970-01-01T00:00:00Z', '1999-12-31T23:59:59.999+14:00']);
     case 'text':
       return `not an observation ${n}`;
+    case 'version':
+      return pick(random, ['deadbeef', 'ffffffff', '00000001']);
     default:
       return pick(random, [`chart_ghost_${n}`, 'nope', `chart_${n}`, `ghost_action_${n}`, 'constructor', '__proto__', 'toString', 'hasOwnProperty', 'a'.repeat(1_000)]);
   }

@@ -2,7 +2,7 @@
 // (under the lock, never a stale copy: PEERS.md bug 6) and returns every record to write, so
 // each operation is one transaction. Fields and metadata keys we do not know are kept.
 import { EngineError } from '../errors.ts';
-import { entityKey, parseValue, relationKey, type StoredRecord } from '../records.ts';
+import { classifyLine, entityKey, makeRecord, parseValue, relationKey, type StoredRecord } from '../records.ts';
 import type { RecordSet } from '../recordSet.ts';
 import type { PendingChanges } from '../contextStore.ts';
 import { recordFromObject } from '../knowledgeGraph.ts';
@@ -332,6 +332,61 @@ export function removeStep(state: RecordSet, stepName: string, now: Date): Pendi
   if (step.metadata.completionStatus === true) replaceReality(changes, chartId, completedNote(step.observations[0] ?? step.name), undefined);
   touch(changes, chartId, now.toISOString());
   return changes.done();
+}
+
+/**
+ * Removes a chart with every chart telescoped from it: what undoing its creation (or the
+ * telescope that made it) does. The journal keeps their whole history.
+ */
+export function removeChart(state: RecordSet, chartIdOrName: string, now: Date): PendingChanges {
+  const chartId = requireChart(state, chartIdOrName);
+  const index = chartIndexOf(state);
+  const changes = new ChangeSet(state);
+  for (const key of subtreeKeys(state, chartId, index)) changes.delete(key);
+  const parent = index.parentOf(chartId);
+  if (parent && parent !== chartId) touch(changes, parent, now.toISOString());
+  return changes.done();
+}
+
+/**
+ * Puts back records a removal took away, exactly as they were (their lines byte for byte):
+ * undoing the removal of a step with its sub-charts. Refused, with nothing written, when one of
+ * them has been made again since, or a link would point at something that is gone. A completed
+ * step brings its "Completed: …" note back into its chart's current reality.
+ */
+export function restoreRecords(state: RecordSet, lines: readonly string[], now: Date): PendingChanges {
+  const records = lines.map((line, i) => {
+    const verdict = classifyLine(line);
+    if (!verdict.ok || (verdict.kind !== 'entity' && verdict.kind !== 'relation')) {
+      throw new EngineError('BAD_INPUT', `Line ${i + 1} to put back is not an entity or a relation${verdict.ok ? '' : ` (${verdict.reason})`}; nothing was put back.`);
+    }
+    return makeRecord(line, verdict.fields);
+  });
+  const keys = new Set(records.map((record) => record.key));
+  if (keys.size !== records.length) throw new EngineError('BAD_INPUT', 'The same record is named twice among those to put back; nothing was put back.');
+  for (const record of records) {
+    if (state.has(record.key)) {
+      throw new EngineError('CONFLICT', `${record.name ?? `The link ${record.from} -> ${record.to}`} exists again (made since it was removed), so nothing was put back.`, { kept: 'Nothing was changed.' });
+    }
+    if (record.kind !== 'relation') continue;
+    for (const end of [record.from as string, record.to as string]) {
+      if (!keys.has(entityKey(end)) && !state.has(entityKey(end))) {
+        throw new EngineError('CONFLICT', `${end} has been removed since, so what linked to it cannot come back; nothing was put back.`, { kept: 'Nothing was changed.' });
+      }
+    }
+  }
+  const notes = new ChangeSet(state);
+  const stamp = now.toISOString();
+  for (const record of records) {
+    const step = entityOf(record);
+    if (!step || (step.entityType !== ACTION_STEP && !/_action_?\d+$/.test(step.name))) continue;
+    const chartId = typeof step.metadata.chartId === 'string' ? step.metadata.chartId : step.name.replace(/_action_?\d+$/, '');
+    if (!resolveChartId(state, chartId)) continue; // its chart comes back with it, or is gone
+    if (step.metadata.completionStatus === true) addRealityNote(notes, chartId, completedNote(step.observations[0] ?? step.name), stamp);
+    touch(notes, chartId, stamp);
+  }
+  const extra = notes.done();
+  return { puts: [...records, ...extra.puts], deletes: extra.deletes };
 }
 
 /** Telescopes a step into a sub-chart whose desired outcome is the step. */

@@ -9,9 +9,10 @@ import { historyOf, recordsAsOf, withPendingChanges, type HistoryPage } from '..
 import { makeRecord, classifyLine, parseValue, type StoredRecord } from '../records.ts';
 import { RecordSet } from '../recordSet.ts';
 import type { CommitResult, PendingChanges } from '../contextStore.ts';
-import type { Chart, ChartHistoryEntry, ChartSummary, ChartTree, NewChart } from '../../../shared/domain.ts';
-import { chartIndexOf, readChart, readTree, keyBelongsToChart, resolveChartId, summarizeChart, summarizeCharts } from './chartModel.ts';
+import { DESIRED_OUTCOME, type Chart, type ChartHistoryEntry, type ChartSummary, type ChartTree, type NewChart } from '../../../shared/domain.ts';
+import { chartIndexOf, readChart, readTree, keyBelongsToChart, outcomeName, resolveChartId, summarizeChart, summarizeCharts } from './chartModel.ts';
 import * as edits from './chartEdits.ts';
+import { chartPart, chartVersionAfter, outcomePart, realityPart, requireVersion, stepPart, treeWithVersions, versionAfter, withVersions, type VersionedPart } from './chartVersions.ts';
 
 export interface ChartSearchHit {
   readonly chart: ChartSummary;
@@ -20,14 +21,59 @@ export interface ChartSearchHit {
   readonly matched: string;
 }
 
+/** A commit, and the version of the edited part after it (absent for a retried operation). */
+export type Edited = CommitResult & { readonly version?: string };
+
+interface Guard {
+  readonly op?: string | undefined;
+  /** The version the person saw: the edit is refused (CONFLICT) if `part` is no longer at it. */
+  readonly ifVersion?: string | undefined;
+  readonly part?: (state: RecordSet) => VersionedPart;
+  /** The version to report after the edit, when it is not `part`'s (a new step, a new chart). */
+  readonly after?: (state: RecordSet, changes: PendingChanges) => string;
+}
+
+const opt = (op: string | undefined): { op?: string } => (op === undefined ? {} : { op });
+
+/** A match in the desired outcome ranks above any match in a step or an observation. */
+const OUTCOME_BONUS = 100;
+/** Most matching records a search looks at to rank and count (a word in every chart). */
+const SEARCH_SCAN_LIMIT = 100_000;
+
+export interface ChartSearchResult {
+  readonly hits: ChartSearchHit[];
+  /** How many charts match in all (the hits are the best of them). */
+  readonly total: number;
+  /** The query matched so many records that not all were counted: `total` is at least this. */
+  readonly totalIsLowerBound?: boolean;
+}
+
 export class ChartService {
   constructor(
     private readonly engine: Engine,
     private readonly clock: () => Date = () => new Date(),
   ) {}
 
-  private change(context: string, build: (state: RecordSet) => PendingChanges, op?: string): Promise<CommitResult> {
-    return this.engine.transact(context, (state) => build(state), op === undefined ? {} : { op });
+  /**
+   * One edit as one transaction. With `ifVersion`, the edit is refused (CONFLICT, nothing
+   * written) unless `part` is still at that version; the check runs in the same builder as the
+   * write, under the lock. The result carries the part's version after the edit (what an undo
+   * names), except for a retried operation, whose change was not built again.
+   */
+  private async change(context: string, build: (state: RecordSet) => PendingChanges, guard: Guard = {}): Promise<Edited> {
+    let version: string | undefined;
+    const result = await this.engine.transact(
+      context,
+      (state) => {
+        const changes = build(state); // a part that does not exist is NOT_FOUND, not a conflict
+        const part = guard.part?.(state);
+        if (part) requireVersion(state, part, guard.ifVersion);
+        version = guard.after ? guard.after(state, changes) : part ? versionAfter(state, changes, part) : undefined;
+        return changes;
+      },
+      guard.op === undefined ? {} : { op: guard.op },
+    );
+    return result.duplicate || version === undefined ? result : { ...result, version };
   }
 
   // ------------------------------------------------------------------ reading
@@ -51,7 +97,7 @@ export class ChartService {
       const resolved = resolveChartId(state, id);
       const chart = resolved ? readChart(state, resolved, context) : undefined;
       if (!chart) throw new EngineError('NOT_FOUND', `No chart ${JSON.stringify(id)} in context ${context}.`);
-      return chart;
+      return withVersions(state, chart);
     });
   }
 
@@ -60,7 +106,7 @@ export class ChartService {
       const resolved = resolveChartId(state, id);
       const tree = resolved ? readTree(state, resolved, context) : undefined;
       if (!tree) throw new EngineError('NOT_FOUND', `No chart ${JSON.stringify(id)} in context ${context}.`);
-      return tree;
+      return treeWithVersions(state, tree);
     });
   }
 
@@ -99,28 +145,54 @@ export class ChartService {
 
   /** Charts whose parts contain words starting with every query word, best first, across contexts or in one. */
   async search(query: string, options: { context?: string; limit?: number } = {}): Promise<ChartSearchHit[]> {
+    return (await this.searchCounted(query, options)).hits;
+  }
+
+  /**
+   * The best `limit` charts for a query, and how many charts match in all. A chart ranks by its
+   * best matching record, and a match in its desired outcome above any match in a step or an
+   * observation (the outcome is what a person remembers a chart by).
+   */
+  async searchCounted(query: string, options: { context?: string; limit?: number } = {}): Promise<ChartSearchResult> {
     const limit = options.limit ?? 50;
     const contexts = options.context === undefined ? this.contexts() : [validateContextName(options.context)];
     const hits: ChartSearchHit[] = [];
+    let total = 0;
+    let totalIsLowerBound = false;
     for (const context of contexts) {
       const found = await this.engine.read(context, (state, store) => {
-        const best = new Map<string, ChartSearchHit>();
-        const index = chartIndexOf(state);
-        for (const hit of store.search(query, limit * 4)) {
+        const best = new Map<string, { key: string; score: number }>();
+        const matches = store.search(query, SEARCH_SCAN_LIMIT);
+        for (const hit of matches) {
           const record = state.get(hit.key);
           const chartId = record ? (record.chartId ?? resolveChartId(state, record.name as string)) : undefined;
-          if (!record || !chartId || best.has(chartId)) continue;
-          const chart = readChart(state, chartId, context, index);
-          if (!chart) continue;
-          const value = parseValue(record);
-          const matched = Array.isArray(value.observations) ? String(value.observations[0] ?? record.name) : String(record.name);
-          best.set(chartId, { chart: summarizeChart(chart), score: hit.score, matched });
+          if (!record || !chartId) continue;
+          const score = hit.score + (isOutcomeOf(record, chartId) ? OUTCOME_BONUS : 0);
+          const known = best.get(chartId);
+          if (!known || known.score < score) best.set(chartId, { key: hit.key, score });
         }
-        return [...best.values()];
+        const index = chartIndexOf(state);
+        const ranked = [...best].sort((a, b) => b[1].score - a[1].score);
+        const shown: ChartSearchHit[] = [];
+        let missing = 0;
+        for (const [chartId, { key, score }] of ranked) {
+          if (shown.length >= limit) break;
+          const chart = readChart(state, chartId, context, index);
+          if (!chart) {
+            missing += 1;
+            continue;
+          }
+          const value = parseValue(state.get(key) as StoredRecord);
+          const matched = Array.isArray(value.observations) ? String(value.observations[0] ?? key.slice(2)) : key.slice(2);
+          shown.push({ chart: summarizeChart(chart), score, matched });
+        }
+        return { shown, count: best.size - missing, capped: matches.length >= SEARCH_SCAN_LIMIT };
       });
-      hits.push(...found);
+      hits.push(...found.shown);
+      total += found.count;
+      totalIsLowerBound ||= found.capped;
     }
-    return hits.sort((a, b) => b.score - a.score).slice(0, limit);
+    return { hits: hits.sort((a, b) => b.score - a.score).slice(0, limit), total, ...(totalIsLowerBound ? { totalIsLowerBound } : {}) };
   }
 
   // ------------------------------------------------------------------ writing
@@ -137,57 +209,83 @@ export class ChartService {
     return charts[0]?.slice(0, -'_chart'.length) ?? '';
   }
 
-  async create(context: string, input: NewChart, op?: string): Promise<{ id: string; result: CommitResult }> {
+  async create(context: string, input: NewChart, op?: string): Promise<{ id: string; result: Edited }> {
     let id = '';
     const result = await this.change(context, (state) => {
       const built = edits.createChart(state, input, this.clock());
       id = built.id;
       return built.changes;
-    }, op);
+    }, { ...opt(op), after: (state, changes) => chartVersionAfter(state, changes, id) });
     return { id: await this.chartIdOf(context, id, result), result };
   }
 
-  async addStep(context: string, chartId: string, input: { title: string; dueDate?: string }, op?: string): Promise<{ name: string; result: CommitResult }> {
+  async addStep(context: string, chartId: string, input: { title: string; dueDate?: string }, op?: string, ifVersion?: string): Promise<{ name: string; result: Edited }> {
     let name = '';
     const result = await this.change(context, (state) => {
       const built = edits.addStep(state, chartId, input, this.clock());
       name = built.name;
       return built.changes;
-    }, op);
+    }, { ...opt(op), ifVersion, part: (state) => chartPart(state, resolveChartId(state, chartId) ?? chartId), after: (state, changes) => versionAfter(state, changes, stepPart(name)) });
     if (result.duplicate) name = (await this.namesWritten(context, result)).find((n) => /_action_?\d+$/.test(n)) ?? '';
     return { name, result };
   }
 
-  editStep(context: string, stepName: string, edit: { title?: string; dueDate?: string | null }, op?: string) {
-    return this.change(context, (state) => edits.editStep(state, stepName, edit, this.clock()), op);
+  editStep(context: string, stepName: string, edit: { title?: string; dueDate?: string | null }, op?: string, ifVersion?: string) {
+    return this.change(context, (state) => edits.editStep(state, stepName, edit, this.clock()), { ...opt(op), ifVersion, part: () => stepPart(stepName) });
   }
 
-  moveStep(context: string, stepName: string, to: number, op?: string) {
-    return this.change(context, (state) => edits.moveStep(state, stepName, to, this.clock()), op);
+  moveStep(context: string, stepName: string, to: number, op?: string, ifVersion?: string) {
+    return this.change(context, (state) => edits.moveStep(state, stepName, to, this.clock()), { ...opt(op), ifVersion, part: () => stepPart(stepName) });
   }
 
-  completeStep(context: string, name: string, op?: string) {
-    return this.change(context, (state) => edits.completeStep(state, name, this.clock()), op);
+  completeStep(context: string, name: string, op?: string, ifVersion?: string) {
+    return this.change(context, (state) => edits.completeStep(state, name, this.clock()), { ...opt(op), ifVersion, part: () => stepPart(name) });
   }
 
-  reopenStep(context: string, name: string, op?: string) {
-    return this.change(context, (state) => edits.reopenStep(state, name, this.clock()), op);
+  reopenStep(context: string, name: string, op?: string, ifVersion?: string) {
+    return this.change(context, (state) => edits.reopenStep(state, name, this.clock()), { ...opt(op), ifVersion, part: () => stepPart(name) });
   }
 
-  completeOutcome(context: string, chartId: string, op?: string) {
-    return this.change(context, (state) => edits.completeOutcome(state, chartId, this.clock()), op);
+  completeOutcome(context: string, chartId: string, op?: string, ifVersion?: string) {
+    return this.change(context, (state) => edits.completeOutcome(state, chartId, this.clock()), { ...opt(op), ifVersion, part: (state) => outcomePart(resolveChartId(state, chartId) ?? chartId) });
   }
 
   /** Takes back "outcome achieved": the outcome is open again, and so is the step it completed. */
-  reopenOutcome(context: string, chartId: string, op?: string) {
-    return this.change(context, (state) => edits.reopenOutcome(state, chartId, this.clock()), op);
+  reopenOutcome(context: string, chartId: string, op?: string, ifVersion?: string) {
+    return this.change(context, (state) => edits.reopenOutcome(state, chartId, this.clock()), { ...opt(op), ifVersion, part: (state) => outcomePart(resolveChartId(state, chartId) ?? chartId) });
   }
 
-  removeStep(context: string, stepName: string, op?: string) {
-    return this.change(context, (state) => edits.removeStep(state, stepName, this.clock()), op);
+  /**
+   * Removes a step with its whole telescoped subtree. `removed` holds the lines of every record
+   * removed, exactly as they were: what restoreRecords puts back (undo).
+   */
+  async removeStep(context: string, stepName: string, op?: string, ifVersion?: string): Promise<Edited & { removed: string[] }> {
+    let removed: string[] = [];
+    const result = await this.change(context, (state) => {
+      const changes = edits.removeStep(state, stepName, this.clock());
+      removed = changes.deletes.flatMap((key) => state.get(key)?.raw ?? []);
+      return changes;
+    }, { ...opt(op), ifVersion, part: () => stepPart(stepName) });
+    return { ...result, removed: result.duplicate ? [] : removed };
   }
 
-  async telescope(context: string, stepName: string, input: { reality?: string; steps?: string[] } = {}, op?: string): Promise<{ id: string; result: CommitResult }> {
+  /** Removes a chart and the charts telescoped from it (undoing its creation or its telescope); the journal keeps their history. */
+  async removeChart(context: string, chartId: string, op?: string, ifVersion?: string): Promise<Edited & { removed: string[] }> {
+    let removed: string[] = [];
+    const result = await this.change(context, (state) => {
+      const changes = edits.removeChart(state, chartId, this.clock());
+      removed = changes.deletes.flatMap((key) => state.get(key)?.raw ?? []);
+      return changes;
+    }, { ...opt(op), ifVersion, part: (state) => chartPart(state, resolveChartId(state, chartId) ?? chartId) });
+    return { ...result, removed: result.duplicate ? [] : removed };
+  }
+
+  /** Puts back what a removal took away, exactly as it was (the lines removeStep reported). */
+  restoreRecords(context: string, lines: readonly string[], op?: string) {
+    return this.change(context, (state) => edits.restoreRecords(state, lines, this.clock()), opt(op));
+  }
+
+  async telescope(context: string, stepName: string, input: { reality?: string; steps?: string[] } = {}, op?: string, ifVersion?: string): Promise<{ id: string; result: Edited }> {
     let id = '';
     let parent = '';
     const result = await this.change(context, (state) => {
@@ -195,32 +293,36 @@ export class ChartService {
       id = built.id;
       parent = resolveChartId(state, stepName) ?? '';
       return built.changes;
-    }, op);
+    }, { ...opt(op), ifVersion, part: () => stepPart(stepName), after: (state, changes) => chartVersionAfter(state, changes, id) });
     if (result.duplicate) parent = (await this.engine.read(context, (state) => resolveChartId(state, stepName))) ?? '';
     return { id: await this.chartIdOf(context, id, result, parent), result };
   }
 
-  addReality(context: string, chartId: string, text: string, op?: string) {
-    return this.change(context, (state) => edits.addReality(state, chartId, text, this.clock()), op);
+  addReality(context: string, chartId: string, text: string, op?: string, ifVersion?: string) {
+    return this.change(context, (state) => edits.addReality(state, chartId, text, this.clock()), { ...opt(op), ifVersion, part: (state) => realityPart(resolveChartId(state, chartId) ?? chartId) });
   }
 
-  editReality(context: string, chartId: string, from: string, to: string | undefined, op?: string) {
-    return this.change(context, (state) => edits.editReality(state, chartId, from, to, this.clock()), op);
+  editReality(context: string, chartId: string, from: string, to: string | undefined, op?: string, ifVersion?: string) {
+    return this.change(context, (state) => edits.editReality(state, chartId, from, to, this.clock()), { ...opt(op), ifVersion, part: (state) => realityPart(resolveChartId(state, chartId) ?? chartId) });
   }
 
-  setOutcome(context: string, chartId: string, text: string, op?: string) {
-    return this.change(context, (state) => edits.setOutcome(state, chartId, text, this.clock()), op);
+  setOutcome(context: string, chartId: string, text: string, op?: string, ifVersion?: string) {
+    return this.change(context, (state) => edits.setOutcome(state, chartId, text, this.clock()), { ...opt(op), ifVersion, part: (state) => outcomePart(resolveChartId(state, chartId) ?? chartId) });
   }
 
-  setDue(context: string, chartId: string, date: string | null, op?: string) {
-    return this.change(context, (state) => edits.setDue(state, chartId, date, this.clock()), op);
+  setDue(context: string, chartId: string, date: string | null, op?: string, ifVersion?: string) {
+    let resolved = chartId;
+    return this.change(context, (state) => {
+      resolved = resolveChartId(state, chartId) ?? chartId;
+      return edits.setDue(state, chartId, date, this.clock());
+    }, { ...opt(op), ifVersion, part: (state) => chartPart(state, resolved), after: (state, changes) => chartVersionAfter(state, changes, resolved) });
   }
 
   /**
    * Moves a chart, its telescoped subtree and their relations to another context, as one
    * crash-safe transaction (intent-logged: wholly done or not at all, even across a crash).
    */
-  async move(from: string, id: string, to: string, options: { requireComplete?: boolean; mark?: 'archive' | 'unarchive'; op?: string } = {}): Promise<{ moved: number }> {
+  async move(from: string, id: string, to: string, options: { requireComplete?: boolean; mark?: 'archive' | 'unarchive'; op?: string; ifVersion?: string } = {}): Promise<{ moved: number }> {
     validateContextName(from);
     validateContextName(to);
     if (from === to) throw new EngineError('BAD_INPUT', `The chart is already in context ${to}.`);
@@ -232,6 +334,7 @@ export class ChartService {
           const resolved = resolveChartId(state, id);
           if (!resolved) throw new EngineError('NOT_FOUND', `No chart ${JSON.stringify(id)} in context ${from}.`);
           chartId = resolved;
+          requireVersion(state, chartPart(state, resolved), options.ifVersion);
           const index = chartIndexOf(state);
           const chart = readChart(state, resolved, from, index);
           if (options.requireComplete && !chart?.complete) {
@@ -260,13 +363,13 @@ export class ChartService {
   }
 
   /** Archives a completed top-level chart (with its sub-charts) into completed-charts.jsonl. */
-  archive(context: string, id: string, op?: string) {
+  archive(context: string, id: string, op?: string, ifVersion?: string) {
     if (context === ARCHIVE_CONTEXT) throw new EngineError('BAD_INPUT', 'That chart is already archived.');
-    return this.move(context, id, ARCHIVE_CONTEXT, { requireComplete: true, mark: 'archive', ...(op ? { op } : {}) });
+    return this.move(context, id, ARCHIVE_CONTEXT, { requireComplete: true, mark: 'archive', ...(op ? { op } : {}), ...(ifVersion ? { ifVersion } : {}) });
   }
 
   /** Brings an archived chart back to the context it was archived from (or `to`). */
-  async unarchive(id: string, to?: string, op?: string) {
+  async unarchive(id: string, to?: string, op?: string, ifVersion?: string) {
     const target =
       to ??
       (await this.engine.read(ARCHIVE_CONTEXT, (state) => {
@@ -275,8 +378,12 @@ export class ChartService {
         return typeof meta?.archivedFrom === 'string' ? meta.archivedFrom : undefined;
       }));
     if (!target) throw new EngineError('BAD_INPUT', `Say which context to restore chart ${id} to.`);
-    return this.move(ARCHIVE_CONTEXT, id, target, { mark: 'unarchive', ...(op ? { op } : {}) });
+    return this.move(ARCHIVE_CONTEXT, id, target, { mark: 'unarchive', ...(op ? { op } : {}), ...(ifVersion ? { ifVersion } : {}) });
   }
+}
+
+function isOutcomeOf(record: StoredRecord, chartId: string): boolean {
+  return record.name === outcomeName(chartId) || record.raw.includes(`"entityType":"${DESIRED_OUTCOME}"`);
 }
 
 function readChartMeta(state: RecordSet, id: string): Record<string, unknown> | undefined {

@@ -22,6 +22,7 @@ export const optionSpec = {
   days: { type: 'string' },
   keep: { type: 'string' },
   op: { type: 'string' },
+  'if-version': { type: 'string' },
   outcome: { type: 'string' },
   reality: { type: 'string', multiple: true },
   due: { type: 'string' },
@@ -50,6 +51,7 @@ export type CliOptions = {
   days?: string;
   keep?: string;
   op?: string;
+  'if-version'?: string;
   outcome?: string;
   reality?: string[];
   due?: string;

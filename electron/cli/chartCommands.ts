@@ -15,6 +15,24 @@ function arg(input: CommandInput, what: string): string {
 
 const done = (text: string, json: Record<string, unknown>): CommandResult => ({ json: { ok: true, ...json }, text });
 
+/**
+ * --if-version V: the version of the part as the person last read it (`chart show --json`:
+ * `versions`, a step's `version`). The change is refused (exit 10, CONFLICT, nothing changed)
+ * when someone changed that part since.
+ */
+function ifVersion(input: CommandInput): string | undefined {
+  const version = input.options['if-version'];
+  if (version === undefined) return undefined;
+  if (!/^[0-9a-f]{8}$/.test(version)) throw new EngineError('BAD_INPUT', `--if-version takes a version as chart show --json gives it (8 hex digits), got ${JSON.stringify(version.slice(0, 40))}.`);
+  return version;
+}
+
+/** The part's version after the change, for the JSON answer (what the next --if-version names). */
+const versionOf = (result: unknown): Record<string, unknown> => {
+  const version = (result as { version?: unknown } | undefined)?.version;
+  return typeof version === 'string' ? { version } : {};
+};
+
 /** Fritz's layout: desired outcome on top, steps between, current reality at the bottom. */
 export function renderChart(chart: Chart, indent = ''): string {
   const today = new Date().toISOString().slice(0, 10);
@@ -59,13 +77,13 @@ export function renderTree(tree: ChartTree): string {
 }
 
 /** A command that changes one thing named by its first argument, and says what it did. */
-function changeOne(usage: string, summary: string, what: string, change: (charts: ChartService, context: string, name: string, op?: string) => Promise<unknown>, said: string): Command {
+function changeOne(usage: string, summary: string, what: string, change: (charts: ChartService, context: string, name: string, op?: string, ifVersion?: string) => Promise<unknown>, said: string): Command {
   return {
-    usage,
+    usage: `${usage} [--if-version V]`,
     summary,
     async run(input) {
-      await change(service(input), input.context, arg(input, what), input.options.op);
-      return done(said, {});
+      const result = await change(service(input), input.context, arg(input, what), input.options.op, ifVersion(input));
+      return done(said, versionOf(result));
     },
   };
 }
@@ -129,26 +147,27 @@ export const chartCommands: Record<string, Command> = {
     },
   },
   'chart archive': {
-    usage: 'chart archive ID',
+    usage: 'chart archive ID [--if-version V]',
     summary: 'move a completed chart (with its sub-charts) to completed-charts.jsonl',
     async run(input) {
-      const result = await service(input).archive(input.context, arg(input, 'a chart id'), input.options.op);
+      const result = await service(input).archive(input.context, arg(input, 'a chart id'), input.options.op, ifVersion(input));
       return done(`archived (${result.moved} records)`, result);
     },
   },
   'chart unarchive': {
-    usage: 'chart unarchive ID [--to CONTEXT]',
+    usage: 'chart unarchive ID [--to CONTEXT] [--if-version V]',
     summary: 'bring an archived chart back to its context',
     async run(input) {
-      const result = await service(input).unarchive(arg(input, 'a chart id'), input.options.to, input.options.op);
+      const result = await service(input).unarchive(arg(input, 'a chart id'), input.options.to, input.options.op, ifVersion(input));
       return done(`restored (${result.moved} records)`, result);
     },
   },
   'chart move': {
-    usage: 'chart move ID --to CONTEXT',
+    usage: 'chart move ID --to CONTEXT [--if-version V]',
     summary: 'move a chart with its sub-charts and relations to another context (crash-safe)',
     async run(input) {
-      const result = await service(input).move(input.context, arg(input, 'a chart id'), requireOption(input.options, 'to'), input.options.op ? { op: input.options.op } : {});
+      const version = ifVersion(input);
+      const result = await service(input).move(input.context, arg(input, 'a chart id'), requireOption(input.options, 'to'), { ...(input.options.op ? { op: input.options.op } : {}), ...(version ? { ifVersion: version } : {}) });
       return done(`moved (${result.moved} records)`, result);
     },
   },
@@ -164,84 +183,84 @@ export const chartCommands: Record<string, Command> = {
     },
   },
   'step add': {
-    usage: 'step add ID --title T [--due D]',
-    summary: 'add an action step; prints its name',
+    usage: 'step add ID --title T [--due D] [--if-version V]',
+    summary: 'add an action step; prints its name (--if-version: the chart\'s version)',
     async run(input) {
-      const { name } = await service(input).addStep(input.context, arg(input, 'a chart id'), { title: requireOption(input.options, 'title'), ...(input.options.due ? { dueDate: input.options.due } : {}) }, input.options.op);
-      return done(name, { name });
+      const { name, result } = await service(input).addStep(input.context, arg(input, 'a chart id'), { title: requireOption(input.options, 'title'), ...(input.options.due ? { dueDate: input.options.due } : {}) }, input.options.op, ifVersion(input));
+      return done(name, { name, ...versionOf(result) });
     },
   },
   'step edit': {
-    usage: 'step edit NAME [--title T] [--due D]',
+    usage: 'step edit NAME [--title T] [--due D] [--if-version V]',
     summary: 'rename or re-date a step',
     async run(input) {
       const { title, due } = input.options;
       if (title === undefined && due === undefined) throw new EngineError('BAD_INPUT', 'step edit needs --title or --due.');
-      await service(input).editStep(input.context, arg(input, 'a step name'), { ...(title === undefined ? {} : { title }), ...(due === undefined ? {} : { dueDate: due === '' ? null : due }) }, input.options.op);
-      return done('edited', {});
+      const result = await service(input).editStep(input.context, arg(input, 'a step name'), { ...(title === undefined ? {} : { title }), ...(due === undefined ? {} : { dueDate: due === '' ? null : due }) }, input.options.op, ifVersion(input));
+      return done('edited', versionOf(result));
     },
   },
-  'step complete': changeOne('step complete NAME', 'complete a step (or a sub-chart\'s desired outcome)', 'a step name', (c, ctx, n, op) => c.completeStep(ctx, n, op), 'completed'),
-  'step reopen': changeOne('step reopen NAME', 'mark a completed step open again', 'a step name', (c, ctx, n, op) => c.reopenStep(ctx, n, op), 'reopened'),
+  'step complete': changeOne('step complete NAME', 'complete a step (or a sub-chart\'s desired outcome)', 'a step name', (c, ctx, n, op, v) => c.completeStep(ctx, n, op, v), 'completed'),
+  'step reopen': changeOne('step reopen NAME', 'mark a completed step open again', 'a step name', (c, ctx, n, op, v) => c.reopenStep(ctx, n, op, v), 'reopened'),
   'step remove': {
-    usage: 'step remove NAME',
+    usage: 'step remove NAME [--if-version V]',
     summary: 'remove a step and its whole telescoped subtree (kept in history)',
     async run(input) {
-      const result = await service(input).removeStep(input.context, arg(input, 'a step name'), input.options.op);
+      const result = await service(input).removeStep(input.context, arg(input, 'a step name'), input.options.op, ifVersion(input));
       return done(`removed (${result.changed} records)`, { changed: result.changed });
     },
   },
   'step move': {
-    usage: 'step move NAME --to N',
+    usage: 'step move NAME --to N [--if-version V]',
     summary: 'put a step at position N among its chart\'s steps',
     async run(input) {
-      await service(input).moveStep(input.context, arg(input, 'a step name'), parseCount(requireOption(input.options, 'to'), '--to', 1), input.options.op);
-      return done('moved', {});
+      const result = await service(input).moveStep(input.context, arg(input, 'a step name'), parseCount(requireOption(input.options, 'to'), '--to', 1), input.options.op, ifVersion(input));
+      return done('moved', versionOf(result));
     },
   },
   telescope: {
-    usage: 'telescope NAME [--reality T] [--step T]...',
+    usage: 'telescope NAME [--reality T] [--step T]... [--if-version V]',
     summary: 'telescope a step into a sub-chart; prints its id',
     async run(input) {
       const reality = input.options.reality?.[0];
-      const { id } = await service(input).telescope(input.context, arg(input, 'a step name'), { ...(reality ? { reality } : {}), steps: input.options.step ?? [] }, input.options.op);
-      return done(id, { id });
+      const { id, result } = await service(input).telescope(input.context, arg(input, 'a step name'), { ...(reality ? { reality } : {}), steps: input.options.step ?? [] }, input.options.op, ifVersion(input));
+      return done(id, { id, ...versionOf(result) });
     },
   },
   'reality add': {
-    usage: 'reality add ID --text T',
+    usage: 'reality add ID --text T [--if-version V]',
     summary: 'add an observation to the current reality',
     async run(input) {
-      await service(input).addReality(input.context, arg(input, 'a chart id'), requireOption(input.options, 'text'), input.options.op);
-      return done('added', {});
+      const result = await service(input).addReality(input.context, arg(input, 'a chart id'), requireOption(input.options, 'text'), input.options.op, ifVersion(input));
+      return done('added', versionOf(result));
     },
   },
   'reality edit': {
-    usage: 'reality edit ID --old T [--text T]',
+    usage: 'reality edit ID --old T [--text T] [--if-version V]',
     summary: 'change (or, without --text, remove) an observation of the current reality',
     async run(input) {
-      await service(input).editReality(input.context, arg(input, 'a chart id'), requireOption(input.options, 'old'), input.options.text, input.options.op);
-      return done('changed', {});
+      const result = await service(input).editReality(input.context, arg(input, 'a chart id'), requireOption(input.options, 'old'), input.options.text, input.options.op, ifVersion(input));
+      return done('changed', versionOf(result));
     },
   },
   'outcome set': {
-    usage: 'outcome set ID --text T',
+    usage: 'outcome set ID --text T [--if-version V]',
     summary: 'change the desired outcome',
     async run(input) {
-      await service(input).setOutcome(input.context, arg(input, 'a chart id'), requireOption(input.options, 'text'), input.options.op);
-      return done('set', {});
+      const result = await service(input).setOutcome(input.context, arg(input, 'a chart id'), requireOption(input.options, 'text'), input.options.op, ifVersion(input));
+      return done('set', versionOf(result));
     },
   },
-  'outcome complete': changeOne('outcome complete ID', 'mark the desired outcome achieved (completes the step a sub-chart came from)', 'a chart id', (c, ctx, id, op) => c.completeOutcome(ctx, id, op), 'completed'),
-  'outcome reopen': changeOne('outcome reopen ID', 'take back "outcome achieved" (reopens the step a sub-chart came from)', 'a chart id', (c, ctx, id, op) => c.reopenOutcome(ctx, id, op), 'reopened'),
+  'outcome complete': changeOne('outcome complete ID', 'mark the desired outcome achieved (completes the step a sub-chart came from)', 'a chart id', (c, ctx, id, op, v) => c.completeOutcome(ctx, id, op, v), 'completed'),
+  'outcome reopen': changeOne('outcome reopen ID', 'take back "outcome achieved" (reopens the step a sub-chart came from)', 'a chart id', (c, ctx, id, op, v) => c.reopenOutcome(ctx, id, op, v), 'reopened'),
   'due set': {
-    usage: 'due set ID DATE',
-    summary: 'set the chart\'s due date (a dated note is kept); DATE "none" removes it',
+    usage: 'due set ID DATE [--if-version V]',
+    summary: 'set the chart\'s due date (a dated note is kept); DATE "none" removes it (--if-version: the chart\'s version)',
     async run(input) {
       const date = input.args[1];
       if (!date) throw new EngineError('BAD_INPUT', 'a DATE is required (e.g. 2026-12-31, or none).');
-      await service(input).setDue(input.context, arg(input, 'a chart id'), date === 'none' ? null : date, input.options.op);
-      return done('set', {});
+      const result = await service(input).setDue(input.context, arg(input, 'a chart id'), date === 'none' ? null : date, input.options.op, ifVersion(input));
+      return done('set', versionOf(result));
     },
   },
 };

@@ -4,6 +4,8 @@
 // A backup holds a context file at its top and a journal in its `.history/` (the places
 // createBackupUnderLock puts them), so an entry names exactly that: one plain name, or
 // `.history/` and one plain name, and the file there must be a regular file, not a link.
+// A backup of format 2 keeps its files as pieces in the shared store (backupObjects.ts): an
+// entry then lists its pieces by SHA-256, and only 64 hex digits ever become a path.
 import fs from 'node:fs';
 import path from 'node:path';
 import type { FileSystem } from './fileSystem.ts';
@@ -37,6 +39,25 @@ export function entryProblem(entry: unknown, index: number, validContext: (name:
   if (typeof context !== 'string' || !validContext(context)) return `${label} (${shown}) names no valid context`;
   if (typeof size !== 'number' || !Number.isSafeInteger(size) || size < 0) return `${label} (${shown}) has no valid size`;
   if (typeof sha256 !== 'string' || !HEX64.test(sha256)) return `${label} (${shown}) has no valid sha256`;
+  const { chunks } = entry as Record<string, unknown>;
+  if (chunks !== undefined) return chunksProblem(chunks, size, `${label} (${shown})`);
+  return undefined;
+}
+
+/** Most pieces one file may have: far more than a 256 MB file makes at the smallest piece size. */
+const MAX_CHUNKS = 1_000_000;
+
+/** Why the list of pieces of a format-2 entry may not be used: each a SHA-256 and a size, adding up to the file's size. */
+function chunksProblem(chunks: unknown, size: number, label: string): string | undefined {
+  if (!Array.isArray(chunks) || chunks.length > MAX_CHUNKS) return `${label} has no valid list of pieces`;
+  let total = 0;
+  for (const [i, chunk] of chunks.entries()) {
+    const { sha256, size: chunkSize } = (typeof chunk === 'object' && chunk !== null ? chunk : {}) as Record<string, unknown>;
+    if (typeof sha256 !== 'string' || !HEX64.test(sha256)) return `${label}: piece ${i + 1} has no valid sha256`;
+    if (typeof chunkSize !== 'number' || !Number.isSafeInteger(chunkSize) || chunkSize <= 0) return `${label}: piece ${i + 1} has no valid size`;
+    total += chunkSize;
+  }
+  if (total !== size) return `${label}: its pieces add up to ${total} bytes, not ${size}`;
   return undefined;
 }
 

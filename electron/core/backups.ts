@@ -1,17 +1,38 @@
-// Backups: a dated folder in .backup/ holding every context file and its journal, with a
-// manifest of sizes and checksums written last (a folder without a manifest is an unfinished
-// backup). A restore is itself a change, journaled like any other, and it first backs up
-// what it replaces. Rotation removes backups by age but always keeps the newest few.
+// Backups: a dated folder in .backup/ with a manifest of every context file and journal, their
+// sizes and checksums. Since format 2 the files' bytes are pieces in the shared store
+// (backupObjects.ts, cut by backupChunks.ts): a piece already stored by an earlier backup is
+// not stored again, so backups of data that did not change cost almost nothing. A backup is
+// made in `<id>.partial/`, read back and checked, and only then renamed to `<id>/`: a folder
+// under its final name is always complete and verified. A restore is itself a change,
+// journaled like any other, and it first backs up what it replaces.
 import path from 'node:path';
 import { createHash } from 'node:crypto';
 import type { Engine } from './engine.ts';
-import { EngineError, fromSystemError } from './errors.ts';
+import { EngineError, errnoOf, fromSystemError } from './errors.ts';
 import { contextPaths, rootPaths, validateContextName } from './dataRoot.ts';
 import { readFileIfExists, syncDirectory, writeAll } from './fileSystem.ts';
 import { crc32Hex } from './journalFormat.ts';
 import { parseContextBytes } from './contextFile.ts';
 import type { RecordSet } from './recordSet.ts';
 import { manifestProblems, readBackupEntry } from './backupManifest.ts';
+import { chunkEnds } from './backupChunks.ts';
+import { ObjectWriter, OBJECTS_FOLDER, objectPath, readObject, removeUnreferencedObjects, sha256Hex } from './backupObjects.ts';
+import { freeBytesOnDisk, formatBytes, type FreeSpaceProbe } from './freeSpace.ts';
+import { replaceFileAtomically } from './atomicFile.ts';
+
+/** The slots of the schedule (backupSchedule.ts). */
+export type SlotKind = 'daily' | 'weekly' | 'monthly';
+export const SLOT_KINDS: readonly SlotKind[] = ['daily', 'weekly', 'monthly'];
+
+/** Why a backup was made: a slot of the schedule, by hand, or as a safety copy before a change. */
+export type BackupKind = SlotKind | 'manual' | 'before-restore' | 'before-recovery' | 'before-upgrade';
+/** Safety copies: kept at least SAFETY_DAYS whatever the policy says (backupRetention.ts). */
+export const SAFETY_KINDS: readonly BackupKind[] = ['before-restore', 'before-recovery', 'before-upgrade'];
+
+export interface BackupPiece {
+  readonly sha256: string;
+  readonly size: number;
+}
 
 export interface BackupFile {
   readonly path: string;
@@ -20,6 +41,15 @@ export interface BackupFile {
   readonly size: number;
   readonly crc32: string;
   readonly sha256: string;
+  /** Format 2: the file's pieces in the shared store, in order. Format 1: absent (the file is in the backup's folder). */
+  readonly chunks?: readonly BackupPiece[];
+}
+
+/** The last check of a backup against its checksums (`check.json` beside its manifest). */
+export interface BackupCheckRecord {
+  readonly at: string;
+  readonly ok: boolean;
+  readonly problems: readonly string[];
 }
 
 export interface BackupInfo {
@@ -27,7 +57,15 @@ export interface BackupInfo {
   readonly created: string;
   readonly reason: string;
   readonly files: readonly BackupFile[];
+  /** The bytes of the files it holds. */
   readonly bytes: number;
+  readonly format: number;
+  readonly kind: BackupKind;
+  /** The slots of the schedule this backup filled (empty for a backup made for another reason). */
+  readonly kinds: readonly SlotKind[];
+  /** Bytes it stored that no earlier backup had stored (the rest it shares). */
+  readonly newBytes: number;
+  readonly check?: BackupCheckRecord;
 }
 
 export interface BackupCheck {
@@ -36,7 +74,29 @@ export interface BackupCheck {
   readonly problems: readonly string[];
 }
 
+export interface BackupProgress {
+  readonly phase: 'storing' | 'verifying';
+  readonly done: number;
+  readonly total: number;
+}
+
+export interface CreateBackupOptions {
+  /** Rewrite context files behind their journal first (default true). */
+  readonly flush?: boolean;
+  readonly kind?: BackupKind;
+  readonly kinds?: readonly SlotKind[];
+  /** The backup's time (default: now). `tension backup due --now` and the tests move it. */
+  readonly now?: Date;
+  readonly freeBytes?: FreeSpaceProbe;
+  readonly onProgress?: (progress: BackupProgress) => void;
+}
+
 const MANIFEST = 'manifest.json';
+const CHECK = 'check.json';
+export const BACKUP_FORMAT = 2;
+/** Room kept free beyond what a backup needs (its manifest, the file system's own blocks). */
+const ROOM_MARGIN = 64 * 1024;
+
 const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
 
 const isContextName = (name: string) => {
@@ -53,10 +113,47 @@ function unsafeEntries(info: BackupInfo): string[] {
   return manifestProblems(info.files, isContextName);
 }
 
-/** Under the lock. Copies every context file and journal into a new dated backup folder. */
-export function createBackupUnderLock(engine: Engine, reason: string, options: { flush: boolean } = { flush: true }): BackupInfo {
+/** The kind a backup made before kinds were recorded (or by code that names only a reason) has. */
+export function kindFromReason(reason: string): BackupKind {
+  if (/^before restoring/i.test(reason)) return 'before-restore';
+  if (/^before upgrading/i.test(reason)) return 'before-upgrade';
+  if (/^before (recover|repair)/i.test(reason)) return 'before-recovery';
+  return 'manual';
+}
+
+/** The broadest slot a scheduled backup filled names its kind (monthly, else weekly, else daily). */
+function kindOfSlots(kinds: readonly SlotKind[]): BackupKind {
+  return kinds.includes('monthly') ? 'monthly' : kinds.includes('weekly') ? 'weekly' : 'daily';
+}
+
+/** The backup's folder name for a time: `2026-11-26T07-01-02-123Z`. */
+function idStamp(time: Date): string {
+  return time.toISOString().replace(/:/g, '-').replace('.', '-');
+}
+
+interface Source {
+  readonly context: string;
+  readonly role: 'context' | 'journal';
+  readonly file: string;
+  readonly relative: string;
+}
+
+function sourcesOf(engine: Engine): Source[] {
+  return engine.listContextNames().flatMap((context) => {
+    const paths = contextPaths(engine.layout, context);
+    return (
+      [
+        ['context', paths.file],
+        ['journal', paths.journal],
+      ] as const
+    ).map(([role, file]) => ({ context, role, file, relative: path.relative(engine.layout.root, file) }));
+  });
+}
+
+/** Under the lock. Stores every context file and journal as a new backup, verified before it is listed. */
+export function createBackupUnderLock(engine: Engine, reason: string, options: CreateBackupOptions = {}): BackupInfo {
   if (engine.readOnly) throw new EngineError('READ_ONLY', `Cannot create a backup: ${engine.readOnlyReason}.`);
-  if (options.flush) {
+  if (options.flush !== false) {
     try {
       engine.flushForLockedWork();
     } catch {
@@ -64,36 +161,57 @@ export function createBackupUnderLock(engine: Engine, reason: string, options: {
     }
   }
   const { backups } = rootPaths(engine.layout);
-  const created = new Date();
-  let id = created.toISOString().replace(/:/g, '-').replace('.', '-');
-  for (let n = 2; engine.fs.existsSync(path.join(backups, id)); n += 1) id = `${created.toISOString().replace(/:/g, '-').replace('.', '-')}-${n}`;
+  const created = options.now ?? new Date();
+  const kinds = SLOT_KINDS.filter((k) => options.kinds?.includes(k));
+  const kind = options.kind ?? (kinds.length > 0 ? kindOfSlots(kinds) : kindFromReason(reason));
+  const sources = sourcesOf(engine);
+  checkRoom(engine, sources, options.freeBytes ?? freeBytesOnDisk);
+
+  const stamp = idStamp(created);
+  let id = stamp;
+  for (let n = 2; engine.fs.existsSync(path.join(backups, id)) || engine.fs.existsSync(path.join(backups, `${id}.partial`)); n += 1) id = `${stamp}-${n}`;
   const partial = path.join(backups, `${id}.partial`);
+  const writer = new ObjectWriter(engine.fs, backups);
   const files: BackupFile[] = [];
   let info: BackupInfo;
   try {
-    engine.fs.mkdirSync(path.join(partial, '.history'), { recursive: true });
-    for (const context of engine.listContextNames()) {
-      const paths = contextPaths(engine.layout, context);
-      for (const [role, source] of [['context', paths.file], ['journal', paths.journal]] as const) {
-        const bytes = readFileIfExists(engine.fs, source);
-        if (!bytes) continue;
-        const relative = path.relative(engine.layout.root, source);
-        copyDurably(engine, bytes, path.join(partial, relative));
-        files.push({ path: relative, context, role, size: bytes.length, crc32: crc32Hex(bytes), sha256: sha256(bytes) });
-      }
+    makeBackupsFolder(engine, backups);
+    engine.fs.mkdirSync(partial);
+    const total = sources.reduce((sum, s) => sum + sizeOf(engine, s.file), 0);
+    let done = 0;
+    for (const source of sources) {
+      const bytes = readFileIfExists(engine.fs, source.file);
+      if (!bytes) continue;
+      const chunks = storePieces(writer, bytes);
+      files.push({ path: source.relative, context: source.context, role: source.role, size: bytes.length, crc32: crc32Hex(bytes), sha256: sha256(bytes), chunks });
+      done += bytes.length;
+      options.onProgress?.({ phase: 'storing', done, total });
     }
-    info = { id, created: created.toISOString(), reason, files, bytes: files.reduce((sum, f) => sum + f.size, 0) };
-    copyDurably(engine, Buffer.from(JSON.stringify({ format: 1, ...info }, null, 2)), path.join(partial, MANIFEST));
-    syncDirectory(engine.fs, path.join(partial, '.history'));
+    // Every piece durable before the manifest naming it can be.
+    writer.syncFolders();
+    const bytes = files.reduce((sum, f) => sum + f.size, 0);
+    info = { id, created: created.toISOString(), reason, kind, kinds, files, bytes, format: BACKUP_FORMAT, newBytes: writer.newBytes };
+    // `format` first, as in every manifest since format 1.
+    const { format, ...rest } = info;
+    writeNewFile(engine, path.join(partial, MANIFEST), JSON.stringify({ format, ...rest }, null, 1));
+    // Verified after it is written: read back from the disk, every piece and every file against its checksum.
+    const problems = checkFiles(engine, partial, info, (verified) => options.onProgress?.({ phase: 'verifying', done: verified, total: bytes }));
+    if (problems.length > 0) {
+      const error = new Error(`the backup read back differently from what was written: ${problems.slice(0, 3).join('; ')}`) as NodeJS.ErrnoException;
+      error.code = 'EIO';
+      throw error;
+    }
+    info = { ...info, check: { at: created.toISOString(), ok: true, problems: [] } };
+    writeNewFile(engine, path.join(partial, CHECK), JSON.stringify(info.check));
     syncDirectory(engine.fs, partial);
     engine.fs.renameSync(partial, path.join(backups, id));
   } catch (error) {
     try {
       engine.fs.rmSync(partial, { recursive: true, force: true });
     } catch {
-      // an unfinished backup folder has no manifest and is ignored; rotation removes it
+      // an unfinished backup folder has no final name and is never listed; the next prune removes it
     }
-    throw fromSystemError(error, 'Creating a backup', partial, 'Your data was not changed; the unfinished backup was removed.');
+    throw fromSystemError(error, 'Creating a backup', partial, 'Your data was not changed; the unfinished backup was removed and every earlier backup is kept.');
   }
   try {
     syncDirectory(engine.fs, backups);
@@ -103,65 +221,260 @@ export function createBackupUnderLock(engine: Engine, reason: string, options: {
   return info;
 }
 
-function copyDurably(engine: Engine, bytes: Uint8Array, target: string): void {
+function sizeOf(engine: Engine, file: string): number {
+  try {
+    return Number(engine.fs.statSync(file, { bigint: true }).size);
+  } catch {
+    return 0;
+  }
+}
+
+/** The file's pieces, each stored unless an intact copy is there already. */
+function storePieces(writer: ObjectWriter, bytes: Buffer): BackupPiece[] {
+  const pieces: BackupPiece[] = [];
+  let start = 0;
+  for (const end of chunkEnds(bytes)) {
+    const piece = bytes.subarray(start, end);
+    const hash = sha256Hex(piece);
+    writer.put(piece, hash);
+    pieces.push({ sha256: hash, size: end - start });
+    start = end;
+  }
+  return pieces;
+}
+
+/** `.backup/` made durable in the data folder the first time (a power cut must not lose its name). */
+function makeBackupsFolder(engine: Engine, backups: string): void {
+  if (engine.fs.existsSync(backups)) return;
+  engine.fs.mkdirSync(backups, { recursive: true });
+  syncDirectory(engine.fs, path.dirname(backups));
+}
+
+/**
+ * Free space is checked before anything is written. The common case costs one statfs (room
+ * for every file whole); only when that is short are the files read to count the pieces not
+ * stored yet, which is what the backup really needs.
+ */
+function checkRoom(engine: Engine, sources: readonly Source[], probe: FreeSpaceProbe): void {
+  const { backups } = rootPaths(engine.layout);
+  const free = probe(backups);
+  if (free === undefined) return;
+  const whole = sources.reduce((sum, s) => sum + sizeOf(engine, s.file), 0);
+  if (free >= whole + ROOM_MARGIN) return;
+  let need = ROOM_MARGIN;
+  const counted = new Set<string>();
+  for (const source of sources) {
+    const bytes = readFileIfExists(engine.fs, source.file);
+    if (!bytes) continue;
+    let start = 0;
+    for (const end of chunkEnds(bytes)) {
+      const hash = sha256Hex(bytes.subarray(start, end));
+      if (!counted.has(hash) && !engine.fs.existsSync(objectPath(backups, hash))) need += end - start;
+      counted.add(hash);
+      start = end;
+    }
+  }
+  if (free >= need) return;
+  let newest: BackupInfo | undefined;
+  try {
+    newest = listBackups(engine)[0];
+  } catch {
+    newest = undefined;
+  }
+  const kept = newest ? `the newest backup (${newest.id}) and every earlier one are kept` : 'there is no earlier backup yet';
+  throw new EngineError(
+    'DISK_FULL',
+    `Not enough free space for a backup: it needs about ${formatBytes(need)}, and only ${formatBytes(free)} is free on the disk of ${backups}. Nothing was written; ${kept}. Free some space (or remove old backups) and back up again.`,
+    { file: backups, kept: 'Nothing was written; every earlier backup is kept.' },
+  );
+}
+
+function writeNewFile(engine: Engine, target: string, text: string): void {
   const fd = engine.fs.openSync(target, 'wx', 0o644);
   try {
-    writeAll(engine.fs, fd, bytes);
+    writeAll(engine.fs, fd, Buffer.from(text));
     engine.fs.fsyncSync(fd);
   } finally {
     engine.fs.closeSync(fd);
   }
 }
 
-export function createBackup(engine: Engine, reason = 'manual'): Promise<BackupInfo> {
-  return engine.withLock(() => createBackupUnderLock(engine, reason));
+export function createBackup(engine: Engine, reason = 'manual', options: CreateBackupOptions = {}): Promise<BackupInfo> {
+  return engine.withLock(() => createBackupUnderLock(engine, reason, options));
 }
 
+// ------------------------------------------------------------------ listing
+
+/** A file of the folder `.backup/<name>/`, or undefined when there is none (or `<name>` is no folder). */
+function readInBackupFolder(engine: Engine, name: string, file: string): Buffer | undefined {
+  try {
+    return readFileIfExists(engine.fs, path.join(rootPaths(engine.layout).backups, name, file));
+  } catch (error) {
+    if (errnoOf(error) === 'ENOTDIR') return undefined;
+    throw error;
+  }
+}
+
+/** Every complete backup, newest first. An unfinished one (no manifest under its final name) is never listed. */
 export function listBackups(engine: Engine): BackupInfo[] {
   const { backups } = rootPaths(engine.layout);
   let names: string[];
   try {
     names = engine.fs.readdirSync(backups);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    if (errnoOf(error) === 'ENOENT') return [];
     throw fromSystemError(error, 'Listing the backups', backups, 'Nothing was changed.');
   }
   const list: BackupInfo[] = [];
   for (const name of names) {
-    const manifest = readFileIfExists(engine.fs, path.join(backups, name, MANIFEST));
+    if (name === OBJECTS_FOLDER || name.endsWith('.partial') || name.endsWith('.pruning')) continue;
+    const manifest = readInBackupFolder(engine, name, MANIFEST);
     if (!manifest) continue;
-    try {
-      const info = JSON.parse(manifest.toString('utf8')) as BackupInfo;
-      if (info.id === name && Array.isArray(info.files)) list.push(info);
-    } catch {
-      // a damaged manifest: the backup is reported by verify, not listed as usable
-    }
+    const info = parseManifest(manifest, name);
+    if (!info) continue; // a damaged manifest: the backup is reported by verify, not listed as usable
+    const check = parseCheck(readInBackupFolder(engine, name, CHECK));
+    list.push(check ? { ...info, check } : info);
   }
-  return list.sort((a, b) => (a.created < b.created ? 1 : a.created > b.created ? -1 : a.id < b.id ? 1 : -1));
+  return list.sort(newestFirst);
 }
 
-function findBackup(engine: Engine, id: string): BackupInfo {
+/** Newest first; two of the same time by id (the later suffix first). */
+export function newestFirst(a: { created: string; id: string }, b: { created: string; id: string }): number {
+  return a.created < b.created ? 1 : a.created > b.created ? -1 : a.id < b.id ? 1 : a.id > b.id ? -1 : 0;
+}
+
+function parseManifest(bytes: Buffer, name: string): BackupInfo | undefined {
+  let document: Record<string, unknown>;
+  try {
+    document = JSON.parse(bytes.toString('utf8')) as Record<string, unknown>;
+  } catch {
+    return undefined;
+  }
+  if (typeof document !== 'object' || document === null || document.id !== name || !Array.isArray(document.files)) return undefined;
+  const format = typeof document.format === 'number' ? document.format : 1;
+  const reason = typeof document.reason === 'string' ? document.reason : '';
+  const files = document.files as BackupFile[];
+  const bytes_ = typeof document.bytes === 'number' ? document.bytes : files.reduce((sum, f) => sum + (typeof f?.size === 'number' ? f.size : 0), 0);
+  const kinds = Array.isArray(document.kinds) ? SLOT_KINDS.filter((k) => (document.kinds as unknown[]).includes(k)) : [];
+  const knownKinds: readonly string[] = [...SLOT_KINDS, 'manual', ...SAFETY_KINDS];
+  const kind = typeof document.kind === 'string' && knownKinds.includes(document.kind) ? (document.kind as BackupKind) : kindFromReason(reason);
+  return {
+    id: name,
+    created: typeof document.created === 'string' ? document.created : '',
+    reason,
+    files,
+    bytes: bytes_,
+    format,
+    kind,
+    kinds,
+    // A format-1 backup holds its own copy of everything.
+    newBytes: typeof document.newBytes === 'number' ? document.newBytes : bytes_,
+  };
+}
+
+function parseCheck(bytes: Buffer | undefined): BackupCheckRecord | undefined {
+  if (!bytes) return undefined;
+  try {
+    const value = JSON.parse(bytes.toString('utf8')) as Partial<BackupCheckRecord>;
+    if (typeof value.at !== 'string' || typeof value.ok !== 'boolean') return undefined;
+    return { at: value.at, ok: value.ok, problems: Array.isArray(value.problems) ? value.problems.filter((p): p is string => typeof p === 'string') : [] };
+  } catch {
+    return undefined;
+  }
+}
+
+export function findBackup(engine: Engine, id: string): BackupInfo {
   if (!/^[0-9A-Za-z.-]+$/.test(id)) throw new EngineError('BAD_INPUT', `Invalid backup id ${JSON.stringify(id.slice(0, 80))}.`);
   const info = listBackups(engine).find((b) => b.id === id);
   if (!info) throw new EngineError('NOT_FOUND', `No backup ${id} in ${rootPaths(engine.layout).backups}.`);
   return info;
 }
 
-export function verifyBackup(engine: Engine, id: string): BackupCheck {
+// ------------------------------------------------------------------ reading and checking
+
+/** One file of a backup: its bytes, checked against its size and checksum, or why they cannot be used. */
+export function readBackupFile(engine: Engine, info: BackupInfo, file: BackupFile): { bytes: Buffer } | { problem: string } {
+  const { backups } = rootPaths(engine.layout);
+  let bytes: Buffer;
+  if (file.chunks) {
+    const parts: Buffer[] = [];
+    for (const [i, piece] of file.chunks.entries()) {
+      const read = readObject(engine.fs, backups, piece.sha256, piece.size);
+      if ('problem' in read) return { problem: `${file.path}, piece ${i + 1} of ${file.chunks.length}: ${read.problem}` };
+      parts.push(read.bytes);
+    }
+    bytes = parts.length === 1 ? (parts[0] as Buffer) : Buffer.concat(parts);
+  } else {
+    const read = readBackupEntry(engine.fs, path.join(backups, info.id), file.path);
+    if (typeof read === 'string') return { problem: read };
+    if (!read) return { problem: `${file.path} is missing` };
+    bytes = read;
+  }
+  if (bytes.length !== file.size) return { problem: `${file.path} has ${bytes.length} bytes, expected ${file.size}` };
+  if (sha256(bytes) !== file.sha256) return { problem: `${file.path} does not match its checksum` };
+  return { bytes };
+}
+
+/**
+ * Reads every file of a backup back and checks it: each piece against its own checksum, each
+ * file against its size and SHA-256 (hashed piece by piece: a large file is never held whole).
+ * `dir` is the backup's folder (its `.partial` one while it is being made).
+ */
+function checkFiles(engine: Engine, dir: string, info: BackupInfo, progress?: (done: number) => void): string[] {
+  const { backups } = rootPaths(engine.layout);
+  const problems: string[] = [];
+  let done = 0;
+  for (const file of info.files) {
+    if (!file.chunks) {
+      const read = readBackupEntry(engine.fs, dir, file.path);
+      if (typeof read === 'string') problems.push(read);
+      else if (!read) problems.push(`${file.path} is missing`);
+      else if (read.length !== file.size) problems.push(`${file.path} has ${read.length} bytes, expected ${file.size}`);
+      else if (sha256(read) !== file.sha256) problems.push(`${file.path} does not match its checksum`);
+      done += file.size;
+      progress?.(done);
+      continue;
+    }
+    const whole = createHash('sha256');
+    let size = 0;
+    let bad: string | undefined;
+    for (const [i, piece] of file.chunks.entries()) {
+      const read = readObject(engine.fs, backups, piece.sha256, piece.size);
+      if ('problem' in read) {
+        bad = `${file.path}, piece ${i + 1} of ${file.chunks.length}: ${read.problem}`;
+        break;
+      }
+      whole.update(read.bytes);
+      size += read.bytes.length;
+      done += read.bytes.length;
+      progress?.(done);
+    }
+    if (bad) problems.push(bad);
+    else if (size !== file.size) problems.push(`${file.path} has ${size} bytes, expected ${file.size}`);
+    else if (whole.digest('hex') !== file.sha256) problems.push(`${file.path} does not match its checksum`);
+  }
+  return problems;
+}
+
+/**
+ * Checks a backup against its checksums, and (unless the engine may not write, or `record` is
+ * false) keeps the result in its check.json: when a backup last verified is shown from it.
+ */
+export function verifyBackup(engine: Engine, id: string, options: { record?: boolean; now?: Date } = {}): BackupCheck {
   const info = findBackup(engine, id);
   const dir = path.join(rootPaths(engine.layout).backups, id);
   // A manifest that names files outside the backup is reported, and none of its files is read.
   const unsafe = unsafeEntries(info);
-  if (unsafe.length > 0) return { id, ok: false, problems: unsafe };
-  const problems: string[] = [];
-  for (const file of info.files) {
-    const bytes = readBackupEntry(engine.fs, dir, file.path);
-    if (typeof bytes === 'string') problems.push(bytes);
-    else if (!bytes) problems.push(`${file.path} is missing`);
-    else if (bytes.length !== file.size) problems.push(`${file.path} has ${bytes.length} bytes, expected ${file.size}`);
-    else if (sha256(bytes) !== file.sha256) problems.push(`${file.path} does not match its checksum`);
+  const problems = unsafe.length > 0 ? unsafe : checkFiles(engine, dir, info);
+  const check = { id, ok: problems.length === 0, problems };
+  if (options.record !== false && !engine.readOnly && unsafe.length === 0) {
+    try {
+      replaceFileAtomically(engine.fs, path.join(dir, CHECK), JSON.stringify({ at: (options.now ?? new Date()).toISOString(), ok: check.ok, problems }));
+    } catch {
+      // The check itself is reported; only its record for the backups list is missing.
+    }
   }
-  return { id, ok: problems.length === 0, problems };
+  return check;
 }
 
 /** The records of a context as a backup holds them (undefined when the backup lacks it or it is damaged). */
@@ -169,10 +482,16 @@ export function readBackupContext(engine: Engine, info: BackupInfo, context: str
   if (unsafeEntries(info).length > 0) return undefined;
   const file = info.files.find((f) => f.context === context && f.role === 'context');
   if (!file) return undefined;
-  const bytes = readBackupEntry(engine.fs, path.join(rootPaths(engine.layout).backups, info.id), file.path);
-  if (!bytes || typeof bytes === 'string' || sha256(bytes) !== file.sha256) return undefined;
-  return parseContextBytes(bytes);
+  const read = readBackupFile(engine, info, file);
+  return 'bytes' in read ? parseContextBytes(read.bytes) : undefined;
 }
+
+/** The contexts a backup holds a file of. */
+export function contextsOf(info: BackupInfo): string[] {
+  return [...new Set(info.files.filter((f) => f.role === 'context').map((f) => f.context))].sort();
+}
+
+// ------------------------------------------------------------------ restoring
 
 export interface RestoreResult {
   readonly restoredFrom: string;
@@ -180,32 +499,38 @@ export interface RestoreResult {
   readonly contexts: { context: string; changed: number }[];
 }
 
+/** Under the lock: the backup, checked as restorable for these contexts (all of them when undefined). */
+export function restorableBackup(engine: Engine, id: string, contexts: readonly string[] | undefined): { info: BackupInfo; wanted: string[] } {
+  const found = findBackup(engine, id);
+  const unsafe = unsafeEntries(found);
+  if (unsafe.length > 0) {
+    throw new EngineError('CORRUPT', `Backup ${id} cannot be restored: ${unsafe.join('; ')}. Nothing was restored or changed.`, {
+      file: path.join(rootPaths(engine.layout).backups, id, MANIFEST),
+      kept: 'Nothing was changed.',
+    });
+  }
+  const names = contexts ? [...contexts] : contextsOf(found);
+  for (const context of names) {
+    const file = found.files.find((f) => f.context === context && f.role === 'context');
+    if (!file) throw new EngineError('NOT_FOUND', `Backup ${id} holds no context ${context}.`);
+    const read = readBackupFile(engine, found, file);
+    if ('problem' in read) {
+      throw new EngineError('CORRUPT', `Backup ${id} is damaged for context ${context}: ${read.problem}. Nothing was changed.`, { kept: 'Nothing was changed.' });
+    }
+  }
+  return { info: found, wanted: names };
+}
+
 /**
  * Restores contexts as a backup holds them, after backing up what is there now. Several
  * contexts are restored as one change (intent-logged, like a move): all of them or none.
  */
-export async function restoreBackup(engine: Engine, id: string, contexts?: string[]): Promise<RestoreResult> {
+export async function restoreBackup(engine: Engine, id: string, contexts?: string[], options: { now?: Date } = {}): Promise<RestoreResult> {
   contexts?.forEach(validateContextName);
   if (engine.readOnly) throw new EngineError('READ_ONLY', `Cannot restore: ${engine.readOnlyReason}.`, { kept: 'Nothing was changed.' });
   const { info, wanted, safety } = await engine.withLock(() => {
-    const found = findBackup(engine, id);
-    const unsafe = unsafeEntries(found);
-    if (unsafe.length > 0) {
-      throw new EngineError('CORRUPT', `Backup ${id} cannot be restored: ${unsafe.join('; ')}. Nothing was restored or changed.`, {
-        file: path.join(rootPaths(engine.layout).backups, id, MANIFEST),
-        kept: 'Nothing was changed.',
-      });
-    }
-    const check = verifyBackup(engine, id);
-    const names = contexts ?? [...new Set(found.files.filter((f) => f.role === 'context').map((f) => f.context))];
-    for (const context of names) {
-      const file = found.files.find((f) => f.context === context && f.role === 'context');
-      if (!file) throw new EngineError('NOT_FOUND', `Backup ${id} holds no context ${context}.`);
-      if (check.problems.some((p) => p.startsWith(file.path))) {
-        throw new EngineError('CORRUPT', `Backup ${id} is damaged for context ${context}: ${check.problems.join('; ')}. Nothing was changed.`);
-      }
-    }
-    return { info: found, wanted: names, safety: createBackupUnderLock(engine, `before restoring ${id}`) };
+    const { info: found, wanted: names } = restorableBackup(engine, id, contexts);
+    return { info: found, wanted: names, safety: createBackupUnderLock(engine, `before restoring ${id}`, { kind: 'before-restore', ...(options.now ? { now: options.now } : {}) }) };
   });
   const builders = wanted.map((context) => {
     const build = (state: RecordSet) => {
@@ -237,32 +562,96 @@ export async function restoreBackup(engine: Engine, id: string, contexts?: strin
   return { restoredFrom: id, safetyBackup: safety.id, contexts: restored };
 }
 
-/** Removes backups older than `maxAgeDays`, always keeping the newest `keepAtLeast`; also unfinished ones. */
+// ------------------------------------------------------------------ removing
+
+/**
+ * Under the lock: removes these backups, then every piece no remaining backup names. Each
+ * backup first leaves the list at once (renamed to `<id>.pruning`, one atomic step), then its
+ * folder is deleted: a crash half-way leaves a folder that is no longer listed, never a listed
+ * backup with files missing. Unfinished folders left by crashes are removed too.
+ */
+export function removeBackupsUnderLock(engine: Engine, ids: readonly string[]): { removed: string[]; freedBytes: number } {
+  const { backups } = rootPaths(engine.layout);
+  const removed: string[] = [];
+  const doomed: string[] = [];
+  for (const id of ids) {
+    if (!/^[0-9A-Za-z.-]+$/.test(id) || id.endsWith('.partial') || id.endsWith('.pruning')) continue;
+    const from = path.join(backups, id);
+    if (!engine.fs.existsSync(from)) continue;
+    engine.fs.renameSync(from, `${from}.pruning`);
+    doomed.push(`${from}.pruning`);
+    removed.push(id);
+  }
+  if (doomed.length > 0) syncDirectory(engine.fs, backups);
+  let names: string[] = [];
+  try {
+    names = engine.fs.readdirSync(backups);
+  } catch {
+    names = [];
+  }
+  for (const name of names) {
+    if (name.endsWith('.partial') || name.endsWith('.pruning')) {
+      engine.fs.rmSync(path.join(backups, name), { recursive: true, force: true });
+      if (name.endsWith('.partial')) removed.push(name);
+    }
+  }
+  return { removed, freedBytes: collectGarbage(engine) };
+}
+
+/**
+ * Removes the pieces no backup names any more. Which pieces are named is read from every
+ * manifest in .backup/, valid or not; if one cannot be read at all, nothing is removed
+ * (a piece it may name must not go).
+ */
+function collectGarbage(engine: Engine): number {
+  const { backups } = rootPaths(engine.layout);
+  const referenced = new Set<string>();
+  let names: string[];
+  try {
+    names = engine.fs.readdirSync(backups);
+  } catch {
+    return 0;
+  }
+  for (const name of names) {
+    if (name === OBJECTS_FOLDER) continue;
+    const manifest = readInBackupFolder(engine, name, MANIFEST);
+    if (!manifest) continue;
+    let document: { files?: unknown };
+    try {
+      document = JSON.parse(manifest.toString('utf8')) as { files?: unknown };
+    } catch {
+      return 0;
+    }
+    if (!Array.isArray(document.files)) return 0;
+    for (const file of document.files as { chunks?: unknown }[]) {
+      if (!Array.isArray(file?.chunks)) continue;
+      for (const piece of file.chunks as { sha256?: unknown }[]) if (typeof piece?.sha256 === 'string') referenced.add(piece.sha256);
+    }
+  }
+  const freed = removeUnreferencedObjects(engine.fs, backups, referenced);
+  return freed.bytes;
+}
+
+/**
+ * Removes backups older than `maxAgeDays`, always keeping the newest `keepAtLeast`; also
+ * unfinished ones. Never the newest verified backup, nor a safety copy younger than
+ * SAFETY_DAYS. (The retention policy of backupRetention.ts is what the schedule uses.)
+ */
 export function pruneBackups(engine: Engine, options: { maxAgeDays: number; keepAtLeast: number; now?: Date }): Promise<string[]> {
   if (engine.readOnly) return Promise.reject(new EngineError('READ_ONLY', `Cannot remove backups: ${engine.readOnlyReason}.`, { kept: 'Nothing was changed.' }));
   return engine.withLock(() => {
-    const { backups } = rootPaths(engine.layout);
     const now = options.now ?? new Date();
-    const removed: string[] = [];
     const list = listBackups(engine);
-    list.slice(options.keepAtLeast).forEach((info) => {
-      if (now.getTime() - Date.parse(info.created) > options.maxAgeDays * 86_400_000) {
-        engine.fs.rmSync(path.join(backups, info.id), { recursive: true, force: true });
-        removed.push(info.id);
-      }
+    const newestVerified = list.find((b) => b.check?.ok === true)?.id ?? list.find((b) => b.check === undefined)?.id;
+    const doomed = list.slice(options.keepAtLeast).filter((info) => {
+      const age = now.getTime() - Date.parse(info.created);
+      if (info.id === newestVerified) return false;
+      if (SAFETY_KINDS.includes(info.kind) && !(age > SAFETY_DAYS * 86_400_000)) return false;
+      return age > options.maxAgeDays * 86_400_000;
     });
-    let names: string[] = [];
-    try {
-      names = engine.fs.readdirSync(backups);
-    } catch {
-      names = [];
-    }
-    for (const name of names) {
-      if (name.endsWith('.partial')) {
-        engine.fs.rmSync(path.join(backups, name), { recursive: true, force: true });
-        removed.push(name);
-      }
-    }
-    return removed;
+    return removeBackupsUnderLock(engine, doomed.map((b) => b.id)).removed;
   });
 }
+
+/** A safety copy (a backup made before a restore, a recovery or an upgrade) is kept at least this long. */
+export const SAFETY_DAYS = 30;

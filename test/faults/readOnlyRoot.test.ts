@@ -10,7 +10,7 @@ import { Engine } from '../../electron/core/engine.ts';
 import { EngineError } from '../../electron/core/errors.ts';
 import { contextPaths, type DataLayout } from '../../electron/core/dataRoot.ts';
 import { readGraph, setEntity } from '../../electron/core/knowledgeGraph.ts';
-import { createBackup, listBackups, pruneBackups, restoreBackup, verifyBackup } from '../../electron/core/backups.ts';
+import { createBackup, listBackups, pruneBackups, readBackupFile, restoreBackup, verifyBackup } from '../../electron/core/backups.ts';
 import { recoverAll } from '../../electron/core/recover.ts';
 import { verifyAll } from '../../electron/core/verify.ts';
 import { JOURNAL_FORMAT, decodeJournalLine, encodeHeader, sealLine } from '../../electron/core/journalFormat.ts';
@@ -298,7 +298,9 @@ describe('a format-0 journal (no header line)', () => {
       expect(backups.length, 'no backup was made before the upgrade').toBe(1);
       expect(backups[0]!.reason).toMatch(/upgrading/);
       expect(verifyBackup(engine, backups[0]!.id).ok).toBe(true);
-      const saved = fs.readFileSync(path.join(layout.root, '.backup', backups[0]!.id, '.history', path.basename(paths.journal)));
+      const entry = backups[0]!.files.find((f) => f.role === 'journal' && f.context === 'work')!;
+      const read = readBackupFile(engine, backups[0]!, entry);
+      const saved = 'bytes' in read ? read.bytes : Buffer.alloc(0);
       expect(saved.equals(oldJournal), 'the backup does not hold the format-0 journal as it was').toBe(true);
 
       const upgraded = fs.readFileSync(paths.journal);

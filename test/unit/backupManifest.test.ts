@@ -4,8 +4,10 @@ import path from 'node:path';
 import { createHash } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { readGraph, setEntity } from '../../electron/core/knowledgeGraph.ts';
-import { createBackup, listBackups, restoreBackup, verifyBackup } from '../../electron/core/backups.ts';
+import { createBackup, listBackups, readBackupFile, restoreBackup, verifyBackup, type BackupInfo } from '../../electron/core/backups.ts';
 import { entryProblem } from '../../electron/core/backupManifest.ts';
+import { objectPath } from '../../electron/core/backupObjects.ts';
+import type { Engine } from '../../electron/core/engine.ts';
 import { resolveLayout, validateContextName } from '../../electron/core/dataRoot.ts';
 import { openEngine, removeTempDirs, tempDir } from '../helpers/tempRoot.ts';
 import { folderSnapshot } from '../helpers/folderSnapshot.ts';
@@ -28,6 +30,19 @@ async function projectWithBackup() {
   const backup = await createBackup(engine, 'test');
   const backupDir = path.join(layout.root, '.backup', backup.id);
   return { outer, secret, layout, engine, backup, backupDir, manifest: path.join(backupDir, 'manifest.json') };
+}
+
+/** Turns a backup into one of format 1, as made before pieces were shared: each file in the backup's folder. */
+function asFormat1(engine: Engine, backup: BackupInfo, backupDir: string): void {
+  for (const file of backup.files) {
+    const read = readBackupFile(engine, backup, file);
+    if (!('bytes' in read)) throw new Error(read.problem);
+    fs.mkdirSync(path.dirname(path.join(backupDir, file.path)), { recursive: true });
+    fs.writeFileSync(path.join(backupDir, file.path), read.bytes);
+  }
+  const files = backup.files.map(({ chunks: _chunks, ...file }) => file);
+  fs.writeFileSync(path.join(backupDir, 'manifest.json'), JSON.stringify({ format: 1, id: backup.id, created: backup.created, reason: backup.reason, bytes: backup.bytes, files }, null, 2));
+  fs.rmSync(path.join(backupDir, 'check.json'), { force: true });
 }
 
 function rewriteManifest(manifest: string, edit: (files: Record<string, unknown>[]) => void): void {
@@ -65,8 +80,9 @@ describe('a backup manifest names only plain files inside that backup', () => {
     expect(folderSnapshot(outer, { except: [layout.root] })).toEqual(around);
   });
 
-  it('a file of the backup that is a symbolic link to a file outside is not read', async () => {
+  it('a file of a format-1 backup that is a symbolic link to a file outside is not read', async () => {
     const { outer, secret, layout, engine, backup, backupDir, manifest } = await projectWithBackup();
+    asFormat1(engine, backup, backupDir);
     const bytes = fs.readFileSync(secret);
     const inBackup = path.join(backupDir, 'charts-work.jsonl');
     fs.rmSync(inBackup);
@@ -79,6 +95,44 @@ describe('a backup manifest names only plain files inside that backup', () => {
     expect((await engine.read('work', readGraph)).entities.map((e) => e.name)).toEqual(['mine']);
     await engine.close();
     expect(folderSnapshot(outer, { except: [layout.root] })).toEqual(around);
+  });
+
+  it('a piece of a format-2 backup that is a symbolic link to a file outside is not read', async () => {
+    const { outer, secret, layout, engine, backup, manifest } = await projectWithBackup();
+    const bytes = fs.readFileSync(secret);
+    const hash = sha256(bytes);
+    const piece = objectPath(path.join(layout.root, '.backup'), hash);
+    fs.mkdirSync(path.dirname(piece), { recursive: true });
+    fs.symlinkSync(secret, piece);
+    rewriteManifest(manifest, (files) => Object.assign(files.find((f) => f.role === 'context')!, { size: bytes.length, sha256: hash, chunks: [{ sha256: hash, size: bytes.length }] }));
+    const around = folderSnapshot(outer, { except: [layout.root] });
+
+    expect(verifyBackup(engine, backup.id)).toMatchObject({ ok: false, problems: [expect.stringMatching(/charts-work\.jsonl, piece 1 of 1: .* is a symbolic link/)] });
+    await expect(restoreBackup(engine, backup.id, ['work'])).rejects.toMatchObject({ code: 'CORRUPT' });
+    expect((await engine.read('work', readGraph)).entities.map((e) => e.name)).toEqual(['mine']);
+    await engine.close();
+    expect(folderSnapshot(outer, { except: [layout.root] })).toEqual(around);
+  });
+
+  it('a format-1 backup (each file in its folder, as made before pieces were shared) is still listed, verified and restored', async () => {
+    const { layout, engine, backup, backupDir } = await projectWithBackup();
+    asFormat1(engine, backup, backupDir);
+    await engine.transact('work', (state) => setEntity(state, { name: 'later', entityType: 't' }));
+    expect(listBackups(engine).find((b) => b.id === backup.id)).toMatchObject({ format: 1, kind: 'manual', newBytes: backup.bytes });
+    expect(verifyBackup(engine, backup.id)).toMatchObject({ ok: true });
+    await restoreBackup(engine, backup.id, ['work']);
+    expect((await engine.read('work', readGraph)).entities.map((e) => e.name)).toEqual(['mine']);
+    expect(fs.existsSync(path.join(layout.root, '.backup', backup.id, 'charts-work.jsonl'))).toBe(true);
+    await engine.close();
+  });
+
+  it('a piece named by something other than 64 hex digits is refused as text', () => {
+    const valid = () => true;
+    const entry = { path: 'charts-work.jsonl', role: 'context', context: 'work', size: 3, sha256: 'a'.repeat(64) };
+    expect(entryProblem({ ...entry, chunks: [{ sha256: 'b'.repeat(64), size: 3 }] }, 0, valid)).toBeUndefined();
+    expect(entryProblem({ ...entry, chunks: [{ sha256: '../../../secret', size: 3 }] }, 0, valid)).toMatch(/piece 1 has no valid sha256/);
+    expect(entryProblem({ ...entry, chunks: [{ sha256: 'b'.repeat(64), size: 2 }] }, 0, valid)).toMatch(/add up to 2 bytes, not 3/);
+    expect(entryProblem({ ...entry, chunks: 'x' }, 0, valid)).toMatch(/no valid list of pieces/);
   });
 
   it('every other way out is refused as text, before anything is opened', () => {

@@ -2,7 +2,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { readGraph, setEntity } from '../../electron/core/knowledgeGraph.ts';
-import { createBackup, listBackups, pruneBackups, restoreBackup, verifyBackup } from '../../electron/core/backups.ts';
+import { createBackup, listBackups, pruneBackups, readBackupFile, restoreBackup, verifyBackup } from '../../electron/core/backups.ts';
+import { objectPath } from '../../electron/core/backupObjects.ts';
 import { verifyAll } from '../../electron/core/verify.ts';
 import { recoverAll } from '../../electron/core/recover.ts';
 import { addRelation, recordFromObject } from '../../electron/core/knowledgeGraph.ts';
@@ -31,8 +32,8 @@ describe('backups', () => {
     expect(listBackups(engine).map((b) => b.id)).toContain(restored.safetyBackup);
     // The state that was replaced is in the safety backup, and in history.
     const safety = listBackups(engine).find((b) => b.id === restored.safetyBackup)!;
-    const workFile = fs.readFileSync(path.join(layout.root, '.backup', safety.id, 'charts-work.jsonl'), 'utf8');
-    expect(workFile).toContain('"name":"B"');
+    const read = readBackupFile(engine, safety, safety.files.find((f) => f.path === 'charts-work.jsonl')!);
+    expect('bytes' in read && read.bytes.toString('utf8')).toContain('"name":"B"');
     await engine.close();
   });
 
@@ -41,7 +42,11 @@ describe('backups', () => {
     const engine = await openEngine(layout);
     await engine.transact('work', (s) => setEntity(s, { name: 'A', entityType: 't' }));
     const backup = await createBackup(engine);
-    fs.appendFileSync(path.join(layout.root, '.backup', backup.id, 'charts-work.jsonl'), 'garbage');
+    // One byte of the stored piece of charts-work.jsonl changed on the disk.
+    const piece = objectPath(path.join(layout.root, '.backup'), backup.files.find((f) => f.path === 'charts-work.jsonl')!.chunks![0]!.sha256);
+    const bytes = fs.readFileSync(piece);
+    bytes[0] = (bytes[0] as number) ^ 1;
+    fs.writeFileSync(piece, bytes);
     expect(verifyBackup(engine, backup.id).ok).toBe(false);
     await expect(restoreBackup(engine, backup.id)).rejects.toMatchObject({ code: 'CORRUPT' });
     await engine.close();

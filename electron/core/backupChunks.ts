@@ -1,0 +1,61 @@
+// Where a file is cut into the pieces a backup stores (content-defined chunking, as restic and
+// borg do). A cut falls where a rolling hash of the last 32 bytes hits a pattern, so it depends
+// on the bytes around it and not on their offset: an edit in the middle of a context file, or
+// lines appended to a journal, change the one or two pieces around the edit, and every other
+// piece is the same as in the last backup and is not stored again.
+//
+// Only writers use these rules; a reader follows the list of pieces in the manifest. Changing
+// them makes the next backup store its pieces anew once (nothing breaks).
+
+/** No piece is cut shorter than this (but the last of a file). */
+export const MIN_CHUNK = 256 * 1024;
+/** Nor longer than this. */
+export const MAX_CHUNK = 4 * 1024 * 1024;
+/** 20 bits of the hash must be zero: a cut every ~1 MiB past the minimum, on average. */
+const CUT_MASK = 0xfffff000;
+/** The gear hash shifts one bit per byte, so its 32 bits depend on the last 32 bytes only. */
+const WINDOW = 32;
+
+/** One random 32-bit number per byte value, the same on every machine (mulberry32 from a fixed seed). */
+const GEAR = (() => {
+  const table = new Uint32Array(256);
+  let a = 0x7e451011;
+  for (let i = 0; i < 256; i += 1) {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    table[i] = (t ^ (t >>> 14)) >>> 0;
+  }
+  return table;
+})();
+
+/** The end offsets of the pieces of `bytes`, in order (the last is bytes.length; none for an empty file). */
+export function chunkEnds(bytes: Uint8Array): number[] {
+  const ends: number[] = [];
+  const length = bytes.length;
+  let start = 0;
+  while (start < length) {
+    if (length - start <= MIN_CHUNK) {
+      ends.push(length);
+      break;
+    }
+    const limit = Math.min(length, start + MAX_CHUNK);
+    const first = start + MIN_CHUNK;
+    let hash = 0;
+    // The hash is warmed up on the window before the first place a cut may fall, so the
+    // decision at every place depends on the bytes there, not on where the piece began.
+    for (let i = first - WINDOW; i < first; i += 1) hash = ((hash << 1) + (GEAR[bytes[i] as number] as number)) >>> 0;
+    let end = limit;
+    for (let i = first; i < limit; i += 1) {
+      hash = ((hash << 1) + (GEAR[bytes[i] as number] as number)) >>> 0;
+      if ((hash & CUT_MASK) === 0) {
+        end = i + 1;
+        break;
+      }
+    }
+    ends.push(end);
+    start = end;
+  }
+  return ends;
+}

@@ -1,0 +1,203 @@
+// The pieces backups share: `.backup/objects/<first two hex digits>/<sha256>`, each one piece of
+// a backed-up file, named by the SHA-256 of its bytes (content-addressed, as in git and restic).
+// A piece that is already there is not written again, so backups of data that did not change
+// cost only their manifests. A piece is written beside its place, fsynced and renamed into it,
+// so an object under its name is always whole; its folder is fsynced before any manifest
+// that names it is made durable (syncObjectFolders).
+import fs from 'node:fs';
+import path from 'node:path';
+import { createHash } from 'node:crypto';
+import type { FileSystem } from './fileSystem.ts';
+import { syncDirectory, writeAll } from './fileSystem.ts';
+import { errnoOf } from './errors.ts';
+
+export const OBJECTS_FOLDER = 'objects';
+const HEX64 = /^[0-9a-f]{64}$/;
+
+export const sha256Hex = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
+
+export function isObjectName(name: string): boolean {
+  return HEX64.test(name);
+}
+
+/** Where the piece with this hash lives (the hash is checked: only 64 hex digits make a path). */
+export function objectPath(backupsDir: string, sha256: string): string {
+  if (!HEX64.test(sha256)) throw new Error(`not a SHA-256: ${JSON.stringify(sha256.slice(0, 80))}`);
+  return path.join(backupsDir, OBJECTS_FOLDER, sha256.slice(0, 2), sha256);
+}
+
+/**
+ * Reads a piece without following a symbolic link, only if it is a regular file, and checks it
+ * against its hash and size. The bytes, or why they cannot be used.
+ */
+export function readObject(fsys: FileSystem, backupsDir: string, sha256: string, size: number): { bytes: Buffer } | { problem: string } {
+  const file = objectPath(backupsDir, sha256);
+  const shown = `${OBJECTS_FOLDER}/${sha256.slice(0, 2)}/${sha256.slice(0, 12)}…`;
+  let fd: number;
+  try {
+    fd = fsys.openSync(file, fs.constants.O_RDONLY | (fs.constants.O_NOFOLLOW ?? 0) | (fs.constants.O_NONBLOCK ?? 0));
+  } catch (error) {
+    const errno = errnoOf(error);
+    if (errno === 'ENOENT') return { problem: `${shown} is missing` };
+    if (errno === 'ELOOP') return { problem: `${shown} is a symbolic link, not a piece of the backup` };
+    throw error;
+  }
+  try {
+    const stat = fsys.fstatSync(fd);
+    if (!stat.isFile()) return { problem: `${shown} is not a regular file` };
+    if (stat.size !== size) return { problem: `${shown} has ${stat.size} bytes, expected ${size}` };
+    const bytes = Buffer.alloc(size);
+    let offset = 0;
+    while (offset < size) {
+      const n = fsys.readSync(fd, bytes, offset, size - offset, offset);
+      if (n <= 0) break;
+      offset += n;
+    }
+    if (offset !== size) return { problem: `${shown} could be read only to byte ${offset} of ${size}` };
+    if (sha256Hex(bytes) !== sha256) return { problem: `${shown} does not match its checksum (damaged)` };
+    return { bytes };
+  } finally {
+    fsys.closeSync(fd);
+  }
+}
+
+/** The folders a backup wrote pieces into: fsynced once, before its manifest is made durable. */
+export class ObjectWriter {
+  private readonly touched = new Set<string>();
+  private readonly madeFolders = new Set<string>();
+  /** Bytes of the pieces this backup wrote (not already there). */
+  newBytes = 0;
+  private counter = 0;
+
+  constructor(
+    private readonly fsys: FileSystem,
+    private readonly backupsDir: string,
+  ) {}
+
+  /**
+   * Stores one piece unless an intact copy is there. A copy that is there but damaged (a bad
+   * disk sector, a hand edit) is replaced by these bytes, which also mends every older backup
+   * sharing it. Returns true when the piece was written.
+   */
+  put(bytes: Uint8Array, sha256: string): boolean {
+    const target = objectPath(this.backupsDir, sha256);
+    if (this.fsys.existsSync(target) && 'bytes' in readObject(this.fsys, this.backupsDir, sha256, bytes.length)) return false;
+    const folder = path.dirname(target);
+    this.ensureFolder(folder);
+    this.counter += 1;
+    const tmp = path.join(folder, `.tmp-${process.pid}-${this.counter}-${sha256.slice(0, 8)}`);
+    const fd = this.fsys.openSync(tmp, 'w', 0o644);
+    try {
+      writeAll(this.fsys, fd, bytes);
+      this.fsys.fsyncSync(fd);
+    } catch (error) {
+      this.closeAndRemove(fd, tmp);
+      throw error;
+    }
+    this.fsys.closeSync(fd);
+    try {
+      this.fsys.renameSync(tmp, target);
+    } catch (error) {
+      this.remove(tmp);
+      throw error;
+    }
+    this.touched.add(folder);
+    this.newBytes += bytes.length;
+    return true;
+  }
+
+  /** Makes every piece written, and the folders made for them, durable. */
+  syncFolders(): void {
+    for (const folder of this.touched) syncDirectory(this.fsys, folder);
+    const objects = path.join(this.backupsDir, OBJECTS_FOLDER);
+    if ([...this.madeFolders].some((made) => path.dirname(made) === objects)) syncDirectory(this.fsys, objects);
+    if (this.madeFolders.has(objects)) syncDirectory(this.fsys, this.backupsDir);
+    this.touched.clear();
+    this.madeFolders.clear();
+  }
+
+  private ensureFolder(folder: string): void {
+    const objects = path.dirname(folder);
+    for (const dir of [objects, folder]) {
+      if (this.fsys.existsSync(dir)) continue;
+      try {
+        this.fsys.mkdirSync(dir);
+      } catch (error) {
+        if (errnoOf(error) !== 'EEXIST') throw error;
+      }
+      this.madeFolders.add(dir);
+    }
+  }
+
+  private closeAndRemove(fd: number, tmp: string): void {
+    try {
+      this.fsys.closeSync(fd);
+    } catch {
+      // the descriptor is unusable either way; removing the temporary file is what matters
+    }
+    this.remove(tmp);
+  }
+
+  private remove(file: string): void {
+    try {
+      this.fsys.unlinkSync(file);
+    } catch {
+      // a stray temporary piece is not named by any manifest; the next prune removes it
+    }
+  }
+}
+
+/**
+ * Removes every piece no manifest in `referenced` names, and temporary files left by an
+ * interrupted backup. Run under the lock, after the backups to remove are gone from the list,
+ * so no backup being made can be sharing a piece removed here. Returns what it freed.
+ */
+export function removeUnreferencedObjects(fsys: FileSystem, backupsDir: string, referenced: ReadonlySet<string>): { objects: number; bytes: number } {
+  const objects = path.join(backupsDir, OBJECTS_FOLDER);
+  const freed = { objects: 0, bytes: 0 };
+  for (const prefix of safeReaddir(fsys, objects)) {
+    const folder = path.join(objects, prefix);
+    for (const name of safeReaddir(fsys, folder)) {
+      if (isObjectName(name) && referenced.has(name)) continue;
+      const file = path.join(folder, name);
+      let size = 0;
+      try {
+        size = Number(fsys.statSync(file, { bigint: true }).size);
+      } catch {
+        size = 0;
+      }
+      fsys.rmSync(file, { recursive: true, force: true });
+      if (isObjectName(name)) {
+        freed.objects += 1;
+        freed.bytes += size;
+      }
+    }
+  }
+  return freed;
+}
+
+/** Every piece in the store with its size (for the benchmark and for accounting). */
+export function storedObjects(fsys: FileSystem, backupsDir: string): Map<string, number> {
+  const found = new Map<string, number>();
+  const objects = path.join(backupsDir, OBJECTS_FOLDER);
+  for (const prefix of safeReaddir(fsys, objects)) {
+    for (const name of safeReaddir(fsys, path.join(objects, prefix))) {
+      if (!isObjectName(name)) continue;
+      try {
+        found.set(name, Number(fsys.statSync(path.join(objects, prefix, name), { bigint: true }).size));
+      } catch {
+        // removed meanwhile
+      }
+    }
+  }
+  return found;
+}
+
+function safeReaddir(fsys: FileSystem, dir: string): string[] {
+  try {
+    return fsys.readdirSync(dir);
+  } catch (error) {
+    if (errnoOf(error) === 'ENOENT' || errnoOf(error) === 'ENOTDIR') return [];
+    throw error;
+  }
+}

@@ -30,6 +30,8 @@ export interface ParsedContextFile extends ParsedRecords {
   /** The file as read (kept only as long as the caller holds it). */
   readonly bytes: Buffer;
   readonly exists: boolean;
+  /** The path is a symbolic link: not read through (its records come from the journal; a rewrite replaces it with the file). */
+  readonly link?: boolean;
 }
 
 /**
@@ -85,10 +87,11 @@ export function parseContextBytes(bytes: Buffer, trusted = false): ParsedRecords
   };
 }
 
-export function statIdentity(fsys: FileSystem, path: string): { size: number; ino: bigint; mtimeNs: bigint; ctimeNs: bigint } | undefined {
+export function statIdentity(fsys: FileSystem, path: string): { size: number; ino: bigint; mtimeNs: bigint; ctimeNs: bigint; link?: true } | undefined {
   try {
+    // The seam's stat looks at a link itself, never at what it points to (fileSystem.ts).
     const stat = fsys.statSync(path, { bigint: true });
-    return { size: Number(stat.size), ino: stat.ino, mtimeNs: stat.mtimeNs, ctimeNs: stat.ctimeNs };
+    return { size: Number(stat.size), ino: stat.ino, mtimeNs: stat.mtimeNs, ctimeNs: stat.ctimeNs, ...(stat.isSymbolicLink() ? { link: true as const } : {}) };
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw error;
@@ -105,12 +108,14 @@ const sleep = (ms: number) => Atomics.wait(new Int32Array(new SharedArrayBuffer(
 export function readStable(fsys: FileSystem, path: string, attempts = 6): { bytes: Buffer; identity: FileIdentity } | undefined {
   for (let attempt = 1; ; attempt += 1) {
     const before = statIdentity(fsys, path);
-    if (!before) return undefined;
+    // A link is not read through: there is no file of ours here.
+    if (!before || before.link) return undefined;
     let bytes: Buffer;
     try {
       bytes = fsys.readFileSync(path);
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT' || code === 'ELOOP') return undefined;
       throw error;
     }
     const after = statIdentity(fsys, path);
@@ -145,7 +150,10 @@ function endsWithCompleteLine(bytes: Buffer): boolean {
 /** Reads and parses a context file; `trust` says whether bytes with this identity are known good. */
 export function readContextFile(fsys: FileSystem, path: string, trust: (identity: FileIdentity) => boolean = () => false): ParsedContextFile {
   const read = readStable(fsys, path);
-  if (!read) return { records: [], map: new Map(), bad: [], duplicates: 0, identity: undefined, bytes: Buffer.alloc(0), exists: false };
+  if (!read) {
+    const link = statIdentity(fsys, path)?.link === true;
+    return { records: [], map: new Map(), bad: [], duplicates: 0, identity: undefined, bytes: Buffer.alloc(0), exists: false, ...(link ? { link } : {}) };
+  }
   const parsed = parseContextBytes(read.bytes, trust(read.identity));
   return {
     map: parsed.map,

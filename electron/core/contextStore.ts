@@ -7,7 +7,7 @@
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import type { FileSystem } from './fileSystem.ts';
-import { readFileIfExists, syncDirectory } from './fileSystem.ts';
+import { makeDirectoryDurably, readFileIfExists, syncDirectory } from './fileSystem.ts';
 import { EngineError, fromSystemError } from './errors.ts';
 import { contextPaths, type DataLayout } from './dataRoot.ts';
 import { RecordSet, SpliceMismatch, applyOrderMoves, keyOfChange, orderMoves, recordOfChange, type OrderMove } from './recordSet.ts';
@@ -49,6 +49,7 @@ export interface Finding {
     | 'torn-file'
     | 'journal-bad-line'
     | 'journal-edit-mismatch'
+    | 'linked-file'
     | 'journal-torn-tail'
     | 'external-change'
     | 'file-missing'
@@ -117,6 +118,8 @@ export interface ContextStoreOptions {
   readonly layout: DataLayout;
   readonly context: string;
   readonly readOnly: boolean;
+  /** Why, when it is read-only (said when a change is refused). */
+  readonly readOnlyReason?: string | undefined;
   readonly recovery: RecoveryLog;
   readonly clock?: () => Date;
   /** Hands over (through noteObservedVersion) the versions the observer has read so far. */
@@ -166,7 +169,7 @@ export class ContextStore {
     this.paths = contextPaths(options.layout, options.context);
     this.recovery = options.recovery;
     this.clock = options.clock ?? (() => new Date());
-    if (options.readOnly) this.readOnlyReason = 'the data folder is read-only';
+    if (options.readOnly) this.readOnlyReason = options.readOnlyReason ?? 'the data folder is read-only';
   }
 
   get readOnly(): boolean {
@@ -196,6 +199,7 @@ export class ContextStore {
     if (checkpoint && this.tryLoadFromCheckpoint(file, checkpoint)) return;
     const vouched = checkpoint !== undefined && file.identity !== undefined && checkpoint.size === file.identity.size && checkpoint.crc === file.identity.crc;
     this.loadByReplay(file, vouched);
+    if (file.link) this.noteLinkedFile();
   }
 
   /**
@@ -274,7 +278,7 @@ export class ContextStore {
     this.journalTornTail = undefined;
     this.loadedFast = false;
     if (this.readOnlyReason?.startsWith('the journal')) this.readOnlyReason = undefined;
-    if (this.options.readOnly) this.readOnlyReason = 'the data folder is read-only';
+    if (this.options.readOnly) this.readOnlyReason = this.options.readOnlyReason ?? 'the data folder is read-only';
   }
 
   private noteBadLine(bad: BadLine): void {
@@ -331,7 +335,7 @@ export class ContextStore {
     this.versionsLoaded = true;
     const journalDamaged = journal.bad.length > 0;
 
-    if (!file.exists) {
+    if (!file.exists && !file.link) {
       // Never written yet (a crash before the first rewrite) is normal; gone after being written is not.
       if (lastSnapshot !== undefined && this.materialized.size > 0) {
         this.findings.push({
@@ -341,6 +345,8 @@ export class ContextStore {
           message: `${path.basename(this.paths.file)} is missing; its records are rebuilt from the journal`,
         });
       }
+    }
+    if (!file.exists) {
       if (this.materialized.size > 0 || this.state.size > 0) this.markAllPending();
       return;
     }
@@ -391,7 +397,7 @@ export class ContextStore {
    * becomes the first commit, followed by a snapshot marker: the file is that state.
    */
   private writeHeaderAndBaseline(records: readonly StoredRecord[], identity: FileIdentity | undefined): void {
-    this.fs.mkdirSync(path.dirname(this.paths.journal), { recursive: true });
+    makeDirectoryDurably(this.fs, path.dirname(this.paths.journal));
     const lines = [encodeHeader(this.context, this.clock().toISOString())];
     let seq = this.seq;
     if (records.length > 0) {
@@ -632,6 +638,10 @@ export class ContextStore {
   private checkFile(): void {
     const now = statIdentity(this.fs, this.paths.file);
     const known = this.fileIdentity;
+    if (now?.link) {
+      this.noteLinkedFile();
+      return;
+    }
     if (!now) {
       if (known || this.materialized.size > 0) {
         if (!this.forceRewrite) {
@@ -651,6 +661,24 @@ export class ContextStore {
     }
     for (const bad of file.bad) this.noteBadLine(bad);
     this.absorbFile(file, 'external');
+  }
+
+  /**
+   * The context file is a symbolic link: it is not read through (a cloned folder could point it
+   * anywhere); the records come from the journal and the next rewrite puts the file itself in
+   * its place, leaving what the link pointed to untouched.
+   */
+  private noteLinkedFile(): void {
+    if (!this.findings.some((f) => f.kind === 'linked-file')) {
+      this.findings.push({
+        severity: 'warning',
+        kind: 'linked-file',
+        file: this.paths.file,
+        message: `${path.basename(this.paths.file)} is a symbolic link: Tension Desk does not read or write through it; its records come from the journal, and the next rewrite replaces the link with the file itself`,
+      });
+    }
+    this.fileIdentity = undefined;
+    this.markAllPending();
   }
 
   /** A quick look (one stat) whether the context file is no longer the one we last saw. */

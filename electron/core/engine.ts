@@ -3,7 +3,7 @@
 // Plain Node: the Electron main process, the CLI and the tests all run this same code.
 import path from 'node:path';
 import { EngineError, fromSystemError } from './errors.ts';
-import { realFileSystem, type FileSystem } from './fileSystem.ts';
+import { makeDirectoryDurably, realFileSystem, type FileSystem } from './fileSystem.ts';
 import { contextOfFileName, contextPaths, rootPaths, validateContextName, type DataLayout } from './dataRoot.ts';
 import { ContextStore, type CommitMeta, type CommitResult, type Finding, type PendingChanges } from './contextStore.ts';
 import { RecoveryLog } from './recoveryLog.ts';
@@ -13,6 +13,7 @@ import type { RecordSet } from './recordSet.ts';
 import { IntentLog } from './intentLog.ts';
 import { upgradeJournalIfOld } from './journalUpgrade.ts';
 import { loadAtomicExchange } from './atomicExchange.ts';
+import { linkedFolderReason } from './dataFolderLinks.ts';
 import type { ObservedVersion } from './versionObserver.ts';
 
 export interface EngineOptions {
@@ -97,8 +98,10 @@ export class Engine {
   /** A data root that cannot be written opens read-only and says why. */
   private probeWritable(): string | undefined {
     const { history } = rootPaths(this.layout);
+    const linked = linkedFolderReason(this.fs, this.layout);
+    if (linked) return linked;
     try {
-      this.fs.mkdirSync(history, { recursive: true });
+      makeDirectoryDurably(this.fs, history);
       const probe = path.join(history, `.probe-${process.pid}`);
       const fd = this.fs.openSync(probe, 'w');
       this.fs.closeSync(fd);
@@ -124,6 +127,9 @@ export class Engine {
       if (this.closed) throw new EngineError('BAD_INPUT', 'The storage engine is closed.');
       // A writer swaps rewritten files into place with an atomic exchange (loaded once).
       if (!this.readOnly) await loadAtomicExchange();
+      // A folder of ours turned into a link since the open: nothing is written through it.
+      const linked = this.readOnly ? undefined : linkedFolderReason(this.fs, this.layout);
+      if (linked) throw new EngineError('READ_ONLY', `Cannot change the data folder: ${linked}.`, { file: this.layout.root, kept: 'Nothing was changed.' });
       const lock = this.readOnly ? undefined : await this.takeLease();
       try {
         // A change across contexts left open by a crashed process is finished before anything else.
@@ -208,7 +214,7 @@ export class Engine {
     let store = this.stores.get(context);
     if (!store) {
       if (!this.readOnly) upgradeJournalIfOld(this, context);
-      store = new ContextStore({ fs: this.fs, layout: this.layout, context, readOnly: this.readOnly, recovery: this.recovery, clock: this.options.clock, catchUpObserver: () => this.versionObserver?.catchUp() });
+      store = new ContextStore({ fs: this.fs, layout: this.layout, context, readOnly: this.readOnly, readOnlyReason: this.readOnlyReason, recovery: this.recovery, clock: this.options.clock, catchUpObserver: () => this.versionObserver?.catchUp() });
       store.load();
       this.stores.set(context, store);
     } else {
@@ -323,7 +329,17 @@ export class Engine {
         const store = built(context);
         if (store.readOnly) throw new EngineError('READ_ONLY', `Cannot change context ${context}: ${store.readOnlyReason}.`, { file: store.paths.journal, kept: 'Nothing was changed.' });
       }
-      const intent = this.intents.begin(parts, { origin: this.origin, ...meta }, built);
+      let intent;
+      try {
+        intent = this.intents.begin(parts, { origin: this.origin, ...meta }, built);
+      } catch (error) {
+        // The append failed, and so did cutting it back: the intent may be on disk, and then the
+        // next process finishes it. Saying "nothing changed" would be untrue.
+        if ((error as { cutBackFailed?: unknown }).cutBackFailed) {
+          throw fromSystemError(error, 'Saving the change across contexts', this.intents.file, 'The change may have been saved despite this error, and then it is finished by the next Tension Desk process that writes: check the charts before trying again. Everything saved before is kept.');
+        }
+        throw fromSystemError(error, 'Saving the change across contexts', this.intents.file, 'Nothing was changed; everything saved before is kept.');
+      }
       // The intent is durable: the change is decided (its commit point), and will be finished by
       // whoever next holds the lock if applying it here fails. So it is reported as done.
       try {

@@ -59,6 +59,8 @@ const codeByErrno: Record<string, EngineErrorCode> = {
   EPERM: 'PERMISSION_DENIED',
   EROFS: 'READ_ONLY',
   EIO: 'IO_ERROR',
+  // A link where Tension Desk keeps a file (fileSystem.ts opens with O_NOFOLLOW).
+  ELOOP: 'READ_ONLY',
 };
 
 const phraseByCode: Partial<Record<EngineErrorCode, string>> = {
@@ -66,6 +68,11 @@ const phraseByCode: Partial<Record<EngineErrorCode, string>> = {
   PERMISSION_DENIED: 'permission denied',
   READ_ONLY: 'the file system is read-only',
   IO_ERROR: 'an I/O error occurred',
+};
+
+/** Errnos whose own words say more than the code's phrase. */
+const phraseByErrno: Record<string, string> = {
+  ELOOP: 'it is a symbolic link, and Tension Desk neither reads nor writes through links inside the data folder (replace it with the file itself)',
 };
 
 export function errnoOf(error: unknown): string | undefined {
@@ -81,7 +88,7 @@ export function fromSystemError(error: unknown, doing: string, file: string, kep
   if (error instanceof EngineError) return error;
   const errno = errnoOf(error);
   const code = (errno && codeByErrno[errno]) || 'IO_ERROR';
-  const phrase = phraseByCode[code] ?? 'an error occurred';
+  const phrase = (errno && phraseByErrno[errno]) || (phraseByCode[code] ?? 'an error occurred');
   const detail = error instanceof Error ? error.message : String(error);
   return new EngineError(code, `${doing} failed: ${phrase} (${errno ?? detail}) on ${file}. ${kept}`, {
     file,

@@ -102,7 +102,8 @@ export function swapIntoPlace(fsys: FileSystem, tmp: string, file: string): Swap
  */
 export function keptLooksForeign(fsys: FileSystem, keptAt: string, expected: FileIdentity | undefined, racy: boolean): boolean | undefined {
   const now = statIdentity(fsys, keptAt);
-  if (!now) return false;
+  // A link that stood where the context file belongs: replaced, never read through or put back.
+  if (!now || now.link) return false;
   if (expected === undefined) return now.size > 0;
   if (expected.ino === -1n || racy) return undefined;
   // Not the change time: the exchange itself moves it.

@@ -3,6 +3,12 @@
 // stop us, so permission errors can only be tested this way). Synchronous calls on purpose:
 // a commit is a short critical section under a cross-process lock, and sync I/O keeps its
 // steps in a fixed order within the process.
+//
+// Links are never followed: a data folder comes from a cloned repository as often as not, and a
+// `.history/charts.journal.jsonl` that is a link to a file elsewhere must not make a commit
+// append to that file. Every open adds O_NOFOLLOW (a link as the last part of the path fails
+// with ELOOP), `statSync` and `existsSync` look at the link itself, and a copy reads and writes
+// through such opens. (Links as folders are refused by name: dataFolderLinks.ts.)
 import fs from 'node:fs';
 import { exchangeFilesSync } from './atomicExchange.ts';
 
@@ -33,8 +39,60 @@ export interface FileSystem {
   utimesSync(path: string, atime: Date, mtime: Date): void;
 }
 
+const { O_RDONLY, O_WRONLY, O_RDWR, O_CREAT, O_EXCL, O_TRUNC, O_APPEND } = fs.constants;
+/** 0 where the platform has no such flag (Windows: links there are not followed by our calls either way). */
+const O_NOFOLLOW = fs.constants.O_NOFOLLOW ?? 0;
+
+/** Node's string flags as numbers, with O_NOFOLLOW added. */
+export function noFollowFlags(flags: string | number): number {
+  if (typeof flags === 'number') return flags | O_NOFOLLOW;
+  const table: Record<string, number> = {
+    r: O_RDONLY,
+    'r+': O_RDWR,
+    w: O_WRONLY | O_CREAT | O_TRUNC,
+    wx: O_WRONLY | O_CREAT | O_TRUNC | O_EXCL,
+    'w+': O_RDWR | O_CREAT | O_TRUNC,
+    'wx+': O_RDWR | O_CREAT | O_TRUNC | O_EXCL,
+    a: O_WRONLY | O_CREAT | O_APPEND,
+    ax: O_WRONLY | O_CREAT | O_APPEND | O_EXCL,
+    'a+': O_RDWR | O_CREAT | O_APPEND,
+  };
+  const value = table[flags];
+  if (value === undefined) throw new Error(`unsupported open flags ${flags}`);
+  return value | O_NOFOLLOW;
+}
+
+function readWithoutFollowing(file: string): Buffer {
+  const fd = fs.openSync(file, noFollowFlags('r'));
+  try {
+    return fs.readFileSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+function copyWithoutFollowing(from: string, to: string): void {
+  const source = fs.openSync(from, noFollowFlags('r'));
+  try {
+    const target = fs.openSync(to, noFollowFlags('w'), 0o644);
+    try {
+      const chunk = Buffer.alloc(1 << 20);
+      for (let position = 0; ; ) {
+        const n = fs.readSync(source, chunk, 0, chunk.length, position);
+        if (n <= 0) break;
+        writeAll(realFileSystem, target, chunk.subarray(0, n));
+        position += n;
+      }
+    } finally {
+      fs.closeSync(target);
+    }
+  } finally {
+    fs.closeSync(source);
+  }
+}
+
 export const realFileSystem: FileSystem = {
-  openSync: (p, f, m) => fs.openSync(p, f, m),
+  openSync: (p, f, m) => fs.openSync(p, noFollowFlags(f), m),
   closeSync: (fd) => fs.closeSync(fd),
   readSync: (fd, b, o, l, p) => fs.readSync(fd, b, o, l, p),
   writeSync: (fd, b, o, l, p) => fs.writeSync(fd, b, o, l, p),
@@ -42,8 +100,8 @@ export const realFileSystem: FileSystem = {
   fdatasyncSync: (fd) => fs.fdatasyncSync(fd),
   ftruncateSync: (fd, len) => fs.ftruncateSync(fd, len),
   fstatSync: (fd) => fs.fstatSync(fd),
-  statSync: (p, o) => fs.statSync(p, o),
-  readFileSync: (p) => fs.readFileSync(p),
+  statSync: (p, o) => fs.lstatSync(p, o),
+  readFileSync: (p) => readWithoutFollowing(p),
   renameSync: (a, b) => fs.renameSync(a, b),
   exchangeSync: (a, b) => exchangeFilesSync(a, b),
   linkSync: (a, b) => fs.linkSync(a, b),
@@ -52,8 +110,15 @@ export const realFileSystem: FileSystem = {
   mkdirSync: (p, o) => fs.mkdirSync(p, o),
   rmdirSync: (p) => fs.rmdirSync(p),
   readdirSync: (p) => fs.readdirSync(p),
-  copyFileSync: (a, b) => fs.copyFileSync(a, b),
-  existsSync: (p) => fs.existsSync(p),
+  copyFileSync: (a, b) => copyWithoutFollowing(a, b),
+  existsSync: (p) => {
+    try {
+      fs.lstatSync(p);
+      return true;
+    } catch {
+      return false;
+    }
+  },
   utimesSync: (p, a, m) => fs.utimesSync(p, a, m),
 };
 
@@ -88,4 +153,31 @@ export function readFileIfExists(fsys: FileSystem, path: string): Buffer | undef
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw error;
   }
+}
+
+/**
+ * Creates a folder and any missing folders above it, one level at a time, fsyncing the folder
+ * each was created in: until its parent is synced, a new folder (and every file in it, a whole
+ * journal) can vanish in a power cut.
+ */
+export function makeDirectoryDurably(fsys: FileSystem, dir: string): void {
+  const missing: string[] = [];
+  for (let at = dir; !fsys.existsSync(at); at = parentOf(at)) {
+    missing.push(at);
+    if (parentOf(at) === at) break;
+  }
+  for (const folder of missing.reverse()) {
+    try {
+      fsys.mkdirSync(folder);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      continue; // made by another process meanwhile: its maker syncs the parent
+    }
+    syncDirectory(fsys, parentOf(folder));
+  }
+}
+
+function parentOf(dir: string): string {
+  const parent = dir.replace(/[\\/]+[^\\/]+[\\/]*$/, '');
+  return parent === '' ? dir : parent;
 }

@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import type { FileSystem } from './fileSystem.ts';
-import { syncDirectory } from './fileSystem.ts';
+import { makeDirectoryDurably, syncDirectory } from './fileSystem.ts';
 import { openSealedLine, sealLine, type Change, type EncodedChange } from './journalFormat.ts';
 import { appendDurably, cutJournal } from './journalFile.ts';
 import { splitLines } from './lineSplitter.ts';
@@ -111,7 +111,7 @@ export class IntentLog {
   }
 
   private append(line: string): void {
-    this.fsys.mkdirSync(path.dirname(this.file), { recursive: true });
+    makeDirectoryDurably(this.fsys, path.dirname(this.file));
     const existed = statIdentity(this.fsys, this.file);
     if (!existed) {
       // The file is made durable before any intent goes in: once an intent line is written and

@@ -2,7 +2,7 @@
 // logged, one line each, in recovery-YYYY-MM-DD.log.
 import path from 'node:path';
 import type { FileSystem } from './fileSystem.ts';
-import { syncDirectory, writeAll } from './fileSystem.ts';
+import { makeDirectoryDurably, syncDirectory, writeAll } from './fileSystem.ts';
 
 export class RecoveryLog {
   constructor(
@@ -13,7 +13,7 @@ export class RecoveryLog {
 
   /** Copies damaged bytes into .recovery/ and returns the copy's path. */
   saveBytes(sourceFile: string, offset: number, bytes: Uint8Array, why: string): string {
-    this.fsys.mkdirSync(this.dir, { recursive: true });
+    makeDirectoryDurably(this.fsys, this.dir);
     const stamp = this.clock().toISOString().replace(/[:.]/g, '-');
     const name = `${path.basename(sourceFile)}.${stamp}.at-${offset}.${process.pid}.bad`;
     const target = path.join(this.dir, name);
@@ -30,7 +30,7 @@ export class RecoveryLog {
   }
 
   log(action: string): void {
-    this.fsys.mkdirSync(this.dir, { recursive: true });
+    makeDirectoryDurably(this.fsys, this.dir);
     const now = this.clock();
     const file = path.join(this.dir, `recovery-${now.toISOString().slice(0, 10)}.log`);
     const fd = this.fsys.openSync(file, 'a', 0o644);

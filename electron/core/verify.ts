@@ -4,7 +4,7 @@
 import path from 'node:path';
 import type { Engine } from './engine.ts';
 import { readJournal } from './journalFile.ts';
-import { parseContextBytes } from './contextFile.ts';
+import { parseContextBytes, statIdentity } from './contextFile.ts';
 import { readFileIfExists } from './fileSystem.ts';
 import { entityKey, parseValue } from './records.ts';
 import type { Finding } from './contextStore.ts';
@@ -70,7 +70,8 @@ function verifyStoreFiles(engine: Engine, context: string, storeFindings: readon
     lastTs = entry.ts;
   }
 
-  const bytes = readFileIfExists(engine.fs, paths.file);
+  // A context file that is a link is not read through (the store's finding says so).
+  const bytes = statIdentity(engine.fs, paths.file)?.link ? undefined : readFileIfExists(engine.fs, paths.file);
   if (bytes) {
     const parsed = parseContextBytes(bytes);
     for (const bad of parsed.bad) {
@@ -112,7 +113,7 @@ function verifyStoreFiles(engine: Engine, context: string, storeFindings: readon
   }
   if (pending > 0) findings.push({ severity: 'info', kind: 'file-behind-journal', file: paths.file, message: `${fileName} is ${pending} records behind the journal (rewritten shortly; nothing is lost)` });
   for (const finding of storeFindings) {
-    if (finding.kind === 'external-change' || finding.kind === 'newer-format' || finding.kind === 'rewrite-failed' || finding.kind === 'file-missing' || finding.kind === 'journal-edit-mismatch') {
+    if (finding.kind === 'external-change' || finding.kind === 'newer-format' || finding.kind === 'rewrite-failed' || finding.kind === 'file-missing' || finding.kind === 'journal-edit-mismatch' || finding.kind === 'linked-file') {
       findings.push({ ...finding });
     }
   }

@@ -114,7 +114,8 @@ describe('journal formats', () => {
     expect(header).toMatchObject({ ok: true, entry: { kind: 'header', format: JOURNAL_FORMAT, created: '2026-01-01T00:00:00.000Z' } });
     expect(lines[1]).toBe(commit.trimEnd());
     expect(lines.some((line) => line.includes('"splice"'))).toBe(true);
-    expect(fs.readdirSync(path.join(layout.root, '.backup')).length).toBe(1);
+    // One backup (its folder is named by its time), taken before the upgrade.
+    expect(fs.readdirSync(path.join(layout.root, '.backup')).filter((name) => /^\d{4}-\d\d-\d\dT/.test(name))).toHaveLength(1);
     const log = fs.readdirSync(path.join(layout.root, '.recovery')).find((f) => f.endsWith('.log')) as string;
     expect(fs.readFileSync(path.join(layout.root, '.recovery', log), 'utf8')).toMatch(/upgraded charts-work.journal.jsonl from format 1 to 2/);
     const versions = historyOf(realFileSystem, paths.journal, (k) => k === entityKey('R')).get(entityKey('R')) ?? [];

@@ -17,6 +17,20 @@ export function tempLayout(): DataLayout {
   return resolveLayout({ data: path.join(tempDir(), '.coaia') });
 }
 
+/** Linux's memory-backed folder, where fsync costs nothing; undefined elsewhere. */
+const MEMORY_FOLDER = process.platform === 'linux' && fs.existsSync('/dev/shm') ? '/dev/shm' : undefined;
+
+/**
+ * A data root in memory where the system has one (else on disk, as tempLayout): for tests of
+ * what the engine decides over hundreds of steps (a simulated year of backups), where the
+ * fsyncs of a real disk would only cost time. Durability is tested elsewhere, on the real disk.
+ */
+export function memoryTempLayout(): DataLayout {
+  const dir = fs.mkdtempSync(path.join(MEMORY_FOLDER ?? os.tmpdir(), 'tension-test-'));
+  made.push(dir);
+  return resolveLayout({ data: path.join(dir, '.coaia') });
+}
+
 /**
  * An engine for tests: context files rewritten on flush/close only, and the lock released after
  * every operation (no lease), since tests run the CLI with spawnSync, which blocks this event

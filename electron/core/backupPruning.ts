@@ -1,0 +1,35 @@
+// Pruning by the retention policy, and its preview: the same verdicts (backupRetention.ts) are
+// shown before a policy is saved and carried out after each scheduled backup.
+import type { Engine } from './engine.ts';
+import { EngineError } from './errors.ts';
+import { listBackups, removeBackupsUnderLock } from './backups.ts';
+import { readPolicy, type BackupPolicy } from './backupPolicy.ts';
+import { planRetention, type RetentionVerdict } from './backupRetention.ts';
+import { localCalendar, type Calendar } from './backupCalendar.ts';
+
+export interface PruneResult {
+  readonly removed: readonly string[];
+  readonly freedBytes: number;
+  /** The verdict on every backup that was listed, newest first. */
+  readonly verdicts: readonly RetentionVerdict[];
+}
+
+/** Under the lock: removes what the policy (the root's own unless given) does not keep. */
+export function pruneByPolicyUnderLock(engine: Engine, options: { now?: Date; calendar?: Calendar; policy?: BackupPolicy } = {}): PruneResult {
+  if (engine.readOnly) throw new EngineError('READ_ONLY', `Cannot remove backups: ${engine.readOnlyReason}.`, { kept: 'Nothing was changed.' });
+  const policy = options.policy ?? readPolicy(engine).policy;
+  const verdicts = planRetention(listBackups(engine), policy, options.now ?? new Date(), options.calendar ?? localCalendar);
+  const doomed = verdicts.filter((v) => !v.keep).map((v) => v.id);
+  const { removed, freedBytes } = removeBackupsUnderLock(engine, doomed);
+  return { removed, freedBytes, verdicts };
+}
+
+export function pruneByPolicy(engine: Engine, options: { now?: Date; calendar?: Calendar } = {}): Promise<PruneResult> {
+  if (engine.readOnly) return Promise.reject(new EngineError('READ_ONLY', `Cannot remove backups: ${engine.readOnlyReason}.`, { kept: 'Nothing was changed.' }));
+  return engine.withLock(() => pruneByPolicyUnderLock(engine, options));
+}
+
+/** What a policy would keep and remove of the backups there now (nothing is changed). */
+export function previewPolicy(engine: Engine, policy: BackupPolicy, options: { now?: Date; calendar?: Calendar } = {}): RetentionVerdict[] {
+  return planRetention(listBackups(engine), policy, options.now ?? new Date(), options.calendar ?? localCalendar);
+}

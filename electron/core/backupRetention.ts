@@ -1,0 +1,78 @@
+// Which backups the policy keeps, as restic's `forget --keep-daily/--keep-weekly/--keep-monthly`
+// decides: each rule, on its own, walks the backups from the newest and keeps the newest one of
+// each day (week, month) that has any, until it has kept its count. Days without a backup are
+// skipped, not counted: after a month away, "keep 7 daily" still keeps seven backups. A backup
+// kept by any rule is kept. On top of the rules, two backups are never removed:
+// - the newest one whose last check verified (or, when none did, the newest not found damaged):
+//   the last good copy survives any policy, even "keep 0";
+// - a safety copy (made before a restore, a recovery or an upgrade) younger than SAFETY_DAYS.
+// Pure: the same list, policy and time give the same answer, so a preview shows exactly what
+// pruning will do.
+import { SAFETY_DAYS, SAFETY_KINDS, newestFirst, type BackupKind, type SlotKind } from './backups.ts';
+import type { BackupPolicy } from './backupPolicy.ts';
+import type { Calendar } from './backupCalendar.ts';
+
+export interface RetentionCandidate {
+  readonly id: string;
+  readonly created: string;
+  readonly kind: BackupKind;
+  readonly check?: { readonly ok: boolean } | undefined;
+}
+
+export interface RetentionVerdict {
+  readonly id: string;
+  readonly created: string;
+  readonly kind: BackupKind;
+  readonly keep: boolean;
+  /** Why it is kept: "daily 1" (the newest day), "weekly 2", "the newest verified backup", … Empty when it goes. */
+  readonly reasons: readonly string[];
+}
+
+const RULES: readonly [SlotKind, keyof BackupPolicy][] = [
+  ['daily', 'keepDaily'],
+  ['weekly', 'keepWeekly'],
+  ['monthly', 'keepMonthly'],
+];
+
+/** The backup no policy may remove: the newest verified one, or when none verified, the newest not found damaged. */
+export function lastGoodBackup<T extends RetentionCandidate>(backups: readonly T[]): T | undefined {
+  const sorted = [...backups].sort(newestFirst);
+  return sorted.find((b) => b.check?.ok === true) ?? sorted.find((b) => b.check === undefined);
+}
+
+/** The verdict on every backup, newest first. */
+export function planRetention(backups: readonly RetentionCandidate[], policy: BackupPolicy, now: Date, calendar: Calendar): RetentionVerdict[] {
+  const sorted = [...backups].sort(newestFirst);
+  const reasons = new Map<string, string[]>(sorted.map((b) => [b.id, []]));
+  const why = (id: string, reason: string) => reasons.get(id)?.push(reason);
+  for (const [kind, field] of RULES) {
+    const wanted = policy[field];
+    let kept = 0;
+    let last: string | undefined;
+    for (const backup of sorted) {
+      if (kept >= wanted) break;
+      const time = Date.parse(backup.created);
+      if (Number.isNaN(time)) continue;
+      const period = calendar.period(kind, time);
+      if (period === last) continue;
+      last = period;
+      kept += 1;
+      why(backup.id, `${kind} ${kept}`);
+    }
+  }
+  const good = lastGoodBackup(sorted);
+  if (good) why(good.id, good.check?.ok === true ? 'the newest verified backup' : 'the newest backup not found damaged');
+  for (const backup of sorted) {
+    const time = Date.parse(backup.created);
+    // A backup whose time cannot be read cannot be placed in any period: it is kept and reported, never guessed at.
+    if (Number.isNaN(time)) why(backup.id, 'its time cannot be read');
+    else if (SAFETY_KINDS.includes(backup.kind)) {
+      const until = time + SAFETY_DAYS * 86_400_000;
+      if (now.getTime() < until) why(backup.id, `a safety copy (${backup.kind}), kept until ${new Date(until).toISOString()}`);
+    }
+  }
+  return sorted.map((b) => {
+    const list = reasons.get(b.id) ?? [];
+    return { id: b.id, created: b.created, kind: b.kind, keep: list.length > 0, reasons: list };
+  });
+}

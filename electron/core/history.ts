@@ -121,10 +121,12 @@ export function recordsAsOf(fsys: FileSystem, journalPath: string, wanted: (key:
 
 /**
  * Replays the journal for the wanted records only, calling `visit` with each change to one of
- * them (the record after it, or undefined for a deletion). A multi-part commit counts only once
- * its last part is read (an incomplete one at the end was never acknowledged).
+ * them (the record after it, or undefined for a deletion, and the record before it). A
+ * multi-part commit counts only once its last part is read (an incomplete one at the end was
+ * never acknowledged). Memory holds the wanted records' current versions only (recently
+ * deleted things, recentlyDeleted.ts, are read this way too).
  */
-function replayWanted(
+export function replayWanted(
   fsys: FileSystem,
   journalPath: string,
   wanted: (key: string) => boolean,

@@ -264,6 +264,7 @@ export class ContextStore {
     this.versions = new FileVersions(this.state);
     this.versionsLoaded = false;
     this.fileIdentity = undefined;
+    this.newestVersionTime = 0n;
     this.fileDamage = [];
     this.forceRewrite = false;
     this.orderChanged = false;
@@ -452,6 +453,9 @@ export class ContextStore {
       this.fileIdentity = { size: entry.fileSize, crc: entry.fileCrc, ino: -1n, mtimeNs: -1n, ctimeNs: -1n };
       this.fileDamage = [];
       this.rememberVersion(entry.fileSize, entry.fileCrc);
+      // Another process's rewrite, written just before its snapshot line.
+      const written = BigInt(Date.parse(entry.ts)) * 1_000_000n;
+      if (written > this.newestVersionTime) this.newestVersionTime = written;
       onSnapshot?.({ size: entry.fileSize, crc: entry.fileCrc, seq: entry.seq, end });
       return;
     }
@@ -478,7 +482,11 @@ export class ContextStore {
     }
     if (commit.op !== undefined) this.rememberOp(commit.op, commit.seq, commit.tx);
     // The file was another program's version after this commit.
-    if (commit.fileDiffers) this.versions.close(commit.seq, 'peer', Date.parse(commit.fileWritten ?? commit.ts), decodeFileDiffers(commit.fileDiffers));
+    if (commit.fileDiffers) {
+      const written = Date.parse(commit.fileWritten ?? commit.ts);
+      this.versions.close(commit.seq, 'peer', written, decodeFileDiffers(commit.fileDiffers));
+      if (BigInt(written) * 1_000_000n > this.newestVersionTime) this.newestVersionTime = BigInt(written) * 1_000_000n;
+    }
   }
 
   private rememberOp(op: string, seq: number, tx: string): void {
@@ -581,10 +589,10 @@ export class ContextStore {
       if (this.knownVersions.has(`${version.identity.size}:${version.identity.crc}`)) continue;
       const parsed = parseContextBytes(version.bytes);
       const file = { ...parsed, identity: version.identity, bytes: version.bytes, exists: true };
-      const known = this.fileIdentity;
       // Read by the observer, but no newer than a version already taken in (the file itself,
-      // read directly, can overtake the observer's report): not the newest version of the file.
-      if (known && known.ino !== -1n && version.identity.mtimeNs <= known.mtimeNs) this.absorbLateVersion(file);
+      // read directly, or another process's rewrite, can overtake the observer's report): not
+      // the newest version of the file.
+      if (version.identity.mtimeNs <= this.newestVersionTime) this.absorbLateVersion(file);
       else {
         for (const bad of parsed.bad) this.noteBadLine(bad);
         this.absorbFile(file, 'external');
@@ -702,7 +710,11 @@ export class ContextStore {
     this.fileIdentity = identity;
     this.fileCheckedAt = Date.now();
     if (identity && identity.size >= 0) this.rememberVersion(identity.size, identity.crc);
+    if (identity && identity.mtimeNs > this.newestVersionTime) this.newestVersionTime = identity.mtimeNs;
   }
+
+  /** When the newest version of the file taken in was written (ns since the epoch): our rewrites, another process's, a peer's. */
+  private newestVersionTime = 0n;
 
   /** Merges a version of the file we did not write, journals the difference, adopts the file as on-disk truth. */
   private absorbFile(file: ParsedContextFile, origin: Origin, fileIsOurs = false): void {

@@ -15,6 +15,7 @@ import { commitBench } from './commitBench.ts';
 import { perChangeBench } from './perChangeBench.ts';
 import { openBench } from './openBench.ts';
 import { mcpBench } from './mcpBench.ts';
+import { journalGrowthBench } from './journalGrowthBench.ts';
 import { printSection, summaryTable, type SectionResult } from './report.ts';
 
 const args = new Set(process.argv.slice(2));
@@ -29,6 +30,7 @@ const config = quick
       perChange: { sizes: [100, 1_000], referenceCalls: () => 6, ourCommits: 60 },
       open: { sizes: [1_000, 10_000], searchSize: 10_000, searchRepeats: 5 },
       mcp: { sizes: [100], calls: () => 3 },
+      growth: { additions: 500 },
     }
   : {
       commit: { charts: 1_000, commits: 300, rounds: 6 },
@@ -36,6 +38,7 @@ const config = quick
       open: { sizes: [1_000, 10_000, 100_000], searchSize: 100_000, searchRepeats: 20 },
       // At 10k charts a peer's call takes seconds (coaia-narrative's add_action_step rewrites the 20 MB file several times).
       mcp: { sizes: [100, 1_000, 10_000], calls: (charts: number) => (charts >= 10_000 ? 3 : 7) },
+      growth: { additions: 5_000 },
     };
 
 async function main(): Promise<void> {
@@ -60,6 +63,7 @@ async function main(): Promise<void> {
     await run(perChangeBench({ workDir, ...config.perChange }));
     await run(openBench({ workDir, repoRoot, profileDir, ...config.open }));
     await run(mcpBench({ workDir, ...config.mcp }));
+    await run(journalGrowthBench({ workDir, ...config.growth }));
   } finally {
     if (!args.has('--keep')) fs.rmSync(workDir, { recursive: true, force: true });
   }

@@ -1,16 +1,22 @@
 // recover: repairs what verify reports. Damaged bytes are copied to .recovery/ (never deleted);
 // their records come back from the journal, or, where the journal does not hold them, from the
-// newest good backup; every action is one line in .recovery/recovery-YYYY-MM-DD.log.
+// newest good backup; what can still be read of a line neither holds is kept in
+// .recovery/found-in-damaged-lines.jsonl; every action is one line in
+// .recovery/recovery-YYYY-MM-DD.log. What a repair will do is planned first (planContextRepair),
+// and the recovery wizard previews that same plan.
 import path from 'node:path';
 import type { Engine } from './engine.ts';
 import { EngineError } from './errors.ts';
-import { readJournal } from './journalFile.ts';
-import { replaceFileAtomically } from './atomicFile.ts';
-import { readFileIfExists } from './fileSystem.ts';
+import { readJournal, type JournalRead } from './journalFile.ts';
+import { removeQuietly, replaceFileAtomically, writeVerifiedTemp } from './atomicFile.ts';
+import { readFileIfExists, syncDirectory, writeAll } from './fileSystem.ts';
+import { parseContextBytes, serializeRecords, statIdentity, type BadLine } from './contextFile.ts';
 import { contextPaths } from './dataRoot.ts';
 import { entityKey, relationKey, type StoredRecord } from './records.ts';
-import { listBackups, readBackupContext } from './backups.ts';
-import type { BadLine } from './contextFile.ts';
+import { listBackups, readBackupContext, type BackupInfo } from './backups.ts';
+import type { ContextStore } from './contextStore.ts';
+import { RecordSet } from './recordSet.ts';
+import { salvageLine } from './damagedLineSalvage.ts';
 
 export interface RecoveryAction {
   readonly context: string;
@@ -35,21 +41,26 @@ export function recoverAll(engine: Engine, contexts?: string[]): Promise<Recover
   });
 }
 
+/** Under the lock: repairs one context (what recoverAll does for each). */
+export function recoverContextUnderLock(engine: Engine, context: string): RecoveryReport {
+  const actions: RecoveryAction[] = [];
+  const unrecovered: string[] = [];
+  recoverContext(engine, context, actions, unrecovered);
+  return { actions, unrecovered };
+}
+
 function recoverContext(engine: Engine, context: string, actions: RecoveryAction[], unrecovered: string[]): void {
   const say = (action: string) => {
     actions.push({ context, action });
     engine.recovery.log(`[${context}] ${action}`);
   };
-  // 1. Load: the journal's state is authoritative; differences in the file are absorbed.
-  engine.forget(context);
-  // Without the checkpoint the whole journal is read, so damage anywhere in it is seen.
-  engine.fs.rmSync(contextPaths(engine.layout, context).checkpoint, { recursive: false, force: true });
-  const store = engine.storeForLockedWork(context);
+  // 1. Load afresh, and decide where every damaged line's record comes from (the same plan the
+  //    recovery wizard previews: recoveryAnalysis.ts).
+  const { store, journal, lines } = planContextRepair(engine, context, { fresh: true });
   const paths = store.paths;
 
   // 2. The journal: damaged entries are copied out and the journal rewritten without them.
   //    The load above already recorded, as a 'recover' commit, what the context file shows of them.
-  const journal = readJournal(engine.fs, paths.journal, 0);
   if (journal.bad.length > 0 || journal.tornTail) {
     const bytes = readFileIfExists(engine.fs, paths.journal) ?? Buffer.alloc(0);
     for (const bad of journal.bad) engine.recovery.saveBytes(paths.journal, bad.start, bad.bytes, bad.reason);
@@ -67,72 +78,193 @@ function recoverContext(engine: Engine, context: string, actions: RecoveryAction
   }
 
   // 3. The context file: unreadable lines whose records the journal does not hold come from a backup.
-  const damaged = store.damagedLines();
-  if (damaged.length > 0) {
-    // Records the journal holds that the file lacks are what the damaged lines held (restored
-    // from the journal). A damaged line whose name can still be read is matched by it; any other
-    // (its name damaged too, or unreadable) is accounted for by one of the remaining records.
-    // Only a line left over, whose record is in neither, is looked for in the backups.
-    const fromJournal = new Set(store.keysMissingFromFile());
-    const unmatched: { bad: BadLine; key: string | undefined }[] = [];
-    for (const guess of damaged.map((bad) => ({ bad, key: guessKey(bad) }))) {
-      if (guess.key !== undefined && fromJournal.delete(guess.key)) continue;
-      if (guess.key !== undefined && store.state.has(guess.key)) continue;
-      unmatched.push(guess);
-    }
-    let spare = fromJournal.size;
-    const missing = unmatched.filter(() => {
-      if (spare === 0) return true;
-      spare -= 1;
-      return false;
-    });
-    const restored: StoredRecord[] = [];
-    for (const { bad, key } of missing) {
-      const fromBackup = key ? findInBackups(engine, context, key) : undefined;
-      if (fromBackup) restored.push(fromBackup.record);
-      else unrecovered.push(`${path.basename(paths.file)} byte ${bad.start}: ${bad.reason}; no journal entry or backup holds this line (its bytes are in .recovery/)`);
+  if (lines.length > 0) {
+    const restored = lines.flatMap((line) => (line.source.from === 'backup' ? [line.source.record] : []));
+    const missing = lines.filter((line) => line.source.from !== 'journal');
+    const lost = lines.filter((line) => line.source.from === 'nowhere');
+    for (const { bad } of lost) {
+      unrecovered.push(`${path.basename(paths.file)} byte ${bad.start}: ${bad.reason}; no journal entry or backup holds this line (its bytes are in .recovery/)`);
     }
     if (restored.length > 0) {
       store.commit({ puts: restored, deletes: [] }, { origin: 'recover', note: `restored ${restored.length} records from backups` });
       say(`restored ${restored.length} records of unreadable lines from the newest backup holding them`);
     }
-    say(`${damaged.length} unreadable lines in ${path.basename(paths.file)} copied to .recovery/; their records ${missing.length === 0 ? 'were restored from the journal' : 'restored where a journal or backup holds them'}`);
+    say(`${lines.length} unreadable lines in ${path.basename(paths.file)} copied to .recovery/; their records ${missing.length === 0 ? 'were restored from the journal' : 'restored where a journal or backup holds them'}`);
+    if (lost.length > 0) keepFoundInDamagedLines(engine, context, paths.file, lost.map((line) => line.bad), say);
   }
 
-  // 4. Rewrite the context file from the journal's state (this copies damaged bytes first).
-  if (store.needsRewrite || damaged.length > 0) {
+  // 4. Rewrite the context file from the journal's state (this copies damaged bytes first;
+  //    lines the store does not know of, see damagedLinesOnDisk, are copied here).
+  if (lines.length > 0 && store.damagedLines().length === 0) {
+    for (const { bad } of lines) engine.recovery.saveBytes(paths.file, bad.start, bad.bytes, `${bad.reason}; copied before the file was rewritten`);
+  }
+  if (store.needsRewrite) {
     store.materialize();
     say(`rewrote ${path.basename(paths.file)} from the journal`);
+  } else if (lines.length > 0) {
+    if (rewriteAroundDamage(engine, store)) say(`rewrote ${path.basename(paths.file)} from the journal`);
+    else unrecovered.push(`${path.basename(paths.file)} was changed by another program during the repair; it was not rewritten (run the repair again)`);
   }
   engine.forget(context);
   engine.storeForLockedWork(context);
 }
 
-/** Which record a damaged line held, when its name (or relation ends) can still be read in it. */
-function guessKey(bad: BadLine): string | undefined {
-  const text = bad.bytes.toString('utf8');
-  const field = (name: string) => new RegExp(`"${name}"\\s*:\\s*"((?:[^"\\\\]|\\\\.)*)"`).exec(text)?.[1];
-  const decode = (s: string | undefined) => {
-    if (s === undefined) return undefined;
-    try {
-      return JSON.parse(`"${s}"`) as string;
-    } catch {
-      return undefined;
-    }
-  };
-  const from = decode(field('from'));
-  const to = decode(field('to'));
-  const relationType = decode(field('relationType'));
-  if (from !== undefined && to !== undefined && relationType !== undefined) return relationKey(from, to, relationType);
-  const name = decode(field('name'));
-  return name === undefined ? undefined : entityKey(name);
+/** Where a damaged line's record comes from: the journal, a backup (with that backup's copy), or nowhere. */
+export type LineSource =
+  | { readonly from: 'journal' }
+  | { readonly from: 'backup'; readonly backup: string; readonly created: string; readonly record: StoredRecord }
+  | { readonly from: 'nowhere' };
+
+export interface LinePlan {
+  readonly bad: BadLine;
+  /** The record the line held, when its name (or relation ends) can still be read in it. */
+  readonly key: string | undefined;
+  readonly source: LineSource;
 }
 
-function findInBackups(engine: Engine, context: string, key: string): { record: StoredRecord; backup: string } | undefined {
-  for (const info of listBackups(engine)) {
-    const parsed = readBackupContext(engine, info, context);
-    const record = parsed?.records.find((r) => r.key === key);
-    if (record) return { record, backup: info.id };
+export interface ContextRepairPlan {
+  readonly store: ContextStore;
+  readonly journal: JournalRead;
+  readonly lines: readonly LinePlan[];
+  /** The context as the repair leaves it: the journal's state and the records restored from backups. */
+  readonly result: RecordSet;
+}
+
+/**
+ * Under the lock: what repairing a context does, decided without changing anything but the
+ * cache (with `fresh`, as the repair itself runs: the checkpoint is dropped so the whole journal
+ * is read and damage anywhere in it is seen). The repair and the wizard's preview both use it.
+ */
+export function planContextRepair(engine: Engine, context: string, options: { fresh?: boolean } = {}): ContextRepairPlan {
+  // The journal's state is authoritative; differences in the file are absorbed by the load.
+  engine.forget(context);
+  if (options.fresh) engine.fs.rmSync(contextPaths(engine.layout, context).checkpoint, { recursive: false, force: true });
+  const store = engine.storeForLockedWork(context);
+  const journal = readJournal(engine.fs, store.paths.journal, 0);
+  const lines = planDamagedLines(engine, context, store);
+  const result = new RecordSet();
+  for (const record of store.state.values()) result.set(record);
+  for (const line of lines) if (line.source.from === 'backup') result.set(line.source.record);
+  return { store, journal, lines, result };
+}
+
+/**
+ * Records the journal holds that the file lacks are what the damaged lines held (restored from
+ * the journal). A damaged line whose name can still be read is matched by it; any other (its
+ * name damaged too, or unreadable) is accounted for by one of the remaining records. Only a
+ * line left over, whose record is in neither, is looked for in the backups, newest first.
+ */
+function planDamagedLines(engine: Engine, context: string, store: ContextStore): LinePlan[] {
+  const damaged = store.damagedLines().length > 0 ? store.damagedLines() : damagedLinesOnDisk(engine, store);
+  if (damaged.length === 0) return [];
+  const fromJournal = new Set(store.keysMissingFromFile());
+  const guessed = damaged.map((bad) => ({ bad, key: guessKey(bad) }));
+  const matched = new Set<BadLine>();
+  for (const { bad, key } of guessed) {
+    if (key !== undefined && (fromJournal.delete(key) || store.state.has(key))) matched.add(bad);
   }
-  return undefined;
+  let spare = fromJournal.size;
+  const backups = new BackupLookup(engine, context);
+  return guessed.map(({ bad, key }) => {
+    if (matched.has(bad)) return { bad, key, source: { from: 'journal' } as const };
+    if (spare > 0) {
+      spare -= 1;
+      return { bad, key, source: { from: 'journal' } as const };
+    }
+    const found = key ? backups.find(key) : undefined;
+    return { bad, key, source: found ? ({ from: 'backup', ...found } as const) : ({ from: 'nowhere' } as const) };
+  });
+}
+
+/**
+ * The unreadable lines of the context file as it is on disk. The store forgets them when its
+ * journal was started from the file as found, damage included (its snapshot then vouches for
+ * that file, and a later load takes it as our own rewrite; contextStore.ts): the file is read
+ * here again so the repair still sees them.
+ */
+function damagedLinesOnDisk(engine: Engine, store: ContextStore): readonly BadLine[] {
+  const bytes = readFileIfExists(engine.fs, store.paths.file);
+  return bytes ? parseContextBytes(bytes).bad : [];
+}
+
+/**
+ * Rewrites a context file the store will not rewrite by itself (it takes the damaged file for
+ * its own last rewrite, see damagedLinesOnDisk), once its damaged bytes are in .recovery/: the
+ * journal's state is written beside the file, checked, and renamed over it if no other program
+ * changed the file meanwhile. Returns false when one did (nothing replaced).
+ */
+function rewriteAroundDamage(engine: Engine, store: ContextStore): boolean {
+  const file = store.paths.file;
+  const before = statIdentity(engine.fs, file);
+  const written = writeVerifiedTemp(engine.fs, file, serializeRecords(store.state.values()));
+  const now = statIdentity(engine.fs, file);
+  if (!before || !now || before.ino !== now.ino || before.size !== now.size || before.mtimeNs !== now.mtimeNs) {
+    removeQuietly(engine.fs, written.tmp);
+    return false;
+  }
+  try {
+    engine.fs.renameSync(written.tmp, file);
+  } catch (error) {
+    removeQuietly(engine.fs, written.tmp);
+    throw error;
+  }
+  syncDirectory(engine.fs, path.dirname(file));
+  return true;
+}
+
+/** Which record a damaged line held, when its name (or relation ends) can still be read in it. */
+export function guessKey(bad: BadLine): string | undefined {
+  const found = salvageLine(bad.bytes);
+  if (found?.kind === 'relation') return relationKey(found.from as string, found.to as string, found.relationType as string);
+  return found?.name === undefined ? undefined : entityKey(found.name);
+}
+
+/** The backups of a context, each read once, newest first. */
+export class BackupLookup {
+  private readonly parsed = new Map<string, ReturnType<typeof readBackupContext>>();
+  private list: BackupInfo[] | undefined;
+
+  constructor(
+    private readonly engine: Engine,
+    private readonly context: string,
+  ) {}
+
+  find(key: string): { record: StoredRecord; backup: string; created: string } | undefined {
+    this.list ??= listBackups(this.engine);
+    for (const info of this.list) {
+      if (!this.parsed.has(info.id)) this.parsed.set(info.id, readBackupContext(this.engine, info, this.context));
+      const record = this.parsed.get(info.id)?.map.get(key);
+      if (record) return { record, backup: info.id, created: info.created };
+    }
+    return undefined;
+  }
+}
+
+/** The file of .recovery/ where what could be read of lines nothing else holds is kept. */
+export const FOUND_FILE = 'found-in-damaged-lines.jsonl';
+
+/**
+ * Keeps what can still be read of damaged lines that no journal entry or backup holds, one JSON
+ * line each in .recovery/found-in-damaged-lines.jsonl (their bytes are in .recovery/ too).
+ */
+function keepFoundInDamagedLines(engine: Engine, context: string, file: string, lines: readonly BadLine[], say: (action: string) => void): void {
+  const found = lines.flatMap((bad) => {
+    const salvaged = salvageLine(bad.bytes);
+    return salvaged ? [{ found: new Date().toISOString(), context, file: path.basename(file), offset: bad.start, ...salvaged }] : [];
+  });
+  if (found.length === 0) return;
+  const target = path.join(engine.recovery.dir, FOUND_FILE);
+  try {
+    engine.fs.mkdirSync(engine.recovery.dir, { recursive: true });
+    const fd = engine.fs.openSync(target, 'a', 0o644);
+    try {
+      writeAll(engine.fs, fd, Buffer.from(found.map((f) => `${JSON.stringify(f)}\n`).join('')));
+      engine.fs.fdatasyncSync(fd);
+    } finally {
+      engine.fs.closeSync(fd);
+    }
+    say(`kept what could be read of ${found.length} lines no journal or backup holds in .recovery/${FOUND_FILE}`);
+  } catch (error) {
+    say(`could not keep what was read of ${found.length} damaged lines in .recovery/${FOUND_FILE} (${(error as Error).message}); their bytes are in .recovery/`);
+  }
 }

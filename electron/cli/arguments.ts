@@ -30,6 +30,15 @@ export const optionSpec = {
   title: { type: 'string' },
   text: { type: 'string' },
   old: { type: 'string' },
+  now: { type: 'string' },
+  'keep-daily': { type: 'string' },
+  'keep-weekly': { type: 'string' },
+  'keep-monthly': { type: 'string' },
+  'dry-run': { type: 'boolean' },
+  chart: { type: 'string' },
+  'from-backup': { type: 'string' },
+  'no-backup': { type: 'boolean' },
+  leave: { type: 'boolean' },
 } as const;
 
 export type CliOptions = {
@@ -59,6 +68,15 @@ export type CliOptions = {
   title?: string;
   text?: string;
   old?: string;
+  now?: string;
+  'keep-daily'?: string;
+  'keep-weekly'?: string;
+  'keep-monthly'?: string;
+  'dry-run'?: boolean;
+  chart?: string;
+  'from-backup'?: string;
+  'no-backup'?: boolean;
+  leave?: boolean;
 };
 
 export interface ParsedCommandLine {
@@ -120,6 +138,14 @@ export function historyPage(options: CliOptions): { limit: number; before?: numb
   const limit = parseCount(options.limit, '--limit', 200);
   if (limit === 0) throw new EngineError('BAD_INPUT', '--limit must be at least 1.');
   return { limit, ...(options.before === undefined ? {} : { before: parseCount(options.before, '--before', 0) }) };
+}
+
+/** `--now ISO-TIME` (the moment a schedule command acts at; default now). */
+export function parseNow(text: string | undefined): Date {
+  if (text === undefined) return new Date();
+  const time = Date.parse(text);
+  if (Number.isNaN(time)) throw new EngineError('BAD_INPUT', `--now must be a time such as 2026-03-09T08:30:00Z, got ${JSON.stringify(text.slice(0, 80))}.`);
+  return new Date(time);
 }
 
 export function parseCount(text: string | undefined, what: string, fallback: number): number {

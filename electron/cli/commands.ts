@@ -18,9 +18,11 @@ import { historyOf, withPendingChanges } from '../core/history.ts';
 import { entityKey, relationKey } from '../core/records.ts';
 import { verifyAll } from '../core/verify.ts';
 import { recoverAll } from '../core/recover.ts';
-import { createBackup, listBackups, pruneBackups, restoreBackup, verifyBackup } from '../core/backups.ts';
 import { historyPage, parseCount, parseJsonOption, requireOption, type CliOptions } from './arguments.ts';
 import { chartCommands } from './chartCommands.ts';
+import { backupCommands } from './backupCommands.ts';
+import { deletedCommands } from './deletedCommands.ts';
+import { recoveryCommands } from './recoveryCommands.ts';
 import { IMPORT_LIMIT_BYTES, readImportFile } from './importFile.ts';
 
 export interface CommandResult {
@@ -220,57 +222,6 @@ export const commands: Record<string, Command> = {
     },
   },
 
-  'backup create': {
-    usage: 'backup create [--reason TEXT]',
-    summary: 'back up every context (files and journals) into .backup/',
-    async run({ engine, options }) {
-      const info = await createBackup(engine, options.reason ?? 'manual');
-      return { json: info, text: `backup ${info.id}: ${plural(info.files.length, 'file')}, ${info.bytes} bytes` };
-    },
-  },
-
-  'backup list': {
-    usage: 'backup list',
-    summary: 'the backups, newest first',
-    readOnly: true,
-    async run({ engine }) {
-      const list = listBackups(engine);
-      return { json: { backups: list }, text: list.length === 0 ? 'no backups' : list.map((b) => `${b.id}  ${plural(b.files.length, 'file')}  ${b.bytes} bytes  ${b.reason}`).join('\n') };
-    },
-  },
-
-  'backup verify': {
-    usage: 'backup verify [ID]',
-    summary: 'check backups against their checksums',
-    readOnly: true,
-    async run({ engine, args }) {
-      const ids = args[0] ? [args[0]] : listBackups(engine).map((b) => b.id);
-      const checks = ids.map((id) => verifyBackup(engine, id));
-      const ok = checks.every((c) => c.ok);
-      return { json: { ok, backups: checks }, text: checks.map((c) => `${c.id}: ${c.ok ? 'ok' : c.problems.join('; ')}`).join('\n') || 'no backups', exitCode: ok ? 0 : 1 };
-    },
-  },
-
-  'backup restore': {
-    usage: 'backup restore ID [--context C]',
-    summary: 'restore contexts from a backup (what is replaced is backed up first)',
-    async run({ engine, args, options }) {
-      const id = args[0];
-      if (!id) throw new EngineError('BAD_INPUT', 'backup restore needs a backup ID (see `tension backup list`).');
-      const result = await restoreBackup(engine, id, options.context ? [options.context] : undefined);
-      return { json: { ok: true, ...result }, text: `restored ${result.contexts.map((c) => `${c.context} (${c.changed} changed)`).join(', ')} from ${id}; the state before is in backup ${result.safetyBackup}` };
-    },
-  },
-
-  'backup prune': {
-    usage: 'backup prune --days N [--keep K]',
-    summary: 'remove backups older than N days, keeping at least the newest K (default 7)',
-    async run({ engine, options }) {
-      const removed = await pruneBackups(engine, { maxAgeDays: parseCount(requireOption(options, 'days'), '--days', 30), keepAtLeast: parseCount(options.keep, '--keep', 7) });
-      return { json: { removed }, text: removed.length === 0 ? 'nothing to remove' : `removed ${removed.join(', ')}` };
-    },
-  },
-
   mcp: {
     usage: 'mcp',
     summary: 'serve the knowledge-graph and chart tools to AI assistants over MCP (stdio)',
@@ -286,7 +237,7 @@ export const commands: Record<string, Command> = {
   },
 };
 
-Object.assign(commands, chartCommands);
+Object.assign(commands, backupCommands, deletedCommands, recoveryCommands, chartCommands);
 
 function relationOptions(options: CliOptions) {
   return { from: requireOption(options, 'from'), to: requireOption(options, 'to'), relationType: requireOption(options, 'type') };

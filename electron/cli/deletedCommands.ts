@@ -1,0 +1,33 @@
+// `tension deleted` and `tension restore-deleted`: what was removed in the last N days (charts,
+// steps, observations, other entities), by whom and when, and putting one back as a new change.
+import { EngineError } from '../core/errors.ts';
+import { DEFAULT_DELETED_DAYS, listRecentlyDeleted, restoreDeleted } from '../core/recentlyDeleted.ts';
+import { parseCount } from './arguments.ts';
+import type { Command } from './commands.ts';
+
+export const deletedCommands: Record<string, Command> = {
+  deleted: {
+    usage: 'deleted [--days N] [--context C]',
+    summary: `charts, steps, observations and entities removed in the last N days (default ${DEFAULT_DELETED_DAYS}), newest first, every context unless --context`,
+    readOnly: true,
+    async run({ engine, options }) {
+      const days = parseCount(options.days, '--days', DEFAULT_DELETED_DAYS);
+      const items = await listRecentlyDeleted(engine, { days, ...(options.context ? { contexts: [options.context] } : {}) });
+      const text = items.length === 0
+        ? `nothing deleted in the last ${days} days`
+        : items.map((i) => `${i.id}  ${i.deletedAt}  ${i.kind.padEnd(11)} ${i.name}${i.title ? ` — ${i.title}` : ''}${i.subCharts.length ? ` (with ${i.subCharts.length} sub-charts)` : ''}  by ${i.by}`).join('\n');
+      return { json: { days, deleted: items }, text };
+    },
+  },
+
+  'restore-deleted': {
+    usage: 'restore-deleted ID',
+    summary: 'put back something deleted (a chart or step with its sub-charts, an observation) as a new change',
+    async run({ engine, args }) {
+      const id = args[0];
+      if (!id) throw new EngineError('BAD_INPUT', 'restore-deleted needs the ID of a deleted thing (see `tension deleted`).');
+      const { item, changed } = await restoreDeleted(engine, id);
+      return { json: { ok: true, item, changed }, text: `restored the ${item.kind} ${item.name}${item.title ? ` (${item.title})` : ''} in ${item.context}: ${changed} records` };
+    },
+  },
+};

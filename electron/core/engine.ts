@@ -127,9 +127,6 @@ export class Engine {
       if (this.closed) throw new EngineError('BAD_INPUT', 'The storage engine is closed.');
       // A writer swaps rewritten files into place with an atomic exchange (loaded once).
       if (!this.readOnly) await loadAtomicExchange();
-      // A folder of ours turned into a link since the open: nothing is written through it.
-      const linked = this.readOnly ? undefined : linkedFolderReason(this.fs, this.layout);
-      if (linked) throw new EngineError('READ_ONLY', `Cannot change the data folder: ${linked}.`, { file: this.layout.root, kept: 'Nothing was changed.' });
       const lock = this.readOnly ? undefined : await this.takeLease();
       try {
         // A change across contexts left open by a crashed process is finished before anything else.
@@ -168,6 +165,10 @@ export class Engine {
       this.yieldBeforeRetake = false;
       await new Promise((resolve) => setTimeout(resolve, this.leaseMs() + 1));
     }
+    // A folder of ours turned into a link since the open: nothing is written through it (looked
+    // at each time the lock is taken, not at every operation of a lease).
+    const linked = linkedFolderReason(this.fs, this.layout);
+    if (linked) throw new EngineError('READ_ONLY', `Cannot change the data folder: ${linked}.`, { file: this.layout.root, kept: 'Nothing was changed.' });
     const lock = await acquireRootLock(this.layout.root, rootPaths(this.layout).lock, {
       timeoutMs: this.options.lockTimeoutMs ?? 10_000,
       staleMs: this.options.lockStaleMs ?? 10_000,

@@ -46,8 +46,15 @@ export interface SavedVersions {
   readonly trimmed: boolean;
 }
 
-/** How much of the versions a checkpoint keeps (bytes of earlier record forms). */
-export const SAVED_VERSION_BYTES = 4 * 1024 * 1024;
+/** How much of the versions a checkpoint keeps: bytes of earlier record forms and keys, and versions. */
+export const SAVED_VERSION_BYTES = 1024 * 1024;
+export const SAVED_VERSIONS = 512;
+/**
+ * A version that only made records, this many or more (a file adopted whole, an import): not
+ * saved. The evidence it holds (those records were new then) only matters to a peer that
+ * started from before it, and it would make every checkpoint as large as the file's keys.
+ */
+const MASS_CREATION = 1_000;
 
 /** Bounds on what is remembered: versions older than these are forgotten, oldest first. */
 export const VERSIONS_KEPT = 20_000;
@@ -111,8 +118,15 @@ export class FileVersions {
   /** The state was set to a file another program wrote, found without a journal: it is the first version, theirs. */
   adoptedFile(seq: number, time: number, keys: Iterable<string>): void {
     const previous = new Map<string, Form>();
-    for (const key of keys) previous.set(key, undefined);
-    if (previous.size > 0) this.generations.push({ seq, maker: 'peer', time, previous, bytes: 0 });
+    let bytes = 0;
+    for (const key of keys) {
+      previous.set(key, undefined);
+      bytes += key.length;
+    }
+    if (previous.size > 0) {
+      this.generations.push({ seq, maker: 'peer', time, previous, bytes });
+      this.bytes += bytes;
+    }
   }
 
   /**
@@ -127,8 +141,12 @@ export class FileVersions {
     for (let i = this.generations.length - 1; i >= 0; i -= 1) {
       const generation = this.generations[i] as Generation;
       if (generation.seq > upToSeq) continue;
+      if (generation.previous.size >= MASS_CREATION && [...generation.previous.values()].every((form) => form === undefined)) {
+        trimmed = true;
+        continue;
+      }
       bytes += generation.bytes;
-      if (bytes > budget) {
+      if (bytes > budget || kept.length >= SAVED_VERSIONS) {
         trimmed = true;
         break;
       }

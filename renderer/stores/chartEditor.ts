@@ -1,79 +1,166 @@
-// Every in-place edit of a chart: one contract call, its inverse kept for undo, then the views
-// that show the chart refreshed. Each returns the IpcResult so the form that asked can show
-// the error and keep what was typed.
+// Every in-place edit of a chart: one contract call carrying an operation id (a request sent
+// twice applies once) and, from a field being edited, the version of the part the person saw
+// (the engine refuses the edit with CONFLICT if another program changed it since). Each edit
+// leaves its inverse for undo, and what the part must still show for the undo to apply; the
+// undo reads the part again, and sends its version with the inverse, so it never overwrites a
+// later change by someone else. Each returns the IpcResult so the form that asked can show the
+// error and keep what was typed.
 import type { ChannelInput, ChannelName, ChannelOutput, IpcResult } from '../../shared/contract.ts';
 import type { ActionStep, Chart } from '../../shared/domain.ts';
+import { newOperationId } from '../model/operationId.ts';
+import { shortTitle } from '../model/shortTitle.ts';
 import type { Client } from './client.ts';
-import { call, type Call, type UndoStore } from './undoStore.ts';
+import { call, type Call, type UndoCheck, type UndoStore } from './undoStore.ts';
 
 export interface Refresher {
   afterEdit(context: string): Promise<void>;
 }
 
+export interface EditOptions {
+  /** The version of the part as the person saw it when they began editing. */
+  readonly ifVersion?: string | undefined;
+  /** The operation id: a form passes the one it keeps for its draft, so a second submit applies once. */
+  readonly op?: string;
+}
+
+type Undo = { readonly inverse: Call; readonly check?: UndoCheck } | null;
+
+const q = (text: string) => `“${shortTitle(text, 32)}”`;
+const at = (version: string | undefined) => (version === undefined ? {} : { ifVersion: version });
+const fingerprint = (...parts: unknown[]) => JSON.stringify(parts);
+
+/** What undo checks on a step: it must still be there, as the edit left it. */
+function stepCheck(chart: Chart, name: string, what: string, shows: (step: ActionStep, chart: Chart) => string, expected: string): UndoCheck {
+  return {
+    context: chart.context,
+    chartId: chart.id,
+    what,
+    expected,
+    read: (now) => {
+      const step = now.steps.find((s) => s.name === name);
+      return step ? { shows: shows(step, now), version: step.version } : undefined;
+    },
+  };
+}
+
+function chartCheck(context: string, chartId: string, what: string, shows: (chart: Chart) => string, expected: string, version: (chart: Chart) => string | undefined): UndoCheck {
+  return { context, chartId, what, expected, read: (now) => ({ shows: shows(now), version: version(now) }) };
+}
+
+const outcomeShows = (c: Chart) => c.desiredOutcome;
+const dueShows = (c: Chart) => c.dueDate ?? '';
+/** A chart as made: outcome, reality, steps (title, done, telescoped); a later change by anyone shows. */
+const madeShows = (c: Chart) => fingerprint(c.desiredOutcome, c.currentReality, c.steps.map((s) => [s.title, s.completed, s.telescopedInto !== undefined]));
+
 export function createChartEditor(client: Client, undo: UndoStore, refresher: Refresher) {
-  async function edit<C extends ChannelName>(
-    label: string,
-    channel: C,
-    input: ChannelInput<C>,
-    inverse: (value: ChannelOutput<C>) => readonly Call[] | null,
-  ): Promise<IpcResult<ChannelOutput<C>>> {
-    const result = await client.call(channel, input, label);
+  async function edit<C extends ChannelName>(label: string, channel: C, input: ChannelInput<C>, inverse: (value: ChannelOutput<C>) => Undo, options: EditOptions = {}): Promise<IpcResult<ChannelOutput<C>>> {
+    const request = { ...input, op: options.op ?? newOperationId(channel), ...at(options.ifVersion) } as ChannelInput<C>;
+    const result = await client.call(channel, request, label);
     if (result.ok) {
-      const calls = inverse(result.value);
-      if (calls) undo.getState().push({ label, inverse: calls });
+      // A retried request (the same op) was applied the first time, and left its undo then.
+      const taken = (result.value as { duplicate?: boolean }).duplicate ? null : inverse(result.value);
+      if (taken) undo.getState().push({ label, ...taken });
       await refresher.afterEdit((input as { context?: string; to?: string }).context ?? (input as { to?: string }).to ?? '');
     }
     return result;
   }
 
+  /** Applies an undo entry: refused, with nothing changed, when its part no longer shows the edit. */
+  async function takeBack(entry: { label: string; inverse: Call; check?: UndoCheck }): Promise<IpcResult<unknown>> {
+    let ifVersion: string | undefined;
+    if (entry.check) {
+      const { check } = entry;
+      const tree = await client.call('charts.tree', { context: check.context, id: check.chartId }, `Undo: ${entry.label}`);
+      if (!tree.ok) return tree;
+      const now = check.read(tree.value.chart);
+      if (!now || now.shows !== check.expected) {
+        return { ok: false, error: { code: 'CONFLICT', message: `${check.what.charAt(0).toUpperCase()}${check.what.slice(1)} was ${now ? 'changed' : 'removed'} by someone else since, so “${entry.label}” cannot be undone without losing that.`, kept: 'Nothing was changed.' } };
+      }
+      ifVersion = now.version;
+    }
+    const input = { ...entry.inverse.input, op: newOperationId(`undo:${entry.inverse.channel}`), ...at(ifVersion) };
+    return client.call(entry.inverse.channel, input as never, `Undo: ${entry.label}`);
+  }
+
   return {
-    createChart: (input: ChannelInput<'charts.create'>) =>
-      edit(`Create chart "${input.outcome}"`, 'charts.create', input, (v) => [call('charts.archive', { context: input.context, id: v.id })]),
-    setOutcome: (chart: Chart, text: string) =>
-      edit('Change the desired outcome', 'outcome.set', { context: chart.context, chartId: chart.id, text }, () => [call('outcome.set', { context: chart.context, chartId: chart.id, text: chart.desiredOutcome })]),
-    completeOutcome: (chart: Chart) =>
-      edit('Complete the chart', 'outcome.complete', { context: chart.context, chartId: chart.id }, () => [call('outcome.reopen', { context: chart.context, chartId: chart.id })]),
-    setDue: (chart: Chart, date: string | null) =>
-      edit('Change the due date', 'due.set', { context: chart.context, chartId: chart.id, date }, () => [call('due.set', { context: chart.context, chartId: chart.id, date: chart.dueDate ?? null })]),
-    addReality: (chart: Chart, text: string) =>
-      edit('Add to current reality', 'reality.add', { context: chart.context, chartId: chart.id, text }, () => [call('reality.edit', { context: chart.context, chartId: chart.id, from: text })]),
-    editReality: (chart: Chart, from: string, to: string | undefined) =>
-      edit(to === undefined ? 'Remove from current reality' : 'Edit current reality', 'reality.edit', { context: chart.context, chartId: chart.id, from, ...(to === undefined ? {} : { to }) }, () => [
-        to === undefined ? call('reality.add', { context: chart.context, chartId: chart.id, text: from }) : call('reality.edit', { context: chart.context, chartId: chart.id, from: to, to: from }),
-      ]),
-    addStep: (chart: Chart, title: string, dueDate?: string) =>
-      edit(`Add step "${title}"`, 'steps.add', { context: chart.context, chartId: chart.id, title, ...(dueDate ? { dueDate } : {}) }, (v) => [call('steps.remove', { context: chart.context, name: v.name })]),
-    renameStep: (chart: Chart, step: ActionStep, title: string) =>
-      edit('Rename a step', 'steps.edit', { context: chart.context, name: step.name, title }, () => [call('steps.edit', { context: chart.context, name: step.name, title: step.title })]),
-    redateStep: (chart: Chart, step: ActionStep, dueDate: string | null) =>
-      edit('Change a step’s date', 'steps.edit', { context: chart.context, name: step.name, dueDate }, () => [call('steps.edit', { context: chart.context, name: step.name, dueDate: step.dueDate ?? null })]),
+    createChart: (input: ChannelInput<'charts.create'>, options?: EditOptions) =>
+      edit(`Create chart ${q(input.outcome)}`, 'charts.create', input, (v) => ({
+        inverse: call('charts.remove', { context: input.context, id: v.id }),
+        check: chartCheck(input.context, v.id, 'the new chart', madeShows, fingerprint(input.outcome, input.reality, (input.steps ?? []).map((s) => [s.title, false, false])), (c) => c.versions?.chart),
+      }), options),
+    setOutcome: (chart: Chart, text: string, options?: EditOptions) =>
+      edit('Change the desired outcome', 'outcome.set', { context: chart.context, chartId: chart.id, text }, () => ({
+        inverse: call('outcome.set', { context: chart.context, chartId: chart.id, text: chart.desiredOutcome }),
+        check: chartCheck(chart.context, chart.id, 'the desired outcome', outcomeShows, text, (c) => c.versions?.outcome),
+      }), options),
+    completeOutcome: (chart: Chart, options?: EditOptions) =>
+      edit('Mark the outcome achieved', 'outcome.complete', { context: chart.context, chartId: chart.id }, () => ({
+        inverse: call('outcome.reopen', { context: chart.context, chartId: chart.id }),
+        check: chartCheck(chart.context, chart.id, 'the desired outcome', (c) => String(c.outcomeCompleted), 'true', (c) => c.versions?.outcome),
+      }), options),
+    setDue: (chart: Chart, date: string | null, options?: EditOptions) =>
+      edit('Change the due date', 'due.set', { context: chart.context, chartId: chart.id, date }, () => ({
+        inverse: call('due.set', { context: chart.context, chartId: chart.id, date: chart.dueDate ?? null }),
+        check: chartCheck(chart.context, chart.id, 'the due date', dueShows, date ?? '', (c) => c.versions?.chart),
+      }), options),
+    addReality: (chart: Chart, text: string, options?: EditOptions) =>
+      edit('Add to current reality', 'reality.add', { context: chart.context, chartId: chart.id, text }, () => ({
+        inverse: call('reality.edit', { context: chart.context, chartId: chart.id, from: text }),
+        check: chartCheck(chart.context, chart.id, `the line ${q(text)} of current reality`, (c) => String(c.currentReality.includes(text)), 'true', (c) => c.versions?.reality),
+      }), options),
+    editReality: (chart: Chart, from: string, to: string | undefined, options?: EditOptions) =>
+      edit(to === undefined ? 'Remove from current reality' : 'Edit current reality', 'reality.edit', { context: chart.context, chartId: chart.id, from, ...(to === undefined ? {} : { to }) }, () => ({
+        inverse: to === undefined ? call('reality.add', { context: chart.context, chartId: chart.id, text: from }) : call('reality.edit', { context: chart.context, chartId: chart.id, from: to, to: from }),
+        check: chartCheck(chart.context, chart.id, 'current reality', (c) => fingerprint(c.currentReality.includes(to ?? from), c.currentReality.includes(from)), fingerprint(to !== undefined, false), (c) => c.versions?.reality),
+      }), options),
+    addStep: (chart: Chart, title: string, dueDate?: string, options?: EditOptions) =>
+      edit(`Add step ${q(title)}`, 'steps.add', { context: chart.context, chartId: chart.id, title, ...(dueDate ? { dueDate } : {}) }, (v) => ({
+        inverse: call('steps.remove', { context: chart.context, name: v.name }),
+        check: stepCheck(chart, v.name, `the step ${q(title)}`, (s) => fingerprint(s.title, s.dueDate ?? null, s.completed, s.telescopedInto !== undefined), fingerprint(title, dueDate ?? null, false, false)),
+      }), options),
+    renameStep: (chart: Chart, step: ActionStep, title: string, options?: EditOptions) =>
+      edit(`Rename step ${q(step.title)}`, 'steps.edit', { context: chart.context, name: step.name, title }, () => ({
+        inverse: call('steps.edit', { context: chart.context, name: step.name, title: step.title }),
+        check: stepCheck(chart, step.name, `the step ${q(title)}`, (s) => s.title, title),
+      }), options),
+    redateStep: (chart: Chart, step: ActionStep, dueDate: string | null, options?: EditOptions) =>
+      edit(`Change the date of ${q(step.title)}`, 'steps.edit', { context: chart.context, name: step.name, dueDate }, () => ({
+        inverse: call('steps.edit', { context: chart.context, name: step.name, dueDate: step.dueDate ?? null }),
+        check: stepCheck(chart, step.name, `the date of ${q(step.title)}`, (s) => s.dueDate ?? '', dueDate ?? ''),
+      }), options),
     moveStep: (chart: Chart, step: ActionStep, to: number) => {
       const from = chart.steps.findIndex((s) => s.name === step.name) + 1;
-      return edit('Reorder steps', 'steps.move', { context: chart.context, name: step.name, to }, () => [call('steps.move', { context: chart.context, name: step.name, to: from })]);
+      return edit(`Move step ${q(step.title)}`, 'steps.move', { context: chart.context, name: step.name, to }, () => ({
+        inverse: call('steps.move', { context: chart.context, name: step.name, to: from }),
+        check: stepCheck(chart, step.name, `the place of ${q(step.title)}`, (s, c) => String(c.steps.indexOf(s) + 1), String(to)),
+      }), at(step.version));
     },
     completeStep: (chart: Chart, step: ActionStep) =>
-      edit(`Complete "${step.title}"`, 'steps.complete', { context: chart.context, name: step.name }, () => [call('steps.reopen', { context: chart.context, name: step.name })]),
+      edit(`Complete ${q(step.title)}`, 'steps.complete', { context: chart.context, name: step.name }, () => ({
+        inverse: call('steps.reopen', { context: chart.context, name: step.name }),
+        check: stepCheck(chart, step.name, `the step ${q(step.title)}`, (s) => String(s.completed), 'true'),
+      })),
     reopenStep: (chart: Chart, step: ActionStep) =>
-      edit(`Reopen "${step.title}"`, 'steps.reopen', { context: chart.context, name: step.name }, () => [call('steps.complete', { context: chart.context, name: step.name })]),
+      edit(`Reopen ${q(step.title)}`, 'steps.reopen', { context: chart.context, name: step.name }, () => ({
+        inverse: call('steps.complete', { context: chart.context, name: step.name }),
+        check: stepCheck(chart, step.name, `the step ${q(step.title)}`, (s) => String(s.completed), 'false'),
+      })),
+    /** Removes the step with every chart telescoped from it; undo puts all of it back exactly as it was. */
     removeStep: (chart: Chart, step: ActionStep) =>
-      edit(`Remove "${step.title}"`, 'steps.remove', { context: chart.context, name: step.name }, () =>
-        // A telescoped step takes its sub-chart with it: that cannot be put back from here.
-        step.telescopedInto ? null : [call('steps.add', { context: chart.context, chartId: chart.id, title: step.title, ...(step.dueDate ? { dueDate: step.dueDate } : {}) })],
-      ),
+      edit(`Remove step ${q(step.title)}`, 'steps.remove', { context: chart.context, name: step.name }, (v) => (v.removed.length > 0 ? { inverse: call('steps.restore', { context: chart.context, records: [...v.removed] }) } : null), at(step.version)),
+    /** Undo removes the sub-chart again, if nobody has changed it since. */
     telescope: (chart: Chart, step: ActionStep, reality?: string) =>
-      edit(`Telescope "${step.title}"`, 'steps.telescope', { context: chart.context, name: step.name, ...(reality ? { reality } : {}) }, () => null),
-    /** Takes back the last change that can be taken back. */
-    async undo(): Promise<IpcResult<unknown> | null> {
+      edit(`Telescope ${q(step.title)}`, 'steps.telescope', { context: chart.context, name: step.name, ...(reality ? { reality } : {}) }, (v) => ({
+        inverse: call('charts.remove', { context: chart.context, id: v.id }),
+        check: chartCheck(chart.context, v.id, `the sub-chart of ${q(step.title)}`, (c) => fingerprint(c.desiredOutcome, c.currentReality.length, c.steps.length), fingerprint(step.title, 1, 0), (c) => c.versions?.chart),
+      }), at(step.version)),
+    /** Takes back the last change; refused (and said why) when someone else changed that part since. */
+    async undo(): Promise<{ label: string; result: IpcResult<unknown> } | null> {
       const entry = undo.getState().pop();
       if (!entry) return null;
-      let last: IpcResult<unknown> = { ok: true, value: null };
-      for (const step of entry.inverse) {
-        last = await client.call(step.channel, step.input as never, `Undo: ${entry.label}`);
-        if (!last.ok) break;
-      }
-      const context = (entry.inverse[0]?.input as { context?: string } | undefined)?.context ?? '';
-      await refresher.afterEdit(context);
-      return last;
+      const result = await takeBack(entry);
+      await refresher.afterEdit(entry.check?.context ?? (entry.inverse.input as { context?: string }).context ?? '');
+      return { label: entry.label, result };
     },
   };
 }

@@ -1,17 +1,35 @@
-// Undo for the last changes: each edit leaves the calls that take it back (its inverse,
-// computed from the chart as it was). Edits without a faithful inverse (telescope, completing
-// the outcome) leave none and say so.
+// Undo for the last changes: each edit leaves the call that takes it back (its inverse, made
+// from the chart as it was) and what the part must still show for the undo to apply: an undo
+// never overwrites a change someone else made since. Every edit can be taken back, telescoping
+// and creating a chart included.
 import { createStore } from 'zustand/vanilla';
 import type { ChannelInput, ChannelName } from '../../shared/contract.ts';
+import type { Chart } from '../../shared/domain.ts';
 
 export interface Call<C extends ChannelName = ChannelName> {
   readonly channel: C;
   readonly input: ChannelInput<C>;
 }
 
+/**
+ * The part as the edit left it: read again at undo time, it must still show `expected`;
+ * its version then goes with the inverse (so nothing can slip in between).
+ */
+export interface UndoCheck {
+  readonly context: string;
+  /** The chart to read (charts.tree), the one holding the part. */
+  readonly chartId: string;
+  /** What the part shows now and its version; undefined when it is gone. */
+  readonly read: (chart: Chart) => { readonly shows: string; readonly version: string | undefined } | undefined;
+  readonly expected: string;
+  /** How a person names the part, for the refusal ("the desired outcome"). */
+  readonly what: string;
+}
+
 export interface UndoEntry {
   readonly label: string;
-  readonly inverse: readonly Call[];
+  readonly inverse: Call;
+  readonly check?: UndoCheck;
 }
 
 export interface UndoState {

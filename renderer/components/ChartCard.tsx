@@ -13,6 +13,7 @@ import { ErrorMessage } from './ErrorMessage.tsx';
 import { StepRow } from './StepRow.tsx';
 import { AddStepForm } from './AddStepForm.tsx';
 import { RealitySection } from './RealitySection.tsx';
+import { DraftsLeftOver } from './DraftsLeftOver.tsx';
 
 export function ChartCard({ tree, nested = false, addStepRef }: { tree: ChartTree; nested?: boolean; addStepRef?: React.Ref<HTMLInputElement> }) {
   const { editor, selection } = useStores();
@@ -23,6 +24,7 @@ export function ChartCard({ tree, nested = false, addStepRef }: { tree: ChartTre
   // Top of the page is the latest step: the chart is read from reality upward.
   const steps = orderSteps(chart.steps, order).reverse();
   const childOf = (stepName: string, into?: string) => tree.children.find((c) => c.chart.parentActionStep === stepName || (into !== undefined && c.chart.id === into));
+  const field = (kind: 'outcome' | 'due') => ({ kind, context: chart.context, chartId: chart.id, part: chart.id });
 
   const report = (r: IpcResult<unknown>) => {
     setError(r.ok ? null : r.error);
@@ -30,16 +32,42 @@ export function ChartCard({ tree, nested = false, addStepRef }: { tree: ChartTre
   };
 
   return (
-    <article className={`chart-card${nested ? ' nested' : ''}${chart.complete ? ' complete' : ''}`} aria-label={`Chart: ${chart.desiredOutcome}`} data-chart={chart.id}>
+    <article
+      className={`chart-card${nested ? ' nested' : ''}${chart.complete ? ' complete' : ''}`}
+      aria-label={`Chart: ${chart.desiredOutcome}`}
+      data-chart={chart.id}
+      data-level={chart.level}
+      tabIndex={-1}
+    >
       <section className="outcome" aria-label="Desired outcome">
-        <h4>Desired outcome {chart.complete && <span className="badge done-badge">complete</span>}</h4>
-        <EditableText className="outcome-text" value={chart.desiredOutcome} label="desired outcome" onSave={(t) => editor.setOutcome(chart, t)} />
+        <h4>
+          Desired outcome {chart.level > 0 && <span className="muted level">· level {chart.level}</span>} {chart.complete && <span className="badge done-badge">complete</span>}
+        </h4>
+        <EditableText
+          className="outcome-text"
+          multiline
+          value={chart.desiredOutcome}
+          version={chart.versions?.outcome}
+          field={field('outcome')}
+          label="desired outcome"
+          onSave={(t, ifVersion) => editor.setOutcome(chart, t, { ifVersion })}
+        />
         <div className="outcome-meta">
           <span className={isOverdue(chart.dueDate, chart.complete) ? 'overdue' : ''}>
-            Due <EditableText type="date" value={chart.dueDate ? formatDay(chart.dueDate) : ''} placeholder="no date" label="chart due date" allowEmpty onSave={(d) => editor.setDue(chart, d === '' ? null : d)} />
+            Due{' '}
+            <EditableText
+              type="date"
+              value={chart.dueDate ? formatDay(chart.dueDate) : ''}
+              version={chart.versions?.chart}
+              field={field('due')}
+              placeholder="no date"
+              label="chart due date"
+              allowEmpty
+              onSave={(d, ifVersion) => editor.setDue(chart, d === '' ? null : d, { ifVersion })}
+            />
           </span>
           {!chart.outcomeCompleted && (
-            <button type="button" onClick={() => void editor.completeOutcome(chart).then(report)}>
+            <button type="button" aria-label={`Mark the outcome achieved: ${chart.desiredOutcome}`} onClick={() => void editor.completeOutcome(chart, { ifVersion: chart.versions?.outcome }).then(report)}>
               Mark outcome achieved
             </button>
           )}
@@ -55,6 +83,7 @@ export function ChartCard({ tree, nested = false, addStepRef }: { tree: ChartTre
           <progress className="chart-progress" value={progress.done} max={Math.max(progress.total, 1)} aria-label={`Progress: ${progress.done} of ${progress.total} steps done`} />
         </div>
         <AddStepForm chart={chart} ref={addStepRef} />
+        <DraftsLeftOver chart={chart} />
         <ol className="step-list">
           {steps.map((step) => (
             <StepRow key={step.name} chart={chart} step={step} subTree={childOf(step.name, step.telescopedInto)} canMove={order === 'arranged'} />

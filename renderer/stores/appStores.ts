@@ -9,6 +9,7 @@ import { createSelectionStore } from './selectionStore.ts';
 import { createHistoryStore } from './historyStore.ts';
 import { createUndoStore } from './undoStore.ts';
 import { createChartEditor } from './chartEditor.ts';
+import { createDraftsStore } from './draftsStore.ts';
 
 export function createAppStores(transport: Transport) {
   const notifications = createNotificationsStore();
@@ -18,6 +19,7 @@ export function createAppStores(transport: Transport) {
   const selection = createSelectionStore(client, notifications);
   const history = createHistoryStore(client);
   const undo = createUndoStore();
+  const drafts = createDraftsStore();
 
   /** After a change (ours or another process's) to a context: refresh every view showing it. */
   async function refreshContext(context: string): Promise<void> {
@@ -31,6 +33,6 @@ export function createAppStores(transport: Transport) {
   }
 
   const editor = createChartEditor(client, undo, { afterEdit: refreshContext });
-  return { transport, client, notifications, contexts, charts, selection, history, undo, editor, refreshContext };
+  return { transport, client, notifications, contexts, charts, selection, history, undo, drafts, editor, refreshContext };
 }
 export type AppStores = ReturnType<typeof createAppStores>;

@@ -28,12 +28,20 @@ export interface NotificationsState {
   endTask(id: number): void;
 }
 
+/** How long a note (not an error) stays on screen. */
+export const INFO_SHOWN_MS = 6_000;
+
 export function createNotificationsStore() {
   let next = 1;
   return createStore<NotificationsState>()((set) => ({
     notices: [],
     tasks: [],
-    notify: (kind, title, error) => set((s) => ({ notices: [...s.notices.slice(-4), { id: next++, kind, title, ...(error ? { error } : {}) }] })),
+    notify(kind, title, error) {
+      const id = next++;
+      set((s) => ({ notices: [...s.notices.slice(-4), { id, kind, title, ...(error ? { error } : {}) }] }));
+      // A note goes by itself after a moment (it must not sit over the chart); an error stays until dismissed.
+      if (kind === 'info') setTimeout(() => set((s) => ({ notices: s.notices.filter((n) => n.id !== id) })), INFO_SHOWN_MS);
+    },
     dismiss: (id) => set((s) => ({ notices: s.notices.filter((n) => n.id !== id) })),
     startTask(label, total) {
       const id = next++;

@@ -57,6 +57,13 @@ export function createSelectionStore(client: Client, notifications: Notification
       const result = await client.call('charts.tree', ref, 'Opening the chart');
       if (mine !== seq) return;
       if (!result.ok) {
+        // The open chart was removed (an undone creation, another program): say so once, and let it go.
+        if (same && result.error.code === 'NOT_FOUND') {
+          const outcome = get().tree?.chart.desiredOutcome;
+          set({ open: null, tree: null, ancestors: [] });
+          notifications.getState().notify('info', `The chart ${outcome ? `“${outcome.slice(0, 60)}” ` : ''}is no longer there: it was removed.`);
+          return;
+        }
         notifications.getState().notify('error', 'The chart could not be opened', result.error);
         if (!same) set({ tree: null });
         return;

@@ -67,9 +67,11 @@ describe('the renderer components', () => {
     fireEvent.change(within(dialog).getByLabelText('Step 1'), { target: { value: 'Outline' } });
     fireEvent.change(within(dialog).getByLabelText('Current reality (one line each)'), { target: { value: 'An idea' } });
     fireEvent.click(within(dialog).getByRole('button', { name: 'Create chart' }));
+    // Said at the field, in plain words, before anything is sent.
     const alert = await within(dialog).findByRole('alert');
-    expect(alert.textContent).toContain('Please check what you typed');
-    expect(alert.textContent).toContain('Nothing was changed.');
+    expect(alert.textContent).toMatch(/^Context: use letters, digits/);
+    expect(within(dialog).getByLabelText('Context').getAttribute('aria-invalid')).toBe('true');
+    expect(h.stores.charts.getState().summaries).toEqual([]);
     expect((within(dialog).getByLabelText('Desired outcome') as HTMLInputElement).value).toBe('Write a book');
     expect((within(dialog).getByLabelText('Step 1') as HTMLInputElement).value).toBe('Outline');
     fireEvent.change(within(dialog).getByLabelText('Context'), { target: { value: 'writing' } });

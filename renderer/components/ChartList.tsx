@@ -1,12 +1,18 @@
 // The chart list of the context chosen (or of all contexts, or the search hits): sorted by
 // due date or last change, filtered open/complete, virtualized. Arrow keys move, Enter opens.
-import { useState, type KeyboardEvent } from 'react';
+// A search says how many charts matched in all, and offers more. A sub-chart's row names the
+// chart it belongs to (nine "↳" rows for one tree say nothing).
+import { useMemo, useState, type KeyboardEvent } from 'react';
 import { useStore } from 'zustand';
 import type { ChartSummary } from '../../shared/domain.ts';
+import { SEARCH_LIMIT_MAX } from '../stores/chartsStore.ts';
 import { visibleCharts, type ChartFilter, type ChartSort } from '../model/visibleCharts.ts';
 import { formatDay, isOverdue } from '../model/dates.ts';
+import { shortTitle } from '../model/shortTitle.ts';
 import { useStores } from './StoresProvider.tsx';
 import { VirtualList } from './VirtualList.tsx';
+
+const count = (n: number) => n.toLocaleString('en');
 
 export const ROW_HEIGHT = 52;
 
@@ -14,6 +20,8 @@ export function ChartList() {
   const { charts, selection } = useStores();
   const summaries = useStore(charts, (s) => s.summaries);
   const hits = useStore(charts, (s) => s.hits);
+  const found = useStore(charts, (s) => s.found);
+  const searchLimit = useStore(charts, (s) => s.searchLimit);
   const sort = useStore(charts, (s) => s.sort);
   const filter = useStore(charts, (s) => s.filter);
   const loaded = useStore(charts, (s) => s.loaded);
@@ -21,6 +29,9 @@ export function ChartList() {
   const open = useStore(selection, (s) => s.open);
   const items = visibleCharts({ summaries, hits, sort, filter });
   const [active, setActive] = useState(0);
+  // Each chart's desired outcome by context and id, for a sub-chart's row to name its parent.
+  const outcomes = useMemo(() => new Map(summaries.map((c) => [`${c.context}\u0000${c.id}`, c.desiredOutcome])), [summaries]);
+  const parentOf = (c: ChartSummary) => (c.parentChart ? outcomes.get(`${c.context}\u0000${c.parentChart}`) : undefined);
 
   const openChart = (c: ChartSummary) => void selection.getState().select({ context: c.context, id: c.id });
 
@@ -54,9 +65,18 @@ export function ChartList() {
             <option value="all">all</option>
           </select>
         </label>
-        <span className="list-count" data-testid="list-count">
-          {hits ? `${items.length} found in all contexts` : `${items.length} ${scope === null ? 'in all contexts' : `in ${scope}`}`}
+        <span className="list-count" data-testid="list-count" aria-live="polite">
+          {hits && found
+            ? hits.length < found.total || found.atLeast
+              ? `${count(hits.length)} of ${count(found.total)}${found.atLeast ? '+' : ''} shown: refine the search, or show more`
+              : `${count(found.total)} found in all contexts`
+            : `${count(items.length)} ${scope === null ? 'in all contexts' : `in ${scope}`}`}
         </span>
+        {hits && found && (hits.length < found.total || found.atLeast) && searchLimit < SEARCH_LIMIT_MAX && (
+          <button type="button" className="link" onClick={() => void charts.getState().showMore()}>
+            Show more
+          </button>
+        )}
       </div>
       {!loaded && summaries.length === 0 && !hits ? <p className="muted list-empty">Loading charts…</p> : null}
       {loaded && items.length === 0 ? <p className="muted list-empty">{hits ? 'Nothing matches.' : 'No charts here yet. Press N to create one.'}</p> : null}
@@ -77,13 +97,19 @@ export function ChartList() {
                 setActive(index);
                 openChart(c);
               }}
+              aria-label={`${c.desiredOutcome}${c.level > 0 ? `, sub-chart of ${parentOf(c) ?? c.parentChart ?? 'another chart'}` : ''}, in ${c.context}, due ${formatDay(c.dueDate)}, ${c.stepsDone} of ${c.stepsTotal} steps done${c.complete ? ', complete' : ''}`}
             >
-              <span className="row-title">
+              <span className="row-title" dir="auto">
                 {c.complete ? '✓ ' : ''}
                 {c.level > 0 ? '↳ ' : ''}
                 {c.desiredOutcome}
               </span>
               <span className="row-meta">
+                {c.level > 0 && (
+                  <span className="row-parent" dir="auto">
+                    in {shortTitle(parentOf(c) ?? c.parentChart ?? '', 28)}
+                  </span>
+                )}
                 <span className="row-context">{c.context}</span>
                 <span className={isOverdue(c.dueDate, c.complete) ? 'overdue' : ''}>{formatDay(c.dueDate)}</span>
                 <span>

@@ -14,7 +14,10 @@ export function HistoryPanel() {
   const past = useStore(history, (s) => s.past);
   const pastTime = useStore(history, (s) => s.pastTime);
   const today = useStore(selection, (s) => s.tree?.chart);
-  const items = timelineOf(entries);
+  const chart = useStore(history, (s) => s.chart);
+  // Steps by the sub-chart they became, to name the step a telescope in the history made.
+  const stepOfSubChart = new Map((today?.steps ?? []).flatMap((s) => (s.telescopedInto ? [[s.telescopedInto, s.title] as const] : [])));
+  const items = timelineOf(entries, { chartId: chart?.id ?? today?.id ?? '', stepOfSubChart });
   return (
     <section className="history" aria-label="History">
       <div className="history-head">
@@ -30,7 +33,9 @@ export function HistoryPanel() {
             <button type="button" className={`timeline-item${pastTime === item.ts ? ' selected' : ''}`} onClick={() => void history.getState().viewAt(item.ts)}>
               <span className="when">{formatTime(item.ts)}</span>
               <span className={`who origin-${item.origin}`}>{item.who}</span>
-              <span className="what">{item.what.join(', ')}</span>
+              <span className="what" dir="auto">
+                {item.what.join('; ')}
+              </span>
             </button>
           </li>
         ))}

@@ -7,20 +7,22 @@ export function PastVersion({ chart, title }: { chart: Chart; title: string }) {
     <article className="chart-card readonly" aria-label={title}>
       <h4>{title}</h4>
       <section className="outcome">
-        <strong>{chart.desiredOutcome}</strong>
+        <strong dir="auto">{chart.desiredOutcome}</strong>
         <div className="muted">Due {formatDay(chart.dueDate)}{chart.complete ? ' · complete' : ''}</div>
       </section>
       <ol className="step-list">
         {[...chart.steps].reverse().map((s) => (
           <li key={s.name} className={`step${s.completed ? ' done' : ''}`}>
-            {s.completed ? '☑' : '☐'} {s.title} <span className="muted">{formatDay(s.dueDate)}</span>
+            {s.completed ? '☑' : '☐'} <span dir="auto">{s.title}</span> <span className="muted">{formatDay(s.dueDate)}</span>
           </li>
         ))}
       </ol>
       <section className="reality">
         <ul>
           {chart.currentReality.map((line) => (
-            <li key={line}>{line}</li>
+            <li key={line} dir="auto">
+              {line}
+            </li>
           ))}
         </ul>
       </section>

@@ -17,13 +17,20 @@ export interface ChartsState {
   readonly filter: ChartFilter;
   readonly query: string;
   readonly hits: readonly SearchHit[] | null;
+  /** How many charts match in all (the hits are the best of them), and whether that is a lower bound. */
+  readonly found: { readonly total: number; readonly atLeast: boolean } | null;
+  /** How many hits are asked for: grows by SEARCH_LIMIT with "show more". */
+  readonly searchLimit: number;
   load(scope?: string | null): Promise<void>;
   setSort(sort: ChartSort): void;
   setFilter(filter: ChartFilter): void;
   search(query: string): Promise<void>;
+  showMore(): Promise<void>;
 }
 
 export const SEARCH_LIMIT = 200;
+/** The contract's largest page of hits. */
+export const SEARCH_LIMIT_MAX = 5_000;
 
 export function createChartsStore(client: Client, notifications: NotificationsStore) {
   let loadSeq = 0;
@@ -36,6 +43,8 @@ export function createChartsStore(client: Client, notifications: NotificationsSt
     filter: 'open',
     query: '',
     hits: null,
+    found: null,
+    searchLimit: SEARCH_LIMIT,
     async load(scope = get().scope) {
       const mine = ++loadSeq;
       if (scope !== get().scope) set({ scope, summaries: [], loaded: false });
@@ -49,16 +58,20 @@ export function createChartsStore(client: Client, notifications: NotificationsSt
     setFilter: (filter) => set({ filter }),
     async search(query) {
       const mine = ++searchSeq;
-      set({ query });
+      if (query !== get().query) set({ query, searchLimit: SEARCH_LIMIT });
       if (query.trim() === '') {
-        set({ hits: null });
+        set({ hits: null, found: null });
         return;
       }
       // Search spans every context: the point is to find a chart wherever it lives.
-      const result = await client.call('charts.search', { query: query.trim(), limit: SEARCH_LIMIT }, 'Searching');
+      const result = await client.call('charts.search', { query: query.trim(), limit: get().searchLimit }, 'Searching');
       if (mine !== searchSeq) return;
-      if (result.ok) set({ hits: result.value.hits });
+      if (result.ok) set({ hits: result.value.hits, found: { total: result.value.total, atLeast: result.value.totalIsLowerBound === true } });
       else notifications.getState().notify('error', 'The search failed', result.error);
+    },
+    async showMore() {
+      set({ searchLimit: Math.min(SEARCH_LIMIT_MAX, get().searchLimit + SEARCH_LIMIT) });
+      await get().search(get().query);
     },
   }));
 }

@@ -1,6 +1,6 @@
-// The contexts in the sidebar: name, chart count, health.
+// The contexts in the sidebar: name, chart count, health (and repairing a damaged one).
 import { createStore } from 'zustand/vanilla';
-import type { ContextInfo, IpcResult, Written } from '../../shared/contract.ts';
+import type { ContextInfo, IpcResult, RecoveryReport, Written } from '../../shared/contract.ts';
 import type { Client } from './client.ts';
 import type { NotificationsStore } from './notificationsStore.ts';
 
@@ -9,6 +9,8 @@ export interface ContextsState {
   readonly loaded: boolean;
   load(): Promise<void>;
   create(context: string): Promise<IpcResult<Written>>;
+  /** Repairs a damaged context (recovery.run), then reads the contexts again: the badge follows at once. */
+  repair(context: string): Promise<IpcResult<RecoveryReport>>;
 }
 
 export function createContextsStore(client: Client, notifications: NotificationsStore) {
@@ -23,6 +25,11 @@ export function createContextsStore(client: Client, notifications: Notifications
     async create(context) {
       const result = await client.call('contexts.create', { context }, `Creating context ${context}`);
       if (result.ok) await get().load();
+      return result;
+    },
+    async repair(context) {
+      const result = await client.call('recovery.run', { contexts: [context] }, `Repairing ${context}`);
+      await get().load();
       return result;
     },
   }));

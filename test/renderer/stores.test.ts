@@ -61,7 +61,7 @@ describe('the stores on the real handlers', () => {
     await engine.close();
   });
 
-  it('every edit is undoable where it can be: rename, re-date, add, complete, reality, outcome, due, reorder', async () => {
+  it('every edit is undoable: rename, re-date, add, complete, reality, outcome, due, reorder', async () => {
     const { engine, stores, work } = await seeded();
     const { selection, editor } = stores;
     await selection.getState().select({ context: 'work', id: work });
@@ -118,7 +118,9 @@ describe('the stores on the real handlers', () => {
     if (result.ok) return;
     const plain = plainError(result.error);
     expect(plain.heading).toBe('Please check what you typed');
-    expect(plain.lines.join(' ')).toContain('a real date like 2026-12-31');
+    // In a person's words, at its field: not the schema's.
+    expect(plain.lines.join(' ')).toContain('choose a real date, like 2026-12-31');
+    expect(plain.lines.join(' ')).not.toContain('Invalid request');
     expect(plain.lines).toContain('Nothing was changed.');
     expect(stores.undo.getState().entries).toEqual([]);
     await engine.close();
@@ -156,7 +158,8 @@ describe('the stores on the real handlers', () => {
     await stores.history.getState().show({ context: 'work', id: work });
     const timeline = timelineOf(stores.history.getState().entries);
     expect(timeline.length).toBe(2);
-    expect(timeline[0]).toMatchObject({ who: 'this app', what: expect.arrayContaining(['desired outcome set']) });
+    expect(timeline[0]).toMatchObject({ who: 'you, in this app', what: ['Outcome changed from ‘Ship billing’ to ‘Ship billing to everyone’'] });
+    expect(timeline[1]).toMatchObject({ what: ['Created the chart ‘Ship billing’ with 2 steps'] });
     await stores.history.getState().viewAt(timeline[1]!.ts);
     expect(stores.history.getState().past?.desiredOutcome).toBe('Ship billing');
     await engine.close();

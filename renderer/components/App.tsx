@@ -1,5 +1,6 @@
 // The window: contexts on the left, the chart list, the open chart; a header with search,
-// new chart, undo and the progress bar.
+// new chart, undo and the progress bar. On a narrow window (800×600) the contexts fold away
+// behind a button and the list narrows, so the chart keeps the room.
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { useStore } from 'zustand';
 import { useStores } from './StoresProvider.tsx';
@@ -18,8 +19,12 @@ export function App() {
   const lastUndo = useStore(undo, (s) => s.entries.at(-1));
   const [creating, setCreating] = useState(false);
   const [help, setHelp] = useState(false);
+  const [contextsShown, setContextsShown] = useState(false);
   const searchRef = useRef<HTMLInputElement>(null);
   const addStepRef = useRef<HTMLInputElement>(null);
+  const helpRef = useRef<HTMLButtonElement>(null);
+  const state = useRef({ help, creating });
+  state.current = { help, creating };
 
   useEffect(() => {
     void stores.contexts.getState().load();
@@ -27,9 +32,9 @@ export function App() {
   }, [stores]);
 
   const runUndo = async () => {
-    const result = await editor.undo();
-    if (result === null) notifications.getState().notify('info', 'Nothing to undo.');
-    else if (!result.ok) notifications.getState().notify('error', 'Undo failed', result.error);
+    const done = await editor.undo();
+    if (done === null) notifications.getState().notify('info', 'Nothing to undo.');
+    else if (!done.result.ok) notifications.getState().notify('error', `Could not undo: ${done.label}`, done.result.error);
   };
 
   const actions = useMemo(
@@ -39,13 +44,25 @@ export function App() {
       search: () => searchRef.current?.focus(),
       undo: () => void runUndo(),
       help: () => setHelp((h) => !h),
+      escape() {
+        if (!state.current.help) return false;
+        setHelp(false);
+        helpRef.current?.focus();
+        return true;
+      },
       complete(stepName: string | null) {
         const chart = findChartOf(selection.getState().tree, stepName);
         const step = chart?.steps.find((s) => s.name === stepName);
         if (!chart || !step) return notifications.getState().notify('info', 'Move the focus to a step (Tab) to complete it.');
+        const focused = document.activeElement as HTMLElement | null;
         void (step.completed ? editor.reopenStep(chart, step) : editor.completeStep(chart, step)).then((r) => {
           if (!r.ok) notifications.getState().notify('error', 'The step could not be changed', r.error);
-          requestAnimationFrame(() => (document.querySelector(`[data-step="${CSS.escape(step.name)}"]`) as HTMLElement | null)?.focus());
+          // Focus stays where it was (the step's checkbox, or the step), found again after the refresh.
+          requestAnimationFrame(() => {
+            const row = document.querySelector(`[data-step="${CSS.escape(step.name)}"]`) as HTMLElement | null;
+            const again = focused?.tagName === 'INPUT' ? (row?.querySelector('input[type="checkbox"]') as HTMLElement | null) : row;
+            (again ?? row)?.focus();
+          });
         });
       },
     }),
@@ -54,17 +71,20 @@ export function App() {
   useShortcuts(actions);
 
   return (
-    <div className="app">
+    <div className={`app${contextsShown ? ' contexts-shown' : ''}`}>
       <header className="topbar">
+        <button type="button" className="contexts-toggle" aria-expanded={contextsShown} aria-controls="contexts-sidebar" onClick={() => setContextsShown((s) => !s)} title="Show or hide the contexts">
+          ☰ Contexts
+        </button>
         <h1>Tension Desk</h1>
         <SearchBox ref={searchRef} />
         <button type="button" className="primary" onClick={() => setCreating(true)} title="New chart (N)">
           New chart
         </button>
-        <button type="button" onClick={() => void runUndo()} disabled={!lastUndo} title={lastUndo ? `Undo: ${lastUndo.label} (Ctrl+Z)` : 'Nothing to undo'}>
+        <button type="button" className="undo-button" onClick={() => void runUndo()} disabled={!lastUndo} title={lastUndo ? `Undo: ${lastUndo.label} (Ctrl+Z)` : 'Nothing to undo'}>
           {lastUndo ? `Undo: ${lastUndo.label}` : 'Undo'}
         </button>
-        <button type="button" onClick={() => setHelp((h) => !h)} aria-expanded={help} title="Keyboard shortcuts (?)">
+        <button ref={helpRef} type="button" onClick={() => setHelp((h) => !h)} aria-expanded={help} aria-label="Keyboard shortcuts" title="Keyboard shortcuts (?)">
           ?
         </button>
         <ProgressBar />
@@ -72,10 +92,18 @@ export function App() {
       <Notices />
       {help && (
         <aside className="shortcuts" aria-label="Keyboard shortcuts">
+          <div className="shortcuts-head">
+            <h2>Keyboard shortcuts</h2>
+            <button type="button" className="icon" aria-label="Close the shortcuts" onClick={() => (setHelp(false), helpRef.current?.focus())}>
+              ×
+            </button>
+          </div>
           <dl>
             {SHORTCUTS.map(([key, what]) => (
               <div key={key}>
-                <dt><kbd>{key}</kbd></dt>
+                <dt>
+                  <kbd>{key}</kbd>
+                </dt>
                 <dd>{what}</dd>
               </div>
             ))}
@@ -85,7 +113,7 @@ export function App() {
       <main className="panes">
         <Sidebar />
         <ChartList />
-        <ChartView ref={addStepRef} />
+        <ChartView ref={addStepRef} onNewChart={() => setCreating(true)} />
       </main>
       {creating && <NewChartForm onClose={() => setCreating(false)} />}
     </div>

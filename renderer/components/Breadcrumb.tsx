@@ -1,5 +1,7 @@
-// The way back up from a sub-chart: its ancestors, root first.
+// The way back up from a sub-chart: its ancestors, root first. Long outcomes are shortened
+// (the whole text is the button's title and accessible name).
 import { useStore } from 'zustand';
+import { shortTitle } from '../model/shortTitle.ts';
 import { useStores } from './StoresProvider.tsx';
 
 export function Breadcrumb() {
@@ -14,12 +16,14 @@ export function Breadcrumb() {
         <li>{open.context}</li>
         {ancestors.map((a) => (
           <li key={a.id}>
-            <button type="button" className="link" onClick={() => void selection.getState().select({ context: open.context, id: a.id })}>
-              {a.desiredOutcome}
+            <button type="button" className="link" dir="auto" title={a.desiredOutcome} aria-label={a.desiredOutcome} onClick={() => void selection.getState().select({ context: open.context, id: a.id })}>
+              {shortTitle(a.desiredOutcome)}
             </button>
           </li>
         ))}
-        <li aria-current="page">{tree.chart.desiredOutcome}</li>
+        <li aria-current="page" dir="auto" title={tree.chart.desiredOutcome}>
+          {shortTitle(tree.chart.desiredOutcome)}
+        </li>
       </ol>
     </nav>
   );

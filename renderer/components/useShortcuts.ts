@@ -1,5 +1,6 @@
-// Keyboard shortcuts, active when no text field has focus: N new chart, A new step, / search,
-// C complete (or reopen) the focused step, Ctrl/Cmd+Z undo, ? help.
+// Keyboard shortcuts, active wherever focus is not in a text field (a step's checkbox, a
+// button, the list): N new chart, A new step, / search, C complete (or reopen) the focused
+// step, Ctrl/Cmd+Z undo, ? help. Escape leaves a text field, and closes the shortcuts panel.
 import { useEffect } from 'react';
 
 export interface ShortcutActions {
@@ -9,6 +10,8 @@ export interface ShortcutActions {
   complete(stepName: string | null): void;
   undo(): void;
   help(): void;
+  /** Escape outside a text field (closes the shortcuts panel); true when it did something. */
+  escape(): boolean;
 }
 
 export const SHORTCUTS: readonly [string, string][] = [
@@ -18,20 +21,34 @@ export const SHORTCUTS: readonly [string, string][] = [
   ['C', 'complete or reopen the focused step'],
   ['Ctrl+Z', 'undo the last change'],
   ['↑ ↓ Enter', 'move in the chart list and open'],
+  ['Escape', 'leave a field, close this panel'],
   ['?', 'show these shortcuts'],
 ];
 
-function typing(target: EventTarget | null): boolean {
+/** Input types that take no typing: a checkbox or a button keeps the shortcuts. */
+const NOT_TYPED = new Set(['checkbox', 'radio', 'button', 'submit', 'reset', 'range', 'color', 'file', 'image']);
+
+export function isTextField(target: EventTarget | null): boolean {
   const element = target as HTMLElement | null;
-  return !!element && (element.tagName === 'INPUT' || element.tagName === 'TEXTAREA' || element.tagName === 'SELECT' || element.isContentEditable);
+  if (!element) return false;
+  if (element.tagName === 'INPUT') return !NOT_TYPED.has((element as HTMLInputElement).type);
+  return element.tagName === 'TEXTAREA' || element.tagName === 'SELECT' || element.isContentEditable;
 }
 
 export function useShortcuts(actions: ShortcutActions): void {
   useEffect(() => {
     function onKey(event: KeyboardEvent) {
-      if (typing(event.target) || event.altKey) return;
+      if (event.defaultPrevented || event.altKey) return;
+      if (event.key === 'Escape') {
+        if (isTextField(event.target)) {
+          (event.target as HTMLElement).blur();
+          event.preventDefault();
+        } else if (actions.escape()) event.preventDefault();
+        return;
+      }
+      if (isTextField(event.target)) return;
       const key = event.key.toLowerCase();
-      if ((event.ctrlKey || event.metaKey) && key === 'z') {
+      if ((event.ctrlKey || event.metaKey) && key === 'z' && !event.shiftKey) {
         event.preventDefault();
         actions.undo();
         return;

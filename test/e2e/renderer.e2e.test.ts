@@ -97,14 +97,14 @@ describe.skipIf(!!chromiumMissing)(`the renderer in Chromium${chromiumMissing ? 
     const view = openChart();
     const step = view.locator('li.step', { hasText: 'Automate invoices' }).first();
     await step.getByRole('button', { name: 'Telescope' }).click();
-    await step.getByRole('button', { name: '▸ Sub-chart' }).click();
+    await step.getByRole('button', { name: 'Show the sub-chart of step Automate invoices' }).click();
     const sub = step.getByRole('article').first();
     await expect.poll(() => sub.getAttribute('aria-label')).toBe('Chart: Automate invoices');
     await sub.getByLabel('New step for Automate invoices').fill('Pick an invoicing service');
     await sub.getByLabel('New step for Automate invoices').press('Enter');
     await expect.poll(() => sub.textContent()).toContain('Pick an invoicing service');
     await page.screenshot({ path: screenshotPath('3-telescoped-tree') });
-    await step.getByLabel('Complete Automate invoices').first().click();
+    await step.getByLabel('Complete step Automate invoices').first().click();
     const parentReality = view.getByRole('region', { name: 'Current reality' }).last();
     await expect.poll(() => parentReality.textContent()).toContain('Completed: Automate invoices');
     // The breadcrumb leads back up from the sub-chart opened on its own.

@@ -7,7 +7,7 @@ import { EngineError, fromSystemError } from './errors.ts';
 import { createBackupUnderLock, listBackups, type BackupInfo, type BackupProgress, type SlotKind } from './backups.ts';
 import { readPolicy, type BackupPolicy } from './backupPolicy.ts';
 import { dueSlots, readStamp, stampAfter, writeStampUnderLock } from './backupSchedule.ts';
-import { writeNamedCopiesUnderLock } from './backupNamedCopies.ts';
+import { refreshNamedCopiesUnderLock } from './backupNamedCopies.ts';
 import { pruneByPolicyUnderLock } from './backupPruning.ts';
 import { localCalendar, type Calendar } from './backupCalendar.ts';
 import type { RetentionVerdict } from './backupRetention.ts';
@@ -79,16 +79,19 @@ export function runDueBackups(engine: Engine, options: DueOptions = {}): Promise
         failure = error instanceof EngineError ? error : fromSystemError(error, 'Taking the scheduled backup', engine.layout.root, 'Every earlier backup is kept.');
       }
     }
-    if (taken) {
+    // The plain copies follow the newest daily and weekly backups (also after a check that was
+    // interrupted before it wrote them), then the note of what was taken is saved.
+    const named = refreshNamedCopiesUnderLock(engine, listBackups(engine), stamp.copies ?? {});
+    copies = named.written;
+    warnings.push(...named.problems);
+    const next = { ...(taken ? stampAfter(stamp, due, now, calendar) : stamp), copies: named.made };
+    if (JSON.stringify(next) !== JSON.stringify(stamp)) {
       try {
-        writeStampUnderLock(engine, stampAfter(stamp, due, now, calendar));
+        writeStampUnderLock(engine, next);
       } catch (error) {
-        // The backup itself says which slots it filled: the schedule still knows they are taken.
-        warnings.push(`The schedule's note of what was taken was not saved (${(error as Error).message}); backup ${taken.id} records it too.`);
+        // Each backup says which slots it filled: the schedule still knows they are taken.
+        warnings.push(`The schedule's note of what was taken was not saved (${(error as Error).message}); ${taken ? `backup ${taken.id} records it too` : 'the backups record it too'}.`);
       }
-      const named = writeNamedCopiesUnderLock(engine, taken);
-      copies = named.written;
-      warnings.push(...named.problems);
     }
     const verdicts = prune();
     const report: DueReport = { now: now.toISOString(), policy, due, taken, pruned, freedBytes, verdicts, copies, warnings };

@@ -3,7 +3,9 @@
 // `.backup/charts-backup-daily.jsonl` (context default), `.backup/charts-work-backup-weekly.jsonl`,
 // `.backup/completed-charts-backup-daily.jsonl`, and with a memory file `memory.jsonl`,
 // `.backup/memory-work-backup-daily.jsonl`. Each is replaced atomically once the backup it is
-// copied from is complete and verified, so it is always a whole file from a good backup.
+// copied from is complete and verified, so it is always a whole file from a good backup; which
+// backup the copies come from is noted in .backup/schedule.json, so a check interrupted before
+// it wrote them writes them at the next one.
 import path from 'node:path';
 import type { Engine } from './engine.ts';
 import { contextFileName, rootPaths } from './dataRoot.ts';
@@ -19,18 +21,27 @@ export function namedCopyPath(engine: Engine, context: string, slot: CopySlot): 
   return path.join(rootPaths(engine.layout).backups, `${file.slice(0, -'.jsonl'.length)}-backup-${slot}.jsonl`);
 }
 
-/** Under the lock: writes the copies a scheduled backup is the newest of. Returns what was written and what could not be. */
-export function writeNamedCopiesUnderLock(engine: Engine, info: BackupInfo): { written: string[]; problems: string[] } {
+/**
+ * Under the lock: brings each plain copy up to the newest backup of its slot, unless `made` says
+ * it was already made from that one (so a copy interrupted by a crash is made at the next check,
+ * and an up-to-date one is not written again). Returns what was written, what could not be, and
+ * which backup each copy is now made from.
+ */
+export function refreshNamedCopiesUnderLock(engine: Engine, newestFirst: readonly BackupInfo[], made: Partial<Record<CopySlot, string>>): { written: string[]; problems: string[]; made: Partial<Record<CopySlot, string>> } {
   const written: string[] = [];
   const problems: string[] = [];
+  const now: Partial<Record<CopySlot, string>> = { ...made };
   for (const slot of COPY_SLOTS) {
-    if (!info.kinds.includes(slot)) continue;
+    const info = newestFirst.find((b) => b.kinds.includes(slot));
+    if (!info || made[slot] === info.id) continue;
+    let complete = true;
     for (const file of info.files) {
       if (file.role !== 'context') continue;
       const target = namedCopyPath(engine, file.context, slot);
       const read = readBackupFile(engine, info, file);
       if ('problem' in read) {
         problems.push(`the ${slot} copy of context ${file.context} was not refreshed: ${read.problem}`);
+        complete = false;
         continue;
       }
       try {
@@ -38,8 +49,10 @@ export function writeNamedCopiesUnderLock(engine: Engine, info: BackupInfo): { w
         written.push(target);
       } catch (error) {
         problems.push(`the ${slot} copy ${path.basename(target)} was not refreshed (${(error as Error).message}); backup ${info.id} holds the same data`);
+        complete = false;
       }
     }
+    if (complete) now[slot] = info.id;
   }
-  return { written, problems };
+  return { written, problems, made: now };
 }

@@ -14,8 +14,11 @@ import { SLOT_KINDS, type BackupInfo, type SlotKind } from './backups.ts';
 import type { BackupPolicy } from './backupPolicy.ts';
 import type { Calendar } from './backupCalendar.ts';
 
-/** The period in which each slot was last taken (`{"daily":"2026-03-09","weekly":"2026-W11",…}`). */
-export type ScheduleStamp = Partial<Record<SlotKind, string>>;
+/**
+ * The period in which each slot was last taken (`{"daily":"2026-03-09","weekly":"2026-W11",…}`),
+ * and which backup the plain daily and weekly copies were last made from (backupNamedCopies.ts).
+ */
+export type ScheduleStamp = Partial<Record<SlotKind, string>> & { copies?: Partial<Record<'daily' | 'weekly', string>> };
 
 const KEEP_FIELD: Record<SlotKind, keyof BackupPolicy> = { daily: 'keepDaily', weekly: 'keepWeekly', monthly: 'keepMonthly' };
 
@@ -28,7 +31,12 @@ export function readStamp(engine: Engine): ScheduleStamp {
     const bytes = readFileIfExists(engine.fs, scheduleFile(engine));
     if (!bytes) return {};
     const value = JSON.parse(bytes.toString('utf8')) as Record<string, unknown>;
-    return Object.fromEntries(SLOT_KINDS.filter((k) => typeof value[k] === 'string').map((k) => [k, value[k] as string]));
+    const stamp: ScheduleStamp = Object.fromEntries(SLOT_KINDS.filter((k) => typeof value[k] === 'string').map((k) => [k, value[k] as string]));
+    const copies = value.copies as Record<string, unknown> | undefined;
+    if (typeof copies === 'object' && copies !== null) {
+      stamp.copies = Object.fromEntries((['daily', 'weekly'] as const).filter((k) => typeof copies[k] === 'string').map((k) => [k, copies[k] as string]));
+    }
+    return stamp;
   } catch {
     // Unreadable: the backups' own slots still say what was taken.
     return {};

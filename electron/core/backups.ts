@@ -593,6 +593,9 @@ export function removeBackupsUnderLock(engine: Engine, ids: readonly string[]): 
     if (name.endsWith('.partial') || name.endsWith('.pruning')) {
       engine.fs.rmSync(path.join(backups, name), { recursive: true, force: true });
       if (name.endsWith('.partial')) removed.push(name);
+    } else if (name.startsWith('.') && name.includes('.tmp-')) {
+      // A plain copy, the policy or the schedule note being replaced when a process was killed.
+      engine.fs.rmSync(path.join(backups, name), { recursive: true, force: true });
     }
   }
   return { removed, freedBytes: collectGarbage(engine) };

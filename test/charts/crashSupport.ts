@@ -15,7 +15,9 @@ import { repoRoot } from '../helpers/runCli.ts';
 
 export const LONG = process.env.TENSION_TORTURE === 'long';
 
-export type CountedOp = 'write' | 'fsync' | 'rename' | 'link' | 'open' | 'unlink' | 'truncate' | 'mkdir' | 'rmdir' | 'utimes' | 'rm' | 'copy';
+import type { CountedOp } from '../helpers/killingFileSystem.ts';
+
+export type { CountedOp };
 
 export type CrashOperation =
   | { readonly kind: 'telescope'; readonly context: string; readonly step: string; readonly opId?: string }
@@ -58,8 +60,16 @@ const tsxLoader = pathToFileURL(path.join(repoRoot, 'node_modules', 'tsx', 'dist
 
 /** Runs crashChild.ts once and collects what it printed before it ended (or killed itself). */
 export function runCrashChild(config: CrashChildConfig): Promise<ChildRun> {
+  return runChildThatKillsItself(path.join(here, 'crashChild.ts'), config);
+}
+
+/**
+ * Runs a script that kills itself at a counted file-system call (test/helpers/killingFileSystem.ts),
+ * its configuration in CRASH_CHILD, and collects what it printed before it ended.
+ */
+export function runChildThatKillsItself(script: string, config: unknown): Promise<ChildRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', tsxLoader, path.join(here, 'crashChild.ts')], {
+    const child = spawn(process.execPath, ['--import', tsxLoader, script], {
       cwd: repoRoot,
       env: { ...process.env, CRASH_CHILD: JSON.stringify(config) },
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -15,6 +15,7 @@ import { upgradeJournalIfOld } from './journalUpgrade.ts';
 import { loadAtomicExchange } from './atomicExchange.ts';
 import { linkedFolderReason } from './dataFolderLinks.ts';
 import type { ObservedVersion } from './versionObserver.ts';
+import { tell, timed, type TimingObserver } from './health/engineTiming.ts';
 
 export interface EngineOptions {
   readonly layout: DataLayout;
@@ -216,8 +217,10 @@ export class Engine {
     if (!store) {
       if (!this.readOnly) upgradeJournalIfOld(this, context);
       store = new ContextStore({ fs: this.fs, layout: this.layout, context, readOnly: this.readOnly, readOnlyReason: this.readOnlyReason, recovery: this.recovery, clock: this.options.clock, catchUpObserver: () => this.versionObserver?.catchUp() });
+      const opening = performance.now();
       store.load();
       this.stores.set(context, store);
+      tell(this.timingObserver, 'open', context, opening);
     } else {
       store.refresh();
     }
@@ -250,10 +253,10 @@ export class Engine {
 
   /** Reads a context's current state (fresh: refreshed under the lock). */
   read<T>(context: string, reader: (state: RecordSet, store: ContextStore) => T): Promise<T> {
-    return this.withLock(() => {
+    return timed(this.timingObserver, 'read', context, () => this.withLock(() => {
       const store = this.storeUnderLock(context);
       return reader(store.state, store);
-    });
+    }));
   }
 
   /** Every context in the data root: from the files there and from journals whose file is gone. */
@@ -285,7 +288,7 @@ export class Engine {
 
   /** One all-or-nothing change to one context. */
   transact(context: string, build: ChangeBuilder, meta: Partial<CommitMeta> = {}): Promise<CommitResult> {
-    return this.withLock((lock) => {
+    return timed(this.timingObserver, 'write', context, () => this.withLock((lock) => {
       const store = this.storeUnderLock(context);
       if (meta.op !== undefined) {
         const done = store.hasOperation(meta.op);
@@ -296,7 +299,7 @@ export class Engine {
       const result = store.commit(changes, { origin: this.origin, ...meta });
       if (store.needsRewrite) this.scheduleRewrite();
       return result;
-    });
+    }));
   }
 
   /**
@@ -306,7 +309,7 @@ export class Engine {
    * the next open, exactly once.
    */
   transactAcross(builders: readonly (readonly [context: string, build: ChangeBuilder])[], meta: Partial<CommitMeta> = {}): Promise<Record<string, CommitResult>> {
-    return this.withLock((lock) => {
+    return timed(this.timingObserver, 'move', undefined, () => this.withLock((lock) => {
       // A retried change (same operation id) that already happened is answered, not redone.
       if (meta.op !== undefined && builders.length > 0) {
         const done = builders.map(([context]) => [context, this.storeUnderLock(context).hasOperation(`${meta.op}:${context}`)] as const);
@@ -351,7 +354,7 @@ export class Engine {
           Object.entries(intent.parts).map(([context, changes]) => [context, { seq: 0, tx: intent.id, changed: changes.puts.length + changes.deletes.length, duplicate: false }]),
         );
       }
-    });
+    }));
   }
 
   private applyIntent(id: string, parts: Record<string, PendingChanges>, meta: CommitMeta, storeOf: (context: string) => ContextStore = (c) => this.storeUnderLock(c)): Record<string, CommitResult> {
@@ -420,7 +423,11 @@ export class Engine {
       if (store.readOnly) continue;
       try {
         store.refresh();
-        if (store.needsRewrite) store.materialize();
+        if (store.needsRewrite) {
+          const rewriting = performance.now();
+          store.materialize();
+          tell(this.timingObserver, 'rewrite', store.context, rewriting);
+        }
       } catch (error) {
         const failure = error instanceof EngineError ? error : fromSystemError(error, 'Rewriting the context file', store.paths.file, 'Every change is kept in the journal.');
         store.findings.push({ severity: 'error', kind: 'rewrite-failed', file: store.paths.file, message: failure.message });
@@ -442,6 +449,9 @@ export class Engine {
 
   /** The observer reading other programs' versions as they appear (the app's live updates attach it). */
   versionObserver: { catchUp(): void } | undefined;
+
+  /** Told how long each read, write, move, open and rewrite took (the health view's performance figures). */
+  timingObserver: TimingObserver | undefined;
 
   /** Loaded stores, for verify/recover/backup. */
   loadedStore(context: string): ContextStore | undefined {

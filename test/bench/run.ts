@@ -7,6 +7,7 @@
 //   npm run bench -- --quick      small sizes, for a fast check (the MCP part at 100 charts only)
 //   npm run bench -- --profile    also write V8 CPU profiles of the open/search children
 //   npm run bench -- --keep       keep the generated files in test-output/bench
+//   npm run bench -- --only backup   one part only (commit, perChange, open, mcp, backup, growth)
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -15,11 +16,15 @@ import { commitBench } from './commitBench.ts';
 import { perChangeBench } from './perChangeBench.ts';
 import { openBench } from './openBench.ts';
 import { mcpBench } from './mcpBench.ts';
+import { backupBench } from './backupBench.ts';
 import { journalGrowthBench } from './journalGrowthBench.ts';
 import { printSection, summaryTable, type SectionResult } from './report.ts';
 
 const args = new Set(process.argv.slice(2));
 const quick = args.has('--quick');
+const onlyArg = process.argv.slice(2).find((a) => a.startsWith('--only'));
+const only = onlyArg === undefined ? undefined : onlyArg.includes('=') ? onlyArg.slice('--only='.length) : process.argv[process.argv.indexOf(onlyArg) + 1];
+const wanted = (part: string) => only === undefined || only === part;
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 // Beside the repo (git-ignored), on the disk the repo lives on.
 const workDir = path.join(repoRoot, 'test-output', 'bench');
@@ -31,6 +36,7 @@ const config = quick
       open: { sizes: [1_000, 10_000], searchSize: 10_000, searchRepeats: 5 },
       mcp: { sizes: [100], calls: () => 3 },
       growth: { additions: 500 },
+      backup: { charts: 5_000, backups: 12 },
     }
   : {
       commit: { charts: 1_000, commits: 300, rounds: 6 },
@@ -39,6 +45,8 @@ const config = quick
       // At 10k charts a peer's call takes seconds (coaia-narrative's add_action_step rewrites the 20 MB file several times).
       mcp: { sizes: [100, 1_000, 10_000], calls: (charts: number) => (charts >= 10_000 ? 3 : 7) },
       growth: { additions: 5_000 },
+      // About 250 MB of context file (and as much journal): the "twelve backups of an unchanged 250 MB context".
+      backup: { charts: 125_000, backups: 12 },
     };
 
 async function main(): Promise<void> {
@@ -59,11 +67,12 @@ async function main(): Promise<void> {
     }
   };
   try {
-    await run(commitBench({ workDir, ...config.commit }));
-    await run(perChangeBench({ workDir, ...config.perChange }));
-    await run(openBench({ workDir, repoRoot, profileDir, ...config.open }));
-    await run(mcpBench({ workDir, ...config.mcp }));
-    await run(journalGrowthBench({ workDir, ...config.growth }));
+    if (wanted('commit')) await run(commitBench({ workDir, ...config.commit }));
+    if (wanted('perChange')) await run(perChangeBench({ workDir, ...config.perChange }));
+    if (wanted('open')) await run(openBench({ workDir, repoRoot, profileDir, ...config.open }));
+    if (wanted('mcp')) await run(mcpBench({ workDir, ...config.mcp }));
+    if (wanted('backup')) await run(backupBench({ workDir, ...config.backup }));
+    if (wanted('growth')) await run(journalGrowthBench({ workDir, ...config.growth }));
   } finally {
     if (!args.has('--keep')) fs.rmSync(workDir, { recursive: true, force: true });
   }

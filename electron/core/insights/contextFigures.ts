@@ -1,0 +1,164 @@
+// The insights of a context, or of several together ("all contexts"), from their rollup
+// summaries alone: charts created, completed and telescoped per week, steps completed per week
+// and how long they took, overdue steps over time, charts quiet for a while, how deep
+// telescoping goes. Plain, JSON-ready data: the view plots it, `tension insights --json` prints it.
+import { DAY_MS, dateOfDay, dayOfDate, dayOfMs, weekOf } from './calendarDays.ts';
+import type { RollupSummary } from './rollupSummary.ts';
+import { median, minutesAsDays, runningTotalByWeek, sumByWeek, todayOf, weekRange, weeklySeries, type Point } from './timeSeries.ts';
+
+export interface FigureOptions {
+  /** The time the figures are for (default: now). */
+  readonly now?: Date;
+  /** How many weeks the weekly series cover, up to this one (default 52). */
+  readonly weeks?: number;
+  /** A chart with no change for this many days is stalled (default 30). */
+  readonly stalledDays?: number;
+}
+
+export const DEFAULT_WEEKS = 52;
+export const DEFAULT_STALLED_DAYS = 30;
+/** How many stalled charts are named (the count says how many there are). */
+export const STALLED_LISTED = 100;
+
+export interface StalledChart {
+  readonly id: string;
+  readonly context: string;
+  readonly lastChange: string;
+  readonly quietDays: number;
+}
+
+export interface StepTimes {
+  /** Median days from a step's creation to its completion, over the weeks shown (null: none completed). */
+  readonly medianDays: number | null;
+  /** Completions with a known creation time, over the weeks shown. */
+  readonly completions: number;
+  /** The median per week, for weeks with completions. */
+  readonly medianDaysPerWeek: readonly Point[];
+}
+
+export interface ContextInsights {
+  /** The contexts these figures add up. */
+  readonly contexts: readonly string[];
+  readonly asOf: string;
+  /** Weeks run from Monday, days are UTC calendar days. */
+  readonly weeks: { readonly from: string; readonly to: string };
+  readonly charts: { readonly live: number; readonly open: number; readonly complete: number };
+  readonly steps: { readonly open: number; readonly done: number };
+  readonly createdPerWeek: readonly Point[];
+  readonly completedPerWeek: readonly Point[];
+  /** Charts created by telescoping a step. */
+  readonly telescopedPerWeek: readonly Point[];
+  readonly stepsCompletedPerWeek: readonly Point[];
+  readonly stepTimeToComplete: StepTimes;
+  /** Steps past their due date and not done, at the end of each week (this week: today). */
+  readonly overdueSteps: { readonly now: number; readonly perWeek: readonly Point[] };
+  readonly stalled: { readonly days: number; readonly count: number; readonly charts: readonly StalledChart[] };
+  readonly telescoping: { readonly maxDepth: number; readonly byDepth: readonly { readonly depth: number; readonly charts: number }[]; readonly deepest?: { readonly id: string; readonly context: string; readonly depth: number } };
+  /** Edits whose effect could not be told (their line was not at hand): when not 0, some figures may be off by that much. */
+  readonly unresolvedEdits: number;
+}
+
+export function contextInsights(summaries: readonly RollupSummary[], options: FigureOptions = {}): ContextInsights {
+  const now = options.now ?? new Date();
+  const today = todayOf(now);
+  const stalledDays = options.stalledDays ?? DEFAULT_STALLED_DAYS;
+  const perDay = {
+    created: new Map<number, number>(),
+    completed: new Map<number, number>(),
+    telescoped: new Map<number, number>(),
+    stepsCompleted: new Map<number, number>(),
+    overdue: new Map<number, number>(),
+  };
+  const durationsByDay = new Map<number, number[]>();
+  let firstDay: number | undefined;
+  const add = (map: Map<number, number>, day: number, value: number | undefined) => {
+    if (value) map.set(day, (map.get(day) ?? 0) + value);
+  };
+  for (const summary of summaries) {
+    for (const [date, figures] of Object.entries(summary.days)) {
+      const day = dayOfDate(date) as number;
+      add(perDay.created, day, figures.created);
+      add(perDay.completed, day, figures.completed);
+      add(perDay.telescoped, day, figures.telescoped);
+      add(perDay.stepsCompleted, day, figures.stepsCompleted);
+      add(perDay.overdue, day, figures.overdue);
+      if (figures.durations?.length) durationsByDay.set(day, [...(durationsByDay.get(day) ?? []), ...figures.durations]);
+      if ((figures.created || figures.stepsCompleted || figures.commits) && day <= today) firstDay = Math.min(firstDay ?? day, day);
+    }
+  }
+  const range = weekRange(today, options.weeks ?? DEFAULT_WEEKS, firstDay);
+  const weekly = (map: Map<number, number>) => {
+    const byWeek = sumByWeek(new Map([...map].filter(([day]) => day <= today)));
+    return weeklySeries(range, (week) => byWeek.get(week) ?? 0);
+  };
+  const inRange = (day: number) => day >= range.first && day <= today;
+  const durationsByWeek = new Map<number, number[]>();
+  const allDurations: number[] = [];
+  for (const [day, list] of durationsByDay) {
+    if (!inRange(day)) continue;
+    const week = weekOf(day);
+    durationsByWeek.set(week, [...(durationsByWeek.get(week) ?? []), ...list]);
+    allDurations.push(...list);
+  }
+  const overall = median(allDurations);
+  const overdue = runningTotalByWeek(perDay.overdue, range, today);
+  return {
+    contexts: summaries.map((s) => s.context),
+    asOf: now.toISOString(),
+    weeks: { from: dateOfDay(range.first), to: dateOfDay(range.last) },
+    charts: sumOf(summaries, (s) => s.charts, ['live', 'open', 'complete']),
+    steps: sumOf(summaries, (s) => s.steps, ['open', 'done']),
+    createdPerWeek: weekly(perDay.created),
+    completedPerWeek: weekly(perDay.completed),
+    telescopedPerWeek: weekly(perDay.telescoped),
+    stepsCompletedPerWeek: weekly(perDay.stepsCompleted),
+    stepTimeToComplete: {
+      medianDays: overall === null ? null : minutesAsDays(overall),
+      completions: allDurations.length,
+      medianDaysPerWeek: weeklySeries(range, (week) => {
+        const m = median(durationsByWeek.get(week) ?? []);
+        return m === null ? Number.NaN : minutesAsDays(m);
+      }).filter((p) => !Number.isNaN(p.value)),
+    },
+    overdueSteps: { now: overdue.now, perWeek: overdue.points },
+    stalled: stalledOf(summaries, now, stalledDays),
+    telescoping: telescopingOf(summaries),
+    unresolvedEdits: summaries.reduce((sum, s) => sum + s.unresolvedEdits, 0),
+  };
+}
+
+function sumOf<K extends string>(summaries: readonly RollupSummary[], pick: (s: RollupSummary) => Record<K, number>, keys: readonly K[]): Record<K, number> {
+  const out = Object.fromEntries(keys.map((k) => [k, 0])) as Record<K, number>;
+  for (const summary of summaries) for (const key of keys) out[key] += pick(summary)[key] ?? 0;
+  return out;
+}
+
+function stalledOf(summaries: readonly RollupSummary[], now: Date, days: number): ContextInsights['stalled'] {
+  const cutoff = dayOfMs(now.getTime()) - days;
+  let count = 0;
+  const charts: StalledChart[] = [];
+  for (const summary of summaries) {
+    for (const [date, open] of summary.openByLastChange) if ((dayOfDate(date) as number) <= cutoff) count += open;
+    for (const [id, lastChange] of summary.longestQuiet) {
+      const at = Date.parse(lastChange);
+      if (dayOfMs(at) > cutoff) continue;
+      charts.push({ id, context: summary.context, lastChange, quietDays: Math.floor((now.getTime() - at) / DAY_MS) });
+    }
+  }
+  charts.sort((a, b) => (a.lastChange < b.lastChange ? -1 : a.lastChange > b.lastChange ? 1 : a.id < b.id ? -1 : 1));
+  return { days, count, charts: charts.slice(0, STALLED_LISTED) };
+}
+
+function telescopingOf(summaries: readonly RollupSummary[]): ContextInsights['telescoping'] {
+  const byDepth: number[] = [];
+  let deepest: { id: string; context: string; depth: number } | undefined;
+  for (const summary of summaries) {
+    summary.depth.forEach((charts, depth) => (byDepth[depth] = (byDepth[depth] ?? 0) + charts));
+    if (summary.deepest && (!deepest || summary.deepest.depth > deepest.depth)) deepest = { ...summary.deepest, context: summary.context };
+  }
+  return {
+    maxDepth: Math.max(0, byDepth.length - 1),
+    byDepth: [...byDepth.keys()].map((depth) => ({ depth, charts: byDepth[depth] ?? 0 })),
+    ...(deepest ? { deepest } : {}),
+  };
+}

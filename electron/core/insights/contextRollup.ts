@@ -1,0 +1,114 @@
+// Brings a context's rollup up to date with its journal. The usual case reads nothing but the
+// summary (the journal has not grown) or the few lines appended since; the journal is read from
+// its first byte only when there is no usable rollup (none yet, damaged, or the journal was
+// rewritten since, by a recovery or an upgrade of its format).
+import { randomUUID } from 'node:crypto';
+import type { Engine } from '../engine.ts';
+import { errnoOf } from '../errors.ts';
+import { contextPaths, rootPaths } from '../dataRoot.ts';
+import { CommitReducer, editsNeedEarlierLines } from './commitReducer.ts';
+import { readSegment, readSegmentAsync, sameLineAt, type SegmentEnd, type SegmentEntry } from './journalSegment.ts';
+import { readRows, readSummary, rollupPaths, writeRollup } from './rollupFiles.ts';
+import { RollupState } from './rollupState.ts';
+import { summarizeRollup, type JournalPosition, type RollupSummary } from './rollupSummary.ts';
+
+export interface ContextRollup {
+  readonly context: string;
+  readonly summary: RollupSummary;
+  /** The rows of charts and steps and the event log, once read (a chart's page, or a grown journal). */
+  readonly state: RollupState | undefined;
+}
+
+export interface RollupRead {
+  readonly rollup: ContextRollup;
+  /** The journal was read from its first byte. */
+  readonly rebuilt: boolean;
+  /** Journal entries taken in by this read (0: nothing new). */
+  readonly entries: number;
+  /** Why the rollup could not be kept on disk (the figures are right; the next process reads more). */
+  readonly cacheProblem?: string;
+}
+
+export interface RollupReadOptions {
+  /** Keep the rollup in .history/ (default true; only where .history/ exists). */
+  readonly persist?: boolean;
+  /** The rows are wanted even if the journal has not grown (a chart's page). */
+  readonly rows?: boolean;
+  readonly clock?: () => Date;
+}
+
+function positionHolds(engine: Engine, journal: string, position: JournalPosition, ino: string, size: number): boolean {
+  if (position.ino !== ino || size < position.offset) return false;
+  return position.lastLine ? sameLineAt(engine.fs, journal, position.lastLine, position.offset) : position.offset === 0;
+}
+
+function positionAfter(end: SegmentEnd, before: JournalPosition | undefined): JournalPosition {
+  const lastLine = end.lastLine ?? before?.lastLine;
+  return { ino: end.ino ?? before?.ino ?? '', offset: end.offset, seq: Math.max(end.seq, before?.seq ?? 0), ...(lastLine ? { lastLine } : {}) };
+}
+
+export async function readContextRollup(engine: Engine, context: string, held: ContextRollup | undefined, options: RollupReadOptions = {}): Promise<RollupRead> {
+  const clock = options.clock ?? (() => new Date());
+  const { journal } = contextPaths(engine.layout, context);
+  const files = rollupPaths(journal);
+  let size: number;
+  let ino: string;
+  try {
+    const stat = engine.fs.statSync(journal, { bigint: true });
+    size = Number(stat.size);
+    ino = stat.ino.toString();
+  } catch (error) {
+    if (errnoOf(error) !== 'ENOENT') throw error;
+    // No journal (a file no Tension Desk process has written to yet): no history to tell.
+    const state = new RollupState();
+    return { rollup: { context, summary: summarizeRollup(state, context, randomUUID(), { ino: '', offset: 0, seq: 0 }, clock()), state }, rebuilt: false, entries: 0 };
+  }
+  let summary = held?.summary ?? readSummary(engine.fs, files, context);
+  let state = held?.state;
+  if (summary && !positionHolds(engine, journal, summary.journal, ino, size)) summary = undefined;
+  let rebuilt = false;
+  let entries = 0;
+  const count = (reducer: CommitReducer) => (item: SegmentEntry) => {
+    reducer.apply(item);
+    entries += 1;
+  };
+  const fromTheStart = async (): Promise<RollupSummary> => {
+    state = new RollupState();
+    // Up to the size seen now; what is appended meanwhile is read as the tail below.
+    const end = await readSegmentAsync(engine.fs, journal, 0, count(new CommitReducer(state)), { to: size });
+    state.damagedLines += end.damaged;
+    rebuilt = true;
+    return summarizeRollup(state, context, randomUUID(), positionAfter(end, undefined), clock());
+  };
+  if (!summary) summary = await fromTheStart();
+  const offset = summary.journal.offset;
+  // What was appended since: first only looked at (is there anything, and does it edit lines from before it?).
+  let appended = 0;
+  let needsEarlierLines = false;
+  const written = new Set<string>();
+  readSegment(engine.fs, journal, offset, ({ entry }) => {
+    appended += 1;
+    if (entry.kind === 'commit' && !needsEarlierLines) needsEarlierLines = editsNeedEarlierLines(entry, written);
+  });
+  if (appended > 0 || options.rows) {
+    state ??= readRows(engine.fs, files, summary);
+    if (!state) summary = await fromTheStart();
+  }
+  if (appended > 0 && summary.journal.offset === offset) {
+    const rows = state as RollupState;
+    const take = (current?: (key: string) => string | undefined) => readSegment(engine.fs, journal, offset, count(new CommitReducer(rows, current)));
+    // Lines edited in place since the rollup was written are the engine's (only then is the context opened).
+    const end = needsEarlierLines ? await engine.read(context, (records) => take((key) => records.get(key)?.raw)) : take();
+    rows.damagedLines += end.damaged;
+    summary = summarizeRollup(rows, context, randomUUID(), positionAfter(end, summary.journal), clock());
+  }
+  let cacheProblem: string | undefined;
+  if ((rebuilt || entries > 0) && options.persist !== false && engine.fs.existsSync(rootPaths(engine.layout).history)) {
+    try {
+      writeRollup(engine.fs, files, state as RollupState, summary);
+    } catch (error) {
+      cacheProblem = `The insights of context ${context} could not be kept in ${files.summary} (${errnoOf(error) ?? String(error)}); they are right, and are worked out from the journal again next time.`;
+    }
+  }
+  return { rollup: { context, summary, state }, rebuilt, entries, ...(cacheProblem ? { cacheProblem } : {}) };
+}

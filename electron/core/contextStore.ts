@@ -11,26 +11,16 @@ import { makeDirectoryDurably, readFileIfExists, syncDirectory } from './fileSys
 import { EngineError, fromSystemError } from './errors.ts';
 import { contextPaths, type DataLayout } from './dataRoot.ts';
 import { RecordSet, SpliceMismatch, applyOrderMoves, keyOfChange, orderMoves, recordOfChange, type OrderMove } from './recordSet.ts';
-import { spliceBetween } from './recordSplice.ts';
-import { identityOf, identityOfKey, keyOfIdentity, type StoredRecord } from './records.ts';
-import {
-  JOURNAL_FORMAT,
-  encodeChangeText,
-  encodeCommitParts,
-  encodeHeader,
-  encodeSnapshot,
-  type Change,
-  type EncodedChange,
-  type JournalCommit,
-  type JournalEntry,
-  type Origin,
-} from './journalFormat.ts';
+import { decodeFileDiffers, encodeCommitLines, type CommitMeta } from './commitLines.ts';
+import { identityOfKey, keyOfIdentity, type StoredRecord } from './records.ts';
+import { JOURNAL_FORMAT, encodeHeader, encodeSnapshot, type JournalCommit, type JournalEntry, type Origin } from './journalFormat.ts';
 import { appendDurably, appendLinesDurably, cutJournal, readJournal, type JournalRead } from './journalFile.ts';
 import { parseContextBytes, readContextFile, serializeRecords, statIdentity, type BadLine, type FileIdentity, type ParsedContextFile } from './contextFile.ts';
-import { removeQuietly, replaceFileAtomically, writeVerifiedTemp } from './atomicFile.ts';
+import { removeQuietly, writeVerifiedTemp } from './atomicFile.ts';
 import { keptLooksForeign, releaseKept, replacedPeerVersion, swapBack, swapIntoPlace, type ReplacedVersion, type ReplacementPath } from './fileReplacement.ts';
 import { absorbExternalVersion } from './externalMerge.ts';
-import { FileVersions, raceWindowMs, type Form, type SavedVersions } from './fileVersions.ts';
+import { FileVersions, raceWindowMs } from './fileVersions.ts';
+import { readCheckpoint, writeCheckpoint, type Checkpoint } from './checkpointFile.ts';
 import type { RecoveryLog } from './recoveryLog.ts';
 import { SearchIndex, type SearchHit } from './searchIndex.ts';
 import { isProcessAlive } from './rootLock.ts';
@@ -62,19 +52,6 @@ export interface Finding {
   readonly offset?: number;
 }
 
-export interface CommitMeta {
-  readonly origin: Origin;
-  readonly op?: string | undefined;
-  readonly note?: string | undefined;
-  readonly intent?: string | undefined;
-  /**
-   * The commit absorbs another program's version of the file: after it, the file was that
-   * version, which differs from the state in these records (undefined: the file lacked it).
-   */
-  readonly fileDiffers?: ReadonlyMap<string, Form> | undefined;
-  /** When that version of the file was written (its mtime, ms since the epoch). */
-  readonly fileWritten?: number | undefined;
-}
 
 export interface CommitResult {
   readonly seq: number;
@@ -99,18 +76,6 @@ interface SnapshotSeen {
   seq: number;
   /** Journal offset just past the snapshot line. */
   end: number;
-}
-
-interface Checkpoint {
-  format: number;
-  journalIno: string;
-  journalOffset: number;
-  seq: number;
-  size: number;
-  crc: string;
-  ops: [string, number, string][];
-  /** The known versions of the file up to `seq` (fileVersions.ts), so a fast open need not replay the journal to judge a peer. */
-  versions?: SavedVersions;
 }
 
 export interface ContextStoreOptions {
@@ -191,7 +156,7 @@ export class ContextStore {
   load(): void {
     this.resetMemory();
     if (!this.readOnly) this.sweepLeftovers();
-    const checkpoint = this.readCheckpoint();
+    const checkpoint = readCheckpoint(this.fs, this.paths.checkpoint);
     // A file that is exactly our last rewrite (size and CRC-32 as checkpointed) is parsed without
     // re-validating every line; anything else is parsed in full.
     const file = readContextFile(this.fs, this.paths.file, (identity) => checkpoint?.size === identity.size && checkpoint.crc === identity.crc);
@@ -231,27 +196,6 @@ export class ContextStore {
         }
       }
       removeQuietly(this.fs, file);
-    }
-  }
-
-  private readCheckpoint(): Checkpoint | undefined {
-    const buffer = readFileIfExists(this.fs, this.paths.checkpoint);
-    if (!buffer) return undefined;
-    try {
-      const c = JSON.parse(buffer.toString('utf8')) as Partial<Checkpoint>;
-      // A cache: anything unexpected in it only means the slow, full open.
-      const valid =
-        c.format === JOURNAL_FORMAT &&
-        typeof c.journalIno === 'string' &&
-        Number.isSafeInteger(c.journalOffset) &&
-        Number.isSafeInteger(c.seq) &&
-        Number.isSafeInteger(c.size) &&
-        typeof c.crc === 'string' &&
-        Array.isArray(c.ops) &&
-        c.ops.every((o) => Array.isArray(o) && typeof o[0] === 'string' && Number.isSafeInteger(o[1]) && typeof o[2] === 'string');
-      return valid ? (c as Checkpoint) : undefined;
-    } catch {
-      return undefined;
     }
   }
 
@@ -402,13 +346,13 @@ export class ContextStore {
     const lines = [encodeHeader(this.context, this.clock().toISOString())];
     let seq = this.seq;
     if (records.length > 0) {
-      const commit = this.encodeCommitLines(
+      const commit = encodeCommitLines(
+        (key) => this.state.get(key),
         { puts: records, deletes: [], verbatim: true },
         // Another program's version (fileDiffers: exactly the state): a version the next
         // writer may have started from, made by a peer (fileVersions.ts).
         { origin: 'external', note: 'existing file adopted: its contents as found', fileDiffers: new Map() },
-        seq + 1,
-        randomUUID(),
+        { firstSeq: seq + 1, tx: randomUUID(), ts: this.clock().toISOString() },
       );
       lines.push(...commit);
       seq += commit.length;
@@ -891,7 +835,7 @@ export class ContextStore {
     const tx = randomUUID();
     if (puts.length + deletes.length + moves.length === 0 && meta.op === undefined && meta.fileDiffers === undefined) return { seq: this.seq, tx, changed: 0, duplicate: false };
     this.ensureJournalReady();
-    const lines = this.encodeCommitLines({ puts, deletes, verbatim: changes.verbatim }, meta, this.seq + 1, tx, moves, puts);
+    const lines = encodeCommitLines((key) => this.state.get(key), { puts, deletes, verbatim: changes.verbatim }, meta, { firstSeq: this.seq + 1, tx, ts: this.clock().toISOString(), moves });
     const seq = this.seq + lines.length;
     try {
       this.journalOffset = appendLinesDurably(this.fs, this.paths.journal, lines, this.journalOffset);
@@ -917,50 +861,6 @@ export class ContextStore {
     const keys = [...this.state.keys()].filter((key) => !gone.has(key));
     for (const record of puts) if (!this.state.has(record.key)) keys.push(record.key);
     return orderMoves(keys, wanted);
-  }
-
-  /** The journal lines of one commit (one line, or several parts for a very large commit). */
-  private encodeCommitLines(changes: PendingChanges, meta: CommitMeta, firstSeq: number, tx: string, moves: readonly OrderMove[] = [], puts: readonly StoredRecord[] = []): string[] {
-    const added = new Map(puts.map((record) => [record.key, record]));
-    const identity = (key: string) => identityOf((this.state.get(key) ?? added.get(key)) as StoredRecord);
-    const order = moves.map(([key, after]) => [identity(key), after === null ? null : identity(after)]);
-    const texts: string[] = [];
-    for (const record of changes.puts) {
-      // An edit of a record already there is journaled as what changed in its line when that is
-      // much smaller (a current reality that grows for years).
-      const before = this.state.get(record.key);
-      const splice = before && before.raw !== record.raw && record.kind !== 'line' ? spliceBetween(before.raw, record.raw) : undefined;
-      if (splice) texts.push(encodeChangeText({ change: { splice: identityOf(record), ...splice } }));
-      else texts.push(encodeChangeText(encodeRecordChange(record, changes.verbatim ? false : undefined)));
-    }
-    for (const key of changes.deletes) {
-      const record = this.state.get(key);
-      if (record) texts.push(encodeChangeText({ change: { del: identityOf(record) } }));
-    }
-    return [
-      ...encodeCommitParts(
-        {
-          ts: this.clock().toISOString(),
-          tx,
-          origin: meta.origin,
-          ...(meta.op === undefined ? {} : { op: meta.op }),
-          ...(meta.intent === undefined ? {} : { intent: meta.intent }),
-          ...(meta.note === undefined ? {} : { note: meta.note }),
-          ...(order.length === 0 ? {} : { order: order as JournalCommit['order'] }),
-          ...(meta.fileDiffers === undefined ? {} : { fileDiffers: this.encodeFileDiffers(meta.fileDiffers) }),
-          ...(meta.fileWritten === undefined ? {} : { fileWritten: new Date(meta.fileWritten).toISOString() }),
-        },
-        firstSeq,
-        texts,
-      ),
-    ];
-  }
-
-  /** A version's differences from the state, as journal changes (a record the file lacked: `del`). */
-  private encodeFileDiffers(differs: ReadonlyMap<string, Form>): Change[] {
-    const changes: Change[] = [];
-    for (const [key, form] of differs) changes.push(form === undefined ? { del: identityOfKey(key) } : (encodeRecordChange(form, false) as { change: Change }).change);
-    return changes;
   }
 
   /** Creates the journal if needed and cuts off a torn tail (saving its bytes first). */
@@ -1147,8 +1047,7 @@ export class ContextStore {
   /** Records where a fast open can start: the file of this size and CRC is the state at `seq`. */
   private tryWriteCheckpoint(size: number, crc: string, journalOffset: number, seq: number): void {
     if (this.journalIno === undefined) return;
-    const checkpoint: Checkpoint = {
-      format: JOURNAL_FORMAT,
+    writeCheckpoint(this.fs, this.paths.checkpoint, {
       journalIno: this.journalIno.toString(),
       journalOffset,
       seq,
@@ -1156,13 +1055,7 @@ export class ContextStore {
       crc,
       ops: [...this.ops].map(([op, entry]) => [op, entry.seq, entry.tx]),
       ...(this.versionsLoaded ? { versions: this.versions.save(seq) } : {}),
-    };
-    try {
-      replaceFileAtomically(this.fs, this.paths.checkpoint, JSON.stringify(checkpoint));
-    } catch {
-      // Only the next open's speed depends on it.
-      removeQuietly(this.fs, this.paths.checkpoint);
-    }
+    });
   }
 
   /** Journal position and identity, for verify and history. */
@@ -1200,16 +1093,6 @@ export class ContextStore {
   }
 }
 
-/** True when the line's text is exactly what JSON.stringify makes of its value. */
-function isCanonicalJson(raw: string): boolean {
-  try {
-    return JSON.stringify(JSON.parse(raw)) === raw;
-  } catch {
-    return false;
-  }
-}
-
-
 /** True when the keys the two sequences share come in the same order in both. */
 function sameOrder(a: Iterable<string>, b: Iterable<string>): boolean {
   const right = new Set(b);
@@ -1229,19 +1112,3 @@ function writtenAt(identity: FileIdentity | undefined, now: Date): number {
   return identity && identity.mtimeNs > 0n ? Number(identity.mtimeNs / 1_000_000n) : now.getTime();
 }
 
-/** The records a commit's `fileDiffers` names: the file's form of each, or undefined where it lacked one. */
-function decodeFileDiffers(changes: readonly Change[]): Map<string, Form> {
-  const differs = new Map<string, Form>();
-  for (const change of changes) {
-    const effect = recordOfChange(change);
-    if ('put' in effect) differs.set(effect.put.key, effect.put);
-    else differs.set(effect.del, undefined);
-  }
-  return differs;
-}
-
-export function encodeRecordChange(record: StoredRecord, canonical = isCanonicalJson(record.raw)): EncodedChange {
-  if (record.kind === 'line') return { change: { line: record.raw, n: record.occurrence ?? 1 } };
-  if (canonical) return { canonicalRecord: record.raw };
-  return { change: { line: record.raw } };
-}

@@ -5,7 +5,8 @@ import path from 'node:path';
 import { EngineError, fromSystemError } from './errors.ts';
 import { makeDirectoryDurably, realFileSystem, type FileSystem } from './fileSystem.ts';
 import { contextOfFileName, contextPaths, rootPaths, validateContextName, type DataLayout } from './dataRoot.ts';
-import { ContextStore, type CommitMeta, type CommitResult, type Finding, type PendingChanges } from './contextStore.ts';
+import { ContextStore, type CommitResult, type Finding, type PendingChanges } from './contextStore.ts';
+import type { CommitMeta } from './commitLines.ts';
 import { RecoveryLog } from './recoveryLog.ts';
 import { acquireRootLock, type HeldLock } from './rootLock.ts';
 import type { Origin } from './journalFormat.ts';
@@ -16,6 +17,7 @@ import { loadAtomicExchange } from './atomicExchange.ts';
 import { linkedFolderReason } from './dataFolderLinks.ts';
 import type { ObservedVersion } from './versionObserver.ts';
 import { tell, timed, type TimingObserver } from './health/engineTiming.ts';
+import { isHiddenRetired } from './contexts/retiredContexts.ts';
 
 export interface EngineOptions {
   readonly layout: DataLayout;
@@ -271,7 +273,8 @@ export class Engine {
       const context = contextOfFileName(this.layout, `${entry.slice(0, -'.journal.jsonl'.length)}.jsonl`);
       if (context) names.add(context);
     }
-    return [...names].sort();
+    // A context renamed, merged away or deleted is not listed while its file is gone (contexts/retiredContexts.ts).
+    return [...names].filter((name) => !isHiddenRetired(this.fs, this.layout, name)).sort();
   }
 
   async listContexts(): Promise<ContextSummary[]> {
@@ -421,16 +424,19 @@ export class Engine {
     let firstError: EngineError | undefined;
     for (const store of this.stores.values()) {
       if (store.readOnly) continue;
+      let rewriting: number | undefined;
       try {
         store.refresh();
         if (store.needsRewrite) {
-          const rewriting = performance.now();
+          rewriting = performance.now();
           store.materialize();
           tell(this.timingObserver, 'rewrite', store.context, rewriting);
         }
       } catch (error) {
         const failure = error instanceof EngineError ? error : fromSystemError(error, 'Rewriting the context file', store.paths.file, 'Every change is kept in the journal.');
         store.findings.push({ severity: 'error', kind: 'rewrite-failed', file: store.paths.file, message: failure.message });
+        // A failed rewrite counts in the health view's failures, as a failed read or write does.
+        if (rewriting !== undefined) tell(this.timingObserver, 'rewrite', store.context, rewriting, failure.code);
         firstError ??= failure;
       }
     }

@@ -12,7 +12,8 @@ import { appendDurably, cutJournal } from './journalFile.ts';
 import { splitLines } from './lineSplitter.ts';
 import { recordOfChange } from './recordSet.ts';
 import { identityOf, type StoredRecord } from './records.ts';
-import { encodeRecordChange, type CommitMeta, type ContextStore, type PendingChanges } from './contextStore.ts';
+import type { ContextStore, PendingChanges } from './contextStore.ts';
+import { encodeRecordChange, type CommitMeta } from './commitLines.ts';
 import { statIdentity } from './contextFile.ts';
 
 export interface Intent {

@@ -1,0 +1,49 @@
+// The checkpoint (docs/FORMAT.md, "Checkpoint"): a cache that lets an open read the context file
+// without replaying the whole journal when the file is exactly our last rewrite. Anything
+// unexpected in it only means the slow, full open; it is never trusted for data.
+import type { FileSystem } from './fileSystem.ts';
+import { readFileIfExists } from './fileSystem.ts';
+import { removeQuietly, replaceFileAtomically } from './atomicFile.ts';
+import { JOURNAL_FORMAT } from './journalFormat.ts';
+import type { SavedVersions } from './fileVersions.ts';
+
+export interface Checkpoint {
+  format: number;
+  journalIno: string;
+  journalOffset: number;
+  seq: number;
+  size: number;
+  crc: string;
+  ops: [string, number, string][];
+  /** The known versions of the file up to `seq` (fileVersions.ts), so a fast open need not replay the journal to judge a peer. */
+  versions?: SavedVersions;
+}
+
+export function readCheckpoint(fsys: FileSystem, file: string): Checkpoint | undefined {
+  const buffer = readFileIfExists(fsys, file);
+  if (!buffer) return undefined;
+  try {
+    const c = JSON.parse(buffer.toString('utf8')) as Partial<Checkpoint>;
+    const valid =
+      c.format === JOURNAL_FORMAT &&
+      typeof c.journalIno === 'string' &&
+      Number.isSafeInteger(c.journalOffset) &&
+      Number.isSafeInteger(c.seq) &&
+      Number.isSafeInteger(c.size) &&
+      typeof c.crc === 'string' &&
+      Array.isArray(c.ops) &&
+      c.ops.every((o) => Array.isArray(o) && typeof o[0] === 'string' && Number.isSafeInteger(o[1]) && typeof o[2] === 'string');
+    return valid ? (c as Checkpoint) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Writes the checkpoint atomically; on failure removes it (only the next open's speed depends on it). */
+export function writeCheckpoint(fsys: FileSystem, file: string, checkpoint: Omit<Checkpoint, 'format'>): void {
+  try {
+    replaceFileAtomically(fsys, file, JSON.stringify({ format: JOURNAL_FORMAT, ...checkpoint }));
+  } catch {
+    removeQuietly(fsys, file);
+  }
+}

@@ -107,6 +107,8 @@ export interface ChartHistoryEntry {
   readonly changed?: RecordChange;
   /** Another program's change seen in the context file but not yet saved in the journal (a reader cannot write). */
   readonly pending?: true;
+  /** The context this version was in, when the chart was moved since (its `seq` is then below 1: earlier than every version in its current context). */
+  readonly context?: string;
 }
 
 export const STRUCTURAL_TENSION_CHART = 'structural_tension_chart';

@@ -39,6 +39,9 @@ export const optionSpec = {
   'from-backup': { type: 'string' },
   'no-backup': { type: 'boolean' },
   leave: { type: 'boolean' },
+  into: { type: 'string' },
+  format: { type: 'string' },
+  'on-collision': { type: 'string' },
 } as const;
 
 export type CliOptions = {
@@ -77,6 +80,9 @@ export type CliOptions = {
   'from-backup'?: string;
   'no-backup'?: boolean;
   leave?: boolean;
+  into?: string;
+  format?: string;
+  'on-collision'?: string;
 };
 
 export interface ParsedCommandLine {

@@ -23,6 +23,7 @@ import { chartCommands } from './chartCommands.ts';
 import { backupCommands } from './backupCommands.ts';
 import { deletedCommands } from './deletedCommands.ts';
 import { recoveryCommands } from './recoveryCommands.ts';
+import { contextCommands } from './contextCommands.ts';
 import { IMPORT_LIMIT_BYTES, readImportFile } from './importFile.ts';
 
 export interface CommandResult {
@@ -187,16 +188,6 @@ export const commands: Record<string, Command> = {
     },
   },
 
-  export: {
-    usage: 'export',
-    summary: 'the context as JSONL (with --json: as one graph document)',
-    readOnly: true,
-    async run({ engine, context }) {
-      const { graph, lines } = await engine.read(context, (state) => ({ graph: readGraph(state), lines: [...state.values()].map((r) => r.raw) }));
-      return { json: graph, text: lines.join('\n') };
-    },
-  },
-
   verify: {
     usage: 'verify',
     summary: 'check every context, journal and backup; exit 1 when something is wrong',
@@ -237,7 +228,8 @@ export const commands: Record<string, Command> = {
   },
 };
 
-Object.assign(commands, backupCommands, deletedCommands, recoveryCommands, chartCommands);
+// export (JSONL or Markdown) lives with the context commands (contextCommands.ts).
+Object.assign(commands, backupCommands, deletedCommands, recoveryCommands, chartCommands, contextCommands);
 
 function relationOptions(options: CliOptions) {
   return { from: requireOption(options, 'from'), to: requireOption(options, 'to'), relationType: requireOption(options, 'type') };

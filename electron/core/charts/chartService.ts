@@ -5,7 +5,9 @@ import path from 'node:path';
 import type { Engine } from '../engine.ts';
 import { EngineError } from '../errors.ts';
 import { ARCHIVE_CONTEXT, validateContextName } from '../dataRoot.ts';
-import { historyOf, recordsAsOf, withPendingChanges, type HistoryPage } from '../history.ts';
+import { historyOf, recordsAsOf, withPendingChanges, type HistoryPage, type RecordVersion } from '../history.ts';
+import { earlierVersions } from '../contexts/historyAcrossMoves.ts';
+import { moveNote, moveOperationId } from '../contexts/moveOperation.ts';
 import { makeRecord, classifyLine, parseValue, type StoredRecord } from '../records.ts';
 import { RecordSet } from '../recordSet.ts';
 import type { CommitResult, PendingChanges } from '../contextStore.ts';
@@ -123,9 +125,12 @@ export class ChartService {
       return page.before === undefined ? withPendingChanges(journaled, store, wanted) : journaled;
     });
     const entries: ChartHistoryEntry[] = [];
-    for (const [key, list] of versions) {
-      const part = partLabel(key);
-      for (const v of list) entries.push({ seq: v.seq, ts: v.ts, origin: v.origin, tx: v.tx, ...(v.note ? { note: v.note } : {}), part, action: v.action, ...(v.value ? { value: v.value } : {}), ...(v.changed ? { changed: v.changed } : {}), ...(v.pending ? { pending: true as const } : {}) });
+    const entryOf = (key: string, v: RecordVersion, seq = v.seq, from?: string): ChartHistoryEntry => ({ seq, ts: v.ts, origin: v.origin, tx: v.tx, ...(v.note ? { note: v.note } : {}), part: partLabel(key), action: v.action, ...(v.value ? { value: v.value } : {}), ...(v.changed ? { changed: v.changed } : {}), ...(v.pending ? { pending: true as const } : {}), ...(from ? { context: from } : {}) });
+    for (const [key, list] of versions) for (const v of list) entries.push(entryOf(key, v));
+    // Once the page reaches the chart's first version here, its versions from before a move follow (contexts/historyAcrossMoves.ts).
+    if (!page.more) {
+      const earlier = await this.engine.withLock(() => earlierVersions(this.engine, context, id, versions));
+      earlier.forEach((e, i) => entries.push(entryOf(e.key, e.version, i - earlier.length + 1, e.context)));
     }
     if (entries.length === 0) throw new EngineError('NOT_FOUND', `No history for chart ${JSON.stringify(id)} in context ${context}.`);
     return entries.sort((a, b) => a.seq - b.seq);
@@ -356,7 +361,8 @@ export class ChartService {
           return { puts: records, deletes: [], verbatim: true };
         }],
       ],
-      options.op === undefined ? {} : { op: options.op },
+      // Named as a move, so the chart's history follows it (contexts/moveOperation.ts).
+      { op: moveOperationId(from, to, options.op), note: moveNote(from, to, `Chart ${id}`) },
     );
     // A retried move answers as the first time: what it moved into the target.
     return { moved: results[to]?.duplicate ? results[to].changed : records.length };

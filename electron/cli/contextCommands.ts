@@ -1,0 +1,147 @@
+// The `tension context …` commands (rename, merge, delete, restore, adopt), `export` in JSONL
+// or Markdown, and `import preview`: the engine's context operations (electron/core/contexts/)
+// with the CLI's conventions (--json prints one document; errors name what failed and what was kept).
+import path from 'node:path';
+import { EngineError } from '../core/errors.ts';
+import { readGraph } from '../core/knowledgeGraph.ts';
+import { renameContext, adoptLeftovers, type ContextChangeResult } from '../core/contexts/contextRename.ts';
+import { mergeContext, previewMerge } from '../core/contexts/contextMerge.ts';
+import { deleteContext, restoreDeletedContext } from '../core/contexts/contextDelete.ts';
+import { exportJsonl, exportMarkdown, parseExportFormat } from '../core/contexts/exportCharts.ts';
+import { previewImport } from '../core/contexts/importPreview.ts';
+import type { CollisionChoice } from '../core/contexts/movePlan.ts';
+import type { MovePreview } from '../core/contexts/moveCharts.ts';
+import type { CliOptions } from './arguments.ts';
+import type { Command } from './commands.ts';
+import { readImportFile } from './importFile.ts';
+
+const plural = (n: number, word: string, words = `${word}s`) => `${n} ${n === 1 ? word : words}`;
+
+function collisionChoice(options: CliOptions): CollisionChoice | undefined {
+  const value = options['on-collision'];
+  if (value === undefined) return undefined;
+  if (value === 'new-id' || value === 'skip') return value;
+  throw new EngineError('BAD_INPUT', `--on-collision must be new-id or skip, got ${JSON.stringify(value.slice(0, 40))}. Nothing was changed.`, { kept: 'Nothing was changed.' });
+}
+
+function names(args: string[], count: number, usage: string): string[] {
+  if (args.length !== count) throw new EngineError('BAD_INPUT', `usage: tension ${usage}`);
+  return args;
+}
+
+function changeText(verb: string, result: ContextChangeResult): string {
+  const lines = [`${verb} ${result.from} into ${result.to}: ${plural(result.move.records, 'record')} moved${result.move.duplicate ? ' (already done: operation id seen before)' : ''}`];
+  for (const [old, now] of Object.entries(result.move.renamed)) lines.push(`  chart ${old} is now ${now} (its id was taken in ${result.to})`);
+  if (result.move.skipped.length > 0) lines.push(`  skipped (they stay in ${result.from}): ${result.move.skipped.join(', ')}`);
+  if (result.move.looseCollisions.length > 0) lines.push(`  records that differ in ${result.to} (they stay in ${result.from}): ${result.move.looseCollisions.join(', ')}`);
+  if (result.leftBehind > 0) lines.push(`  ${result.from} keeps ${plural(result.leftBehind, 'record')}, so it stays listed`);
+  return lines.join('\n');
+}
+
+function previewText(preview: MovePreview): string {
+  const lines = [`merging ${preview.from} into ${preview.to} would move ${plural(preview.records, 'record')}:`];
+  for (const chart of preview.charts) {
+    const what = chart.status === 'new' ? 'arrives' : chart.status === 'same' ? `already in ${preview.to} exactly` : `COLLIDES with a different chart ${chart.id} in ${preview.to}`;
+    lines.push(`  ${chart.id} ${JSON.stringify(chart.title)}${chart.subCharts > 0 ? ` (+${plural(chart.subCharts, 'sub-chart')})` : ''}: ${what}`);
+  }
+  if (preview.loose.move + preview.loose.same > 0) lines.push(`  other records: ${preview.loose.move} move, ${preview.loose.same} already there`);
+  if (preview.loose.collisions.length > 0) lines.push(`  other records that differ in ${preview.to} (they would stay): ${preview.loose.collisions.join(', ')}`);
+  if (preview.unresolved.length > 0) lines.push(`resolve each collision with --on-collision new-id (move it under a new id) or --on-collision skip (leave it in ${preview.from})`);
+  return lines.join('\n');
+}
+
+export const contextCommands: Record<string, Command> = {
+  'context rename': {
+    usage: 'context rename OLD NEW',
+    summary: 'rename a context: its records move to charts-NEW.jsonl in one crash-safe step; history follows',
+    async run({ engine, args, options }) {
+      const [from, to] = names(args, 2, 'context rename OLD NEW') as [string, string];
+      await adoptLeftovers(engine);
+      const result = await renameContext(engine, from, to, { op: options.op });
+      return { json: { ok: true, ...result }, text: changeText('renamed', result) };
+    },
+  },
+
+  'context merge': {
+    usage: 'context merge FROM --into TO [--dry-run] [--on-collision new-id|skip]',
+    summary: 'merge a context into another (--dry-run: preview what moves and what collides)',
+    async run({ engine, args, options }) {
+      const [from] = names(args, 1, 'context merge FROM --into TO') as [string];
+      const into = options.into;
+      if (!into) throw new EngineError('BAD_INPUT', 'context merge needs --into TO. Nothing was changed.', { kept: 'Nothing was changed.' });
+      const onCollision = collisionChoice(options);
+      if (options['dry-run']) {
+        const preview = await previewMerge(engine, from, into);
+        return { json: preview, text: previewText(preview) };
+      }
+      await adoptLeftovers(engine);
+      const result = await mergeContext(engine, from, into, { ...(onCollision ? { onCollision } : {}), op: options.op });
+      return { json: { ok: true, ...result }, text: changeText('merged', result) };
+    },
+  },
+
+  'context delete': {
+    usage: 'context delete NAME',
+    summary: 'delete a context after a backup of the data folder (context restore NAME undoes it)',
+    async run({ engine, args, options }) {
+      const [name] = names(args, 1, 'context delete NAME') as [string];
+      const result = await deleteContext(engine, name, { op: options.op });
+      const text = `deleted context ${name} (${plural(result.records, 'record')}); backup ${result.backup} taken first; undo: tension context restore ${name}${result.leftBehind > 0 ? `\n  another program wrote ${plural(result.leftBehind, 'record')} to it meanwhile: they stay, and so does the context` : ''}`;
+      return { json: { ok: true, ...result }, text };
+    },
+  },
+
+  'context restore': {
+    usage: 'context restore NAME',
+    summary: 'bring back a deleted context, every record as it was',
+    async run({ engine, args, options }) {
+      const [name] = names(args, 1, 'context restore NAME') as [string];
+      const result = await restoreDeletedContext(engine, name, { op: options.op });
+      return { json: { ok: true, ...result }, text: `restored context ${name} (${plural(result.records, 'record')})` };
+    },
+  },
+
+  'context adopt': {
+    usage: 'context adopt',
+    summary: 'move records another program wrote to a renamed or merged context on to where it went',
+    async run({ engine }) {
+      const adopted = await adoptLeftovers(engine);
+      const text = adopted.length === 0 ? 'nothing to adopt' : adopted.map((a) => `${a.context} -> ${a.into}: ${plural(a.records, 'record')}`).join('\n');
+      return { json: { ok: true, adopted }, text };
+    },
+  },
+
+  export: {
+    usage: 'export [--format jsonl|markdown] [--chart ID]',
+    summary: 'the context (or one chart with its sub-charts) as JSONL lines or as Markdown in Fritz\'s layout (with --json: a graph document)',
+    readOnly: true,
+    async run({ engine, context, options }) {
+      const format = parseExportFormat(options.format);
+      const charts = options.chart === undefined ? undefined : [options.chart];
+      return engine.read(context, (state) => {
+        const text = format === 'markdown' ? exportMarkdown(state, context, charts) : exportJsonl(state, context, charts);
+        // --json keeps what it always printed for a whole context (the graph document); with a format or chart, the text in a document.
+        const json = options.format === undefined && charts === undefined ? readGraph(state) : { context, format, text };
+        return { json, text: text.endsWith('\n') ? text.slice(0, -1) : text };
+      });
+    },
+  },
+
+  'import preview': {
+    usage: 'import preview FILE',
+    summary: 'what importing FILE would do: new records, changes, charts that collide, lines that cannot be read',
+    readOnly: true,
+    async run({ engine, context, args, signal }) {
+      const [file] = names(args, 1, 'import preview FILE') as [string];
+      const text = await readImportFile(file, signal ? { signal } : {});
+      const preview = await engine.read(context, (state) => previewImport(state, context, text, path.basename(file)));
+      const lines = [
+        `importing ${path.basename(file)} into ${context}: ${preview.newRecords} new, ${preview.changed.length} changed, ${preview.unchanged} already there`,
+        ...preview.changed.slice(0, 20).map((c) => `  changes ${c}`),
+        ...preview.collisions.map((c) => `  COLLIDES: chart ${c.id} exists with different content (${plural(c.records, 'record')} differ)`),
+        ...preview.unreadable.map((u) => `  cannot read ${u.where}: ${u.reason}`),
+      ];
+      return { json: preview, text: lines.join('\n') };
+    },
+  },
+};

@@ -1,0 +1,92 @@
+// Renaming a context: every record moves to the new name's file (`charts-<new>.jsonl`, the
+// name peers expect) as one crash-safe move through the intent log, with metadata.context
+// following; then the old context is retired (retiredContexts.ts) and its file taken away.
+// The old journal stays, retired, so a chart's history still reaches back past the rename.
+//
+// Crash safety: the retired note is written first, saying where the records go. A crash
+// before the move's intent is durable leaves every record in the old context (the note only
+// says what was asked; adoptLeftovers or the rename run again finishes it); after it, the
+// engine's next lock finishes the move. Either way every record is in exactly one context.
+import type { Engine } from '../engine.ts';
+import { EngineError } from '../errors.ts';
+import { ARCHIVE_CONTEXT, DEFAULT_CONTEXT, sameContextName, validateContextName } from '../dataRoot.ts';
+import { moveCharts, type MoveResult } from './moveCharts.ts';
+import { clearRetiredNote, isHiddenRetired, readRetiredNote, retiredContexts, writeRetiredNote } from './retiredContexts.ts';
+import type { MoveSelection } from './movePlan.ts';
+import { takeAwayRetiredFile } from './retiredFile.ts';
+
+export interface ContextChangeResult {
+  readonly from: string;
+  readonly to: string;
+  readonly move: MoveResult;
+  /** Records left behind in the old context (they collided in the target): it stays, with them. */
+  readonly leftBehind: number;
+}
+
+/** How many rounds of "a peer wrote the old file again: move what it added" before giving up for now. */
+const SETTLE_ROUNDS = 5;
+
+export function refuseReserved(name: string, what: string): void {
+  if (name === DEFAULT_CONTEXT || name === ARCHIVE_CONTEXT) {
+    throw new EngineError('BAD_INPUT', `Context ${name} cannot be ${what}: it is the ${name === DEFAULT_CONTEXT ? 'default context (charts.jsonl, which every tool reads first)' : 'archive of completed charts'}. Nothing was changed.`, { kept: 'Nothing was changed.' });
+  }
+}
+
+/** Contexts that are listed (not retired and gone). */
+export function visibleContexts(engine: Engine): string[] {
+  return engine.listContextNames().filter((name) => !isHiddenRetired(engine.fs, engine.layout, name));
+}
+
+export function requireContext(engine: Engine, name: string): void {
+  validateContextName(name);
+  if (!visibleContexts(engine).includes(name)) throw new EngineError('NOT_FOUND', `There is no context ${name}. Nothing was changed.`, { kept: 'Nothing was changed.' });
+}
+
+export async function renameContext(engine: Engine, from: string, to: string, options: { op?: string | undefined } = {}): Promise<ContextChangeResult> {
+  validateContextName(from);
+  validateContextName(to);
+  refuseReserved(from, 'renamed');
+  refuseReserved(to, 'a new name');
+  if (from === to) throw new EngineError('BAD_INPUT', `The context is already called ${to}. Nothing was changed.`, { kept: 'Nothing was changed.' });
+  if (sameContextName(from, to)) throw new EngineError('BAD_INPUT', `${from} and ${to} differ only in upper and lower case, which macOS and Windows would take for one file: rename to another name first, then to ${to}. Nothing was changed.`, { kept: 'Nothing was changed.' });
+  requireContext(engine, from);
+  if (visibleContexts(engine).includes(to)) {
+    throw new EngineError('BAD_INPUT', `There is already a context ${to}: merge ${from} into it instead (tension context merge ${from} --into ${to}). Nothing was changed.`, { kept: 'Nothing was changed.' });
+  }
+  await engine.withLock(() => {
+    // A name retired before (renamed away, then back) is taken up again: its note goes first.
+    if (readRetiredNote(engine.fs, engine.layout, to)) clearRetiredNote(engine.fs, engine.layout, to);
+    writeRetiredNote(engine.fs, engine.layout, { format: 1, context: from, reason: 'renamed', into: to, ts: new Date().toISOString() });
+  });
+  return moveAllAndRetire(engine, from, to, `Context ${from} (renamed to ${to})`, options.op);
+}
+
+/** Moves every record of `from` to `to` and takes away the old file, moving on whatever a peer writes there meanwhile. */
+export async function moveAllAndRetire(engine: Engine, from: string, to: string, what: string, op: string | undefined, selection: MoveSelection = { charts: 'all', onCollision: 'skip' }, beforeRetiring?: () => Promise<void>): Promise<ContextChangeResult> {
+  const move = await moveCharts(engine, from, to, selection, { op, what });
+  await beforeRetiring?.();
+  let leftBehind = 0;
+  for (let round = 0; round < SETTLE_ROUNDS; round += 1) {
+    leftBehind = await engine.withLock(() => takeAwayRetiredFile(engine, from));
+    if (leftBehind === 0) break;
+    const again = await moveCharts(engine, from, to, { charts: 'all', onCollision: 'skip' }, { what: `What another program wrote to context ${from} meanwhile` });
+    if (again.records === 0) break; // only collisions left: they stay in the old context, which stays listed
+  }
+  return { from, to, move, leftBehind };
+}
+
+/**
+ * Records a peer wrote to a renamed or merged context after it was retired are moved on to
+ * where that context went. Run before each context operation (and by `tension context adopt`).
+ */
+export async function adoptLeftovers(engine: Engine): Promise<{ context: string; into: string; records: number }[]> {
+  const adopted: { context: string; into: string; records: number }[] = [];
+  for (const note of retiredContexts(engine.fs, engine.layout)) {
+    if (note.into === undefined || isHiddenRetired(engine.fs, engine.layout, note.context)) continue;
+    const size = await engine.read(note.context, (state) => state.size);
+    if (size === 0) continue;
+    const result = await moveAllAndRetire(engine, note.context, note.into, `What another program wrote to context ${note.context} after it went into ${note.into}`, undefined);
+    adopted.push({ context: note.context, into: note.into, records: result.move.records });
+  }
+  return adopted;
+}

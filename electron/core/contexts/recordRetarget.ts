@@ -1,0 +1,64 @@
+// A record on its way to another context: `metadata.context` follows it, and, when the person
+// chose to move a chart under a new id (its id was taken in the target), every name, relation
+// end and metadata reference of the renamed charts is rewritten. A record that needs neither
+// keeps its exact bytes.
+import { classifyLine, makeRecord, parseValue, type StoredRecord } from '../records.ts';
+import { isPartOfChart } from '../charts/chartModel.ts';
+
+export type IdMapping = ReadonlyMap<string, string>;
+
+/** The new name of a part of a renamed chart (`chart_1_action_2` -> `chart_1_2_action_2`), or the name itself. */
+export function renamedPart(name: string, ids: IdMapping): string {
+  for (const [from, to] of ids) if (isPartOfChart(from, name)) return `${to}${name.slice(from.length)}`;
+  return name;
+}
+
+export function retarget(record: StoredRecord, from: string, to: string, ids: IdMapping = new Map()): StoredRecord {
+  if (record.kind !== 'entity' && record.kind !== 'relation') return record;
+  const value = parseValue(record);
+  let changed = false;
+  const meta = typeof value.metadata === 'object' && value.metadata !== null && !Array.isArray(value.metadata) ? { ...(value.metadata as Record<string, unknown>) } : undefined;
+  if (meta && meta.context === from) {
+    meta.context = to;
+    changed = true;
+  }
+  if (ids.size > 0) {
+    const rename = (field: string, target: Record<string, unknown>, map: (text: string) => string) => {
+      const old = target[field];
+      if (typeof old !== 'string') return;
+      const next = map(old);
+      if (next !== old) {
+        target[field] = next;
+        changed = true;
+      }
+    };
+    const byId = (id: string) => ids.get(id) ?? id;
+    const byPart = (name: string) => renamedPart(name, ids);
+    if (record.kind === 'entity') rename('name', value, byPart);
+    else {
+      rename('from', value, byPart);
+      rename('to', value, byPart);
+    }
+    if (meta) {
+      rename('chartId', meta, byId);
+      rename('parentChart', meta, byId);
+      rename('parentActionStep', meta, byPart);
+    }
+    // The chart entity notes the id it had, so its history before the move can be found.
+    const oldId = record.kind === 'entity' && record.name?.endsWith('_chart') ? record.name.slice(0, -'_chart'.length) : undefined;
+    if (oldId !== undefined && ids.has(oldId)) {
+      const target = meta ?? {};
+      target.previousChartId = oldId;
+      changed = true;
+      if (!meta) return remade({ ...value, metadata: target }, record);
+    }
+  }
+  if (!changed) return record;
+  return remade(meta ? { ...value, metadata: meta } : value, record);
+}
+
+function remade(value: Record<string, unknown>, fallback: StoredRecord): StoredRecord {
+  const raw = JSON.stringify(value);
+  const verdict = classifyLine(raw);
+  return verdict.ok && verdict.kind !== 'blank' ? makeRecord(raw, verdict.fields) : fallback;
+}

@@ -23,6 +23,7 @@ import { chartCommands } from './chartCommands.ts';
 import { backupCommands } from './backupCommands.ts';
 import { deletedCommands } from './deletedCommands.ts';
 import { recoveryCommands } from './recoveryCommands.ts';
+import { insightCommands } from './insightCommands.ts';
 import { contextCommands } from './contextCommands.ts';
 import { IMPORT_LIMIT_BYTES, readImportFile } from './importFile.ts';
 
@@ -229,7 +230,7 @@ export const commands: Record<string, Command> = {
 };
 
 // export (JSONL or Markdown) lives with the context commands (contextCommands.ts).
-Object.assign(commands, backupCommands, deletedCommands, recoveryCommands, chartCommands, contextCommands);
+Object.assign(commands, backupCommands, deletedCommands, recoveryCommands, chartCommands, contextCommands, insightCommands);
 
 function relationOptions(options: CliOptions) {
   return { from: requireOption(options, 'from'), to: requireOption(options, 'to'), relationType: requireOption(options, 'type') };

@@ -4,43 +4,19 @@
 // moved; and the figures of its telescoped subtree (steps completed per week, how long they
 // took, overdue steps over time, sub-charts gone quiet).
 import { DAY_MS, NO_DAY, dateOfDay, dayOfMinute, dayOfMs, timeOfMinute, weekOf } from './calendarDays.ts';
-import { DEFAULT_STALLED_DAYS, DEFAULT_WEEKS, type FigureOptions, type StalledChart, type StepTimes } from './contextFigures.ts';
+import { DEFAULT_STALLED_DAYS, DEFAULT_WEEKS, type FigureOptions } from './contextFigures.ts';
+import type { ChartInsights, StalledChart } from '../../../shared/insightFigures.ts';
+
 import { COMPLETE, EVENT, overdueEnd, overdueStart, type RollupState } from './rollupState.ts';
 import { telescopingDepth } from './rollupSummary.ts';
-import { median, minutesAsDays, runningTotalByWeek, sumByWeek, todayOf, weekRange, weeklySeries, type Point } from './timeSeries.ts';
+import { median, minutesAsDays, runningTotalByWeek, sumByWeek, todayOf, weekRange, weeklySeries } from './timeSeries.ts';
+
+export type { ChartInsights } from '../../../shared/insightFigures.ts';
 
 /** One context's rollup, for a chart's page. */
 export interface ChartSource {
   readonly context: string;
   readonly state: RollupState;
-}
-
-export interface ChartInsights {
-  readonly id: string;
-  /** Where it is now (undefined: removed). */
-  readonly context: string | undefined;
-  /** Every context its history is in. */
-  readonly contexts: readonly string[];
-  readonly asOf: string;
-  readonly created?: string;
-  readonly lastChange?: string;
-  readonly complete: boolean;
-  /** Steps done and steps in all, at the end of each day they changed (and today). */
-  readonly progress: { readonly done: readonly Point[]; readonly total: readonly Point[] };
-  readonly realityUpdated: readonly string[];
-  readonly dueDateMoves: readonly { readonly at: string; readonly from: string | null; readonly to: string | null }[];
-  readonly completions: readonly { readonly at: string; readonly complete: boolean }[];
-  readonly moves: readonly { readonly at: string; readonly from: string | null; readonly to: string | null }[];
-  /** The chart with every chart telescoped from it, at any depth. */
-  readonly subtree: {
-    readonly charts: number;
-    /** How many levels of sub-charts are below it (0: none). */
-    readonly depth: number;
-    readonly stepsCompletedPerWeek: readonly Point[];
-    readonly stepTimeToComplete: StepTimes;
-    readonly overdueSteps: { readonly now: number; readonly perWeek: readonly Point[] };
-    readonly stalled: { readonly days: number; readonly count: number; readonly charts: readonly StalledChart[] };
-  };
 }
 
 interface Happening {

@@ -4,7 +4,11 @@
 // telescoping goes. Plain, JSON-ready data: the view plots it, `tension insights --json` prints it.
 import { DAY_MS, dateOfDay, dayOfDate, dayOfMs, weekOf } from './calendarDays.ts';
 import type { RollupSummary } from './rollupSummary.ts';
-import { median, minutesAsDays, runningTotalByWeek, sumByWeek, todayOf, weekRange, weeklySeries, type Point } from './timeSeries.ts';
+import type { ContextInsights, StalledChart } from '../../../shared/insightFigures.ts';
+
+import { median, minutesAsDays, runningTotalByWeek, sumByWeek, todayOf, weekRange, weeklySeries } from './timeSeries.ts';
+
+export type { ContextInsights, StalledChart, StepTimes } from '../../../shared/insightFigures.ts';
 
 export interface FigureOptions {
   /** The time the figures are for (default: now). */
@@ -19,44 +23,6 @@ export const DEFAULT_WEEKS = 52;
 export const DEFAULT_STALLED_DAYS = 30;
 /** How many stalled charts are named (the count says how many there are). */
 export const STALLED_LISTED = 100;
-
-export interface StalledChart {
-  readonly id: string;
-  readonly context: string;
-  readonly lastChange: string;
-  readonly quietDays: number;
-}
-
-export interface StepTimes {
-  /** Median days from a step's creation to its completion, over the weeks shown (null: none completed). */
-  readonly medianDays: number | null;
-  /** Completions with a known creation time, over the weeks shown. */
-  readonly completions: number;
-  /** The median per week, for weeks with completions. */
-  readonly medianDaysPerWeek: readonly Point[];
-}
-
-export interface ContextInsights {
-  /** The contexts these figures add up. */
-  readonly contexts: readonly string[];
-  readonly asOf: string;
-  /** Weeks run from Monday, days are UTC calendar days. */
-  readonly weeks: { readonly from: string; readonly to: string };
-  readonly charts: { readonly live: number; readonly open: number; readonly complete: number };
-  readonly steps: { readonly open: number; readonly done: number };
-  readonly createdPerWeek: readonly Point[];
-  readonly completedPerWeek: readonly Point[];
-  /** Charts created by telescoping a step. */
-  readonly telescopedPerWeek: readonly Point[];
-  readonly stepsCompletedPerWeek: readonly Point[];
-  readonly stepTimeToComplete: StepTimes;
-  /** Steps past their due date and not done, at the end of each week (this week: today). */
-  readonly overdueSteps: { readonly now: number; readonly perWeek: readonly Point[] };
-  readonly stalled: { readonly days: number; readonly count: number; readonly charts: readonly StalledChart[] };
-  readonly telescoping: { readonly maxDepth: number; readonly byDepth: readonly { readonly depth: number; readonly charts: number }[]; readonly deepest?: { readonly id: string; readonly context: string; readonly depth: number } };
-  /** Edits whose effect could not be told (their line was not at hand): when not 0, some figures may be off by that much. */
-  readonly unresolvedEdits: number;
-}
 
 export function contextInsights(summaries: readonly RollupSummary[], options: FigureOptions = {}): ContextInsights {
   const now = options.now ?? new Date();

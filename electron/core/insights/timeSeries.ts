@@ -2,11 +2,9 @@
 // point per day or per week (the week's Monday), every day or week of the range present (a
 // zero is a point too: a gap in a line would read as "no data").
 import { dateOfDay, dayOfMs, weekOf } from './calendarDays.ts';
+import type { Point } from '../../../shared/insightFigures.ts';
 
-export interface Point {
-  readonly date: string;
-  readonly value: number;
-}
+export type { Point } from '../../../shared/insightFigures.ts';
 
 /** The weeks to show: the `weeks` up to the one holding `today`, not before the first week with data. */
 export function weekRange(today: number, weeks: number, firstDataDay: number | undefined): { first: number; last: number } {
@@ -66,4 +64,3 @@ export function median(values: readonly number[]): number | null {
 export const minutesAsDays = (minutes: number): number => Math.round((minutes / 1440) * 100) / 100;
 
 export const todayOf = (now: Date): number => dayOfMs(now.getTime());
-

@@ -34,19 +34,26 @@ export async function mergeContext(engine: Engine, from: string, into: string, c
   checkMerge(engine, from, into);
   // The default context and the archive are emptied, never retired: peers read charts.jsonl first.
   const retire = from !== DEFAULT_CONTEXT && from !== ARCHIVE_CONTEXT;
-  return moveAllAndRetire(
-    engine,
-    from,
-    into,
-    `Context ${from} (merged into ${into})`,
-    choices.op,
-    { charts: 'all', ...(choices.resolutions ? { resolutions: choices.resolutions } : {}), ...(choices.onCollision ? { onCollision: choices.onCollision } : {}) },
-    // Written once the records have moved (a note before would let adoptLeftovers make a merge
-    // the person may still have refused over a collision).
-    async () => {
-      if (retire) await engine.withLock(() => writeRetiredNote(engine.fs, engine.layout, { format: 1, context: from, reason: 'merged', into, ts: new Date().toISOString() }));
-    },
-  );
+  const note = (pending: boolean) => engine.withLock(() => writeRetiredNote(engine.fs, engine.layout, { format: 1, context: from, reason: 'merged', into, ts: new Date().toISOString(), ...(pending ? { pending: true as const } : {}) }));
+  // Pending first: a crash after the move's intent is durable still ends with the source retired.
+  if (retire) await note(true);
+  try {
+    return await moveAllAndRetire(
+      engine,
+      from,
+      into,
+      `Context ${from} (merged into ${into})`,
+      choices.op,
+      { charts: 'all', ...(choices.resolutions ? { resolutions: choices.resolutions } : {}), ...(choices.onCollision ? { onCollision: choices.onCollision } : {}) },
+      async () => {
+        if (retire) await note(false);
+      },
+    );
+  } catch (error) {
+    // Refused before anything moved (a collision left unresolved, a bad name): the note goes.
+    if (retire && error instanceof EngineError && ['CONFLICT', 'BAD_INPUT', 'NOT_FOUND'].includes(error.code)) await engine.withLock(() => clearRetiredNote(engine.fs, engine.layout, from));
+    throw error;
+  }
 }
 
 /** Takes a merge back: the charts that arrived go back to the context they came from, which shows again. */

@@ -76,15 +76,22 @@ export async function moveAllAndRetire(engine: Engine, from: string, to: string,
 }
 
 /**
- * Records a peer wrote to a renamed or merged context after it was retired are moved on to
- * where that context went. Run before each context operation (and by `tension context adopt`).
+ * Finishes what a retired context still needs: records a peer wrote to a renamed or merged
+ * context after it was retired move on to where it went; the file of one whose records are all
+ * gone (a crash came before it was taken away) is taken away. Run before each context
+ * operation (and by `tension context adopt`).
  */
 export async function adoptLeftovers(engine: Engine): Promise<{ context: string; into: string; records: number }[]> {
   const adopted: { context: string; into: string; records: number }[] = [];
   for (const note of retiredContexts(engine.fs, engine.layout)) {
-    if (note.into === undefined || isHiddenRetired(engine.fs, engine.layout, note.context)) continue;
+    if (isHiddenRetired(engine.fs, engine.layout, note.context)) continue;
     const size = await engine.read(note.context, (state) => state.size);
-    if (size === 0) continue;
+    if (size === 0) {
+      await engine.withLock(() => takeAwayRetiredFile(engine, note.context));
+      continue;
+    }
+    if (note.into === undefined) continue; // a deleted context written again by a peer: it shows, with what the peer wrote
+    if (note.pending) continue; // a merge that may have been refused: its records stay where they are
     const result = await moveAllAndRetire(engine, note.context, note.into, `What another program wrote to context ${note.context} after it went into ${note.into}`, undefined);
     adopted.push({ context: note.context, into: note.into, records: result.move.records });
   }

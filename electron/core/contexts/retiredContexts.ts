@@ -23,6 +23,12 @@ export interface RetiredNote {
   /** The operation that deleted its records (what an undo of the deletion reads back). */
   readonly op?: string;
   readonly ts: string;
+  /**
+   * A merge asked for but not yet known to be done: written before the move, so a crash after
+   * the move's intent (which the next open completes) still retires the emptied context. While
+   * the context still has records, nothing acts on it (the merge may have been refused).
+   */
+  readonly pending?: true;
 }
 
 export function retiredNotePath(layout: DataLayout, context: string): string {

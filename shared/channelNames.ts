@@ -36,11 +36,27 @@ export const CHANNEL_NAME_LIST = [
   'backups.restore',
   'health.verify',
   'recovery.run',
+  // shared/contractBackups.ts
+  'backups.overview',
+  'backups.verifyAll',
+  'backups.policy',
+  'backups.policyPreview',
+  'backups.setPolicy',
+  'backups.restorePreview',
+  'backups.restoreFrom',
+  'backups.undoRestore',
+  'deleted.list',
+  'deleted.restore',
+  'recovery.analyze',
+  'recovery.apply',
+  'recovery.automatic',
+  'recovery.files',
+  'recovery.readFile',
 ] as const;
 
 export type ListedChannelName = (typeof CHANNEL_NAME_LIST)[number];
 
-export const EVENT_NAMES = ['data.changed', 'health.changed', 'backup.progress', 'recovery.progress'] as const;
+export const EVENT_NAMES = ['data.changed', 'health.changed', 'backup.progress', 'recovery.progress', 'backup.status', 'recovery.repaired'] as const;
 export type EventName = (typeof EVENT_NAMES)[number];
 
 /** One invoke channel carries every request; each event has a channel of its own. */

@@ -8,17 +8,13 @@ import type { Chart, ChartHistoryEntry, ChartSummary, ChartTree } from './domain
 import { isCalendarDate } from './calendarDate.ts';
 import { hasVisibleText } from './visibleText.ts';
 import { CHANNEL_NAME_LIST, EVENT_NAMES, INVOKE_CHANNEL, eventChannel, type EventName, type ListedChannelName } from './channelNames.ts';
+import { channel, contextName } from './contractPieces.ts';
+import { backupChannels } from './contractBackups.ts';
+import type { AutomaticRepair, BackupStatusEvent } from './backupTypes.ts';
 
 // ----------------------------------------------------------------- input pieces
 
-const CONTEXT_NAME = /^[A-Za-z0-9_.-]+$/;
-
-export const contextName = z
-  .string()
-  .min(1)
-  .max(100)
-  .regex(CONTEXT_NAME, 'letters, digits, "_", "-" and "." only')
-  .refine((name) => !name.includes('..') && name !== '.', 'no ".."');
+export { contextName };
 const text = z.string().min(1).max(10_000).refine(hasVisibleText, 'must contain visible text (not only spaces or zero-width characters)');
 const name = z.string().min(1).max(1_000);
 const date = z.string().max(40).refine(isCalendarDate, 'a real date like 2026-12-31 or 2026-12-31T17:00:00Z');
@@ -103,11 +99,6 @@ export interface Removed extends Written {
 
 // ----------------------------------------------------------------- channels
 
-/** A channel: its input schema, and (as a type only) what it returns. */
-const channel =
-  <O>() =>
-  <I extends z.ZodType>(input: I) => ({ input, output: undefined as unknown as O });
-
 export const channels = {
   'app.info': channel<{ root: string; source: string; readOnly: string | null; version: string }>()(z.strictObject({})),
   'contexts.list': channel<ContextInfo[]>()(z.strictObject({})),
@@ -157,6 +148,7 @@ export const channels = {
   ),
   'health.verify': channel<VerifyReport>()(z.strictObject({})),
   'recovery.run': channel<RecoveryReport>()(z.strictObject({ contexts: z.array(contextName).max(1000).optional() })),
+  ...backupChannels,
 } as const;
 
 export type ChannelName = keyof typeof channels;
@@ -211,6 +203,10 @@ export interface Events {
   'health.changed': { readonly context: string; readonly health: ContextInfo['health']; readonly findings: readonly string[] };
   'backup.progress': ProgressEvent;
   'recovery.progress': ProgressEvent;
+  /** A scheduled backup was taken, or failed (a full disk is a warning the person sees). */
+  'backup.status': BackupStatusEvent;
+  /** Damage with no choice to make was repaired on its own: shown afterwards. */
+  'recovery.repaired': AutomaticRepair;
 }
 
 const eventsListedExactly: [Exclude<keyof Events, EventName>, Exclude<EventName, keyof Events>] extends [never, never] ? true : never = true;

@@ -7,12 +7,14 @@
 // Electron's objects come in as parameters (main.ts passes the real ones, tests pass fakes).
 import { Engine, type EngineOptions } from '../core/engine.ts';
 import { DataRootWatcher, type ContextChange, type WatcherOptions } from '../core/dataRootWatcher.ts';
+import { startBackgroundWork, type BackgroundWork, type BackgroundWorkOptions } from './backgroundWork.ts';
 import { createHandlerTable } from '../ipc/handlerTable.ts';
 import { createAppProtocolHandler } from './appProtocol.ts';
 import { appDataLayout, type DataLocationInput } from './dataLocation.ts';
 import { checkDataFolder } from '../core/dataFolder.ts';
 import type { BrowserWindowLike, IpcMainLike, PreventableEvent, SessionLike, WebContentsLike } from './electronSurface.ts';
 import { broadcast, registerInvokeHandler } from './ipcBridge.ts';
+import type { EventName, Events } from '../../shared/contract.ts';
 import { loadStartPage } from './mainWindow.ts';
 import { buildMenuTemplate, type MenuItemTemplate } from './menuTemplate.ts';
 import { guardWebContents } from './navigationGuard.ts';
@@ -53,6 +55,8 @@ export interface ShellDeps<W extends BrowserWindowLike> {
   /** Extra engine options (tests: the rewrite delay). */
   readonly engineOptions?: Partial<EngineOptions>;
   readonly watcherOptions?: WatcherOptions;
+  /** The backup timer and the scheduled check (tests: their delays and timers). */
+  readonly backgroundOptions?: BackgroundWorkOptions;
   /** A modal error for what the user must know (dialog.showErrorBox in the app). */
   readonly showError: (title: string, message: string) => void;
   readonly log: (message: string, error?: unknown) => void;
@@ -78,6 +82,7 @@ export function startShell<W extends BrowserWindowLike>(deps: ShellDeps<W>): She
   let watcher: DataRootWatcher | undefined;
   let watcherStarted: Promise<void> = Promise.resolve();
   let unregisterIpc: (() => void) | undefined;
+  let background: BackgroundWork | undefined;
 
   if (!app.requestSingleInstanceLock()) {
     // Another Tension Desk owns the data: it gets focus (second-instance), this one leaves.
@@ -122,6 +127,7 @@ export function startShell<W extends BrowserWindowLike>(deps: ShellDeps<W>): She
 
   function onChange(change: ContextChange): void {
     broadcast(windows.windows(), 'data.changed', { context: change.context, seq: change.seq, external: change.findings });
+    background?.outsideChange(change.context);
     if (change.findings.length > 0 && engine) {
       engine.listContexts().then(
         (contexts) => {
@@ -149,7 +155,10 @@ export function startShell<W extends BrowserWindowLike>(deps: ShellDeps<W>): She
     });
     engine = opened;
     if (phase !== 'starting') return; // a quit came while the engine was opening: shutdown closes it
-    unregisterIpc = registerInvokeHandler(deps.ipcMain, createHandlerTable({ engine: opened, isOwnSender: windows.isOwnSender, version: app.getVersion(), emit: (event, payload) => broadcast(windows.windows(), event, payload) }));
+    const emit = <E extends EventName>(event: E, payload: Events[E]) => void broadcast(windows.windows(), event, payload);
+    // Backups on their schedule and the check of the data, from now until the quit.
+    background = startBackgroundWork(opened, emit, log, deps.backgroundOptions);
+    unregisterIpc = registerInvokeHandler(deps.ipcMain, createHandlerTable({ engine: opened, isOwnSender: windows.isOwnSender, version: app.getVersion(), emit, background }));
     openWindow();
     phase = 'running';
     watcher = new DataRootWatcher(opened, onChange, (error) => log('Live updates: a refresh failed.', error), deps.watcherOptions);
@@ -166,6 +175,7 @@ export function startShell<W extends BrowserWindowLike>(deps: ShellDeps<W>): She
   async function shutdown(): Promise<void> {
     await ready;
     unregisterIpc?.();
+    await background?.stop().catch((error: unknown) => log('Stopping the backup timer failed.', error));
     await watcherStarted;
     await watcher?.stop().catch((error: unknown) => log('Stopping live updates failed.', error));
     if (!engine) return;

@@ -36,9 +36,11 @@ export interface Verification {
 /** Allowed slack before two journal times count as out of order (clocks step back a little). */
 const CLOCK_SLACK_MS = 2_000;
 
-export async function verifyAll(engine: Engine, options: { backups?: boolean } = {}): Promise<Verification> {
+/** `contexts`: only these (the app's check after another program changed one); default every one. */
+export async function verifyAll(engine: Engine, options: { backups?: boolean; contexts?: readonly string[] } = {}): Promise<Verification> {
   const contexts: ContextVerification[] = [];
-  for (const context of engine.listContextNames()) {
+  const names = engine.listContextNames();
+  for (const context of options.contexts ? names.filter((name) => options.contexts?.includes(name)) : names) {
     contexts.push(await engine.read(context, (_state, store) => verifyStoreFiles(engine, context, store.findings, store.pendingCount())));
   }
   const backups = options.backups === false ? [] : listBackups(engine).map((b) => verifyBackup(engine, b.id));

@@ -12,6 +12,9 @@ import { contextsDifferingInCase } from '../core/dataRoot.ts';
 import { recoverAll } from '../core/recover.ts';
 import { channels, type ChannelName, type ContextInfo, type EventName, type Events, type IpcError, type IpcResult, type Removed, type Written } from '../../shared/contract.ts';
 import type { CommitResult } from '../core/contextStore.ts';
+import { createBackupHandlers } from './backupHandlers.ts';
+import type { BackupChannelName } from '../../shared/contractBackups.ts';
+import type { BackgroundWork } from '../app/backgroundWork.ts';
 
 /** Who sent a request: Electron's webContents id and the URL of the frame that sent it. */
 export interface SenderInfo {
@@ -27,6 +30,8 @@ export interface HandlerDeps {
   readonly version?: string;
   /** Pushes an event to the app's windows (progress of backups and recovery). */
   readonly emit?: <E extends EventName>(event: E, payload: Events[E]) => void;
+  /** The backup timer and the scheduled check, where they run (the app): the backups panel shows their state. */
+  readonly background?: BackgroundWork;
 }
 
 type Input = Record<string, unknown>;
@@ -136,6 +141,7 @@ export function createHandlerTable(deps: HandlerDeps): HandlerTable {
       };
     },
     'recovery.run': async (i) => withProgress('recovery.progress', 'Repairing damaged files', () => recoverAll(engine, i.contexts as string[] | undefined)),
+    ...(createBackupHandlers({ engine, ...(deps.emit ? { emit: deps.emit } : {}), ...(deps.background ? { background: deps.background } : {}) }) as unknown as Record<BackupChannelName, Handler>),
   };
 
   return {

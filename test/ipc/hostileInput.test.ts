@@ -109,7 +109,7 @@ function deepValue(random: Random): unknown {
 
 // ------------------------------------------------------------------ the contract's fields
 
-type FieldKind = 'context' | 'id' | 'text' | 'query' | 'date' | 'dateNullable' | 'limit' | 'position' | 'reality' | 'steps' | 'op' | 'reason' | 'backupId' | 'contexts' | 'version' | 'records';
+type FieldKind = 'context' | 'id' | 'text' | 'query' | 'date' | 'dateNullable' | 'limit' | 'position' | 'reality' | 'steps' | 'op' | 'reason' | 'backupId' | 'contexts' | 'version' | 'records' | 'count' | 'flag' | 'action';
 
 interface FieldSpec {
   readonly kind: FieldKind;
@@ -176,6 +176,22 @@ function channelSpecs(w: World): Record<ChannelName, { fields: Record<string, Fi
     'backups.restore': { fields: { id: F('backupId', true, true), contexts: F('contexts', false) }, template: { id: w.backup, contexts: ['work'] } },
     'health.verify': { fields: {}, template: {} },
     'recovery.run': { fields: { contexts: F('contexts', false) }, template: { contexts: ['work'] } },
+    // shared/contractBackups.ts
+    'backups.overview': { fields: {}, template: {} },
+    'backups.verifyAll': { fields: {}, template: {} },
+    'backups.policy': { fields: {}, template: {} },
+    'backups.policyPreview': { fields: { keepDaily: F('count', true), keepWeekly: F('count', true), keepMonthly: F('count', true) }, template: { keepDaily: 7, keepWeekly: 5, keepMonthly: 12 } },
+    'backups.setPolicy': { fields: { keepDaily: F('count', true), keepWeekly: F('count', true), keepMonthly: F('count', true) }, template: { keepDaily: 3, keepWeekly: 2, keepMonthly: 1 } },
+    'backups.restorePreview': { fields: { id: F('backupId', true, true), context: ctxRef, chartId: F('id', false, true) }, template: { id: w.backup, context: 'work', chartId: w.chart } },
+    'backups.restoreFrom': { fields: { id: F('backupId', true, true), context: ctxRef, chartId: F('id', false, true) }, template: { id: w.backup, context: 'work', chartId: w.chart } },
+    'backups.undoRestore': { fields: { safetyBackup: F('backupId', true, true), context: ctxRef, chartId: F('id', false, true) }, template: { safetyBackup: w.backup, context: 'work', chartId: w.chart } },
+    'deleted.list': { fields: { days: F('limit', false), context: F('context', false, true) }, template: { days: 30, context: 'work' } },
+    'deleted.restore': { fields: { id: F('id', true, true) }, template: { id: 'work@1.0' } },
+    'recovery.analyze': { fields: { context: ctxRef }, template: { context: 'work' } },
+    'recovery.apply': { fields: { context: ctxRef, action: F('action', true), backup: F('backupId', false), backupFirst: F('flag', false) }, template: { context: 'work', action: 'leave', backupFirst: true } },
+    'recovery.automatic': { fields: {}, template: {} },
+    'recovery.files': { fields: {}, template: {} },
+    'recovery.readFile': { fields: { name: F('id', true, true) }, template: { name: 'recovery-2027-01-01.log' } },
   };
 }
 
@@ -208,6 +224,10 @@ function wrongTypeValues(kind: FieldKind): unknown[] {
       return [...common, 20_261_231];
     case 'records':
       return ['{"type":"entity"}', 1, null, {}, true, [], [1], [null], [{}], [['{}']], ['x']];
+    case 'count':
+      return ['5', '0', true, false, null, {}, [], [1], 5n, new Date(0)];
+    case 'flag':
+      return [0, 1, 'true', 'false', '', null, {}, [], [true], 5n];
     default:
       return [...common, null, ['x']];
   }
@@ -265,6 +285,12 @@ function invalidValueFor(random: Random, kind: FieldKind): unknown {
       return pick(random, ['', 'abc', '1234567', '123456789', 'DEADBEEF', 'g0000000', ' deadbeef', 'deadbeef\n', hugeString(random)]);
     case 'records':
       return pick(random, [[], [''], ['x'], ['{}', 'y']]);
+    case 'count':
+      return pick(random, [-1, -0.5, 1.5, 10_001, 1e9, Number.NaN, Number.POSITIVE_INFINITY, 2 ** 53]);
+    case 'flag':
+      return pick(random, ['yes', 'no', 1, 0, null]);
+    case 'action':
+      return pick(random, ['Repair', 'delete', '', 'repair ', 'restore\u0000', 'leave-it']);
   }
 }
 
@@ -348,6 +374,14 @@ function validCase(random: Random, w: World, n: number): Case {
     ['backups.list', {}],
     ['backups.verify', { id: w.backup }],
     ['health.verify', {}],
+    ['backups.overview', {}],
+    ['backups.policy', {}],
+    ['backups.policyPreview', { keepDaily: int(random, 0, 10_000), keepWeekly: int(random, 0, 10), keepMonthly: 0 }],
+    ['backups.restorePreview', { id: w.backup, context: 'work', ...(random() < 0.5 ? { chartId: w.chart } : {}) }],
+    ['deleted.list', random() < 0.5 ? {} : { days: int(random, 1, 3_650), context: 'work' }],
+    ['recovery.analyze', { context: pick(random, ['work', 'personal']) }],
+    ['recovery.automatic', {}],
+    ['recovery.files', {}],
   ];
   const dates = ['2026-12-31', '2027-01-01T09:30:00Z', '2026-06-15T12:00:00.123+02:00', '2028-02-29', '2030-01-01T00:00'];
   const maybeOp = () => (random() < 0.3 ? { op: `op-${int(random, 1, 20)}` } : {});

@@ -52,11 +52,17 @@ export const CHANNEL_NAME_LIST = [
   'recovery.automatic',
   'recovery.files',
   'recovery.readFile',
+  // shared/contractInsights.ts
+  'health.report',
+  'health.check',
+  'health.freeSpace',
+  'insights.context',
+  'insights.chart',
 ] as const;
 
 export type ListedChannelName = (typeof CHANNEL_NAME_LIST)[number];
 
-export const EVENT_NAMES = ['data.changed', 'health.changed', 'backup.progress', 'recovery.progress', 'backup.status', 'recovery.repaired'] as const;
+export const EVENT_NAMES = ['data.changed', 'health.changed', 'backup.progress', 'recovery.progress', 'backup.status', 'recovery.repaired', 'insights.changed', 'health.notice'] as const;
 export type EventName = (typeof EVENT_NAMES)[number];
 
 /** One invoke channel carries every request; each event has a channel of its own. */

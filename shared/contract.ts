@@ -10,6 +10,8 @@ import { hasVisibleText } from './visibleText.ts';
 import { CHANNEL_NAME_LIST, EVENT_NAMES, INVOKE_CHANNEL, eventChannel, type EventName, type ListedChannelName } from './channelNames.ts';
 import { channel, contextName } from './contractPieces.ts';
 import { backupChannels } from './contractBackups.ts';
+import { insightChannels } from './contractInsights.ts';
+import type { HealthNotice } from './healthFigures.ts';
 import type { AutomaticRepair, BackupStatusEvent } from './backupTypes.ts';
 
 // ----------------------------------------------------------------- input pieces
@@ -149,6 +151,7 @@ export const channels = {
   'health.verify': channel<VerifyReport>()(z.strictObject({})),
   'recovery.run': channel<RecoveryReport>()(z.strictObject({ contexts: z.array(contextName).max(1000).optional() })),
   ...backupChannels,
+  ...insightChannels,
 } as const;
 
 export type ChannelName = keyof typeof channels;
@@ -207,6 +210,10 @@ export interface Events {
   'backup.status': BackupStatusEvent;
   /** Damage with no choice to make was repaired on its own: shown afterwards. */
   'recovery.repaired': AutomaticRepair;
+  /** A context's figures may have moved (a write; null: a move, which spans two): a view showing them asks again. */
+  'insights.changed': { readonly context: string | null };
+  /** A health problem not told before (damage, a failed backup, low space, read-only), once. */
+  'health.notice': HealthNotice;
 }
 
 const eventsListedExactly: [Exclude<keyof Events, EventName>, Exclude<EventName, keyof Events>] extends [never, never] ? true : never = true;

@@ -13,6 +13,7 @@ import { recoverAll } from '../core/recover.ts';
 import { channels, type ChannelName, type ContextInfo, type EventName, type Events, type IpcError, type IpcResult, type Removed, type Written } from '../../shared/contract.ts';
 import type { CommitResult } from '../core/contextStore.ts';
 import { createBackupHandlers } from './backupHandlers.ts';
+import { createInsightHandlers } from './insightHandlers.ts';
 import type { BackupChannelName } from '../../shared/contractBackups.ts';
 import type { BackgroundWork } from '../app/backgroundWork.ts';
 
@@ -142,6 +143,7 @@ export function createHandlerTable(deps: HandlerDeps): HandlerTable {
     },
     'recovery.run': async (i) => withProgress('recovery.progress', 'Repairing damaged files', () => recoverAll(engine, i.contexts as string[] | undefined)),
     ...(createBackupHandlers({ engine, ...(deps.emit ? { emit: deps.emit } : {}), ...(deps.background ? { background: deps.background } : {}) }) as unknown as Record<BackupChannelName, Handler>),
+    ...createInsightHandlers({ engine, ...(deps.emit ? { emit: deps.emit } : {}) }),
   };
 
   return {

@@ -12,6 +12,10 @@ import { NewChartForm } from './NewChartForm.tsx';
 import { ProgressBar } from './ProgressBar.tsx';
 import { Notices } from './Notices.tsx';
 import { SHORTCUTS, useShortcuts } from './useShortcuts.ts';
+import { HealthView } from './HealthView.tsx';
+import { InsightsView } from './InsightsView.tsx';
+import { ChartProgress } from './ChartProgress.tsx';
+import { startInsightUpdates } from '../stores/insightsStore.ts';
 
 export function App() {
   const stores = useStores();
@@ -30,6 +34,14 @@ export function App() {
     void stores.contexts.getState().load();
     void stores.charts.getState().load(null);
   }, [stores]);
+  // The health, insights and progress views: read again when their figures move, and following the context picked in the sidebar.
+  const view = useStore(stores.insights, (s) => s.view);
+  const scope = useStore(stores.charts, (s) => s.scope);
+  useEffect(() => startInsightUpdates(stores.transport, stores.insights, stores.notifications, stores.client), [stores]);
+  useEffect(() => {
+    const shown = stores.insights.getState();
+    if ((shown.view === 'health' || shown.view === 'insights') && shown.scope !== scope) void shown.show(shown.view, scope);
+  }, [stores, scope]);
 
   const runUndo = async () => {
     const done = await editor.undo();
@@ -112,8 +124,15 @@ export function App() {
       )}
       <main className="panes">
         <Sidebar />
-        <ChartList />
-        <ChartView ref={addStepRef} onNewChart={() => setCreating(true)} />
+        {view === 'charts' && (
+          <>
+            <ChartList />
+            <ChartView ref={addStepRef} onNewChart={() => setCreating(true)} />
+          </>
+        )}
+        {view === 'health' && <HealthView />}
+        {view === 'insights' && <InsightsView />}
+        {view === 'progress' && <ChartProgress />}
       </main>
       {creating && <NewChartForm onClose={() => setCreating(false)} />}
     </div>

@@ -12,9 +12,10 @@ import { ErrorMessage } from './ErrorMessage.tsx';
 const BADGE: Record<ContextInfo['health'], string> = { ok: '●', damaged: '▲ damaged', 'read-only': '■ read-only' };
 
 export function Sidebar() {
-  const { contexts, charts } = useStores();
+  const { contexts, charts, insights } = useStores();
   const list = useStore(contexts, (s) => s.list);
   const scope = useStore(charts, (s) => s.scope);
+  const view = useStore(insights, (s) => s.view);
   const total = list.reduce((sum, c) => sum + c.charts, 0);
   const [name, setName] = useState('');
   const [error, setError] = useState<IpcError | null>(null);
@@ -65,6 +66,13 @@ export function Sidebar() {
           </li>
         ))}
       </ul>
+      <div className="view-switch" role="group" aria-label="Views">
+        {(['charts', 'health', 'insights'] as const).map((v) => (
+          <button key={v} type="button" className="context" aria-current={view === v ? 'page' : undefined} onClick={() => void insights.getState().show(v, scope)}>
+            {v === 'charts' ? 'Charts' : v === 'health' ? 'Health' : 'Insights'}
+          </button>
+        ))}
+      </div>
       <form onSubmit={(e) => void create(e)} className="new-context">
         <label>
           New context

@@ -10,6 +10,7 @@ import { createHistoryStore } from './historyStore.ts';
 import { createUndoStore } from './undoStore.ts';
 import { createChartEditor } from './chartEditor.ts';
 import { createDraftsStore } from './draftsStore.ts';
+import { createInsightsStore } from './insightsStore.ts';
 
 export function createAppStores(transport: Transport) {
   const notifications = createNotificationsStore();
@@ -20,6 +21,7 @@ export function createAppStores(transport: Transport) {
   const history = createHistoryStore(client);
   const undo = createUndoStore();
   const drafts = createDraftsStore();
+  const insights = createInsightsStore(client, notifications);
 
   /** After a change (ours or another process's) to a context: refresh every view showing it. */
   async function refreshContext(context: string): Promise<void> {
@@ -33,6 +35,6 @@ export function createAppStores(transport: Transport) {
   }
 
   const editor = createChartEditor(client, undo, { afterEdit: refreshContext });
-  return { transport, client, notifications, contexts, charts, selection, history, undo, drafts, editor, refreshContext };
+  return { transport, client, notifications, contexts, charts, selection, history, undo, drafts, editor, refreshContext, insights };
 }
 export type AppStores = ReturnType<typeof createAppStores>;

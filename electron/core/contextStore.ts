@@ -1065,11 +1065,20 @@ export class ContextStore {
 
   /** Entities matching every word of the query (by word prefix), best first. */
   search(query: string, limit: number): SearchHit[] {
+    return this.searchIndex().search(query, limit);
+  }
+
+  /** Every entity matching the query, with its score, in no order (SearchIndex.forEachMatch). */
+  forEachMatch(query: string, visit: (record: StoredRecord, score: number) => void): void {
+    this.searchIndex().forEachMatch(query, visit);
+  }
+
+  private searchIndex(): SearchIndex {
     if (!this.index || this.index.wantsRebuild) {
       this.index = new SearchIndex(this.state.values());
       this.state.observe(this.index);
     }
-    return this.index.search(query, limit);
+    return this.index;
   }
 
   /** Unreadable lines of the context file as last read (their bytes are saved before any rewrite). */

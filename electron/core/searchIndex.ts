@@ -3,10 +3,10 @@
 // Built on first use and kept current from then on; removed entities leave tombstones that
 // are swept when they outnumber the live ones.
 //
-// A query takes its candidates from its most selective word only (the one whose matching
-// words have the shortest posting lists), then checks each candidate's own text for the other
-// words, and keeps the best `limit` in a bounded heap. Ranking: exact word matches over
-// prefixes, matches in the name over matches elsewhere, then shorter names.
+// A query takes its candidates from its most selective word (the one whose matching words have
+// the shortest id lists), narrows them by each other word through the id lists alone, and keeps
+// the best `limit` in a bounded heap. Ranking: exact word matches over prefixes, matches in the
+// name over matches elsewhere, then shorter names.
 import type { StoredRecord } from './records.ts';
 
 const WORD = /[\p{L}\p{N}]+/gu;
@@ -76,13 +76,25 @@ function arrayEnd(raw: string, open: number): number {
 }
 
 export class SearchIndex {
+  /** Ids of the entities having each word, ascending (an entity made again gets a new, larger id). */
   private readonly postings = new Map<string, number[]>();
-  /** Words of entity names only (for ranking name matches first). */
+  /** The same for the words of entity names only (for ranking name matches first). */
   private readonly namePostings = new Map<string, number[]>();
   private sortedWords: string[] | undefined;
+  private sortedNameWords: string[] | undefined;
   private readonly idOfKey = new Map<string, number>();
   private readonly records: (StoredRecord | undefined)[] = [];
+  /** Each id's key length (the last tie-break), kept flat: reading it from the record costs a cache miss per candidate. */
+  private keyLengths = new Uint16Array(1024);
   private dead = 0;
+  /**
+   * Scratch space for a query, by id, reused (a query touches only its candidates): how many
+   * query words an entity matched so far, its score, and which word last gave it a name bonus.
+   */
+  private matched = new Uint16Array(0);
+  private scores = new Int32Array(0);
+  private nameMark = new Uint32Array(0);
+  private markBase = 0;
 
   constructor(records: Iterable<StoredRecord>) {
     for (const record of records) this.add(record);
@@ -93,22 +105,20 @@ export class SearchIndex {
     this.remove(record.key);
     const id = this.records.length;
     this.records.push(record);
+    if (id >= this.keyLengths.length) {
+      const grown = new Uint16Array(this.keyLengths.length * 2);
+      grown.set(this.keyLengths);
+      this.keyLengths = grown;
+    }
+    this.keyLengths[id] = Math.min(record.key.length, 0xffff);
     this.idOfKey.set(record.key, id);
     const text = searchTextOf(record);
-    const nameWords = new Set(wordsOf(text.name));
-    for (const word of nameWords) {
-      let list = this.namePostings.get(word);
-      if (!list) this.namePostings.set(word, (list = []));
-      list.push(id);
+    // A word seen twice in one entity is listed once: its list already ends with this id.
+    for (const word of wordsOf(text.name)) {
+      if (appendId(this.namePostings, word, id)) this.sortedNameWords = undefined;
+      if (appendId(this.postings, word, id)) this.sortedWords = undefined;
     }
-    for (const word of new Set([...nameWords, ...wordsOf(text.rest)])) {
-      let list = this.postings.get(word);
-      if (!list) {
-        this.postings.set(word, (list = []));
-        this.sortedWords = undefined;
-      }
-      list.push(id);
-    }
+    for (const word of wordsOf(text.rest)) if (appendId(this.postings, word, id)) this.sortedWords = undefined;
   }
 
   remove(key: string): void {
@@ -124,75 +134,186 @@ export class SearchIndex {
     return this.dead > 1000 && this.dead > this.idOfKey.size;
   }
 
+  /**
+   * The best `limit` entities having, for every query word, a word that starts with it. Scored
+   * per query word: 2 for the exact word anywhere (1 for a longer word it starts), plus 3 for
+   * the exact word in the name (2 for a name word it starts); then shorter names first.
+   *
+   * Every step works on ids in flat arrays, never on an entity's text: each query word either
+   * walks the lists of the words it starts (marking the entities that matched every word so
+   * far) or, when those lists are long next to the candidates left, looks each candidate up in
+   * them by binary search. A query over 100,000 charts costs milliseconds, however common the
+   * word (a scan of each candidate's text took seconds).
+   */
   search(query: string, limit: number): SearchHit[] {
-    const terms = [...new Set(wordsOf(query))];
-    if (terms.length === 0 || limit <= 0) return [];
-    const words = (this.sortedWords ??= [...this.postings.keys()].sort());
-    // Each term's matching words (those it is a prefix of) and how many postings they hold.
-    const ranges = terms.map((term) => {
-      const from = lowerBound(words, term);
-      let to = from;
-      let size = 0;
-      while (to < words.length && (words[to] as string).startsWith(term)) {
-        size += (this.postings.get(words[to] as string) as number[]).length;
-        to += 1;
-      }
-      return { term, from, to, size };
-    });
-    if (ranges.some((r) => r.size === 0)) return [];
-    ranges.sort((a, b) => a.size - b.size);
-    const [chosen, ...others] = ranges as [(typeof ranges)[number], ...typeof ranges];
-    const union = (range: (typeof ranges)[number]) => {
-      const ids = new Set<number>();
-      for (let i = range.from; i < range.to; i += 1) for (const id of this.postings.get(words[i] as string) as number[]) ids.add(id);
-      return ids;
-    };
-    const candidates = union(chosen);
-    // Other terms are checked by id when their postings are few enough, else in each candidate's text.
-    const byId = new Map<string, Set<number>>();
-    for (const range of others) if (range.size <= Math.max(50 * candidates.size, 20_000)) byId.set(range.term, union(range));
-    // Sets for ranking only where they are small next to the candidates; otherwise the candidate's own words decide.
-    const small = (list: number[] | undefined) => (list ?? []).length <= Math.max(50 * candidates.size, 20_000);
-    const exact = new Map(terms.filter((t) => small(this.postings.get(t))).map((t) => [t, new Set(this.postings.get(t) ?? [])]));
-    const inName = new Map(terms.filter((t) => small(this.namePostings.get(t))).map((t) => [t, new Set(this.namePostings.get(t) ?? [])]));
-
+    if (limit <= 0) return [];
+    const candidates = this.candidatesOf(query);
     const top = new BoundedHeap(limit);
     for (const id of candidates) {
-      const record = this.records[id];
-      if (!record) continue;
-      let words: string[] | undefined;
-      let all = true;
-      for (const range of others) {
-        const ids = byId.get(range.term);
-        if (ids) {
-          if (!ids.has(id)) all = false;
-        } else {
-          words ??= allWords(record);
-          if (!words.some((w) => w.startsWith(range.term))) all = false;
-        }
-        if (!all) break;
-      }
-      if (!all) continue;
-      // Ranking: exact words over prefixes; a word of the name (exact, then prefix) over the rest.
-      const nameWords = wordsOf(record.name ?? '');
-      let score = 0;
-      for (const term of terms) {
-        const exactSet = exact.get(term);
-        if (exactSet ? exactSet.has(id) : (words ??= allWords(record)).includes(term)) score += 2;
-        else score += 1;
-        const nameSet = inName.get(term);
-        if (nameSet ? nameSet.has(id) : nameWords.includes(term)) score += 3;
-        else if (nameWords.some((w) => w.startsWith(term))) score += 2;
-      }
-      top.offer({ key: record.key, score: score - record.key.length / 10_000 });
+      this.matched[id] = 0;
+      const score = (this.scores[id] as number) - (this.keyLengths[id] as number) / 10_000;
+      // Most candidates of a common word lose to the worst kept on the score alone: neither
+      // their record is read nor a hit made for them.
+      if (top.beatenBy(score)) continue;
+      const record = this.records[id] as StoredRecord;
+      if (top.takes(score, record.key)) top.offer({ key: record.key, score });
     }
     return top.sorted();
   }
+
+  /**
+   * Every match of the query, in no particular order, with the score `search` gives it: for a
+   * caller that ranks by something else (charts by their best record) and counts them all.
+   */
+  forEachMatch(query: string, visit: (record: StoredRecord, score: number) => void): void {
+    const candidates = this.candidatesOf(query);
+    try {
+      for (const id of candidates) visit(this.records[id] as StoredRecord, (this.scores[id] as number) - (this.keyLengths[id] as number) / 10_000);
+    } finally {
+      for (const id of candidates) this.matched[id] = 0;
+    }
+  }
+
+  /** The ids matching every word, scored in `scores`, each marked in `matched` (the caller clears those marks). */
+  private candidatesOf(query: string): number[] {
+    const terms = [...new Set(wordsOf(query))];
+    if (terms.length === 0) return [];
+    const words = (this.sortedWords ??= [...this.postings.keys()].sort());
+    const ranges = terms.map((term) => wordRange(words, this.postings, term));
+    if (ranges.some((r) => r.size === 0)) return [];
+    ranges.sort((a, b) => a.size - b.size);
+    this.ensureScratch();
+    const { matched, scores } = this;
+
+    // The most selective word makes the candidates; each other word keeps those it matches.
+    let candidates: number[] = [];
+    ranges.forEach((range, t) => {
+      const exact = (word: string) => (word === range.term ? 2 : 1);
+      if (t === 0) {
+        for (let w = range.from; w < range.to; w += 1) {
+          const word = words[w] as string;
+          for (const id of this.postings.get(word) as number[]) {
+            if (matched[id] !== 0 || this.records[id] === undefined) continue;
+            matched[id] = 1;
+            scores[id] = exact(word);
+            candidates.push(id);
+          }
+        }
+        return;
+      }
+      if (range.size <= candidates.length * 8 * (range.to - range.from)) {
+        for (let w = range.from; w < range.to; w += 1) {
+          const word = words[w] as string;
+          for (const id of this.postings.get(word) as number[]) {
+            if (matched[id] !== t) continue;
+            matched[id] = t + 1;
+            scores[id] = (scores[id] as number) + exact(word);
+          }
+        }
+      } else {
+        for (const id of candidates) {
+          for (let w = range.from; w < range.to; w += 1) {
+            const word = words[w] as string;
+            if (!hasId(this.postings.get(word) as number[], id)) continue;
+            matched[id] = t + 1;
+            scores[id] = (scores[id] as number) + exact(word);
+            break;
+          }
+        }
+      }
+      const kept = candidates.filter((id) => matched[id] === t + 1);
+      for (const id of candidates) if (matched[id] !== t + 1) matched[id] = 0;
+      candidates = kept;
+    });
+
+    // Name bonus: once per query word, the exact word (listed first in its range) over a longer one.
+    const names = (this.sortedNameWords ??= [...this.namePostings.keys()].sort());
+    for (const term of terms) {
+      const range = wordRange(names, this.namePostings, term);
+      if (range.size === 0) continue;
+      const mark = this.nextMark();
+      const bonus = (word: string) => (word === term ? 3 : 2);
+      if (range.size <= candidates.length * 8 * (range.to - range.from)) {
+        for (let w = range.from; w < range.to; w += 1) {
+          const word = names[w] as string;
+          for (const id of this.namePostings.get(word) as number[]) {
+            if (matched[id] !== ranges.length || this.nameMark[id] === mark) continue;
+            this.nameMark[id] = mark;
+            scores[id] = (scores[id] as number) + bonus(word);
+          }
+        }
+      } else {
+        for (const id of candidates) {
+          for (let w = range.from; w < range.to; w += 1) {
+            const word = names[w] as string;
+            if (!hasId(this.namePostings.get(word) as number[], id)) continue;
+            scores[id] = (scores[id] as number) + bonus(word);
+            break;
+          }
+        }
+      }
+    }
+
+    return candidates;
+  }
+
+  /** Scratch arrays as long as the ids (grown by half again, so adds do not regrow them each query). */
+  private ensureScratch(): void {
+    const n = this.records.length;
+    if (this.matched.length >= n) return;
+    const size = Math.ceil(n * 1.5) + 1024;
+    this.matched = new Uint16Array(size);
+    this.scores = new Int32Array(size);
+    this.nameMark = new Uint32Array(size);
+    this.markBase = 0;
+  }
+
+  /** A value no entity's name mark holds yet. */
+  private nextMark(): number {
+    if (this.markBase >= 0xfffffff0) {
+      this.nameMark.fill(0);
+      this.markBase = 0;
+    }
+    this.markBase += 1;
+    return this.markBase;
+  }
 }
 
-function allWords(record: StoredRecord): string[] {
-  const text = searchTextOf(record);
-  return [...wordsOf(text.name), ...wordsOf(text.rest)];
+/** Adds `id` to the word's list unless it already ends with it; true when the word is new. */
+function appendId(lists: Map<string, number[]>, word: string, id: number): boolean {
+  const list = lists.get(word);
+  if (!list) {
+    lists.set(word, [id]);
+    return true;
+  }
+  if (list[list.length - 1] !== id) list.push(id);
+  return false;
+}
+
+/** The words (in sorted order) that start with `term`, the exact word first, and how many ids their lists hold. */
+function wordRange(sorted: readonly string[], lists: ReadonlyMap<string, number[]>, term: string): { term: string; from: number; to: number; size: number } {
+  const from = lowerBound(sorted, term);
+  let to = from;
+  let size = 0;
+  while (to < sorted.length && (sorted[to] as string).startsWith(term)) {
+    size += (lists.get(sorted[to] as string) as number[]).length;
+    to += 1;
+  }
+  return { term, from, to, size };
+}
+
+/** Whether an ascending list holds `id`. */
+function hasId(list: readonly number[], id: number): boolean {
+  let lo = 0;
+  let hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    const value = list[mid] as number;
+    if (value === id) return true;
+    if (value < id) lo = mid + 1;
+    else hi = mid;
+  }
+  return false;
 }
 
 /** Keeps the `limit` best hits seen (a min-heap on score). */
@@ -202,6 +323,18 @@ class BoundedHeap {
 
   private worse(a: SearchHit, b: SearchHit): boolean {
     return a.score < b.score || (a.score === b.score && a.key > b.key);
+  }
+
+  /** Whether the heap is full and its worst hit scores above `score` (such a hit is not kept, whatever its key). */
+  beatenBy(score: number): boolean {
+    const worst = this.heap[0];
+    return this.heap.length >= this.limit && worst !== undefined && worst.score > score;
+  }
+
+  /** Whether a hit with this score and key would be kept. */
+  takes(score: number, key: string): boolean {
+    const worst = this.heap[0];
+    return this.heap.length < this.limit || worst === undefined || score > worst.score || (score === worst.score && key < worst.key);
   }
 
   offer(hit: SearchHit): void {

@@ -39,15 +39,11 @@ const opt = (op: string | undefined): { op?: string } => (op === undefined ? {} 
 
 /** A match in the desired outcome ranks above any match in a step or an observation. */
 const OUTCOME_BONUS = 100;
-/** Most matching records a search looks at to rank and count (a word in every chart). */
-const SEARCH_SCAN_LIMIT = 100_000;
 
 export interface ChartSearchResult {
   readonly hits: ChartSearchHit[];
   /** How many charts match in all (the hits are the best of them). */
   readonly total: number;
-  /** The query matched so many records that not all were counted: `total` is at least this. */
-  readonly totalIsLowerBound?: boolean;
 }
 
 export class ChartService {
@@ -163,21 +159,24 @@ export class ChartService {
     const contexts = options.context === undefined ? this.contexts() : [validateContextName(options.context)];
     const hits: ChartSearchHit[] = [];
     let total = 0;
-    let totalIsLowerBound = false;
     for (const context of contexts) {
       const found = await this.engine.read(context, (state, store) => {
         const best = new Map<string, { key: string; score: number }>();
-        const matches = store.search(query, SEARCH_SCAN_LIMIT);
-        for (const hit of matches) {
-          const record = state.get(hit.key);
-          const chartId = record ? (record.chartId ?? resolveChartId(state, record.name as string)) : undefined;
-          if (!record || !chartId) continue;
-          const score = hit.score + (isOutcomeOf(record, chartId) ? OUTCOME_BONUS : 0);
+        // Every match counts (no cap): the index hands each one over without ranking them first.
+        store.forEachMatch(query, (record, matchScore) => {
+          const chartId = record.chartId ?? resolveChartId(state, record.name as string);
+          if (!chartId) return;
+          const score = matchScore + (isOutcomeOf(record, chartId) ? OUTCOME_BONUS : 0);
           const known = best.get(chartId);
-          if (!known || known.score < score) best.set(chartId, { key: hit.key, score });
-        }
+          if (!known) best.set(chartId, { key: record.key, score });
+          else if (known.score < score || (known.score === score && record.key < known.key)) {
+            known.key = record.key;
+            known.score = score;
+          }
+        });
         const index = chartIndexOf(state);
-        const ranked = [...best].sort((a, b) => b[1].score - a[1].score);
+        // Equal scores: the chart whose best record's key sorts first (as the record ranking does).
+        const ranked = [...best].sort((a, b) => b[1].score - a[1].score || (a[1].key < b[1].key ? -1 : a[1].key > b[1].key ? 1 : 0));
         const shown: ChartSearchHit[] = [];
         let missing = 0;
         for (const [chartId, { key, score }] of ranked) {
@@ -191,13 +190,12 @@ export class ChartService {
           const matched = Array.isArray(value.observations) ? String(value.observations[0] ?? key.slice(2)) : key.slice(2);
           shown.push({ chart: summarizeChart(chart), score, matched });
         }
-        return { shown, count: best.size - missing, capped: matches.length >= SEARCH_SCAN_LIMIT };
+        return { shown, count: best.size - missing };
       });
       hits.push(...found.shown);
       total += found.count;
-      totalIsLowerBound ||= found.capped;
     }
-    return { hits: hits.sort((a, b) => b.score - a.score).slice(0, limit), total, ...(totalIsLowerBound ? { totalIsLowerBound } : {}) };
+    return { hits: hits.sort((a, b) => b.score - a.score).slice(0, limit), total };
   }
 
   // ------------------------------------------------------------------ writing

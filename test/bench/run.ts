@@ -7,7 +7,7 @@
 //   npm run bench -- --quick      small sizes, for a fast check (the MCP part at 100 charts only)
 //   npm run bench -- --profile    also write V8 CPU profiles of the open/search children
 //   npm run bench -- --keep       keep the generated files in test-output/bench
-//   npm run bench -- --only backup   one part only (commit, perChange, open, mcp, backup, growth)
+//   npm run bench -- --only backup   one part only (commit, perChange, open, mcp, backup, growth, insights)
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -18,6 +18,7 @@ import { openBench } from './openBench.ts';
 import { mcpBench } from './mcpBench.ts';
 import { backupBench } from './backupBench.ts';
 import { journalGrowthBench } from './journalGrowthBench.ts';
+import { insightsBench } from './insightsBench.ts';
 import { printSection, summaryTable, type SectionResult } from './report.ts';
 
 const args = new Set(process.argv.slice(2));
@@ -37,6 +38,7 @@ const config = quick
       mcp: { sizes: [100], calls: () => 3 },
       growth: { additions: 500 },
       backup: { charts: 5_000, backups: 12 },
+      insights: { charts: 5_000, days: 365 },
     }
   : {
       commit: { charts: 1_000, commits: 300, rounds: 6 },
@@ -47,6 +49,8 @@ const config = quick
       growth: { additions: 5_000 },
       // About 250 MB of context file (and as much journal): the "twelve backups of an unchanged 250 MB context".
       backup: { charts: 125_000, backups: 12 },
+      // The figure: the insights view at 100k charts and a year of history opens in under a second.
+      insights: { charts: 100_000, days: 365 },
     };
 
 async function main(): Promise<void> {
@@ -73,6 +77,7 @@ async function main(): Promise<void> {
     if (wanted('mcp')) await run(mcpBench({ workDir, ...config.mcp }));
     if (wanted('backup')) await run(backupBench({ workDir, ...config.backup }));
     if (wanted('growth')) await run(journalGrowthBench({ workDir, ...config.growth }));
+    if (wanted('insights')) await run(insightsBench({ workDir, ...config.insights }));
   } finally {
     if (!args.has('--keep')) fs.rmSync(workDir, { recursive: true, force: true });
   }

@@ -27,8 +27,9 @@ const onlyArg = process.argv.slice(2).find((a) => a.startsWith('--only'));
 const only = onlyArg === undefined ? undefined : onlyArg.includes('=') ? onlyArg.slice('--only='.length) : process.argv[process.argv.indexOf(onlyArg) + 1];
 const wanted = (part: string) => only === undefined || only === part;
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-// Beside the repo (git-ignored), on the disk the repo lives on.
-const workDir = path.join(repoRoot, 'test-output', 'bench');
+// Beside the repo (git-ignored), on the disk the repo lives on; one folder per run, so that two
+// runs at once (a second terminal, a colleague's script) do not delete each other's files.
+const workDir = path.join(repoRoot, 'test-output', `bench-${process.pid}`);
 
 const config = quick
   ? {

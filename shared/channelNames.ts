@@ -58,6 +58,19 @@ export const CHANNEL_NAME_LIST = [
   'health.freeSpace',
   'insights.context',
   'insights.chart',
+  // shared/contractContexts.ts
+  'contexts.rename',
+  'contexts.mergePreview',
+  'contexts.merge',
+  'contexts.undoMerge',
+  'contexts.delete',
+  'contexts.restoreDeleted',
+  'charts.movePreview',
+  'charts.moveMany',
+  'charts.export',
+  'imports.preview',
+  'imports.apply',
+  'imports.undo',
 ] as const;
 
 export type ListedChannelName = (typeof CHANNEL_NAME_LIST)[number];

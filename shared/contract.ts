@@ -11,6 +11,7 @@ import { CHANNEL_NAME_LIST, EVENT_NAMES, INVOKE_CHANNEL, eventChannel, type Even
 import { channel, contextName } from './contractPieces.ts';
 import { backupChannels } from './contractBackups.ts';
 import { insightChannels } from './contractInsights.ts';
+import { contextChannels } from './contractContexts.ts';
 import type { HealthNotice } from './healthFigures.ts';
 import type { AutomaticRepair, BackupStatusEvent } from './backupTypes.ts';
 
@@ -152,6 +153,7 @@ export const channels = {
   'recovery.run': channel<RecoveryReport>()(z.strictObject({ contexts: z.array(contextName).max(1000).optional() })),
   ...backupChannels,
   ...insightChannels,
+  ...contextChannels,
 } as const;
 
 export type ChannelName = keyof typeof channels;

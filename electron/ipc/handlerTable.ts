@@ -14,6 +14,8 @@ import { channels, type ChannelName, type ContextInfo, type EventName, type Even
 import type { CommitResult } from '../core/contextStore.ts';
 import { createBackupHandlers } from './backupHandlers.ts';
 import { createInsightHandlers } from './insightHandlers.ts';
+import { createContextHandlers } from './contextHandlers.ts';
+import type { ContextChannelName } from '../../shared/contractContexts.ts';
 import type { BackupChannelName } from '../../shared/contractBackups.ts';
 import type { BackgroundWork } from '../app/backgroundWork.ts';
 
@@ -144,6 +146,7 @@ export function createHandlerTable(deps: HandlerDeps): HandlerTable {
     'recovery.run': async (i) => withProgress('recovery.progress', 'Repairing damaged files', () => recoverAll(engine, i.contexts as string[] | undefined)),
     ...(createBackupHandlers({ engine, ...(deps.emit ? { emit: deps.emit } : {}), ...(deps.background ? { background: deps.background } : {}) }) as unknown as Record<BackupChannelName, Handler>),
     ...createInsightHandlers({ engine, ...(deps.emit ? { emit: deps.emit } : {}) }),
+    ...(createContextHandlers({ engine }) as unknown as Record<ContextChannelName, Handler>),
   };
 
   return {

@@ -109,7 +109,9 @@ function deepValue(random: Random): unknown {
 
 // ------------------------------------------------------------------ the contract's fields
 
-type FieldKind = 'context' | 'id' | 'text' | 'query' | 'date' | 'dateNullable' | 'limit' | 'position' | 'reality' | 'steps' | 'op' | 'reason' | 'backupId' | 'contexts' | 'version' | 'records' | 'count' | 'flag' | 'action';
+type FieldKind = 'context' | 'id' | 'text' | 'query' | 'date' | 'dateNullable' | 'limit' | 'position' | 'reality' | 'steps' | 'op' | 'reason' | 'backupId' | 'contexts' | 'version' | 'records' | 'count' | 'flag' | 'action'
+  // shared/contractContexts.ts
+  | 'ids' | 'choice' | 'resolutions' | 'importText' | 'source' | 'undo';
 
 interface FieldSpec {
   readonly kind: FieldKind;
@@ -198,10 +200,30 @@ function channelSpecs(w: World): Record<ChannelName, { fields: Record<string, Fi
     'health.freeSpace': { fields: {}, template: {} },
     'insights.context': { fields: { context: F('context', false), weeks: F('limit', false), stalledDays: F('limit', false) }, template: { context: 'work', weeks: 12, stalledDays: 30 } },
     'insights.chart': { fields: { id: F('id', true, true), context: F('context', false), weeks: F('limit', false), stalledDays: F('limit', false) }, template: { id: w.chart, context: 'work', weeks: 12 } },
+    // shared/contractContexts.ts
+    'contexts.rename': { fields: { from: ctxRef, to: F('context', true), op }, template: { from: 'personal', to: 'private', op: 'rename-1' } },
+    'contexts.mergePreview': { fields: { from: ctxRef, into: ctxRef }, template: { from: 'work', into: 'personal' } },
+    'contexts.merge': { fields: { from: ctxRef, into: ctxRef, resolutions: F('resolutions', false), onCollision: F('choice', false), op }, template: { from: 'personal', into: 'work', resolutions: [{ id: w.personal, choice: 'new-id' }], onCollision: 'skip', op: 'merge-1' } },
+    'contexts.undoMerge': { fields: { from: ctxRef, into: ctxRef, charts: F('ids', true, true), op }, template: { from: 'work', into: 'personal', charts: [w.personal], op: 'undo-merge-1' } },
+    'contexts.delete': { fields: { context: ctxRef, op }, template: { context: 'personal', op: 'delete-1' } },
+    // Refused as it stands (personal was never deleted): any mutation of it must be refused too.
+    'contexts.restoreDeleted': { fields: { context: ctxRef, op }, template: { context: 'personal', op: 'restore-context-1' } },
+    'charts.movePreview': { fields: { from: ctxRef, to: F('context', true), ids: F('ids', true, true) }, template: { from: 'work', to: 'personal', ids: [w.chart] } },
+    'charts.moveMany': { fields: { from: ctxRef, to: F('context', true), ids: F('ids', true, true), resolutions: F('resolutions', false), onCollision: F('choice', false), op }, template: { from: 'personal', to: 'work', ids: [w.personal], onCollision: 'new-id', op: 'move-many-1' } },
+    'charts.export': { fields: { context: ctxRef, ids: F('ids', false, true), format: F('choice', true) }, template: { context: 'work', ids: [w.chart], format: 'markdown' } },
+    'imports.preview': { fields: { context: F('context', true), text: F('importText', true), source: F('source', true) }, template: { context: 'scratch', text: IMPORT_LINE, source: 'notes.jsonl' } },
+    'imports.apply': { fields: { context: F('context', true), text: F('importText', true), source: F('source', true), onCollision: F('choice', false), op }, template: { context: 'scratch', text: IMPORT_LINE, source: 'notes.jsonl', onCollision: 'skip', op: 'import-1' } },
+    // Refused as it stands (what it names as written is not there): any mutation of it must be refused too.
+    'imports.undo': { fields: { undo: F('undo', true, true), op }, template: { undo: ghostUndo('imported_ghost'), op: 'undo-import-1' } },
   };
 }
 
 // ------------------------------------------------------------------ hostile values
+
+/** One entity line, as a file to import holds it. */
+const IMPORT_LINE = '{"type":"entity","name":"imported_note","entityType":"note","observations":["from a file"]}';
+/** An import's undo naming a record that was never written: refused (CONFLICT), nothing changed. */
+const ghostUndo = (name: string) => ({ context: 'scratch', restore: [], remove: [['entity', name]], wrote: [`{"type":"entity","name":"${name}","entityType":"note","observations":[]}`] });
 
 const BAD_CONTEXTS = [
   '../x', '..', '.', '../../etc/passwd', '../.coaia', '/etc/passwd', '/tmp/x', 'a/b', 'work/..', 'a\\b', '..\\..\\x', 'C:\\Windows', 'C:', '~', '~/x', 'wo rk', ' work', 'work ',
@@ -234,6 +256,10 @@ function wrongTypeValues(kind: FieldKind): unknown[] {
       return ['5', '0', true, false, null, {}, [], [1], 5n, new Date(0)];
     case 'flag':
       return [0, 1, 'true', 'false', '', null, {}, [], [true], 5n];
+    case 'ids':
+      return ['x', 1, null, {}, true, [], [1], [null], [['x']], [{}], [''], 5n];
+    case 'resolutions':
+      return ['x', 1, null, true, {}, ['new-id'], [1], [null], [{}], [{ id: 'x' }], [{ id: 'x', choice: 'merge' }], { x: 'skip' }, 5n];
     default:
       return [...common, null, ['x']];
   }
@@ -241,6 +267,8 @@ function wrongTypeValues(kind: FieldKind): unknown[] {
 
 /** Values just past a field's limit, or of a megabyte and more. */
 function tooLong(random: Random, kind: FieldKind): unknown {
+  // 64 MB of text is the limit: going past it in every case would only make the test slow; empty is past the other end.
+  if (kind === 'importText') return '';
   if (random() < 0.5) return hugeString(random);
   const limits: Partial<Record<FieldKind, number>> = { context: 100, id: 1_000, text: 10_000, query: 500, op: 200, reason: 200, backupId: 100 };
   const limit = limits[kind];
@@ -249,6 +277,9 @@ function tooLong(random: Random, kind: FieldKind): unknown {
   if (kind === 'steps') return Array.from({ length: int(random, 501, 3_000) }, (_, i) => ({ title: `step ${i}` }));
   if (kind === 'contexts') return Array.from({ length: int(random, 1_001, 5_000) }, () => 'work');
   if (kind === 'records') return Array.from({ length: 100_001 }, () => '{}');
+  if (kind === 'ids') return random() < 0.5 ? [hugeString(random)] : Array.from({ length: 10_001 }, (_, i) => `chart_${i}`);
+  if (kind === 'source') return 'z'.repeat(256 + int(random, 0, 3));
+  if (kind === 'resolutions') return random() < 0.5 ? [{ id: hugeString(random), choice: 'skip' }] : Array.from({ length: 10_001 }, (_, i) => ({ id: `chart_${i}`, choice: 'skip' }));
   return hugeString(random);
 }
 
@@ -297,6 +328,17 @@ function invalidValueFor(random: Random, kind: FieldKind): unknown {
       return pick(random, ['yes', 'no', 1, 0, null]);
     case 'action':
       return pick(random, ['Repair', 'delete', '', 'repair ', 'restore\u0000', 'leave-it']);
+    case 'ids':
+      return pick(random, [[], [''], ['x'.repeat(1_001)], [hugeString(random)], ['ok', 7]]);
+    case 'choice':
+      return pick(random, ['', 'overwrite', 'New-Id', 'skip ', 'new_id', 'jsonl\u0000', 'pdf']);
+    case 'resolutions':
+      return pick(random, [[{ id: 'x', choice: 'overwrite' }], [{ id: '', choice: 'skip' }], [{ id: 'x', choice: '' }], [{ id: 'x', choice: 'skip', extra: 1 }], [JSON.parse('{"__proto__":{"polluted":"yes"},"id":"x","choice":"skip"}')]]);
+    case 'importText':
+    case 'source':
+      return '';
+    case 'undo':
+      return pick(random, [{ ...ghostUndo('x'), context: '../x' }, { ...ghostUndo('x'), restore: ['x'] }, { ...ghostUndo('x'), remove: [['entity']] }, { ...ghostUndo('x'), extra: 1 }, { restore: [], remove: [], wrote: [] }]);
   }
 }
 
@@ -359,6 +401,10 @@ function ghostValue(random: Random, kind: FieldKind, n: number): unknown {
       return `not an observation ${n}`;
     case 'version':
       return pick(random, ['deadbeef', 'ffffffff', '00000001']);
+    case 'ids':
+      return [`chart_ghost_${n}`];
+    case 'undo':
+      return ghostUndo(`ghost_${n}`);
     default:
       return pick(random, [`chart_ghost_${n}`, 'nope', `chart_${n}`, `ghost_action_${n}`, 'constructor', '__proto__', 'toString', 'hasOwnProperty', 'a'.repeat(1_000)]);
   }
@@ -391,6 +437,10 @@ function validCase(random: Random, w: World, n: number): Case {
     ['health.report', random() < 0.5 ? {} : { context: 'work', days: int(random, 1, 366) }],
     ['insights.context', random() < 0.5 ? {} : { context: pick(random, ['work', 'personal', 'a.b']), weeks: int(random, 1, 520) }],
     ['insights.chart', { id: pick(random, [w.chart, w.sub, w.personal]), ...(random() < 0.5 ? { stalledDays: int(random, 1, 3_650) } : {}) }],
+    ['contexts.mergePreview', { from: pick(random, ['work', 'scratch']), into: 'personal' }],
+    ['charts.movePreview', { from: 'work', to: pick(random, ['personal', 'elsewhere']), ids: [pick(random, [w.chart, w.sub])] }],
+    ['charts.export', { context: 'work', format: pick(random, ['jsonl', 'markdown']), ...(random() < 0.5 ? { ids: [w.chart] } : {}) }],
+    ['imports.preview', { context: pick(random, ['scratch', 'nowhere-yet']), text: random() < 0.5 ? IMPORT_LINE : `${IMPORT_LINE}\nnot json`, source: 'notes.jsonl' }],
   ];
   const dates = ['2026-12-31', '2027-01-01T09:30:00Z', '2026-06-15T12:00:00.123+02:00', '2028-02-29', '2030-01-01T00:00'];
   const maybeOp = () => (random() < 0.3 ? { op: `op-${int(random, 1, 20)}` } : {});

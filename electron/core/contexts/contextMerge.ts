@@ -8,8 +8,9 @@ import { EngineError } from '../errors.ts';
 import { ARCHIVE_CONTEXT, DEFAULT_CONTEXT, validateContextName } from '../dataRoot.ts';
 import { moveCharts, previewMove, type MovePreview, type MoveResult } from './moveCharts.ts';
 import type { CollisionChoice } from './movePlan.ts';
+import { resolveChartId } from '../charts/chartModel.ts';
 import { moveAllAndRetire, requireContext, type ContextChangeResult } from './contextRename.ts';
-import { clearRetiredNote, writeRetiredNote } from './retiredContexts.ts';
+import { clearRetiredNote, readRetiredNote, writeRetiredNote } from './retiredContexts.ts';
 
 export interface MergeChoices {
   readonly resolutions?: Readonly<Record<string, CollisionChoice>>;
@@ -59,7 +60,15 @@ export async function mergeContext(engine: Engine, from: string, into: string, c
 /** Takes a merge back: the charts that arrived go back to the context they came from, which shows again. */
 export async function undoMerge(engine: Engine, merged: { from: string; into: string; charts: readonly string[] }, op?: string): Promise<MoveResult> {
   validateContextName(merged.from);
-  await engine.withLock(() => clearRetiredNote(engine.fs, engine.layout, merged.from));
-  if (merged.charts.length === 0) return { from: merged.into, to: merged.from, moved: [], alreadyThere: [], skipped: [], renamed: {}, records: 0, looseCollisions: [], duplicate: false };
+  requireContext(engine, merged.into);
+  // Only back to a context that is there, or that this merge retired (never a new one by mistake).
+  const note = readRetiredNote(engine.fs, engine.layout, merged.from);
+  const retiredByThisMerge = note?.reason === 'merged' && note.into === merged.into;
+  if (!retiredByThisMerge) requireContext(engine, merged.from);
+  if (merged.charts.length === 0) throw new EngineError('BAD_INPUT', 'Name the charts the merge moved. Nothing was changed.', { kept: 'Nothing was changed.' });
+  const missing = await engine.read(merged.into, (state) => merged.charts.filter((id) => resolveChartId(state, id) === undefined));
+  if (missing.length > 0) throw new EngineError('NOT_FOUND', `No chart ${missing.slice(0, 5).join(', ')} in context ${merged.into}; nothing was moved back.`, { kept: 'Nothing was changed.' });
+  // The note goes first: left behind, it would have the charts merged away again by adoptLeftovers.
+  if (note) await engine.withLock(() => clearRetiredNote(engine.fs, engine.layout, merged.from));
   return moveCharts(engine, merged.into, merged.from, { charts: merged.charts }, { op, what: `Undo of the merge of ${merged.from} into ${merged.into}` });
 }

@@ -91,7 +91,9 @@ export function planMove(from: string, to: string, source: RecordSet, target: Re
       });
       continue;
     }
-    const choice = selection.resolutions?.[root] ?? selection.onCollision;
+    // Own keys only: a chart called "constructor" must not find Object.prototype's.
+    const own = selection.resolutions && Object.hasOwn(selection.resolutions, root) ? selection.resolutions[root] : undefined;
+    const choice = own ?? selection.onCollision;
     if (choice === undefined) {
       unresolved.push(root);
       charts.push(base);

@@ -12,6 +12,7 @@ import { createHandlerTable } from '../ipc/handlerTable.ts';
 import { createAppProtocolHandler } from './appProtocol.ts';
 import { appDataLayout, type DataLocationInput } from './dataLocation.ts';
 import { checkDataFolder } from '../core/dataFolder.ts';
+import { warmSearchIndexes } from '../core/searchWarmUp.ts';
 import type { BrowserWindowLike, IpcMainLike, PreventableEvent, SessionLike, WebContentsLike } from './electronSurface.ts';
 import { broadcast, registerInvokeHandler } from './ipcBridge.ts';
 import type { EventName, Events } from '../../shared/contract.ts';
@@ -163,6 +164,10 @@ export function startShell<W extends BrowserWindowLike>(deps: ShellDeps<W>): She
     phase = 'running';
     watcher = new DataRootWatcher(opened, onChange, (error) => log('Live updates: a refresh failed.', error), deps.watcherOptions);
     watcherStarted = watcher.start().catch((error: unknown) => log('Live updates could not start; changes by other tools show after a restart.', error));
+    // Then the search indexes, a slice at a time: the first search finds them ready.
+    void watcherStarted
+      .then(() => warmSearchIndexes(opened, { isStopped: () => phase !== 'running' }))
+      .catch((error: unknown) => log('Preparing search failed; the first search prepares it instead.', error));
   }
 
   const ready = startServices().catch((error: unknown) => {

@@ -22,7 +22,7 @@ import { absorbExternalVersion } from './externalMerge.ts';
 import { FileVersions, raceWindowMs } from './fileVersions.ts';
 import { readCheckpoint, writeCheckpoint, type Checkpoint } from './checkpointFile.ts';
 import type { RecoveryLog } from './recoveryLog.ts';
-import { SearchIndex, type SearchHit } from './searchIndex.ts';
+import { IndexBuild, SearchIndex, type SearchHit } from './searchIndex.ts';
 import { isProcessAlive } from './rootLock.ts';
 import type { ObservedVersion } from './versionObserver.ts';
 
@@ -127,6 +127,8 @@ export class ContextStore {
   private readonly ops = new Map<string, { seq: number; tx: string }>();
   private loadedFast = false;
   private index: SearchIndex | undefined;
+  /** The search index's build, while records present at its start are still being added. */
+  private indexBuild: IndexBuild | undefined;
 
   constructor(private readonly options: ContextStoreOptions) {
     this.fs = options.fs;
@@ -202,6 +204,7 @@ export class ContextStore {
   private resetMemory(): void {
     this.state.observe(undefined);
     this.index = undefined;
+    this.indexBuild = undefined;
     this.state.clear();
     this.materialized = new Map();
     this.pending = new Map();
@@ -1073,12 +1076,30 @@ export class ContextStore {
     this.searchIndex().forEachMatch(query, visit);
   }
 
+  /**
+   * Builds the search index for about `budgetMs` (the app does this a slice at a time after
+   * opening, so the first search finds it ready); true when it is complete.
+   */
+  buildSearchIndexStep(budgetMs: number): boolean {
+    if (!this.index || this.index.wantsRebuild) this.startSearchIndex();
+    if (!this.indexBuild) return true;
+    if (!this.indexBuild.step(budgetMs)) return false;
+    this.indexBuild = undefined;
+    return true;
+  }
+
   private searchIndex(): SearchIndex {
-    if (!this.index || this.index.wantsRebuild) {
-      this.index = new SearchIndex(this.state.values());
-      this.state.observe(this.index);
-    }
-    return this.index;
+    if (!this.index || this.index.wantsRebuild) this.startSearchIndex();
+    // A search before the slices are done finishes the build first.
+    this.buildSearchIndexStep(Number.POSITIVE_INFINITY);
+    return this.index as SearchIndex;
+  }
+
+  private startSearchIndex(): void {
+    const index = new SearchIndex([]);
+    this.index = index;
+    this.state.observe(index);
+    this.indexBuild = new IndexBuild(index, [...this.state.values()], (key) => this.state.get(key));
   }
 
   /** Unreadable lines of the context file as last read (their bytes are saved before any rewrite). */

@@ -121,6 +121,11 @@ export class SearchIndex {
     for (const word of wordsOf(text.rest)) if (appendId(this.postings, word, id)) this.sortedWords = undefined;
   }
 
+  /** Whether the index holds an entity of this key (in any form). */
+  has(key: string): boolean {
+    return this.idOfKey.has(key);
+  }
+
   remove(key: string): void {
     const id = this.idOfKey.get(key);
     if (id === undefined) return;
@@ -276,6 +281,37 @@ export class SearchIndex {
     }
     this.markBase += 1;
     return this.markBase;
+  }
+}
+
+/**
+ * An index filled a slice at a time, so that building it for 100,000 charts never holds the
+ * process for long: the index takes live changes from the start (the owner makes it the
+ * state's observer), and the records present when the build began are added in steps, each
+ * only if it is still the current form of its key and no newer form was added meanwhile.
+ */
+export class IndexBuild {
+  private next = 0;
+
+  constructor(
+    readonly index: SearchIndex,
+    private readonly backlog: readonly StoredRecord[],
+    private readonly current: (key: string) => StoredRecord | undefined,
+  ) {}
+
+  /** Adds records for about `budgetMs`; true when every one is in. */
+  step(budgetMs: number): boolean {
+    const until = performance.now() + budgetMs;
+    while (this.next < this.backlog.length) {
+      // The clock is read every 256 records: reading it costs more than adding one.
+      for (let n = 0; n < 256 && this.next < this.backlog.length; n += 1) {
+        const record = this.backlog[this.next] as StoredRecord;
+        this.next += 1;
+        if (!this.index.has(record.key) && this.current(record.key) === record) this.index.add(record);
+      }
+      if (performance.now() >= until) break;
+    }
+    return this.next >= this.backlog.length;
   }
 }
 

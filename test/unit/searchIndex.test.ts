@@ -4,7 +4,7 @@
 // for a name word it starts); then shorter keys, then keys in order. The index answers through
 // id lists and binary searches; the oracle reads every entity's text.
 import { describe, expect, it } from 'vitest';
-import { SearchIndex, searchTextOf, wordsOf, type SearchHit } from '../../electron/core/searchIndex.ts';
+import { IndexBuild, SearchIndex, searchTextOf, wordsOf, type SearchHit } from '../../electron/core/searchIndex.ts';
 import { makeRecord, type StoredRecord } from '../../electron/core/records.ts';
 
 const VOCABULARY = ['invoice', 'invoices', 'invoicing', 'in', 'ink', 'bill', 'billing', 'billed', 'ship', 'shipping', 'customer', 'custom', 'a', 'ab', 'abc', 'été', 'über', '42', '420'];
@@ -103,5 +103,36 @@ describe('the search index', () => {
     expect(index.search('ship zebra', 10)).toEqual([]);
     expect(index.search('ship', 0)).toEqual([]);
     expect(index.search('SHIP bill', 10)).toEqual([{ key: entity('ship_1', []).key, score: 5 + 1 - 'e\u0000ship_1'.length / 10_000 }]);
+  });
+
+  it('built a slice at a time while entities are added, edited and removed, it answers as one built at once', () => {
+    const random = prng(7);
+    const live = new Map<string, StoredRecord>();
+    for (let i = 0; i < 3000; i += 1) {
+      const record = entity(`${VOCABULARY[i % VOCABULARY.length]}_${i}`, [VOCABULARY[(i * 7) % VOCABULARY.length] as string]);
+      live.set(record.key, record);
+    }
+    const index = new SearchIndex([]);
+    const build = new IndexBuild(index, [...live.values()], (key) => live.get(key));
+    let steps = 0;
+    // Each step adds what fits in no time at all (256 records), then live changes arrive.
+    while (!build.step(0)) {
+      steps += 1;
+      for (let change = 0; change < 20; change += 1) {
+        const key = [...live.keys()][Math.floor(random() * live.size)] as string;
+        if (random() < 0.5) {
+          live.delete(key);
+          index.remove(key);
+        } else {
+          const record = entity(key.slice(2), ['billing edited']);
+          live.set(key, record);
+          index.add(record);
+        }
+      }
+    }
+    expect(steps, 'the build took several steps').toBeGreaterThan(5);
+    for (const query of ['invoice', 'bill', 'billing edited', 'a', 'in 4', 'über', 'e']) {
+      expect(index.search(query, 100_000), query).toEqual(oracle(live.values(), query, 100_000));
+    }
   });
 });

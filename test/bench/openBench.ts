@@ -193,7 +193,7 @@ function searchSection(config: OpenBenchConfig, run: OpenChildResult | undefined
   const detail = table(
     ['queries', 'samples', 'p50 (engine.read)', 'p99', 'p50 (index only)', 'p99 (index only)', 'p50 (app: charts ranked, counted)', 'p99 (app)'],
     [
-      [`first query, includes building the index: ${JSON.stringify(first.query)}`, '1', ms(first.totalMs), '', ms(first.searchMs), '', ms(first.appMs), ''],
+      [`first query, after the index was built in slices: ${JSON.stringify(first.query)}`, '1', ms(first.totalMs), '', ms(first.searchMs), '', ms(first.appMs), ''],
       ...KINDS.map((kind) => row(kind, byKind(kind))),
       row('all', byKind(undefined)),
     ],
@@ -202,12 +202,20 @@ function searchSection(config: OpenBenchConfig, run: OpenChildResult | undefined
   for (const s of samples) perQuery.set(s.query, [...(perQuery.get(s.query) ?? []), s]);
   const notes = [
     `engine.read = the cross-process lock, the refresh check of the files, then store.search(query, 50); index only = store.search alone; app = ChartService.searchCounted (the charts.search channel: every match grouped by chart, ranked, counted, the best 50 summarized)`,
-    `index built by the first query holds +${mb(run.indexHeapDelta ?? 0)} of heap`,
+    `the index (built in slices before the first query) holds +${mb(run.indexHeapDelta ?? 0)} of heap`,
     `per query (p50 engine.read, hits; p50 app, charts matched): ${[...perQuery].map(([q, list]) => `${JSON.stringify(q)} ${ms(percentile(list.map((s) => s.totalMs), 50))} ${list[0]?.hits ?? 0}; ${ms(percentile(list.map((s) => s.appMs), 50))} ${list[0]?.appTotal ?? 0}`).join(' | ')}`,
   ];
+  const warm = run.warmUp;
   const checks: Check[] = [
     {
-      what: `search first query at ${config.searchSize} charts (builds index)`,
+      what: `search index built in slices at ${config.searchSize} charts (as the app does after opening)`,
+      measured: warm ? `${ms(warm.ms)}; event loop waited at most ${ms(warm.maxBlockMs)} (p99 ${ms(warm.p99BlockMs)})` : 'not measured',
+      against: 'monitorEventLoopDelay during the build',
+      target: 'longest wait < 50 ms',
+      pass: warm ? warm.maxBlockMs < 50 : false,
+    },
+    {
+      what: `search first query at ${config.searchSize} charts (after the sliced build)`,
       measured: ms(first.totalMs),
       against: `index +${mb(run.indexHeapDelta ?? 0)} heap (${ratio((run.indexHeapDelta ?? 0) / searchedFileBytes)} of the file) on top of the open's`,
       target: '-',

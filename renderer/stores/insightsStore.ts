@@ -10,7 +10,7 @@ import type { Client } from './client.ts';
 import type { NotificationsStore } from './notificationsStore.ts';
 
 /** How long after start the health is first worked out (the charts come first). */
-export const STARTUP_CHECK_MS = 3_000;
+export const STARTUP_CHECK_MS = 10_000;
 
 export type AppView = 'charts' | 'health' | 'insights' | 'progress';
 

@@ -37,6 +37,9 @@ export interface RollupReadOptions {
   readonly clock?: () => Date;
 }
 
+/** Appended entries up to this many bytes are applied from memory after the first look. */
+const KEPT_BYTES = 64 * 1024 * 1024;
+
 function positionHolds(engine: Engine, journal: string, position: JournalPosition, ino: string, size: number): boolean {
   if (position.ino !== ino || size < position.offset) return false;
   return position.lastLine ? sameLineAt(engine.fs, journal, position.lastLine, position.offset) : position.offset === 0;
@@ -83,12 +86,19 @@ export async function readContextRollup(engine: Engine, context: string, held: C
   if (!summary) summary = await fromTheStart();
   const offset = summary.journal.offset;
   // What was appended since: first only looked at (is there anything, and does it edit lines from before it?).
+  // It is kept in memory to be applied without a second read (a delta larger than KEPT_BYTES is read again instead).
   let appended = 0;
   let needsEarlierLines = false;
   const written = new Set<string>();
-  readSegment(engine.fs, journal, offset, ({ entry }) => {
+  let kept: SegmentEntry[] | undefined = [];
+  let keptBytes = 0;
+  const looked = readSegment(engine.fs, journal, offset, (item) => {
     appended += 1;
-    if (entry.kind === 'commit' && !needsEarlierLines) needsEarlierLines = editsNeedEarlierLines(entry, written);
+    if (item.entry.kind === 'commit' && !needsEarlierLines) needsEarlierLines = editsNeedEarlierLines(item.entry, written);
+    if (!kept) return;
+    keptBytes += item.bytes;
+    if (keptBytes > KEPT_BYTES) kept = undefined;
+    else kept.push(item);
   });
   if (appended > 0 || options.rows) {
     state ??= readRows(engine.fs, files, summary);
@@ -96,7 +106,12 @@ export async function readContextRollup(engine: Engine, context: string, held: C
   }
   if (appended > 0 && summary.journal.offset === offset) {
     const rows = state as RollupState;
-    const take = (current?: (key: string) => string | undefined) => readSegment(engine.fs, journal, offset, count(new CommitReducer(rows, current)));
+    const take = (current?: (key: string) => string | undefined): SegmentEnd => {
+      const apply = count(new CommitReducer(rows, current));
+      if (!kept) return readSegment(engine.fs, journal, offset, apply);
+      for (const item of kept) apply(item);
+      return looked;
+    };
     // Lines edited in place since the rollup was written are the engine's (only then is the context opened).
     const end = needsEarlierLines ? await engine.read(context, (records) => take((key) => records.get(key)?.raw)) : take();
     rows.damagedLines += end.damaged;

@@ -55,7 +55,8 @@ export function runningTotalByWeek(deltas: ReadonlyMap<number, number>, range: {
 /** The median, or null for no values. */
 export function median(values: readonly number[]): number | null {
   if (values.length === 0) return null;
-  const sorted = [...values].sort((a, b) => a - b);
+  // A typed array sorts numbers as numbers, many times faster than Array#sort with a comparator.
+  const sorted = Float64Array.from(values).sort();
   const middle = sorted.length >> 1;
   return sorted.length % 2 === 1 ? (sorted[middle] as number) : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
 }

@@ -5,7 +5,8 @@
 //   0. the floor: read the journal and JSON.parse every line, nothing else;
 //   1. cold: no rollup yet, the whole journal is read into one (and kept beside it);
 //   2. the view opening: the rollup on disk, the journal unchanged (what the app does at start);
-//   3. incremental: a day of changes appended, then the figures again;
+//   3. incremental: a day of changes appended, then the figures again (a fresh start, and the
+//      running app whose tracker holds the rollup);
 //   4. a chart's page (the rollup's rows read too);
 //   5. the health report, with the engine already open (as in the running app) and cold.
 // Wall times are informational except the issue's target: the insights view at 100k charts
@@ -146,6 +147,13 @@ export async function insightsBench(config: InsightsBenchConfig): Promise<Sectio
   }
   writeJournal(journal, 'work', day, seq, false);
   const incremental = await timed(() => fresh((engine) => new InsightTracker(engine).contextInsights({ context: 'work' })));
+  // The running app: its tracker holds the rollup in memory; another day of changes comes in.
+  const live = await fresh(async (engine) => {
+    const tracker = new InsightTracker(engine);
+    await tracker.contextInsights({ context: 'work' });
+    writeJournal(journal, 'work', day.map((h) => ({ ...h, at: h.at + 10_000 })), seq + day.length, false);
+    return timed(() => tracker.contextInsights({ context: 'work' }));
+  });
   const page = await timed(() => fresh((engine) => new InsightTracker(engine).chartInsights('chart_7')));
   // Health with the engine open already (the app has its contexts open), then with a cold engine.
   const health = await fresh(async (engine) => {
@@ -162,14 +170,16 @@ export async function insightsBench(config: InsightsBenchConfig): Promise<Sectio
     ['floor: read the journal + JSON.parse each line', ms(floor), ''],
     ['insights cold (whole journal into a rollup)', ms(cold.ms), `${ratio(cold.ms / floor)} the floor; rollup ${mb(rollupBytes)}`],
     ['insights view opens (rollup on disk)', ms(open.ms), `${figures.charts.live} charts, ${figures.createdPerWeek.length} weeks`],
-    [`insights after a day of changes (${day.length} commits)`, ms(incremental.ms), 'incremental'],
+    [`insights after a day of changes (${day.length} commits), fresh start`, ms(incremental.ms), 'rollup read from disk, then the day'],
+    [`the same in the running app (rollup held in memory)`, ms(live.ms), 'only the day'],
     ['a chart\'s page (rollup rows read)', ms(page.ms), `${page.value.progress.done.length} progress points`],
     ['health report, engine opening the context', ms(health.first.ms), 'includes the open'],
     ['health report again (engine open, as in the app)', ms(health.again.ms), ''],
   ];
   const checks: Check[] = [
     { what: `insights view opens, ${config.charts} charts, ${config.days} days`, measured: ms(open.ms), against: `cold ${ms(cold.ms)}`, target: `< ${OPEN_TARGET_MS} ms`, pass: config.charts >= 100_000 ? open.ms < OPEN_TARGET_MS : undefined },
-    { what: `insights after a day of changes, ${config.charts} charts`, measured: ms(incremental.ms), against: `cold ${ms(cold.ms)}`, target: `< ${OPEN_TARGET_MS} ms`, pass: config.charts >= 100_000 ? incremental.ms < OPEN_TARGET_MS : undefined },
+    { what: `insights after a day of changes (fresh start), ${config.charts} charts`, measured: ms(incremental.ms), against: `cold ${ms(cold.ms)}`, target: `< ${OPEN_TARGET_MS} ms`, pass: config.charts >= 100_000 ? incremental.ms < OPEN_TARGET_MS : undefined },
+    { what: `insights after a day of changes (app running), ${config.charts} charts`, measured: ms(live.ms), against: `fresh ${ms(incremental.ms)}`, target: 'info', pass: undefined },
     { what: `insights cold, ${config.charts} charts`, measured: ms(cold.ms), against: `floor ${ms(floor)}`, target: 'info', pass: undefined },
     { what: `health report (engine open), ${config.charts} charts`, measured: ms(health.again.ms), against: `with open ${ms(health.first.ms)}`, target: 'info', pass: undefined },
   ];

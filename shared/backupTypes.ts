@@ -235,6 +235,13 @@ export interface AutomaticRepair {
   readonly outcome: RecoveryOutcomeView;
 }
 
+/** What the app's own check found and did since it started: for a window that opens later. */
+export interface ScheduledCheckView {
+  readonly repairs: readonly AutomaticRepair[];
+  /** Contexts the last check found damaged, with what it found. */
+  readonly damaged: readonly { readonly context: string; readonly health: 'damaged'; readonly findings: readonly string[] }[];
+}
+
 /** Pushed when a scheduled backup ran or failed (a full disk is a warning the person sees). */
 export interface BackupStatusEvent {
   readonly at: string;

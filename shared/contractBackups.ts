@@ -4,7 +4,6 @@
 import { z } from 'zod';
 import { channel, contextName } from './contractPieces.ts';
 import type {
-  AutomaticRepair,
   BackupCheckResult,
   BackupOverview,
   DeletedEntry,
@@ -15,6 +14,7 @@ import type {
   RecoveryOutcomeView,
   RestoreDone,
   RestorePreview,
+  ScheduledCheckView,
 } from './backupTypes.ts';
 
 const backupId = z.string().min(1).max(100).regex(/^[0-9A-Za-z.-]+$/, 'a backup id as the backup list gives it');
@@ -59,8 +59,8 @@ export const backupChannels = {
       .strictObject({ context: contextName, action: z.enum(['repair', 'restore', 'leave']), backup: backupId.optional(), backupFirst: z.boolean().optional() })
       .refine((i) => (i.action === 'restore') === (i.backup !== undefined), { message: 'a backup is named exactly when the choice is to restore from it', path: ['backup'] }),
   ),
-  /** Repairs made on their own since the app started (nothing could be lost), to show afterwards. */
-  'recovery.automatic': channel<AutomaticRepair[]>()(z.strictObject({})),
+  /** Repairs made on their own since the app started (nothing could be lost), to show afterwards, and the contexts the last check found damaged. */
+  'recovery.automatic': channel<ScheduledCheckView>()(z.strictObject({})),
   /** The files of .recovery/: damaged bytes set aside, what could be read of them, the logs. */
   'recovery.files': channel<QuarantinedEntry[]>()(z.strictObject({})),
   /** One file of .recovery/ as escaped text (the first 64 KB). */

@@ -74,6 +74,11 @@ export async function applyRecoveryChoice(engine: Engine, context: string, choic
     const result = await restoreBackup(engine, choice.backup, [context]);
     safetyBackup = result.safetyBackup;
     actions = result.contexts.map((c) => ({ context: c.context, action: `restored from backup ${choice.backup} (${c.changed} records changed); the state before is in backup ${result.safetyBackup}` }));
+    // Damage the restore does not touch (a damaged journal entry) is set aside now: the restore's
+    // own journal entry holds the whole restored state, so nothing it named is lost.
+    const rest = await engine.withLock(() => recoverContextUnderLock(engine, context));
+    actions.push(...rest.actions);
+    unrecovered = [...rest.unrecovered];
     log(`recovery wizard: restored from backup ${choice.backup}; the state before is in backup ${result.safetyBackup}`);
   } else {
     const analysis = await analyzeContext(engine, context, { previewLines: 0 });

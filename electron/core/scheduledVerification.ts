@@ -14,6 +14,7 @@ import { listBackups, verifyBackup } from './backups.ts';
 import { analyzeContext, type RecoveryAnalysis } from './recoveryAnalysis.ts';
 import { applyRecoveryChoice, type RecoveryOutcome } from './recoveryChoice.ts';
 import type { SchedulerTimers } from './backupScheduler.ts';
+import { foundBeforeRepair, staleDamage } from './repairedOnRefresh.ts';
 
 /** What the verification can tell (read-only is the engine's own verdict, in contexts.list). */
 export type Health = 'ok' | 'damaged';
@@ -80,7 +81,7 @@ export class ScheduledVerification {
   private running = false;
   private queue: Promise<unknown> = Promise.resolve();
   private readonly changed = new Set<string>();
-  private readonly health = new Map<string, Health>();
+  private readonly health = new Map<string, HealthVerdict>();
   private readonly repairs: AutomaticRepairRecord[] = [];
   private nextRepairId = 1;
 
@@ -119,6 +120,11 @@ export class ScheduledVerification {
   /** When the last round ran and the next will. */
   status(): { lastRunAt?: string; nextRunAt?: string } {
     return { ...(this.lastAt ? { lastRunAt: this.lastAt } : {}), ...(this.nextAt === undefined ? {} : { nextRunAt: new Date(this.nextAt).toISOString() }) };
+  }
+
+  /** The contexts the last check found damaged (what a window opened later must be told). */
+  damagedNow(): HealthVerdict[] {
+    return [...this.health.values()].filter((v) => v.health === 'damaged');
   }
 
   /** Repairs made on their own, oldest first. */
@@ -168,9 +174,11 @@ export class ScheduledVerification {
     const repaired: AutomaticRepairRecord[] = [];
     let report = await verifyAll(this.engine, { backups: false, ...(only ? { contexts: only } : {}) });
     const damaged = report.contexts.filter((c) => !c.ok).map((c) => c.context);
-    if (damaged.length > 0 && this.options.repairOnItsOwn !== false && !this.engine.readOnly) {
-      for (const context of damaged) {
-        const repair = await this.repairIfNoChoice(context, at);
+    if (this.options.repairOnItsOwn !== false && !this.engine.readOnly) {
+      // Damage on disk, or damage the engine's last read found (and repaired itself, from the journal, when it rewrote the file).
+      const stale = new Map((await this.engine.listContexts()).map((s) => [s.context, staleDamage(s.findings)]));
+      for (const context of new Set([...damaged, ...[...stale].filter(([, f]) => f.length > 0).map(([c]) => c)])) {
+        const repair = await this.repairIfNoChoice(context, at, stale.get(context) ?? []);
         if (repair) repaired.push(repair);
       }
       if (repaired.length > 0) report = await verifyAll(this.engine, { backups: false, ...(only ? { contexts: only } : {}) });
@@ -181,8 +189,8 @@ export class ScheduledVerification {
       findings: c.findings.filter((f) => f.severity !== 'info').map((f) => f.message),
     }));
     for (const verdict of verdicts) {
-      const before = this.health.get(verdict.context) ?? 'ok';
-      this.health.set(verdict.context, verdict.health);
+      const before = this.health.get(verdict.context)?.health ?? 'ok';
+      this.health.set(verdict.context, verdict);
       if (before !== verdict.health) this.options.onHealth?.(verdict);
     }
     let backupChecked: VerificationRound['backupChecked'];
@@ -201,16 +209,25 @@ export class ScheduledVerification {
     return { at, verdicts, repaired, ...(backupChecked ? { backupChecked } : {}) };
   }
 
-  private async repairIfNoChoice(context: string, at: string): Promise<AutomaticRepairRecord | undefined> {
+  private keep(repair: AutomaticRepairRecord): AutomaticRepairRecord {
+    this.repairs.push(repair);
+    if (this.repairs.length > KEPT_REPAIRS) this.repairs.splice(0, this.repairs.length - KEPT_REPAIRS);
+    this.options.onRepaired?.(repair);
+    return repair;
+  }
+
+  /**
+   * Repairs what needs no choice; or, when the engine already repaired what its last read found
+   * (`stale`: the file is sound now), rebuilds what was found from the bytes it set aside and
+   * runs the same repair, which finds nothing left to do, verifies, logs and clears the findings.
+   */
+  private async repairIfNoChoice(context: string, at: string, stale: ReturnType<typeof staleDamage>): Promise<AutomaticRepairRecord | undefined> {
     try {
-      const found = await analyzeContext(this.engine, context, { previewLines: PREVIEW_LINES });
-      if (!found.needsRepair || found.needsChoice) return undefined;
+      const now = await analyzeContext(this.engine, context, { previewLines: PREVIEW_LINES });
+      if (now.needsChoice || (!now.needsRepair && stale.length === 0)) return undefined;
+      const found = now.needsRepair ? now : foundBeforeRepair(this.engine, now, stale);
       const outcome = await applyRecoveryChoice(this.engine, context, { action: 'repair' }, { backupFirst: false });
-      const repair: AutomaticRepairRecord = { id: this.nextRepairId++, at, context, found, outcome };
-      this.repairs.push(repair);
-      if (this.repairs.length > KEPT_REPAIRS) this.repairs.splice(0, this.repairs.length - KEPT_REPAIRS);
-      this.options.onRepaired?.(repair);
-      return repair;
+      return this.keep({ id: this.nextRepairId++, at, context, found, outcome });
     } catch (error) {
       // Left for the person: the wizard shows what was found and offers the choices.
       this.options.onError?.(error);

@@ -141,7 +141,10 @@ export function createBackupHandlers(deps: BackupHandlerDeps): BackupHandlers {
         deps.emit?.('recovery.progress', { task: `Recovering ${i.context}`, done: 1, total: 1 });
       }
     },
-    'recovery.automatic': async () => [...(deps.background?.verification.automaticRepairs() ?? [])],
+    'recovery.automatic': async () => ({
+      repairs: [...(deps.background?.verification.automaticRepairs() ?? [])],
+      damaged: (deps.background?.verification.damagedNow() ?? []).map((v) => ({ context: v.context, health: 'damaged' as const, findings: v.findings })),
+    }),
     'recovery.files': async () => listQuarantined(engine),
     'recovery.readFile': async (i) => readQuarantined(engine, i.name),
   };

@@ -12,6 +12,9 @@ import { NewChartForm } from './NewChartForm.tsx';
 import { ProgressBar } from './ProgressBar.tsx';
 import { Notices } from './Notices.tsx';
 import { SHORTCUTS, useShortcuts } from './useShortcuts.ts';
+import { BackupStatusLine } from './BackupStatusLine.tsx';
+import { DamageAlert } from './DamageAlert.tsx';
+import { BackupViews } from './BackupViews.tsx';
 import { HealthView } from './HealthView.tsx';
 import { InsightsView } from './InsightsView.tsx';
 import { ChartProgress } from './ChartProgress.tsx';
@@ -99,9 +102,11 @@ export function App() {
         <button ref={helpRef} type="button" onClick={() => setHelp((h) => !h)} aria-expanded={help} aria-label="Keyboard shortcuts" title="Keyboard shortcuts (?)">
           ?
         </button>
+        <BackupStatusLine />
         <ProgressBar />
       </header>
       <Notices />
+      <DamageAlert />
       {help && (
         <aside className="shortcuts" aria-label="Keyboard shortcuts">
           <div className="shortcuts-head">
@@ -135,6 +140,7 @@ export function App() {
         {view === 'progress' && <ChartProgress />}
       </main>
       {creating && <NewChartForm onClose={() => setCreating(false)} />}
+      <BackupViews />
     </div>
   );
 }

@@ -12,6 +12,7 @@ import { ErrorMessage } from './ErrorMessage.tsx';
 const BADGE: Record<ContextInfo['health'], string> = { ok: '●', damaged: '▲ damaged', 'read-only': '■ read-only' };
 
 export function Sidebar() {
+  const { backupPanels } = useStores();
   const { contexts, charts, insights } = useStores();
   const list = useStore(contexts, (s) => s.list);
   const scope = useStore(charts, (s) => s.scope);
@@ -73,6 +74,9 @@ export function Sidebar() {
           </button>
         ))}
       </div>
+      <button type="button" className="link" onClick={() => backupPanels.getState().show('deleted')}>
+        Recently deleted…
+      </button>
       <form onSubmit={(e) => void create(e)} className="new-context">
         <label>
           New context
@@ -92,7 +96,7 @@ const sameNameNote = (c: ContextInfo) =>
 
 /** What the badge means, in words, with the repair for a damaged context. */
 function HealthDetails({ info, onClose }: { info: ContextInfo; onClose: () => void }) {
-  const { contexts } = useStores();
+  const { contexts, recovery } = useStores();
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<IpcError | null>(null);
   const [done, setDone] = useState<string | null>(null);
@@ -123,7 +127,12 @@ function HealthDetails({ info, onClose }: { info: ContextInfo; onClose: () => vo
       {error && <ErrorMessage error={error} />}
       <span className="conflict-choices">
         {info.health === 'damaged' && (
-          <button type="button" className="primary" disabled={busy} onClick={() => void repair()}>
+          <button type="button" className="primary" onClick={() => void recovery.getState().open(info.context)}>
+            Open the recovery wizard
+          </button>
+        )}
+        {info.health === 'damaged' && (
+          <button type="button" disabled={busy} onClick={() => void repair()}>
             {busy ? 'Repairing…' : `Repair ${info.context}`}
           </button>
         )}

@@ -10,6 +10,10 @@ import { createHistoryStore } from './historyStore.ts';
 import { createUndoStore } from './undoStore.ts';
 import { createChartEditor } from './chartEditor.ts';
 import { createDraftsStore } from './draftsStore.ts';
+import { createBackupsStore } from './backupsStore.ts';
+import { createDeletedStore } from './deletedStore.ts';
+import { createRecoveryStore } from './recoveryStore.ts';
+import { createBackupPanelsStore } from './backupPanelsStore.ts';
 import { createInsightsStore } from './insightsStore.ts';
 
 export function createAppStores(transport: Transport) {
@@ -35,6 +39,11 @@ export function createAppStores(transport: Transport) {
   }
 
   const editor = createChartEditor(client, undo, { afterEdit: refreshContext });
-  return { transport, client, notifications, contexts, charts, selection, history, undo, drafts, editor, refreshContext, insights };
+  // Backups, Recently deleted and the recovery wizard: each refreshes the views of a context it changed.
+  const backups = createBackupsStore(client, notifications, refreshContext);
+  const deleted = createDeletedStore(client, refreshContext);
+  const recovery = createRecoveryStore(client, refreshContext);
+  const backupPanels = createBackupPanelsStore();
+  return { transport, client, notifications, contexts, charts, selection, history, undo, drafts, editor, refreshContext, backups, deleted, recovery, backupPanels, insights };
 }
 export type AppStores = ReturnType<typeof createAppStores>;

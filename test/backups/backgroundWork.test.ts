@@ -47,10 +47,11 @@ describe('the background work of the app', () => {
     seen = events;
     work = startBackgroundWork(engine, <E extends EventName>(event: E, payload: Events[E]) => void events.push({ event, payload }), (m) => logged.push(m), {
       // The check first: a backup flushes the contexts, and a rewrite sets damaged bytes aside on its own.
-      scheduler: { startDelayMs: 400 },
+      scheduler: { startDelayMs: 1_500 },
       verification: { startDelayMs: 30 },
     });
-    await until(() => events.some((e) => e.event === 'backup.status') && events.some((e) => e.event === 'recovery.repaired'));
+    await until(() => events.some((e) => e.event === 'health.changed') && events.some((e) => e.event === 'recovery.repaired'));
+    await until(() => events.some((e) => e.event === 'backup.status'));
     await work.scheduler?.idle();
     await work.verification.idle();
 

@@ -109,6 +109,27 @@ describe('the scheduled check of the data', () => {
     });
   }
 
+  it('damage the engine already put right when it read the file is still shown, with the bytes it set aside, and the badge clears', async () => {
+    const rig = await setUp();
+    open = rig.engine;
+    const before = recordsOf(rig.file);
+    damageFile(rig.file, 'flipped');
+    // The app reads the changed file (the watcher does this), restores the line from the journal and rewrites the file.
+    await rig.engine.read('work', () => undefined);
+    await rig.engine.flush();
+    expect(recordsOf(rig.file)).toEqual(before);
+    expect((await rig.engine.listContexts()).find((c) => c.context === 'work')?.health, 'the read left its finding').toBe('damaged');
+    await rig.verification.checkNow();
+    expect(rig.repaired.map((r) => r.context)).toEqual(['work']);
+    const [spot] = rig.repaired[0]?.found.damagedLines ?? [];
+    expect(spot?.offset).toBeGreaterThan(0);
+    expect(spot?.text.length, 'the damaged bytes, from .recovery/').toBeGreaterThan(10);
+    expect(spot?.affected[0]?.source).toEqual({ from: 'journal' });
+    expect((await rig.engine.listContexts()).find((c) => c.context === 'work')?.health).toBe('ok');
+    await rig.verification.checkNow();
+    expect(rig.repaired, 'shown once').toHaveLength(1);
+  });
+
   it('garbage appended needs the person: told once, left for the wizard, and told again when it is sound', async () => {
     const rig = await setUp();
     open = rig.engine;

@@ -12,6 +12,7 @@ import { DataRootWatcher } from '../../electron/core/dataRootWatcher.ts';
 import { createHandlerTable, type SenderInfo } from '../../electron/ipc/handlerTable.ts';
 import type { EventName, Events } from '../../shared/contract.ts';
 import { CONTENT_SECURITY_POLICY } from '../../electron/app/contentSecurityPolicy.ts';
+import { startBackgroundWork, type BackgroundWork, type BackgroundWorkOptions } from '../../electron/app/backgroundWork.ts';
 
 const OWN: SenderInfo = { id: 1, url: 'app://tension/index.html' };
 const TYPES: Record<string, string> = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.css': 'text/css', '.map': 'application/json', '.png': 'image/png', '.svg': 'image/svg+xml' };
@@ -23,14 +24,24 @@ export interface BridgeServer {
   close(): Promise<void>;
 }
 
-export async function startBridgeServer(options: { data: string; distDir: string; watcherPollMs?: number }): Promise<BridgeServer> {
+/** `background`: also run the app's backup timer and scheduled check (as the Electron shell does), with these options. */
+export async function startBridgeServer(options: { data: string; distDir: string; watcherPollMs?: number; background?: BackgroundWorkOptions }): Promise<BridgeServer> {
   const engine = await Engine.open({ layout: resolveLayout({ data: options.data }), origin: 'app', rewriteDelayMs: 50, lockLeaseMs: 0 });
   const clients = new Set<http.ServerResponse>();
   const emit = <E extends EventName>(event: E, payload: Events[E]) => {
     for (const client of clients) client.write(`event: ${event}\ndata: ${JSON.stringify(payload)}\n\n`);
   };
-  const table = createHandlerTable({ engine, isOwnSender: (s) => s.id === OWN.id, version: 'e2e', emit });
-  const watcher = new DataRootWatcher(engine, (c) => emit('data.changed', { context: c.context, seq: c.seq, external: c.findings }), () => undefined, { debounceMs: 30, pollMs: options.watcherPollMs ?? 500 });
+  const background: BackgroundWork | undefined = options.background ? startBackgroundWork(engine, emit, () => undefined, options.background) : undefined;
+  const table = createHandlerTable({ engine, isOwnSender: (s) => s.id === OWN.id, version: 'e2e', emit, ...(background ? { background } : {}) });
+  const watcher = new DataRootWatcher(
+    engine,
+    (c) => {
+      emit('data.changed', { context: c.context, seq: c.seq, external: c.findings });
+      background?.outsideChange(c.context);
+    },
+    () => undefined,
+    { debounceMs: 30, pollMs: options.watcherPollMs ?? 500 },
+  );
   await watcher.start();
 
   const server = http.createServer((request, response) => {
@@ -79,6 +90,7 @@ export async function startBridgeServer(options: { data: string; distDir: string
       for (const client of clients) client.end();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections?.();
+      await background?.stop();
       await watcher.stop();
       await engine.close();
     },

@@ -19,6 +19,7 @@ import { HealthView } from './HealthView.tsx';
 import { InsightsView } from './InsightsView.tsx';
 import { ChartProgress } from './ChartProgress.tsx';
 import { startInsightUpdates } from '../stores/insightsStore.ts';
+import { ContextMoveDialogs } from './ContextMoveDialogs.tsx';
 
 export function App() {
   const stores = useStores();
@@ -141,6 +142,7 @@ export function App() {
       </main>
       {creating && <NewChartForm onClose={() => setCreating(false)} />}
       <BackupViews />
+      <ContextMoveDialogs />
     </div>
   );
 }

@@ -11,6 +11,7 @@ import { formatDay, isOverdue } from '../model/dates.ts';
 import { shortTitle } from '../model/shortTitle.ts';
 import { useStores } from './StoresProvider.tsx';
 import { VirtualList } from './VirtualList.tsx';
+import { useChartRowActions } from './useChartRowActions.tsx';
 
 const count = (n: number) => n.toLocaleString('en');
 
@@ -34,6 +35,8 @@ export function ChartList() {
   const parentOf = (c: ChartSummary) => (c.parentChart ? outcomes.get(`${c.context}\u0000${c.parentChart}`) : undefined);
 
   const openChart = (c: ChartSummary) => void selection.getState().select({ context: c.context, id: c.id });
+  // Picking several (Ctrl/Shift), dragging onto a context, the context menu (issue 12).
+  const rows = useChartRowActions(items);
 
   function onKey(event: KeyboardEvent<HTMLDivElement>) {
     if (event.target !== event.currentTarget) return;
@@ -42,6 +45,7 @@ export function ChartList() {
     else if (event.key === 'Home') setActive(0);
     else if (event.key === 'End') setActive(items.length - 1);
     else if (event.key === 'Enter' && items[active]) openChart(items[active]);
+    else if ((event.key === 'ContextMenu' || (event.key === 'F10' && event.shiftKey)) && items[active]) rows.openMenu(items[active], 200, 160);
     else return;
     event.preventDefault();
   }
@@ -93,9 +97,10 @@ export function ChartList() {
               tabIndex={-1}
               id={`row-${c.context}-${c.id}`}
               className={`chart-row${index === current ? ' active' : ''}${open?.id === c.id && open.context === c.context ? ' selected' : ''}`}
-              onClick={() => {
+              {...rows.props(c)}
+              onClick={(event) => {
                 setActive(index);
-                openChart(c);
+                if (!rows.click(event, c, index)) openChart(c);
               }}
               aria-label={`${c.desiredOutcome}${c.level > 0 ? `, sub-chart of ${parentOf(c) ?? c.parentChart ?? 'another chart'}` : ''}, in ${c.context}, due ${formatDay(c.dueDate)}, ${c.stepsDone} of ${c.stepsTotal} steps done${c.complete ? ', complete' : ''}`}
             >
@@ -120,6 +125,7 @@ export function ChartList() {
           )}
         />
       </div>
+      {rows.menuElement}
     </section>
   );
 }

@@ -8,6 +8,9 @@ import { useStore } from 'zustand';
 import type { ContextInfo, IpcError } from '../../shared/contract.ts';
 import { useStores } from './StoresProvider.tsx';
 import { ErrorMessage } from './ErrorMessage.tsx';
+import { ContextDropTarget } from './ContextDropTarget.tsx';
+import { ContextActions } from './ContextActions.tsx';
+import { ImportButton } from './ImportPanel.tsx';
 
 const BADGE: Record<ContextInfo['health'], string> = { ok: '●', damaged: '▲ damaged', 'read-only': '■ read-only' };
 
@@ -44,6 +47,7 @@ export function Sidebar() {
         </li>
         {list.map((c) => (
           <li key={c.context} className="context-row">
+            <ContextDropTarget context={c.context}>
             <span className="context-line">
               <button type="button" className="context" aria-current={scope === c.context ? 'page' : undefined} onClick={() => void charts.getState().load(c.context)}>
                 <span className="context-name">{c.context}</span>
@@ -62,7 +66,9 @@ export function Sidebar() {
                 {BADGE[c.health]}
                 {c.sameNameAs ? ' ⚠' : ''}
               </button>
+              <ContextActions context={c.context} />
             </span>
+            </ContextDropTarget>
             {details === c.context && <HealthDetails info={c} onClose={() => setDetails(null)} />}
           </li>
         ))}
@@ -77,6 +83,7 @@ export function Sidebar() {
       <button type="button" className="link" onClick={() => backupPanels.getState().show('deleted')}>
         Recently deleted…
       </button>
+      <ImportButton />
       <form onSubmit={(e) => void create(e)} className="new-context">
         <label>
           New context

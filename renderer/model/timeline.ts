@@ -245,7 +245,9 @@ export function timelineOf(entries: readonly ChartHistoryEntry[], context: Timel
       return { part: entry.part, kind, before, after };
     });
     const first = group[0]!;
-    const described = describe(changes, context, stepsBefore, stepState, removed);
+    // A move between contexts (its note names both): said as a move, not as every part set again.
+    const move = /moved from context (\S+) to context (\S+)$/.exec(first.note ?? '');
+    const described = move ? { what: [`Moved from context ${move[1]} to context ${move[2]}`] } : describe(changes, context, stepsBefore, stepState, removed);
     for (const c of changes) if (c.before && !c.after) removed.add(c.part);
     const item = { tx: first.tx, seq: group.at(-1)!.seq, ts: first.ts, origin: first.origin, who: WHO[first.origin] ?? first.origin, what: described.what, ...(described.edit ? { edit: described.edit } : {}) };
     const previous = items.at(-1);

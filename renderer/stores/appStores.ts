@@ -15,6 +15,7 @@ import { createDeletedStore } from './deletedStore.ts';
 import { createRecoveryStore } from './recoveryStore.ts';
 import { createBackupPanelsStore } from './backupPanelsStore.ts';
 import { createInsightsStore } from './insightsStore.ts';
+import { createContextMovesStore } from './contextMovesStore.ts';
 
 export function createAppStores(transport: Transport) {
   const notifications = createNotificationsStore();
@@ -44,6 +45,8 @@ export function createAppStores(transport: Transport) {
   const deleted = createDeletedStore(client, refreshContext);
   const recovery = createRecoveryStore(client, refreshContext);
   const backupPanels = createBackupPanelsStore();
-  return { transport, client, notifications, contexts, charts, selection, history, undo, drafts, editor, refreshContext, backups, deleted, recovery, backupPanels, insights };
+  // Moving charts between contexts, context rename/merge/delete, export and import (issue 12).
+  const moves = createContextMovesStore(client, undo, notifications, selection, refreshContext);
+  return { transport, client, notifications, contexts, charts, selection, history, undo, drafts, editor, refreshContext, backups, deleted, recovery, backupPanels, insights, moves };
 }
 export type AppStores = ReturnType<typeof createAppStores>;

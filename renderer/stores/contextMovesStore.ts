@@ -86,6 +86,26 @@ export function createContextMovesStore(client: Client, undo: UndoStore, notific
     }
   }
 
+  // Undoing a move takes the open chart back to where it was: it is followed there, rather than
+  // reported as "no longer there" by the refresh that comes after the undo.
+  undo.subscribe((state, previous) => {
+    if (state.entries.length >= previous.entries.length) return;
+    const popped = previous.entries.at(-1);
+    if (popped?.inverse.channel !== 'charts.moveMany') return;
+    const input = popped.inverse.input as { from: string; to: string; ids: readonly string[] };
+    const open = selection.getState().open;
+    if (!open || open.context !== input.from || !input.ids.includes(open.id)) return;
+    void selection.getState().select(null);
+    void (async () => {
+      const ref = { context: input.to, id: open.id };
+      for (let attempt = 0; attempt < 50; attempt += 1) {
+        const there = await client.call('charts.tree', ref);
+        if (there.ok) return selection.getState().select(ref);
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    })();
+  });
+
   return createStore<ContextMovesState>()((set, get) => {
     async function applyMove(from: string, ids: readonly string[], to: string, choices?: Readonly<Record<string, Choice>>): Promise<IpcResult<MoveDone>> {
       const label = `Move ${plural(ids.length, 'chart')} to ${to}`;

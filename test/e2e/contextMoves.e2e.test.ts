@@ -135,6 +135,9 @@ describe.skipIf(!!chromiumMissing)(`moving charts between contexts, in Chromium$
     await page.getByRole('button', { name: /^Undo: Move 1 chart to personal/ }).click();
     await expect.poll(() => idsIn('work')).toEqual(expect.arrayContaining([ids.billing, ids.sub]));
     expect(await idsIn('personal')).not.toContain(ids.billing);
+    // The open chart went back with it, and is shown there (not reported as removed).
+    await expect.poll(() => page.getByRole('region', { name: 'Open chart' }).getByRole('article').first().getAttribute('aria-label')).toMatch(/^Chart: Ship billing to all customers/);
+    expect(await page.locator('.notices').count() === 0 || !(await page.locator('.notices').textContent())?.includes('no longer there')).toBe(true);
   });
 
   it('two charts picked with Ctrl+click move together', async () => {

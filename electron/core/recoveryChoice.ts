@@ -45,7 +45,8 @@ function sameRecords(a: ReadonlyMap<string, string>, b: ReadonlyMap<string, stri
  * Carries out the person's choice for a damaged context. `backupFirst` (default true) backs up
  * the state as it is, damaged lines included, before a repair; a restore always does.
  */
-export async function applyRecoveryChoice(engine: Engine, context: string, choice: RecoveryChoice, options: { backupFirst?: boolean } = {}): Promise<RecoveryOutcome> {
+/** `automatic`: a repair with no choice to make, done without the person (the log says so). */
+export async function applyRecoveryChoice(engine: Engine, context: string, choice: RecoveryChoice, options: { backupFirst?: boolean; automatic?: boolean } = {}): Promise<RecoveryOutcome> {
   validateContextName(context);
   if (engine.readOnly && choice.action !== 'leave') throw new EngineError('READ_ONLY', `Cannot repair: ${engine.readOnlyReason}.`, { kept: 'Nothing was changed.' });
   let safetyBackup: string | undefined;
@@ -69,7 +70,8 @@ export async function applyRecoveryChoice(engine: Engine, context: string, choic
       unrecovered = [...report.unrecovered];
       matchesPreview = sameRecords(expected, snapshot(engine.storeForLockedWork(context).state.values()));
     });
-    log(`recovery wizard: repaired${safetyBackup ? ` after backup ${safetyBackup}` : ' (no backup first, as asked)'}; ${unrecovered.length === 0 ? 'every damaged record restored' : `${unrecovered.length} damaged lines no journal or backup holds (kept in .recovery/)`}${matchesPreview ? '' : '; the result differs from the preview'}`);
+    const who = options.automatic ? 'repaired on its own (nothing could be lost)' : `recovery wizard: repaired${safetyBackup ? ` after backup ${safetyBackup}` : ' (no backup first, as asked)'}`;
+    log(`${who}; ${unrecovered.length === 0 ? 'every damaged record restored' : `${unrecovered.length} damaged lines no journal or backup holds (kept in .recovery/)`}${matchesPreview ? '' : '; the result differs from the preview'}`);
   } else if (choice.action === 'restore') {
     const result = await restoreBackup(engine, choice.backup, [context]);
     safetyBackup = result.safetyBackup;
@@ -110,5 +112,5 @@ export async function repairIfNoChoice(engine: Engine, context: string): Promise
   if (engine.readOnly) return undefined;
   const analysis = await analyzeContext(engine, context, { previewLines: 0 });
   if (!analysis.needsRepair || analysis.needsChoice) return undefined;
-  return applyRecoveryChoice(engine, context, { action: 'repair' }, { backupFirst: false });
+  return applyRecoveryChoice(engine, context, { action: 'repair' }, { backupFirst: false, automatic: true });
 }

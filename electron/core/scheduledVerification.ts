@@ -226,7 +226,7 @@ export class ScheduledVerification {
       const now = await analyzeContext(this.engine, context, { previewLines: PREVIEW_LINES });
       if (now.needsChoice || (!now.needsRepair && stale.length === 0)) return undefined;
       const found = now.needsRepair ? now : foundBeforeRepair(this.engine, now, stale);
-      const outcome = await applyRecoveryChoice(this.engine, context, { action: 'repair' }, { backupFirst: false });
+      const outcome = await applyRecoveryChoice(this.engine, context, { action: 'repair' }, { backupFirst: false, automatic: true });
       return this.keep({ id: this.nextRepairId++, at, context, found, outcome });
     } catch (error) {
       // Left for the person: the wizard shows what was found and offers the choices.

@@ -62,7 +62,7 @@ export function PolicyEditor() {
       </div>
       {wrong.length > 0 && <p className="bad-text">{wrong.join(', ')}: a whole number from 0 to 10,000.</p>}
       <p>
-        Of the {view.verdicts.length} backups there now, this keeps {view.verdicts.length - removing.length} and removes {removing.length}
+        Of the {view.verdicts.length === 1 ? 'one backup' : `${view.verdicts.length} backups`} there now, this keeps {view.verdicts.length - removing.length} and removes {removing.length}
         {removing.length > 0 ? ' (at the next scheduled check, within the hour)' : ''}. The newest verified backup, and copies made before a restore or a repair in the last 30 days, are always kept.
       </p>
       {removing.length > 0 && (

@@ -70,7 +70,7 @@ export function ChoiceStep({ analysis }: { analysis: RecoveryAnalysisView }) {
           </span>
         </label>
         {choice.action === 'restore' && (
-          <label>
+          <label className="inline">
             Backup{' '}
             <select aria-label="Backup to restore from" value={choice.backup} onChange={(e) => void store.choose({ action: 'restore', backup: e.target.value })}>
               {usable.map((b) => (
@@ -89,7 +89,7 @@ export function ChoiceStep({ analysis }: { analysis: RecoveryAnalysisView }) {
         </label>
       </fieldset>
       {choice.action === 'repair' && (
-        <label>
+        <label className="inline">
           <input type="checkbox" checked={backupFirst} onChange={(e) => store.setBackupFirst(e.target.checked)} /> Back up the current state first, damaged lines included (recommended)
         </label>
       )}

@@ -50,9 +50,15 @@ export function createBackupsStore(client: Client, notifications: NotificationsS
       const result = await client.call('backups.overview', {}, 'Reading the backups');
       if (result.ok) set({ overview: result.value, error: null });
       else set({ error: result.error });
+      // The policy's preview is of the backups there now: a new or removed backup changes it.
+      const shown = get().policy;
+      if (result.ok && shown) {
+        const preview = await client.call('backups.policyPreview', { ...shown.policy }, 'Previewing the policy');
+        if (preview.ok) set({ policy: { ...preview.value, saved: shown.saved } });
+      }
     },
     async backUpNow() {
-      set({ busy: { what: 'backup', done: 0, total: 1 } });
+      set({ busy: { what: 'backup', done: 0, total: 1 }, verified: null });
       const result = await client.call('backups.create', { reason: 'from the backups panel' }, 'Backing up');
       set({ busy: null });
       if (!result.ok) notifications.getState().notify('error', 'The backup could not be made', result.error);

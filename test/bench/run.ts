@@ -7,7 +7,7 @@
 //   npm run bench -- --quick      small sizes, for a fast check (the MCP part at 100 charts only)
 //   npm run bench -- --profile    also write V8 CPU profiles of the open/search children
 //   npm run bench -- --keep       keep the generated files in test-output/bench
-//   npm run bench -- --only backup   one part only (commit, perChange, open, mcp, backup, growth, insights)
+//   npm run bench -- --only backup   one part only (commit, perChange, open, mcp, backup, growth, insights, responsiveness)
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,6 +16,7 @@ import { commitBench } from './commitBench.ts';
 import { perChangeBench } from './perChangeBench.ts';
 import { openBench } from './openBench.ts';
 import { mcpBench } from './mcpBench.ts';
+import { responsivenessBench } from './responsivenessBench.ts';
 import { backupBench } from './backupBench.ts';
 import { journalGrowthBench } from './journalGrowthBench.ts';
 import { insightsBench } from './insightsBench.ts';
@@ -40,6 +41,7 @@ const config = quick
       growth: { additions: 500 },
       backup: { charts: 5_000, backups: 12 },
       insights: { charts: 5_000, days: 365 },
+      responsiveness: { sizes: [10_000], commits: 10 },
     }
   : {
       commit: { charts: 1_000, commits: 300, rounds: 6 },
@@ -52,6 +54,7 @@ const config = quick
       backup: { charts: 125_000, backups: 12 },
       // The figure: the insights view at 100k charts and a year of history opens in under a second.
       insights: { charts: 100_000, days: 365 },
+      responsiveness: { sizes: [10_000, 100_000], commits: 20 },
     };
 
 async function main(): Promise<void> {
@@ -79,6 +82,7 @@ async function main(): Promise<void> {
     if (wanted('backup')) await run(backupBench({ workDir, ...config.backup }));
     if (wanted('growth')) await run(journalGrowthBench({ workDir, ...config.growth }));
     if (wanted('insights')) await run(insightsBench({ workDir, ...config.insights }));
+    if (wanted('responsiveness')) await run(responsivenessBench({ workDir, repoRoot, ...config.responsiveness }));
   } finally {
     if (!args.has('--keep')) fs.rmSync(workDir, { recursive: true, force: true });
   }

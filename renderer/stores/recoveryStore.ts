@@ -64,6 +64,8 @@ export function createRecoveryStore(client: Client, afterChange: (context: strin
       if (!result.ok) return set({ working: false, error: result.error });
       // Without damaged lines nothing can come from a backup: the repair is the choice offered first.
       set({ working: false, analysis: result.value, choice: { action: 'repair' } });
+      // Found sound now (repaired meanwhile, by the app or another program): no alarm left for it.
+      if (result.value.ok && !result.value.needsRepair) get().healthChanged({ context, health: 'ok', findings: [] });
     },
     openRepair(repair) {
       set({ ...closed, context: repair.context, step: 5, analysis: repair.found, outcome: repair.outcome, automatic: repair, unseen: get().unseen.filter((id) => id !== repair.id) });
@@ -101,6 +103,8 @@ export function createRecoveryStore(client: Client, afterChange: (context: strin
     repaired(repair) {
       if (get().repairs.some((r) => r.id === repair.id)) return;
       set({ repairs: [...get().repairs, repair], unseen: [...get().unseen, repair.id] });
+      // A live update may have said "damaged" before the repair: the repair's own check says what holds now.
+      get().healthChanged({ context: repair.context, health: repair.outcome.verified.ok ? 'ok' : 'damaged', findings: repair.outcome.verified.findings.map((f) => f.message) });
       void afterChange(repair.context);
     },
     healthChanged({ context, health, findings }) {

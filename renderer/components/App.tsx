@@ -41,7 +41,7 @@ export function App() {
   // The health, insights and progress views: read again when their figures move, and following the context picked in the sidebar.
   const view = useStore(stores.insights, (s) => s.view);
   const scope = useStore(stores.charts, (s) => s.scope);
-  useEffect(() => startInsightUpdates(stores.transport, stores.insights, stores.notifications, stores.client), [stores]);
+  useEffect(() => startInsightUpdates(stores.transport, stores.insights, stores.client), [stores]);
   useEffect(() => {
     const shown = stores.insights.getState();
     if ((shown.view === 'health' || shown.view === 'insights') && shown.scope !== scope) void shown.show(shown.view, scope);

@@ -20,6 +20,7 @@ export function Sidebar() {
   const list = useStore(contexts, (s) => s.list);
   const scope = useStore(charts, (s) => s.scope);
   const view = useStore(insights, (s) => s.view);
+  const unseen = useStore(insights, (s) => s.unseen);
   const total = list.reduce((sum, c) => sum + c.charts, 0);
   const [name, setName] = useState('');
   const [error, setError] = useState<IpcError | null>(null);
@@ -75,8 +76,16 @@ export function Sidebar() {
       </ul>
       <div className="view-switch" role="group" aria-label="Views">
         {(['charts', 'health', 'insights'] as const).map((v) => (
-          <button key={v} type="button" className="context" aria-current={view === v ? 'page' : undefined} onClick={() => void insights.getState().show(v, scope)}>
+          <button
+            key={v}
+            type="button"
+            className="context"
+            aria-current={view === v ? 'page' : undefined}
+            onClick={() => void insights.getState().show(v, scope)}
+            {...(v === 'health' && unseen.length > 0 ? { title: unseen.map((n) => n.title).join('\n') } : {})}
+          >
             {v === 'charts' ? 'Charts' : v === 'health' ? 'Health' : 'Insights'}
+            {v === 'health' && unseen.length > 0 && <span className={`count health-${unseen.some((n) => n.severity === 'error') ? 'damaged' : 'read-only'}`} aria-label={`${unseen.length} new`}>▲ {unseen.length}</span>}
           </button>
         ))}
       </div>

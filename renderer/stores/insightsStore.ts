@@ -3,7 +3,7 @@
 // read again when main says they moved (insights.changed, data.changed) while a view shows them.
 import { createStore } from 'zustand/vanilla';
 import type { IpcError } from '../../shared/contract.ts';
-import type { HealthReport } from '../../shared/healthFigures.ts';
+import type { HealthNotice, HealthReport } from '../../shared/healthFigures.ts';
 import type { ChartInsights, ContextInsights } from '../../shared/insightFigures.ts';
 import type { Transport } from '../transport/transport.ts';
 import type { Client } from './client.ts';
@@ -25,6 +25,9 @@ export interface InsightsState {
   readonly progress: ChartInsights | null;
   readonly error: IpcError | null;
   readonly busy: boolean;
+  /** Problems main told of (each once) that the person has not looked at yet in the health view. */
+  readonly unseen: readonly HealthNotice[];
+  told(notice: HealthNotice): void;
   show(view: AppView, scope?: string | null): Promise<void>;
   showProgress(id: string, context: string | null): Promise<void>;
   reload(): Promise<void>;
@@ -62,8 +65,10 @@ export function createInsightsStore(client: Client, notifications: Notifications
       progress: null,
       error: null,
       busy: false,
+      unseen: [],
+      told: (notice) => set((s) => ({ unseen: s.view === 'health' ? s.unseen : [...s.unseen.filter((n) => n.id !== notice.id), notice] })),
       async show(view, scope = get().scope) {
-        set({ view, scope, error: null });
+        set({ view, scope, error: null, ...(view === 'health' ? { unseen: [] } : {}) });
         await load();
       },
       async showProgress(id, context) {
@@ -87,8 +92,8 @@ export function createInsightsStore(client: Client, notifications: Notifications
 }
 export type InsightsStore = ReturnType<typeof createInsightsStore>;
 
-/** Reads the shown figures again when they moved; tells each new health notice once. */
-export function startInsightUpdates(transport: Transport, store: InsightsStore, notifications: NotificationsStore, client: Client): () => void {
+/** Reads the shown figures again when they moved; keeps each new health notice (told once) for the sidebar. */
+export function startInsightUpdates(transport: Transport, store: InsightsStore, client: Client): () => void {
   let timer: ReturnType<typeof setTimeout> | undefined;
   // Once after start, whatever view is shown: main works out the health and pushes what is wrong (health.notice).
   const first = setTimeout(() => void client.call('health.report', { days: 1 }, 'Checking the health of the data'), STARTUP_CHECK_MS);
@@ -105,8 +110,8 @@ export function startInsightUpdates(transport: Transport, store: InsightsStore, 
   const offs = [
     transport.on('insights.changed', ({ context }) => again(context)),
     transport.on('data.changed', ({ context }) => again(context)),
-    // A note that goes by itself: the problem stays in the health view (and damage on the sidebar's badge), so it need not sit over the chart.
-    transport.on('health.notice', (notice) => notifications.getState().notify('info', `${notice.title}: ${notice.message} (${notice.action.label})`)),
+    // Kept for the sidebar's Health button (a count) and the health view, never laid over the chart.
+    transport.on('health.notice', (notice) => store.getState().told(notice)),
   ];
   return () => {
     clearTimeout(first);

@@ -173,6 +173,31 @@ describe('the rollup kept beside the journal', () => {
     await third.engine.close();
   });
 
+  it('in the running app the rollup is written at most every so often; what was held back is read again by the next process', async () => {
+    const layout = tempLayout();
+    const journal = new JournalBuilder(layout, 'work');
+    for (const r of chartRecords('A', 2)) journal.commit('2026-03-02T10:00:00.000Z', 'app', [set(r)]);
+    const engine = await openEngine(layout);
+    const app = new InsightTracker(engine, { clock: () => NOW, saveEveryMs: 3_600_000 });
+    expect((await app.refresh('work')).saved).toBe(true); // the first read is always kept
+    const files = rollupPaths(contextPaths(layout, 'work').journal);
+    const onDisk = fs.readFileSync(files.summary, 'utf8');
+    buildWork(journal);
+    const held = await app.refresh('work');
+    expect(held.saved).toBe(false);
+    expect(held.entries).toBe(10);
+    expect(fs.readFileSync(files.summary, 'utf8')).toBe(onDisk);
+    const figures = await app.contextInsights({ context: 'work', weeks: 4 });
+    expect(figures.charts.live).toBe(4);
+    // Another process reads on from what was written: the same figures.
+    const other = await tracker(layout);
+    const read = await other.insights.refresh('work');
+    expect(read.entries).toBe(10);
+    expect(await other.insights.contextInsights({ context: 'work', weeks: 4 })).toEqual(figures);
+    await other.engine.close();
+    await engine.close();
+  });
+
   it('a summary file that is not JSON, or names another context, is ignored and made again', async () => {
     const layout = tempLayout();
     buildWork(new JournalBuilder(layout, 'work'));

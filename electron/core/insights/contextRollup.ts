@@ -27,11 +27,15 @@ export interface RollupRead {
   readonly entries: number;
   /** Why the rollup could not be kept on disk (the figures are right; the next process reads more). */
   readonly cacheProblem?: string;
+  /** The rollup was written to disk by this read. */
+  readonly saved: boolean;
 }
 
 export interface RollupReadOptions {
   /** Keep the rollup in .history/ (default true; only where .history/ exists). */
   readonly persist?: boolean;
+  /** What is held in memory is newer than the rollup on disk: write it even if nothing new was read. */
+  readonly unsaved?: boolean;
   /** The rows are wanted even if the journal has not grown (a chart's page). */
   readonly rows?: boolean;
   readonly clock?: () => Date;
@@ -64,7 +68,7 @@ export async function readContextRollup(engine: Engine, context: string, held: C
     if (errnoOf(error) !== 'ENOENT') throw error;
     // No journal (a file no Tension Desk process has written to yet): no history to tell.
     const state = new RollupState();
-    return { rollup: { context, summary: summarizeRollup(state, context, randomUUID(), { ino: '', offset: 0, seq: 0 }, clock()), state }, rebuilt: false, entries: 0 };
+    return { rollup: { context, summary: summarizeRollup(state, context, randomUUID(), { ino: '', offset: 0, seq: 0 }, clock()), state }, rebuilt: false, entries: 0, saved: false };
   }
   let summary = held?.summary ?? readSummary(engine.fs, files, context);
   let state = held?.state;
@@ -118,12 +122,14 @@ export async function readContextRollup(engine: Engine, context: string, held: C
     summary = summarizeRollup(rows, context, randomUUID(), positionAfter(end, summary.journal), clock());
   }
   let cacheProblem: string | undefined;
-  if ((rebuilt || entries > 0) && options.persist !== false && engine.fs.existsSync(rootPaths(engine.layout).history)) {
+  let saved = false;
+  if ((rebuilt || entries > 0 || options.unsaved) && state && options.persist !== false && engine.fs.existsSync(rootPaths(engine.layout).history)) {
     try {
-      writeRollup(engine.fs, files, state as RollupState, summary);
+      writeRollup(engine.fs, files, state, summary);
+      saved = true;
     } catch (error) {
       cacheProblem = `The insights of context ${context} could not be kept in ${files.summary} (${errnoOf(error) ?? String(error)}); they are right, and are worked out from the journal again next time.`;
     }
   }
-  return { rollup: { context, summary, state }, rebuilt, entries, ...(cacheProblem ? { cacheProblem } : {}) };
+  return { rollup: { context, summary, state }, rebuilt, entries, saved, ...(cacheProblem ? { cacheProblem } : {}) };
 }

@@ -20,6 +20,12 @@ export interface TrackerOptions {
   readonly clock?: () => Date;
   /** Keep rollups in .history/ (default true). */
   readonly persist?: boolean;
+  /**
+   * A context's rollup is written at most this often (default 30 s): in the running app it is
+   * held in memory, and writing 30 MB of rows after every change at 100k charts would cost more
+   * than reading the change. What was not written yet is read again by the next process.
+   */
+  readonly saveEveryMs?: number;
   /** A background update (contextChanged) that failed: the next one tries again. */
   readonly onError?: (error: EngineError) => void;
 }
@@ -28,6 +34,9 @@ export class InsightTracker {
   private readonly held = new Map<string, ContextRollup>();
   private readonly queues = new Map<string, Promise<unknown>>();
   private readonly listeners = new Set<(change: InsightsChange) => void>();
+  /** When each context's rollup was last written (performance.now()), and which hold more than is on disk. */
+  private readonly savedAt = new Map<string, number>();
+  private readonly unsaved = new Set<string>();
   /** Why a rollup could not be kept on disk, by context (the figures are right regardless). */
   readonly cacheProblems = new Map<string, string>();
 
@@ -44,8 +53,14 @@ export class InsightTracker {
   refresh(context: string, rows = false): Promise<RollupRead> {
     validateContextName(context);
     const run = async () => {
-      const read = await readContextRollup(this.engine, context, this.held.get(context), { rows, clock: () => this.now(), ...(this.options.persist === undefined ? {} : { persist: this.options.persist }) });
+      const last = this.savedAt.get(context);
+      const due = last === undefined || performance.now() - last >= (this.options.saveEveryMs ?? 30_000);
+      const read = await readContextRollup(this.engine, context, this.held.get(context), { rows, clock: () => this.now(), persist: this.options.persist !== false && due, unsaved: this.unsaved.has(context) });
       this.held.set(context, read.rollup);
+      if (read.saved) {
+        this.savedAt.set(context, performance.now());
+        this.unsaved.delete(context);
+      } else if (read.entries > 0 || read.rebuilt) this.unsaved.add(context);
       if (read.cacheProblem) this.cacheProblems.set(context, read.cacheProblem);
       else if (read.entries > 0 || read.rebuilt) this.cacheProblems.delete(context);
       return read;

@@ -32,6 +32,8 @@ export interface ParsedContextFile extends ParsedRecords {
   readonly exists: boolean;
   /** The path is a symbolic link: not read through (its records come from the journal; a rewrite replaces it with the file). */
   readonly link?: boolean;
+  /** Another program seemed to be still writing it (readStable): read again later if possible. */
+  readonly unsettled?: boolean;
 }
 
 /**
@@ -101,11 +103,20 @@ export function statIdentity(fsys: FileSystem, path: string): { size: number; in
 const sleep = (ms: number) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 
 /**
+ * How long an emptied context file is taken for a peer mid-way through rewriting it in place
+ * (truncated, not yet written). On a busy machine that gap outlasts the read's retries; taken
+ * as a version, the empty file would make the versions written just before it look late.
+ */
+export const EMPTY_SETTLE_MS = 2_000;
+
+/**
  * Reads a file that a peer may be rewriting in place (truncate, then write): the read is
  * retried until the file's size and mtime are the same before and after, and an empty or
- * torn file that was modified a moment ago is given a moment to finish.
+ * torn file that was modified a moment ago is given a moment to finish. `unsettled`: it did
+ * not settle in that time (still changing, just emptied, or cut short a moment ago); a caller
+ * that can come back later reads it again then.
  */
-export function readStable(fsys: FileSystem, path: string, attempts = 6): { bytes: Buffer; identity: FileIdentity } | undefined {
+export function readStable(fsys: FileSystem, path: string, attempts = 6): { bytes: Buffer; identity: FileIdentity; unsettled?: boolean } | undefined {
   for (let attempt = 1; ; attempt += 1) {
     const before = statIdentity(fsys, path);
     // A link is not read through: there is no file of ours here.
@@ -122,14 +133,16 @@ export function readStable(fsys: FileSystem, path: string, attempts = 6): { byte
     const steady =
       after !== undefined && after.size === before.size && after.mtimeNs === before.mtimeNs && after.ino === before.ino &&
       after.size === bytes.length;
-    const recentlyModified = after !== undefined && Date.now() - Number(after.mtimeNs / 1_000_000n) < 200;
+    const age = after === undefined ? 0 : Date.now() - Number(after.mtimeNs / 1_000_000n);
+    const recentlyModified = age < 200;
     const looksUnfinished = bytes.length === 0 || !endsWithCompleteLine(bytes);
     if (attempt < attempts && (!steady || (recentlyModified && looksUnfinished))) {
       sleep(15 * attempt);
       continue;
     }
     const stat = after ?? before;
-    return { bytes, identity: { size: bytes.length, crc: crc32Hex(bytes), ino: stat.ino, mtimeNs: stat.mtimeNs, ctimeNs: stat.ctimeNs } };
+    const unsettled = !steady || (looksUnfinished && (recentlyModified || (bytes.length === 0 && age < EMPTY_SETTLE_MS)));
+    return { bytes, identity: { size: bytes.length, crc: crc32Hex(bytes), ino: stat.ino, mtimeNs: stat.mtimeNs, ctimeNs: stat.ctimeNs }, ...(unsettled ? { unsettled } : {}) };
   }
 }
 
@@ -166,6 +179,7 @@ export function readContextFile(fsys: FileSystem, path: string, trust: (identity
     identity: read.identity,
     bytes: read.bytes,
     exists: true,
+    ...(read.unsettled ? { unsettled: true } : {}),
   };
 }
 

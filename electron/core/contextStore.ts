@@ -598,6 +598,12 @@ export class ContextStore {
       return;
     }
     if (!now) {
+      // An empty context whose file is gone has nothing to restore: no empty file is made again
+      // (a context renamed or merged away leaves none behind, contexts/retiredFile.ts).
+      if (known && this.state.size === 0 && this.materialized.size === 0 && !this.forceRewrite) {
+        this.fileIdentity = undefined;
+        return;
+      }
       if (known || this.materialized.size > 0) {
         if (!this.forceRewrite) {
           this.findings.push({ severity: 'warning', kind: 'file-missing', file: this.paths.file, message: `${path.basename(this.paths.file)} was removed; it will be rewritten from the journal` });
@@ -610,6 +616,10 @@ export class ContextStore {
     if (known && known.ino === now.ino && known.size === now.size && known.mtimeNs === now.mtimeNs && known.ctimeNs === now.ctimeNs && !this.racilyClean(known)) return;
     const file = readContextFile(this.fs, this.paths.file);
     if (!file.identity) return;
+    // Another program is still writing it (emptied and not yet filled, or cut a moment ago):
+    // its version is taken when it is done (the watcher's next event, the next refresh).
+    // Taken half-written, it would be judged a version and the ones just before it late.
+    if (file.unsettled) return;
     if (known && known.size === file.identity.size && known.crc === file.identity.crc) {
       this.rememberFile(file.identity);
       return;
@@ -958,9 +968,17 @@ export class ContextStore {
    * file with both. Returns true when it did so (the round is over).
    */
   private putPeerVersionBack(keptAt: string, ours: { size: number; crc: string }, expected: FileIdentity | undefined, racy: boolean): boolean {
+    let theirs: ReplacedVersion | undefined;
     let foreign = keptLooksForeign(this.fs, keptAt, expected, racy);
-    if (foreign === undefined) foreign = replacedPeerVersion(this.fs, keptAt, expected, racy) !== undefined;
+    if (foreign === undefined) {
+      theirs = replacedPeerVersion(this.fs, keptAt, expected, racy);
+      foreign = theirs !== undefined;
+    }
     if (!foreign) return false;
+    // Read before it goes back. For an instant ours was in place: a peer that read it then
+    // (without the change it had just made) may write its next version into this very file,
+    // in place, before we would read it there; its change would then be gone unseen.
+    theirs ??= replacedPeerVersion(this.fs, keptAt, expected, racy);
     let other: ReplacedVersion | undefined;
     try {
       other = swapBack(this.fs, keptAt, this.paths.file, ours);
@@ -968,6 +986,15 @@ export class ContextStore {
     } catch {
       // Ours stays in place, the peer's version in the kept copy: the usual path absorbs it.
       return false;
+    }
+    // Taken in as a version seen on its way (as the observer's are), before anything newer: a
+    // version that came out of the swap back, or the file as it is now, may have been written
+    // by a peer that read ours in that instant, so it must be judged knowing this one.
+    // (Still being written through the peer's own descriptor: it is complete at the path soon.)
+    if (theirs && !theirs.unsettled) {
+      this.noteObservedVersion({ bytes: theirs.bytes, identity: theirs.identity });
+      this.options.catchUpObserver?.();
+      this.absorbObservedVersions();
     }
     // Yet another program's version came out of the swap: journaled (it was on disk a moment).
     if (other) this.absorbReplacedVersion(keptAt, other);

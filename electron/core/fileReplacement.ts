@@ -129,6 +129,8 @@ export function swapBack(fsys: FileSystem, keptAt: string, file: string, ours: {
 export interface ReplacedVersion {
   readonly bytes: Buffer;
   readonly identity: FileIdentity;
+  /** It did not settle while read (readStable): its writer may still be writing it. */
+  readonly unsettled?: boolean;
 }
 
 /**

@@ -13,7 +13,7 @@
 // too much).
 import { MessageChannel, Worker, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
 import { contextOfFileName, type DataLayout } from './dataRoot.ts';
-import type { FileIdentity } from './contextFile.ts';
+import { EMPTY_SETTLE_MS, type FileIdentity } from './contextFile.ts';
 
 /** A version of a context file as read. */
 export interface ObservedVersion {
@@ -54,7 +54,7 @@ export class VersionObserver {
       const source = `var __name = (target) => target;\n(${observeInWorker.toString()})();`;
       const { port1, port2 } = new MessageChannel();
       const busy = new SharedArrayBuffer(4);
-      this.worker = new Worker(source, { eval: true, workerData: { root: this.layout.root, largest: LARGEST_OBSERVED, port: port2, busy }, transferList: [port2] });
+      this.worker = new Worker(source, { eval: true, workerData: { root: this.layout.root, largest: LARGEST_OBSERVED, emptySettleMs: EMPTY_SETTLE_MS, port: port2, busy }, transferList: [port2] });
       this.port = port1;
       this.busy = new Int32Array(busy);
     } catch {
@@ -110,7 +110,7 @@ function observeInWorker(): void {
   const path = require('node:path') as typeof import('node:path');
   const zlib = require('node:zlib') as typeof import('node:zlib');
   /* eslint-enable @typescript-eslint/no-require-imports */
-  const { root, largest, port, busy: shared } = workerData as { root: string; largest: number; port: import('node:worker_threads').MessagePort; busy: SharedArrayBuffer };
+  const { root, largest, emptySettleMs, port, busy: shared } = workerData as { root: string; largest: number; emptySettleMs: number; port: import('node:worker_threads').MessagePort; busy: SharedArrayBuffer };
   const busy = new Int32Array(shared);
   const lastSeen = new Map<string, string>();
   const retrying = new Set<string>();
@@ -148,14 +148,21 @@ function observeInWorker(): void {
       bytes = fs.readFileSync(file);
       after = fs.statSync(file, { bigint: true });
       const steady = after.ino === before.ino && after.size === before.size && after.mtimeNs === before.mtimeNs && Number(after.size) === bytes.length;
-      const fresh = Date.now() - Number(after.mtimeNs / 1_000_000n) < 200;
-      if (!steady || (fresh && !endsCleanly(bytes))) {
+      const age = Date.now() - Number(after.mtimeNs / 1_000_000n);
+      const fresh = age < 200;
+      // An emptied file is a peer between its truncation and its write for longer (a busy
+      // machine stretches that gap past 200 ms): not a version to hand over, looked at again.
+      const emptied = bytes.length === 0 && age < emptySettleMs;
+      if (!steady || (fresh && !endsCleanly(bytes)) || emptied) {
         if (!retrying.has(name)) {
           retrying.add(name);
-          setTimeout(() => {
-            retrying.delete(name);
-            look(name);
-          }, 5);
+          setTimeout(
+            () => {
+              retrying.delete(name);
+              look(name);
+            },
+            emptied && !fresh ? 50 : 5,
+          );
         }
         return;
       }

@@ -31,9 +31,14 @@ export function PreviewStep({ analysis }: { analysis: RecoveryAnalysisView }) {
       )}
       <ul aria-label="Charts after the repair">
         {p.charts.map((c) => (
-          <li key={c.id}>{c.desiredOutcome}</li>
+          <li key={c.id} className={c.desiredOutcome ? undefined : 'warn-text'}>
+            {c.desiredOutcome || `A chart whose desired outcome would be missing (${c.id})`}
+          </li>
         ))}
       </ul>
+      {p.charts.some((c) => !c.desiredOutcome) && analysis.backups.length > 0 && (
+        <p className="warn-text">Part of a chart cannot be repaired from the journal. Restoring the context from a backup (the next step) may bring it back whole: its preview shows what it holds.</p>
+      )}
       <details>
         <summary>The repaired file's first lines</summary>
         <pre className="damaged-bytes">

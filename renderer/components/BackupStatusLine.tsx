@@ -1,6 +1,7 @@
 // Always on show in the top bar: when the last backup ran and when one last verified, in words
 // ("2 hours ago"); a warning look when the last scheduled backup failed or a backup is damaged.
 // It is the way into the backups panel.
+import { useEffect, useState } from 'react';
 import { useStore } from 'zustand';
 import { useStores } from './StoresProvider.tsx';
 import { sinceWhen } from '../model/sinceWhen.ts';
@@ -9,6 +10,12 @@ import { formatTime } from '../model/dates.ts';
 export function BackupStatusLine() {
   const { backups, backupPanels } = useStores();
   const overview = useStore(backups, (s) => s.overview);
+  // "5 minutes ago" moves on by itself: read again each minute.
+  const [, tick] = useState(0);
+  useEffect(() => {
+    const timer = setInterval(() => tick((n) => n + 1), 60_000);
+    return () => clearInterval(timer);
+  }, []);
   const failed = overview?.scheduler?.lastError;
   const damaged = (overview?.damaged.length ?? 0) > 0;
   const backedUp = overview?.lastBackup ? `Backed up ${sinceWhen(overview.lastBackup.created)}` : 'No backup yet';

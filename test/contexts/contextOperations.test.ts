@@ -63,6 +63,18 @@ describe('renaming a context', () => {
     expect((await charts.history('job', sub)).some((e) => e.context === 'work' && e.part === `${sub}_action_1`)).toBe(true);
   });
 
+  it('leaves no empty file under the old name, even when another process reads the old context afterwards', async () => {
+    const { layout, engine } = await setUp();
+    await renameContext(engine, 'work', 'job');
+    const other = await trackedEngine(layout, { rewriteDelayMs: 0 });
+    expect(await other.read('work', (state) => state.size)).toBe(0);
+    await other.flush();
+    await other.close();
+    await engine.flush();
+    expect(fs.existsSync(contextPaths(layout, 'work').file)).toBe(false);
+    expect((await engine.listContexts()).map((c) => c.context)).toEqual(['job', 'personal']);
+  });
+
   it('refuses a name that exists, a reserved one, a bad one and a missing source, changing nothing', async () => {
     const { engine } = await setUp();
     const before = [await recordsOf(engine, 'work'), await recordsOf(engine, 'personal')];

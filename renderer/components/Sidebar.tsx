@@ -15,9 +15,12 @@ import { ImportButton } from './ImportPanel.tsx';
 const BADGE: Record<ContextInfo['health'], string> = { ok: '●', damaged: '▲ damaged', 'read-only': '■ read-only' };
 
 export function Sidebar() {
-  const { backupPanels } = useStores();
+  const { backupPanels, recovery } = useStores();
   const { contexts, charts, insights } = useStores();
-  const list = useStore(contexts, (s) => s.list);
+  const listed = useStore(contexts, (s) => s.list);
+  // The app's own check may find damage the last read did not (a damaged journal entry): the badge says so too.
+  const checked = useStore(recovery, (s) => s.damaged);
+  const list = listed.map((c): ContextInfo => (checked[c.context] && c.health === 'ok' ? { ...c, health: 'damaged', findings: [...(checked[c.context] ?? [])] } : c));
   const scope = useStore(charts, (s) => s.scope);
   const view = useStore(insights, (s) => s.view);
   const unseen = useStore(insights, (s) => s.unseen);

@@ -30,7 +30,11 @@ const op = z.string().min(1).max(200).optional();
  */
 const ifVersion = z.string().regex(/^[0-9a-f]{8}$/, 'a version: 8 hex digits, as charts.tree gives it').optional();
 /** Lines of records as a removal reported them (steps.remove `removed`), to put back exactly. */
-const recordLines = z.array(z.string().min(2).max(16_000_000)).min(1).max(100_000);
+const recordLines = z
+  .array(z.string().min(2).max(16_000_000))
+  .min(1)
+  .max(100_000)
+  .refine((lines) => lines.reduce((sum, line) => sum + line.length, 0) <= 64_000_000, 'at most 64 MB of lines in all');
 const step = z.strictObject({ title: text, dueDate: date.optional() });
 
 // ----------------------------------------------------------------- outputs

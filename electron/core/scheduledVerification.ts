@@ -15,6 +15,7 @@ import { analyzeContext, type RecoveryAnalysis } from './recoveryAnalysis.ts';
 import { applyRecoveryChoice, type RecoveryOutcome } from './recoveryChoice.ts';
 import type { SchedulerTimers } from './backupScheduler.ts';
 import { foundBeforeRepair, staleDamage } from './repairedOnRefresh.ts';
+import { existingHealthMonitorOf } from './health/healthMonitor.ts';
 
 /** What the verification can tell (read-only is the engine's own verdict, in contexts.list). */
 export type Health = 'ok' | 'damaged';
@@ -183,6 +184,12 @@ export class ScheduledVerification {
       }
       if (repaired.length > 0) report = await verifyAll(this.engine, { backups: false, ...(only ? { contexts: only } : {}) });
     }
+    // The health view says when each context was last verified, and by what.
+    existingHealthMonitorOf(this.engine)?.noteVerified(
+      report.contexts.map((c) => c.context),
+      'schedule',
+      at,
+    );
     const verdicts: HealthVerdict[] = report.contexts.map((c) => ({
       context: c.context,
       health: c.ok ? 'ok' : 'damaged',

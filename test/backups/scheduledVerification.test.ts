@@ -13,6 +13,7 @@ import { ScheduledVerification, type AutomaticRepairRecord, type HealthVerdict }
 import type { SchedulerTimers } from '../../electron/core/backupScheduler.ts';
 import type { Engine } from '../../electron/core/engine.ts';
 import { openEngine, removeTempDirs, tempLayout } from '../helpers/tempRoot.ts';
+import { healthMonitorOf } from '../../electron/core/health/healthMonitor.ts';
 import { damageFile, recordsOf, type DamageKind } from '../helpers/damage.ts';
 
 afterEach(removeTempDirs);
@@ -84,6 +85,18 @@ afterEach(async () => {
 });
 
 describe('the scheduled check of the data', () => {
+  it("tells the health view each context was verified by the schedule, and when (the app's monitor)", async () => {
+    const rig = await setUp();
+    open = rig.engine;
+    const monitor = healthMonitorOf(rig.engine, { clock: rig.time.clock, persist: false });
+    rig.verification.start();
+    await rig.time.pass(5_000, rig.verification);
+    const report = await monitor.report({ now: rig.time.clock() });
+    const verified = Object.fromEntries(report.contexts.map((c) => [c.context, c.integrity.lastVerified]));
+    expect(verified).toEqual({ home: { at: rig.time.clock().toISOString(), by: 'schedule' }, work: { at: rig.time.clock().toISOString(), by: 'schedule' } });
+    rig.verification.stop();
+  });
+
   for (const kind of ['flipped', 'cut', 'deleted'] as DamageKind[]) {
     it(`${kind}: damage the journal makes good is repaired on its own a short while after start, and what was found is kept to show`, async () => {
       const rig = await setUp();

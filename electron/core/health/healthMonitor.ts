@@ -73,6 +73,11 @@ export class HealthMonitor {
     return () => this.writeListeners.delete(listener);
   }
 
+  /** Contexts another part of the app has just verified (the scheduled check: scheduledVerification.ts). */
+  noteVerified(contexts: readonly string[], by: 'person' | 'schedule', at: string): void {
+    for (const context of contexts) this.verified.set(context, { at, by });
+  }
+
   /** A check a person or the schedule asked for: every context read through (verify.ts). */
   async check(by: 'person' | 'schedule' = 'person'): Promise<Verification> {
     const report = await verifyAll(this.engine);
@@ -135,6 +140,11 @@ export class HealthMonitor {
 const monitors = new WeakMap<Engine, HealthMonitor>();
 
 /** The engine's one monitor, made (and attached as its timing observer) on first use. */
+/** The engine's health monitor if something made one (the app's handler table does), else undefined. */
+export function existingHealthMonitorOf(engine: Engine): HealthMonitor | undefined {
+  return monitors.get(engine);
+}
+
 export function healthMonitorOf(engine: Engine, options: MonitorOptions = {}): HealthMonitor {
   let monitor = monitors.get(engine);
   if (!monitor) monitors.set(engine, (monitor = new HealthMonitor(engine, options)));

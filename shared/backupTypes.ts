@@ -5,7 +5,9 @@
 // renames is a compile error there, not a blank in the panel.
 import type { ChartSummary, ChartTree } from './domain.ts';
 
+/** The slots of the schedule. */
 export type SlotKind = 'daily' | 'weekly' | 'monthly';
+/** Why a backup was made: a slot of the schedule, by hand, or as a safety copy before a change. */
 export type BackupKind = SlotKind | 'manual' | 'before-restore' | 'before-recovery' | 'before-upgrade';
 
 export interface BackupEntry {
@@ -17,14 +19,15 @@ export interface BackupEntry {
   readonly reason: string;
   readonly contexts: readonly string[];
   readonly files: number;
+  /** The size of the data it holds. */
   readonly bytes: number;
-  /** Stored new when it was made. */
+  /** What it stored that no earlier backup had (what it cost when it was made). */
   readonly newBytes: number;
-  /** Shared with earlier backups. */
+  /** What it shares with earlier backups (bytes − newBytes). */
   readonly sharedBytes: number;
-  /** What removing it would free. */
+  /** What no other backup listed now holds: the room removing it would free. */
   readonly uniqueBytes: number;
-  /** true: its last check verified; false: damage found; null: never checked. */
+  /** true: its last check verified; false: it found damage; null: never checked (a backup of format 1). */
   readonly verified: boolean | null;
   readonly verifiedAt?: string;
   readonly problems: readonly string[];
@@ -42,7 +45,7 @@ export interface RetentionVerdict {
   readonly created: string;
   readonly kind: BackupKind;
   readonly keep: boolean;
-  /** Why it is kept ("daily 1", "the newest verified backup", …); empty when it goes. */
+  /** Why it is kept: "daily 1" (the newest day), "weekly 2", "the newest verified backup", … Empty when it goes. */
   readonly reasons: readonly string[];
 }
 

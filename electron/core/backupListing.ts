@@ -3,6 +3,7 @@
 // free) and whether it verified; and the line always on show: when the last backup ran and
 // when one last verified.
 import type { Engine } from './engine.ts';
+import type { BackupEntry } from '../../shared/backupTypes.ts';
 import { rootPaths } from './dataRoot.ts';
 import { contextsOf, listBackups, type BackupInfo, type BackupKind, type SlotKind } from './backups.ts';
 import { storedObjects } from './backupObjects.ts';
@@ -10,28 +11,8 @@ import { readPolicy, type BackupPolicy } from './backupPolicy.ts';
 import { dueSlots, readStamp } from './backupSchedule.ts';
 import { localCalendar, type Calendar } from './backupCalendar.ts';
 
-export interface BackupListEntry {
-  readonly id: string;
-  readonly created: string;
-  readonly kind: BackupKind;
-  readonly kinds: readonly SlotKind[];
-  readonly reason: string;
-  readonly contexts: readonly string[];
-  readonly files: number;
-  /** The size of the data it holds. */
-  readonly bytes: number;
-  /** What it stored that no earlier backup had (what it cost when it was made). */
-  readonly newBytes: number;
-  /** What it shares with earlier backups (bytes − newBytes). */
-  readonly sharedBytes: number;
-  /** What no other backup listed now holds: the room removing it would free. */
-  readonly uniqueBytes: number;
-  /** true: its last check verified; false: it found damage; null: never checked (a backup of format 1). */
-  readonly verified: boolean | null;
-  readonly verifiedAt?: string;
-  readonly problems: readonly string[];
-  readonly format: number;
-}
+/** A backup as the list shows it: the contract's own type (shared/backupTypes.ts). */
+export type BackupListEntry = BackupEntry;
 
 export function describeBackups(engine: Engine, list: readonly BackupInfo[] = listBackups(engine)): BackupListEntry[] {
   const holders = new Map<string, number>();

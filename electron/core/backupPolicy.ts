@@ -9,11 +9,9 @@ import { rootPaths } from './dataRoot.ts';
 import { readFileIfExists, syncDirectory } from './fileSystem.ts';
 import { replaceFileAtomically } from './atomicFile.ts';
 
-export interface BackupPolicy {
-  readonly keepDaily: number;
-  readonly keepWeekly: number;
-  readonly keepMonthly: number;
-}
+// The policy's shape is the contract's (shared/backupTypes.ts).
+import type { BackupPolicy } from '../../shared/backupTypes.ts';
+export type { BackupPolicy };
 
 export const DEFAULT_POLICY: BackupPolicy = { keepDaily: 7, keepWeekly: 5, keepMonthly: 12 };
 const FIELDS = ['keepDaily', 'keepWeekly', 'keepMonthly'] as const;

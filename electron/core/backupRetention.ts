@@ -10,6 +10,7 @@
 // pruning will do.
 import { SAFETY_DAYS, SAFETY_KINDS, newestFirst, type BackupKind, type SlotKind } from './backups.ts';
 import type { BackupPolicy } from './backupPolicy.ts';
+import type { RetentionVerdict } from '../../shared/backupTypes.ts';
 import type { Calendar } from './backupCalendar.ts';
 
 export interface RetentionCandidate {
@@ -19,14 +20,8 @@ export interface RetentionCandidate {
   readonly check?: { readonly ok: boolean } | undefined;
 }
 
-export interface RetentionVerdict {
-  readonly id: string;
-  readonly created: string;
-  readonly kind: BackupKind;
-  readonly keep: boolean;
-  /** Why it is kept: "daily 1" (the newest day), "weekly 2", "the newest verified backup", … Empty when it goes. */
-  readonly reasons: readonly string[];
-}
+/** What the policy does with one backup: the contract's type (shared/backupTypes.ts). */
+export type { RetentionVerdict };
 
 const RULES: readonly [SlotKind, keyof BackupPolicy][] = [
   ['daily', 'keepDaily'],

@@ -20,12 +20,13 @@ import { ObjectWriter, OBJECTS_FOLDER, objectPath, readObject, removeUnreference
 import { freeBytesOnDisk, formatBytes, type FreeSpaceProbe } from './freeSpace.ts';
 import { replaceFileAtomically } from './atomicFile.ts';
 
+// The kinds are the contract's (shared/backupTypes.ts): one definition for the engine and the panel.
+import type { BackupKind, SlotKind } from '../../shared/backupTypes.ts';
+export type { BackupKind, SlotKind };
+
 /** The slots of the schedule (backupSchedule.ts). */
-export type SlotKind = 'daily' | 'weekly' | 'monthly';
 export const SLOT_KINDS: readonly SlotKind[] = ['daily', 'weekly', 'monthly'];
 
-/** Why a backup was made: a slot of the schedule, by hand, or as a safety copy before a change. */
-export type BackupKind = SlotKind | 'manual' | 'before-restore' | 'before-recovery' | 'before-upgrade';
 /** Safety copies: kept at least SAFETY_DAYS whatever the policy says (backupRetention.ts). */
 export const SAFETY_KINDS: readonly BackupKind[] = ['before-restore', 'before-recovery', 'before-upgrade'];
 

@@ -8,11 +8,11 @@
 //   3. re-open after the commit + close. At the search size this child also times searches.
 // Which load path the engine took (adopt, journal replay, checkpoint fast path) is reported by
 // the engine itself (store.openedFast), not assumed from the phase.
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { writeChartFile } from './chartGenerator.ts';
+import { runBenchChild } from './benchChild.ts';
 import { mb, ms, percentile, ratio, table } from './stats.ts';
 import type { Check, SectionResult } from './report.ts';
 import type { OpenChildResult, OpenChildTask, SearchSample } from './openChild.ts';
@@ -51,26 +51,7 @@ const childScript = path.join(path.dirname(fileURLToPath(import.meta.url)), 'ope
 
 function runChild(config: OpenBenchConfig, task: OpenChildTask, label: string): Promise<{ result?: OpenChildResult; failure?: string }> {
   const profile = config.profileDir ? ['--cpu-prof', '--cpu-prof-dir', config.profileDir, '--cpu-prof-name', `${label}.cpuprofile`] : [];
-  const child = spawn(process.execPath, ['--expose-gc', ...profile, '--import', 'tsx', childScript, JSON.stringify(task)], {
-    cwd: config.repoRoot,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (t: string) => (stdout += t));
-  child.stderr.setEncoding('utf8').on('data', (t: string) => (stderr += t));
-  const timer = setTimeout(() => child.kill('SIGKILL'), 15 * 60_000);
-  return new Promise((resolve) => {
-    child.on('exit', (code, signal) => {
-      clearTimeout(timer);
-      const line = stdout.split('\n').find((l) => l.startsWith('BENCH_RESULT '));
-      if (code === 0 && line) resolve({ result: JSON.parse(line.slice('BENCH_RESULT '.length)) as OpenChildResult });
-      else {
-        const tail = stderr.trim().split('\n').filter((l) => l.trim() !== '').slice(-3).join(' | ');
-        resolve({ failure: `child ${signal ? `killed by ${signal}` : `exited ${code}`}: ${tail.slice(0, 300)}` });
-      }
-    });
-  });
+  return runBenchChild<OpenChildResult>(childScript, task, { cwd: config.repoRoot, nodeArgs: ['--expose-gc', ...profile] });
 }
 
 export async function openBench(config: OpenBenchConfig): Promise<SectionResult[]> {

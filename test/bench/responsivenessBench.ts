@@ -5,11 +5,11 @@
 // while perf_hooks.monitorEventLoopDelay watches the event loop: its longest wait is what a
 // click waits at worst. Each size is measured in a fresh child process (openChild-like), so
 // earlier sizes leave nothing behind. Issue 15's target: never more than 50 ms.
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { writeChartFile } from './chartGenerator.ts';
+import { runBenchChild } from './benchChild.ts';
 import { ms, table } from './stats.ts';
 import type { Check, SectionResult } from './report.ts';
 
@@ -68,18 +68,5 @@ export async function responsivenessBench(config: ResponsivenessConfig): Promise
 }
 
 function runChild(repoRoot: string, task: { root: string; commits: number }): Promise<{ result?: Blocking[]; failure?: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', childScript, JSON.stringify(task)], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (t: string) => (stdout += t));
-  child.stderr.setEncoding('utf8').on('data', (t: string) => (stderr += t));
-  const timer = setTimeout(() => child.kill('SIGKILL'), 30 * 60_000);
-  return new Promise((resolve) => {
-    child.on('exit', (code, signal) => {
-      clearTimeout(timer);
-      const line = stdout.split('\n').find((l) => l.startsWith('BENCH_RESULT '));
-      if (code === 0 && line) resolve({ result: JSON.parse(line.slice('BENCH_RESULT '.length)) as Blocking[] });
-      else resolve({ failure: `child ${signal ? `killed by ${signal}` : `exited ${code}`}: ${stderr.trim().split('\n').slice(-3).join(' | ').slice(0, 300)}` });
-    });
-  });
+  return runBenchChild<Blocking[]>(childScript, task, { cwd: repoRoot, timeoutMs: 30 * 60_000 });
 }

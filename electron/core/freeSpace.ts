@@ -4,6 +4,7 @@
 // a probe of their own to play a nearly full disk.
 import fs from 'node:fs';
 import path from 'node:path';
+import { byteSize } from '../../shared/byteSize.ts';
 
 /** Free bytes for an unprivileged writer on the disk holding `dir`; undefined when it cannot be told. */
 export type FreeSpaceProbe = (dir: string) => number | undefined;
@@ -20,15 +21,5 @@ export const freeBytesOnDisk: FreeSpaceProbe = (dir) => {
   }
 };
 
-/** "12.3 MB": a size as a person reads it. */
-export function formatBytes(bytes: number): string {
-  if (bytes < 1024) return `${bytes} bytes`;
-  const units = ['KB', 'MB', 'GB', 'TB'];
-  let value = bytes / 1024;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit += 1;
-  }
-  return `${value.toFixed(value < 10 ? 1 : 0)} ${units[unit]}`;
-}
+/** "12.3 MB": a size as a person reads it (shared/byteSize.ts). */
+export const formatBytes = (bytes: number): string => byteSize(bytes);

@@ -10,7 +10,7 @@ import { PanelDialog } from './PanelDialog.tsx';
 import { ErrorMessage } from './ErrorMessage.tsx';
 import { PolicyEditor } from './PolicyEditor.tsx';
 import { RestoreFlow } from './RestoreFlow.tsx';
-import { byteSize } from '../model/byteSize.ts';
+import { byteSize } from '../../shared/byteSize.ts';
 import { sinceWhen } from '../model/sinceWhen.ts';
 import { formatTime } from '../model/dates.ts';
 

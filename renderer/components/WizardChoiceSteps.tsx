@@ -8,7 +8,7 @@ import { useStores } from './StoresProvider.tsx';
 import { ErrorMessage } from './ErrorMessage.tsx';
 import { RestorePreviewView } from './RestorePreviewView.tsx';
 import { formatTime } from '../model/dates.ts';
-import { byteSize } from '../model/byteSize.ts';
+import { byteSize } from '../../shared/byteSize.ts';
 
 export function PreviewStep({ analysis }: { analysis: RecoveryAnalysisView }) {
   const p = analysis.preview;

@@ -1,17 +1,8 @@
 // How the health and insights views write numbers: sizes as a person reads them, times short.
+import { byteSize } from '../../shared/byteSize.ts';
 
-/** "12.3 MB" (the CLI's formatBytes, electron/core/freeSpace.ts, which the renderer cannot import). */
-export function bytesText(bytes: number): string {
-  if (bytes < 1024) return `${bytes} B`;
-  const units = ['KB', 'MB', 'GB', 'TB'];
-  let value = bytes / 1024;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit += 1;
-  }
-  return `${value.toFixed(value < 10 ? 1 : 0)} ${units[unit]}`;
-}
+/** "12.3 MB", and "812 B" where space is short (shared/byteSize.ts). */
+export const bytesText = (bytes: number): string => byteSize(bytes, 'B');
 
 export const msText = (ms: number | null) => (ms === null ? '–' : ms < 10 ? `${ms.toFixed(2)} ms` : `${Math.round(ms)} ms`);
 

@@ -99,17 +99,21 @@ export interface BackupCheckResult {
 export interface ChartDifference {
   readonly id: string;
   readonly desiredOutcome: string;
+  /** What restoring does to it: brings it back, removes it (it is newer than the backup), or changes it. */
   readonly change: 'restored' | 'removed' | 'changed';
 }
 
 export interface RestorePreview {
   readonly backup: { readonly id: string; readonly created: string; readonly kind: BackupKind; readonly verified: boolean | null };
   readonly context: string;
+  /** Set when one chart (with its sub-charts) is previewed. */
   readonly chartId?: string;
-  /** The chart as the backup holds it, and as it is today. */
+  /** The chart as that backup holds it, and as it is today (undefined where it does not exist). */
   readonly inBackup?: ChartTree;
   readonly today?: ChartTree;
+  /** What restoring would do to the records: lines added, changed and removed. */
   readonly records: { readonly added: number; readonly changed: number; readonly removed: number; readonly unchanged: number };
+  /** The charts that differ, with what restoring does to each (for a whole context). */
   readonly charts: readonly ChartDifference[];
 }
 
@@ -159,7 +163,9 @@ export interface SalvagedRecord {
   readonly from?: string;
   readonly to?: string;
   readonly relationType?: string;
+  /** Observations whose text was whole. */
   readonly observations: readonly string[];
+  /** The start of an observation cut short by the damage. */
   readonly cutObservation?: string;
   readonly metadata?: Record<string, unknown>;
 }

@@ -10,31 +10,14 @@ import { validateContextName } from './dataRoot.ts';
 import { RecordSet } from './recordSet.ts';
 import type { StoredRecord } from './records.ts';
 import type { PendingChanges } from './contextStore.ts';
-import { createBackupUnderLock, readBackupContext, restorableBackup, type BackupInfo, type BackupKind } from './backups.ts';
+import { createBackupUnderLock, readBackupContext, restorableBackup, type BackupInfo } from './backups.ts';
 import { chartIndexOf, readTree, resolveChartId, summarizeCharts } from './charts/chartModel.ts';
 import { subtreeKeys } from './charts/chartEdits.ts';
-import type { ChartSummary, ChartTree } from '../../shared/domain.ts';
+import type { ChartSummary } from '../../shared/domain.ts';
+import type { ChartDifference, RestorePreview } from '../../shared/backupTypes.ts';
 
-export interface ChartDifference {
-  readonly id: string;
-  readonly desiredOutcome: string;
-  /** What restoring does to it: brings it back, removes it (it is newer than the backup), or changes it. */
-  readonly change: 'restored' | 'removed' | 'changed';
-}
-
-export interface RestorePreview {
-  readonly backup: { readonly id: string; readonly created: string; readonly kind: BackupKind; readonly verified: boolean | null };
-  readonly context: string;
-  /** Set when one chart (with its sub-charts) is previewed. */
-  readonly chartId?: string;
-  /** The chart as that backup holds it, and as it is today (undefined where it does not exist). */
-  readonly inBackup?: ChartTree;
-  readonly today?: ChartTree;
-  /** What restoring would do to the records: lines added, changed and removed. */
-  readonly records: { readonly added: number; readonly changed: number; readonly removed: number; readonly unchanged: number };
-  /** The charts that differ, with what restoring does to each (for a whole context). */
-  readonly charts: readonly ChartDifference[];
-}
+// The preview's shape is the contract's (shared/backupTypes.ts): one definition for engine and panel.
+export type { ChartDifference, RestorePreview };
 
 function recordSetOf(records: Iterable<StoredRecord>): RecordSet {
   const set = new RecordSet();

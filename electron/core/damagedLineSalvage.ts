@@ -4,19 +4,9 @@
 // short, its metadata if that part is whole. A record nothing else holds (no journal entry, no
 // backup) is then at least shown to the person, and kept in .recovery/ (recover.ts).
 
-export interface SalvagedRecord {
-  readonly kind: 'entity' | 'relation' | 'unknown';
-  readonly name?: string;
-  readonly entityType?: string;
-  readonly from?: string;
-  readonly to?: string;
-  readonly relationType?: string;
-  /** Observations whose text was whole. */
-  readonly observations: readonly string[];
-  /** The start of an observation cut short by the damage. */
-  readonly cutObservation?: string;
-  readonly metadata?: Record<string, unknown>;
-}
+// The shape is the contract's (shared/backupTypes.ts), shown as it is in the recovery wizard.
+import type { SalvagedRecord } from '../../shared/backupTypes.ts';
+export type { SalvagedRecord };
 
 /** The string value of `"field": "…"` (the first one), decoded; undefined when absent or cut. */
 export function stringField(text: string, field: string): string | undefined {

@@ -978,7 +978,13 @@ export class ContextStore {
     // Read before it goes back. For an instant ours was in place: a peer that read it then
     // (without the change it had just made) may write its next version into this very file,
     // in place, before we would read it there; its change would then be gone unseen.
-    theirs ??= replacedPeerVersion(this.fs, keptAt, expected, racy);
+    if (!theirs) {
+      try {
+        theirs = replacedPeerVersion(this.fs, keptAt, expected, racy);
+      } catch {
+        // Unreadable now: it still goes back first, and is read at its place like any peer version.
+      }
+    }
     let other: ReplacedVersion | undefined;
     try {
       other = swapBack(this.fs, keptAt, this.paths.file, ours);

@@ -78,6 +78,46 @@ describe('found in review', () => {
     });
   }
 
+  it("a peer's version displaced by our exchange that cannot be read at that instant still goes back, and is saved once readable (fs seam: the kept copy's read fails once with EIO)", async () => {
+    const layout = tempLayout();
+    const file = path.join(layout.root, 'charts-work.jsonl');
+    let armed = false;
+    let failReads = 0;
+    const racing: FileSystem = {
+      ...realFileSystem,
+      exchangeSync: (a, b) => {
+        if (armed) {
+          armed = false;
+          const peer = `${fs.readFileSync(file, 'utf8')}{"type":"entity","name":"PeerOnly","entityType":"t","observations":["typed in the assistant"]}`;
+          fs.writeFileSync(`${file}.peer`, peer);
+          fs.renameSync(`${file}.peer`, file);
+          failReads = 1;
+        }
+        realFileSystem.exchangeSync(a, b);
+      },
+      readFileSync: ((target: string, options?: unknown) => {
+        if (failReads > 0 && String(target).includes('.replaced-')) {
+          failReads -= 1;
+          throw Object.assign(new Error('EIO: i/o error, read'), { code: 'EIO' });
+        }
+        return (realFileSystem.readFileSync as (t: string, o?: unknown) => Buffer | string)(target, options);
+      }) as FileSystem['readFileSync'],
+    };
+    const engine = await openEngine(layout, { fs: racing });
+    await engine.transact('work', (s) => setEntity(s, { name: 'A', entityType: 't' }));
+    await engine.flush();
+    await engine.transact('work', (s) => setEntity(s, { name: 'B', entityType: 't' }));
+    armed = true;
+    await engine.flush();
+    expect(armed, 'the peer never landed: the test did not reach the exchange').toBe(false);
+    expect(failReads, 'the kept copy was never read: the failure was not met').toBe(0);
+    await engine.flush();
+    const names = await engine.read('work', (s) => [...s.values()].map((r) => r.name));
+    expect(names).toEqual(expect.arrayContaining(['A', 'B', 'PeerOnly']));
+    expect(fs.readFileSync(file, 'utf8')).toContain('PeerOnly');
+    await engine.close();
+  });
+
   it('work submitted while the engine closes is refused, and work before it is written to the file with no background error', async () => {
     const layout = tempLayout();
     const errors: unknown[] = [];

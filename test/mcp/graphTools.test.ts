@@ -27,13 +27,13 @@ const fileOf = (context: string) => path.join(data, `charts-${context}.jsonl`);
 const journalOf = (context: string) => path.join(data, '.history', `charts-${context}.journal.jsonl`);
 const read = (file: string) => (fs.existsSync(file) ? fs.readFileSync(file) : Buffer.alloc(0));
 const fileLines = (context: string) => read(fileOf(context)).toString('utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
-const commits = (context: string) =>
+const journalEntries = (context: string) =>
   read(journalOf(context))
     .toString('utf8')
     .split('\n')
     .filter(Boolean)
-    .map((l) => JSON.parse(l) as { kind: string; origin?: string; note?: string })
-    .filter((e) => e.kind === 'commit');
+    .map((l) => JSON.parse(l) as { kind: string; origin?: string; note?: string });
+const commits = (context: string) => journalEntries(context).filter((e) => e.kind === 'commit');
 
 async function expectRefused(promise: Promise<unknown>, text: string | RegExp): Promise<void> {
   const error = await promise.then(
@@ -130,6 +130,9 @@ describe('the knowledge-graph tools, end to end', () => {
     const context = 'untouched';
     await server.call('create_entities', { context, entities: [{ name: 'Kept', entityType: 't', observations: ['as it was'] }] });
     await eventually(() => fileLines(context).length === 1, 'the rewrite');
+    // The rewrite renames the file first and then appends its snapshot line to the journal:
+    // the journal is settled once its last line is that snapshot.
+    await eventually(() => journalEntries(context).at(-1)?.kind === 'snapshot', 'the snapshot line after the rewrite');
     const before = { file: read(fileOf(context)), journal: read(journalOf(context)) };
     await expectRefused(server.call('create_entities', { context, entities: [{ name: 'Fine', entityType: 't', observations: [] }, { name: '  ', entityType: 't', observations: [] }] }), /BAD_INPUT: name is required.*Nothing was changed/);
     await expectRefused(server.call('add_observations', { context, observations: [{ entityName: 'Kept', contents: ['new'] }, { entityName: 'Missing', contents: ['x'] }] }), /NOT_FOUND: No entity named "Missing"/);

@@ -1,7 +1,9 @@
 // Bundles the Electron side with esbuild (`npm run build:electron`):
-//   out/main.cjs      the main process: electron/main.ts, the storage engine and its
-//                     dependencies in one CommonJS file ('electron' and the native 'koffi'
-//                     stay external);
+//   out/main.cjs      the main process: electron/main.ts and the shell (windows, IPC, menu)
+//                     in one CommonJS file ('electron' stays external); it holds no engine;
+//   out/engineWorker.cjs  the engine's worker thread (electron/app/engineWorker.ts): the
+//                     storage engine, its timers and live updates, and their dependencies in
+//                     one CommonJS file (the native 'koffi' stays external);
 //   out/preload.cjs   the preload script: ONE CommonJS file whose only require is 'electron'
 //                     (a sandboxed preload cannot require anything else);
 //   out/placeholder/  the page app://tension/ serves while renderer/dist is not built.
@@ -16,10 +18,11 @@ export const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.u
 export interface BundleResult {
   readonly outDir: string;
   readonly main: string;
+  readonly worker: string;
   readonly preload: string;
   readonly placeholder: string;
   /** Modules each bundle kept as require() calls. */
-  readonly external: { readonly main: string[]; readonly preload: string[] };
+  readonly external: { readonly main: string[]; readonly worker: string[]; readonly preload: string[] };
 }
 
 function externalImports(metafile: Metafile): string[] {
@@ -31,11 +34,13 @@ function externalImports(metafile: Metafile): string[] {
 export async function bundleElectron(outDir = path.join(projectRoot, 'out')): Promise<BundleResult> {
   fs.mkdirSync(outDir, { recursive: true });
   const main = path.join(outDir, 'main.cjs');
+  const worker = path.join(outDir, 'engineWorker.cjs');
   const preload = path.join(outDir, 'preload.cjs');
   const common = { bundle: true, format: 'cjs', sourcemap: 'linked', metafile: true, logLevel: 'warning', absWorkingDir: projectRoot, legalComments: 'linked' } as const;
-  const [mainBuild, preloadBuild] = await Promise.all([
+  const [mainBuild, workerBuild, preloadBuild] = await Promise.all([
+    build({ ...common, entryPoints: [path.join(projectRoot, 'electron/main.ts')], outfile: main, platform: 'node', target: 'node22', external: ['electron'] }),
     // koffi is a native module: shipped beside the bundle (build/electron-builder.yml).
-    build({ ...common, entryPoints: [path.join(projectRoot, 'electron/main.ts')], outfile: main, platform: 'node', target: 'node22', external: ['electron', 'koffi'] }),
+    build({ ...common, entryPoints: [path.join(projectRoot, 'electron/app/engineWorker.ts')], outfile: worker, platform: 'node', target: 'node22', external: ['koffi'] }),
     // platform 'browser': a Node built-in reaching the preload fails the build instead of
     // becoming a require() the sandbox would refuse at run time.
     // Minified: every window evaluates it, and the contract's zod schemas come along with its
@@ -49,14 +54,18 @@ export async function bundleElectron(outDir = path.join(projectRoot, 'out')): Pr
   const placeholder = path.join(outDir, 'placeholder');
   fs.rmSync(placeholder, { recursive: true, force: true });
   fs.cpSync(path.join(projectRoot, 'build', 'placeholder'), placeholder, { recursive: true });
-  return { outDir, main, preload, placeholder, external: { main: externalImports(mainBuild.metafile), preload: preloadExternal } };
+  const mainExternal = externalImports(mainBuild.metafile);
+  // The engine stays out of the main thread: a change that imports it there would quietly bring back the freezes.
+  const engineInMain = Object.keys(mainBuild.metafile.inputs).filter((input) => input.startsWith('electron/core/'));
+  if (engineInMain.length > 0) throw new Error(`The main bundle must not hold the storage engine (it runs in out/engineWorker.cjs); it holds ${engineInMain.slice(0, 5).join(', ')}.`);
+  return { outDir, main, worker, preload, placeholder, external: { main: mainExternal, worker: externalImports(workerBuild.metafile), preload: preloadExternal } };
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) {
   bundleElectron().then(
     (result) => {
       const size = (file: string) => `${(fs.statSync(file).size / 1024).toFixed(0)} KiB`;
-      process.stdout.write(`bundled ${path.relative(projectRoot, result.main)} (${size(result.main)}), ${path.relative(projectRoot, result.preload)} (${size(result.preload)}), ${path.relative(projectRoot, result.placeholder)}/\n`);
+      process.stdout.write(`bundled ${path.relative(projectRoot, result.main)} (${size(result.main)}), ${path.relative(projectRoot, result.worker)} (${size(result.worker)}), ${path.relative(projectRoot, result.preload)} (${size(result.preload)}), ${path.relative(projectRoot, result.placeholder)}/\n`);
     },
     (error: unknown) => {
       process.stderr.write(`build:electron failed: ${error instanceof Error ? error.message : String(error)}\n`);

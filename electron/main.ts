@@ -7,6 +7,7 @@ import { BrowserWindow, Menu, app, dialog, ipcMain, nativeTheme, protocol, sessi
 import { APP_SCHEME, APP_SCHEME_PRIVILEGES } from './app/appScheme.ts';
 import { chooseContentRoot } from './app/appProtocol.ts';
 import { startShell } from './app/lifecycle.ts';
+import { startEngineWorker } from './app/engineWorkerClient.ts';
 import { openMainWindow } from './app/mainWindow.ts';
 
 const appRoot = app.getAppPath();
@@ -29,6 +30,9 @@ startShell({
       backgroundColor: nativeTheme.shouldUseDarkColors ? '#1d1f23' : '#f7f7f5',
     }),
   setMenu: (template) => Menu.setApplicationMenu(Menu.buildFromTemplate(template)),
+  // The engine, its timers and live updates run in a worker thread (out/engineWorker.cjs): the
+  // main thread, which moves the windows and answers the menus, never waits on a rewrite.
+  startEngine: (config, output) => startEngineWorker({ script: path.join(appRoot, 'out', 'engineWorker.cjs') }, config, output),
   dataLocation: { argv: process.argv.slice(1), env: process.env, cwd: process.cwd(), home: app.getPath('home') },
   showError: (title, message) => dialog.showErrorBox(title, message),
   log: (message, error) => console.error(`[tension-desk] ${message}`, ...(error === undefined ? [] : [error])),

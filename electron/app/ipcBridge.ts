@@ -1,13 +1,18 @@
-// Main's side of the bridge: one invoke channel that hands (channel, input, sender) to the
-// handler table, which checks the sender, the channel and the input before anything runs;
-// and the events main pushes to every window.
-import { INVOKE_CHANNEL, eventChannel, type EventName, type Events } from '../../shared/contract.ts';
-import type { HandlerTable } from '../ipc/handlerTable.ts';
+// Main's side of the bridge: one invoke channel. The sender is checked here, where the windows
+// are known; only a request from one of the app's own windows is handed to the engine's
+// services (in the app, across to their worker thread), which check the channel and the input
+// before anything runs. And the events main pushes to every window.
+// The wire names without their schemas: zod stays out of the main thread's bundle.
+import { INVOKE_CHANNEL, eventChannel } from '../../shared/channelNames.ts';
+import type { EventName, Events } from '../../shared/contract.ts';
+import type { SenderInfo } from '../ipc/handlerTable.ts';
+import { FOREIGN_SENDER_REFUSAL } from '../ipc/foreignSender.ts';
+import type { EngineHost } from './engineServices.ts';
 import type { BrowserWindowLike, IpcMainLike } from './electronSurface.ts';
 import { senderOf } from './windowRegistry.ts';
 
-export function registerInvokeHandler(ipcMain: IpcMainLike, table: HandlerTable): () => void {
-  ipcMain.handle(INVOKE_CHANNEL, async (event, channel, input) => table.handle(channel as string, input, senderOf(event)));
+export function registerInvokeHandler(ipcMain: IpcMainLike, isOwnSender: (sender: SenderInfo) => boolean, host: Pick<EngineHost, 'handle'>): () => void {
+  ipcMain.handle(INVOKE_CHANNEL, async (event, channel, input) => (isOwnSender(senderOf(event)) ? host.handle(channel as string, input) : FOREIGN_SENDER_REFUSAL));
   return () => ipcMain.removeHandler(INVOKE_CHANNEL);
 }
 

@@ -1,18 +1,19 @@
 // The app's life, in order. Before ready: one instance only, every renderer sandboxed, the
 // app:// scheme declared, every web contents guarded. At ready: the session locked down, the
-// scheme served, the menu set, the storage engine opened, the IPC handler registered, the
-// window opened, live updates started. At quit: the quit is held (preventDefault) until IPC
-// is unregistered, the watcher stopped and `engine.close()` has flushed every pending
-// rewrite of the context files; then the app quits for real.
+// scheme served, the menu set, the engine's services started (in the app: in a worker thread
+// of their own, engineWorkerClient.ts), the IPC handler registered, the window opened. At
+// quit: the quit is held (preventDefault) until IPC is unregistered and the services have
+// stopped their timers and live updates and flushed every pending rewrite of the context
+// files; then the app quits for real.
 // Electron's objects come in as parameters (main.ts passes the real ones, tests pass fakes).
-import { Engine, type EngineOptions } from '../core/engine.ts';
-import { DataRootWatcher, type ContextChange, type WatcherOptions } from '../core/dataRootWatcher.ts';
-import { startBackgroundWork, type BackgroundWork, type BackgroundWorkOptions } from './backgroundWork.ts';
-import { createHandlerTable } from '../ipc/handlerTable.ts';
+// Nothing here imports the engine: the main thread only forwards to it.
+import type { EngineOptions } from '../core/engine.ts';
+import type { WatcherOptions } from '../core/dataRootWatcher.ts';
+import type { BackgroundWorkOptions } from './backgroundWork.ts';
+import type { EngineHost, EngineServicesConfig } from './engineServices.ts';
+import type { EngineWorkerOutput } from './engineWorkerClient.ts';
 import { createAppProtocolHandler } from './appProtocol.ts';
-import { appDataLayout, type DataLocationInput } from './dataLocation.ts';
-import { checkDataFolder } from '../core/dataFolder.ts';
-import { warmSearchIndexes } from '../core/searchWarmUp.ts';
+import type { DataLocationInput } from './dataLocation.ts';
 import type { BrowserWindowLike, IpcMainLike, PreventableEvent, SessionLike, WebContentsLike } from './electronSurface.ts';
 import { broadcast, registerInvokeHandler } from './ipcBridge.ts';
 import type { EventName, Events } from '../../shared/contract.ts';
@@ -53,6 +54,11 @@ export interface ShellDeps<W extends BrowserWindowLike> {
   readonly createWindow: () => W;
   readonly setMenu: (template: MenuItemTemplate[]) => void;
   readonly dataLocation: DataLocationInput;
+  /**
+   * Starts the engine's services: startEngineWorker (a worker thread) in the app, either that or
+   * startEngineServices (this thread) in tests. Rejects when the data folder cannot be opened.
+   */
+  readonly startEngine: (config: EngineServicesConfig, output: EngineWorkerOutput) => Promise<EngineHost>;
   /** Extra engine options (tests: the rewrite delay). */
   readonly engineOptions?: Partial<EngineOptions>;
   readonly watcherOptions?: WatcherOptions;
@@ -71,7 +77,8 @@ export interface Shell<W extends BrowserWindowLike> {
   /** Settles when startup is over (successfully or not); never rejects. */
   readonly ready: Promise<void>;
   readonly windows: WindowRegistry<W>;
-  engine(): Engine | undefined;
+  /** The engine's services once started (the app: its worker thread). */
+  host(): EngineHost | undefined;
   phase(): 'starting' | 'running' | 'closing' | 'closed';
 }
 
@@ -79,17 +86,14 @@ export function startShell<W extends BrowserWindowLike>(deps: ShellDeps<W>): She
   const { app, log } = deps;
   const windows = new WindowRegistry<W>();
   let phase: 'starting' | 'running' | 'closing' | 'closed' = 'starting';
-  let engine: Engine | undefined;
-  let watcher: DataRootWatcher | undefined;
-  let watcherStarted: Promise<void> = Promise.resolve();
+  let host: EngineHost | undefined;
   let unregisterIpc: (() => void) | undefined;
-  let background: BackgroundWork | undefined;
 
   if (!app.requestSingleInstanceLock()) {
     // Another Tension Desk owns the data: it gets focus (second-instance), this one leaves.
     phase = 'closed';
     app.quit();
-    return { primary: false, ready: Promise.resolve(), windows, engine: () => undefined, phase: () => phase };
+    return { primary: false, ready: Promise.resolve(), windows, host: () => undefined, phase: () => phase };
   }
 
   app.enableSandbox();
@@ -126,48 +130,35 @@ export function startShell<W extends BrowserWindowLike>(deps: ShellDeps<W>): She
     return window;
   }
 
-  function onChange(change: ContextChange): void {
-    broadcast(windows.windows(), 'data.changed', { context: change.context, seq: change.seq, external: change.findings });
-    background?.outsideChange(change.context);
-    if (change.findings.length > 0 && engine) {
-      engine.listContexts().then(
-        (contexts) => {
-          const summary = contexts.find((c) => c.context === change.context);
-          if (summary) broadcast(windows.windows(), 'health.changed', { context: summary.context, health: summary.health, findings: summary.findings.map((f) => f.message) });
-        },
-        (error: unknown) => log(`Reading the health of context ${change.context} failed.`, error),
-      );
-    }
-  }
-
   async function startServices(): Promise<void> {
     await app.whenReady();
     applySessionPolicy(deps.session(), (url) => log(`Blocked a request to ${url}.`));
     deps.serveScheme(createAppProtocolHandler({ root: deps.contentRoot }));
     deps.setMenu(buildMenuTemplate({ platform: deps.platform, appName: deps.appName, devTools: deps.devTools }));
-    const layout = appDataLayout(deps.dataLocation);
-    // A data folder that is a file, or where no folder can be made (/proc), is refused now.
-    if (!deps.engineOptions?.fs) checkDataFolder(layout, { create: deps.engineOptions?.readOnly !== true });
-    const opened = await Engine.open({
-      layout,
-      origin: 'app',
-      onBackgroundError: (error) => log(`Writing a context file failed (every change is kept in the journal): ${error.message}`),
-      ...deps.engineOptions,
-    });
-    engine = opened;
-    if (phase !== 'starting') return; // a quit came while the engine was opening: shutdown closes it
     const emit = <E extends EventName>(event: E, payload: Events[E]) => void broadcast(windows.windows(), event, payload);
-    // Backups on their schedule and the check of the data, from now until the quit.
-    background = startBackgroundWork(opened, emit, log, deps.backgroundOptions);
-    unregisterIpc = registerInvokeHandler(deps.ipcMain, createHandlerTable({ engine: opened, isOwnSender: windows.isOwnSender, version: app.getVersion(), emit, background }));
+    const started = await deps.startEngine(
+      {
+        dataLocation: deps.dataLocation,
+        version: app.getVersion(),
+        ...(deps.engineOptions ? { engineOptions: deps.engineOptions } : {}),
+        ...(deps.watcherOptions ? { watcherOptions: deps.watcherOptions } : {}),
+        ...(deps.backgroundOptions ? { backgroundOptions: deps.backgroundOptions } : {}),
+      },
+      {
+        emit,
+        log,
+        onCrash: (message) => {
+          log(message);
+          deps.showError('Tension Desk stopped working with your data', `${message}\n\nEvery change it acknowledged is kept in the journal (.history/); it is there when Tension Desk starts again.`);
+          app.quit();
+        },
+      },
+    );
+    host = started;
+    if (phase !== 'starting') return; // a quit came while the engine was opening: shutdown closes it
+    unregisterIpc = registerInvokeHandler(deps.ipcMain, windows.isOwnSender, started);
     openWindow();
     phase = 'running';
-    watcher = new DataRootWatcher(opened, onChange, (error) => log('Live updates: a refresh failed.', error), deps.watcherOptions);
-    watcherStarted = watcher.start().catch((error: unknown) => log('Live updates could not start; changes by other tools show after a restart.', error));
-    // Then the search indexes, a slice at a time: the first search finds them ready.
-    void watcherStarted
-      .then(() => warmSearchIndexes(opened, { isStopped: () => phase !== 'running' }))
-      .catch((error: unknown) => log('Preparing search failed; the first search prepares it instead.', error));
   }
 
   const ready = startServices().catch((error: unknown) => {
@@ -180,12 +171,9 @@ export function startShell<W extends BrowserWindowLike>(deps: ShellDeps<W>): She
   async function shutdown(): Promise<void> {
     await ready;
     unregisterIpc?.();
-    await background?.stop().catch((error: unknown) => log('Stopping the backup timer failed.', error));
-    await watcherStarted;
-    await watcher?.stop().catch((error: unknown) => log('Stopping live updates failed.', error));
-    if (!engine) return;
+    if (!host) return;
     try {
-      await engine.close(); // flushes every pending rewrite of the context files
+      await host.close(); // stops the timers and live updates, then flushes every pending rewrite
     } catch (error) {
       log('Closing the storage engine failed.', error);
       deps.showError(
@@ -195,5 +183,5 @@ export function startShell<W extends BrowserWindowLike>(deps: ShellDeps<W>): She
     }
   }
 
-  return { primary: true, ready, windows, engine: () => engine, phase: () => phase };
+  return { primary: true, ready, windows, host: () => host, phase: () => phase };
 }

@@ -18,6 +18,7 @@ import { createContextHandlers } from './contextHandlers.ts';
 import type { ContextChannelName } from '../../shared/contractContexts.ts';
 import type { BackupChannelName } from '../../shared/contractBackups.ts';
 import type { BackgroundWork } from '../app/backgroundWork.ts';
+import { FOREIGN_SENDER_REFUSAL } from './foreignSender.ts';
 
 /** Who sent a request: Electron's webContents id and the URL of the frame that sent it. */
 export interface SenderInfo {
@@ -152,9 +153,7 @@ export function createHandlerTable(deps: HandlerDeps): HandlerTable {
   return {
     channels: Object.keys(handlers) as ChannelName[],
     async handle(channel, input, sender) {
-      if (!deps.isOwnSender(sender)) {
-        return failure({ code: 'FORBIDDEN', message: 'Refused: the request did not come from a Tension Desk window.', kept: 'Nothing was changed.' });
-      }
+      if (!deps.isOwnSender(sender)) return FOREIGN_SENDER_REFUSAL;
       if (typeof channel !== 'string' || !Object.hasOwn(channels, channel)) {
         return failure({ code: 'UNKNOWN_CHANNEL', message: `Unknown channel ${JSON.stringify(String(channel).slice(0, 80))}.`, kept: 'Nothing was changed.' });
       }

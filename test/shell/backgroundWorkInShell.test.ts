@@ -6,6 +6,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startShell } from '../../electron/app/lifecycle.ts';
+import { startEngineWorker } from '../../electron/app/engineWorkerClient.ts';
+import { tsEngineWorkerEntry } from '../helpers/engineWorkerEntry.ts';
 import { openMainWindow } from '../../electron/app/mainWindow.ts';
 import { Engine } from '../../electron/core/engine.ts';
 import { resolveLayout } from '../../electron/core/dataRoot.ts';
@@ -38,6 +40,8 @@ describe('the shell runs backups and the check of the data while the app is open
       createWindow: () => openMainWindow(FakeBrowserWindow, { preload: '/app/out/preload.cjs', devTools: false, backgroundColor: '#fff' }),
       setMenu: () => undefined,
       dataLocation: { argv: ['.', '--data', data], env: {}, cwd: process.cwd(), home: tempDir('tension-home-') },
+      // As the app runs it: the timers in the engine's worker thread, their events crossing to the windows.
+      startEngine: (config, output) => startEngineWorker(tsEngineWorkerEntry, config, output),
       // No background rewrite: the damage stays on disk for the check to find.
       engineOptions: { rewriteDelayMs: -1 },
       watcherOptions: { debounceMs: 10, pollMs: 100 },

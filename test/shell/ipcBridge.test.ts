@@ -38,7 +38,9 @@ describe('the invoke handler', () => {
     const registry = new WindowRegistry<FakeBrowserWindow>();
     const window = registry.add(new FakeBrowserWindow(options));
     const ipcMain = new FakeIpcMain();
-    const unregister = registerInvokeHandler(ipcMain, createHandlerTable({ engine, isOwnSender: registry.isOwnSender }));
+    // The table trusts every sender, as it does in the engine's worker thread: the bridge alone must refuse strangers.
+    const table = createHandlerTable({ engine, isOwnSender: () => true });
+    const unregister = registerInvokeHandler(ipcMain, registry.isOwnSender, { handle: (channel, input) => table.handle(channel, input, { id: 0, url: '' }) });
     expect([...ipcMain.handlers.keys()]).toEqual([INVOKE_CHANNEL]);
 
     const ours = { id: window.webContents.id, url: 'app://tension/index.html' };

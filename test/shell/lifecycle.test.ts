@@ -2,6 +2,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startShell, type ShellDeps } from '../../electron/app/lifecycle.ts';
+import { startEngineServices } from '../../electron/app/engineServices.ts';
+import { startEngineWorker } from '../../electron/app/engineWorkerClient.ts';
+import { tsEngineWorkerEntry } from '../helpers/engineWorkerEntry.ts';
 import { openMainWindow } from '../../electron/app/mainWindow.ts';
 import type { MenuItemTemplate } from '../../electron/app/menuTemplate.ts';
 import { Engine } from '../../electron/core/engine.ts';
@@ -12,6 +15,15 @@ import { removeTempDirs, tempDir } from '../helpers/tempRoot.ts';
 import { FakeApp, FakeBrowserWindow, FakeIpcMain, FakeSession, FakeWebContents, waitFor } from './fakes.ts';
 
 afterEach(removeTempDirs);
+
+type StartEngine = ShellDeps<FakeBrowserWindow>['startEngine'];
+/** The engine in a worker thread, as the app runs it; and in the test's own thread. */
+const engineThreads: [string, StartEngine][] = [
+  ['the engine in its worker thread, as in the app', (config, output) => startEngineWorker(tsEngineWorkerEntry, config, output)],
+  ['the engine in the main thread', startEngineServices],
+];
+
+describe.each(engineThreads)('the app lifecycle (fake Electron app, real storage engine): %s', (_name, startEngine) => {
 
 /** A shell on fakes of app, ipcMain, session and BrowserWindow (Electron cannot run here), with a real engine on a temp data root. */
 function fakeShell(overrides: Partial<ShellDeps<FakeBrowserWindow>> = {}) {
@@ -35,6 +47,7 @@ function fakeShell(overrides: Partial<ShellDeps<FakeBrowserWindow>> = {}) {
     createWindow: () => openMainWindow(FakeBrowserWindow, { preload: '/app/out/preload.cjs', devTools: false, backgroundColor: '#fff' }),
     setMenu: (template) => record.menus.push(template),
     dataLocation: { argv: ['.', '--data', data, '--no-sandbox'], env: {}, cwd: process.cwd(), home: tempDir('tension-home-') },
+    startEngine,
     engineOptions: { rewriteDelayMs: -1 },
     watcherOptions: { debounceMs: 10, pollMs: 100 },
     showError: (title, message) => record.errors.push(`${title}: ${message}`),
@@ -46,7 +59,6 @@ function fakeShell(overrides: Partial<ShellDeps<FakeBrowserWindow>> = {}) {
 
 const own = (window: FakeBrowserWindow) => ({ id: window.webContents.id, url: 'app://tension/index.html' });
 
-describe('the app lifecycle (fake Electron app, real storage engine)', () => {
   it('before ready: one instance, sandbox for every renderer, the scheme declared, no window yet', () => {
     const { app, shell, record, ipcMain } = fakeShell();
     expect(shell.primary).toBe(true);
@@ -68,7 +80,6 @@ describe('the app lifecycle (fake Electron app, real storage engine)', () => {
     expect(session.requestHandler).toBeDefined();
     expect(record.served).toHaveLength(1);
     expect(record.menus).toHaveLength(1);
-    expect(shell.engine()?.layout.root).toBe(data);
     expect([...ipcMain.handlers.keys()]).toEqual([INVOKE_CHANNEL]);
     const [window] = shell.windows.windows();
     expect(window?.loaded).toEqual(['app://tension/index.html']);
@@ -104,7 +115,7 @@ describe('the app lifecycle (fake Electron app, real storage engine)', () => {
     app.readyNow();
     await shell.ready;
     const [window] = shell.windows.windows();
-    await waitFor(() => shell.engine()?.loadedStore('work') !== undefined, 'the watcher to know the context');
+    await shell.host()!.watching; // the watcher knows the context
     await cliWrites('Written by the CLI while the app runs');
     await waitFor(() => window!.webContents.sent.some((m) => m.channel === eventChannel('data.changed')), 'data.changed');
     const message = window!.webContents.sent.find((m) => m.channel === eventChannel('data.changed'));
@@ -193,6 +204,6 @@ describe('the app lifecycle (fake Electron app, real storage engine)', () => {
     await waitFor(() => app.exited, 'the quit');
     expect(shell.windows.windows()).toEqual([]);
     expect(ipcMain.handlers.size).toBe(0);
-    await expect(shell.engine()!.read('work', () => 0)).rejects.toThrow(/closed/);
+    expect(await shell.host()!.handle('charts.list', { context: 'work' })).toMatchObject({ ok: false }); // closed
   });
 });

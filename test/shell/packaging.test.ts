@@ -21,7 +21,7 @@ function electronBuilder(args: string[], cwd: string): Promise<{ code: number; o
 }
 
 describe('packaging with electron-builder', () => {
-  it('packs package.json, the two bundles, the placeholder page and koffi (its binary unpacked) into app.asar, and no other node_modules (a stand-in Electron binary: none can be downloaded here)', async () => {
+  it('packs package.json, the three bundles (main, the engine worker, preload), the placeholder page and koffi (its binary unpacked) into app.asar, and no other node_modules (a stand-in Electron binary: none can be downloaded here)', async () => {
     // A copy of the project as `npm run dist` sees it after bundling; its package.json lists only
     // koffi, since the bundle holds every other dependency (the config's file patterns exclude
     // the rest of node_modules, which this checks).
@@ -61,8 +61,9 @@ describe('packaging with electron-builder', () => {
     const files = all.filter((f) => !f.startsWith('/node_modules'));
     expect(files).toEqual([
       '/out',
+      '/out/engineWorker.cjs',
+      '/out/engineWorker.cjs.LEGAL.txt',
       '/out/main.cjs',
-      '/out/main.cjs.LEGAL.txt',
       '/out/placeholder',
       '/out/placeholder/index.html',
       '/out/placeholder/placeholder.css',

@@ -108,11 +108,21 @@ describe('the preload bundle', () => {
 });
 
 describe('the main bundle', () => {
-  it('is one CommonJS file that keeps electron, Node built-ins and the native koffi external and bundles every other package', () => {
-    expect(fs.readdirSync(bundle.outDir).filter((f) => f.startsWith('main')).sort()).toEqual(['main.cjs', 'main.cjs.LEGAL.txt', 'main.cjs.map']);
+  it('is one CommonJS file that keeps electron and Node built-ins external, and holds neither the engine nor zod', () => {
+    expect(fs.readdirSync(bundle.outDir).filter((f) => f.startsWith('main')).sort()).toEqual(['main.cjs', 'main.cjs.map']);
     expect(bundle.external.main).toContain('electron');
+    for (const name of bundle.external.main) expect(name === 'electron' || isBuiltin(name), name).toBe(true);
+    const sources = (JSON.parse(fs.readFileSync(`${bundle.main}.map`, 'utf8')) as { sources: string[] }).sources;
+    expect(sources.filter((source) => /electron\/core\/|node_modules\//.test(source))).toEqual([]);
+    expect(sources.some((source) => source.endsWith('electron/app/engineWorkerClient.ts'))).toBe(true);
+  });
+
+  it('has the engine beside it: one CommonJS file for its worker thread, keeping only the native koffi and Node built-ins external', () => {
+    expect(fs.readdirSync(bundle.outDir).filter((f) => f.startsWith('engineWorker')).sort()).toEqual(['engineWorker.cjs', 'engineWorker.cjs.LEGAL.txt', 'engineWorker.cjs.map']);
     // koffi ships beside the bundle, its binary unpacked (build/electron-builder.yml).
-    for (const name of bundle.external.main) expect(name === 'electron' || name === 'koffi' || isBuiltin(name), name).toBe(true);
+    expect(bundle.external.worker).toContain('koffi');
+    for (const name of bundle.external.worker) expect(name === 'koffi' || isBuiltin(name), name).toBe(true);
+    expect(bundle.external.worker).not.toContain('electron');
     expect(fs.readdirSync(bundle.placeholder).sort()).toEqual(['index.html', 'placeholder.css', 'placeholder.js']);
   });
 });

@@ -1,0 +1,99 @@
+// Everything the app does with its data, started and stopped as one: the storage engine opened
+// on the data folder the CLI would use from here, the backup timer and the scheduled check, the
+// IPC handler table, live updates from other programs, and the search indexes built a slice at
+// a time. Plain Node and thread-agnostic: the app runs it in a worker thread of its own
+// (engineWorker.ts), so that an open, a context-file rewrite or a backup never holds the main
+// process's event loop (issue 15); tests and the browser bridge may run it in their own thread.
+import { Engine, type EngineOptions } from '../core/engine.ts';
+import { DataRootWatcher, type ContextChange, type WatcherOptions } from '../core/dataRootWatcher.ts';
+import { checkDataFolder } from '../core/dataFolder.ts';
+import { warmSearchIndexes } from '../core/searchWarmUp.ts';
+import { createHandlerTable } from '../ipc/handlerTable.ts';
+import { startBackgroundWork, type BackgroundWorkOptions } from './backgroundWork.ts';
+import { appDataLayout, type DataLocationInput } from './dataLocation.ts';
+import type { EventName, Events, IpcResult } from '../../shared/contract.ts';
+
+/** What the services need to start; plain data, so that it can cross into a worker thread. */
+export interface EngineServicesConfig {
+  readonly dataLocation: DataLocationInput;
+  /** The app's version, answered by app.info. */
+  readonly version: string;
+  /** Extra engine options (tests: the rewrite delay). */
+  readonly engineOptions?: Partial<EngineOptions>;
+  readonly watcherOptions?: WatcherOptions;
+  /** The backup timer and the scheduled check (tests: their delays). */
+  readonly backgroundOptions?: BackgroundWorkOptions;
+}
+
+/** Where the services report: events for the windows, and lines for the log. */
+export interface EngineServicesOutput {
+  readonly emit: <E extends EventName>(event: E, payload: Events[E]) => void;
+  readonly log: (message: string, error?: unknown) => void;
+}
+
+/** The running services, as the shell sees them, in whichever thread they run. */
+export interface EngineHost {
+  /** Answers one request. The caller has checked that it came from one of the app's windows. */
+  handle(channel: string, input: unknown): Promise<IpcResult<unknown>>;
+  /** Settles once live updates have started (or failed to; that is logged). */
+  readonly watching: Promise<void>;
+  /** Stops the timers and live updates, then flushes every pending rewrite and closes the engine. Rejects with the flush's error. */
+  close(): Promise<void>;
+}
+
+export interface EngineServices extends EngineHost {
+  readonly engine: Engine;
+}
+
+/** Opens the engine and starts the rest; rejects (with nothing started) when the data folder cannot be opened. */
+export async function startEngineServices(config: EngineServicesConfig, output: EngineServicesOutput): Promise<EngineServices> {
+  const { emit, log } = output;
+  const layout = appDataLayout(config.dataLocation);
+  // A data folder that is a file, or where no folder can be made (/proc), is refused now.
+  if (!config.engineOptions?.fs) checkDataFolder(layout, { create: config.engineOptions?.readOnly !== true });
+  const engine = await Engine.open({
+    layout,
+    origin: 'app',
+    onBackgroundError: (error) => log(`Writing a context file failed (every change is kept in the journal): ${error.message}`),
+    ...config.engineOptions,
+  });
+  let closing = false;
+  // Backups on their schedule and the check of the data, from now until the close.
+  const background = startBackgroundWork(engine, emit, log, config.backgroundOptions);
+  // The sender was checked where the request arrived (the main thread knows the windows).
+  const table = createHandlerTable({ engine, isOwnSender: () => true, version: config.version, emit, background });
+  const checkedSender = { id: 0, url: '' };
+
+  function onChange(change: ContextChange): void {
+    emit('data.changed', { context: change.context, seq: change.seq, external: change.findings });
+    background.outsideChange(change.context);
+    if (change.findings.length === 0) return;
+    engine.listContexts().then(
+      (contexts) => {
+        const summary = contexts.find((c) => c.context === change.context);
+        if (summary) emit('health.changed', { context: summary.context, health: summary.health, findings: summary.findings.map((f) => f.message) });
+      },
+      (error: unknown) => log(`Reading the health of context ${change.context} failed.`, error),
+    );
+  }
+
+  const watcher = new DataRootWatcher(engine, onChange, (error) => log('Live updates: a refresh failed.', error), config.watcherOptions);
+  const watching = watcher.start().catch((error: unknown) => log('Live updates could not start; changes by other tools show after a restart.', error));
+  // Then the search indexes, a slice at a time: the first search finds them ready.
+  void watching
+    .then(() => warmSearchIndexes(engine, { isStopped: () => closing }))
+    .catch((error: unknown) => log('Preparing search failed; the first search prepares it instead.', error));
+
+  return {
+    engine,
+    watching,
+    handle: (channel, input) => table.handle(channel, input, checkedSender),
+    async close() {
+      closing = true;
+      await background.stop().catch((error: unknown) => log('Stopping the backup timer failed.', error));
+      await watching;
+      await watcher.stop().catch((error: unknown) => log('Stopping live updates failed.', error));
+      await engine.close(); // flushes every pending rewrite of the context files
+    },
+  };
+}

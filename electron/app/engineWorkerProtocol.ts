@@ -1,0 +1,30 @@
+// The messages between the main thread and the engine's worker thread (engineWorker.ts,
+// engineWorkerClient.ts). Plain data only: everything here crosses by structured clone.
+import type { EventName, Events, IpcResult } from '../../shared/contract.ts';
+import type { EngineServicesConfig } from './engineServices.ts';
+
+/** What the worker is started with (its workerData). */
+export interface EngineWorkerData {
+  readonly config: EngineServicesConfig;
+  /** Development and tests only: the TypeScript module a bootstrap script imports (see test/helpers/tsWorker.mjs). */
+  readonly module?: string;
+}
+
+export type ToWorker =
+  | { readonly type: 'invoke'; readonly id: number; readonly channel: string; readonly input: unknown }
+  | { readonly type: 'close' };
+
+export type FromWorker =
+  | { readonly type: 'ready' }
+  | { readonly type: 'failed'; readonly message: string }
+  | { readonly type: 'watching' }
+  | { readonly type: 'result'; readonly id: number; readonly result: IpcResult<unknown> }
+  | { readonly type: 'event'; readonly event: EventName; readonly payload: Events[EventName] }
+  | { readonly type: 'log'; readonly message: string; readonly error?: string }
+  | { readonly type: 'closed'; readonly error?: string };
+
+/** An error as text that survives the crossing (an Error's stack, or its message). */
+export function errorText(error: unknown): string {
+  if (error instanceof Error) return error.message;
+  return String(error);
+}

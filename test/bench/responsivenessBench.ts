@@ -1,10 +1,12 @@
-// Part 7: how long the app's main process stops answering. The engine runs in the main process
-// (electron/app/lifecycle.ts), so whatever it does synchronously (parsing a context file at its
-// open, rewriting the file after commits, hashing a backup) holds every IPC call and every
-// window event until it ends. Here one engine is driven as the app drives it, in this process,
-// while perf_hooks.monitorEventLoopDelay watches the event loop: its longest wait is what a
-// click waits at worst. Each size is measured in a fresh child process (openChild-like), so
-// earlier sizes leave nothing behind. Issue 15's target: never more than 50 ms.
+// Part 7: how long the app's main process stops answering. The app runs the engine's services
+// in a worker thread (electron/app/engineWorker.ts), so that what the engine does synchronously
+// (parsing a context file at its open, rewriting the file after commits, hashing a backup)
+// holds that thread only. Measured against the baseline of the same services in the main
+// thread (as the app ran them before), each size and each configuration in a fresh child
+// process, driven through the IPC channels the windows use, while perf_hooks.monitorEventLoopDelay
+// watches the main thread: its longest wait is what a window's drag or a menu waits at worst.
+// Issue 15's target: never more than 50 ms. Beside it, the slowest answer to a small request
+// (app.info every 25 ms): what a click waits for, which the engine's own work still decides.
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -21,35 +23,55 @@ export interface ResponsivenessConfig {
   readonly commits: number;
 }
 
-/** What the child measures for one activity: the event loop's longest and p99 wait, and how long it took. */
+/** What the child measures for one activity: the event loop's longest and p99 wait, how long it took, and the slowest answer to app.info. */
 export interface Blocking {
   readonly activity: string;
   readonly tookMs: number;
   readonly maxDelayMs: number;
   readonly p99DelayMs: number;
+  readonly slowestAnswerMs: number;
 }
 
 const TARGET_MS = 50;
+
+/**
+ * What a click waits for at worst: the longest stop of the main thread (a request arriving then
+ * waits it out before it is even read; the pinger's own timer cannot fire meanwhile, so its
+ * answers do not show it) or the slowest answer to a request that got through.
+ */
+const clickWait = (b: Blocking) => Math.max(b.maxDelayMs, b.slowestAnswerMs);
 const childScript = path.join(path.dirname(fileURLToPath(import.meta.url)), 'responsivenessChild.ts');
 
 export async function responsivenessBench(config: ResponsivenessConfig): Promise<SectionResult> {
   const rows: string[][] = [];
   const checks: Check[] = [];
   for (const charts of config.sizes) {
-    const root = path.join(config.workDir, `responsive-${charts}`, '.coaia');
-    writeChartFile(path.join(root, 'charts.jsonl'), charts);
-    const { result, failure } = await runChild(config.repoRoot, { root, commits: config.commits });
-    fs.rmSync(path.dirname(root), { recursive: true, force: true });
-    if (!result) {
-      checks.push({ what: `event loop at ${charts} charts`, measured: 'FAILED', against: failure ?? '', target: `< ${TARGET_MS} ms`, pass: false });
-      continue;
+    const measured: Partial<Record<'main' | 'worker', Blocking[]>> = {};
+    for (const thread of ['main', 'worker'] as const) {
+      const root = path.join(config.workDir, `responsive-${charts}-${thread}`, '.coaia');
+      writeChartFile(path.join(root, 'charts.jsonl'), charts);
+      const { result, failure } = await runBenchChild<Blocking[]>(childScript, { root, commits: config.commits, thread }, { cwd: config.repoRoot, timeoutMs: 30 * 60_000 });
+      fs.rmSync(path.dirname(root), { recursive: true, force: true });
+      if (result) measured[thread] = result;
+      else checks.push({ what: `event loop at ${charts} charts, engine in the ${thread} thread`, measured: 'FAILED', against: failure ?? '', target: `< ${TARGET_MS} ms`, pass: false });
     }
-    for (const b of result) {
-      rows.push([String(charts), b.activity, ms(b.tookMs), ms(b.maxDelayMs), ms(b.p99DelayMs)]);
+    const app = measured.worker ?? [];
+    for (const [i, b] of app.entries()) {
+      const before = measured.main?.[i];
+      rows.push([
+        String(charts),
+        b.activity,
+        before ? ms(before.maxDelayMs) : '-',
+        ms(b.maxDelayMs),
+        ms(b.p99DelayMs),
+        ms(b.tookMs),
+        before ? ms(clickWait(before)) : '-',
+        ms(clickWait(b)),
+      ]);
       checks.push({
-        what: `event loop during ${b.activity} (${charts} charts)`,
+        what: `main thread's event loop during ${b.activity} (${charts} charts)`,
         measured: `longest wait ${ms(b.maxDelayMs)} (p99 ${ms(b.p99DelayMs)})`,
-        against: `the activity took ${ms(b.tookMs)}`,
+        against: before ? `engine in the main thread: ${ms(before.maxDelayMs)}; the activity took ${ms(b.tookMs)}` : `the activity took ${ms(b.tookMs)}`,
         target: `< ${TARGET_MS} ms`,
         pass: b.maxDelayMs < TARGET_MS,
       });
@@ -57,16 +79,15 @@ export async function responsivenessBench(config: ResponsivenessConfig): Promise
   }
   return {
     title: '7. The main process answering while the engine works (issue 15: never blocked more than 50 ms)',
-    detail: table(['charts', 'activity', 'took', 'longest event-loop wait', 'p99 wait'], rows),
+    detail: table(
+      ['charts', 'activity', 'longest wait, engine in main thread (before)', 'longest wait, engine in its worker (the app)', 'p99 wait (app)', 'took (app)', 'a click waits at worst (before)', 'a click waits at worst (app)'],
+      rows,
+    ),
     notes: [
-      'one engine in one process, as in the app; perf_hooks.monitorEventLoopDelay (10 ms resolution) during each activity',
-      'open: the first read of the context after a plain close (the checkpoint path); burst: commits one after another with the app\'s 100 ms rewrite delay, then the flush; search: the index built in slices as the app does; backup: createBackup of every context',
-      'a wait near the activity\'s whole duration means the work ran in one synchronous piece: the cure is moving it off the main thread (a worker or a utility process), not in this change',
+      'each configuration in a fresh process on its own copy of the generated data; perf_hooks.monitorEventLoopDelay (10 ms resolution) on the main thread during each activity',
+      'start: the services started and the first lists (a re-open from the checkpoint); then live updates and the search index in slices with a first search; a burst of new charts at 150 ms intervals with the app\'s 100 ms rewrite delay, until the last rewrite landed; a backup of every context; the close with its flush',
+      'a click waits at worst: the longer of the main thread\'s longest stop and the slowest answer to a small request (app.info) sent every 25 ms; with the engine in its worker a request still waits for whatever that thread is doing (a rewrite, a backup, the rest of an index build): the main thread is free, the engine\'s thread is not',
     ],
     checks,
   };
-}
-
-function runChild(repoRoot: string, task: { root: string; commits: number }): Promise<{ result?: Blocking[]; failure?: string }> {
-  return runBenchChild<Blocking[]>(childScript, task, { cwd: repoRoot, timeoutMs: 30 * 60_000 });
 }

@@ -1,23 +1,40 @@
 // One run of responsivenessBench.ts in a fresh process: a context of generated charts adopted
-// and closed first (so the measured open is a re-open, as the app's start usually is), then an
-// engine as the app holds it, each activity timed with the event loop watched. Prints one line:
-// `BENCH_RESULT [Blocking, ...]`.
+// and closed first (so the start is a re-open, as the app's usually is), then the engine's
+// services started as the app starts them, either in a worker thread (what the app does) or in
+// this thread (what it did before, the baseline), and driven through the same IPC channels the
+// windows use. During each activity perf_hooks.monitorEventLoopDelay watches this thread's event
+// loop (the app's main thread: windows, menus, IPC), and a request a window might send
+// (app.info) goes every 25 ms: its slowest answer is what a click waits for.
+// Prints one line: `BENCH_RESULT [Blocking, ...]`.
+import fs from 'node:fs';
+import path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Engine } from '../../electron/core/engine.ts';
 import { resolveLayout } from '../../electron/core/dataRoot.ts';
-import { setEntity } from '../../electron/core/knowledgeGraph.ts';
-import { createBackup } from '../../electron/core/backups.ts';
-import { warmSearchIndexes } from '../../electron/core/searchWarmUp.ts';
+import { startEngineServices, type EngineHost, type EngineServicesConfig } from '../../electron/app/engineServices.ts';
+import { startEngineWorker } from '../../electron/app/engineWorkerClient.ts';
+import { tsEngineWorkerEntry } from '../helpers/engineWorkerEntry.ts';
 import type { Blocking } from './responsivenessBench.ts';
 
-const task = JSON.parse(process.argv[2] ?? '{}') as { root: string; commits: number };
-const layout = resolveLayout({ data: task.root });
+const task = JSON.parse(process.argv[2] ?? '{}') as { root: string; commits: number; thread: 'worker' | 'main' };
 
-async function watched(activity: string, work: () => Promise<unknown>): Promise<Blocking> {
+async function watched(activity: string, host: () => EngineHost | undefined, work: () => Promise<unknown>): Promise<Blocking> {
   const delay = monitorEventLoopDelay({ resolution: 10 });
   delay.enable();
   // A timer that must fire on time: the histogram only learns of a wait when the loop turns.
   const ticker = setInterval(() => undefined, 5);
+  let slowestAnswerMs = 0;
+  let asking = false;
+  const asker = setInterval(() => {
+    const current = host();
+    if (!current || asking) return;
+    asking = true;
+    const sent = performance.now();
+    void current.handle('app.info', {}).then(() => {
+      slowestAnswerMs = Math.max(slowestAnswerMs, performance.now() - sent);
+      asking = false;
+    });
+  }, 25);
   // The histogram measures a wait between two of its own timer callbacks, and only from its
   // second: let it start before the work does, or a block at the very start goes uncounted.
   await new Promise((resolve) => setTimeout(resolve, 30));
@@ -27,38 +44,87 @@ async function watched(activity: string, work: () => Promise<unknown>): Promise<
   // One more turn, so that a wait that ended with the work is counted.
   await new Promise((resolve) => setTimeout(resolve, 20));
   clearInterval(ticker);
+  clearInterval(asker);
   delay.disable();
-  return { activity, tookMs, maxDelayMs: delay.max / 1e6, p99DelayMs: delay.percentile(99) / 1e6 };
+  return { activity, tookMs, maxDelayMs: delay.max / 1e6, p99DelayMs: delay.percentile(99) / 1e6, slowestAnswerMs };
+}
+
+async function expectOk(answer: Promise<{ ok: boolean; error?: { message: string } }>): Promise<void> {
+  const result = await answer;
+  if (!result.ok) throw new Error(result.error?.message ?? 'refused');
+}
+
+/** Resolves once the context file has been rewritten since `since` (the burst's rewrites landed). */
+async function rewrittenSince(file: string, since: number): Promise<void> {
+  for (let waited = 0; waited < 120_000; waited += 20) {
+    if (fs.statSync(file).mtimeMs > since) return;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  throw new Error('the burst\'s rewrite never came');
 }
 
 async function main(): Promise<void> {
+  const layout = resolveLayout({ data: task.root });
   const first = await Engine.open({ layout, origin: 'cli', rewriteDelayMs: -1 });
   await first.read('default', (state) => state.size);
   await first.close();
 
-  const engine = await Engine.open({ layout, origin: 'app' });
+  const config: EngineServicesConfig = {
+    dataLocation: { argv: ['--data', task.root], env: {}, cwd: process.cwd(), home: path.dirname(task.root) },
+    version: 'bench',
+    // The timers stay quiet: each activity below is started on purpose.
+    backgroundOptions: { scheduler: { startDelayMs: 3_600_000 }, verification: { startDelayMs: 3_600_000 } },
+  };
+  const output = { emit: () => undefined, log: (message: string) => process.stderr.write(`${message}\n`) };
+  let host: EngineHost | undefined;
+  const current = () => host;
   const results: Blocking[] = [];
   try {
-    results.push(await watched('open (re-open from the checkpoint)', () => engine.read('default', (state) => state.size)));
     results.push(
-      await watched(`a burst of ${task.commits} commits with their rewrites`, async () => {
+      await watched('start: open the data, list contexts and charts', current, async () => {
+        host = task.thread === 'worker' ? await startEngineWorker(tsEngineWorkerEntry, config, output) : await startEngineServices(config, output);
+        await expectOk(host.handle('contexts.list', {}));
+        await expectOk(host.handle('charts.list', { context: 'default' }));
+      }),
+    );
+    const started = host!;
+    results.push(
+      await watched('live updates start, the search index is built, a first search', current, async () => {
+        await started.watching;
+        await expectOk(started.handle('charts.search', { query: 'invoice', context: 'default', limit: 50 }));
+      }),
+    );
+    const file = path.join(task.root, 'charts.jsonl');
+    results.push(
+      await watched(`a burst of ${task.commits} new charts with their rewrites`, current, async () => {
+        let lastAck = 0;
         for (let i = 0; i < task.commits; i += 1) {
-          await engine.transact('default', (state) => setEntity(state, { name: `burst_${i}`, entityType: 'note', observations: [`commit ${i} of the burst`] }));
+          await expectOk(started.handle('charts.create', { context: 'default', outcome: `Burst chart ${i}`, reality: [`commit ${i} of the burst`] }));
+          lastAck = Date.now();
           // A person's or an assistant's pace between two edits: the delayed rewrite runs in between.
           await new Promise((resolve) => setTimeout(resolve, 150));
         }
-        await engine.flush();
+        await rewrittenSince(file, lastAck);
       }),
     );
-    results.push(await watched('building the search index in slices', () => warmSearchIndexes(engine)));
-    results.push(await watched('a backup of every context', () => createBackup(engine, 'bench')));
+    results.push(await watched('a backup of every context', current, () => expectOk(started.handle('backups.create', { reason: 'bench' }))));
+    results.push(
+      await watched('close: flush and stop', current, async () => {
+        await started.handle('charts.create', { context: 'default', outcome: 'Written just before the close', reality: ['pending rewrite'] });
+        host = undefined;
+        await started.close();
+      }),
+    );
   } finally {
-    await engine.close();
+    await host?.close();
   }
   process.stdout.write(`BENCH_RESULT ${JSON.stringify(results)}\n`);
 }
 
-main().catch((error: unknown) => {
-  process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-  process.exit(1);
-});
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exit(1);
+  },
+);

@@ -11,9 +11,19 @@ export interface RecordObserver {
   remove(key: string): void;
 }
 
+/** What a derived index makes of one record: undefined leaves the record out of it. */
+export type RecordClassifier<T> = (record: StoredRecord) => T | undefined;
+
+/** Told of every change as (before, after); `reset` when the whole set was replaced or reordered. */
+export type ChangeListener = (before: StoredRecord | undefined, after: StoredRecord | undefined) => void;
+
 export class RecordSet {
   private readonly records = new Map<string, StoredRecord>();
   private observer: RecordObserver | undefined;
+  // Derived maps (the chart index's heads): built on first use by a scan, then kept current
+  // record by record, so that a change costs one classification, not a scan of 100k charts.
+  private readonly derivedMaps = new Map<RecordClassifier<unknown>, Map<string, unknown>>();
+  private readonly listeners: { change: ChangeListener; reset: () => void }[] = [];
   // Built on first use and kept current from then on: opening a context does not pay for them.
   private byChart: Map<string, Set<string>> | undefined;
   private byEndpoint: Map<string, Set<string>> | undefined;
@@ -82,11 +92,40 @@ export class RecordSet {
     this.observer = observer;
   }
 
+  /**
+   * key -> classify(record) for every record classify keeps, in file order (a record that
+   * joins later is appended, as a new line is). Kept current from the first call on; classify
+   * must be one function for the life of the set (it is the map's name).
+   */
+  derived<T>(classify: RecordClassifier<T>): ReadonlyMap<string, T> {
+    let map = this.derivedMaps.get(classify as RecordClassifier<unknown>);
+    if (!map) {
+      map = new Map();
+      for (const record of this.records.values()) {
+        const value = classify(record);
+        if (value !== undefined) map.set(record.key, value);
+      }
+      this.derivedMaps.set(classify as RecordClassifier<unknown>, map);
+    }
+    return map as ReadonlyMap<string, T>;
+  }
+
+  /** Calls `change` for every record changed from now on, and `reset` when the set is replaced or reordered. */
+  listen(change: ChangeListener, reset: () => void): void {
+    this.listeners.push({ change, reset });
+  }
+
   set(record: StoredRecord): void {
     const previous = this.records.get(record.key);
     if (previous) this.unindex(previous);
     this.records.set(record.key, record);
     this.index(record);
+    for (const [classify, map] of this.derivedMaps) {
+      const value = classify(record);
+      if (value === undefined) map.delete(record.key);
+      else map.set(record.key, value);
+    }
+    for (const listener of this.listeners) listener.change(previous, record);
     this.observer?.add(record);
   }
 
@@ -95,6 +134,8 @@ export class RecordSet {
     if (!previous) return undefined;
     this.unindex(previous);
     this.records.delete(key);
+    for (const map of this.derivedMaps.values()) map.delete(key);
+    for (const listener of this.listeners) listener.change(previous, undefined);
     this.observer?.remove(key);
     return previous;
   }
@@ -113,6 +154,13 @@ export class RecordSet {
     this.byTime = undefined;
     this.byChart = undefined;
     this.byEndpoint = undefined;
+    this.resetDerived();
+  }
+
+  /** The derived maps are built again on their next use (in the new order), and listeners start over. */
+  private resetDerived(): void {
+    this.derivedMaps.clear();
+    for (const listener of this.listeners) listener.reset();
   }
 
   /** Puts the records in this order (keys not listed keep their relative order, after). */
@@ -125,6 +173,8 @@ export class RecordSet {
     for (const [key, record] of this.records) if (!next.has(key)) next.set(key, record);
     this.records.clear();
     for (const [key, record] of next) this.records.set(key, record);
+    this.version += 1;
+    this.resetDerived();
   }
 
   private chartIndex(): Map<string, Set<string>> {

@@ -204,11 +204,36 @@ export function summarizeChart(chart: Chart): ChartSummary {
   };
 }
 
+/** What one record says about which charts exist: a chart entity (with its place in a tree), or an outcome that may be a chart's only head. */
+type ChartHead = { readonly kind: 'chart'; readonly id: string; readonly parentChart?: string; readonly parentStep?: string } | { readonly kind: 'outcome'; readonly id: string };
+
 /**
- * Which charts exist and how they nest: every `_chart` entity (or structural_tension_chart),
- * with its parent chart and the step it was telescoped from; and every chart known only by
- * its desired outcome (the specification's own example has no `_chart` entity: an outcome and
- * a current reality with metadata.chartId). Built in one pass over the records.
+ * The chart head a record is, if any: every `_chart` entity (or structural_tension_chart),
+ * and every desired outcome (the specification's own example has no `_chart` entity: an
+ * outcome and a current reality with metadata.chartId). Kept by the record set as records
+ * change (RecordSet.derived), so a change parses at most its own line.
+ */
+const chartHeadOf = (record: StoredRecord): ChartHead | undefined => {
+  if (record.kind !== 'entity') return undefined;
+  const name = record.name as string;
+  if (name.endsWith(OUTCOME_SUFFIX) && record.raw.includes(`"${DESIRED_OUTCOME}"`)) {
+    // Its chart id without a parse: metadata.chartId read from the line, else the name.
+    return { kind: 'outcome', id: record.chartId ?? name.slice(0, -OUTCOME_SUFFIX.length) };
+  }
+  const isChart = name.endsWith('_chart') || record.raw.includes(`"${STRUCTURAL_TENSION_CHART}"`);
+  if (!isChart) return undefined;
+  const entity = entityOf(record) as Entity;
+  if (entity.entityType !== STRUCTURAL_TENSION_CHART && !(name.endsWith('_chart') && entity.entityType === '')) return undefined;
+  const id = text(entity.metadata.chartId) ?? (name.endsWith('_chart') ? name.slice(0, -'_chart'.length) : name);
+  const parentChart = text(entity.metadata.parentChart);
+  const parentStep = text(entity.metadata.parentActionStep);
+  return { kind: 'chart', id, ...(parentChart ? { parentChart } : {}), ...(parentStep ? { parentStep } : {}) };
+};
+
+/**
+ * Which charts exist and how they nest: every chart entity in file order, with its parent
+ * chart and the step it was telescoped from; then every chart known only by its desired
+ * outcome. Made from the record set's chart heads (no record is read or parsed here).
  */
 export class ChartIndex {
   readonly ids: string[] = [];
@@ -219,29 +244,20 @@ export class ChartIndex {
   constructor(state: RecordSet) {
     const known = new Set<string>();
     const byOutcomeOnly: string[] = [];
-    for (const record of state.values()) {
-      if (record.kind !== 'entity') continue;
-      const name = record.name as string;
-      if (name.endsWith(OUTCOME_SUFFIX) && record.raw.includes(`"${DESIRED_OUTCOME}"`)) {
-        // Its chart id without a parse: metadata.chartId read from the line, else the name.
-        byOutcomeOnly.push(record.chartId ?? name.slice(0, -OUTCOME_SUFFIX.length));
+    for (const head of state.derived(chartHeadOf).values()) {
+      if (head.kind === 'outcome') {
+        byOutcomeOnly.push(head.id);
         continue;
       }
-      const isChart = name.endsWith('_chart') || record.raw.includes(`"${STRUCTURAL_TENSION_CHART}"`);
-      if (!isChart) continue;
-      const entity = entityOf(record) as Entity;
-      if (entity.entityType !== STRUCTURAL_TENSION_CHART && !(name.endsWith('_chart') && entity.entityType === '')) continue;
-      const id = text(entity.metadata.chartId) ?? (name.endsWith('_chart') ? name.slice(0, -'_chart'.length) : name);
+      const id = head.id;
       this.ids.push(id);
       known.add(id);
-      const parentChart = text(entity.metadata.parentChart);
-      const parentStep = text(entity.metadata.parentActionStep);
-      if (parentStep) this.byStep.set(parentStep, id);
-      if (parentChart) {
-        this.parent.set(id, parentChart);
-        const list = this.children.get(parentChart) ?? [];
+      if (head.parentStep) this.byStep.set(head.parentStep, id);
+      if (head.parentChart) {
+        this.parent.set(id, head.parentChart);
+        const list = this.children.get(head.parentChart) ?? [];
         list.push(id);
-        this.children.set(parentChart, list);
+        this.children.set(head.parentChart, list);
       }
     }
     for (const id of byOutcomeOnly) {
@@ -300,38 +316,89 @@ export function chartIndexOf(state: RecordSet): ChartIndex {
   return index;
 }
 
-const summaries = new WeakMap<RecordSet, Map<string, { parts: StoredRecord[]; subCharts: string; summary: ChartSummary }>>();
+/** A chart's summary, and the sub-charts it was made with. */
+interface CachedSummary {
+  readonly subCharts: string;
+  readonly summary: ChartSummary;
+}
+
+/** The summaries of one record set, and which charts a change touched since they were last made. */
+interface SummaryCache {
+  readonly byId: Map<string, CachedSummary>;
+  /** Charts a change touched since the last summarizeCharts; `all` after a reset (or at first). */
+  touched: Set<string> | 'all';
+}
+
+const summaries = new WeakMap<RecordSet, SummaryCache>();
+const MAX_TOUCHED = 10_000;
+/** The part suffix of a chart's own entity names: what follows `<id>`. */
+const PART_NAME = /_(?:chart|desired_outcome|current_reality|action_?\d+)$/;
+
+/** The charts a record can bear on: its metadata.chartId, and the chart its name (or a relation's ends) names as a part. */
+function chartsOfRecord(record: StoredRecord, into: Set<string>): void {
+  if (record.chartId !== undefined) into.add(record.chartId);
+  const names = record.kind === 'entity' ? [record.name] : record.kind === 'relation' ? [record.from, record.to] : [];
+  for (const name of names) {
+    if (typeof name !== 'string') continue;
+    const part = PART_NAME.exec(name);
+    if (part) into.add(name.slice(0, part.index));
+  }
+}
+
+function summaryCacheOf(state: RecordSet): SummaryCache {
+  let cache = summaries.get(state);
+  if (cache) return cache;
+  const made: SummaryCache = { byId: new Map(), touched: 'all' };
+  state.listen(
+    (before, after) => {
+      if (made.touched === 'all') return;
+      if (before) chartsOfRecord(before, made.touched);
+      if (after) chartsOfRecord(after, made.touched);
+      // Nobody asked for the list in a long while (an MCP server writing all day): stop counting.
+      if (made.touched.size > MAX_TOUCHED) made.touched = 'all';
+    },
+    () => (made.touched = 'all'),
+  );
+  summaries.set(state, made);
+  cache = made;
+  return cache;
+}
 
 /**
- * The summaries of every chart in a state, each made again only when one of its records
- * changed (records are immutable: a change is a new object), so a list of 100k charts is
- * parsed once, not at every change.
+ * The summaries of every chart in a state, each made again only when a change touched one of
+ * its records (by its chart id, or its name as one of the chart's parts: what a summary reads)
+ * or its sub-charts changed. A list of 100k charts is parsed once (and again after the context
+ * is read anew from its file), and a change costs only the charts it touched.
  */
 export function summarizeCharts(state: RecordSet, context: string): ChartSummary[] {
-  let cache = summaries.get(state);
-  if (!cache) summaries.set(state, (cache = new Map()));
+  const cache = summaryCacheOf(state);
+  const touched = cache.touched;
+  cache.touched = new Set();
+  if (touched === 'all') cache.byId.clear();
   const index = chartIndexOf(state);
   const result: ChartSummary[] = [];
   const live = new Set<string>();
   for (const id of index.ids) {
     live.add(id);
+    const cached = cache.byId.get(id);
+    const subCharts = index.childrenOf(id).join(',');
+    if (cached && touched !== 'all' && !touched.has(id) && cached.subCharts === subCharts) {
+      result.push(cached.summary);
+      continue;
+    }
     // The records tagged with the chart id are what a summary reads (entities the COAIA servers
     // write carry metadata.chartId); a chart whose parts lack it is matched by its full part set.
     const tagged = state.chartKeys(id);
     const keys = tagged.size > 0 ? tagged : chartPartKeys(state, id);
-    const parts = [...keys].map((key) => state.get(key) as StoredRecord);
-    const subCharts = index.childrenOf(id).join(',');
-    const cached = cache.get(id);
-    if (cached && cached.subCharts === subCharts && cached.parts.length === parts.length && cached.parts.every((record, i) => record === parts[i])) {
-      result.push(cached.summary);
+    const summary = quickSummary(state, id, context, keys) ?? summarizeFully(state, id, context, index);
+    if (!summary) {
+      cache.byId.delete(id);
       continue;
     }
-    const summary = quickSummary(state, id, context, keys) ?? summarizeFully(state, id, context, index);
-    if (!summary) continue;
-    cache.set(id, { parts, subCharts, summary });
+    cache.byId.set(id, { subCharts, summary });
     result.push(summary);
   }
-  for (const id of cache.keys()) if (!live.has(id)) cache.delete(id);
+  if (cache.byId.size > live.size) for (const id of cache.byId.keys()) if (!live.has(id)) cache.byId.delete(id);
   return result;
 }
 
@@ -354,12 +421,13 @@ function quickSummary(state: RecordSet, id: string, context: string, keys: Reado
   let stepsDone = 0;
   const isStepKey = (key: string) => key.startsWith('e\u0000') && isStepOfChart(id, key.slice(2));
   const stepKeys = new Set([...keys].filter(isStepKey));
-  // Steps without metadata.chartId (a peer stripped it) are found by their relations, which
-  // needs the endpoint index; steps that carry it do not.
-  if (stepKeys.size === 0) {
-    for (const relation of state.relationKeysOf(outcomeName(id))) {
+  // Steps without metadata.chartId (a peer stripped it from some or all of them) are found by
+  // their relations to the chart's outcome or chart entity, as the full reading finds them.
+  for (const hub of [outcomeName(id), chartEntityName(id)]) {
+    for (const relation of state.relationKeysOf(hub)) {
       const record = state.get(relation);
-      if (record?.relationType === 'advances_toward') stepKeys.add(entityKey(record.from as string));
+      if (record?.kind !== 'relation') continue;
+      for (const end of [record.from as string, record.to as string]) if (isStepOfChart(id, end)) stepKeys.add(entityKey(end));
     }
   }
   for (const key of stepKeys) {

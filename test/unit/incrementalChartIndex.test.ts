@@ -1,0 +1,113 @@
+// The chart index and the chart summaries are kept as records change (RecordSet.derived and
+// RecordSet.listen), not rebuilt from every record at every change. Seeded random changes on
+// one record set, some of them as a peer makes them (metadata stripped, a relation alone, a
+// record deleted, the set reordered or replaced): after each, what is kept must equal what a
+// fresh reading of a copy of the same records gives.
+import { describe, expect, it } from 'vitest';
+import { RecordSet } from '../../electron/core/recordSet.ts';
+import { recordFromObject } from '../../electron/core/knowledgeGraph.ts';
+import { ChartIndex, chartIndexOf, readChart, summarizeChart, summarizeCharts } from '../../electron/core/charts/chartModel.ts';
+
+function prng(seed: number) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const entity = (name: string, entityType: string, observations: string[], metadata?: Record<string, unknown>) =>
+  recordFromObject({ type: 'entity', name, entityType, observations, ...(metadata ? { metadata } : {}) });
+const relation = (from: string, to: string, relationType: string) => recordFromObject({ type: 'relation', from, to, relationType });
+
+function freshReading(state: RecordSet) {
+  const copy = new RecordSet();
+  copy.adopt(state.snapshotMap());
+  const index = new ChartIndex(copy);
+  // The same reading on a set that has kept nothing yet (a quick summary where it applies).
+  const summaries = summarizeCharts(copy, 'work');
+  const full = index.ids.map((id) => readChart(copy, id, 'work', index)).filter((c) => c !== undefined).map(summarizeChart);
+  return { index, summaries, full };
+}
+
+const byId = <T extends { id: string }>(list: readonly T[]) => [...list].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+
+describe('the chart index and summaries kept as records change', () => {
+  for (const seed of [1, 2, 3, 4, 5, 6]) {
+    it(`equal a fresh reading after every change (seed ${seed})`, () => {
+      const random = prng(seed);
+      const pick = <T>(list: readonly T[]) => list[Math.floor(random() * list.length)]!;
+      const state = new RecordSet();
+      const charts: string[] = [];
+      let next = 1;
+      const steps = (id: string) => [...state.keys()].filter((k) => k.startsWith(`e\u0000${id}_action_`)).map((k) => k.slice(2));
+      const makeChart = (parent?: { chart: string; step: string }) => {
+        const id = `chart_${next++}`;
+        const meta = { chartId: id, ...(parent ? { parentChart: parent.chart, parentActionStep: parent.step, level: 1 } : { level: 0 }) };
+        state.set(entity(`${id}_chart`, 'structural_tension_chart', [], meta));
+        state.set(entity(`${id}_desired_outcome`, 'desired_outcome', [`Outcome ${id}`], { chartId: id }));
+        state.set(entity(`${id}_current_reality`, 'current_reality', ['Now'], { chartId: id }));
+        for (let n = 1; n <= 1 + Math.floor(random() * 3); n += 1) {
+          state.set(entity(`${id}_action_${n}`, 'action_step', [`Step ${n}`], { chartId: id, completionStatus: false }));
+          state.set(relation(`${id}_action_${n}`, `${id}_desired_outcome`, 'advances_toward'));
+        }
+        charts.push(id);
+      };
+      for (let i = 0; i < 4; i += 1) makeChart();
+      let summarized = 0;
+      for (let round = 0; round < 250; round += 1) {
+        const roll = random();
+        const id = pick(charts);
+        const own = steps(id);
+        if (roll < 0.15) makeChart();
+        else if (roll < 0.25 && own.length > 0) makeChart({ chart: id, step: pick(own) });
+        else if (roll < 0.4 && own.length > 0) {
+          // Completing a step, with its metadata, or as a peer that dropped it.
+          const step = pick(own);
+          state.set(entity(step, 'action_step', ['Done'], random() < 0.5 ? { chartId: id, completionStatus: true } : { completionStatus: true }));
+        } else if (roll < 0.5 && own.length > 0) {
+          // A peer's rewrite of a step without any metadata (found through its relation and its name).
+          state.set(entity(pick(own), 'action_step', ['Stripped']));
+        } else if (roll < 0.58) {
+          state.set(entity(`${id}_desired_outcome`, 'desired_outcome', [`Changed ${round}`], random() < 0.5 ? { chartId: id, completionStatus: random() < 0.3 } : undefined));
+        } else if (roll < 0.66 && own.length > 0) {
+          const step = pick(own);
+          state.delete(`e\u0000${step}`);
+        } else if (roll < 0.72 && own.length > 0) {
+          state.delete([...state.keys()].find((k) => k.startsWith('r\u0000') && k.includes(id)) ?? 'none');
+        } else if (roll < 0.78) {
+          // A step added without metadata, tied only by its relation.
+          const name = `${id}_action_${50 + round}`;
+          state.set(entity(name, 'action_step', ['Loose']));
+          state.set(relation(name, `${id}_desired_outcome`, 'advances_toward'));
+        } else if (roll < 0.83) {
+          // The chart entity goes; the chart lives on by its desired outcome, or goes too.
+          state.delete(`e\u0000${id}_chart`);
+        } else if (roll < 0.86) {
+          // A sub-chart re-parented, or made top-level.
+          state.set(entity(`${id}_chart`, 'structural_tension_chart', [], random() < 0.5 ? { chartId: id, parentChart: pick(charts), level: 1 } : { chartId: id, level: 0 }));
+        } else if (roll < 0.88) {
+          state.reorder([...state.keys()].sort(() => random() - 0.5));
+        } else if (roll < 0.9) {
+          state.adopt(state.snapshotMap());
+        } else {
+          state.set(entity(`note_${round}`, 'note', ['not a chart']));
+        }
+        // Read now and then, as the app does: changes pile up between two lists.
+        if (random() < 0.4) {
+          const fresh = freshReading(state);
+          const kept = chartIndexOf(state);
+          expect([...kept.ids].sort(), `round ${round}`).toEqual([...fresh.index.ids].sort());
+          for (const chart of fresh.index.ids) expect([...kept.childrenOf(chart)].sort(), `children of ${chart}, round ${round}`).toEqual([...fresh.index.childrenOf(chart)].sort());
+          expect(byId(summarizeCharts(state, 'work')), `round ${round}`).toEqual(byId(fresh.summaries));
+          expect(byId(fresh.summaries)).toEqual(byId(fresh.full));
+          summarized += 1;
+        }
+      }
+      expect(summarized).toBeGreaterThan(50);
+    });
+  }
+});

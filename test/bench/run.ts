@@ -7,11 +7,12 @@
 //   npm run bench -- --quick      small sizes, for a fast check (the MCP part at 100 charts only)
 //   npm run bench -- --profile    also write V8 CPU profiles of the open/search children
 //   npm run bench -- --keep       keep the generated files in test-output/bench
-//   npm run bench -- --only backup   one part only (commit, perChange, open, mcp, backup, growth, insights, responsiveness)
+//   npm run bench -- --only backup   one part only (cli, commit, perChange, open, mcp, backup, growth, insights, responsiveness)
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { machineFacts } from './machineFacts.ts';
+import { cliBench } from './cliBench.ts';
 import { commitBench } from './commitBench.ts';
 import { perChangeBench } from './perChangeBench.ts';
 import { openBench } from './openBench.ts';
@@ -34,6 +35,7 @@ const workDir = path.join(repoRoot, 'test-output', `bench-${process.pid}`);
 
 const config = quick
   ? {
+      cli: { runs: 5, listCharts: 1_000, graphCharts: 10_000 },
       commit: { charts: 1_000, commits: 120, rounds: 4 },
       perChange: { sizes: [100, 1_000], referenceCalls: () => 6, ourCommits: 60 },
       open: { sizes: [1_000, 10_000], searchSize: 10_000, searchRepeats: 5 },
@@ -44,6 +46,8 @@ const config = quick
       responsiveness: { sizes: [10_000], commits: 10 },
     }
   : {
+      // Issue 15: tension --help within 1.5x node -e 0; chart list at 1,000 charts under 0.3 s.
+      cli: { runs: 7, listCharts: 1_000, graphCharts: 10_000 },
       commit: { charts: 1_000, commits: 300, rounds: 6 },
       perChange: { sizes: [100, 1_000, 10_000], referenceCalls: (charts: number) => (charts >= 10_000 ? 8 : 20), ourCommits: 150 },
       open: { sizes: [1_000, 10_000, 100_000], searchSize: 100_000, searchRepeats: 20 },
@@ -75,6 +79,7 @@ async function main(): Promise<void> {
     }
   };
   try {
+    if (wanted('cli')) await run(cliBench({ workDir, repoRoot, ...config.cli }));
     if (wanted('commit')) await run(commitBench({ workDir, ...config.commit }));
     if (wanted('perChange')) await run(perChangeBench({ workDir, ...config.perChange }));
     if (wanted('open')) await run(openBench({ workDir, repoRoot, profileDir, ...config.open }));

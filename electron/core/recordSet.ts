@@ -101,7 +101,8 @@ export class RecordSet {
     let map = this.derivedMaps.get(classify as RecordClassifier<unknown>);
     if (!map) {
       map = new Map();
-      for (const record of this.records.values()) {
+      // values(), not the map itself: a view over another set (StagedState) answers for it.
+      for (const record of this.values()) {
         const value = classify(record);
         if (value !== undefined) map.set(record.key, value);
       }
@@ -158,7 +159,7 @@ export class RecordSet {
   }
 
   /** The derived maps are built again on their next use (in the new order), and listeners start over. */
-  private resetDerived(): void {
+  protected resetDerived(): void {
     this.derivedMaps.clear();
     for (const listener of this.listeners) listener.reset();
   }

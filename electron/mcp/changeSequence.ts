@@ -33,8 +33,10 @@ class StagedState extends RecordSet {
       this.removed.delete(record.key);
       this.staged.set(record.key, record);
     }
-    // A state of its own: caches kept per state and version (the chart index) are made for it.
+    // A state of its own: caches kept per state and version (the chart index) are made for it,
+    // and what is derived from its records (the chart heads) is read again from them.
     this.version += 1;
+    this.resetDerived();
   }
 
   /** What the staged changes amount to, against the live records. */

@@ -7,6 +7,7 @@ export const CHANNEL_NAME_LIST = [
   'contexts.list',
   'contexts.create',
   'charts.list',
+  'charts.changes',
   'charts.tree',
   'charts.search',
   'charts.history',

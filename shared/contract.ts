@@ -99,6 +99,23 @@ export interface Written {
   readonly version?: string;
 }
 
+/**
+ * What changed in the chart list since a list the app holds (charts.changes): the app keeps
+ * its list and applies this, instead of reading 100k summaries again at every outside change.
+ */
+export interface ChartListDelta {
+  /** Give it back as `since` next time. */
+  readonly token: string;
+  /** True: `changed` is the whole list (no usable `since`); replace everything held. */
+  readonly whole: boolean;
+  /** Contexts whose every summary is in `changed` (read anew, or gone): drop what is held of them first. */
+  readonly replaced: readonly string[];
+  /** Summaries new or changed since `since` (each replaces the one held with its context and id). */
+  readonly changed: readonly ChartSummary[];
+  /** Charts gone since `since`. */
+  readonly removed: readonly { readonly context: string; readonly id: string }[];
+}
+
 export interface Removed extends Written {
   /** Every record removed, as its exact line: steps.restore puts them back (undo). */
   readonly removed: readonly string[];
@@ -112,6 +129,8 @@ export const channels = {
   'contexts.create': channel<Written>()(z.strictObject({ context: contextName })),
 
   'charts.list': channel<ChartSummary[]>()(z.strictObject({ context: contextName.optional() })),
+  /** The chart list as a difference since `since` (a token from the last answer); the whole list without one. */
+  'charts.changes': channel<ChartListDelta>()(z.strictObject({ context: contextName.optional(), since: z.string().max(200_000).optional() })),
   'charts.tree': channel<ChartTree>()(z.strictObject({ context: contextName, id: name })),
   'charts.search': channel<SearchResult>()(z.strictObject({ query: z.string().min(1).max(500), context: contextName.optional(), limit: z.number().int().min(1).max(5_000).optional() })),
   /** The newest `limit` (default 1,000) versions, older than journal entry `before`. */

@@ -13,7 +13,7 @@ import { escapeBytes } from './escapedText.ts';
 import { salvageLine, stringField, type SalvagedRecord } from './damagedLineSalvage.ts';
 import { entityKey, identityOfKey, relationKey } from './records.ts';
 import { keyOfChange, type RecordSet } from './recordSet.ts';
-import { summarizeCharts } from './charts/chartModel.ts';
+import { summarizeCharts } from './charts/chartSummaries.ts';
 import type { Change } from './journalFormat.ts';
 import type { ChartSummary } from '../../shared/domain.ts';
 

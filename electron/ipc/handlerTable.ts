@@ -89,6 +89,7 @@ export function createHandlerTable(deps: HandlerDeps): HandlerTable {
       return written(result);
     },
     'charts.list': async (i) => charts.list(opt(i.context)),
+    'charts.changes': async (i) => charts.listChanges(opt(i.context), opt(i.since)),
     'charts.tree': async (i) => charts.tree(s(i.context), s(i.id)),
     'charts.search': async (i) => charts.searchCounted(s(i.query), { ...(i.context === undefined ? {} : { context: s(i.context) }), ...(i.limit === undefined ? {} : { limit: i.limit as number }) }),
     'charts.history': async (i) => charts.history(s(i.context), s(i.id), { limit: (i.limit as number | undefined) ?? 1_000, ...(i.before === undefined ? {} : { before: i.before as number }) }),

@@ -5,6 +5,7 @@ import { createStore } from 'zustand/vanilla';
 import type { SearchHit } from '../../shared/contract.ts';
 import type { ChartSummary } from '../../shared/domain.ts';
 import type { ChartFilter, ChartSort } from '../model/visibleCharts.ts';
+import { applyChartListDelta } from '../model/chartListDelta.ts';
 import type { Client } from './client.ts';
 import type { NotificationsStore } from './notificationsStore.ts';
 
@@ -35,6 +36,8 @@ export const SEARCH_LIMIT_MAX = 5_000;
 export function createChartsStore(client: Client, notifications: NotificationsStore) {
   let loadSeq = 0;
   let searchSeq = 0;
+  // Where the list held stands (charts.changes): a later load asks only for what changed since.
+  let held: { scope: string | null; token: string } | undefined;
   return createStore<ChartsState>()((set, get) => ({
     scope: null,
     summaries: [],
@@ -48,10 +51,13 @@ export function createChartsStore(client: Client, notifications: NotificationsSt
     async load(scope = get().scope) {
       const mine = ++loadSeq;
       if (scope !== get().scope) set({ scope, summaries: [], loaded: false });
-      const result = await client.call('charts.list', scope === null ? {} : { context: scope }, 'Reading charts');
-      if (mine !== loadSeq) return; // a newer load answers instead
-      if (result.ok) set({ summaries: result.value, loaded: true });
-      else notifications.getState().notify('error', 'The charts could not be read', result.error);
+      const since = held?.scope === scope ? held.token : undefined;
+      const result = await client.call('charts.changes', { ...(scope === null ? {} : { context: scope }), ...(since === undefined ? {} : { since }) }, 'Reading charts');
+      if (mine !== loadSeq) return; // a newer load answers instead (it asked since the same token, so it holds this one's changes)
+      if (result.ok) {
+        held = { scope, token: result.value.token };
+        set({ summaries: applyChartListDelta(since === undefined ? [] : get().summaries, result.value), loaded: true });
+      } else notifications.getState().notify('error', 'The charts could not be read', result.error);
       if (get().query) await get().search(get().query);
     },
     setSort: (sort) => set({ sort }),

@@ -111,7 +111,9 @@ function deepValue(random: Random): unknown {
 
 type FieldKind = 'context' | 'id' | 'text' | 'query' | 'date' | 'dateNullable' | 'limit' | 'position' | 'reality' | 'steps' | 'op' | 'reason' | 'backupId' | 'contexts' | 'version' | 'records' | 'count' | 'flag' | 'action'
   // shared/contractContexts.ts
-  | 'ids' | 'choice' | 'resolutions' | 'importText' | 'source' | 'undo';
+  | 'ids' | 'choice' | 'resolutions' | 'importText' | 'source' | 'undo'
+  // charts.changes: the token of an earlier answer (any string; a bad one means the whole list)
+  | 'token';
 
 interface FieldSpec {
   readonly kind: FieldKind;
@@ -145,6 +147,8 @@ function channelSpecs(w: World): Record<ChannelName, { fields: Record<string, Fi
     'contexts.list': { fields: {}, template: {} },
     'contexts.create': { fields: { context: F('context', true) }, template: { context: 'ideas' } },
     'charts.list': { fields: { context: F('context', false) }, template: { context: 'work' } },
+    // `since` is any string the app got back (a bad one means the whole list): only a huge one is refused.
+    'charts.changes': { fields: { context: F('context', false), since: F('token', false) }, template: { context: 'work', since: '{}' } },
     'charts.tree': { fields: { context: ctxRef, id: F('id', true, true) }, template: { context: 'work', id: w.chart } },
     'charts.search': { fields: { query: F('query', true), context: F('context', false), limit: F('limit', false) }, template: { query: 'billing', context: 'work', limit: 10 } },
     'charts.history': { fields: { context: ctxRef, id: F('id', true, true) }, template: { context: 'work', id: w.chart } },
@@ -270,7 +274,7 @@ function tooLong(random: Random, kind: FieldKind): unknown {
   // 64 MB of text is the limit: going past it in every case would only make the test slow; empty is past the other end.
   if (kind === 'importText') return '';
   if (random() < 0.5) return hugeString(random);
-  const limits: Partial<Record<FieldKind, number>> = { context: 100, id: 1_000, text: 10_000, query: 500, op: 200, reason: 200, backupId: 100 };
+  const limits: Partial<Record<FieldKind, number>> = { context: 100, id: 1_000, text: 10_000, query: 500, op: 200, reason: 200, backupId: 100, token: 200_000 };
   const limit = limits[kind];
   if (limit !== undefined) return 'z'.repeat(limit + int(random, 1, 3));
   if (kind === 'reality') return Array.from({ length: int(random, 201, 5_000) }, (_, i) => `fact ${i}`);
@@ -317,6 +321,7 @@ function invalidValueFor(random: Random, kind: FieldKind): unknown {
     case 'op':
       return pick(random, ['', hugeString(random)]);
     case 'reason':
+    case 'token':
       return hugeString(random);
     case 'version':
       return pick(random, ['', 'abc', '1234567', '123456789', 'DEADBEEF', 'g0000000', ' deadbeef', 'deadbeef\n', hugeString(random)]);
@@ -417,6 +422,7 @@ function validCase(random: Random, w: World, n: number): Case {
     ['contexts.list', {}],
     ['charts.list', {}],
     ['charts.list', { context: 'work' }],
+    ['charts.changes', { since: pick(random, ['', '{}', 'not json', '[1]', '{"work":{"epoch":"x","generation":1}}', '{"work":{"epoch":"x","generation":-1.5}}']) }],
     ['charts.list', { context: pick(random, ['-rf', '.hidden', 'a.b', '_', 'con', 'nul', 'A'.repeat(100)]) }],
     ['charts.tree', { context: 'work', id: w.chart }],
     ['charts.tree', { context: 'work', id: w.sub }],

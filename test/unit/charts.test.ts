@@ -238,7 +238,8 @@ describe('chart lists', () => {
 
 describe('quick chart summaries', () => {
   it('match the full reading of every chart, for our charts and the peers\' samples', async () => {
-    const { summarizeCharts, chartIndexOf, readChart, summarizeChart } = await import('../../electron/core/charts/chartModel.ts');
+    const { chartIndexOf, readChart, summarizeChart } = await import('../../electron/core/charts/chartModel.ts');
+    const { summarizeCharts } = await import('../../electron/core/charts/chartSummaries.ts');
     const { engine, charts } = await setup();
     const { id } = await charts.create('work', { outcome: 'A', reality: 'R', dueDate: '2027-01-01', steps: ['one', 'two', 'three'] });
     await charts.completeStep('work', `${id}_action_2`);

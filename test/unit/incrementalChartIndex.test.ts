@@ -6,7 +6,8 @@
 import { describe, expect, it } from 'vitest';
 import { RecordSet } from '../../electron/core/recordSet.ts';
 import { recordFromObject } from '../../electron/core/knowledgeGraph.ts';
-import { ChartIndex, chartIndexOf, readChart, summarizeChart, summarizeCharts } from '../../electron/core/charts/chartModel.ts';
+import { ChartIndex, chartIndexOf, readChart, summarizeChart } from '../../electron/core/charts/chartModel.ts';
+import { summarizeCharts } from '../../electron/core/charts/chartSummaries.ts';
 
 function prng(seed: number) {
   let a = seed >>> 0;

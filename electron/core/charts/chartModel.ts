@@ -42,7 +42,7 @@ export function keyBelongsToChart(id: string, key: string): boolean {
 }
 
 /** A step of chart `id` by its name (`<id>_action_<n>` or `<id>_action<n>`). */
-const isStepOfChart = (id: string, name: string) => isPartOfChart(id, name) && STEP_NUMBER.test(name);
+export const isStepOfChart = (id: string, name: string) => isPartOfChart(id, name) && STEP_NUMBER.test(name);
 
 export interface Entity {
   readonly record: StoredRecord;
@@ -134,8 +134,8 @@ export function chartParts(state: RecordSet, id: string, keys = chartPartKeys(st
   return { id, chart, outcome, reality, steps, keys };
 }
 
-const text = (value: unknown) => (typeof value === 'string' ? value : undefined);
-const num = (value: unknown) => (typeof value === 'number' && Number.isFinite(value) ? value : undefined);
+export const text = (value: unknown) => (typeof value === 'string' ? value : undefined);
+export const num = (value: unknown) => (typeof value === 'number' && Number.isFinite(value) ? value : undefined);
 
 function stepOf(entity: Entity, telescopedInto: string | undefined): ActionStep {
   const number = Number(STEP_NUMBER.exec(entity.name)?.[1] ?? 0);
@@ -314,146 +314,4 @@ export function chartIndexOf(state: RecordSet): ChartIndex {
   const index = new ChartIndex(state);
   indexes.set(state, { version: state.version, index });
   return index;
-}
-
-/** A chart's summary, and the sub-charts it was made with. */
-interface CachedSummary {
-  readonly subCharts: string;
-  readonly summary: ChartSummary;
-}
-
-/** The summaries of one record set, and which charts a change touched since they were last made. */
-interface SummaryCache {
-  readonly byId: Map<string, CachedSummary>;
-  /** Charts a change touched since the last summarizeCharts; `all` after a reset (or at first). */
-  touched: Set<string> | 'all';
-}
-
-const summaries = new WeakMap<RecordSet, SummaryCache>();
-const MAX_TOUCHED = 10_000;
-/** The part suffix of a chart's own entity names: what follows `<id>`. */
-const PART_NAME = /_(?:chart|desired_outcome|current_reality|action_?\d+)$/;
-
-/** The charts a record can bear on: its metadata.chartId, and the chart its name (or a relation's ends) names as a part. */
-function chartsOfRecord(record: StoredRecord, into: Set<string>): void {
-  if (record.chartId !== undefined) into.add(record.chartId);
-  const names = record.kind === 'entity' ? [record.name] : record.kind === 'relation' ? [record.from, record.to] : [];
-  for (const name of names) {
-    if (typeof name !== 'string') continue;
-    const part = PART_NAME.exec(name);
-    if (part) into.add(name.slice(0, part.index));
-  }
-}
-
-function summaryCacheOf(state: RecordSet): SummaryCache {
-  let cache = summaries.get(state);
-  if (cache) return cache;
-  const made: SummaryCache = { byId: new Map(), touched: 'all' };
-  state.listen(
-    (before, after) => {
-      if (made.touched === 'all') return;
-      if (before) chartsOfRecord(before, made.touched);
-      if (after) chartsOfRecord(after, made.touched);
-      // Nobody asked for the list in a long while (an MCP server writing all day): stop counting.
-      if (made.touched.size > MAX_TOUCHED) made.touched = 'all';
-    },
-    () => (made.touched = 'all'),
-  );
-  summaries.set(state, made);
-  cache = made;
-  return cache;
-}
-
-/**
- * The summaries of every chart in a state, each made again only when a change touched one of
- * its records (by its chart id, or its name as one of the chart's parts: what a summary reads)
- * or its sub-charts changed. A list of 100k charts is parsed once (and again after the context
- * is read anew from its file), and a change costs only the charts it touched.
- */
-export function summarizeCharts(state: RecordSet, context: string): ChartSummary[] {
-  const cache = summaryCacheOf(state);
-  const touched = cache.touched;
-  cache.touched = new Set();
-  if (touched === 'all') cache.byId.clear();
-  const index = chartIndexOf(state);
-  const result: ChartSummary[] = [];
-  const live = new Set<string>();
-  for (const id of index.ids) {
-    live.add(id);
-    const cached = cache.byId.get(id);
-    const subCharts = index.childrenOf(id).join(',');
-    if (cached && touched !== 'all' && !touched.has(id) && cached.subCharts === subCharts) {
-      result.push(cached.summary);
-      continue;
-    }
-    // The records tagged with the chart id are what a summary reads (entities the COAIA servers
-    // write carry metadata.chartId); a chart whose parts lack it is matched by its full part set.
-    const tagged = state.chartKeys(id);
-    const keys = tagged.size > 0 ? tagged : chartPartKeys(state, id);
-    const summary = quickSummary(state, id, context, keys) ?? summarizeFully(state, id, context, index);
-    if (!summary) {
-      cache.byId.delete(id);
-      continue;
-    }
-    cache.byId.set(id, { subCharts, summary });
-    result.push(summary);
-  }
-  if (cache.byId.size > live.size) for (const id of cache.byId.keys()) if (!live.has(id)) cache.byId.delete(id);
-  return result;
-}
-
-function summarizeFully(state: RecordSet, id: string, context: string, index: ChartIndex): ChartSummary | undefined {
-  const chart = readChart(state, id, context, index);
-  return chart ? summarizeChart(chart) : undefined;
-}
-
-/**
- * A chart's summary parsing only its `_chart` and desired-outcome lines: steps are counted
- * from their lines' text (`"completionStatus":true`). A list of 100k charts then parses 200k
- * lines instead of 1.3M. Undefined (the full reading is used) for a chart without those two
- * entities under their usual names.
- */
-function quickSummary(state: RecordSet, id: string, context: string, keys: ReadonlySet<string>): ChartSummary | undefined {
-  const chart = entityOf(state.get(entityKey(chartEntityName(id))));
-  const outcome = entityOf(state.get(entityKey(outcomeName(id))));
-  if (!chart || !outcome) return undefined;
-  let stepsTotal = 0;
-  let stepsDone = 0;
-  const isStepKey = (key: string) => key.startsWith('e\u0000') && isStepOfChart(id, key.slice(2));
-  const stepKeys = new Set([...keys].filter(isStepKey));
-  // Steps without metadata.chartId (a peer stripped it from some or all of them) are found by
-  // their relations to the chart's outcome or chart entity, as the full reading finds them.
-  for (const hub of [outcomeName(id), chartEntityName(id)]) {
-    for (const relation of state.relationKeysOf(hub)) {
-      const record = state.get(relation);
-      if (record?.kind !== 'relation') continue;
-      for (const end of [record.from as string, record.to as string]) if (isStepOfChart(id, end)) stepKeys.add(entityKey(end));
-    }
-  }
-  for (const key of stepKeys) {
-    const record = state.get(key);
-    if (record?.kind !== 'entity') continue;
-    const name = record.name as string;
-    const isStep = record.raw.includes(`"entityType":"${ACTION_STEP}"`) || isStepOfChart(id, name);
-    if (!isStep || !name.startsWith(`${id}_`)) continue;
-    stepsTotal += 1;
-    if (/"completionStatus":\s*true/.test(record.raw)) stepsDone += 1;
-  }
-  const meta = chart.metadata;
-  const dueDate = text(meta.dueDate) ?? text(outcome.metadata.dueDate);
-  const parentChart = text(meta.parentChart);
-  const updatedAt = text(meta.updatedAt);
-  const outcomeCompleted = outcome.metadata.completionStatus === true;
-  return {
-    id,
-    context,
-    desiredOutcome: outcome.observations[0] ?? '',
-    ...(dueDate === undefined ? {} : { dueDate }),
-    level: num(meta.level) ?? 0,
-    ...(parentChart === undefined ? {} : { parentChart }),
-    complete: outcomeCompleted || (stepsTotal > 0 && stepsDone === stepsTotal),
-    stepsDone,
-    stepsTotal,
-    ...(updatedAt === undefined ? {} : { updatedAt }),
-  };
 }

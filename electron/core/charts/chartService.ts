@@ -12,7 +12,9 @@ import { makeRecord, classifyLine, parseValue, type StoredRecord } from '../reco
 import { RecordSet } from '../recordSet.ts';
 import type { CommitResult, PendingChanges } from '../contextStore.ts';
 import { DESIRED_OUTCOME, type Chart, type ChartHistoryEntry, type ChartSummary, type ChartTree, type NewChart } from '../../../shared/domain.ts';
-import { chartIndexOf, readChart, readTree, keyBelongsToChart, outcomeName, resolveChartId, summarizeChart, summarizeCharts } from './chartModel.ts';
+import type { ChartListDelta } from '../../../shared/contract.ts';
+import { chartIndexOf, readChart, readTree, keyBelongsToChart, outcomeName, resolveChartId, summarizeChart } from './chartModel.ts';
+import { chartListChangesSince, summarizeCharts, type ListPosition } from './chartSummaries.ts';
 import * as edits from './chartEdits.ts';
 import { chartPart, chartVersionAfter, outcomePart, realityPart, requireVersion, stepPart, treeWithVersions, versionAfter, withVersions, type VersionedPart } from './chartVersions.ts';
 
@@ -88,6 +90,33 @@ export class ChartService {
       all.push(...summaries);
     }
     return all;
+  }
+
+  /**
+   * The chart list as a difference since `since` (the token of an earlier answer): what the app
+   * asks when a context changed, so that an outside change to 100k charts sends a few summaries.
+   */
+  async listChanges(context: string | undefined, since: string | undefined): Promise<ChartListDelta> {
+    const contexts = context === undefined ? this.contexts() : [validateContextName(context)];
+    const held = since === undefined ? undefined : parseListToken(since);
+    const positions: Record<string, ListPosition> = {};
+    const replaced: string[] = [];
+    const changed: ChartSummary[] = [];
+    const removed: { context: string; id: string }[] = [];
+    for (const name of contexts) {
+      const delta = await this.engine.read(name, (state) => chartListChangesSince(state, name, held?.get(name)));
+      positions[name] = delta.at;
+      if (delta.whole) {
+        replaced.push(name);
+        changed.push(...delta.summaries);
+      } else {
+        changed.push(...delta.changed);
+        for (const id of delta.removed) removed.push({ context: name, id });
+      }
+    }
+    // A context the app holds charts of that is gone from the list (deleted, renamed): drop them.
+    if (held) for (const name of held.keys()) if (!Object.hasOwn(positions, name)) replaced.push(name);
+    return { token: JSON.stringify(positions), whole: held === undefined, replaced, changed, removed };
   }
 
   async show(context: string, id: string): Promise<Chart> {
@@ -431,4 +460,21 @@ function partLabel(key: string): string {
   if (kind === 'e') return rest.join('\u0000');
   if (kind === 'r') return `${rest[0]} -[${rest[2]}]-> ${rest[1]}`;
   return path.basename(rest.join(' '));
+}
+
+/** The positions in a token of listChanges; undefined for a token that is not one (the whole list is sent). */
+function parseListToken(token: string): Map<string, ListPosition> | undefined {
+  try {
+    const parsed = JSON.parse(token) as unknown;
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return undefined;
+    const positions = new Map<string, ListPosition>();
+    for (const [context, at] of Object.entries(parsed)) {
+      const { epoch, generation } = (at ?? {}) as Partial<ListPosition>;
+      if (typeof epoch !== 'string' || typeof generation !== 'number' || !Number.isInteger(generation)) return undefined;
+      positions.set(context, { epoch, generation });
+    }
+    return positions;
+  } catch {
+    return undefined;
+  }
 }

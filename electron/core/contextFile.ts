@@ -167,7 +167,12 @@ export function readContextFile(fsys: FileSystem, path: string, trust: (identity
     const link = statIdentity(fsys, path)?.link === true;
     return { records: [], map: new Map(), bad: [], duplicates: 0, identity: undefined, bytes: Buffer.alloc(0), exists: false, ...(link ? { link } : {}) };
   }
-  const parsed = parseContextBytes(read.bytes, trust(read.identity));
+  return parseReadFile(read, trust(read.identity));
+}
+
+/** A file read by readStable, parsed (for a caller that looked at its size and CRC first). */
+export function parseReadFile(read: { bytes: Buffer; identity: FileIdentity; unsettled?: boolean }, trusted = false): ParsedContextFile {
+  const parsed = parseContextBytes(read.bytes, trusted);
   return {
     map: parsed.map,
     bad: parsed.bad,

@@ -15,7 +15,7 @@ import { decodeFileDiffers, encodeCommitLines, type CommitMeta } from './commitL
 import { identityOfKey, keyOfIdentity, type StoredRecord } from './records.ts';
 import { JOURNAL_FORMAT, encodeHeader, encodeSnapshot, type JournalCommit, type JournalEntry, type Origin } from './journalFormat.ts';
 import { appendDurably, appendLinesDurably, cutJournal, readJournal, type JournalRead } from './journalFile.ts';
-import { parseContextBytes, readContextFile, serializeRecords, statIdentity, type BadLine, type FileIdentity, type ParsedContextFile } from './contextFile.ts';
+import { parseContextBytes, parseReadFile, readContextFile, readStable, serializeRecords, statIdentity, type BadLine, type FileIdentity, type ParsedContextFile } from './contextFile.ts';
 import { removeQuietly, writeVerifiedTemp } from './atomicFile.ts';
 import { keptLooksForeign, releaseKept, replacedPeerVersion, swapBack, swapIntoPlace, type ReplacedVersion, type ReplacementPath } from './fileReplacement.ts';
 import { absorbExternalVersion } from './externalMerge.ts';
@@ -614,16 +614,19 @@ export class ContextStore {
       return;
     }
     if (known && known.ino === now.ino && known.size === now.size && known.mtimeNs === now.mtimeNs && known.ctimeNs === now.ctimeNs && !this.racilyClean(known)) return;
-    const file = readContextFile(this.fs, this.paths.file);
-    if (!file.identity) return;
+    const read = readStable(this.fs, this.paths.file);
+    if (!read) return;
     // Another program is still writing it (emptied and not yet filled, or cut a moment ago):
     // its version is taken when it is done (the watcher's next event, the next refresh).
     // Taken half-written, it would be judged a version and the ones just before it late.
-    if (file.unsettled) return;
-    if (known && known.size === file.identity.size && known.crc === file.identity.crc) {
-      this.rememberFile(file.identity);
+    if (read.unsettled) return;
+    // The version we know (another of our processes' rewrite, named by its snapshot line):
+    // its size and CRC say so, and its 100k lines need not be parsed to learn nothing new.
+    if (known && known.size === read.identity.size && known.crc === read.identity.crc) {
+      this.rememberFile(read.identity);
       return;
     }
+    const file = parseReadFile(read);
     for (const bad of file.bad) this.noteBadLine(bad);
     this.absorbFile(file, 'external');
   }

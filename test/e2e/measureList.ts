@@ -6,6 +6,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { spawnSync } from 'node:child_process';
 import { writeChartFile } from '../bench/chartGenerator.ts';
 import { startBridgeServer } from './bridgeServer.ts';
 import { chromiumMissing, distDir, ensureRendererBuilt, launchChromium } from './browser.ts';
@@ -45,6 +46,20 @@ async function measure(charts: number): Promise<void> {
         counts.push(nodes);
         frameTimes.push(ms);
       }
+      // An outside change: the CLI (a process of its own, as a person runs it) adds a chart; timed
+      // from its exit (the change acknowledged) until the open list shows one more row. It goes
+      // through live updates (the watcher, the renderer's short gathering of a burst) and
+      // charts.changes (only what changed since the list held).
+      const outside: number[] = [];
+      const cli = path.join(path.dirname(new URL(import.meta.url).pathname), '..', '..', 'out', 'cli', 'tension.mjs');
+      for (let i = 0; i < 3; i += 1) {
+        const before = Number(await page.getByRole('list', { name: 'Chart list' }).getAttribute('aria-rowcount'));
+        const run = spawnSync(process.execPath, [cli, 'chart', 'create', '--data', data, '--context', 'bulk', '--outcome', `Outside change ${i}`, '--reality', 'Written by the CLI'], { encoding: 'utf8' });
+        if (run.status !== 0) throw new Error(`the CLI failed: ${run.stderr}`);
+        const acknowledged = performance.now();
+        await page.waitForFunction((n) => Number(document.querySelector('[aria-label="Chart list"]')?.getAttribute('aria-rowcount')) > n, before, { timeout: 60_000, polling: 5 });
+        outside.push(performance.now() - acknowledged);
+      }
       console.log(
         JSON.stringify({
           charts,
@@ -54,6 +69,7 @@ async function measure(charts: number): Promise<void> {
           reloadToFirstChartListMs: Math.round(secondListMs),
           listRows: Number(rows),
           domNodesWhileScrolling: { min: Math.min(...counts), max: Math.max(...counts) },
+          outsideChangeToListMs: outside.map(Math.round),
           scrollJumpToPaintMs: { median: Math.round(frameTimes.sort((a, b) => a - b)[10] ?? 0), max: Math.round(Math.max(...frameTimes)) },
         }),
       );

@@ -205,7 +205,7 @@ export function summarizeChart(chart: Chart): ChartSummary {
 }
 
 /** What one record says about which charts exist: a chart entity (with its place in a tree), or an outcome that may be a chart's only head. */
-type ChartHead = { readonly kind: 'chart'; readonly id: string; readonly parentChart?: string; readonly parentStep?: string } | { readonly kind: 'outcome'; readonly id: string };
+export type ChartHead = { readonly kind: 'chart'; readonly id: string; readonly parentChart?: string; readonly parentStep?: string } | { readonly kind: 'outcome'; readonly id: string };
 
 /**
  * The chart head a record is, if any: every `_chart` entity (or structural_tension_chart),
@@ -213,7 +213,7 @@ type ChartHead = { readonly kind: 'chart'; readonly id: string; readonly parentC
  * outcome and a current reality with metadata.chartId). Kept by the record set as records
  * change (RecordSet.derived), so a change parses at most its own line.
  */
-const chartHeadOf = (record: StoredRecord): ChartHead | undefined => {
+export const chartHeadOf = (record: StoredRecord): ChartHead | undefined => {
   if (record.kind !== 'entity') return undefined;
   const name = record.name as string;
   if (name.endsWith(OUTCOME_SUFFIX) && record.raw.includes(`"${DESIRED_OUTCOME}"`)) {
@@ -237,12 +237,13 @@ const chartHeadOf = (record: StoredRecord): ChartHead | undefined => {
  */
 export class ChartIndex {
   readonly ids: string[] = [];
+  private readonly known = new Set<string>();
   private readonly byStep = new Map<string, string>();
   private readonly children = new Map<string, string[]>();
   private readonly parent = new Map<string, string>();
 
   constructor(state: RecordSet) {
-    const known = new Set<string>();
+    const known = this.known;
     const byOutcomeOnly: string[] = [];
     for (const head of state.derived(chartHeadOf).values()) {
       if (head.kind === 'outcome') {
@@ -265,6 +266,10 @@ export class ChartIndex {
       known.add(id);
       this.ids.push(id);
     }
+  }
+
+  has(id: string): boolean {
+    return this.known.has(id);
   }
 
   subChartOfStep(stepName: string): string | undefined {

@@ -6,11 +6,10 @@
 import { ACTION_STEP, type ChartSummary } from '../../../shared/domain.ts';
 import { entityKey, type StoredRecord } from '../records.ts';
 import type { RecordSet } from '../recordSet.ts';
-import { chartEntityName, chartIndexOf, chartPartKeys, entityOf, isStepOfChart, num, outcomeName, readChart, summarizeChart, text, type ChartIndex } from './chartModel.ts';
+import { chartEntityName, chartHeadOf, chartIndexOf, chartPartKeys, entityOf, isStepOfChart, num, outcomeName, readChart, summarizeChart, text, type ChartIndex } from './chartModel.ts';
 
-/** A chart's summary, the sub-charts it was made with, and the generation it was made in. */
+/** A chart's summary and the generation it was made in. */
 interface CachedSummary {
-  readonly subCharts: string;
   readonly summary: ChartSummary;
   readonly generation: number;
 }
@@ -19,24 +18,34 @@ interface CachedSummary {
 interface SummaryCache {
   /** Names this cache: a token from another (the context read anew, another process) asks for the whole list. */
   epoch: string;
-  /** Bumped by every pass that made or dropped a summary. */
+  /** Bumped by every pass that made, changed or dropped a summary. */
   generation: number;
   readonly byId: Map<string, CachedSummary>;
   /** Charts gone, with the generation that dropped them. */
   readonly removed: Map<string, number>;
+  /** Which chart changed in which generation, oldest first: a difference is read from its end. */
+  log: { readonly id: string; readonly generation: number }[];
+  /** A token older than this generation is answered with the whole list (the log was cut). */
+  oldest: number;
   /** Charts a change touched since the last pass; `all` after a reset (or at first). */
   touched: Set<string> | 'all';
 }
 
 const caches = new WeakMap<RecordSet, SummaryCache>();
-/** Beyond this many touched charts (nobody listed them for a long while) or remembered removals, start over. */
-const MAX_TRACKED = 10_000;
+/** Beyond this many touched charts (nobody listed them for a long while), start over. */
+const MAX_TOUCHED = 10_000;
+/** The log keeps the newest this many changes. */
+const MAX_LOG = 20_000;
 /** The part suffix of a chart's own entity names: what follows `<id>`. */
 const PART_NAME = /_(?:chart|desired_outcome|current_reality|action_?\d+)$/;
 let epochs = 0;
 const newEpoch = () => `${process.pid.toString(36)}-${Date.now().toString(36)}-${(epochs += 1).toString(36)}`;
 
-/** The charts a record can bear on: its metadata.chartId, and the chart its name (or a relation's ends) names as a part. */
+/**
+ * The charts a record can bear on the summary of: its metadata.chartId, the chart its name (or
+ * a relation's ends) names as a part, and, for a chart entity, its parent chart (whose summary
+ * counts it among its sub-charts).
+ */
 function chartsOfRecord(record: StoredRecord, into: Set<string>): void {
   if (record.chartId !== undefined) into.add(record.chartId);
   const names = record.kind === 'entity' ? [record.name] : record.kind === 'relation' ? [record.from, record.to] : [];
@@ -45,18 +54,23 @@ function chartsOfRecord(record: StoredRecord, into: Set<string>): void {
     const part = PART_NAME.exec(name);
     if (part) into.add(name.slice(0, part.index));
   }
+  const head = chartHeadOf(record);
+  if (head) {
+    into.add(head.id);
+    if (head.kind === 'chart' && head.parentChart) into.add(head.parentChart);
+  }
 }
 
 function cacheOf(state: RecordSet): SummaryCache {
   const known = caches.get(state);
   if (known) return known;
-  const cache: SummaryCache = { epoch: newEpoch(), generation: 0, byId: new Map(), removed: new Map(), touched: 'all' };
+  const cache: SummaryCache = { epoch: newEpoch(), generation: 0, byId: new Map(), removed: new Map(), log: [], oldest: 0, touched: 'all' };
   state.listen(
     (before, after) => {
       if (cache.touched === 'all') return;
       if (before) chartsOfRecord(before, cache.touched);
       if (after) chartsOfRecord(after, cache.touched);
-      if (cache.touched.size > MAX_TRACKED) cache.touched = 'all';
+      if (cache.touched.size > MAX_TOUCHED) cache.touched = 'all';
     },
     () => (cache.touched = 'all'),
   );
@@ -64,68 +78,78 @@ function cacheOf(state: RecordSet): SummaryCache {
   return cache;
 }
 
+/** A chart's summary as its records say now; undefined when there is no chart. */
+function summaryNow(state: RecordSet, id: string, context: string, index: ChartIndex): ChartSummary | undefined {
+  // The records tagged with the chart id are what a summary reads (entities the COAIA servers
+  // write carry metadata.chartId); a chart whose parts lack it is matched by its full part set.
+  const tagged = state.chartKeys(id);
+  const keys = tagged.size > 0 ? tagged : chartPartKeys(state, id);
+  return quickSummary(state, id, context, keys) ?? summarizeFully(state, id, context, index);
+}
+
 /**
- * The summaries of every chart in a state, each made again only when a change touched one of
- * its records (by its chart id, or its name as one of the chart's parts: what a summary reads)
- * or its sub-charts changed. A list of 100k charts is parsed once (and again after the context
- * is read anew from its file), and a change costs only the charts it touched.
+ * Brings the summaries up to date: after a reset (or at first) every chart's, made anew under
+ * a new epoch; otherwise only the charts a change touched (by their chart id, their names as
+ * parts, or as the parent of a sub-chart: what a summary reads), each logged with the
+ * generation it changed in when it did change.
  */
-export function summarizeCharts(state: RecordSet, context: string): ChartSummary[] {
+function update(state: RecordSet, context: string): SummaryCache {
   const cache = cacheOf(state);
   const touched = cache.touched;
   cache.touched = new Set();
+  const index = chartIndexOf(state);
   if (touched === 'all') {
     // Whatever the app holds was made from other records: it gets the whole list again.
     cache.byId.clear();
     cache.removed.clear();
+    cache.log = [];
     cache.epoch = newEpoch();
-    cache.generation = 0;
+    cache.generation = 1;
+    cache.oldest = 1;
+    for (const id of index.ids) {
+      const summary = summaryNow(state, id, context, index);
+      if (summary) cache.byId.set(id, { summary, generation: 1 });
+    }
+    return cache;
   }
+  if (touched.size === 0) return cache;
   const generation = cache.generation + 1;
-  let changed = false;
-  const index = chartIndexOf(state);
-  const result: ChartSummary[] = [];
-  const live = new Set<string>();
-  for (const id of index.ids) {
-    live.add(id);
+  for (const id of touched) {
     const cached = cache.byId.get(id);
-    const subCharts = index.childrenOf(id).join(',');
-    if (cached && touched !== 'all' && !touched.has(id) && cached.subCharts === subCharts) {
-      result.push(cached.summary);
-      continue;
-    }
-    // The records tagged with the chart id are what a summary reads (entities the COAIA servers
-    // write carry metadata.chartId); a chart whose parts lack it is matched by its full part set.
-    const tagged = state.chartKeys(id);
-    const keys = tagged.size > 0 ? tagged : chartPartKeys(state, id);
-    const summary = quickSummary(state, id, context, keys) ?? summarizeFully(state, id, context, index);
+    const summary = index.has(id) ? summaryNow(state, id, context, index) : undefined;
     if (!summary) {
-      if (cached) drop(cache, id, generation);
-      continue;
+      if (!cached) continue;
+      cache.byId.delete(id);
+      cache.removed.set(id, generation);
+    } else {
+      if (cached && sameSummary(cached.summary, summary)) continue;
+      cache.removed.delete(id);
+      cache.byId.set(id, { summary, generation });
     }
-    cache.removed.delete(id);
-    cache.byId.set(id, { subCharts, summary, generation: cached && sameSummary(cached.summary, summary) ? cached.generation : generation });
-    if (!cached || cache.byId.get(id)!.generation === generation) changed = true;
-    result.push(summary);
+    cache.log.push({ id, generation });
+    cache.generation = generation;
   }
-  if (cache.byId.size > live.size) {
-    for (const id of [...cache.byId.keys()]) {
-      if (live.has(id)) continue;
-      drop(cache, id, generation);
-      changed = true;
-    }
+  if (cache.log.length > MAX_LOG) {
+    cache.log = cache.log.slice(-MAX_LOG / 2);
+    cache.oldest = cache.log[0]!.generation - 1;
+    for (const [id, dropped] of cache.removed) if (dropped <= cache.oldest) cache.removed.delete(id);
   }
-  if (changed) cache.generation = generation;
-  if (cache.removed.size > MAX_TRACKED) {
-    cache.removed.clear();
-    cache.epoch = newEpoch(); // older tokens can no longer be answered with a difference
-  }
-  return result;
+  return cache;
 }
 
-function drop(cache: SummaryCache, id: string, generation: number): void {
-  cache.byId.delete(id);
-  cache.removed.set(id, generation);
+/**
+ * The summaries of every chart in a state, in the chart index's order. Kept as records change:
+ * a list of 100k charts is parsed once (and again after the context is read anew from its
+ * file), and a change costs only the charts it touched.
+ */
+export function summarizeCharts(state: RecordSet, context: string): ChartSummary[] {
+  const cache = update(state, context);
+  const result: ChartSummary[] = [];
+  for (const id of chartIndexOf(state).ids) {
+    const cached = cache.byId.get(id);
+    if (cached) result.push(cached.summary);
+  }
+  return result;
 }
 
 function sameSummary(a: ChartSummary, b: ChartSummary): boolean {
@@ -144,18 +168,27 @@ export type ChartListChanges =
 
 /**
  * What changed in a context's chart list since `since`: the summaries made or changed after
- * it and the ids dropped after it; or the whole list, when `since` is absent or from another
- * cache (the context was read anew, or the token is from another process).
+ * it and the ids dropped after it, read from the end of the log (a quiet context costs
+ * nothing, whatever its size); or the whole list, when `since` is absent, from another cache
+ * (the context was read anew, the token is from another process) or older than the log.
  */
 export function chartListChangesSince(state: RecordSet, context: string, since: ListPosition | undefined): ChartListChanges {
-  const summaries = summarizeCharts(state, context);
-  const cache = cacheOf(state);
+  const cache = update(state, context);
   const at = { epoch: cache.epoch, generation: cache.generation };
-  if (!since || since.epoch !== cache.epoch || since.generation > cache.generation) return { whole: true, at, summaries };
+  if (!since || since.epoch !== cache.epoch || since.generation > cache.generation || since.generation < cache.oldest) {
+    return { whole: true, at, summaries: summarizeCharts(state, context) };
+  }
+  const seen = new Set<string>();
   const changed: ChartSummary[] = [];
-  for (const entry of cache.byId.values()) if (entry.generation > since.generation) changed.push(entry.summary);
   const removed: string[] = [];
-  for (const [id, generation] of cache.removed) if (generation > since.generation) removed.push(id);
+  for (let i = cache.log.length - 1; i >= 0 && cache.log[i]!.generation > since.generation; i -= 1) {
+    const { id } = cache.log[i]!;
+    if (seen.has(id)) continue;
+    seen.add(id);
+    const entry = cache.byId.get(id);
+    if (entry) changed.push(entry.summary);
+    else removed.push(id);
+  }
   return { whole: false, at, changed, removed };
 }
 

@@ -184,11 +184,21 @@ export function trustedRecord(raw: string): StoredRecord | undefined {
   }
   const at = raw.indexOf(CHART_ID_AT_METADATA);
   if (at >= 0) {
+    // Sure only when it is the record's own metadata, read once: its only "metadata" and
+    // "chartId" keys, and the line's only nested object (a "metadata" inside another object, or
+    // a second one, which JSON.parse would take instead, needs the real parse).
+    if (occurrences(raw, '{') !== 2 || occurrences(raw, '"metadata"') !== 1 || occurrences(raw, '"chartId"') !== 1) return undefined;
     const chartId = plainString(raw, at + CHART_ID_AT_METADATA.length);
     return chartId ? new StoredRecord(key, kind, raw, chartId.value) : undefined;
   }
   // A chartId anywhere else (metadata not starting with it) needs a real parse to be sure.
   return raw.includes('"chartId"') ? undefined : new StoredRecord(key, kind, raw);
+}
+
+function occurrences(text: string, part: string): number {
+  let count = 0;
+  for (let at = text.indexOf(part); at !== -1; at = text.indexOf(part, at + part.length)) count += 1;
+  return count;
 }
 
 /** The record a key and its line stand for (a form saved by its key), or undefined when they do not agree. */

@@ -78,13 +78,34 @@ function cacheOf(state: RecordSet): SummaryCache {
   return cache;
 }
 
+const STEP_NAME = /_action_?\d+$/;
+
+/**
+ * A step entity not tagged with the chart its name belongs to (a peer stripped its metadata,
+ * or it names another chart): that chart's steps are looked for by relations too. Kept by the
+ * record set (RecordSet.derived); in files our tools wrote there are none.
+ */
+const strayStepOf = (record: StoredRecord): string | undefined => {
+  if (record.kind !== 'entity') return undefined;
+  const name = record.name as string;
+  const step = STEP_NAME.exec(name);
+  if (!step) return undefined;
+  const id = name.slice(0, step.index);
+  return record.chartId === id ? undefined : id;
+};
+
+/** The charts that have a stray step (strayStepOf). */
+function chartsWithStraySteps(state: RecordSet): Set<string> {
+  return new Set(state.derived(strayStepOf).values());
+}
+
 /** A chart's summary as its records say now; undefined when there is no chart. */
-function summaryNow(state: RecordSet, id: string, context: string, index: ChartIndex): ChartSummary | undefined {
+function summaryNow(state: RecordSet, id: string, context: string, index: ChartIndex, strays: ReadonlySet<string>): ChartSummary | undefined {
   // The records tagged with the chart id are what a summary reads (entities the COAIA servers
   // write carry metadata.chartId); a chart whose parts lack it is matched by its full part set.
   const tagged = state.chartKeys(id);
   const keys = tagged.size > 0 ? tagged : chartPartKeys(state, id);
-  return quickSummary(state, id, context, keys) ?? summarizeFully(state, id, context, index);
+  return quickSummary(state, id, context, keys, strays.has(id)) ?? summarizeFully(state, id, context, index);
 }
 
 /**
@@ -106,17 +127,19 @@ function update(state: RecordSet, context: string): SummaryCache {
     cache.epoch = newEpoch();
     cache.generation = 1;
     cache.oldest = 1;
+    const strays = chartsWithStraySteps(state);
     for (const id of index.ids) {
-      const summary = summaryNow(state, id, context, index);
+      const summary = summaryNow(state, id, context, index, strays);
       if (summary) cache.byId.set(id, { summary, generation: 1 });
     }
     return cache;
   }
   if (touched.size === 0) return cache;
   const generation = cache.generation + 1;
+  const strays = chartsWithStraySteps(state);
   for (const id of touched) {
     const cached = cache.byId.get(id);
-    const summary = index.has(id) ? summaryNow(state, id, context, index) : undefined;
+    const summary = index.has(id) ? summaryNow(state, id, context, index, strays) : undefined;
     if (!summary) {
       if (!cached) continue;
       cache.byId.delete(id);
@@ -203,7 +226,7 @@ function summarizeFully(state: RecordSet, id: string, context: string, index: Ch
  * lines instead of 1.3M. Undefined (the full reading is used) for a chart without those two
  * entities under their usual names.
  */
-function quickSummary(state: RecordSet, id: string, context: string, keys: ReadonlySet<string>): ChartSummary | undefined {
+function quickSummary(state: RecordSet, id: string, context: string, keys: ReadonlySet<string>, hasStraySteps: boolean): ChartSummary | undefined {
   const chart = entityOf(state.get(entityKey(chartEntityName(id))));
   const outcome = entityOf(state.get(entityKey(outcomeName(id))));
   if (!chart || !outcome) return undefined;
@@ -213,7 +236,8 @@ function quickSummary(state: RecordSet, id: string, context: string, keys: Reado
   const stepKeys = new Set([...keys].filter(isStepKey));
   // Steps without metadata.chartId (a peer stripped it from some or all of them) are found by
   // their relations to the chart's outcome or chart entity, as the full reading finds them.
-  for (const hub of [outcomeName(id), chartEntityName(id)]) {
+  // Only where there are such steps: the relation index costs a pass over every record.
+  for (const hub of hasStraySteps || stepKeys.size === 0 ? [outcomeName(id), chartEntityName(id)] : []) {
     for (const relation of state.relationKeysOf(hub)) {
       const record = state.get(relation);
       if (record?.kind !== 'relation') continue;

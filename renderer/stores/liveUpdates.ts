@@ -3,7 +3,10 @@
 // what they show (and forms what is typed) until the fresh data arrives.
 import type { AppStores } from './appStores.ts';
 
-export const LIVE_DEBOUNCE_MS = 120;
+// Main gathers a burst of file events already (the watcher's own debounce); this only joins
+// the events of one moment into one refresh per context. Short: a refresh is a difference
+// (charts.changes), and an outside change should be on screen within 150 ms.
+export const LIVE_DEBOUNCE_MS = 30;
 
 export function startLiveUpdates(stores: AppStores): () => void {
   const pending = new Set<string>();

@@ -8,17 +8,7 @@ import { RecordSet } from '../../electron/core/recordSet.ts';
 import { recordFromObject } from '../../electron/core/knowledgeGraph.ts';
 import { ChartIndex, chartIndexOf, readChart, summarizeChart } from '../../electron/core/charts/chartModel.ts';
 import { summarizeCharts } from '../../electron/core/charts/chartSummaries.ts';
-
-function prng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from '../helpers/seededRandom.ts';
 
 const entity = (name: string, entityType: string, observations: string[], metadata?: Record<string, unknown>) =>
   recordFromObject({ type: 'entity', name, entityType, observations, ...(metadata ? { metadata } : {}) });
@@ -39,7 +29,7 @@ const byId = <T extends { id: string }>(list: readonly T[]) => [...list].sort((a
 describe('the chart index and summaries kept as records change', () => {
   for (const seed of [1, 2, 3, 4, 5, 6]) {
     it(`equal a fresh reading after every change (seed ${seed})`, () => {
-      const random = prng(seed);
+      const random = seededRandom(seed);
       const pick = <T>(list: readonly T[]) => list[Math.floor(random() * list.length)]!;
       const state = new RecordSet();
       const charts: string[] = [];

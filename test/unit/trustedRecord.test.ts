@@ -4,6 +4,7 @@
 // it cannot be sure it answers undefined, and the full parse decides.
 import { describe, expect, it } from 'vitest';
 import { classifyLine, makeRecord, trustedRecord } from '../../electron/core/records.ts';
+import { seededRandom } from '../helpers/seededRandom.ts';
 
 function fullReading(raw: string) {
   const verdict = classifyLine(raw);
@@ -38,8 +39,7 @@ describe('the fast reading of our own lines agrees with the full parse', () => {
   }
 
   it('on seeded random lines with metadata and nested objects in any order', () => {
-    let seed = 7;
-    const random = () => ((seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31);
+    const random = seededRandom(7);
     const pick = <T>(list: readonly T[]) => list[Math.floor(random() * list.length)]!;
     let answered = 0;
     for (let i = 0; i < 3_000; i += 1) {

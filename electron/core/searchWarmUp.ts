@@ -14,14 +14,23 @@ export interface WarmUpOptions {
 
 /** Builds every context's search index in slices; resolves when all are built or the app stops. */
 export async function warmSearchIndexes(engine: Engine, options: WarmUpOptions = {}): Promise<void> {
-  const sliceMs = options.sliceMs ?? 15;
   for (const context of engine.listContextNames()) {
-    for (;;) {
-      if (options.isStopped?.()) return;
-      const done = await engine.read(context, (_state, store) => store.buildSearchIndexStep(sliceMs));
-      if (done) break;
-      // Whatever else is waiting (an IPC call, a file event) runs between two slices.
-      await new Promise((resolve) => setImmediate(resolve));
-    }
+    if (!(await buildSearchIndexInSlices(engine, context, options))) return;
+  }
+}
+
+/**
+ * Builds one context's search index in slices (a search that comes while it is not built
+ * waits for it this way, not in one piece that would hold every other request for seconds
+ * at 100,000 charts). Resolves false when the app stopped it.
+ */
+export async function buildSearchIndexInSlices(engine: Engine, context: string, options: WarmUpOptions = {}): Promise<boolean> {
+  const sliceMs = options.sliceMs ?? 15;
+  for (;;) {
+    if (options.isStopped?.()) return false;
+    const done = await engine.read(context, (_state, store) => store.buildSearchIndexStep(sliceMs));
+    if (done) return true;
+    // Whatever else is waiting (an IPC call, a file event) runs between two slices.
+    await new Promise((resolve) => setImmediate(resolve));
   }
 }

@@ -7,6 +7,7 @@ import { resolveLayout } from '../../electron/core/dataRoot.ts';
 import { ChartService } from '../../electron/core/charts/chartService.ts';
 import { warmSearchIndexes } from '../../electron/core/searchWarmUp.ts';
 import { removeTempDirs, tempDir } from '../helpers/tempRoot.ts';
+import { writeChartFile } from '../bench/chartGenerator.ts';
 
 afterEach(() => removeTempDirs());
 
@@ -37,6 +38,25 @@ describe('search warm-up', () => {
       expect(built, 'the index is complete').toBe(true);
       const found = await charts.searchCounted('invoice', { context: 'work' });
       expect(found.total).toBe(60);
+    } finally {
+      await engine.close();
+    }
+  });
+
+  it('a search that comes before the index is built builds it in slices: a request sent meanwhile is answered first', async () => {
+    const data = `${tempDir()}/.coaia`;
+    writeChartFile(`${data}/charts.jsonl`, 4_000);
+    const engine = await Engine.open({ layout: resolveLayout({ data }), origin: 'app', rewriteDelayMs: -1 });
+    try {
+      await engine.read('default', (state) => state.size); // opened; its index not built
+      const charts = new ChartService(engine);
+      const order: string[] = [];
+      const search = charts.searchCounted('invoice').then(() => order.push('search'));
+      // Another window's request, sent once the search has started building.
+      const other = new Promise((resolve) => setTimeout(resolve, 5)).then(() => engine.read('default', (state) => state.size)).then(() => order.push('other request'));
+      await Promise.all([search, other]);
+      expect(order).toEqual(['other request', 'search']);
+      expect(await engine.read('default', (_state, store) => store.buildSearchIndexStep(0)), 'the index is complete').toBe(true);
     } finally {
       await engine.close();
     }

@@ -13,6 +13,7 @@ import { RecordSet } from '../recordSet.ts';
 import type { CommitResult, PendingChanges } from '../contextStore.ts';
 import { DESIRED_OUTCOME, type Chart, type ChartHistoryEntry, type ChartSummary, type ChartTree, type NewChart } from '../../../shared/domain.ts';
 import type { ChartListDelta } from '../../../shared/contract.ts';
+import { buildSearchIndexInSlices } from '../searchWarmUp.ts';
 import { chartIndexOf, readChart, readTree, keyBelongsToChart, outcomeName, resolveChartId, summarizeChart } from './chartModel.ts';
 import { chartListChangesSince, summarizeCharts, type ListPosition } from './chartSummaries.ts';
 import * as edits from './chartEdits.ts';
@@ -189,6 +190,8 @@ export class ChartService {
     const hits: ChartSearchHit[] = [];
     let total = 0;
     for (const context of contexts) {
+      // An index not built yet is built a slice at a time: other requests go on meanwhile.
+      await buildSearchIndexInSlices(this.engine, context);
       const found = await this.engine.read(context, (state, store) => {
         const best = new Map<string, { key: string; score: number }>();
         // Every match counts (no cap): the index hands each one over without ranking them first.

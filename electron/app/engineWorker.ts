@@ -4,7 +4,7 @@
 // windows and answers the menus, stays free (issue 15). Bundled as out/engineWorker.cjs.
 import { parentPort, workerData } from 'node:worker_threads';
 import { startEngineServices, type EngineServices } from './engineServices.ts';
-import { errorText, type EngineWorkerData, type FromWorker, type ToWorker } from './engineWorkerProtocol.ts';
+import { errorForLog, errorText, type EngineWorkerData, type FromWorker, type ToWorker } from './engineWorkerProtocol.ts';
 
 const port = parentPort;
 if (!port) throw new Error('engineWorker.ts runs as a worker thread (see engineWorkerClient.ts).');
@@ -34,7 +34,7 @@ port.on('message', (message: ToWorker) => {
 
 startEngineServices(config, {
   emit: (event, payload) => send({ type: 'event', event, payload }),
-  log: (message, error) => send({ type: 'log', message, ...(error === undefined ? {} : { error: errorText(error) }) }),
+  log: (message, error) => send({ type: 'log', message, ...(error === undefined ? {} : { error: errorForLog(error) }) }),
 }).then(
   (started) => {
     services = started;

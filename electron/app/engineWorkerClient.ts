@@ -47,13 +47,15 @@ export function startEngineWorker(entry: EngineWorkerEntry, config: EngineServic
         });
       },
       async close() {
+        const crashedBefore = ended !== undefined && !closeRequested;
         if (ended === undefined && !closeRequested) {
           closeRequested = true;
           worker.postMessage({ type: 'close' } satisfies ToWorker);
         }
         const error = await closed;
         await worker.terminate();
-        if (error !== undefined) throw new Error(error);
+        // A worker that died unasked was reported then (onCrash); the close adds nothing to say.
+        if (error !== undefined && !crashedBefore) throw new Error(error);
       },
     };
 

@@ -23,8 +23,14 @@ export type FromWorker =
   | { readonly type: 'log'; readonly message: string; readonly error?: string }
   | { readonly type: 'closed'; readonly error?: string };
 
-/** An error as text that survives the crossing (an Error's stack, or its message). */
+/** An error as a person reads it, after the crossing: its message. */
 export function errorText(error: unknown): string {
   if (error instanceof Error) return error.message;
+  return String(error);
+}
+
+/** An error as the log keeps it: with its stack, where it has one. */
+export function errorForLog(error: unknown): string {
+  if (error instanceof Error) return error.stack ?? error.message;
   return String(error);
 }

@@ -461,7 +461,12 @@ export class ContextStore {
     this.state.delete(key);
   }
 
-  /** The file now holds the current state (our rewrite, journal line `seq`): fold pending changes into `materialized`. */
+  /**
+   * The file now holds the current state (our rewrite, journal line `seq`): fold pending changes into `materialized`.
+   * `materialized` may be the very map the state adopted (copy-on-write, RecordSet.adopt): it is
+   * changed here only for pending keys, and a key is pending only after put() or remove()
+   * changed the state, which made the state copy that map first.
+   */
   private markMaterialized(seq: number, time: number): void {
     for (const [key, before] of this.pending) {
       const now = this.state.get(key);

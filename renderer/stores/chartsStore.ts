@@ -50,7 +50,11 @@ export function createChartsStore(client: Client, notifications: NotificationsSt
     searchLimit: SEARCH_LIMIT,
     async load(scope = get().scope) {
       const mine = ++loadSeq;
-      if (scope !== get().scope) set({ scope, summaries: [], loaded: false });
+      if (scope !== get().scope) {
+        set({ scope, summaries: [], loaded: false });
+        // The list is empty now: whatever the token said was held is not (A, then B, then back to A before B answered).
+        held = undefined;
+      }
       const since = held?.scope === scope ? held.token : undefined;
       const result = await client.call('charts.changes', { ...(scope === null ? {} : { context: scope }), ...(since === undefined ? {} : { since }) }, 'Reading charts');
       if (mine !== loadSeq) return; // a newer load answers instead (it asked since the same token, so it holds this one's changes)

@@ -36,6 +36,26 @@ describe('the stores on the real handlers', () => {
     await engine.close();
   });
 
+  it('keeps the list whole by difference: an outside change arrives as one summary, and a context left before its answer came is read whole on return', async () => {
+    const { engine, stores, charts } = await seeded();
+    await charts.create('work', { outcome: 'Second work chart', reality: ['r'] });
+    await stores.charts.getState().load('work');
+    expect(stores.charts.getState().summaries.map((c) => c.desiredOutcome).sort()).toEqual(['Second work chart', 'Ship billing']);
+    // Another program adds a chart: the next load is a difference applied to the list held.
+    await charts.create('work', { outcome: 'Third, from outside', reality: ['r'] });
+    const before = stores.charts.getState().summaries;
+    await stores.charts.getState().load();
+    expect(stores.charts.getState().summaries.slice(0, before.length)).toEqual(before);
+    expect(stores.charts.getState().summaries.map((c) => c.desiredOutcome).sort()).toEqual(['Second work chart', 'Ship billing', 'Third, from outside']);
+    // Off to another context and back before its answer came: the list of work is read whole again.
+    const away = stores.charts.getState().load('personal');
+    const back = stores.charts.getState().load('work');
+    await Promise.all([away, back]);
+    expect(stores.charts.getState().scope).toBe('work');
+    expect(stores.charts.getState().summaries.map((c) => c.desiredOutcome).sort()).toEqual(['Second work chart', 'Ship billing', 'Third, from outside']);
+    await engine.close();
+  });
+
   it('searches across contexts while the list shows one context', async () => {
     const { engine, stores } = await seeded();
     await stores.charts.getState().load('work');

@@ -10,6 +10,9 @@ import { applyChartListDelta } from '../../renderer/model/chartListDelta.ts';
 import type { ChartListDelta, IpcResult } from '../../shared/contract.ts';
 import type { ChartSummary } from '../../shared/domain.ts';
 import { openEngine, removeTempDirs, tempLayout } from '../helpers/tempRoot.ts';
+import { RecordSet } from '../../electron/core/recordSet.ts';
+import { recordFromObject } from '../../electron/core/knowledgeGraph.ts';
+import { chartListChangesSince, summarizeCharts } from '../../electron/core/charts/chartSummaries.ts';
 
 afterEach(removeTempDirs);
 
@@ -77,5 +80,35 @@ describe('the chart list as a difference since the last answer', () => {
     expect(answer.replaced).toContain('gone');
     expect(sorted(applyChartListDelta([...held, ghost], answer))).toEqual(sorted(await fresh()));
     await engine.close();
+  });
+});
+
+describe('a difference after the log of changes was cut', () => {
+  it('a token older than every change still logged gets the whole list, never a difference missing some of them', () => {
+    const state = new RecordSet();
+    const outcome = (i: number, text: string) => state.set(recordFromObject({ type: 'entity', name: `chart_${i}_desired_outcome`, entityType: 'desired_outcome', observations: [text], metadata: { chartId: `chart_${i}` } }));
+    for (let i = 0; i < 20_000; i += 1) {
+      state.set(recordFromObject({ type: 'entity', name: `chart_${i}_chart`, entityType: 'structural_tension_chart', observations: [], metadata: { chartId: `chart_${i}`, level: 0 } }));
+      outcome(i, 'v0');
+    }
+    const held = new Map(summarizeCharts(state, 'w').map((s) => [s.id, s]));
+    let token = chartListChangesSince(state, 'w', undefined).at;
+    const apply = (delta: ReturnType<typeof chartListChangesSince>) => {
+      if (delta.whole) {
+        held.clear();
+        for (const s of delta.summaries) held.set(s.id, s);
+      } else for (const s of delta.changed) held.set(s.id, s);
+      token = delta.at;
+    };
+    for (let i = 0; i < 9_000; i += 1) outcome(i, 'v1');
+    apply(chartListChangesSince(state, 'w', token));
+    // Two more passes the app does not see (other lists made them), enough to cut the log inside the first.
+    for (let i = 9_000; i < 18_000; i += 1) outcome(i, 'v2');
+    summarizeCharts(state, 'w');
+    for (let i = 0; i < 5_000; i += 1) outcome(i, 'v3');
+    summarizeCharts(state, 'w');
+    apply(chartListChangesSince(state, 'w', token));
+    const stale = summarizeCharts(state, 'w').filter((s) => JSON.stringify(held.get(s.id)) !== JSON.stringify(s));
+    expect(stale.length).toBe(0);
   });
 });

@@ -154,7 +154,9 @@ function update(state: RecordSet, context: string): SummaryCache {
   }
   if (cache.log.length > MAX_LOG) {
     cache.log = cache.log.slice(-MAX_LOG / 2);
-    cache.oldest = cache.log[0]!.generation - 1;
+    // The cut may fall inside the oldest generation left: a token is answered from the log only
+    // from that generation on, when every later change is still in it.
+    cache.oldest = cache.log[0]!.generation;
     for (const [id, dropped] of cache.removed) if (dropped <= cache.oldest) cache.removed.delete(id);
   }
   return cache;

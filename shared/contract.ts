@@ -63,8 +63,6 @@ export interface SearchResult {
   readonly hits: readonly SearchHit[];
   /** How many charts match in all. */
   readonly total: number;
-  /** So many records matched that not all were counted: `total` is a lower bound. */
-  readonly totalIsLowerBound?: boolean;
 }
 
 export interface BackupSummary {

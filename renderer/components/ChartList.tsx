@@ -71,12 +71,12 @@ export function ChartList() {
         </label>
         <span className="list-count" data-testid="list-count" aria-live="polite">
           {hits && found
-            ? hits.length < found.total || found.atLeast
-              ? `${count(hits.length)} of ${count(found.total)}${found.atLeast ? '+' : ''} shown: refine the search, or show more`
+            ? hits.length < found.total
+              ? `${count(hits.length)} of ${count(found.total)} shown: refine the search, or show more`
               : `${count(found.total)} found in all contexts`
             : `${count(items.length)} ${scope === null ? 'in all contexts' : `in ${scope}`}`}
         </span>
-        {hits && found && (hits.length < found.total || found.atLeast) && searchLimit < SEARCH_LIMIT_MAX && (
+        {hits && found && hits.length < found.total && searchLimit < SEARCH_LIMIT_MAX && (
           <button type="button" className="link" onClick={() => void charts.getState().showMore()}>
             Show more
           </button>

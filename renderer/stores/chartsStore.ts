@@ -18,8 +18,8 @@ export interface ChartsState {
   readonly filter: ChartFilter;
   readonly query: string;
   readonly hits: readonly SearchHit[] | null;
-  /** How many charts match in all (the hits are the best of them), and whether that is a lower bound. */
-  readonly found: { readonly total: number; readonly atLeast: boolean } | null;
+  /** How many charts match in all (the hits are the best of them). */
+  readonly found: { readonly total: number } | null;
   /** How many hits are asked for: grows by SEARCH_LIMIT with "show more". */
   readonly searchLimit: number;
   load(scope?: string | null): Promise<void>;
@@ -76,7 +76,7 @@ export function createChartsStore(client: Client, notifications: NotificationsSt
       // Search spans every context: the point is to find a chart wherever it lives.
       const result = await client.call('charts.search', { query: query.trim(), limit: get().searchLimit }, 'Searching');
       if (mine !== searchSeq) return;
-      if (result.ok) set({ hits: result.value.hits, found: { total: result.value.total, atLeast: result.value.totalIsLowerBound === true } });
+      if (result.ok) set({ hits: result.value.hits, found: { total: result.value.total } });
       else notifications.getState().notify('error', 'The search failed', result.error);
     },
     async showMore() {

@@ -77,11 +77,9 @@ export function startEngineWorker(entry: EngineWorkerEntry, config: EngineServic
           resolve(host);
           return;
         case 'failed':
-          ended = message.message;
-          announceClosed(undefined);
-          announceWatching();
+          // The engine did not open: the start rejects with why (end() before 'ready').
+          end(message.message);
           void worker.terminate();
-          reject(new Error(message.message));
           return;
         case 'watching':
           announceWatching();

@@ -27,6 +27,12 @@ const lines = [
   '{"type":"relation","from":"x","to":"y","relationType":"r","metadata":{"chartId":"c9"}}',
   '{"type":"relation","from":"x","to":"y","relationType":"r","extra":{"metadata":{"chartId":"n"}}}',
   '{"type":"entity","name":"a","entityType":"note","observations":[],"name":"b"}',
+  // A key that only ends in "metadata" (an escaped quote before it) is not the record's metadata.
+  '{"type":"entity","name":"a","entityType":"note","observations":[],"x\\"metadata":{"chartId":"fake"}}',
+  // Key fields' names as values, a brace in the name: the usual reading still applies.
+  '{"type":"entity","name":"a{b","entityType":"type","observations":["name"],"metadata":{"chartId":"c1"}}',
+  '{"type":"relation","from":"x","to":"y","relationType":"type","metadata":{"chartId":"c9"}}',
+  '{"type":"relation","from":"x","to":"y","relationType":"r","to":"z"}',
 ];
 
 describe('the fast reading of our own lines agrees with the full parse', () => {
@@ -37,6 +43,14 @@ describe('the fast reading of our own lines agrees with the full parse', () => {
       expect({ key: fast.key, kind: fast.kind, chartId: fast.chartId }).toEqual(fullReading(raw));
     });
   }
+
+  it('takes the fast path for usual lines, key field names as values and braces in a name included', () => {
+    for (const raw of [lines[1], lines[13], lines[14], lines[9]] as string[]) {
+      expect(trustedRecord(raw), raw).toBeDefined();
+      expect(trustedRecord(raw)?.chartId, raw).toBe(fullReading(raw).chartId);
+    }
+    expect(trustedRecord(lines[12] as string)).toBeUndefined(); // an escaped "metadata" key: the full parse decides
+  });
 
   it('on seeded random lines with metadata and nested objects in any order', () => {
     const random = seededRandom(7);

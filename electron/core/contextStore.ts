@@ -148,6 +148,16 @@ export class ContextStore {
     return !this.readOnly && (this.pending.size > 0 || this.forceRewrite);
   }
 
+  /** A context opened without a journal: the journal (the file as found its first commit) is still to be started. */
+  get journalPending(): boolean {
+    return !this.readOnly && this.journalIno === undefined && this.pendingBaseline !== undefined;
+  }
+
+  /** Starts the journal of a context opened without one (journalPending). Throws when it cannot be written. */
+  startPendingJournal(): void {
+    if (this.journalPending) this.ensureJournalReady();
+  }
+
   get openedFast(): boolean {
     return this.loadedFast;
   }
@@ -324,6 +334,14 @@ export class ContextStore {
     this.versions.adoptedFile(this.seq + 1, writtenAt(file.identity, this.clock()), file.map.keys());
     this.versionsLoaded = true;
     if (this.readOnly || (!file.exists && journal.ino === undefined)) return;
+    if (journal.ino === undefined) {
+      // No journal yet (another program's file, seen for the first time): the open ends here and
+      // the journal is started, the file as found its first commit, by the first write or the
+      // engine's scheduled rewrite just after (journalPending). Writing a copy of every record
+      // durably took longer than reading them; until then the file on disk is that state.
+      this.pendingBaseline = { records: file.records, identity: file.identity };
+      return;
+    }
     try {
       if (journal.tornTail) {
         // A crash while the journal was being started: its bytes go to .recovery/, then it starts over.
@@ -916,6 +934,8 @@ export class ContextStore {
    * rewritten again), so it never vanishes unseen.
    */
   materialize(): void {
+    // The snapshot line the rewrite appends belongs after the journal's first commit.
+    if (this.needsRewrite) this.startPendingJournal();
     for (let round = 0; round < 3 && this.needsRewrite; round += 1) {
       this.saveDamagedBytes();
       const written = this.writeTemp();

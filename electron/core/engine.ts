@@ -227,7 +227,7 @@ export class Engine {
       store.refresh();
     }
     if (this.readOnly) this.previewOpenIntents(context, store);
-    if (store.needsRewrite) this.scheduleRewrite();
+    if (store.needsRewrite || store.journalPending) this.scheduleRewrite();
     return store;
   }
 
@@ -427,6 +427,7 @@ export class Engine {
       let rewriting: number | undefined;
       try {
         store.refresh();
+        store.startPendingJournal();
         if (store.needsRewrite) {
           rewriting = performance.now();
           store.materialize();

@@ -21,7 +21,8 @@ export function machineFacts(workDir: string): string[] {
   }
   try {
     const head = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: workDir, encoding: 'utf8' }).trim();
-    const dirty = execFileSync('git', ['status', '--porcelain', '--', 'electron'], { cwd: workDir, encoding: 'utf8' }).trim();
+    // The pathspec is the repository's electron/ (":/"), whatever folder under it the bench writes in.
+    const dirty = execFileSync('git', ['status', '--porcelain', '--', ':/electron'], { cwd: workDir, encoding: 'utf8' }).trim();
     const changed = dirty === '' ? 0 : dirty.split('\n').length;
     facts.push(`engine measured: commit ${head}${changed > 0 ? ` plus uncommitted changes to ${changed} files under electron/` : ', electron/ unchanged'}`);
   } catch {

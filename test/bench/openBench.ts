@@ -30,7 +30,10 @@ export interface OpenBenchConfig {
 
 /** Open-time targets by size (seconds), from the brief; sizes without one are informational. */
 const OPEN_TARGET_MS: Record<number, number> = { 10_000: 300, 100_000: 3_000 };
-const MEMORY_TARGET = 4;
+/** Issue 15: open time over the floor's (first open of a peer's file; re-open), and retained RSS over the file. */
+const FIRST_OPEN_FLOOR_RATIO = 2;
+const REOPEN_FLOOR_RATIO = 1.3;
+const MEMORY_TARGET = 3;
 const MEMORY_JUDGED_FROM_BYTES = 10e6;
 const SEARCH_TARGET_MS = 20;
 /** The app's search (charts ranked and counted), issue 15: p50 and p99 at the largest size. */
@@ -106,7 +109,8 @@ function openSection(runs: OpenRun[]): SectionResult {
   const notes: string[] = [
     'open = Engine.open + the first engine.read (loads the context) in a fresh process; memory after two forced GCs, deltas from just before the open',
     'floor = the same fresh process reading the file and JSON.parse-ing every line, keeping the lines: what any loader that validates each line pays',
-    'RSS / file is the retained memory over the file size (target < 4x); peak RSS delta is the high-water mark during the open',
+    'RSS / file is the retained memory over the file size (target <= 3x, issue 15); peak RSS delta is the high-water mark during the open',
+    'a first open reads the file and ends; the journal (the file as found, its first commit) is started by the first write or the scheduled rewrite just after: its time is the first open\'s close',
   ];
   for (const r of runs) {
     if (r.result?.commitAndCloseMs !== undefined) {
@@ -125,22 +129,35 @@ function openSection(runs: OpenRun[]): SectionResult {
       continue;
     }
     const floor = runs.find((f) => f.charts === r.charts && f.phase.startsWith('floor'))?.result?.openMs ?? Number.NaN;
-    checks.push({
-      what: `open ${r.charts} charts, ${label}`,
-      measured: ms(x.openMs),
-      against: `floor ${ms(floor)} = ${ratio(x.openMs / floor)}; file ${mb(r.bytes)}`,
-      target: target ? `< ${ms(target)}` : '-',
-      pass: target ? x.openMs < target : undefined,
-    });
+    const floorRatio = r.phase.startsWith('first') ? FIRST_OPEN_FLOOR_RATIO : REOPEN_FLOOR_RATIO;
     // Below ~10 MB the fixed cost of a Node process (JIT code, heap reserves: ~15-20 MB of RSS)
-    // outweighs the data, so a ratio to the file size says nothing there.
+    // outweighs the data, so a ratio to the file size, or to a floor of a few ms, says nothing there.
     const judged = r.bytes >= MEMORY_JUDGED_FROM_BYTES;
+    checks.push({
+      what: `open ${r.charts} charts, ${label}, over the floor`,
+      measured: `${ms(x.openMs)} = ${ratio(x.openMs / floor)}`,
+      against: `floor ${ms(floor)} (read + JSON.parse, same run); file ${mb(r.bytes)}`,
+      target: judged ? `<= ${floorRatio}x floor (issue 15)` : '-',
+      pass: judged ? x.openMs <= floorRatio * floor : undefined,
+    });
+    if (target) {
+      checks.push({ what: `open ${r.charts} charts, ${label}, absolute`, measured: ms(x.openMs), against: `floor ${ms(floor)}`, target: `< ${ms(target)} (DESIGN.md)`, pass: x.openMs < target });
+    }
+    if (x.closeMs !== undefined && r.phase.startsWith('first')) {
+      checks.push({
+        what: `journal started after the first open, ${r.charts} charts`,
+        measured: ms(x.closeMs),
+        against: `the close's flush: the file as found written to the journal, durably (the app's scheduled rewrite does it ~100 ms after the open)`,
+        target: '-',
+        pass: undefined,
+      });
+    }
     checks.push({
       what: `memory ${r.charts} charts, ${label}`,
       measured: `RSS +${mb(x.rssDelta)} (heap +${mb(x.heapDelta)} = ${ratio(x.heapDelta / r.bytes)})`,
       against: `file ${mb(r.bytes)} = ${ratio(x.rssDelta / r.bytes)}`,
-      target: judged ? `RSS < ${MEMORY_TARGET}x file` : `(file < ${mb(MEMORY_JUDGED_FROM_BYTES)}: fixed costs dominate)`,
-      pass: judged ? x.rssDelta < MEMORY_TARGET * r.bytes : undefined,
+      target: judged ? `RSS <= ${MEMORY_TARGET}x file (issue 15)` : `(file < ${mb(MEMORY_JUDGED_FROM_BYTES)}: fixed costs dominate)`,
+      pass: judged ? x.rssDelta <= MEMORY_TARGET * r.bytes : undefined,
     });
   }
   return { title: '3. Open time and memory (fresh process per open)', detail, notes, checks };

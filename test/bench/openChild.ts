@@ -53,6 +53,8 @@ export interface OpenChildResult {
   readonly externalDelta: number;
   readonly peakRssDelta: number;
   readonly commitAndCloseMs?: number;
+  /** The close after measuring, when no commit was made (after a first open it starts the journal). */
+  readonly closeMs?: number;
   readonly closeIo?: string;
   readonly firstSearch?: SearchSample;
   readonly indexHeapDelta?: number;
@@ -116,7 +118,10 @@ async function main(): Promise<void> {
     await engine.close();
     result = { ...result, commitAndCloseMs: performance.now() - t, closeIo: timedFs.describe() };
   } else {
+    // After a first open this close starts the journal (the file as found becomes its first commit).
+    const t = performance.now();
     await engine.close();
+    result = { ...result, closeMs: performance.now() - t };
   }
   process.stdout.write(`BENCH_RESULT ${JSON.stringify(result)}\n`);
 }

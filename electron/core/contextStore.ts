@@ -13,7 +13,7 @@ import { contextPaths, type DataLayout } from './dataRoot.ts';
 import { RecordSet, SpliceMismatch, applyOrderMoves, keyOfChange, orderMoves, recordOfChange, type OrderMove } from './recordSet.ts';
 import { decodeFileDiffers, encodeCommitLines, type CommitMeta } from './commitLines.ts';
 import { identityOfKey, keyOfIdentity, type StoredRecord } from './records.ts';
-import { JOURNAL_FORMAT, encodeHeader, encodeSnapshot, type JournalCommit, type JournalEntry, type Origin } from './journalFormat.ts';
+import { JOURNAL_FORMAT, encodeHeader, encodeSnapshot, type JournalCommit, type JournalEntry, type JournalSnapshot, type Origin } from './journalFormat.ts';
 import { appendDurably, appendLinesDurably, cutJournal, readJournal, type JournalRead } from './journalFile.ts';
 import { parseContextBytes, parseReadFile, readContextFile, readStable, serializeRecords, statIdentity, type BadLine, type FileIdentity, type ParsedContextFile } from './contextFile.ts';
 import { removeQuietly, writeVerifiedTemp } from './atomicFile.ts';
@@ -414,8 +414,11 @@ export class ContextStore {
     this.seq = Math.max(this.seq, entry.seq);
     if (entry.kind === 'snapshot') {
       this.markMaterialized(entry.seq, Date.parse(entry.ts));
-      // The file is now another process's rewrite: its identity is learned on the next check.
-      this.fileIdentity = { size: entry.fileSize, crc: entry.fileCrc, ino: -1n, mtimeNs: -1n, ctimeNs: -1n };
+      // The file is now another process's rewrite. With its inode and times named, the next check
+      // knows it by a stat while they still match (as it knows a rewrite of its own); without
+      // them, by reading it and comparing the CRC.
+      this.fileIdentity = { size: entry.fileSize, crc: entry.fileCrc, ...statNamedBy(entry) };
+      this.fileCheckedAt = Date.now();
       this.fileDamage = [];
       this.rememberVersion(entry.fileSize, entry.fileCrc);
       // Another process's rewrite, written just before its snapshot line.
@@ -977,7 +980,7 @@ export class ContextStore {
       const identity = statIdentity(this.fs, this.paths.file);
       this.rememberFile(identity ? { ...identity, size: written.size, crc: written.crc } : undefined);
       this.fileDamage = [];
-      this.appendSnapshotMarker(written.size, written.crc);
+      this.appendSnapshotMarker(written.size, written.crc, identity?.size === written.size ? identity : undefined);
       // The other program's version exists only in the kept copy until its changes are
       // journaled: the copy goes only after that (or to .recovery/ if that fails). A peer still
       // writing into it through an old descriptor is caught by a last look before it goes.
@@ -1094,11 +1097,12 @@ export class ContextStore {
     }
   }
 
-  private appendSnapshotMarker(size: number, crc: string): void {
+  private appendSnapshotMarker(size: number, crc: string, stat?: { ino: bigint; mtimeNs: bigint; ctimeNs: bigint }): void {
     try {
       this.ensureJournalReady();
       const seq = this.seq + 1;
-      this.journalOffset = appendDurably(this.fs, this.paths.journal, encodeSnapshot({ seq, ts: this.clock().toISOString(), fileSize: size, fileCrc: crc }), this.journalOffset);
+      const identity = stat ? { fileIno: stat.ino.toString(), fileMtimeNs: stat.mtimeNs.toString(), fileCtimeNs: stat.ctimeNs.toString() } : {};
+      this.journalOffset = appendDurably(this.fs, this.paths.journal, encodeSnapshot({ seq, ts: this.clock().toISOString(), fileSize: size, fileCrc: crc, ...identity }), this.journalOffset);
       this.seq = seq;
     } catch {
       // The marker only speeds up the next open; without it the next open replays the journal.
@@ -1185,6 +1189,17 @@ export class ContextStore {
 }
 
 /** True when the keys the two sequences share come in the same order in both. */
+/** The inode and times a snapshot line names, or none (-1) for a line from before they were written. */
+function statNamedBy(snapshot: JournalSnapshot): { ino: bigint; mtimeNs: bigint; ctimeNs: bigint } {
+  const none = { ino: -1n, mtimeNs: -1n, ctimeNs: -1n };
+  if (snapshot.fileIno === undefined || snapshot.fileMtimeNs === undefined || snapshot.fileCtimeNs === undefined) return none;
+  try {
+    return { ino: BigInt(snapshot.fileIno), mtimeNs: BigInt(snapshot.fileMtimeNs), ctimeNs: BigInt(snapshot.fileCtimeNs) };
+  } catch {
+    return none; // not decimal digits: read the file, as for an older line
+  }
+}
+
 function sameOrder(a: Iterable<string>, b: Iterable<string>): boolean {
   const right = new Set(b);
   const left = [...a].filter((key) => right.has(key));

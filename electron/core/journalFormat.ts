@@ -68,6 +68,14 @@ export interface JournalSnapshot {
   /** Size and CRC-32 of the context file as written. */
   fileSize: number;
   fileCrc: string;
+  /**
+   * The file's inode, mtime and ctime (ns, as decimal strings) just after it went into place: a
+   * process catching up on this line knows the file by one stat while they still match, instead
+   * of reading it whole to check its CRC (seconds at 100k charts). Absent in older journals.
+   */
+  fileIno?: string;
+  fileMtimeNs?: string;
+  fileCtimeNs?: string;
 }
 
 export type JournalEntry = JournalHeader | JournalCommit | JournalSnapshot;

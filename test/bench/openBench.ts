@@ -24,6 +24,12 @@ export interface OpenBenchConfig {
   readonly sizes: readonly number[];
   readonly searchSize: number;
   readonly searchRepeats: number;
+  /**
+   * Rounds of every phase per size, interleaved (floor, first open, re-opens, then again from a
+   * fresh copy of the file); each figure is the median of its rounds, so a moment when the
+   * machine is busy with something else moves one round, not the ratio.
+   */
+  readonly rounds: number;
   /** Directory for V8 CPU profiles of the children, or undefined. */
   readonly profileDir: string | undefined;
 }
@@ -48,6 +54,8 @@ interface OpenRun {
   phase: Phase;
   result: OpenChildResult | undefined;
   failure: string | undefined;
+  /** The open time of every round, when there were several (the figure shown is their median). */
+  rounds?: number[];
 }
 
 const childScript = path.join(path.dirname(fileURLToPath(import.meta.url)), 'openChild.ts');
@@ -63,25 +71,51 @@ export async function openBench(config: OpenBenchConfig): Promise<SectionResult[
   let searchFailure: string | undefined;
   for (const charts of config.sizes) {
     const root = path.join(config.workDir, `open-${charts}`, '.coaia');
-    const generated = writeChartFile(path.join(root, 'charts.jsonl'), charts);
-    const phases: [Phase, OpenChildTask][] = [
-      ['floor: read + JSON.parse each line', { root, floor: true, commitAfter: false, search: false, searchRepeats: 0 }],
-      ['first open (no journal yet)', { root, commitAfter: false, search: false, searchRepeats: 0 }],
-      ['re-open after a plain close', { root, commitAfter: true, search: false, searchRepeats: 0 }],
-      ['re-open after commit + close', { root, commitAfter: false, search: charts === config.searchSize, searchRepeats: config.searchRepeats }],
-    ];
-    for (const [index, [phase, task]] of phases.entries()) {
-      const { result, failure } = await runChild(config, task, `open-${charts}-${index + 1}`);
-      runs.push({ charts, bytes: generated.bytes, phase, result, failure });
-      if (task.search) {
-        searchRun = result;
-        searchFailure = failure;
+    const pristine = path.join(config.workDir, `open-${charts}.jsonl`);
+    const generated = writeChartFile(pristine, charts);
+    const rounds: OpenRun[][] = [];
+    for (let round = 1; round <= config.rounds; round += 1) {
+      // Each round starts from the file as generated, no journal: a peer's file seen for the first time.
+      fs.rmSync(path.dirname(root), { recursive: true, force: true });
+      fs.mkdirSync(root, { recursive: true });
+      fs.copyFileSync(pristine, path.join(root, 'charts.jsonl'));
+      const last = round === config.rounds;
+      const phases: [Phase, OpenChildTask][] = [
+        ['floor: read + JSON.parse each line', { root, floor: true, commitAfter: false, search: false, searchRepeats: 0 }],
+        ['first open (no journal yet)', { root, commitAfter: false, search: false, searchRepeats: 0 }],
+        ['re-open after a plain close', { root, commitAfter: true, search: false, searchRepeats: 0 }],
+        ['re-open after commit + close', { root, commitAfter: false, search: last && charts === config.searchSize, searchRepeats: config.searchRepeats }],
+      ];
+      const runsOfRound: OpenRun[] = [];
+      for (const [index, [phase, task]] of phases.entries()) {
+        const { result, failure } = await runChild(config, task, `open-${charts}-r${round}-${index + 1}`);
+        runsOfRound.push({ charts, bytes: generated.bytes, phase, result, failure });
+        if (task.search) {
+          searchRun = result;
+          searchFailure = failure;
+        }
       }
+      rounds.push(runsOfRound);
     }
+    runs.push(...medianRuns(rounds));
     fs.rmSync(path.dirname(root), { recursive: true, force: true });
+    fs.rmSync(pristine, { force: true });
   }
   const searchedFileBytes = runs.find((r) => r.charts === config.searchSize)?.bytes ?? Number.NaN;
   return [openSection(runs), searchSection(config, searchRun, searchFailure, searchedFileBytes)];
+}
+
+/** Per phase, the round with the median open time (its memory figures with it); a failed round fails the phase. */
+function medianRuns(rounds: OpenRun[][]): OpenRun[] {
+  const first = rounds[0] ?? [];
+  return first.map((_, phase) => {
+    const ofPhase = rounds.map((round) => round[phase] as OpenRun);
+    const failed = ofPhase.find((r) => !r.result);
+    if (failed) return failed;
+    const sorted = [...ofPhase].sort((a, b) => (a.result as OpenChildResult).openMs - (b.result as OpenChildResult).openMs);
+    const median = sorted[Math.floor((sorted.length - 1) / 2)] as OpenRun;
+    return { ...median, rounds: ofPhase.map((r) => (r.result as OpenChildResult).openMs) };
+  });
 }
 
 function openSection(runs: OpenRun[]): SectionResult {
@@ -118,6 +152,7 @@ function openSection(runs: OpenRun[]): SectionResult {
     }
   }
   for (const r of runs) if (r.result) notes.push(`${r.charts} charts, ${r.phase}: I/O ${r.result.io}`);
+  for (const r of runs) if (r.rounds && r.rounds.length > 1) notes.push(`${r.charts} charts, ${r.phase}: rounds ${r.rounds.map(ms).join(', ')} (median shown)`);
   const checks: Check[] = [];
   for (const r of runs) {
     if (r.phase.startsWith('floor')) continue;

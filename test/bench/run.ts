@@ -38,7 +38,7 @@ const config = quick
       cli: { runs: 5, listCharts: 1_000, graphCharts: 10_000 },
       commit: { charts: 1_000, commits: 120, rounds: 4 },
       perChange: { sizes: [100, 1_000], referenceCalls: () => 6, ourCommits: 60 },
-      open: { sizes: [1_000, 10_000], searchSize: 10_000, searchRepeats: 5 },
+      open: { sizes: [1_000, 10_000], searchSize: 10_000, searchRepeats: 5, rounds: 3 },
       mcp: { sizes: [100], calls: () => 3 },
       growth: { additions: 500 },
       backup: { charts: 5_000, backups: 12 },
@@ -50,7 +50,7 @@ const config = quick
       cli: { runs: 7, listCharts: 1_000, graphCharts: 10_000 },
       commit: { charts: 1_000, commits: 300, rounds: 6 },
       perChange: { sizes: [100, 1_000, 10_000], referenceCalls: (charts: number) => (charts >= 10_000 ? 8 : 20), ourCommits: 150 },
-      open: { sizes: [1_000, 10_000, 100_000], searchSize: 100_000, searchRepeats: 20 },
+      open: { sizes: [1_000, 10_000, 100_000], searchSize: 100_000, searchRepeats: 20, rounds: 3 },
       // At 10k charts a peer's call takes seconds (coaia-narrative's add_action_step rewrites the 20 MB file several times).
       mcp: { sizes: [100, 1_000, 10_000], calls: (charts: number) => (charts >= 10_000 ? 3 : 7) },
       growth: { additions: 5_000 },

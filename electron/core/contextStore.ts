@@ -106,6 +106,8 @@ export class ContextStore {
   private readonly clock: () => Date;
   /** What the context file holds (as of our last rewrite or read of it). */
   private materialized = new Map<string, StoredRecord>();
+  /** `materialized` is the very map read from the file (shared with the state and the versions: copied before a change). */
+  private materializedIsFileMap = false;
   /** Keys changed since the file was last written, with their on-disk (materialized) versions. */
   private pending = new Map<string, StoredRecord | undefined>();
   /** Every version of the context file we know of, to judge what a peer's rewrite started from. */
@@ -217,6 +219,7 @@ export class ContextStore {
     this.indexBuild = undefined;
     this.state.clear();
     this.materialized = new Map();
+    this.materializedIsFileMap = false;
     this.pending = new Map();
     this.versions = new FileVersions(this.state);
     this.versionsLoaded = false;
@@ -252,6 +255,7 @@ export class ContextStore {
   private adoptFile(file: ParsedContextFile): void {
     this.state.adopt(file.map);
     this.materialized = file.map;
+    this.materializedIsFileMap = true;
     this.rememberFile(file.identity);
     this.fileDamage = file.bad;
   }
@@ -331,7 +335,7 @@ export class ContextStore {
   private startJournal(file: ParsedContextFile, journal: JournalRead): void {
     this.adoptFile(file);
     // The file as found is the first version we know of, another program's (as its replay says).
-    this.versions.adoptedFile(this.seq + 1, writtenAt(file.identity, this.clock()), file.map.keys());
+    this.versions.adoptedFile(this.seq + 1, writtenAt(file.identity, this.clock()), file.map);
     this.versionsLoaded = true;
     if (this.readOnly || (!file.exists && journal.ino === undefined)) return;
     if (journal.ino === undefined) {
@@ -489,6 +493,10 @@ export class ContextStore {
    * changed the state, which made the state copy that map first.
    */
   private markMaterialized(seq: number, time: number): void {
+    // The map read from the file at an open is also the first version's list of keys
+    // (FileVersions.adoptedFile): it is copied before its first change, never changed.
+    if (this.materializedIsFileMap && this.pending.size > 0) this.materialized = new Map(this.materialized);
+    this.materializedIsFileMap = false;
     for (const [key, before] of this.pending) {
       const now = this.state.get(key);
       if (now?.raw === before?.raw) continue;
@@ -500,6 +508,7 @@ export class ContextStore {
     if (this.orderChanged) {
       // The file holds the state in the state's order (see put()).
       this.materialized = this.state.snapshotMap();
+      this.materializedIsFileMap = false;
       this.orderChanged = false;
     }
     this.versions.close(seq, 'ours', time);
@@ -756,6 +765,7 @@ export class ContextStore {
     // What is on disk now is the file as read: it becomes our base; whatever differs is pending.
     const onDisk = records;
     this.materialized = onDisk;
+    this.materializedIsFileMap = false;
     this.pending = new Map();
     for (const record of this.state.values()) if (onDisk.get(record.key)?.raw !== record.raw) this.pending.set(record.key, onDisk.get(record.key));
     for (const [key, record] of onDisk) if (!this.state.has(key)) this.pending.set(key, record);
@@ -977,6 +987,7 @@ export class ContextStore {
       // The file now holds the state in exactly this order (a record removed and made again
       // moved to the end): what the truncation check compares against.
       this.materialized = this.state.snapshotMap();
+      this.materializedIsFileMap = false;
       const identity = statIdentity(this.fs, this.paths.file);
       this.rememberFile(identity ? { ...identity, size: written.size, crc: written.crc } : undefined);
       this.fileDamage = [];
@@ -1071,6 +1082,7 @@ export class ContextStore {
 
   private absorbPeerVersion(file: ParsedContextFile): void {
     const onDisk = this.materialized;
+    const onDiskIsFileMap = this.materializedIsFileMap;
     const identity = this.fileIdentity;
     this.absorbFile(file, 'external');
     // The peer's version was replaced by ours: the disk holds our rewrite, not theirs.
@@ -1078,6 +1090,7 @@ export class ContextStore {
     for (const record of this.state.values()) if (onDisk.get(record.key)?.raw !== record.raw) this.pending.set(record.key, onDisk.get(record.key));
     for (const [key, record] of onDisk) if (!this.state.has(key)) this.pending.set(key, record);
     this.materialized = onDisk;
+    this.materializedIsFileMap = onDiskIsFileMap;
     this.fileIdentity = identity;
     this.fileDamage = [];
   }

@@ -116,17 +116,15 @@ export class FileVersions {
   }
 
   /** The state was set to a file another program wrote, found without a journal: it is the first version, theirs. */
-  adoptedFile(seq: number, time: number, keys: Iterable<string>): void {
-    const previous = new Map<string, Form>();
+  adoptedFile(seq: number, time: number, records: ReadonlyMap<string, unknown>): void {
+    if (records.size === 0) return;
     let bytes = 0;
-    for (const key of keys) {
-      previous.set(key, undefined);
-      bytes += key.length;
-    }
-    if (previous.size > 0) {
-      this.generations.push({ seq, maker: 'peer', time, previous, bytes });
-      this.bytes += bytes;
-    }
+    for (const key of records.keys()) bytes += key.length;
+    // Every record was new in that version: its keys, each without a previous form, read from
+    // the file's own map (never changed once read) rather than copied (100k keys at an open).
+    const previous = new KeysWithoutForm(records);
+    this.generations.push({ seq, maker: 'peer', time, previous, bytes });
+    this.bytes += bytes;
   }
 
   /**
@@ -377,4 +375,33 @@ function betterExplanation(a: readonly [number, number, number], b: readonly [nu
 
 export function sameForm(a: Form, b: Form): boolean {
   return a === b || (a !== undefined && b !== undefined && a.raw === b.raw);
+}
+
+/** The keys of a map that is never changed again, each with no previous form: a version that made them all. */
+class KeysWithoutForm implements ReadonlyMap<string, Form> {
+  constructor(private readonly keysOf: ReadonlyMap<string, unknown>) {}
+  get size(): number {
+    return this.keysOf.size;
+  }
+  has(key: string): boolean {
+    return this.keysOf.has(key);
+  }
+  get(): Form {
+    return undefined;
+  }
+  keys(): MapIterator<string> {
+    return this.keysOf.keys();
+  }
+  *values(): MapIterator<Form> {
+    for (let i = 0; i < this.keysOf.size; i += 1) yield undefined;
+  }
+  *entries(): MapIterator<[string, Form]> {
+    for (const key of this.keysOf.keys()) yield [key, undefined];
+  }
+  [Symbol.iterator](): MapIterator<[string, Form]> {
+    return this.entries();
+  }
+  forEach(visit: (value: Form, key: string, map: ReadonlyMap<string, Form>) => void): void {
+    for (const key of this.keysOf.keys()) visit(undefined, key, this);
+  }
 }

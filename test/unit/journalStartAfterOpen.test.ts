@@ -118,4 +118,20 @@ describe('the journal of a peer file is started after the open', () => {
     expect(JSON.stringify(commits[0])).toContain('existing file adopted');
     expect(JSON.stringify(commits.at(-1))).toContain('"C"');
   });
+
+  it("the file as found stays the first version's list of records after later rewrites (its map is shared, never changed)", async () => {
+    const { layout } = peerFolder(['A', 'B']);
+    const engine = await openEngine(layout);
+    await engine.read('default', (state) => state.size);
+    await engine.transact('default', (state) => setEntity(state, { name: 'C', entityType: 'note' }));
+    await engine.flush();
+    await engine.transact('default', (state) => setEntity(state, { name: 'D', entityType: 'note' }));
+    await engine.flush();
+    const firstVersion = await engine.read('default', (_state, store) => {
+      const generations = (store as unknown as { versions: { generations: { previous: ReadonlyMap<string, unknown> }[] } }).versions.generations;
+      return [...(generations[0]?.previous.keys() ?? [])].map((key) => key.slice(2)).sort();
+    });
+    expect(firstVersion).toEqual(['A', 'B']);
+    await engine.close();
+  });
 });

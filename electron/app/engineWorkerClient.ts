@@ -7,6 +7,7 @@ import { Worker } from 'node:worker_threads';
 import type { IpcResult } from '../../shared/contract.ts';
 import type { EngineHost, EngineServicesConfig, EngineServicesOutput } from './engineServices.ts';
 import type { EngineWorkerData, FromWorker, ToWorker } from './engineWorkerProtocol.ts';
+import { ENGINE_WORKER_RESOURCE_LIMITS } from './engineHeap.ts';
 
 /** Which script the worker runs: out/engineWorker.cjs in the app; a bootstrap plus the TypeScript module in development and tests. */
 export interface EngineWorkerEntry {
@@ -24,7 +25,7 @@ const stopped = (message: string): IpcResult<never> => ({ ok: false, error: { co
 /** Starts the worker; resolves once its engine is open, rejects with the reason it could not open. */
 export function startEngineWorker(entry: EngineWorkerEntry, config: EngineServicesConfig, output: EngineWorkerOutput): Promise<EngineHost> {
   const data: EngineWorkerData = { config, ...(entry.module === undefined ? {} : { module: entry.module }) };
-  const worker = new Worker(entry.script, { workerData: data, name: 'tension-engine' });
+  const worker = new Worker(entry.script, { workerData: data, name: 'tension-engine', resourceLimits: ENGINE_WORKER_RESOURCE_LIMITS });
   const pending = new Map<number, (result: IpcResult<unknown>) => void>();
   let nextId = 1;
   let ended: string | undefined;

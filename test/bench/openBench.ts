@@ -17,6 +17,7 @@ import { mb, ms, percentile, ratio, table } from './stats.ts';
 import type { Check, SectionResult } from './report.ts';
 import type { OpenChildResult, OpenChildTask, SearchSample } from './openChild.ts';
 import type { QueryKind } from './queries.ts';
+import { ENGINE_NODE_FLAGS } from '../../electron/app/engineHeap.ts';
 
 export interface OpenBenchConfig {
   readonly workDir: string;
@@ -62,7 +63,8 @@ const childScript = path.join(path.dirname(fileURLToPath(import.meta.url)), 'ope
 
 function runChild(config: OpenBenchConfig, task: OpenChildTask, label: string): Promise<{ result?: OpenChildResult; failure?: string }> {
   const profile = config.profileDir ? ['--cpu-prof', '--cpu-prof-dir', config.profileDir, '--cpu-prof-name', `${label}.cpuprofile`] : [];
-  return runBenchChild<OpenChildResult>(childScript, task, { cwd: config.repoRoot, nodeArgs: ['--expose-gc', ...profile] });
+  // The engine's heap settings as the app's engine thread has them (floor included: one configuration).
+  return runBenchChild<OpenChildResult>(childScript, task, { cwd: config.repoRoot, nodeArgs: ['--expose-gc', ...ENGINE_NODE_FLAGS, ...profile] });
 }
 
 export async function openBench(config: OpenBenchConfig): Promise<SectionResult[]> {

@@ -121,7 +121,8 @@ export function classifyLine(raw: string): LineVerdict {
     if (object.observations !== undefined && !Array.isArray(object.observations)) {
       return { ok: false, reason: 'entity observations are not a list' };
     }
-    return { ok: true, kind: 'entity', fields: { kind: 'entity', name: object.name, ...(chartId === undefined ? {} : { chartId }) } };
+    // Literal objects, no spread: this runs once per line of every file read in full.
+    return { ok: true, kind: 'entity', fields: chartId === undefined ? { kind: 'entity', name: object.name } : { kind: 'entity', name: object.name, chartId } };
   }
   if (object.type === 'relation') {
     if (!isString(object.from) || !isString(object.to) || !isString(object.relationType)) {
@@ -130,7 +131,10 @@ export function classifyLine(raw: string): LineVerdict {
     return {
       ok: true,
       kind: 'relation',
-      fields: { kind: 'relation', from: object.from, to: object.to, relationType: object.relationType, ...(chartId === undefined ? {} : { chartId }) },
+      fields:
+        chartId === undefined
+          ? { kind: 'relation', from: object.from, to: object.to, relationType: object.relationType }
+          : { kind: 'relation', from: object.from, to: object.to, relationType: object.relationType, chartId },
     };
   }
   // `_aim` markers, legacy top-level narrative_beat lines, anything a newer peer invents.

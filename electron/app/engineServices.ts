@@ -11,6 +11,7 @@ import { warmSearchIndexes } from '../core/searchWarmUp.ts';
 import { createHandlerTable } from '../ipc/handlerTable.ts';
 import { startBackgroundWork, type BackgroundWorkOptions } from './backgroundWork.ts';
 import { appDataLayout, type DataLocationInput } from './dataLocation.ts';
+import type { EncodedAnswer } from '../../shared/encodedAnswer.ts';
 import type { EventName, Events, IpcResult } from '../../shared/contract.ts';
 
 /** What the services need to start; plain data, so that it can cross into a worker thread. */
@@ -35,6 +36,11 @@ export interface EngineServicesOutput {
 export interface EngineHost {
   /** Answers one request. The caller has checked that it came from one of the app's windows. */
   handle(channel: string, input: unknown): Promise<IpcResult<unknown>>;
+  /**
+   * The same, for an answer that goes on to a window: a large one may come as JSON bytes
+   * (shared/encodedAnswer.ts), which main passes on without turning them into objects.
+   */
+  handleForWindow(channel: string, input: unknown): Promise<IpcResult<unknown> | EncodedAnswer>;
   /** Settles once live updates have started (or failed to; that is logged). */
   readonly watching: Promise<void>;
   /** Stops the timers and live updates, then flushes every pending rewrite and closes the engine. Rejects with the flush's error. */
@@ -88,6 +94,8 @@ export async function startEngineServices(config: EngineServicesConfig, output: 
     engine,
     watching,
     handle: (channel, input) => table.handle(channel, input, checkedSender),
+    // In the thread that answers, there is no crossing to spare: objects as they are.
+    handleForWindow: (channel, input) => table.handle(channel, input, checkedSender),
     async close() {
       closing = true;
       await background.stop().catch((error: unknown) => log('Stopping the backup timer failed.', error));

@@ -5,6 +5,7 @@
 // app can say so; every change it acknowledged is in the journal already.
 import { Worker } from 'node:worker_threads';
 import type { IpcResult } from '../../shared/contract.ts';
+import type { EncodedAnswer } from '../../shared/encodedAnswer.ts';
 import type { EngineHost, EngineServicesConfig, EngineServicesOutput } from './engineServices.ts';
 import type { EngineWorkerData, FromWorker, ToWorker } from './engineWorkerProtocol.ts';
 import { ENGINE_WORKER_RESOURCE_LIMITS } from './engineHeap.ts';
@@ -26,7 +27,7 @@ const stopped = (message: string): IpcResult<never> => ({ ok: false, error: { co
 export function startEngineWorker(entry: EngineWorkerEntry, config: EngineServicesConfig, output: EngineWorkerOutput): Promise<EngineHost> {
   const data: EngineWorkerData = { config, ...(entry.module === undefined ? {} : { module: entry.module }) };
   const worker = new Worker(entry.script, { workerData: data, name: 'tension-engine', resourceLimits: ENGINE_WORKER_RESOURCE_LIMITS });
-  const pending = new Map<number, (result: IpcResult<unknown>) => void>();
+  const pending = new Map<number, (result: IpcResult<unknown> | EncodedAnswer) => void>();
   let nextId = 1;
   let ended: string | undefined;
   let closeRequested = false;
@@ -40,12 +41,10 @@ export function startEngineWorker(entry: EngineWorkerEntry, config: EngineServic
     const host: EngineHost = {
       watching,
       handle(channel, input) {
-        if (ended !== undefined) return Promise.resolve(stopped(ended));
-        const id = nextId++;
-        return new Promise<IpcResult<unknown>>((answer) => {
-          pending.set(id, answer);
-          worker.postMessage({ type: 'invoke', id, channel, input } satisfies ToWorker);
-        });
+        return ask(channel, input, false) as Promise<IpcResult<unknown>>;
+      },
+      handleForWindow(channel, input) {
+        return ask(channel, input, true);
       },
       async close() {
         const crashedBefore = ended !== undefined && !closeRequested;
@@ -59,6 +58,15 @@ export function startEngineWorker(entry: EngineWorkerEntry, config: EngineServic
         if (error !== undefined && !crashedBefore) throw new Error(error);
       },
     };
+
+    function ask(channel: string, input: unknown, forWindow: boolean): Promise<IpcResult<unknown> | EncodedAnswer> {
+      if (ended !== undefined) return Promise.resolve(stopped(ended));
+      const id = nextId++;
+      return new Promise((answer) => {
+        pending.set(id, answer);
+        worker.postMessage({ type: 'invoke', id, channel, input, ...(forWindow ? { forWindow } : {}) } satisfies ToWorker);
+      });
+    }
 
     function end(message: string): void {
       if (ended !== undefined) return;

@@ -1,6 +1,8 @@
 // The messages between the main thread and the engine's worker thread (engineWorker.ts,
-// engineWorkerClient.ts). Plain data only: everything here crosses by structured clone.
+// engineWorkerClient.ts). Plain data only: everything here crosses by structured clone (a large
+// answer for a window as bytes, transferred).
 import type { EventName, Events, IpcResult } from '../../shared/contract.ts';
+import type { EncodedAnswer } from '../../shared/encodedAnswer.ts';
 import type { EngineServicesConfig } from './engineServices.ts';
 
 /** What the worker is started with (its workerData). */
@@ -11,14 +13,15 @@ export interface EngineWorkerData {
 }
 
 export type ToWorker =
-  | { readonly type: 'invoke'; readonly id: number; readonly channel: string; readonly input: unknown }
+  /** `forWindow`: the answer goes on to a window, so a large one may come as bytes (shared/encodedAnswer.ts). */
+  | { readonly type: 'invoke'; readonly id: number; readonly channel: string; readonly input: unknown; readonly forWindow?: boolean }
   | { readonly type: 'close' };
 
 export type FromWorker =
   | { readonly type: 'ready' }
   | { readonly type: 'failed'; readonly message: string }
   | { readonly type: 'watching' }
-  | { readonly type: 'result'; readonly id: number; readonly result: IpcResult<unknown> }
+  | { readonly type: 'result'; readonly id: number; readonly result: IpcResult<unknown> | EncodedAnswer }
   | { readonly type: 'event'; readonly event: EventName; readonly payload: Events[EventName] }
   | { readonly type: 'log'; readonly message: string; readonly error?: string }
   | { readonly type: 'closed'; readonly error?: string };

@@ -11,8 +11,9 @@ import type { EngineHost } from './engineServices.ts';
 import type { BrowserWindowLike, IpcMainLike } from './electronSurface.ts';
 import { senderOf } from './windowRegistry.ts';
 
-export function registerInvokeHandler(ipcMain: IpcMainLike, isOwnSender: (sender: SenderInfo) => boolean, host: Pick<EngineHost, 'handle'>): () => void {
-  ipcMain.handle(INVOKE_CHANNEL, async (event, channel, input) => (isOwnSender(senderOf(event)) ? host.handle(channel as string, input) : FOREIGN_SENDER_REFUSAL));
+export function registerInvokeHandler(ipcMain: IpcMainLike, isOwnSender: (sender: SenderInfo) => boolean, host: Pick<EngineHost, 'handleForWindow'>): () => void {
+  // A large answer comes as bytes and goes on as bytes: the preload parses it (shared/encodedAnswer.ts).
+  ipcMain.handle(INVOKE_CHANNEL, async (event, channel, input) => (isOwnSender(senderOf(event)) ? host.handleForWindow(channel as string, input) : FOREIGN_SENDER_REFUSAL));
   return () => ipcMain.removeHandler(INVOKE_CHANNEL);
 }
 

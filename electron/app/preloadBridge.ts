@@ -4,6 +4,7 @@
 // main checks again (sender, channel, input) in the handler table.
 import { CHANNEL_NAME_LIST as CHANNEL_NAMES, EVENT_NAMES, INVOKE_CHANNEL, eventChannel, type EventName } from '../../shared/channelNames.ts';
 import type { IpcResult, TensionBridge } from '../../shared/contract.ts';
+import { decodeAnswer } from '../../shared/encodedAnswer.ts';
 
 /** The slice of Electron's ipcRenderer the bridge uses. */
 export interface IpcRendererLike {
@@ -28,7 +29,8 @@ export function createTensionBridge(ipcRenderer: IpcRendererLike): TensionBridge
       // Main answers every request with a value; a rejection means main itself did not answer
       // (quitting, or no handler yet): say so as a value too.
       return ipcRenderer.invoke(INVOKE_CHANNEL, channel, input).then(
-        (result) => result as IpcResult<never>,
+        // A large answer arrives as JSON bytes (shared/encodedAnswer.ts), parsed here, in the window's process.
+        (result) => decodeAnswer(result) as IpcResult<never>,
         (error: unknown) => refused(`The main process did not answer ${channel}: ${error instanceof Error ? error.message : String(error)}`, 'INTERNAL'),
       );
     },

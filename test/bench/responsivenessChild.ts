@@ -2,12 +2,13 @@
 // and closed first (so the start is a re-open, as the app's usually is), then the engine's
 // services started as the app starts them, either in a worker thread (what the app does) or in
 // this thread (what it did before, the baseline), and driven through the same IPC channels the
-// windows use. During each activity perf_hooks.monitorEventLoopDelay watches this thread's event
+// windows use, as main serves them (each answer serialized for the window, as Electron does). During each activity perf_hooks.monitorEventLoopDelay watches this thread's event
 // loop (the app's main thread: windows, menus, IPC), and a request a window might send
 // (app.info) goes every 25 ms: its slowest answer is what a click waits for.
 // Prints one line: `BENCH_RESULT [Blocking, ...]`.
 import fs from 'node:fs';
 import path from 'node:path';
+import v8 from 'node:v8';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Engine } from '../../electron/core/engine.ts';
 import { resolveLayout } from '../../electron/core/dataRoot.ts';
@@ -15,6 +16,7 @@ import { startEngineServices, type EngineHost, type EngineServicesConfig } from 
 import { startEngineWorker } from '../../electron/app/engineWorkerClient.ts';
 import { tsEngineWorkerEntry } from '../helpers/engineWorkerEntry.ts';
 import type { Blocking } from './responsivenessBench.ts';
+import { isEncodedAnswer } from '../../shared/encodedAnswer.ts';
 
 const task = JSON.parse(process.argv[2] ?? '{}') as { root: string; commits: number; thread: 'worker' | 'main' };
 
@@ -49,9 +51,15 @@ async function watched(activity: string, host: () => EngineHost | undefined, wor
   return { activity, tookMs, maxDelayMs: delay.max / 1e6, p99DelayMs: delay.percentile(99) / 1e6, slowestAnswerMs };
 }
 
-async function expectOk(answer: Promise<{ ok: boolean; error?: { message: string } }>): Promise<void> {
-  const result = await answer;
-  if (!result.ok) throw new Error(result.error?.message ?? 'refused');
+/**
+ * A window's request as main serves it (ipcBridge.ts): handleForWindow, then the answer
+ * serialized for the window as Electron's IPC does (V8's serializer, on main's thread). A large
+ * answer from the worker is bytes, and only copied; the window's parse is not main's.
+ */
+async function fromWindow(host: EngineHost, channel: string, input: unknown): Promise<void> {
+  const answer = await host.handleForWindow(channel, input);
+  v8.serialize(answer);
+  if (!isEncodedAnswer(answer) && !answer.ok) throw new Error(answer.error.message);
 }
 
 /** Resolves once the context file has been rewritten since `since` (the burst's rewrites landed). */
@@ -83,15 +91,15 @@ async function main(): Promise<void> {
     results.push(
       await watched('start: open the data, list contexts and charts', current, async () => {
         host = task.thread === 'worker' ? await startEngineWorker(tsEngineWorkerEntry, config, output) : await startEngineServices(config, output);
-        await expectOk(host.handle('contexts.list', {}));
-        await expectOk(host.handle('charts.list', { context: 'default' }));
+        await fromWindow(host, 'contexts.list', {});
+        await fromWindow(host, 'charts.list', { context: 'default' });
       }),
     );
     const started = host!;
     results.push(
       await watched('live updates start, the search index is built, a first search', current, async () => {
         await started.watching;
-        await expectOk(started.handle('charts.search', { query: 'invoice', context: 'default', limit: 50 }));
+        await fromWindow(started, 'charts.search', { query: 'invoice', context: 'default', limit: 50 });
       }),
     );
     const file = path.join(task.root, 'charts.jsonl');
@@ -99,7 +107,7 @@ async function main(): Promise<void> {
       await watched(`a burst of ${task.commits} new charts with their rewrites`, current, async () => {
         let lastAck = 0;
         for (let i = 0; i < task.commits; i += 1) {
-          await expectOk(started.handle('charts.create', { context: 'default', outcome: `Burst chart ${i}`, reality: [`commit ${i} of the burst`] }));
+          await fromWindow(started, 'charts.create', { context: 'default', outcome: `Burst chart ${i}`, reality: [`commit ${i} of the burst`] });
           lastAck = Date.now();
           // A person's or an assistant's pace between two edits: the delayed rewrite runs in between.
           await new Promise((resolve) => setTimeout(resolve, 150));
@@ -107,7 +115,7 @@ async function main(): Promise<void> {
         await rewrittenSince(file, lastAck);
       }),
     );
-    results.push(await watched('a backup of every context', current, () => expectOk(started.handle('backups.create', { reason: 'bench' }))));
+    results.push(await watched('a backup of every context', current, () => fromWindow(started, 'backups.create', { reason: 'bench' })));
     results.push(
       await watched('close: flush and stop', current, async () => {
         await started.handle('charts.create', { context: 'default', outcome: 'Written just before the close', reality: ['pending rewrite'] });

@@ -9,6 +9,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { startEngineWorker } from '../../electron/app/engineWorkerClient.ts';
 import type { EngineServicesConfig } from '../../electron/app/engineServices.ts';
 import { tsEngineWorkerEntry } from '../helpers/engineWorkerEntry.ts';
+import { writeChartFile } from '../bench/chartGenerator.ts';
+import { ENCODE_FROM_CHARS, decodeAnswer, isEncodedAnswer } from '../../shared/encodedAnswer.ts';
 import { removeTempDirs, tempDir } from '../helpers/tempRoot.ts';
 
 afterEach(removeTempDirs);
@@ -34,6 +36,25 @@ function recorder() {
 }
 
 describe('the engine in its worker thread, seen from the main thread', () => {
+  it("a large answer for a window crosses as JSON bytes that decode to the very answer handle() gives; a small one as objects", async () => {
+    const data = path.join(tempDir('tension-worker-'), '.coaia');
+    fs.mkdirSync(data, { recursive: true });
+    // About 3,000 charts: their list's JSON is well over the threshold.
+    writeChartFile(path.join(data, 'charts-big.jsonl'), 3_000);
+    const { output } = recorder();
+    const host = await startEngineWorker(tsEngineWorkerEntry, configFor(data), output);
+    const asObjects = await host.handle('charts.list', { context: 'big' });
+    const forWindow = await host.handleForWindow('charts.list', { context: 'big' });
+    expect(isEncodedAnswer(forWindow)).toBe(true);
+    expect(JSON.stringify(asObjects).length).toBeGreaterThanOrEqual(ENCODE_FROM_CHARS);
+    expect(decodeAnswer(forWindow)).toEqual(JSON.parse(JSON.stringify(asObjects)));
+    expect((decodeAnswer(forWindow) as { value: unknown[] }).value).toHaveLength(3_000);
+    const small = await host.handleForWindow('app.info', {});
+    expect(isEncodedAnswer(small)).toBe(false);
+    expect(small).toMatchObject({ ok: true, value: { root: data } });
+    await host.close();
+  });
+
   it('answers requests, passes live updates on as events, and flushes every pending rewrite at the close', async () => {
     const data = path.join(tempDir('tension-worker-'), '.coaia');
     const { output, events, crashes } = recorder();

@@ -40,7 +40,7 @@ describe('the invoke handler', () => {
     const ipcMain = new FakeIpcMain();
     // The table trusts every sender, as it does in the engine's worker thread: the bridge alone must refuse strangers.
     const table = createHandlerTable({ engine, isOwnSender: () => true });
-    const unregister = registerInvokeHandler(ipcMain, registry.isOwnSender, { handle: (channel, input) => table.handle(channel, input, { id: 0, url: '' }) });
+    const unregister = registerInvokeHandler(ipcMain, registry.isOwnSender, { handleForWindow: (channel, input) => table.handle(channel, input, { id: 0, url: '' }) });
     expect([...ipcMain.handlers.keys()]).toEqual([INVOKE_CHANNEL]);
 
     const ours = { id: window.webContents.id, url: 'app://tension/index.html' };

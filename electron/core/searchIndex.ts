@@ -8,6 +8,7 @@
 // the best `limit` in a bounded heap. Ranking: exact word matches over prefixes, matches in the
 // name over matches elsewhere, then shorter names.
 import type { StoredRecord } from './records.ts';
+import { SortedWords } from './sortedWords.ts';
 
 const WORD = /[\p{L}\p{N}]+/gu;
 
@@ -75,13 +76,26 @@ function arrayEnd(raw: string, open: number): number {
   return -1;
 }
 
+/** The words a query word starts, the exact word first, and how many ids their lists hold. */
+interface TermWords {
+  readonly term: string;
+  readonly words: string[];
+  readonly size: number;
+}
+
+/** A query's candidates, as ids in a scratch array, and how many. */
+interface Candidates {
+  readonly ids: Int32Array;
+  readonly count: number;
+}
+
 export class SearchIndex {
   /** Ids of the entities having each word, ascending (an entity made again gets a new, larger id). */
   private readonly postings = new Map<string, number[]>();
   /** The same for the words of entity names only (for ranking name matches first). */
   private readonly namePostings = new Map<string, number[]>();
-  private sortedWords: string[] | undefined;
-  private sortedNameWords: string[] | undefined;
+  private readonly words = new SortedWords();
+  private readonly nameWords = new SortedWords();
   private readonly idOfKey = new Map<string, number>();
   private readonly records: (StoredRecord | undefined)[] = [];
   /** Each id's key length (the last tie-break), kept flat: reading it from the record costs a cache miss per candidate. */
@@ -89,12 +103,14 @@ export class SearchIndex {
   private dead = 0;
   /**
    * Scratch space for a query, by id, reused (a query touches only its candidates): how many
-   * query words an entity matched so far, its score, and which word last gave it a name bonus.
+   * query words an entity matched so far, its score, and which word last gave it a name bonus;
+   * and the candidates themselves. One query at a time: a visitor must not search again.
    */
   private matched = new Uint16Array(0);
   private scores = new Int32Array(0);
   private nameMark = new Uint32Array(0);
   private markBase = 0;
+  private candidates = new Int32Array(0);
 
   constructor(records: Iterable<StoredRecord>) {
     for (const record of records) this.add(record);
@@ -115,10 +131,10 @@ export class SearchIndex {
     const text = searchTextOf(record);
     // A word seen twice in one entity is listed once: its list already ends with this id.
     for (const word of wordsOf(text.name)) {
-      if (appendId(this.namePostings, word, id)) this.sortedNameWords = undefined;
-      if (appendId(this.postings, word, id)) this.sortedWords = undefined;
+      if (appendId(this.namePostings, word, id)) this.nameWords.add(word);
+      if (appendId(this.postings, word, id)) this.words.add(word);
     }
-    for (const word of wordsOf(text.rest)) if (appendId(this.postings, word, id)) this.sortedWords = undefined;
+    for (const word of wordsOf(text.rest)) if (appendId(this.postings, word, id)) this.words.add(word);
   }
 
   /** Whether the index holds an entity of this key (in any form). */
@@ -139,6 +155,12 @@ export class SearchIndex {
     return this.dead > 1000 && this.dead > this.idOfKey.size;
   }
 
+  /** Brings the word lists into order now (the end of a build), so that no query pays for it. */
+  settle(): void {
+    this.words.settle();
+    this.nameWords.settle();
+  }
+
   /**
    * The best `limit` entities having, for every query word, a word that starts with it. Scored
    * per query word: 2 for the exact word anywhere (1 for a longer word it starts), plus 3 for
@@ -147,16 +169,17 @@ export class SearchIndex {
    * Every step works on ids in flat arrays, never on an entity's text: each query word either
    * walks the lists of the words it starts (marking the entities that matched every word so
    * far) or, when those lists are long next to the candidates left, looks each candidate up in
-   * them by binary search. A query over 100,000 charts costs milliseconds, however common the
-   * word (a scan of each candidate's text took seconds).
+   * them, moving forward through each list. A query over 100,000 charts costs milliseconds,
+   * however common the word (a scan of each candidate's text took seconds).
    */
   search(query: string, limit: number): SearchHit[] {
     if (limit <= 0) return [];
-    const candidates = this.candidatesOf(query);
+    const { ids, count } = this.candidatesOf(query);
     const top = new BoundedHeap(limit);
-    for (const id of candidates) {
+    for (let i = 0; i < count; i += 1) {
+      const id = ids[i] as number;
       this.matched[id] = 0;
-      const score = (this.scores[id] as number) - (this.keyLengths[id] as number) / 10_000;
+      const score = this.scoreOf(id);
       // Most candidates of a common word lose to the worst kept on the score alone: neither
       // their record is read nor a hit made for them.
       if (top.beatenBy(score)) continue;
@@ -171,95 +194,84 @@ export class SearchIndex {
    * caller that ranks by something else (charts by their best record) and counts them all.
    */
   forEachMatch(query: string, visit: (record: StoredRecord, score: number) => void): void {
-    const candidates = this.candidatesOf(query);
+    const { ids, count } = this.candidatesOf(query);
     try {
-      for (const id of candidates) visit(this.records[id] as StoredRecord, (this.scores[id] as number) - (this.keyLengths[id] as number) / 10_000);
+      for (let i = 0; i < count; i += 1) {
+        const id = ids[i] as number;
+        visit(this.records[id] as StoredRecord, this.scoreOf(id));
+      }
     } finally {
-      for (const id of candidates) this.matched[id] = 0;
+      for (let i = 0; i < count; i += 1) this.matched[ids[i] as number] = 0;
     }
   }
 
+  private scoreOf(id: number): number {
+    return (this.scores[id] as number) - (this.keyLengths[id] as number) / 10_000;
+  }
+
   /** The ids matching every word, scored in `scores`, each marked in `matched` (the caller clears those marks). */
-  private candidatesOf(query: string): number[] {
+  private candidatesOf(query: string): Candidates {
     const terms = [...new Set(wordsOf(query))];
-    if (terms.length === 0) return [];
-    const words = (this.sortedWords ??= [...this.postings.keys()].sort());
-    const ranges = terms.map((term) => wordRange(words, this.postings, term));
-    if (ranges.some((r) => r.size === 0)) return [];
+    if (terms.length === 0) return { ids: this.candidates, count: 0 };
+    const ranges = terms.map((term) => termWords(this.words, this.postings, term));
+    if (ranges.some((r) => r.size === 0)) return { ids: this.candidates, count: 0 };
     ranges.sort((a, b) => a.size - b.size);
     this.ensureScratch();
-    const { matched, scores } = this;
+    const { matched, scores, candidates, postings } = this;
 
-    // The most selective word makes the candidates; each other word keeps those it matches.
-    let candidates: number[] = [];
-    ranges.forEach((range, t) => {
-      const exact = (word: string) => (word === range.term ? 2 : 1);
-      if (t === 0) {
-        for (let w = range.from; w < range.to; w += 1) {
-          const word = words[w] as string;
-          for (const id of this.postings.get(word) as number[]) {
-            if (matched[id] !== 0 || this.records[id] === undefined) continue;
-            matched[id] = 1;
-            scores[id] = exact(word);
-            candidates.push(id);
-          }
-        }
-        return;
+    // The most selective word makes the candidates: 2 for its exact word (listed first), else 1.
+    const first = ranges[0] as TermWords;
+    let count = 0;
+    first.words.forEach((word, w) => {
+      const exact = w === 0 && word === first.term ? 2 : 1;
+      for (const id of postings.get(word) as number[]) {
+        if (matched[id] !== 0 || this.records[id] === undefined) continue;
+        matched[id] = 1;
+        scores[id] = exact;
+        candidates[count] = id;
+        count += 1;
       }
-      if (range.size <= candidates.length * 8 * (range.to - range.from)) {
-        for (let w = range.from; w < range.to; w += 1) {
-          const word = words[w] as string;
-          for (const id of this.postings.get(word) as number[]) {
-            if (matched[id] !== t) continue;
-            matched[id] = t + 1;
-            scores[id] = (scores[id] as number) + exact(word);
-          }
-        }
-      } else {
-        for (const id of candidates) {
-          for (let w = range.from; w < range.to; w += 1) {
-            const word = words[w] as string;
-            if (!hasId(this.postings.get(word) as number[], id)) continue;
-            matched[id] = t + 1;
-            scores[id] = (scores[id] as number) + exact(word);
-            break;
-          }
-        }
-      }
-      const kept = candidates.filter((id) => matched[id] === t + 1);
-      for (const id of candidates) if (matched[id] !== t + 1) matched[id] = 0;
-      candidates = kept;
     });
+    // Ids from several words' lists come interleaved: they are put in order only if a later
+    // word looks them up (each of its lists is then read forward once).
+    let ordered = first.words.length === 1;
+    const inOrder = () => {
+      if (!ordered) candidates.subarray(0, count).sort();
+      ordered = true;
+    };
 
-    // Name bonus: once per query word, the exact word (listed first in its range) over a longer one.
-    const names = (this.sortedNameWords ??= [...this.namePostings.keys()].sort());
-    for (const term of terms) {
-      const range = wordRange(names, this.namePostings, term);
-      if (range.size === 0) continue;
-      const mark = this.nextMark();
-      const bonus = (word: string) => (word === term ? 3 : 2);
-      if (range.size <= candidates.length * 8 * (range.to - range.from)) {
-        for (let w = range.from; w < range.to; w += 1) {
-          const word = names[w] as string;
-          for (const id of this.namePostings.get(word) as number[]) {
-            if (matched[id] !== ranges.length || this.nameMark[id] === mark) continue;
-            this.nameMark[id] = mark;
-            scores[id] = (scores[id] as number) + bonus(word);
-          }
-        }
-      } else {
-        for (const id of candidates) {
-          for (let w = range.from; w < range.to; w += 1) {
-            const word = names[w] as string;
-            if (!hasId(this.namePostings.get(word) as number[], id)) continue;
-            scores[id] = (scores[id] as number) + bonus(word);
-            break;
-          }
-        }
+    // Each other word keeps the candidates it matches, adding 2 for its exact word, else 1.
+    for (let t = 1; t < ranges.length; t += 1) {
+      const range = ranges[t] as TermWords;
+      const lists = range.words.map((word) => postings.get(word) as number[]);
+      markMatches(lists, range.words[0] === range.term, candidates, count, range.size, inOrder, (id) => matched[id] === t, (id, exact) => {
+        matched[id] = t + 1;
+        scores[id] = (scores[id] as number) + (exact ? 2 : 1);
+      });
+      let kept = 0;
+      for (let i = 0; i < count; i += 1) {
+        const id = candidates[i] as number;
+        if (matched[id] === t + 1) candidates[kept++] = id;
+        else matched[id] = 0;
       }
+      count = kept;
     }
 
-    return candidates;
+    // Name bonus: once per query word, 3 for its exact word in the name, else 2.
+    const all = ranges.length;
+    for (const term of terms) {
+      const range = termWords(this.nameWords, this.namePostings, term);
+      if (range.size === 0) continue;
+      const mark = this.nextMark();
+      const { nameMark } = this;
+      const lists = range.words.map((word) => this.namePostings.get(word) as number[]);
+      markMatches(lists, range.words[0] === term, candidates, count, range.size, inOrder, (id) => matched[id] === all && nameMark[id] !== mark, (id, exact) => {
+        nameMark[id] = mark;
+        scores[id] = (scores[id] as number) + (exact ? 3 : 2);
+      });
+    }
+
+    return { ids: candidates, count };
   }
 
   /** Scratch arrays as long as the ids (grown by half again, so adds do not regrow them each query). */
@@ -270,6 +282,7 @@ export class SearchIndex {
     this.matched = new Uint16Array(size);
     this.scores = new Int32Array(size);
     this.nameMark = new Uint32Array(size);
+    this.candidates = new Int32Array(size);
     this.markBase = 0;
   }
 
@@ -282,6 +295,64 @@ export class SearchIndex {
     this.markBase += 1;
     return this.markBase;
   }
+}
+
+/**
+ * Calls `mark(id, exact)` once for each candidate that `wanted` lets through and some list
+ * holds, `exact` when the first list holding it is the exact word's (`firstIsExact`, lists[0]).
+ * Either walks the lists (when they are short next to the candidates) or, for each candidate in
+ * ascending order (`inOrder` sorts them), looks in each list from where the last look stopped.
+ */
+function markMatches(
+  lists: readonly (readonly number[])[],
+  firstIsExact: boolean,
+  candidates: Int32Array,
+  count: number,
+  size: number,
+  inOrder: () => void,
+  wanted: (id: number) => boolean,
+  mark: (id: number, exact: boolean) => void,
+): void {
+  if (size <= count * 8 * lists.length) {
+    lists.forEach((list, w) => {
+      const exact = firstIsExact && w === 0;
+      for (const id of list) if (wanted(id)) mark(id, exact);
+    });
+    return;
+  }
+  inOrder();
+  const cursors = new Int32Array(lists.length);
+  for (let i = 0; i < count; i += 1) {
+    const id = candidates[i] as number;
+    if (!wanted(id)) continue;
+    for (let w = 0; w < lists.length; w += 1) {
+      const list = lists[w] as readonly number[];
+      const at = seek(list, id, cursors[w] as number);
+      cursors[w] = at;
+      if (list[at] !== id) continue;
+      mark(id, firstIsExact && w === 0);
+      break;
+    }
+  }
+}
+
+/** The first index at or after `from` whose value is at least `id` in an ascending list (galloping, then binary search). */
+function seek(list: readonly number[], id: number, from: number): number {
+  let lo = from;
+  let step = 1;
+  let hi = from;
+  while (hi < list.length && (list[hi] as number) < id) {
+    lo = hi + 1;
+    hi += step;
+    step *= 2;
+  }
+  if (hi > list.length) hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if ((list[mid] as number) < id) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 /**
@@ -311,8 +382,19 @@ export class IndexBuild {
       }
       if (performance.now() >= until) break;
     }
-    return this.next >= this.backlog.length;
+    if (this.next < this.backlog.length) return false;
+    // The words added last are put in order now, not by the first query.
+    this.index.settle();
+    return true;
   }
+}
+
+/** The words of `words` that start with `term` (the exact word first), and how many ids their lists hold. */
+function termWords(words: SortedWords, lists: ReadonlyMap<string, number[]>, term: string): TermWords {
+  const found = words.startingWith(term);
+  let size = 0;
+  for (const word of found) size += (lists.get(word) as number[]).length;
+  return { term, words: found, size };
 }
 
 /** Adds `id` to the word's list unless it already ends with it; true when the word is new. */
@@ -326,38 +408,15 @@ function appendId(lists: Map<string, number[]>, word: string, id: number): boole
   return false;
 }
 
-/** The words (in sorted order) that start with `term`, the exact word first, and how many ids their lists hold. */
-function wordRange(sorted: readonly string[], lists: ReadonlyMap<string, number[]>, term: string): { term: string; from: number; to: number; size: number } {
-  const from = lowerBound(sorted, term);
-  let to = from;
-  let size = 0;
-  while (to < sorted.length && (sorted[to] as string).startsWith(term)) {
-    size += (lists.get(sorted[to] as string) as number[]).length;
-    to += 1;
-  }
-  return { term, from, to, size };
-}
-
-/** Whether an ascending list holds `id`. */
-function hasId(list: readonly number[], id: number): boolean {
-  let lo = 0;
-  let hi = list.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    const value = list[mid] as number;
-    if (value === id) return true;
-    if (value < id) lo = mid + 1;
-    else hi = mid;
-  }
-  return false;
-}
-
-/** Keeps the `limit` best hits seen (a min-heap on score). */
-class BoundedHeap {
-  private readonly heap: SearchHit[] = [];
+/**
+ * Keeps the `limit` best hits offered: higher score first, then the key that sorts first (a
+ * min-heap on that order). The chart search ranks its charts with it too.
+ */
+export class BoundedHeap<T extends SearchHit = SearchHit> {
+  private readonly heap: T[] = [];
   constructor(private readonly limit: number) {}
 
-  private worse(a: SearchHit, b: SearchHit): boolean {
+  private worse(a: T, b: T): boolean {
     return a.score < b.score || (a.score === b.score && a.key > b.key);
   }
 
@@ -369,48 +428,39 @@ class BoundedHeap {
 
   /** Whether a hit with this score and key would be kept. */
   takes(score: number, key: string): boolean {
+    if (this.limit <= 0) return false;
     const worst = this.heap[0];
     return this.heap.length < this.limit || worst === undefined || score > worst.score || (score === worst.score && key < worst.key);
   }
 
-  offer(hit: SearchHit): void {
+  offer(hit: T): void {
     const heap = this.heap;
     if (heap.length < this.limit) {
       heap.push(hit);
       for (let i = heap.length - 1; i > 0; ) {
         const parent = (i - 1) >> 1;
-        if (!this.worse(heap[i] as SearchHit, heap[parent] as SearchHit)) break;
-        [heap[i], heap[parent]] = [heap[parent] as SearchHit, heap[i] as SearchHit];
+        if (!this.worse(heap[i] as T, heap[parent] as T)) break;
+        [heap[i], heap[parent]] = [heap[parent] as T, heap[i] as T];
         i = parent;
       }
       return;
     }
-    if (!this.worse(heap[0] as SearchHit, hit)) return;
+    if (!this.worse(heap[0] as T, hit)) return;
     heap[0] = hit;
     for (let i = 0; ; ) {
       const left = 2 * i + 1;
       const right = left + 1;
       let smallest = i;
-      if (left < heap.length && this.worse(heap[left] as SearchHit, heap[smallest] as SearchHit)) smallest = left;
-      if (right < heap.length && this.worse(heap[right] as SearchHit, heap[smallest] as SearchHit)) smallest = right;
+      if (left < heap.length && this.worse(heap[left] as T, heap[smallest] as T)) smallest = left;
+      if (right < heap.length && this.worse(heap[right] as T, heap[smallest] as T)) smallest = right;
       if (smallest === i) break;
-      [heap[i], heap[smallest]] = [heap[smallest] as SearchHit, heap[i] as SearchHit];
+      [heap[i], heap[smallest]] = [heap[smallest] as T, heap[i] as T];
       i = smallest;
     }
   }
 
-  sorted(): SearchHit[] {
+  /** The hits kept, best first. */
+  sorted(): T[] {
     return [...this.heap].sort((a, b) => b.score - a.score || (a.key < b.key ? -1 : 1));
   }
-}
-
-function lowerBound(sorted: readonly string[], target: string): number {
-  let lo = 0;
-  let hi = sorted.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if ((sorted[mid] as string) < target) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }

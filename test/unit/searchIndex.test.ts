@@ -135,4 +135,22 @@ describe('the search index', () => {
       expect(index.search(query, 100_000), query).toEqual(oracle(live.values(), query, 100_000));
     }
   });
+
+  it('a rare word beside common ones looks them up per candidate, and answers as the plain reading does', () => {
+    // 'zebra' marks a few entities; 'bill', 'billing', 'billed' are on most: the candidates are
+    // the few, and each is looked for in the long lists (moving forward through them) instead of
+    // the lists being walked. A query starting several words makes candidates out of order first.
+    const random = prng(99);
+    const live = new Map<string, StoredRecord>();
+    for (let i = 0; i < 4000; i += 1) {
+      const rare = i % 397 === 0 ? ' zebra' : i % 211 === 0 ? ' zebras' : '';
+      const record = entity(`${VOCABULARY[i % VOCABULARY.length]}_${i}`, [`${['bill', 'billing', 'billed'][Math.floor(random() * 3)]} ship${rare}`]);
+      live.set(record.key, record);
+    }
+    const index = new SearchIndex(live.values());
+    for (const query of ['zebra bill', 'bill zebra', 'zeb bil', 'zebras billing ship', 'zebra billed', 'a zeb', 'ink zebra bill']) {
+      expect(index.search(query, 100_000), query).toEqual(oracle(live.values(), query, 100_000));
+      expect(index.search(query, 3), query).toEqual(oracle(live.values(), query, 3));
+    }
+  });
 });

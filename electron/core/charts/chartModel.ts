@@ -207,6 +207,10 @@ export function summarizeChart(chart: Chart): ChartSummary {
 /** What one record says about which charts exist: a chart entity (with its place in a tree), or an outcome that may be a chart's only head. */
 export type ChartHead = { readonly kind: 'chart'; readonly id: string; readonly parentChart?: string; readonly parentStep?: string } | { readonly kind: 'outcome'; readonly id: string };
 
+// Made once: a template literal in chartHeadOf made a string at each of the records it reads.
+const QUOTED_DESIRED_OUTCOME = `"${DESIRED_OUTCOME}"`;
+const QUOTED_CHART_TYPE = `"${STRUCTURAL_TENSION_CHART}"`;
+
 /**
  * The chart head a record is, if any: every `_chart` entity (or structural_tension_chart),
  * and every desired outcome (the specification's own example has no `_chart` entity: an
@@ -216,11 +220,11 @@ export type ChartHead = { readonly kind: 'chart'; readonly id: string; readonly 
 export const chartHeadOf = (record: StoredRecord): ChartHead | undefined => {
   if (record.kind !== 'entity') return undefined;
   const name = record.name as string;
-  if (name.endsWith(OUTCOME_SUFFIX) && record.raw.includes(`"${DESIRED_OUTCOME}"`)) {
+  if (name.endsWith(OUTCOME_SUFFIX) && record.raw.includes(QUOTED_DESIRED_OUTCOME)) {
     // Its chart id without a parse: metadata.chartId read from the line, else the name.
     return { kind: 'outcome', id: record.chartId ?? name.slice(0, -OUTCOME_SUFFIX.length) };
   }
-  const isChart = name.endsWith('_chart') || record.raw.includes(`"${STRUCTURAL_TENSION_CHART}"`);
+  const isChart = name.endsWith('_chart') || record.raw.includes(QUOTED_CHART_TYPE);
   if (!isChart) return undefined;
   const entity = entityOf(record) as Entity;
   if (entity.entityType !== STRUCTURAL_TENSION_CHART && !(name.endsWith('_chart') && entity.entityType === '')) return undefined;

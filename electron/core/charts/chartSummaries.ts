@@ -3,7 +3,9 @@
 // (RecordSet.listen); a summary is made again only for those, so a list of 100k charts is
 // parsed once, and the app, told that a context changed, asks only for what changed since
 // its token (a sequence of summary generations), not for 100k summaries again.
-import { ACTION_STEP, type ChartSummary } from '../../../shared/domain.ts';
+import type { ChartSummary } from '../../../shared/domain.ts';
+import type { Engine } from '../engine.ts';
+import { validateContextName } from '../dataRoot.ts';
 import { entityKey, type StoredRecord } from '../records.ts';
 import type { RecordSet } from '../recordSet.ts';
 import { chartEntityName, chartHeadOf, chartIndexOf, chartPartKeys, entityOf, isStepOfChart, num, outcomeName, readChart, summarizeChart, text, type ChartIndex } from './chartModel.ts';
@@ -105,7 +107,43 @@ function summaryNow(state: RecordSet, id: string, context: string, index: ChartI
   // write carry metadata.chartId); a chart whose parts lack it is matched by its full part set.
   const tagged = state.chartKeys(id);
   const keys = tagged.size > 0 ? tagged : chartPartKeys(state, id);
-  return quickSummary(state, id, context, keys, strays.has(id)) ?? summarizeFully(state, id, context, index);
+  return quickSummary(state, id, context, stepsOf(state, id, keys, strays.has(id))) ?? summarizeFully(state, id, context, index);
+}
+
+/** A chart's steps: how many, and how many completed. */
+interface StepCount {
+  total: number;
+  done: number;
+}
+
+/**
+ * Every chart's steps, counted in one pass over the records, for a list made from scratch (a
+ * context read anew): what stepsOf counts for a chart whose steps all carry its id, without
+ * the chart-id index, the stray steps' index and a look through each chart's keys (the first
+ * two a pass over every record each). A chart with a stray step, or with no step tagged with
+ * its id, is left out: its steps are counted by stepsOf, relations included.
+ */
+function tallySteps(state: RecordSet): { steps: Map<string, StepCount>; strays: Set<string> } {
+  const steps = new Map<string, StepCount>();
+  const strays = new Set<string>();
+  for (const record of state.values()) {
+    if (record.kind !== 'entity') continue;
+    const name = record.name as string;
+    const step = STEP_NAME.exec(name);
+    if (!step) continue;
+    const id = name.slice(0, step.index);
+    // strayStepOf, and (tagged with the chart its name belongs to) a key stepsOf counts: its
+    // name is `<id>_action_<n>`, so isStepOfChart(id, name) holds.
+    if (record.chartId !== id) {
+      strays.add(id);
+      continue;
+    }
+    let count = steps.get(id);
+    if (!count) steps.set(id, (count = { total: 0, done: 0 }));
+    count.total += 1;
+    if (COMPLETED.test(record.raw)) count.done += 1;
+  }
+  return { steps, strays };
 }
 
 /**
@@ -127,9 +165,10 @@ function update(state: RecordSet, context: string): SummaryCache {
     cache.epoch = newEpoch();
     cache.generation = 1;
     cache.oldest = 1;
-    const strays = chartsWithStraySteps(state);
+    const { steps, strays } = tallySteps(state);
     for (const id of index.ids) {
-      const summary = summaryNow(state, id, context, index, strays);
+      const counted = strays.has(id) ? undefined : steps.get(id);
+      const summary = counted ? (quickSummary(state, id, context, counted) ?? summarizeFully(state, id, context, index)) : summaryNow(state, id, context, index, strays);
       if (summary) cache.byId.set(id, { summary, generation: 1 });
     }
     return cache;
@@ -177,6 +216,21 @@ export function summarizeCharts(state: RecordSet, context: string): ChartSummary
   return result;
 }
 
+/**
+ * The chart list of one context, or of every context when none is named (ChartService.list):
+ * here, beside the summaries, so that `tension chart list` loads the engine and this module
+ * only, not every chart operation.
+ */
+export async function listCharts(engine: Engine, context?: string): Promise<ChartSummary[]> {
+  const contexts = context === undefined ? engine.listContextNames() : [validateContextName(context)];
+  const all: ChartSummary[] = [];
+  for (const name of contexts) {
+    const summaries = await engine.read(name, (state) => summarizeCharts(state, name));
+    all.push(...summaries);
+  }
+  return all;
+}
+
 function sameSummary(a: ChartSummary, b: ChartSummary): boolean {
   return JSON.stringify(a) === JSON.stringify(b);
 }
@@ -222,39 +276,51 @@ function summarizeFully(state: RecordSet, id: string, context: string, index: Ch
   return chart ? summarizeChart(chart) : undefined;
 }
 
+// Made once, not at every step (a regular expression literal in a function is made at each call).
+const COMPLETED = /"completionStatus":\s*true/;
+const ENTITY_KEY_PREFIX = 'e\u0000';
+
 /**
- * A chart's summary parsing only its `_chart` and desired-outcome lines: steps are counted
- * from their lines' text (`"completionStatus":true`). A list of 100k charts then parses 200k
- * lines instead of 1.3M. Undefined (the full reading is used) for a chart without those two
- * entities under their usual names.
+ * The steps of chart `id` among `keys` (its records), counted from their lines' text
+ * (`"completionStatus":true`): every entity key whose name is one of the chart's steps
+ * (`<id>_action_<n>`, so a step whatever its entityType says).
  */
-function quickSummary(state: RecordSet, id: string, context: string, keys: ReadonlySet<string>, hasStraySteps: boolean): ChartSummary | undefined {
-  const chart = entityOf(state.get(entityKey(chartEntityName(id))));
-  const outcome = entityOf(state.get(entityKey(outcomeName(id))));
-  if (!chart || !outcome) return undefined;
-  let stepsTotal = 0;
-  let stepsDone = 0;
-  const isStepKey = (key: string) => key.startsWith('e\u0000') && isStepOfChart(id, key.slice(2));
-  const stepKeys = new Set([...keys].filter(isStepKey));
+function stepsOf(state: RecordSet, id: string, keys: ReadonlySet<string>, hasStraySteps: boolean): StepCount {
+  const isStepKey = (key: string) => key.startsWith(ENTITY_KEY_PREFIX) && isStepOfChart(id, key.slice(2));
+  const stepKeys = new Set<string>();
+  for (const key of keys) if (isStepKey(key)) stepKeys.add(key);
   // Steps without metadata.chartId (a peer stripped it from some or all of them) are found by
   // their relations to the chart's outcome or chart entity, as the full reading finds them.
   // Only where there are such steps: the relation index costs a pass over every record.
-  for (const hub of hasStraySteps || stepKeys.size === 0 ? [outcomeName(id), chartEntityName(id)] : []) {
-    for (const relation of state.relationKeysOf(hub)) {
-      const record = state.get(relation);
-      if (record?.kind !== 'relation') continue;
-      for (const end of [record.from as string, record.to as string]) if (isStepOfChart(id, end)) stepKeys.add(entityKey(end));
+  if (hasStraySteps || stepKeys.size === 0) {
+    for (const hub of [outcomeName(id), chartEntityName(id)]) {
+      for (const relation of state.relationKeysOf(hub)) {
+        const record = state.get(relation);
+        if (record?.kind !== 'relation') continue;
+        for (const end of [record.from as string, record.to as string]) if (isStepOfChart(id, end)) stepKeys.add(entityKey(end));
+      }
     }
   }
+  const count: StepCount = { total: 0, done: 0 };
   for (const key of stepKeys) {
     const record = state.get(key);
     if (record?.kind !== 'entity') continue;
-    const name = record.name as string;
-    const isStep = record.raw.includes(`"entityType":"${ACTION_STEP}"`) || isStepOfChart(id, name);
-    if (!isStep || !name.startsWith(`${id}_`)) continue;
-    stepsTotal += 1;
-    if (/"completionStatus":\s*true/.test(record.raw)) stepsDone += 1;
+    count.total += 1;
+    if (COMPLETED.test(record.raw)) count.done += 1;
   }
+  return count;
+}
+
+/**
+ * A chart's summary parsing only its `_chart` and desired-outcome lines, its steps counted
+ * from their lines' text (stepsOf, tallySteps). A list of 100k charts then parses 200k lines
+ * instead of 1.3M. Undefined (the full reading is used) for a chart without those two
+ * entities under their usual names.
+ */
+function quickSummary(state: RecordSet, id: string, context: string, steps: StepCount): ChartSummary | undefined {
+  const chart = entityOf(state.get(entityKey(chartEntityName(id))));
+  const outcome = entityOf(state.get(entityKey(outcomeName(id))));
+  if (!chart || !outcome) return undefined;
   const meta = chart.metadata;
   const dueDate = text(meta.dueDate) ?? text(outcome.metadata.dueDate);
   const parentChart = text(meta.parentChart);
@@ -267,9 +333,9 @@ function quickSummary(state: RecordSet, id: string, context: string, keys: Reado
     ...(dueDate === undefined ? {} : { dueDate }),
     level: num(meta.level) ?? 0,
     ...(parentChart === undefined ? {} : { parentChart }),
-    complete: outcomeCompleted || (stepsTotal > 0 && stepsDone === stepsTotal),
-    stepsDone,
-    stepsTotal,
+    complete: outcomeCompleted || (steps.total > 0 && steps.done === steps.total),
+    stepsDone: steps.done,
+    stepsTotal: steps.total,
     ...(updatedAt === undefined ? {} : { updatedAt }),
   };
 }

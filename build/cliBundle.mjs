@@ -43,8 +43,8 @@ const LOADED_AT_FIRST_USE = new Set(['node:crypto']);
  * module view of the module, reading every export, and some exports are getters that load
  * more (fs.ReadStream loads the streams, crypto.webcrypto all of Web Crypto), which a
  * fresh process pays at every start. node:crypto (a random id or a hash for a write, a backup)
- * is loaded at its first use: each export is a getter that loads it then. One bundle's worth
- * of start-up: about 4 % of the instructions of `tension chart list` at 1,000 charts.
+ * is loaded at its first use: each export is a getter that loads it then. Together, about 4 %
+ * of the instructions of `tension chart list` at 1,000 charts.
  */
 const nodeModulesByRequire = {
   name: 'node-modules-by-require',

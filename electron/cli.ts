@@ -4,7 +4,7 @@
 // A change that is committed (durable in the journal) is a success even when the context file
 // could not be rewritten afterwards: the result is printed, exit 0, and a warning on stderr
 // (a retrying script must not make the change twice).
-import { Engine } from './core/engine.ts';
+import type { Engine } from './core/engine.ts';
 import { EngineError, fromSystemError } from './core/errors.ts';
 import { DEFAULT_CONTEXT, resolveLayout, validateContextName, type DataLayout } from './core/dataRoot.ts';
 import { checkDataFolder } from './core/dataFolder.ts';
@@ -77,6 +77,8 @@ export async function main(argv: string[], interruption: Interruption): Promise<
     const layout = resolveLayout({ data: options.data, memoryPath: options['memory-path'] });
     const writes = found.command.readOnly !== true;
     checkDataFolder(layout, { create: writes });
+    // The engine is loaded only now: --help, or a mistyped command, does not pay for it.
+    const { Engine } = await import('./cli/engineModules.ts');
     engine = await Engine.open({
       layout,
       origin: 'cli',

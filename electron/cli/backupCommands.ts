@@ -2,16 +2,21 @@
 // context or one chart), take what the schedule says is due (`backup due`, what the app's timer
 // runs), and show or set the retention policy with a preview of what it keeps.
 import { EngineError } from '../core/errors.ts';
-import { createBackup, listBackups, pruneBackups, restoreBackup, verifyBackup } from '../core/backups.ts';
-import { describeBackups, type BackupListEntry } from '../core/backupListing.ts';
-import { runDueBackups, type DueReport } from '../core/backupDue.ts';
-import { changedPolicy, readPolicy, writePolicyUnderLock, type BackupPolicy } from '../core/backupPolicy.ts';
-import { previewPolicy } from '../core/backupPruning.ts';
-import { previewRestore, restoreChartFromBackup } from '../core/backupRestore.ts';
+import type { BackupListEntry } from '../core/backupListing.ts';
+import type { DueReport } from '../core/backupDue.ts';
+import type { BackupPolicy } from '../core/backupPolicy.ts';
 import type { RetentionVerdict } from '../core/backupRetention.ts';
 import { formatBytes } from '../core/freeSpace.ts';
 import { parseCount, parseNow, requireOption, type CliOptions } from './arguments.ts';
 import type { Command } from './commands.ts';
+
+// The backup modules, loaded when a backup command runs (commandModules.ts).
+const backups = async () => (await import('./commandModules.ts')).backups;
+const backupListing = async () => (await import('./commandModules.ts')).backupListing;
+const backupDue = async () => (await import('./commandModules.ts')).backupDue;
+const backupPolicy = async () => (await import('./commandModules.ts')).backupPolicy;
+const backupPruning = async () => (await import('./commandModules.ts')).backupPruning;
+const backupRestore = async () => (await import('./commandModules.ts')).backupRestore;
 
 const plural = (n: number, word: string, words = `${word}s`) => `${n} ${n === 1 ? word : words}`;
 
@@ -63,6 +68,7 @@ export const backupCommands: Record<string, Command> = {
     usage: 'backup create [--reason TEXT]',
     summary: 'back up every context (files and journals) into .backup/, verified before it is listed',
     async run({ engine, options }) {
+      const { createBackup } = await backups();
       const info = await createBackup(engine, options.reason ?? 'manual');
       return { json: info, text: `backup ${info.id}: ${plural(info.files.length, 'file')}, ${formatBytes(info.bytes)} (${formatBytes(info.newBytes)} new), verified` };
     },
@@ -73,6 +79,7 @@ export const backupCommands: Record<string, Command> = {
     summary: 'the backups, newest first: time, kind, contexts, bytes (new and shared), verified',
     readOnly: true,
     async run({ engine }) {
+      const { describeBackups } = await backupListing();
       const list = describeBackups(engine);
       return { json: { backups: list }, text: list.length === 0 ? 'no backups' : list.map(listLine).join('\n') };
     },
@@ -83,6 +90,7 @@ export const backupCommands: Record<string, Command> = {
     summary: 'check backups against their checksums',
     readOnly: true,
     async run({ engine, args }) {
+      const { listBackups, verifyBackup } = await backups();
       const ids = args[0] ? [args[0]] : listBackups(engine).map((b) => b.id);
       const checks = ids.map((id) => verifyBackup(engine, id));
       const ok = checks.every((c) => c.ok);
@@ -97,6 +105,7 @@ export const backupCommands: Record<string, Command> = {
     async run({ engine, args, options, context }) {
       const id = args[0];
       if (!id) throw new EngineError('BAD_INPUT', 'backup preview needs a backup ID (see `tension backup list`).');
+      const { previewRestore } = await backupRestore();
       const preview = await previewRestore(engine, id, context, options.chart);
       const { added, changed, removed } = preview.records;
       const lines = [`restoring ${options.chart ? `chart ${preview.chartId}` : `context ${context}`} from ${id} (${preview.backup.created}) would add ${added}, change ${changed} and remove ${removed} records`];
@@ -115,6 +124,7 @@ export const backupCommands: Record<string, Command> = {
     async run({ engine, args, options, context }) {
       const id = args[0];
       if (!id) throw new EngineError('BAD_INPUT', 'backup restore needs a backup ID (see `tension backup list`).');
+      const [{ restoreChartFromBackup }, { restoreBackup }] = await Promise.all([backupRestore(), backups()]);
       if (options.chart !== undefined) {
         const result = await restoreChartFromBackup(engine, id, context, requireOption(options, 'chart'));
         return { json: { ok: true, ...result }, text: `restored chart ${result.chartId} of ${context} from ${id} (${result.changed} records changed); the state before is in backup ${result.safetyBackup}` };
@@ -128,6 +138,7 @@ export const backupCommands: Record<string, Command> = {
     usage: 'backup due [--now ISO-TIME]',
     summary: 'take the daily/weekly/monthly backup that is due (once per period, missed ones caught up once) and remove what the policy does not keep',
     async run({ engine, options }) {
+      const [{ runDueBackups }, { describeBackups }] = await Promise.all([backupDue(), backupListing()]);
       const report = await runDueBackups(engine, { now: parseNow(options.now) });
       const taken = report.taken ? describeBackups(engine).find((b) => b.id === report.taken?.id) : undefined;
       const json = { ...report, taken: taken ?? null };
@@ -140,6 +151,7 @@ export const backupCommands: Record<string, Command> = {
     summary: 'show or set how many daily, weekly and monthly backups are kept, with what it keeps and removes of the backups there now',
     async run({ engine, options }) {
       const changes = policyChanges(options);
+      const [{ changedPolicy, readPolicy, writePolicyUnderLock }, { previewPolicy }] = await Promise.all([backupPolicy(), backupPruning()]);
       const stored = readPolicy(engine);
       const policy = changedPolicy(stored.policy, changes);
       const setting = Object.keys(changes).length > 0;
@@ -165,6 +177,7 @@ export const backupCommands: Record<string, Command> = {
     usage: 'backup prune --days N [--keep K]',
     summary: 'remove backups older than N days, keeping at least the newest K (default 7); never the newest verified one',
     async run({ engine, options }) {
+      const { pruneBackups } = await backups();
       const removed = await pruneBackups(engine, { maxAgeDays: parseCount(requireOption(options, 'days'), '--days', 30), keepAtLeast: parseCount(options.keep, '--keep', 7) });
       return { json: { removed }, text: removed.length === 0 ? 'nothing to remove' : `removed ${removed.join(', ')}` };
     },

@@ -1,11 +1,15 @@
 // The chart commands of `tension`: structural tension charts through the chart service.
 import { EngineError } from '../core/errors.ts';
-import { ChartService } from '../core/charts/chartService.ts';
+import type { ChartService } from '../core/charts/chartService.ts';
 import type { Chart, ChartTree } from '../../shared/domain.ts';
 import { historyPage, parseCount, requireOption } from './arguments.ts';
 import type { Command, CommandInput, CommandResult } from './commands.ts';
 
-const service = (input: CommandInput) => new ChartService(input.engine);
+/** The chart service, loaded when a chart command runs (commandModules.ts; `chart list` needs only the summaries). */
+async function service(input: CommandInput): Promise<ChartService> {
+  const { chartService } = await import('./commandModules.ts');
+  return new chartService.ChartService(input.engine);
+}
 
 function arg(input: CommandInput, what: string): string {
   const value = input.args[0];
@@ -82,7 +86,7 @@ function changeOne(usage: string, summary: string, what: string, change: (charts
     usage: `${usage} [--if-version V]`,
     summary,
     async run(input) {
-      const result = await change(service(input), input.context, arg(input, what), input.options.op, ifVersion(input));
+      const result = await change(await service(input), input.context, arg(input, what), input.options.op, ifVersion(input));
       return done(said, versionOf(result));
     },
   };
@@ -94,7 +98,8 @@ export const chartCommands: Record<string, Command> = {
     summary: 'create a structural tension chart; prints its id',
     async run(input) {
       const { options, context } = input;
-      const { id } = await service(input).create(
+      const charts = await service(input);
+      const { id } = await charts.create(
         context,
         { outcome: requireOption(options, 'outcome'), reality: options.reality ?? [], ...(options.due ? { dueDate: options.due } : {}), steps: options.step ?? [] },
         options.op,
@@ -107,7 +112,8 @@ export const chartCommands: Record<string, Command> = {
     summary: 'the charts of the context (--all: of every context)',
     readOnly: true,
     async run(input) {
-      const charts = await service(input).list(input.options.all ? undefined : input.context);
+      const { listCharts } = await import('./engineModules.ts');
+      const charts = await listCharts(input.engine, input.options.all ? undefined : input.context);
       const text = charts.map((c) => `${c.id.padEnd(28)} ${c.complete ? 'done' : `${c.stepsDone}/${c.stepsTotal}`.padEnd(4)} ${(c.dueDate ?? '').slice(0, 10).padEnd(10)} ${'  '.repeat(c.level)}${c.desiredOutcome}${input.options.all ? `  (${c.context})` : ''}`).join('\n');
       return { json: { charts }, text: text || 'no charts' };
     },
@@ -117,7 +123,8 @@ export const chartCommands: Record<string, Command> = {
     summary: 'a chart and its telescoped sub-charts, in Fritz\'s layout',
     readOnly: true,
     async run(input) {
-      const tree = await service(input).tree(input.context, arg(input, 'a chart id'));
+      const charts = await service(input);
+      const tree = await charts.tree(input.context, arg(input, 'a chart id'));
       return { json: tree, text: () => renderTree(tree) };
     },
   },
@@ -127,7 +134,8 @@ export const chartCommands: Record<string, Command> = {
     readOnly: true,
     async run(input) {
       const page = historyPage(input.options);
-      const entries = await service(input).history(input.context, arg(input, 'a chart id'), page);
+      const charts = await service(input);
+      const entries = await charts.history(input.context, arg(input, 'a chart id'), page);
       const older = page.more ? `\n(older versions left out: --before ${entries[0]?.seq ?? 0} shows them)` : '';
       return {
         json: { entries, ...(page.more ? { before: entries[0]?.seq ?? 0 } : {}) },
@@ -142,7 +150,8 @@ export const chartCommands: Record<string, Command> = {
     async run(input) {
       const time = input.args[1];
       if (!time) throw new EngineError('BAD_INPUT', 'a TIME is required (e.g. 2026-11-26T10:00:00Z).');
-      const chart = await service(input).asOf(input.context, arg(input, 'a chart id'), time);
+      const charts = await service(input);
+      const chart = await charts.asOf(input.context, arg(input, 'a chart id'), time);
       return { json: chart, text: renderChart(chart) };
     },
   },
@@ -150,7 +159,8 @@ export const chartCommands: Record<string, Command> = {
     usage: 'chart archive ID [--if-version V]',
     summary: 'move a completed chart (with its sub-charts) to completed-charts.jsonl',
     async run(input) {
-      const result = await service(input).archive(input.context, arg(input, 'a chart id'), input.options.op, ifVersion(input));
+      const charts = await service(input);
+      const result = await charts.archive(input.context, arg(input, 'a chart id'), input.options.op, ifVersion(input));
       return done(`archived (${result.moved} records)`, result);
     },
   },
@@ -158,7 +168,8 @@ export const chartCommands: Record<string, Command> = {
     usage: 'chart unarchive ID [--to CONTEXT] [--if-version V]',
     summary: 'bring an archived chart back to its context',
     async run(input) {
-      const result = await service(input).unarchive(arg(input, 'a chart id'), input.options.to, input.options.op, ifVersion(input));
+      const charts = await service(input);
+      const result = await charts.unarchive(arg(input, 'a chart id'), input.options.to, input.options.op, ifVersion(input));
       return done(`restored (${result.moved} records)`, result);
     },
   },
@@ -167,7 +178,8 @@ export const chartCommands: Record<string, Command> = {
     summary: 'move a chart with its sub-charts and relations to another context (crash-safe)',
     async run(input) {
       const version = ifVersion(input);
-      const result = await service(input).move(input.context, arg(input, 'a chart id'), requireOption(input.options, 'to'), { ...(input.options.op ? { op: input.options.op } : {}), ...(version ? { ifVersion: version } : {}) });
+      const charts = await service(input);
+      const result = await charts.move(input.context, arg(input, 'a chart id'), requireOption(input.options, 'to'), { ...(input.options.op ? { op: input.options.op } : {}), ...(version ? { ifVersion: version } : {}) });
       return done(`moved (${result.moved} records)`, result);
     },
   },
@@ -178,7 +190,8 @@ export const chartCommands: Record<string, Command> = {
     async run(input) {
       const query = input.args.join(' ');
       if (!query.trim()) throw new EngineError('BAD_INPUT', 'a search query is required.');
-      const hits = await service(input).search(query, { ...(input.options.all ? {} : { context: input.context }), limit: parseCount(input.options.limit, '--limit', 20) });
+      const charts = await service(input);
+      const hits = await charts.search(query, { ...(input.options.all ? {} : { context: input.context }), limit: parseCount(input.options.limit, '--limit', 20) });
       return { json: { hits }, text: hits.map((h) => `${h.chart.id}  ${h.chart.desiredOutcome}  (${h.chart.context}; matched: ${h.matched})`).join('\n') || 'no matches' };
     },
   },
@@ -186,7 +199,8 @@ export const chartCommands: Record<string, Command> = {
     usage: 'step add ID --title T [--due D] [--if-version V]',
     summary: 'add an action step; prints its name (--if-version: the chart\'s version)',
     async run(input) {
-      const { name, result } = await service(input).addStep(input.context, arg(input, 'a chart id'), { title: requireOption(input.options, 'title'), ...(input.options.due ? { dueDate: input.options.due } : {}) }, input.options.op, ifVersion(input));
+      const charts = await service(input);
+      const { name, result } = await charts.addStep(input.context, arg(input, 'a chart id'), { title: requireOption(input.options, 'title'), ...(input.options.due ? { dueDate: input.options.due } : {}) }, input.options.op, ifVersion(input));
       return done(name, { name, ...versionOf(result) });
     },
   },
@@ -196,7 +210,8 @@ export const chartCommands: Record<string, Command> = {
     async run(input) {
       const { title, due } = input.options;
       if (title === undefined && due === undefined) throw new EngineError('BAD_INPUT', 'step edit needs --title or --due.');
-      const result = await service(input).editStep(input.context, arg(input, 'a step name'), { ...(title === undefined ? {} : { title }), ...(due === undefined ? {} : { dueDate: due === '' ? null : due }) }, input.options.op, ifVersion(input));
+      const charts = await service(input);
+      const result = await charts.editStep(input.context, arg(input, 'a step name'), { ...(title === undefined ? {} : { title }), ...(due === undefined ? {} : { dueDate: due === '' ? null : due }) }, input.options.op, ifVersion(input));
       return done('edited', versionOf(result));
     },
   },
@@ -206,7 +221,8 @@ export const chartCommands: Record<string, Command> = {
     usage: 'step remove NAME [--if-version V]',
     summary: 'remove a step and its whole telescoped subtree (kept in history)',
     async run(input) {
-      const result = await service(input).removeStep(input.context, arg(input, 'a step name'), input.options.op, ifVersion(input));
+      const charts = await service(input);
+      const result = await charts.removeStep(input.context, arg(input, 'a step name'), input.options.op, ifVersion(input));
       return done(`removed (${result.changed} records)`, { changed: result.changed });
     },
   },
@@ -214,7 +230,8 @@ export const chartCommands: Record<string, Command> = {
     usage: 'step move NAME --to N [--if-version V]',
     summary: 'put a step at position N among its chart\'s steps',
     async run(input) {
-      const result = await service(input).moveStep(input.context, arg(input, 'a step name'), parseCount(requireOption(input.options, 'to'), '--to', 1), input.options.op, ifVersion(input));
+      const charts = await service(input);
+      const result = await charts.moveStep(input.context, arg(input, 'a step name'), parseCount(requireOption(input.options, 'to'), '--to', 1), input.options.op, ifVersion(input));
       return done('moved', versionOf(result));
     },
   },
@@ -223,7 +240,8 @@ export const chartCommands: Record<string, Command> = {
     summary: 'telescope a step into a sub-chart; prints its id',
     async run(input) {
       const reality = input.options.reality?.[0];
-      const { id, result } = await service(input).telescope(input.context, arg(input, 'a step name'), { ...(reality ? { reality } : {}), steps: input.options.step ?? [] }, input.options.op, ifVersion(input));
+      const charts = await service(input);
+      const { id, result } = await charts.telescope(input.context, arg(input, 'a step name'), { ...(reality ? { reality } : {}), steps: input.options.step ?? [] }, input.options.op, ifVersion(input));
       return done(id, { id, ...versionOf(result) });
     },
   },
@@ -231,7 +249,8 @@ export const chartCommands: Record<string, Command> = {
     usage: 'reality add ID --text T [--if-version V]',
     summary: 'add an observation to the current reality',
     async run(input) {
-      const result = await service(input).addReality(input.context, arg(input, 'a chart id'), requireOption(input.options, 'text'), input.options.op, ifVersion(input));
+      const charts = await service(input);
+      const result = await charts.addReality(input.context, arg(input, 'a chart id'), requireOption(input.options, 'text'), input.options.op, ifVersion(input));
       return done('added', versionOf(result));
     },
   },
@@ -239,7 +258,8 @@ export const chartCommands: Record<string, Command> = {
     usage: 'reality edit ID --old T [--text T] [--if-version V]',
     summary: 'change (or, without --text, remove) an observation of the current reality',
     async run(input) {
-      const result = await service(input).editReality(input.context, arg(input, 'a chart id'), requireOption(input.options, 'old'), input.options.text, input.options.op, ifVersion(input));
+      const charts = await service(input);
+      const result = await charts.editReality(input.context, arg(input, 'a chart id'), requireOption(input.options, 'old'), input.options.text, input.options.op, ifVersion(input));
       return done('changed', versionOf(result));
     },
   },
@@ -247,7 +267,8 @@ export const chartCommands: Record<string, Command> = {
     usage: 'outcome set ID --text T [--if-version V]',
     summary: 'change the desired outcome',
     async run(input) {
-      const result = await service(input).setOutcome(input.context, arg(input, 'a chart id'), requireOption(input.options, 'text'), input.options.op, ifVersion(input));
+      const charts = await service(input);
+      const result = await charts.setOutcome(input.context, arg(input, 'a chart id'), requireOption(input.options, 'text'), input.options.op, ifVersion(input));
       return done('set', versionOf(result));
     },
   },
@@ -259,7 +280,8 @@ export const chartCommands: Record<string, Command> = {
     async run(input) {
       const date = input.args[1];
       if (!date) throw new EngineError('BAD_INPUT', 'a DATE is required (e.g. 2026-12-31, or none).');
-      const result = await service(input).setDue(input.context, arg(input, 'a chart id'), date === 'none' ? null : date, input.options.op, ifVersion(input));
+      const charts = await service(input);
+      const result = await charts.setDue(input.context, arg(input, 'a chart id'), date === 'none' ? null : date, input.options.op, ifVersion(input));
       return done('set', versionOf(result));
     },
   },

@@ -4,20 +4,7 @@ import path from 'node:path';
 import { EngineError } from '../core/errors.ts';
 import type { Engine } from '../core/engine.ts';
 import { DEFAULT_CONTEXT } from '../core/dataRoot.ts';
-import {
-  addRelation,
-  deleteEntity,
-  deleteRelation,
-  parseImport,
-  readGraph,
-  setEntity,
-  subgraph,
-  toGraphEntity,
-} from '../core/knowledgeGraph.ts';
-import { historyOf, withPendingChanges } from '../core/history.ts';
-import { entityKey, relationKey } from '../core/records.ts';
-import { verifyAll } from '../core/verify.ts';
-import { recoverAll } from '../core/recover.ts';
+import type { GraphEntity } from '../core/knowledgeGraph.ts';
 import { historyPage, parseCount, parseJsonOption, requireOption, type CliOptions } from './arguments.ts';
 import { chartCommands } from './chartCommands.ts';
 import { backupCommands } from './backupCommands.ts';
@@ -26,6 +13,14 @@ import { recoveryCommands } from './recoveryCommands.ts';
 import { insightCommands } from './insightCommands.ts';
 import { contextCommands } from './contextCommands.ts';
 import { IMPORT_LIMIT_BYTES, readImportFile } from './importFile.ts';
+
+// The engine's modules these commands need, loaded when one of them runs (commandModules.ts):
+// `tension --help` and `tension chart list` load none of them.
+const knowledgeGraph = async () => (await import('./commandModules.ts')).knowledgeGraph;
+const records = async () => (await import('./commandModules.ts')).records;
+const history = async () => (await import('./commandModules.ts')).history;
+const verify = async () => (await import('./commandModules.ts')).verify;
+const recover = async () => (await import('./commandModules.ts')).recover;
 
 export interface CommandResult {
   readonly json: unknown;
@@ -86,6 +81,7 @@ export const commands: Record<string, Command> = {
       const name = requireOption(options, 'name');
       const entityType = requireOption(options, 'type');
       const metadata = parseJsonOption(options.meta, '--meta');
+      const { setEntity } = await knowledgeGraph();
       const result = await engine.transact(context, (state) => setEntity(state, { name, entityType, observations: options.obs ?? [], ...(metadata ? { metadata } : {}) }), { op: options.op });
       return committed(`entity ${name}`, result);
     },
@@ -96,6 +92,7 @@ export const commands: Record<string, Command> = {
     summary: 'delete an entity and the relations that touch it',
     async run({ engine, options, context }) {
       const name = requireOption(options, 'name');
+      const { deleteEntity } = await knowledgeGraph();
       return committed(`delete ${name}`, await engine.transact(context, (state) => deleteEntity(state, name), { op: options.op }));
     },
   },
@@ -106,6 +103,7 @@ export const commands: Record<string, Command> = {
     async run({ engine, options, context }) {
       const input = relationOptions(options);
       const metadata = parseJsonOption(options.meta, '--meta');
+      const { addRelation } = await knowledgeGraph();
       return committed(`relation ${input.from} -[${input.relationType}]-> ${input.to}`, await engine.transact(context, (state) => addRelation(state, { ...input, ...(metadata ? { metadata } : {}) }), { op: options.op }));
     },
   },
@@ -115,6 +113,7 @@ export const commands: Record<string, Command> = {
     summary: 'delete a relation',
     async run({ engine, options, context }) {
       const input = relationOptions(options);
+      const { deleteRelation } = await knowledgeGraph();
       return committed(`delete relation ${input.from} -[${input.relationType}]-> ${input.to}`, await engine.transact(context, (state) => deleteRelation(state, input), { op: options.op }));
     },
   },
@@ -124,6 +123,7 @@ export const commands: Record<string, Command> = {
     summary: 'the whole context as {"entities":[…],"relations":[…]} (MCP read_graph)',
     readOnly: true,
     async run({ engine, context }) {
+      const { readGraph } = await knowledgeGraph();
       const graph = await engine.read(context, (state) => readGraph(state));
       return { json: graph, text: JSON.stringify(graph, null, 2) };
     },
@@ -137,8 +137,9 @@ export const commands: Record<string, Command> = {
       const query = args.join(' ').trim();
       if (query === '') throw new EngineError('BAD_INPUT', 'search needs a query.');
       const limit = parseCount(options.limit, '--limit', 50);
+      const { subgraph, toGraphEntity } = await knowledgeGraph();
       const contexts = options.all ? engine.listContextNames() : [context];
-      const found: { context: string; score: number; entity: ReturnType<typeof toGraphEntity> }[] = [];
+      const found: { context: string; score: number; entity: GraphEntity }[] = [];
       for (const name of contexts) {
         await engine.read(name, (state, store) => {
           for (const hit of store.search(query, limit)) {
@@ -161,6 +162,7 @@ export const commands: Record<string, Command> = {
     summary: 'the versions of a record, oldest first, with time and origin: the newest N (default 200), older than entry SEQ',
     readOnly: true,
     async run({ engine, options, context }) {
+      const [{ entityKey, relationKey }, { historyOf, withPendingChanges }] = await Promise.all([records(), history()]);
       const key = options.name !== undefined ? entityKey(requireOption(options, 'name')) : relationKey(...Object.values(relationOptions(options)) as [string, string, string]);
       const wanted = (k: string) => k === key;
       const page = historyPage(options);
@@ -183,9 +185,10 @@ export const commands: Record<string, Command> = {
       const file = args[0];
       if (!file) throw new EngineError('BAD_INPUT', 'import needs a FILE.');
       const text = await readImportFile(file, signal ? { signal } : {});
-      const records = parseImport(text, path.basename(file));
-      const result = await engine.transact(context, () => ({ puts: records, deletes: [] }), { op: options.op, note: `import of ${path.basename(file)}` });
-      return { json: { ok: true, records: records.length, ...result }, text: `imported ${plural(records.length, 'record')} into ${context} (${result.changed} changed)` };
+      const { parseImport } = await knowledgeGraph();
+      const imported = parseImport(text, path.basename(file));
+      const result = await engine.transact(context, () => ({ puts: imported, deletes: [] }), { op: options.op, note: `import of ${path.basename(file)}` });
+      return { json: { ok: true, records: imported.length, ...result }, text: `imported ${plural(imported.length, 'record')} into ${context} (${result.changed} changed)` };
     },
   },
 
@@ -194,6 +197,7 @@ export const commands: Record<string, Command> = {
     summary: 'check every context, journal and backup; exit 1 when something is wrong',
     readOnly: true,
     async run({ engine }) {
+      const { verifyAll } = await verify();
       const result = await verifyAll(engine);
       const lines = result.contexts.flatMap((c) => [`${c.context}: ${c.ok ? 'ok' : 'PROBLEMS'} (${plural(c.records, 'record')}, ${plural(c.journalEntries, 'journal entry', 'journal entries')})`, ...c.findings.map((f) => `  ${f.severity}: ${f.message}`)]);
       for (const b of result.backups) lines.push(`backup ${b.id}: ${b.ok ? 'ok' : b.problems.join('; ')}`);
@@ -206,6 +210,7 @@ export const commands: Record<string, Command> = {
     usage: 'recover',
     summary: 'repair damage: bad bytes to .recovery/, records restored from the journal or backups',
     async run({ engine }) {
+      const { recoverAll } = await recover();
       const report = await recoverAll(engine);
       const lines = report.actions.map((a) => `${a.context}: ${a.action}`);
       for (const u of report.unrecovered) lines.push(`NOT RECOVERED: ${u}`);

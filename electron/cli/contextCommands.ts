@@ -3,17 +3,20 @@
 // with the CLI's conventions (--json prints one document; errors name what failed and what was kept).
 import path from 'node:path';
 import { EngineError } from '../core/errors.ts';
-import { readGraph } from '../core/knowledgeGraph.ts';
-import { renameContext, adoptLeftovers, type ContextChangeResult } from '../core/contexts/contextRename.ts';
-import { mergeContext, previewMerge } from '../core/contexts/contextMerge.ts';
-import { deleteContext, restoreDeletedContext } from '../core/contexts/contextDelete.ts';
-import { exportJsonl, exportMarkdown, parseExportFormat } from '../core/contexts/exportCharts.ts';
-import { previewImport } from '../core/contexts/importPreview.ts';
+import type { ContextChangeResult } from '../core/contexts/contextRename.ts';
 import type { CollisionChoice } from '../core/contexts/movePlan.ts';
 import type { MovePreview } from '../core/contexts/moveCharts.ts';
 import type { CliOptions } from './arguments.ts';
 import type { Command } from './commands.ts';
 import { readImportFile } from './importFile.ts';
+
+// The context operations, loaded when a context command runs (commandModules.ts).
+const contextRename = async () => (await import('./commandModules.ts')).contextRename;
+const contextMerge = async () => (await import('./commandModules.ts')).contextMerge;
+const contextDelete = async () => (await import('./commandModules.ts')).contextDelete;
+const exportCharts = async () => (await import('./commandModules.ts')).exportCharts;
+const importPreview = async () => (await import('./commandModules.ts')).importPreview;
+const knowledgeGraph = async () => (await import('./commandModules.ts')).knowledgeGraph;
 
 const plural = (n: number, word: string, words = `${word}s`) => `${n} ${n === 1 ? word : words}`;
 
@@ -56,6 +59,7 @@ export const contextCommands: Record<string, Command> = {
     summary: 'rename a context: its records move to charts-NEW.jsonl in one crash-safe step; history follows',
     async run({ engine, args, options }) {
       const [from, to] = names(args, 2, 'context rename OLD NEW') as [string, string];
+      const { adoptLeftovers, renameContext } = await contextRename();
       await adoptLeftovers(engine);
       const result = await renameContext(engine, from, to, { op: options.op });
       return { json: { ok: true, ...result }, text: changeText('renamed', result) };
@@ -70,10 +74,12 @@ export const contextCommands: Record<string, Command> = {
       const into = options.into;
       if (!into) throw new EngineError('BAD_INPUT', 'context merge needs --into TO. Nothing was changed.', { kept: 'Nothing was changed.' });
       const onCollision = collisionChoice(options);
+      const { mergeContext, previewMerge } = await contextMerge();
       if (options['dry-run']) {
         const preview = await previewMerge(engine, from, into);
         return { json: preview, text: previewText(preview) };
       }
+      const { adoptLeftovers } = await contextRename();
       await adoptLeftovers(engine);
       const result = await mergeContext(engine, from, into, { ...(onCollision ? { onCollision } : {}), op: options.op });
       return { json: { ok: true, ...result }, text: changeText('merged', result) };
@@ -85,6 +91,7 @@ export const contextCommands: Record<string, Command> = {
     summary: 'delete a context after a backup of the data folder (context restore NAME undoes it)',
     async run({ engine, args, options }) {
       const [name] = names(args, 1, 'context delete NAME') as [string];
+      const { deleteContext } = await contextDelete();
       const result = await deleteContext(engine, name, { op: options.op });
       const text = `deleted context ${name} (${plural(result.records, 'record')}); backup ${result.backup} taken first; undo: tension context restore ${name}${result.leftBehind > 0 ? `\n  another program wrote ${plural(result.leftBehind, 'record')} to it meanwhile: they stay, and so does the context` : ''}`;
       return { json: { ok: true, ...result }, text };
@@ -96,6 +103,7 @@ export const contextCommands: Record<string, Command> = {
     summary: 'bring back a deleted context, every record as it was',
     async run({ engine, args, options }) {
       const [name] = names(args, 1, 'context restore NAME') as [string];
+      const { restoreDeletedContext } = await contextDelete();
       const result = await restoreDeletedContext(engine, name, { op: options.op });
       return { json: { ok: true, ...result }, text: `restored context ${name} (${plural(result.records, 'record')})` };
     },
@@ -105,6 +113,7 @@ export const contextCommands: Record<string, Command> = {
     usage: 'context adopt',
     summary: 'move records another program wrote to a renamed or merged context on to where it went',
     async run({ engine }) {
+      const { adoptLeftovers } = await contextRename();
       const adopted = await adoptLeftovers(engine);
       const text = adopted.length === 0 ? 'nothing to adopt' : adopted.map((a) => `${a.context} -> ${a.into}: ${plural(a.records, 'record')}`).join('\n');
       return { json: { ok: true, adopted }, text };
@@ -116,6 +125,7 @@ export const contextCommands: Record<string, Command> = {
     summary: 'the context (or one chart with its sub-charts) as JSONL lines or as Markdown in Fritz\'s layout (with --json: a graph document)',
     readOnly: true,
     async run({ engine, context, options }) {
+      const [{ exportJsonl, exportMarkdown, parseExportFormat }, { readGraph }] = await Promise.all([exportCharts(), knowledgeGraph()]);
       const format = parseExportFormat(options.format);
       const charts = options.chart === undefined ? undefined : [options.chart];
       return engine.read(context, (state) => {
@@ -134,6 +144,7 @@ export const contextCommands: Record<string, Command> = {
     async run({ engine, context, args, signal }) {
       const [file] = names(args, 1, 'import preview FILE') as [string];
       const text = await readImportFile(file, signal ? { signal } : {});
+      const { previewImport } = await importPreview();
       const preview = await engine.read(context, (state) => previewImport(state, context, text, path.basename(file)));
       const lines = [
         `importing ${path.basename(file)} into ${context}: ${preview.newRecords} new, ${preview.changed.length} changed, ${preview.unchanged} already there`,

@@ -1,16 +1,22 @@
 // `tension deleted` and `tension restore-deleted`: what was removed in the last N days (charts,
 // steps, observations, other entities), by whom and when, and putting one back as a new change.
 import { EngineError } from '../core/errors.ts';
-import { DEFAULT_DELETED_DAYS, listRecentlyDeleted, restoreDeleted } from '../core/recentlyDeleted.ts';
 import { parseCount } from './arguments.ts';
 import type { Command } from './commands.ts';
+
+// Loaded when one of these commands runs (commandModules.ts).
+const recentlyDeleted = async () => (await import('./commandModules.ts')).recentlyDeleted;
+
+/** DEFAULT_DELETED_DAYS of recentlyDeleted.ts, for the help text without loading it (a test keeps the two equal). */
+export const HELP_DELETED_DAYS = 30;
 
 export const deletedCommands: Record<string, Command> = {
   deleted: {
     usage: 'deleted [--days N] [--context C]',
-    summary: `charts, steps, observations and entities removed in the last N days (default ${DEFAULT_DELETED_DAYS}), newest first, every context unless --context`,
+    summary: `charts, steps, observations and entities removed in the last N days (default ${HELP_DELETED_DAYS}), newest first, every context unless --context`,
     readOnly: true,
     async run({ engine, options }) {
+      const { DEFAULT_DELETED_DAYS, listRecentlyDeleted } = await recentlyDeleted();
       const days = parseCount(options.days, '--days', DEFAULT_DELETED_DAYS);
       const items = await listRecentlyDeleted(engine, { days, ...(options.context ? { contexts: [options.context] } : {}) });
       const text = items.length === 0
@@ -26,6 +32,7 @@ export const deletedCommands: Record<string, Command> = {
     async run({ engine, args }) {
       const id = args[0];
       if (!id) throw new EngineError('BAD_INPUT', 'restore-deleted needs the ID of a deleted thing (see `tension deleted`).');
+      const { restoreDeleted } = await recentlyDeleted();
       const { item, changed } = await restoreDeleted(engine, id);
       return { json: { ok: true, item, changed }, text: `restored the ${item.kind} ${item.name}${item.title ? ` (${item.title})` : ''} in ${item.context}: ${changed} records` };
     },

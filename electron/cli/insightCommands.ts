@@ -5,11 +5,13 @@ import type { HealthReport } from '../../shared/healthFigures.ts';
 import type { ChartInsights, ContextInsights, Point } from '../../shared/insightFigures.ts';
 import { EngineError } from '../core/errors.ts';
 import { formatBytes } from '../core/freeSpace.ts';
-import { listBackups } from '../core/backups.ts';
-import { pruneRemedy } from '../core/health/capacity.ts';
-import { healthMonitorOf } from '../core/health/healthMonitor.ts';
 import { parseCount, parseNow } from './arguments.ts';
 import type { Command } from './commands.ts';
+
+// The health monitor (and the insights it keeps), loaded when one of these commands runs (commandModules.ts).
+const healthMonitor = async () => (await import('./commandModules.ts')).healthMonitor;
+const capacity = async () => (await import('./commandModules.ts')).capacity;
+const backups = async () => (await import('./commandModules.ts')).backups;
 
 const plural = (n: number, word: string, words = `${word}s`) => `${n} ${n === 1 ? word : words}`;
 const total = (points: readonly Point[]) => points.reduce((sum, p) => sum + p.value, 0);
@@ -74,6 +76,7 @@ export const insightCommands: Record<string, Command> = {
     async run({ engine, options }) {
       const now = parseNow(options.now);
       const days = positive(options.days, '--days', 30);
+      const { healthMonitorOf } = await healthMonitor();
       const monitor = healthMonitorOf(engine, { clock: () => now });
       const report = await monitor.report({ context: options.context, days, now });
       return { json: report, text: () => healthText(report) };
@@ -84,8 +87,10 @@ export const insightCommands: Record<string, Command> = {
     usage: 'health free-space [--dry-run]',
     summary: 'remove the backups the retention policy no longer keeps (what `health` suggests when space is short)',
     async run({ engine, options }) {
+      const { healthMonitorOf } = await healthMonitor();
       const monitor = healthMonitorOf(engine);
       if (options['dry-run']) {
+        const [{ pruneRemedy }, { listBackups }] = await Promise.all([capacity(), backups()]);
         const remedy = pruneRemedy(engine, listBackups(engine), new Date());
         return { json: { dryRun: true, remove: remedy?.backups ?? [], bytes: remedy?.bytes ?? 0 }, text: remedy ? `would ${remedy.description.charAt(0).toLowerCase()}${remedy.description.slice(1)}` : 'nothing to remove: the policy keeps every backup' };
       }
@@ -101,6 +106,7 @@ export const insightCommands: Record<string, Command> = {
     async run({ engine, options }) {
       const now = parseNow(options.now);
       const stalledDays = positive(options.days, '--days', 30);
+      const { healthMonitorOf } = await healthMonitor();
       const tracker = healthMonitorOf(engine, { clock: () => now }).insights;
       if (options.chart !== undefined) {
         const page = await tracker.chartInsights(options.chart, { now, stalledDays, context: options.context });

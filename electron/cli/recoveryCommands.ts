@@ -3,9 +3,13 @@
 // still be read of lines nothing holds, and the repaired context's preview; repair carries out
 // a choice (repair, restore from a backup, or leave it), after a backup of the damaged state.
 import { EngineError } from '../core/errors.ts';
-import { analyzeContext, type RecoveryAnalysis } from '../core/recoveryAnalysis.ts';
-import { applyRecoveryChoice, type RecoveryChoice } from '../core/recoveryChoice.ts';
+import type { RecoveryAnalysis } from '../core/recoveryAnalysis.ts';
+import type { RecoveryChoice } from '../core/recoveryChoice.ts';
 import type { Command } from './commands.ts';
+
+// The recovery modules, loaded when one of these commands runs (commandModules.ts).
+const recoveryAnalysis = async () => (await import('./commandModules.ts')).recoveryAnalysis;
+const recoveryChoice = async () => (await import('./commandModules.ts')).recoveryChoice;
 
 function analysisText(a: RecoveryAnalysis): string[] {
   if (a.ok) return [`${a.context}: nothing wrong found`];
@@ -32,6 +36,7 @@ export const recoveryCommands: Record<string, Command> = {
     readOnly: true,
     async run({ engine, options }) {
       const contexts = options.context ? [options.context] : engine.listContextNames();
+      const { analyzeContext } = await recoveryAnalysis();
       const analyses: RecoveryAnalysis[] = [];
       for (const context of contexts) analyses.push(await analyzeContext(engine, context));
       const ok = analyses.every((a) => a.ok);
@@ -46,6 +51,7 @@ export const recoveryCommands: Record<string, Command> = {
       if (!options.context) throw new EngineError('BAD_INPUT', 'recover repair needs --context (see `tension recover analyze`).');
       if (options['from-backup'] !== undefined && options.leave) throw new EngineError('BAD_INPUT', 'Choose one: --from-backup ID or --leave. Nothing was changed.');
       const choice: RecoveryChoice = options['from-backup'] !== undefined ? { action: 'restore', backup: options['from-backup'] } : options.leave ? { action: 'leave' } : { action: 'repair' };
+      const { applyRecoveryChoice } = await recoveryChoice();
       const outcome = await applyRecoveryChoice(engine, options.context, choice, { backupFirst: options['no-backup'] !== true });
       const lines = [
         ...(outcome.safetyBackup ? [`backup of the state before: ${outcome.safetyBackup}`] : []),

@@ -11,7 +11,6 @@
 // - proper-lockfile's default onCompromised throws from a timer (crashing the process); here it
 //   only marks the handle, and a commit checks the mark before it writes.
 import os from 'node:os';
-import lockfile from 'proper-lockfile';
 import { EngineError, fromSystemError } from './errors.ts';
 import { readFileIfExists, realFileSystem, writeAll, type FileSystem } from './fileSystem.ts';
 
@@ -165,6 +164,10 @@ export async function acquireRootLock(root: string, lockDir: string, options: Lo
   const deadline = Date.now() + options.timeoutMs;
   let compromised: Error | undefined;
   let pause = 2;
+  // Loaded when this process first takes the lock, not at import: a command that only reads
+  // never takes it, and should not pay for loading proper-lockfile (and graceful-fs, which
+  // patches fs as it loads) at every start.
+  const { default: lockfile } = await import('proper-lockfile');
   for (;;) {
     try {
       const release = await lockfile.lock(root, {

@@ -11,20 +11,14 @@ import { moveNote, moveOperationId } from '../contexts/moveOperation.ts';
 import { makeRecord, classifyLine, parseValue, type StoredRecord } from '../records.ts';
 import { RecordSet } from '../recordSet.ts';
 import type { CommitResult, PendingChanges } from '../contextStore.ts';
-import { DESIRED_OUTCOME, type Chart, type ChartHistoryEntry, type ChartSummary, type ChartTree, type NewChart } from '../../../shared/domain.ts';
+import { type Chart, type ChartHistoryEntry, type ChartSummary, type ChartTree, type NewChart } from '../../../shared/domain.ts';
 import type { ChartListDelta } from '../../../shared/contract.ts';
 import { buildSearchIndexInSlices } from '../searchWarmUp.ts';
-import { chartIndexOf, readChart, readTree, keyBelongsToChart, outcomeName, resolveChartId, summarizeChart } from './chartModel.ts';
+import { searchChartsIn, type ChartSearchHit } from './chartSearch.ts';
+import { chartIndexOf, readChart, readTree, keyBelongsToChart, resolveChartId } from './chartModel.ts';
 import { chartListChangesSince, summarizeCharts, type ListPosition } from './chartSummaries.ts';
 import * as edits from './chartEdits.ts';
 import { chartPart, chartVersionAfter, outcomePart, realityPart, requireVersion, stepPart, treeWithVersions, versionAfter, withVersions, type VersionedPart } from './chartVersions.ts';
-
-export interface ChartSearchHit {
-  readonly chart: ChartSummary;
-  readonly score: number;
-  /** The text that matched (an observation or a name). */
-  readonly matched: string;
-}
 
 /** A commit, and the version of the edited part after it (absent for a retried operation). */
 export type Edited = CommitResult & { readonly version?: string };
@@ -40,8 +34,7 @@ interface Guard {
 
 const opt = (op: string | undefined): { op?: string } => (op === undefined ? {} : { op });
 
-/** A match in the desired outcome ranks above any match in a step or an observation. */
-const OUTCOME_BONUS = 100;
+export type { ChartSearchHit } from './chartSearch.ts';
 
 export interface ChartSearchResult {
   readonly hits: ChartSearchHit[];
@@ -192,40 +185,9 @@ export class ChartService {
     for (const context of contexts) {
       // An index not built yet is built a slice at a time: other requests go on meanwhile.
       await buildSearchIndexInSlices(this.engine, context);
-      const found = await this.engine.read(context, (state, store) => {
-        const best = new Map<string, { key: string; score: number }>();
-        // Every match counts (no cap): the index hands each one over without ranking them first.
-        store.forEachMatch(query, (record, matchScore) => {
-          const chartId = record.chartId ?? resolveChartId(state, record.name as string);
-          if (!chartId) return;
-          const score = matchScore + (isOutcomeOf(record, chartId) ? OUTCOME_BONUS : 0);
-          const known = best.get(chartId);
-          if (!known) best.set(chartId, { key: record.key, score });
-          else if (known.score < score || (known.score === score && record.key < known.key)) {
-            known.key = record.key;
-            known.score = score;
-          }
-        });
-        const index = chartIndexOf(state);
-        // Equal scores: the chart whose best record's key sorts first (as the record ranking does).
-        const ranked = [...best].sort((a, b) => b[1].score - a[1].score || (a[1].key < b[1].key ? -1 : a[1].key > b[1].key ? 1 : 0));
-        const shown: ChartSearchHit[] = [];
-        let missing = 0;
-        for (const [chartId, { key, score }] of ranked) {
-          if (shown.length >= limit) break;
-          const chart = readChart(state, chartId, context, index);
-          if (!chart) {
-            missing += 1;
-            continue;
-          }
-          const value = parseValue(state.get(key) as StoredRecord);
-          const matched = Array.isArray(value.observations) ? String(value.observations[0] ?? key.slice(2)) : key.slice(2);
-          shown.push({ chart: summarizeChart(chart), score, matched });
-        }
-        return { shown, count: best.size - missing };
-      });
-      hits.push(...found.shown);
-      total += found.count;
+      const found = await this.engine.read(context, (state, store) => searchChartsIn(state, store, context, query, limit));
+      hits.push(...found.hits);
+      total += found.total;
     }
     return { hits: hits.sort((a, b) => b.score - a.score).slice(0, limit), total };
   }
@@ -416,10 +378,6 @@ export class ChartService {
     if (!target) throw new EngineError('BAD_INPUT', `Say which context to restore chart ${id} to.`);
     return this.move(ARCHIVE_CONTEXT, id, target, { mark: 'unarchive', ...(op ? { op } : {}), ...(ifVersion ? { ifVersion } : {}) });
   }
-}
-
-function isOutcomeOf(record: StoredRecord, chartId: string): boolean {
-  return record.name === outcomeName(chartId) || record.raw.includes(`"entityType":"${DESIRED_OUTCOME}"`);
 }
 
 function readChartMeta(state: RecordSet, id: string): Record<string, unknown> | undefined {

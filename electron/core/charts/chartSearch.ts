@@ -4,11 +4,16 @@
 // A common word matches most records of a big context (one word in 10,000 charts: ~18,000
 // records of ~8,000 charts; ten times that at 100,000), so what is done per match decides the
 // query's time. Per match, only this is done: one look-up of what the record says about its
-// chart (learnt at its first match, or by the app's warm-up) and a compare in flat arrays by
-// chart. Only the best charts are put in order (a bounded heap), and only the shown ones are
-// read. Reading the chart id and testing the outcome in the record's text at each match, a map
-// and an object per matched chart, and a sort of every matched chart took 52 ms at 10,000
-// charts and 1.3 s at 100,000, and made the garbage behind the slowest queries' collections.
+// chart (learnt at its first match, ~1 µs) and a compare in flat arrays by chart. Only the best
+// charts are put in order (a bounded heap), and only the shown ones are read. Reading the chart
+// id and testing the outcome in the record's text at each match, a map and an object per
+// matched chart, and a sort of every matched chart took 52 ms at 10,000 charts and 1.3 s at
+// 100,000, and made the garbage behind the slowest queries' collections.
+//
+// What is learnt is kept in a WeakMap by record, not learnt ahead by the warm-up: at 100,000
+// charts the map's growth to 700,000 entries held the event loop 200+ ms in one slice. A
+// match still reads its record (~250 ns at 100,000 charts: they lie all over a heap of a
+// gigabyte); only the word index knows its entities by a dense id it could keep facts by.
 import { entityKey, parseValue, type StoredRecord } from '../records.ts';
 import type { RecordSet } from '../recordSet.ts';
 import { DESIRED_OUTCOME, type ChartSummary } from '../../../shared/domain.ts';
@@ -67,9 +72,6 @@ class ChartFacts {
    * version of the set), else what the record alone says (known for good).
    */
   private readonly untagged = new WeakMap<StoredRecord, Untagged>();
-  /** The warm-up's walk over the records (learn), and whether it went through them all. */
-  private learning: Iterator<StoredRecord> | undefined;
-  private learnt = false;
   /** Summaries of charts shown (undefined: the chart cannot be read), for `summariesVersion` of the set. */
   private summaries = new Map<string, ChartSummary | undefined>();
   private summariesVersion = -1;
@@ -118,26 +120,6 @@ class ChartFacts {
   /** resolveChartId's first test: a chart of this id exists (records tagged with it, its chart entity or its outcome). */
   private isChartId(name: string): boolean {
     return this.state.chartKeys(name).size > 0 || this.state.has(entityKey(chartEntityName(name))) || this.state.has(entityKey(outcomeName(name)));
-  }
-
-  /** Learns the facts of the set's entities for about `budgetMs`; true once every one is known. */
-  learn(budgetMs: number): boolean {
-    if (this.learnt) return true;
-    const until = performance.now() + budgetMs;
-    // A live walk: records set meanwhile are met or not, and are learnt at their first match anyway.
-    this.learning ??= this.state.values();
-    for (;;) {
-      for (let n = 0; n < 256; n += 1) {
-        const next = this.learning.next();
-        if (next.done) {
-          this.learning = undefined;
-          this.learnt = true;
-          return true;
-        }
-        if (next.value.kind === 'entity') this.factOf(next.value);
-      }
-      if (performance.now() >= until) return false;
-    }
   }
 
   chartOf(slot: number): string {
@@ -208,15 +190,6 @@ function factsOf(state: RecordSet): ChartFacts {
   let facts = factsBySet.get(state);
   if (!facts) factsBySet.set(state, (facts = new ChartFacts(state)));
   return facts;
-}
-
-/**
- * Learns what each record says about its chart for about `budgetMs` (the app's warm-up, after
- * building the word index), so that the first search of a common word costs what the next ones
- * do; true when done.
- */
-export function learnChartFactsStep(state: RecordSet, budgetMs: number): boolean {
-  return factsOf(state).learn(budgetMs);
 }
 
 /**

@@ -94,8 +94,9 @@ export async function bundleCli() {
     logLevel: 'warning',
     legalComments: 'none',
     plugins: [nodeModulesByRequire],
-    // The CommonJS packages inside (proper-lockfile and friends) call require(): an ES module has none.
-    banner: { js: "#!/usr/bin/env node\nimport { createRequire as __tensionRequire } from 'node:module';\nconst require = __tensionRequire(import.meta.url);" },
+    // The CommonJS packages inside (proper-lockfile and friends) call require(): an ES module has
+    // none. Taken with getBuiltinModule: importing node:module would load its source-map support.
+    banner: { js: "#!/usr/bin/env node\nconst require = process.getBuiltinModule('node:module').createRequire(import.meta.url);" },
   });
   fs.chmodSync(path.join(building, 'tension.mjs'), 0o755);
   fs.mkdirSync(cliOutDir, { recursive: true });

@@ -16,7 +16,7 @@ import type { ChartListDelta } from '../../../shared/contract.ts';
 import { buildSearchIndexInSlices } from '../searchWarmUp.ts';
 import { searchChartsIn, type ChartSearchHit } from './chartSearch.ts';
 import { chartIndexOf, readChart, readTree, keyBelongsToChart, resolveChartId } from './chartModel.ts';
-import { chartListChangesSince, summarizeCharts, type ListPosition } from './chartSummaries.ts';
+import { chartListChangesSince, listCharts, type ListPosition } from './chartSummaries.ts';
 import * as edits from './chartEdits.ts';
 import { chartPart, chartVersionAfter, outcomePart, realityPart, requireVersion, stepPart, treeWithVersions, versionAfter, withVersions, type VersionedPart } from './chartVersions.ts';
 
@@ -76,14 +76,8 @@ export class ChartService {
     return this.engine.listContextNames();
   }
 
-  async list(context?: string): Promise<ChartSummary[]> {
-    const contexts = context === undefined ? this.contexts() : [validateContextName(context)];
-    const all: ChartSummary[] = [];
-    for (const name of contexts) {
-      const summaries = await this.engine.read(name, (state) => summarizeCharts(state, name));
-      all.push(...summaries);
-    }
-    return all;
+  list(context?: string): Promise<ChartSummary[]> {
+    return listCharts(this.engine, context);
   }
 
   /**

@@ -72,9 +72,9 @@ class ChartFacts {
    * version of the set), else what the record alone says (known for good).
    */
   private readonly untagged = new WeakMap<StoredRecord, Untagged>();
-  /** Summaries of charts shown (undefined: the chart cannot be read), for `summariesVersion` of the set. */
+  /** Summaries of charts shown (undefined: the chart cannot be read), for one version of the set and one context name. */
   private summaries = new Map<string, ChartSummary | undefined>();
-  private summariesVersion = -1;
+  private summariesOf = { version: -1, context: '' };
 
   // A search's scratch, by slot: the best score and record so far, and the search that set them.
   best = new Float64Array(0);
@@ -126,11 +126,12 @@ class ChartFacts {
     return this.chartOfSlot[slot] as string;
   }
 
-  /** The summary of a chart as shown (readChart, summarizeChart), made once per version of the set. */
+  /** The summary of a chart as shown (readChart, summarizeChart), made once per version of the set (the summary names its context). */
   summaryOf(chartId: string, context: string): ChartSummary | undefined {
-    if (this.summariesVersion !== this.state.version || this.summaries.size >= SUMMARIES_KEPT) {
+    const { version } = this.state;
+    if (this.summariesOf.version !== version || this.summariesOf.context !== context || this.summaries.size >= SUMMARIES_KEPT) {
       this.summaries = new Map();
-      this.summariesVersion = this.state.version;
+      this.summariesOf = { version, context };
     }
     if (this.summaries.has(chartId)) return this.summaries.get(chartId);
     const chart = readChart(this.state, chartId, context, chartIndexOf(this.state));

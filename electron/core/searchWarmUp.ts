@@ -2,8 +2,11 @@
 // a person types finds its index ready instead of waiting seconds for it (100,000 charts), and
 // the main process is never held for longer than a slice meanwhile. A search that comes before
 // the build is done finishes it (ContextStore.searchIndex); live changes go to the index as it
-// is built (searchIndex.ts, IndexBuild).
+// is built (searchIndex.ts, IndexBuild). Once every context's index is built, the chart search
+// learns what each record says about its chart (chartSearch.ts, up to a number of records), so
+// that the first search of a common word costs what the next ones do.
 import type { Engine } from './engine.ts';
+import { learnChartFactsStep } from './charts/chartSearch.ts';
 
 export interface WarmUpOptions {
   /** How long each slice may run (ms). */
@@ -12,10 +15,15 @@ export interface WarmUpOptions {
   readonly isStopped?: () => boolean;
 }
 
-/** Builds every context's search index in slices; resolves when all are built or the app stops. */
+/** Builds every context's search index in slices, then the chart search's facts; resolves when all are built or the app stops. */
 export async function warmSearchIndexes(engine: Engine, options: WarmUpOptions = {}): Promise<void> {
-  for (const context of engine.listContextNames()) {
+  const contexts = engine.listContextNames();
+  for (const context of contexts) {
     if (!(await buildSearchIndexInSlices(engine, context, options))) return;
+  }
+  const sliceMs = options.sliceMs ?? 15;
+  for (const context of contexts) {
+    if (!(await inSlices(options, () => engine.read(context, (state) => learnChartFactsStep(state, sliceMs))))) return;
   }
 }
 
@@ -24,12 +32,16 @@ export async function warmSearchIndexes(engine: Engine, options: WarmUpOptions =
  * waits for it this way, not in one piece that would hold every other request for seconds
  * at 100,000 charts). Resolves false when the app stopped it.
  */
-export async function buildSearchIndexInSlices(engine: Engine, context: string, options: WarmUpOptions = {}): Promise<boolean> {
+export function buildSearchIndexInSlices(engine: Engine, context: string, options: WarmUpOptions = {}): Promise<boolean> {
   const sliceMs = options.sliceMs ?? 15;
+  return inSlices(options, () => engine.read(context, (_state, store) => store.buildSearchIndexStep(sliceMs)));
+}
+
+/** Runs `slice` until it answers true, letting whatever else waits run between two slices; false when stopped. */
+async function inSlices(options: WarmUpOptions, slice: () => Promise<boolean>): Promise<boolean> {
   for (;;) {
     if (options.isStopped?.()) return false;
-    const done = await engine.read(context, (_state, store) => store.buildSearchIndexStep(sliceMs));
-    if (done) return true;
+    if (await slice()) return true;
     // Whatever else is waiting (an IPC call, a file event) runs between two slices.
     await new Promise((resolve) => setImmediate(resolve));
   }

@@ -10,10 +10,12 @@
 // matched chart, and a sort of every matched chart took 52 ms at 10,000 charts and 1.3 s at
 // 100,000, and made the garbage behind the slowest queries' collections.
 //
-// What is learnt is kept in a WeakMap by record, not learnt ahead by the warm-up: at 100,000
-// charts the map's growth to 700,000 entries held the event loop 200+ ms in one slice. A
-// match still reads its record (~250 ns at 100,000 charts: they lie all over a heap of a
-// gigabyte); only the word index knows its entities by a dense id it could keep facts by.
+// What is learnt is kept in a WeakMap by record. The app's warm-up learns it ahead for up to
+// LEARNT_AHEAD records of a context (all of them at 10,000 charts): each time the map grows
+// it rehashes every entry in one go, ~40 ms past 175,000 entries and 210 ms past 700,000 (at
+// 100,000 charts), which a slice of the warm-up must not hold; a search past that learns as
+// it goes. A match still reads its record (~250 ns at 100,000 charts: they lie all over a heap
+// of a gigabyte); only the word index knows its entities by a dense id facts could be kept by.
 import { entityKey, parseValue, type StoredRecord } from '../records.ts';
 import type { RecordSet } from '../recordSet.ts';
 import { DESIRED_OUTCOME, type ChartSummary } from '../../../shared/domain.ts';
@@ -51,6 +53,8 @@ interface Untagged {
   fact: number;
 }
 
+/** The warm-up learns the facts of at most this many records of a context (see the top). */
+const LEARNT_AHEAD = 150_000;
 /** A record's fact when it belongs to no chart: it is not counted. */
 const NO_CHART = -1;
 /** Summaries of shown charts kept for one version of the records, at most this many. */
@@ -72,6 +76,10 @@ class ChartFacts {
    * version of the set), else what the record alone says (known for good).
    */
   private readonly untagged = new WeakMap<StoredRecord, Untagged>();
+  /** The warm-up's walk over the records (learn), and how many it learnt; done when the walk ended or the count is LEARNT_AHEAD. */
+  private learning: Iterator<StoredRecord> | undefined;
+  private learnt = 0;
+  private learnDone = false;
   /** Summaries of charts shown (undefined: the chart cannot be read), for one version of the set and one context name. */
   private summaries = new Map<string, ChartSummary | undefined>();
   private summariesOf = { version: -1, context: '' };
@@ -120,6 +128,26 @@ class ChartFacts {
   /** resolveChartId's first test: a chart of this id exists (records tagged with it, its chart entity or its outcome). */
   private isChartId(name: string): boolean {
     return this.state.chartKeys(name).size > 0 || this.state.has(entityKey(chartEntityName(name))) || this.state.has(entityKey(outcomeName(name)));
+  }
+
+  /** Learns the facts of the set's entities for about `budgetMs`; true once done. */
+  learn(budgetMs: number): boolean {
+    const until = performance.now() + budgetMs;
+    // A live walk: a record set meanwhile is met or not; one not met is learnt at its first match.
+    this.learning ??= this.state.values();
+    while (!this.learnDone) {
+      for (let n = 0; n < 256 && !this.learnDone; n += 1) {
+        const next = this.learning.next();
+        if (next.done || this.learnt >= LEARNT_AHEAD) this.learnDone = true;
+        else if (next.value.kind === 'entity') {
+          this.factOf(next.value);
+          this.learnt += 1;
+        }
+      }
+      if (performance.now() >= until) break;
+    }
+    if (this.learnDone) this.learning = undefined;
+    return this.learnDone;
   }
 
   chartOf(slot: number): string {
@@ -191,6 +219,15 @@ function factsOf(state: RecordSet): ChartFacts {
   let facts = factsBySet.get(state);
   if (!facts) factsBySet.set(state, (facts = new ChartFacts(state)));
   return facts;
+}
+
+/**
+ * Learns what each record says about its chart for about `budgetMs` (the app's warm-up, after
+ * building the word indexes), so that the first search of a common word costs what the next
+ * ones do; true when done.
+ */
+export function learnChartFactsStep(state: RecordSet, budgetMs: number): boolean {
+  return factsOf(state).learn(budgetMs);
 }
 
 /**

@@ -20,16 +20,22 @@ function countingReads(file: string): { fs: FileSystem; reads: () => number } {
   };
 }
 
+/** An engine (counting its reads of the file) that has written the context file once. */
+async function engineWithItsRewrite() {
+  const layout = tempLayout();
+  const file = path.join(layout.root, 'charts.jsonl');
+  const counting = countingReads(file);
+  const engine = await openEngine(layout, { fs: counting.fs });
+  await engine.transact('default', (state) => setEntity(state, { name: 'A', entityType: 'note' }));
+  await engine.flush();
+  return { layout, file, counting, engine };
+}
+
 const names = (graph: { entities: { name: string }[] }) => graph.entities.map((e) => e.name).sort();
 
 describe("another process's rewrite is known by its snapshot line", () => {
   it('the snapshot line names inode, mtime and ctime; catching up on a CLI write (a real process) reads no byte of the file', async () => {
-    const layout = tempLayout();
-    const file = path.join(layout.root, 'charts.jsonl');
-    const counting = countingReads(file);
-    const engine = await openEngine(layout, { fs: counting.fs });
-    await engine.transact('default', (state) => setEntity(state, { name: 'A', entityType: 'note' }));
-    await engine.flush();
+    const { layout, file, counting, engine } = await engineWithItsRewrite();
     const cli = runCli(['entity', 'set', '--name', 'FromCli', '--type', 'note', '--data', layout.root]);
     expect(cli.status, cli.stderr).toBe(0);
     const journal = fs.readFileSync(path.join(layout.root, '.history', 'charts.journal.jsonl'), 'utf8').trim().split('\n');
@@ -43,12 +49,7 @@ describe("another process's rewrite is known by its snapshot line", () => {
   });
 
   it('a peer rewriting the file in place after that, to the same size, is still read and taken in', async () => {
-    const layout = tempLayout();
-    const file = path.join(layout.root, 'charts.jsonl');
-    const counting = countingReads(file);
-    const engine = await openEngine(layout, { fs: counting.fs });
-    await engine.transact('default', (state) => setEntity(state, { name: 'A', entityType: 'note' }));
-    await engine.flush();
+    const { layout, file, counting, engine } = await engineWithItsRewrite();
     expect(runCli(['entity', 'set', '--name', 'BBBB', '--type', 'note', '--data', layout.root]).status).toBe(0);
     // Same length, other content, written in place (same inode) a moment later: mtime and ctime move.
     await new Promise((resolve) => setTimeout(resolve, 20));

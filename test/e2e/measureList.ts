@@ -6,7 +6,8 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { spawnSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { writeChartFile } from '../bench/chartGenerator.ts';
 import { startBridgeServer } from './bridgeServer.ts';
 import { chromiumMissing, distDir, ensureRendererBuilt, launchChromium } from './browser.ts';
@@ -54,8 +55,10 @@ async function measure(charts: number): Promise<void> {
       const cli = path.join(path.dirname(new URL(import.meta.url).pathname), '..', '..', 'out', 'cli', 'tension.mjs');
       for (let i = 0; i < 3; i += 1) {
         const before = Number(await page.getByRole('list', { name: 'Chart list' }).getAttribute('aria-rowcount'));
-        const run = spawnSync(process.execPath, [cli, 'chart', 'create', '--data', data, '--context', 'bulk', '--outcome', `Outside change ${i}`, '--reality', 'Written by the CLI'], { encoding: 'utf8' });
-        if (run.status !== 0) throw new Error(`the CLI failed: ${run.stderr}`);
+        // Not spawnSync: the bridge's engine runs in this process, and a blocked event loop could
+        // neither hand the lock to the CLI nor keep its own lock fresh (the CLI then waited for
+        // it to go stale, and the first change measured that).
+        await promisify(execFile)(process.execPath, [cli, 'chart', 'create', '--data', data, '--context', 'bulk', '--outcome', `Outside change ${i}`, '--reality', 'Written by the CLI'], { encoding: 'utf8' });
         const acknowledged = performance.now();
         await page.waitForFunction((n) => Number(document.querySelector('[aria-label="Chart list"]')?.getAttribute('aria-rowcount')) > n, before, { timeout: 60_000, polling: 5 });
         outside.push(performance.now() - acknowledged);

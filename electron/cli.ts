@@ -133,24 +133,12 @@ const interruption = listenForInterruption((code) => {
   process.exit(code);
 });
 
-/**
- * Exits once stdout and stderr have taken everything written to them. Everything the command
- * did is done by then (its changes durable, the engine closed: main() awaited both); a natural
- * exit would add Node's teardown, which waits for background compilation and garbage
- * collection and frees the heap page by page: 15-20 ms more for `tension chart list` at 1,000
- * charts, from its last byte of output to its end.
- */
-function exitWhenWritten(code: number): void {
-  process.exitCode = code;
-  process.stdout.write('', () => process.stderr.write('', () => process.exit(code)));
-}
-
 main(process.argv.slice(2), interruption).then(
   (code) => {
     interruption.dispose();
     // An interrupted command exits now: a wait for another process's lock may still be pending.
     if (interruption.received) process.exit(code);
-    exitWhenWritten(code);
+    process.exitCode = code;
   },
   (error: unknown) => {
     process.stderr.write(`tension: ${String(error)}\n`);

@@ -10,7 +10,7 @@
 import path from 'node:path';
 import type { FileSystem } from './fileSystem.ts';
 import { removeQuietly } from './atomicFile.ts';
-import { EMPTY_SETTLE_MS, readStable, statIdentity, type FileIdentity } from './contextFile.ts';
+import { readStable, statIdentity, type FileIdentity } from './contextFile.ts';
 
 /** Errors of a file system that has no hard links. */
 const NO_HARD_LINKS = new Set(['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS', 'EXDEV', 'EMLINK']);
@@ -164,36 +164,6 @@ export function releaseKept(fsys: FileSystem, keptAt: string, read: ReplacedVers
       if (again && again.identity.crc !== read.identity.crc) return again;
     }
   }
-  const late = writtenIntoEmptyFile(fsys, keptAt);
-  if (late) return late;
   removeQuietly(fsys, keptAt);
-  return undefined;
-}
-
-/** How long an empty file must have stayed unwritten before it is taken for empty. */
-const QUIET_MS = 250;
-const LOOK_AGAIN_MS = 25;
-const sleep = (ms: number) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
-
-/**
- * A file about to go (a replaced version, a retired context's file set aside) that is empty
- * and was written a moment ago may be a peer's truncation whose write is still to come through
- * the descriptor it opened: its truncation of a file that was already empty (an empty context
- * of ours) can fall in the same clock tick as our own write, so size and times cannot tell.
- * It is looked at again until it has stayed unwritten for QUIET_MS (a peer's open and its
- * write come within that); what it then holds is returned. Found under load: the reference
- * server's write during a context rename landed in a file already removed.
- */
-export function writtenIntoEmptyFile(fsys: FileSystem, file: string): ReplacedVersion | undefined {
-  for (let waited = 0; waited < EMPTY_SETTLE_MS; waited += LOOK_AGAIN_MS) {
-    const now = statIdentity(fsys, file);
-    if (!now) return undefined;
-    if (now.size > 0) {
-      const read = readStable(fsys, file);
-      return read && read.bytes.length > 0 ? read : undefined;
-    }
-    if (Date.now() - Number(now.mtimeNs / 1_000_000n) >= QUIET_MS) return undefined;
-    sleep(LOOK_AGAIN_MS);
-  }
   return undefined;
 }

@@ -10,7 +10,6 @@ import type { Engine } from '../engine.ts';
 import { readFileIfExists, syncDirectory } from '../fileSystem.ts';
 import { removeQuietly } from '../atomicFile.ts';
 import { parseContextBytes, statIdentity } from '../contextFile.ts';
-import { writtenIntoEmptyFile } from '../fileReplacement.ts';
 
 /**
  * Under the lock. Returns how many records the context still holds (a peer's write absorbed
@@ -25,8 +24,7 @@ export function takeAwayRetiredFile(engine: Engine, context: string): number {
     const aside = path.join(path.dirname(store.paths.journal), `${path.basename(file, '.jsonl')}.retiring-${process.pid}.tmp`);
     engine.fs.renameSync(file, aside);
     syncDirectory(engine.fs, engine.layout.root);
-    // A peer that opened the file just before it was set aside may still write into it.
-    const bytes = writtenIntoEmptyFile(engine.fs, aside)?.bytes ?? readFileIfExists(engine.fs, aside) ?? Buffer.alloc(0);
+    const bytes = readFileIfExists(engine.fs, aside) ?? Buffer.alloc(0);
     const records = parseContextBytes(bytes).records.length;
     if (records > 0 || parseContextBytes(bytes).bad.length > 0) {
       if (statIdentity(engine.fs, file) === undefined) {

@@ -1,8 +1,9 @@
 // The engine thread's young generation. V8 grows it to 2 x 16 MB semi-spaces while an open
 // allocates a record per line that all survive, and keeps those pages afterwards: about 25 MB
-// of resident memory holding nothing (28% of a re-open's at 10k charts). 8 MB semi-spaces hold
-// it to about 11 MB more than the data, for a few per cent more scavenges during an open
-// (measured by `npm run bench -- --only open`, whose children run with the same setting).
+// of resident memory holding nothing (28% of a re-open's at 10k charts). 8 MB semi-spaces
+// halve that; in alternating runs of an open against 16 MB ones no slowdown showed (the
+// machine's noise was larger than any). `npm run bench -- --only open` runs its children with
+// the same setting, so its ratios are of this configuration.
 
 /** Each of the young generation's two semi-spaces, MB. */
 export const ENGINE_SEMI_SPACE_MB = 8;

@@ -1035,6 +1035,7 @@ export class ContextStore {
       // Ours stays in place, the peer's version in the kept copy: the usual path absorbs it.
       return false;
     }
+    this.noteInstantVersion(ours);
     // Taken in as a version seen on its way (as the observer's are), before anything newer: a
     // version that came out of the swap back, or the file as it is now, may have been written
     // by a peer that read ours in that instant, so it must be judged knowing this one.
@@ -1050,6 +1051,29 @@ export class ContextStore {
     // The peer's version is on disk: read, judged and journaled; our rewrite stays pending.
     this.takeInOtherVersions();
     return true;
+  }
+
+  /**
+   * Ours was the file for an instant (between the exchange and the swap back): a peer that read
+   * it then writes its next version from it, without the record the peer had just added. That
+   * version must be judged knowing ours existed, or it reads as deleting that record (seen with
+   * the reference server during a context rename). So the instant is a version of ours in the
+   * journal, before theirs is taken in: a snapshot line, as for any rewrite of ours. The file on
+   * disk is theirs again, so the base stays as it was until theirs is read, and no checkpoint
+   * names ours (the last one still says truly which file was the state at its line).
+   */
+  private noteInstantVersion(ours: { size: number; crc: string }): void {
+    try {
+      this.ensureJournalReady();
+      const seq = this.seq + 1;
+      this.journalOffset = appendDurably(this.fs, this.paths.journal, encodeSnapshot({ seq, ts: this.clock().toISOString(), fileSize: ours.size, fileCrc: ours.crc }), this.journalOffset);
+      this.seq = seq;
+    } catch {
+      // A failed append (a full disk) loses only this evidence; the rewrite goes on as before.
+      return;
+    }
+    this.versions.close(this.seq, 'ours', this.clock().getTime());
+    this.rememberVersion(ours.size, ours.crc);
   }
 
   /** How the last rewrite was put in place (docs/FORMAT.md, "Rewrites"). */

@@ -1,0 +1,67 @@
+// Our rewrite's exchange can displace a peer's version that landed an instant before it; that
+// version is put straight back (contextStore.putPeerVersionBack). For that instant ours was the
+// file, and a peer that read it then writes its next version from ours: without the record it
+// had just added, which it never saw again. Found with strace in the rename race test
+// (test/contexts/peerDuringRename.test.ts): the reference server read our version in the 5 ms
+// before the swap back, and its next version, judged against the versions the journal knew,
+// read as deleting its own earlier entity. The instant must be a version the journal knows.
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { realFileSystem, type FileSystem } from '../../electron/core/fileSystem.ts';
+import { setEntity } from '../../electron/core/knowledgeGraph.ts';
+import { openEngine, removeTempDirs, tempLayout } from '../helpers/tempRoot.ts';
+
+afterEach(removeTempDirs);
+
+const line = (name: string) => JSON.stringify({ type: 'entity', name, entityType: 'note', observations: [`${name} by the peer`] });
+
+describe('a peer that reads our version in the instant before its own is put back', () => {
+  it("does not make its own earlier record read as deleted (fs seam: the peer's rename lands at our exchange; it reads the file at the swap back)", async () => {
+    const layout = tempLayout();
+    const file = path.join(layout.root, 'charts-work.jsonl');
+    let armed = false;
+    let exchanges = 0;
+    let readByPeer: string | undefined;
+    const racing: FileSystem = {
+      ...realFileSystem,
+      exchangeSync: (a, b) => {
+        if (armed) {
+          exchanges += 1;
+          if (exchanges === 1) {
+            // The peer's version lands just before our exchange: what it read, plus First.
+            fs.writeFileSync(`${file}.peer`, `${fs.readFileSync(file, 'utf8')}${line('First')}`);
+            fs.renameSync(`${file}.peer`, file);
+          } else if (exchanges === 2) {
+            // The swap back: ours is the file for this instant, and the peer reads it now.
+            readByPeer = fs.readFileSync(file, 'utf8');
+            armed = false;
+          }
+        }
+        realFileSystem.exchangeSync(a, b);
+      },
+    };
+    const engine = await openEngine(layout, { fs: racing });
+    await engine.transact('work', (s) => setEntity(s, { name: 'A', entityType: 't' }));
+    await engine.flush();
+    await engine.transact('work', (s) => setEntity(s, { name: 'B', entityType: 't' }));
+    armed = true;
+    await engine.flush();
+    expect(exchanges, 'our rewrite never met the peer: the test did not reach the exchange').toBeGreaterThanOrEqual(2);
+    expect(readByPeer, 'the peer did not read our version at the swap back').toBeDefined();
+    expect(readByPeer).not.toContain('"First"');
+    await engine.close();
+
+    // The peer's next version starts from what it read: ours, without First.
+    fs.writeFileSync(`${file}.peer`, `${(readByPeer as string).trimEnd()}\n${line('Second')}`);
+    fs.renameSync(`${file}.peer`, file);
+
+    // A fresh process (as the app or the CLI after it) judges it from the journal alone.
+    const after = await openEngine(layout);
+    const names = await after.read('work', (s) => [...s.values()].map((r) => r.name));
+    expect(names).toEqual(expect.arrayContaining(['A', 'B', 'First', 'Second']));
+    await after.flush();
+    expect(fs.readFileSync(file, 'utf8')).toContain('"name":"First"');
+    await after.close();
+  });
+});

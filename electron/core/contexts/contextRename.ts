@@ -13,7 +13,7 @@ import { ARCHIVE_CONTEXT, DEFAULT_CONTEXT, sameContextName, validateContextName 
 import { moveCharts, type MoveResult } from './moveCharts.ts';
 import { clearRetiredNote, isHiddenRetired, readRetiredNote, retiredContexts, writeRetiredNote } from './retiredContexts.ts';
 import type { MoveSelection } from './movePlan.ts';
-import { takeAwayRetiredFile } from './retiredFile.ts';
+import { leftAside, takeAwayRetiredFile, takeInLeftAside } from './retiredFile.ts';
 
 export interface ContextChangeResult {
   readonly from: string;
@@ -84,7 +84,10 @@ export async function moveAllAndRetire(engine: Engine, from: string, to: string,
 export async function adoptLeftovers(engine: Engine): Promise<{ context: string; into: string; records: number }[]> {
   const adopted: { context: string; into: string; records: number }[] = [];
   for (const note of retiredContexts(engine.fs, engine.layout)) {
-    if (isHiddenRetired(engine.fs, engine.layout, note.context)) continue;
+    // A file set aside when a process died is taken in first (it may hold a peer's last write).
+    const setAside = leftAside(engine, note.context).length > 0;
+    if (setAside) await engine.withLock(() => takeInLeftAside(engine, note.context));
+    else if (isHiddenRetired(engine.fs, engine.layout, note.context)) continue;
     const size = await engine.read(note.context, (state) => state.size);
     if (size === 0) {
       await engine.withLock(() => takeAwayRetiredFile(engine, note.context));

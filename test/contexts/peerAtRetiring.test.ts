@@ -1,0 +1,98 @@
+// A peer writing the old file at the moment a renamed context's file is taken away
+// (contexts/retiredFile.ts). Found with strace in the rename race test: the reference server's
+// version landed just before the file was set aside; the server then found no file, wrote one
+// holding only its next entity, and renamed it over the version we had just put back. Its
+// earlier entity was in no file and no journal. Here the same interleaving through the fs seam,
+// and a crash between setting the file aside and taking it in.
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { closeAfterEachTest, trackedEngine } from '../helpers/tracked.ts';
+import { tempLayout } from '../helpers/tempRoot.ts';
+import { realFileSystem, type FileSystem } from '../../electron/core/fileSystem.ts';
+import { ChartService } from '../../electron/core/charts/chartService.ts';
+import { contextPaths } from '../../electron/core/dataRoot.ts';
+import { adoptLeftovers, renameContext } from '../../electron/core/contexts/contextRename.ts';
+import type { DataLayout } from '../../electron/core/dataRoot.ts';
+
+closeAfterEachTest();
+
+const peerLine = (name: string) => JSON.stringify({ type: 'entity', name, entityType: 'note', observations: [`${name}, by the reference server`] });
+
+/** A peer's whole-file write as the reference server makes it: a temporary file renamed over the context file. */
+function peerWrites(file: string, text: string): void {
+  fs.writeFileSync(`${file}.peer.tmp`, text);
+  fs.renameSync(`${file}.peer.tmp`, file);
+}
+
+async function namesIn(layout: DataLayout, context: string): Promise<string[]> {
+  const check = await trackedEngine(layout);
+  await adoptLeftovers(check);
+  const names = await check.read(context, (state) => [...state.values()].map((r) => r.name ?? r.raw));
+  await check.close();
+  return names;
+}
+
+describe('a peer writing a renamed context file while it is taken away', () => {
+  it("keeps the version that landed just before the file was set aside, when the peer then writes a new file from nothing over it (fs seam: the peer's renames land at our set-aside and put-back)", async () => {
+    const layout = tempLayout();
+    const file = contextPaths(layout, 'work').file;
+    let stage: 'idle' | 'armed' | 'aside' | 'done' = 'idle';
+    const putBack = (from: string, to: string) => stage === 'aside' && from.includes('.retiring-') && to === file;
+    const racing: FileSystem = {
+      ...realFileSystem,
+      renameSync: (from, to) => {
+        if (stage === 'armed' && to.includes('.retiring-')) {
+          // The peer's version (what it read, plus Early) lands an instant before we set the file aside.
+          peerWrites(file, `${fs.readFileSync(file, 'utf8').trimEnd()}\n${peerLine('Early')}`);
+          realFileSystem.renameSync(from, to);
+          stage = 'aside';
+          return;
+        }
+        realFileSystem.renameSync(from, to);
+        if (putBack(from, to)) lateWrite();
+      },
+      linkSync: (from, to) => {
+        realFileSystem.linkSync(from, to);
+        if (putBack(from, to)) lateWrite();
+      },
+    };
+    // The peer read the file while it was aside (none there) and writes one holding only Late.
+    const lateWrite = () => {
+      stage = 'done';
+      peerWrites(file, peerLine('Late'));
+    };
+    const engine = await trackedEngine(layout, { fs: racing });
+    const charts = new ChartService(engine);
+    const { id } = await charts.create('work', { outcome: 'Ship billing', reality: ['3 pilot customers'], steps: ['Automate invoices'] });
+    await engine.flush();
+    stage = 'armed';
+    await renameContext(engine, 'work', 'job');
+    await engine.close();
+    expect(stage, 'the peer never wrote at the put-back: the test did not reach it').toBe('done');
+
+    const job = await namesIn(layout, 'job');
+    expect(job).toEqual(expect.arrayContaining(['Early', 'Late']));
+    expect(job.filter((name) => name === 'Early')).toHaveLength(1);
+    const service = new ChartService(await trackedEngine(layout));
+    expect((await service.show('job', id)).steps.map((s) => s.title)).toEqual(['Automate invoices']);
+  });
+
+  it('a file set aside by a process that died before reading it is taken in by the next context operation (crash simulated: the set-aside file is left as a killed process leaves it)', async () => {
+    const layout = tempLayout();
+    const engine = await trackedEngine(layout);
+    const charts = new ChartService(engine);
+    await charts.create('work', { outcome: 'Ship billing', reality: ['3 pilot customers'] });
+    await engine.flush();
+    await renameContext(engine, 'work', 'job');
+    await engine.close();
+    // What a process killed right after setting the file aside leaves: the peer's version
+    // under the set-aside name, no context file.
+    const aside = path.join(layout.root, '.history', 'charts-work.retiring-999999.tmp');
+    fs.writeFileSync(aside, peerLine('WrittenJustBefore'));
+    expect(fs.existsSync(contextPaths(layout, 'work').file)).toBe(false);
+
+    expect(await namesIn(layout, 'job')).toContain('WrittenJustBefore');
+    expect(fs.existsSync(aside), 'the set-aside file is gone once taken in').toBe(false);
+  });
+});

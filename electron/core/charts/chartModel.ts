@@ -75,8 +75,13 @@ export interface ChartParts {
 }
 
 /** The chart id for an id, a `_chart` entity name, or any part's name; undefined when there is none. */
+/** A chart of this id exists: records tagged with it, its chart entity or its desired outcome. */
+export function isChartId(state: RecordSet, id: string): boolean {
+  return state.chartKeys(id).size > 0 || state.has(entityKey(chartEntityName(id))) || state.has(entityKey(outcomeName(id)));
+}
+
 export function resolveChartId(state: RecordSet, idOrName: string): string | undefined {
-  if (state.chartKeys(idOrName).size > 0 || state.has(entityKey(chartEntityName(idOrName))) || state.has(entityKey(outcomeName(idOrName)))) return idOrName;
+  if (isChartId(state, idOrName)) return idOrName;
   const part = entityOf(state.get(entityKey(idOrName)));
   if (part) {
     if (typeof part.metadata.chartId === 'string') return part.metadata.chartId;

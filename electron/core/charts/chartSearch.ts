@@ -16,11 +16,11 @@
 // 100,000 charts), which a slice of the warm-up must not hold; a search past that learns as
 // it goes. A match still reads its record (~250 ns at 100,000 charts: they lie all over a heap
 // of a gigabyte); only the word index knows its entities by a dense id facts could be kept by.
-import { entityKey, parseValue, type StoredRecord } from '../records.ts';
+import { parseValue, type StoredRecord } from '../records.ts';
 import type { RecordSet } from '../recordSet.ts';
 import { DESIRED_OUTCOME, type ChartSummary } from '../../../shared/domain.ts';
 import { BoundedHeap } from '../searchIndex.ts';
-import { chartEntityName, chartIndexOf, outcomeName, readChart, resolveChartId, summarizeChart } from './chartModel.ts';
+import { chartIndexOf, isChartId, outcomeName, readChart, resolveChartId, summarizeChart } from './chartModel.ts';
 
 /** A match in the desired outcome ranks above any match in a step or an observation. */
 export const OUTCOME_BONUS = 100;
@@ -113,7 +113,7 @@ class ChartFacts {
     known ??= { own: undefined, typedOutcome: record.raw.includes(OUTCOME_TYPE), version, fact: NO_CHART };
     const name = record.name as string;
     let chartId: string | undefined;
-    if (this.isChartId(name)) chartId = name;
+    if (isChartId(this.state, name)) chartId = name;
     else {
       // resolveChartId, the name not being a chart's id: what the record says, which does not change.
       if (known.own === undefined) known.own = resolveChartId(this.state, name) ?? null;
@@ -123,11 +123,6 @@ class ChartFacts {
     known.fact = chartId ? this.slotOf(chartId) * 2 + (known.typedOutcome || name === outcomeName(chartId) ? 1 : 0) : NO_CHART;
     this.untagged.set(record, known);
     return known.fact;
-  }
-
-  /** resolveChartId's first test: a chart of this id exists (records tagged with it, its chart entity or its outcome). */
-  private isChartId(name: string): boolean {
-    return this.state.chartKeys(name).size > 0 || this.state.has(entityKey(chartEntityName(name))) || this.state.has(entityKey(outcomeName(name)));
   }
 
   /** Learns the facts of the set's entities for about `budgetMs`; true once done. */

@@ -13,6 +13,7 @@ import { realFileSystem, type FileSystem } from '../../electron/core/fileSystem.
 import { ChartService } from '../../electron/core/charts/chartService.ts';
 import { contextPaths } from '../../electron/core/dataRoot.ts';
 import { adoptLeftovers, renameContext } from '../../electron/core/contexts/contextRename.ts';
+import { QUIET_MS } from '../../electron/core/contexts/retiredFile.ts';
 import type { DataLayout } from '../../electron/core/dataRoot.ts';
 
 closeAfterEachTest();
@@ -94,5 +95,44 @@ describe('a peer writing a renamed context file while it is taken away', () => {
 
     expect(await namesIn(layout, 'job')).toContain('WrittenJustBefore');
     expect(fs.existsSync(aside), 'the set-aside file is gone once taken in').toBe(false);
+  });
+});
+
+describe('a peer writing in place into the empty file of a renamed context', () => {
+  it("its write through a descriptor opened just before the file was set aside is taken in later, not deleted with the file (fs seam: the peer's descriptor is opened with O_TRUNC in the test process as our set-aside begins, and written after the rename returns)", async () => {
+    const layout = tempLayout();
+    const file = contextPaths(layout, 'work').file;
+    let peerFd: number | undefined;
+    const racing: FileSystem = {
+      ...realFileSystem,
+      renameSync: (from, to) => {
+        // coaia-narrative's fs.writeFile: open with O_TRUNC (the file is our emptied one), write a moment later.
+        if (peerFd === undefined && to.includes('.retiring-')) peerFd = fs.openSync(file, 'w');
+        realFileSystem.renameSync(from, to);
+      },
+    };
+    const engine = await trackedEngine(layout, { fs: racing });
+    const charts = new ChartService(engine);
+    await charts.create('work', { outcome: 'Ship billing', reality: ['3 pilot customers'] });
+    await engine.flush();
+    await renameContext(engine, 'work', 'job');
+    await engine.close();
+    expect(peerFd, 'the peer never opened the file: the test did not reach the set-aside').toBeDefined();
+    fs.writeSync(peerFd as number, peerLine('WrittenInPlace'));
+    fs.closeSync(peerFd as number);
+
+    expect(await namesIn(layout, 'job')).toContain('WrittenInPlace');
+    // What is still set aside is the file emptied again after its record moved on: it goes
+    // once it has stayed unwritten for QUIET_MS (aged here), at the next context operation.
+    const history = path.join(layout.root, '.history');
+    const setAside = () => fs.readdirSync(history).filter((name) => name.includes('.retiring-'));
+    for (const name of setAside()) {
+      expect(fs.statSync(path.join(history, name)).size, `${name} holds nothing`).toBe(0);
+      const before = new Date(Date.now() - QUIET_MS - 1_000);
+      fs.utimesSync(path.join(history, name), before, before);
+    }
+    expect(await namesIn(layout, 'job')).toContain('WrittenInPlace');
+    expect(setAside()).toEqual([]);
+    expect(fs.existsSync(file)).toBe(false);
   });
 });

@@ -85,9 +85,8 @@ export async function adoptLeftovers(engine: Engine): Promise<{ context: string;
   const adopted: { context: string; into: string; records: number }[] = [];
   for (const note of retiredContexts(engine.fs, engine.layout)) {
     // A file set aside when a process died is taken in first (it may hold a peer's last write).
-    const setAside = leftAside(engine, note.context).length > 0;
-    if (setAside) await engine.withLock(() => takeInLeftAside(engine, note.context));
-    else if (isHiddenRetired(engine.fs, engine.layout, note.context)) continue;
+    const tookIn = leftAside(engine, note.context).length > 0 && (await engine.withLock(() => takeInLeftAside(engine, note.context)));
+    if (!tookIn && isHiddenRetired(engine.fs, engine.layout, note.context)) continue;
     const size = await engine.read(note.context, (state) => state.size);
     if (size === 0) {
       await engine.withLock(() => takeAwayRetiredFile(engine, note.context));

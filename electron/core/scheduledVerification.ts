@@ -7,6 +7,8 @@
 // after which the person is shown what was found and what was done (onRepaired); damage that
 // needs the person (records only a backup holds, or nothing) is left for the wizard.
 // The newest backup is checked too each round, so "last verified" stays current.
+import { adoptLeftovers } from './contexts/contextRename.ts';
+import { anySetAside } from './contexts/retiredFile.ts';
 import type { Engine } from './engine.ts';
 import { EngineError } from './errors.ts';
 import { verifyAll } from './verify.ts';
@@ -172,6 +174,10 @@ export class ScheduledVerification {
 
   private async round(only: readonly string[] | undefined): Promise<VerificationRound> {
     const at = this.clock().toISOString();
+    // A retired context's file left set aside (empty a moment ago, or by a process that died)
+    // may since hold a write of a program that writes in place: taken in, and moved on where
+    // the context went, without waiting for the next context operation.
+    if (!only && !this.engine.readOnly && anySetAside(this.engine)) await adoptLeftovers(this.engine);
     const repaired: AutomaticRepairRecord[] = [];
     let report = await verifyAll(this.engine, { backups: false, ...(only ? { contexts: only } : {}) });
     const damaged = report.contexts.filter((c) => !c.ok).map((c) => c.context);

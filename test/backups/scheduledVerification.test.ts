@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ChartService } from '../../electron/core/charts/chartService.ts';
+import { renameContext } from '../../electron/core/contexts/contextRename.ts';
 import { createBackup, listBackups } from '../../electron/core/backups.ts';
 import { applyRecoveryChoice } from '../../electron/core/recoveryChoice.ts';
 import { ScheduledVerification, type AutomaticRepairRecord, type HealthVerdict } from '../../electron/core/scheduledVerification.ts';
@@ -85,6 +86,20 @@ afterEach(async () => {
 });
 
 describe('the scheduled check of the data', () => {
+  it("takes in a write found in a renamed context's file left set aside, and moves it where the context went (the set-aside file as a killed process, or a late in-place writer, leaves it)", async () => {
+    const rig = await setUp();
+    open = rig.engine;
+    await renameContext(rig.engine, 'work', 'job');
+    const aside = path.join(rig.engine.layout.root, '.history', 'charts-work.retiring-999999.tmp');
+    fs.writeFileSync(aside, JSON.stringify({ type: 'entity', name: 'WrittenLate', entityType: 'note', observations: ['by a program writing in place'] }));
+    rig.verification.start();
+    await rig.time.pass(5_000, rig.verification);
+    expect(await rig.engine.read('job', (state) => [...state.values()].map((r) => r.name))).toContain('WrittenLate');
+    expect(fs.existsSync(aside)).toBe(false);
+    expect(rig.errors).toEqual([]);
+    rig.verification.stop();
+  });
+
   it("tells the health view each context was verified by the schedule, and when (the app's monitor)", async () => {
     const rig = await setUp();
     open = rig.engine;

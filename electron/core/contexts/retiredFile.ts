@@ -78,6 +78,15 @@ export function leftAside(engine: Engine, context: string): string[] {
   }
 }
 
+/** Whether any retired context's file is set aside in the data folder (one readdir). */
+export function anySetAside(engine: Engine): boolean {
+  try {
+    return engine.fs.readdirSync(path.join(engine.layout.root, '.history')).some((name) => name.includes('.retiring-') && name.endsWith('.tmp'));
+  } catch {
+    return false;
+  }
+}
+
 function asidePath(store: ContextStore): string {
   asideCount += 1;
   return path.join(path.dirname(store.paths.journal), `${path.basename(store.paths.file, '.jsonl')}.retiring-${process.pid}-${Date.now()}-${asideCount}.tmp`);

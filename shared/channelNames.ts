@@ -81,4 +81,6 @@ export type EventName = (typeof EVENT_NAMES)[number];
 
 /** One invoke channel carries every request; each event has a channel of its own. */
 export const INVOKE_CHANNEL = 'tension:invoke';
+/** The preload's own request for one part of a large answer main holds (shared/encodedAnswer.ts); never the page's. */
+export const ANSWER_PART_CHANNEL = 'tension:answer-part';
 export const eventChannel = (event: EventName) => `tension:event:${event}`;

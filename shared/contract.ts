@@ -7,7 +7,7 @@ import { z } from 'zod';
 import type { Chart, ChartHistoryEntry, ChartSummary, ChartTree } from './domain.ts';
 import { isCalendarDate } from './calendarDate.ts';
 import { hasVisibleText } from './visibleText.ts';
-import { CHANNEL_NAME_LIST, EVENT_NAMES, INVOKE_CHANNEL, eventChannel, type EventName, type ListedChannelName } from './channelNames.ts';
+import { ANSWER_PART_CHANNEL, CHANNEL_NAME_LIST, EVENT_NAMES, INVOKE_CHANNEL, eventChannel, type EventName, type ListedChannelName } from './channelNames.ts';
 import { channel, contextName } from './contractPieces.ts';
 import { backupChannels } from './contractBackups.ts';
 import { insightChannels } from './contractInsights.ts';
@@ -241,7 +241,7 @@ export interface Events {
 
 const eventsListedExactly: [Exclude<keyof Events, EventName>, Exclude<EventName, keyof Events>] extends [never, never] ? true : never = true;
 void eventsListedExactly;
-export { EVENT_NAMES, INVOKE_CHANNEL, eventChannel, type EventName };
+export { ANSWER_PART_CHANNEL, EVENT_NAMES, INVOKE_CHANNEL, eventChannel, type EventName };
 
 
 /** What preload exposes on window.tension: nothing but these two. */

@@ -3,18 +3,32 @@
 // services (in the app, across to their worker thread), which check the channel and the input
 // before anything runs. And the events main pushes to every window.
 // The wire names without their schemas: zod stays out of the main thread's bundle.
-import { INVOKE_CHANNEL, eventChannel } from '../../shared/channelNames.ts';
+import { ANSWER_PART_CHANNEL, INVOKE_CHANNEL, eventChannel } from '../../shared/channelNames.ts';
 import type { EventName, Events } from '../../shared/contract.ts';
 import type { SenderInfo } from '../ipc/handlerTable.ts';
 import { FOREIGN_SENDER_REFUSAL } from '../ipc/foreignSender.ts';
 import type { EngineHost } from './engineServices.ts';
 import type { BrowserWindowLike, IpcMainLike } from './electronSurface.ts';
 import { senderOf } from './windowRegistry.ts';
+import { HeldAnswers } from './heldAnswers.ts';
 
-export function registerInvokeHandler(ipcMain: IpcMainLike, isOwnSender: (sender: SenderInfo) => boolean, host: Pick<EngineHost, 'handleForWindow'>): () => void {
-  // A large answer comes as bytes and goes on as bytes: the preload parses it (shared/encodedAnswer.ts).
-  ipcMain.handle(INVOKE_CHANNEL, async (event, channel, input) => (isOwnSender(senderOf(event)) ? host.handleForWindow(channel as string, input) : FOREIGN_SENDER_REFUSAL));
-  return () => ipcMain.removeHandler(INVOKE_CHANNEL);
+export function registerInvokeHandler(ipcMain: IpcMainLike, isOwnSender: (sender: SenderInfo) => boolean, host: Pick<EngineHost, 'handleForWindow'>, held = new HeldAnswers()): () => void {
+  // A large answer comes as bytes and goes on as bytes: the preload parses it; past one part,
+  // main holds it and the preload fetches it part by part (shared/encodedAnswer.ts).
+  ipcMain.handle(INVOKE_CHANNEL, async (event, channel, input) => {
+    const sender = senderOf(event);
+    if (!isOwnSender(sender)) return FOREIGN_SENDER_REFUSAL;
+    return held.prepare(await host.handleForWindow(channel as string, input), sender.id);
+  });
+  ipcMain.handle(ANSWER_PART_CHANNEL, async (event, id, index) => {
+    const sender = senderOf(event);
+    return isOwnSender(sender) ? held.part(id, index, sender.id) : FOREIGN_SENDER_REFUSAL;
+  });
+  return () => {
+    ipcMain.removeHandler(INVOKE_CHANNEL);
+    ipcMain.removeHandler(ANSWER_PART_CHANNEL);
+    held.clear();
+  };
 }
 
 /** Sends an event to every open window; returns how many got it. */

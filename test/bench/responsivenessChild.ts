@@ -16,7 +16,8 @@ import { startEngineServices, type EngineHost, type EngineServicesConfig } from 
 import { startEngineWorker } from '../../electron/app/engineWorkerClient.ts';
 import { tsEngineWorkerEntry } from '../helpers/engineWorkerEntry.ts';
 import type { Blocking } from './responsivenessBench.ts';
-import { isEncodedAnswer } from '../../shared/encodedAnswer.ts';
+import { isAnswerInParts, isEncodedAnswer } from '../../shared/encodedAnswer.ts';
+import { HeldAnswers } from '../../electron/app/heldAnswers.ts';
 
 const task = JSON.parse(process.argv[2] ?? '{}') as { root: string; commits: number; thread: 'worker' | 'main' };
 
@@ -51,14 +52,26 @@ async function watched(activity: string, host: () => EngineHost | undefined, wor
   return { activity, tookMs, maxDelayMs: delay.max / 1e6, p99DelayMs: delay.percentile(99) / 1e6, slowestAnswerMs };
 }
 
+/** Large answers held for the windows, as main's bridge holds them (ipcBridge.ts). */
+const held = new HeldAnswers();
+
 /**
  * A window's request as main serves it (ipcBridge.ts): handleForWindow, then the answer
  * serialized for the window as Electron's IPC does (V8's serializer, on main's thread). A large
- * answer from the worker is bytes, and only copied; the window's parse is not main's.
+ * answer from the worker is bytes, and only copied; past one part it is held, and the window
+ * fetches each part by a request of its own (a task of its own on main's thread). The window's
+ * parse is not main's.
  */
 async function fromWindow(host: EngineHost, channel: string, input: unknown): Promise<void> {
   const answer = await host.handleForWindow(channel, input);
-  v8.serialize(answer);
+  const reply = held.prepare(answer, 1);
+  v8.serialize(reply);
+  if (isAnswerInParts(reply)) {
+    for (let index = 0; index < reply.answerInParts.parts; index += 1) {
+      await new Promise((resolve) => setImmediate(resolve));
+      v8.serialize(held.part(reply.answerInParts.id, index, 1));
+    }
+  }
   if (!isEncodedAnswer(answer) && !answer.ok) throw new Error(answer.error.message);
 }
 

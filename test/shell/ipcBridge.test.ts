@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { broadcast, registerInvokeHandler } from '../../electron/app/ipcBridge.ts';
 import { WindowRegistry, senderOf } from '../../electron/app/windowRegistry.ts';
 import { createHandlerTable } from '../../electron/ipc/handlerTable.ts';
-import { INVOKE_CHANNEL, eventChannel } from '../../shared/contract.ts';
+import { ANSWER_PART_CHANNEL, INVOKE_CHANNEL, eventChannel } from '../../shared/contract.ts';
 import { openEngine, removeTempDirs, tempLayout } from '../helpers/tempRoot.ts';
 import { FakeBrowserWindow, FakeIpcMain } from './fakes.ts';
 
@@ -41,7 +41,7 @@ describe('the invoke handler', () => {
     // The table trusts every sender, as it does in the engine's worker thread: the bridge alone must refuse strangers.
     const table = createHandlerTable({ engine, isOwnSender: () => true });
     const unregister = registerInvokeHandler(ipcMain, registry.isOwnSender, { handleForWindow: (channel, input) => table.handle(channel, input, { id: 0, url: '' }) });
-    expect([...ipcMain.handlers.keys()]).toEqual([INVOKE_CHANNEL]);
+    expect([...ipcMain.handlers.keys()]).toEqual([INVOKE_CHANNEL, ANSWER_PART_CHANNEL]);
 
     const ours = { id: window.webContents.id, url: 'app://tension/index.html' };
     const created = await ipcMain.invoke(ours, INVOKE_CHANNEL, 'charts.create', { context: 'work', outcome: 'Ship', reality: ['Pilot only'] });

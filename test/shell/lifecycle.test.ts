@@ -10,7 +10,7 @@ import type { MenuItemTemplate } from '../../electron/app/menuTemplate.ts';
 import { Engine } from '../../electron/core/engine.ts';
 import { resolveLayout } from '../../electron/core/dataRoot.ts';
 import { ChartService } from '../../electron/core/charts/chartService.ts';
-import { INVOKE_CHANNEL, eventChannel } from '../../shared/contract.ts';
+import { ANSWER_PART_CHANNEL, INVOKE_CHANNEL, eventChannel } from '../../shared/contract.ts';
 import { removeTempDirs, tempDir } from '../helpers/tempRoot.ts';
 import { FakeApp, FakeBrowserWindow, FakeIpcMain, FakeSession, FakeWebContents, waitFor } from './fakes.ts';
 
@@ -80,7 +80,7 @@ const own = (window: FakeBrowserWindow) => ({ id: window.webContents.id, url: 'a
     expect(session.requestHandler).toBeDefined();
     expect(record.served).toHaveLength(1);
     expect(record.menus).toHaveLength(1);
-    expect([...ipcMain.handlers.keys()]).toEqual([INVOKE_CHANNEL]);
+    expect([...ipcMain.handlers.keys()]).toEqual([INVOKE_CHANNEL, ANSWER_PART_CHANNEL]);
     const [window] = shell.windows.windows();
     expect(window?.loaded).toEqual(['app://tension/index.html']);
     const page = await record.served[0]!(new Request('app://tension/index.html'));

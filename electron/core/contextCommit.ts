@@ -1,0 +1,139 @@
+// Journaling a change: a commit appended durably and then applied to the store's memory, the
+// journal started (with the file as found its first commit) or its torn tail cut off first, and
+// the checkpoint a fast open starts from. The writing half of the journal (journalReplay.ts is
+// the reading half); every other part that writes the journal (an open starting it, a peer's
+// version taken in, a rewrite's snapshot line) goes through here.
+import path from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { makeDirectoryDurably, syncDirectory } from './fileSystem.ts';
+import { EngineError, fromSystemError } from './errors.ts';
+import { applyOrderMoves, orderMoves, type OrderMove } from './recordSet.ts';
+import { encodeCommitLines, type CommitMeta } from './commitLines.ts';
+import type { StoredRecord } from './records.ts';
+import { encodeHeader, encodeSnapshot } from './journalFormat.ts';
+import { appendLinesDurably, cutJournal } from './journalFile.ts';
+import { statIdentity, type FileIdentity } from './contextFile.ts';
+import { writeCheckpoint } from './checkpointFile.ts';
+import type { CommitResult, ContextMemory, PendingChanges } from './contextMemory.ts';
+
+/** Starts the journal of a context opened without one (journalPending). Throws when it cannot be written. */
+export function startPendingJournal(m: ContextMemory): void {
+  if (m.journalPending) ensureJournalReady(m);
+}
+
+/** Journals a change (durably) and applies it. Under the lock, after refresh(). */
+export function commitChanges(m: ContextMemory, changes: PendingChanges, meta: CommitMeta): CommitResult {
+  if (m.readOnly) {
+    throw new EngineError('READ_ONLY', `Cannot change ${path.basename(m.paths.file)}: ${m.readOnlyReason}.`, { file: m.paths.file, kept: 'Nothing was changed.' });
+  }
+  if (meta.op !== undefined) {
+    const done = m.ops.get(meta.op);
+    if (done) return { seq: done.seq, tx: done.tx, changed: 0, duplicate: true };
+  }
+  const puts = changes.puts.filter((record) => m.state.get(record.key)?.raw !== record.raw);
+  const deletes = changes.deletes.filter((key) => m.state.has(key));
+  const moves = changes.order ? movesAfter(m, puts, deletes, changes.order) : [];
+  const tx = randomUUID();
+  if (puts.length + deletes.length + moves.length === 0 && meta.op === undefined && meta.fileDiffers === undefined) return { seq: m.seq, tx, changed: 0, duplicate: false };
+  ensureJournalReady(m);
+  const lines = encodeCommitLines((key) => m.state.get(key), { puts, deletes, verbatim: changes.verbatim }, meta, { firstSeq: m.seq + 1, tx, ts: m.clock().toISOString(), moves });
+  const seq = m.seq + lines.length;
+  try {
+    m.journalOffset = appendLinesDurably(m.fs, m.paths.journal, lines, m.journalOffset);
+  } catch (error) {
+    if ((error as { cutBackFailed?: unknown }).cutBackFailed) {
+      // The bytes may be on disk after all: say so, and reload from the journal next time.
+      m.journalIno = -1n;
+      throw fromSystemError(error, 'Saving the change', m.paths.journal, 'The change may have been saved despite this error: check the chart (or `tension history`) before trying again. Everything saved before is kept.');
+    }
+    throw fromSystemError(error, 'Saving the change', m.paths.journal, 'Nothing was changed; everything saved before is kept.');
+  }
+  m.seq = seq;
+  m.applyInMemory({ puts, deletes });
+  applyOrderMoves(m.state, moves);
+  if (meta.op !== undefined) m.rememberOp(meta.op, seq, tx);
+  if (meta.fileDiffers) m.versions.close(seq, 'peer', meta.fileWritten ?? m.clock().getTime(), meta.fileDiffers);
+  return { seq, tx, changed: puts.length + deletes.length, duplicate: false };
+}
+
+/** The moves that give the wanted order once the puts and deletes are applied. */
+function movesAfter(m: ContextMemory, puts: readonly StoredRecord[], deletes: readonly string[], wanted: Iterable<string>): OrderMove[] {
+  const gone = new Set(deletes);
+  const keys = [...m.state.keys()].filter((key) => !gone.has(key));
+  for (const record of puts) if (!m.state.has(record.key)) keys.push(record.key);
+  return orderMoves(keys, wanted);
+}
+
+/** Creates the journal if needed and cuts off a torn tail (saving its bytes first). */
+export function ensureJournalReady(m: ContextMemory): void {
+  if (m.journalIno === undefined) {
+    const baseline = m.pendingBaseline;
+    try {
+      writeHeaderAndBaseline(m, baseline?.records ?? [], baseline?.identity);
+    } catch (error) {
+      throw fromSystemError(error, 'Starting the journal', m.paths.journal, 'Nothing was changed.');
+    }
+    m.pendingBaseline = undefined;
+    return;
+  }
+  if (m.journalTornTail) {
+    const torn = m.journalTornTail;
+    try {
+      m.recovery.saveBytes(m.paths.journal, torn.start, torn.bytes, 'incomplete last entry (a write interrupted by a crash; never acknowledged)');
+      cutJournal(m.fs, m.paths.journal, torn.start);
+    } catch (error) {
+      throw fromSystemError(error, 'Trimming an interrupted journal entry', m.paths.journal, 'Nothing was changed; everything saved before is kept.');
+    }
+    m.journalTornTail = undefined;
+    m.journalOffset = torn.start;
+  }
+}
+
+/**
+ * Starts a journal. A file found without one (a peer's, or ours before a journal existed)
+ * becomes the first commit, followed by a snapshot marker: the file is that state.
+ */
+export function writeHeaderAndBaseline(m: ContextMemory, records: readonly StoredRecord[], identity: FileIdentity | undefined): void {
+  makeDirectoryDurably(m.fs, path.dirname(m.paths.journal));
+  const lines = [encodeHeader(m.context, m.clock().toISOString())];
+  let seq = m.seq;
+  if (records.length > 0) {
+    const commit = encodeCommitLines(
+      (key) => m.state.get(key),
+      { puts: records, deletes: [], verbatim: true },
+      // Another program's version (fileDiffers: exactly the state): a version the next
+      // writer may have started from, made by a peer (fileVersions.ts).
+      { origin: 'external', note: 'existing file adopted: its contents as found', fileDiffers: new Map() },
+      { firstSeq: seq + 1, tx: randomUUID(), ts: m.clock().toISOString() },
+    );
+    lines.push(...commit);
+    seq += commit.length;
+  }
+  if (identity) {
+    seq += 1;
+    lines.push(encodeSnapshot({ seq, ts: m.clock().toISOString(), fileSize: identity.size, fileCrc: identity.crc }));
+  }
+  const existing = statIdentity(m.fs, m.paths.journal);
+  const offset = appendLinesDurably(m.fs, m.paths.journal, lines, existing?.size ?? 0);
+  // The journal exists from here on, whatever fails next (so a retry does not start it twice).
+  m.seq = seq;
+  m.journalOffset = offset;
+  m.journalIno = statIdentity(m.fs, m.paths.journal)?.ino ?? -1n;
+  m.pendingBaseline = undefined;
+  syncDirectory(m.fs, path.dirname(m.paths.journal));
+  if (identity) tryWriteCheckpoint(m, identity.size, identity.crc, offset, seq);
+}
+
+/** Records where a fast open can start: the file of this size and CRC is the state at `seq`. */
+export function tryWriteCheckpoint(m: ContextMemory, size: number, crc: string, journalOffset: number, seq: number): void {
+  if (m.journalIno === undefined) return;
+  writeCheckpoint(m.fs, m.paths.checkpoint, {
+    journalIno: m.journalIno.toString(),
+    journalOffset,
+    seq,
+    size,
+    crc,
+    ops: [...m.ops].map(([op, entry]) => [op, entry.seq, entry.tx]),
+    ...(m.versionsLoaded ? { versions: m.versions.save(seq) } : {}),
+  });
+}

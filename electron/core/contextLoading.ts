@@ -1,0 +1,221 @@
+// Loading a context: leftovers of a killed rewrite swept away, the context file read, and the
+// journal read from the checkpoint on (a fast open) or replayed in full, a journal started for
+// a file found without one, and the file judged against the journal's view of it. Also
+// refresh's first step, catching up with what other processes appended to the journal since.
+// Opening never fails on damage: what is good is loaded and the rest becomes findings.
+import path from 'node:path';
+import { readFileIfExists } from './fileSystem.ts';
+import { fromSystemError } from './errors.ts';
+import type { StoredRecord } from './records.ts';
+import { JOURNAL_FORMAT } from './journalFormat.ts';
+import { cutJournal, readJournal, type JournalRead } from './journalFile.ts';
+import { readContextFile, statIdentity, type ParsedContextFile } from './contextFile.ts';
+import { removeQuietly } from './atomicFile.ts';
+import { FileVersions } from './fileVersions.ts';
+import { readCheckpoint, type Checkpoint } from './checkpointFile.ts';
+import { isProcessAlive } from './rootLock.ts';
+import type { ContextMemory, SnapshotSeen } from './contextMemory.ts';
+import { applyJournalRead } from './journalReplay.ts';
+import { tryWriteCheckpoint, writeHeaderAndBaseline } from './contextCommit.ts';
+import { absorbFile, noteLinkedFile, writtenAt } from './peerVersionIntake.ts';
+
+/** Loads the context. Never fails on damage: it loads what is good and records findings. */
+export function load(m: ContextMemory): void {
+  resetMemory(m);
+  if (!m.readOnly) sweepLeftovers(m);
+  const checkpoint = readCheckpoint(m.fs, m.paths.checkpoint);
+  // A file that is exactly our last rewrite (size and CRC-32 as checkpointed) is parsed without
+  // re-validating every line; anything else is parsed in full.
+  const file = readContextFile(m.fs, m.paths.file, (identity) => checkpoint?.size === identity.size && checkpoint.crc === identity.crc);
+  for (const bad of file.bad) m.noteBadLine(bad);
+  if (checkpoint && tryLoadFromCheckpoint(m, file, checkpoint)) return;
+  const vouched = checkpoint !== undefined && file.identity !== undefined && checkpoint.size === file.identity.size && checkpoint.crc === file.identity.crc;
+  loadByReplay(m, file, vouched);
+  if (file.link) noteLinkedFile(m);
+}
+
+/**
+ * Temporary files and kept-aside copies left by a process killed in the middle of a rewrite
+ * (`.<file>.tmp-<pid>-…`, `<file>.replaced-<pid>`): removed once their process is gone. They
+ * never hold anything the journal lacks. Runs under the lock.
+ */
+function sweepLeftovers(m: ContextMemory): void {
+  const dir = path.dirname(m.paths.file);
+  const base = path.basename(m.paths.file);
+  let names: string[];
+  try {
+    names = m.fs.readdirSync(dir);
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const pid = name.startsWith(`.${base}.tmp-`) ? Number(name.slice(base.length + 6).split('-')[0]) : name.startsWith(`${base}.replaced-`) ? Number(name.slice(base.length + 10)) : NaN;
+    if (!Number.isInteger(pid) || pid === process.pid || isProcessAlive(pid)) continue;
+    const file = path.join(dir, name);
+    if (name.startsWith(`${base}.replaced-`)) {
+      // What a killed rewrite replaced may be another program's version not yet journaled:
+      // it goes to .recovery/ (or, if that fails, stays where it is).
+      try {
+        const bytes = readFileIfExists(m.fs, file);
+        if (bytes) m.recovery.saveBytes(m.paths.file, 0, bytes, 'the file a rewrite replaced, left by a process that stopped mid-way');
+      } catch {
+        continue;
+      }
+    }
+    removeQuietly(m.fs, file);
+  }
+}
+
+function resetMemory(m: ContextMemory): void {
+  m.state.observe(undefined);
+  m.index = undefined;
+  m.indexBuild = undefined;
+  m.state.clear();
+  m.materialized = new Map();
+  m.materializedIsFileMap = false;
+  m.pending = new Map();
+  m.versions = new FileVersions(m.state);
+  m.versionsLoaded = false;
+  m.fileIdentity = undefined;
+  m.newestVersionTime = 0n;
+  m.fileDamage = [];
+  m.forceRewrite = false;
+  m.orderChanged = false;
+  m.pendingBaseline = undefined;
+  m.previewed.clear();
+  m.unjournaled.clear();
+  m.findings = [];
+  m.ops.clear();
+  m.seq = 0;
+  m.journalOffset = 0;
+  m.journalIno = undefined;
+  m.journalTornTail = undefined;
+  m.loadedFast = false;
+  if (m.readOnlyReason?.startsWith('the journal')) m.readOnlyReason = undefined;
+  if (m.options.readOnly) m.readOnlyReason = m.options.readOnlyReason ?? 'the data folder is read-only';
+}
+
+function adoptFile(m: ContextMemory, file: ParsedContextFile): void {
+  m.state.adopt(file.map);
+  m.materialized = file.map;
+  m.materializedIsFileMap = true;
+  m.rememberFile(file.identity);
+  m.fileDamage = file.bad;
+}
+
+/** Fast open: the file is exactly our last rewrite, so only the journal after it is read. */
+function tryLoadFromCheckpoint(m: ContextMemory, file: ParsedContextFile, checkpoint: Checkpoint): boolean {
+  if (!file.identity || file.bad.length > 0) return false;
+  if (checkpoint.size !== file.identity.size || checkpoint.crc !== file.identity.crc) return false;
+  const tail = readJournal(m.fs, m.paths.journal, checkpoint.journalOffset);
+  if (tail.ino === undefined || tail.ino.toString() !== checkpoint.journalIno || tail.size < checkpoint.journalOffset) return false;
+  const first = tail.entries[0]?.entry;
+  if (first && (first.kind === 'header' || first.seq !== checkpoint.seq + 1)) return false;
+  adoptFile(m, file);
+  m.seq = checkpoint.seq;
+  for (const [op, seq, tx] of checkpoint.ops) m.ops.set(op, { seq, tx });
+  // The versions as of the checkpoint; the journal's tail adds the newer ones.
+  if (checkpoint.versions !== undefined) m.versionsLoaded = m.versions.restore(checkpoint.versions);
+  m.journalIno = tail.ino;
+  applyJournalRead(m, tail);
+  m.loadedFast = true;
+  return true;
+}
+
+/** `vouched`: the checkpoint says this exact file is our own rewrite. */
+function loadByReplay(m: ContextMemory, file: ParsedContextFile, vouched = false): void {
+  const journal = readJournal(m.fs, m.paths.journal, 0);
+  if (journal.ino === undefined || (journal.entries.length === 0 && journal.bad.length === 0)) {
+    startJournal(m, file, journal);
+    return;
+  }
+  const header = journal.entries[0]?.entry;
+  if (header?.kind === 'header' && header.format > JOURNAL_FORMAT) {
+    m.readOnlyReason = `the journal ${path.basename(m.paths.journal)} is format ${header.format}, newer than this version understands (${JOURNAL_FORMAT}); it opens read-only — update Tension Desk to write to it`;
+    m.findings.push({ severity: 'error', kind: 'newer-format', file: m.paths.journal, message: m.readOnlyReason });
+  }
+  m.journalIno = journal.ino;
+  let lastSnapshot: SnapshotSeen | undefined;
+  applyJournalRead(m, journal, (snapshot) => (lastSnapshot = snapshot));
+  m.versionsLoaded = true;
+  const journalDamaged = journal.bad.length > 0;
+
+  if (!file.exists && !file.link) {
+    // Never written yet (a crash before the first rewrite) is normal; gone after being written is not.
+    if (lastSnapshot !== undefined && m.materialized.size > 0) {
+      m.findings.push({
+        severity: 'warning',
+        kind: 'file-missing',
+        file: m.paths.file,
+        message: `${path.basename(m.paths.file)} is missing; its records are rebuilt from the journal`,
+      });
+    }
+  }
+  if (!file.exists) {
+    if (m.materialized.size > 0 || m.state.size > 0) m.markAllPending();
+    return;
+  }
+  const matchesSnapshot = lastSnapshot !== undefined && file.identity !== undefined && lastSnapshot.size === file.identity.size && lastSnapshot.crc === file.identity.crc;
+  if (matchesSnapshot && !journalDamaged && materializedEquals(m, file.map)) {
+    m.rememberFile(file.identity);
+    // Next time, open fast from here.
+    if (!m.readOnly && lastSnapshot) tryWriteCheckpoint(m, lastSnapshot.size, lastSnapshot.crc, lastSnapshot.end, lastSnapshot.seq);
+    return;
+  }
+  // A file that is our own last rewrite but differs from the journal's view: the journal lost
+  // entries (damage), and the file is where they survive, deletions included.
+  const ours = (matchesSnapshot || vouched) && file.bad.length === 0;
+  absorbFile(m, file, journalDamaged || ours ? 'recover' : 'external', ours);
+}
+
+function materializedEquals(m: ContextMemory, records: ReadonlyMap<string, StoredRecord>): boolean {
+  if (records.size !== m.materialized.size) return false;
+  for (const [key, record] of records) if (m.materialized.get(key)?.raw !== record.raw) return false;
+  return true;
+}
+
+/** A context we have never journaled: the file as found becomes the journal's first commit. */
+function startJournal(m: ContextMemory, file: ParsedContextFile, journal: JournalRead): void {
+  adoptFile(m, file);
+  // The file as found is the first version we know of, another program's (as its replay says).
+  m.versions.adoptedFile(m.seq + 1, writtenAt(file.identity, m.clock()), file.map);
+  m.versionsLoaded = true;
+  if (m.readOnly || (!file.exists && journal.ino === undefined)) return;
+  if (journal.ino === undefined) {
+    // No journal yet (another program's file, seen for the first time): the open ends here and
+    // the journal is started, the file as found its first commit, by the first write or the
+    // engine's scheduled rewrite just after (journalPending). Writing a copy of every record
+    // durably took longer than reading them; until then the file on disk is that state.
+    m.pendingBaseline = { records: file.records, identity: file.identity };
+    return;
+  }
+  try {
+    if (journal.tornTail) {
+      // A crash while the journal was being started: its bytes go to .recovery/, then it starts over.
+      m.recovery.saveBytes(m.paths.journal, journal.tornTail.start, journal.tornTail.bytes, 'interrupted start of the journal (never acknowledged)');
+      cutJournal(m.fs, m.paths.journal, journal.endOffset);
+    }
+    writeHeaderAndBaseline(m, file.records, file.identity);
+  } catch (error) {
+    // Opening never fails: the file is read as it is, and the journal is started by the next
+    // write (which then reports the real cause, disk full or the like, if it persists).
+    m.pendingBaseline = { records: file.records, identity: file.identity };
+    const failure = fromSystemError(error, 'Starting the journal', m.paths.journal, 'Nothing was changed.');
+    m.findings.push({ severity: 'warning', kind: 'rewrite-failed', file: m.paths.journal, message: failure.message });
+  }
+}
+
+/**
+ * Reads what other processes appended to the journal since we last read it (refresh's first
+ * step); a journal replaced or cut short since is loaded again from the start.
+ */
+export function catchUpJournal(m: ContextMemory): void {
+  const now = statIdentity(m.fs, m.paths.journal);
+  if (now === undefined && m.journalIno === undefined) return;
+  if (now === undefined || now.ino !== m.journalIno || now.size < m.journalOffset) {
+    load(m); // replaced by recovery or an upgrade in another process
+    return;
+  }
+  if (now.size === m.journalOffset && !m.journalTornTail) return;
+  applyJournalRead(m, readJournal(m.fs, m.paths.journal, m.journalOffset));
+}

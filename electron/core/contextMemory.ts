@@ -1,0 +1,253 @@
+// What one context's store holds in memory between operations: the state, the file as last
+// written or read, the keys pending a rewrite, the versions of the file we know of, and where the
+// journal was last read; with the small bookkeeping steps every part changes it by (a record put
+// or removed, the file marked as holding the state, a version remembered).
+//
+// It is ContextStore's internals, kept in one object so that the modules that load the context
+// (contextLoading.ts, journalReplay.ts), take in other writers' versions (peerVersionIntake.ts),
+// journal changes (contextCommit.ts) and rewrite the file (contextRewrite.ts) can share them
+// without these becoming ContextStore's public API: ContextStore holds it privately and hands it
+// only to those modules.
+import path from 'node:path';
+import type { FileSystem } from './fileSystem.ts';
+import { contextPaths, type DataLayout } from './dataRoot.ts';
+import { RecordSet } from './recordSet.ts';
+import type { StoredRecord } from './records.ts';
+import type { JournalRead } from './journalFile.ts';
+import type { BadLine, FileIdentity } from './contextFile.ts';
+import type { ReplacementPath } from './fileReplacement.ts';
+import { FileVersions } from './fileVersions.ts';
+import type { RecoveryLog } from './recoveryLog.ts';
+import type { IndexBuild, SearchIndex } from './searchIndex.ts';
+import type { ObservedVersion } from './versionObserver.ts';
+
+
+/** How many recent operation ids are remembered (and checkpointed) to make retries apply once. */
+export const OPERATION_IDS_KEPT = 10_000;
+
+export type Severity = 'info' | 'warning' | 'error';
+
+export interface Finding {
+  readonly severity: Severity;
+  readonly kind:
+    | 'bad-line'
+    | 'torn-file'
+    | 'journal-bad-line'
+    | 'journal-edit-mismatch'
+    | 'linked-file'
+    | 'journal-torn-tail'
+    | 'external-change'
+    | 'file-missing'
+    | 'newer-format'
+    | 'duplicate'
+    | 'rewrite-failed'
+    | 'read-only';
+  readonly file: string;
+  readonly message: string;
+  readonly offset?: number;
+}
+
+
+export interface CommitResult {
+  readonly seq: number;
+  readonly tx: string;
+  readonly changed: number;
+  /** True when this operation id had already been applied: nothing was done again. */
+  readonly duplicate: boolean;
+}
+
+export interface PendingChanges {
+  readonly puts: readonly StoredRecord[];
+  readonly deletes: readonly string[];
+  /** The puts are lines from a file, to be journaled exactly as they are (not re-checked). */
+  readonly verbatim?: boolean;
+  /** The line order wanted afterwards (keys; others keep their places), journaled when it differs. */
+  readonly order?: Iterable<string>;
+}
+
+export interface SnapshotSeen {
+  size: number;
+  crc: string;
+  seq: number;
+  /** Journal offset just past the snapshot line. */
+  end: number;
+}
+
+export interface ContextStoreOptions {
+  readonly fs: FileSystem;
+  readonly layout: DataLayout;
+  readonly context: string;
+  readonly readOnly: boolean;
+  /** Why, when it is read-only (said when a change is refused). */
+  readonly readOnlyReason?: string | undefined;
+  readonly recovery: RecoveryLog;
+  readonly clock?: () => Date;
+  /** Hands over (through noteObservedVersion) the versions the observer has read so far. */
+  readonly catchUpObserver?: () => void;
+}
+
+export class ContextMemory {
+  readonly context: string;
+  readonly paths: ReturnType<typeof contextPaths>;
+  readonly state = new RecordSet();
+  /** Findings of the last load and of everything since (cleared by recovery). */
+  findings: Finding[] = [];
+  readOnlyReason: string | undefined;
+  /** The head of the journal: the last sequence number read or written. */
+  seq = 0;
+
+  readonly fs: FileSystem;
+  readonly recovery: RecoveryLog;
+  readonly clock: () => Date;
+  /** What the context file holds (as of our last rewrite or read of it). */
+  materialized = new Map<string, StoredRecord>();
+  /** `materialized` is the very map read from the file (shared with the state and the versions: copied before a change). */
+  materializedIsFileMap = false;
+  /** Keys changed since the file was last written, with their on-disk (materialized) versions. */
+  pending = new Map<string, StoredRecord | undefined>();
+  /** Every version of the context file we know of, to judge what a peer's rewrite started from. */
+  versions = new FileVersions(this.state);
+  /** False until the versions are rebuilt from the journal (a fast open skips the replay). */
+  versionsLoaded = false;
+  fileIdentity: FileIdentity | undefined;
+  /** When fileIdentity was last confirmed (ms since the epoch). */
+  fileCheckedAt = 0;
+  fileDamage: BadLine[] = [];
+  forceRewrite = false;
+  /** The state's line order moved away from the file's since the last rewrite. */
+  orderChanged = false;
+  /** A file adopted while its journal could not be started: journaled before the first commit. */
+  pendingBaseline: { records: StoredRecord[]; identity: FileIdentity | undefined } | undefined;
+  journalOffset = 0;
+  journalIno: bigint | undefined;
+  journalTornTail: JournalRead['tornTail'];
+  readonly ops = new Map<string, { seq: number; tx: string }>();
+  loadedFast = false;
+  index: SearchIndex | undefined;
+  /** The search index's build, while records present at its start are still being added. */
+  indexBuild: IndexBuild | undefined;
+
+  /** Versions of the file another program wrote, read as they appeared (versionObserver.ts), oldest first. */
+  observed: ObservedVersion[] = [];
+  /** Size and CRC-32 of versions of the file already accounted for (ours, or absorbed). */
+  readonly knownVersions = new Set<string>();
+
+  /** When the newest version of the file taken in was written (ns since the epoch): our rewrites, another process's, a peer's. */
+  newestVersionTime = 0n;
+
+  readonly previewed = new Set<string>();
+  /** Records a read-only process found changed in the file by another program, and could not journal. */
+  readonly unjournaled = new Map<string, { ts: string; note: string }>();
+
+  /** How the last rewrite was put in place (docs/FORMAT.md, "Rewrites"). */
+  replacedBy: ReplacementPath | undefined;
+
+  constructor(readonly options: ContextStoreOptions) {
+    this.fs = options.fs;
+    this.context = options.context;
+    this.paths = contextPaths(options.layout, options.context);
+    this.recovery = options.recovery;
+    this.clock = options.clock ?? (() => new Date());
+    if (options.readOnly) this.readOnlyReason = options.readOnlyReason ?? 'the data folder is read-only';
+  }
+
+  get readOnly(): boolean {
+    return this.readOnlyReason !== undefined;
+  }
+
+  /** True when the context file is behind the journal (or damaged) and should be rewritten. */
+  get needsRewrite(): boolean {
+    return !this.readOnly && (this.pending.size > 0 || this.forceRewrite);
+  }
+
+  /** A context opened without a journal: the journal (the file as found its first commit) is still to be started. */
+  get journalPending(): boolean {
+    return !this.readOnly && this.journalIno === undefined && this.pendingBaseline !== undefined;
+  }
+
+  noteBadLine(bad: BadLine): void {
+    this.findings.push({
+      severity: 'warning',
+      kind: bad.torn ? 'torn-file' : 'bad-line',
+      file: this.paths.file,
+      offset: bad.start,
+      message: `${path.basename(this.paths.file)}: ${bad.torn ? 'incomplete last line' : 'unreadable line'} at byte ${bad.start} (${bad.reason})`,
+    });
+  }
+
+  rememberOp(op: string, seq: number, tx: string): void {
+    this.ops.delete(op);
+    this.ops.set(op, { seq, tx });
+    if (this.ops.size > OPERATION_IDS_KEPT) {
+      const oldest = this.ops.keys().next().value as string;
+      this.ops.delete(oldest);
+    }
+  }
+
+  put(record: StoredRecord): void {
+    this.versions.touch(record.key);
+    if (!this.pending.has(record.key)) this.pending.set(record.key, this.materialized.get(record.key));
+    // A record removed and made again moves to the end: the next rewrite's order differs from
+    // what `materialized` would get by updating in place.
+    if (!this.state.has(record.key) && this.materialized.has(record.key)) this.orderChanged = true;
+    this.state.set(record);
+  }
+
+  remove(key: string): void {
+    if (!this.state.has(key)) return;
+    this.versions.touch(key);
+    if (!this.pending.has(key)) this.pending.set(key, this.materialized.get(key));
+    this.state.delete(key);
+  }
+
+  /**
+   * The file now holds the current state (our rewrite, journal line `seq`): fold pending changes into `materialized`.
+   * `materialized` may be the very map the state adopted (copy-on-write, RecordSet.adopt): it is
+   * changed here only for pending keys, and a key is pending only after put() or remove()
+   * changed the state, which made the state copy that map first.
+   */
+  markMaterialized(seq: number, time: number): void {
+    // The map read from the file at an open is also the first version's list of keys
+    // (FileVersions.adoptedFile): it is copied before its first change, never changed.
+    if (this.materializedIsFileMap && this.pending.size > 0) this.materialized = new Map(this.materialized);
+    this.materializedIsFileMap = false;
+    for (const [key, before] of this.pending) {
+      const now = this.state.get(key);
+      if (now?.raw === before?.raw) continue;
+      if (now) this.materialized.set(key, now);
+      else this.materialized.delete(key);
+    }
+    this.pending.clear();
+    this.forceRewrite = false;
+    if (this.orderChanged) {
+      // The file holds the state in the state's order (see put()).
+      this.materialized = this.state.snapshotMap();
+      this.materializedIsFileMap = false;
+      this.orderChanged = false;
+    }
+    this.versions.close(seq, 'ours', time);
+  }
+
+  markAllPending(): void {
+    this.forceRewrite = true;
+  }
+
+  applyInMemory(changes: PendingChanges): void {
+    for (const record of changes.puts) this.put(record);
+    for (const key of changes.deletes) this.remove(key);
+  }
+
+  rememberVersion(size: number, crc: string): void {
+    const id = `${size}:${crc}`;
+    this.knownVersions.delete(id);
+    this.knownVersions.add(id);
+    if (this.knownVersions.size > 1024) this.knownVersions.delete(this.knownVersions.values().next().value as string);
+  }
+
+  rememberFile(identity: FileIdentity | undefined): void {
+    this.fileIdentity = identity;
+    this.fileCheckedAt = Date.now();
+    if (identity && identity.size >= 0) this.rememberVersion(identity.size, identity.crc);
+    if (identity && identity.mtimeNs > this.newestVersionTime) this.newestVersionTime = identity.mtimeNs;
+  }
+}

@@ -1,0 +1,222 @@
+// Rewriting the context file from the state: a verified temporary file swapped into place, the
+// version it replaced read and journaled if another program wrote it (or put straight back when
+// it landed an instant before ours), the snapshot line and checkpoint that name our rewrite.
+// Peers read this file and rewrite it too, so a rewrite must never make their version vanish
+// unseen (docs/FORMAT.md, "Rewrites"); that is most of what is here.
+import path from 'node:path';
+import { syncDirectory } from './fileSystem.ts';
+import { fromSystemError } from './errors.ts';
+import { encodeSnapshot } from './journalFormat.ts';
+import { appendDurably } from './journalFile.ts';
+import { parseContextBytes, serializeRecords, statIdentity, type FileIdentity, type ParsedContextFile } from './contextFile.ts';
+import { removeQuietly, writeVerifiedTemp } from './atomicFile.ts';
+import { keptLooksForeign, releaseKept, replacedPeerVersion, swapBack, swapIntoPlace, type ReplacedVersion } from './fileReplacement.ts';
+import type { ContextMemory } from './contextMemory.ts';
+import { ensureJournalReady, startPendingJournal, tryWriteCheckpoint } from './contextCommit.ts';
+import { absorbFile, absorbObservedVersions, fileMovedSinceCheck, noteObservedVersion, racilyClean, takeInOtherVersions } from './peerVersionIntake.ts';
+
+/**
+ * Rewrites the context file from the state: temp file, fsync, verify, then swapped into place
+ * so that the file it replaces is kept (fileReplacement.ts). If that is not the file we last
+ * saw, a peer's version landed just before ours: its changes are absorbed (and the file
+ * rewritten again), so it never vanishes unseen.
+ */
+export function materialize(m: ContextMemory): void {
+  // The snapshot line the rewrite appends belongs after the journal's first commit.
+  if (m.needsRewrite) startPendingJournal(m);
+  for (let round = 0; round < 3 && m.needsRewrite; round += 1) {
+    saveDamagedBytes(m);
+    const written = writeTemp(m);
+    if (fileMovedSinceCheck(m)) {
+      // A peer wrote while ours was being written: its version is read first (then, next
+      // round, ours includes it), rather than replaced and handed back a moment later.
+      removeQuietly(m.fs, written.tmp);
+      takeInOtherVersions(m);
+      continue;
+    }
+    let swapped;
+    try {
+      swapped = swapIntoPlace(m.fs, written.tmp, m.paths.file);
+    } catch (error) {
+      throw fromSystemError(error, 'Rewriting the context file', m.paths.file, 'Every change is kept in the journal; the file will be rewritten on the next attempt.');
+    }
+    m.replacedBy = swapped.how;
+    const expected = m.fileIdentity;
+    const racy = expected !== undefined && racilyClean(m, expected);
+    if (swapped.how === 'exchange' && swapped.keptAt && putPeerVersionBack(m, swapped.keptAt, written, expected, racy)) continue;
+    let peerVersion: ReplacedVersion | undefined;
+    let syncError: unknown;
+    try {
+      if (swapped.keptAt) peerVersion = replacedPeerVersion(m.fs, swapped.keptAt, expected, racy);
+      syncDirectory(m.fs, path.dirname(m.paths.file));
+    } catch (error) {
+      syncError = error;
+    }
+    if (syncError !== undefined) {
+      // Ours is in place but perhaps not durable; what it replaced must not be lost meanwhile.
+      const where = swapped.keptAt ? keepAside(m, swapped.keptAt, peerVersion?.bytes) : undefined;
+      throw fromSystemError(syncError, 'Rewriting the context file', m.paths.file, `Every change is kept in the journal; the file will be rewritten on the next attempt.${where ? ` ${where}` : ''}`);
+    }
+    // The snapshot line about to be appended names this version.
+    m.markMaterialized(m.seq + 1, m.clock().getTime());
+    // The file now holds the state in exactly this order (a record removed and made again
+    // moved to the end): what the truncation check compares against.
+    m.materialized = m.state.snapshotMap();
+    m.materializedIsFileMap = false;
+    const identity = statIdentity(m.fs, m.paths.file);
+    m.rememberFile(identity ? { ...identity, size: written.size, crc: written.crc } : undefined);
+    m.fileDamage = [];
+    appendSnapshotMarker(m, written.size, written.crc, identity?.size === written.size ? identity : undefined);
+    // The other program's version exists only in the kept copy until its changes are
+    // journaled: the copy goes only after that (or to .recovery/ if that fails). A peer still
+    // writing into it through an old descriptor is caught by a last look before it goes.
+    for (let look = 0; swapped.keptAt && look < 5; look += 1) {
+      if (peerVersion) absorbReplacedVersion(m, swapped.keptAt, peerVersion);
+      peerVersion = releaseKept(m.fs, swapped.keptAt, peerVersion);
+      if (!peerVersion) break;
+    }
+  }
+}
+
+/**
+ * After an exchange: if what it replaced is another program's version (it landed an instant
+ * before ours), that version is put straight back, so its writer never finds its own change
+ * gone; it is then read and journaled like any peer rewrite, and the next round rewrites the
+ * file with both. Returns true when it did so (the round is over).
+ */
+function putPeerVersionBack(m: ContextMemory, keptAt: string, ours: { size: number; crc: string }, expected: FileIdentity | undefined, racy: boolean): boolean {
+  let theirs: ReplacedVersion | undefined;
+  let foreign = keptLooksForeign(m.fs, keptAt, expected, racy);
+  if (foreign === undefined) {
+    theirs = replacedPeerVersion(m.fs, keptAt, expected, racy);
+    foreign = theirs !== undefined;
+  }
+  if (!foreign) return false;
+  // Read before it goes back. For an instant ours was in place: a peer that read it then
+  // (without the change it had just made) may write its next version into this very file,
+  // in place, before we would read it there; its change would then be gone unseen.
+  if (!theirs) {
+    try {
+      theirs = replacedPeerVersion(m.fs, keptAt, expected, racy);
+    } catch {
+      // Unreadable now: it still goes back first, and is read at its place like any peer version.
+    }
+  }
+  let other: ReplacedVersion | undefined;
+  try {
+    other = swapBack(m.fs, keptAt, m.paths.file, ours);
+    syncDirectory(m.fs, path.dirname(m.paths.file));
+  } catch {
+    // Ours stays in place, the peer's version in the kept copy: the usual path absorbs it.
+    return false;
+  }
+  noteInstantVersion(m, ours);
+  // Taken in as a version seen on its way (as the observer's are), before anything newer: a
+  // version that came out of the swap back, or the file as it is now, may have been written
+  // by a peer that read ours in that instant, so it must be judged knowing this one.
+  // (Still being written through the peer's own descriptor: it is complete at the path soon.)
+  if (theirs && !theirs.unsettled) {
+    noteObservedVersion(m, { bytes: theirs.bytes, identity: theirs.identity });
+    m.options.catchUpObserver?.();
+    absorbObservedVersions(m);
+  }
+  // Yet another program's version came out of the swap: journaled (it was on disk a moment).
+  if (other) absorbReplacedVersion(m, keptAt, other);
+  if (other) removeQuietly(m.fs, keptAt);
+  // The peer's version is on disk: read, judged and journaled; our rewrite stays pending.
+  takeInOtherVersions(m);
+  return true;
+}
+
+/**
+ * Ours was the file for an instant (between the exchange and the swap back): a peer that read
+ * it then writes its next version from it, without the record the peer had just added. That
+ * version must be judged knowing ours existed, or it reads as deleting that record (seen with
+ * the reference server during a context rename). So the instant is a version of ours in the
+ * journal, before theirs is taken in: a snapshot line, as for any rewrite of ours. The file on
+ * disk is theirs again, so the base stays as it was until theirs is read, and no checkpoint
+ * names ours (the last one still says truly which file was the state at its line).
+ */
+function noteInstantVersion(m: ContextMemory, ours: { size: number; crc: string }): void {
+  try {
+    ensureJournalReady(m);
+    const seq = m.seq + 1;
+    m.journalOffset = appendDurably(m.fs, m.paths.journal, encodeSnapshot({ seq, ts: m.clock().toISOString(), fileSize: ours.size, fileCrc: ours.crc }), m.journalOffset);
+    m.seq = seq;
+  } catch {
+    // A failed append (a full disk) loses only this evidence; the rewrite goes on as before.
+    return;
+  }
+  m.versions.close(m.seq, 'ours', m.clock().getTime());
+  m.rememberVersion(ours.size, ours.crc);
+}
+
+/** Journals another program's version found in the kept copy of the file our rewrite replaced. */
+function absorbReplacedVersion(m: ContextMemory, keptAt: string, version: ReplacedVersion): void {
+  try {
+    const parsed = parseContextBytes(version.bytes);
+    absorbPeerVersion(m, { ...parsed, identity: m.fileIdentity, bytes: version.bytes, exists: true });
+  } catch (error) {
+    throw fromSystemError(error, "Saving another program's changes to the context file", m.paths.journal, keepAside(m, keptAt, version.bytes));
+  }
+}
+
+/** Moves a kept copy holding another program's version to .recovery/ (or leaves it); says where it is. */
+function keepAside(m: ContextMemory, keptAt: string, bytes: Buffer | undefined): string {
+  if (!bytes) {
+    removeQuietly(m.fs, keptAt);
+    return '';
+  }
+  try {
+    const saved = m.recovery.saveBytes(m.paths.file, 0, bytes, "another program's version, replaced by ours before its changes could be saved");
+    removeQuietly(m.fs, keptAt);
+    return `Its version was copied to ${path.relative(path.dirname(m.paths.file), saved)}.`;
+  } catch {
+    return `Its version is kept as ${path.basename(keptAt)}.`;
+  }
+}
+
+function absorbPeerVersion(m: ContextMemory, file: ParsedContextFile): void {
+  const onDisk = m.materialized;
+  const onDiskIsFileMap = m.materializedIsFileMap;
+  const identity = m.fileIdentity;
+  absorbFile(m, file, 'external');
+  // The peer's version was replaced by ours: the disk holds our rewrite, not theirs.
+  m.pending = new Map();
+  for (const record of m.state.values()) if (onDisk.get(record.key)?.raw !== record.raw) m.pending.set(record.key, onDisk.get(record.key));
+  for (const [key, record] of onDisk) if (!m.state.has(key)) m.pending.set(key, record);
+  m.materialized = onDisk;
+  m.materializedIsFileMap = onDiskIsFileMap;
+  m.fileIdentity = identity;
+  m.fileDamage = [];
+}
+
+function saveDamagedBytes(m: ContextMemory): void {
+  for (const bad of m.fileDamage) {
+    m.recovery.saveBytes(m.paths.file, bad.start, bad.bytes, `${bad.reason}; copied before the file was rewritten`);
+  }
+  m.fileDamage = [];
+}
+
+function writeTemp(m: ContextMemory) {
+  try {
+    return writeVerifiedTemp(m.fs, m.paths.file, serializeRecords(m.state.values()));
+  } catch (error) {
+    throw fromSystemError(error, 'Rewriting the context file', m.paths.file, 'Every change is kept in the journal; the file will be rewritten on the next attempt.');
+  }
+}
+
+function appendSnapshotMarker(m: ContextMemory, size: number, crc: string, stat?: { ino: bigint; mtimeNs: bigint; ctimeNs: bigint }): void {
+  try {
+    ensureJournalReady(m);
+    const seq = m.seq + 1;
+    const identity = stat ? { fileIno: stat.ino.toString(), fileMtimeNs: stat.mtimeNs.toString(), fileCtimeNs: stat.ctimeNs.toString() } : {};
+    m.journalOffset = appendDurably(m.fs, m.paths.journal, encodeSnapshot({ seq, ts: m.clock().toISOString(), fileSize: size, fileCrc: crc, ...identity }), m.journalOffset);
+    m.seq = seq;
+  } catch {
+    // The marker only speeds up the next open; without it the next open replays the journal.
+    removeQuietly(m.fs, m.paths.checkpoint);
+    return;
+  }
+  tryWriteCheckpoint(m, size, crc, m.journalOffset, m.seq);
+}

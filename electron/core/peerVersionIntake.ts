@@ -1,0 +1,284 @@
+// Taking in other writers' versions of the context file: the versions the observer read as
+// they appeared, the file as it is now (a peer's rewrite, a symbolic link, a file removed), and
+// how a version we did not write is judged (which version it started from, cut short or read
+// mid-rewrite) and merged into the state and the journal, so that no writer's change vanishes
+// unseen. Refresh's second step (contextLoading.ts catches up with the journal first); the
+// rewrite (contextRewrite.ts) also comes here when a peer's version lands beside ours.
+import path from 'node:path';
+import type { StoredRecord } from './records.ts';
+import type { Origin } from './journalFormat.ts';
+import { parseContextBytes, parseReadFile, readStable, statIdentity, type FileIdentity, type ParsedContextFile } from './contextFile.ts';
+import { absorbExternalVersion } from './externalMerge.ts';
+import { raceWindowMs } from './fileVersions.ts';
+import type { ObservedVersion } from './versionObserver.ts';
+import type { ContextMemory } from './contextMemory.ts';
+import { loadVersions } from './journalReplay.ts';
+import { commitChanges } from './contextCommit.ts';
+
+/**
+ * Versions of the file another program wrote: first those the observer read as they appeared
+ * (in order), then the file as it is now.
+ */
+export function takeInOtherVersions(m: ContextMemory): void {
+  m.options.catchUpObserver?.();
+  absorbObservedVersions(m);
+  checkFile(m);
+}
+
+/** Queues a version of the file read by the observer; journaled by the next refresh. */
+export function noteObservedVersion(m: ContextMemory, version: ObservedVersion): void {
+  m.observed.push(version);
+  // A bound, should refreshes stop (a full disk): the oldest go first.
+  if (m.observed.length > 64) m.observed.shift();
+}
+
+/**
+ * Journals the versions the observer read, in order, before the file as it is now: each one is
+ * a version a later writer may have started from, and its records are then not lost if that
+ * writer had not seen them. Versions already accounted for (ours, another of our processes'
+ * rewrites, one absorbed before) are skipped.
+ */
+export function absorbObservedVersions(m: ContextMemory): void {
+  const queue = m.observed.sort((a, b) => (a.identity.mtimeNs < b.identity.mtimeNs ? -1 : a.identity.mtimeNs > b.identity.mtimeNs ? 1 : 0));
+  m.observed = [];
+  for (const version of queue) {
+    if (m.knownVersions.has(`${version.identity.size}:${version.identity.crc}`)) continue;
+    const parsed = parseContextBytes(version.bytes);
+    const file = { ...parsed, identity: version.identity, bytes: version.bytes, exists: true };
+    // Read by the observer, but no newer than a version already taken in (the file itself,
+    // read directly, or another process's rewrite, can overtake the observer's report): not
+    // the newest version of the file.
+    if (version.identity.mtimeNs <= m.newestVersionTime) absorbLateVersion(m, file);
+    else {
+      for (const bad of parsed.bad) m.noteBadLine(bad);
+      absorbFile(m, file, 'external');
+    }
+  }
+}
+
+/**
+ * A version another program wrote before the newest one we have taken in (the observer's
+ * report came late). Its changes cannot be judged against the versions after it, so only its
+ * additions are taken: records no version we know of held, at the end of their list, which
+ * would otherwise be lost (another writer replaced it without having read them). It is not
+ * made the newest version.
+ */
+function absorbLateVersion(m: ContextMemory, file: ParsedContextFile): void {
+  m.rememberVersion(file.bytes.length, file.identity?.crc ?? '');
+  // The newer version was written long enough after this one that its writer had read this
+  // one: what it lacks of this one, it deleted.
+  const newer = m.fileIdentity;
+  if (file.identity && newer && Number((newer.mtimeNs - file.identity.mtimeNs) / 1_000_000n) > raceWindowMs(newer.size)) return;
+  if (!m.versionsLoaded) loadVersions(m);
+  // A record of its own that a newer version we know lacks is kept only at the end of its list
+  // (a lost race: the newer version's writer never saw it); one with records after it that the
+  // newer version kept was deleted (a hole; see externalMerge.ts).
+  const records = [...file.map.values()];
+  const puts: StoredRecord[] = [];
+  const keptLater = new Set<string>();
+  for (let i = records.length - 1; i >= 0; i -= 1) {
+    const record = records[i] as StoredRecord;
+    if (m.state.has(record.key)) keptLater.add(record.kind);
+    else if (!keptLater.has(record.kind) && !m.versions.heldInSomeVersion(record.key)) puts.unshift(record);
+  }
+  if (puts.length === 0) return;
+  const changes = { puts, deletes: [], verbatim: true };
+  const note = `records found in a version of the context file another program wrote earlier (read after a newer one): ${puts.length} added`;
+  if (m.readOnly) m.applyInMemory(changes);
+  else commitChanges(m, changes, { origin: 'external', note });
+}
+
+export function checkFile(m: ContextMemory): void {
+  const now = statIdentity(m.fs, m.paths.file);
+  const known = m.fileIdentity;
+  if (now?.link) {
+    noteLinkedFile(m);
+    return;
+  }
+  if (!now) {
+    // An empty context whose file is gone has nothing to restore: no empty file is made again
+    // (a context renamed or merged away leaves none behind, contexts/retiredFile.ts).
+    if (known && m.state.size === 0 && m.materialized.size === 0 && !m.forceRewrite) {
+      m.fileIdentity = undefined;
+      return;
+    }
+    if (known || m.materialized.size > 0) {
+      if (!m.forceRewrite) {
+        m.findings.push({ severity: 'warning', kind: 'file-missing', file: m.paths.file, message: `${path.basename(m.paths.file)} was removed; it will be rewritten from the journal` });
+      }
+      m.fileIdentity = undefined;
+      m.markAllPending();
+    }
+    return;
+  }
+  if (known && known.ino === now.ino && known.size === now.size && known.mtimeNs === now.mtimeNs && known.ctimeNs === now.ctimeNs && !racilyClean(m, known)) return;
+  const read = readStable(m.fs, m.paths.file);
+  if (!read) return;
+  // Another program is still writing it (emptied and not yet filled, or cut a moment ago):
+  // its version is taken when it is done (the watcher's next event, the next refresh).
+  // Taken half-written, it would be judged a version and the ones just before it late.
+  if (read.unsettled) return;
+  // The version we know (another of our processes' rewrite, named by its snapshot line):
+  // its size and CRC say so, and its 100k lines need not be parsed to learn nothing new.
+  if (known && known.size === read.identity.size && known.crc === read.identity.crc) {
+    m.rememberFile(read.identity);
+    return;
+  }
+  const file = parseReadFile(read);
+  for (const bad of file.bad) m.noteBadLine(bad);
+  absorbFile(m, file, 'external');
+}
+
+/**
+ * The context file is a symbolic link: it is not read through (a cloned folder could point it
+ * anywhere); the records come from the journal and the next rewrite puts the file itself in
+ * its place, leaving what the link pointed to untouched.
+ */
+export function noteLinkedFile(m: ContextMemory): void {
+  if (!m.findings.some((f) => f.kind === 'linked-file')) {
+    m.findings.push({
+      severity: 'warning',
+      kind: 'linked-file',
+      file: m.paths.file,
+      message: `${path.basename(m.paths.file)} is a symbolic link: Tension Desk does not read or write through it; its records come from the journal, and the next rewrite replaces the link with the file itself`,
+    });
+  }
+  m.fileIdentity = undefined;
+  m.markAllPending();
+}
+
+/** A quick look (one stat) whether the context file is no longer the one we last saw. */
+export function fileMovedSinceCheck(m: ContextMemory): boolean {
+  const known = m.fileIdentity;
+  if (!known || known.ino === -1n) return false;
+  const now = statIdentity(m.fs, m.paths.file);
+  return now !== undefined && (now.ino !== known.ino || now.size !== known.size || now.mtimeNs !== known.mtimeNs);
+}
+
+/**
+ * On a file system with whole-second timestamps, a peer's same-size rewrite within the second
+ * of ours keeps size and mtime; until a check happens two seconds later, the content decides.
+ */
+export function racilyClean(m: ContextMemory, known: FileIdentity): boolean {
+  if (known.mtimeNs % 1_000_000_000n !== 0n) return false;
+  return m.fileCheckedAt - Number(known.mtimeNs / 1_000_000n) < 2_000;
+}
+
+/** Merges a version of the file we did not write, journals the difference, adopts the file as on-disk truth. */
+export function absorbFile(m: ContextMemory, file: ParsedContextFile, origin: Origin, fileIsOurs = false): void {
+  const truncated = !fileIsOurs && file.bad.length === 0 && isTruncatedCopy(m, file.bytes);
+  // A cut inside a line can leave a fragment that still parses (half a "#" comment): not a record.
+  const records = new Map(file.map);
+  if (truncated && file.unterminatedKey !== undefined) records.delete(file.unterminatedKey);
+  // A file that lost most of what the file last held was most likely read while a peer was
+  // rewriting it in place (truncate, then write: a moment in which it is empty or cut) and
+  // written back from that. Nothing is taken as deleted from such a file.
+  const gutted = !fileIsOurs && lostMostRecords(m, records);
+  // Our own rewrite has no race to account for: its base is the newest version.
+  const judgement = fileIsOurs ? undefined : judgePeerVersion(m, records, file);
+  const result = absorbExternalVersion({
+    file: records,
+    base: judgement ? (key) => judgement.base(key) : (key) => m.versions.latest(key),
+    ...(judgement ? { cameWithRacingPeerBase: (key: string) => judgement.cameWithRacingPeerBase(key), addedByPeerLongBefore: (key: string) => judgement.addedByPeerLongBefore(key) } : {}),
+    otherKeys: m.versions.changedKeys(),
+    current: m.state,
+    absenceIsDeletion: fileIsOurs || (file.bad.length === 0 && !truncated && !gutted && origin === 'external'),
+    fileIsOurs,
+  });
+  const notes: string[] = [];
+  if (judgement && judgement.behind > 0) notes.push(`it started from the file as it was ${judgement.behind} versions ago`);
+  if (result.keptFields > 0) notes.push(`kept fields the other writer dropped on ${result.keptFields} records`);
+  if (result.lostRace > 0) notes.push(`kept ${result.lostRace} records the other writer had not seen`);
+  if (truncated) notes.push('the file was cut short; missing records restored');
+  if (gutted) notes.push('the file lost more than half of its records at once (read while being rewritten?); nothing taken as deleted');
+  if (file.bad.length > 0) notes.push(`${file.bad.length} unreadable lines; their records restored from the journal`);
+  const changes = { puts: result.puts, deletes: result.deletes, verbatim: true, order: records.keys() };
+  const changed = result.puts.length + result.deletes.length > 0 || !sameOrder(m.state.keys(), records.keys());
+  if (changed) {
+    m.findings.push({
+      severity: 'info',
+      kind: 'external-change',
+      file: m.paths.file,
+      message: `${path.basename(m.paths.file)} was changed by another program: ${result.puts.length} records added or changed, ${result.deletes.length} removed${notes.length ? `; ${notes.join('; ')}` : ''}`,
+    });
+  }
+  // The file as read is a version a later writer may have started from: it is journaled (with
+  // where it differs from the state) whenever it changed anything or differs from the state.
+  if (changed || result.overrides.size > 0) {
+    if (m.readOnly) {
+      m.applyInMemory(changes);
+      m.state.reorder(records.keys());
+      m.versions.close(m.seq, 'peer', writtenAt(file.identity, m.clock()), result.overrides);
+      // Seen, not journaled (a reader may not write): history shows them as pending.
+      const seen = { ts: file.identity ? new Date(Number(file.identity.mtimeNs / 1_000_000n)).toISOString() : m.clock().toISOString(), note: ['change found in the context file, not yet saved in the journal (the next Tension Desk process that writes saves it)', ...notes].join('; ') };
+      for (const record of result.puts) m.unjournaled.set(record.key, seen);
+      for (const key of result.deletes) m.unjournaled.set(key, seen);
+    } else commitChanges(m, changes, { origin, note: ['change found in the context file', ...notes].join('; '), fileDiffers: result.overrides, fileWritten: writtenAt(file.identity, m.clock()) });
+  } else m.versions.close(m.seq, 'peer', writtenAt(file.identity, m.clock()));
+  // What is on disk now is the file as read: it becomes our base; whatever differs is pending.
+  const onDisk = records;
+  m.materialized = onDisk;
+  m.materializedIsFileMap = false;
+  m.pending = new Map();
+  for (const record of m.state.values()) if (onDisk.get(record.key)?.raw !== record.raw) m.pending.set(record.key, onDisk.get(record.key));
+  for (const [key, record] of onDisk) if (!m.state.has(key)) m.pending.set(key, record);
+  m.rememberFile(file.identity);
+  m.fileDamage = file.bad;
+  m.forceRewrite = file.bad.length > 0 || truncated;
+}
+
+/** True when the file lacks more than half (and at least 3) of the records the file last held. */
+function lostMostRecords(m: ContextMemory, records: ReadonlyMap<string, StoredRecord>): boolean {
+  let held = 0;
+  let lacking = 0;
+  for (const key of m.materialized.keys()) {
+    held += 1;
+    if (!records.has(key)) lacking += 1;
+  }
+  return lacking >= 3 && lacking * 2 > held;
+}
+
+/** Which version we know of a peer's file started from (the versions are rebuilt from the journal first if need be). */
+function judgePeerVersion(m: ContextMemory, records: ReadonlyMap<string, StoredRecord>, file: ParsedContextFile) {
+  if (!m.versionsLoaded) loadVersions(m);
+  return m.versions.judge(records, writtenAt(file.identity, m.clock()), file.bytes.length);
+}
+
+/**
+ * True when the file's bytes are a strict prefix of what we last wrote, cut inside a line or
+ * just after a newline: it was cut short, not edited. A prefix that ends exactly at the end of
+ * a line without its newline is how peers write a file (no final newline) after deleting the
+ * trailing records, so that counts as their version.
+ */
+function isTruncatedCopy(m: ContextMemory, bytes: Buffer): boolean {
+  let offset = 0;
+  for (const record of m.materialized.values()) {
+    const line = Buffer.from(`${record.raw}\n`, 'utf8');
+    const remaining = bytes.length - offset;
+    if (remaining <= 0) return true;
+    const span = Math.min(line.length, remaining);
+    if (bytes.compare(line, 0, span, offset, offset + span) !== 0) return false;
+    if (remaining < line.length) return remaining !== line.length - 1;
+    offset += line.length;
+  }
+  return false;
+}
+
+/** True when the keys the two sequences share come in the same order in both. */
+function sameOrder(a: Iterable<string>, b: Iterable<string>): boolean {
+  const right = new Set(b);
+  const left = [...a].filter((key) => right.has(key));
+  const shared = new Set(left);
+  let i = 0;
+  for (const key of right) {
+    if (!shared.has(key)) continue;
+    if (left[i] !== key) return false;
+    i += 1;
+  }
+  return true;
+}
+
+/** When a version of the file was written: its mtime, or now if unknown (ms since the epoch). */
+export function writtenAt(identity: FileIdentity | undefined, now: Date): number {
+  return identity && identity.mtimeNs > 0n ? Number(identity.mtimeNs / 1_000_000n) : now.getTime();
+}

@@ -1,7 +1,7 @@
 // Journal format upgrades, on open by a writer, after a backup: format 0 (no header line, its
 // first line a commit) gets the header in front; format 1 (no `splice` changes) gets its header
 // line replaced. The rest of the journal is copied as it is. A journal newer than this version
-// is never touched: the context opens read-only (contextStore.ts).
+// is never touched: the context opens read-only (contextLoading.ts).
 import path from 'node:path';
 import type { Engine } from './engine.ts';
 import { contextPaths } from './dataRoot.ts';

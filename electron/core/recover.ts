@@ -179,7 +179,7 @@ function planDamagedLines(engine: Engine, context: string, store: ContextStore):
 /**
  * The unreadable lines of the context file as it is on disk. The store forgets them when its
  * journal was started from the file as found, damage included (its snapshot then vouches for
- * that file, and a later load takes it as our own rewrite; contextStore.ts): the file is read
+ * that file, and a later load takes it as our own rewrite; contextLoading.ts): the file is read
  * here again so the repair still sees them.
  */
 function damagedLinesOnDisk(engine: Engine, store: ContextStore): readonly BadLine[] {

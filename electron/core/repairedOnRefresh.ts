@@ -1,7 +1,7 @@
 // What the engine already repaired on its own. When the engine reads a context file another
 // program changed and finds unreadable lines whose records the journal holds, it restores them
 // from the journal and rewrites the file at once, copying the damaged bytes to .recovery/ first
-// (contextStore.ts). The file is then sound, but the store still carries the findings of that
+// (peerVersionIntake.ts, contextRewrite.ts). The file is then sound, but the store still carries the findings of that
 // read, so the context shows as damaged and the person was never shown what happened.
 // This rebuilds "what was found" for the recovery wizard from those findings and the bytes set
 // aside (each .bad file names its source file and offset), with what can still be read of them.

@@ -29,6 +29,10 @@ export const QUIET_MS = 2_000;
 
 let asideCount = 0;
 
+/** A set-aside file's name: `<context file base>.retiring-<pid>-<ms>-<n>.tmp` in .history/. */
+const ASIDE_MARK = '.retiring-';
+const isAsideName = (name: string, base?: string): boolean => (base === undefined ? name.includes(ASIDE_MARK) : name.startsWith(`${base}${ASIDE_MARK}`)) && name.endsWith('.tmp');
+
 /**
  * Under the lock. Returns how many records the context still holds (a peer's write taken in):
  * the caller moves them on and calls this again. 0: the file is gone.
@@ -48,8 +52,9 @@ export function takeAwayRetiredFile(engine: Engine, context: string): number {
     // Taken in: records the state now holds go back to the caller; a version that added
     // nothing (records already moved) leaves the file in place again, rewritten and set aside anew.
   }
-  if (engine.storeForLockedWork(context).state.size > 0) return engine.storeForLockedWork(context).state.size;
-  removeQuietly(engine.fs, engine.storeForLockedWork(context).paths.checkpoint);
+  const store = engine.storeForLockedWork(context);
+  if (store.state.size > 0) return store.state.size;
+  removeQuietly(engine.fs, store.paths.checkpoint);
   engine.forget(context);
   return 0;
 }
@@ -70,9 +75,9 @@ export function takeInLeftAside(engine: Engine, context: string): boolean {
 export function leftAside(engine: Engine, context: string): string[] {
   const paths = contextPaths(engine.layout, context);
   const folder = path.dirname(paths.journal);
-  const prefix = `${path.basename(paths.file, '.jsonl')}.retiring-`;
+  const base = path.basename(paths.file, '.jsonl');
   try {
-    return engine.fs.readdirSync(folder).filter((name) => name.startsWith(prefix) && name.endsWith('.tmp')).map((name) => path.join(folder, name));
+    return engine.fs.readdirSync(folder).filter((name) => isAsideName(name, base)).map((name) => path.join(folder, name));
   } catch {
     return [];
   }
@@ -81,7 +86,7 @@ export function leftAside(engine: Engine, context: string): string[] {
 /** Whether any retired context's file is set aside in the data folder (one readdir). */
 export function anySetAside(engine: Engine): boolean {
   try {
-    return engine.fs.readdirSync(path.join(engine.layout.root, '.history')).some((name) => name.includes('.retiring-') && name.endsWith('.tmp'));
+    return engine.fs.readdirSync(path.join(engine.layout.root, '.history')).some((name) => isAsideName(name));
   } catch {
     return false;
   }
@@ -89,7 +94,7 @@ export function anySetAside(engine: Engine): boolean {
 
 function asidePath(store: ContextStore): string {
   asideCount += 1;
-  return path.join(path.dirname(store.paths.journal), `${path.basename(store.paths.file, '.jsonl')}.retiring-${process.pid}-${Date.now()}-${asideCount}.tmp`);
+  return path.join(path.dirname(store.paths.journal), `${path.basename(store.paths.file, '.jsonl')}${ASIDE_MARK}${process.pid}-${Date.now()}-${asideCount}.tmp`);
 }
 
 /**

@@ -31,6 +31,13 @@ interface SummaryCache {
   oldest: number;
   /** Charts a change touched since the last pass; `all` after a reset (or at first). */
   touched: Set<string> | 'all';
+  /**
+   * Every chart's steps (those tagged with its id), counted by the last full pass and kept
+   * current record by record (countStep): a change's summary needs no index of every record.
+   */
+  steps: Map<string, StepCount>;
+  /** How many stray steps (strayStepOf) each chart has: those charts' steps are counted by stepsOf. */
+  strays: Map<string, number>;
 }
 
 const caches = new WeakMap<RecordSet, SummaryCache>();
@@ -66,12 +73,19 @@ function chartsOfRecord(record: StoredRecord, into: Set<string>): void {
 function cacheOf(state: RecordSet): SummaryCache {
   const known = caches.get(state);
   if (known) return known;
-  const cache: SummaryCache = { epoch: newEpoch(), generation: 0, byId: new Map(), removed: new Map(), log: [], oldest: 0, touched: 'all' };
+  const cache: SummaryCache = { epoch: newEpoch(), generation: 0, byId: new Map(), removed: new Map(), log: [], oldest: 0, touched: 'all', steps: new Map(), strays: new Map() };
   state.listen(
     (before, after) => {
+      // Until the next full pass, counts and touched charts are not kept (that pass makes them anew).
       if (cache.touched === 'all') return;
-      if (before) chartsOfRecord(before, cache.touched);
-      if (after) chartsOfRecord(after, cache.touched);
+      if (before) {
+        chartsOfRecord(before, cache.touched);
+        countStep(cache, before, -1);
+      }
+      if (after) {
+        chartsOfRecord(after, cache.touched);
+        countStep(cache, after, 1);
+      }
       if (cache.touched.size > MAX_TOUCHED) cache.touched = 'all';
     },
     () => (cache.touched = 'all'),
@@ -83,31 +97,44 @@ function cacheOf(state: RecordSet): SummaryCache {
 const STEP_NAME = /_action_?\d+$/;
 
 /**
- * A step entity not tagged with the chart its name belongs to (a peer stripped its metadata,
- * or it names another chart): that chart's steps are looked for by relations too. Kept by the
- * record set (RecordSet.derived); in files our tools wrote there are none.
+ * The chart a step entity belongs to by its name (`<id>_action_<n>`), and whether it is tagged
+ * with that chart's id; undefined for any other record. An untagged one is a stray step (a peer
+ * stripped its metadata, or it names another chart): that chart's steps are looked for by
+ * relations too (stepsOf). In files our tools wrote there are none.
  */
-const strayStepOf = (record: StoredRecord): string | undefined => {
+function stepOf(record: StoredRecord): { id: string; tagged: boolean } | undefined {
   if (record.kind !== 'entity') return undefined;
   const name = record.name as string;
   const step = STEP_NAME.exec(name);
   if (!step) return undefined;
   const id = name.slice(0, step.index);
-  return record.chartId === id ? undefined : id;
-};
-
-/** The charts that have a stray step (strayStepOf). */
-function chartsWithStraySteps(state: RecordSet): Set<string> {
-  return new Set(state.derived(strayStepOf).values());
+  return { id, tagged: record.chartId === id };
 }
 
-/** A chart's summary as its records say now; undefined when there is no chart. */
-function summaryNow(state: RecordSet, id: string, context: string, index: ChartIndex, strays: ReadonlySet<string>): ChartSummary | undefined {
-  // The records tagged with the chart id are what a summary reads (entities the COAIA servers
-  // write carry metadata.chartId); a chart whose parts lack it is matched by its full part set.
-  const tagged = state.chartKeys(id);
-  const keys = tagged.size > 0 ? tagged : chartPartKeys(state, id);
-  return quickSummary(state, id, context, stepsOf(state, id, keys, strays.has(id))) ?? summarizeFully(state, id, context, index);
+/** Adds (sign 1) or takes away (-1) a record in the cache's step counts. */
+function countStep(cache: SummaryCache, record: StoredRecord, sign: 1 | -1): void {
+  const step = stepOf(record);
+  if (!step) return;
+  if (!step.tagged) {
+    const strays = (cache.strays.get(step.id) ?? 0) + sign;
+    if (strays > 0) cache.strays.set(step.id, strays);
+    else cache.strays.delete(step.id);
+    return;
+  }
+  let count = cache.steps.get(step.id);
+  if (!count) cache.steps.set(step.id, (count = { total: 0, done: 0 }));
+  count.total += sign;
+  if (COMPLETED.test(record.raw)) count.done += sign;
+  if (count.total <= 0) cache.steps.delete(step.id);
+}
+
+/**
+ * A chart's summary as its records say now; undefined when there is no chart. Its steps are
+ * the cache's counts, unless it has a stray step: then they are looked for (stepsOf).
+ */
+function summaryNow(state: RecordSet, id: string, context: string, index: ChartIndex, cache: SummaryCache): ChartSummary | undefined {
+  const steps = cache.strays.has(id) ? stepsOf(state, id) : (cache.steps.get(id) ?? NO_STEPS);
+  return quickSummary(state, id, context, steps) ?? summarizeFully(state, id, context, index);
 }
 
 /** A chart's steps: how many, and how many completed. */
@@ -116,34 +143,16 @@ interface StepCount {
   done: number;
 }
 
+const NO_STEPS: StepCount = Object.freeze({ total: 0, done: 0 });
+
 /**
- * Every chart's steps, counted in one pass over the records, for a list made from scratch (a
- * context read anew): what stepsOf counts for a chart whose steps all carry its id, without
- * the chart-id index, the stray steps' index and a look through each chart's keys (the first
- * two a pass over every record each). A chart with a stray step, or with no step tagged with
- * its id, is left out: its steps are counted by stepsOf, relations included.
+ * Every chart's steps, counted in one pass over the records (countStep for each), for a list
+ * made from scratch (a context read anew); kept current record by record from then on.
  */
-function tallySteps(state: RecordSet): { steps: Map<string, StepCount>; strays: Set<string> } {
-  const steps = new Map<string, StepCount>();
-  const strays = new Set<string>();
-  for (const record of state.values()) {
-    if (record.kind !== 'entity') continue;
-    const name = record.name as string;
-    const step = STEP_NAME.exec(name);
-    if (!step) continue;
-    const id = name.slice(0, step.index);
-    // strayStepOf, and (tagged with the chart its name belongs to) a key stepsOf counts: its
-    // name is `<id>_action_<n>`, so isStepOfChart(id, name) holds.
-    if (record.chartId !== id) {
-      strays.add(id);
-      continue;
-    }
-    let count = steps.get(id);
-    if (!count) steps.set(id, (count = { total: 0, done: 0 }));
-    count.total += 1;
-    if (COMPLETED.test(record.raw)) count.done += 1;
-  }
-  return { steps, strays };
+function tallySteps(state: RecordSet, cache: SummaryCache): void {
+  cache.steps = new Map();
+  cache.strays = new Map();
+  for (const record of state.values()) countStep(cache, record, 1);
 }
 
 /**
@@ -165,20 +174,18 @@ function update(state: RecordSet, context: string): SummaryCache {
     cache.epoch = newEpoch();
     cache.generation = 1;
     cache.oldest = 1;
-    const { steps, strays } = tallySteps(state);
+    tallySteps(state, cache);
     for (const id of index.ids) {
-      const counted = strays.has(id) ? undefined : steps.get(id);
-      const summary = counted ? (quickSummary(state, id, context, counted) ?? summarizeFully(state, id, context, index)) : summaryNow(state, id, context, index, strays);
+      const summary = summaryNow(state, id, context, index, cache);
       if (summary) cache.byId.set(id, { summary, generation: 1 });
     }
     return cache;
   }
   if (touched.size === 0) return cache;
   const generation = cache.generation + 1;
-  const strays = chartsWithStraySteps(state);
   for (const id of touched) {
     const cached = cache.byId.get(id);
-    const summary = index.has(id) ? summaryNow(state, id, context, index, strays) : undefined;
+    const summary = index.has(id) ? summaryNow(state, id, context, index, cache) : undefined;
     if (!summary) {
       if (!cached) continue;
       cache.byId.delete(id);
@@ -281,24 +288,21 @@ const COMPLETED = /"completionStatus":\s*true/;
 const ENTITY_KEY_PREFIX = 'e\u0000';
 
 /**
- * The steps of chart `id` among `keys` (its records), counted from their lines' text
- * (`"completionStatus":true`): every entity key whose name is one of the chart's steps
- * (`<id>_action_<n>`, so a step whatever its entityType says).
+ * The steps of chart `id`, for a chart with a stray step, counted from their lines' text
+ * (`"completionStatus":true`): every entity tagged with its id and named as one of its steps
+ * (`<id>_action_<n>`, whatever its entityType says), and those its outcome or chart entity is
+ * related to by name (a peer stripped their metadata), as the full reading finds them.
  */
-function stepsOf(state: RecordSet, id: string, keys: ReadonlySet<string>, hasStraySteps: boolean): StepCount {
+function stepsOf(state: RecordSet, id: string): StepCount {
   const isStepKey = (key: string) => key.startsWith(ENTITY_KEY_PREFIX) && isStepOfChart(id, key.slice(2));
+  const tagged = state.chartKeys(id);
   const stepKeys = new Set<string>();
-  for (const key of keys) if (isStepKey(key)) stepKeys.add(key);
-  // Steps without metadata.chartId (a peer stripped it from some or all of them) are found by
-  // their relations to the chart's outcome or chart entity, as the full reading finds them.
-  // Only where there are such steps: the relation index costs a pass over every record.
-  if (hasStraySteps || stepKeys.size === 0) {
-    for (const hub of [outcomeName(id), chartEntityName(id)]) {
-      for (const relation of state.relationKeysOf(hub)) {
-        const record = state.get(relation);
-        if (record?.kind !== 'relation') continue;
-        for (const end of [record.from as string, record.to as string]) if (isStepOfChart(id, end)) stepKeys.add(entityKey(end));
-      }
+  for (const key of tagged.size > 0 ? tagged : chartPartKeys(state, id)) if (isStepKey(key)) stepKeys.add(key);
+  for (const hub of [outcomeName(id), chartEntityName(id)]) {
+    for (const relation of state.relationKeysOf(hub)) {
+      const record = state.get(relation);
+      if (record?.kind !== 'relation') continue;
+      for (const end of [record.from as string, record.to as string]) if (isStepOfChart(id, end)) stepKeys.add(entityKey(end));
     }
   }
   const count: StepCount = { total: 0, done: 0 };

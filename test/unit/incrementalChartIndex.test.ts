@@ -37,9 +37,12 @@ describe('the chart index and summaries kept as records change', () => {
       const steps = (id: string) => [...state.keys()].filter((k) => k.startsWith(`e\u0000${id}_action_`)).map((k) => k.slice(2));
       const makeChart = (parent?: { chart: string; step: string }) => {
         const id = `chart_${next++}`;
-        const meta = { chartId: id, ...(parent ? { parentChart: parent.chart, parentActionStep: parent.step, level: 1 } : { level: 0 }) };
+        // What the list shows of a chart entity's metadata (due date, last change) now and then,
+        // and a due date on the outcome that a chart entity's own overrides.
+        const shown = { ...(random() < 0.5 ? { dueDate: `2027-0${1 + Math.floor(random() * 9)}-15` } : {}), ...(random() < 0.5 ? { updatedAt: `2026-11-${10 + next}T10:00:00.000Z` } : {}) };
+        const meta = { chartId: id, ...shown, ...(parent ? { parentChart: parent.chart, parentActionStep: parent.step, level: 1 } : { level: 0 }) };
         state.set(entity(`${id}_chart`, 'structural_tension_chart', [], meta));
-        state.set(entity(`${id}_desired_outcome`, 'desired_outcome', [`Outcome ${id}`], { chartId: id }));
+        state.set(entity(`${id}_desired_outcome`, 'desired_outcome', [`Outcome ${id}`], { chartId: id, ...(random() < 0.5 ? { dueDate: '2028-01-01' } : {}) }));
         state.set(entity(`${id}_current_reality`, 'current_reality', ['Now'], { chartId: id }));
         for (let n = 1; n <= 1 + Math.floor(random() * 3); n += 1) {
           state.set(entity(`${id}_action_${n}`, 'action_step', [`Step ${n}`], { chartId: id, completionStatus: false }));
@@ -79,7 +82,7 @@ describe('the chart index and summaries kept as records change', () => {
           state.delete(`e\u0000${id}_chart`);
         } else if (roll < 0.86) {
           // A sub-chart re-parented, or made top-level.
-          state.set(entity(`${id}_chart`, 'structural_tension_chart', [], random() < 0.5 ? { chartId: id, parentChart: pick(charts), level: 1 } : { chartId: id, level: 0 }));
+          state.set(entity(`${id}_chart`, 'structural_tension_chart', [], random() < 0.5 ? { chartId: id, parentChart: pick(charts), level: 1, updatedAt: `2026-12-0${1 + (round % 9)}T00:00:00.000Z` } : { chartId: id, level: 0, dueDate: '2027-05-05' }));
         } else if (roll < 0.88) {
           state.reorder([...state.keys()].sort(() => random() - 0.5));
         } else if (roll < 0.9) {

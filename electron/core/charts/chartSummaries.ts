@@ -104,12 +104,19 @@ const STEP_NAME = /_action_?\d+$/;
  */
 function stepOf(record: StoredRecord): { id: string; tagged: boolean } | undefined {
   if (record.kind !== 'entity') return undefined;
-  const name = record.name as string;
-  const step = STEP_NAME.exec(name);
+  // On the key (the name after two characters: no new string for every record), and only for
+  // a name that ends in a digit: a chart's other parts, most of its records, skip the pattern.
+  const key = record.key;
+  const last = key.charCodeAt(key.length - 1);
+  if (last < DIGIT_0 || last > DIGIT_9) return undefined;
+  const step = STEP_NAME.exec(key);
   if (!step) return undefined;
-  const id = name.slice(0, step.index);
+  const id = key.slice(2, step.index);
   return { id, tagged: record.chartId === id };
 }
+
+const DIGIT_0 = 48;
+const DIGIT_9 = 57;
 
 /** Adds (sign 1) or takes away (-1) a record in the cache's step counts. */
 function countStep(cache: SummaryCache, record: StoredRecord, sign: 1 | -1): void {
@@ -322,24 +329,36 @@ function stepsOf(state: RecordSet, id: string): StepCount {
  * entities under their usual names.
  */
 function quickSummary(state: RecordSet, id: string, context: string, steps: StepCount): ChartSummary | undefined {
-  const chart = entityOf(state.get(entityKey(chartEntityName(id))));
+  const chart = chartFieldsOf(state, id);
   const outcome = entityOf(state.get(entityKey(outcomeName(id))));
   if (!chart || !outcome) return undefined;
-  const meta = chart.metadata;
-  const dueDate = text(meta.dueDate) ?? text(outcome.metadata.dueDate);
-  const parentChart = text(meta.parentChart);
-  const updatedAt = text(meta.updatedAt);
+  const dueDate = chart.dueDate ?? text(outcome.metadata.dueDate);
   const outcomeCompleted = outcome.metadata.completionStatus === true;
   return {
     id,
     context,
     desiredOutcome: outcome.observations[0] ?? '',
     ...(dueDate === undefined ? {} : { dueDate }),
-    level: num(meta.level) ?? 0,
-    ...(parentChart === undefined ? {} : { parentChart }),
+    level: chart.level ?? 0,
+    ...(chart.parentChart === undefined ? {} : { parentChart: chart.parentChart }),
     complete: outcomeCompleted || (steps.total > 0 && steps.done === steps.total),
     stepsDone: steps.done,
     stepsTotal: steps.total,
-    ...(updatedAt === undefined ? {} : { updatedAt }),
+    ...(chart.updatedAt === undefined ? {} : { updatedAt: chart.updatedAt }),
   };
+}
+
+/**
+ * What the list shows of chart `id`'s `_chart` entity: the chart head the record set keeps for
+ * it (parsed once, when the chart index read it), or, for a `_chart` entity that is no chart
+ * head (another entityType), its own metadata. Undefined when there is no such entity.
+ */
+function chartFieldsOf(state: RecordSet, id: string): { level?: number | undefined; dueDate?: string | undefined; parentChart?: string | undefined; updatedAt?: string | undefined } | undefined {
+  const key = entityKey(chartEntityName(id));
+  const head = state.derived(chartHeadOf).get(key);
+  if (head?.kind === 'chart') return head;
+  const entity = entityOf(state.get(key));
+  if (!entity) return undefined;
+  const meta = entity.metadata;
+  return { level: num(meta.level), dueDate: text(meta.dueDate), parentChart: text(meta.parentChart), updatedAt: text(meta.updatedAt) };
 }

@@ -11,7 +11,8 @@ interface Held {
   /** The window that asked: the only one that may fetch the parts. */
   readonly sender: number;
   readonly parts: number;
-  taken: number;
+  /** The parts fetched so far: one fetched twice (a retry) counts once, so the rest stay held. */
+  readonly taken: Set<number>;
   readonly timer: ReturnType<typeof setTimeout>;
 }
 
@@ -31,18 +32,18 @@ export class HeldAnswers {
     const timer = setTimeout(() => this.held.delete(id), this.keepMs);
     timer.unref?.();
     const parts = Math.ceil(bytes.byteLength / this.partBytes);
-    this.held.set(id, { bytes, sender, parts, taken: 0, timer });
+    this.held.set(id, { bytes, sender, parts, taken: new Set(), timer });
     return { answerInParts: { id, parts, bytes: bytes.byteLength } } satisfies AnswerInParts;
   }
 
-  /** Part `index` of a held answer, for the window that asked for it; a refusal otherwise. The last part lets the answer go. */
+  /** Part `index` of a held answer, for the window that asked for it; a refusal otherwise. Once every part was fetched, the answer goes. */
   part(id: unknown, index: unknown, sender: number): Uint8Array | IpcResult<never> {
     const held = typeof id === 'string' ? this.held.get(id) : undefined;
     if (!held || held.sender !== sender || typeof index !== 'number' || !Number.isSafeInteger(index) || index < 0 || index >= held.parts) {
       return { ok: false, error: { code: 'NOT_FOUND', message: 'That part of an answer is not held (fetched already, expired, or asked by another window).', kept: 'Nothing was changed.' } };
     }
-    held.taken += 1;
-    if (held.taken >= held.parts) this.drop(id as string);
+    held.taken.add(index);
+    if (held.taken.size >= held.parts) this.drop(id as string);
     // A copy of the part, not a view: a structured clone of a view copies the whole buffer under it.
     return held.bytes.slice(index * this.partBytes, Math.min(held.bytes.byteLength, (index + 1) * this.partBytes));
   }

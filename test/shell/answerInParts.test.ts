@@ -62,6 +62,21 @@ describe('a large answer in parts', () => {
     expect(held.size).toBe(1);
   });
 
+  it('a part fetched twice (a retry) is given again, and every other part stays held until fetched', async () => {
+    const { ipcMain, held } = wire();
+    const window = { id: 1, url: 'app://tension/index.html' };
+    const first = (await ipcMain.invoke(window, INVOKE_CHANNEL, 'charts.list', {})) as { answerInParts: { id: string; parts: number } };
+    const { id, parts } = first.answerInParts;
+    expect(parts).toBeGreaterThan(2);
+    const again = (await ipcMain.invoke(window, ANSWER_PART_CHANNEL, id, 0)) as Uint8Array;
+    const chunks: Uint8Array[] = [];
+    for (let index = 0; index < parts; index += 1) chunks.push((await ipcMain.invoke(window, ANSWER_PART_CHANNEL, id, index)) as Uint8Array);
+    expect(chunks.every((c) => c instanceof Uint8Array)).toBe(true);
+    expect(again).toEqual(chunks[0]);
+    expect(JSON.parse(Buffer.concat(chunks).toString('utf8'))).toEqual(answer);
+    expect(held.size).toBe(0);
+  });
+
   it('parts kept past their time are gone, and the page gets an error value, not a half answer', async () => {
     const { windowOf, held } = wire(new HeldAnswers(PART, 1), 20);
     const result = await createTensionBridge(windowOf(1)).invoke('charts.list', {});

@@ -10,7 +10,9 @@
 //   acquisition, instead of making it wait `staleMs` for itself.
 // - proper-lockfile's default onCompromised throws from a timer (crashing the process); here it
 //   only marks the handle, and a commit checks the mark before it writes.
+import { watch, type FSWatcher } from 'node:fs';
 import os from 'node:os';
+import path from 'node:path';
 import { EngineError, fromSystemError } from './errors.ts';
 import { readFileIfExists, realFileSystem, writeAll, type FileSystem } from './fileSystem.ts';
 
@@ -19,6 +21,8 @@ export interface LockOptions {
   readonly staleMs: number;
   /** The seam every call of the lock goes through (default: the real file system). */
   readonly fs?: FileSystem;
+  /** The first pause between two tries (ms, default 2): it doubles up to 50 ms, or to this if more. */
+  readonly pauseMs?: number;
 }
 
 export interface HeldLock {
@@ -81,7 +85,33 @@ function lockfileFs(fsys: FileSystem): LockfileFs {
 /** Lock folders this process failed to remove, with the inode each had: ours to remove. */
 const leftBehind = new Map<string, bigint>();
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/**
+ * Waits `ms`, or less: until the lock folder's name changes in its parent (its holder's release
+ * removes it). A waiter backing off to 50 ms between tries used to take the lock up to 100 ms
+ * after it was free, which an outside change then took that much longer to reach the app's
+ * list; now it tries again at once. The pause stays the bound (a file system that reports
+ * nothing, a missed event).
+ */
+function pauseUntilReleased(lockDir: string, ms: number): Promise<void> {
+  return new Promise((resolve) => {
+    let watcher: FSWatcher | undefined;
+    const done = () => {
+      clearTimeout(timer);
+      watcher?.close();
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    try {
+      const name = path.basename(lockDir);
+      watcher = watch(path.dirname(lockDir), { persistent: false }, (_event, changed) => {
+        if (changed === null || changed === name) done();
+      });
+      watcher.on('error', () => undefined);
+    } catch {
+      // No watching here (the folder is gone, no inotify left): the pause alone.
+    }
+  });
+}
 
 /** Whether a process with this id runs on this host (EPERM: it runs, as another user). */
 export function isProcessAlive(pid: number): boolean {
@@ -163,7 +193,8 @@ export async function acquireRootLock(root: string, lockDir: string, options: Lo
   const ownerFile = `${lockDir}.owner`;
   const deadline = Date.now() + options.timeoutMs;
   let compromised: Error | undefined;
-  let pause = 2;
+  let pause = options.pauseMs ?? 2;
+  const longestPause = Math.max(pause, 50);
   // Loaded when this process first takes the lock, not at import: a command that only reads
   // never takes it, and should not pay for loading proper-lockfile (and graceful-fs, which
   // patches fs as it loads) at every start.
@@ -220,8 +251,8 @@ export async function acquireRootLock(root: string, lockDir: string, options: Lo
         );
       }
       clearAbandonedLock(fsys, lockDir, ownerFile);
-      await sleep(pause + Math.random() * pause);
-      pause = Math.min(pause * 2, 50);
+      await pauseUntilReleased(lockDir, pause + Math.random() * pause);
+      pause = Math.min(pause * 2, longestPause);
     }
   }
 }

@@ -16,6 +16,7 @@ import { EngineError } from '../../electron/core/errors.ts';
 import { rootPaths, validateContextName, type DataLayout } from '../../electron/core/dataRoot.ts';
 import { addRelation, readGraph, setEntity, type EntityInput } from '../../electron/core/knowledgeGraph.ts';
 import { createBackup, restoreBackup } from '../../electron/core/backups.ts';
+import { acquireRootLock } from '../../electron/core/rootLock.ts';
 import { openEngine, removeTempDirs } from '../helpers/tempRoot.ts';
 import { spawnTs } from '../helpers/runCli.ts';
 import { copyRoot, diffTrees, failureOf, graphsOnDisk, removeScratchDirs, snapshotTree } from './support.ts';
@@ -132,6 +133,29 @@ describe('the data folder lock', () => {
     }
     expect((await graphsOnDisk(layout)).work!.entities[note.name]).toBeUndefined();
   });
+
+  it('a process waiting for the lock takes it as soon as its holder releases it, not after its pause between tries', async () => {
+    const layout = copyRoot(base);
+    const lockDir = rootPaths(layout).lock;
+    const holder = await holdLockInChild(layout);
+    // A pause of a minute between two tries: only being woken by the release makes the wait short.
+    let takenAt: number | undefined;
+    const waiting = acquireRootLock(layout.root, lockDir, { timeoutMs: 180_000, staleMs: 10_000, pauseMs: 60_000 }).then((lock) => {
+      takenAt = Date.now();
+      return lock;
+    });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(takenAt, 'the lock was taken while another live process held it').toBeUndefined();
+    const releasedAt = Date.now();
+    holder.child.kill('SIGTERM');
+    const lock = await waiting;
+    try {
+      expect(takenAt!).toBeGreaterThanOrEqual(releasedAt);
+      expect(fs.existsSync(lockDir)).toBe(true);
+    } finally {
+      await lock.release();
+    }
+  }, 30_000);
 
   it('a lock left by a process killed with SIGKILL is reclaimed: the next commit succeeds quickly', async () => {
     const layout = copyRoot(base);

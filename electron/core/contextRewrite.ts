@@ -144,8 +144,9 @@ function noteInstantVersion(m: ContextMemory, ours: { size: number; crc: string 
     m.journalOffset = appendDurably(m.fs, m.paths.journal, encodeSnapshot({ seq, ts: m.clock().toISOString(), fileSize: ours.size, fileCrc: ours.crc }), m.journalOffset);
     m.seq = seq;
   } catch {
-    // A failed append (a full disk) loses only this evidence; the rewrite goes on as before.
-    return;
+    // The journal refused the line (a full disk): this process still knows the instant (below)
+    // and judges the peer's next version by it; another process, or this one after a restart,
+    // does not. The rewrite goes on as before.
   }
   m.versions.close(m.seq, 'ours', m.clock().getTime());
   m.rememberVersion(ours.size, ours.crc);

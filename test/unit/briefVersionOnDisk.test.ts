@@ -64,4 +64,56 @@ describe('a peer that reads our version in the instant before its own is put bac
     expect(fs.readFileSync(file, 'utf8')).toContain('"name":"First"');
     await after.close();
   });
+
+  it("still knows that instant itself when the journal refuses its line (disk full): the same process judges the peer's next version without deleting its record", async () => {
+    const layout = tempLayout();
+    const file = path.join(layout.root, 'charts-work.jsonl');
+    let armed = false;
+    let exchanges = 0;
+    let refuseJournal = false;
+    let refused = 0;
+    let readByPeer: string | undefined;
+    const full = () => Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
+    const racing: FileSystem = {
+      ...realFileSystem,
+      exchangeSync: (a, b) => {
+        if (armed) {
+          exchanges += 1;
+          if (exchanges === 1) {
+            fs.writeFileSync(`${file}.peer`, `${fs.readFileSync(file, 'utf8')}${line('First')}`);
+            fs.renameSync(`${file}.peer`, file);
+          } else if (exchanges === 2) {
+            readByPeer = fs.readFileSync(file, 'utf8');
+            armed = false;
+            // The next append is the instant's snapshot line: the disk is full for it alone.
+            refuseJournal = true;
+          }
+        }
+        realFileSystem.exchangeSync(a, b);
+      },
+      openSync: (target, flags, mode) => {
+        if (refuseJournal && String(target).endsWith('.journal.jsonl') && flags === 'a') {
+          refuseJournal = false;
+          refused += 1;
+          throw full();
+        }
+        return realFileSystem.openSync(target, flags, mode);
+      },
+    };
+    const engine = await openEngine(layout, { fs: racing });
+    await engine.transact('work', (s) => setEntity(s, { name: 'A', entityType: 't' }));
+    await engine.flush();
+    await engine.transact('work', (s) => setEntity(s, { name: 'B', entityType: 't' }));
+    armed = true;
+    await engine.flush();
+    expect(exchanges, 'our rewrite never met the peer: the test did not reach the exchange').toBeGreaterThanOrEqual(2);
+    expect(refused, 'the journal append after the swap back was never refused').toBe(1);
+    expect(readByPeer).not.toContain('"First"');
+
+    fs.writeFileSync(`${file}.peer`, `${(readByPeer as string).trimEnd()}\n${line('Second')}`);
+    fs.renameSync(`${file}.peer`, file);
+    const names = await engine.read('work', (s) => [...s.values()].map((r) => r.name));
+    expect(names).toEqual(expect.arrayContaining(['A', 'B', 'First', 'Second']));
+    await engine.close();
+  });
 });

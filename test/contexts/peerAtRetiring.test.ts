@@ -79,6 +79,50 @@ describe('a peer writing a renamed context file while it is taken away', () => {
     expect((await service.show('job', id)).steps.map((s) => s.title)).toEqual(['Automate invoices']);
   });
 
+  it("the disk full while the set-aside version is journaled: the rename fails with a clear error, and the peer's version is taken in once there is space (fs seam: journal appends refused from the set-aside on)", async () => {
+    const layout = tempLayout();
+    const file = contextPaths(layout, 'work').file;
+    let full = false;
+    let refused = 0;
+    const racing: FileSystem = {
+      ...realFileSystem,
+      renameSync: (from, to) => {
+        if (!full && refused === 0 && to.includes('.retiring-')) {
+          // The peer's version lands just before the set-aside; from then on the disk is full.
+          peerWrites(file, `${fs.readFileSync(file, 'utf8').trimEnd()}\n${peerLine('Early')}`);
+          full = true;
+        }
+        realFileSystem.renameSync(from, to);
+      },
+      openSync: (target, flags, mode) => {
+        if (full && String(target).endsWith('.journal.jsonl') && flags === 'a') {
+          refused += 1;
+          throw Object.assign(new Error(`ENOSPC: no space left on device, open '${String(target)}'`), { code: 'ENOSPC' });
+        }
+        return realFileSystem.openSync(target, flags, mode);
+      },
+    };
+    const engine = await trackedEngine(layout, { fs: racing });
+    const charts = new ChartService(engine);
+    const { id } = await charts.create('work', { outcome: 'Ship billing', reality: ['3 pilot customers'] });
+    await engine.flush();
+    const failure = await renameContext(engine, 'work', 'job').then(
+      () => undefined,
+      (error: unknown) => error as { code?: string; message?: string },
+    );
+    expect(refused, 'no journal append was refused: the test did not reach the set-aside').toBeGreaterThan(0);
+    expect(failure?.code).toBe('DISK_FULL');
+    expect(failure?.message).toMatch(/space|full/i);
+    full = false;
+    await engine.close();
+
+    // Space again: the next process finishes the rename, with the peer's record, once.
+    const job = await namesIn(layout, 'job');
+    expect(job.filter((name) => name === 'Early')).toHaveLength(1);
+    const service = new ChartService(await trackedEngine(layout));
+    expect((await service.show('job', id)).desiredOutcome).toBe('Ship billing');
+  });
+
   it('a file set aside by a process that died before reading it is taken in by the next context operation (crash simulated: the set-aside file is left as a killed process leaves it)', async () => {
     const layout = tempLayout();
     const engine = await trackedEngine(layout);

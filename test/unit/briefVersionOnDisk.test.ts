@@ -10,51 +10,67 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { realFileSystem, type FileSystem } from '../../electron/core/fileSystem.ts';
 import { setEntity } from '../../electron/core/knowledgeGraph.ts';
+import type { Engine } from '../../electron/core/engine.ts';
 import { openEngine, removeTempDirs, tempLayout } from '../helpers/tempRoot.ts';
 
 afterEach(removeTempDirs);
 
 const line = (name: string) => JSON.stringify({ type: 'entity', name, entityType: 'note', observations: [`${name} by the peer`] });
 
+/**
+ * A peer racing our rewrite of `file` through the fs seam: once armed, its version (what it
+ * read, plus First) lands just before our exchange, and it reads the file at the swap back,
+ * when ours is the file for an instant. `atSwapBack` runs then too.
+ */
+function peerRacingOurRewrite(file: string, atSwapBack: () => void = () => undefined) {
+  const peer = { armed: false, exchanges: 0, readByPeer: undefined as string | undefined };
+  const fsys: FileSystem = {
+    ...realFileSystem,
+    exchangeSync: (a, b) => {
+      if (peer.armed) {
+        peer.exchanges += 1;
+        if (peer.exchanges === 1) {
+          fs.writeFileSync(`${file}.peer`, `${fs.readFileSync(file, 'utf8')}${line('First')}`);
+          fs.renameSync(`${file}.peer`, file);
+        } else if (peer.exchanges === 2) {
+          peer.readByPeer = fs.readFileSync(file, 'utf8');
+          peer.armed = false;
+          atSwapBack();
+        }
+      }
+      realFileSystem.exchangeSync(a, b);
+    },
+  };
+  return { peer, fsys };
+}
+
+/** A, then B, whose rewrite meets the peer; then the peer's next version, written from what it read at the swap back. */
+async function rewriteMeetingPeer(engine: Engine, peer: ReturnType<typeof peerRacingOurRewrite>['peer']): Promise<void> {
+  await engine.transact('work', (s) => setEntity(s, { name: 'A', entityType: 't' }));
+  await engine.flush();
+  await engine.transact('work', (s) => setEntity(s, { name: 'B', entityType: 't' }));
+  peer.armed = true;
+  await engine.flush();
+  expect(peer.exchanges, 'our rewrite never met the peer: the test did not reach the exchange').toBeGreaterThanOrEqual(2);
+  expect(peer.readByPeer, 'the peer did not read our version at the swap back').toBeDefined();
+  expect(peer.readByPeer).not.toContain('"First"');
+}
+
+/** The peer's next version starts from what it read: ours, without First. */
+function peerWritesNext(file: string, readByPeer: string): void {
+  fs.writeFileSync(`${file}.peer`, `${readByPeer.trimEnd()}\n${line('Second')}`);
+  fs.renameSync(`${file}.peer`, file);
+}
+
 describe('a peer that reads our version in the instant before its own is put back', () => {
   it("does not make its own earlier record read as deleted (fs seam: the peer's rename lands at our exchange; it reads the file at the swap back)", async () => {
     const layout = tempLayout();
     const file = path.join(layout.root, 'charts-work.jsonl');
-    let armed = false;
-    let exchanges = 0;
-    let readByPeer: string | undefined;
-    const racing: FileSystem = {
-      ...realFileSystem,
-      exchangeSync: (a, b) => {
-        if (armed) {
-          exchanges += 1;
-          if (exchanges === 1) {
-            // The peer's version lands just before our exchange: what it read, plus First.
-            fs.writeFileSync(`${file}.peer`, `${fs.readFileSync(file, 'utf8')}${line('First')}`);
-            fs.renameSync(`${file}.peer`, file);
-          } else if (exchanges === 2) {
-            // The swap back: ours is the file for this instant, and the peer reads it now.
-            readByPeer = fs.readFileSync(file, 'utf8');
-            armed = false;
-          }
-        }
-        realFileSystem.exchangeSync(a, b);
-      },
-    };
-    const engine = await openEngine(layout, { fs: racing });
-    await engine.transact('work', (s) => setEntity(s, { name: 'A', entityType: 't' }));
-    await engine.flush();
-    await engine.transact('work', (s) => setEntity(s, { name: 'B', entityType: 't' }));
-    armed = true;
-    await engine.flush();
-    expect(exchanges, 'our rewrite never met the peer: the test did not reach the exchange').toBeGreaterThanOrEqual(2);
-    expect(readByPeer, 'the peer did not read our version at the swap back').toBeDefined();
-    expect(readByPeer).not.toContain('"First"');
+    const { peer, fsys } = peerRacingOurRewrite(file);
+    const engine = await openEngine(layout, { fs: fsys });
+    await rewriteMeetingPeer(engine, peer);
     await engine.close();
-
-    // The peer's next version starts from what it read: ours, without First.
-    fs.writeFileSync(`${file}.peer`, `${(readByPeer as string).trimEnd()}\n${line('Second')}`);
-    fs.renameSync(`${file}.peer`, file);
+    peerWritesNext(file, peer.readByPeer as string);
 
     // A fresh process (as the app or the CLI after it) judges it from the journal alone.
     const after = await openEngine(layout);
@@ -68,50 +84,25 @@ describe('a peer that reads our version in the instant before its own is put bac
   it("still knows that instant itself when the journal refuses its line (disk full): the same process judges the peer's next version without deleting its record", async () => {
     const layout = tempLayout();
     const file = path.join(layout.root, 'charts-work.jsonl');
-    let armed = false;
-    let exchanges = 0;
+    // The next append after the swap back is the instant's snapshot line: the disk is full for it alone.
     let refuseJournal = false;
     let refused = 0;
-    let readByPeer: string | undefined;
-    const full = () => Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
-    const racing: FileSystem = {
-      ...realFileSystem,
-      exchangeSync: (a, b) => {
-        if (armed) {
-          exchanges += 1;
-          if (exchanges === 1) {
-            fs.writeFileSync(`${file}.peer`, `${fs.readFileSync(file, 'utf8')}${line('First')}`);
-            fs.renameSync(`${file}.peer`, file);
-          } else if (exchanges === 2) {
-            readByPeer = fs.readFileSync(file, 'utf8');
-            armed = false;
-            // The next append is the instant's snapshot line: the disk is full for it alone.
-            refuseJournal = true;
-          }
-        }
-        realFileSystem.exchangeSync(a, b);
-      },
+    const { peer, fsys } = peerRacingOurRewrite(file, () => (refuseJournal = true));
+    const full: FileSystem = {
+      ...fsys,
       openSync: (target, flags, mode) => {
         if (refuseJournal && String(target).endsWith('.journal.jsonl') && flags === 'a') {
           refuseJournal = false;
           refused += 1;
-          throw full();
+          throw Object.assign(new Error('ENOSPC: no space left on device, open'), { code: 'ENOSPC' });
         }
         return realFileSystem.openSync(target, flags, mode);
       },
     };
-    const engine = await openEngine(layout, { fs: racing });
-    await engine.transact('work', (s) => setEntity(s, { name: 'A', entityType: 't' }));
-    await engine.flush();
-    await engine.transact('work', (s) => setEntity(s, { name: 'B', entityType: 't' }));
-    armed = true;
-    await engine.flush();
-    expect(exchanges, 'our rewrite never met the peer: the test did not reach the exchange').toBeGreaterThanOrEqual(2);
+    const engine = await openEngine(layout, { fs: full });
+    await rewriteMeetingPeer(engine, peer);
     expect(refused, 'the journal append after the swap back was never refused').toBe(1);
-    expect(readByPeer).not.toContain('"First"');
-
-    fs.writeFileSync(`${file}.peer`, `${(readByPeer as string).trimEnd()}\n${line('Second')}`);
-    fs.renameSync(`${file}.peer`, file);
+    peerWritesNext(file, peer.readByPeer as string);
     const names = await engine.read('work', (s) => [...s.values()].map((r) => r.name));
     expect(names).toEqual(expect.arrayContaining(['A', 'B', 'First', 'Second']));
     await engine.close();

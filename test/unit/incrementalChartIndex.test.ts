@@ -7,7 +7,8 @@ import { describe, expect, it } from 'vitest';
 import { RecordSet } from '../../electron/core/recordSet.ts';
 import { recordFromObject } from '../../electron/core/knowledgeGraph.ts';
 import { ChartIndex, chartIndexOf, readChart, summarizeChart } from '../../electron/core/charts/chartModel.ts';
-import { summarizeCharts } from '../../electron/core/charts/chartSummaries.ts';
+import { chartListChangesSince, summarizeCharts, type ListPosition } from '../../electron/core/charts/chartSummaries.ts';
+import type { ChartSummary } from '../../shared/domain.ts';
 import { seededRandom } from '../helpers/seededRandom.ts';
 
 const entity = (name: string, entityType: string, observations: string[], metadata?: Record<string, unknown>) =>
@@ -52,6 +53,9 @@ describe('the chart index and summaries kept as records change', () => {
       };
       for (let i = 0; i < 4; i += 1) makeChart();
       let summarized = 0;
+      // The list the app holds, kept by the differences it is sent (charts.changes).
+      let held = new Map<string, ChartSummary>();
+      let since: ListPosition | undefined;
       for (let round = 0; round < 250; round += 1) {
         const roll = random();
         const id = pick(charts);
@@ -80,6 +84,10 @@ describe('the chart index and summaries kept as records change', () => {
         } else if (roll < 0.83) {
           // The chart entity goes; the chart lives on by its desired outcome, or goes too.
           state.delete(`e\u0000${id}_chart`);
+        } else if (roll < 0.845) {
+          // A peer retypes the chart's head entities (no longer a chart entity or an outcome): the chart is gone from the index.
+          state.set(entity(`${id}_chart`, 'note', ['retyped'], { chartId: id }));
+          state.set(entity(`${id}_desired_outcome`, 'note', ['retyped'], { chartId: id }));
         } else if (roll < 0.86) {
           // A sub-chart re-parented, or made top-level.
           state.set(entity(`${id}_chart`, 'structural_tension_chart', [], random() < 0.5 ? { chartId: id, parentChart: pick(charts), level: 1, updatedAt: `2026-12-0${1 + (round % 9)}T00:00:00.000Z` } : { chartId: id, level: 0, dueDate: '2027-05-05' }));
@@ -97,6 +105,14 @@ describe('the chart index and summaries kept as records change', () => {
           expect([...kept.ids].sort(), `round ${round}`).toEqual([...fresh.index.ids].sort());
           for (const chart of fresh.index.ids) expect([...kept.childrenOf(chart)].sort(), `children of ${chart}, round ${round}`).toEqual([...fresh.index.childrenOf(chart)].sort());
           expect(byId(summarizeCharts(state, 'work')), `round ${round}`).toEqual(byId(fresh.summaries));
+          const delta = chartListChangesSince(state, 'work', since);
+          if (delta.whole) held = new Map(delta.summaries.map((summary) => [summary.id, summary]));
+          else {
+            for (const summary of delta.changed) held.set(summary.id, summary);
+            for (const id of delta.removed) held.delete(id);
+          }
+          since = delta.at;
+          expect(byId([...held.values()]), `the list held after the difference, round ${round}`).toEqual(byId(fresh.summaries));
           expect(byId(fresh.summaries)).toEqual(byId(fresh.full));
           summarized += 1;
         }

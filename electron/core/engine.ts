@@ -512,12 +512,7 @@ function safeReaddir(fsys: FileSystem, dir: string): string[] {
 }
 
 export function summarize(store: ContextStore, state: RecordSet, unwritable: boolean, fsys: FileSystem): ContextSummary {
-  let entities = 0;
-  let relations = 0;
-  for (const record of state.values()) {
-    if (record.kind === 'entity') entities += 1;
-    else if (record.kind === 'relation') relations += 1;
-  }
+  const { entities, relations } = state.kindCounts();
   const readOnlyProblem = unwritable || store.findings.some((f) => f.kind === 'newer-format' || f.kind === 'read-only');
   const damaged = store.findings.some((f) => f.severity !== 'info' && f.kind !== 'newer-format' && f.kind !== 'read-only');
   let bytes = store.fileInfo()?.size;

@@ -33,6 +33,8 @@ export class RecordSet {
   private byChart: Map<string, Set<string>> | undefined;
   private byEndpoint: Map<string, Set<string>> | undefined;
   private byTime: string[] | undefined;
+  /** How many entities and relations: counted on first use, then kept by every change. */
+  private kinds: { entities: number; relations: number } | undefined;
 
   /** Bumped by every change: derived data (the chart index) is cached against it. */
   version = 0;
@@ -60,6 +62,19 @@ export class RecordSet {
   /** A shallow copy of the key -> record map (records are immutable and shared). */
   snapshotMap(): Map<string, StoredRecord> {
     return new Map(this.records);
+  }
+
+  /**
+   * How many entities and relations the set holds (the contexts list shows them after every
+   * change: counting 1.3M records at 100k charts each time cost 15-30 ms).
+   */
+  kindCounts(): { readonly entities: number; readonly relations: number } {
+    if (!this.kinds) {
+      const kinds = { entities: 0, relations: 0 };
+      for (const record of this.values()) countKind(kinds, record, 1);
+      this.kinds = kinds;
+    }
+    return this.kinds;
   }
 
   chartKeys(chartId: string): ReadonlySet<string> {
@@ -181,6 +196,8 @@ export class RecordSet {
   /** The derived maps are built again on their next use (in the new order), and listeners start over. */
   protected resetDerived(): void {
     this.derivedMaps.clear();
+    // Counted again on next use: a view's records (StagedState) change without set() or delete().
+    this.kinds = undefined;
     for (const listener of this.listeners) listener.reset();
   }
 
@@ -222,6 +239,7 @@ export class RecordSet {
   private index(record: StoredRecord): void {
     this.version += 1;
     this.byTime = undefined;
+    if (this.kinds) countKind(this.kinds, record, 1);
     if (this.byChart && record.chartId !== undefined) addTo(this.byChart, record.chartId, record.key);
     if (this.byEndpoint && record.kind === 'relation') this.indexEndpoints(this.byEndpoint, record);
   }
@@ -229,12 +247,18 @@ export class RecordSet {
   private unindex(record: StoredRecord): void {
     this.version += 1;
     this.byTime = undefined;
+    if (this.kinds) countKind(this.kinds, record, -1);
     if (this.byChart && record.chartId !== undefined) removeFrom(this.byChart, record.chartId, record.key);
     if (this.byEndpoint && record.kind === 'relation') {
       removeFrom(this.byEndpoint, record.from as string, record.key);
       removeFrom(this.byEndpoint, record.to as string, record.key);
     }
   }
+}
+
+function countKind(kinds: { entities: number; relations: number }, record: StoredRecord, sign: 1 | -1): void {
+  if (record.kind === 'entity') kinds.entities += sign;
+  else if (record.kind === 'relation') kinds.relations += sign;
 }
 
 function addTo(index: Map<string, Set<string>>, at: string, key: string): void {

@@ -5,7 +5,7 @@
 import type { Engine } from '../core/engine.ts';
 import { EngineError, printable } from '../core/errors.ts';
 import { ChartService } from '../core/charts/chartService.ts';
-import { chartIndexOf } from '../core/charts/chartModel.ts';
+import { chartCount } from '../core/charts/chartSummaries.ts';
 import { createBackup, listBackups, restoreBackup, verifyBackup } from '../core/backups.ts';
 import { verifyAll } from '../core/verify.ts';
 import { contextsDifferingInCase } from '../core/dataRoot.ts';
@@ -73,7 +73,7 @@ export function createHandlerTable(deps: HandlerDeps): HandlerTable {
       const twins = contextsDifferingInCase(list.map((c) => c.context));
       const result: ContextInfo[] = [];
       for (const summary of list) {
-        const count = await engine.read(summary.context, (state) => chartIndexOf(state).ids.length);
+        const count = await engine.read(summary.context, (state) => chartCount(state));
         const sameNameAs = twins.get(summary.context);
         result.push({
           context: summary.context, records: summary.records, entities: summary.entities, relations: summary.relations, charts: count, bytes: summary.bytes, health: summary.health,

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { RecordSet } from '../../electron/core/recordSet.ts';
 import { recordFromObject } from '../../electron/core/knowledgeGraph.ts';
 import { ChartIndex, chartIndexOf, readChart, summarizeChart } from '../../electron/core/charts/chartModel.ts';
-import { chartListChangesSince, summarizeCharts, type ListPosition } from '../../electron/core/charts/chartSummaries.ts';
+import { chartCount, chartListChangesSince, summarizeCharts, type ListPosition } from '../../electron/core/charts/chartSummaries.ts';
 import type { ChartSummary } from '../../shared/domain.ts';
 import { seededRandom } from '../helpers/seededRandom.ts';
 
@@ -101,6 +101,11 @@ describe('the chart index and summaries kept as records change', () => {
         // Read now and then, as the app does: changes pile up between two lists.
         if (random() < 0.4) {
           const fresh = freshReading(state);
+          // Asked before the summaries catch up (the contexts list does): counts kept by every change.
+          expect(chartCount(state), `chart count, round ${round}`).toBe(fresh.index.size);
+          const copy = new RecordSet();
+          copy.adopt(state.snapshotMap());
+          expect(state.kindCounts(), `entity and relation counts, round ${round}`).toEqual(copy.kindCounts());
           const kept = chartIndexOf(state);
           expect([...kept.ids].sort(), `round ${round}`).toEqual([...fresh.index.ids].sort());
           for (const chart of fresh.index.ids) expect([...kept.childrenOf(chart)].sort(), `children of ${chart}, round ${round}`).toEqual([...fresh.index.childrenOf(chart)].sort());

@@ -307,6 +307,11 @@ export class ChartIndex {
     return this.known.has(id);
   }
 
+  /** How many charts (ids, each once: two chart entities may name one id). */
+  get size(): number {
+    return this.known.size;
+  }
+
   subChartOfStep(stepName: string): string | undefined {
     return this.byStep.get(stepName);
   }

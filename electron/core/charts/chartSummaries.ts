@@ -246,6 +246,17 @@ export function summarizeCharts(state: RecordSet, context: string): ChartSummary
 }
 
 /**
+ * How many charts a state has (the chart index's count, ChartIndex.size): the summaries' count
+ * of chart ids while they are kept current, else the index. The contexts list shows it after
+ * every change, where rebuilding the index cost 80-140 ms at 100k charts.
+ */
+export function chartCount(state: RecordSet): number {
+  const cache = caches.get(state);
+  if (cache && cache.touched !== 'all') return cache.heads.size;
+  return chartIndexOf(state).size;
+}
+
+/**
  * The chart list of one context, or of every context when none is named (ChartService.list):
  * here, beside the summaries, so that `tension chart list` loads the engine and this module
  * only, not every chart operation.

@@ -2,11 +2,12 @@
 // due date or last change, filtered open/complete, virtualized. Arrow keys move, Enter opens.
 // A search says how many charts matched in all, and offers more. A sub-chart's row names the
 // chart it belongs to (nine "↳" rows for one tree say nothing).
-import { useMemo, useState, type KeyboardEvent } from 'react';
+import { useState, type KeyboardEvent } from 'react';
 import { useStore } from 'zustand';
 import type { ChartSummary } from '../../shared/domain.ts';
 import { SEARCH_LIMIT_MAX } from '../stores/chartsStore.ts';
 import { visibleCharts, type ChartFilter, type ChartSort } from '../model/visibleCharts.ts';
+import { parentOutcomes } from '../model/parentOutcomes.ts';
 import { formatDay, isOverdue } from '../model/dates.ts';
 import { shortTitle } from '../model/shortTitle.ts';
 import { useStores } from './StoresProvider.tsx';
@@ -31,8 +32,8 @@ export function ChartList() {
   const items = visibleCharts({ summaries, hits, sort, filter });
   const [active, setActive] = useState(0);
   // Each chart's desired outcome by context and id, for a sub-chart's row to name its parent.
-  const outcomes = useMemo(() => new Map(summaries.map((c) => [`${c.context}\u0000${c.id}`, c.desiredOutcome])), [summaries]);
-  const parentOf = (c: ChartSummary) => (c.parentChart ? outcomes.get(`${c.context}\u0000${c.parentChart}`) : undefined);
+  const outcomes = parentOutcomes(summaries);
+  const parentOf = (c: ChartSummary) => (c.parentChart ? outcomes.get(c.context)?.get(c.parentChart) : undefined);
 
   const openChart = (c: ChartSummary) => void selection.getState().select({ context: c.context, id: c.id });
   // Picking several (Ctrl/Shift), dragging onto a context, the context menu (issue 12).

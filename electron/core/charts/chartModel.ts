@@ -286,6 +286,9 @@ export class ChartIndex {
         continue;
       }
       const id = head.id;
+      // Two chart entities naming one id (a copy a peer made): the first places the chart, and
+      // the list shows it once (twice, its rows had one key and its count was off by one).
+      if (known.has(id)) continue;
       this.ids.push(id);
       known.add(id);
       if (head.parentStep) this.byStep.set(head.parentStep, id);

@@ -40,6 +40,11 @@ export function openEngine(layout: DataLayout, options: Partial<EngineOptions> =
   return Engine.open({ layout, rewriteDelayMs: -1, lockLeaseMs: 0, ...options });
 }
 
+/** Removes the folders made; with KEEP_TEMP=1 in the environment, keeps them and says where (to look into a failing race). */
 export function removeTempDirs(): void {
+  if (process.env.KEEP_TEMP) {
+    for (const dir of made.splice(0)) process.stdout.write(`kept ${dir}\n`);
+    return;
+  }
   for (const dir of made.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
 }

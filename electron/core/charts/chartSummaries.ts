@@ -6,9 +6,10 @@
 import type { ChartSummary } from '../../../shared/domain.ts';
 import type { Engine } from '../engine.ts';
 import { validateContextName } from '../dataRoot.ts';
-import { entityKey, type StoredRecord } from '../records.ts';
+import type { StoredRecord } from '../records.ts';
 import type { RecordSet } from '../recordSet.ts';
-import { chartEntityName, chartHeadOf, chartIndexOf, chartPartKeys, entityOf, isStepOfChart, num, outcomeName, readChart, summarizeChart, text, type ChartIndex } from './chartModel.ts';
+import { chartHeadOf, chartIndexOf, type ChartIndex } from './chartModel.ts';
+import { COMPLETED, NO_STEPS, quickSummary, stepOf, stepsOf, summarizeFully, type StepCount } from './chartSummary.ts';
 
 /** A chart's summary and the generation it was made in. */
 interface CachedSummary {
@@ -105,30 +106,6 @@ function cacheOf(state: RecordSet): SummaryCache {
   return cache;
 }
 
-const STEP_NAME = /_action_?\d+$/;
-
-/**
- * The chart a step entity belongs to by its name (`<id>_action_<n>`), and whether it is tagged
- * with that chart's id; undefined for any other record. An untagged one is a stray step (a peer
- * stripped its metadata, or it names another chart): that chart's steps are looked for by
- * relations too (stepsOf). In files our tools wrote there are none.
- */
-function stepOf(record: StoredRecord): { id: string; tagged: boolean } | undefined {
-  if (record.kind !== 'entity') return undefined;
-  // On the key (the name after two characters: no new string for every record), and only for
-  // a name that ends in a digit: a chart's other parts, most of its records, skip the pattern.
-  const key = record.key;
-  const last = key.charCodeAt(key.length - 1);
-  if (last < DIGIT_0 || last > DIGIT_9) return undefined;
-  const step = STEP_NAME.exec(key);
-  if (!step) return undefined;
-  const id = key.slice(2, step.index);
-  return { id, tagged: record.chartId === id };
-}
-
-const DIGIT_0 = 48;
-const DIGIT_9 = 57;
-
 /** Adds (sign 1) or takes away (-1) a record in the cache's step counts. */
 function countStep(cache: SummaryCache, record: StoredRecord, sign: 1 | -1): void {
   const step = stepOf(record);
@@ -152,14 +129,6 @@ function summaryNow(state: RecordSet, id: string, context: string, index: () => 
   const steps = cache.strays.has(id) ? stepsOf(state, id) : (cache.steps.get(id) ?? NO_STEPS);
   return quickSummary(state, id, context, steps) ?? summarizeFully(state, id, context, index());
 }
-
-/** A chart's steps: how many, and how many completed. */
-interface StepCount {
-  total: number;
-  done: number;
-}
-
-const NO_STEPS: StepCount = Object.freeze({ total: 0, done: 0 });
 
 /**
  * Every chart's steps, counted in one pass over the records (countStep for each), for a list
@@ -309,82 +278,4 @@ export function chartListChangesSince(state: RecordSet, context: string, since: 
     else removed.push(id);
   }
   return { whole: false, at, changed, removed };
-}
-
-function summarizeFully(state: RecordSet, id: string, context: string, index: ChartIndex): ChartSummary | undefined {
-  const chart = readChart(state, id, context, index);
-  return chart ? summarizeChart(chart) : undefined;
-}
-
-// Made once, not at every step (a regular expression literal in a function is made at each call).
-const COMPLETED = /"completionStatus":\s*true/;
-const ENTITY_KEY_PREFIX = 'e\u0000';
-
-/**
- * The steps of chart `id`, for a chart with a stray step, counted from their lines' text
- * (`"completionStatus":true`): every entity tagged with its id and named as one of its steps
- * (`<id>_action_<n>`, whatever its entityType says), and those its outcome or chart entity is
- * related to by name (a peer stripped their metadata), as the full reading finds them.
- */
-function stepsOf(state: RecordSet, id: string): StepCount {
-  const isStepKey = (key: string) => key.startsWith(ENTITY_KEY_PREFIX) && isStepOfChart(id, key.slice(2));
-  const tagged = state.chartKeys(id);
-  const stepKeys = new Set<string>();
-  for (const key of tagged.size > 0 ? tagged : chartPartKeys(state, id)) if (isStepKey(key)) stepKeys.add(key);
-  for (const hub of [outcomeName(id), chartEntityName(id)]) {
-    for (const relation of state.relationKeysOf(hub)) {
-      const record = state.get(relation);
-      if (record?.kind !== 'relation') continue;
-      for (const end of [record.from as string, record.to as string]) if (isStepOfChart(id, end)) stepKeys.add(entityKey(end));
-    }
-  }
-  const count: StepCount = { total: 0, done: 0 };
-  for (const key of stepKeys) {
-    const record = state.get(key);
-    if (record?.kind !== 'entity') continue;
-    count.total += 1;
-    if (COMPLETED.test(record.raw)) count.done += 1;
-  }
-  return count;
-}
-
-/**
- * A chart's summary parsing only its `_chart` and desired-outcome lines, its steps counted
- * from their lines' text (stepsOf, tallySteps). A list of 100k charts then parses 200k lines
- * instead of 1.3M. Undefined (the full reading is used) for a chart without those two
- * entities under their usual names.
- */
-function quickSummary(state: RecordSet, id: string, context: string, steps: StepCount): ChartSummary | undefined {
-  const chart = chartFieldsOf(state, id);
-  const outcome = entityOf(state.get(entityKey(outcomeName(id))));
-  if (!chart || !outcome) return undefined;
-  const dueDate = chart.dueDate ?? text(outcome.metadata.dueDate);
-  const outcomeCompleted = outcome.metadata.completionStatus === true;
-  return {
-    id,
-    context,
-    desiredOutcome: outcome.observations[0] ?? '',
-    ...(dueDate === undefined ? {} : { dueDate }),
-    level: chart.level ?? 0,
-    ...(chart.parentChart === undefined ? {} : { parentChart: chart.parentChart }),
-    complete: outcomeCompleted || (steps.total > 0 && steps.done === steps.total),
-    stepsDone: steps.done,
-    stepsTotal: steps.total,
-    ...(chart.updatedAt === undefined ? {} : { updatedAt: chart.updatedAt }),
-  };
-}
-
-/**
- * What the list shows of chart `id`'s `_chart` entity: the chart head the record set keeps for
- * it (parsed once, when the chart index read it), or, for a `_chart` entity that is no chart
- * head (another entityType), its own metadata. Undefined when there is no such entity.
- */
-function chartFieldsOf(state: RecordSet, id: string): { level?: number | undefined; dueDate?: string | undefined; parentChart?: string | undefined; updatedAt?: string | undefined } | undefined {
-  const key = entityKey(chartEntityName(id));
-  const head = state.derived(chartHeadOf).get(key);
-  if (head?.kind === 'chart') return head;
-  const entity = entityOf(state.get(key));
-  if (!entity) return undefined;
-  const meta = entity.metadata;
-  return { level: num(meta.level), dueDate: text(meta.dueDate), parentChart: text(meta.parentChart), updatedAt: text(meta.updatedAt) };
 }

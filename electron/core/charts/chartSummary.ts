@@ -1,0 +1,119 @@
+// One chart's summary for the chart list, read from a few of its records: its `_chart` and
+// desired-outcome entities (the chart head the record set keeps carries the first), with its
+// steps counted from their lines' text, so a list of 100k charts parses 100k lines, not 1.3M.
+// The full reading (readChart) only for a chart whose parts are not where they usually are.
+// The list's cache of summaries, kept as records change, is chartSummaries.ts.
+import type { ChartSummary } from '../../../shared/domain.ts';
+import { entityKey, type StoredRecord } from '../records.ts';
+import type { RecordSet } from '../recordSet.ts';
+import { chartEntityName, chartHeadOf, chartPartKeys, entityOf, isStepOfChart, num, outcomeName, readChart, summarizeChart, text, type ChartIndex } from './chartModel.ts';
+
+/** A chart's steps: how many, and how many completed. */
+export interface StepCount {
+  total: number;
+  done: number;
+}
+
+export const NO_STEPS: StepCount = Object.freeze({ total: 0, done: 0 });
+
+const STEP_NAME = /_action_?\d+$/;
+
+/**
+ * The chart a step entity belongs to by its name (`<id>_action_<n>`), and whether it is tagged
+ * with that chart's id; undefined for any other record. An untagged one is a stray step (a peer
+ * stripped its metadata, or it names another chart): that chart's steps are looked for by
+ * relations too (stepsOf). In files our tools wrote there are none.
+ */
+export function stepOf(record: StoredRecord): { id: string; tagged: boolean } | undefined {
+  if (record.kind !== 'entity') return undefined;
+  // On the key (the name after two characters: no new string for every record), and only for
+  // a name that ends in a digit: a chart's other parts, most of its records, skip the pattern.
+  const key = record.key;
+  const last = key.charCodeAt(key.length - 1);
+  if (last < DIGIT_0 || last > DIGIT_9) return undefined;
+  const step = STEP_NAME.exec(key);
+  if (!step) return undefined;
+  const id = key.slice(2, step.index);
+  return { id, tagged: record.chartId === id };
+}
+
+const DIGIT_0 = 48;
+const DIGIT_9 = 57;
+
+export function summarizeFully(state: RecordSet, id: string, context: string, index: ChartIndex): ChartSummary | undefined {
+  const chart = readChart(state, id, context, index);
+  return chart ? summarizeChart(chart) : undefined;
+}
+
+// Made once, not at every step (a regular expression literal in a function is made at each call).
+export const COMPLETED = /"completionStatus":\s*true/;
+const ENTITY_KEY_PREFIX = 'e\u0000';
+
+/**
+ * The steps of chart `id`, for a chart with a stray step, counted from their lines' text
+ * (`"completionStatus":true`): every entity tagged with its id and named as one of its steps
+ * (`<id>_action_<n>`, whatever its entityType says), and those its outcome or chart entity is
+ * related to by name (a peer stripped their metadata), as the full reading finds them.
+ */
+export function stepsOf(state: RecordSet, id: string): StepCount {
+  const isStepKey = (key: string) => key.startsWith(ENTITY_KEY_PREFIX) && isStepOfChart(id, key.slice(2));
+  const tagged = state.chartKeys(id);
+  const stepKeys = new Set<string>();
+  for (const key of tagged.size > 0 ? tagged : chartPartKeys(state, id)) if (isStepKey(key)) stepKeys.add(key);
+  for (const hub of [outcomeName(id), chartEntityName(id)]) {
+    for (const relation of state.relationKeysOf(hub)) {
+      const record = state.get(relation);
+      if (record?.kind !== 'relation') continue;
+      for (const end of [record.from as string, record.to as string]) if (isStepOfChart(id, end)) stepKeys.add(entityKey(end));
+    }
+  }
+  const count: StepCount = { total: 0, done: 0 };
+  for (const key of stepKeys) {
+    const record = state.get(key);
+    if (record?.kind !== 'entity') continue;
+    count.total += 1;
+    if (COMPLETED.test(record.raw)) count.done += 1;
+  }
+  return count;
+}
+
+/**
+ * A chart's summary parsing only its `_chart` and desired-outcome lines, its steps counted
+ * from their lines' text (chartSummaries.ts's counts, or stepsOf). A list of 100k charts then parses 200k lines
+ * instead of 1.3M. Undefined (the full reading is used) for a chart without those two
+ * entities under their usual names.
+ */
+export function quickSummary(state: RecordSet, id: string, context: string, steps: StepCount): ChartSummary | undefined {
+  const chart = chartFieldsOf(state, id);
+  const outcome = entityOf(state.get(entityKey(outcomeName(id))));
+  if (!chart || !outcome) return undefined;
+  const dueDate = chart.dueDate ?? text(outcome.metadata.dueDate);
+  const outcomeCompleted = outcome.metadata.completionStatus === true;
+  return {
+    id,
+    context,
+    desiredOutcome: outcome.observations[0] ?? '',
+    ...(dueDate === undefined ? {} : { dueDate }),
+    level: chart.level ?? 0,
+    ...(chart.parentChart === undefined ? {} : { parentChart: chart.parentChart }),
+    complete: outcomeCompleted || (steps.total > 0 && steps.done === steps.total),
+    stepsDone: steps.done,
+    stepsTotal: steps.total,
+    ...(chart.updatedAt === undefined ? {} : { updatedAt: chart.updatedAt }),
+  };
+}
+
+/**
+ * What the list shows of chart `id`'s `_chart` entity: the chart head the record set keeps for
+ * it (parsed once, when the chart index read it), or, for a `_chart` entity that is no chart
+ * head (another entityType), its own metadata. Undefined when there is no such entity.
+ */
+function chartFieldsOf(state: RecordSet, id: string): { level?: number | undefined; dueDate?: string | undefined; parentChart?: string | undefined; updatedAt?: string | undefined } | undefined {
+  const key = entityKey(chartEntityName(id));
+  const head = state.derived(chartHeadOf).get(key);
+  if (head?.kind === 'chart') return head;
+  const entity = entityOf(state.get(key));
+  if (!entity) return undefined;
+  const meta = entity.metadata;
+  return { level: num(meta.level), dueDate: text(meta.dueDate), parentChart: text(meta.parentChart), updatedAt: text(meta.updatedAt) };
+}

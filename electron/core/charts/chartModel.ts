@@ -21,7 +21,8 @@ export const chartEntityName = (id: string) => `${id}_chart`;
 export const outcomeName = (id: string) => `${id}_desired_outcome`;
 export const realityName = (id: string) => `${id}_current_reality`;
 const OUTCOME_SUFFIX = '_desired_outcome';
-const STEP_NUMBER = /_action_?(\d+)$/;
+/** A step's name ends so (`<id>_action_<n>` or `<id>_action<n>`); the group is its number. */
+export const STEP_NUMBER = /_action_?(\d+)$/;
 /** What follows `<id>_` in the name of a chart's own part. */
 const PART_SUFFIX = /^(?:chart|desired_outcome|current_reality|action_?\d+)$/;
 
@@ -214,18 +215,21 @@ export function summarizeChart(chart: Chart): ChartSummary {
  * the fields of its metadata the chart list shows, so that a list of 100k charts parses each
  * chart entity once), or an outcome that may be a chart's only head.
  */
-export type ChartHead =
-  | {
-      readonly kind: 'chart';
-      readonly id: string;
-      /** metadata.parentChart when a string (an empty one too: the chart list shows what is there; a tree ignores it). */
-      readonly parentChart: string | undefined;
-      readonly parentStep: string | undefined;
-      readonly level: number | undefined;
-      readonly dueDate: string | undefined;
-      readonly updatedAt: string | undefined;
-    }
-  | { readonly kind: 'outcome'; readonly id: string };
+export type ChartHead = ({ readonly kind: 'chart'; readonly id: string; readonly parentStep: string | undefined } & ListedChartFields) | { readonly kind: 'outcome'; readonly id: string };
+
+/** What the chart list shows of a chart entity's metadata. */
+export interface ListedChartFields {
+  /** metadata.parentChart when a string (an empty one too: the chart list shows what is there; a tree ignores it). */
+  readonly parentChart: string | undefined;
+  readonly level: number | undefined;
+  readonly dueDate: string | undefined;
+  readonly updatedAt: string | undefined;
+}
+
+/** The fields the chart list shows, read from a chart entity's metadata. */
+export function listedChartFields(meta: Json): ListedChartFields {
+  return { parentChart: text(meta.parentChart), level: num(meta.level), dueDate: text(meta.dueDate), updatedAt: text(meta.updatedAt) };
+}
 
 // Made once: a template literal in chartHeadOf made a string at each of the records it reads.
 const QUOTED_DESIRED_OUTCOME = `"${DESIRED_OUTCOME}"`;
@@ -257,11 +261,8 @@ export const chartHeadOf = (record: StoredRecord): ChartHead | undefined => {
   return {
     kind: 'chart',
     id: text(meta.chartId) ?? (namedChart ? name.slice(0, -CHART_SUFFIX.length) : name),
-    parentChart: text(meta.parentChart),
     parentStep: parentStep === '' ? undefined : parentStep,
-    level: num(meta.level),
-    dueDate: text(meta.dueDate),
-    updatedAt: text(meta.updatedAt),
+    ...listedChartFields(meta),
   };
 };
 

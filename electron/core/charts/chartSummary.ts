@@ -6,7 +6,7 @@
 import type { ChartSummary } from '../../../shared/domain.ts';
 import { entityKey, type StoredRecord } from '../records.ts';
 import type { RecordSet } from '../recordSet.ts';
-import { chartEntityName, chartHeadOf, chartPartKeys, entityOf, isStepOfChart, num, outcomeName, readChart, summarizeChart, text, type ChartIndex } from './chartModel.ts';
+import { STEP_NUMBER, chartEntityName, chartHeadOf, chartPartKeys, entityOf, isStepOfChart, listedChartFields, outcomeName, readChart, summarizeChart, text, type ChartIndex, type ListedChartFields } from './chartModel.ts';
 
 /** A chart's steps: how many, and how many completed. */
 export interface StepCount {
@@ -15,8 +15,6 @@ export interface StepCount {
 }
 
 export const NO_STEPS: StepCount = Object.freeze({ total: 0, done: 0 });
-
-const STEP_NAME = /_action_?\d+$/;
 
 /**
  * The chart a step entity belongs to by its name (`<id>_action_<n>`), and whether it is tagged
@@ -31,7 +29,7 @@ export function stepOf(record: StoredRecord): { id: string; tagged: boolean } | 
   const key = record.key;
   const last = key.charCodeAt(key.length - 1);
   if (last < DIGIT_0 || last > DIGIT_9) return undefined;
-  const step = STEP_NAME.exec(key);
+  const step = STEP_NUMBER.exec(key);
   if (!step) return undefined;
   const id = key.slice(2, step.index);
   return { id, tagged: record.chartId === id };
@@ -108,12 +106,10 @@ export function quickSummary(state: RecordSet, id: string, context: string, step
  * it (parsed once, when the chart index read it), or, for a `_chart` entity that is no chart
  * head (another entityType), its own metadata. Undefined when there is no such entity.
  */
-function chartFieldsOf(state: RecordSet, id: string): { level?: number | undefined; dueDate?: string | undefined; parentChart?: string | undefined; updatedAt?: string | undefined } | undefined {
+function chartFieldsOf(state: RecordSet, id: string): ListedChartFields | undefined {
   const key = entityKey(chartEntityName(id));
   const head = state.derived(chartHeadOf).get(key);
   if (head?.kind === 'chart') return head;
   const entity = entityOf(state.get(key));
-  if (!entity) return undefined;
-  const meta = entity.metadata;
-  return { level: num(meta.level), dueDate: text(meta.dueDate), parentChart: text(meta.parentChart), updatedAt: text(meta.updatedAt) };
+  return entity ? listedChartFields(entity.metadata) : undefined;
 }

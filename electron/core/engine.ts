@@ -277,12 +277,18 @@ export class Engine {
     return [...names].filter((name) => !isHiddenRetired(this.fs, this.layout, name)).sort();
   }
 
-  async listContexts(): Promise<ContextSummary[]> {
-    const summaries: ContextSummary[] = [];
+  /**
+   * Every context's summary. `also` is asked in the same read of each context, and its answer
+   * given beside the summary (the app's chart count: one read per context, not two).
+   */
+  async listContexts(): Promise<ContextSummary[]>;
+  async listContexts<T>(also: (state: RecordSet) => T): Promise<(ContextSummary & { readonly also: T })[]>;
+  async listContexts<T>(also?: (state: RecordSet) => T): Promise<(ContextSummary & { readonly also?: T })[]> {
+    const summaries: (ContextSummary & { also?: T })[] = [];
     for (const context of this.listContextNames()) {
       // Opened for reading on purpose is not a health problem; a folder we cannot write is.
       const unwritable = this.readOnly && !this.options.readOnly;
-      summaries.push(await this.read(context, (state, store) => summarize(store, state, unwritable, this.fs)));
+      summaries.push(await this.read(context, (state, store) => (also ? { ...summarize(store, state, unwritable, this.fs), also: also(state) } : summarize(store, state, unwritable, this.fs))));
     }
     return summaries;
   }

@@ -68,15 +68,14 @@ export function createHandlerTable(deps: HandlerDeps): HandlerTable {
   const handlers: Record<ChannelName, Handler> = {
     'app.info': async () => ({ root: engine.layout.root, source: engine.layout.source, readOnly: engine.readOnlyReason ?? null, version: deps.version ?? '0.0.0' }),
     'contexts.list': async () => {
-      const list = await engine.listContexts();
+      const list = await engine.listContexts(chartCount);
       // Names that differ only in case are one file on macOS and Windows: shown, never merged.
       const twins = contextsDifferingInCase(list.map((c) => c.context));
       const result: ContextInfo[] = [];
       for (const summary of list) {
-        const count = await engine.read(summary.context, (state) => chartCount(state));
         const sameNameAs = twins.get(summary.context);
         result.push({
-          context: summary.context, records: summary.records, entities: summary.entities, relations: summary.relations, charts: count, bytes: summary.bytes, health: summary.health,
+          context: summary.context, records: summary.records, entities: summary.entities, relations: summary.relations, charts: summary.also, bytes: summary.bytes, health: summary.health,
           findings: summary.findings.map((f) => f.message),
           ...(sameNameAs ? { sameNameAs } : {}),
         });

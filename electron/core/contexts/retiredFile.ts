@@ -16,7 +16,7 @@ import type { Engine } from '../engine.ts';
 import type { FileSystem } from '../fileSystem.ts';
 import { readFileIfExists, syncDirectory } from '../fileSystem.ts';
 import { removeQuietly } from '../atomicFile.ts';
-import { parseContextBytes, statIdentity, type FileIdentity } from '../contextFile.ts';
+import { statIdentity, type FileIdentity } from '../contextFile.ts';
 import { crc32Hex } from '../journalFormat.ts';
 import { contextPaths } from '../dataRoot.ts';
 import type { ContextStore } from '../contextStore.ts';
@@ -105,8 +105,9 @@ function readAside(engine: Engine, aside: string): { bytes: Buffer; identity: Fi
   const stat = statIdentity(engine.fs, aside);
   if (!stat) return undefined;
   const bytes = readFileIfExists(engine.fs, aside) ?? Buffer.alloc(0);
-  const parsed = parseContextBytes(bytes);
-  if (parsed.records.length > 0 || parsed.bad.length > 0) {
+  // A line that is not blank is a record or a damaged line (parseContextBytes): no parse here,
+  // the store parses the version once when it takes it in.
+  if (bytes.toString('utf8').trim() !== '') {
     return { bytes, identity: { size: bytes.length, crc: crc32Hex(bytes), ino: stat.ino, mtimeNs: stat.mtimeNs, ctimeNs: stat.ctimeNs } };
   }
   if (Date.now() - Number(stat.mtimeNs / 1_000_000n) >= QUIET_MS) removeQuietly(engine.fs, aside);

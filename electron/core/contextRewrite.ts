@@ -13,6 +13,7 @@ import { removeQuietly, writeVerifiedTemp } from './atomicFile.ts';
 import { keptLooksForeign, releaseKept, replacedPeerVersion, swapBack, swapIntoPlace, type ReplacedVersion } from './fileReplacement.ts';
 import type { ContextMemory } from './contextMemory.ts';
 import { ensureJournalReady, startPendingJournal, tryWriteCheckpoint } from './contextCommit.ts';
+import { loadVersions } from './journalReplay.ts';
 import { absorbFile, absorbObservedVersions, fileMovedSinceCheck, noteObservedVersion, racilyClean, takeInOtherVersions } from './peerVersionIntake.ts';
 
 /**
@@ -105,10 +106,16 @@ function putPeerVersionBack(m: ContextMemory, keptAt: string, ours: { size: numb
   let other: ReplacedVersion | undefined;
   try {
     other = swapBack(m.fs, keptAt, m.paths.file, ours);
-    syncDirectory(m.fs, path.dirname(m.paths.file));
   } catch {
     // Ours stays in place, the peer's version in the kept copy: the usual path absorbs it.
     return false;
+  }
+  try {
+    syncDirectory(m.fs, path.dirname(m.paths.file));
+  } catch {
+    // The swap back is done: the peer's version is in place, ours in the kept copy. Only its
+    // durability is in doubt, and a crash would bring back ours, which the journal holds. The
+    // rest goes on as after a sync (the usual path would journal ours as the file on disk).
   }
   noteInstantVersion(m, ours);
   // Taken in as a version seen on its way (as the observer's are), before anything newer: a
@@ -138,6 +145,9 @@ function putPeerVersionBack(m: ContextMemory, keptAt: string, ours: { size: numb
  * names ours (the last one still says truly which file was the state at its line).
  */
 function noteInstantVersion(m: ContextMemory, ours: { size: number; crc: string }): void {
+  // After a fast open the versions are rebuilt from the journal at their first use, which would
+  // drop one closed only in memory (below): rebuilt first.
+  if (!m.versionsLoaded) loadVersions(m);
   try {
     ensureJournalReady(m);
     const seq = m.seq + 1;
@@ -145,8 +155,9 @@ function noteInstantVersion(m: ContextMemory, ours: { size: number; crc: string 
     m.seq = seq;
   } catch {
     // The journal refused the line (a full disk): this process still knows the instant (below)
-    // and judges the peer's next version by it; another process, or this one after a restart,
-    // does not. The rewrite goes on as before.
+    // and judges the peer's next version by it, and so does a fast open from a checkpoint this
+    // process writes later (its versions include it); a process that replays the journal does
+    // not. The rewrite goes on as before.
   }
   m.versions.close(m.seq, 'ours', m.clock().getTime());
   m.rememberVersion(ours.size, ours.crc);

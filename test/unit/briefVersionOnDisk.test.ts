@@ -1,5 +1,5 @@
 // Our rewrite's exchange can displace a peer's version that landed an instant before it; that
-// version is put straight back (contextStore.putPeerVersionBack). For that instant ours was the
+// version is put straight back (contextRewrite.ts, putPeerVersionBack). For that instant ours was the
 // file, and a peer that read it then writes its next version from ours: without the record it
 // had just added, which it never saw again. Found with strace in the rename race test
 // (test/contexts/peerDuringRename.test.ts): the reference server read our version in the 5 ms
@@ -10,6 +10,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { realFileSystem, type FileSystem } from '../../electron/core/fileSystem.ts';
 import { setEntity } from '../../electron/core/knowledgeGraph.ts';
+import { contextPaths } from '../../electron/core/dataRoot.ts';
 import type { Engine } from '../../electron/core/engine.ts';
 import { openEngine, removeTempDirs, tempLayout } from '../helpers/tempRoot.ts';
 
@@ -44,10 +45,12 @@ function peerRacingOurRewrite(file: string, atSwapBack: () => void = () => undef
   return { peer, fsys };
 }
 
-/** A, then B, whose rewrite meets the peer; then the peer's next version, written from what it read at the swap back. */
-async function rewriteMeetingPeer(engine: Engine, peer: ReturnType<typeof peerRacingOurRewrite>['peer']): Promise<void> {
-  await engine.transact('work', (s) => setEntity(s, { name: 'A', entityType: 't' }));
-  await engine.flush();
+/** A (unless written already), then B, whose rewrite meets the peer. */
+async function rewriteMeetingPeer(engine: Engine, peer: ReturnType<typeof peerRacingOurRewrite>['peer'], writeA = true): Promise<void> {
+  if (writeA) {
+    await engine.transact('work', (s) => setEntity(s, { name: 'A', entityType: 't' }));
+    await engine.flush();
+  }
   await engine.transact('work', (s) => setEntity(s, { name: 'B', entityType: 't' }));
   peer.armed = true;
   await engine.flush();
@@ -106,5 +109,83 @@ describe('a peer that reads our version in the instant before its own is put bac
     const names = await engine.read('work', (s) => [...s.values()].map((r) => r.name));
     expect(names).toEqual(expect.arrayContaining(['A', 'B', 'First', 'Second']));
     await engine.close();
+  });
+
+  it("the same after a fast open whose checkpoint holds no versions (rebuilt from the journal at first use, which must not drop that instant)", async () => {
+    const layout = tempLayout();
+    const file = path.join(layout.root, 'charts-work.jsonl');
+    const first = await openEngine(layout);
+    await first.transact('work', (s) => setEntity(s, { name: 'A', entityType: 't' }));
+    await first.close();
+    // A checkpoint without the versions (as an older one, or one written before they were loaded).
+    const checkpoint = contextPaths(layout, 'work').checkpoint;
+    const saved = JSON.parse(fs.readFileSync(checkpoint, 'utf8')) as Record<string, unknown>;
+    expect(saved.versions, 'the checkpoint had no versions to take away: the test would not reach the rebuild').toBeDefined();
+    delete saved.versions;
+    fs.writeFileSync(checkpoint, JSON.stringify(saved));
+    let refuseJournal = false;
+    let refused = 0;
+    const { peer, fsys } = peerRacingOurRewrite(file, () => (refuseJournal = true));
+    const full: FileSystem = {
+      ...fsys,
+      openSync: (target, flags, mode) => {
+        if (refuseJournal && String(target).endsWith('.journal.jsonl') && flags === 'a') {
+          refuseJournal = false;
+          refused += 1;
+          throw Object.assign(new Error('ENOSPC: no space left on device, open'), { code: 'ENOSPC' });
+        }
+        return realFileSystem.openSync(target, flags, mode);
+      },
+    };
+    const engine = await openEngine(layout, { fs: full });
+    expect(await engine.read('work', (_s, store) => store.openedFast), 'the open was not the fast one').toBe(true);
+    await rewriteMeetingPeer(engine, peer, false);
+    expect(refused).toBe(1);
+    peerWritesNext(file, peer.readByPeer as string);
+    const names = await engine.read('work', (s) => [...s.values()].map((r) => r.name));
+    expect(names).toEqual(expect.arrayContaining(['A', 'B', 'First', 'Second']));
+    await engine.close();
+  });
+
+  it("keeps every record when the folder's sync after the swap back fails (fs seam: EIO on that fsync): the peer's version is in place, ours is journaled, nothing is read as deleted", async () => {
+    const layout = tempLayout();
+    const file = path.join(layout.root, 'charts-work.jsonl');
+    let failFolderSync = false;
+    let failed = 0;
+    const folders = new Set<number>();
+    const { peer, fsys } = peerRacingOurRewrite(file, () => (failFolderSync = true));
+    const failing: FileSystem = {
+      ...fsys,
+      openSync: (target, flags, mode) => {
+        const fd = realFileSystem.openSync(target, flags, mode);
+        if (target === layout.root && flags === 'r') folders.add(fd);
+        return fd;
+      },
+      fsyncSync: (fd) => {
+        if (failFolderSync && folders.has(fd)) {
+          failFolderSync = false;
+          failed += 1;
+          throw Object.assign(new Error('EIO: i/o error, fsync'), { code: 'EIO' });
+        }
+        realFileSystem.fsyncSync(fd);
+      },
+      closeSync: (fd) => {
+        folders.delete(fd);
+        realFileSystem.closeSync(fd);
+      },
+    };
+    const engine = await openEngine(layout, { fs: failing });
+    await rewriteMeetingPeer(engine, peer);
+    expect(failed, "the folder's sync after the swap back never failed: the test did not reach it").toBe(1);
+    await engine.flush();
+    // The flush is done: the file holds everything (not the peer's version, taken for ours).
+    for (const name of ['A', 'B', 'First']) expect(fs.readFileSync(file, 'utf8'), `${name} in the file after the flush`).toContain(`"name":"${name}"`);
+    await engine.close();
+    const after = await openEngine(layout);
+    const names = await after.read('work', (s) => [...s.values()].map((r) => r.name));
+    expect(names).toEqual(expect.arrayContaining(['A', 'B', 'First']));
+    await after.flush();
+    for (const name of ['A', 'B', 'First']) expect(fs.readFileSync(file, 'utf8')).toContain(`"name":"${name}"`);
+    await after.close();
   });
 });

@@ -15,7 +15,6 @@ import { RecordSet } from './recordSet.ts';
 import type { StoredRecord } from './records.ts';
 import type { JournalRead } from './journalFile.ts';
 import type { BadLine, FileIdentity } from './contextFile.ts';
-import type { ReplacementPath } from './fileReplacement.ts';
 import { FileVersions } from './fileVersions.ts';
 import type { RecoveryLog } from './recoveryLog.ts';
 import type { IndexBuild, SearchIndex } from './searchIndex.ts';
@@ -138,9 +137,6 @@ export class ContextMemory {
   readonly previewed = new Set<string>();
   /** Records a read-only process found changed in the file by another program, and could not journal. */
   readonly unjournaled = new Map<string, { ts: string; note: string }>();
-
-  /** How the last rewrite was put in place (docs/FORMAT.md, "Rewrites"). */
-  replacedBy: ReplacementPath | undefined;
 
   constructor(readonly options: ContextStoreOptions) {
     this.fs = options.fs;

@@ -41,7 +41,6 @@ export function materialize(m: ContextMemory): void {
     } catch (error) {
       throw fromSystemError(error, 'Rewriting the context file', m.paths.file, 'Every change is kept in the journal; the file will be rewritten on the next attempt.');
     }
-    m.replacedBy = swapped.how;
     const expected = m.fileIdentity;
     const racy = expected !== undefined && racilyClean(m, expected);
     if (swapped.how === 'exchange' && swapped.keptAt && putPeerVersionBack(m, swapped.keptAt, written, expected, racy)) continue;

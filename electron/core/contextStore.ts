@@ -16,7 +16,6 @@ import type { StoredRecord } from './records.ts';
 import type { contextPaths } from './dataRoot.ts';
 import { readJournal } from './journalFile.ts';
 import type { BadLine } from './contextFile.ts';
-import type { ReplacementPath } from './fileReplacement.ts';
 import type { FileVersions } from './fileVersions.ts';
 import { IndexBuild, SearchIndex, type SearchHit } from './searchIndex.ts';
 import type { ObservedVersion } from './versionObserver.ts';
@@ -54,25 +53,13 @@ export class ContextStore {
     return this.memory.findings;
   }
 
-  set findings(findings: Finding[]) {
-    this.memory.findings = findings;
-  }
-
   get readOnlyReason(): string | undefined {
     return this.memory.readOnlyReason;
-  }
-
-  set readOnlyReason(reason: string | undefined) {
-    this.memory.readOnlyReason = reason;
   }
 
   /** The head of the journal: the last sequence number read or written. */
   get seq(): number {
     return this.memory.seq;
-  }
-
-  set seq(seq: number) {
-    this.memory.seq = seq;
   }
 
   /** The versions of the file we know of (read by a test that looks at the first one's keys). */
@@ -174,20 +161,6 @@ export class ContextStore {
    */
   materialize(): void {
     materialize(this.memory);
-  }
-
-  /** How the last rewrite was put in place (docs/FORMAT.md, "Rewrites"). */
-  get replacedBy(): ReplacementPath | undefined {
-    return this.memory.replacedBy;
-  }
-
-  set replacedBy(how: ReplacementPath | undefined) {
-    this.memory.replacedBy = how;
-  }
-
-  /** Journal position and identity, for verify and history. */
-  journalInfo(): { offset: number; seq: number } {
-    return { offset: this.memory.journalOffset, seq: this.seq };
   }
 
   /** Entities matching every word of the query (by word prefix), best first. */

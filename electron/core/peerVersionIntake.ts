@@ -88,7 +88,7 @@ function absorbLateVersion(m: ContextMemory, file: ParsedContextFile): void {
   else commitChanges(m, changes, { origin: 'external', note });
 }
 
-export function checkFile(m: ContextMemory): void {
+function checkFile(m: ContextMemory): void {
   const now = statIdentity(m.fs, m.paths.file);
   const known = m.fileIdentity;
   if (now?.link) {
@@ -210,7 +210,7 @@ export function absorbFile(m: ContextMemory, file: ParsedContextFile, origin: Or
       m.state.reorder(records.keys());
       m.versions.close(m.seq, 'peer', writtenAt(file.identity, m.clock()), result.overrides);
       // Seen, not journaled (a reader may not write): history shows them as pending.
-      const seen = { ts: file.identity ? new Date(Number(file.identity.mtimeNs / 1_000_000n)).toISOString() : m.clock().toISOString(), note: ['change found in the context file, not yet saved in the journal (the next Tension Desk process that writes saves it)', ...notes].join('; ') };
+      const seen = { ts: new Date(writtenAt(file.identity, m.clock())).toISOString(), note: ['change found in the context file, not yet saved in the journal (the next Tension Desk process that writes saves it)', ...notes].join('; ') };
       for (const record of result.puts) m.unjournaled.set(record.key, seen);
       for (const key of result.deletes) m.unjournaled.set(key, seen);
     } else commitChanges(m, changes, { origin, note: ['change found in the context file', ...notes].join('; '), fileDiffers: result.overrides, fileWritten: writtenAt(file.identity, m.clock()) });

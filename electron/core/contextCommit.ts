@@ -16,6 +16,19 @@ import { statIdentity, type FileIdentity } from './contextFile.ts';
 import { writeCheckpoint } from './checkpointFile.ts';
 import type { CommitResult, ContextMemory, PendingChanges } from './contextMemory.ts';
 
+/**
+ * Appends a snapshot line naming a version of the file ours (our rewrite, or ours for an
+ * instant before a peer's was swapped back), with the file's inode and times when they are
+ * known to be that version's. Starts the journal first if need be. Throws when it cannot.
+ */
+export function appendSnapshotLine(m: ContextMemory, size: number, crc: string, stat?: { ino: bigint; mtimeNs: bigint; ctimeNs: bigint }): void {
+  ensureJournalReady(m);
+  const seq = m.seq + 1;
+  const identity = stat ? { fileIno: stat.ino.toString(), fileMtimeNs: stat.mtimeNs.toString(), fileCtimeNs: stat.ctimeNs.toString() } : {};
+  m.journalOffset = appendLinesDurably(m.fs, m.paths.journal, [encodeSnapshot({ seq, ts: m.clock().toISOString(), fileSize: size, fileCrc: crc, ...identity })], m.journalOffset);
+  m.seq = seq;
+}
+
 /** Starts the journal of a context opened without one (journalPending). Throws when it cannot be written. */
 export function startPendingJournal(m: ContextMemory): void {
   if (m.journalPending) ensureJournalReady(m);

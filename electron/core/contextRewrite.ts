@@ -6,13 +6,11 @@
 import path from 'node:path';
 import { syncDirectory } from './fileSystem.ts';
 import { fromSystemError } from './errors.ts';
-import { encodeSnapshot } from './journalFormat.ts';
-import { appendDurably } from './journalFile.ts';
 import { parseContextBytes, serializeRecords, statIdentity, type FileIdentity, type ParsedContextFile } from './contextFile.ts';
 import { removeQuietly, writeVerifiedTemp } from './atomicFile.ts';
 import { keptLooksForeign, releaseKept, replacedPeerVersion, swapBack, swapIntoPlace, type ReplacedVersion } from './fileReplacement.ts';
 import type { ContextMemory } from './contextMemory.ts';
-import { ensureJournalReady, startPendingJournal, tryWriteCheckpoint } from './contextCommit.ts';
+import { appendSnapshotLine, startPendingJournal, tryWriteCheckpoint } from './contextCommit.ts';
 import { loadVersions } from './journalReplay.ts';
 import { absorbFile, absorbObservedVersions, fileMovedSinceCheck, noteObservedVersion, racilyClean, takeInOtherVersions } from './peerVersionIntake.ts';
 
@@ -148,10 +146,7 @@ function noteInstantVersion(m: ContextMemory, ours: { size: number; crc: string 
   // drop one closed only in memory (below): rebuilt first.
   if (!m.versionsLoaded) loadVersions(m);
   try {
-    ensureJournalReady(m);
-    const seq = m.seq + 1;
-    m.journalOffset = appendDurably(m.fs, m.paths.journal, encodeSnapshot({ seq, ts: m.clock().toISOString(), fileSize: ours.size, fileCrc: ours.crc }), m.journalOffset);
-    m.seq = seq;
+    appendSnapshotLine(m, ours.size, ours.crc);
   } catch {
     // The journal refused the line (a full disk): this process still knows the instant (below)
     // and judges the peer's next version by it, and so does a fast open from a checkpoint this
@@ -219,11 +214,7 @@ function writeTemp(m: ContextMemory) {
 
 function appendSnapshotMarker(m: ContextMemory, size: number, crc: string, stat?: { ino: bigint; mtimeNs: bigint; ctimeNs: bigint }): void {
   try {
-    ensureJournalReady(m);
-    const seq = m.seq + 1;
-    const identity = stat ? { fileIno: stat.ino.toString(), fileMtimeNs: stat.mtimeNs.toString(), fileCtimeNs: stat.ctimeNs.toString() } : {};
-    m.journalOffset = appendDurably(m.fs, m.paths.journal, encodeSnapshot({ seq, ts: m.clock().toISOString(), fileSize: size, fileCrc: crc, ...identity }), m.journalOffset);
-    m.seq = seq;
+    appendSnapshotLine(m, size, crc, stat);
   } catch {
     // The marker only speeds up the next open; without it the next open replays the journal.
     removeQuietly(m.fs, m.paths.checkpoint);

@@ -224,6 +224,18 @@ export class ContextMemory {
     this.versions.close(seq, 'ours', time);
   }
 
+  /** A version of the file was written at `ns` (since the epoch): the newest one's time is kept. */
+  noteVersionTime(ns: bigint): void {
+    if (ns > this.newestVersionTime) this.newestVersionTime = ns;
+  }
+
+  /** The disk holds `onDisk`: every record where the state differs from it is pending (with what the disk holds). */
+  pendAgainst(onDisk: ReadonlyMap<string, StoredRecord>): void {
+    this.pending = new Map();
+    for (const record of this.state.values()) if (onDisk.get(record.key)?.raw !== record.raw) this.pending.set(record.key, onDisk.get(record.key));
+    for (const [key, record] of onDisk) if (!this.state.has(key)) this.pending.set(key, record);
+  }
+
   markAllPending(): void {
     this.forceRewrite = true;
   }
@@ -244,6 +256,6 @@ export class ContextMemory {
     this.fileIdentity = identity;
     this.fileCheckedAt = Date.now();
     if (identity && identity.size >= 0) this.rememberVersion(identity.size, identity.crc);
-    if (identity && identity.mtimeNs > this.newestVersionTime) this.newestVersionTime = identity.mtimeNs;
+    if (identity) this.noteVersionTime(identity.mtimeNs);
   }
 }

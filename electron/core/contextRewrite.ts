@@ -188,9 +188,7 @@ function absorbPeerVersion(m: ContextMemory, file: ParsedContextFile): void {
   const identity = m.fileIdentity;
   absorbFile(m, file, 'external');
   // The peer's version was replaced by ours: the disk holds our rewrite, not theirs.
-  m.pending = new Map();
-  for (const record of m.state.values()) if (onDisk.get(record.key)?.raw !== record.raw) m.pending.set(record.key, onDisk.get(record.key));
-  for (const [key, record] of onDisk) if (!m.state.has(key)) m.pending.set(key, record);
+  m.pendAgainst(onDisk);
   m.materialized = onDisk;
   m.materializedIsFileMap = onDiskIsFileMap;
   m.fileIdentity = identity;

@@ -16,7 +16,6 @@ import type { StoredRecord } from './records.ts';
 import type { contextPaths } from './dataRoot.ts';
 import { readJournal } from './journalFile.ts';
 import type { BadLine } from './contextFile.ts';
-import type { FileVersions } from './fileVersions.ts';
 import { IndexBuild, SearchIndex, type SearchHit } from './searchIndex.ts';
 import type { ObservedVersion } from './versionObserver.ts';
 import { ContextMemory, type CommitResult, type ContextStoreOptions, type Finding, type PendingChanges } from './contextMemory.ts';
@@ -60,11 +59,6 @@ export class ContextStore {
   /** The head of the journal: the last sequence number read or written. */
   get seq(): number {
     return this.memory.seq;
-  }
-
-  /** The versions of the file we know of (read by a test that looks at the first one's keys). */
-  private get versions(): FileVersions {
-    return this.memory.versions;
   }
 
   get readOnly(): boolean {

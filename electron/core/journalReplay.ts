@@ -40,7 +40,7 @@ function applyEntry(m: ContextMemory, entry: JournalEntry, end: number, onSnapsh
     m.rememberVersion(entry.fileSize, entry.fileCrc);
     // Another process's rewrite, written just before its snapshot line.
     const written = BigInt(Date.parse(entry.ts)) * 1_000_000n;
-    if (written > m.newestVersionTime) m.newestVersionTime = written;
+    m.noteVersionTime(written);
     onSnapshot?.({ size: entry.fileSize, crc: entry.fileCrc, seq: entry.seq, end });
     return;
   }
@@ -70,7 +70,7 @@ function applyCommit(m: ContextMemory, commit: JournalCommit): void {
   if (commit.fileDiffers) {
     const written = Date.parse(commit.fileWritten ?? commit.ts);
     m.versions.close(commit.seq, 'peer', written, decodeFileDiffers(commit.fileDiffers));
-    if (BigInt(written) * 1_000_000n > m.newestVersionTime) m.newestVersionTime = BigInt(written) * 1_000_000n;
+    m.noteVersionTime(BigInt(written) * 1_000_000n);
   }
 }
 

@@ -219,9 +219,7 @@ export function absorbFile(m: ContextMemory, file: ParsedContextFile, origin: Or
   const onDisk = records;
   m.materialized = onDisk;
   m.materializedIsFileMap = false;
-  m.pending = new Map();
-  for (const record of m.state.values()) if (onDisk.get(record.key)?.raw !== record.raw) m.pending.set(record.key, onDisk.get(record.key));
-  for (const [key, record] of onDisk) if (!m.state.has(key)) m.pending.set(key, record);
+  m.pendAgainst(onDisk);
   m.rememberFile(file.identity);
   m.fileDamage = file.bad;
   m.forceRewrite = file.bad.length > 0 || truncated;

@@ -128,7 +128,7 @@ describe('the journal of a peer file is started after the open', () => {
     await engine.transact('default', (state) => setEntity(state, { name: 'D', entityType: 'note' }));
     await engine.flush();
     const firstVersion = await engine.read('default', (_state, store) => {
-      const generations = (store as unknown as { versions: { generations: { previous: ReadonlyMap<string, unknown> }[] } }).versions.generations;
+      const generations = (store as unknown as { memory: { versions: { generations: { previous: ReadonlyMap<string, unknown> }[] } } }).memory.versions.generations;
       return [...(generations[0]?.previous.keys() ?? [])].map((key) => key.slice(2)).sort();
     });
     expect(firstVersion).toEqual(['A', 'B']);

@@ -45,6 +45,24 @@ function peerRacingOurRewrite(file: string, atSwapBack: () => void = () => undef
   return { peer, fsys };
 }
 
+/** The same peer, and the disk full for the next journal append after the swap back (the instant's snapshot line) alone. */
+function peerRacingOurRewriteOnFullDisk(file: string) {
+  const disk = { refusing: false, refused: 0, fsys: realFileSystem };
+  const { peer, fsys } = peerRacingOurRewrite(file, () => (disk.refusing = true));
+  disk.fsys = {
+    ...fsys,
+    openSync: (target, flags, mode) => {
+      if (disk.refusing && String(target).endsWith('.journal.jsonl') && flags === 'a') {
+        disk.refusing = false;
+        disk.refused += 1;
+        throw Object.assign(new Error('ENOSPC: no space left on device, open'), { code: 'ENOSPC' });
+      }
+      return realFileSystem.openSync(target, flags, mode);
+    },
+  };
+  return { peer, disk };
+}
+
 /** A (unless written already), then B, whose rewrite meets the peer. */
 async function rewriteMeetingPeer(engine: Engine, peer: ReturnType<typeof peerRacingOurRewrite>['peer'], writeA = true): Promise<void> {
   if (writeA) {
@@ -87,24 +105,10 @@ describe('a peer that reads our version in the instant before its own is put bac
   it("still knows that instant itself when the journal refuses its line (disk full): the same process judges the peer's next version without deleting its record", async () => {
     const layout = tempLayout();
     const file = path.join(layout.root, 'charts-work.jsonl');
-    // The next append after the swap back is the instant's snapshot line: the disk is full for it alone.
-    let refuseJournal = false;
-    let refused = 0;
-    const { peer, fsys } = peerRacingOurRewrite(file, () => (refuseJournal = true));
-    const full: FileSystem = {
-      ...fsys,
-      openSync: (target, flags, mode) => {
-        if (refuseJournal && String(target).endsWith('.journal.jsonl') && flags === 'a') {
-          refuseJournal = false;
-          refused += 1;
-          throw Object.assign(new Error('ENOSPC: no space left on device, open'), { code: 'ENOSPC' });
-        }
-        return realFileSystem.openSync(target, flags, mode);
-      },
-    };
-    const engine = await openEngine(layout, { fs: full });
+    const { peer, disk } = peerRacingOurRewriteOnFullDisk(file);
+    const engine = await openEngine(layout, { fs: disk.fsys });
     await rewriteMeetingPeer(engine, peer);
-    expect(refused, 'the journal append after the swap back was never refused').toBe(1);
+    expect(disk.refused, 'the journal append after the swap back was never refused').toBe(1);
     peerWritesNext(file, peer.readByPeer as string);
     const names = await engine.read('work', (s) => [...s.values()].map((r) => r.name));
     expect(names).toEqual(expect.arrayContaining(['A', 'B', 'First', 'Second']));
@@ -123,24 +127,11 @@ describe('a peer that reads our version in the instant before its own is put bac
     expect(saved.versions, 'the checkpoint had no versions to take away: the test would not reach the rebuild').toBeDefined();
     delete saved.versions;
     fs.writeFileSync(checkpoint, JSON.stringify(saved));
-    let refuseJournal = false;
-    let refused = 0;
-    const { peer, fsys } = peerRacingOurRewrite(file, () => (refuseJournal = true));
-    const full: FileSystem = {
-      ...fsys,
-      openSync: (target, flags, mode) => {
-        if (refuseJournal && String(target).endsWith('.journal.jsonl') && flags === 'a') {
-          refuseJournal = false;
-          refused += 1;
-          throw Object.assign(new Error('ENOSPC: no space left on device, open'), { code: 'ENOSPC' });
-        }
-        return realFileSystem.openSync(target, flags, mode);
-      },
-    };
-    const engine = await openEngine(layout, { fs: full });
+    const { peer, disk } = peerRacingOurRewriteOnFullDisk(file);
+    const engine = await openEngine(layout, { fs: disk.fsys });
     expect(await engine.read('work', (_s, store) => store.openedFast), 'the open was not the fast one').toBe(true);
     await rewriteMeetingPeer(engine, peer, false);
-    expect(refused).toBe(1);
+    expect(disk.refused, 'the journal append after the swap back was never refused').toBe(1);
     peerWritesNext(file, peer.readByPeer as string);
     const names = await engine.read('work', (s) => [...s.values()].map((r) => r.name));
     expect(names).toEqual(expect.arrayContaining(['A', 'B', 'First', 'Second']));

@@ -132,12 +132,70 @@ export function chartParts(state: RecordSet, id: string, keys = chartPartKeys(st
   for (const key of keys) {
     const entity = entityOf(state.get(key));
     if (!entity) continue;
-    if (entity.entityType === STRUCTURAL_TENSION_CHART || entity.name === chartEntityName(id)) chart ??= entity;
-    else if (entity.entityType === DESIRED_OUTCOME || entity.name === outcomeName(id)) outcome ??= entity;
-    else if (entity.entityType === CURRENT_REALITY || entity.name === realityName(id)) reality ??= entity;
-    else if (entity.entityType === ACTION_STEP || STEP_NUMBER.test(entity.name)) steps.push(entity);
+    const role = partRole(id, key, entity.entityType);
+    if (role === 'chart') chart ??= entity;
+    else if (role === 'outcome') outcome ??= entity;
+    else if (role === 'reality') reality ??= entity;
+    else if (role === 'step') steps.push(entity);
   }
   return { id, chart, outcome, reality, steps, keys };
+}
+
+/**
+ * What an entity among chart `id`'s parts is to it, by its type first and then by its name (an
+ * entity of another type named as a step is a step); undefined for none of these. Every reading
+ * of a chart sorts its parts by this: readChart, and the chart list's step counts (isStepPart).
+ */
+export function partRole(id: string, key: string, entityType: string): 'chart' | 'outcome' | 'reality' | 'step' | undefined {
+  if (entityType === STRUCTURAL_TENSION_CHART || isNamedPart(key, id, CHART_SUFFIX)) return 'chart';
+  if (entityType === DESIRED_OUTCOME || isNamedPart(key, id, OUTCOME_SUFFIX)) return 'outcome';
+  if (entityType === CURRENT_REALITY || isNamedPart(key, id, REALITY_SUFFIX)) return 'reality';
+  if (entityType === ACTION_STEP || STEP_NUMBER.test(key)) return 'step';
+  return undefined;
+}
+
+/**
+ * Whether an entity among chart `id`'s parts is one of its steps (partRole). The chart list
+ * counts steps with this for every record tagged with a chart id, so the names are compared
+ * on the key, without a string made per record, and the type is read only when the name does
+ * not already say it is the chart's own entity, outcome or reality.
+ */
+export function isStepPart(record: StoredRecord, id: string): boolean {
+  const key = record.key;
+  if (isNamedPart(key, id, CHART_SUFFIX) || isNamedPart(key, id, OUTCOME_SUFFIX) || isNamedPart(key, id, REALITY_SUFFIX)) return false;
+  return partRole(id, key, entityTypeOf(record)) === 'step';
+}
+
+const REALITY_SUFFIX = '_current_reality';
+
+/** Whether an entity key is `<id><suffix>`'s. */
+function isNamedPart(key: string, id: string, suffix: string): boolean {
+  return key.length === ENTITY_KEY_START + id.length + suffix.length && key.endsWith(suffix) && key.startsWith(id, ENTITY_KEY_START);
+}
+
+const ENTITY_LINE_START = '{"type":"entity","name":"';
+const TYPE_AFTER_NAME = '","entityType":"';
+
+/**
+ * An entity's entityType as entityOf reads it ('' when it has none that is a string). Read from
+ * the line's text when the line has the shape JSON.stringify gives {type, name, entityType, …}
+ * (our files and the peers'): the name written without escapes (its length in the line is the
+ * name's), the type right after it, plain, and no other "entityType" key in the line (JSON.parse
+ * keeps the last of two; metadata may hold one). Any other line is parsed.
+ */
+export function entityTypeOf(record: StoredRecord): string {
+  const raw = record.raw;
+  // Where the name's closing quote is when the name is written as it is (an escape would make it longer).
+  const at = ENTITY_LINE_START.length + record.key.length - ENTITY_KEY_START;
+  if (raw.startsWith(ENTITY_LINE_START) && raw.startsWith(TYPE_AFTER_NAME, at)) {
+    const from = at + TYPE_AFTER_NAME.length;
+    const end = raw.indexOf('"', from);
+    if (end >= 0 && raw.indexOf('"entityType"', end) < 0) {
+      const value = raw.slice(from, end);
+      if (!value.includes('\\')) return value;
+    }
+  }
+  return entityOf(record)?.entityType ?? '';
 }
 
 export const text = (value: unknown) => (typeof value === 'string' ? value : undefined);

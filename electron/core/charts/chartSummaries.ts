@@ -8,7 +8,7 @@ import type { Engine } from '../engine.ts';
 import { validateContextName } from '../dataRoot.ts';
 import type { StoredRecord } from '../records.ts';
 import type { RecordSet } from '../recordSet.ts';
-import { chartHeadOf, chartIndexOf, type ChartIndex } from './chartModel.ts';
+import { chartHeadOf, chartIndexOf, isStepPart, type ChartIndex } from './chartModel.ts';
 import { COMPLETED, NO_STEPS, quickSummary, stepOf, stepsOf, summarizeFully, type StepCount } from './chartSummary.ts';
 
 /** A chart's summary and the generation it was made in. */
@@ -106,19 +106,23 @@ function cacheOf(state: RecordSet): SummaryCache {
   return cache;
 }
 
-/** Adds (sign 1) or takes away (-1) a record in the cache's step counts. */
+/**
+ * Adds (sign 1) or takes away (-1) a record in the cache's step counts: a step of the chart it
+ * is tagged with (isStepPart: as readChart sorts that chart's parts, whatever the name says),
+ * and a stray of the chart its name makes it a step of when it is not tagged with that one.
+ */
 function countStep(cache: SummaryCache, record: StoredRecord, sign: 1 | -1): void {
-  const step = stepOf(record);
-  if (!step) return;
-  if (!step.tagged) {
-    addCount(cache.strays, step.id, sign);
-    return;
+  if (record.kind !== 'entity') return;
+  const id = record.chartId;
+  if (id && isStepPart(record, id)) {
+    let count = cache.steps.get(id);
+    if (!count) cache.steps.set(id, (count = { total: 0, done: 0 }));
+    count.total += sign;
+    if (COMPLETED.test(record.raw)) count.done += sign;
+    if (count.total <= 0) cache.steps.delete(id);
   }
-  let count = cache.steps.get(step.id);
-  if (!count) cache.steps.set(step.id, (count = { total: 0, done: 0 }));
-  count.total += sign;
-  if (COMPLETED.test(record.raw)) count.done += sign;
-  if (count.total <= 0) cache.steps.delete(step.id);
+  const step = stepOf(record);
+  if (step && !step.tagged) addCount(cache.strays, step.id, sign);
 }
 
 /**
@@ -212,6 +216,26 @@ export function summarizeCharts(state: RecordSet, context: string): ChartSummary
     if (cached) result.push(cached.summary);
   }
   return result;
+}
+
+/** keptSummaryOf's answer when the list's summaries of a state are not kept. */
+export const NOT_KEPT = Symbol('not kept');
+
+/**
+ * One chart's summary as the chart list keeps it (brought up to date first: only the charts
+ * changes touched are made again); NOT_KEPT when nothing keeps the list's summaries of this
+ * state (no list was made of it, or it was read anew since), or the list has no such chart
+ * (the list shows a chart only while its `_chart` entity or its outcome is there; a reading of
+ * its other parts is the caller's). The search shows its charts this way: reading each one
+ * (readChart) needs the relation index, whose first build held the first search of a common
+ * word for 1-3 s at 100k charts.
+ */
+export function keptSummaryOf(state: RecordSet, id: string, context: string): ChartSummary | typeof NOT_KEPT {
+  const cache = caches.get(state);
+  if (!cache || cache.touched === 'all') return NOT_KEPT;
+  const summary = update(state, context).byId.get(id)?.summary;
+  // Made under another name (the context was renamed since): not the summary to show.
+  return summary && summary.context === context ? summary : NOT_KEPT;
 }
 
 /**

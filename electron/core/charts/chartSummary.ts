@@ -6,7 +6,7 @@
 import type { ChartSummary } from '../../../shared/domain.ts';
 import { entityKey, type StoredRecord } from '../records.ts';
 import type { RecordSet } from '../recordSet.ts';
-import { STEP_NUMBER, chartEntityName, chartHeadOf, chartPartKeys, entityOf, isStepOfChart, listedChartFields, outcomeName, readChart, summarizeChart, text, type ChartIndex, type ListedChartFields } from './chartModel.ts';
+import { STEP_NUMBER, chartEntityName, chartHeadOf, entityOf, isStepOfChart, isStepPart, listedChartFields, outcomeName, readChart, summarizeChart, text, type ChartIndex, type ListedChartFields } from './chartModel.ts';
 
 /** A chart's steps: how many, and how many completed. */
 export interface StepCount {
@@ -45,19 +45,15 @@ export function summarizeFully(state: RecordSet, id: string, context: string, in
 
 // Made once, not at every step (a regular expression literal in a function is made at each call).
 export const COMPLETED = /"completionStatus":\s*true/;
-const ENTITY_KEY_PREFIX = 'e\u0000';
 
 /**
  * The steps of chart `id`, for a chart with a stray step, counted from their lines' text
- * (`"completionStatus":true`): every entity tagged with its id and named as one of its steps
- * (`<id>_action_<n>`, whatever its entityType says), and those its outcome or chart entity is
- * related to by name (a peer stripped their metadata), as the full reading finds them.
+ * (`"completionStatus":true`): the entities tagged with its id and those its outcome or chart
+ * entity is related to by a step's name (a peer stripped their metadata), as readChart finds
+ * its parts, each a step as readChart sorts them (isStepPart).
  */
 export function stepsOf(state: RecordSet, id: string): StepCount {
-  const isStepKey = (key: string) => key.startsWith(ENTITY_KEY_PREFIX) && isStepOfChart(id, key.slice(2));
-  const tagged = state.chartKeys(id);
-  const stepKeys = new Set<string>();
-  for (const key of tagged.size > 0 ? tagged : chartPartKeys(state, id)) if (isStepKey(key)) stepKeys.add(key);
+  const stepKeys = new Set<string>(state.chartKeys(id));
   for (const hub of [outcomeName(id), chartEntityName(id)]) {
     for (const relation of state.relationKeysOf(hub)) {
       const record = state.get(relation);
@@ -68,7 +64,7 @@ export function stepsOf(state: RecordSet, id: string): StepCount {
   const count: StepCount = { total: 0, done: 0 };
   for (const key of stepKeys) {
     const record = state.get(key);
-    if (record?.kind !== 'entity') continue;
+    if (record?.kind !== 'entity' || !isStepPart(record, id)) continue;
     count.total += 1;
     if (COMPLETED.test(record.raw)) count.done += 1;
   }

@@ -12,7 +12,6 @@
 // (contextRewrite.ts).
 import type { CommitMeta } from './commitLines.ts';
 import { keyOfChange, type RecordSet } from './recordSet.ts';
-import type { StoredRecord } from './records.ts';
 import type { contextPaths } from './dataRoot.ts';
 import { readJournal } from './journalFile.ts';
 import type { BadLine } from './contextFile.ts';
@@ -162,11 +161,6 @@ export class ContextStore {
     return this.searchIndex().search(query, limit);
   }
 
-  /** Every entity matching the query, with its score, in no order (SearchIndex.forEachMatch). */
-  forEachMatch(query: string, visit: (record: StoredRecord, score: number) => void): void {
-    this.searchIndex().forEachMatch(query, visit);
-  }
-
   /**
    * Builds the search index for about `budgetMs` (the app does this a slice at a time after
    * opening, so the first search finds it ready); true when it is complete.
@@ -179,9 +173,9 @@ export class ContextStore {
     return true;
   }
 
-  private searchIndex(): SearchIndex {
+  /** The word index, complete (a search before the slices are done finishes the build first); the chart search keeps facts by its ids. */
+  searchIndex(): SearchIndex {
     if (!this.memory.index || this.memory.index.wantsRebuild) this.startSearchIndex();
-    // A search before the slices are done finishes the build first.
     this.buildSearchIndexStep(Number.POSITIVE_INFINITY);
     return this.memory.index as SearchIndex;
   }
@@ -190,7 +184,7 @@ export class ContextStore {
     const index = new SearchIndex([]);
     this.memory.index = index;
     this.state.observe(index);
-    this.memory.indexBuild = new IndexBuild(index, [...this.state.values()], (key) => this.state.get(key));
+    this.memory.indexBuild = new IndexBuild(index, this.state.values(), (key) => this.state.get(key));
   }
 
   /** Unreadable lines of the context file as last read (their bytes are saved before any rewrite). */

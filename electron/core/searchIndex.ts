@@ -8,6 +8,7 @@
 // the best `limit` in a bounded heap. Ranking: exact word matches over prefixes, matches in the
 // name over matches elsewhere, then shorter names.
 import type { StoredRecord } from './records.ts';
+import { ShardedMap } from './shardedMap.ts';
 import { SortedWords } from './sortedWords.ts';
 
 const WORD = /[\p{L}\p{N}]+/gu;
@@ -96,7 +97,8 @@ export class SearchIndex {
   private readonly namePostings = new Map<string, number[]>();
   private readonly words = new SortedWords();
   private readonly nameWords = new SortedWords();
-  private readonly idOfKey = new Map<string, number>();
+  /** In shards: one Map of 700,000 keys (100k charts) held a slice of the build for ~140 ms each time it grew. */
+  private readonly idOfKey = new ShardedMap<number>();
   private readonly records: (StoredRecord | undefined)[] = [];
   /** Each id's key length (the last tie-break), kept flat: reading it from the record costs a cache miss per candidate. */
   private keyLengths = new Uint16Array(1024);
@@ -194,15 +196,39 @@ export class SearchIndex {
    * caller that ranks by something else (charts by their best record) and counts them all.
    */
   forEachMatch(query: string, visit: (record: StoredRecord, score: number) => void): void {
+    this.forEachMatchId(query, (id, score) => visit(this.records[id] as StoredRecord, score));
+  }
+
+  /**
+   * The same by the index's id of each matching entity (recordAt, keyAt): a caller that keeps
+   * facts by id in flat arrays (the chart search) reads no record for most matches. An id
+   * names one form of one entity for the life of the index: a key set again gets a new id.
+   */
+  forEachMatchId(query: string, visit: (id: number, score: number) => void): void {
     const { ids, count } = this.candidatesOf(query);
     try {
       for (let i = 0; i < count; i += 1) {
         const id = ids[i] as number;
-        visit(this.records[id] as StoredRecord, this.scoreOf(id));
+        visit(id, this.scoreOf(id));
       }
     } finally {
       for (let i = 0; i < count; i += 1) this.matched[ids[i] as number] = 0;
     }
+  }
+
+  /** How many ids the index has given (live or not): every id is below this. */
+  get idCount(): number {
+    return this.records.length;
+  }
+
+  /** The entity of an id; undefined once removed or replaced. */
+  recordAt(id: number): StoredRecord | undefined {
+    return this.records[id];
+  }
+
+  /** The key of a live id's entity. */
+  keyAt(id: number): string {
+    return (this.records[id] as StoredRecord).key;
   }
 
   private scoreOf(id: number): number {
@@ -244,7 +270,7 @@ export class SearchIndex {
     for (let t = 1; t < ranges.length; t += 1) {
       const range = ranges[t] as TermWords;
       const lists = range.words.map((word) => postings.get(word) as number[]);
-      markMatches(lists, range.words[0] === range.term, candidates, count, range.size, inOrder, (id) => matched[id] === t, (id, exact) => {
+      markMatches(lists, range.words[0] === range.term, candidates, count, inOrder, (id) => matched[id] === t, (id, exact) => {
         matched[id] = t + 1;
         scores[id] = (scores[id] as number) + (exact ? 2 : 1);
       });
@@ -265,7 +291,7 @@ export class SearchIndex {
       const mark = this.nextMark();
       const { nameMark } = this;
       const lists = range.words.map((word) => this.namePostings.get(word) as number[]);
-      markMatches(lists, range.words[0] === term, candidates, count, range.size, inOrder, (id) => matched[id] === all && nameMark[id] !== mark, (id, exact) => {
+      markMatches(lists, range.words[0] === term, candidates, count, inOrder, (id) => matched[id] === all && nameMark[id] !== mark, (id, exact) => {
         nameMark[id] = mark;
         scores[id] = (scores[id] as number) + (exact ? 3 : 2);
       });
@@ -299,39 +325,36 @@ export class SearchIndex {
 
 /**
  * Calls `mark(id, exact)` once for each candidate that `wanted` lets through and some list
- * holds, `exact` when the first list holding it is the exact word's (`firstIsExact`, lists[0]).
- * Either walks the lists (when they are short next to the candidates) or, for each candidate in
- * ascending order (`inOrder` sorts them), looks in each list from where the last look stopped.
+ * holds, `exact` when the first list holding it is the exact word's (`firstIsExact`, lists[0]);
+ * `mark` must make `wanted` false for that id. Each list, in order, is either walked (when it is
+ * short next to the candidates) or, for each candidate in ascending order (`inOrder` sorts
+ * them), looked in from where the last look stopped. The choice is made per list: a common
+ * prefix ("chart" in every entity's name) gives one huge list and many short ones, and walking
+ * the huge one cost ~10 ms a query at 100,000 charts, whatever the candidates.
  */
 function markMatches(
   lists: readonly (readonly number[])[],
   firstIsExact: boolean,
   candidates: Int32Array,
   count: number,
-  size: number,
   inOrder: () => void,
   wanted: (id: number) => boolean,
   mark: (id: number, exact: boolean) => void,
 ): void {
-  if (size <= count * 8 * lists.length) {
-    lists.forEach((list, w) => {
-      const exact = firstIsExact && w === 0;
+  for (let w = 0; w < lists.length; w += 1) {
+    const list = lists[w] as readonly number[];
+    const exact = firstIsExact && w === 0;
+    if (list.length <= count * 8) {
       for (const id of list) if (wanted(id)) mark(id, exact);
-    });
-    return;
-  }
-  inOrder();
-  const cursors = new Int32Array(lists.length);
-  for (let i = 0; i < count; i += 1) {
-    const id = candidates[i] as number;
-    if (!wanted(id)) continue;
-    for (let w = 0; w < lists.length; w += 1) {
-      const list = lists[w] as readonly number[];
-      const at = seek(list, id, cursors[w] as number);
-      cursors[w] = at;
-      if (list[at] !== id) continue;
-      mark(id, firstIsExact && w === 0);
-      break;
+      continue;
+    }
+    inOrder();
+    let at = 0;
+    for (let i = 0; i < count && at < list.length; i += 1) {
+      const id = candidates[i] as number;
+      if (!wanted(id)) continue;
+      at = seek(list, id, at);
+      if (list[at] === id) mark(id, exact);
     }
   }
 }
@@ -358,31 +381,36 @@ function seek(list: readonly number[], id: number, from: number): number {
 /**
  * An index filled a slice at a time, so that building it for 100,000 charts never holds the
  * process for long: the index takes live changes from the start (the owner makes it the
- * state's observer), and the records present when the build began are added in steps, each
- * only if it is still the current form of its key and no newer form was added meanwhile.
+ * state's observer), and the records met by a walk over the state (a live iterator, not a copy
+ * of 1.3M records, which alone held the first slice for ~50 ms) are added in steps, each only if
+ * it is still the current form of its key and no newer form was added meanwhile.
  */
 export class IndexBuild {
-  private next = 0;
+  private done = false;
 
   constructor(
     readonly index: SearchIndex,
-    private readonly backlog: readonly StoredRecord[],
+    private readonly backlog: Iterator<StoredRecord>,
     private readonly current: (key: string) => StoredRecord | undefined,
   ) {}
 
   /** Adds records for about `budgetMs`; true when every one is in. */
   step(budgetMs: number): boolean {
     const until = performance.now() + budgetMs;
-    while (this.next < this.backlog.length) {
+    while (!this.done) {
       // The clock is read every 256 records: reading it costs more than adding one.
-      for (let n = 0; n < 256 && this.next < this.backlog.length; n += 1) {
-        const record = this.backlog[this.next] as StoredRecord;
-        this.next += 1;
+      for (let n = 0; n < 256; n += 1) {
+        const next = this.backlog.next();
+        if (next.done) {
+          this.done = true;
+          break;
+        }
+        const record = next.value;
         if (!this.index.has(record.key) && this.current(record.key) === record) this.index.add(record);
       }
       if (performance.now() >= until) break;
     }
-    if (this.next < this.backlog.length) return false;
+    if (!this.done) return false;
     // The words added last are put in order now, not by the first query.
     this.index.settle();
     return true;

@@ -23,7 +23,7 @@ export async function warmSearchIndexes(engine: Engine, options: WarmUpOptions =
   }
   const sliceMs = options.sliceMs ?? 15;
   for (const context of contexts) {
-    if (!(await inSlices(options, () => engine.read(context, (state) => learnChartFactsStep(state, sliceMs))))) return;
+    if (!(await inSlices(options, () => engine.read(context, (state, store) => learnChartFactsStep(state, store.searchIndex(), sliceMs))))) return;
   }
 }
 

@@ -113,7 +113,8 @@ describe('the search index', () => {
       live.set(record.key, record);
     }
     const index = new SearchIndex([]);
-    const build = new IndexBuild(index, [...live.values()], (key) => live.get(key));
+    // A live walk, as the store gives it: changes made between steps are met by it or not.
+    const build = new IndexBuild(index, live.values(), (key) => live.get(key));
     let steps = 0;
     // Each step adds what fits in no time at all (256 records), then live changes arrive.
     while (!build.step(0)) {

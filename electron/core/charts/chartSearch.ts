@@ -3,23 +3,21 @@
 //
 // A common word matches most records of a big context (one word in 10,000 charts: ~18,000
 // records of ~8,000 charts; ten times that at 100,000), so what is done per match decides the
-// query's time. Per match, only this is done: one look-up of what the record says about its
-// chart (learnt at its first match, ~1 µs) and a compare in flat arrays by chart. Only the best
-// charts are put in order (a bounded heap), and only the shown ones are read. Reading the chart
-// id and testing the outcome in the record's text at each match, a map and an object per
-// matched chart, and a sort of every matched chart took 52 ms at 10,000 charts and 1.3 s at
-// 100,000, and made the garbage behind the slowest queries' collections.
-//
-// What is learnt is kept in a WeakMap by record. The app's warm-up learns it ahead for up to
-// LEARNT_AHEAD records of a context (all of them at 10,000 charts): each time the map grows
-// it rehashes every entry in one go, ~40 ms past 175,000 entries and 210 ms past 700,000 (at
-// 100,000 charts), which a slice of the warm-up must not hold; a search past that learns as
-// it goes. A match still reads its record (~250 ns at 100,000 charts: they lie all over a heap
-// of a gigabyte); only the word index knows its entities by a dense id facts could be kept by.
+// query's time. Per match, only this is done: one read of what the record says about its chart,
+// kept in a flat array by the word index's id of the record (learnt at its first match, or
+// ahead by the app's warm-up), and a compare in flat arrays by chart. Only the best charts are
+// put in order (a bounded heap), and only the shown ones are read. Reading the chart id and
+// testing the outcome in the record's text at each match, a map and an object per matched
+// chart, and a sort of every matched chart took 52 ms at 10,000 charts and 1.3 s at 100,000.
+// Keeping the facts in a WeakMap by record (the step before this one) still read each matched
+// record, which lie all over a heap of a gigabyte at 100,000 charts (~250 ns a read), and each
+// growth of the map rehashed every entry at once (~210 ms past 700,000 entries), which kept the
+// warm-up from learning them all: a one-word query matching 83,000 charts took ~90 ms.
 import { parseValue, type StoredRecord } from '../records.ts';
 import type { RecordSet } from '../recordSet.ts';
 import { DESIRED_OUTCOME, type ChartSummary } from '../../../shared/domain.ts';
-import { BoundedHeap } from '../searchIndex.ts';
+import { BoundedHeap, type SearchIndex } from '../searchIndex.ts';
+import { NOT_KEPT, keptSummaryOf } from './chartSummaries.ts';
 import { chartIndexOf, isChartId, outcomeName, readChart, resolveChartId, summarizeChart } from './chartModel.ts';
 
 /** A match in the desired outcome ranks above any match in a step or an observation. */
@@ -30,11 +28,6 @@ export interface ChartSearchHit {
   readonly score: number;
   /** The text that matched (an observation or a name). */
   readonly matched: string;
-}
-
-/** What a context's store offers the search (ContextStore.forEachMatch). */
-export interface MatchSource {
-  forEachMatch(query: string, visit: (record: StoredRecord, score: number) => void): void;
 }
 
 const OUTCOME_TYPE = `"entityType":"${DESIRED_OUTCOME}"`;
@@ -53,40 +46,45 @@ interface Untagged {
   fact: number;
 }
 
-/** The warm-up learns the facts of at most this many records of a context (see the top). */
-const LEARNT_AHEAD = 150_000;
 /** A record's fact when it belongs to no chart: it is not counted. */
 const NO_CHART = -1;
+/** How ChartFacts.byId holds a fact: 0 not learnt yet (a new array's zeros), UNTAGGED (see `untagged`), else the fact plus STORED. */
+const UNTAGGED = 1;
+const STORED = 2;
 /** Summaries of shown charts kept for one version of the records, at most this many. */
 const SUMMARIES_KEPT = 2_000;
 
 /**
- * What the records of one record set say about their charts, kept between searches, and the
- * scratch space of a search. A record's fact is its chart's slot times two, plus one when it
- * is that chart's desired outcome (the ranking's bonus); NO_CHART when it has no chart.
+ * What the records of one record set say about their charts, by the id its word index gives
+ * each record, kept between searches; and the scratch space of a search. A record's fact is
+ * its chart's slot times two, plus one when it is that chart's desired outcome (the ranking's
+ * bonus); NO_CHART when it has no chart.
  */
 class ChartFacts {
   private readonly slotOfChart = new Map<string, number>();
   private readonly chartOfSlot: string[] = [];
-  /** Records tagged with metadata.chartId: their fact holds as long as the record (records are immutable). */
-  private readonly tagged = new WeakMap<StoredRecord, number>();
+  /** The index the ids are of: a new index (rebuilt) numbers its records anew. */
+  private index: SearchIndex | undefined;
+  /**
+   * Facts of records tagged with metadata.chartId, which hold as long as the id (an id names
+   * one immutable record), encoded as NOT_LEARNT, UNTAGGED, or the fact plus STORED.
+   */
+  private byId = new Int32Array(0);
   /**
    * Records without a chart id (a peer's file): their chart is what resolveChartId finds, the
    * name itself when a chart of that id exists (which other records decide: known for one
    * version of the set), else what the record alone says (known for good).
    */
-  private readonly untagged = new WeakMap<StoredRecord, Untagged>();
-  /** The warm-up's walk over the records (learn), and how many it learnt; done when the walk ended or the count is LEARNT_AHEAD. */
-  private learning: Iterator<StoredRecord> | undefined;
-  private learnt = 0;
-  private learnDone = false;
+  private untagged: (Untagged | undefined)[] = [];
+  /** The warm-up's walk over the ids (learn): the next id to learn. */
+  private learntTo = 0;
   /** Summaries of charts shown (undefined: the chart cannot be read), for one version of the set and one context name. */
   private summaries = new Map<string, ChartSummary | undefined>();
   private summariesOf = { version: -1, context: '' };
 
-  // A search's scratch, by slot: the best score and record so far, and the search that set them.
+  // A search's scratch, by slot: the best score and record id so far, and the search that set them.
   best = new Float64Array(0);
-  bestRecord: (StoredRecord | undefined)[] = [];
+  bestId = new Int32Array(0);
   seenBy = new Uint32Array(0);
   /** The slots a search matched, in the order first matched. */
   matched = new Int32Array(0);
@@ -94,21 +92,45 @@ class ChartFacts {
 
   constructor(private readonly state: RecordSet) {}
 
-  factOf(record: StoredRecord): number {
-    const chartId = record.chartId;
-    if (chartId !== undefined) {
-      const known = this.tagged.get(record);
-      if (known !== undefined) return known;
-      const fact = chartId === '' ? NO_CHART : this.factFor(record, chartId);
-      this.tagged.set(record, fact);
-      return fact;
+  /** Takes the ids of this index from now on (forgetting the facts of another), with room for every id it has given. */
+  useIndex(index: SearchIndex): void {
+    if (this.index !== index) {
+      this.index = index;
+      this.byId = new Int32Array(0);
+      this.untagged = [];
+      this.learntTo = 0;
     }
-    return this.untaggedFactOf(record);
+    const n = index.idCount;
+    if (this.byId.length >= n) return;
+    const size = Math.ceil(n * 1.25) + 1024;
+    const byId = new Int32Array(size);
+    byId.set(this.byId);
+    this.byId = byId;
+    // Filled, not holey.
+    const untagged = new Array<Untagged | undefined>(size).fill(undefined);
+    for (let i = 0; i < this.untagged.length; i += 1) untagged[i] = this.untagged[i];
+    this.untagged = untagged;
   }
 
-  private untaggedFactOf(record: StoredRecord): number {
+  /** The fact of a live id of the index in use. */
+  factOf(id: number): number {
+    const known = this.byId[id] as number;
+    if (known >= STORED) return known - STORED;
+    const record = (this.index as SearchIndex).recordAt(id) as StoredRecord;
+    if (known === UNTAGGED) return this.untaggedFactOf(id, record);
+    const chartId = record.chartId;
+    if (chartId === undefined) {
+      this.byId[id] = UNTAGGED;
+      return this.untaggedFactOf(id, record);
+    }
+    const fact = chartId === '' ? NO_CHART : this.slotOf(chartId) * 2 + (isOutcomeOf(record, chartId) ? 1 : 0);
+    this.byId[id] = fact + STORED;
+    return fact;
+  }
+
+  private untaggedFactOf(id: number, record: StoredRecord): number {
     const version = this.state.version;
-    let known = this.untagged.get(record);
+    let known = this.untagged[id];
     if (known?.version === version) return known.fact;
     known ??= { own: undefined, typedOutcome: record.raw.includes(OUTCOME_TYPE), version, fact: NO_CHART };
     const name = record.name as string;
@@ -121,28 +143,24 @@ class ChartFacts {
     }
     known.version = version;
     known.fact = chartId ? this.slotOf(chartId) * 2 + (known.typedOutcome || name === outcomeName(chartId) ? 1 : 0) : NO_CHART;
-    this.untagged.set(record, known);
+    this.untagged[id] = known;
     return known.fact;
   }
 
-  /** Learns the facts of the set's entities for about `budgetMs`; true once done. */
+  /** Learns the facts of the index's live ids for about `budgetMs`; true once every id given so far is learnt. */
   learn(budgetMs: number): boolean {
+    const index = this.index as SearchIndex;
     const until = performance.now() + budgetMs;
-    // A live walk: a record set meanwhile is met or not; one not met is learnt at its first match.
-    this.learning ??= this.state.values();
-    while (!this.learnDone) {
-      for (let n = 0; n < 256 && !this.learnDone; n += 1) {
-        const next = this.learning.next();
-        if (next.done || this.learnt >= LEARNT_AHEAD) this.learnDone = true;
-        else if (next.value.kind === 'entity') {
-          this.factOf(next.value);
-          this.learnt += 1;
-        }
+    while (this.learntTo < index.idCount) {
+      // The clock is read every 256 ids: reading it costs more than learning one.
+      for (let n = 0; n < 256 && this.learntTo < index.idCount; n += 1) {
+        const id = this.learntTo;
+        this.learntTo += 1;
+        if (index.recordAt(id) !== undefined) this.factOf(id);
       }
       if (performance.now() >= until) break;
     }
-    if (this.learnDone) this.learning = undefined;
-    return this.learnDone;
+    return this.learntTo >= index.idCount;
   }
 
   chartOf(slot: number): string {
@@ -157,6 +175,9 @@ class ChartFacts {
       this.summariesOf = { version, context };
     }
     if (this.summaries.has(chartId)) return this.summaries.get(chartId);
+    // The chart list's summary when it keeps one (the app lists a context before it searches it).
+    const kept = keptSummaryOf(this.state, chartId, context);
+    if (kept !== NOT_KEPT) return kept;
     const chart = readChart(this.state, chartId, context, chartIndexOf(this.state));
     const summary = chart ? summarizeChart(chart) : undefined;
     this.summaries.set(chartId, summary);
@@ -171,10 +192,6 @@ class ChartFacts {
     }
     this.searches += 1;
     return this.searches;
-  }
-
-  private factFor(record: StoredRecord, chartId: string): number {
-    return this.slotOf(chartId) * 2 + (isOutcomeOf(record, chartId) ? 1 : 0);
   }
 
   private slotOf(chartId: string): number {
@@ -194,35 +211,35 @@ class ChartFacts {
     const size = Math.ceil(n * 1.5) + 1024;
     const best = new Float64Array(size);
     best.set(this.best);
+    const bestId = new Int32Array(size);
+    bestId.set(this.bestId);
     const seenBy = new Uint32Array(size);
     seenBy.set(this.seenBy);
     const matched = new Int32Array(size);
     matched.set(this.matched);
-    // Filled, not holey: a slot is written before the ones below it.
-    const bestRecord = new Array<StoredRecord | undefined>(size).fill(undefined);
-    for (let i = 0; i < this.bestRecord.length; i += 1) bestRecord[i] = this.bestRecord[i];
     this.best = best;
+    this.bestId = bestId;
     this.seenBy = seenBy;
     this.matched = matched;
-    this.bestRecord = bestRecord;
   }
 }
 
 const factsBySet = new WeakMap<RecordSet, ChartFacts>();
 
-function factsOf(state: RecordSet): ChartFacts {
+function factsOf(state: RecordSet, index: SearchIndex): ChartFacts {
   let facts = factsBySet.get(state);
   if (!facts) factsBySet.set(state, (facts = new ChartFacts(state)));
+  facts.useIndex(index);
   return facts;
 }
 
 /**
  * Learns what each record says about its chart for about `budgetMs` (the app's warm-up, after
  * building the word indexes), so that the first search of a common word costs what the next
- * ones do; true when done.
+ * ones do; true when done. `index` is the set's word index (its ids key the facts).
  */
-export function learnChartFactsStep(state: RecordSet, budgetMs: number): boolean {
-  return factsOf(state).learn(budgetMs);
+export function learnChartFactsStep(state: RecordSet, index: SearchIndex, budgetMs: number): boolean {
+  return factsOf(state, index).learn(budgetMs);
 }
 
 /**
@@ -232,28 +249,30 @@ export function learnChartFactsStep(state: RecordSet, budgetMs: number): boolean
  * chart that cannot be read (none of its records is a chart's part) is not shown, and not
  * counted when it ranks among those looked at for the shown ones.
  */
-export function searchChartsIn(state: RecordSet, store: MatchSource, context: string, query: string, limit: number): { hits: ChartSearchHit[]; total: number } {
-  const facts = factsOf(state);
+export function searchChartsIn(state: RecordSet, index: SearchIndex, context: string, query: string, limit: number): { hits: ChartSearchHit[]; total: number } {
+  const facts = factsOf(state, index);
   const search = facts.nextSearch();
   let count = 0;
   // Every match counts (no cap): the index hands each one over without ranking them first.
-  store.forEachMatch(query, (record, matchScore) => {
-    const fact = facts.factOf(record);
+  // The arrays are read from `facts` at each match: a chart met for the first time grows them.
+  index.forEachMatchId(query, (id, matchScore) => {
+    const fact = facts.factOf(id);
     if (fact === NO_CHART) return;
     const slot = fact >> 1;
     const score = matchScore + (fact & 1 ? OUTCOME_BONUS : 0);
     if (facts.seenBy[slot] !== search) {
       facts.seenBy[slot] = search;
       facts.best[slot] = score;
-      facts.bestRecord[slot] = record;
+      facts.bestId[slot] = id;
       facts.matched[count] = slot;
       count += 1;
       return;
     }
-    const best = facts.best[slot] as number;
-    if (best < score || (best === score && record.key < (facts.bestRecord[slot] as StoredRecord).key)) {
+    const known = facts.best[slot] as number;
+    // Equal scores (same kind of match, same key length) go to the key that sorts first: only then is a record read.
+    if (known < score || (known === score && index.keyAt(id) < index.keyAt(facts.bestId[slot] as number))) {
       facts.best[slot] = score;
-      facts.bestRecord[slot] = record;
+      facts.bestId[slot] = id;
     }
   });
 
@@ -262,7 +281,7 @@ export function searchChartsIn(state: RecordSet, store: MatchSource, context: st
   let looked = 0;
   // The charts in rank order, the best `want` of them; more only when some could not be read.
   for (let want = limit; hits.length < limit && looked < count; want = Math.max(want * 2, limit + missing)) {
-    const ranked = bestSlots(facts, count, want);
+    const ranked = bestSlots(facts, index, count, want);
     for (; looked < ranked.length && hits.length < limit; looked += 1) {
       const slot = ranked[looked] as number;
       const summary = facts.summaryOf(facts.chartOf(slot), context);
@@ -270,27 +289,25 @@ export function searchChartsIn(state: RecordSet, store: MatchSource, context: st
         missing += 1;
         continue;
       }
-      const key = (facts.bestRecord[slot] as StoredRecord).key;
+      const key = index.keyAt(facts.bestId[slot] as number);
       const value = parseValue(state.get(key) as StoredRecord);
-      const matched = Array.isArray(value.observations) ? String(value.observations[0] ?? key.slice(2)) : key.slice(2);
+      const matchedText = Array.isArray(value.observations) ? String(value.observations[0] ?? key.slice(2)) : key.slice(2);
       // A copy: the kept summary is not the caller's to change.
-      hits.push({ chart: { ...summary }, score: facts.best[slot] as number, matched });
+      hits.push({ chart: { ...summary }, score: facts.best[slot] as number, matched: matchedText });
     }
   }
-  // The records are the set's: the scratch does not hold them past the search.
-  for (let i = 0; i < count; i += 1) facts.bestRecord[facts.matched[i] as number] = undefined;
   return { hits, total: count - missing };
 }
 
 /** The best `want` of the first `count` matched slots, best first (score, then the best record's key). */
-function bestSlots(facts: ChartFacts, count: number, want: number): number[] {
+function bestSlots(facts: ChartFacts, index: SearchIndex, count: number, want: number): number[] {
   const top = new BoundedHeap<{ key: string; score: number; slot: number }>(Math.min(want, count));
   for (let i = 0; i < count; i += 1) {
     const slot = facts.matched[i] as number;
     const score = facts.best[slot] as number;
     // Most charts lose to the worst kept on the score alone: their key is not read.
     if (top.beatenBy(score)) continue;
-    const key = (facts.bestRecord[slot] as StoredRecord).key;
+    const key = index.keyAt(facts.bestId[slot] as number);
     if (top.takes(score, key)) top.offer({ key, score, slot });
   }
   return top.sorted().map((hit) => hit.slot);

@@ -179,7 +179,7 @@ export class ChartService {
     for (const context of contexts) {
       // An index not built yet is built a slice at a time: other requests go on meanwhile.
       await buildSearchIndexInSlices(this.engine, context);
-      const found = await this.engine.read(context, (state, store) => searchChartsIn(state, store, context, query, limit));
+      const found = await this.engine.read(context, (state, store) => searchChartsIn(state, store.searchIndex(), context, query, limit));
       hits.push(...found.hits);
       total += found.total;
     }

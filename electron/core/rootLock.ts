@@ -23,6 +23,8 @@ export interface LockOptions {
   readonly fs?: FileSystem;
   /** The first pause between two tries (ms, default 2): it doubles up to 50 ms, or to this if more. */
   readonly pauseMs?: number;
+  /** What watches the lock folder's parent to wake a waiter (default: fs.watch; a seam, for a watch that fails). */
+  readonly watch?: typeof watch;
 }
 
 export interface HeldLock {
@@ -92,7 +94,7 @@ const leftBehind = new Map<string, bigint>();
  * list; now it tries again at once. The pause stays the bound (a file system that reports
  * nothing, a missed event).
  */
-function pauseUntilReleased(lockDir: string, ms: number): Promise<void> {
+function pauseUntilReleased(lockDir: string, ms: number, watchFolder: typeof watch): Promise<void> {
   return new Promise((resolve) => {
     let watcher: FSWatcher | undefined;
     const done = () => {
@@ -103,7 +105,7 @@ function pauseUntilReleased(lockDir: string, ms: number): Promise<void> {
     const timer = setTimeout(done, ms);
     try {
       const name = path.basename(lockDir);
-      watcher = watch(path.dirname(lockDir), { persistent: false }, (_event, changed) => {
+      watcher = watchFolder(path.dirname(lockDir), { persistent: false }, (_event, changed) => {
         if (changed === null || changed === name) done();
       });
       watcher.on('error', () => undefined);
@@ -251,7 +253,7 @@ export async function acquireRootLock(root: string, lockDir: string, options: Lo
         );
       }
       clearAbandonedLock(fsys, lockDir, ownerFile);
-      await pauseUntilReleased(lockDir, pause + Math.random() * pause);
+      await pauseUntilReleased(lockDir, pause + Math.random() * pause, options.watch ?? watch);
       pause = Math.min(pause * 2, longestPause);
     }
   }

@@ -157,6 +157,48 @@ describe('the data folder lock', () => {
     }
   }, 30_000);
 
+  it('a waiter whose watch fails (watch mocked: running out of inotify watches cannot be made for one process here) still takes the lock after the release, by its pause', async () => {
+    const failures: { what: string; watch: typeof fs.watch }[] = [
+      {
+        what: 'watch throws (ENOSPC, the inotify limit)',
+        watch: (() => {
+          throw Object.assign(new Error('ENOSPC: System limit for number of file watchers reached'), { code: 'ENOSPC' });
+        }) as unknown as typeof fs.watch,
+      },
+      {
+        what: 'the watcher reports an error and never an event',
+        watch: ((folder: string, options: fs.WatchOptions) => {
+          const watcher = fs.watch(folder, options, () => undefined);
+          setImmediate(() => watcher.emit('error', Object.assign(new Error('EIO'), { code: 'EIO' })));
+          return watcher;
+        }) as unknown as typeof fs.watch,
+      },
+    ];
+    for (const { what, watch } of failures) {
+      const layout = copyRoot(base);
+      const lockDir = rootPaths(layout).lock;
+      const holder = await holdLockInChild(layout);
+      let takenAt: number | undefined;
+      // Pauses of at most 400 ms between tries: without the watch, the pause is what ends the wait.
+      const waiting = acquireRootLock(layout.root, lockDir, { timeoutMs: 60_000, staleMs: 10_000, pauseMs: 200, watch }).then((lock) => {
+        takenAt = Date.now();
+        return lock;
+      });
+      await new Promise((resolve) => setTimeout(resolve, 600));
+      expect(takenAt, `${what}: the lock was taken while another live process held it`).toBeUndefined();
+      const releasedAt = Date.now();
+      holder.child.kill('SIGTERM');
+      const lock = await waiting;
+      try {
+        expect(takenAt!, what).toBeGreaterThanOrEqual(releasedAt);
+        expect(takenAt! - releasedAt, `${what}: the waiter did not try again within a few pauses`).toBeLessThan(10_000);
+        expect(fs.existsSync(lockDir), what).toBe(true);
+      } finally {
+        await lock.release();
+      }
+    }
+  }, 60_000);
+
   it('a lock left by a process killed with SIGKILL is reclaimed: the next commit succeeds quickly', async () => {
     const layout = copyRoot(base);
     const holder = await holdLockInChild(layout);

@@ -42,6 +42,9 @@ describe('the chart list\'s step counts', () => {
       record({ type: 'entity', name: 'chart_b_action_7', entityType: 'action_step', observations: ['moved'], metadata: { chartId: 'chart_a', completionStatus: true } }),
       // A step by type, with no step's name.
       record({ type: 'entity', name: 'chart_a_errand', entityType: 'action_step', observations: ['errand'], metadata: { chartId: 'chart_a' } }),
+      // A name ending in a digit that is no step's: a step by its type, or not one by another.
+      record({ type: 'entity', name: 'chart_a_errand2', entityType: 'action_step', observations: ['errand 2'], metadata: { chartId: 'chart_a' } }),
+      record({ type: 'entity', name: 'chart_a_v2', entityType: 'note', observations: ['v2'], metadata: { chartId: 'chart_a' } }),
       // Named as a step, typed as an outcome: not a step.
       record({ type: 'entity', name: 'chart_c_action_5', entityType: 'desired_outcome', observations: ['odd'], metadata: { chartId: 'chart_c' } }),
       // A note whose metadata holds a step's type: the line's own type decides (not a step).
@@ -55,13 +58,13 @@ describe('the chart list\'s step counts', () => {
       record({ type: 'relation', from: 'chart_b_action_9', to: 'chart_b_desired_outcome', relationType: 'advances_toward' }),
     ];
     for (const r of odd) state.set(r);
-    expect(entityTypeOf(odd[2] as StoredRecord)).toBe('desired_outcome');
-    expect(entityTypeOf(odd[3] as StoredRecord)).toBe('note');
-    expect(entityTypeOf(odd[5] as StoredRecord)).toBe('action_step');
+    expect(entityTypeOf(odd[4] as StoredRecord)).toBe('desired_outcome');
+    expect(entityTypeOf(odd[5] as StoredRecord)).toBe('note');
+    expect(entityTypeOf(odd[7] as StoredRecord)).toBe('action_step');
 
     const expected = fullReading(state);
     expect(expected.map((s) => [s.id, s.stepsDone, s.stepsTotal])).toEqual([
-      ['chart_a', 2, 4],
+      ['chart_a', 2, 5],
       ['chart_b', 1, 4],
       ['chart_c', 2, 3],
     ]);

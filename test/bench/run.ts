@@ -8,6 +8,7 @@
 //   npm run bench -- --profile    also write V8 CPU profiles of the open/search children
 //   npm run bench -- --keep       keep the generated files in test-output/bench
 //   npm run bench -- --only backup   one part only (cli, commit, perChange, open, mcp, backup, growth, insights, responsiveness)
+//   npm run bench -- --only responsiveness --sizes 100000   that part at these sizes only (open, responsiveness)
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -28,6 +29,11 @@ const quick = args.has('--quick');
 const onlyArg = process.argv.slice(2).find((a) => a.startsWith('--only'));
 const only = onlyArg === undefined ? undefined : onlyArg.includes('=') ? onlyArg.slice('--only='.length) : process.argv[process.argv.indexOf(onlyArg) + 1];
 const wanted = (part: string) => only === undefined || only === part;
+const sizesArg = process.argv.slice(2).find((a) => a.startsWith('--sizes'));
+const sizesText = sizesArg === undefined ? undefined : sizesArg.includes('=') ? sizesArg.slice('--sizes='.length) : process.argv[process.argv.indexOf(sizesArg) + 1];
+/** --sizes: chart counts for the parts measured at several sizes, in place of the run's own. */
+const sizes = sizesText?.split(',').map(Number);
+if (sizes?.some((n) => !Number.isSafeInteger(n) || n <= 0)) throw new Error(`--sizes wants chart counts, e.g. --sizes 10000,100000 (got ${JSON.stringify(sizesText)})`);
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 // Beside the repo (git-ignored), on the disk the repo lives on; one folder per run, so that two
 // runs at once (a second terminal, a colleague's script) do not delete each other's files.
@@ -82,12 +88,12 @@ async function main(): Promise<void> {
     if (wanted('cli')) await run(cliBench({ workDir, repoRoot, ...config.cli }));
     if (wanted('commit')) await run(commitBench({ workDir, ...config.commit }));
     if (wanted('perChange')) await run(perChangeBench({ workDir, ...config.perChange }));
-    if (wanted('open')) await run(openBench({ workDir, repoRoot, profileDir, ...config.open }));
+    if (wanted('open')) await run(openBench({ workDir, repoRoot, profileDir, ...config.open, ...(sizes ? { sizes } : {}) }));
     if (wanted('mcp')) await run(mcpBench({ workDir, ...config.mcp }));
     if (wanted('backup')) await run(backupBench({ workDir, ...config.backup }));
     if (wanted('growth')) await run(journalGrowthBench({ workDir, ...config.growth }));
     if (wanted('insights')) await run(insightsBench({ workDir, ...config.insights }));
-    if (wanted('responsiveness')) await run(responsivenessBench({ workDir, repoRoot, ...config.responsiveness }));
+    if (wanted('responsiveness')) await run(responsivenessBench({ workDir, repoRoot, ...config.responsiveness, ...(sizes ? { sizes } : {}) }));
   } finally {
     if (!args.has('--keep')) fs.rmSync(workDir, { recursive: true, force: true });
   }

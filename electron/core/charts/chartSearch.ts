@@ -48,7 +48,7 @@ interface Untagged {
 
 /** A record's fact when it belongs to no chart: it is not counted. */
 const NO_CHART = -1;
-/** How ChartFacts.byId holds a fact: 0 not learnt yet (a new array's zeros), UNTAGGED (see `untagged`), else the fact plus STORED. */
+/** How ChartFacts.byId marks a record without a chart id (its fact is in `untagged`), and what it adds to a fact it holds (0 stays "not learnt yet": a new array's zeros). */
 const UNTAGGED = 1;
 const STORED = 2;
 /** Summaries of shown charts kept for one version of the records, at most this many. */
@@ -67,7 +67,8 @@ class ChartFacts {
   private index: SearchIndex | undefined;
   /**
    * Facts of records tagged with metadata.chartId, which hold as long as the id (an id names
-   * one immutable record), encoded as NOT_LEARNT, UNTAGGED, or the fact plus STORED.
+   * one immutable record): 0 while not learnt, UNTAGGED for a record without a chart id, else
+   * the fact plus STORED.
    */
   private byId = new Int32Array(0);
   /**

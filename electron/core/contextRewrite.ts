@@ -57,10 +57,7 @@ export function materialize(m: ContextMemory): void {
     }
     // The snapshot line about to be appended names this version.
     m.markMaterialized(m.seq + 1, m.clock().getTime());
-    // The file now holds the state in exactly this order (a record removed and made again
-    // moved to the end): what the truncation check compares against.
-    m.materialized = m.state.snapshotMap();
-    m.materializedIsFileMap = false;
+    m.takeStateOrder();
     const identity = statIdentity(m.fs, m.paths.file);
     m.rememberFile(identity ? { ...identity, size: written.size, crc: written.crc } : undefined);
     m.fileDamage = [];

@@ -21,6 +21,13 @@ import { absorbFile, noteLinkedFile, writtenAt } from './peerVersionIntake.ts';
 
 /** Loads the context. Never fails on damage: it loads what is good and records findings. */
 export function load(m: ContextMemory): void {
+  loadFromDisk(m);
+  // What was on disk when read (an earlier run's or another process's): live updates count a
+  // context they first see with data in it as another program's (ContextMemory.othersReads).
+  if (m.seq > 0 || m.state.size > 0) m.othersReads += 1;
+}
+
+function loadFromDisk(m: ContextMemory): void {
   resetMemory(m);
   if (!m.readOnly) sweepLeftovers(m);
   const checkpoint = readCheckpoint(m.fs, m.paths.checkpoint);
@@ -214,8 +221,10 @@ export function catchUpJournal(m: ContextMemory): void {
   if (now === undefined && m.journalIno === undefined) return;
   if (now === undefined || now.ino !== m.journalIno || now.size < m.journalOffset) {
     load(m); // replaced by recovery or an upgrade in another process
+    m.othersReads += 1;
     return;
   }
   if (now.size === m.journalOffset && !m.journalTornTail) return;
   applyJournalRead(m, readJournal(m.fs, m.paths.journal, m.journalOffset));
+  m.othersReads += 1;
 }

@@ -113,6 +113,11 @@ export class ContextMemory {
   fileCheckedAt = 0;
   fileDamage: BadLine[] = [];
   forceRewrite = false;
+  /**
+   * How many times this process took in journal lines another process wrote (or a journal it
+   * replaced): the live updates tell another program's change from our own commits by it.
+   */
+  othersReads = 0;
   /** The state's line order moved away from the file's since the last rewrite. */
   orderChanged = false;
   /** A file adopted while its journal could not be started: journaled before the first commit. */

@@ -56,6 +56,11 @@ export class ContextStore {
   }
 
   /** The head of the journal: the last sequence number read or written. */
+  /** How many times this process took in journal lines another process wrote (ContextMemory.othersReads). */
+  get othersReads(): number {
+    return this.memory.othersReads;
+  }
+
   get seq(): number {
     return this.memory.seq;
   }

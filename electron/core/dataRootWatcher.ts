@@ -16,6 +16,12 @@ export interface ContextChange {
   readonly seq: number;
   /** Findings the refresh added (an external change absorbed, damage found). */
   readonly findings: readonly string[];
+  /**
+   * Whether another program made the change: its journal lines were taken in, or the refresh
+   * found something (a peer's version absorbed, damage). False for this process's own commits
+   * and rewrites, which move the journal head too.
+   */
+  readonly byAnother: boolean;
 }
 
 export interface WatcherOptions {
@@ -30,7 +36,7 @@ export class DataRootWatcher {
   private poll: NodeJS.Timeout | undefined;
   private timer: NodeJS.Timeout | undefined;
   private readonly dirty = new Set<string>();
-  private readonly seen = new Map<string, { seq: number; findings: number }>();
+  private readonly seen = new Map<string, { seq: number; findings: number; othersReads: number }>();
   private running: Promise<void> = Promise.resolve();
   private started = false;
   private observer: VersionObserver | undefined;
@@ -98,14 +104,16 @@ export class DataRootWatcher {
     this.dirty.clear();
     for (const context of contexts) {
       try {
-        const now = await this.engine.read(context, (_state, store) => ({ seq: store.seq, findings: store.findings.map((f) => f.message) }));
+        const now = await this.engine.read(context, (_state, store) => ({ seq: store.seq, findings: store.findings.map((f) => f.message), othersReads: store.othersReads }));
         const before = this.seen.get(context);
-        this.seen.set(context, { seq: now.seq, findings: now.findings.length });
+        this.seen.set(context, { seq: now.seq, findings: now.findings.length, othersReads: now.othersReads });
         if (before && (before.seq !== now.seq || before.findings !== now.findings.length)) {
-          this.onChange({ context, seq: now.seq, findings: now.findings.slice(before.findings) });
+          const findings = now.findings.slice(before.findings);
+          this.onChange({ context, seq: now.seq, findings, byAnother: findings.length > 0 || now.othersReads !== before.othersReads });
         } else if (!before && this.started) {
-          // A context another process created after we started watching.
-          this.onChange({ context, seq: now.seq, findings: now.findings });
+          // A context made after we started watching: by another process when what we read of it
+          // came from disk, by this one when its first lines are our own commits.
+          this.onChange({ context, seq: now.seq, findings: now.findings, byAnother: now.othersReads > 0 || now.findings.length > 0 });
         }
       } catch (error) {
         this.onError(error);

@@ -83,6 +83,19 @@ function peerWritesNext(file: string, readByPeer: string): void {
   fs.renameSync(`${file}.peer`, file);
 }
 
+/**
+ * Our rewrite meets the peer on a full disk (the journal refuses the instant version's line
+ * once); then the peer writes its next version from what it read: nothing may be read as deleted.
+ */
+async function expectPeersNextVersionKeepsAll(engine: Engine, file: string, peer: ReturnType<typeof peerRacingOurRewrite>['peer'], disk: ReturnType<typeof peerRacingOurRewriteOnFullDisk>['disk'], writeA = true): Promise<void> {
+  await rewriteMeetingPeer(engine, peer, writeA);
+  expect(disk.refused, 'the journal append after the swap back was never refused').toBe(1);
+  peerWritesNext(file, peer.readByPeer as string);
+  const names = await engine.read('work', (s) => [...s.values()].map((r) => r.name));
+  expect(names).toEqual(expect.arrayContaining(['A', 'B', 'First', 'Second']));
+  await engine.close();
+}
+
 describe('a peer that reads our version in the instant before its own is put back', () => {
   it("does not make its own earlier record read as deleted (fs seam: the peer's rename lands at our exchange; it reads the file at the swap back)", async () => {
     const layout = tempLayout();
@@ -107,12 +120,7 @@ describe('a peer that reads our version in the instant before its own is put bac
     const file = path.join(layout.root, 'charts-work.jsonl');
     const { peer, disk } = peerRacingOurRewriteOnFullDisk(file);
     const engine = await openEngine(layout, { fs: disk.fsys });
-    await rewriteMeetingPeer(engine, peer);
-    expect(disk.refused, 'the journal append after the swap back was never refused').toBe(1);
-    peerWritesNext(file, peer.readByPeer as string);
-    const names = await engine.read('work', (s) => [...s.values()].map((r) => r.name));
-    expect(names).toEqual(expect.arrayContaining(['A', 'B', 'First', 'Second']));
-    await engine.close();
+    await expectPeersNextVersionKeepsAll(engine, file, peer, disk);
   });
 
   it("the same after a fast open whose checkpoint holds no versions (rebuilt from the journal at first use, which must not drop that instant)", async () => {
@@ -130,12 +138,7 @@ describe('a peer that reads our version in the instant before its own is put bac
     const { peer, disk } = peerRacingOurRewriteOnFullDisk(file);
     const engine = await openEngine(layout, { fs: disk.fsys });
     expect(await engine.read('work', (_s, store) => store.openedFast), 'the open was not the fast one').toBe(true);
-    await rewriteMeetingPeer(engine, peer, false);
-    expect(disk.refused, 'the journal append after the swap back was never refused').toBe(1);
-    peerWritesNext(file, peer.readByPeer as string);
-    const names = await engine.read('work', (s) => [...s.values()].map((r) => r.name));
-    expect(names).toEqual(expect.arrayContaining(['A', 'B', 'First', 'Second']));
-    await engine.close();
+    await expectPeersNextVersionKeepsAll(engine, file, peer, disk, false);
   });
 
   it("keeps every record when the folder's sync after the swap back fails (fs seam: EIO on that fsync): the peer's version is in place, ours is journaled, nothing is read as deleted", async () => {

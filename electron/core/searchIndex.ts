@@ -192,17 +192,11 @@ export class SearchIndex {
   }
 
   /**
-   * Every match of the query, in no particular order, with the score `search` gives it: for a
-   * caller that ranks by something else (charts by their best record) and counts them all.
-   */
-  forEachMatch(query: string, visit: (record: StoredRecord, score: number) => void): void {
-    this.forEachMatchId(query, (id, score) => visit(this.records[id] as StoredRecord, score));
-  }
-
-  /**
-   * The same by the index's id of each matching entity (recordAt, keyAt): a caller that keeps
-   * facts by id in flat arrays (the chart search) reads no record for most matches. An id
-   * names one form of one entity for the life of the index: a key set again gets a new id.
+   * Every match of the query, in no particular order, with the score `search` gives it, by the
+   * index's id of each matching entity (recordAt, keyAt): for a caller that ranks by something
+   * else (charts by their best record) and counts them all, keeping facts by id in flat arrays
+   * so that most matches cost no read of their record. An id names one form of one entity for
+   * the life of the index: a key set again gets a new id.
    */
   forEachMatchId(query: string, visit: (id: number, score: number) => void): void {
     const { ids, count } = this.candidatesOf(query);

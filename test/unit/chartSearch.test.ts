@@ -27,7 +27,8 @@ function record(value: Record<string, unknown>): StoredRecord {
 /** The search as it was written before it kept anything between queries: every match grouped in a map, every chart sorted. */
 function plainSearch(state: RecordSet, index: SearchIndex, query: string, limit: number): { hits: ChartSearchHit[]; total: number } {
   const best = new Map<string, { key: string; score: number }>();
-  index.forEachMatch(query, (match, matchScore) => {
+  index.forEachMatchId(query, (id, matchScore) => {
+    const match = index.recordAt(id) as StoredRecord;
     const chartId = match.chartId ?? resolveChartId(state, match.name as string);
     if (!chartId) return;
     const outcome = match.name === outcomeName(chartId) || match.raw.includes('"entityType":"desired_outcome"');

@@ -83,9 +83,9 @@ describe('the search index', () => {
         const limit = pick([1, 5, 50, 100_000]);
         const expected = oracle(live.values(), query, limit);
         expect(index.search(query, limit), `round ${round}, query "${query}", limit ${limit}`).toEqual(expected);
-        // Every match, as forEachMatch hands them over, is what an unlimited search finds.
+        // Every match, as forEachMatchId hands them over, is what an unlimited search finds.
         const visited: SearchHit[] = [];
-        index.forEachMatch(query, (record, score) => visited.push({ key: record.key, score }));
+        index.forEachMatchId(query, (id, score) => visited.push({ key: index.keyAt(id), score }));
         expect(visited.sort((a, b) => b.score - a.score || (a.key < b.key ? -1 : 1))).toEqual(oracle(live.values(), query, Number.MAX_SAFE_INTEGER));
         compared += 1;
         if (expected.length > 0) nonEmpty += 1;

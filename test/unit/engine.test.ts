@@ -1,5 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import v8 from 'node:v8';
+import vm from 'node:vm';
 import { afterEach, describe, expect, it } from 'vitest';
 import { addRelation, deleteEntity, deleteRelation, parseImport, readGraph, removeObservations, setEntity } from '../../electron/core/knowledgeGraph.ts';
 import { EngineError } from '../../electron/core/errors.ts';
@@ -145,5 +147,24 @@ describe('the time index', () => {
     await engine.transact('t', (s) => setEntity(s, { name: 'old', entityType: 'x', metadata: { updatedAt: '2026-04-01T00:00:00Z' } }));
     expect(await engine.read('t', (s) => s.keysByTime().map((k) => k.slice(2)))).toEqual(['old', 'new']);
     await engine.close();
+  });
+});
+
+describe('closing the engine', () => {
+  it('a closed engine lets go of what it read, though something still holds the engine', async () => {
+    // Node's own gc, without --expose-gc on the command line (vitest's workers have none).
+    v8.setFlagsFromString('--expose-gc');
+    const gc = vm.runInNewContext('gc') as () => void;
+    const engine = await openEngine(tempLayout());
+    await engine.transact('work', (s) => setEntity(s, { name: 'A', entityType: 't', observations: ['kept while open'] }));
+    const state = await engine.read('work', (s) => new WeakRef(s));
+    gc();
+    expect(state.deref(), 'the state is held while the engine is open').toBeDefined();
+    await engine.close();
+    // A fresh turn: the read's own promise chain no longer holds the state.
+    await new Promise((resolve) => setImmediate(resolve));
+    gc();
+    expect(state.deref(), 'the state of a closed engine is collected').toBeUndefined();
+    expect(engine.loadedStore('work')).toBeUndefined();
   });
 });

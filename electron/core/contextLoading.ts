@@ -104,6 +104,8 @@ function resetMemory(m: ContextMemory): void {
 
 function adoptFile(m: ContextMemory, file: ParsedContextFile): void {
   m.state.adopt(file.map);
+  // What is derived from every record (the chart list) may be read from a cache made for this very file.
+  m.stateIsFile(file.bad.length === 0 ? file.identity : undefined);
   m.materialized = file.map;
   m.materializedIsFileMap = true;
   m.rememberFile(file.identity);

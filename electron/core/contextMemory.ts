@@ -19,7 +19,13 @@ import { FileVersions } from './fileVersions.ts';
 import type { RecoveryLog } from './recoveryLog.ts';
 import type { IndexBuild, SearchIndex } from './searchIndex.ts';
 import type { ObservedVersion } from './versionObserver.ts';
+import { attachDerivedCache } from './derivedCache.ts';
+import { readFileIfExists } from './fileSystem.ts';
+import { replaceFileAtomically } from './atomicFile.ts';
 
+
+/** The derived caches' file format (derivedCache.ts): a cache of another is ignored. */
+const DERIVED_CACHE_FORMAT = 1;
 
 /** How many recent operation ids are remembered (and checkpointed) to make retries apply once. */
 export const OPERATION_IDS_KEPT = 10_000;
@@ -143,6 +149,15 @@ export class ContextMemory {
   /** Records a read-only process found changed in the file by another program, and could not journal. */
   readonly unjournaled = new Map<string, { ts: string; note: string }>();
 
+  /**
+   * The state is exactly the context file's content (of this size and CRC-32) while the state's
+   * version is this one: set when a file is adopted at an open and after our rewrite; any change
+   * since (a journal line replayed, a commit) moves the version on (DerivedCache.tagNow).
+   */
+  private asFile: { readonly tag: string; readonly version: number } | undefined;
+  /** What derived caches save at the engine's close (DerivedCache.onClose), by kind. */
+  private readonly closeSavers = new Map<string, () => void>();
+
   constructor(readonly options: ContextStoreOptions) {
     this.fs = options.fs;
     this.context = options.context;
@@ -150,6 +165,61 @@ export class ContextMemory {
     this.recovery = options.recovery;
     this.clock = options.clock ?? (() => new Date());
     if (options.readOnly) this.readOnlyReason = options.readOnlyReason ?? 'the data folder is read-only';
+    attachDerivedCache(this.state, {
+      tagNow: () => (this.asFile !== undefined && this.asFile.version === this.state.version ? this.asFile.tag : undefined),
+      read: (kind, tag) => this.readDerived(kind, tag),
+      write: (kind, tag, text) => this.writeDerived(kind, tag, text),
+      onClose: (kind, save) => this.closeSavers.set(kind, save),
+    });
+  }
+
+  /** The state is now exactly the file with this identity (no damaged lines in it). */
+  stateIsFile(identity: { readonly size: number; readonly crc: string } | undefined): void {
+    this.asFile = identity && identity.size >= 0 ? { tag: `${identity.size}:${identity.crc}`, version: this.state.version } : undefined;
+  }
+
+  /** Runs what derived caches save at the engine's close; a failure is only a cache not saved. */
+  saveDerivedCaches(): void {
+    for (const save of this.closeSavers.values()) {
+      try {
+        save();
+      } catch {
+        // A cache: the next open makes it anew.
+      }
+    }
+  }
+
+  private derivedPath(kind: string): string {
+    if (kind !== 'summaries') throw new Error(`no derived cache named ${kind}`);
+    return this.paths.summaries;
+  }
+
+  /** The cache's first line names its format and the content it was made for; the rest is the caller's text. */
+  private readDerived(kind: string, tag: string): string | undefined {
+    let text: string | undefined;
+    try {
+      text = readFileIfExists(this.fs, this.derivedPath(kind))?.toString('utf8');
+    } catch {
+      return undefined;
+    }
+    if (text === undefined) return undefined;
+    const end = text.indexOf('\n');
+    if (end < 0) return undefined;
+    try {
+      const header = JSON.parse(text.slice(0, end)) as { format?: unknown; tag?: unknown };
+      return header.format === DERIVED_CACHE_FORMAT && header.tag === tag ? text.slice(end + 1) : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  private writeDerived(kind: string, tag: string, text: string): void {
+    if (this.readOnly) return;
+    try {
+      replaceFileAtomically(this.fs, this.derivedPath(kind), `${JSON.stringify({ format: DERIVED_CACHE_FORMAT, tag })}\n${text}`);
+    } catch {
+      // A cache: without it the next open makes it anew (disk full, permission denied).
+    }
   }
 
   get readOnly(): boolean {

@@ -60,6 +60,7 @@ export function materialize(m: ContextMemory): void {
     m.takeStateOrder();
     const identity = statIdentity(m.fs, m.paths.file);
     m.rememberFile(identity ? { ...identity, size: written.size, crc: written.crc } : undefined);
+    m.stateIsFile(written);
     m.fileDamage = [];
     appendSnapshotMarker(m, written.size, written.crc, identity?.size === written.size ? identity : undefined);
     // The other program's version exists only in the kept copy until its changes are

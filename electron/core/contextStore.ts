@@ -88,6 +88,11 @@ export class ContextStore {
     return this.memory.loadedFast;
   }
 
+  /** Saves what derived caches keep (derivedCache.ts): the engine's close, after its last rewrite. */
+  saveDerivedCaches(): void {
+    this.memory.saveDerivedCaches();
+  }
+
   // ---------------------------------------------------------------- loading (contextLoading.ts)
 
   /** Loads the context. Never fails on damage: it loads what is good and records findings. */

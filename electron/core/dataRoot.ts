@@ -63,6 +63,8 @@ export function contextPaths(layout: DataLayout, context: string) {
     file: path.join(layout.root, file),
     journal: path.join(history, `${base}.journal.jsonl`),
     checkpoint: path.join(history, `${base}.checkpoint.json`),
+    /** The chart list's summaries as of one content of the file (derivedCache.ts): a cache. */
+    summaries: path.join(history, `${base}.summaries.cache.json`),
   };
   assertApartFromOwnFiles(layout, context, paths);
   return paths;

@@ -491,7 +491,13 @@ export class Engine {
     if (this.rewriteTimer) clearTimeout(this.rewriteTimer);
     this.rewriteTimer = undefined;
     try {
-      if (!this.readOnly) await this.runLocked(() => this.flushUnderLock());
+      if (!this.readOnly) {
+        await this.runLocked(() => {
+          this.flushUnderLock();
+          // After the last rewrite, the state is its file: what is derived from it is saved for the next open.
+          for (const store of this.stores.values()) store.saveDerivedCaches();
+        });
+      }
     } finally {
       const release = () => this.releaseLease(false);
       await (this.queue = this.queue.then(release, release));

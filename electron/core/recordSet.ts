@@ -131,6 +131,11 @@ export class RecordSet {
     return map as ReadonlyMap<string, T>;
   }
 
+  /** The derived map of `classify` if it is kept already; undefined rather than a scan of every record. */
+  derivedIfKept<T>(classify: RecordClassifier<T>): ReadonlyMap<string, T> | undefined {
+    return this.derivedMaps.get(classify as RecordClassifier<unknown>) as ReadonlyMap<string, T> | undefined;
+  }
+
   /** Calls `change` for every record changed from now on, and `reset` when the set is replaced or reordered. */
   listen(change: ChangeListener, reset: () => void): void {
     this.listeners.push({ change, reset });

@@ -2,7 +2,9 @@
 // them since a list the app already holds. The record set tells which charts a change touched
 // (RecordSet.listen); a summary is made again only for those, so a list of 100k charts is
 // parsed once, and the app, told that a context changed, asks only for what changed since
-// its token (a sequence of summary generations), not for 100k summaries again.
+// its token (a sequence of summary generations), not for 100k summaries again. The summaries are
+// saved at the engine's close and read back when the file is unchanged (summaryCacheFile.ts):
+// the app's first list at a start then costs a read, not a pass over every record.
 import type { ChartSummary } from '../../../shared/domain.ts';
 import type { Engine } from '../engine.ts';
 import { validateContextName } from '../dataRoot.ts';
@@ -10,6 +12,8 @@ import type { StoredRecord } from '../records.ts';
 import type { RecordSet } from '../recordSet.ts';
 import { chartHeadOf, chartIndexOf, isStepPart, type ChartIndex } from './chartModel.ts';
 import { COMPLETED, NO_STEPS, quickSummary, stepOf, stepsOf, summarizeFully, type StepCount } from './chartSummary.ts';
+import { derivedCacheOf } from '../derivedCache.ts';
+import { decodeSummaries, encodeSummaries } from './summaryCacheFile.ts';
 
 /** A chart's summary and the generation it was made in. */
 interface CachedSummary {
@@ -23,7 +27,15 @@ interface SummaryCache {
   epoch: string;
   /** Bumped by every pass that made, changed or dropped a summary. */
   generation: number;
+  /**
+   * Every chart's summary, in the list's order: the chart index's order at the last full pass
+   * (or as saved), then charts as they first appeared since (a chart changed keeps its place).
+   */
   readonly byId: Map<string, CachedSummary>;
+  /** The context name the summaries were last made under. */
+  context: string;
+  /** The file content (DerivedCache.tagNow) the summaries were last saved or read for: saved again only for another. */
+  savedFor: string | undefined;
   /** Charts gone, with the generation that dropped them. */
   readonly removed: Map<string, number>;
   /** Which chart changed in which generation, oldest first: a difference is read from its end. */
@@ -91,7 +103,7 @@ function addCount(counts: Map<string, number>, id: string, sign: 1 | -1): void {
 function cacheOf(state: RecordSet): SummaryCache {
   const known = caches.get(state);
   if (known) return known;
-  const cache: SummaryCache = { epoch: newEpoch(), generation: 0, byId: new Map(), removed: new Map(), log: [], oldest: 0, touched: 'all', steps: new Map(), strays: new Map(), heads: new Map() };
+  const cache: SummaryCache = { epoch: newEpoch(), generation: 0, byId: new Map(), context: '', savedFor: undefined, removed: new Map(), log: [], oldest: 0, touched: 'all', steps: new Map(), strays: new Map(), heads: new Map() };
   state.listen(
     (before, after) => {
       // Until the next full pass, counts and touched charts are not kept (that pass makes them anew).
@@ -103,7 +115,43 @@ function cacheOf(state: RecordSet): SummaryCache {
     () => (cache.touched = 'all'),
   );
   caches.set(state, cache);
+  derivedCacheOf(state)?.onClose('summaries', () => saveSummaries(state, cache));
   return cache;
+}
+
+/**
+ * Saves the summaries for the file's content (at the engine's close, after its last rewrite),
+ * when they are kept and the state is the file's content; not again for a content they were
+ * saved or read for.
+ */
+function saveSummaries(state: RecordSet, cache: SummaryCache): void {
+  const files = derivedCacheOf(state);
+  if (!files || cache.touched === 'all') return;
+  update(state, cache.context);
+  const tag = files.tagNow();
+  if (tag === undefined || tag === cache.savedFor) return;
+  const summaries: ChartSummary[] = [];
+  for (const { summary } of cache.byId.values()) summaries.push(summary);
+  files.write('summaries', tag, encodeSummaries({ summaries, steps: cache.steps, strays: cache.strays, heads: cache.heads }));
+  cache.savedFor = tag;
+}
+
+/**
+ * The summaries as saved for exactly what the state holds (a file unchanged since the close
+ * that saved them), taken as a full pass's: true when they were.
+ */
+function readSaved(state: RecordSet, context: string, cache: SummaryCache): boolean {
+  const files = derivedCacheOf(state);
+  const tag = files?.tagNow();
+  const text = tag === undefined ? undefined : files?.read('summaries', tag);
+  const saved = text === undefined ? undefined : decodeSummaries(text, context);
+  if (!saved) return false;
+  for (const summary of saved.summaries) cache.byId.set(summary.id, { summary, generation: 1 });
+  cache.steps = saved.steps;
+  cache.strays = saved.strays;
+  cache.heads = saved.heads;
+  cache.savedFor = tag;
+  return true;
 }
 
 /**
@@ -154,6 +202,7 @@ function update(state: RecordSet, context: string): SummaryCache {
   const cache = cacheOf(state);
   const touched = cache.touched;
   cache.touched = new Set();
+  cache.context = context;
   // The chart index is rebuilt from every chart head after any change: a difference asks for
   // it only when a chart needs the full reading (summarizeFully), which quick summaries avoid.
   const index = () => chartIndexOf(state);
@@ -165,6 +214,8 @@ function update(state: RecordSet, context: string): SummaryCache {
     cache.epoch = newEpoch();
     cache.generation = 1;
     cache.oldest = 1;
+    cache.savedFor = undefined;
+    if (readSaved(state, context, cache)) return cache;
     tallySteps(state, cache);
     const heads = state.derived(chartHeadOf);
     cache.heads = new Map();
@@ -204,17 +255,14 @@ function update(state: RecordSet, context: string): SummaryCache {
 }
 
 /**
- * The summaries of every chart in a state, in the chart index's order. Kept as records change:
- * a list of 100k charts is parsed once (and again after the context is read anew from its
- * file), and a change costs only the charts it touched.
+ * The summaries of every chart in a state, in the list's order (SummaryCache.byId). Kept as
+ * records change: a list of 100k charts is parsed once (and again after the context is read
+ * anew from its file, unless the summaries saved at the last close are of that very file), and
+ * a change costs only the charts it touched.
  */
 export function summarizeCharts(state: RecordSet, context: string): ChartSummary[] {
-  const cache = update(state, context);
   const result: ChartSummary[] = [];
-  for (const id of chartIndexOf(state).ids) {
-    const cached = cache.byId.get(id);
-    if (cached) result.push(cached.summary);
-  }
+  for (const { summary } of update(state, context).byId.values()) result.push(summary);
   return result;
 }
 
@@ -247,6 +295,19 @@ export function chartCount(state: RecordSet): number {
   const cache = caches.get(state);
   if (cache && cache.touched !== 'all') return cache.heads.size;
   return chartIndexOf(state).size;
+}
+
+/**
+ * Makes every context's chart list ready (read back from its cache, or made by a full pass),
+ * one context per turn of the engine: the app does this as it starts, while its window loads,
+ * so that the window's first list finds the summaries made. Stops between contexts once
+ * `isStopped` says so.
+ */
+export async function prepareChartLists(engine: Engine, isStopped: () => boolean = () => false): Promise<void> {
+  for (const name of engine.listContextNames()) {
+    if (isStopped()) return;
+    await engine.read(name, (state) => void update(state, name));
+  }
 }
 
 /**

@@ -100,11 +100,15 @@ export function quickSummary(state: RecordSet, id: string, context: string, step
 /**
  * What the list shows of chart `id`'s `_chart` entity: the chart head the record set keeps for
  * it (parsed once, when the chart index read it), or, for a `_chart` entity that is no chart
- * head (another entityType), its own metadata. Undefined when there is no such entity.
+ * head (another entityType), its own metadata. Undefined when there is no such entity. Where
+ * the record set keeps no chart heads yet (a list read from its cache, derivedCache.ts), the one
+ * entity is read: keeping them starts with a pass over every record (about 0.8 s at 100k charts).
  */
 function chartFieldsOf(state: RecordSet, id: string): ListedChartFields | undefined {
   const key = entityKey(chartEntityName(id));
-  const head = state.derived(chartHeadOf).get(key);
+  const heads = state.derivedIfKept(chartHeadOf);
+  const record = heads ? undefined : state.get(key);
+  const head = heads ? heads.get(key) : record && chartHeadOf(record);
   if (head?.kind === 'chart') return head;
   const entity = entityOf(state.get(key));
   return entity ? listedChartFields(entity.metadata) : undefined;

@@ -55,6 +55,7 @@ export function takeAwayRetiredFile(engine: Engine, context: string): number {
   const store = engine.storeForLockedWork(context);
   if (store.state.size > 0) return store.state.size;
   removeQuietly(engine.fs, store.paths.checkpoint);
+  removeQuietly(engine.fs, store.paths.summaries);
   engine.forget(context);
   return 0;
 }

@@ -1,0 +1,264 @@
+// The chart list's summaries are saved at the engine's close and read back by the next open when
+// the context file is exactly what they were made from (derivedCache.ts, summaryCacheFile.ts).
+// A list read back must be the list a full pass makes, and stay so through every later change;
+// a cache of another content (another process wrote since, a journal tail replayed, a damaged or
+// foreign cache file) must be ignored; failing to save must cost nothing but the cache.
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ChartService } from '../../electron/core/charts/chartService.ts';
+import { chartHeadOf, chartIndexOf, readChart, summarizeChart } from '../../electron/core/charts/chartModel.ts';
+import { listCharts } from '../../electron/core/charts/chartSummaries.ts';
+import { recordFromObject } from '../../electron/core/knowledgeGraph.ts';
+import { entityKey } from '../../electron/core/records.ts';
+import { contextPaths, type DataLayout } from '../../electron/core/dataRoot.ts';
+import type { Engine } from '../../electron/core/engine.ts';
+import type { ChartSummary } from '../../shared/domain.ts';
+import { openEngine, removeTempDirs, tempLayout } from '../helpers/tempRoot.ts';
+import { seededRandom } from '../helpers/seededRandom.ts';
+import { exitOf, spawnCli } from '../helpers/runCli.ts';
+import { FaultyFileSystem } from '../faults/faultyFileSystem.ts';
+
+afterEach(removeTempDirs);
+
+const byId = (list: readonly ChartSummary[]) => [...list].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+
+/** Each chart's own reading (readChart), what the list must show. */
+function fullReading(engine: Engine, context: string): Promise<ChartSummary[]> {
+  return engine.read(context, (state) => {
+    const index = chartIndexOf(state);
+    return index.ids.map((id) => summarizeChart(readChart(state, id, context, index)!));
+  });
+}
+
+/**
+ * The full reading by an engine of its own (read-only, opened for it): reading the charts here
+ * would keep the chart heads in the engine under test, and its list would no longer be one
+ * that was read back.
+ */
+async function fullReadingApart(layout: DataLayout, context: string): Promise<ChartSummary[]> {
+  const apart = await openEngine(layout, { readOnly: true });
+  try {
+    return await fullReading(apart, context);
+  } finally {
+    await apart.close();
+  }
+}
+
+/** Whether the last list was read from the cache: a full pass keeps the chart heads of every record, a list read back does not. */
+const listWasReadBack = (engine: Engine, context: string) => engine.read(context, (state) => state.derivedIfKept(chartHeadOf) === undefined);
+
+const cacheFile = (layout: DataLayout, context: string) => contextPaths(layout, context).summaries;
+
+/** Charts in the usual shapes and in odd ones a peer or a person writes by hand. */
+async function someCharts(engine: Engine): Promise<string[]> {
+  const charts = new ChartService(engine);
+  const ids: string[] = [];
+  for (let i = 0; i < 6; i += 1) {
+    const { id } = await charts.create('work', { outcome: `Outcome ${i}`, reality: 'now', steps: ['one', 'two', 'three'].slice(0, i % 4), ...(i % 2 ? { dueDate: '2027-01-0' + (i + 1) } : {}) });
+    ids.push(id);
+  }
+  await charts.completeStep('work', `${ids[2]}_action_1`);
+  const { id: sub } = await charts.telescope('work', `${ids[3]}_action_2`, { steps: ['deeper'] });
+  ids.push(sub);
+  await engine.transact('work', () => ({
+    puts: [
+      // A chart known only by its outcome (the specification's own example has no _chart entity).
+      recordFromObject({ type: 'entity', name: 'peer_1_desired_outcome', entityType: 'desired_outcome', observations: ['From a peer'], metadata: { chartId: 'peer_1' } }),
+      // A stray step: named as a step of chart 0, its metadata stripped by a peer.
+      recordFromObject({ type: 'entity', name: `${ids[0]}_action_9`, entityType: 'action_step', observations: ['stray'], metadata: { completionStatus: true } }),
+      recordFromObject({ type: 'relation', from: `${ids[0]}_action_9`, to: `${ids[0]}_desired_outcome`, relationType: 'advances_toward' }),
+    ],
+    deletes: [],
+  }));
+  return ids;
+}
+
+describe('the chart list saved at the close', () => {
+  it('is read back by the next open instead of a pass over every record, and stays the full reading through every change after', async () => {
+    const layout = tempLayout();
+    const first = await openEngine(layout);
+    const ids = await someCharts(first);
+    const made = await listCharts(first, 'work');
+    expect(await listWasReadBack(first, 'work')).toBe(false);
+    await first.close();
+    expect(fs.existsSync(cacheFile(layout, 'work'))).toBe(true);
+
+    const engine = await openEngine(layout);
+    const readBack = await listCharts(engine, 'work');
+    expect(await listWasReadBack(engine, 'work')).toBe(true);
+    expect(readBack).toEqual(made);
+    expect(byId(readBack)).toEqual(byId(await fullReadingApart(layout, 'work')));
+
+    // A change after the list was read back: the charts it touched are made again from the
+    // counts saved with it, without a pass over every record (the chart heads stay unkept).
+    await engine.transact('work', () => ({
+      puts: [
+        recordFromObject({ type: 'entity', name: `${ids[1]}_chart`, entityType: 'structural_tension_chart', observations: [], metadata: { chartId: ids[1], level: 0, dueDate: '2027-03-03', updatedAt: '2026-11-30T10:00:00.000Z' } }),
+        recordFromObject({ type: 'entity', name: `${ids[1]}_action_1`, entityType: 'action_step', observations: ['done by hand'], metadata: { chartId: ids[1], completionStatus: true } }),
+        recordFromObject({ type: 'entity', name: `${ids[0]}_action_8`, entityType: 'action_step', observations: ['another stray'], metadata: {} }),
+      ],
+      deletes: [],
+    }));
+    const changed = await listCharts(engine, 'work');
+    expect(await listWasReadBack(engine, 'work')).toBe(true);
+    expect(byId(changed)).toEqual(byId(await fullReadingApart(layout, 'work')));
+    expect(changed.find((c) => c.id === ids[1])).toMatchObject({ dueDate: '2027-03-03', stepsDone: 1, stepsTotal: 1 });
+    // A chart entity gone, its outcome left: the chart is still listed (the saved counts of chart
+    // heads said it had two), now read in full.
+    await engine.transact('work', () => ({ puts: [], deletes: [entityKey(`${ids[4]}_chart`)] }));
+    const outcomeOnly = await listCharts(engine, 'work');
+    expect(outcomeOnly.find((c) => c.id === ids[4])).toMatchObject({ desiredOutcome: 'Outcome 4' });
+    expect(byId(outcomeOnly)).toEqual(byId(await fullReadingApart(layout, 'work')));
+
+    // Every kind of change through the chart operations (which read the chart index themselves).
+    const charts = new ChartService(engine);
+    const random = seededRandom(7);
+    const live = [...ids];
+    for (let round = 0; round < 40; round += 1) {
+      const id = live[Math.floor(random() * live.length)]!;
+      const action = Math.floor(random() * 5);
+      if (action === 0) live.push((await charts.create('work', { outcome: `New ${round}`, reality: 'r', steps: ['a', 'b'] })).id);
+      else if (action === 1) await charts.addStep('work', id, { title: `step ${round}` }).catch(() => undefined);
+      else if (action === 2) await charts.completeStep('work', `${id}_action_1`).catch(() => undefined);
+      else if (action === 3 && live.length > 3) {
+        await charts.removeChart('work', id).catch(() => undefined);
+        live.splice(live.indexOf(id), 1);
+      } else {
+        await engine.transact('work', () => ({ puts: [recordFromObject({ type: 'entity', name: `${ids[0]}_action_${20 + round}`, entityType: 'action_step', observations: ['another stray'], metadata: {} })], deletes: [] }));
+      }
+      expect(byId(await listCharts(engine, 'work')), `round ${round}`).toEqual(byId(await fullReadingApart(layout, 'work')));
+    }
+    const atClose = await listCharts(engine, 'work');
+    await engine.close();
+
+    // Saved again at this close, for the file as rewritten: the next open reads that.
+    const again = await openEngine(layout);
+    expect(await listCharts(again, 'work')).toEqual(atClose);
+    expect(await listWasReadBack(again, 'work')).toBe(true);
+    await again.close();
+  });
+
+  it('is not read when the file changed since: another process wrote, or the journal holds commits the file lacks', async () => {
+    const layout = tempLayout();
+    const engine = await openEngine(layout);
+    await someCharts(engine);
+    await listCharts(engine, 'work');
+    await engine.close();
+
+    // A real CLI process adds a chart; its close rewrites the file, and it never listed.
+    const cli = await exitOf(spawnCli(['chart', 'create', '--data', layout.root, '--context', 'work', '--outcome', 'From the CLI', '--reality', 'r']), 60_000);
+    expect(cli?.code, cli?.stderr).toBe(0);
+    const afterCli = await openEngine(layout);
+    const list = await listCharts(afterCli, 'work');
+    expect(await listWasReadBack(afterCli, 'work')).toBe(false);
+    expect(list.map((c) => c.desiredOutcome)).toContain('From the CLI');
+    expect(byId(list)).toEqual(byId(await fullReading(afterCli, 'work')));
+    await afterCli.close();
+
+    // A process that committed and stopped before its rewrite: the file is the one the cache
+    // was saved for, the journal's tail is not in it.
+    const stopped = await openEngine(layout);
+    await new ChartService(stopped).create('work', { outcome: 'In the journal only', reality: 'r' });
+    // Not closed: no rewrite (rewriteDelayMs -1), and no lease holds the lock (lockLeaseMs 0).
+    const next = await openEngine(layout);
+    const withTail = await listCharts(next, 'work');
+    expect(await listWasReadBack(next, 'work')).toBe(false);
+    expect(withTail.map((c) => c.desiredOutcome)).toContain('In the journal only');
+    expect(byId(withTail)).toEqual(byId(await fullReading(next, 'work')));
+    await next.close();
+  });
+
+  it('is ignored when damaged, of another format or made for another file, and made anew', async () => {
+    const layout = tempLayout();
+    const engine = await openEngine(layout);
+    await someCharts(engine);
+    const made = await listCharts(engine, 'work');
+    await engine.close();
+    const file = cacheFile(layout, 'work');
+    const saved = fs.readFileSync(file, 'utf8');
+    const [header, body] = [saved.slice(0, saved.indexOf('\n')), saved.slice(saved.indexOf('\n') + 1)];
+    const { tag } = JSON.parse(header) as { tag: string };
+    const damaged = [
+      'not json at all',
+      `${header}\n${body.slice(0, body.length / 2)}`,
+      `${JSON.stringify({ format: 99, tag })}\n${body}`,
+      `${JSON.stringify({ format: 1, tag: '12:00000000' })}\n${body}`,
+      `${header}\n${body.replace('"ids":[', '"ids":[7,')}`,
+      `${header}\n${JSON.stringify({ ...(JSON.parse(body) as object), level: [] })}`,
+      `${header}\n${JSON.stringify({ ...(JSON.parse(body) as object), steps: ['x', 1] })}`,
+      '',
+    ];
+    for (const text of damaged) {
+      fs.writeFileSync(file, text);
+      const reopened = await openEngine(layout);
+      expect(await listCharts(reopened, 'work'), text.slice(0, 40)).toEqual(made);
+      expect(await listWasReadBack(reopened, 'work')).toBe(false);
+      await reopened.close();
+    }
+    // The last close saved a good one again.
+    const last = await openEngine(layout);
+    expect(await listCharts(last, 'work')).toEqual(made);
+    expect(await listWasReadBack(last, 'work')).toBe(true);
+    await last.close();
+  });
+
+  it('read back under a context\'s new name shows that name', async () => {
+    const layout = tempLayout();
+    const engine = await openEngine(layout);
+    await someCharts(engine);
+    await listCharts(engine, 'work');
+    await engine.close();
+    // The context's files taken to a new name by hand, the cache with them.
+    const from = contextPaths(layout, 'work');
+    const to = contextPaths(layout, 'job');
+    for (const key of ['file', 'journal', 'checkpoint', 'summaries'] as const) fs.renameSync(from[key], to[key]);
+    const renamed = await openEngine(layout);
+    const list = await listCharts(renamed, 'job');
+    expect(await listWasReadBack(renamed, 'job')).toBe(true);
+    expect(list.every((c) => c.context === 'job')).toBe(true);
+    expect(byId(list)).toEqual(byId(await fullReading(renamed, 'job')));
+    await renamed.close();
+  });
+
+  it('failing to save (the disk full, permission denied) fails nothing else, and the next open makes the list anew (permission denied mocked: root ignores modes)', async () => {
+    for (const errno of ['ENOSPC', 'EACCES'] as const) {
+      const layout = tempLayout();
+      const setup = await openEngine(layout);
+      await someCharts(setup);
+      await setup.close();
+      const fsys = new FaultyFileSystem().arm({ nth: 1, mode: 'persist', path: /summaries\.cache\.json/, effect: { kind: 'errno', errno } });
+      const engine = await openEngine(layout, { fs: fsys });
+      const made = await listCharts(engine, 'work');
+      await new ChartService(engine).create('work', { outcome: 'Written before the close', reality: 'r' });
+      await engine.close();
+      expect(fsys.hits, errno).toBeGreaterThan(0);
+      const leftovers = fs.readdirSync(path.join(layout.root, '.history')).filter((name) => name.includes('summaries'));
+      expect(leftovers, errno).toEqual([]);
+      const next = await openEngine(layout);
+      const list = await listCharts(next, 'work');
+      expect(await listWasReadBack(next, 'work')).toBe(false);
+      expect(list.length).toBe(made.length + 1);
+      await next.close();
+    }
+  });
+
+  it('is not saved by a read-only engine, and goes with a deleted context', async () => {
+    const layout = tempLayout();
+    const engine = await openEngine(layout);
+    await someCharts(engine);
+    await engine.close();
+    const readOnly = await openEngine(layout, { readOnly: true });
+    await listCharts(readOnly, 'work');
+    await readOnly.close();
+    expect(fs.existsSync(cacheFile(layout, 'work'))).toBe(false);
+
+    const lister = await openEngine(layout);
+    await listCharts(lister, 'work');
+    await lister.close();
+    expect(fs.existsSync(cacheFile(layout, 'work'))).toBe(true);
+    const cli = await exitOf(spawnCli(['context', 'delete', 'work', '--data', layout.root]), 60_000);
+    expect(cli?.code, cli?.stderr).toBe(0);
+    expect(fs.existsSync(cacheFile(layout, 'work'))).toBe(false);
+  });
+});

@@ -8,6 +8,7 @@ import { Engine, type EngineOptions } from '../core/engine.ts';
 import { DataRootWatcher, type ContextChange, type WatcherOptions } from '../core/dataRootWatcher.ts';
 import { checkDataFolder } from '../core/dataFolder.ts';
 import { warmSearchIndexes } from '../core/searchWarmUp.ts';
+import { prepareFirstScreen } from '../core/firstScreen.ts';
 import { createHandlerTable } from '../ipc/handlerTable.ts';
 import { startBackgroundWork, type BackgroundWorkOptions } from './backgroundWork.ts';
 import { appDataLayout, type DataLocationInput } from './dataLocation.ts';
@@ -86,10 +87,12 @@ export async function startEngineServices(config: EngineServicesConfig, output: 
     );
   }
 
+  // What the window asks for first, while it loads (firstScreen.ts).
+  const listsReady = prepareFirstScreen(engine, () => closing).catch((error: unknown) => log('Preparing the chart lists failed; the window\'s first request prepares them instead.', error));
   const watcher = new DataRootWatcher(engine, onChange, (error) => log('Live updates: a refresh failed.', error), config.watcherOptions);
   const watching = watcher.start().catch((error: unknown) => log('Live updates could not start; changes by other tools show after a restart.', error));
   // Then the search indexes, a slice at a time: the first search finds them ready.
-  void watching
+  void Promise.all([watching, listsReady])
     .then(() => warmSearchIndexes(engine, { isStopped: () => closing }))
     .catch((error: unknown) => log('Preparing search failed; the first search prepares it instead.', error));
 
@@ -102,6 +105,7 @@ export async function startEngineServices(config: EngineServicesConfig, output: 
     async close() {
       closing = true;
       await background.stop().catch((error: unknown) => log('Stopping the backup timer failed.', error));
+      await listsReady;
       await watching;
       await watcher.stop().catch((error: unknown) => log('Stopping live updates failed.', error));
       await engine.close(); // flushes every pending rewrite of the context files

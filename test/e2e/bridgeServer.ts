@@ -9,6 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { Engine } from '../../electron/core/engine.ts';
 import { resolveLayout } from '../../electron/core/dataRoot.ts';
 import { DataRootWatcher } from '../../electron/core/dataRootWatcher.ts';
+import { prepareFirstScreen } from '../../electron/core/firstScreen.ts';
 import { createHandlerTable, type SenderInfo } from '../../electron/ipc/handlerTable.ts';
 import type { EventName, Events } from '../../shared/contract.ts';
 import { CONTENT_SECURITY_POLICY } from '../../electron/app/contentSecurityPolicy.ts';
@@ -27,6 +28,8 @@ export interface BridgeServer {
 /** `background`: also run the app's backup timer and scheduled check (as the Electron shell does), with these options. */
 export async function startBridgeServer(options: { data: string; distDir: string; watcherPollMs?: number; background?: BackgroundWorkOptions }): Promise<BridgeServer> {
   const engine = await Engine.open({ layout: resolveLayout({ data: options.data }), origin: 'app', rewriteDelayMs: 50, lockLeaseMs: 0 });
+  // As the app's services do at their start (engineServices.ts): what the window asks first, made ready while it loads.
+  const listsReady = prepareFirstScreen(engine);
   const clients = new Set<http.ServerResponse>();
   const emit = <E extends EventName>(event: E, payload: Events[E]) => {
     for (const client of clients) client.write(`event: ${event}\ndata: ${JSON.stringify(payload)}\n\n`);
@@ -91,6 +94,7 @@ export async function startBridgeServer(options: { data: string; distDir: string
       await new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections?.();
       await background?.stop();
+      await listsReady;
       await watcher.stop();
       await engine.close();
     },

@@ -1,5 +1,6 @@
 // One run of responsivenessBench.ts in a fresh process: a context of generated charts adopted
-// and closed first (so the start is a re-open, as the app's usually is), then the engine's
+// and closed first by a process of its own (adoptContexts.ts: the start is then a re-open, as
+// the app's usually is, on a main thread that has read nothing yet), then the engine's
 // services started as the app starts them, either in a worker thread (what the app does) or in
 // this thread (what it did before, the baseline), and driven through the same IPC channels the
 // windows use, as main serves them (each answer serialized for the window, as Electron does). During each activity perf_hooks.monitorEventLoopDelay watches this thread's event
@@ -8,10 +9,10 @@
 // Prints one line: `BENCH_RESULT [Blocking, ...]`.
 import fs from 'node:fs';
 import path from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import v8 from 'node:v8';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { Engine } from '../../electron/core/engine.ts';
-import { resolveLayout } from '../../electron/core/dataRoot.ts';
 import { startEngineServices, type EngineHost, type EngineServicesConfig } from '../../electron/app/engineServices.ts';
 import { startEngineWorker } from '../../electron/app/engineWorkerClient.ts';
 import { tsEngineWorkerEntry } from '../helpers/engineWorkerEntry.ts';
@@ -85,10 +86,7 @@ async function rewrittenSince(file: string, since: number): Promise<void> {
 }
 
 async function main(): Promise<void> {
-  const layout = resolveLayout({ data: task.root });
-  const first = await Engine.open({ layout, origin: 'cli', rewriteDelayMs: -1 });
-  await first.read('default', (state) => state.size);
-  await first.close();
+  execFileSync(process.execPath, ['--import', 'tsx', path.join(path.dirname(fileURLToPath(import.meta.url)), 'adoptContexts.ts'), task.root], { stdio: ['ignore', 'ignore', 'inherit'] });
 
   const config: EngineServicesConfig = {
     dataLocation: { argv: ['--data', task.root], env: {}, cwd: process.cwd(), home: path.dirname(task.root) },

@@ -271,6 +271,13 @@ export class ContextMemory {
     this.state.delete(key);
   }
 
+  /** `materialized` becomes a map of its own (a copy, if it is the map read from the file): it may then be changed in place. */
+  ownMaterialized(): void {
+    if (!this.materializedIsFileMap) return;
+    this.materialized = new Map(this.materialized);
+    this.materializedIsFileMap = false;
+  }
+
   /**
    * The file now holds the current state (our rewrite, journal line `seq`): fold pending changes into `materialized`.
    * `materialized` may be the very map the state adopted (copy-on-write, RecordSet.adopt): it is

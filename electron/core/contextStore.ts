@@ -21,7 +21,7 @@ import { ContextMemory, type CommitResult, type ContextStoreOptions, type Findin
 import { catchUpJournal, load } from './contextLoading.ts';
 import { noteObservedVersion, takeInOtherVersions } from './peerVersionIntake.ts';
 import { commitChanges, startPendingJournal } from './contextCommit.ts';
-import { materialize } from './contextRewrite.ts';
+import { materialize, prepareRewrite, type PreparedRewrite } from './contextRewrite.ts';
 
 export { OPERATION_IDS_KEPT } from './contextMemory.ts';
 export type { CommitResult, ContextStoreOptions, Finding, PendingChanges, Severity } from './contextMemory.ts';
@@ -162,8 +162,17 @@ export class ContextStore {
    * saw, a peer's version landed just before ours: its changes are absorbed (and the file
    * rewritten again), so it never vanishes unseen.
    */
-  materialize(): void {
-    materialize(this.memory);
+  materialize(prepared?: PreparedRewrite): void {
+    materialize(this.memory, prepared);
+  }
+
+  /**
+   * Writes the file a rewrite would put in place, without the lock (contextRewrite.ts,
+   * prepareRewrite); materialize(prepared) under the lock then only swaps it in, if the state
+   * has not changed since.
+   */
+  prepareRewrite(): PreparedRewrite | undefined {
+    return prepareRewrite(this.memory);
   }
 
   /** Entities matching every word of the query (by word prefix), best first. */

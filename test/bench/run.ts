@@ -7,8 +7,8 @@
 //   npm run bench -- --quick      small sizes, for a fast check (the MCP part at 100 charts only)
 //   npm run bench -- --profile    also write V8 CPU profiles of the open/search children
 //   npm run bench -- --keep       keep the generated files in test-output/bench
-//   npm run bench -- --only backup   one part only (cli, commit, perChange, open, mcp, backup, growth, insights, responsiveness)
-//   npm run bench -- --only responsiveness --sizes 100000   that part at these sizes only (open, responsiveness)
+//   npm run bench -- --only backup   one part only (cli, commit, perChange, open, mcp, backup, growth, insights, responsiveness, rewriteLock)
+//   npm run bench -- --only responsiveness --sizes 100000   that part at these sizes only (open, responsiveness, rewriteLock)
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -19,6 +19,7 @@ import { perChangeBench } from './perChangeBench.ts';
 import { openBench } from './openBench.ts';
 import { mcpBench } from './mcpBench.ts';
 import { responsivenessBench } from './responsivenessBench.ts';
+import { rewriteLockBench } from './rewriteLockBench.ts';
 import { backupBench } from './backupBench.ts';
 import { journalGrowthBench } from './journalGrowthBench.ts';
 import { insightsBench } from './insightsBench.ts';
@@ -50,6 +51,7 @@ const config = quick
       backup: { charts: 5_000, backups: 12 },
       insights: { charts: 5_000, days: 365 },
       responsiveness: { sizes: [10_000], commits: 10 },
+      rewriteLock: { sizes: [10_000], rounds: 3 },
     }
   : {
       // Issue 15: tension --help within 1.5x node -e 0; chart list at 1,000 charts under 0.3 s.
@@ -65,6 +67,7 @@ const config = quick
       // The issue's figure: the insights view at 100k charts and a year of history opens in under a second.
       insights: { charts: 100_000, days: 365 },
       responsiveness: { sizes: [10_000, 100_000], commits: 20 },
+      rewriteLock: { sizes: [10_000, 100_000], rounds: 3 },
     };
 
 async function main(): Promise<void> {
@@ -94,6 +97,7 @@ async function main(): Promise<void> {
     if (wanted('growth')) await run(journalGrowthBench({ workDir, ...config.growth }));
     if (wanted('insights')) await run(insightsBench({ workDir, ...config.insights }));
     if (wanted('responsiveness')) await run(responsivenessBench({ workDir, repoRoot, ...config.responsiveness, ...(sizes ? { sizes } : {}) }));
+    if (wanted('rewriteLock')) await run(rewriteLockBench({ workDir, ...config.rewriteLock, ...(sizes ? { sizes } : {}) }));
   } finally {
     if (!args.has('--keep')) fs.rmSync(workDir, { recursive: true, force: true });
   }

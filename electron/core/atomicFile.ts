@@ -61,6 +61,28 @@ export function writeVerifiedTemp(fsys: FileSystem, target: string, chunks: Iter
   return { tmp, size, crc: expected };
 }
 
+/**
+ * Replaces `target` with a temporary file renamed over it, without fsync: for caches only (the
+ * insights rollup, the saved chart list). A power cut may leave the old file, the new one, or a
+ * torn one that fails its reader's check; that costs a rebuild, never data. An fsync of each
+ * would cost more than the cache saves on a small folder (`tension chart list` at 1k charts).
+ */
+export function replaceCacheFile(fsys: FileSystem, target: string, chunks: readonly Uint8Array[]): void {
+  const tmp = tempPathFor(target);
+  const fd = fsys.openSync(tmp, 'wx', 0o644);
+  try {
+    try {
+      for (const chunk of chunks) writeAll(fsys, fd, chunk);
+    } finally {
+      fsys.closeSync(fd);
+    }
+    fsys.renameSync(tmp, target);
+  } catch (error) {
+    removeQuietly(fsys, tmp);
+    throw error;
+  }
+}
+
 export function removeQuietly(fsys: FileSystem, file: string): void {
   try {
     fsys.unlinkSync(file);

@@ -21,7 +21,7 @@ import type { IndexBuild, SearchIndex } from './searchIndex.ts';
 import type { ObservedVersion } from './versionObserver.ts';
 import { attachDerivedCache } from './derivedCache.ts';
 import { readFileIfExists } from './fileSystem.ts';
-import { replaceFileAtomically } from './atomicFile.ts';
+import { replaceCacheFile } from './atomicFile.ts';
 
 
 /** The derived caches' file format (derivedCache.ts): a cache of another is ignored. */
@@ -216,7 +216,7 @@ export class ContextMemory {
   private writeDerived(kind: string, tag: string, text: string): void {
     if (this.readOnly) return;
     try {
-      replaceFileAtomically(this.fs, this.derivedPath(kind), `${JSON.stringify({ format: DERIVED_CACHE_FORMAT, tag })}\n${text}`);
+      replaceCacheFile(this.fs, this.derivedPath(kind), [Buffer.from(`${JSON.stringify({ format: DERIVED_CACHE_FORMAT, tag })}\n${text}`)]);
     } catch {
       // A cache: without it the next open makes it anew (disk full, permission denied).
     }

@@ -9,8 +9,8 @@ import os from 'node:os';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import type { FileSystem } from '../fileSystem.ts';
-import { readFileIfExists, writeAll } from '../fileSystem.ts';
-import { removeQuietly, tempPathFor } from '../atomicFile.ts';
+import { readFileIfExists } from '../fileSystem.ts';
+import { replaceCacheFile } from '../atomicFile.ts';
 import { CHART_COLUMNS, EVENT_COLUMNS, IntColumn, RollupState, STEP_COLUMNS, type ColumnName } from './rollupState.ts';
 import { ROLLUP_FORMAT, restoreDays, type RollupSummary } from './rollupSummary.ts';
 
@@ -29,22 +29,6 @@ export function rollupPaths(journal: string): RollupPaths {
 const crcHex = (bytes: Uint8Array) => zlib.crc32(bytes).toString(16).padStart(8, '0');
 /** The rows file holds the columns as the machine's 32-bit integers: little-endian on every platform we run on. */
 const LITTLE_ENDIAN = os.endianness() === 'LE';
-
-function writeReplacing(fsys: FileSystem, target: string, chunks: readonly Uint8Array[]): void {
-  const tmp = tempPathFor(target);
-  const fd = fsys.openSync(tmp, 'wx', 0o644);
-  try {
-    try {
-      for (const chunk of chunks) writeAll(fsys, fd, chunk);
-    } finally {
-      fsys.closeSync(fd);
-    }
-    fsys.renameSync(tmp, target);
-  } catch (error) {
-    removeQuietly(fsys, tmp);
-    throw error;
-  }
-}
 
 export function readSummary(fsys: FileSystem, paths: RollupPaths, context: string): RollupSummary | undefined {
   let bytes: Buffer | undefined;
@@ -96,8 +80,8 @@ export function writeRollup(fsys: FileSystem, paths: RollupPaths, state: RollupS
   if (!LITTLE_ENDIAN) return; // a big-endian machine goes without the cache, reading the journal each time
   // Rows first: a summary never names rows that are not there yet (a crash between the two
   // leaves a pair that does not match, which is made again).
-  writeReplacing(fsys, paths.rows, encodeRows(state, summary.generation));
-  writeReplacing(fsys, paths.summary, [Buffer.from(JSON.stringify(summary), 'utf8')]);
+  replaceCacheFile(fsys, paths.rows, encodeRows(state, summary.generation));
+  replaceCacheFile(fsys, paths.summary, [Buffer.from(JSON.stringify(summary), 'utf8')]);
 }
 
 /** The rows written with `summary`, with its day totals; undefined when they are missing, damaged or of another generation. */

@@ -13,26 +13,40 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { writeChartFile } from '../bench/chartGenerator.ts';
 import { startBridgeServer } from './bridgeServer.ts';
+import type { Page } from 'playwright-core';
 import { chromiumMissing, distDir, ensureRendererBuilt, launchChromium } from './browser.ts';
+
+/** The first chart row on screen. */
+const firstRow = (page: Page) => page.getByRole('list', { name: 'Chart list' }).getByRole('listitem').first().waitFor({ timeout: 600_000 });
+
+/** A page opened on the server: ms from its open to the first chart row. */
+async function openToFirstRow(page: Page, url: string): Promise<number> {
+  const started = performance.now();
+  await page.goto(`${url}/?bridge=/bridge`);
+  await firstRow(page);
+  return performance.now() - started;
+}
+
+/** The bridge server started on the folder (timed: the engine's open), Chromium, and a page opened to its first chart row (timed). */
+async function startAndOpen(data: string) {
+  const started = performance.now();
+  const server = await startBridgeServer({ data, distDir, watcherPollMs: 60_000 });
+  const engineMs = performance.now() - started;
+  const browser = await launchChromium();
+  const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+  return { server, browser, page, engineMs, firstListMs: await openToFirstRow(page, server.url) };
+}
 
 async function measure(charts: number): Promise<void> {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'tension-measure-'));
   const data = path.join(root, '.coaia');
   try {
     const generated = writeChartFile(path.join(data, 'charts-bulk.jsonl'), charts);
-    let t = performance.now();
-    const server = await startBridgeServer({ data, distDir, watcherPollMs: 60_000 });
-    const engineOpenMs = performance.now() - t;
-    const browser = await launchChromium();
+    const { server, browser, page, engineMs: engineOpenMs, firstListMs } = await startAndOpen(data);
     try {
-      const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-      t = performance.now();
-      await page.goto(`${server.url}/?bridge=/bridge`);
-      await page.getByRole('list', { name: 'Chart list' }).getByRole('listitem').first().waitFor({ timeout: 600_000 });
-      const firstListMs = performance.now() - t;
-      t = performance.now();
+      const t = performance.now();
       await page.reload();
-      await page.getByRole('list', { name: 'Chart list' }).getByRole('listitem').first().waitFor({ timeout: 600_000 });
+      await firstRow(page);
       const secondListMs = performance.now() - t;
       const rows = await page.getByRole('list', { name: 'Chart list' }).getAttribute('aria-rowcount');
       // Scroll through the list in 20 jumps (and a few small steps), counting DOM nodes.
@@ -83,20 +97,10 @@ async function measure(charts: number): Promise<void> {
       await browser.close();
       await server.close();
     }
-    t = performance.now();
-    const restarted = await startBridgeServer({ data, distDir, watcherPollMs: 60_000 });
-    const engineReopenMs = performance.now() - t;
-    const again = await launchChromium();
-    try {
-      const page = await again.newPage({ viewport: { width: 1400, height: 900 } });
-      t = performance.now();
-      await page.goto(`${restarted.url}/?bridge=/bridge`);
-      await page.getByRole('list', { name: 'Chart list' }).getByRole('listitem').first().waitFor({ timeout: 600_000 });
-      console.log(JSON.stringify({ charts, afterRestart: { engineReopenMs: Math.round(engineReopenMs), pageOpenToFirstChartListMs: Math.round(performance.now() - t) } }));
-    } finally {
-      await again.close();
-      await restarted.close();
-    }
+    const restart = await startAndOpen(data);
+    console.log(JSON.stringify({ charts, afterRestart: { engineReopenMs: Math.round(restart.engineMs), pageOpenToFirstChartListMs: Math.round(restart.firstListMs) } }));
+    await restart.browser.close();
+    await restart.server.close();
   } finally {
     fs.rmSync(root, { recursive: true, force: true });
   }

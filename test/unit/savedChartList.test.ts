@@ -74,6 +74,27 @@ async function someCharts(engine: Engine): Promise<string[]> {
   return ids;
 }
 
+/** A folder with someCharts, listed and closed (so the list is saved): the folder and that list. */
+async function listedAndClosed(): Promise<{ layout: DataLayout; made: ChartSummary[] }> {
+  const layout = tempLayout();
+  const engine = await openEngine(layout);
+  await someCharts(engine);
+  const made = await listCharts(engine, 'work');
+  await engine.close();
+  return { layout, made };
+}
+
+/** An engine opened on the folder lists `context`: the list, whether it was read back, and the full reading beside it. */
+async function reopenAndList(layout: DataLayout, context = 'work') {
+  const engine = await openEngine(layout);
+  try {
+    const list = await listCharts(engine, context);
+    return { list, readBack: await listWasReadBack(engine, context), full: await fullReading(engine, context) };
+  } finally {
+    await engine.close();
+  }
+}
+
 describe('the chart list saved at the close', () => {
   it('is read back by the next open instead of a pass over every record, and stays the full reading through every change after', async () => {
     const layout = tempLayout();
@@ -133,48 +154,33 @@ describe('the chart list saved at the close', () => {
     await engine.close();
 
     // Saved again at this close, for the file as rewritten: the next open reads that.
-    const again = await openEngine(layout);
-    expect(await listCharts(again, 'work')).toEqual(atClose);
-    expect(await listWasReadBack(again, 'work')).toBe(true);
-    await again.close();
+    expect(await reopenAndList(layout)).toMatchObject({ list: atClose, readBack: true });
   });
 
   it('is not read when the file changed since: another process wrote, or the journal holds commits the file lacks', async () => {
-    const layout = tempLayout();
-    const engine = await openEngine(layout);
-    await someCharts(engine);
-    await listCharts(engine, 'work');
-    await engine.close();
+    const { layout } = await listedAndClosed();
 
     // A real CLI process adds a chart; its close rewrites the file, and it never listed.
     const cli = await exitOf(spawnCli(['chart', 'create', '--data', layout.root, '--context', 'work', '--outcome', 'From the CLI', '--reality', 'r']), 60_000);
     expect(cli?.code, cli?.stderr).toBe(0);
-    const afterCli = await openEngine(layout);
-    const list = await listCharts(afterCli, 'work');
-    expect(await listWasReadBack(afterCli, 'work')).toBe(false);
-    expect(list.map((c) => c.desiredOutcome)).toContain('From the CLI');
-    expect(byId(list)).toEqual(byId(await fullReading(afterCli, 'work')));
-    await afterCli.close();
+    const afterCli = await reopenAndList(layout);
+    expect(afterCli.readBack).toBe(false);
+    expect(afterCli.list.map((c) => c.desiredOutcome)).toContain('From the CLI');
+    expect(byId(afterCli.list)).toEqual(byId(afterCli.full));
 
     // A process that committed and stopped before its rewrite: the file is the one the cache
     // was saved for, the journal's tail is not in it.
     const stopped = await openEngine(layout);
     await new ChartService(stopped).create('work', { outcome: 'In the journal only', reality: 'r' });
     // Not closed: no rewrite (rewriteDelayMs -1), and no lease holds the lock (lockLeaseMs 0).
-    const next = await openEngine(layout);
-    const withTail = await listCharts(next, 'work');
-    expect(await listWasReadBack(next, 'work')).toBe(false);
-    expect(withTail.map((c) => c.desiredOutcome)).toContain('In the journal only');
-    expect(byId(withTail)).toEqual(byId(await fullReading(next, 'work')));
-    await next.close();
+    const withTail = await reopenAndList(layout);
+    expect(withTail.readBack).toBe(false);
+    expect(withTail.list.map((c) => c.desiredOutcome)).toContain('In the journal only');
+    expect(byId(withTail.list)).toEqual(byId(withTail.full));
   });
 
   it('is ignored when damaged, of another format or made for another file, and made anew', async () => {
-    const layout = tempLayout();
-    const engine = await openEngine(layout);
-    await someCharts(engine);
-    const made = await listCharts(engine, 'work');
-    await engine.close();
+    const { layout, made } = await listedAndClosed();
     const file = cacheFile(layout, 'work');
     const saved = fs.readFileSync(file, 'utf8');
     const [header, body] = [saved.slice(0, saved.indexOf('\n')), saved.slice(saved.indexOf('\n') + 1)];
@@ -191,34 +197,22 @@ describe('the chart list saved at the close', () => {
     ];
     for (const text of damaged) {
       fs.writeFileSync(file, text);
-      const reopened = await openEngine(layout);
-      expect(await listCharts(reopened, 'work'), text.slice(0, 40)).toEqual(made);
-      expect(await listWasReadBack(reopened, 'work')).toBe(false);
-      await reopened.close();
+      expect(await reopenAndList(layout), text.slice(0, 40)).toMatchObject({ list: made, readBack: false });
     }
     // The last close saved a good one again.
-    const last = await openEngine(layout);
-    expect(await listCharts(last, 'work')).toEqual(made);
-    expect(await listWasReadBack(last, 'work')).toBe(true);
-    await last.close();
+    expect(await reopenAndList(layout)).toMatchObject({ list: made, readBack: true });
   });
 
   it('read back under a context\'s new name shows that name', async () => {
-    const layout = tempLayout();
-    const engine = await openEngine(layout);
-    await someCharts(engine);
-    await listCharts(engine, 'work');
-    await engine.close();
+    const { layout } = await listedAndClosed();
     // The context's files taken to a new name by hand, the cache with them.
     const from = contextPaths(layout, 'work');
     const to = contextPaths(layout, 'job');
     for (const key of ['file', 'journal', 'checkpoint', 'summaries'] as const) fs.renameSync(from[key], to[key]);
-    const renamed = await openEngine(layout);
-    const list = await listCharts(renamed, 'job');
-    expect(await listWasReadBack(renamed, 'job')).toBe(true);
-    expect(list.every((c) => c.context === 'job')).toBe(true);
-    expect(byId(list)).toEqual(byId(await fullReading(renamed, 'job')));
-    await renamed.close();
+    const renamed = await reopenAndList(layout, 'job');
+    expect(renamed.readBack).toBe(true);
+    expect(renamed.list.every((c) => c.context === 'job')).toBe(true);
+    expect(byId(renamed.list)).toEqual(byId(renamed.full));
   });
 
   it('failing to save (the disk full, permission denied) fails nothing else, and the next open makes the list anew (permission denied mocked: root ignores modes)', async () => {

@@ -124,19 +124,27 @@ export class Engine {
 
   // ------------------------------------------------------------ serialization
 
-  /** Runs `work` alone in this process, and under the root lock across processes. */
-  withLock<T>(work: (lock: HeldLock | undefined) => T | Promise<T>): Promise<T> {
+  /**
+   * Runs `work` alone in this process, and under the root lock across processes. `beforeLock`
+   * runs in the same turn, just before the lock is taken: nothing of this process comes between.
+   */
+  withLock<T>(work: (lock: HeldLock | undefined) => T | Promise<T>, beforeLock?: () => void): Promise<T> {
     // Work submitted once closing began is refused (what came before runs, then the last rewrite).
     if (this.closed) return Promise.reject(new EngineError('BAD_INPUT', 'The storage engine is closed.'));
     if (this.closing) return Promise.reject(new EngineError('BAD_INPUT', 'The storage engine is closing; nothing was changed.'));
-    return this.runLocked(work);
+    return this.runLocked(work, beforeLock);
   }
 
-  private runLocked<T>(work: (lock: HeldLock | undefined) => T | Promise<T>): Promise<T> {
+  private runLocked<T>(work: (lock: HeldLock | undefined) => T | Promise<T>, beforeLock?: () => void): Promise<T> {
     const run = async () => {
       if (this.closed) throw new EngineError('BAD_INPUT', 'The storage engine is closed.');
       // A writer swaps rewritten files into place with an atomic exchange (loaded once).
       if (!this.readOnly) await loadAtomicExchange();
+      if (beforeLock) {
+        // What runs before the lock runs without it: a lease still held from the last operation goes first.
+        if (this.lease) await this.releaseLease(false);
+        beforeLock();
+      }
       const lock = this.readOnly ? undefined : await this.takeLease();
       try {
         // A change across contexts left open by a crashed process is finished before anything else.
@@ -433,9 +441,12 @@ export class Engine {
    * the lock, swapped into place if nothing changed since; else written again there.
    */
   async flush(): Promise<void> {
-    const prepared = this.options.rewriteOutsideLock === false ? new Map<ContextStore, PreparedRewrite>() : await this.prepareRewrites();
+    const prepared = new Map<ContextStore, PreparedRewrite>();
+    // In the same turn as the rewrite under the lock: a commit of this process coming meanwhile
+    // waits for both (between them, it would change the state written, and the file be written twice).
+    const prepare = this.options.rewriteOutsideLock === false ? undefined : () => this.prepareRewrites(prepared);
     try {
-      await this.withLock(() => this.flushUnderLock(prepared));
+      await this.withLock(() => this.flushUnderLock(prepared), prepare);
     } finally {
       this.dropPrepared(prepared);
     }
@@ -453,25 +464,17 @@ export class Engine {
    * wait for the lock only while a file is swapped in, not while it is written (at 100k charts,
    * 5-6 s of a rewrite of 6.5 s). A file whose state changed before the swap is not used.
    */
-  private prepareRewrites(): Promise<Map<ContextStore, PreparedRewrite>> {
-    const prepared = new Map<ContextStore, PreparedRewrite>();
-    if (this.readOnly) return Promise.resolve(prepared);
-    const run = () => {
-      if (this.closed || this.closing) return prepared;
-      for (const store of this.stores.values()) {
-        if (store.readOnly) continue;
-        try {
-          const written = store.prepareRewrite();
-          if (written) prepared.set(store, written);
-        } catch {
-          // Written again under the lock, where a failure is reported as the rewrite's.
-        }
+  private prepareRewrites(prepared: Map<ContextStore, PreparedRewrite>): void {
+    if (this.readOnly) return;
+    for (const store of this.stores.values()) {
+      if (store.readOnly) continue;
+      try {
+        const written = store.prepareRewrite();
+        if (written) prepared.set(store, written);
+      } catch {
+        // Written again under the lock, where a failure is reported as the rewrite's.
       }
-      return prepared;
-    };
-    const result = this.queue.then(run, run);
-    this.queue = result.catch(() => undefined);
-    return result;
+    }
   }
 
   /** `prepared`: files written for these stores before the lock (prepareRewrites); each one used is taken out of the map. */

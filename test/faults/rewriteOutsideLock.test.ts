@@ -89,6 +89,32 @@ describe('a rewrite writes its file without the lock', () => {
     await reopened.close();
   });
 
+  it('a commit of this process made while the file is written waits for the swap: the file is written once, and the commit after it', async () => {
+    const layout = tempLayout();
+    let writes = 0;
+    let commit: Promise<unknown> | undefined;
+    let charts: ChartService | undefined;
+    const engine = await openEngine(layout, {
+      fs: watchingFileSystem(() => {
+        writes += 1;
+        // As a window's request arriving in the middle of the rewrite.
+        commit ??= charts?.create('work', { outcome: 'Made during the rewrite', reality: 'r' });
+      }),
+    });
+    charts = new ChartService(engine);
+    await charts.create('work', { outcome: 'Before the rewrite', reality: 'r' });
+    await engine.flush();
+    expect(writes, 'the file written before the lock was the one swapped in').toBe(1);
+    await commit;
+    const file = () => fs.readFileSync(path.join(layout.root, 'charts-work.jsonl'), 'utf8');
+    expect(file()).toContain('Before the rewrite');
+    expect(file()).not.toContain('Made during the rewrite');
+    await engine.flush();
+    expect(file()).toContain('Made during the rewrite');
+    expect(leftovers(layout.root)).toEqual([]);
+    await engine.close();
+  });
+
   it('removes the file it wrote when the lock never comes', async () => {
     const layout = tempLayout();
     const engine = await openEngine(layout, { lockTimeoutMs: 300 });

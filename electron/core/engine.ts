@@ -490,8 +490,7 @@ export class Engine {
         if (store.needsRewrite) {
           rewriting = performance.now();
           const ready = prepared?.get(store);
-          // Handed over: used, or removed if its state is gone (materialize); never removed again
-          // here, where an exchange may have left another program's version at its path.
+          // Handed over: materialize swaps it in, or removes it when the state is no longer the one written.
           prepared?.delete(store);
           store.materialize(ready);
           tell(this.timingObserver, 'rewrite', store.context, rewriting);

@@ -19,13 +19,8 @@ import { FileVersions } from './fileVersions.ts';
 import type { RecoveryLog } from './recoveryLog.ts';
 import type { IndexBuild, SearchIndex } from './searchIndex.ts';
 import type { ObservedVersion } from './versionObserver.ts';
-import { attachDerivedCache } from './derivedCache.ts';
-import { readFileIfExists } from './fileSystem.ts';
-import { replaceCacheFile } from './atomicFile.ts';
+import { attachDerivedCache, readDerivedFile, writeDerivedFile } from './derivedCache.ts';
 
-
-/** The derived caches' file format (derivedCache.ts): a cache of another is ignored. */
-const DERIVED_CACHE_FORMAT = 1;
 
 /** How many recent operation ids are remembered (and checkpointed) to make retries apply once. */
 export const OPERATION_IDS_KEPT = 10_000;
@@ -167,8 +162,10 @@ export class ContextMemory {
     if (options.readOnly) this.readOnlyReason = options.readOnlyReason ?? 'the data folder is read-only';
     attachDerivedCache(this.state, {
       tagNow: () => (this.asFile !== undefined && this.asFile.version === this.state.version ? this.asFile.tag : undefined),
-      read: (kind, tag) => this.readDerived(kind, tag),
-      write: (kind, tag, text) => this.writeDerived(kind, tag, text),
+      read: (kind, tag) => readDerivedFile(this.fs, this.derivedPath(kind), tag),
+      write: (kind, tag, text) => {
+        if (!this.readOnly) writeDerivedFile(this.fs, this.derivedPath(kind), tag, text);
+      },
       onClose: (kind, save) => this.closeSavers.set(kind, save),
     });
   }
@@ -192,34 +189,6 @@ export class ContextMemory {
   private derivedPath(kind: string): string {
     if (kind !== 'summaries') throw new Error(`no derived cache named ${kind}`);
     return this.paths.summaries;
-  }
-
-  /** The cache's first line names its format and the content it was made for; the rest is the caller's text. */
-  private readDerived(kind: string, tag: string): string | undefined {
-    let text: string | undefined;
-    try {
-      text = readFileIfExists(this.fs, this.derivedPath(kind))?.toString('utf8');
-    } catch {
-      return undefined;
-    }
-    if (text === undefined) return undefined;
-    const end = text.indexOf('\n');
-    if (end < 0) return undefined;
-    try {
-      const header = JSON.parse(text.slice(0, end)) as { format?: unknown; tag?: unknown };
-      return header.format === DERIVED_CACHE_FORMAT && header.tag === tag ? text.slice(end + 1) : undefined;
-    } catch {
-      return undefined;
-    }
-  }
-
-  private writeDerived(kind: string, tag: string, text: string): void {
-    if (this.readOnly) return;
-    try {
-      replaceCacheFile(this.fs, this.derivedPath(kind), [Buffer.from(`${JSON.stringify({ format: DERIVED_CACHE_FORMAT, tag })}\n${text}`)]);
-    } catch {
-      // A cache: without it the next open makes it anew (disk full, permission denied).
-    }
   }
 
   get readOnly(): boolean {

@@ -10,6 +10,8 @@
 // The store owns the files (it knows when its state is its file's content: DerivedCache.tagNow);
 // what is derived (chartSummaries.ts, in the chart layer above) finds them by the state.
 import type { RecordSet } from './recordSet.ts';
+import { readFileIfExists, type FileSystem } from './fileSystem.ts';
+import { replaceCacheFile } from './atomicFile.ts';
 
 /** What the store offers the layers above for one state. */
 export interface DerivedCache {
@@ -36,4 +38,38 @@ export function attachDerivedCache(state: RecordSet, cache: DerivedCache): void 
 /** The derived cache of a store's state; undefined for any other record set (a backup's, a preview's). */
 export function derivedCacheOf(state: RecordSet): DerivedCache | undefined {
   return caches.get(state);
+}
+
+/** The derived caches' file format: a cache of another is ignored. */
+const DERIVED_CACHE_FORMAT = 1;
+
+/**
+ * The text of the cache file at `file` when it was saved for `tag`; undefined when it is missing,
+ * unreadable, of another format or made for another content. Its first line names the format and
+ * the content (`{"format":1,"tag":"<size>:<crc>"}`); the rest is the caller's text.
+ */
+export function readDerivedFile(fsys: FileSystem, file: string, tag: string): string | undefined {
+  let text: string | undefined;
+  try {
+    text = readFileIfExists(fsys, file)?.toString('utf8');
+  } catch {
+    return undefined;
+  }
+  const end = text?.indexOf('\n') ?? -1;
+  if (text === undefined || end < 0) return undefined;
+  try {
+    const header = JSON.parse(text.slice(0, end)) as { format?: unknown; tag?: unknown };
+    return header.format === DERIVED_CACHE_FORMAT && header.tag === tag ? text.slice(end + 1) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Saves `text` for `tag` at `file` (replaceCacheFile: a rename, no fsync); a failure only means no cache. */
+export function writeDerivedFile(fsys: FileSystem, file: string, tag: string, text: string): void {
+  try {
+    replaceCacheFile(fsys, file, [Buffer.from(`${JSON.stringify({ format: DERIVED_CACHE_FORMAT, tag })}\n${text}`)]);
+  } catch {
+    // A cache: without it the next open makes it anew (disk full, permission denied).
+  }
 }

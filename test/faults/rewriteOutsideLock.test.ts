@@ -61,6 +61,19 @@ describe('a rewrite writes its file without the lock', () => {
     await reopened.close();
   });
 
+  it('lets go of a lease still held from the last commit before it writes the file', async () => {
+    const layout = tempLayout();
+    const lock = rootPaths(layout).lock;
+    const seen: boolean[] = [];
+    // A long lease: the lock stays held after each operation, for the next one.
+    const engine = await openEngine(layout, { lockLeaseMs: 60_000, fs: watchingFileSystem(() => seen.push(fs.existsSync(lock))) });
+    await new ChartService(engine).create('work', { outcome: 'Committed under a lease', reality: 'r' });
+    expect(fs.existsSync(lock), 'the lease holds the lock after the commit').toBe(true);
+    await engine.flush();
+    expect(seen).toEqual([false]);
+    await engine.close();
+  });
+
   it('lets another process commit while the file is written; that file is not used, the rewrite under the lock holds both', async () => {
     const layout = tempLayout();
     let cli: ReturnType<typeof spawnSync> | undefined;

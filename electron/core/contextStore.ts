@@ -55,12 +55,12 @@ export class ContextStore {
     return this.memory.readOnlyReason;
   }
 
-  /** The head of the journal: the last sequence number read or written. */
   /** How many times this process took in journal lines another process wrote (ContextMemory.othersReads). */
   get othersReads(): number {
     return this.memory.othersReads;
   }
 
+  /** The head of the journal: the last sequence number read or written. */
   get seq(): number {
     return this.memory.seq;
   }

@@ -237,6 +237,17 @@ describe('the chart list saved at the close', () => {
     }
   });
 
+  it('failing to read (EIO) is only a list made anew (the error mocked through the seam)', async () => {
+    const { layout, made } = await listedAndClosed();
+    expect(fs.existsSync(cacheFile(layout, 'work'))).toBe(true);
+    const fsys = new FaultyFileSystem().arm({ nth: 1, mode: 'persist', ops: ['readFileSync'], path: /summaries\.cache\.json$/, effect: { kind: 'errno', errno: 'EIO' } });
+    const engine = await openEngine(layout, { fs: fsys });
+    expect(await listCharts(engine, 'work')).toEqual(made);
+    expect(fsys.hits).toBeGreaterThan(0);
+    expect(await listWasReadBack(engine, 'work')).toBe(false);
+    await engine.close();
+  });
+
   it('is not saved by a read-only engine, and goes with a deleted context', async () => {
     const layout = tempLayout();
     const engine = await openEngine(layout);

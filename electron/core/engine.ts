@@ -37,15 +37,24 @@ export interface EngineOptions {
   readonly readOnly?: boolean;
   readonly clock?: () => Date;
   /**
-   * false: a rewrite writes its file under the data folder's lock too (as before it was written
-   * first, without the lock: Engine.flush); the bench's baseline.
+   * From this size of context file up, a scheduled rewrite writes its file before it takes the
+   * data folder's lock (Engine.flush; default REWRITE_OUTSIDE_LOCK_FROM_BYTES). Infinity: always
+   * under the lock (the bench's baseline); 0: always before it (tests of small folders).
    */
-  readonly rewriteOutsideLock?: boolean;
+  readonly rewriteOutsideLockFromBytes?: number;
   /** Called when a background rewrite fails (the commits themselves are safe in the journal). */
   readonly onBackgroundError?: (error: EngineError) => void;
 }
 
 export type Health = 'ok' | 'damaged' | 'read-only';
+
+/**
+ * Below this size a context file is written under the lock: it takes a few milliseconds, less
+ * than letting go of the lock and taking it again, and among busy writers (the MCP race: two
+ * servers, the CLI and two peers on a small file) a file written first was nearly always stale
+ * by the swap, and written twice. At 4 MB (about 1,500 charts) a write takes some 40 ms.
+ */
+const REWRITE_OUTSIDE_LOCK_FROM_BYTES = 4 * 1024 * 1024;
 
 /** Longest a lease is held while operations keep coming, before others get a turn. */
 const LEASE_MAX_MS = 100;
@@ -128,23 +137,19 @@ export class Engine {
    * Runs `work` alone in this process, and under the root lock across processes. `beforeLock`
    * runs in the same turn, just before the lock is taken: nothing of this process comes between.
    */
-  withLock<T>(work: (lock: HeldLock | undefined) => T | Promise<T>, beforeLock?: () => void): Promise<T> {
+  withLock<T>(work: (lock: HeldLock | undefined) => T | Promise<T>, beforeLock?: () => Promise<void>): Promise<T> {
     // Work submitted once closing began is refused (what came before runs, then the last rewrite).
     if (this.closed) return Promise.reject(new EngineError('BAD_INPUT', 'The storage engine is closed.'));
     if (this.closing) return Promise.reject(new EngineError('BAD_INPUT', 'The storage engine is closing; nothing was changed.'));
     return this.runLocked(work, beforeLock);
   }
 
-  private runLocked<T>(work: (lock: HeldLock | undefined) => T | Promise<T>, beforeLock?: () => void): Promise<T> {
+  private runLocked<T>(work: (lock: HeldLock | undefined) => T | Promise<T>, beforeLock?: () => Promise<void>): Promise<T> {
     const run = async () => {
       if (this.closed) throw new EngineError('BAD_INPUT', 'The storage engine is closed.');
       // A writer swaps rewritten files into place with an atomic exchange (loaded once).
       if (!this.readOnly) await loadAtomicExchange();
-      if (beforeLock) {
-        // What runs before the lock runs without it: a lease still held from the last operation goes first.
-        if (this.lease) await this.releaseLease(false);
-        beforeLock();
-      }
+      if (beforeLock) await beforeLock();
       const lock = this.readOnly ? undefined : await this.takeLease();
       try {
         // A change across contexts left open by a crashed process is finished before anything else.
@@ -444,7 +449,7 @@ export class Engine {
     const prepared = new Map<ContextStore, PreparedRewrite>();
     // In the same turn as the rewrite under the lock: a commit of this process coming meanwhile
     // waits for both (between them, it would change the state written, and the file be written twice).
-    const prepare = this.options.rewriteOutsideLock === false ? undefined : () => this.prepareRewrites(prepared);
+    const prepare = () => this.prepareRewrites(prepared);
     try {
       await this.withLock(() => this.flushUnderLock(prepared), prepare);
     } finally {
@@ -464,10 +469,14 @@ export class Engine {
    * wait for the lock only while a file is swapped in, not while it is written (at 100k charts,
    * 5-6 s of a rewrite of 6.5 s). A file whose state changed before the swap is not used.
    */
-  private prepareRewrites(prepared: Map<ContextStore, PreparedRewrite>): void {
+  private async prepareRewrites(prepared: Map<ContextStore, PreparedRewrite>): Promise<void> {
     if (this.readOnly) return;
-    for (const store of this.stores.values()) {
-      if (store.readOnly) continue;
+    const from = this.options.rewriteOutsideLockFromBytes ?? REWRITE_OUTSIDE_LOCK_FROM_BYTES;
+    const large = [...this.stores.values()].filter((store) => !store.readOnly && store.needsRewrite && (store.fileInfo()?.size ?? 0) >= from);
+    if (large.length === 0) return;
+    // Written without the lock: a lease still held from the last operation goes first.
+    if (this.lease) await this.releaseLease(false);
+    for (const store of large) {
       try {
         const written = store.prepareRewrite();
         if (written) prepared.set(store, written);

@@ -2,7 +2,7 @@
 // process's commit (the CLI, an MCP server) waits (issue 15: "serializing and writing the
 // snapshot ... with only the rename under the lock"). One context of generated charts, one
 // engine in this process; after a commit, a flush, with the file written under the lock (as
-// before, the baseline: rewriteOutsideLock false) and written first without it (the app's
+// before, the baseline: rewriteOutsideLockFromBytes Infinity) and written first without it (the app's
 // engine now). The lock's holding is read from the engine's file-system seam: from the lock
 // folder's creation to its removal. The two settings alternate, a few rounds each.
 import path from 'node:path';
@@ -55,7 +55,7 @@ export async function rewriteLockBench(config: RewriteLockBenchConfig): Promise<
     const spans: number[] = [];
     const fs = lockWatchingFileSystem(rootPaths(resolveLayout({ data: root })).lock, spans);
     const engines = {
-      before: await Engine.open({ layout: resolveLayout({ data: root }), fs, rewriteDelayMs: -1, lockLeaseMs: 0, origin: 'cli', rewriteOutsideLock: false }),
+      before: await Engine.open({ layout: resolveLayout({ data: root }), fs, rewriteDelayMs: -1, lockLeaseMs: 0, origin: 'cli', rewriteOutsideLockFromBytes: Infinity }),
     };
     // The first use adopts the file and the first flush starts its journal: not what is measured.
     await engines.before.read('default', (state) => state.size);
@@ -64,7 +64,7 @@ export async function rewriteLockBench(config: RewriteLockBenchConfig): Promise<
     const samples: Record<'before' | 'now', Sample[]> = { before: [], now: [] };
     for (let round = 0; round < config.rounds; round += 1) {
       for (const setting of ['before', 'now'] as const) {
-        const engine = await Engine.open({ layout: resolveLayout({ data: root }), fs, rewriteDelayMs: -1, lockLeaseMs: 0, origin: 'cli', rewriteOutsideLock: setting === 'now' });
+        const engine = await Engine.open({ layout: resolveLayout({ data: root }), fs, rewriteDelayMs: -1, lockLeaseMs: 0, origin: 'cli', rewriteOutsideLockFromBytes: setting === 'now' ? 0 : Infinity });
         await engine.transact('default', (state) => setEntity(state, { name: `bench_rewrite_${setting}_${round}`, entityType: 'note', observations: ['so that the file is rewritten'] }));
         spans.length = 0;
         const started = performance.now();

@@ -41,12 +41,15 @@ function watchingFileSystem(onTempSync: () => void): FileSystem {
 
 const leftovers = (root: string) => fs.readdirSync(root).filter((name) => name.includes('.tmp-'));
 
+/** These folders are small: their files are written before the lock from any size (by default, from 4 MB). */
+const WRITTEN_FIRST = { rewriteOutsideLockFromBytes: 0 };
+
 describe('a rewrite writes its file without the lock', () => {
   it('holds the lock only to swap the file in: nothing holds it while the file is written, and the file is written once', async () => {
     const layout = tempLayout();
     const lock = rootPaths(layout).lock;
     const seen: boolean[] = [];
-    const engine = await openEngine(layout, { fs: watchingFileSystem(() => seen.push(fs.existsSync(lock))) });
+    const engine = await openEngine(layout, { ...WRITTEN_FIRST, fs: watchingFileSystem(() => seen.push(fs.existsSync(lock))) });
     const charts = new ChartService(engine);
     for (let i = 0; i < 3; i += 1) await charts.create('work', { outcome: `Chart ${i}`, reality: 'r', steps: ['one'] });
     await engine.flush();
@@ -61,12 +64,25 @@ describe('a rewrite writes its file without the lock', () => {
     await reopened.close();
   });
 
+  it('writes a small file under the lock, as before: written first, it would cost more than it spares', async () => {
+    const layout = tempLayout();
+    const lock = rootPaths(layout).lock;
+    const seen: boolean[] = [];
+    const engine = await openEngine(layout, { fs: watchingFileSystem(() => seen.push(fs.existsSync(lock))) });
+    await new ChartService(engine).create('work', { outcome: 'A small folder', reality: 'r' });
+    await engine.flush(); // the file's first write (no size known yet)
+    await new ChartService(engine).create('work', { outcome: 'Another', reality: 'r' });
+    await engine.flush();
+    expect(seen).toEqual([true, true]);
+    await engine.close();
+  });
+
   it('lets go of a lease still held from the last commit before it writes the file', async () => {
     const layout = tempLayout();
     const lock = rootPaths(layout).lock;
     const seen: boolean[] = [];
     // A long lease: the lock stays held after each operation, for the next one.
-    const engine = await openEngine(layout, { lockLeaseMs: 60_000, fs: watchingFileSystem(() => seen.push(fs.existsSync(lock))) });
+    const engine = await openEngine(layout, { ...WRITTEN_FIRST, lockLeaseMs: 60_000, fs: watchingFileSystem(() => seen.push(fs.existsSync(lock))) });
     await new ChartService(engine).create('work', { outcome: 'Committed under a lease', reality: 'r' });
     expect(fs.existsSync(lock), 'the lease holds the lock after the commit').toBe(true);
     await engine.flush();
@@ -79,6 +95,7 @@ describe('a rewrite writes its file without the lock', () => {
     let cli: ReturnType<typeof spawnSync> | undefined;
     let lockHeld: boolean | undefined;
     const engine = await openEngine(layout, {
+      ...WRITTEN_FIRST,
       fs: watchingFileSystem(() => {
         if (cli) return;
         lockHeld = fs.existsSync(rootPaths(layout).lock);
@@ -109,6 +126,7 @@ describe('a rewrite writes its file without the lock', () => {
     // The service is made once the engine is open; the seam's hook, made before, finds it here.
     const late: { charts?: ChartService } = {};
     const engine = await openEngine(layout, {
+      ...WRITTEN_FIRST,
       fs: watchingFileSystem(() => {
         writes += 1;
         // As a window's request arriving in the middle of the rewrite.
@@ -131,7 +149,7 @@ describe('a rewrite writes its file without the lock', () => {
 
   it('removes the file it wrote when the lock never comes', async () => {
     const layout = tempLayout();
-    const engine = await openEngine(layout, { lockTimeoutMs: 300 });
+    const engine = await openEngine(layout, { ...WRITTEN_FIRST, lockTimeoutMs: 300 });
     await new ChartService(engine).create('work', { outcome: 'Waiting for its rewrite', reality: 'r' });
     // Another process holds the lock (a real one, sleeping with it).
     const holder = spawnSync(process.execPath, ['-e', `fs=require('fs');fs.mkdirSync(${JSON.stringify(rootPaths(layout).lock)});`], { encoding: 'utf8' });

@@ -2,6 +2,7 @@
 import { EngineError } from '../core/errors.ts';
 import type { ChartService } from '../core/charts/chartService.ts';
 import type { Chart, ChartTree } from '../../shared/domain.ts';
+import { byDueDate } from '../../shared/chartOrder.ts';
 import { historyPage, parseCount, requireOption } from './arguments.ts';
 import type { Command, CommandInput, CommandResult } from './commands.ts';
 
@@ -109,11 +110,12 @@ export const chartCommands: Record<string, Command> = {
   },
   'chart list': {
     usage: 'chart list [--all]',
-    summary: 'the charts of the context (--all: of every context)',
+    summary: 'the charts of the context, soonest due first (--all: of every context)',
     readOnly: true,
     async run(input) {
       const { listCharts } = await import('./engineModules.ts');
-      const charts = await listCharts(input.engine, input.options.all ? undefined : input.context);
+      // The app's first order; the engine keeps them nearly so, which makes the sort cheap.
+      const charts = (await listCharts(input.engine, input.options.all ? undefined : input.context)).sort(byDueDate);
       const text = charts.map((c) => `${c.id.padEnd(28)} ${c.complete ? 'done' : `${c.stepsDone}/${c.stepsTotal}`.padEnd(4)} ${(c.dueDate ?? '').slice(0, 10).padEnd(10)} ${'  '.repeat(c.level)}${c.desiredOutcome}${input.options.all ? `  (${c.context})` : ''}`).join('\n');
       return { json: { charts }, text: text || 'no charts' };
     },

@@ -2,41 +2,21 @@
 // filtered by open/complete and sorted. Computed from the stores, never stored; memoized on
 // its inputs so 100k rows are sorted once per change, not once per render, and a list made
 // by a difference of a few charts (an outside change) updates the rows sorted before by those
-// charts alone. Equal due dates (or times) go by context, then id: the order is total, so the
-// rows updated so are the rows a full sort gives.
+// charts alone. The order is total (shared/chartOrder.ts), so the rows updated so are the rows
+// a full sort gives; the engine keeps the summaries by due date, so the first sort finds them
+// in order.
 import type { ChartSummary } from '../../shared/domain.ts';
 import type { SearchHit } from '../../shared/contract.ts';
 import { deltaBehind, type AppliedDelta } from './chartListDelta.ts';
+import { chartOrder as compare, keptBy as keep, type ChartFilter, type ChartSort } from '../../shared/chartOrder.ts';
 
-export type ChartSort = 'due' | 'updated';
-export type ChartFilter = 'open' | 'complete' | 'all';
+export type { ChartFilter, ChartSort };
 
 export interface ListInputs {
   readonly summaries: readonly ChartSummary[];
   readonly hits: readonly SearchHit[] | null;
   readonly sort: ChartSort;
   readonly filter: ChartFilter;
-}
-
-const keep = (filter: ChartFilter) => (c: ChartSummary) => filter === 'all' || (filter === 'open' ? !c.complete : c.complete);
-
-const byPlace = (a: ChartSummary, b: ChartSummary) => (a.context < b.context ? -1 : a.context > b.context ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
-
-function compare(sort: ChartSort): (a: ChartSummary, b: ChartSummary) => number {
-  // Newest first; ISO times compare as text (localeCompare was several times slower on 100k rows).
-  if (sort === 'updated') {
-    return (a, b) => {
-      const x = a.updatedAt ?? '';
-      const y = b.updatedAt ?? '';
-      return x === y ? byPlace(a, b) : x < y ? 1 : -1;
-    };
-  }
-  return (a, b) => {
-    if (a.dueDate === b.dueDate) return byPlace(a, b);
-    if (a.dueDate === undefined) return 1;
-    if (b.dueDate === undefined) return -1;
-    return a.dueDate < b.dueDate ? -1 : 1;
-  };
 }
 
 export function computeVisibleCharts(inputs: ListInputs): ChartSummary[] {

@@ -240,6 +240,7 @@ describe('quick chart summaries', () => {
   it('match the full reading of every chart, for our charts and the peers\' samples', async () => {
     const { chartIndexOf, readChart, summarizeChart } = await import('../../electron/core/charts/chartModel.ts');
     const { summarizeCharts } = await import('../../electron/core/charts/chartSummaries.ts');
+    const { byDueDate } = await import('../../shared/chartOrder.ts');
     const { engine, charts } = await setup();
     const { id } = await charts.create('work', { outcome: 'A', reality: 'R', dueDate: '2027-01-01', steps: ['one', 'two', 'three'] });
     await charts.completeStep('work', `${id}_action_2`);
@@ -254,7 +255,8 @@ describe('quick chart summaries', () => {
     for (const context of ['work', 'narrative', 'ours']) {
       const [quick, full] = await peers.read(context, (state) => {
         const index = chartIndexOf(state);
-        return [summarizeCharts(state, context), index.ids.map((c) => summarizeChart(readChart(state, c, context, index)!))];
+        // The list keeps them by due date (the window's first order).
+        return [summarizeCharts(state, context), index.ids.map((c) => summarizeChart(readChart(state, c, context, index)!)).sort(byDueDate)];
       });
       expect(quick.length, context).toBeGreaterThan(0);
       expect(quick, context).toEqual(full);

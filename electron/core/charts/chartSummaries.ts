@@ -14,6 +14,7 @@ import { chartHeadOf, chartIndexOf, isStepPart, type ChartIndex } from './chartM
 import { COMPLETED, NO_STEPS, quickSummary, stepOf, stepsOf, summarizeFully, type StepCount } from './chartSummary.ts';
 import { derivedCacheOf } from '../derivedCache.ts';
 import { decodeSummaries, encodeSummaries } from './summaryCacheFile.ts';
+import { byDueDate } from '../../../shared/chartOrder.ts';
 
 /** A chart's summary and the generation it was made in. */
 interface CachedSummary {
@@ -28,8 +29,8 @@ interface SummaryCache {
   /** Bumped by every pass that made, changed or dropped a summary. */
   generation: number;
   /**
-   * Every chart's summary, in the list's order: the chart index's order at the last full pass
-   * (or as saved), then charts as they first appeared since (a chart changed keeps its place).
+   * Every chart's summary, in the list's order: by due date at the last full pass (or as saved),
+   * then charts as they first appeared since (a chart changed keeps its place).
    */
   readonly byId: Map<string, CachedSummary>;
   /** The context name the summaries were last made under. */
@@ -220,10 +221,14 @@ function update(state: RecordSet, context: string): SummaryCache {
     const heads = state.derived(chartHeadOf);
     cache.heads = new Map();
     for (const head of heads.values()) addCount(cache.heads, head.id, 1);
+    const made: ChartSummary[] = [];
     for (const id of index().ids) {
       const summary = summaryNow(state, id, context, index, cache);
-      if (summary) cache.byId.set(id, { summary, generation: 1 });
+      if (summary) made.push(summary);
     }
+    // Kept by due date (the window's first order): its sort of 100k rows then finds them in order.
+    made.sort(byDueDate);
+    for (const summary of made) cache.byId.set(summary.id, { summary, generation: 1 });
     return cache;
   }
   if (touched.size === 0) return cache;
@@ -320,7 +325,7 @@ export async function listCharts(engine: Engine, context?: string): Promise<Char
   const all: ChartSummary[] = [];
   for (const name of contexts) {
     const summaries = await engine.read(name, (state) => summarizeCharts(state, name));
-    all.push(...summaries);
+    for (const summary of summaries) all.push(summary); // not push(...): past the stack's limit at a few 100k
   }
   return all;
 }

@@ -8,6 +8,7 @@ export const CHANNEL_NAME_LIST = [
   'contexts.create',
   'charts.list',
   'charts.changes',
+  'charts.firstRows',
   'charts.tree',
   'charts.search',
   'charts.history',

@@ -14,6 +14,7 @@ import { insightChannels } from './contractInsights.ts';
 import { contextChannels } from './contractContexts.ts';
 import type { HealthNotice } from './healthFigures.ts';
 import type { AutomaticRepair, BackupStatusEvent } from './backupTypes.ts';
+import type { ChartListColumns } from './summaryColumns.ts';
 
 // ----------------------------------------------------------------- input pieces
 
@@ -114,6 +115,23 @@ export interface ChartListDelta {
   readonly removed: readonly { readonly context: string; readonly id: string }[];
 }
 
+/**
+ * charts.changes as it crosses to the window: the summaries by field (shared/summaryColumns.ts),
+ * half the JSON of 100k objects, each with every field name.
+ */
+export interface ChartListDeltaColumns extends Omit<ChartListDelta, 'changed'> {
+  readonly changed: ChartListColumns;
+}
+
+/** The first rows of the chart list in the window's sort and filter (charts.firstRows). */
+export interface FirstChartRows {
+  readonly rows: ChartListColumns;
+  /** The desired outcome of each row's parent chart; null for a chart that is not a sub-chart (or whose parent is gone). */
+  readonly parents: readonly (string | null)[];
+  /** How many rows the list has in all under that filter. */
+  readonly total: number;
+}
+
 export interface Removed extends Written {
   /** Every record removed, as its exact line: steps.restore puts them back (undo). */
   readonly removed: readonly string[];
@@ -128,7 +146,11 @@ export const channels = {
 
   'charts.list': channel<ChartSummary[]>()(z.strictObject({ context: contextName.optional() })),
   /** The chart list as a difference since `since` (a token from the last answer); the whole list without one. */
-  'charts.changes': channel<ChartListDelta>()(z.strictObject({ context: contextName.optional(), since: z.string().max(200_000).optional() })),
+  'charts.changes': channel<ChartListDeltaColumns>()(z.strictObject({ context: contextName.optional(), since: z.string().max(200_000).optional() })),
+  /** The first rows, sorted and filtered as the window shows them, while the whole list is on its way. */
+  'charts.firstRows': channel<FirstChartRows>()(
+    z.strictObject({ context: contextName.optional(), count: z.number().int().min(1).max(5_000), sort: z.enum(['due', 'updated']), filter: z.enum(['open', 'complete', 'all']) }),
+  ),
   'charts.tree': channel<ChartTree>()(z.strictObject({ context: contextName, id: name })),
   'charts.search': channel<SearchResult>()(z.strictObject({ query: z.string().min(1).max(500), context: contextName.optional(), limit: z.number().int().min(1).max(5_000).optional() })),
   /** The newest `limit` (default 1,000) versions, older than journal entry `before`. */

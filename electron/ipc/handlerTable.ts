@@ -19,6 +19,9 @@ import type { ContextChannelName } from '../../shared/contractContexts.ts';
 import type { BackupChannelName } from '../../shared/contractBackups.ts';
 import type { BackgroundWork } from '../app/backgroundWork.ts';
 import { FOREIGN_SENDER_REFUSAL } from './foreignSender.ts';
+import { toChartListColumns } from '../../shared/summaryColumns.ts';
+import type { ChartFilter, ChartSort } from '../../shared/chartOrder.ts';
+import { firstChartRows } from '../core/charts/firstChartRows.ts';
 
 /** Who sent a request: Electron's webContents id and the URL of the frame that sent it. */
 export interface SenderInfo {
@@ -88,7 +91,11 @@ export function createHandlerTable(deps: HandlerDeps): HandlerTable {
       return written(result);
     },
     'charts.list': async (i) => charts.list(opt(i.context)),
-    'charts.changes': async (i) => charts.listChanges(opt(i.context), opt(i.since)),
+    'charts.changes': async (i) => {
+      const delta = await charts.listChanges(opt(i.context), opt(i.since));
+      return { ...delta, changed: toChartListColumns(delta.changed) };
+    },
+    'charts.firstRows': async (i) => firstChartRows(engine, opt(i.context), { count: i.count as number, sort: i.sort as ChartSort, filter: i.filter as ChartFilter }),
     'charts.tree': async (i) => charts.tree(s(i.context), s(i.id)),
     'charts.search': async (i) => charts.searchCounted(s(i.query), { ...(i.context === undefined ? {} : { context: s(i.context) }), ...(i.limit === undefined ? {} : { limit: i.limit as number }) }),
     'charts.history': async (i) => charts.history(s(i.context), s(i.id), { limit: (i.limit as number | undefined) ?? 1_000, ...(i.before === undefined ? {} : { before: i.before as number }) }),

@@ -1,7 +1,8 @@
 // The chart list of the context chosen (or of all contexts, or the search hits): sorted by
 // due date or last change, filtered open/complete, virtualized. Arrow keys move, Enter opens.
 // A search says how many charts matched in all, and offers more. A sub-chart's row names the
-// chart it belongs to (nine "↳" rows for one tree say nothing).
+// chart it belongs to (nine "↳" rows for one tree say nothing). Before the whole list is read,
+// its first rows show (charts.firstRows), with the whole list's count.
 import { useState, type KeyboardEvent } from 'react';
 import { useStore } from 'zustand';
 import type { ChartSummary } from '../../shared/domain.ts';
@@ -28,12 +29,15 @@ export function ChartList() {
   const filter = useStore(charts, (s) => s.filter);
   const loaded = useStore(charts, (s) => s.loaded);
   const scope = useStore(charts, (s) => s.scope);
+  const firstRows = useStore(charts, (s) => s.firstRows);
   const open = useStore(selection, (s) => s.open);
-  const items = visibleCharts({ summaries, hits, sort, filter });
+  // Until the whole list is here, its first rows when they are of the sort and filter shown.
+  const first = !loaded && !hits && firstRows?.sort === sort && firstRows.filter === filter ? firstRows : null;
+  const items = first ? first.rows : visibleCharts({ summaries, hits, sort, filter });
   const [active, setActive] = useState(0);
   // Each chart's desired outcome by context and id, for a sub-chart's row to name its parent.
   const outcomes = parentOutcomes(summaries);
-  const parentOf = (c: ChartSummary) => (c.parentChart ? outcomes.get(c.context)?.get(c.parentChart) : undefined);
+  const parentOf = (c: ChartSummary) => (c.parentChart ? (first?.parents.get(c) ?? outcomes.get(c.context)?.get(c.parentChart)) : undefined);
 
   const openChart = (c: ChartSummary) => void selection.getState().select({ context: c.context, id: c.id });
   // Picking several (Ctrl/Shift), dragging onto a context, the context menu (issue 12).
@@ -75,7 +79,7 @@ export function ChartList() {
             ? hits.length < found.total
               ? `${count(hits.length)} of ${count(found.total)} shown: refine the search, or show more`
               : `${count(found.total)} found in all contexts`
-            : `${count(items.length)} ${scope === null ? 'in all contexts' : `in ${scope}`}`}
+            : `${count(first ? first.total : items.length)} ${scope === null ? 'in all contexts' : `in ${scope}`}${first && first.total > items.length ? `, the first ${count(items.length)} shown while the rest is read` : ''}`}
         </span>
         {hits && found && hits.length < found.total && searchLimit < SEARCH_LIMIT_MAX && (
           <button type="button" className="link" onClick={() => void charts.getState().showMore()}>
@@ -83,7 +87,7 @@ export function ChartList() {
           </button>
         )}
       </div>
-      {!loaded && summaries.length === 0 && !hits ? <p className="muted list-empty">Loading charts…</p> : null}
+      {!loaded && items.length === 0 && !hits ? <p className="muted list-empty">Loading charts…</p> : null}
       {loaded && items.length === 0 ? <p className="muted list-empty">{hits ? 'Nothing matches.' : 'No charts here yet. Press N to create one.'}</p> : null}
       <div className="list-focus" tabIndex={0} onKeyDown={onKey} aria-activedescendant={items[current] ? `row-${items[current].context}-${items[current].id}` : undefined} data-testid="chart-list">
         <VirtualList

@@ -103,7 +103,9 @@ async function main(): Promise<void> {
       await watched('start: open the data, list contexts and charts', current, async () => {
         host = task.thread === 'worker' ? await startEngineWorker(tsEngineWorkerEntry, config, output) : await startEngineServices(config, output);
         await fromWindow(host, 'contexts.list', {});
-        await fromWindow(host, 'charts.list', { context: 'default' });
+        // As the window asks (chartsStore.ts): the first rows, then the whole list by field.
+        await fromWindow(host, 'charts.firstRows', { context: 'default', count: 100, sort: 'due', filter: 'open' });
+        await fromWindow(host, 'charts.changes', { context: 'default' });
       }),
     );
     const started = host!;

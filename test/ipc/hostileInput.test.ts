@@ -149,6 +149,7 @@ function channelSpecs(w: World): Record<ChannelName, { fields: Record<string, Fi
     'charts.list': { fields: { context: F('context', false) }, template: { context: 'work' } },
     // `since` is any string the app got back (a bad one means the whole list): only a huge one is refused.
     'charts.changes': { fields: { context: F('context', false), since: F('token', false) }, template: { context: 'work', since: '{}' } },
+    'charts.firstRows': { fields: { context: F('context', false), count: F('limit', true), sort: F('choice', true), filter: F('choice', true) }, template: { context: 'work', count: 100, sort: 'due', filter: 'open' } },
     'charts.tree': { fields: { context: ctxRef, id: F('id', true, true) }, template: { context: 'work', id: w.chart } },
     'charts.search': { fields: { query: F('query', true), context: F('context', false), limit: F('limit', false) }, template: { query: 'billing', context: 'work', limit: 10 } },
     'charts.history': { fields: { context: ctxRef, id: F('id', true, true) }, template: { context: 'work', id: w.chart } },

@@ -9,6 +9,7 @@ import { StoresProvider } from '../../renderer/components/StoresProvider.tsx';
 import { App } from '../../renderer/components/App.tsx';
 import { startLiveUpdates } from '../../renderer/stores/liveUpdates.ts';
 import type { ChartSummary } from '../../shared/domain.ts';
+import { FIRST_ROWS } from '../../renderer/stores/chartsStore.ts';
 import { realHarness, type Harness } from './realTransport.ts';
 
 afterEach(() => {
@@ -94,6 +95,34 @@ describe('the renderer components', () => {
     await screen.findByText('From the CLI', {}, { timeout: 2_000 });
     expect((screen.getByLabelText('New step for Ship billing') as HTMLInputElement).value).toBe('half-typed');
     stop();
+    await h.engine.close();
+  });
+  it('shows the list\'s first rows, sorted, with the whole count and parents\' outcomes, while the whole list is still on its way', async () => {
+    let release: () => void = () => undefined;
+    const wholeList = new Promise<void>((resolve) => (release = resolve));
+    // The whole list's answer is held back until the test lets it go; every other answer goes at once.
+    const h = await realHarness({ before: (channel) => (channel === 'charts.changes' ? wholeList : Promise.resolve()) });
+    for (let i = 0; i < FIRST_ROWS + 4; i += 1) await h.charts.create('work', { outcome: `Chart ${i}`, reality: 'r', dueDate: `2027-01-${String((i % 28) + 1).padStart(2, '0')}` });
+    const { id: parent } = await h.charts.create('work', { outcome: 'Ship billing', reality: 'r', dueDate: '2027-06-01', steps: [{ title: 'Automate invoices', dueDate: '2026-01-01' }] });
+    await h.charts.telescope('work', `${parent}_action_1`, { steps: ['inner'] });
+    render(
+      <StoresProvider stores={h.stores}>
+        <App />
+      </StoresProvider>,
+    );
+    const list = await screen.findByRole('list', { name: 'Chart list' });
+    await waitFor(() => expect(list.getAttribute('aria-rowcount')).toBe(String(FIRST_ROWS)));
+    expect(h.stores.charts.getState().loaded).toBe(false);
+    expect(screen.getByTestId('list-count').textContent).toBe(`${FIRST_ROWS + 6} in all contexts, the first ${FIRST_ROWS} shown while the rest is read`);
+    // The sub-chart is due first (its step's date), and names the chart it belongs to.
+    const rows = within(list).getAllByRole('listitem');
+    expect(rows[0]!.querySelector('button')?.getAttribute('aria-label')).toMatch(/^Automate invoices, sub-chart of Ship billing, in work/);
+    expect(screen.queryByText('Loading charts…')).toBeNull();
+    release();
+    await waitFor(() => expect(h.stores.charts.getState().loaded).toBe(true));
+    await waitFor(() => expect(list.getAttribute('aria-rowcount')).toBe(String(FIRST_ROWS + 6)));
+    expect(screen.getByTestId('list-count').textContent).toBe(`${FIRST_ROWS + 6} in all contexts`);
+    expect(h.stores.charts.getState().firstRows).toBeNull();
     await h.engine.close();
   });
 });

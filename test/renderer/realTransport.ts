@@ -16,9 +16,13 @@ export interface Harness {
   readonly stores: AppStores;
 }
 
-export async function realHarness(): Promise<Harness> {
+/** `before`: awaited before each request is handled (a test holds one channel's answers back with it). */
+export async function realHarness(options: { before?: (channel: string) => Promise<void> } = {}): Promise<Harness> {
   const engine = await openEngine(tempLayout(), { origin: 'app' });
   const table = createHandlerTable({ engine, isOwnSender: (s) => s.id === OWN.id });
-  const transport = memoryTransport((channel, input) => table.handle(channel, input, OWN));
+  const transport = memoryTransport(async (channel, input) => {
+    await options.before?.(channel);
+    return table.handle(channel, input, OWN);
+  });
   return { engine, charts: new ChartService(engine), transport, stores: createAppStores(transport) };
 }

@@ -7,7 +7,8 @@ import { createHandlerTable } from '../../electron/ipc/handlerTable.ts';
 import { ChartService } from '../../electron/core/charts/chartService.ts';
 import { Engine } from '../../electron/core/engine.ts';
 import { applyChartListDelta } from '../../renderer/model/chartListDelta.ts';
-import type { ChartListDelta, IpcResult } from '../../shared/contract.ts';
+import type { ChartListDelta, ChartListDeltaColumns, IpcResult } from '../../shared/contract.ts';
+import { fromChartListColumns } from '../../shared/summaryColumns.ts';
 import type { ChartSummary } from '../../shared/domain.ts';
 import { openEngine, removeTempDirs, tempLayout } from '../helpers/tempRoot.ts';
 import { RecordSet } from '../../electron/core/recordSet.ts';
@@ -29,19 +30,24 @@ describe('the chart list as a difference since the last answer', () => {
       if (!result.ok) throw new Error(result.error.message);
       return result.value;
     };
+    // As the window reads it: the summaries cross by field (shared/summaryColumns.ts).
+    const changes = async (input: unknown): Promise<ChartListDelta> => {
+      const wire = await call<ChartListDeltaColumns>('charts.changes', input);
+      return { ...wire, changed: fromChartListColumns(wire.changed) };
+    };
     const fresh = () => call<ChartSummary[]>('charts.list', {});
     const { id: a } = await charts.create('work', { outcome: 'A', reality: 'r', steps: ['one', 'two'] });
     const { id: b } = await charts.create('work', { outcome: 'B', reality: 'r' });
     const { id: c } = await charts.create('work', { outcome: 'C', reality: 'r' });
     await charts.create('home', { outcome: 'D', reality: 'r' });
 
-    const first = await call<ChartListDelta>('charts.changes', {});
+    const first = await changes({});
     expect(first.whole).toBe(true);
     expect(sorted(first.changed)).toEqual(sorted(await fresh()));
     let held = applyChartListDelta([], first);
     let token = first.token;
 
-    const quiet = await call<ChartListDelta>('charts.changes', { since: token });
+    const quiet = await changes({ since: token });
     expect(quiet).toMatchObject({ whole: false, replaced: [], changed: [], removed: [] });
     expect(applyChartListDelta(held, quiet)).toBe(held); // nothing to sort again
 
@@ -53,7 +59,7 @@ describe('the chart list as a difference since the last answer', () => {
     const { id: f } = await new ChartService(other).create('work', { outcome: 'From the CLI', reality: 'r' });
     await other.close();
 
-    const delta = await call<ChartListDelta>('charts.changes', { since: token });
+    const delta = await changes({ since: token });
     expect(delta.whole).toBe(false);
     expect(delta.changed.map((s) => s.id).sort()).toEqual([a, e, f].sort());
     expect(delta.changed.find((s) => s.id === a)).toMatchObject({ stepsDone: 1, stepsTotal: 2 });
@@ -64,19 +70,19 @@ describe('the chart list as a difference since the last answer', () => {
     token = delta.token;
 
     // One context asked for: only its charts; a token that is not ours: the whole list again.
-    const work = await call<ChartListDelta>('charts.changes', { context: 'work' });
+    const work = await changes({ context: 'work' });
     expect(work.whole).toBe(true);
     expect(new Set(work.changed.map((s) => s.context))).toEqual(new Set(['work']));
     for (const bad of ['', 'not json', '[]', '{"work":{"epoch":1}}', '{"work":{"epoch":"elsewhere","generation":3}}']) {
       // Unreadable: the whole list; another cache's positions: every context it names sent whole.
-      const answer = await call<ChartListDelta>('charts.changes', { since: bad });
+      const answer = await changes({ since: bad });
       expect(answer.whole || answer.replaced.length === 2, bad).toBe(true);
       expect(sorted(applyChartListDelta(held, answer)), bad).toEqual(sorted(await fresh()));
     }
     // A context the list held that no longer exists is dropped whole.
     const stale = JSON.stringify({ ...JSON.parse(token), gone: { epoch: 'x', generation: 1 } });
     const ghost = { context: 'gone', id: 'chart_ghost', desiredOutcome: 'ghost', level: 0, complete: false, stepsDone: 0, stepsTotal: 0 } satisfies ChartSummary;
-    const answer = await call<ChartListDelta>('charts.changes', { since: stale });
+    const answer = await changes({ since: stale });
     expect(answer.replaced).toContain('gone');
     expect(sorted(applyChartListDelta([...held, ghost], answer))).toEqual(sorted(await fresh()));
     await engine.close();

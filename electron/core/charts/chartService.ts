@@ -96,7 +96,8 @@ export class ChartService {
       positions[name] = delta.at;
       if (delta.whole) {
         replaced.push(name);
-        changed.push(...delta.summaries);
+        // Not push(...): a spread passes every summary as an argument, past the stack's limit at a few 100k.
+        for (const summary of delta.summaries) changed.push(summary);
       } else {
         changed.push(...delta.changed);
         for (const id of delta.removed) removed.push({ context: name, id });

@@ -13,6 +13,8 @@ import { ContextMemory, type SnapshotSeen } from './contextMemory.ts';
 /** Applies entries read from the journal, in order. */
 export function applyJournalRead(m: ContextMemory, read: JournalRead, onSnapshot?: (s: SnapshotSeen) => void): void {
   for (const { entry, end } of read.entries) applyEntry(m, entry, end, onSnapshot);
+  // A damaged entry may be one the snapshots read above had in their file.
+  if (read.bad.length > 0) m.stateIsFile(undefined);
   for (const bad of read.bad) {
     m.findings.push({
       severity: 'error',
@@ -38,6 +40,12 @@ function applyEntry(m: ContextMemory, entry: JournalEntry, end: number, onSnapsh
     m.fileCheckedAt = Date.now();
     m.fileDamage = [];
     m.rememberVersion(entry.fileSize, entry.fileCrc);
+    // The rewrite holds exactly the journal up to its snapshot line, as the state now does: what
+    // is derived from the state (the chart list) may be saved for that file, as for our own rewrite.
+    // Not when the state may differ from it: an entry of the journal skipped (damaged, or an edit
+    // that did not fit), or changes shown here that are not journaled (a read-only process's).
+    const faithful = m.previewed.size === 0 && m.unjournaled.size === 0 && !m.findings.some((f) => f.kind.startsWith('journal-'));
+    m.stateIsFile(faithful ? { size: entry.fileSize, crc: entry.fileCrc } : undefined);
     // Another process's rewrite, written just before its snapshot line.
     const written = BigInt(Date.parse(entry.ts)) * 1_000_000n;
     m.noteVersionTime(written);

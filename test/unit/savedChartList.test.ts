@@ -179,6 +179,46 @@ describe('the chart list saved at the close', () => {
     expect(byId(withTail.list)).toEqual(byId(withTail.full));
   });
 
+  it('is saved for a rewrite another process made, once taken in: the app\'s next start reads it back', async () => {
+    const layout = tempLayout();
+    const app = await openEngine(layout);
+    await someCharts(app);
+    await listCharts(app, 'work');
+    // A real CLI process adds a chart while the app is open; its close rewrites the file and journals the rewrite.
+    const cli = await exitOf(spawnCli(['chart', 'create', '--data', layout.root, '--context', 'work', '--outcome', 'From the CLI', '--reality', 'r']), 60_000);
+    expect(cli?.code, cli?.stderr).toBe(0);
+    const fileByCli = fs.readFileSync(contextPaths(layout, 'work').file);
+    // The app takes it in (as at any read for a write), has nothing of its own to rewrite, and closes.
+    await app.transact('work', () => ({ puts: [], deletes: [] }));
+    const atClose = await listCharts(app, 'work');
+    expect(atClose.map((c) => c.desiredOutcome)).toContain('From the CLI');
+    await app.close();
+    expect(fs.readFileSync(contextPaths(layout, 'work').file).equals(fileByCli)).toBe(true); // the CLI's rewrite, not the app's
+    const reopened = await reopenAndList(layout);
+    expect(reopened).toMatchObject({ list: atClose, readBack: true });
+    expect(byId(reopened.list)).toEqual(byId(reopened.full));
+
+    // A damaged journal entry before such a rewrite's line: the app skips it, so its state lacks
+    // what the file has; the next start must not show a list without it. (A damaged journal also
+    // stops the app's writes, which saves no cache either: journalReplay.ts's own guard is a
+    // second line, not reached here.)
+    const again = await openEngine(layout);
+    await listCharts(again, 'work');
+    const second = await exitOf(spawnCli(['chart', 'create', '--data', layout.root, '--context', 'work', '--outcome', 'Second from the CLI', '--reality', 'r']), 60_000);
+    expect(second?.code, second?.stderr).toBe(0);
+    const journal = contextPaths(layout, 'work').journal;
+    const lines = fs.readFileSync(journal, 'utf8').split('\n');
+    const commit = lines.findLastIndex((line) => line.includes('Second from the CLI'));
+    lines[commit] = `${lines[commit]!.slice(0, 40)}#damaged`;
+    fs.writeFileSync(journal, lines.join('\n'));
+    await again.transact('work', () => ({ puts: [], deletes: [] }));
+    await listCharts(again, 'work');
+    await again.close();
+    const afterDamage = await reopenAndList(layout);
+    expect(afterDamage.list.map((c) => c.desiredOutcome)).toContain('Second from the CLI');
+    expect(byId(afterDamage.list)).toEqual(byId(afterDamage.full));
+  });
+
   it('is ignored when damaged, of another format or made for another file, and made anew', async () => {
     const { layout, made } = await listedAndClosed();
     const file = cacheFile(layout, 'work');

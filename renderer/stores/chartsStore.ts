@@ -51,6 +51,8 @@ export const SEARCH_LIMIT_MAX = 5_000;
 
 export function createChartsStore(client: Client, notifications: NotificationsStore) {
   let loadSeq = 0;
+  /** The load whose answer the list shows. */
+  let shownSeq = 0;
   let searchSeq = 0;
   // Where the list held stands (charts.changes): a later load asks only for what changed since.
   let held: { scope: string | null; token: string } | undefined;
@@ -96,13 +98,19 @@ export function createChartsStore(client: Client, notifications: NotificationsSt
           if (mine !== loadSeq) return;
         }
         const result = await client.call('charts.changes', { ...context, ...(since === undefined ? {} : { since }) }, 'Reading charts');
-        if (mine !== loadSeq) return; // a newer load answers instead (it asked since the same token, so it holds this one's changes)
+        // A newer load answers instead: it asked since the same token, so it holds this one's
+        // changes. But a whole list is shown when nothing newer has been: while a whole list of
+        // 100k charts takes a second, outside changes every second would otherwise keep the list
+        // from ever showing (each newer load asks for the whole list too, having no token yet).
+        const stale = mine !== loadSeq;
+        if (stale && (since !== undefined || mine < shownSeq || scope !== get().scope)) return;
         if (result.ok) {
+          shownSeq = mine;
           held = { scope, token: result.value.token };
           const delta = { ...result.value, changed: fromChartListColumns(result.value.changed) };
           set({ summaries: applyChartListDelta(since === undefined ? [] : get().summaries, delta), loaded: true, firstRows: null });
-        } else notifications.getState().notify('error', 'The charts could not be read', result.error);
-        if (get().query) await get().search(get().query);
+        } else if (!stale) notifications.getState().notify('error', 'The charts could not be read', result.error);
+        if (!stale && get().query) await get().search(get().query);
       },
       setSort: (sort) => set({ sort }),
       setFilter: (filter) => set({ filter }),

@@ -16,13 +16,18 @@ export interface Harness {
   readonly stores: AppStores;
 }
 
-/** `before`: awaited before each request is handled (a test holds one channel's answers back with it). */
-export async function realHarness(options: { before?: (channel: string) => Promise<void> } = {}): Promise<Harness> {
+/**
+ * `before`: awaited before each request is handled; `after`: awaited before each answer, once
+ * made, is given back. A test holds one channel's requests or answers back with them.
+ */
+export async function realHarness(options: { before?: (channel: string) => Promise<void>; after?: (channel: string) => Promise<void> } = {}): Promise<Harness> {
   const engine = await openEngine(tempLayout(), { origin: 'app' });
   const table = createHandlerTable({ engine, isOwnSender: (s) => s.id === OWN.id });
   const transport = memoryTransport(async (channel, input) => {
     await options.before?.(channel);
-    return table.handle(channel, input, OWN);
+    const answer = await table.handle(channel, input, OWN);
+    await options.after?.(channel);
+    return answer;
   });
   return { engine, charts: new ChartService(engine), transport, stores: createAppStores(transport) };
 }

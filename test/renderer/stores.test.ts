@@ -56,6 +56,40 @@ describe('the stores on the real handlers', () => {
     await engine.close();
   });
 
+  it('shows a whole list as soon as one comes, although outside changes keep asking for it anew (and never an older one after a newer)', async () => {
+    // Each whole list's answer, once made, is held until the test lets it go.
+    const gates: (() => void)[] = [];
+    const h = await realHarness({ after: (channel) => (channel === 'charts.changes' ? new Promise<void>((resolve) => gates.push(resolve)) : Promise.resolve()) });
+    await h.charts.create('work', { outcome: 'First', reality: 'r' });
+    const first = h.stores.charts.getState().load(null);
+    await vi.waitFor(() => expect(gates.length).toBe(1));
+    // An outside change arrives before the first answer: the app asks again (no token yet: the whole list).
+    await h.charts.create('work', { outcome: 'Second', reality: 'r' });
+    const second = h.stores.charts.getState().load();
+    await vi.waitFor(() => expect(gates.length).toBe(2));
+    gates[0]!();
+    await first;
+    // The first answer is shown while the second is still on its way.
+    expect(h.stores.charts.getState().loaded).toBe(true);
+    expect(h.stores.charts.getState().summaries.map((c) => c.desiredOutcome)).toEqual(['First']);
+    gates[1]!();
+    await second;
+    expect(h.stores.charts.getState().summaries.map((c) => c.desiredOutcome).sort()).toEqual(['First', 'Second']);
+
+    // Answers in the other order: the older whole list, coming last, is not shown over the newer.
+    const scoped = h.stores.charts.getState().load('work');
+    await vi.waitFor(() => expect(gates.length).toBe(3));
+    await h.charts.create('work', { outcome: 'Third', reality: 'r' });
+    const again = h.stores.charts.getState().load('work');
+    await vi.waitFor(() => expect(gates.length).toBe(4));
+    gates[3]!();
+    await again;
+    gates[2]!();
+    await scoped;
+    expect(h.stores.charts.getState().summaries.map((c) => c.desiredOutcome).sort()).toEqual(['First', 'Second', 'Third']);
+    await h.engine.close();
+  });
+
   it('searches across contexts while the list shows one context', async () => {
     const { engine, stores } = await seeded();
     await stores.charts.getState().load('work');

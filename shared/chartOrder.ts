@@ -32,3 +32,15 @@ export function byUpdated(a: ChartSummary, b: ChartSummary): number {
 export function chartOrder(sort: ChartSort): (a: ChartSummary, b: ChartSummary) => number {
   return sort === 'updated' ? byUpdated : byDueDate;
 }
+
+/** The index of the first of `rows` (sorted by `order`) that sorts after `summary`: where it goes (a binary search). */
+export function firstAfter(rows: readonly ChartSummary[], summary: ChartSummary, order: (a: ChartSummary, b: ChartSummary) => number): number {
+  let low = 0;
+  let high = rows.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if (order(rows[middle] as ChartSummary, summary) <= 0) low = middle + 1;
+    else high = middle;
+  }
+  return low;
+}

@@ -8,7 +8,7 @@
 import type { ChartSummary } from '../../shared/domain.ts';
 import type { SearchHit } from '../../shared/contract.ts';
 import { deltaBehind, type AppliedDelta } from './chartListDelta.ts';
-import { chartOrder as compare, keptBy as keep, type ChartFilter, type ChartSort } from '../../shared/chartOrder.ts';
+import { chartOrder as compare, firstAfter, keptBy as keep, type ChartFilter, type ChartSort } from '../../shared/chartOrder.ts';
 
 export type { ChartFilter, ChartSort };
 
@@ -38,18 +38,6 @@ function updateVisibleCharts(rows: readonly ChartSummary[], delta: AppliedDelta,
   }
   for (const summary of delta.changed) if (kept(summary)) next.splice(firstAfter(next, summary, order), 0, summary);
   return next;
-}
-
-/** The index of the first row that sorts after `summary` (a binary search). */
-function firstAfter(rows: readonly ChartSummary[], summary: ChartSummary, order: (a: ChartSummary, b: ChartSummary) => number): number {
-  let low = 0;
-  let high = rows.length;
-  while (low < high) {
-    const middle = (low + high) >>> 1;
-    if (order(rows[middle] as ChartSummary, summary) <= 0) low = middle + 1;
-    else high = middle;
-  }
-  return low;
 }
 
 let last: { inputs: ListInputs; result: ChartSummary[] } | undefined;

@@ -5,7 +5,7 @@
 // kept summaries (chartSummaries.ts), and on screen while the rest is on its way.
 import type { FirstChartRows } from '../../../shared/contract.ts';
 import type { ChartSummary } from '../../../shared/domain.ts';
-import { chartOrder, keptBy, type ChartFilter, type ChartSort } from '../../../shared/chartOrder.ts';
+import { chartOrder, firstAfter, keptBy, type ChartFilter, type ChartSort } from '../../../shared/chartOrder.ts';
 import { toChartListColumns } from '../../../shared/summaryColumns.ts';
 import type { Engine } from '../engine.ts';
 import { validateContextName } from '../dataRoot.ts';
@@ -46,13 +46,6 @@ export async function firstChartRows(engine: Engine, context: string | undefined
 /** Puts `summary` in its place among `best` (sorted by `order`) when it is among the first `count`. */
 function keepIfAmongFirst(best: ChartSummary[], summary: ChartSummary, order: (a: ChartSummary, b: ChartSummary) => number, count: number): void {
   if (best.length === count && order(best[count - 1] as ChartSummary, summary) <= 0) return;
-  let low = 0;
-  let high = best.length;
-  while (low < high) {
-    const middle = (low + high) >>> 1;
-    if (order(best[middle] as ChartSummary, summary) <= 0) low = middle + 1;
-    else high = middle;
-  }
-  best.splice(low, 0, summary);
+  best.splice(firstAfter(best, summary, order), 0, summary);
   if (best.length > count) best.pop();
 }

@@ -112,7 +112,8 @@ export const EMPTY_SETTLE_MS = 2_000;
 /**
  * Reads a file that a peer may be rewriting in place (truncate, then write): the read is
  * retried until the file's size and mtime are the same before and after, and an empty or
- * torn file that was modified a moment ago is given a moment to finish. `unsettled`: it did
+ * torn file (or one of a whole number of pages: endsOnPageBoundary) that was modified a
+ * moment ago is given a moment to finish. `unsettled`: it did
  * not settle in that time (still changing, just emptied, or cut short a moment ago); a caller
  * that can come back later reads it again then.
  */
@@ -135,7 +136,7 @@ export function readStable(fsys: FileSystem, path: string, attempts = 6): { byte
       after.size === bytes.length;
     const age = after === undefined ? 0 : Date.now() - Number(after.mtimeNs / 1_000_000n);
     const recentlyModified = age < 200;
-    const looksUnfinished = bytes.length === 0 || !endsWithCompleteLine(bytes);
+    const looksUnfinished = bytes.length === 0 || !endsWithCompleteLine(bytes) || endsOnPageBoundary(bytes.length);
     if (attempt < attempts && (!steady || (recentlyModified && looksUnfinished))) {
       sleep(15 * attempt);
       continue;
@@ -144,6 +145,21 @@ export function readStable(fsys: FileSystem, path: string, attempts = 6): { byte
     const unsettled = !steady || (looksUnfinished && (recentlyModified || (bytes.length === 0 && age < EMPTY_SETTLE_MS)));
     return { bytes, identity: { size: bytes.length, crc: crc32Hex(bytes), ino: stat.ino, mtimeNs: stat.mtimeNs, ctimeNs: stat.ctimeNs }, ...(unsettled ? { unsettled } : {}) };
   }
+}
+
+/**
+ * A page's size: a peer that rewrites the file in place (truncate, then write) is seen mid-write
+ * with a size that is a whole number of pages (the kernel copies a write page by page; Node's
+ * writeFile writes 512 KiB at a time). Such a cut can end exactly at a line's end, and looks
+ * complete: the peers write no final newline. Taken as a version, everything after the cut
+ * would be taken as deleted (the races saw 450-670 of coaia-narrative's relations journaled as
+ * deleted, in 1 run of 6). A just-modified file of a whole number of pages is read again a
+ * moment later; one that stays so is taken once it is no longer just modified.
+ */
+export const PAGE_BYTES = 4096;
+
+export function endsOnPageBoundary(size: number): boolean {
+  return size > 0 && size % PAGE_BYTES === 0;
 }
 
 /** True when the file ends in a newline, or its last line is complete JSON (peers omit the final newline). */

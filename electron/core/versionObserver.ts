@@ -13,7 +13,7 @@
 // too much).
 import { MessageChannel, Worker, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
 import { contextOfFileName, type DataLayout } from './dataRoot.ts';
-import { EMPTY_SETTLE_MS, type FileIdentity } from './contextFile.ts';
+import { EMPTY_SETTLE_MS, PAGE_BYTES, type FileIdentity } from './contextFile.ts';
 
 /** A version of a context file as read. */
 export interface ObservedVersion {
@@ -54,7 +54,7 @@ export class VersionObserver {
       const source = `var __name = (target) => target;\n(${observeInWorker.toString()})();`;
       const { port1, port2 } = new MessageChannel();
       const busy = new SharedArrayBuffer(4);
-      this.worker = new Worker(source, { eval: true, workerData: { root: this.layout.root, largest: LARGEST_OBSERVED, emptySettleMs: EMPTY_SETTLE_MS, port: port2, busy }, transferList: [port2] });
+      this.worker = new Worker(source, { eval: true, workerData: { root: this.layout.root, largest: LARGEST_OBSERVED, emptySettleMs: EMPTY_SETTLE_MS, pageBytes: PAGE_BYTES, port: port2, busy }, transferList: [port2] });
       this.port = port1;
       this.busy = new Int32Array(busy);
     } catch {
@@ -100,8 +100,8 @@ export class VersionObserver {
 /**
  * The worker: watches the data folder and reads each `.jsonl` file as soon as it changes and
  * has settled (the same size and times before and after the read; a just-modified file that is
- * empty or ends in a cut line is a peer mid-way through writing it in place, read again a
- * moment later). Posts each new version. Self-contained: it runs from its source text.
+ * empty, ends in a cut line or is a whole number of pages may be a peer mid-way through writing
+ * it in place, read again a moment later). Posts each new version. Self-contained: it runs from its source text.
  */
 function observeInWorker(): void {
   /* eslint-disable @typescript-eslint/no-require-imports */
@@ -110,7 +110,7 @@ function observeInWorker(): void {
   const path = require('node:path') as typeof import('node:path');
   const zlib = require('node:zlib') as typeof import('node:zlib');
   /* eslint-enable @typescript-eslint/no-require-imports */
-  const { root, largest, emptySettleMs, port, busy: shared } = workerData as { root: string; largest: number; emptySettleMs: number; port: import('node:worker_threads').MessagePort; busy: SharedArrayBuffer };
+  const { root, largest, emptySettleMs, pageBytes, port, busy: shared } = workerData as { root: string; largest: number; emptySettleMs: number; pageBytes: number; port: import('node:worker_threads').MessagePort; busy: SharedArrayBuffer };
   const busy = new Int32Array(shared);
   const lastSeen = new Map<string, string>();
   const retrying = new Set<string>();
@@ -153,7 +153,10 @@ function observeInWorker(): void {
       // An emptied file is a peer between its truncation and its write for longer (a busy
       // machine stretches that gap past 200 ms): not a version to hand over, looked at again.
       const emptied = bytes.length === 0 && age < emptySettleMs;
-      if (!steady || (fresh && !endsCleanly(bytes)) || emptied) {
+      // A whole number of pages, just written: maybe a peer mid-write whose cut ends at a line's
+      // end (contextFile.ts endsOnPageBoundary); looked at again until it is no longer fresh.
+      const onPage = bytes.length > 0 && bytes.length % pageBytes === 0;
+      if (!steady || (fresh && (!endsCleanly(bytes) || onPage)) || emptied) {
         if (!retrying.has(name)) {
           retrying.add(name);
           setTimeout(

@@ -112,10 +112,9 @@ export const EMPTY_SETTLE_MS = 2_000;
 /**
  * Reads a file that a peer may be rewriting in place (truncate, then write): the read is
  * retried until the file's size and mtime are the same before and after, and an empty or
- * torn file (or one of a whole number of pages: endsOnPageBoundary) that was modified a
- * moment ago is given a moment to finish. `unsettled`: it did
- * not settle in that time (still changing, just emptied, or cut short a moment ago); a caller
- * that can come back later reads it again then.
+ * torn file (or one of a whole number of pages: endsOnPageBoundary) that was modified a moment
+ * ago is given a moment to finish. `unsettled`: it did not settle in that time (still changing,
+ * just emptied, or cut short a moment ago); a caller that can come back later reads it again then.
  */
 export function readStable(fsys: FileSystem, path: string, attempts = 6): { bytes: Buffer; identity: FileIdentity; unsettled?: boolean } | undefined {
   for (let attempt = 1; ; attempt += 1) {
@@ -152,8 +151,8 @@ export function readStable(fsys: FileSystem, path: string, attempts = 6): { byte
  * with a size that is a whole number of pages (the kernel copies a write page by page; Node's
  * writeFile writes 512 KiB at a time). Such a cut can end exactly at a line's end, and looks
  * complete: the peers write no final newline. Taken as a version, everything after the cut
- * would be taken as deleted (the races saw 450-670 of coaia-narrative's relations journaled as
- * deleted, in 1 run of 6). A just-modified file of a whole number of pages is read again a
+ * would be taken as deleted (the races journaled 450-670 of coaia-narrative's relations as
+ * deleted, in 4 of 18 runs of race d). A just-modified file of a whole number of pages is read again a
  * moment later; one that stays so is taken once it is no longer just modified.
  */
 export const PAGE_BYTES = 4096;

@@ -79,7 +79,7 @@ export function ChartList() {
             ? hits.length < found.total
               ? `${count(hits.length)} of ${count(found.total)} shown: refine the search, or show more`
               : `${count(found.total)} found in all contexts`
-            : `${count(first ? first.total : items.length)} ${scope === null ? 'in all contexts' : `in ${scope}`}${first && first.total > items.length ? `, the first ${count(items.length)} shown while the rest is read` : ''}`}
+            : `${count(first ? first.total : items.length)} ${scope === null ? 'in all contexts' : `in ${scope}`}${first && first.total > items.length ? `, the first ${count(items.length)} shown ${first.restFailed ? '(the rest could not be read)' : 'while the rest is read'}` : ''}`}
         </span>
         {hits && found && hits.length < found.total && searchLimit < SEARCH_LIMIT_MAX && (
           <button type="button" className="link" onClick={() => void charts.getState().showMore()}>

@@ -19,6 +19,8 @@ export interface FirstRows {
   readonly total: number;
   readonly sort: ChartSort;
   readonly filter: ChartFilter;
+  /** The whole list could not be read (its error is told): these rows are all there is to show. */
+  readonly restFailed?: true;
 }
 
 export interface ChartsState {
@@ -109,7 +111,11 @@ export function createChartsStore(client: Client, notifications: NotificationsSt
           held = { scope, token: result.value.token };
           const delta = { ...result.value, changed: fromChartListColumns(result.value.changed) };
           set({ summaries: applyChartListDelta(since === undefined ? [] : get().summaries, delta), loaded: true, firstRows: null });
-        } else if (!stale) notifications.getState().notify('error', 'The charts could not be read', result.error);
+        } else if (!stale) {
+          const first = get().firstRows;
+          if (first) set({ firstRows: { ...first, restFailed: true } });
+          notifications.getState().notify('error', 'The charts could not be read', result.error);
+        }
         if (!stale && get().query) await get().search(get().query);
       },
       setSort: (sort) => set({ sort }),

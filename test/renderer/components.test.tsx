@@ -125,4 +125,19 @@ describe('the renderer components', () => {
     expect(h.stores.charts.getState().firstRows).toBeNull();
     await h.engine.close();
   });
+  it('keeps the first rows, and says the rest could not be read, when the whole list fails', async () => {
+    const refusal = { ok: false as const, error: { code: 'INTERNAL' as const, message: 'The disk went away.', kept: 'Changes already saved are kept.' } };
+    const h = await realHarness({ before: async (channel) => (channel === 'charts.changes' ? refusal : undefined) });
+    for (let i = 0; i < FIRST_ROWS + 2; i += 1) await h.charts.create('work', { outcome: `Chart ${i}`, reality: 'r' });
+    render(
+      <StoresProvider stores={h.stores}>
+        <App />
+      </StoresProvider>,
+    );
+    const list = await screen.findByRole('list', { name: 'Chart list' });
+    await waitFor(() => expect(screen.getByTestId('list-count').textContent).toBe(`${FIRST_ROWS + 2} in all contexts, the first ${FIRST_ROWS} shown (the rest could not be read)`));
+    expect(list.getAttribute('aria-rowcount')).toBe(String(FIRST_ROWS));
+    expect(h.stores.notifications.getState().notices.some((n) => n.title === 'The charts could not be read')).toBe(true);
+    await h.engine.close();
+  });
 });

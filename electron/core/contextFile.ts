@@ -152,8 +152,8 @@ export function readStable(fsys: FileSystem, path: string, attempts = 6): { byte
  * writeFile writes 512 KiB at a time). Such a cut can end exactly at a line's end, and looks
  * complete: the peers write no final newline. Taken as a version, everything after the cut
  * would be taken as deleted (the races journaled 450-670 of coaia-narrative's relations as
- * deleted, in 4 of 18 runs of race d). A just-modified file of a whole number of pages is read again a
- * moment later; one that stays so is taken once it is no longer just modified.
+ * deleted, in 4 of 12 runs of race d). A just-modified file of a whole number of pages is read
+ * again a moment later; one that stays so is taken once it is no longer just modified.
  */
 export const PAGE_BYTES = 4096;
 

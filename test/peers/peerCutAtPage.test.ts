@@ -2,9 +2,9 @@
 // fs.writeFile does, 512 KiB at a time) is seen mid-write with a file of a whole number of pages.
 // When that cut ends exactly at a line's end, the file looks complete (peers write no final
 // newline), and taken as a version, every record after the cut would be taken as deleted: the
-// races journaled 450-670 of coaia-narrative's relations as deleted in 4 of 18 runs of race d). Here a
-// peer process makes that cut on purpose, between its two writes, while the engine looks: by
-// refreshes reading the file, and by the version observer reading it as it changes.
+// races journaled 450-670 of coaia-narrative's relations as deleted in 4 of 12 runs of race d).
+// Here a peer process makes that cut on purpose, between its two writes, while the engine looks:
+// by refreshes reading the file, and by the version observer reading it as it changes.
 import fs from 'node:fs';
 import { spawn } from 'node:child_process';
 import path from 'node:path';

@@ -18,6 +18,7 @@ import type { JournalCommit, Origin } from './journalFormat.ts';
 import { chartIndexOf, readTree } from './charts/chartModel.ts';
 import { restoreRecords } from './charts/chartEdits.ts';
 import type { ChartTree } from '../../shared/domain.ts';
+import { appendAll } from '../../shared/appendAll.ts';
 
 export type DeletedKind = 'chart' | 'step' | 'observation' | 'entity';
 
@@ -124,7 +125,7 @@ function scanContext(journal: string, engine: Engine, context: string, since: nu
   let group: { entry: JournalCommit; effects: Effect[] } | undefined;
   const finish = () => {
     if (!group) return;
-    if (Date.parse(group.entry.ts) >= since) found.push(...itemsOf(group.entry, group.effects, current, context));
+    if (Date.parse(group.entry.ts) >= since) appendAll(found, itemsOf(group.entry, group.effects, current, context));
     for (const effect of group.effects) {
       if (effect.record) current.set(effect.key, effect.record);
       else current.delete(effect.key);

@@ -7,6 +7,7 @@
 // at 100k charts that was 300-500 ms of the window's time for each outside change.
 import type { ChartListDelta } from '../../shared/contract.ts';
 import type { ChartSummary } from '../../shared/domain.ts';
+import { appendAll } from '../../shared/appendAll.ts';
 
 /** A list made by a difference: the list it was applied to, the summaries it brought, and the summaries of that list it removed or replaced. */
 export interface AppliedDelta {
@@ -39,7 +40,7 @@ export function applyChartListDelta(held: readonly ChartSummary[], delta: ChartL
   for (const summary of delta.changed) byContext(changed, summary.context, () => new Map<string, ChartSummary>()).set(summary.id, summary);
   // What the difference brings, each chart once (the last summary sent for it).
   const brought: ChartSummary[] = [];
-  for (const inContext of changed.values()) brought.push(...inContext.values());
+  for (const inContext of changed.values()) appendAll(brought, inContext.values());
   const next: ChartSummary[] = [];
   const left: ChartSummary[] = [];
   for (const summary of held) {

@@ -70,4 +70,13 @@ describe('the chart list kept by differences', () => {
       expect(updated, 'no difference was applied as one: the updating was not tested').toBeGreaterThan(100);
     });
   }
+
+  it('takes a difference that sends one context of 200k charts whole (it is read anew), as a whole list of that size', () => {
+    const make = (context: string, n: number, outcome: string) => Array.from({ length: n }, (_, i): ChartSummary => ({ id: `chart_${i}`, context, desiredOutcome: `${outcome} ${i}`, level: 0, complete: false, stepsDone: 0, stepsTotal: 0 }));
+    const held = applyChartListDelta([], { token: 't', whole: true, replaced: [], changed: [...make('work', 10, 'Old'), ...make('bulk', 200_000, 'Old')], removed: [] });
+    // A spread of 200k summaries as arguments (push(...)) overflowed the stack here.
+    const next = applyChartListDelta(held, { token: 't2', whole: false, replaced: ['bulk'], changed: make('bulk', 200_000, 'New'), removed: [] });
+    expect(next.length).toBe(200_010);
+    expect(next.filter((c) => c.context === 'bulk').every((c) => c.desiredOutcome.startsWith('New'))).toBe(true);
+  });
 });

@@ -19,6 +19,7 @@ import { chartIndexOf, readChart, readTree, keyBelongsToChart, resolveChartId } 
 import { chartListChangesSince, listCharts, type ListPosition } from './chartSummaries.ts';
 import * as edits from './chartEdits.ts';
 import { chartPart, chartVersionAfter, outcomePart, realityPart, requireVersion, stepPart, treeWithVersions, versionAfter, withVersions, type VersionedPart } from './chartVersions.ts';
+import { appendAll } from '../../../shared/appendAll.ts';
 
 /** A commit, and the version of the edited part after it (absent for a retried operation). */
 export type Edited = CommitResult & { readonly version?: string };
@@ -96,10 +97,9 @@ export class ChartService {
       positions[name] = delta.at;
       if (delta.whole) {
         replaced.push(name);
-        // Not push(...): a spread passes every summary as an argument, past the stack's limit at a few 100k.
-        for (const summary of delta.summaries) changed.push(summary);
+        appendAll(changed, delta.summaries);
       } else {
-        changed.push(...delta.changed);
+        appendAll(changed, delta.changed);
         for (const id of delta.removed) removed.push({ context: name, id });
       }
     }

@@ -10,6 +10,7 @@ import type { ChartInsights, StalledChart } from '../../../shared/insightFigures
 import { COMPLETE, EVENT, overdueEnd, overdueStart, type RollupState } from './rollupState.ts';
 import { telescopingDepth } from './rollupSummary.ts';
 import { median, minutesAsDays, runningTotalByWeek, sumByWeek, todayOf, weekRange, weeklySeries } from './timeSeries.ts';
+import { appendAll } from '../../../shared/appendAll.ts';
 
 export type { ChartInsights } from '../../../shared/insightFigures.ts';
 
@@ -194,7 +195,7 @@ function subtreeFigures(sources: readonly ChartSource[], home: ChartSource, root
   const range = weekRange(today, options.weeks ?? DEFAULT_WEEKS, firstDay ?? today);
   const byWeek = sumByWeek(completedByDay);
   const all: number[] = [];
-  for (const [week, list] of durationsByWeek) if (week >= range.first) all.push(...list);
+  for (const [week, list] of durationsByWeek) if (week >= range.first) appendAll(all, list);
   const overall = median(all);
   const stalledDays = options.stalledDays ?? DEFAULT_STALLED_DAYS;
   const cutoff = dayOfMs(now.getTime()) - stalledDays;

@@ -7,6 +7,7 @@ import type { RollupSummary } from './rollupSummary.ts';
 import type { ContextInsights, StalledChart } from '../../../shared/insightFigures.ts';
 
 import { median, minutesAsDays, runningTotalByWeek, sumByWeek, todayOf, weekRange, weeklySeries } from './timeSeries.ts';
+import { appendAll } from '../../../shared/appendAll.ts';
 
 export type { ContextInsights, StalledChart, StepTimes } from '../../../shared/insightFigures.ts';
 
@@ -64,7 +65,7 @@ export function contextInsights(summaries: readonly RollupSummary[], options: Fi
     if (!inRange(day)) continue;
     const week = weekOf(day);
     durationsByWeek.set(week, [...(durationsByWeek.get(week) ?? []), ...list]);
-    allDurations.push(...list);
+    appendAll(allDurations, list);
   }
   const overall = median(allDurations);
   const overdue = runningTotalByWeek(perDay.overdue, range, today);

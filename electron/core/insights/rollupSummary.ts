@@ -5,6 +5,7 @@
 // journal has grown or a chart's own page is asked for.
 import { dateOfDay, dayOfDate, dayOfMinute, timeOfMinute } from './calendarDays.ts';
 import { COMPLETE, DayTotals, STEP_DONE, STEP_PRESENT, type RollupState } from './rollupState.ts';
+import { appendAll } from '../../../shared/appendAll.ts';
 
 export const ROLLUP_FORMAT = 1;
 
@@ -84,7 +85,7 @@ export function restoreDays(state: RollupState, days: Record<string, DayFigures>
     for (const field of ['rewrites', 'created', 'completed', 'reopened', 'telescoped', 'removed', 'stepsAdded', 'stepsCompleted', 'overdue', 'journalBytes'] as const) {
       totals[field] = figures[field] ?? 0;
     }
-    totals.durations.push(...(figures.durations ?? []));
+    appendAll(totals.durations, figures.durations ?? []);
     totals.fileBytes = figures.fileBytes ?? -1;
   }
 }

@@ -15,6 +15,7 @@ import { ChartService } from '../../electron/core/charts/chartService.ts';
 import { listCharts } from '../../electron/core/charts/chartSummaries.ts';
 import { openEngine, removeTempDirs, tempLayout } from '../helpers/tempRoot.ts';
 import { cliEntry } from '../helpers/runCli.ts';
+import { systemError } from './faultyFileSystem.ts';
 
 afterEach(removeTempDirs);
 
@@ -158,5 +159,47 @@ describe('a rewrite writes its file without the lock', () => {
     expect(leftovers(layout.root)).toEqual([]);
     fs.rmSync(rootPaths(layout).lock, { recursive: true, force: true });
     await engine.close();
+  });
+
+  it('on a full disk: a file that could not be written before the lock is written under it, and one that cannot be written at all leaves nothing behind and loses nothing', async () => {
+    for (const always of [false, true]) {
+      const layout = tempLayout();
+      const lock = rootPaths(layout).lock;
+      const paths = new Map<number, string>();
+      let refused = 0;
+      // ENOSPC on the rewrite's temporary file: before the lock only, or always.
+      const seam: FileSystem = {
+        ...realFileSystem,
+        openSync(p, flags, mode) {
+          const fd = realFileSystem.openSync(p, flags, mode);
+          paths.set(fd, p);
+          return fd;
+        },
+        closeSync(fd) {
+          paths.delete(fd);
+          realFileSystem.closeSync(fd);
+        },
+        writeSync(fd, ...rest: unknown[]) {
+          const isTemp = path.basename(paths.get(fd) ?? '').startsWith('.charts-work.jsonl.tmp-');
+          if (isTemp && (always || !fs.existsSync(lock))) {
+            refused += 1;
+            throw systemError('ENOSPC', 'writeSync', paths.get(fd));
+          }
+          return (realFileSystem.writeSync as (...args: unknown[]) => number)(fd, ...rest);
+        },
+      };
+      const engine = await openEngine(layout, { ...WRITTEN_FIRST, fs: seam });
+      await new ChartService(engine).create('work', { outcome: 'Kept through a full disk', reality: 'r' });
+      if (always) await expect(engine.flush()).rejects.toThrow(/space|ENOSPC/i);
+      else await engine.flush();
+      expect(refused, `always ${always}`).toBeGreaterThan(0);
+      expect(leftovers(layout.root), `always ${always}`).toEqual([]);
+      if (!always) expect(fs.readFileSync(path.join(layout.root, 'charts-work.jsonl'), 'utf8')).toContain('Kept through a full disk');
+      await engine.close().catch(() => undefined);
+      // Whatever the file holds, the journal has the commit: a fresh engine shows it.
+      const again = await openEngine(layout);
+      expect((await listCharts(again, 'work')).map((c) => c.desiredOutcome), `always ${always}`).toEqual(['Kept through a full disk']);
+      await again.close();
+    }
   });
 });

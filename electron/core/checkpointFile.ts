@@ -17,6 +17,12 @@ export interface Checkpoint {
   ops: [string, number, string][];
   /** The known versions of the file up to `seq` (fileVersions.ts), so a fast open need not replay the journal to judge a peer. */
   versions?: SavedVersions;
+  /**
+   * The file's lines (counted from 0) that quickRecord misreads, ascending: every other line is
+   * read by it (TrustedFile). Absent (a checkpoint of an earlier version, or one that is not a
+   * list of ascending line numbers): the file's lines are read by trustedRecord.
+   */
+  irregularLines?: number[];
 }
 
 export function readCheckpoint(fsys: FileSystem, file: string): Checkpoint | undefined {
@@ -33,10 +39,22 @@ export function readCheckpoint(fsys: FileSystem, file: string): Checkpoint | und
       typeof c.crc === 'string' &&
       Array.isArray(c.ops) &&
       c.ops.every((o) => Array.isArray(o) && typeof o[0] === 'string' && Number.isSafeInteger(o[1]) && typeof o[2] === 'string');
-    return valid ? (c as Checkpoint) : undefined;
+    if (!valid) return undefined;
+    if (c.irregularLines !== undefined && !ascendingLineNumbers(c.irregularLines)) delete c.irregularLines;
+    return c as Checkpoint;
   } catch {
     return undefined;
   }
+}
+
+function ascendingLineNumbers(list: unknown): boolean {
+  if (!Array.isArray(list)) return false;
+  let previous = -1;
+  for (const line of list) {
+    if (!Number.isSafeInteger(line) || (line as number) <= previous) return false;
+    previous = line as number;
+  }
+  return true;
 }
 
 /** Writes the checkpoint atomically; on failure removes it (only the next open's speed depends on it). */

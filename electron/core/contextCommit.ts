@@ -12,7 +12,7 @@ import { encodeCommitLines, type CommitMeta } from './commitLines.ts';
 import type { StoredRecord } from './records.ts';
 import { encodeHeader, encodeSnapshot } from './journalFormat.ts';
 import { appendLinesDurably, cutJournal } from './journalFile.ts';
-import { statIdentity, type FileIdentity } from './contextFile.ts';
+import { irregularLinesOf, statIdentity, type FileIdentity } from './contextFile.ts';
 import { writeCheckpoint } from './checkpointFile.ts';
 import type { CommitResult, ContextMemory, PendingChanges } from './contextMemory.ts';
 
@@ -82,7 +82,7 @@ export function ensureJournalReady(m: ContextMemory): void {
   if (m.journalIno === undefined) {
     const baseline = m.pendingBaseline;
     try {
-      writeHeaderAndBaseline(m, baseline?.records ?? [], baseline?.identity);
+      writeHeaderAndBaseline(m, baseline ?? { records: [], identity: undefined, damaged: false });
     } catch (error) {
       throw fromSystemError(error, 'Starting the journal', m.paths.journal, 'Nothing was changed.');
     }
@@ -102,11 +102,21 @@ export function ensureJournalReady(m: ContextMemory): void {
   }
 }
 
+/** A context file as found, to become a new journal's first commit. */
+export interface FileBaseline {
+  /** Its records, in the file's order. */
+  readonly records: readonly StoredRecord[];
+  readonly identity: FileIdentity | undefined;
+  /** Some of its lines could not be read (they are not among the records). */
+  readonly damaged: boolean;
+}
+
 /**
  * Starts a journal. A file found without one (a peer's, or ours before a journal existed)
  * becomes the first commit, followed by a snapshot marker: the file is that state.
  */
-export function writeHeaderAndBaseline(m: ContextMemory, records: readonly StoredRecord[], identity: FileIdentity | undefined): void {
+export function writeHeaderAndBaseline(m: ContextMemory, baseline: FileBaseline): void {
+  const { records, identity } = baseline;
   makeDirectoryDurably(m.fs, path.dirname(m.paths.journal));
   const lines = [encodeHeader(m.context, m.clock().toISOString())];
   let seq = m.seq;
@@ -134,11 +144,14 @@ export function writeHeaderAndBaseline(m: ContextMemory, records: readonly Store
   m.journalIno = statIdentity(m.fs, m.paths.journal)?.ino ?? -1n;
   m.pendingBaseline = undefined;
   syncDirectory(m.fs, path.dirname(m.paths.journal));
-  if (identity) tryWriteCheckpoint(m, identity.size, identity.crc, offset, seq);
+  // A checkpoint lets the next open read the file's lines as our own, known good: not of a file
+  // with damaged lines, or they would be read as records (the snapshot line above still names
+  // the file, for the versions; the rewrite soon replaces it). Its lines are the records'.
+  if (identity && !baseline.damaged) tryWriteCheckpoint(m, identity.size, identity.crc, offset, seq, irregularLinesOf(records));
 }
 
 /** Records where a fast open can start: the file of this size and CRC is the state at `seq`. */
-export function tryWriteCheckpoint(m: ContextMemory, size: number, crc: string, journalOffset: number, seq: number): void {
+export function tryWriteCheckpoint(m: ContextMemory, size: number, crc: string, journalOffset: number, seq: number, irregularLines: number[] | undefined): void {
   if (m.journalIno === undefined) return;
   writeCheckpoint(m.fs, m.paths.checkpoint, {
     journalIno: m.journalIno.toString(),
@@ -148,5 +161,6 @@ export function tryWriteCheckpoint(m: ContextMemory, size: number, crc: string, 
     crc,
     ops: [...m.ops].map(([op, entry]) => [op, entry.seq, entry.tx]),
     ...(m.versionsLoaded ? { versions: m.versions.save(seq) } : {}),
+    ...(irregularLines === undefined ? {} : { irregularLines }),
   });
 }

@@ -3,7 +3,7 @@
 // duplicate lines. Unreadable lines are reported with their byte range, never thrown.
 import type { FileSystem } from './fileSystem.ts';
 import { forEachLine } from './lineSplitter.ts';
-import { asOpaque, classifyLine, makeRecord, trustedRecord, type StoredRecord } from './records.ts';
+import { asOpaque, classifyLine, makeRecord, quickRecord, readsIrregularly, trustedRecord, type StoredRecord } from './records.ts';
 import { crc32Hex } from './journalFormat.ts';
 
 export interface BadLine {
@@ -37,9 +37,15 @@ export interface ParsedContextFile extends ParsedRecords {
 }
 
 /**
- * Parses a context file. `trusted`: the bytes are exactly a file we wrote (its size and CRC-32
- * match our checkpoint), so lines are classified without a full JSON parse.
+ * What is known of bytes that are exactly a file we wrote (its size and CRC-32 match our
+ * checkpoint): their lines are read without a full JSON parse. With `irregularLines` (the
+ * checkpoint's list of the lines, counted from 0 among the non-blank ones, that quickRecord
+ * misreads), every other line is read by quickRecord; without it, by trustedRecord.
  */
+export interface TrustedFile {
+  readonly irregularLines?: readonly number[];
+}
+
 export interface ParsedRecords {
   /** The records in file order (made on demand from `map`). */
   readonly records: StoredRecord[];
@@ -51,14 +57,26 @@ export interface ParsedRecords {
   readonly unterminatedKey?: string;
 }
 
-export function parseContextBytes(bytes: Buffer, trusted = false): ParsedRecords {
+/** Parses a context file's bytes; `trusted`: they are exactly a file we wrote (TrustedFile). */
+export function parseContextBytes(bytes: Buffer, trusted: TrustedFile | boolean = false): ParsedRecords {
   const map = new Map<string, StoredRecord>();
   const bad: BadLine[] = [];
   const occurrences = new Map<string, number>();
   let duplicates = 0;
   let unterminatedKey: string | undefined;
+  const irregular = typeof trusted === 'object' ? trusted.irregularLines : undefined;
+  // The next irregular line's place in `irregular`, and the non-blank line being read.
+  let nextIrregular = 0;
+  let line = -1;
   forEachLine(bytes, (start, end, text, utf8, terminated) => {
-    let record = trusted && utf8 ? trustedRecord(text) : undefined;
+    let record: StoredRecord | undefined;
+    // Counted as the records are (a blank line is none); ours start with `{`.
+    if (irregular !== undefined && utf8 && (text.charCodeAt(0) === 123 || text.trim() !== '')) {
+      line += 1;
+      if (irregular[nextIrregular] === line) nextIrregular += 1;
+      else record = quickRecord(text);
+    }
+    if (!record && trusted !== false && utf8) record = trustedRecord(text);
     if (!record) {
       const verdict = utf8 ? classifyLine(text) : ({ ok: false, reason: 'invalid UTF-8' } as const);
       if (!verdict.ok) {
@@ -175,8 +193,8 @@ function endsWithCompleteLine(bytes: Buffer): boolean {
   }
 }
 
-/** Reads and parses a context file; `trust` says whether bytes with this identity are known good. */
-export function readContextFile(fsys: FileSystem, path: string, trust: (identity: FileIdentity) => boolean = () => false): ParsedContextFile {
+/** Reads and parses a context file; `trust` says whether bytes with this identity are known good (TrustedFile). */
+export function readContextFile(fsys: FileSystem, path: string, trust: (identity: FileIdentity) => TrustedFile | boolean = () => false): ParsedContextFile {
   const read = readStable(fsys, path);
   if (!read) {
     const link = statIdentity(fsys, path)?.link === true;
@@ -186,7 +204,7 @@ export function readContextFile(fsys: FileSystem, path: string, trust: (identity
 }
 
 /** A file read by readStable, parsed (for a caller that looked at its size and CRC first). */
-export function parseReadFile(read: { bytes: Buffer; identity: FileIdentity; unsettled?: boolean }, trusted = false): ParsedContextFile {
+export function parseReadFile(read: { bytes: Buffer; identity: FileIdentity; unsettled?: boolean }, trusted: TrustedFile | boolean = false): ParsedContextFile {
   const parsed = parseContextBytes(read.bytes, trusted);
   return {
     map: parsed.map,
@@ -203,10 +221,17 @@ export function parseReadFile(read: { bytes: Buffer; identity: FileIdentity; uns
   };
 }
 
-export function serializeRecords(records: Iterable<StoredRecord>): string[] {
+/**
+ * The file's text, one line per record, in chunks of about 1 MB. `irregularLines`, when given,
+ * gets the lines quickRecord would misread (TrustedFile), for the checkpoint of this file.
+ */
+export function serializeRecords(records: Iterable<StoredRecord>, irregularLines?: number[]): string[] {
   const chunks: string[] = [];
   let chunk = '';
+  let line = 0;
   for (const record of records) {
+    if (irregularLines && readsIrregularly(record)) irregularLines.push(line);
+    line += 1;
     chunk += `${record.raw}\n`;
     if (chunk.length > 1 << 20) {
       chunks.push(chunk);
@@ -215,4 +240,15 @@ export function serializeRecords(records: Iterable<StoredRecord>): string[] {
   }
   if (chunk.length > 0) chunks.push(chunk);
   return chunks;
+}
+
+/** The lines of a file holding these records, in this order, that quickRecord would misread (TrustedFile). */
+export function irregularLinesOf(records: Iterable<StoredRecord>): number[] {
+  const lines: number[] = [];
+  let line = 0;
+  for (const record of records) {
+    if (readsIrregularly(record)) lines.push(line);
+    line += 1;
+  }
+  return lines;
 }

@@ -9,7 +9,7 @@ import { fromSystemError } from './errors.ts';
 import type { StoredRecord } from './records.ts';
 import { JOURNAL_FORMAT } from './journalFormat.ts';
 import { cutJournal, readJournal, type JournalRead } from './journalFile.ts';
-import { readContextFile, statIdentity, type ParsedContextFile } from './contextFile.ts';
+import { irregularLinesOf, readContextFile, statIdentity, type FileIdentity, type ParsedContextFile, type TrustedFile } from './contextFile.ts';
 import { removeQuietly } from './atomicFile.ts';
 import { FileVersions } from './fileVersions.ts';
 import { readCheckpoint, type Checkpoint } from './checkpointFile.ts';
@@ -31,14 +31,22 @@ function loadFromDisk(m: ContextMemory): void {
   resetMemory(m);
   if (!m.readOnly) sweepLeftovers(m);
   const checkpoint = readCheckpoint(m.fs, m.paths.checkpoint);
-  // A file that is exactly our last rewrite (size and CRC-32 as checkpointed) is parsed without
-  // re-validating every line; anything else is parsed in full.
-  const file = readContextFile(m.fs, m.paths.file, (identity) => checkpoint?.size === identity.size && checkpoint.crc === identity.crc);
+  const file = readContextFile(m.fs, m.paths.file, (identity) => trustedAs(checkpoint, identity));
   for (const bad of file.bad) m.noteBadLine(bad);
   if (checkpoint && tryLoadFromCheckpoint(m, file, checkpoint)) return;
   const vouched = checkpoint !== undefined && file.identity !== undefined && checkpoint.size === file.identity.size && checkpoint.crc === file.identity.crc;
   loadByReplay(m, file, vouched);
   if (file.link) noteLinkedFile(m);
+}
+
+/**
+ * A file that is exactly our last rewrite (size and CRC-32 as checkpointed) is read without
+ * parsing every line as JSON, by the checkpoint's list of the lines to read in full when it has
+ * one (TrustedFile); anything else is parsed in full.
+ */
+function trustedAs(checkpoint: Checkpoint | undefined, identity: FileIdentity): TrustedFile | false {
+  if (checkpoint?.size !== identity.size || checkpoint.crc !== identity.crc) return false;
+  return checkpoint.irregularLines === undefined ? {} : { irregularLines: checkpoint.irregularLines };
 }
 
 /**
@@ -167,8 +175,8 @@ function loadByReplay(m: ContextMemory, file: ParsedContextFile, vouched = false
   const matchesSnapshot = lastSnapshot !== undefined && file.identity !== undefined && lastSnapshot.size === file.identity.size && lastSnapshot.crc === file.identity.crc;
   if (matchesSnapshot && !journalDamaged && materializedEquals(m, file.map)) {
     m.rememberFile(file.identity);
-    // Next time, open fast from here.
-    if (!m.readOnly && lastSnapshot) tryWriteCheckpoint(m, lastSnapshot.size, lastSnapshot.crc, lastSnapshot.end, lastSnapshot.seq);
+    // Next time, open fast from here (not from a file with damaged lines: see writeHeaderAndBaseline).
+    if (!m.readOnly && lastSnapshot && file.bad.length === 0) tryWriteCheckpoint(m, lastSnapshot.size, lastSnapshot.crc, lastSnapshot.end, lastSnapshot.seq, irregularLinesOf(file.map.values()));
     return;
   }
   // A file that is our own last rewrite but differs from the journal's view: the journal lost
@@ -195,7 +203,7 @@ function startJournal(m: ContextMemory, file: ParsedContextFile, journal: Journa
     // the journal is started, the file as found its first commit, by the first write or the
     // engine's scheduled rewrite just after (journalPending). Writing a copy of every record
     // durably took longer than reading them; until then the file on disk is that state.
-    m.pendingBaseline = { records: file.records, identity: file.identity };
+    m.pendingBaseline = { records: file.records, identity: file.identity, damaged: file.bad.length > 0 };
     return;
   }
   try {
@@ -204,11 +212,11 @@ function startJournal(m: ContextMemory, file: ParsedContextFile, journal: Journa
       m.recovery.saveBytes(m.paths.journal, journal.tornTail.start, journal.tornTail.bytes, 'interrupted start of the journal (never acknowledged)');
       cutJournal(m.fs, m.paths.journal, journal.endOffset);
     }
-    writeHeaderAndBaseline(m, file.records, file.identity);
+    writeHeaderAndBaseline(m, { records: file.records, identity: file.identity, damaged: file.bad.length > 0 });
   } catch (error) {
     // Opening never fails: the file is read as it is, and the journal is started by the next
     // write (which then reports the real cause, disk full or the like, if it persists).
-    m.pendingBaseline = { records: file.records, identity: file.identity };
+    m.pendingBaseline = { records: file.records, identity: file.identity, damaged: file.bad.length > 0 };
     const failure = fromSystemError(error, 'Starting the journal', m.paths.journal, 'Nothing was changed.');
     m.findings.push({ severity: 'warning', kind: 'rewrite-failed', file: m.paths.journal, message: failure.message });
   }

@@ -15,6 +15,7 @@ import { RecordSet } from './recordSet.ts';
 import type { StoredRecord } from './records.ts';
 import type { JournalRead } from './journalFile.ts';
 import type { BadLine, FileIdentity } from './contextFile.ts';
+import type { FileBaseline } from './contextCommit.ts';
 import { FileVersions } from './fileVersions.ts';
 import type { RecoveryLog } from './recoveryLog.ts';
 import type { IndexBuild, SearchIndex } from './searchIndex.ts';
@@ -122,7 +123,7 @@ export class ContextMemory {
   /** The state's line order moved away from the file's since the last rewrite. */
   orderChanged = false;
   /** A file adopted while its journal could not be started: journaled before the first commit. */
-  pendingBaseline: { records: StoredRecord[]; identity: FileIdentity | undefined } | undefined;
+  pendingBaseline: FileBaseline | undefined;
   journalOffset = 0;
   journalIno: bigint | undefined;
   journalTornTail: JournalRead['tornTail'];

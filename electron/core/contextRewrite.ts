@@ -40,7 +40,12 @@ export function materialize(m: ContextMemory, prepared?: PreparedRewrite): void 
 /** A temporary file holding the state of one version of the record set, written and verified. */
 export interface PreparedRewrite {
   readonly version: number;
-  readonly written: WrittenFile;
+  readonly written: RewrittenFile;
+}
+
+/** A rewrite's temporary file, with the lines its checkpoint lists (TrustedFile in contextFile.ts). */
+interface RewrittenFile extends WrittenFile {
+  readonly irregularLines: number[];
 }
 
 /**
@@ -60,7 +65,7 @@ export function prepareRewrite(m: ContextMemory): PreparedRewrite | undefined {
   return { version: m.state.version, written };
 }
 
-function materializeRounds(m: ContextMemory, nextTemp: () => WrittenFile): void {
+function materializeRounds(m: ContextMemory, nextTemp: () => RewrittenFile): void {
   // The snapshot line the rewrite appends belongs after the journal's first commit.
   if (m.needsRewrite) startPendingJournal(m);
   for (let round = 0; round < 3 && m.needsRewrite; round += 1) {
@@ -102,7 +107,7 @@ function materializeRounds(m: ContextMemory, nextTemp: () => WrittenFile): void 
     m.rememberFile(identity ? { ...identity, size: written.size, crc: written.crc } : undefined);
     m.stateIsFile(written);
     m.fileDamage = [];
-    appendSnapshotMarker(m, written.size, written.crc, identity?.size === written.size ? identity : undefined);
+    appendSnapshotMarker(m, written, identity?.size === written.size ? identity : undefined);
     // The other program's version exists only in the kept copy until its changes are
     // journaled: the copy goes only after that (or to .recovery/ if that fails). A peer still
     // writing into it through an old descriptor is caught by a last look before it goes.
@@ -240,15 +245,18 @@ function saveDamagedBytes(m: ContextMemory): void {
   m.fileDamage = [];
 }
 
-function writeTemp(m: ContextMemory) {
+function writeTemp(m: ContextMemory): RewrittenFile {
   try {
-    return writeVerifiedTemp(m.fs, m.paths.file, serializeRecords(m.state.values()));
+    const irregularLines: number[] = [];
+    const written = writeVerifiedTemp(m.fs, m.paths.file, serializeRecords(m.state.values(), irregularLines));
+    return { ...written, irregularLines };
   } catch (error) {
     throw fromSystemError(error, 'Rewriting the context file', m.paths.file, 'Every change is kept in the journal; the file will be rewritten on the next attempt.');
   }
 }
 
-function appendSnapshotMarker(m: ContextMemory, size: number, crc: string, stat?: { ino: bigint; mtimeNs: bigint; ctimeNs: bigint }): void {
+function appendSnapshotMarker(m: ContextMemory, written: RewrittenFile, stat?: { ino: bigint; mtimeNs: bigint; ctimeNs: bigint }): void {
+  const { size, crc } = written;
   try {
     appendSnapshotLine(m, size, crc, stat);
   } catch {
@@ -256,5 +264,5 @@ function appendSnapshotMarker(m: ContextMemory, size: number, crc: string, stat?
     removeQuietly(m.fs, m.paths.checkpoint);
     return;
   }
-  tryWriteCheckpoint(m, size, crc, m.journalOffset, m.seq);
+  tryWriteCheckpoint(m, size, crc, m.journalOffset, m.seq, written.irregularLines);
 }

@@ -210,6 +210,50 @@ export function trustedRecord(raw: string): StoredRecord | undefined {
   return chartId ? new StoredRecord(key, kind, raw, chartId.value) : undefined;
 }
 
+/**
+ * A record read by quickRecord: its line's quick reading is this record, so a rewrite writing it
+ * need not check that again (readsIrregularly). Same fields as any record, no memory more.
+ */
+export class QuickRecord extends StoredRecord {}
+
+const QUICK_CHART_ID = ',"metadata":{"chartId":"';
+
+/**
+ * The quick reading of a line of a file the checkpoint vouches for: the key from the canonical
+ * start and the chart from the first `,"metadata":{"chartId":"`, the rest of the line not looked
+ * at. It is wrong for a line that names a key field again, nests a "metadata" or holds that text
+ * in a string; the rewrite that writes the file finds those lines (readsIrregularly) and the
+ * checkpoint lists them, to be read in full. Undefined when the start is not canonical or the
+ * chart holds an escape (the usual readings decide). About twice as fast as trustedRecord, which
+ * looks at every `{` and key of the rest of the line: a re-open at 100k charts reads 1.3M lines.
+ */
+export function quickRecord(raw: string): QuickRecord | undefined {
+  const start = CANONICAL_START.exec(raw);
+  if (start === null) return undefined;
+  let chartId: string | undefined;
+  const at = raw.indexOf(QUICK_CHART_ID, start[0].length);
+  if (at !== -1) {
+    const plain = plainString(raw, at + QUICK_CHART_ID.length);
+    if (!plain) return undefined;
+    chartId = plain.value;
+  }
+  return start[1] !== undefined
+    ? new QuickRecord(entityKey(start[1]), 'entity', raw, chartId)
+    : new QuickRecord(relationKey(start[2] as string, start[3] as string, start[4] as string), 'relation', raw, chartId);
+}
+
+/**
+ * True when a record written as a line would be misread by quickRecord at the next open (a
+ * different key or chart, or an opaque line it would read as a record): the checkpoint lists
+ * such lines (irregularLines). A record quickRecord made is known not to be.
+ */
+export function readsIrregularly(record: StoredRecord): boolean {
+  if (record instanceof QuickRecord) return false;
+  const quick = quickRecord(record.raw);
+  if (quick === undefined) return false;
+  return record.kind === 'line' || quick.key !== record.key || quick.chartId !== record.chartId;
+}
+
 /** The record a key and its line stand for (a form saved by its key), or undefined when they do not agree. */
 export function recordOfKeyAndLine(key: string, raw: string): StoredRecord | undefined {
   if (key.startsWith(`l${SEP}`)) {

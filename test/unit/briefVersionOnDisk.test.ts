@@ -5,6 +5,8 @@
 // (test/contexts/peerDuringRename.test.ts): the reference server read our version in the 5 ms
 // before the swap back, and its next version, judged against the versions the journal knew,
 // read as deleting its own earlier entity. The instant must be a version the journal knows.
+// And a third program may replace ours in that instant: the swap back then hands its version
+// to us, and it is journaled like any peer version.
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -139,6 +141,33 @@ describe('a peer that reads our version in the instant before its own is put bac
     const engine = await openEngine(layout, { fs: disk.fsys });
     expect(await engine.read('work', (_s, store) => store.openedFast), 'the open was not the fast one').toBe(true);
     await expectPeersNextVersionKeepsAll(engine, file, peer, disk, false);
+  });
+
+  it("journals a third program's version that replaced ours in the instant before the swap back (fs seam: it lands just before that exchange, which hands it back to us)", async () => {
+    const layout = tempLayout();
+    const file = path.join(layout.root, 'charts-work.jsonl');
+    let third = 0;
+    const { peer, fsys } = peerRacingOurRewrite(file, () => {
+      // A third writer read the file (ours, for that instant) and rewrote it with its own record.
+      third += 1;
+      fs.writeFileSync(`${file}.third`, `${fs.readFileSync(file, 'utf8').trimEnd()}\n${line('Third')}`);
+      fs.renameSync(`${file}.third`, file);
+    });
+    const engine = await openEngine(layout, { fs: fsys });
+    await rewriteMeetingPeer(engine, peer);
+    expect(third, 'the third writer never ran: the test did not reach the swap back').toBe(1);
+    // The swap back put the first peer's version in place; the third's came out of it and is journaled.
+    expect(fs.readFileSync(file, 'utf8')).toContain('"name":"First"');
+    expect(fs.readdirSync(layout.root).filter((name) => name.includes('.replaced-')), 'a kept copy was left behind').toEqual([]);
+    await engine.flush();
+    for (const name of ['A', 'B', 'First', 'Third']) expect(fs.readFileSync(file, 'utf8'), `${name} in the file after the flush`).toContain(`"name":"${name}"`);
+    await engine.close();
+    const after = await openEngine(layout);
+    const names = await after.read('work', (s) => [...s.values()].map((r) => r.name));
+    expect(names).toEqual(expect.arrayContaining(['A', 'B', 'First', 'Third']));
+    const findings = await after.read('work', (_s, store) => store.findings.map((f) => f.kind));
+    expect(findings).toEqual([]);
+    await after.close();
   });
 
   it("keeps every record when the folder's sync after the swap back fails (fs seam: EIO on that fsync): the peer's version is in place, ours is journaled, nothing is read as deleted", async () => {

@@ -128,6 +128,14 @@ export async function main(argv: string[], interruption: Interruption): Promise<
   }
 }
 
+// A reader that stops early (`tension chart list | head`) closes the pipe: the rest of the output
+// has nowhere to go, which is no failure of the command (its changes, if any, are already
+// committed and the engine closed before anything is printed). Without this, Node throws EPIPE
+// as an unhandled error and the person sees a stack trace.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code !== 'EPIPE') throw error;
+});
+
 const interruption = listenForInterruption((code) => {
   process.stderr.write('tension: interrupted again: stopping now (every committed change is kept)\n');
   process.exit(code);

@@ -128,12 +128,18 @@ export async function main(argv: string[], interruption: Interruption): Promise<
   }
 }
 
-// A reader that stops early (`tension chart list | head`) closes the pipe: the rest of the output
-// has nowhere to go, which is no failure of the command (its changes, if any, are already
-// committed and the engine closed before anything is printed). Without this, Node throws EPIPE
-// as an unhandled error and the person sees a stack trace.
+// The output's own failures. Whatever the command changed is committed, and the engine closed,
+// before anything is printed. A reader that stops early (`tension chart list | head`) closes the
+// pipe: the rest has nowhere to go, which is no failure of the command. Output sent to a file on
+// a full disk (`tension graph --json > export.json`) is incomplete: one clear line and the disk
+// full code, not the stack trace of an unhandled error.
+let outputFailed: number | undefined;
 process.stdout.on('error', (error: NodeJS.ErrnoException) => {
-  if (error.code !== 'EPIPE') throw error;
+  if (error.code === 'EPIPE') return;
+  const failure = fromSystemError(error, 'Printing the result', 'the standard output', 'What the command changed is saved; only its printed result is incomplete.');
+  process.stderr.write(`tension: ${failure.message}\n`);
+  outputFailed = exitCodes[failure.code] ?? 1;
+  process.exitCode = outputFailed;
 });
 
 const interruption = listenForInterruption((code) => {
@@ -146,7 +152,7 @@ main(process.argv.slice(2), interruption).then(
     interruption.dispose();
     // An interrupted command exits now: a wait for another process's lock may still be pending.
     if (interruption.received) process.exit(code);
-    process.exitCode = code;
+    process.exitCode = outputFailed ?? code;
   },
   (error: unknown) => {
     process.stderr.write(`tension: ${String(error)}\n`);

@@ -11,6 +11,8 @@ import { chartHeadOf, chartIndexOf, readChart, summarizeChart } from '../../elec
 import { listCharts } from '../../electron/core/charts/chartSummaries.ts';
 import { recordFromObject } from '../../electron/core/knowledgeGraph.ts';
 import { entityKey } from '../../electron/core/records.ts';
+import { spliceBetween } from '../../electron/core/recordSplice.ts';
+import { crc32Hex, encodeCommit, encodeSnapshot } from '../../electron/core/journalFormat.ts';
 import { contextPaths, type DataLayout } from '../../electron/core/dataRoot.ts';
 import type { Engine } from '../../electron/core/engine.ts';
 import type { ChartSummary } from '../../shared/domain.ts';
@@ -201,7 +203,7 @@ describe('the chart list saved at the close', () => {
     // A damaged journal entry before such a rewrite's line: the app skips it, so its state lacks
     // what the file has; the next start must not show a list without it. (A damaged journal also
     // stops the app's writes, which saves no cache either: journalReplay.ts's own guard is a
-    // second line, not reached here.)
+    // second line, reached by the next test.)
     const again = await openEngine(layout);
     await listCharts(again, 'work');
     const second = await exitOf(spawnCli(['chart', 'create', '--data', layout.root, '--context', 'work', '--outcome', 'Second from the CLI', '--reality', 'r']), 60_000);
@@ -217,6 +219,44 @@ describe('the chart list saved at the close', () => {
     const afterDamage = await reopenAndList(layout);
     expect(afterDamage.list.map((c) => c.desiredOutcome)).toContain('Second from the CLI');
     expect(byId(afterDamage.list)).toEqual(byId(afterDamage.full));
+  });
+
+  it("is not saved when catching up skipped an entry that did not fit, before another process's rewrite (journalReplay's guard): the next open lists the file's charts", async () => {
+    const layout = tempLayout();
+    const app = await openEngine(layout);
+    const [id] = await someCharts(app);
+    const outcome = entityKey(`${id}_desired_outcome`);
+    // A long outcome, so that an edit of it is journaled as a splice of its line.
+    const long = (words: string) => `${words} ${'and then some more words about it '.repeat(8)}`;
+    await app.transact('work', () => ({ puts: [recordFromObject({ type: 'entity', name: `${id}_desired_outcome`, entityType: 'desired_outcome', observations: [long('As the app has it')], metadata: { chartId: id } })], deletes: [] }));
+    await app.flush();
+    await listCharts(app, 'work');
+    const paths = contextPaths(layout, 'work');
+    const asTheAppHasIt = await app.read('work', (state) => state.get(outcome)!.raw);
+    // Another process's commit edits that outcome from a line the app does not hold (a splice
+    // whose checksum then fails: the entry is skipped), and its rewrite holds the edit.
+    const theirs = asTheAppHasIt.replace('As the app has it', 'As the other process has it');
+    const splice = spliceBetween(asTheAppHasIt.replace('As the app has it', 'As someone else had it'), theirs);
+    expect(splice, 'the edit is not journaled as a splice: the test would not reach the skipped entry').toBeDefined();
+    const file = fs.readFileSync(paths.file, 'utf8').replace(asTheAppHasIt, theirs);
+    fs.writeFileSync(`${paths.file}.other`, file);
+    fs.renameSync(`${paths.file}.other`, paths.file);
+    const seq = await app.read('work', (_state, store) => store.seq);
+    fs.appendFileSync(paths.journal, encodeCommit({ seq: seq + 1, ts: new Date().toISOString(), tx: 'other-process', origin: 'cli' }, [{ change: { splice: ['entity', `${id}_desired_outcome`], ...splice! } }]));
+    fs.appendFileSync(paths.journal, encodeSnapshot({ seq: seq + 2, ts: new Date().toISOString(), fileSize: Buffer.byteLength(file), fileCrc: crc32Hex(Buffer.from(file)) }));
+    // The app catches up (as at any read for a write), lists, and closes.
+    await app.transact('work', () => ({ puts: [], deletes: [] }));
+    expect(await app.read('work', (_state, store) => store.findings.map((f) => f.kind))).toContain('journal-edit-mismatch');
+    await listCharts(app, 'work');
+    await app.close();
+    const tagOfTheirFile = `${Buffer.byteLength(file)}:${crc32Hex(Buffer.from(file))}`;
+    const saved = fs.existsSync(cacheFile(layout, 'work')) ? fs.readFileSync(cacheFile(layout, 'work'), 'utf8').split('\n')[0]! : '';
+    expect(saved, 'a list saved as the other process\'s file, made from a state without its edit').not.toContain(tagOfTheirFile);
+    // The next open does not take it either: it judges the file against the journal anew, and
+    // the file's edit comes in as a recovery (checked: without the guard this still passes). The
+    // guard keeps a list that is not the file's off the disk in the first place.
+    const reopened = await reopenAndList(layout);
+    expect(byId(reopened.list)).toEqual(byId(reopened.full));
   });
 
   it('is ignored when damaged, of another format or made for another file, and made anew', async () => {

@@ -4,7 +4,8 @@
 // entity, outcome nor reality (by type, then by name), and is a step by type or by name. Lines
 // a person or a peer wrote by hand break the usual shapes: a step named as another chart's,
 // an outcome named as a step, a type only in the metadata, a name with an escape, a type given
-// twice. The counts are compared after the first full pass and after each change.
+// twice, a second part typed as the chart entity, outcome or reality. The summaries are compared
+// after the first full pass and after each change.
 import { describe, expect, it } from 'vitest';
 import { classifyLine, makeRecord, type StoredRecord } from '../../electron/core/records.ts';
 import { RecordSet } from '../../electron/core/recordSet.ts';
@@ -53,6 +54,11 @@ describe('the chart list\'s step counts', () => {
       record({ type: 'entity', name: 'chart_c_"quoted"', entityType: 'action_step', observations: ['q'], metadata: { chartId: 'chart_c', completionStatus: true } }),
       // The type given twice: JSON.parse keeps the last, a step.
       line('{"type":"entity","name":"chart_b_twice","entityType":"note","observations":[],"entityType":"action_step","metadata":{"chartId":"chart_b"}}'),
+      // A second part typed as the chart entity, and a second typed as the outcome, each with
+      // a due date or text of its own: the list shows what the chart's reading takes.
+      record({ type: 'entity', name: 'chart_a_chart_copy', entityType: 'structural_tension_chart', observations: [], metadata: { chartId: 'chart_a', level: 0, dueDate: '2030-01-01' } }),
+      record({ type: 'entity', name: 'chart_b_outcome_alt', entityType: 'desired_outcome', observations: ['another outcome'], metadata: { chartId: 'chart_b', dueDate: '2031-01-01' } }),
+      record({ type: 'entity', name: 'chart_c_reality_alt', entityType: 'current_reality', observations: ['another reality'], metadata: { chartId: 'chart_c' } }),
       // Untagged, named as chart_b's step and tied to its outcome: a step of chart_b.
       record({ type: 'entity', name: 'chart_b_action_9', entityType: 'action_step', observations: ['peer'], metadata: {} }),
       record({ type: 'relation', from: 'chart_b_action_9', to: 'chart_b_desired_outcome', relationType: 'advances_toward' }),

@@ -9,7 +9,7 @@ import { EngineError, fromSystemError } from './core/errors.ts';
 import { DEFAULT_CONTEXT, resolveLayout, validateContextName, type DataLayout } from './core/dataRoot.ts';
 import { checkDataFolder } from './core/dataFolder.ts';
 import { parseCommandLine } from './cli/arguments.ts';
-import { findCommand, helpText, type CommandResult } from './cli/commands.ts';
+import { findCommand, helpText, optionsNotTaken, type CommandResult } from './cli/commands.ts';
 import { listenForInterruption, stoppableEngine, type Interruption } from './cli/interruption.ts';
 
 const exitCodes: Record<string, number> = {
@@ -73,6 +73,10 @@ export async function main(argv: string[], interruption: Interruption): Promise<
     }
     const found = findCommand(words);
     if (!found) throw new EngineError('BAD_INPUT', `Unknown command ${JSON.stringify(words.join(' '))} (see 'tension --help').`);
+    const notTaken = optionsNotTaken(found.command, options);
+    if (notTaken.length > 0) {
+      throw new EngineError('BAD_INPUT', `'tension ${found.name}' does not take ${notTaken.map((name) => `--${name}`).join(', ')} (usage: tension ${found.command.usage}). Nothing was changed.`, { kept: 'Nothing was changed.' });
+    }
     const context = validateContextName(options.context ?? DEFAULT_CONTEXT);
     const layout = resolveLayout({ data: options.data, memoryPath: options['memory-path'] });
     const writes = found.command.readOnly !== true;

@@ -85,6 +85,7 @@ export function renderTree(tree: ChartTree): string {
 function changeOne(usage: string, summary: string, what: string, change: (charts: ChartService, context: string, name: string, op?: string, ifVersion?: string) => Promise<unknown>, said: string): Command {
   return {
     usage: `${usage} [--if-version V]`,
+    retryable: true,
     summary,
     async run(input) {
       const result = await change(await service(input), input.context, arg(input, what), input.options.op, ifVersion(input));
@@ -96,6 +97,7 @@ function changeOne(usage: string, summary: string, what: string, change: (charts
 export const chartCommands: Record<string, Command> = {
   'chart create': {
     usage: 'chart create --outcome T --reality T [--due D] [--step T]...',
+    retryable: true,
     summary: 'create a structural tension chart; prints its id',
     async run(input) {
       const { options, context } = input;
@@ -159,6 +161,7 @@ export const chartCommands: Record<string, Command> = {
   },
   'chart archive': {
     usage: 'chart archive ID [--if-version V]',
+    retryable: true,
     summary: 'move a completed chart (with its sub-charts) to completed-charts.jsonl',
     async run(input) {
       const charts = await service(input);
@@ -168,6 +171,7 @@ export const chartCommands: Record<string, Command> = {
   },
   'chart unarchive': {
     usage: 'chart unarchive ID [--to CONTEXT] [--if-version V]',
+    retryable: true,
     summary: 'bring an archived chart back to its context',
     async run(input) {
       const charts = await service(input);
@@ -177,6 +181,7 @@ export const chartCommands: Record<string, Command> = {
   },
   'chart move': {
     usage: 'chart move ID --to CONTEXT [--if-version V]',
+    retryable: true,
     summary: 'move a chart with its sub-charts and relations to another context (crash-safe)',
     async run(input) {
       const version = ifVersion(input);
@@ -199,6 +204,7 @@ export const chartCommands: Record<string, Command> = {
   },
   'step add': {
     usage: 'step add ID --title T [--due D] [--if-version V]',
+    retryable: true,
     summary: 'add an action step; prints its name (--if-version: the chart\'s version)',
     async run(input) {
       const charts = await service(input);
@@ -208,6 +214,7 @@ export const chartCommands: Record<string, Command> = {
   },
   'step edit': {
     usage: 'step edit NAME [--title T] [--due D] [--if-version V]',
+    retryable: true,
     summary: 'rename or re-date a step',
     async run(input) {
       const { title, due } = input.options;
@@ -221,6 +228,7 @@ export const chartCommands: Record<string, Command> = {
   'step reopen': changeOne('step reopen NAME', 'mark a completed step open again', 'a step name', (c, ctx, n, op, v) => c.reopenStep(ctx, n, op, v), 'reopened'),
   'step remove': {
     usage: 'step remove NAME [--if-version V]',
+    retryable: true,
     summary: 'remove a step and its whole telescoped subtree (kept in history)',
     async run(input) {
       const charts = await service(input);
@@ -230,6 +238,7 @@ export const chartCommands: Record<string, Command> = {
   },
   'step move': {
     usage: 'step move NAME --to N [--if-version V]',
+    retryable: true,
     summary: 'put a step at position N among its chart\'s steps',
     async run(input) {
       const charts = await service(input);
@@ -239,6 +248,7 @@ export const chartCommands: Record<string, Command> = {
   },
   telescope: {
     usage: 'telescope NAME [--reality T] [--step T]... [--if-version V]',
+    retryable: true,
     summary: 'telescope a step into a sub-chart; prints its id',
     async run(input) {
       const reality = input.options.reality?.[0];
@@ -249,6 +259,7 @@ export const chartCommands: Record<string, Command> = {
   },
   'reality add': {
     usage: 'reality add ID --text T [--if-version V]',
+    retryable: true,
     summary: 'add an observation to the current reality',
     async run(input) {
       const charts = await service(input);
@@ -258,6 +269,7 @@ export const chartCommands: Record<string, Command> = {
   },
   'reality edit': {
     usage: 'reality edit ID --old T [--text T] [--if-version V]',
+    retryable: true,
     summary: 'change (or, without --text, remove) an observation of the current reality',
     async run(input) {
       const charts = await service(input);
@@ -267,6 +279,7 @@ export const chartCommands: Record<string, Command> = {
   },
   'outcome set': {
     usage: 'outcome set ID --text T [--if-version V]',
+    retryable: true,
     summary: 'change the desired outcome',
     async run(input) {
       const charts = await service(input);
@@ -278,6 +291,7 @@ export const chartCommands: Record<string, Command> = {
   'outcome reopen': changeOne('outcome reopen ID', 'take back "outcome achieved" (reopens the step a sub-chart came from)', 'a chart id', (c, ctx, id, op, v) => c.reopenOutcome(ctx, id, op, v), 'reopened'),
   'due set': {
     usage: 'due set ID DATE [--if-version V]',
+    retryable: true,
     summary: 'set the chart\'s due date (a dated note is kept); DATE "none" removes it (--if-version: the chart\'s version)',
     async run(input) {
       const date = input.args[1];

@@ -49,7 +49,24 @@ export interface Command {
    * then waits for it to return instead of stopping it at the signal.
    */
   readonly stopsItself?: boolean;
+  /** Takes --op ID: the change is made once, however often it is run with that id (a retry after a lost answer). */
+  readonly retryable?: boolean;
   run(input: CommandInput): Promise<CommandResult>;
+}
+
+/** Options every command takes: where the data is, which context, JSON output, help. */
+const GLOBAL_OPTIONS = new Set(['data', 'memory-path', 'context', 'json', 'help']);
+
+/**
+ * The options given that a command does not take (its usage names the ones it takes; a
+ * retryable one also takes --op). They are refused as an unknown one is: ignored, one would
+ * make the command do something else than asked (`chart list --limit 10` listing every chart).
+ */
+export function optionsNotTaken(command: Command, options: CliOptions): string[] {
+  const taken = new Set([...command.usage.matchAll(/--([a-z][a-z-]*)/g)].map((match) => match[1]));
+  return Object.entries(options)
+    .filter(([name, value]) => value !== undefined && !GLOBAL_OPTIONS.has(name) && !taken.has(name) && !(name === 'op' && command.retryable))
+    .map(([name]) => name);
 }
 
 const plural = (n: number, word: string, words = `${word}s`) => `${n} ${n === 1 ? word : words}`;
@@ -76,6 +93,7 @@ export const commands: Record<string, Command> = {
 
   'entity set': {
     usage: 'entity set --name N --type T [--obs TEXT]... [--meta JSON] [--op ID]',
+    retryable: true,
     summary: 'create an entity, or add observations and merge metadata into it',
     async run({ engine, options, context }) {
       const name = requireOption(options, 'name');
@@ -89,6 +107,7 @@ export const commands: Record<string, Command> = {
 
   'entity delete': {
     usage: 'entity delete --name N',
+    retryable: true,
     summary: 'delete an entity and the relations that touch it',
     async run({ engine, options, context }) {
       const name = requireOption(options, 'name');
@@ -99,6 +118,7 @@ export const commands: Record<string, Command> = {
 
   'relation add': {
     usage: 'relation add --from A --to B --type R [--meta JSON]',
+    retryable: true,
     summary: 'add a relation (or merge metadata into it)',
     async run({ engine, options, context }) {
       const input = relationOptions(options);
@@ -110,6 +130,7 @@ export const commands: Record<string, Command> = {
 
   'relation delete': {
     usage: 'relation delete --from A --to B --type R',
+    retryable: true,
     summary: 'delete a relation',
     async run({ engine, options, context }) {
       const input = relationOptions(options);
@@ -180,6 +201,7 @@ export const commands: Record<string, Command> = {
 
   import: {
     usage: 'import FILE',
+    retryable: true,
     summary: `import a JSONL file (or a {"entities","relations"} document; a regular file up to ${IMPORT_LIMIT_BYTES / 1024 / 1024} MB) as one transaction`,
     async run({ engine, args, options, context, signal }) {
       const file = args[0];
@@ -259,5 +281,6 @@ export function helpText(): string {
     ...rows,
     '',
     `Data: --data DIR > --memory-path FILE > $TENSION_DATA > $MEMORY_FILE_PATH > $COAIAN_MF > the nearest .coaia/ above the working folder > ~/.coaia. Context: --context NAME (default: ${DEFAULT_CONTEXT}).`,
+    'Retries: a command that changes charts, records or contexts also takes --op ID; run again with the same ID (after a lost answer), it changes nothing twice.',
   ].join('\n');
 }

@@ -56,6 +56,7 @@ function previewText(preview: MovePreview): string {
 export const contextCommands: Record<string, Command> = {
   'context rename': {
     usage: 'context rename OLD NEW',
+    retryable: true,
     summary: 'rename a context: its records move to charts-NEW.jsonl in one crash-safe step; history follows',
     async run({ engine, args, options }) {
       const [from, to] = names(args, 2, 'context rename OLD NEW') as [string, string];
@@ -68,6 +69,7 @@ export const contextCommands: Record<string, Command> = {
 
   'context merge': {
     usage: 'context merge FROM --into TO [--dry-run] [--on-collision new-id|skip]',
+    retryable: true,
     summary: 'merge a context into another (--dry-run: preview what moves and what collides)',
     async run({ engine, args, options }) {
       const [from] = names(args, 1, 'context merge FROM --into TO') as [string];
@@ -88,6 +90,7 @@ export const contextCommands: Record<string, Command> = {
 
   'context delete': {
     usage: 'context delete NAME',
+    retryable: true,
     summary: 'delete a context after a backup of the data folder (context restore NAME undoes it)',
     async run({ engine, args, options }) {
       const [name] = names(args, 1, 'context delete NAME') as [string];
@@ -100,6 +103,7 @@ export const contextCommands: Record<string, Command> = {
 
   'context restore': {
     usage: 'context restore NAME',
+    retryable: true,
     summary: 'bring back a deleted context, every record as it was',
     async run({ engine, args, options }) {
       const [name] = names(args, 1, 'context restore NAME') as [string];

@@ -1,0 +1,57 @@
+// Each command takes the options its usage names (and --op when it is retryable), besides the
+// global ones; any other option is refused, as an unknown one is, and nothing is changed:
+// ignored, it would make the command do something else than asked (`chart list --limit 10`
+// listed every chart). The usage is the only list, so it must name every option a command reads.
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { commands } from '../../electron/cli/commands.ts';
+import { runCli } from '../helpers/runCli.ts';
+import { folderSnapshot } from '../helpers/folderSnapshot.ts';
+import { removeTempDirs, tempDir } from '../helpers/tempRoot.ts';
+
+afterEach(removeTempDirs);
+
+const GLOBAL = new Set(['data', 'memory-path', 'context', 'json', 'help']);
+
+describe("a command's options", () => {
+  it("are named in its usage: every option its code reads (read from the code's text), --op exactly where it is retryable", () => {
+    for (const [name, command] of Object.entries(commands)) {
+      const usage = new Set([...command.usage.matchAll(/--([a-z][a-z-]*)/g)].map((match) => match[1]));
+      const code = command.run.toString();
+      const read = new Set([...code.matchAll(/options(?:\.([a-zA-Z]+)|\[['"]([a-z-]+)['"]\])/g)].map((match) => match[1] ?? match[2]));
+      for (const option of read) {
+        if (GLOBAL.has(option as string)) continue;
+        if (option === 'op') expect(command.retryable, `${name} reads --op: it must be retryable`).toBe(true);
+        else expect(usage.has(option), `${name} reads --${option}, which its usage (${command.usage}) does not name`).toBe(true);
+      }
+      if (command.retryable) expect(read.has('op'), `${name} is retryable but never reads --op`).toBe(true);
+    }
+  });
+
+  it('one it does not take is refused with its usage, exit 2, and nothing changed', () => {
+    const data = path.join(tempDir(), '.coaia');
+    expect(runCli(['chart', 'create', '--outcome', 'Ship it', '--reality', 'not yet', '--data', data]).status).toBe(0);
+    const before = folderSnapshot(data);
+    for (const [command, args, refused] of [
+      ['chart list', ['--limit', '5'], '--limit'],
+      ['backup create', ['--op', 'x'], '--op'],
+      ['entity delete', ['--name', 'x', '--type', 'note'], '--type'],
+      ['graph', ['--all'], '--all'],
+    ] as const) {
+      const run = runCli([...command.split(' '), ...args, '--data', data]);
+      expect(run.status, command).toBe(2);
+      expect(run.stderr, command).toMatch(new RegExp(`^tension: 'tension ${command}' does not take ${refused} \\(usage: tension .*\\)\\. Nothing was changed\\.\\n$`));
+    }
+    expect(folderSnapshot(data)).toEqual(before);
+  });
+
+  it('--op is taken where a retry must not change twice: the same chart create twice makes one chart', () => {
+    const data = path.join(tempDir(), '.coaia');
+    const create = () => runCli(['chart', 'create', '--outcome', 'Once', '--reality', 'r', '--op', 'retry-1', '--data', data]);
+    const first = create();
+    const second = create();
+    expect(first.status, first.stderr).toBe(0);
+    expect(second.status, second.stderr).toBe(0);
+    expect(runCli(['chart', 'list', '--data', data]).stdout.split('\n').filter((line) => line.includes('Once'))).toHaveLength(1);
+  });
+});

@@ -6,8 +6,8 @@
 // (a retrying script must not make the change twice).
 import type { Engine } from './core/engine.ts';
 import { EngineError, fromSystemError } from './core/errors.ts';
-import { DEFAULT_CONTEXT, resolveLayout, validateContextName, type DataLayout } from './core/dataRoot.ts';
-import { checkDataFolder } from './core/dataFolder.ts';
+import { DEFAULT_CONTEXT, contextPaths, resolveLayout, validateContextName, type DataLayout } from './core/dataRoot.ts';
+import { checkDataFolder, kindOfPath } from './core/dataFolder.ts';
 import { parseCommandLine } from './cli/arguments.ts';
 import { findCommand, helpText, optionsNotTaken, type CommandResult } from './cli/commands.ts';
 import { listenForInterruption, stoppableEngine, type Interruption } from './cli/interruption.ts';
@@ -80,6 +80,11 @@ export async function main(argv: string[], interruption: Interruption): Promise<
     const context = validateContextName(options.context ?? DEFAULT_CONTEXT);
     const layout = resolveLayout({ data: options.data, memoryPath: options['memory-path'] });
     const writes = found.command.readOnly !== true;
+    const dataPath = layout.kind === 'memory-path' ? contextPaths(layout, DEFAULT_CONTEXT).file : layout.root;
+    const dataExisted = kindOfPath(dataPath) !== undefined;
+    // Only a context named on the command line: the default one may well be empty.
+    const named = options.context === undefined ? undefined : contextPaths(layout, context);
+    const contextExisted = named === undefined || kindOfPath(named.file) !== undefined || kindOfPath(named.journal) !== undefined;
     checkDataFolder(layout, { create: writes });
     // The engine is loaded only now: --help, or a mistyped command, does not pay for it.
     const { Engine } = await import('./cli/engineModules.ts');
@@ -114,6 +119,9 @@ export async function main(argv: string[], interruption: Interruption): Promise<
     }
     const where = writes ? foundWhere(layout) : undefined;
     if (where) process.stderr.write(`tension: data folder ${layout.root} (${where}; --data DIR chooses another)\n`);
+    // A mistyped --data reads as an empty folder: said, so that "no charts" is not taken for the truth.
+    if (!writes && !dataExisted) process.stderr.write(`tension: there is no ${layout.kind === 'memory-path' ? 'file' : 'data folder'} ${dataPath} (nothing in it yet, or a mistyped path)\n`);
+    else if (!writes && !contextExisted) process.stderr.write(`tension: there is no context ${JSON.stringify(context)} in ${layout.root} (a mistyped name? 'tension contexts' lists them)\n`);
     if (result.exitCode) process.stderr.write(`tension: ${found.name} found problems\n`);
     return result.exitCode ?? 0;
   } catch (error) {

@@ -88,6 +88,31 @@ describe('the tension command', () => {
     expect(runCli(['entity', 'set', '--memory-path', memory, '--context', 'personal', '--name', 'P', '--type', 't'], { env }).status).toBe(0);
     expect(fs.existsSync(path.join(project, 'memory-personal.jsonl'))).toBe(true);
   });
+
+  it('reading a data folder, memory file or named context that is not there: the empty answer, exit 0, and a line on stderr saying so (a mistyped path must not pass for "no charts")', () => {
+    const root = tempDir();
+    const data = path.join(root, '.coaia');
+    const cases: [string[], string][] = [
+      [['chart', 'list', '--data', path.join(root, 'typo')], `tension: there is no data folder ${path.join(root, 'typo')} (nothing in it yet, or a mistyped path)\n`],
+      [['graph', '--memory-path', path.join(root, 'memroy.jsonl')], `tension: there is no file ${path.join(root, 'memroy.jsonl')} (nothing in it yet, or a mistyped path)\n`],
+    ];
+    for (const [args, said] of cases) {
+      const run = runCli(args);
+      expect(run.status, args.join(' ')).toBe(0);
+      expect(run.stderr, args.join(' ')).toBe(said);
+      expect(fs.existsSync(args[args.length - 1] as string), 'a reading command made it').toBe(false);
+    }
+    expect(runCli(['chart', 'create', '--outcome', 'O', '--reality', 'R', '--context', 'work', '--data', data]).status).toBe(0);
+    const typo = runCli(['chart', 'list', '--context', 'wrok', '--data', data]);
+    expect(typo.status).toBe(0);
+    expect(typo.stdout).toBe('no charts\n');
+    expect(typo.stderr).toBe(`tension: there is no context "wrok" in ${data} (a mistyped name? 'tension contexts' lists them)\n`);
+    const named = runCli(['chart', 'list', '--context', 'work', '--data', data]);
+    expect(named.stderr).toBe('');
+    expect(named.stdout).toContain(' O');
+    // The default context, never written, is simply empty: nothing to say.
+    expect(runCli(['chart', 'list', '--data', data]).stderr).toBe('');
+  });
 });
 
 describe('the chart commands', () => {

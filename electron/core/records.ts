@@ -221,9 +221,9 @@ const QUICK_CHART_ID = ',"metadata":{"chartId":"';
 /**
  * The quick reading of a line of a file the checkpoint vouches for: the key from the canonical
  * start and the chart from the first `,"metadata":{"chartId":"`, the rest of the line not looked
- * at. It is wrong for a line that names a key field again, nests a "metadata" or holds that text
- * in a string; the rewrite that writes the file finds those lines (readsIrregularly) and the
- * checkpoint lists them, to be read in full. Undefined when the start is not canonical or the
+ * at. It is wrong for a line that names a key field again, or whose "metadata" is nested in
+ * another value or given twice; the rewrite that writes the file finds those lines
+ * (readsIrregularly) and the checkpoint lists them, to be read in full. Undefined when the start is not canonical or the
  * chart holds an escape (the usual readings decide). About twice as fast as trustedRecord, which
  * looks at every `{` and key of the rest of the line: a re-open at 100k charts reads 1.3M lines.
  */

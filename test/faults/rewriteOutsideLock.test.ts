@@ -19,9 +19,16 @@ import { systemError } from './faultyFileSystem.ts';
 
 afterEach(removeTempDirs);
 
-/** The real file system, telling `onTempSync` each time a rewrite's temporary file of the context is fsynced. */
-function watchingFileSystem(onTempSync: () => void): FileSystem {
+/**
+ * The real file system, telling `hooks` of each write and fsync of a rewrite's temporary file of
+ * the context: `beforeWrite` may throw (a full disk), `onSync` runs once it is fsynced.
+ */
+function rewriteTempSeam(hooks: { beforeWrite?: (file: string) => void; onSync?: () => void }): FileSystem {
   const paths = new Map<number, string>();
+  const tempOf = (fd: number) => {
+    const file = paths.get(fd);
+    return file !== undefined && path.basename(file).startsWith('.charts-work.jsonl.tmp-') ? file : undefined;
+  };
   return {
     ...realFileSystem,
     openSync(p, flags, mode) {
@@ -33,12 +40,20 @@ function watchingFileSystem(onTempSync: () => void): FileSystem {
       paths.delete(fd);
       realFileSystem.closeSync(fd);
     },
+    writeSync(fd, ...rest: unknown[]) {
+      const temp = tempOf(fd);
+      if (temp !== undefined) hooks.beforeWrite?.(temp);
+      return (realFileSystem.writeSync as (...args: unknown[]) => number)(fd, ...rest);
+    },
     fsyncSync(fd) {
       realFileSystem.fsyncSync(fd);
-      if (path.basename(paths.get(fd) ?? '').startsWith('.charts-work.jsonl.tmp-')) onTempSync();
+      if (tempOf(fd) !== undefined) hooks.onSync?.();
     },
   };
 }
+
+/** The real file system, telling `onTempSync` each time a rewrite's temporary file of the context is fsynced. */
+const watchingFileSystem = (onTempSync: () => void) => rewriteTempSeam({ onSync: onTempSync });
 
 const leftovers = (root: string) => fs.readdirSync(root).filter((name) => name.includes('.tmp-'));
 
@@ -165,29 +180,16 @@ describe('a rewrite writes its file without the lock', () => {
     for (const always of [false, true]) {
       const layout = tempLayout();
       const lock = rootPaths(layout).lock;
-      const paths = new Map<number, string>();
       let refused = 0;
       // ENOSPC on the rewrite's temporary file: before the lock only, or always.
-      const seam: FileSystem = {
-        ...realFileSystem,
-        openSync(p, flags, mode) {
-          const fd = realFileSystem.openSync(p, flags, mode);
-          paths.set(fd, p);
-          return fd;
-        },
-        closeSync(fd) {
-          paths.delete(fd);
-          realFileSystem.closeSync(fd);
-        },
-        writeSync(fd, ...rest: unknown[]) {
-          const isTemp = path.basename(paths.get(fd) ?? '').startsWith('.charts-work.jsonl.tmp-');
-          if (isTemp && (always || !fs.existsSync(lock))) {
+      const seam = rewriteTempSeam({
+        beforeWrite(file) {
+          if (always || !fs.existsSync(lock)) {
             refused += 1;
-            throw systemError('ENOSPC', 'writeSync', paths.get(fd));
+            throw systemError('ENOSPC', 'writeSync', file);
           }
-          return (realFileSystem.writeSync as (...args: unknown[]) => number)(fd, ...rest);
         },
-      };
+      });
       const engine = await openEngine(layout, { ...WRITTEN_FIRST, fs: seam });
       await new ChartService(engine).create('work', { outcome: 'Kept through a full disk', reality: 'r' });
       if (always) await expect(engine.flush()).rejects.toThrow(/space|ENOSPC/i);

@@ -50,6 +50,20 @@ function foundWhere(layout: DataLayout): string | undefined {
   }
 }
 
+/**
+ * What a reading command reads that is not there: the data folder (the memory file), or a
+ * context named on the command line (the default one may well be empty). It answers as for an
+ * empty one, and says so, so that a mistyped --data or --context does not pass for "no charts".
+ */
+function absentData(layout: DataLayout, named: string | undefined): string | undefined {
+  const data = layout.kind === 'memory-path' ? contextPaths(layout, DEFAULT_CONTEXT).file : layout.root;
+  if (kindOfPath(data) === undefined) return `there is no ${layout.kind === 'memory-path' ? 'file' : 'data folder'} ${data} (nothing in it yet, or a mistyped path)`;
+  if (named === undefined) return undefined;
+  const paths = contextPaths(layout, named);
+  if (kindOfPath(paths.file) !== undefined || kindOfPath(paths.journal) !== undefined) return undefined;
+  return `there is no context ${JSON.stringify(named)} in ${layout.root} (a mistyped name? 'tension contexts' lists them)`;
+}
+
 function textOf(result: CommandResult): string {
   return typeof result.text === 'function' ? result.text() : result.text;
 }
@@ -80,11 +94,8 @@ export async function main(argv: string[], interruption: Interruption): Promise<
     const context = validateContextName(options.context ?? DEFAULT_CONTEXT);
     const layout = resolveLayout({ data: options.data, memoryPath: options['memory-path'] });
     const writes = found.command.readOnly !== true;
-    const dataPath = layout.kind === 'memory-path' ? contextPaths(layout, DEFAULT_CONTEXT).file : layout.root;
-    const dataExisted = kindOfPath(dataPath) !== undefined;
-    // Only a context named on the command line: the default one may well be empty.
-    const named = options.context === undefined ? undefined : contextPaths(layout, context);
-    const contextExisted = named === undefined || kindOfPath(named.file) !== undefined || kindOfPath(named.journal) !== undefined;
+    // Looked at before the open: a reading command's engine may make nothing, but it reads.
+    const absent = writes ? undefined : absentData(layout, options.context === undefined ? undefined : context);
     checkDataFolder(layout, { create: writes });
     // The engine is loaded only now: --help, or a mistyped command, does not pay for it.
     const { Engine } = await import('./cli/engineModules.ts');
@@ -119,9 +130,7 @@ export async function main(argv: string[], interruption: Interruption): Promise<
     }
     const where = writes ? foundWhere(layout) : undefined;
     if (where) process.stderr.write(`tension: data folder ${layout.root} (${where}; --data DIR chooses another)\n`);
-    // A mistyped --data reads as an empty folder: said, so that "no charts" is not taken for the truth.
-    if (!writes && !dataExisted) process.stderr.write(`tension: there is no ${layout.kind === 'memory-path' ? 'file' : 'data folder'} ${dataPath} (nothing in it yet, or a mistyped path)\n`);
-    else if (!writes && !contextExisted) process.stderr.write(`tension: there is no context ${JSON.stringify(context)} in ${layout.root} (a mistyped name? 'tension contexts' lists them)\n`);
+    if (absent) process.stderr.write(`tension: ${absent}\n`);
     if (result.exitCode) process.stderr.write(`tension: ${found.name} found problems\n`);
     return result.exitCode ?? 0;
   } catch (error) {

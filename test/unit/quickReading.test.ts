@@ -115,7 +115,7 @@ describe('a fast open reads every line as a full parse does', () => {
     // An empty journal (a crash as it was being started): the open starts it, the file as found its first commit.
     fs.mkdirSync(path.dirname(contextPaths(layout, 'work').journal), { recursive: true });
     fs.writeFileSync(contextPaths(layout, 'work').journal, '');
-    const opener = await exitOf(spawnTs('test/unit/openWithoutClosing.ts', [layout.root, 'work']), 60_000);
+    const opener = await exitOf(spawnTs('test/helpers/openWithoutClosing.ts', [layout.root, 'work']), 60_000);
     expect(opener?.code, opener?.stderr).toBe(0);
     expect(fs.readFileSync(contextPaths(layout, 'work').file).equals(before)).toBe(true);
     expect(readCheckpoint(realFileSystem, contextPaths(layout, 'work').checkpoint)?.irregularLines?.length).toBeGreaterThan(ODD_LINES.length);
@@ -147,7 +147,7 @@ describe('a file with a damaged line gets no checkpoint', () => {
     writePeerFile(layout, 'work', ['{"type":"entity","name":"a","entityType":"note","observations":[]}', torn, '{"type":"entity","name":"b","entityType":"note","observations":[]}']);
     fs.mkdirSync(path.dirname(contextPaths(layout, 'work').journal), { recursive: true });
     fs.writeFileSync(contextPaths(layout, 'work').journal, '');
-    const opener = await exitOf(spawnTs('test/unit/openWithoutClosing.ts', [layout.root, 'work']), 60_000);
+    const opener = await exitOf(spawnTs('test/helpers/openWithoutClosing.ts', [layout.root, 'work']), 60_000);
     expect(opener?.code, opener?.stderr).toBe(0);
     expect(JSON.parse(opener?.stdout ?? '{}')).toEqual({ findings: ['bad-line'] });
     expect(fs.existsSync(contextPaths(layout, 'work').checkpoint)).toBe(false);

@@ -1,6 +1,6 @@
 // A process that opens a data folder for writing, reads one context and exits without closing
 // the engine (as a SIGKILL leaves it): what the open itself wrote stays, nothing else is written.
-//   node --import tsx test/unit/openWithoutClosing.ts <data folder> <context>
+//   node --import tsx test/helpers/openWithoutClosing.ts <data folder> <context>
 import { Engine } from '../../electron/core/engine.ts';
 import { resolveLayout } from '../../electron/core/dataRoot.ts';
 

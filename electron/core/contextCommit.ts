@@ -7,7 +7,7 @@ import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { makeDirectoryDurably, syncDirectory } from './fileSystem.ts';
 import { EngineError, fromSystemError } from './errors.ts';
-import { applyOrderMoves, orderMoves, type OrderMove } from './recordSet.ts';
+import { applyOrderMoves, orderMoves, type OrderMove, type RecordSet } from './recordSet.ts';
 import { encodeCommitLines, type CommitMeta } from './commitLines.ts';
 import type { StoredRecord } from './records.ts';
 import { encodeHeader, encodeSnapshot } from './journalFormat.ts';
@@ -44,7 +44,8 @@ export function commitChanges(m: ContextMemory, changes: PendingChanges, meta: C
     if (done) return { seq: done.seq, tx: done.tx, changed: 0, duplicate: true };
   }
   const puts = changes.puts.filter((record) => m.state.get(record.key)?.raw !== record.raw);
-  const deletes = changes.deletes.filter((key) => m.state.has(key));
+  const present = changes.deletes.filter((key) => m.state.has(key));
+  const deletes = withRepeatedLines(m.state, present);
   const moves = changes.order ? movesAfter(m, puts, deletes, changes.order) : [];
   const tx = randomUUID();
   if (puts.length + deletes.length + moves.length === 0 && meta.op === undefined && meta.fileDiffers === undefined) return { seq: m.seq, tx, changed: 0, duplicate: false };
@@ -67,6 +68,20 @@ export function commitChanges(m: ContextMemory, changes: PendingChanges, meta: C
   if (meta.op !== undefined) m.rememberOp(meta.op, seq, tx);
   if (meta.fileDiffers) m.versions.close(seq, 'peer', meta.fileWritten ?? m.clock().getTime(), meta.fileDiffers);
   return { seq, tx, changed: puts.length + deletes.length, duplicate: false };
+}
+
+/**
+ * A record another program wrote more than once is read as its first line, and the lines after
+ * it are kept as opaque lines (contextFile.ts). Deleting the record deletes them too, as the MCP
+ * servers do (they drop every line of the name): left in the file, the first of them would be
+ * read as the record at the next open, bringing back what was deleted, with the repeat's text.
+ * Verbatim changes too: a chart restored from a backup that lacks a record deletes it.
+ */
+function withRepeatedLines(state: RecordSet, deletes: string[]): string[] {
+  let repeats: string[] | undefined;
+  for (const key of deletes) for (const repeat of state.repeatsOf(key)) (repeats ??= []).push(repeat);
+  // A set only when there are repeats: deleting a whole context names 1.3M keys at 100k charts.
+  return repeats === undefined ? deletes : [...new Set([...deletes, ...repeats])];
 }
 
 /** The moves that give the wanted order once the puts and deletes are applied. */

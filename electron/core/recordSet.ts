@@ -33,6 +33,9 @@ export class RecordSet {
   private byChart: Map<string, Set<string>> | undefined;
   private byEndpoint: Map<string, Set<string>> | undefined;
   private byTime: string[] | undefined;
+  // Opaque lines that repeat an entity or relation line (another program wrote the record
+  // twice; the first line is the record), by the key of the record they repeat.
+  private byRepeated: Map<string, Set<string>> | undefined;
   /** How many entities and relations: counted on first use, then kept by every change. */
   private kinds: { entities: number; relations: number } | undefined;
 
@@ -106,6 +109,18 @@ export class RecordSet {
   /** Keys of the relations that start or end at this entity name. */
   relationKeysOf(name: string): ReadonlySet<string> {
     return this.endpointIndex().get(name) ?? new Set();
+  }
+
+  /**
+   * Keys of the opaque lines that repeat the record of `key` (its entity or relation line,
+   * written again by another program). Found by a scan on first use, then kept current.
+   */
+  repeatsOf(key: string): ReadonlySet<string> {
+    if (!this.byRepeated) {
+      this.byRepeated = new Map();
+      for (const record of this.values()) this.indexRepeat(this.byRepeated, record, addTo);
+    }
+    return this.byRepeated.get(key) ?? NONE;
   }
 
   observe(observer: RecordObserver | undefined): void {
@@ -195,6 +210,7 @@ export class RecordSet {
     this.byTime = undefined;
     this.byChart = undefined;
     this.byEndpoint = undefined;
+    this.byRepeated = undefined;
     this.resetDerived();
   }
 
@@ -241,10 +257,17 @@ export class RecordSet {
     addTo(index, record.to as string, record.key);
   }
 
+  private indexRepeat(index: Map<string, Set<string>>, record: StoredRecord, change: typeof addTo): void {
+    if (record.kind !== 'line') return;
+    const repeated = repeatedKey(record.raw);
+    if (repeated !== undefined) change(index, repeated, record.key);
+  }
+
   private index(record: StoredRecord): void {
     this.version += 1;
     this.byTime = undefined;
     if (this.kinds) countKind(this.kinds, record, 1);
+    if (this.byRepeated) this.indexRepeat(this.byRepeated, record, addTo);
     if (this.byChart && record.chartId !== undefined) addTo(this.byChart, record.chartId, record.key);
     if (this.byEndpoint && record.kind === 'relation') this.indexEndpoints(this.byEndpoint, record);
   }
@@ -253,12 +276,22 @@ export class RecordSet {
     this.version += 1;
     this.byTime = undefined;
     if (this.kinds) countKind(this.kinds, record, -1);
+    if (this.byRepeated) this.indexRepeat(this.byRepeated, record, removeFrom);
     if (this.byChart && record.chartId !== undefined) removeFrom(this.byChart, record.chartId, record.key);
     if (this.byEndpoint && record.kind === 'relation') {
       removeFrom(this.byEndpoint, record.from as string, record.key);
       removeFrom(this.byEndpoint, record.to as string, record.key);
     }
   }
+}
+
+const NONE: ReadonlySet<string> = new Set();
+
+/** The key of the entity or relation an opaque line is a copy of, if it is one (not a comment or another type). */
+function repeatedKey(raw: string): string | undefined {
+  const verdict = classifyLine(raw);
+  if (!verdict.ok || verdict.kind === 'blank' || verdict.kind === 'line') return undefined;
+  return makeRecord(raw, verdict.fields).key;
 }
 
 function countKind(kinds: { entities: number; relations: number }, record: StoredRecord, sign: 1 | -1): void {

@@ -223,14 +223,15 @@ export function parseReadFile(read: { bytes: Buffer; identity: FileIdentity; uns
 
 /**
  * The file's text, one line per record, in chunks of about 1 MB. `irregularLines`, when given,
- * gets the lines quickRecord would misread (TrustedFile), for the checkpoint of this file.
+ * gets the lines quickRecord would misread (TrustedFile), for the checkpoint of this file, as
+ * `reads` tells (readsIrregularly, or what a context remembers of it: IrregularRecords).
  */
-export function serializeRecords(records: Iterable<StoredRecord>, irregularLines?: number[]): string[] {
+export function serializeRecords(records: Iterable<StoredRecord>, irregularLines?: number[], reads: (record: StoredRecord) => boolean = readsIrregularly): string[] {
   const chunks: string[] = [];
   let chunk = '';
   let line = 0;
   for (const record of records) {
-    if (irregularLines && readsIrregularly(record)) irregularLines.push(line);
+    if (irregularLines && reads(record)) irregularLines.push(line);
     line += 1;
     chunk += `${record.raw}\n`;
     if (chunk.length > 1 << 20) {

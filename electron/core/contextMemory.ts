@@ -12,6 +12,7 @@ import path from 'node:path';
 import type { FileSystem } from './fileSystem.ts';
 import { contextPaths, type DataLayout } from './dataRoot.ts';
 import { RecordSet } from './recordSet.ts';
+import { IrregularRecords } from './irregularRecords.ts';
 import type { StoredRecord } from './records.ts';
 import type { JournalRead } from './journalFile.ts';
 import type { BadLine, FileIdentity } from './contextFile.ts';
@@ -91,6 +92,8 @@ export class ContextMemory {
   readonly context: string;
   readonly paths: ReturnType<typeof contextPaths>;
   readonly state = new RecordSet();
+  /** Which records the quick reading would misread, from the last rewrite's check on (for the checkpoint). */
+  readonly irregularRecords = new IrregularRecords(this.state);
   /** Findings of the last load and of everything since (cleared by recovery). */
   findings: Finding[] = [];
   readOnlyReason: string | undefined;

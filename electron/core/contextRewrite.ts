@@ -10,6 +10,7 @@ import { parseContextBytes, serializeRecords, statIdentity, type FileIdentity, t
 import { removeQuietly, writeVerifiedTemp, type WrittenFile } from './atomicFile.ts';
 import { keptLooksForeign, releaseKept, replacedPeerVersion, swapBack, swapIntoPlace, type ReplacedVersion } from './fileReplacement.ts';
 import type { ContextMemory } from './contextMemory.ts';
+import type { StoredRecord } from './records.ts';
 import { appendSnapshotLine, startPendingJournal, tryWriteCheckpoint } from './contextCommit.ts';
 import { loadVersions } from './journalReplay.ts';
 import { absorbFile, absorbObservedVersions, fileMovedSinceCheck, noteObservedVersion, racilyClean, takeInOtherVersions } from './peerVersionIntake.ts';
@@ -248,7 +249,14 @@ function saveDamagedBytes(m: ContextMemory): void {
 function writeTemp(m: ContextMemory): RewrittenFile {
   try {
     const irregularLines: number[] = [];
-    const written = writeVerifiedTemp(m.fs, m.paths.file, serializeRecords(m.state.values(), irregularLines));
+    const irregular: StoredRecord[] = [];
+    const text = serializeRecords(m.state.values(), irregularLines, (record) => {
+      const odd = m.irregularRecords.reads(record);
+      if (odd) irregular.push(record);
+      return odd;
+    });
+    m.irregularRecords.checkedAll(irregular);
+    const written = writeVerifiedTemp(m.fs, m.paths.file, text);
     return { ...written, irregularLines };
   } catch (error) {
     throw fromSystemError(error, 'Rewriting the context file', m.paths.file, 'Every change is kept in the journal; the file will be rewritten on the next attempt.');

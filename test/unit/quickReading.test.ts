@@ -13,6 +13,9 @@ import { readCheckpoint } from '../../electron/core/checkpointFile.ts';
 import { quickRecord, readsIrregularly, type StoredRecord } from '../../electron/core/records.ts';
 import { contextPaths, type DataLayout } from '../../electron/core/dataRoot.ts';
 import { realFileSystem } from '../../electron/core/fileSystem.ts';
+import { recordFromObject, setEntity } from '../../electron/core/knowledgeGraph.ts';
+import { RecordSet } from '../../electron/core/recordSet.ts';
+import { IrregularRecords } from '../../electron/core/irregularRecords.ts';
 import { openEngine, removeTempDirs, tempLayout } from '../helpers/tempRoot.ts';
 import { exitOf, runCli, spawnTs } from '../helpers/runCli.ts';
 import { seededRandom } from '../helpers/seededRandom.ts';
@@ -137,6 +140,47 @@ describe('a fast open reads every line as a full parse does', () => {
       expect(opened.fast).toBe(true);
       expect(opened.records).toEqual(fullParse(layout, 'work'));
     }
+  });
+});
+
+describe("a process whose records came from a full parse (the app after adopting a peer's file)", () => {
+  it('lists a record it took in after its first rewrite, when that record reads irregularly, and keeps the ones it found before', async () => {
+    const layout = tempLayout();
+    writePeerFile(layout, 'work', [...ODD_LINES, ...randomLines(400)]);
+    const engine = await openEngine(layout);
+    const checkpointNow = () => readCheckpoint(realFileSystem, contextPaths(layout, 'work').checkpoint);
+    try {
+      await engine.transact('work', (state) => setEntity(state, { name: 'first', entityType: 'note' }));
+      await engine.flush();
+      const first = checkpointNow()?.irregularLines;
+      expect(first?.length).toBeGreaterThan(ODD_LINES.length);
+      // Taken in after that rewrite's check: a nested "metadata" the quick reading takes for the record's.
+      const odd = { type: 'entity', name: 'taken_in_later', entityType: 'note', observations: [], extra: { k: 1, metadata: { chartId: 'nested' } } };
+      await engine.transact('work', () => ({ puts: [recordFromObject(odd)], deletes: [] }));
+      await engine.flush();
+      const second = checkpointNow();
+      expect(second?.size).toBe(fs.statSync(contextPaths(layout, 'work').file).size);
+      // The record taken in is the last line.
+      expect(second?.irregularLines).toEqual([...(first ?? []), fullParse(layout, 'work').length - 1]);
+    } finally {
+      await engine.close();
+    }
+    const opened = await openedState(layout, 'work');
+    expect(opened.fast).toBe(true);
+    expect(opened.records).toEqual(fullParse(layout, 'work'));
+  });
+});
+
+describe('what a context remembers of the last check (IrregularRecords)', () => {
+  it('is dropped when the state is replaced wholesale (a reload): its records are checked again', () => {
+    const odd = (text: string) => [...parseContextBytes(Buffer.from(text)).map.values()][0] as StoredRecord;
+    const state = new RecordSet();
+    const remembered = new IrregularRecords(state);
+    state.set(odd(ODD_LINES[6] as string));
+    remembered.checkedAll([]);
+    const reloaded = parseContextBytes(Buffer.from([ODD_LINES[2], ODD_LINES[6]].join('\n'))).map;
+    state.adopt(reloaded);
+    expect([...state.values()].map((record) => remembered.reads(record))).toEqual([true, false]);
   });
 });
 

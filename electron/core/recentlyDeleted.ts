@@ -206,8 +206,7 @@ function itemsOf(entry: JournalCommit, effects: readonly Effect[], before: Reado
     const name = record.name as string;
     const chart = chartOf(record);
     if (!STEP.test(name) || chart === undefined || gone.has(chart)) continue;
-    const sub = index.subChartOfStep(name);
-    const subCharts = sub !== undefined && gone.has(sub) ? [sub, ...descendants(sub)] : [];
+    const subCharts = index.subChartsOfStep(name).filter((sub) => gone.has(sub)).flatMap((sub) => [sub, ...descendants(sub)]);
     const tree = treeOf(chart, subCharts);
     add({
       ...head,

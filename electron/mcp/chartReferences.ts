@@ -7,14 +7,10 @@
 import { EngineError } from '../core/errors.ts';
 import { entityKey } from '../core/records.ts';
 import type { RecordSet } from '../core/recordSet.ts';
-import { chartIndexOf, chartParts, entityOf, resolveChartId, type Entity } from '../core/charts/chartModel.ts';
+import { chartIndexOf, chartParts, entityOf, isStep, resolveChartId, type Entity } from '../core/charts/chartModel.ts';
 import { ACTION_STEP, DESIRED_OUTCOME } from '../../shared/domain.ts';
 
-const STEP_NAME = /_action_?\d+$/;
-
-export function isStep(entity: Entity): boolean {
-  return entity.entityType === ACTION_STEP || (entity.entityType === '' && STEP_NAME.test(entity.name));
-}
+export { isStep };
 
 /** True when the name is an action step's (not a chart, not a chart's part). */
 export function namesStep(state: RecordSet, reference: string): boolean {

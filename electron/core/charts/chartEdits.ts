@@ -16,7 +16,7 @@ import {
 } from '../../../shared/domain.ts';
 import { isCalendarDate } from '../../../shared/calendarDate.ts';
 import { hasVisibleText } from '../../../shared/visibleText.ts';
-import { chartIndexOf, chartEntityName, chartParts, entityOf, outcomeName, readChart, realityName, resolveChartId, type Entity } from './chartModel.ts';
+import { chartIndexOf, chartEntityName, chartParts, entityOf, isChartId, isStep, outcomeName, readChart, realityName, resolveChartId, type Entity } from './chartModel.ts';
 
 type Json = Record<string, unknown>;
 const MAX_TEXT = 10_000;
@@ -84,9 +84,20 @@ class ChangeSet {
   }
 }
 
-function requireChart(state: RecordSet, idOrName: string): string {
-  const id = resolveChartId(state, requireText(idOrName, 'the chart id'));
-  if (!id) throw new EngineError('NOT_FOUND', `No chart ${JSON.stringify(idOrName)} in this context.`);
+/**
+ * The chart named by its id or by its `_chart`, `_desired_outcome` or `_current_reality` entity.
+ * A step's name is refused: given where a chart is wanted, it changed the chart the step belongs
+ * to (`outcome complete <step>` completed the whole chart), as the MCP tools already refuse it.
+ */
+export function requireChart(state: RecordSet, idOrName: string, context?: string): string {
+  const part = entityOf(state.get(entityKey(requireText(idOrName, 'the chart id'))));
+  if (part && isStep(part) && !isChartId(state, idOrName)) {
+    const owner = resolveChartId(state, idOrName);
+    const sub = chartIndexOf(state).subChartOfStep(idOrName);
+    throw new EngineError('BAD_INPUT', `${idOrName} is an action step${owner ? ` of chart ${owner}` : ''}, not a chart${sub ? `; the chart telescoped from it is ${sub}` : ''}. Nothing was changed.`);
+  }
+  const id = resolveChartId(state, idOrName);
+  if (!id) throw new EngineError('NOT_FOUND', `No chart ${JSON.stringify(idOrName)} in ${context === undefined ? 'this context' : `context ${context}`}.`);
   return id;
 }
 
@@ -325,8 +336,7 @@ export function removeStep(state: RecordSet, stepName: string, now: Date): Pendi
   const { step, chartId } = requireStep(state, stepName);
   const changes = new ChangeSet(state);
   const index = chartIndexOf(state);
-  const sub = index.subChartOfStep(step.name);
-  if (sub) for (const key of subtreeKeys(state, sub, index)) changes.delete(key);
+  for (const sub of index.subChartsOfStep(step.name)) for (const key of subtreeKeys(state, sub, index)) changes.delete(key);
   changes.delete(entityKey(step.name));
   for (const relation of state.relationKeysOf(step.name)) changes.delete(relation);
   if (step.metadata.completionStatus === true) replaceReality(changes, chartId, completedNote(step.observations[0] ?? step.name), undefined);

@@ -23,6 +23,11 @@ export const realityName = (id: string) => `${id}_current_reality`;
 const OUTCOME_SUFFIX = '_desired_outcome';
 /** A step's name ends so (`<id>_action_<n>` or `<id>_action<n>`); the group is its number. */
 export const STEP_NUMBER = /_action_?(\d+)$/;
+/** An action step entity: typed so, or untyped with a step's name (files the reference server wrote). */
+export function isStep(entity: Entity): boolean {
+  return entity.entityType === ACTION_STEP || (entity.entityType === '' && /_action_?\d+$/.test(entity.name));
+}
+
 /** What follows `<id>_` in the name of a chart's own part. */
 const PART_SUFFIX = /^(?:chart|desired_outcome|current_reality|action_?\d+)$/;
 
@@ -345,7 +350,8 @@ export const chartHeadOf = (record: StoredRecord): ChartHead | undefined => {
 export class ChartIndex {
   readonly ids: string[] = [];
   private readonly known = new Set<string>();
-  private readonly byStep = new Map<string, string>();
+  /** Charts by the step they were telescoped from: usually one; a peer that telescopes a step again makes more. */
+  private readonly byStep = new Map<string, string[]>();
   private readonly children = new Map<string, string[]>();
   private readonly parent = new Map<string, string>();
 
@@ -363,7 +369,11 @@ export class ChartIndex {
       if (known.has(id)) continue;
       this.ids.push(id);
       known.add(id);
-      if (head.parentStep) this.byStep.set(head.parentStep, id);
+      if (head.parentStep) {
+        const list = this.byStep.get(head.parentStep) ?? [];
+        list.push(id);
+        this.byStep.set(head.parentStep, list);
+      }
       if (head.parentChart) {
         this.parent.set(id, head.parentChart);
         const list = this.children.get(head.parentChart) ?? [];
@@ -387,8 +397,14 @@ export class ChartIndex {
     return this.known.size;
   }
 
+  /** The chart telescoped from a step (the first in file order, when a peer telescoped it more than once). */
   subChartOfStep(stepName: string): string | undefined {
-    return this.byStep.get(stepName);
+    return this.byStep.get(stepName)?.[0];
+  }
+
+  /** Every chart telescoped from a step: what goes when the step is removed (PEERS.md bug 7). */
+  subChartsOfStep(stepName: string): readonly string[] {
+    return this.byStep.get(stepName) ?? [];
   }
 
   childrenOf(id: string): readonly string[] {

@@ -323,8 +323,7 @@ export class ChartService {
     const results = await this.engine.transactAcross(
       [
         [from, (state) => {
-          const resolved = resolveChartId(state, id);
-          if (!resolved) throw new EngineError('NOT_FOUND', `No chart ${JSON.stringify(id)} in context ${from}.`);
+          const resolved = edits.requireChart(state, id, from);
           chartId = resolved;
           requireVersion(state, chartPart(state, resolved), options.ifVersion);
           const index = chartIndexOf(state);
@@ -332,8 +331,12 @@ export class ChartService {
           if (options.requireComplete && !chart?.complete) {
             throw new EngineError('BAD_INPUT', `Chart ${resolved} is not complete: only a completed chart is archived (complete its desired outcome or every step first).`);
           }
-          if (options.mark === 'archive' && chart?.parentChart) {
-            throw new EngineError('BAD_INPUT', `Chart ${resolved} is a sub-chart of ${chart.parentChart}: archive the top chart, and its sub-charts go with it.`);
+          // Moved alone, a sub-chart would keep its link to a parent left behind (whose step
+          // would no longer know it), and its relation to the parent's outcome would dangle.
+          const parent = chart?.parentChart !== undefined && chart.parentChart !== resolved && index.has(chart.parentChart) ? chart.parentChart : undefined;
+          if (parent !== undefined) {
+            const verb = options.mark === 'archive' ? 'archive' : 'move';
+            throw new EngineError('BAD_INPUT', `Chart ${resolved} is a sub-chart of ${parent}: ${verb} the top chart, and its sub-charts go with it. Nothing was changed.`);
           }
           const keys = edits.subtreeKeys(state, resolved, index);
           records = [...keys].flatMap((key) => {

@@ -1,0 +1,95 @@
+// What a chart command does with the chart it is given, through the real CLI in fresh processes:
+// a step telescoped twice by the real COAIA server is removed with both its sub-charts; a
+// sub-chart is not moved away from its parent alone; a step's name is not taken for its chart.
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { runCli } from '../helpers/runCli.ts';
+import { folderSnapshot } from '../helpers/folderSnapshot.ts';
+import { removeTempDirs, tempDir } from '../helpers/tempRoot.ts';
+import { MemoryServer } from '../peers/memoryServerClient.ts';
+
+afterEach(removeTempDirs);
+
+function cli(args: string[], data: string): string {
+  const run = runCli([...args, '--data', data]);
+  expect(run.status, `tension ${args.join(' ')}: ${run.stderr}`).toBe(0);
+  return run.stdout.trim();
+}
+
+const chartIds = (data: string, context = 'default') => (JSON.parse(cli(['chart', 'list', '--json', '--context', context], data)) as { charts: { id: string }[] }).charts.map((c) => c.id);
+
+function verifyOk(data: string): void {
+  const run = runCli(['verify', '--data', data]);
+  expect(run.status, run.stdout + run.stderr).toBe(0);
+}
+
+describe('chart commands and the chart they name', () => {
+  it('`step remove` takes every sub-chart the COAIA server telescoped from the step (it telescopes a step twice)', async () => {
+    const data = path.join(tempDir(), '.coaia');
+    const parent = cli(['chart', 'create', '--outcome', 'Ship billing', '--reality', '3 pilots', '--due', '2026-12-31', '--step', 'Automate invoices', '--step', 'Other'], data);
+    const step = `${parent}_action_1`;
+    const peer = await MemoryServer.start(path.join(data, 'charts.jsonl'), 'coaia-narrative');
+    try {
+      await peer.call('telescope_action_step', { actionStepName: step, newCurrentReality: 'first try' });
+      // Its chart ids are its clock's milliseconds: two in one millisecond would be one chart.
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      await peer.call('telescope_action_step', { actionStepName: step, newCurrentReality: 'second try' });
+    } finally {
+      await peer.close();
+    }
+    expect(chartIds(data)).toHaveLength(3);
+
+    cli(['step', 'remove', step], data);
+
+    expect(chartIds(data)).toEqual([parent]);
+    const left = fs.readFileSync(path.join(data, 'charts.jsonl'), 'utf8');
+    expect(left).not.toContain('first try');
+    expect(left).not.toContain('second try');
+    expect(left).not.toContain(`"${step}"`);
+    verifyOk(data);
+  });
+
+  it('a sub-chart is not moved or archived alone (its parent would keep a step pointing at nothing); its top chart moves with it', () => {
+    const data = path.join(tempDir(), '.coaia');
+    const parent = cli(['chart', 'create', '--outcome', 'Ship billing', '--reality', '3 pilots', '--step', 'Automate invoices'], data);
+    const sub = cli(['telescope', `${parent}_action_1`, '--reality', 'Invoices are typed by hand', '--step', 'Pick a library'], data);
+    cli(['outcome', 'complete', sub], data);
+    const before = folderSnapshot(data);
+    for (const args of [['chart', 'move', sub, '--to', 'work'], ['chart', 'archive', sub]]) {
+      const run = runCli([...args, '--data', data]);
+      expect(run.status, args.join(' ')).toBe(2);
+      expect(run.stderr).toContain(`is a sub-chart of ${parent}`);
+      expect(folderSnapshot(data), args.join(' ')).toEqual(before);
+    }
+
+    cli(['chart', 'move', parent, '--to', 'work'], data);
+
+    expect(chartIds(data)).toEqual([]);
+    expect(chartIds(data, 'work').sort()).toEqual([parent, sub].sort());
+    verifyOk(data);
+  });
+
+  it("a step's name given where a chart is wanted is refused, and nothing is changed", () => {
+    const data = path.join(tempDir(), '.coaia');
+    const chart = cli(['chart', 'create', '--outcome', 'Ship billing', '--reality', '3 pilots', '--step', 'Automate invoices', '--step', 'Migrate'], data);
+    const step = `${chart}_action_1`;
+    const before = folderSnapshot(data);
+    for (const args of [
+      ['outcome', 'complete', step],
+      ['outcome', 'set', step, '--text', 'Migrate'],
+      ['due', 'set', step, '2027-01-01'],
+      ['reality', 'add', step, '--text', 'more'],
+      ['chart', 'move', step, '--to', 'work'],
+      ['chart', 'archive', step],
+    ]) {
+      const run = runCli([...args, '--data', data]);
+      expect(run.status, args.join(' ')).toBe(2);
+      expect(run.stderr, args.join(' ')).toContain(`${step} is an action step of chart ${chart}, not a chart`);
+      expect(folderSnapshot(data), args.join(' ')).toEqual(before);
+    }
+    // The chart's own parts still name it.
+    cli(['outcome', 'set', `${chart}_desired_outcome`, '--text', 'Ship billing to everyone'], data);
+    expect(cli(['chart', 'show', chart], data)).toContain('Ship billing to everyone');
+  });
+});

@@ -8,7 +8,7 @@ import { EngineError } from '../core/errors.ts';
 import { entityKey } from '../core/records.ts';
 import type { RecordSet } from '../core/recordSet.ts';
 import { chartIndexOf, chartParts, entityOf, isStep, resolveChartId, type Entity } from '../core/charts/chartModel.ts';
-import { ACTION_STEP, DESIRED_OUTCOME } from '../../shared/domain.ts';
+import { DESIRED_OUTCOME } from '../../shared/domain.ts';
 
 export { isStep };
 

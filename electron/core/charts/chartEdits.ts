@@ -52,6 +52,11 @@ class ChangeSet {
     return entityOf(this.current(entityKey(name)));
   }
 
+  /** A chart's steps as this operation sees them. */
+  stepsOf(chartId: string): Entity[] {
+    return chartParts(this.state, chartId).steps.flatMap((step) => this.entity(step.name) ?? []);
+  }
+
   put(value: Json): void {
     const record = recordFromObject(value);
     this.deletes.delete(record.key);
@@ -193,7 +198,7 @@ export function editStep(state: RecordSet, stepName: string, edit: { title?: str
   });
   // A completed step's note in current reality follows its new title.
   if (title !== undefined && title !== oldTitle && step.metadata.completionStatus === true) {
-    replaceReality(changes, chartId, completedNote(oldTitle), completedNote(title));
+    moveCompletedNote(changes, chartId, step.name, oldTitle, title);
   }
   touch(changes, chartId, now.toISOString());
   return changes.done();
@@ -229,13 +234,55 @@ function addRealityNote(changes: ChangeSet, chartId: string, note: string, now: 
   });
 }
 
-function replaceReality(changes: ChangeSet, chartId: string, from: string, to: string | undefined): void {
-  if (!changes.entity(realityName(chartId))) return;
+/**
+ * A person's edit of one observation of the current reality: its first occurrence becomes `to`
+ * (or goes, without `to`; or goes when `to` is there already). Repeated observations elsewhere
+ * in the list stay: it is theirs to keep (an edit once removed every repeat of every line).
+ */
+function editObservation(changes: ChangeSet, chartId: string, from: string, to: string | undefined): void {
+  if (from === to || !changes.entity(realityName(chartId))) return;
   changes.modify(realityName(chartId), (value) => {
-    const observations = Array.isArray(value.observations) ? (value.observations as unknown[]) : [];
-    const next = observations.flatMap((o) => (o === from ? (to === undefined ? [] : [to]) : [o]));
-    value.observations = [...new Set(next)];
+    const observations = Array.isArray(value.observations) ? [...(value.observations as unknown[])] : [];
+    const at = observations.indexOf(from);
+    if (at === -1) return;
+    if (to === undefined || observations.includes(to)) observations.splice(at, 1);
+    else observations[at] = to;
+    value.observations = observations;
   });
+}
+
+/** Whether another step of the chart than `step` is complete under this title: the note stands for it too. */
+function noteSharedByAnother(changes: ChangeSet, chartId: string, step: string, title: string): boolean {
+  return changes.stepsOf(chartId).some((other) => other.name !== step && other.metadata.completionStatus === true && (other.observations[0] ?? other.name) === title);
+}
+
+/**
+ * Takes a step's "Completed: <title>" note out of its chart's current reality (every copy of it),
+ * unless another completed step of the chart has the same title; with `retitled`, the note
+ * follows the step's new title. True when the reality changed.
+ */
+function moveCompletedNote(changes: ChangeSet, chartId: string, step: string, title: string, retitled?: string): boolean {
+  const record = changes.current(entityKey(realityName(chartId)));
+  if (!record) return false;
+  // As written (an observation that is not a string is kept too).
+  const value = parseValue(record);
+  const observations = Array.isArray(value.observations) ? (value.observations as unknown[]) : [];
+  const note = completedNote(title);
+  const shared = noteSharedByAnother(changes, chartId, step, title);
+  const renamed = retitled === undefined ? undefined : completedNote(retitled);
+  let placed = renamed === undefined || observations.includes(renamed);
+  const next: unknown[] = [];
+  for (const observation of observations) {
+    if (observation !== note || shared) next.push(observation);
+    else if (!placed) {
+      next.push(renamed as string); // in the old note's place
+      placed = true;
+    }
+  }
+  if (!placed) next.push(renamed as string);
+  if (next.length === observations.length && next.every((observation, i) => observation === observations[i])) return false;
+  changes.modify(realityName(chartId), (value) => (value.observations = next));
+  return true;
 }
 
 /**
@@ -274,7 +321,7 @@ export function reopenStep(state: RecordSet, name: string, now: Date): PendingCh
     metadata.completionStatus = false;
     metadata.updatedAt = now.toISOString();
   });
-  replaceReality(changes, chartId, completedNote(step.observations[0] ?? step.name), undefined);
+  moveCompletedNote(changes, chartId, step.name, step.observations[0] ?? step.name);
   touch(changes, chartId, now.toISOString());
   return changes.done();
 }
@@ -283,6 +330,8 @@ export function reopenStep(state: RecordSet, name: string, now: Date): PendingCh
  * Marks a chart's desired outcome complete; for a sub-chart, this completes the step it was
  * telescoped from (which notes it in the parent's current reality). The chain stops there: a
  * parent whose last step that was is complete by the all-steps rule, without more writes.
+ * A sub-chart that is itself the step (coaia-narrative's add_action_step: a parent chart, no
+ * parent step) is noted in its parent's current reality by its desired outcome, as that server does.
  */
 export function completeOutcome(state: RecordSet, chartIdOrName: string, now: Date): PendingChanges {
   const chartId = requireChart(state, chartIdOrName);
@@ -291,13 +340,20 @@ export function completeOutcome(state: RecordSet, chartIdOrName: string, now: Da
   const parts = chartParts(state, chartId);
   if (parts.outcome) changes.modify(parts.outcome.name, (_v, m) => (m.completionStatus = true));
   touch(changes, chartId, stamp);
-  const parentStep = typeof parts.chart?.metadata.parentActionStep === 'string' ? parts.chart.metadata.parentActionStep : undefined;
-  const parentChart = parentStep && state.has(entityKey(parentStep)) ? resolveChartId(state, parentStep) : undefined;
-  if (parentStep && parentChart) completeStepInto(changes, parentStep, parentChart, stamp);
+  const link = parentLink(state, parts);
+  if (link?.step) completeStepInto(changes, link.step.name, link.chart, stamp);
+  else if (link && parts.outcome) {
+    addRealityNote(changes, link.chart, completedNote(parts.outcome.observations[0] ?? parts.outcome.name), stamp);
+    touch(changes, link.chart, stamp);
+  }
   return changes.done();
 }
 
-/** The inverse of completeOutcome: the outcome open again, and the step it was telescoped from reopened. */
+/**
+ * The inverse of completeOutcome: the outcome open again, the step it was telescoped from
+ * reopened, and the "Completed: …" note taken out of the parent's current reality (also when a
+ * peer wrote the note without marking the step).
+ */
 export function reopenOutcome(state: RecordSet, chartIdOrName: string, now: Date): PendingChanges {
   const chartId = requireChart(state, chartIdOrName);
   const changes = new ChangeSet(state);
@@ -305,18 +361,37 @@ export function reopenOutcome(state: RecordSet, chartIdOrName: string, now: Date
   const parts = chartParts(state, chartId);
   if (parts.outcome) changes.modify(parts.outcome.name, (_v, m) => (m.completionStatus = false));
   touch(changes, chartId, stamp);
-  const parentStep = typeof parts.chart?.metadata.parentActionStep === 'string' ? parts.chart.metadata.parentActionStep : undefined;
-  const step = parentStep ? entityOf(state.get(entityKey(parentStep))) : undefined;
-  const parentChart = parentStep ? resolveChartId(state, parentStep) : undefined;
-  if (step && parentChart && step.metadata.completionStatus === true) {
-    changes.modify(step.name, (_value, metadata) => {
-      metadata.completionStatus = false;
-      metadata.updatedAt = stamp;
-    });
-    replaceReality(changes, parentChart, completedNote(step.observations[0] ?? step.name), undefined);
-    touch(changes, parentChart, stamp);
+  const link = parentLink(state, parts);
+  if (link?.step) {
+    const step = link.step;
+    const wasComplete = step.metadata.completionStatus === true;
+    if (wasComplete) {
+      changes.modify(step.name, (_value, metadata) => {
+        metadata.completionStatus = false;
+        metadata.updatedAt = stamp;
+      });
+    }
+    if (moveCompletedNote(changes, link.chart, step.name, step.observations[0] ?? step.name) || wasComplete) touch(changes, link.chart, stamp);
+  } else if (link && parts.outcome) {
+    if (moveCompletedNote(changes, link.chart, parts.outcome.name, parts.outcome.observations[0] ?? parts.outcome.name)) touch(changes, link.chart, stamp);
   }
   return changes.done();
+}
+
+/**
+ * The chart a sub-chart hangs from, with the step it was telescoped from when it has one here;
+ * undefined for a top chart, or one whose parent is not in this context.
+ */
+function parentLink(state: RecordSet, parts: ReturnType<typeof chartParts>): { chart: string; step?: Entity } | undefined {
+  const meta = parts.chart?.metadata ?? {};
+  const stepName = typeof meta.parentActionStep === 'string' ? meta.parentActionStep : undefined;
+  const step = stepName === undefined ? undefined : entityOf(state.get(entityKey(stepName)));
+  if (step) {
+    const chart = resolveChartId(state, step.name);
+    return chart === undefined ? undefined : { chart, step };
+  }
+  if (stepName !== undefined || typeof meta.parentChart !== 'string' || !isChartId(state, meta.parentChart)) return undefined;
+  return { chart: meta.parentChart };
 }
 
 /** Every record of the chart and of the charts telescoped from it, at any depth. */
@@ -339,7 +414,7 @@ export function removeStep(state: RecordSet, stepName: string, now: Date): Pendi
   for (const sub of index.subChartsOfStep(step.name)) for (const key of subtreeKeys(state, sub, index)) changes.delete(key);
   changes.delete(entityKey(step.name));
   for (const relation of state.relationKeysOf(step.name)) changes.delete(relation);
-  if (step.metadata.completionStatus === true) replaceReality(changes, chartId, completedNote(step.observations[0] ?? step.name), undefined);
+  if (step.metadata.completionStatus === true) moveCompletedNote(changes, chartId, step.name, step.observations[0] ?? step.name);
   touch(changes, chartId, now.toISOString());
   return changes.done();
 }
@@ -441,7 +516,7 @@ export function editReality(state: RecordSet, chartIdOrName: string, from: strin
   const reality = entityOf(state.get(entityKey(realityName(chartId))));
   if (!reality?.observations.includes(from)) throw new EngineError('NOT_FOUND', `The current reality of ${chartId} has no observation ${JSON.stringify(from)}.`);
   const changes = new ChangeSet(state);
-  replaceReality(changes, chartId, from, to === undefined ? undefined : requireText(to, 'the observation'));
+  editObservation(changes, chartId, from, to === undefined ? undefined : requireText(to, 'the observation'));
   touch(changes, chartId, now.toISOString());
   return changes.done();
 }

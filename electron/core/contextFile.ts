@@ -57,6 +57,8 @@ export interface ParsedRecords {
   readonly unterminatedKey?: string;
 }
 
+const BYTE_ORDER_MARK = 0xfeff;
+
 /** Parses a context file's bytes; `trusted`: they are exactly a file we wrote (TrustedFile). */
 export function parseContextBytes(bytes: Buffer, trusted: TrustedFile | boolean = false): ParsedRecords {
   const map = new Map<string, StoredRecord>();
@@ -68,7 +70,10 @@ export function parseContextBytes(bytes: Buffer, trusted: TrustedFile | boolean 
   // The next irregular line's place in `irregular`, and the non-blank line being read.
   let nextIrregular = 0;
   let line = -1;
-  forEachLine(bytes, (start, end, text, utf8, terminated) => {
+  forEachLine(bytes, (start, end, lineText, utf8, terminated) => {
+    // A byte order mark opens files some editors save (Windows Notepad): it is not part of the
+    // first line's JSON, which would otherwise be damaged and moved aside by the next rewrite.
+    const text = start === 0 && lineText.charCodeAt(0) === BYTE_ORDER_MARK ? lineText.slice(1) : lineText;
     let record: StoredRecord | undefined;
     // Counted as the records are (a blank line is none); ours start with `{`.
     if (irregular !== undefined && utf8 && (text.charCodeAt(0) === 123 || text.trim() !== '')) {

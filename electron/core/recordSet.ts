@@ -288,7 +288,7 @@ export class RecordSet {
 const NONE: ReadonlySet<string> = new Set();
 
 /** The key of the entity or relation an opaque line is a copy of, if it is one (not a comment or another type). */
-function repeatedKey(raw: string): string | undefined {
+export function repeatedKey(raw: string): string | undefined {
   const verdict = classifyLine(raw);
   if (!verdict.ok || verdict.kind === 'blank' || verdict.kind === 'line') return undefined;
   return makeRecord(raw, verdict.fields).key;

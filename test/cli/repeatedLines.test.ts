@@ -101,4 +101,48 @@ describe('a record written twice by another program', () => {
     expect(graphOf(data).entities.map((e) => e.name)).toEqual(['B']);
     expect(fileLines(data).filter((line) => line.includes('"name":"A"'))).toEqual([]);
   });
+
+  describe('goes where its record goes when contexts are merged or renamed', () => {
+    const chartLines = (outcome: string, steps: number) => [
+      `{"type":"entity","name":"chart_w_chart","entityType":"structural_tension_chart","observations":[],"metadata":{"chartId":"chart_w","level":0}}`,
+      `{"type":"entity","name":"chart_w_desired_outcome","entityType":"desired_outcome","observations":["${outcome}"],"metadata":{"chartId":"chart_w"}}`,
+      `{"type":"entity","name":"chart_w_current_reality","entityType":"current_reality","observations":["now"],"metadata":{"chartId":"chart_w"}}`,
+      ...Array.from({ length: steps }, (_, i) => `{"type":"entity","name":"chart_w_action_${i + 1}","entityType":"action_step","observations":["step ${i + 1}"],"metadata":{"chartId":"chart_w","completionStatus":false}}`),
+    ];
+    const staleStep2 = '{"type":"entity","name":"chart_w_action_2","entityType":"action_step","observations":["old title of step two"],"metadata":{"chartId":"chart_w","completionStatus":true}}';
+    const setUp = () => {
+      const data = path.join(tempDir(), '.coaia');
+      fs.mkdirSync(data, { recursive: true });
+      fs.writeFileSync(path.join(data, 'charts-work.jsonl'), `${[...chartLines('Ship it', 2), staleStep2].join('\n')}\n`);
+      fs.writeFileSync(path.join(data, 'charts-home.jsonl'), `${chartLines('Home goal', 1).join('\n')}\n`);
+      return data;
+    };
+    const stepsIn = (data: string, context: string, chart: string) => cli(['chart', 'show', chart, '--context', context], data);
+
+    it('a chart skipped on collision keeps its repeat with it; nothing of it becomes a step of the chart already there', () => {
+      const data = setUp();
+      cli(['context', 'merge', 'work', '--into', 'home', '--on-collision', 'skip'], data);
+      expect(stepsIn(data, 'home', 'chart_w')).not.toContain('step two');
+      expect(fs.readFileSync(path.join(data, 'charts-home.jsonl'), 'utf8')).not.toContain('chart_w_action_2');
+      expect(fs.readFileSync(path.join(data, 'charts-work.jsonl'), 'utf8')).toContain(staleStep2);
+      expect(stepsIn(data, 'work', 'chart_w')).toContain('step 2');
+    });
+
+    it('a chart given a new id leaves its repeat behind, and it goes with the record it repeated', () => {
+      const data = setUp();
+      cli(['context', 'merge', 'work', '--into', 'home', '--on-collision', 'new-id'], data);
+      expect(stepsIn(data, 'home', 'chart_w')).not.toContain('step two');
+      expect(stepsIn(data, 'home', 'chart_w_2')).toContain('step 2');
+      expect(fs.readFileSync(path.join(data, 'charts-home.jsonl'), 'utf8')).not.toContain('old title of step two');
+      const work = path.join(data, 'charts-work.jsonl');
+      expect(fs.existsSync(work) ? fs.readFileSync(work, 'utf8') : '').not.toContain('old title of step two');
+    });
+
+    it('a renamed context keeps the repeat after its record, as the file had it', () => {
+      const data = setUp();
+      const before = fs.readFileSync(path.join(data, 'charts-work.jsonl'), 'utf8');
+      cli(['context', 'rename', 'work', 'office'], data);
+      expect(fs.readFileSync(path.join(data, 'charts-office.jsonl'), 'utf8')).toBe(before);
+    });
+  });
 });

@@ -5,7 +5,7 @@
 // delete. The same plan is shown as a preview and, recomputed under the lock, applied.
 import { EngineError } from '../errors.ts';
 import { entityKey, type StoredRecord } from '../records.ts';
-import type { RecordSet } from '../recordSet.ts';
+import { repeatedKey, type RecordSet } from '../recordSet.ts';
 import { chartIndexOf, readChart, resolveChartId } from '../charts/chartModel.ts';
 import { subtreeKeys } from '../charts/chartEdits.ts';
 import { retarget } from './recordRetarget.ts';
@@ -129,6 +129,11 @@ export function planMove(from: string, to: string, source: RecordSet, target: Re
   if (selection.charts === 'all') {
     for (const record of source.values()) {
       if (claimed.has(record.key)) continue;
+      // Another program's second line for a record goes where the record goes: moved after it
+      // when it moves as it is, else left for the record (deleting the record deletes it). On
+      // its own in the target it would be read as the record there (contextCommit.ts).
+      const repeats = record.kind === 'line' ? repeatedKey(record.raw) : undefined;
+      if (repeats !== undefined && sourceKey.get(repeats) !== repeats) continue;
       const moved = retarget(record, from, to);
       const there = target.get(moved.key);
       if (there === undefined) {

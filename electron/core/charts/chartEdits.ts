@@ -1,11 +1,12 @@
 // Changes to charts, as change builders for Engine.transact: each reads the current records
 // (under the lock, never a stale copy: PEERS.md bug 6) and returns every record to write, so
 // each operation is one transaction. Fields and metadata keys we do not know are kept.
+// The change set and input checks are in chartChangeSet.ts, completing and reopening in
+// chartCompletion.ts; what callers use of them is re-exported here, so callers keep one module.
 import { EngineError } from '../errors.ts';
-import { classifyLine, entityKey, makeRecord, parseValue, relationKey, type StoredRecord } from '../records.ts';
+import { classifyLine, entityKey, makeRecord } from '../records.ts';
 import type { RecordSet } from '../recordSet.ts';
 import type { PendingChanges } from '../contextStore.ts';
-import { recordFromObject } from '../knowledgeGraph.ts';
 import {
   ACTION_STEP,
   CURRENT_REALITY,
@@ -14,105 +15,12 @@ import {
   completedNote,
   type NewChart,
 } from '../../../shared/domain.ts';
-import { isCalendarDate } from '../../../shared/calendarDate.ts';
-import { hasVisibleText } from '../../../shared/visibleText.ts';
-import { chartIndexOf, chartEntityName, chartParts, entityOf, isChartId, isStep, outcomeName, readChart, realityName, resolveChartId, type Entity } from './chartModel.ts';
+import { chartIndexOf, chartEntityName, chartParts, entityOf, outcomeName, readChart, realityName, resolveChartId } from './chartModel.ts';
+import { ChangeSet, requireChart, requireDate, requireStep, requireText, touch, type Json } from './chartChangeSet.ts';
+import { addRealityNote, moveCompletedNote } from './chartCompletion.ts';
 
-type Json = Record<string, unknown>;
-const MAX_TEXT = 10_000;
-
-export function requireText(value: unknown, what: string): string {
-  if (typeof value !== 'string' || !hasVisibleText(value)) throw new EngineError('BAD_INPUT', `${what} is required (a text with something visible in it, not only spaces or zero-width characters).`);
-  if (value.length > MAX_TEXT) throw new EngineError('BAD_INPUT', `${what} is too long (${value.length} characters; at most ${MAX_TEXT}).`);
-  if (value.includes('\u0000')) throw new EngineError('BAD_INPUT', `${what} may not contain a NUL character.`);
-  return value.trim();
-}
-
-export function requireDate(value: unknown, what = 'the due date'): string {
-  if (!isCalendarDate(value)) {
-    throw new EngineError('BAD_INPUT', `${what} must be a date like 2026-12-31 or 2026-12-31T17:00:00Z, got ${JSON.stringify(String(value).slice(0, 40))}.`);
-  }
-  return value;
-}
-
-/** Collects the puts and deletes of one operation; later puts of a record replace earlier ones. */
-class ChangeSet {
-  private readonly puts = new Map<string, StoredRecord>();
-  private readonly deletes = new Set<string>();
-
-  constructor(private readonly state: RecordSet) {}
-
-  /** The record as this operation sees it: its own earlier change first, then the state. */
-  current(key: string): StoredRecord | undefined {
-    if (this.deletes.has(key)) return undefined;
-    return this.puts.get(key) ?? this.state.get(key);
-  }
-
-  entity(name: string): Entity | undefined {
-    return entityOf(this.current(entityKey(name)));
-  }
-
-  /** A chart's steps as this operation sees them. */
-  stepsOf(chartId: string): Entity[] {
-    return chartParts(this.state, chartId).steps.flatMap((step) => this.entity(step.name) ?? []);
-  }
-
-  put(value: Json): void {
-    const record = recordFromObject(value);
-    this.deletes.delete(record.key);
-    this.puts.set(record.key, record);
-  }
-
-  /** Rewrites an entity through `edit`, keeping every field and metadata key it does not touch. */
-  modify(name: string, edit: (value: Json, metadata: Json) => void): void {
-    const record = this.current(entityKey(name));
-    if (!record) throw new EngineError('NOT_FOUND', `No ${name}.`);
-    const value = parseValue(record);
-    const metadata: Json = typeof value.metadata === 'object' && value.metadata !== null && !Array.isArray(value.metadata) ? { ...(value.metadata as Json) } : {};
-    edit(value, metadata);
-    value.metadata = metadata;
-    this.put(value);
-  }
-
-  relate(from: string, to: string, relationType: string, now: string, extra: Json = {}): void {
-    if (this.current(relationKey(from, to, relationType))) return;
-    this.put({ type: 'relation', from, to, relationType, metadata: { createdAt: now, ...extra } });
-  }
-
-  delete(key: string): void {
-    this.puts.delete(key);
-    if (this.state.has(key)) this.deletes.add(key);
-  }
-
-  done(): PendingChanges {
-    return { puts: [...this.puts.values()], deletes: [...this.deletes] };
-  }
-}
-
-/**
- * The chart named by its id or by its `_chart`, `_desired_outcome` or `_current_reality` entity.
- * A step's name is refused: given where a chart is wanted, it changed the chart the step belongs
- * to (`outcome complete <step>` completed the whole chart), as the MCP tools already refuse it.
- */
-export function requireChart(state: RecordSet, idOrName: string, context?: string): string {
-  const part = entityOf(state.get(entityKey(requireText(idOrName, 'the chart id'))));
-  if (part && isStep(part) && !isChartId(state, idOrName)) {
-    const owner = resolveChartId(state, idOrName);
-    const sub = chartIndexOf(state).subChartOfStep(idOrName);
-    throw new EngineError('BAD_INPUT', `${idOrName} is an action step${owner ? ` of chart ${owner}` : ''}, not a chart${sub ? `; the chart telescoped from it is ${sub}` : ''}. Nothing was changed.`);
-  }
-  const id = resolveChartId(state, idOrName);
-  if (!id) throw new EngineError('NOT_FOUND', `No chart ${JSON.stringify(idOrName)} in ${context === undefined ? 'this context' : `context ${context}`}.`);
-  return id;
-}
-
-function requireStep(state: RecordSet, name: string): { step: Entity; chartId: string } {
-  const step = entityOf(state.get(entityKey(requireText(name, 'the step name'))));
-  if (!step || (step.entityType !== ACTION_STEP && !/_action_?\d+$/.test(step.name))) throw new EngineError('NOT_FOUND', `No action step ${JSON.stringify(name)} in this context.`);
-  const chartId = resolveChartId(state, step.name);
-  if (!chartId) throw new EngineError('NOT_FOUND', `The step ${name} belongs to no chart.`);
-  return { step, chartId };
-}
+export { ChangeSet, requireChart, requireDate, requireText };
+export { completeOutcome, completeStep, reopenOutcome, reopenStep } from './chartCompletion.ts';
 
 /** A new chart id `chart_<ms>` not used in this state (the COAIA servers' pattern). */
 export function newChartId(state: RecordSet, nowMs: number): string {
@@ -163,10 +71,6 @@ function writeChart(changes: ChangeSet, id: string, input: NewChart, now: string
   changes.relate(chartEntityName(id), realityName(id), 'contains', now);
   changes.relate(realityName(id), outcomeName(id), 'creates_tension_with', now);
   (input.steps ?? []).forEach((step, i) => writeStep(changes, id, i + 1, stepInput(step), now));
-}
-
-function touch(changes: ChangeSet, chartId: string, now: string): void {
-  if (changes.entity(chartEntityName(chartId))) changes.modify(chartEntityName(chartId), (_v, m) => (m.updatedAt = now));
 }
 
 export function createChart(state: RecordSet, input: NewChart, now: Date): { changes: PendingChanges; id: string } {
@@ -221,19 +125,6 @@ export function moveStep(state: RecordSet, stepName: string, to: number, now: Da
   return changes.done();
 }
 
-function addRealityNote(changes: ChangeSet, chartId: string, note: string, now: string): void {
-  const name = realityName(chartId);
-  if (!changes.entity(name)) {
-    changes.put({ type: 'entity', name, entityType: CURRENT_REALITY, observations: [note], metadata: { chartId, createdAt: now } });
-    changes.relate(chartEntityName(chartId), name, 'contains', now);
-    return;
-  }
-  changes.modify(name, (value) => {
-    const observations = Array.isArray(value.observations) ? (value.observations as unknown[]) : [];
-    if (!observations.includes(note)) value.observations = [...observations, note];
-  });
-}
-
 /**
  * A person's edit of one observation of the current reality: its first occurrence becomes `to`
  * (or goes, without `to`; or goes when `to` is there already). Repeated observations elsewhere
@@ -249,149 +140,6 @@ function editObservation(changes: ChangeSet, chartId: string, from: string, to: 
     else observations[at] = to;
     value.observations = observations;
   });
-}
-
-/** Whether another step of the chart than `step` is complete under this title: the note stands for it too. */
-function noteSharedByAnother(changes: ChangeSet, chartId: string, step: string, title: string): boolean {
-  return changes.stepsOf(chartId).some((other) => other.name !== step && other.metadata.completionStatus === true && (other.observations[0] ?? other.name) === title);
-}
-
-/**
- * Takes a step's "Completed: <title>" note out of its chart's current reality (every copy of it),
- * unless another completed step of the chart has the same title; with `retitled`, the note
- * follows the step's new title. True when the reality changed.
- */
-function moveCompletedNote(changes: ChangeSet, chartId: string, step: string, title: string, retitled?: string): boolean {
-  const record = changes.current(entityKey(realityName(chartId)));
-  if (!record) return false;
-  // As written (an observation that is not a string is kept too).
-  const value = parseValue(record);
-  const observations = Array.isArray(value.observations) ? (value.observations as unknown[]) : [];
-  const note = completedNote(title);
-  const shared = noteSharedByAnother(changes, chartId, step, title);
-  const renamed = retitled === undefined ? undefined : completedNote(retitled);
-  let placed = renamed === undefined || observations.includes(renamed);
-  const next: unknown[] = [];
-  for (const observation of observations) {
-    if (observation !== note || shared) next.push(observation);
-    else if (!placed) {
-      next.push(renamed as string); // in the old note's place
-      placed = true;
-    }
-  }
-  if (!placed) next.push(renamed as string);
-  if (next.length === observations.length && next.every((observation, i) => observation === observations[i])) return false;
-  changes.modify(realityName(chartId), (value) => (value.observations = next));
-  return true;
-}
-
-/**
- * Completes a step: its completionStatus, and "Completed: <title>" once in its chart's current
- * reality. The chart itself is complete only when every step is (PEERS.md bug 5: one step
- * completing the whole chart), so nothing is written on the chart entity but updatedAt.
- */
-function completeStepInto(changes: ChangeSet, stepName: string, chartId: string, now: string): void {
-  const step = changes.entity(stepName);
-  if (!step) return;
-  changes.modify(stepName, (_value, metadata) => {
-    metadata.completionStatus = true;
-    metadata.updatedAt = now;
-  });
-  addRealityNote(changes, chartId, completedNote(step.observations[0] ?? stepName), now);
-  touch(changes, chartId, now);
-}
-
-export function completeStep(state: RecordSet, name: string, now: Date): PendingChanges {
-  const part = entityOf(state.get(entityKey(requireText(name, 'the step name'))));
-  // Completing a sub-chart's desired outcome completes the step it was telescoped from.
-  if (part?.entityType === DESIRED_OUTCOME) return completeOutcome(state, part.name, now);
-  const { step, chartId } = requireStep(state, name);
-  const changes = new ChangeSet(state);
-  completeStepInto(changes, step.name, chartId, now.toISOString());
-  return changes.done();
-}
-
-export function reopenStep(state: RecordSet, name: string, now: Date): PendingChanges {
-  const part = entityOf(state.get(entityKey(requireText(name, 'the step name'))));
-  // Reopening a sub-chart's desired outcome reopens the step it completed, like completing it did.
-  if (part?.entityType === DESIRED_OUTCOME) return reopenOutcome(state, part.name, now);
-  const changes = new ChangeSet(state);
-  const { step, chartId } = requireStep(state, name);
-  changes.modify(step.name, (_value, metadata) => {
-    metadata.completionStatus = false;
-    metadata.updatedAt = now.toISOString();
-  });
-  moveCompletedNote(changes, chartId, step.name, step.observations[0] ?? step.name);
-  touch(changes, chartId, now.toISOString());
-  return changes.done();
-}
-
-/**
- * Marks a chart's desired outcome complete; for a sub-chart, this completes the step it was
- * telescoped from (which notes it in the parent's current reality). The chain stops there: a
- * parent whose last step that was is complete by the all-steps rule, without more writes.
- * A sub-chart that is itself the step (coaia-narrative's add_action_step: a parent chart, no
- * parent step) is noted in its parent's current reality by its desired outcome, as that server does.
- */
-export function completeOutcome(state: RecordSet, chartIdOrName: string, now: Date): PendingChanges {
-  const chartId = requireChart(state, chartIdOrName);
-  const changes = new ChangeSet(state);
-  const stamp = now.toISOString();
-  const parts = chartParts(state, chartId);
-  if (parts.outcome) changes.modify(parts.outcome.name, (_v, m) => (m.completionStatus = true));
-  touch(changes, chartId, stamp);
-  const link = parentLink(state, parts);
-  if (link?.step) completeStepInto(changes, link.step.name, link.chart, stamp);
-  else if (link && parts.outcome) {
-    addRealityNote(changes, link.chart, completedNote(parts.outcome.observations[0] ?? parts.outcome.name), stamp);
-    touch(changes, link.chart, stamp);
-  }
-  return changes.done();
-}
-
-/**
- * The inverse of completeOutcome: the outcome open again, the step it was telescoped from
- * reopened, and the "Completed: …" note taken out of the parent's current reality (also when a
- * peer wrote the note without marking the step).
- */
-export function reopenOutcome(state: RecordSet, chartIdOrName: string, now: Date): PendingChanges {
-  const chartId = requireChart(state, chartIdOrName);
-  const changes = new ChangeSet(state);
-  const stamp = now.toISOString();
-  const parts = chartParts(state, chartId);
-  if (parts.outcome) changes.modify(parts.outcome.name, (_v, m) => (m.completionStatus = false));
-  touch(changes, chartId, stamp);
-  const link = parentLink(state, parts);
-  if (link?.step) {
-    const step = link.step;
-    const wasComplete = step.metadata.completionStatus === true;
-    if (wasComplete) {
-      changes.modify(step.name, (_value, metadata) => {
-        metadata.completionStatus = false;
-        metadata.updatedAt = stamp;
-      });
-    }
-    if (moveCompletedNote(changes, link.chart, step.name, step.observations[0] ?? step.name) || wasComplete) touch(changes, link.chart, stamp);
-  } else if (link && parts.outcome) {
-    if (moveCompletedNote(changes, link.chart, parts.outcome.name, parts.outcome.observations[0] ?? parts.outcome.name)) touch(changes, link.chart, stamp);
-  }
-  return changes.done();
-}
-
-/**
- * The chart a sub-chart hangs from, with the step it was telescoped from when it has one here;
- * undefined for a top chart, or one whose parent is not in this context.
- */
-function parentLink(state: RecordSet, parts: ReturnType<typeof chartParts>): { chart: string; step?: Entity } | undefined {
-  const meta = parts.chart?.metadata ?? {};
-  const stepName = typeof meta.parentActionStep === 'string' ? meta.parentActionStep : undefined;
-  const step = stepName === undefined ? undefined : entityOf(state.get(entityKey(stepName)));
-  if (step) {
-    const chart = resolveChartId(state, step.name);
-    return chart === undefined ? undefined : { chart, step };
-  }
-  if (stepName !== undefined || typeof meta.parentChart !== 'string' || !isChartId(state, meta.parentChart)) return undefined;
-  return { chart: meta.parentChart };
 }
 
 /** Every record of the chart and of the charts telescoped from it, at any depth. */
@@ -565,5 +313,3 @@ export function setDue(state: RecordSet, chartIdOrName: string, date: string | n
   }
   return changes.done();
 }
-
-export { ChangeSet };

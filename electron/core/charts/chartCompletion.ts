@@ -1,0 +1,165 @@
+// Completing and reopening steps and desired outcomes, with the "Completed: …" notes they keep
+// in a current reality: one idea across steps, sub-charts and their parents, kept together so
+// that a completion and its undoing are read (and changed) side by side.
+import { entityKey, parseValue } from '../records.ts';
+import type { RecordSet } from '../recordSet.ts';
+import type { PendingChanges } from '../contextStore.ts';
+import { CURRENT_REALITY, DESIRED_OUTCOME, completedNote } from '../../../shared/domain.ts';
+import { chartEntityName, chartParts, entityOf, isChartId, realityName, resolveChartId, type Entity } from './chartModel.ts';
+import { ChangeSet, requireChart, requireStep, requireText, touch } from './chartChangeSet.ts';
+
+export function addRealityNote(changes: ChangeSet, chartId: string, note: string, now: string): void {
+  const name = realityName(chartId);
+  if (!changes.entity(name)) {
+    changes.put({ type: 'entity', name, entityType: CURRENT_REALITY, observations: [note], metadata: { chartId, createdAt: now } });
+    changes.relate(chartEntityName(chartId), name, 'contains', now);
+    return;
+  }
+  changes.modify(name, (value) => {
+    const observations = Array.isArray(value.observations) ? (value.observations as unknown[]) : [];
+    if (!observations.includes(note)) value.observations = [...observations, note];
+  });
+}
+
+/** Whether another step of the chart than `step` is complete under this title: the note stands for it too. */
+function noteSharedByAnother(changes: ChangeSet, chartId: string, step: string, title: string): boolean {
+  return changes.stepsOf(chartId).some((other) => other.name !== step && other.metadata.completionStatus === true && (other.observations[0] ?? other.name) === title);
+}
+
+/**
+ * Takes a step's "Completed: <title>" note out of its chart's current reality (every copy of it),
+ * unless another completed step of the chart has the same title; with `retitled`, the note
+ * follows the step's new title. True when the reality changed.
+ */
+export function moveCompletedNote(changes: ChangeSet, chartId: string, step: string, title: string, retitled?: string): boolean {
+  const record = changes.current(entityKey(realityName(chartId)));
+  if (!record) return false;
+  // As written (an observation that is not a string is kept too).
+  const value = parseValue(record);
+  const observations = Array.isArray(value.observations) ? (value.observations as unknown[]) : [];
+  const note = completedNote(title);
+  const shared = noteSharedByAnother(changes, chartId, step, title);
+  const renamed = retitled === undefined ? undefined : completedNote(retitled);
+  let placed = renamed === undefined || observations.includes(renamed);
+  const next: unknown[] = [];
+  for (const observation of observations) {
+    if (observation !== note || shared) next.push(observation);
+    else if (!placed) {
+      next.push(renamed as string); // in the old note's place
+      placed = true;
+    }
+  }
+  if (!placed) next.push(renamed as string);
+  if (next.length === observations.length && next.every((observation, i) => observation === observations[i])) return false;
+  changes.modify(realityName(chartId), (value) => (value.observations = next));
+  return true;
+}
+
+/**
+ * Completes a step: its completionStatus, and "Completed: <title>" once in its chart's current
+ * reality. The chart itself is complete only when every step is (PEERS.md bug 5: one step
+ * completing the whole chart), so nothing is written on the chart entity but updatedAt.
+ */
+function completeStepInto(changes: ChangeSet, stepName: string, chartId: string, now: string): void {
+  const step = changes.entity(stepName);
+  if (!step) return;
+  changes.modify(stepName, (_value, metadata) => {
+    metadata.completionStatus = true;
+    metadata.updatedAt = now;
+  });
+  addRealityNote(changes, chartId, completedNote(step.observations[0] ?? stepName), now);
+  touch(changes, chartId, now);
+}
+
+export function completeStep(state: RecordSet, name: string, now: Date): PendingChanges {
+  const part = entityOf(state.get(entityKey(requireText(name, 'the step name'))));
+  // Completing a sub-chart's desired outcome completes the step it was telescoped from.
+  if (part?.entityType === DESIRED_OUTCOME) return completeOutcome(state, part.name, now);
+  const { step, chartId } = requireStep(state, name);
+  const changes = new ChangeSet(state);
+  completeStepInto(changes, step.name, chartId, now.toISOString());
+  return changes.done();
+}
+
+export function reopenStep(state: RecordSet, name: string, now: Date): PendingChanges {
+  const part = entityOf(state.get(entityKey(requireText(name, 'the step name'))));
+  // Reopening a sub-chart's desired outcome reopens the step it completed, like completing it did.
+  if (part?.entityType === DESIRED_OUTCOME) return reopenOutcome(state, part.name, now);
+  const changes = new ChangeSet(state);
+  const { step, chartId } = requireStep(state, name);
+  changes.modify(step.name, (_value, metadata) => {
+    metadata.completionStatus = false;
+    metadata.updatedAt = now.toISOString();
+  });
+  moveCompletedNote(changes, chartId, step.name, step.observations[0] ?? step.name);
+  touch(changes, chartId, now.toISOString());
+  return changes.done();
+}
+
+/**
+ * Marks a chart's desired outcome complete; for a sub-chart, this completes the step it was
+ * telescoped from (which notes it in the parent's current reality). The chain stops there: a
+ * parent whose last step that was is complete by the all-steps rule, without more writes.
+ * A sub-chart that is itself the step (coaia-narrative's add_action_step: a parent chart, no
+ * parent step) is noted in its parent's current reality by its desired outcome, as that server does.
+ */
+export function completeOutcome(state: RecordSet, chartIdOrName: string, now: Date): PendingChanges {
+  const chartId = requireChart(state, chartIdOrName);
+  const changes = new ChangeSet(state);
+  const stamp = now.toISOString();
+  const parts = chartParts(state, chartId);
+  if (parts.outcome) changes.modify(parts.outcome.name, (_v, m) => (m.completionStatus = true));
+  touch(changes, chartId, stamp);
+  const link = parentLink(state, parts);
+  if (link?.step) completeStepInto(changes, link.step.name, link.chart, stamp);
+  else if (link && parts.outcome) {
+    addRealityNote(changes, link.chart, completedNote(parts.outcome.observations[0] ?? parts.outcome.name), stamp);
+    touch(changes, link.chart, stamp);
+  }
+  return changes.done();
+}
+
+/**
+ * The inverse of completeOutcome: the outcome open again, the step it was telescoped from
+ * reopened, and the "Completed: …" note taken out of the parent's current reality (also when a
+ * peer wrote the note without marking the step).
+ */
+export function reopenOutcome(state: RecordSet, chartIdOrName: string, now: Date): PendingChanges {
+  const chartId = requireChart(state, chartIdOrName);
+  const changes = new ChangeSet(state);
+  const stamp = now.toISOString();
+  const parts = chartParts(state, chartId);
+  if (parts.outcome) changes.modify(parts.outcome.name, (_v, m) => (m.completionStatus = false));
+  touch(changes, chartId, stamp);
+  const link = parentLink(state, parts);
+  if (link?.step) {
+    const step = link.step;
+    const wasComplete = step.metadata.completionStatus === true;
+    if (wasComplete) {
+      changes.modify(step.name, (_value, metadata) => {
+        metadata.completionStatus = false;
+        metadata.updatedAt = stamp;
+      });
+    }
+    if (moveCompletedNote(changes, link.chart, step.name, step.observations[0] ?? step.name) || wasComplete) touch(changes, link.chart, stamp);
+  } else if (link && parts.outcome) {
+    if (moveCompletedNote(changes, link.chart, parts.outcome.name, parts.outcome.observations[0] ?? parts.outcome.name)) touch(changes, link.chart, stamp);
+  }
+  return changes.done();
+}
+
+/**
+ * The chart a sub-chart hangs from, with the step it was telescoped from when it has one here;
+ * undefined for a top chart, or one whose parent is not in this context.
+ */
+function parentLink(state: RecordSet, parts: ReturnType<typeof chartParts>): { chart: string; step?: Entity } | undefined {
+  const meta = parts.chart?.metadata ?? {};
+  const stepName = typeof meta.parentActionStep === 'string' ? meta.parentActionStep : undefined;
+  const step = stepName === undefined ? undefined : entityOf(state.get(entityKey(stepName)));
+  if (step) {
+    const chart = resolveChartId(state, step.name);
+    return chart === undefined ? undefined : { chart, step };
+  }
+  if (stepName !== undefined || typeof meta.parentChart !== 'string' || !isChartId(state, meta.parentChart)) return undefined;
+  return { chart: meta.parentChart };
+}

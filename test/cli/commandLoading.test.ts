@@ -44,7 +44,7 @@ describe('a command loads only what it needs', () => {
     expect(status).toBe(0);
     expect(sources).toContain('electron/core/engine.ts');
     expect(sources).toContain('electron/core/charts/chartSummaries.ts');
-    expect(matching(sources, /^electron\/core\/(charts\/(chartService|chartEdits)|knowledgeGraph|history|backupRestore|recentlyDeleted|verify|recover)\.ts$|^electron\/mcp\/|^node_modules\/(zod|@modelcontextprotocol|proper-lockfile|graceful-fs)\//)).toEqual([]);
+    expect(matching(sources, /^electron\/core\/(charts\/(chartService|chartEdits|chartChangeSet|chartCompletion)|knowledgeGraph|history|backupRestore|recentlyDeleted|verify|recover)\.ts$|^electron\/mcp\/|^node_modules\/(zod|@modelcontextprotocol|proper-lockfile|graceful-fs)\//)).toEqual([]);
   });
 
   it('a command that writes still takes the lock (loaded when it is first taken)', () => {

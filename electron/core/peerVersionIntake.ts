@@ -170,10 +170,12 @@ export function absorbFile(m: ContextMemory, file: ParsedContextFile, origin: Or
   // A cut inside a line can leave a fragment that still parses (half a "#" comment): not a record.
   const records = new Map(file.map);
   if (truncated && file.unterminatedKey !== undefined) records.delete(file.unterminatedKey);
-  // A file that lost most of what the file last held was most likely read while a peer was
+  // A file that lost most of what the file last held may have been read while a peer was
   // rewriting it in place (truncate, then write: a moment in which it is empty or cut) and
-  // written back from that. Nothing is taken as deleted from such a file.
-  const gutted = !fileIsOurs && lostMostRecords(m, records);
+  // written back from that. Nothing is taken as deleted from such a file, unless no such read
+  // could explain it: written well after every version we know (no rewrite was in progress),
+  // and what it kept is not how a cut file starts (peers deleting a chart among others).
+  const gutted = !fileIsOurs && lostMostRecords(m, records) && (writtenSoonAfterAnother(m, file) || keptFromTheStart(m, records));
   // Our own rewrite has no race to account for: its base is the newest version.
   const judgement = fileIsOurs ? undefined : judgePeerVersion(m, records, file);
   const result = absorbExternalVersion({
@@ -234,6 +236,35 @@ function lostMostRecords(m: ContextMemory, records: ReadonlyMap<string, StoredRe
     if (!records.has(key)) lacking += 1;
   }
   return lacking >= 3 && lacking * 2 > held;
+}
+
+/** True when the file was written within the race window of the newest version we know (or we know none). */
+function writtenSoonAfterAnother(m: ContextMemory, file: ParsedContextFile): boolean {
+  if (!m.versionsLoaded) loadVersions(m);
+  const newest = m.versions.newestTime;
+  return newest === undefined || writtenAt(file.identity, m.clock()) - newest <= raceWindowMs(file.bytes.length);
+}
+
+/**
+ * True when the records the file kept of what it last held are its first ones, in the file's
+ * order or in the order peers write (entities, then relations): what a read of a file cut short
+ * while being written keeps. An empty file is not: a cut read written back holds what its
+ * writer added, and a file emptied in place is read again until it settles (EMPTY_SETTLE_MS).
+ */
+function keptFromTheStart(m: ContextMemory, records: ReadonlyMap<string, StoredRecord>): boolean {
+  const held = [...m.materialized.values()].filter((record) => record.kind !== 'line');
+  const grouped = [...held.filter((record) => record.kind === 'entity'), ...held.filter((record) => record.kind === 'relation')];
+  const isPrefix = (order: readonly StoredRecord[]) => {
+    let kept = 0;
+    let gap = false;
+    for (const record of order) {
+      if (!records.has(record.key)) gap = true;
+      else if (gap) return false;
+      else kept += 1;
+    }
+    return kept > 0;
+  };
+  return isPrefix(held) || isPrefix(grouped);
 }
 
 /** Which version we know of a peer's file started from (the versions are rebuilt from the journal first if need be). */

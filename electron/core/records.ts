@@ -96,6 +96,13 @@ export function keyOfIdentity(identity: RecordIdentity): string {
 
 const isString = (value: unknown): value is string => typeof value === 'string';
 
+/**
+ * A name holding the NUL character (another program wrote it; ours refuse it) is kept as an
+ * opaque line, as it is: keys join their fields with NUL, so such a relation would be read
+ * with its fields shifted, and two different ones would share a key.
+ */
+const OPAQUE: LineVerdict = { ok: true, kind: 'line', fields: { kind: 'line' } };
+
 /** Classifies one line's text. Never throws: anything unreadable is `ok: false` with a reason. */
 export function classifyLine(raw: string): LineVerdict {
   const trimmed = raw.trim();
@@ -118,6 +125,7 @@ export function classifyLine(raw: string): LineVerdict {
       : undefined;
   if (object.type === 'entity') {
     if (!isString(object.name) || object.name === '') return { ok: false, reason: 'entity without a name' };
+    if (object.name.includes(SEP)) return OPAQUE;
     if (object.observations !== undefined && !Array.isArray(object.observations)) {
       return { ok: false, reason: 'entity observations are not a list' };
     }
@@ -128,6 +136,7 @@ export function classifyLine(raw: string): LineVerdict {
     if (!isString(object.from) || !isString(object.to) || !isString(object.relationType)) {
       return { ok: false, reason: 'relation without from, to and relationType' };
     }
+    if (object.from.includes(SEP) || object.to.includes(SEP) || object.relationType.includes(SEP)) return OPAQUE;
     return {
       ok: true,
       kind: 'relation',

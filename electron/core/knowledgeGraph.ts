@@ -2,7 +2,7 @@
 // for Engine.transact: each reads the state under the lock and returns the records to write.
 // Input is validated first: bad input gets a clear BAD_INPUT error and changes nothing.
 import { EngineError } from './errors.ts';
-import { entityKey, makeRecord, parseValue, relationKey, classifyLine, type StoredRecord } from './records.ts';
+import { asOpaque, entityKey, makeRecord, parseValue, relationKey, classifyLine, type StoredRecord } from './records.ts';
 import type { RecordSet } from './recordSet.ts';
 import type { PendingChanges } from './contextStore.ts';
 import { assertPlainJson, setOwn } from './safeJson.ts';
@@ -193,7 +193,8 @@ export function subgraph(state: RecordSet, names: readonly string[]): Graph {
 export function parseImport(text: string, source: string): StoredRecord[] {
   const document = graphDocumentOf(text);
   const values = document ? valuesOfDocument(document, source) : valuesOfLines(text, source);
-  return values.map(({ value, where }) => {
+  return asAFileReads(values.map(({ value, where, line }) => {
+    if (line !== undefined) return asOpaque(line, 1);
     const at = `${source} ${where}`;
     assertPlainJson(value, at, { depth: 32, bytes: 10_000_000 });
     if (value.type === 'entity') {
@@ -207,6 +208,27 @@ export function parseImport(text: string, source: string): StoredRecord[] {
     const verdict = classifyLine(raw);
     if (!verdict.ok || verdict.kind === 'blank') throw refusedImport(`${at}: ${verdict.ok ? 'an empty record' : verdict.reason}`);
     return makeRecord(raw, verdict.fields);
+  }));
+}
+
+/**
+ * Imported records as a context file holding them in this order reads them (contextFile.ts):
+ * the first line of an entity or relation is the record; a later one for the same key is kept
+ * as an opaque line, as are comments, markers and lines of other types (a legacy narrative_beat
+ * keeps its type), numbered by occurrence. Put one by one, the last line of a key won (the
+ * file's reading is the first), and the other lines were dropped: export, then import, changed data.
+ */
+export function asAFileReads(records: readonly StoredRecord[]): StoredRecord[] {
+  const seen = new Set<string>();
+  const occurrences = new Map<string, number>();
+  return records.map((record) => {
+    if (record.kind !== 'line' && !seen.has(record.key)) {
+      seen.add(record.key);
+      return record;
+    }
+    const occurrence = (occurrences.get(record.raw) ?? 0) + 1;
+    occurrences.set(record.raw, occurrence);
+    return asOpaque(record.raw, occurrence);
   });
 }
 
@@ -214,6 +236,8 @@ interface ImportedValue {
   readonly value: Record<string, unknown>;
   /** Where in the file: "line 7", "entities[3]". */
   readonly where: string;
+  /** A line kept as it is (a comment, a marker, a line of another type), instead of `value`. */
+  readonly line?: string;
 }
 
 const refusedImport = (what: string) => new EngineError('BAD_INPUT', `${what}. Nothing was imported.`, { kept: 'Nothing was changed.' });
@@ -271,6 +295,7 @@ function valuesOfLines(text: string, source: string): ImportedValue[] {
       throw refusedImport(`${source} line ${index + 1}: ${verdict.reason}${document}`);
     }
     if (verdict.kind === 'entity' || verdict.kind === 'relation') values.push({ value: JSON.parse(line) as Record<string, unknown>, where: `line ${index + 1}` });
+    else if (verdict.kind === 'line') values.push({ value: {}, where: `line ${index + 1}`, line: line.replace(/\r$/, '') });
   });
   return values;
 }

@@ -7,8 +7,8 @@
 import { EngineError } from '../errors.ts';
 import type { Engine } from '../engine.ts';
 import type { RecordSet } from '../recordSet.ts';
-import { classifyLine, keyOfIdentity, identityOf, makeRecord, type RecordIdentity, type StoredRecord } from '../records.ts';
-import { parseImport } from '../knowledgeGraph.ts';
+import { asOpaque, classifyLine, keyOfIdentity, identityOf, makeRecord, type RecordIdentity, type StoredRecord } from '../records.ts';
+import { asAFileReads, parseImport } from '../knowledgeGraph.ts';
 import { isPartOfChart } from '../charts/chartModel.ts';
 import { retarget } from './recordRetarget.ts';
 import type { CollisionChoice } from './movePlan.ts';
@@ -53,8 +53,9 @@ function parseLeniently(text: string, source: string): Parsed {
     const verdict = classifyLine(line);
     if (!verdict.ok) unreadable.push({ where: `line ${i + 1}`, reason: verdict.reason });
     else if (verdict.kind === 'entity' || verdict.kind === 'relation') records.push(makeRecord(JSON.stringify(JSON.parse(line)), verdict.fields));
+    else if (verdict.kind === 'line') records.push(asOpaque(line.replace(/\r$/, ''), 1));
   });
-  return { records, unreadable };
+  return { records: asAFileReads(records), unreadable };
 }
 
 const label = (record: StoredRecord) => record.name ?? `${record.from} -[${record.relationType}]-> ${record.to}`;

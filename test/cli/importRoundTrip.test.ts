@@ -1,0 +1,39 @@
+// An export imported into another context reads as the original: the first line of a record is
+// the record (as a context file reads), and a later line for it, a comment, a marker and a line
+// of another type (a legacy narrative_beat, which must keep its type) are kept as they are.
+// Import took the last line of a record and dropped the others.
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterEach, expect, it } from 'vitest';
+import { runCli } from '../helpers/runCli.ts';
+import { removeTempDirs, tempDir } from '../helpers/tempRoot.ts';
+
+afterEach(removeTempDirs);
+
+function cli(args: string[], data: string): string {
+  const run = runCli([...args, '--data', data]);
+  expect(run.status, `tension ${args.join(' ')}: ${run.stderr}`).toBe(0);
+  return run.stdout.trim();
+}
+
+it('export, then import into another context, reads and holds the same lines', () => {
+  const dir = tempDir();
+  const data = path.join(dir, '.coaia');
+  fs.mkdirSync(data, { recursive: true });
+  const lines = [
+    '{"type":"entity","name":"a","entityType":"x","observations":["LIVE"]}',
+    '{"type":"narrative_beat","name":"beat1","observations":["story"]}',
+    '{"type":"entity","name":"a","entityType":"x","observations":["STALE REPEAT"]}',
+    '# a comment',
+    '{"type":"relation","from":"a","to":"a","relationType":"self"}',
+  ];
+  fs.writeFileSync(path.join(data, 'charts-work.jsonl'), `${lines.join('\n')}\n`);
+  const exported = path.join(dir, 'export.jsonl');
+  fs.writeFileSync(exported, cli(['export', '--context', 'work'], data));
+
+  expect(cli(['import', 'preview', exported, '--context', 'home'], data)).toContain('5 new');
+  cli(['import', exported, '--context', 'home'], data);
+
+  expect(cli(['graph', '--json', '--context', 'home'], data)).toBe(cli(['graph', '--json', '--context', 'work'], data));
+  expect(fs.readFileSync(path.join(data, 'charts-home.jsonl'), 'utf8')).toBe(`${lines.join('\n')}\n`);
+});

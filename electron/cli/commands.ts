@@ -193,7 +193,9 @@ export const commands: Record<string, Command> = {
         return page.before === undefined ? withPendingChanges(journaled, store, wanted) : journaled;
       })).get(key) ?? [];
       if (versions.length === 0) throw new EngineError('NOT_FOUND', `No history for ${options.name ?? 'that relation'} in context ${context}.`);
-      const text = versions.map((v) => `${v.ts}  ${v.pending ? 'pending' : `#${v.seq}`}  ${v.origin.padEnd(8)} ${v.action === 'delete' ? 'deleted' : JSON.stringify(v.value)}${v.note ? `  (${v.note})` : ''}`).join('\n');
+      // A version of a record over 64 KB carries what it changed, not the record (history.ts).
+      const shown = (v: (typeof versions)[number]) => (v.value !== undefined ? JSON.stringify(v.value) : v.changed ? `changed: ${JSON.stringify(v.changed)}` : '(the record, over 64 KB, is not shown)');
+      const text = versions.map((v) => `${v.ts}  ${v.pending ? 'pending' : `#${v.seq}`}  ${v.origin.padEnd(8)} ${v.action === 'delete' ? 'deleted' : shown(v)}${v.note ? `  (${v.note})` : ''}`).join('\n');
       const older = page.more ? { before: versions[0]?.seq ?? 0 } : {};
       return { json: { context, versions, ...older }, text: page.more ? `${text}\n(older versions left out: --before ${versions[0]?.seq ?? 0} shows them)` : text };
     },

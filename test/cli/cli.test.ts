@@ -36,6 +36,14 @@ describe('the tension command', () => {
     expect(contexts.json()).toMatchObject({ contexts: [{ context: 'work', records: 2, health: 'ok' }] });
   });
 
+  it('history of a record over 64 KB says what each version changed (it printed "undefined")', () => {
+    const data = path.join(tempDir(), '.coaia');
+    expect(runCli(['entity', 'set', '--data', data, '--name', 'big', '--type', 'note', '--obs', 'y'.repeat(70_000)]).status).toBe(0);
+    expect(runCli(['entity', 'set', '--data', data, '--name', 'big', '--type', 'note', '--obs', 'second']).status).toBe(0);
+    const lines = runCli(['history', '--data', data, '--name', 'big']).stdout.trim().split('\n');
+    expect(lines.map((line) => line.replace(/^\S+\s+#\d+\s+cli\s+/, ''))).toEqual(['(the record, over 64 KB, is not shown)', 'changed: {"observationsAdded":["second"]}']);
+  });
+
   it('fails with one clear line on stderr, a typed JSON error with --json, and a non-zero code', () => {
     const data = path.join(tempDir(), '.coaia');
     const bad = runCli(['entity', 'set', '--data', data, '--name', 'x']);

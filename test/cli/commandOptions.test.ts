@@ -54,4 +54,17 @@ describe("a command's options", () => {
     expect(second.status, second.stderr).toBe(0);
     expect(runCli(['chart', 'list', '--data', data]).stdout.split('\n').filter((line) => line.includes('Once'))).toHaveLength(1);
   });
+
+  it('an --op id used for another change is refused where the retry would answer with nothing (an empty chart id or step name)', () => {
+    const data = path.join(tempDir(), '.coaia');
+    expect(runCli(['entity', 'set', '--name', 'x', '--type', 'note', '--op', 'same', '--data', data]).status).toBe(0);
+    const chart = runCli(['chart', 'create', '--outcome', 'Ship it', '--reality', 'r', '--op', 'c1', '--data', data]).stdout.trim();
+    const before = folderSnapshot(data);
+    for (const args of [['chart', 'create', '--outcome', 'Other', '--reality', 'r'], ['step', 'add', chart, '--title', 'a step'], ['telescope', `${chart}_desired_outcome`]]) {
+      const run = runCli([...args, '--op', 'same', '--data', data]);
+      expect(run.status, args.join(' ')).not.toBe(0);
+      expect(run.stderr, args.join(' ')).toMatch(/^tension: The operation id "same" was used for another change, which made no (chart|step)/);
+    }
+    expect(folderSnapshot(data)).toEqual(before);
+  });
 });

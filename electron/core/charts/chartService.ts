@@ -43,6 +43,14 @@ export interface ChartSearchResult {
   readonly total: number;
 }
 
+/**
+ * A retried operation whose first run wrote nothing of what this one makes: its id was used for
+ * another change. Answered as a success, it printed an empty chart id or step name.
+ */
+function opUsedElsewhere(op: string | undefined, made: string): never {
+  throw new EngineError('CONFLICT', `The operation id ${JSON.stringify(op ?? '')} was used for another change, which made ${made}: give this change an id of its own. Nothing was changed.`, { kept: 'Nothing was changed.' });
+}
+
 export class ChartService {
   constructor(
     private readonly engine: Engine,
@@ -195,10 +203,10 @@ export class ChartService {
     return keys.filter((key) => key.startsWith('e\u0000')).map((key) => key.slice(2));
   }
 
-  private async chartIdOf(context: string, built: string, result: CommitResult, parentHint?: string): Promise<string> {
+  private async chartIdOf(context: string, built: string, result: CommitResult, op: string | undefined, parentHint?: string): Promise<string> {
     if (!result.duplicate) return built;
     const charts = (await this.namesWritten(context, result)).filter((name) => name.endsWith('_chart') && name !== `${parentHint}_chart`);
-    return charts[0]?.slice(0, -'_chart'.length) ?? '';
+    return charts[0]?.slice(0, -'_chart'.length) ?? opUsedElsewhere(op, 'no chart');
   }
 
   async create(context: string, input: NewChart, op?: string): Promise<{ id: string; result: Edited }> {
@@ -208,7 +216,7 @@ export class ChartService {
       id = built.id;
       return built.changes;
     }, { ...opt(op), after: (state, changes) => chartVersionAfter(state, changes, id) });
-    return { id: await this.chartIdOf(context, id, result), result };
+    return { id: await this.chartIdOf(context, id, result, op), result };
   }
 
   async addStep(context: string, chartId: string, input: { title: string; dueDate?: string }, op?: string, ifVersion?: string): Promise<{ name: string; result: Edited }> {
@@ -218,7 +226,7 @@ export class ChartService {
       name = built.name;
       return built.changes;
     }, { ...opt(op), ifVersion, part: (state) => chartPart(state, resolveChartId(state, chartId) ?? chartId), after: (state, changes) => versionAfter(state, changes, stepPart(name)) });
-    if (result.duplicate) name = (await this.namesWritten(context, result)).find((n) => /_action_?\d+$/.test(n)) ?? '';
+    if (result.duplicate) name = (await this.namesWritten(context, result)).find((n) => /_action_?\d+$/.test(n)) ?? opUsedElsewhere(op, 'no step');
     return { name, result };
   }
 
@@ -287,7 +295,7 @@ export class ChartService {
       return built.changes;
     }, { ...opt(op), ifVersion, part: () => stepPart(stepName), after: (state, changes) => chartVersionAfter(state, changes, id) });
     if (result.duplicate) parent = (await this.engine.read(context, (state) => resolveChartId(state, stepName))) ?? '';
-    return { id: await this.chartIdOf(context, id, result, parent), result };
+    return { id: await this.chartIdOf(context, id, result, op, parent), result };
   }
 
   addReality(context: string, chartId: string, text: string, op?: string, ifVersion?: string) {

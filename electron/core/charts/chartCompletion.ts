@@ -5,7 +5,7 @@ import { entityKey, parseValue } from '../records.ts';
 import type { RecordSet } from '../recordSet.ts';
 import type { PendingChanges } from '../contextStore.ts';
 import { CURRENT_REALITY, DESIRED_OUTCOME, completedNote } from '../../../shared/domain.ts';
-import { chartEntityName, chartParts, entityOf, isChartId, realityName, resolveChartId, type Entity } from './chartModel.ts';
+import { chartEntityName, chartIndexOf, chartParts, entityOf, isChartId, outcomeName, realityName, resolveChartId, type Entity } from './chartModel.ts';
 import { ChangeSet, requireChart, requireStep, requireText, touch } from './chartChangeSet.ts';
 
 export function addRealityNote(changes: ChangeSet, chartId: string, note: string, now: string): void {
@@ -78,7 +78,31 @@ export function completeStep(state: RecordSet, name: string, now: Date): Pending
   const { step, chartId } = requireStep(state, name);
   const changes = new ChangeSet(state);
   completeStepInto(changes, step.name, chartId, now.toISOString());
+  // A telescoped step is done when its sub-chart is: its desired outcome is marked complete too
+  // (as the MCP tool always did), so the step and its sub-chart never disagree.
+  setSubChartOutcome(state, changes, step.name, true, now.toISOString());
   return changes.done();
+}
+
+/** Marks the desired outcome of the chart telescoped from `step` complete or open, if there is one and it is not so already. */
+function setSubChartOutcome(state: RecordSet, changes: ChangeSet, step: string, complete: boolean, now: string): void {
+  const sub = chartIndexOf(state).subChartOfStep(step);
+  const outcome = sub === undefined ? undefined : changes.entity(outcomeName(sub));
+  if (sub === undefined || !outcome || (outcome.metadata.completionStatus === true) === complete) return;
+  changes.modify(outcome.name, (_value, metadata) => (metadata.completionStatus = complete));
+  touch(changes, sub, now);
+  markChartEntity(changes, sub, complete);
+}
+
+/**
+ * The chart entity's completionStatus, which the COAIA servers' views read (a sub-chart listed
+ * done or pending, counted overdue): set with the desired outcome, cleared when it is reopened.
+ * Our reading never takes a chart for complete by it: the servers set it after one step (PEERS.md bug 5).
+ */
+function markChartEntity(changes: ChangeSet, chartId: string, done: boolean): void {
+  const chart = changes.entity(chartEntityName(chartId));
+  if (!chart || (chart.metadata.completionStatus === true) === done) return;
+  changes.modify(chart.name, (_value, metadata) => (metadata.completionStatus = done));
 }
 
 export function reopenStep(state: RecordSet, name: string, now: Date): PendingChanges {
@@ -93,6 +117,7 @@ export function reopenStep(state: RecordSet, name: string, now: Date): PendingCh
   });
   moveCompletedNote(changes, chartId, step.name, step.observations[0] ?? step.name);
   touch(changes, chartId, now.toISOString());
+  setSubChartOutcome(state, changes, step.name, false, now.toISOString());
   return changes.done();
 }
 
@@ -110,6 +135,7 @@ export function completeOutcome(state: RecordSet, chartIdOrName: string, now: Da
   const parts = chartParts(state, chartId);
   if (parts.outcome) changes.modify(parts.outcome.name, (_v, m) => (m.completionStatus = true));
   touch(changes, chartId, stamp);
+  markChartEntity(changes, chartId, true);
   const link = parentLink(state, parts);
   if (link?.step) completeStepInto(changes, link.step.name, link.chart, stamp);
   else if (link && parts.outcome) {
@@ -131,6 +157,7 @@ export function reopenOutcome(state: RecordSet, chartIdOrName: string, now: Date
   const parts = chartParts(state, chartId);
   if (parts.outcome) changes.modify(parts.outcome.name, (_v, m) => (m.completionStatus = false));
   touch(changes, chartId, stamp);
+  markChartEntity(changes, chartId, false);
   const link = parentLink(state, parts);
   if (link?.step) {
     const step = link.step;

@@ -339,6 +339,15 @@ export class ChartService {
           if (options.requireComplete && !chart?.complete) {
             throw new EngineError('BAD_INPUT', `Chart ${resolved} is not complete: only a completed chart is archived (complete its desired outcome or every step first).`);
           }
+          // A sub-chart hanging from the chart itself, not from one of its steps, is a step the
+          // COAIA server added (add_action_step): archived open, it would leave the server's list.
+          const openStepChart = options.requireComplete && !chart?.outcomeCompleted ? index.childrenOf(resolved).find((child) => {
+            const sub = readChart(state, child, from, index);
+            return sub !== undefined && sub.parentActionStep === undefined && !sub.complete;
+          }) : undefined;
+          if (openStepChart !== undefined) {
+            throw new EngineError('BAD_INPUT', `Chart ${resolved} still has an open step: its sub-chart ${openStepChart} (a step added as a chart) is not complete. Complete it, or the chart's desired outcome, first. Nothing was changed.`);
+          }
           // Moved alone, a sub-chart would keep its link to a parent left behind (whose step
           // would no longer know it), and its relation to the parent's outcome would dangle.
           const parent = chart?.parentChart !== undefined && chart.parentChart !== resolved && index.has(chart.parentChart) ? chart.parentChart : undefined;

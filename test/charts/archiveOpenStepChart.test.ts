@@ -1,0 +1,48 @@
+// A chart is archived only when complete. The COAIA server's add_action_step makes a step as a
+// sub-chart hanging from the chart itself (no step of ours): a chart whose own steps were all
+// done counted as complete and was archived with such a step still open, which then left the
+// server's list of active charts. Real COAIA server, real CLI in fresh processes.
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterEach, expect, it } from 'vitest';
+import { runCli } from '../helpers/runCli.ts';
+import { folderSnapshot } from '../helpers/folderSnapshot.ts';
+import { removeTempDirs, tempDir } from '../helpers/tempRoot.ts';
+import { MemoryServer } from '../peers/memoryServerClient.ts';
+
+afterEach(removeTempDirs);
+
+function cli(args: string[], data: string): string {
+  const run = runCli([...args, '--data', data]);
+  expect(run.status, `tension ${args.join(' ')}: ${run.stderr}`).toBe(0);
+  return run.stdout.trim();
+}
+
+const chartIds = (data: string) => (JSON.parse(cli(['chart', 'list', '--json'], data)) as { charts: { id: string }[] }).charts.map((c) => c.id);
+
+it('a chart with an open step the COAIA server added as a sub-chart is not archived until that step is done', async () => {
+  const data = path.join(tempDir(), '.coaia');
+  fs.mkdirSync(data, { recursive: true });
+  const peer = await MemoryServer.start(path.join(data, 'charts.jsonl'), 'coaia-narrative');
+  let parent = '';
+  try {
+    await peer.call('create_structural_tension_chart', { desiredOutcome: 'Ship billing', currentReality: '3 pilots', dueDate: '2026-12-31', actionSteps: ['Automate invoices'] });
+    parent = chartIds(data)[0] as string;
+    await peer.call('add_action_step', { parentChartId: parent, actionStepTitle: 'Migrate customers', currentReality: 'none migrated' });
+  } finally {
+    await peer.close();
+  }
+  const stepChart = chartIds(data).find((id) => id !== parent) as string;
+  cli(['step', 'complete', `${parent}_action_1`], data);
+
+  const before = folderSnapshot(data);
+  const refused = runCli(['chart', 'archive', parent, '--data', data]);
+  expect(refused.status).toBe(2);
+  expect(refused.stderr).toContain(`its sub-chart ${stepChart} (a step added as a chart) is not complete`);
+  expect(folderSnapshot(data)).toEqual(before);
+
+  cli(['outcome', 'complete', stepChart], data);
+  cli(['chart', 'archive', parent], data);
+  expect(chartIds(data)).toEqual([]);
+  expect(cli(['chart', 'list', '--json', '--context', 'completed'], data)).toContain(stepChart);
+});

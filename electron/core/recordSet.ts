@@ -33,9 +33,10 @@ export class RecordSet {
   private byChart: Map<string, Set<string>> | undefined;
   private byEndpoint: Map<string, Set<string>> | undefined;
   private byTime: string[] | undefined;
-  // Opaque lines that repeat an entity or relation line (another program wrote the record
-  // twice; the first line is the record), by the key of the record they repeat.
-  private byRepeated: Map<string, Set<string>> | undefined;
+  // Opaque lines by what they belong to: those that repeat an entity or relation line (another
+  // program wrote the record twice; the first line is the record) by the key of that record,
+  // and lines of other types naming a chart (a legacy narrative_beat's metadata.chartId) by it.
+  private opaque: { readonly repeats: Map<string, Set<string>>; readonly byChart: Map<string, Set<string>> } | undefined;
   /** How many entities and relations: counted on first use, then kept by every change. */
   private kinds: { entities: number; relations: number } | undefined;
 
@@ -116,11 +117,20 @@ export class RecordSet {
    * written again by another program). Found by a scan on first use, then kept current.
    */
   repeatsOf(key: string): ReadonlySet<string> {
-    if (!this.byRepeated) {
-      this.byRepeated = new Map();
-      for (const record of this.values()) this.indexRepeat(this.byRepeated, record, addTo);
+    return this.opaqueIndex().repeats.get(key) ?? NONE;
+  }
+
+  /** Keys of the opaque lines naming this chart in their metadata.chartId (a legacy narrative_beat line): they go where the chart goes. */
+  opaqueLinesOfChart(chartId: string): ReadonlySet<string> {
+    return this.opaqueIndex().byChart.get(chartId) ?? NONE;
+  }
+
+  private opaqueIndex(): { readonly repeats: Map<string, Set<string>>; readonly byChart: Map<string, Set<string>> } {
+    if (!this.opaque) {
+      this.opaque = { repeats: new Map(), byChart: new Map() };
+      for (const record of this.values()) this.indexOpaque(record, addTo);
     }
-    return this.byRepeated.get(key) ?? NONE;
+    return this.opaque;
   }
 
   observe(observer: RecordObserver | undefined): void {
@@ -210,7 +220,7 @@ export class RecordSet {
     this.byTime = undefined;
     this.byChart = undefined;
     this.byEndpoint = undefined;
-    this.byRepeated = undefined;
+    this.opaque = undefined;
     this.resetDerived();
   }
 
@@ -257,17 +267,18 @@ export class RecordSet {
     addTo(index, record.to as string, record.key);
   }
 
-  private indexRepeat(index: Map<string, Set<string>>, record: StoredRecord, change: typeof addTo): void {
-    if (record.kind !== 'line') return;
-    const repeated = repeatedKey(record.raw);
-    if (repeated !== undefined) change(index, repeated, record.key);
+  private indexOpaque(record: StoredRecord, change: typeof addTo): void {
+    if (record.kind !== 'line' || !this.opaque) return;
+    const { repeats, chart } = whatOpaqueLineIs(record.raw);
+    if (repeats !== undefined) change(this.opaque.repeats, repeats, record.key);
+    if (chart !== undefined) change(this.opaque.byChart, chart, record.key);
   }
 
   private index(record: StoredRecord): void {
     this.version += 1;
     this.byTime = undefined;
     if (this.kinds) countKind(this.kinds, record, 1);
-    if (this.byRepeated) this.indexRepeat(this.byRepeated, record, addTo);
+    this.indexOpaque(record, addTo);
     if (this.byChart && record.chartId !== undefined) addTo(this.byChart, record.chartId, record.key);
     if (this.byEndpoint && record.kind === 'relation') this.indexEndpoints(this.byEndpoint, record);
   }
@@ -276,7 +287,7 @@ export class RecordSet {
     this.version += 1;
     this.byTime = undefined;
     if (this.kinds) countKind(this.kinds, record, -1);
-    if (this.byRepeated) this.indexRepeat(this.byRepeated, record, removeFrom);
+    this.indexOpaque(record, removeFrom);
     if (this.byChart && record.chartId !== undefined) removeFrom(this.byChart, record.chartId, record.key);
     if (this.byEndpoint && record.kind === 'relation') {
       removeFrom(this.byEndpoint, record.from as string, record.key);
@@ -292,6 +303,19 @@ export function repeatedKey(raw: string): string | undefined {
   const verdict = classifyLine(raw);
   if (!verdict.ok || verdict.kind === 'blank' || verdict.kind === 'line') return undefined;
   return makeRecord(raw, verdict.fields).key;
+}
+
+/** What an opaque line belongs to: the record it repeats, or the chart its metadata.chartId names (a line of another type). */
+function whatOpaqueLineIs(raw: string): { repeats?: string; chart?: string } {
+  const repeats = repeatedKey(raw);
+  if (repeats !== undefined) return { repeats };
+  if (!raw.includes('"chartId"')) return {};
+  try {
+    const metadata = (JSON.parse(raw) as { metadata?: { chartId?: unknown } } | null)?.metadata;
+    return typeof metadata?.chartId === 'string' ? { chart: metadata.chartId } : {};
+  } catch {
+    return {};
+  }
 }
 
 function countKind(kinds: { entities: number; relations: number }, record: StoredRecord, sign: 1 | -1): void {

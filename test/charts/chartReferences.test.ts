@@ -92,4 +92,25 @@ describe('chart commands and the chart they name', () => {
     cli(['outcome', 'set', `${chart}_desired_outcome`, '--text', 'Ship billing to everyone'], data);
     expect(cli(['chart', 'show', chart], data)).toContain('Ship billing to everyone');
   });
+
+  it("a chart moves with the lines of other types that name it (a legacy narrative_beat) and their relations; verify is content in both contexts", () => {
+    const data = path.join(tempDir(), '.coaia');
+    fs.mkdirSync(data, { recursive: true });
+    const chartLines = [
+      '{"type":"entity","name":"chart_100_chart","entityType":"structural_tension_chart","observations":[],"metadata":{"chartId":"chart_100","level":0}}',
+      '{"type":"entity","name":"chart_100_desired_outcome","entityType":"desired_outcome","observations":["Write the book"],"metadata":{"chartId":"chart_100"}}',
+      '{"type":"entity","name":"chart_100_current_reality","entityType":"current_reality","observations":["two chapters"],"metadata":{"chartId":"chart_100"}}',
+      '{"type":"narrative_beat","name":"chart_100_beat_1","observations":["the first draft"],"metadata":{"chartId":"chart_100"}}',
+      '{"type":"relation","from":"chart_100_beat_1","to":"chart_100_chart","relationType":"documents"}',
+    ];
+    const other = '{"type":"entity","name":"other","entityType":"note","observations":[]}';
+    fs.writeFileSync(path.join(data, 'charts.jsonl'), `${[...chartLines, other].join('\n')}\n`);
+    verifyOk(data);
+
+    cli(['chart', 'move', 'chart_100', '--to', 'work'], data);
+
+    expect(fs.readFileSync(path.join(data, 'charts.jsonl'), 'utf8')).toBe(`${other}\n`);
+    expect(fs.readFileSync(path.join(data, 'charts-work.jsonl'), 'utf8')).toBe(`${chartLines.join('\n')}\n`);
+    verifyOk(data);
+  });
 });

@@ -145,7 +145,11 @@ function editObservation(changes: ChangeSet, chartId: string, from: string, to: 
 /** Every record of the chart and of the charts telescoped from it, at any depth. */
 export function subtreeKeys(state: RecordSet, chartId: string, index = chartIndexOf(state)): Set<string> {
   const keys = new Set<string>();
-  for (const id of index.subtree(chartId)) for (const key of chartParts(state, id).keys) keys.add(key);
+  for (const id of index.subtree(chartId)) {
+    for (const key of chartParts(state, id).keys) keys.add(key);
+    // Lines of other types that name the chart (a legacy narrative_beat) belong to it too.
+    for (const key of state.opaqueLinesOfChart(id)) keys.add(key);
+  }
   // Relations that touch a removed entity from outside go with it (nothing left dangling).
   for (const key of [...keys]) {
     const record = state.get(key);

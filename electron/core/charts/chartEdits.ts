@@ -15,7 +15,7 @@ import {
   completedNote,
   type NewChart,
 } from '../../../shared/domain.ts';
-import { chartIndexOf, chartEntityName, chartParts, entityOf, outcomeName, readChart, realityName, resolveChartId } from './chartModel.ts';
+import { chartIndexOf, chartEntityName, chartParts, entityOf, isChartId, outcomeName, readChart, realityName, resolveChartId } from './chartModel.ts';
 import { ChangeSet, requireChart, requireDate, requireStep, requireText, touch, type Json } from './chartChangeSet.ts';
 import { addRealityNote, moveCompletedNote } from './chartCompletion.ts';
 
@@ -158,8 +158,27 @@ export function subtreeKeys(state: RecordSet, chartId: string, index = chartInde
   return keys;
 }
 
+/** The sub-chart whose desired outcome is `name`, when it hangs from a chart here without a step of its own (coaia-narrative's add_action_step). */
+function stepAddedAsChart(state: RecordSet, name: string) {
+  const part = entityOf(state.get(entityKey(name)));
+  if (part?.entityType !== DESIRED_OUTCOME) return undefined;
+  const id = resolveChartId(state, name);
+  const chart = id === undefined ? undefined : readChart(state, id, '');
+  return chart?.parentChart !== undefined && chart.parentActionStep === undefined && isChartId(state, chart.parentChart) ? chart : undefined;
+}
+
 /** Removes a step with its whole telescoped subtree (PEERS.md bug 7: orphaned grandchildren). */
 export function removeStep(state: RecordSet, stepName: string, now: Date): PendingChanges {
+  const stepChart = stepAddedAsChart(state, requireText(stepName, 'the step name'));
+  if (stepChart) {
+    // A step the COAIA server added as a sub-chart (add_action_step), named by its desired
+    // outcome as that server names it: it goes with its own sub-charts, as the MCP tool does.
+    const changes = new ChangeSet(state);
+    for (const key of subtreeKeys(state, stepChart.id)) changes.delete(key);
+    if (stepChart.outcomeCompleted) moveCompletedNote(changes, stepChart.parentChart as string, stepName, stepChart.desiredOutcome);
+    touch(changes, stepChart.parentChart as string, now.toISOString());
+    return changes.done();
+  }
   const { step, chartId } = requireStep(state, stepName);
   const changes = new ChangeSet(state);
   const index = chartIndexOf(state);

@@ -1,7 +1,8 @@
-// A chart is archived only when complete. The COAIA server's add_action_step makes a step as a
-// sub-chart hanging from the chart itself (no step of ours): a chart whose own steps were all
-// done counted as complete and was archived with such a step still open, which then left the
-// server's list of active charts. Real COAIA server, real CLI in fresh processes.
+// Steps the COAIA server's add_action_step makes: a sub-chart hanging from the chart itself (no
+// step of ours), named by its desired outcome. A chart whose own steps were all done counted as
+// complete and was archived with such a step still open, which then left the server's list of
+// active charts; and `step remove` did not know such a step. Real COAIA server, real CLI in
+// fresh processes.
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, expect, it } from 'vitest';
@@ -20,7 +21,8 @@ function cli(args: string[], data: string): string {
 
 const chartIds = (data: string) => (JSON.parse(cli(['chart', 'list', '--json'], data)) as { charts: { id: string }[] }).charts.map((c) => c.id);
 
-it('a chart with an open step the COAIA server added as a sub-chart is not archived until that step is done', async () => {
+/** A chart with one step of ours and one the COAIA server added as a sub-chart. */
+async function chartWithPeerStep(): Promise<{ data: string; parent: string; stepChart: string }> {
   const data = path.join(tempDir(), '.coaia');
   fs.mkdirSync(data, { recursive: true });
   const peer = await MemoryServer.start(path.join(data, 'charts.jsonl'), 'coaia-narrative');
@@ -32,7 +34,11 @@ it('a chart with an open step the COAIA server added as a sub-chart is not archi
   } finally {
     await peer.close();
   }
-  const stepChart = chartIds(data).find((id) => id !== parent) as string;
+  return { data, parent, stepChart: chartIds(data).find((id) => id !== parent) as string };
+}
+
+it('a chart with an open step the COAIA server added as a sub-chart is not archived until that step is done', async () => {
+  const { data, parent, stepChart } = await chartWithPeerStep();
   cli(['step', 'complete', `${parent}_action_1`], data);
 
   const before = folderSnapshot(data);
@@ -45,4 +51,17 @@ it('a chart with an open step the COAIA server added as a sub-chart is not archi
   cli(['chart', 'archive', parent], data);
   expect(chartIds(data)).toEqual([]);
   expect(cli(['chart', 'list', '--json', '--context', 'completed'], data)).toContain(stepChart);
+});
+
+it('`step remove` takes a step the COAIA server added as a sub-chart, named by its desired outcome, with its "Completed" note', async () => {
+  const { data, parent, stepChart } = await chartWithPeerStep();
+  cli(['outcome', 'complete', stepChart], data);
+  expect(cli(['chart', 'show', parent], data)).toContain('Completed: Migrate customers');
+
+  cli(['step', 'remove', `${stepChart}_desired_outcome`], data);
+
+  expect(chartIds(data)).toEqual([parent]);
+  expect(cli(['chart', 'show', parent], data)).not.toContain('Migrate customers');
+  expect(fs.readFileSync(path.join(data, 'charts.jsonl'), 'utf8')).not.toContain(stepChart);
+  expect(runCli(['verify', '--data', data]).status).toBe(0);
 });

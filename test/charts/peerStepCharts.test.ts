@@ -65,3 +65,17 @@ it('`step remove` takes a step the COAIA server added as a sub-chart, named by i
   expect(fs.readFileSync(path.join(data, 'charts.jsonl'), 'utf8')).not.toContain(stepChart);
   expect(runCli(['verify', '--data', data]).status).toBe(0);
 });
+
+it("a sub-chart we telescope from a step without a due date takes its parent's, so the COAIA server can add steps to it", async () => {
+  const data = path.join(tempDir(), '.coaia');
+  const parent = cli(['chart', 'create', '--outcome', 'Ship billing', '--reality', '3 pilots', '--due', '2026-12-31', '--step', 'Automate invoices'], data);
+  const sub = cli(['telescope', `${parent}_action_1`, '--reality', 'typed by hand'], data);
+  expect((JSON.parse(cli(['chart', 'show', sub, '--json'], data)) as { chart: { dueDate?: string } }).chart.dueDate).toBe('2026-12-31');
+  const peer = await MemoryServer.start(path.join(data, 'charts.jsonl'), 'coaia-narrative');
+  try {
+    await peer.call('add_action_step', { parentChartId: sub, actionStepTitle: 'Pick a PDF library', currentReality: 'none picked' });
+  } finally {
+    await peer.close();
+  }
+  expect(chartIds(data)).toHaveLength(3);
+});

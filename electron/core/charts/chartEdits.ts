@@ -255,7 +255,9 @@ export function telescope(state: RecordSet, stepName: string, input: { reality?:
   const changes = new ChangeSet(state);
   const id = newChartId(state, now.getTime());
   const stamp = now.toISOString();
-  const dueDate = typeof step.metadata.dueDate === 'string' ? step.metadata.dueDate : undefined;
+  // The step's due date, else the parent's: the COAIA server refuses to add a step to a chart
+  // without one ("has no due date"), and a sub-chart is due when what it serves is.
+  const dueDate = typeof step.metadata.dueDate === 'string' ? step.metadata.dueDate : parent?.dueDate;
   writeChart(
     changes,
     id,

@@ -73,7 +73,8 @@ export function parseContextBytes(bytes: Buffer, trusted: TrustedFile | boolean 
   forEachLine(bytes, (start, end, lineText, utf8, terminated) => {
     // A byte order mark opens files some editors save (Windows Notepad): it is not part of the
     // first line's JSON, which would otherwise be damaged and moved aside by the next rewrite.
-    const text = start === 0 && lineText.charCodeAt(0) === BYTE_ORDER_MARK ? lineText.slice(1) : lineText;
+    // Only before a `{`: no record's line starts with the mark then, so none we write loses it.
+    const text = start === 0 && lineText.charCodeAt(0) === BYTE_ORDER_MARK && lineText.charCodeAt(1) === 123 ? lineText.slice(1) : lineText;
     let record: StoredRecord | undefined;
     // Counted as the records are (a blank line is none); ours start with `{`.
     if (irregular !== undefined && utf8 && (text.charCodeAt(0) === 123 || text.trim() !== '')) {

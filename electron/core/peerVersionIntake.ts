@@ -248,21 +248,20 @@ function writtenSoonAfterAnother(m: ContextMemory, file: ParsedContextFile): boo
 /**
  * True when the records the file kept of what it last held are its first ones, in the file's
  * order or in the order peers write (entities, then relations): what a read of a file cut short
- * while being written keeps. An empty file is not: a cut read written back holds what its
- * writer added, and a file emptied in place is read again until it settles (EMPTY_SETTLE_MS).
+ * while being written keeps, whatever its writer added after them. None kept is such a start
+ * too (a read of the file just emptied to be written, then the reader's own record written
+ * back): a peer's deletion of every record is therefore not taken as one (its journal has it).
  */
 function keptFromTheStart(m: ContextMemory, records: ReadonlyMap<string, StoredRecord>): boolean {
   const held = [...m.materialized.values()].filter((record) => record.kind !== 'line');
   const grouped = [...held.filter((record) => record.kind === 'entity'), ...held.filter((record) => record.kind === 'relation')];
   const isPrefix = (order: readonly StoredRecord[]) => {
-    let kept = 0;
     let gap = false;
     for (const record of order) {
       if (!records.has(record.key)) gap = true;
       else if (gap) return false;
-      else kept += 1;
     }
-    return kept > 0;
+    return true;
   };
   return isPrefix(held) || isPrefix(grouped);
 }

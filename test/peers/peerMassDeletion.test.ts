@@ -26,7 +26,11 @@ it('a peer deleting most records well after the last write: the deletion stands,
   const folder = () => path.join(tempDir(), '.coaia');
   // The reference server deletes three of four entities; the COAIA server deletes a chart made before a note.
   const [fourEntities, chartAndNote, firstKept, emptiedRead] = [folder(), folder(), folder(), folder()];
-  for (const data of [fourEntities, firstKept, emptiedRead]) for (const name of ['a', 'b', 'c', 'd']) cli(['entity', 'set', '--name', name, '--type', 'note', '--obs', `${name} made`], data);
+  for (const data of [fourEntities, firstKept]) for (const name of ['a', 'b', 'c', 'd']) cli(['entity', 'set', '--name', name, '--type', 'note', '--obs', `${name} made`], data);
+  // A peer's file we adopt (its first version we know is full, not empty: that version cannot explain a file lacking it).
+  fs.mkdirSync(emptiedRead, { recursive: true });
+  fs.writeFileSync(path.join(emptiedRead, 'charts.jsonl'), ['a', 'b', 'c', 'd'].map((name) => `{"type":"entity","name":"${name}","entityType":"note","observations":[]}`).join('\n'));
+  cli(['entity', 'set', '--name', 'ours', '--type', 'note'], emptiedRead);
   const chart = cli(['chart', 'create', '--outcome', 'Old plan', '--reality', 'r', '--step', 's1', '--step', 's2'], chartAndNote);
   cli(['entity', 'set', '--name', 'note', '--type', 'concept', '--obs', 'keep me'], chartAndNote);
 
@@ -53,7 +57,7 @@ it('a peer deleting most records well after the last write: the deletion stands,
   expect(entityNames(firstKept).sort()).toEqual(['a', 'b', 'c', 'd', 'e']);
   expect(fs.readFileSync(path.join(firstKept, '.history', 'charts.journal.jsonl'), 'utf8')).toMatch(/lost more than half of its records/);
   cli(['entity', 'set', '--name', 'e', '--type', 'note'], emptiedRead);
-  expect(entityNames(emptiedRead).sort()).toEqual(['a', 'b', 'c', 'd', 'e', 'theirs']);
+  expect(entityNames(emptiedRead).sort()).toEqual(['a', 'b', 'c', 'd', 'e', 'ours', 'theirs']);
 }, 60_000);
 
 it('a peer deleting most records just after another write: taken for a cut read, nothing deleted', async () => {

@@ -6,7 +6,8 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/runCli.ts';
 import { folderSnapshot } from '../helpers/folderSnapshot.ts';
-import { removeTempDirs, tempDir } from '../helpers/tempRoot.ts';
+import { openEngine, removeTempDirs, tempDir, tempLayout } from '../helpers/tempRoot.ts';
+import { ChartService } from '../../electron/core/charts/chartService.ts';
 import { MemoryServer } from '../peers/memoryServerClient.ts';
 
 afterEach(removeTempDirs);
@@ -112,5 +113,28 @@ describe('chart commands and the chart they name', () => {
     expect(fs.readFileSync(path.join(data, 'charts.jsonl'), 'utf8')).toBe(`${other}\n`);
     expect(fs.readFileSync(path.join(data, 'charts-work.jsonl'), 'utf8')).toBe(`${chartLines.join('\n')}\n`);
     verifyOk(data);
+  });
+
+  it('removing a step whose sub-chart a legacy narrative_beat line names leaves the line, and the undo (the window\'s, restoreRecords) puts the rest back', async () => {
+    const layout = tempLayout();
+    const data = layout.root;
+    const parent = cli(['chart', 'create', '--outcome', 'Write the book', '--reality', 'two chapters', '--step', 'Chapter three'], data);
+    const sub = cli(['telescope', `${parent}_action_1`, '--reality', 'notes only'], data);
+    const beat = `{"type":"narrative_beat","name":"beat_1","observations":["the first draft"],"metadata":{"chartId":"${sub}"}}`;
+    fs.appendFileSync(path.join(data, 'charts.jsonl'), `${beat}\n`);
+    // Every line but the parent's chart entity, whose updatedAt the removal and the undo move.
+    const lines = () => fs.readFileSync(path.join(data, 'charts.jsonl'), 'utf8').split('\n').filter((line) => line !== '' && !line.includes(`"name":"${parent}_chart"`)).sort();
+    const before = lines();
+    const engine = await openEngine(layout, { origin: 'app' });
+    try {
+      const charts = new ChartService(engine);
+      const { removed } = await charts.removeStep('default', `${parent}_action_1`);
+      expect(removed).not.toContain(beat);
+      await charts.restoreRecords('default', removed);
+    } finally {
+      await engine.close();
+    }
+    expect(lines()).toEqual(before);
+    expect(lines()).toContain(beat);
   });
 });

@@ -142,13 +142,18 @@ function editObservation(changes: ChangeSet, chartId: string, from: string, to: 
   });
 }
 
-/** Every record of the chart and of the charts telescoped from it, at any depth. */
-export function subtreeKeys(state: RecordSet, chartId: string, index = chartIndexOf(state)): Set<string> {
+/**
+ * Every record of the chart and of the charts telescoped from it, at any depth. With
+ * `linesNamingIt` (a move), also the lines of other types that name one of them in their
+ * metadata.chartId (a legacy narrative_beat): its relation to the chart moves, so must it.
+ * A removal leaves them, as it always did: the undo of a removal puts back entities and
+ * relations only (restoreRecords), and the journal keeps the lines anyway.
+ */
+export function subtreeKeys(state: RecordSet, chartId: string, index = chartIndexOf(state), linesNamingIt = false): Set<string> {
   const keys = new Set<string>();
   for (const id of index.subtree(chartId)) {
     for (const key of chartParts(state, id).keys) keys.add(key);
-    // Lines of other types that name the chart (a legacy narrative_beat) belong to it too.
-    for (const key of state.opaqueLinesOfChart(id)) keys.add(key);
+    if (linesNamingIt) for (const key of state.opaqueLinesOfChart(id)) keys.add(key);
   }
   // Relations that touch a removed entity from outside go with it (nothing left dangling).
   for (const key of [...keys]) {

@@ -355,7 +355,7 @@ export class ChartService {
             const verb = options.mark === 'archive' ? 'archive' : 'move';
             throw new EngineError('BAD_INPUT', `Chart ${resolved} is a sub-chart of ${parent}: ${verb} the top chart, and its sub-charts go with it. Nothing was changed.`);
           }
-          const keys = edits.subtreeKeys(state, resolved, index);
+          const keys = edits.subtreeKeys(state, resolved, index, true);
           records = [...keys].flatMap((key) => {
             const record = state.get(key);
             return record ? [retarget(record, from, to, resolved, options.mark)] : [];

@@ -72,7 +72,7 @@ export function planMove(from: string, to: string, source: RecordSet, target: Re
   const renamed: Record<string, string> = {};
 
   for (const root of roots) {
-    const keys = [...subtreeKeys(source, root, index)].filter((key) => !claimed.has(key));
+    const keys = [...subtreeKeys(source, root, index, true)].filter((key) => !claimed.has(key));
     for (const key of keys) claimed.add(key);
     const subtree = index.subtree(root);
     const plain = keys.map((key) => retarget(source.get(key) as StoredRecord, from, to));

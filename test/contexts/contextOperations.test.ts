@@ -231,5 +231,27 @@ describe('export and import', () => {
     await undoImport(engine, applied.undo);
     expect(await recordsOf(engine, 'personal')).toEqual(personalBefore);
   });
+
+  it('a second line for a record in the file goes in only after its record: not with the chart skipped or given a new id; and such an import undoes', async () => {
+    const { layout, engine, billing } = await setUp();
+    const jsonl = await engine.read('work', (state) => exportJsonl(state, 'work', [billing]));
+    await applyImport(engine, 'personal', jsonl, 'chart.jsonl');
+    const stepLine = jsonl.split('\n').find((line) => line.includes(`"name":"${billing}_action_2"`)) as string;
+    const stale = stepLine.replace('Migrate customers', 'STALE REPEAT');
+    const colliding = `${jsonl.replace('Ship billing', 'Ship invoicing').trimEnd()}\n${stale}\n`;
+    for (const onCollision of ['skip', 'new-id'] as const) {
+      await applyImport(engine, 'personal', colliding, 'x', { onCollision });
+      await engine.flush();
+      // What a fresh process reads (the file): the repeat was not written on its own.
+      expect(fs.readFileSync(contextPaths(layout, 'personal').file, 'utf8'), onCollision).not.toContain('STALE REPEAT');
+    }
+    const loose = '{"type":"entity","name":"loose","entityType":"note","observations":["first"]}';
+    const twice = `${loose}\n${loose.replace('first', 'second')}\n`;
+    const before = await recordsOf(engine, 'scratch');
+    const applied = await applyImport(engine, 'scratch', twice, 'twice.jsonl');
+    expect(applied.records).toBe(2);
+    await undoImport(engine, applied.undo);
+    expect(await recordsOf(engine, 'scratch')).toEqual(before);
+  });
 });
 

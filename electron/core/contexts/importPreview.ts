@@ -6,7 +6,7 @@
 // transaction and returns what undoImport needs to take it back exactly.
 import { EngineError } from '../errors.ts';
 import type { Engine } from '../engine.ts';
-import type { RecordSet } from '../recordSet.ts';
+import { repeatedKey, type RecordSet } from '../recordSet.ts';
 import { asOpaque, classifyLine, keyOfIdentity, identityOf, makeRecord, type RecordIdentity, type StoredRecord } from '../records.ts';
 import { asAFileReads, parseImport } from '../knowledgeGraph.ts';
 import { isPartOfChart } from '../charts/chartModel.ts';
@@ -140,13 +140,19 @@ export async function applyImport(engine: Engine, context: string, text: string,
     }
     const all = new Set(plan.records.flatMap((r) => (r.name?.endsWith('_chart') ? [r.chartId ?? r.name.slice(0, -'_chart'.length)] : [])));
     const puts: StoredRecord[] = [];
+    const putKeys = new Set<string>();
     for (const record of plan.records) {
+      // A second line for a record goes in after it only when the record goes in as it is: on
+      // its own (its record skipped, renamed or already there) it would be read as the record.
+      const repeats = record.kind === 'line' ? repeatedKey(record.raw) : undefined;
+      if (repeats !== undefined && !putKeys.has(repeats)) continue;
       const chart = chartOf(record, all);
       if (chart !== undefined && plan.collidingCharts.has(chart) && choices.onCollision === 'skip') continue;
       const put = ids.size > 0 ? retarget(record, context, context, ids) : record;
       const there = state.get(put.key);
       if (there && sameJson(there.raw, put.raw)) continue;
       puts.push(put);
+      if (put.key === record.key) putKeys.add(put.key);
     }
     const restore = puts.flatMap((r) => (state.get(r.key) ? [(state.get(r.key) as StoredRecord).raw] : []));
     const remove = puts.filter((r) => !state.has(r.key)).map(identityOf);
@@ -160,7 +166,8 @@ export async function applyImport(engine: Engine, context: string, text: string,
 /** Takes an import back exactly, unless something it wrote changed since (then CONFLICT, nothing changed). */
 export async function undoImport(engine: Engine, undo: ImportUndo, op?: string): Promise<{ records: number }> {
   const result = await engine.transact(undo.context, (state) => {
-    const wrote = undo.wrote.map((raw) => recordOf(raw));
+    // Read as the import put them: a later line for a record is an opaque line, not the record.
+    const wrote = asAFileReads(undo.wrote.map((raw) => recordOf(raw)));
     const changed = wrote.find((record) => state.get(record.key)?.raw !== record.raw);
     if (changed) throw new EngineError('CONFLICT', `${label(changed)} changed since the import, so undoing it would lose that change. Nothing was changed.`, { kept: 'Nothing was changed.' });
     return { puts: undo.restore.map(recordOf), deletes: undo.remove.map(keyOfIdentity), verbatim: true };

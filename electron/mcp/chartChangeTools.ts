@@ -296,13 +296,16 @@ export const chartChangeTools: readonly AnyToolSpec[] = [
         const ref = stepNamed(state, args.actionStepName, context);
         const owner = ref.kind === 'step' ? ref.chartId : ref.parentChart;
         if (owner !== parent) throw new EngineError('BAD_INPUT', `${args.actionStepName} belongs to chart ${owner}, not to ${parent}.`);
-        return { parent, step: ref.kind === 'step' ? ref.step.name : undefined, subChart: ref.kind === 'sub-chart' ? ref.chartId : undefined };
+        // A sub-chart coaia-narrative hung from the chart without a step of its own is removed by its
+        // desired outcome's name, as `step remove` does (with its "Completed" note in the parent).
+        const ownStep = ref.kind === 'sub-chart' && chartParts(state, ref.chartId).chart?.metadata.parentActionStep === undefined;
+        return { parent, step: ref.kind === 'step' ? ref.step.name : ownStep ? outcomeName(ref.chartId) : undefined, subChart: ref.kind === 'sub-chart' ? ref.chartId : undefined };
       });
       const result = target.step !== undefined
         ? await env.charts.removeStep(context, target.step, op)
-        // A sub-chart coaia-narrative hung from the chart without a step of its own: it goes with its own sub-charts.
+        // One whose step is gone: it goes with its own sub-charts.
         : await env.engine.transact(context, (state) => ({ puts: [], deletes: [...edits.subtreeKeys(state, target.subChart as string)] }), { op });
-      return { removed: target.step ?? args.actionStepName, chartId: target.parent, records: result.changed, ...retried(result.duplicate) };
+      return { removed: target.subChart === undefined ? (target.step ?? args.actionStepName) : args.actionStepName, chartId: target.parent, records: result.changed, ...retried(result.duplicate) };
     },
   }),
 ];

@@ -216,6 +216,9 @@ describe('charts coaia-narrative made', () => {
       const done = await ours.call('mark_action_complete', { actionStepName: `${parent}_action_1` });
       // coaia-narrative would have marked the whole chart complete here (PEERS.md failure 5).
       expect(done).toMatchObject({ chartId: parent, chartComplete: false, completedActions: 1, totalActions: 2 });
+      // Its step-as-a-chart completed: noted in the parent's reality as coaia-narrative notes it; the removal takes the note back.
+      await ours.call('mark_action_complete', { actionStepName: `${sub}_desired_outcome` });
+      expect((await ours.call<ChartTree>('get_chart', { chartId: parent })).chart.currentReality).toContain('Completed: Master the songs');
       const removed = await ours.call<{ records: number }>('remove_action_step', { parentChartId: parent, actionStepName: `${sub}_desired_outcome` });
       expect(removed.records).toBeGreaterThanOrEqual(3);
       const left = await ours.call<{ charts: ChartSummary[] }>('list_active_charts', {});

@@ -40,6 +40,10 @@ describe('chart commands and the chart they name', () => {
       await peer.close();
     }
     expect(chartIds(data)).toHaveLength(3);
+    // Completing the step completes both its sub-charts.
+    cli(['step', 'complete', step], data);
+    const listed = (JSON.parse(cli(['chart', 'list', '--json'], data)) as { charts: { id: string; complete: boolean }[] }).charts;
+    expect(listed.filter((c) => c.id !== parent).map((c) => c.complete)).toEqual([true, true]);
 
     cli(['step', 'remove', step], data);
 

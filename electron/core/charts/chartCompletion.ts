@@ -84,14 +84,15 @@ export function completeStep(state: RecordSet, name: string, now: Date): Pending
   return changes.done();
 }
 
-/** Marks the desired outcome of the chart telescoped from `step` complete or open, if there is one and it is not so already. */
+/** Marks the desired outcome of every chart telescoped from `step` (the COAIA server may make two) complete or open, where it is not so already. */
 function setSubChartOutcome(state: RecordSet, changes: ChangeSet, step: string, complete: boolean, now: string): void {
-  const sub = chartIndexOf(state).subChartOfStep(step);
-  const outcome = sub === undefined ? undefined : changes.entity(outcomeName(sub));
-  if (sub === undefined || !outcome || (outcome.metadata.completionStatus === true) === complete) return;
-  changes.modify(outcome.name, (_value, metadata) => (metadata.completionStatus = complete));
-  touch(changes, sub, now);
-  markChartEntity(changes, sub, complete);
+  for (const sub of chartIndexOf(state).subChartsOfStep(step)) {
+    const outcome = changes.entity(outcomeName(sub));
+    if (!outcome || (outcome.metadata.completionStatus === true) === complete) continue;
+    changes.modify(outcome.name, (_value, metadata) => (metadata.completionStatus = complete));
+    touch(changes, sub, now);
+    markChartEntity(changes, sub, complete);
+  }
 }
 
 /**

@@ -229,6 +229,7 @@ export class RecordSet {
     this.derivedMaps.clear();
     // Counted again on next use: a view's records (StagedState) change without set() or delete().
     this.kinds = undefined;
+    this.opaque = undefined;
     for (const listener of this.listeners) listener.reset();
   }
 

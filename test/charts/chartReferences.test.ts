@@ -4,7 +4,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { runCli } from '../helpers/runCli.ts';
+import { runCli, cliOk } from '../helpers/runCli.ts';
 import { folderSnapshot } from '../helpers/folderSnapshot.ts';
 import { openEngine, removeTempDirs, tempDir, tempLayout } from '../helpers/tempRoot.ts';
 import { ChartService } from '../../electron/core/charts/chartService.ts';
@@ -12,13 +12,8 @@ import { MemoryServer } from '../peers/memoryServerClient.ts';
 
 afterEach(removeTempDirs);
 
-function cli(args: string[], data: string): string {
-  const run = runCli([...args, '--data', data]);
-  expect(run.status, `tension ${args.join(' ')}: ${run.stderr}`).toBe(0);
-  return run.stdout.trim();
-}
 
-const chartIds = (data: string, context = 'default') => (JSON.parse(cli(['chart', 'list', '--json', '--context', context], data)) as { charts: { id: string }[] }).charts.map((c) => c.id);
+const chartIds = (data: string, context = 'default') => (JSON.parse(cliOk(['chart', 'list', '--json', '--context', context], data)) as { charts: { id: string }[] }).charts.map((c) => c.id);
 
 function verifyOk(data: string): void {
   const run = runCli(['verify', '--data', data]);
@@ -28,7 +23,7 @@ function verifyOk(data: string): void {
 describe('chart commands and the chart they name', () => {
   it('`step remove` takes every sub-chart the COAIA server telescoped from the step (it telescopes a step twice)', async () => {
     const data = path.join(tempDir(), '.coaia');
-    const parent = cli(['chart', 'create', '--outcome', 'Ship billing', '--reality', '3 pilots', '--due', '2026-12-31', '--step', 'Automate invoices', '--step', 'Other'], data);
+    const parent = cliOk(['chart', 'create', '--outcome', 'Ship billing', '--reality', '3 pilots', '--due', '2026-12-31', '--step', 'Automate invoices', '--step', 'Other'], data);
     const step = `${parent}_action_1`;
     const peer = await MemoryServer.start(path.join(data, 'charts.jsonl'), 'coaia-narrative');
     try {
@@ -41,11 +36,11 @@ describe('chart commands and the chart they name', () => {
     }
     expect(chartIds(data)).toHaveLength(3);
     // Completing the step completes both its sub-charts.
-    cli(['step', 'complete', step], data);
-    const listed = (JSON.parse(cli(['chart', 'list', '--json'], data)) as { charts: { id: string; complete: boolean }[] }).charts;
+    cliOk(['step', 'complete', step], data);
+    const listed = (JSON.parse(cliOk(['chart', 'list', '--json'], data)) as { charts: { id: string; complete: boolean }[] }).charts;
     expect(listed.filter((c) => c.id !== parent).map((c) => c.complete)).toEqual([true, true]);
 
-    cli(['step', 'remove', step], data);
+    cliOk(['step', 'remove', step], data);
 
     expect(chartIds(data)).toEqual([parent]);
     const left = fs.readFileSync(path.join(data, 'charts.jsonl'), 'utf8');
@@ -57,9 +52,9 @@ describe('chart commands and the chart they name', () => {
 
   it('a sub-chart is not moved or archived alone (its parent would keep a step pointing at nothing); its top chart moves with it', () => {
     const data = path.join(tempDir(), '.coaia');
-    const parent = cli(['chart', 'create', '--outcome', 'Ship billing', '--reality', '3 pilots', '--step', 'Automate invoices'], data);
-    const sub = cli(['telescope', `${parent}_action_1`, '--reality', 'Invoices are typed by hand', '--step', 'Pick a library'], data);
-    cli(['outcome', 'complete', sub], data);
+    const parent = cliOk(['chart', 'create', '--outcome', 'Ship billing', '--reality', '3 pilots', '--step', 'Automate invoices'], data);
+    const sub = cliOk(['telescope', `${parent}_action_1`, '--reality', 'Invoices are typed by hand', '--step', 'Pick a library'], data);
+    cliOk(['outcome', 'complete', sub], data);
     const before = folderSnapshot(data);
     for (const args of [['chart', 'move', sub, '--to', 'work'], ['chart', 'archive', sub]]) {
       const run = runCli([...args, '--data', data]);
@@ -68,7 +63,7 @@ describe('chart commands and the chart they name', () => {
       expect(folderSnapshot(data), args.join(' ')).toEqual(before);
     }
 
-    cli(['chart', 'move', parent, '--to', 'work'], data);
+    cliOk(['chart', 'move', parent, '--to', 'work'], data);
 
     expect(chartIds(data)).toEqual([]);
     expect(chartIds(data, 'work').sort()).toEqual([parent, sub].sort());
@@ -77,7 +72,7 @@ describe('chart commands and the chart they name', () => {
 
   it("a step's name given where a chart is wanted is refused, and nothing is changed", () => {
     const data = path.join(tempDir(), '.coaia');
-    const chart = cli(['chart', 'create', '--outcome', 'Ship billing', '--reality', '3 pilots', '--step', 'Automate invoices', '--step', 'Migrate'], data);
+    const chart = cliOk(['chart', 'create', '--outcome', 'Ship billing', '--reality', '3 pilots', '--step', 'Automate invoices', '--step', 'Migrate'], data);
     const step = `${chart}_action_1`;
     const before = folderSnapshot(data);
     for (const args of [
@@ -94,8 +89,8 @@ describe('chart commands and the chart they name', () => {
       expect(folderSnapshot(data), args.join(' ')).toEqual(before);
     }
     // The chart's own parts still name it.
-    cli(['outcome', 'set', `${chart}_desired_outcome`, '--text', 'Ship billing to everyone'], data);
-    expect(cli(['chart', 'show', chart], data)).toContain('Ship billing to everyone');
+    cliOk(['outcome', 'set', `${chart}_desired_outcome`, '--text', 'Ship billing to everyone'], data);
+    expect(cliOk(['chart', 'show', chart], data)).toContain('Ship billing to everyone');
   });
 
   it("a chart moves with the lines of other types that name it (a legacy narrative_beat) and their relations; verify is content in both contexts", () => {
@@ -112,7 +107,7 @@ describe('chart commands and the chart they name', () => {
     fs.writeFileSync(path.join(data, 'charts.jsonl'), `${[...chartLines, other].join('\n')}\n`);
     verifyOk(data);
 
-    cli(['chart', 'move', 'chart_100', '--to', 'work'], data);
+    cliOk(['chart', 'move', 'chart_100', '--to', 'work'], data);
 
     expect(fs.readFileSync(path.join(data, 'charts.jsonl'), 'utf8')).toBe(`${other}\n`);
     expect(fs.readFileSync(path.join(data, 'charts-work.jsonl'), 'utf8')).toBe(`${chartLines.join('\n')}\n`);
@@ -122,8 +117,8 @@ describe('chart commands and the chart they name', () => {
   it('removing a step whose sub-chart a legacy narrative_beat line names leaves the line, and the undo (the window\'s, restoreRecords) puts the rest back', async () => {
     const layout = tempLayout();
     const data = layout.root;
-    const parent = cli(['chart', 'create', '--outcome', 'Write the book', '--reality', 'two chapters', '--step', 'Chapter three'], data);
-    const sub = cli(['telescope', `${parent}_action_1`, '--reality', 'notes only'], data);
+    const parent = cliOk(['chart', 'create', '--outcome', 'Write the book', '--reality', 'two chapters', '--step', 'Chapter three'], data);
+    const sub = cliOk(['telescope', `${parent}_action_1`, '--reality', 'notes only'], data);
     const beat = `{"type":"narrative_beat","name":"beat_1","observations":["the first draft"],"metadata":{"chartId":"${sub}"}}`;
     fs.appendFileSync(path.join(data, 'charts.jsonl'), `${beat}\n`);
     // Every line but the parent's chart entity, whose updatedAt the removal and the undo move.

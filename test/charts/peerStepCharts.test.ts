@@ -6,20 +6,15 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, expect, it } from 'vitest';
-import { runCli } from '../helpers/runCli.ts';
+import { runCli, cliOk } from '../helpers/runCli.ts';
 import { folderSnapshot } from '../helpers/folderSnapshot.ts';
 import { removeTempDirs, tempDir } from '../helpers/tempRoot.ts';
 import { MemoryServer } from '../peers/memoryServerClient.ts';
 
 afterEach(removeTempDirs);
 
-function cli(args: string[], data: string): string {
-  const run = runCli([...args, '--data', data]);
-  expect(run.status, `tension ${args.join(' ')}: ${run.stderr}`).toBe(0);
-  return run.stdout.trim();
-}
 
-const chartIds = (data: string) => (JSON.parse(cli(['chart', 'list', '--json'], data)) as { charts: { id: string }[] }).charts.map((c) => c.id);
+const chartIds = (data: string) => (JSON.parse(cliOk(['chart', 'list', '--json'], data)) as { charts: { id: string }[] }).charts.map((c) => c.id);
 
 /** A chart with one step of ours and one the COAIA server added as a sub-chart. */
 async function chartWithPeerStep(): Promise<{ data: string; parent: string; stepChart: string }> {
@@ -39,7 +34,7 @@ async function chartWithPeerStep(): Promise<{ data: string; parent: string; step
 
 it('a chart with an open step the COAIA server added as a sub-chart is not archived until that step is done', async () => {
   const { data, parent, stepChart } = await chartWithPeerStep();
-  cli(['step', 'complete', `${parent}_action_1`], data);
+  cliOk(['step', 'complete', `${parent}_action_1`], data);
 
   const before = folderSnapshot(data);
   const refused = runCli(['chart', 'archive', parent, '--data', data]);
@@ -47,30 +42,30 @@ it('a chart with an open step the COAIA server added as a sub-chart is not archi
   expect(refused.stderr).toContain(`its sub-chart ${stepChart} (a step added as a chart) is not complete`);
   expect(folderSnapshot(data)).toEqual(before);
 
-  cli(['outcome', 'complete', stepChart], data);
-  cli(['chart', 'archive', parent], data);
+  cliOk(['outcome', 'complete', stepChart], data);
+  cliOk(['chart', 'archive', parent], data);
   expect(chartIds(data)).toEqual([]);
-  expect(cli(['chart', 'list', '--json', '--context', 'completed'], data)).toContain(stepChart);
+  expect(cliOk(['chart', 'list', '--json', '--context', 'completed'], data)).toContain(stepChart);
 });
 
 it('`step remove` takes a step the COAIA server added as a sub-chart, named by its desired outcome, with its "Completed" note', async () => {
   const { data, parent, stepChart } = await chartWithPeerStep();
-  cli(['outcome', 'complete', stepChart], data);
-  expect(cli(['chart', 'show', parent], data)).toContain('Completed: Migrate customers');
+  cliOk(['outcome', 'complete', stepChart], data);
+  expect(cliOk(['chart', 'show', parent], data)).toContain('Completed: Migrate customers');
 
-  cli(['step', 'remove', `${stepChart}_desired_outcome`], data);
+  cliOk(['step', 'remove', `${stepChart}_desired_outcome`], data);
 
   expect(chartIds(data)).toEqual([parent]);
-  expect(cli(['chart', 'show', parent], data)).not.toContain('Migrate customers');
+  expect(cliOk(['chart', 'show', parent], data)).not.toContain('Migrate customers');
   expect(fs.readFileSync(path.join(data, 'charts.jsonl'), 'utf8')).not.toContain(stepChart);
   expect(runCli(['verify', '--data', data]).status).toBe(0);
 });
 
 it("a sub-chart we telescope from a step without a due date takes its parent's, so the COAIA server can add steps to it", async () => {
   const data = path.join(tempDir(), '.coaia');
-  const parent = cli(['chart', 'create', '--outcome', 'Ship billing', '--reality', '3 pilots', '--due', '2026-12-31', '--step', 'Automate invoices'], data);
-  const sub = cli(['telescope', `${parent}_action_1`, '--reality', 'typed by hand'], data);
-  expect((JSON.parse(cli(['chart', 'show', sub, '--json'], data)) as { chart: { dueDate?: string } }).chart.dueDate).toBe('2026-12-31');
+  const parent = cliOk(['chart', 'create', '--outcome', 'Ship billing', '--reality', '3 pilots', '--due', '2026-12-31', '--step', 'Automate invoices'], data);
+  const sub = cliOk(['telescope', `${parent}_action_1`, '--reality', 'typed by hand'], data);
+  expect((JSON.parse(cliOk(['chart', 'show', sub, '--json'], data)) as { chart: { dueDate?: string } }).chart.dueDate).toBe('2026-12-31');
   const peer = await MemoryServer.start(path.join(data, 'charts.jsonl'), 'coaia-narrative');
   try {
     await peer.call('add_action_step', { parentChartId: sub, actionStepTitle: 'Pick a PDF library', currentReality: 'none picked' });

@@ -6,17 +6,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { runCli } from '../helpers/runCli.ts';
+import { cliOk } from '../helpers/runCli.ts';
 import { removeTempDirs, tempDir } from '../helpers/tempRoot.ts';
 import { MemoryServer } from '../peers/memoryServerClient.ts';
 
 afterEach(removeTempDirs);
 
-function cli(args: string[], data: string): string {
-  const run = runCli([...args, '--data', data]);
-  expect(run.status, `tension ${args.join(' ')}: ${run.stderr}`).toBe(0);
-  return run.stdout.trim();
-}
 
 const entityIn = (file: string, name: string) =>
   fs
@@ -29,39 +24,39 @@ const realityOf = (data: string, chart: string) => entityIn(path.join(data, 'cha
 describe('the current reality', () => {
   it('an edit changes the one observation named; repeated ones elsewhere stay', () => {
     const data = path.join(tempDir(), '.coaia');
-    const chart = cli(['chart', 'create', '--outcome', 'Ship billing', '--reality', 'placeholder'], data);
+    const chart = cliOk(['chart', 'create', '--outcome', 'Ship billing', '--reality', 'placeholder'], data);
     // A peer wrote repeated observations (our own commands add each text once).
     const file = path.join(data, 'charts.jsonl');
     fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace('["placeholder"]', '["Team of 3","Budget low","Team of 3","same","other","same"]'));
 
-    cli(['reality', 'edit', chart, '--old', 'Budget low', '--text', 'Budget ok'], data);
+    cliOk(['reality', 'edit', chart, '--old', 'Budget low', '--text', 'Budget ok'], data);
     expect(realityOf(data, chart)).toEqual(['Team of 3', 'Budget ok', 'Team of 3', 'same', 'other', 'same']);
-    cli(['reality', 'edit', chart, '--old', 'same', '--text', 'changed'], data);
+    cliOk(['reality', 'edit', chart, '--old', 'same', '--text', 'changed'], data);
     expect(realityOf(data, chart)).toEqual(['Team of 3', 'Budget ok', 'Team of 3', 'changed', 'other', 'same']);
     // Edited into a text that is there already: the edited line goes, the other stays once.
-    cli(['reality', 'edit', chart, '--old', 'changed', '--text', 'other'], data);
+    cliOk(['reality', 'edit', chart, '--old', 'changed', '--text', 'other'], data);
     expect(realityOf(data, chart)).toEqual(['Team of 3', 'Budget ok', 'Team of 3', 'other', 'same']);
-    cli(['reality', 'edit', chart, '--old', 'Team of 3'], data);
+    cliOk(['reality', 'edit', chart, '--old', 'Team of 3'], data);
     expect(realityOf(data, chart)).toEqual(['Budget ok', 'Team of 3', 'other', 'same']);
   });
 
   it('two steps of one title share one note: it stays while either is complete, and follows a new title', () => {
     const data = path.join(tempDir(), '.coaia');
-    const chart = cli(['chart', 'create', '--outcome', 'Ship billing', '--reality', 'not yet', '--step', 'Run tests', '--step', 'Run tests'], data);
+    const chart = cliOk(['chart', 'create', '--outcome', 'Ship billing', '--reality', 'not yet', '--step', 'Run tests', '--step', 'Run tests'], data);
     const [first, second] = [`${chart}_action_1`, `${chart}_action_2`];
-    cli(['step', 'complete', first], data);
-    cli(['step', 'complete', second], data);
+    cliOk(['step', 'complete', first], data);
+    cliOk(['step', 'complete', second], data);
     expect(realityOf(data, chart)).toEqual(['not yet', 'Completed: Run tests']);
-    cli(['step', 'reopen', first], data);
+    cliOk(['step', 'reopen', first], data);
     expect(realityOf(data, chart)).toEqual(['not yet', 'Completed: Run tests']);
-    cli(['step', 'complete', first], data);
-    cli(['step', 'edit', first, '--title', 'Run every test'], data);
+    cliOk(['step', 'complete', first], data);
+    cliOk(['step', 'edit', first, '--title', 'Run every test'], data);
     expect(realityOf(data, chart)).toEqual(['not yet', 'Completed: Run tests', 'Completed: Run every test']);
-    cli(['step', 'remove', second], data);
+    cliOk(['step', 'remove', second], data);
     expect(realityOf(data, chart)).toEqual(['not yet', 'Completed: Run every test']);
-    cli(['step', 'edit', first, '--title', 'Run the tests'], data);
+    cliOk(['step', 'edit', first, '--title', 'Run the tests'], data);
     expect(realityOf(data, chart)).toEqual(['not yet', 'Completed: Run the tests']);
-    cli(['step', 'reopen', first], data);
+    cliOk(['step', 'reopen', first], data);
     expect(realityOf(data, chart)).toEqual(['not yet']);
   });
 
@@ -74,16 +69,16 @@ describe('the current reality', () => {
     let sub = '';
     try {
       await peer.call('create_structural_tension_chart', { desiredOutcome: 'Ship billing', currentReality: '3 pilots', dueDate: '2026-12-31', actionSteps: ['Automate invoices'] });
-      parent = (JSON.parse(cli(['chart', 'list', '--json'], ours)) as { charts: { id: string }[] }).charts[0]?.id as string;
+      parent = (JSON.parse(cliOk(['chart', 'list', '--json'], ours)) as { charts: { id: string }[] }).charts[0]?.id as string;
       await peer.call('add_action_step', { parentChartId: parent, actionStepTitle: 'Write invoice templates', currentReality: 'No templates exist' });
-      sub = (JSON.parse(cli(['chart', 'list', '--json'], ours)) as { charts: { id: string }[] }).charts.map((c) => c.id).find((id) => id !== parent) as string;
+      sub = (JSON.parse(cliOk(['chart', 'list', '--json'], ours)) as { charts: { id: string }[] }).charts.map((c) => c.id).find((id) => id !== parent) as string;
     } finally {
       await peer.close();
     }
     expect(sub).toBeTruthy();
     fs.cpSync(ours, theirs, { recursive: true });
 
-    cli(['step', 'complete', `${sub}_desired_outcome`], ours);
+    cliOk(['step', 'complete', `${sub}_desired_outcome`], ours);
     const peerAgain = await MemoryServer.start(path.join(theirs, 'charts.jsonl'), 'coaia-narrative');
     try {
       await peerAgain.call('mark_action_complete', { actionStepName: `${sub}_desired_outcome` });
@@ -93,7 +88,7 @@ describe('the current reality', () => {
     expect(realityOf(ours, parent)).toEqual(['3 pilots', 'Completed: Write invoice templates']);
     expect(realityOf(ours, parent)).toEqual(entityIn(path.join(theirs, 'charts.jsonl'), `${parent}_current_reality`)?.observations);
 
-    cli(['outcome', 'reopen', sub], ours);
+    cliOk(['outcome', 'reopen', sub], ours);
     expect(realityOf(ours, parent)).toEqual(['3 pilots']);
   });
 });

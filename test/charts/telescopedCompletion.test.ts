@@ -5,23 +5,18 @@
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { afterEach, expect, it } from 'vitest';
-import { runCli } from '../helpers/runCli.ts';
+import { cliOk } from '../helpers/runCli.ts';
 import { removeTempDirs, tempDir } from '../helpers/tempRoot.ts';
 import { coaiaNarrativeEntry } from '../peers/memoryServerClient.ts';
 
 afterEach(removeTempDirs);
 
-function cli(args: string[], data: string): string {
-  const run = runCli([...args, '--data', data]);
-  expect(run.status, `tension ${args.join(' ')}: ${run.stderr}`).toBe(0);
-  return run.stdout.trim();
-}
 
 interface Shown {
   steps: { name: string; completed: boolean }[];
   complete: boolean;
 }
-const shown = (data: string, id: string) => JSON.parse(cli(['chart', 'show', id, '--json'], data)) as { chart: Shown; children: { chart: Shown }[] };
+const shown = (data: string, id: string) => JSON.parse(cliOk(['chart', 'show', id, '--json'], data)) as { chart: Shown; children: { chart: Shown }[] };
 
 /** The COAIA server's command-line list (its dist/cli.js), as its users read it: the sub-chart's line under its parent. */
 function peerListLine(data: string, title: string): string {
@@ -32,21 +27,21 @@ function peerListLine(data: string, title: string): string {
 
 it('a telescoped step completes and reopens with its sub-chart, and the COAIA server lists the sub-chart as we do', () => {
   const data = path.join(tempDir(), '.coaia');
-  const parent = cli(['chart', 'create', '--outcome', 'Ship billing', '--reality', '3 pilots', '--due', '2026-12-31', '--step', 'Automate invoices', '--step', 'Migrate'], data);
+  const parent = cliOk(['chart', 'create', '--outcome', 'Ship billing', '--reality', '3 pilots', '--due', '2026-12-31', '--step', 'Automate invoices', '--step', 'Migrate'], data);
   const step = `${parent}_action_1`;
-  const sub = cli(['telescope', step, '--reality', 'Invoices are typed by hand', '--step', 'Pick a library'], data);
+  const sub = cliOk(['telescope', step, '--reality', 'Invoices are typed by hand', '--step', 'Pick a library'], data);
   const state = () => {
     const tree = shown(data, parent);
     return { step: tree.chart.steps.find((s) => s.name === step)?.completed, sub: tree.children[0]?.chart.complete, peer: peerListLine(data, 'Automate invoices').includes('✅') };
   };
   expect(state()).toEqual({ step: false, sub: false, peer: false });
 
-  cli(['step', 'complete', step], data);
+  cliOk(['step', 'complete', step], data);
   expect(state()).toEqual({ step: true, sub: true, peer: true });
-  cli(['step', 'reopen', step], data);
+  cliOk(['step', 'reopen', step], data);
   expect(state()).toEqual({ step: false, sub: false, peer: false });
-  cli(['outcome', 'complete', sub], data);
+  cliOk(['outcome', 'complete', sub], data);
   expect(state()).toEqual({ step: true, sub: true, peer: true });
-  cli(['outcome', 'reopen', sub], data);
+  cliOk(['outcome', 'reopen', sub], data);
   expect(state()).toEqual({ step: false, sub: false, peer: false });
 });

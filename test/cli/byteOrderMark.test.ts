@@ -4,16 +4,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, expect, it } from 'vitest';
-import { runCli } from '../helpers/runCli.ts';
+import { cliOk } from '../helpers/runCli.ts';
 import { removeTempDirs, tempDir } from '../helpers/tempRoot.ts';
 
 afterEach(removeTempDirs);
 
-function cli(args: string[], data: string): string {
-  const run = runCli([...args, '--data', data]);
-  expect(run.status, `tension ${args.join(' ')}: ${run.stdout}${run.stderr}`).toBe(0);
-  return run.stdout.trim();
-}
 
 it('a file opening with a byte order mark (and CRLF line ends) keeps its first record through a write', () => {
   const data = path.join(tempDir(), '.coaia');
@@ -21,13 +16,13 @@ it('a file opening with a byte order mark (and CRLF line ends) keeps its first r
   const file = path.join(data, 'charts.jsonl');
   const lines = ['{"type":"entity","name":"a","entityType":"x","observations":["a1"]}', '{"type":"entity","name":"b","entityType":"x","observations":["b1"]}'];
   fs.writeFileSync(file, `\ufeff${lines.join('\r\n')}\r\n`);
-  const names = () => (JSON.parse(cli(['graph', '--json'], data)) as { entities: { name: string; observations: string[] }[] }).entities;
+  const names = () => (JSON.parse(cliOk(['graph', '--json'], data)) as { entities: { name: string; observations: string[] }[] }).entities;
   expect(names()).toEqual([
     { name: 'a', entityType: 'x', observations: ['a1'] },
     { name: 'b', entityType: 'x', observations: ['b1'] },
   ]);
 
-  cli(['entity', 'set', '--name', 'b', '--type', 'x', '--obs', 'b2'], data);
+  cliOk(['entity', 'set', '--name', 'b', '--type', 'x', '--obs', 'b2'], data);
 
   expect(names().map((e) => [e.name, e.observations])).toEqual([
     ['a', ['a1']],
@@ -36,5 +31,5 @@ it('a file opening with a byte order mark (and CRLF line ends) keeps its first r
   // Written back without the mark (the peers' JSON.parse fails on it too); nothing set aside as damaged.
   expect(fs.readFileSync(file, 'utf8').startsWith(lines[0] as string)).toBe(true);
   expect(fs.existsSync(path.join(data, '.recovery'))).toBe(false);
-  cli(['verify'], data);
+  cliOk(['verify'], data);
 });

@@ -5,16 +5,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, expect, it } from 'vitest';
-import { runCli } from '../helpers/runCli.ts';
+import { cliOk } from '../helpers/runCli.ts';
 import { removeTempDirs, tempDir } from '../helpers/tempRoot.ts';
 
 afterEach(removeTempDirs);
 
-function cli(args: string[], data: string): string {
-  const run = runCli([...args, '--data', data]);
-  expect(run.status, `tension ${args.join(' ')}: ${run.stderr}`).toBe(0);
-  return run.stdout.trim();
-}
 
 it('export, then import into another context, reads and holds the same lines', () => {
   const dir = tempDir();
@@ -29,11 +24,11 @@ it('export, then import into another context, reads and holds the same lines', (
   ];
   fs.writeFileSync(path.join(data, 'charts-work.jsonl'), `${lines.join('\n')}\n`);
   const exported = path.join(dir, 'export.jsonl');
-  fs.writeFileSync(exported, cli(['export', '--context', 'work'], data));
+  fs.writeFileSync(exported, cliOk(['export', '--context', 'work'], data));
 
-  expect(cli(['import', 'preview', exported, '--context', 'home'], data)).toContain('5 new');
-  cli(['import', exported, '--context', 'home'], data);
+  expect(cliOk(['import', 'preview', exported, '--context', 'home'], data)).toContain('5 new');
+  cliOk(['import', exported, '--context', 'home'], data);
 
-  expect(cli(['graph', '--json', '--context', 'home'], data)).toBe(cli(['graph', '--json', '--context', 'work'], data));
+  expect(cliOk(['graph', '--json', '--context', 'home'], data)).toBe(cliOk(['graph', '--json', '--context', 'work'], data));
   expect(fs.readFileSync(path.join(data, 'charts-home.jsonl'), 'utf8')).toBe(`${lines.join('\n')}\n`);
 });

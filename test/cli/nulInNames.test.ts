@@ -5,16 +5,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, expect, it } from 'vitest';
-import { runCli } from '../helpers/runCli.ts';
+import { runCli, cliOk } from '../helpers/runCli.ts';
 import { removeTempDirs, tempDir } from '../helpers/tempRoot.ts';
 
 afterEach(removeTempDirs);
 
-function cli(args: string[], data: string): string {
-  const run = runCli([...args, '--data', data]);
-  expect(run.status, `tension ${args.join(' ')}: ${run.stderr}`).toBe(0);
-  return run.stdout.trim();
-}
 
 it('lines naming a NUL are kept as they are, never merged, shifted or deleted with another record', () => {
   const data = path.join(tempDir(), '.coaia');
@@ -27,8 +22,8 @@ it('lines naming a NUL are kept as they are, never merged, shifted or deleted wi
   ];
   fs.writeFileSync(file, `${['{"type":"entity","name":"a","entityType":"x","observations":[]}', ...nulLines, '{"type":"relation","from":"a","to":"a","relationType":"self"}'].join('\n')}\n`);
 
-  expect(JSON.parse(cli(['graph', '--json'], data))).toEqual({ entities: [{ name: 'a', entityType: 'x', observations: [] }], relations: [{ from: 'a', to: 'a', relationType: 'self' }] });
-  cli(['entity', 'delete', '--name', 'a'], data);
+  expect(JSON.parse(cliOk(['graph', '--json'], data))).toEqual({ entities: [{ name: 'a', entityType: 'x', observations: [] }], relations: [{ from: 'a', to: 'a', relationType: 'self' }] });
+  cliOk(['entity', 'delete', '--name', 'a'], data);
 
   expect(fs.readFileSync(file, 'utf8')).toBe(`${nulLines.join('\n')}\n`);
   expect(runCli(['verify', '--data', data]).status).toBe(0);

@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { deleteEntity } from '../../electron/core/knowledgeGraph.ts';
-import { runCli } from '../helpers/runCli.ts';
+import { cliOk } from '../helpers/runCli.ts';
 import { openEngine, removeTempDirs, tempDir, tempLayout } from '../helpers/tempRoot.ts';
 
 afterEach(removeTempDirs);
@@ -17,13 +17,8 @@ interface Graph {
   relations: { from: string; to: string; relationType: string }[];
 }
 
-function cli(args: string[], data: string): string {
-  const run = runCli([...args, '--data', data]);
-  expect(run.status, `tension ${args.join(' ')}: ${run.stderr}`).toBe(0);
-  return run.stdout.trim();
-}
 
-const graphOf = (data: string) => JSON.parse(cli(['graph', '--json'], data)) as Graph;
+const graphOf = (data: string) => JSON.parse(cliOk(['graph', '--json'], data)) as Graph;
 const fileLines = (data: string) => fs.readFileSync(path.join(data, 'charts.jsonl'), 'utf8').split('\n').filter((line) => line !== '');
 /** What another program appends: a second line for a record that has one. */
 const appendLines = (data: string, lines: string[]) => fs.appendFileSync(path.join(data, 'charts.jsonl'), lines.map((line) => `${line}\n`).join(''));
@@ -43,51 +38,51 @@ describe('a record written twice by another program', () => {
     fs.writeFileSync(path.join(data, 'charts.jsonl'), `${lines.join('\n')}\n`);
     expect(graphOf(data).entities.find((e) => e.name === 'A')?.observations).toEqual(['first']);
 
-    cli(['entity', 'delete', '--name', 'A'], data);
+    cliOk(['entity', 'delete', '--name', 'A'], data);
 
     expect(graphOf(data)).toEqual({ entities: [{ name: 'B', entityType: 'note', observations: ['b'] }], relations: [] });
     expect(fileLines(data)).toEqual([lines[2], lines[5]]);
     // A new A is the new one alone, after another restart too.
-    cli(['entity', 'set', '--name', 'A', '--type', 'note', '--obs', 'newest'], data);
+    cliOk(['entity', 'set', '--name', 'A', '--type', 'note', '--obs', 'newest'], data);
     expect(graphOf(data).entities.find((e) => e.name === 'A')?.observations).toEqual(['newest']);
     expect(graphOf(data).entities.find((e) => e.name === 'A')?.observations).toEqual(['newest']);
     // The deleted lines are in the history (the journal).
-    expect(cli(['history', '--name', 'A'], data)).toContain('"observations":["first"]');
+    expect(cliOk(['history', '--name', 'A'], data)).toContain('"observations":["first"]');
   });
 
   it('is gone after `step remove`, as a step of a chart', () => {
     const data = path.join(tempDir(), '.coaia');
-    const chart = cli(['chart', 'create', '--outcome', 'Ship it', '--reality', 'not yet', '--step', 'write it', '--step', 'test it'], data);
+    const chart = cliOk(['chart', 'create', '--outcome', 'Ship it', '--reality', 'not yet', '--step', 'write it', '--step', 'test it'], data);
     const step = `${chart}_action_2`;
     const stepLine = fileLines(data).find((line) => line.includes(`"name":"${step}"`)) as string;
     appendLines(data, [stepLine.replace('test it', 'test it (written again)')]);
-    expect(cli(['chart', 'show', chart], data)).toContain('test it');
+    expect(cliOk(['chart', 'show', chart], data)).toContain('test it');
 
-    cli(['step', 'remove', step], data);
+    cliOk(['step', 'remove', step], data);
 
-    expect(cli(['chart', 'show', chart], data)).not.toContain('test it');
+    expect(cliOk(['chart', 'show', chart], data)).not.toContain('test it');
     expect(graphOf(data).entities.map((e) => e.name)).not.toContain(step);
     expect(fileLines(data).filter((line) => line.includes(step))).toEqual([]);
   });
 
   it('is gone after a chart restored from a backup that lacks it (a verbatim change)', () => {
     const data = path.join(tempDir(), '.coaia');
-    const chart = cli(['chart', 'create', '--outcome', 'Ship it', '--reality', 'not yet', '--step', 'write it'], data);
-    const backup = (JSON.parse(cli(['backup', 'create', '--json'], data)) as { id: string }).id;
-    const step = cli(['step', 'add', chart, '--title', 'added after the backup'], data);
+    const chart = cliOk(['chart', 'create', '--outcome', 'Ship it', '--reality', 'not yet', '--step', 'write it'], data);
+    const backup = (JSON.parse(cliOk(['backup', 'create', '--json'], data)) as { id: string }).id;
+    const step = cliOk(['step', 'add', chart, '--title', 'added after the backup'], data);
     const stepLine = fileLines(data).find((line) => line.includes(`"name":"${step}"`)) as string;
     appendLines(data, [stepLine.replace('added after the backup', 'added after the backup (written again)')]);
 
-    cli(['backup', 'restore', backup, '--chart', chart], data);
+    cliOk(['backup', 'restore', backup, '--chart', chart], data);
 
-    expect(cli(['chart', 'show', chart], data)).not.toContain('added after the backup');
+    expect(cliOk(['chart', 'show', chart], data)).not.toContain('added after the backup');
     expect(fileLines(data).filter((line) => line.includes(step))).toEqual([]);
   });
 
   it('written while the app is open, after its first delete, goes with the record the app deletes next', async () => {
     const layout = tempLayout();
     const data = layout.root;
-    for (const name of ['A', 'B', 'C']) cli(['entity', 'set', '--name', name, '--type', 'note', '--obs', `${name} as made`], data);
+    for (const name of ['A', 'B', 'C']) cliOk(['entity', 'set', '--name', name, '--type', 'note', '--obs', `${name} as made`], data);
     // The app's engine, open throughout: its first delete builds what it knows of repeated lines.
     const app = await openEngine(layout, { origin: 'app' });
     try {
@@ -117,11 +112,11 @@ describe('a record written twice by another program', () => {
       fs.writeFileSync(path.join(data, 'charts-home.jsonl'), `${chartLines('Home goal', 1).join('\n')}\n`);
       return data;
     };
-    const stepsIn = (data: string, context: string, chart: string) => cli(['chart', 'show', chart, '--context', context], data);
+    const stepsIn = (data: string, context: string, chart: string) => cliOk(['chart', 'show', chart, '--context', context], data);
 
     it('a chart skipped on collision keeps its repeat with it; nothing of it becomes a step of the chart already there', () => {
       const data = setUp();
-      cli(['context', 'merge', 'work', '--into', 'home', '--on-collision', 'skip'], data);
+      cliOk(['context', 'merge', 'work', '--into', 'home', '--on-collision', 'skip'], data);
       expect(stepsIn(data, 'home', 'chart_w')).not.toContain('step two');
       expect(fs.readFileSync(path.join(data, 'charts-home.jsonl'), 'utf8')).not.toContain('chart_w_action_2');
       expect(fs.readFileSync(path.join(data, 'charts-work.jsonl'), 'utf8')).toContain(staleStep2);
@@ -130,7 +125,7 @@ describe('a record written twice by another program', () => {
 
     it('a chart given a new id leaves its repeat behind, and it goes with the record it repeated', () => {
       const data = setUp();
-      cli(['context', 'merge', 'work', '--into', 'home', '--on-collision', 'new-id'], data);
+      cliOk(['context', 'merge', 'work', '--into', 'home', '--on-collision', 'new-id'], data);
       expect(stepsIn(data, 'home', 'chart_w')).not.toContain('step two');
       expect(stepsIn(data, 'home', 'chart_w_2')).toContain('step 2');
       expect(fs.readFileSync(path.join(data, 'charts-home.jsonl'), 'utf8')).not.toContain('old title of step two');
@@ -141,7 +136,7 @@ describe('a record written twice by another program', () => {
     it('a renamed context keeps the repeat after its record, as the file had it', () => {
       const data = setUp();
       const before = fs.readFileSync(path.join(data, 'charts-work.jsonl'), 'utf8');
-      cli(['context', 'rename', 'work', 'office'], data);
+      cliOk(['context', 'rename', 'work', 'office'], data);
       expect(fs.readFileSync(path.join(data, 'charts-office.jsonl'), 'utf8')).toBe(before);
     });
   });

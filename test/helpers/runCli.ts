@@ -3,6 +3,7 @@
 import { spawnSync, spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { expect } from 'vitest';
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 /** The bundled command (build/cliBundle.mjs). */
@@ -31,6 +32,13 @@ export function runCli(args: string[], options: { env?: NodeJS.ProcessEnv; cwd?:
       return JSON.parse(result.stdout) as T;
     },
   };
+}
+
+/** Runs the CLI on a data folder and expects it to succeed (its stderr in the failure message): its trimmed stdout. */
+export function cliOk(args: string[], data: string): string {
+  const run = runCli([...args, '--data', data]);
+  expect(run.status, `tension ${args.join(' ')}: ${run.stdout}${run.stderr}`).toBe(0);
+  return run.stdout.trim();
 }
 
 /**

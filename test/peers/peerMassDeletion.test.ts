@@ -8,31 +8,26 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, expect, it } from 'vitest';
 import { raceWindowMs } from '../../electron/core/fileVersions.ts';
-import { runCli } from '../helpers/runCli.ts';
+import { cliOk } from '../helpers/runCli.ts';
 import { removeTempDirs, tempDir } from '../helpers/tempRoot.ts';
 import { MemoryServer } from './memoryServerClient.ts';
 
 afterEach(removeTempDirs);
 
-function cli(args: string[], data: string): string {
-  const run = runCli([...args, '--data', data]);
-  expect(run.status, `tension ${args.join(' ')}: ${run.stderr}`).toBe(0);
-  return run.stdout.trim();
-}
 
-const entityNames = (data: string) => (JSON.parse(cli(['graph', '--json'], data)) as { entities: { name: string }[] }).entities.map((e) => e.name);
+const entityNames = (data: string) => (JSON.parse(cliOk(['graph', '--json'], data)) as { entities: { name: string }[] }).entities.map((e) => e.name);
 
 it('a peer deleting most records well after the last write: the deletion stands, unless it kept just the first records, or none (a cut read)', async () => {
   const folder = () => path.join(tempDir(), '.coaia');
   // The reference server deletes three of four entities; the COAIA server deletes a chart made before a note.
   const [fourEntities, chartAndNote, firstKept, emptiedRead] = [folder(), folder(), folder(), folder()];
-  for (const data of [fourEntities, firstKept]) for (const name of ['a', 'b', 'c', 'd']) cli(['entity', 'set', '--name', name, '--type', 'note', '--obs', `${name} made`], data);
+  for (const data of [fourEntities, firstKept]) for (const name of ['a', 'b', 'c', 'd']) cliOk(['entity', 'set', '--name', name, '--type', 'note', '--obs', `${name} made`], data);
   // A peer's file we adopt (its first version we know is full, not empty: that version cannot explain a file lacking it).
   fs.mkdirSync(emptiedRead, { recursive: true });
   fs.writeFileSync(path.join(emptiedRead, 'charts.jsonl'), ['a', 'b', 'c', 'd'].map((name) => `{"type":"entity","name":"${name}","entityType":"note","observations":[]}`).join('\n'));
-  cli(['entity', 'set', '--name', 'ours', '--type', 'note'], emptiedRead);
-  const chart = cli(['chart', 'create', '--outcome', 'Old plan', '--reality', 'r', '--step', 's1', '--step', 's2'], chartAndNote);
-  cli(['entity', 'set', '--name', 'note', '--type', 'concept', '--obs', 'keep me'], chartAndNote);
+  cliOk(['entity', 'set', '--name', 'ours', '--type', 'note'], emptiedRead);
+  const chart = cliOk(['chart', 'create', '--outcome', 'Old plan', '--reality', 'r', '--step', 's1', '--step', 's2'], chartAndNote);
+  cliOk(['entity', 'set', '--name', 'note', '--type', 'concept', '--obs', 'keep me'], chartAndNote);
 
   await new Promise((resolve) => setTimeout(resolve, raceWindowMs(0) + 1_000));
 
@@ -48,21 +43,21 @@ it('a peer deleting most records well after the last write: the deletion stands,
 
   expect(entityNames(fourEntities)).toEqual(['d']);
   expect(entityNames(chartAndNote)).toEqual(['note']);
-  expect(cli(['chart', 'list'], chartAndNote)).not.toContain('Old plan');
+  expect(cliOk(['chart', 'list'], chartAndNote)).not.toContain('Old plan');
   // And it stays so through our next write.
-  cli(['entity', 'set', '--name', 'e', '--type', 'note'], fourEntities);
+  cliOk(['entity', 'set', '--name', 'e', '--type', 'note'], fourEntities);
   expect(fs.readFileSync(path.join(fourEntities, 'charts.jsonl'), 'utf8')).not.toMatch(/"name":"[abc]"/);
   // Only the first record left: indistinguishable from a read cut short, so nothing is taken as deleted.
-  cli(['entity', 'set', '--name', 'e', '--type', 'note'], firstKept);
+  cliOk(['entity', 'set', '--name', 'e', '--type', 'note'], firstKept);
   expect(entityNames(firstKept).sort()).toEqual(['a', 'b', 'c', 'd', 'e']);
   expect(fs.readFileSync(path.join(firstKept, '.history', 'charts.journal.jsonl'), 'utf8')).toMatch(/lost more than half of its records/);
-  cli(['entity', 'set', '--name', 'e', '--type', 'note'], emptiedRead);
+  cliOk(['entity', 'set', '--name', 'e', '--type', 'note'], emptiedRead);
   expect(entityNames(emptiedRead).sort()).toEqual(['a', 'b', 'c', 'd', 'e', 'ours', 'theirs']);
 }, 60_000);
 
 it('a peer deleting most records just after another write: taken for a cut read, nothing deleted', async () => {
   const data = path.join(tempDir(), '.coaia');
-  for (const name of ['a', 'b', 'c', 'd']) cli(['entity', 'set', '--name', name, '--type', 'note'], data);
+  for (const name of ['a', 'b', 'c', 'd']) cliOk(['entity', 'set', '--name', name, '--type', 'note'], data);
   const reference = await MemoryServer.start(path.join(data, 'charts.jsonl'));
   await reference.deleteEntities(['a', 'b', 'c']).finally(() => reference.close());
   expect(entityNames(data).sort()).toEqual(['a', 'b', 'c', 'd']);

@@ -91,7 +91,7 @@ export const contextChannels = {
   'contexts.undoMerge': channel<MoveDone>()(z.strictObject({ from: contextName, into: contextName, charts: chartIds, op })),
   /** Deletes a context after a backup; contexts.restoreDeleted undoes it. */
   'contexts.delete': channel<{ context: string; backup: string; records: number; leftBehind: number }>()(z.strictObject({ context: contextName, op })),
-  'contexts.restoreDeleted': channel<{ context: string; records: number }>()(z.strictObject({ context: contextName, op })),
+  'contexts.restoreDeleted': channel<{ context: string; records: number; keptNewer: string[] }>()(z.strictObject({ context: contextName, op })),
 
   /** What moving these charts (each with its sub-charts) would do. */
   'charts.movePreview': channel<MovePreviewView>()(z.strictObject({ from: contextName, to: contextName, ids: chartIds })),

@@ -104,12 +104,13 @@ export const contextCommands: Record<string, Command> = {
   'context restore': {
     usage: 'context restore NAME',
     retryable: true,
-    summary: 'bring back a deleted context, every record as it was',
+    summary: 'bring back a deleted context, every record as it was (one made again since the deletion keeps its newer version, and is named)',
     async run({ engine, args, options }) {
       const [name] = names(args, 1, 'context restore NAME') as [string];
       const { restoreDeletedContext } = await contextDelete();
       const result = await restoreDeletedContext(engine, name, { op: options.op });
-      return { json: { ok: true, ...result }, text: `restored context ${name} (${plural(result.records, 'record')})` };
+      const kept = result.keptNewer.length > 0 ? `; kept what was made again since the deletion, newer than the deleted: ${result.keptNewer.join(', ')}` : '';
+      return { json: { ok: true, ...result }, text: `restored context ${name} (${plural(result.records, 'record')})${kept}` };
     },
   },
 

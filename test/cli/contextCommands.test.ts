@@ -92,6 +92,21 @@ describe('tension context', () => {
     expect(contextsOf(cli)).toEqual(['personal', 'work']);
     expect(fs.readFileSync(path.join(data, 'charts-work.jsonl'), 'utf8')).toBe(before);
   });
+
+  it('restore keeps a record made again since the deletion (newer, acknowledged) and says so; the rest comes back', () => {
+    const { cli } = setUp();
+    expect(cli('entity', 'set', '--context', 'work', '--name', 'note1', '--type', 'note', '--obs', 'before the delete').status).toBe(0);
+    expect(cli('entity', 'set', '--context', 'work', '--name', 'note2', '--type', 'note', '--obs', 'before the delete').status).toBe(0);
+    expect(cli('context', 'delete', 'work').status).toBe(0);
+    expect(cli('entity', 'set', '--context', 'work', '--name', 'note1', '--type', 'note', '--obs', 'made again after the delete').status).toBe(0);
+    const restored = cli('context', 'restore', 'work', '--json');
+    expect(restored.status, restored.stderr).toBe(0);
+    expect(restored.json()).toMatchObject({ keptNewer: ['note1'] });
+    const graph = cli('graph', '--context', 'work', '--json').json<{ entities: { name: string; observations: string[] }[] }>();
+    expect(graph.entities.find((e) => e.name === 'note1')?.observations).toEqual(['made again after the delete']);
+    expect(graph.entities.find((e) => e.name === 'note2')?.observations).toEqual(['before the delete']);
+    expect(graph.entities.filter((e) => e.name.endsWith('_chart'))).toHaveLength(2);
+  });
 });
 
 describe('tension export and import preview', () => {

@@ -38,7 +38,7 @@ export async function deleteContext(engine: Engine, context: string, options: { 
 }
 
 /** Every record the deletion removed, put back exactly as it was, as one commit. */
-export async function restoreDeletedContext(engine: Engine, context: string, options: { op?: string | undefined } = {}): Promise<{ context: string; records: number }> {
+export async function restoreDeletedContext(engine: Engine, context: string, options: { op?: string | undefined } = {}): Promise<{ context: string; records: number; keptNewer: string[] }> {
   validateContextName(context);
   const note = readRetiredNote(engine.fs, engine.layout, context);
   if (note?.reason !== 'deleted' || note.op === undefined) throw new EngineError('NOT_FOUND', `Context ${context} was not deleted (nothing to restore). Nothing was changed.`, { kept: 'Nothing was changed.' });
@@ -54,12 +54,18 @@ export async function restoreDeletedContext(engine: Engine, context: string, opt
     if (record) before.set(key, record);
     else before.delete(key);
   });
+  // A record made again since the deletion (under the same name) is newer than the deleted one
+  // and was acknowledged: it stays, and is reported. The restore once wrote over it.
+  let keptNewer: string[] = [];
   const result = await engine.transact(
     context,
-    (state) => ({ puts: [...before.values()].filter((record) => state.get(record.key)?.raw !== record.raw), deletes: [], verbatim: true }),
+    (state) => {
+      keptNewer = [...before.values()].filter((record) => state.has(record.key) && state.get(record.key)?.raw !== record.raw).map((record) => record.name ?? record.raw.slice(0, 80));
+      return { puts: [...before.values()].filter((record) => !state.has(record.key)), deletes: [], verbatim: true };
+    },
     { op: options.op ?? `restore-context:${note.op}`, note: `Context ${context} restored (its deletion undone)` },
   );
   await engine.withLock(() => clearRetiredNote(engine.fs, engine.layout, context));
   await engine.flush();
-  return { context, records: result.changed };
+  return { context, records: result.changed, keptNewer };
 }

@@ -93,7 +93,8 @@ export async function main(argv: string[], interruption: Interruption): Promise<
     }
     const context = validateContextName(options.context ?? DEFAULT_CONTEXT);
     const layout = resolveLayout({ data: options.data, memoryPath: options['memory-path'] });
-    const writes = found.command.readOnly !== true;
+    const readOnly = found.command.readOnly;
+    const writes = !(typeof readOnly === 'function' ? readOnly(options) : readOnly === true);
     // Looked at before the open: a reading command's engine may make nothing, but it reads.
     const absent = writes ? undefined : absentData(layout, options.context === undefined ? undefined : context);
     checkDataFolder(layout, { create: writes });

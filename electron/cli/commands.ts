@@ -42,8 +42,11 @@ export interface CommandInput {
 export interface Command {
   readonly usage: string;
   readonly summary: string;
-  /** Commands that never write open the engine read-only (no lock, no journal created). */
-  readonly readOnly?: boolean;
+  /**
+   * Commands that never write open the engine read-only (no lock, no journal created); a
+   * function for a command that writes or not by its options (`recover repair --leave`).
+   */
+  readonly readOnly?: boolean | ((options: CliOptions) => boolean);
   /**
    * Listens for SIGINT/SIGTERM itself and ends cleanly (a server finishing its calls): the CLI
    * then waits for it to return instead of stopping it at the signal.

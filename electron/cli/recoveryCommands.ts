@@ -47,6 +47,9 @@ export const recoveryCommands: Record<string, Command> = {
   'recover repair': {
     usage: 'recover repair --context C [--from-backup ID | --leave] [--no-backup]',
     summary: 'repair a context (after a backup of it as it is, unless --no-backup), restore it from a backup, or leave it; verified and logged',
+    // Left as it is: nothing is written (a writable open, then its close, rewrote the file and
+    // moved the damaged lines aside, while the log said nothing was changed).
+    readOnly: (options) => options.leave === true,
     async run({ engine, options }) {
       if (!options.context) throw new EngineError('BAD_INPUT', 'recover repair needs --context (see `tension recover analyze`).');
       if (options['from-backup'] !== undefined && options.leave) throw new EngineError('BAD_INPUT', 'Choose one: --from-backup ID or --leave. Nothing was changed.');

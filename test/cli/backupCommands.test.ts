@@ -132,4 +132,20 @@ describe('tension recover analyze / repair', () => {
     expect(tension(['recover', 'analyze', ...work]).status).toBe(0);
     expect(tension(['graph', ...work, '--json']).json<{ entities: { name: string }[] }>().entities.map((e) => e.name)).toEqual(['A', 'B']);
   });
+
+  it('--leave changes nothing on disk, as its log line says (a writable open rewrote the file and moved the damaged line aside)', () => {
+    const { data, base } = newRoot();
+    const work = [...base, '--context', 'work'];
+    expect(tension(['entity', 'set', ...work, '--name', 'A', '--type', 'note', '--obs', 'kept']).status).toBe(0);
+    const file = path.join(data, 'charts-work.jsonl');
+    // A line another program wrote, that nothing else holds, damaged by a byte that is not UTF-8.
+    fs.appendFileSync(file, Buffer.concat([Buffer.from('{"type":"entity","name":"peerX","entityType":"note","observations":["hand-written '), Buffer.from([0xff]), Buffer.from(' important"]}\n')]));
+    const before = fs.readFileSync(file);
+    const left = tension(['recover', 'repair', ...work, '--leave', '--json']);
+    expect(left.status, left.stderr).toBe(0);
+    expect(left.json()).toMatchObject({ action: 'leave', verified: { ok: false } });
+    expect(fs.readFileSync(file).equals(before)).toBe(true);
+    expect(fs.readdirSync(path.join(data, '.recovery')).filter((name) => name.endsWith('.bad'))).toEqual([]);
+    expect(fs.readFileSync(path.join(data, '.recovery', fs.readdirSync(path.join(data, '.recovery')).find((name) => name.endsWith('.log')) as string), 'utf8')).toContain('left as it is by choice');
+  });
 });

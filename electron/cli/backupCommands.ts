@@ -90,9 +90,10 @@ export const backupCommands: Record<string, Command> = {
     summary: 'check backups against their checksums',
     readOnly: true,
     async run({ engine, args }) {
-      const { listBackups, verifyBackup } = await backups();
+      const { listBackups, unreadableBackupChecks, verifyBackup } = await backups();
       const ids = args[0] ? [args[0]] : listBackups(engine).map((b) => b.id);
-      const checks = ids.map((id) => verifyBackup(engine, id));
+      // With the ones whose manifest cannot be read (not listed, so they would vanish unseen).
+      const checks = [...ids.map((id) => verifyBackup(engine, id)), ...(args[0] ? [] : unreadableBackupChecks(engine))];
       const ok = checks.every((c) => c.ok);
       return { json: { ok, backups: checks }, text: checks.map((c) => `${c.id}: ${c.ok ? 'ok' : c.problems.join('; ')}`).join('\n') || 'no backups', exitCode: ok ? 0 : 1 };
     },

@@ -318,16 +318,8 @@ function readInBackupFolder(engine: Engine, name: string, file: string): Buffer 
 
 /** Every complete backup, newest first. An unfinished one (no manifest under its final name) is never listed. */
 export function listBackups(engine: Engine): BackupInfo[] {
-  const { backups } = rootPaths(engine.layout);
-  let names: string[];
-  try {
-    names = engine.fs.readdirSync(backups);
-  } catch (error) {
-    if (errnoOf(error) === 'ENOENT') return [];
-    throw fromSystemError(error, 'Listing the backups', backups, 'Nothing was changed.');
-  }
   const list: BackupInfo[] = [];
-  for (const name of names) {
+  for (const name of backupFolderNames(engine)) {
     if (name === OBJECTS_FOLDER || name.endsWith('.partial') || name.endsWith('.pruning')) continue;
     const manifest = readInBackupFolder(engine, name, MANIFEST);
     if (!manifest) continue;
@@ -338,6 +330,37 @@ export function listBackups(engine: Engine): BackupInfo[] {
   }
   return list.sort(newestFirst);
 }
+
+/**
+ * Backup folders whose manifest is missing or cannot be read: listBackups leaves them out (they
+ * cannot be restored from), and verify reports them, so a damaged backup does not vanish unseen.
+ */
+function unreadableBackups(engine: Engine): string[] {
+  return backupFolderNames(engine).filter((name) => {
+    // A backup's folder is named by its time (policy.json and schedule.json sit beside them).
+    if (!BACKUP_ID.test(name)) return false;
+    const manifest = readInBackupFolder(engine, name, MANIFEST);
+    return !manifest || !parseManifest(manifest, name);
+  });
+}
+
+/** The names in the backups folder (none when it does not exist yet). */
+function backupFolderNames(engine: Engine): string[] {
+  const { backups } = rootPaths(engine.layout);
+  try {
+    return engine.fs.readdirSync(backups);
+  } catch (error) {
+    if (errnoOf(error) === 'ENOENT') return [];
+    throw fromSystemError(error, 'Listing the backups', backups, 'Nothing was changed.');
+  }
+}
+
+/** What verifying a backup says of each one unreadableBackups finds. */
+export function unreadableBackupChecks(engine: Engine): { id: string; ok: false; problems: string[] }[] {
+  return unreadableBackups(engine).map((id) => ({ id, ok: false, problems: ['its manifest.json is missing or damaged: this backup cannot be listed or restored from'] }));
+}
+
+const BACKUP_ID = /^\d{4}-\d{2}-\d{2}T\d{2}-\d{2}-\d{2}-\d{3}Z(?:-\d+)?$/;
 
 /** Newest first; two of the same time by id (the later suffix first). */
 export function newestFirst(a: { created: string; id: string }, b: { created: string; id: string }): number {

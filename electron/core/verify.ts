@@ -8,7 +8,7 @@ import { parseContextBytes, statIdentity } from './contextFile.ts';
 import { readFileIfExists } from './fileSystem.ts';
 import { entityKey, parseValue } from './records.ts';
 import type { Finding } from './contextStore.ts';
-import { listBackups, verifyBackup } from './backups.ts';
+import { listBackups, unreadableBackupChecks, verifyBackup } from './backups.ts';
 
 export interface VerifyFinding {
   readonly severity: 'error' | 'warning' | 'info';
@@ -43,7 +43,10 @@ export async function verifyAll(engine: Engine, options: { backups?: boolean; co
   for (const context of options.contexts ? names.filter((name) => options.contexts?.includes(name)) : names) {
     contexts.push(await engine.read(context, (_state, store) => verifyStoreFiles(engine, context, store.findings, store.pendingCount())));
   }
-  const backups = options.backups === false ? [] : listBackups(engine).map((b) => verifyBackup(engine, b.id));
+  const backups = options.backups === false ? [] : [
+    ...listBackups(engine).map((b) => verifyBackup(engine, b.id)),
+    ...unreadableBackupChecks(engine),
+  ];
   return { ok: contexts.every((c) => c.ok) && backups.every((b) => b.ok), root: engine.layout.root, contexts, backups };
 }
 

@@ -113,6 +113,22 @@ describe('tension backup preview / restore --chart, deleted / restore-deleted', 
   });
 });
 
+describe('a backup whose manifest is damaged', () => {
+  it('is reported by verify and backup verify (exit 1), not left out unseen', () => {
+    const { data, base } = newRoot();
+    expect(tension(['entity', 'set', ...base, '--name', 'A', '--type', 'note']).status).toBe(0);
+    const first = tension(['backup', 'create', ...base, '--json']).json<{ id: string }>().id;
+    expect(tension(['backup', 'create', ...base]).status).toBe(0);
+    const manifest = path.join(data, '.backup', first, 'manifest.json');
+    fs.writeFileSync(manifest, `x${fs.readFileSync(manifest, 'utf8').slice(1)}`);
+    for (const command of [['verify'], ['backup', 'verify']]) {
+      const run = tension([...command, ...base]);
+      expect(run.status, command.join(' ')).toBe(1);
+      expect(run.stdout, command.join(' ')).toContain(`${first}: its manifest.json is missing or damaged`);
+    }
+  });
+});
+
 describe('tension recover analyze / repair', () => {
   it('reports each damaged line and where its record comes from, then repairs after a backup of the damaged state', () => {
     const { data, base } = newRoot();

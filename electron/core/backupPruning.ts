@@ -2,7 +2,7 @@
 // shown before a policy is saved and carried out after each scheduled backup.
 import type { Engine } from './engine.ts';
 import { EngineError } from './errors.ts';
-import { listBackups, removeBackupsUnderLock } from './backups.ts';
+import { listBackups, listBackupsWithLastGoodChecked, removeBackupsUnderLock } from './backups.ts';
 import { readPolicy, type BackupPolicy } from './backupPolicy.ts';
 import { planRetention, type RetentionVerdict } from './backupRetention.ts';
 import { localCalendar, type Calendar } from './backupCalendar.ts';
@@ -18,7 +18,11 @@ export interface PruneResult {
 export function pruneByPolicyUnderLock(engine: Engine, options: { now?: Date; calendar?: Calendar; policy?: BackupPolicy } = {}): PruneResult {
   if (engine.readOnly) throw new EngineError('READ_ONLY', `Cannot remove backups: ${engine.readOnlyReason}.`, { kept: 'Nothing was changed.' });
   const policy = options.policy ?? readPolicy(engine).policy;
-  const verdicts = planRetention(listBackups(engine), policy, options.now ?? new Date(), options.calendar ?? localCalendar);
+  const now = options.now ?? new Date();
+  const plan = (list: Parameters<typeof planRetention>[0]) => planRetention(list, policy, now, options.calendar ?? localCalendar);
+  let verdicts = plan(listBackups(engine));
+  // Before removing anything, the backup kept as the last good one is verified again.
+  if (verdicts.some((v) => !v.keep)) verdicts = plan(listBackupsWithLastGoodChecked(engine, now));
   const doomed = verdicts.filter((v) => !v.keep).map((v) => v.id);
   const { removed, freedBytes } = removeBackupsUnderLock(engine, doomed);
   return { removed, freedBytes, verdicts };

@@ -19,6 +19,7 @@ import { chunkEnds } from './backupChunks.ts';
 import { ObjectWriter, OBJECTS_FOLDER, objectPath, readObject, removeUnreferencedObjects, sha256Hex } from './backupObjects.ts';
 import { freeBytesOnDisk, formatBytes, type FreeSpaceProbe } from './freeSpace.ts';
 import { replaceFileAtomically } from './atomicFile.ts';
+import { lastGoodBackup } from './backupRetention.ts';
 
 // The kinds are the contract's (shared/backupTypes.ts): one definition for the engine and the panel.
 import type { BackupKind, SlotKind } from '../../shared/backupTypes.ts';
@@ -668,8 +669,8 @@ export function pruneBackups(engine: Engine, options: { maxAgeDays: number; keep
   if (engine.readOnly) return Promise.reject(new EngineError('READ_ONLY', `Cannot remove backups: ${engine.readOnlyReason}.`, { kept: 'Nothing was changed.' }));
   return engine.withLock(() => {
     const now = options.now ?? new Date();
-    const list = listBackups(engine);
-    const newestVerified = list.find((b) => b.check?.ok === true)?.id ?? list.find((b) => b.check === undefined)?.id;
+    const list = listBackupsWithLastGoodChecked(engine, now);
+    const newestVerified = lastGoodBackup(list)?.id;
     const doomed = list.slice(options.keepAtLeast).filter((info) => {
       const age = now.getTime() - Date.parse(info.created);
       if (info.id === newestVerified) return false;
@@ -678,6 +679,24 @@ export function pruneBackups(engine: Engine, options: { maxAgeDays: number; keep
     });
     return removeBackupsUnderLock(engine, doomed.map((b) => b.id)).removed;
   });
+}
+
+/**
+ * The backups, newest first, where the one retention keeps as the last good backup has been
+ * verified again now (its check.json may be older than damage done since): one found damaged is
+ * marked so and the next is tried. Pruning removes others on the strength of that one, so a
+ * stale "verified" removed the only intact copy.
+ */
+export function listBackupsWithLastGoodChecked(engine: Engine, now = new Date()): BackupInfo[] {
+  const damaged = new Map<string, BackupCheckRecord>();
+  for (;;) {
+    const list = listBackups(engine).map((b) => damaged.get(b.id) ? { ...b, check: damaged.get(b.id) as BackupCheckRecord } : b);
+    const good = lastGoodBackup(list);
+    if (!good) return list;
+    const check = verifyBackup(engine, good.id, { now });
+    if (check.ok) return list;
+    damaged.set(good.id, { at: now.toISOString(), ok: false, problems: check.problems });
+  }
 }
 
 /** A safety copy (a backup made before a restore, a recovery or an upgrade) is kept at least this long. */

@@ -129,6 +129,28 @@ describe('a backup whose manifest is damaged', () => {
   });
 });
 
+describe('pruning relies on the newest verified backup', () => {
+  it('verified again first: damaged since its check, it is not the one kept while the intact older one goes', () => {
+    const { data, base } = newRoot();
+    const created = () => tension(['backup', 'create', ...base, '--json']).json<{ id: string; files: { path: string; chunks: { sha256: string }[] }[] }>();
+    expect(tension(['entity', 'set', ...base, '--name', 'a', '--type', 'note', '--obs', 'one']).status).toBe(0);
+    const older = created();
+    expect(tension(['entity', 'set', ...base, '--name', 'b', '--type', 'note', '--obs', 'two']).status).toBe(0);
+    const newer = created();
+    // A piece only the newer backup holds, damaged after its check said "verified".
+    const piece = newer.files.find((f) => f.path === 'charts.jsonl')?.chunks[0]?.sha256 as string;
+    const object = path.join(data, '.backup', 'objects', piece.slice(0, 2), piece);
+    const bytes = fs.readFileSync(object);
+    bytes[0] = (bytes[0] as number) ^ 0xff;
+    fs.writeFileSync(object, bytes);
+    expect(tension(['backup', 'policy', ...base, '--keep-daily', '1', '--keep-weekly', '0', '--keep-monthly', '0']).status).toBe(0);
+    expect(tension(['health', 'free-space', ...base]).status).toBe(0);
+    const left = tension(['backup', 'list', ...base, '--json']).json<{ backups: { id: string }[] }>().backups.map((b) => b.id);
+    expect(left).toContain(older.id);
+    expect(tension(['backup', 'verify', older.id, ...base]).status).toBe(0);
+  });
+});
+
 describe('tension recover analyze / repair', () => {
   it('reports each damaged line and where its record comes from, then repairs after a backup of the damaged state', () => {
     const { data, base } = newRoot();

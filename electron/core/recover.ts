@@ -167,7 +167,10 @@ function planDamagedLines(engine: Engine, context: string, store: ContextStore):
   const backups = new BackupLookup(engine, context);
   return guessed.map(({ bad, key }) => {
     if (matched.has(bad)) return { bad, key, source: { from: 'journal' } as const };
-    if (spare > 0) {
+    // A line whose record cannot be named may be one the journal holds that the file lacks. One
+    // that names a record the journal does not hold is not (it was taken for "from journal"
+    // whenever another record was missing, and lost): backups, else salvage.
+    if (key === undefined && spare > 0) {
       spare -= 1;
       return { bad, key, source: { from: 'journal' } as const };
     }

@@ -171,6 +171,23 @@ describe('tension recover analyze / repair', () => {
     expect(tension(['graph', ...work, '--json']).json<{ entities: { name: string }[] }>().entities.map((e) => e.name)).toEqual(['A', 'B']);
   });
 
+  it('a damaged line naming a record the journal lacks is not taken for one it holds, when another record is missing from the file', () => {
+    const { data, base } = newRoot();
+    const work = [...base, '--context', 'work'];
+    for (const name of ['A', 'B', 'C']) expect(tension(['entity', 'set', ...work, '--name', name, '--type', 'note', '--obs', `${name} kept`]).status).toBe(0);
+    // Another program drops C and appends a record of its own, with a byte that is not UTF-8.
+    const file = path.join(data, 'charts-work.jsonl');
+    const kept = fs.readFileSync(file, 'utf8').split('\n').filter((line) => line !== '' && !line.includes('"name":"C"'));
+    fs.writeFileSync(file, Buffer.concat([Buffer.from(`${kept.join('\n')}\n{"type":"entity","name":"peerX","entityType":"note","observations":["theirs `), Buffer.from([0xff]), Buffer.from('"]}\n')]));
+    const analysis = tension(['recover', 'analyze', ...work, '--json']).json<{ contexts: { needsChoice: boolean; damagedLines: { affected: { label: string; source: { from: string } }[] }[] }[] }>().contexts[0];
+    expect(analysis?.damagedLines[0]?.affected).toEqual([expect.objectContaining({ label: 'peerX', source: { from: 'nowhere' } })]);
+    expect(analysis?.needsChoice).toBe(true);
+    const repair = tension(['recover', 'repair', ...work]);
+    expect(repair.status).toBe(1);
+    expect(repair.stdout).toContain('NOT RECOVERED');
+    expect(fs.readFileSync(path.join(data, '.recovery', 'found-in-damaged-lines.jsonl'), 'utf8')).toContain('peerX');
+  });
+
   it('--leave changes nothing on disk, as its log line says (a writable open rewrote the file and moved the damaged line aside)', () => {
     const { data, base } = newRoot();
     const work = [...base, '--context', 'work'];

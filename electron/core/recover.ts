@@ -12,7 +12,8 @@ import { removeQuietly, replaceFileAtomically, writeVerifiedTemp } from './atomi
 import { readFileIfExists, syncDirectory, writeAll } from './fileSystem.ts';
 import { parseContextBytes, serializeRecords, statIdentity, type BadLine } from './contextFile.ts';
 import { contextPaths } from './dataRoot.ts';
-import { entityKey, relationKey, type StoredRecord } from './records.ts';
+import { entityKey, identityOfKey, relationKey, type StoredRecord } from './records.ts';
+import { keysOfJournalLine } from './damagedJournalEntry.ts';
 import { listBackups, readBackupContext, type BackupInfo } from './backups.ts';
 import type { ContextStore } from './contextStore.ts';
 import { RecordSet } from './recordSet.ts';
@@ -56,7 +57,7 @@ function recoverContext(engine: Engine, context: string, actions: RecoveryAction
   };
   // 1. Load afresh, and decide where every damaged line's record comes from (the same plan the
   //    recovery wizard previews: recoveryAnalysis.ts).
-  const { store, journal, lines } = planContextRepair(engine, context, { fresh: true });
+  const { store, journal, lines, journalEntries } = planContextRepair(engine, context, { fresh: true });
   const paths = store.paths;
 
   // 2. The journal: damaged entries are copied out and the journal rewritten without them.
@@ -75,6 +76,17 @@ function recoverContext(engine: Engine, context: string, actions: RecoveryAction
     replaceFileAtomically(engine.fs, paths.journal, Buffer.concat(keep));
     engine.fs.rmSync(paths.checkpoint, { recursive: false, force: true });
     say(`removed ${journal.bad.length} damaged journal entries${journal.tornTail ? ' and an interrupted last entry' : ''} from ${path.basename(paths.journal)} (bytes kept in .recovery/)`);
+    // What those entries named that the context file does not hold: from the newest backup holding it.
+    const fromBackups = journalEntries.flatMap((entry) => entry.records.flatMap(({ source }) => (source.from === 'backup' ? [source.record] : [])));
+    if (fromBackups.length > 0) {
+      store.commit({ puts: fromBackups, deletes: [] }, { origin: 'recover', note: `restored ${fromBackups.length} records of damaged journal entries from backups` });
+      say(`restored ${fromBackups.length} records of damaged journal entries from the newest backup holding them`);
+    }
+    for (const entry of journalEntries) {
+      for (const { key, source } of entry.records) {
+        if (source.from === 'nowhere') unrecovered.push(`${path.basename(paths.journal)} byte ${entry.bad.start}: a damaged entry named ${describeKey(key)}, which neither the context file nor a backup holds (its bytes are in .recovery/)`);
+      }
+    }
   }
 
   // 3. The context file: unreadable lines whose records the journal does not hold come from a backup.
@@ -122,10 +134,23 @@ export interface LinePlan {
   readonly source: LineSource;
 }
 
+/** Where a record a damaged journal entry named comes from: the context file holds it, a backup does, or nothing. */
+export type EntryRecordSource =
+  | { readonly from: 'context-file' }
+  | { readonly from: 'backup'; readonly backup: string; readonly created: string; readonly record: StoredRecord }
+  | { readonly from: 'nowhere' };
+
+export interface JournalEntryPlan {
+  readonly bad: JournalRead['bad'][number];
+  /** The records the entry named (as far as its bytes can still be read). */
+  readonly records: readonly { readonly key: string; readonly source: EntryRecordSource }[];
+}
+
 export interface ContextRepairPlan {
   readonly store: ContextStore;
   readonly journal: JournalRead;
   readonly lines: readonly LinePlan[];
+  readonly journalEntries: readonly JournalEntryPlan[];
   /** The context as the repair leaves it: the journal's state and the records restored from backups. */
   readonly result: RecordSet;
 }
@@ -141,11 +166,23 @@ export function planContextRepair(engine: Engine, context: string, options: { fr
   if (options.fresh) engine.fs.rmSync(contextPaths(engine.layout, context).checkpoint, { recursive: false, force: true });
   const store = engine.storeForLockedWork(context);
   const journal = readJournal(engine.fs, store.paths.journal, 0);
-  const lines = planDamagedLines(engine, context, store);
+  const backups = new BackupLookup(engine, context);
+  const lines = planDamagedLines(engine, store, backups);
+  // A damaged journal entry's records: the load took in what the context file shows of them;
+  // one the file lacks (the file gone, or rewritten since) is looked for in the backups.
+  const journalEntries = journal.bad.map((bad) => ({
+    bad,
+    records: keysOfJournalLine(bad.bytes).map((key) => {
+      if (store.state.has(key)) return { key, source: { from: 'context-file' } as const };
+      const found = backups.find(key);
+      return { key, source: found ? ({ from: 'backup', ...found } as const) : ({ from: 'nowhere' } as const) };
+    }),
+  }));
   const result = new RecordSet();
   for (const record of store.state.values()) result.set(record);
   for (const line of lines) if (line.source.from === 'backup') result.set(line.source.record);
-  return { store, journal, lines, result };
+  for (const entry of journalEntries) for (const { source } of entry.records) if (source.from === 'backup') result.set(source.record);
+  return { store, journal, lines, journalEntries, result };
 }
 
 /**
@@ -154,7 +191,7 @@ export function planContextRepair(engine: Engine, context: string, options: { fr
  * name damaged too, or unreadable) is accounted for by one of the remaining records. Only a
  * line left over, whose record is in neither, is looked for in the backups, newest first.
  */
-function planDamagedLines(engine: Engine, context: string, store: ContextStore): LinePlan[] {
+function planDamagedLines(engine: Engine, store: ContextStore, backups: BackupLookup): LinePlan[] {
   const damaged = store.damagedLines().length > 0 ? store.damagedLines() : damagedLinesOnDisk(engine, store);
   if (damaged.length === 0) return [];
   const fromJournal = new Set(store.keysMissingFromFile());
@@ -164,7 +201,6 @@ function planDamagedLines(engine: Engine, context: string, store: ContextStore):
     if (key !== undefined && (fromJournal.delete(key) || store.state.has(key))) matched.add(bad);
   }
   let spare = fromJournal.size;
-  const backups = new BackupLookup(engine, context);
   return guessed.map(({ bad, key }) => {
     if (matched.has(bad)) return { bad, key, source: { from: 'journal' } as const };
     // A line whose record cannot be named may be one the journal holds that the file lacks. One
@@ -241,6 +277,14 @@ export class BackupLookup {
     }
     return undefined;
   }
+}
+
+/** A record's key as a person reads it: an entity's name, `from -[type]-> to` for a relation. */
+export function describeKey(key: string): string {
+  const identity = identityOfKey(key);
+  if (identity[0] === 'entity') return identity[1];
+  if (identity[0] === 'relation') return `${identity[1]} -[${identity[3]}]-> ${identity[2]}`;
+  return 'a line kept as it is';
 }
 
 /** The file of .recovery/ where what could be read of lines nothing else holds is kept. */

@@ -8,13 +8,12 @@ import path from 'node:path';
 import type { Engine } from './engine.ts';
 import { validateContextName } from './dataRoot.ts';
 import { contextsOf, listBackups, type BackupKind } from './backups.ts';
-import { BackupLookup, planContextRepair, type LinePlan } from './recover.ts';
+import { describeKey, planContextRepair, type LinePlan } from './recover.ts';
 import { escapeBytes } from './escapedText.ts';
-import { salvageLine, stringField, type SalvagedRecord } from './damagedLineSalvage.ts';
-import { entityKey, identityOfKey, relationKey } from './records.ts';
-import { keyOfChange, type RecordSet } from './recordSet.ts';
+import { salvageLine, type SalvagedRecord } from './damagedLineSalvage.ts';
+import { entityKey } from './records.ts';
+import type { RecordSet } from './recordSet.ts';
 import { summarizeCharts } from './charts/chartSummaries.ts';
-import type { Change } from './journalFormat.ts';
 import type { ChartSummary } from '../../shared/domain.ts';
 
 /** Where a record can come from: the journal, the context file (for a damaged journal entry), a named backup, or nowhere. */
@@ -97,12 +96,7 @@ export interface RecoveryAnalysis {
   readonly backups: readonly BackupChoice[];
 }
 
-function labelOf(key: string): string {
-  const identity = identityOfKey(key);
-  if (identity[0] === 'entity') return identity[1];
-  if (identity[0] === 'relation') return `${identity[1]} -[${identity[3]}]-> ${identity[2]}`;
-  return 'a line kept as it is';
-}
+const labelOf = describeKey;
 
 function spotOfLine(line: LinePlan, file: string): DamagedSpot {
   const shown = escapeBytes(line.bad.bytes);
@@ -123,54 +117,17 @@ function spotOfLine(line: LinePlan, file: string): DamagedSpot {
   };
 }
 
-/** The records a damaged journal entry named: its changes if the line still parses, else the names readable in it. */
-function keysOfJournalLine(bytes: Buffer): string[] {
-  const text = bytes.toString('utf8');
-  try {
-    const value = JSON.parse(text) as { changes?: unknown };
-    if (Array.isArray(value.changes)) return [...new Set((value.changes as Change[]).flatMap((change) => {
-      try {
-        return [keyOfChange(change)];
-      } catch {
-        return [];
-      }
-    }))];
-  } catch {
-    // not JSON any more: read the names that are still whole
-  }
-  const keys = new Set<string>();
-  for (const match of text.matchAll(/"(?:set|del|splice)"\s*:\s*(\{[^{}]*|\[[^\]]*\])/g)) {
-    const part = match[1] as string;
-    const name = stringField(part, 'name');
-    const from = stringField(part, 'from');
-    const to = stringField(part, 'to');
-    const type = stringField(part, 'relationType');
-    if (from !== undefined && to !== undefined && type !== undefined) keys.add(relationKey(from, to, type));
-    else if (name !== undefined) keys.add(entityKey(name));
-    else {
-      const identity = /^\["entity","((?:[^"\\]|\\.)*)"/.exec(part);
-      if (identity) keys.add(entityKey(JSON.parse(`"${identity[1]}"`) as string));
-    }
-  }
-  return [...keys];
-}
-
 /** Everything the wizard shows about one context before anything is done (nothing is changed). */
 export function analyzeContext(engine: Engine, context: string, options: { previewLines?: number } = {}): Promise<RecoveryAnalysis> {
   validateContextName(context);
   const previewLines = options.previewLines ?? 200;
   return engine.withLock(() => {
-    const { store, journal, lines, result } = planContextRepair(engine, context);
+    const { store, journal, lines, journalEntries, result } = planContextRepair(engine, context);
     const paths = store.paths;
-    const lookup = new BackupLookup(engine, context);
     const damagedLines = lines.map((line) => spotOfLine(line, paths.file));
-    const damagedJournalEntries: DamagedSpot[] = journal.bad.map((bad) => {
+    const damagedJournalEntries: DamagedSpot[] = journalEntries.map(({ bad, records }) => {
       const shown = escapeBytes(bad.bytes);
-      const affected = keysOfJournalLine(bad.bytes).map((key): AffectedRecord => {
-        if (store.state.has(key)) return { key, label: labelOf(key), source: { from: 'context-file' } };
-        const found = lookup.find(key);
-        return { key, label: labelOf(key), source: found ? { from: 'backup', backup: found.backup, created: found.created } : { from: 'nowhere' } };
-      });
+      const affected = records.map(({ key, source }): AffectedRecord => ({ key, label: labelOf(key), source: source.from === 'backup' ? { from: 'backup', backup: source.backup, created: source.created } : { from: source.from } }));
       return { where: 'journal', file: paths.journal, offset: bad.start, length: bad.end - bad.start, reason: bad.reason, text: shown.text, truncated: shown.truncated, torn: false, affected };
     });
     const missingFile = store.findings.some((f) => f.kind === 'file-missing');
@@ -190,7 +147,10 @@ export function analyzeContext(engine: Engine, context: string, options: { previ
       relations: records.filter((r) => r.kind === 'relation').length,
       charts: summarizeCharts(result, context),
       fromJournal: lines.filter((l) => l.source.from === 'journal').length,
-      fromBackups: lines.flatMap((l) => (l.source.from === 'backup' ? [{ label: labelOf(l.source.record.key), backup: l.source.backup, created: l.source.created }] : [])),
+      fromBackups: [
+        ...lines.flatMap((l) => (l.source.from === 'backup' ? [{ label: labelOf(l.source.record.key), backup: l.source.backup, created: l.source.created }] : [])),
+        ...journalEntries.flatMap((entry) => entry.records.flatMap(({ key, source }) => (source.from === 'backup' ? [{ label: labelOf(key), backup: source.backup, created: source.created }] : []))),
+      ],
       lost: lines.filter((l) => l.source.from === 'nowhere').length,
       lines: records.slice(0, previewLines).map((r) => r.raw),
       moreLines: Math.max(0, records.length - previewLines),

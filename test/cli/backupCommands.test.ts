@@ -188,6 +188,30 @@ describe('tension recover analyze / repair', () => {
     expect(fs.readFileSync(path.join(data, '.recovery', 'found-in-damaged-lines.jsonl'), 'utf8')).toContain('peerX');
   });
 
+  it("a damaged journal entry's record the context file lacks comes back from a backup, or is reported NOT RECOVERED (exit 1)", () => {
+    for (const withBackup of [true, false]) {
+      const { data, base } = newRoot();
+      const work = [...base, '--context', 'work'];
+      for (const name of ['A', 'B', 'C']) expect(tension(['entity', 'set', ...work, '--name', name, '--type', 'note', '--obs', `${name} kept`]).status).toBe(0);
+      if (withBackup) expect(tension(['backup', 'create', ...base]).status).toBe(0);
+      // B's journal entry damaged (its checksum no longer matches), and the context file gone.
+      const journal = path.join(data, '.history', 'charts-work.journal.jsonl');
+      fs.writeFileSync(journal, fs.readFileSync(journal, 'utf8').replace('"B kept"', '"B kepX"'));
+      fs.rmSync(path.join(data, 'charts-work.jsonl'));
+      const repair = tension(['recover', 'repair', ...work]);
+      const names = tension(['graph', ...work, '--json']).json<{ entities: { name: string }[] }>().entities.map((e) => e.name).sort();
+      if (withBackup) {
+        expect(repair.status, repair.stdout + repair.stderr).toBe(0);
+        expect(names).toEqual(['A', 'B', 'C']);
+      } else {
+        expect(repair.status).toBe(1);
+        expect(repair.stdout).toContain('NOT RECOVERED: charts-work.journal.jsonl');
+        expect(repair.stdout).toContain('named B');
+        expect(names).toEqual(['A', 'C']);
+      }
+    }
+  });
+
   it('--leave changes nothing on disk, as its log line says (a writable open rewrote the file and moved the damaged line aside)', () => {
     const { data, base } = newRoot();
     const work = [...base, '--context', 'work'];

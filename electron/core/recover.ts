@@ -200,12 +200,25 @@ function planDamagedLines(engine: Engine, store: ContextStore, backups: BackupLo
   for (const { bad, key } of guessed) {
     if (key !== undefined && (fromJournal.delete(key) || store.state.has(key))) matched.add(bad);
   }
+  // A line naming a record the journal does not hold is a damaged copy of one the file lacks
+  // only when its bytes are that record's line but for a few (a flipped byte in the name). Any
+  // other such line is a record of its own (another program's): it was taken for whichever
+  // record was missing, reported "from journal", and lost.
+  for (const { bad, key } of guessed) {
+    if (key === undefined || matched.has(bad)) continue;
+    for (const missing of fromJournal) {
+      const record = store.state.get(missing);
+      if (record && nearlyTheLine(record.raw, bad.bytes)) {
+        fromJournal.delete(missing);
+        matched.add(bad);
+        break;
+      }
+    }
+  }
   let spare = fromJournal.size;
   return guessed.map(({ bad, key }) => {
     if (matched.has(bad)) return { bad, key, source: { from: 'journal' } as const };
-    // A line whose record cannot be named may be one the journal holds that the file lacks. One
-    // that names a record the journal does not hold is not (it was taken for "from journal"
-    // whenever another record was missing, and lost): backups, else salvage.
+    // A line whose record cannot be named may be one the journal holds that the file lacks.
     if (key === undefined && spare > 0) {
       spare -= 1;
       return { bad, key, source: { from: 'journal' } as const };
@@ -213,6 +226,17 @@ function planDamagedLines(engine: Engine, store: ContextStore, backups: BackupLo
     const found = key ? backups.find(key) : undefined;
     return { bad, key, source: found ? ({ from: 'backup', ...found } as const) : ({ from: 'nowhere' } as const) };
   });
+}
+
+/** True when damaged bytes are a record's line cut short, or but for a few bytes changed in place (at most 1 in 20). */
+function nearlyTheLine(raw: string, damaged: Buffer): boolean {
+  const line = Buffer.from(raw, 'utf8');
+  const bytes = damaged[damaged.length - 1] === 10 ? damaged.subarray(0, -1) : damaged;
+  if (bytes.length < line.length && line.subarray(0, bytes.length).equals(bytes)) return true;
+  if (Math.abs(line.length - bytes.length) > 4) return false;
+  let same = 0;
+  for (let i = 0; i < Math.min(line.length, bytes.length); i += 1) if (line[i] === bytes[i]) same += 1;
+  return same * 20 >= Math.max(line.length, bytes.length) * 19;
 }
 
 /**

@@ -98,16 +98,17 @@ describe.skipIf(!!chromiumMissing)(`backups and recovery, in Chromium${chromiumM
       expect(await w.getByRole('region', { name: 'Where each record can come from' }).textContent()).toMatch(/the backup of/);
       await shot('2-sources');
       await w.getByRole('button', { name: 'Next' }).click();
-      // The repair's own plan shows what it can deliver: without the journal entry, the chart's outcome is gone.
+      // The repair's own plan shows what it can deliver: what the damaged journal entry and line
+      // held, it takes from the backup (the chart is there after the repair).
       const preview = w.getByRole('region', { name: 'Preview of the repaired context' });
       await preview.waitFor();
-      expect(await preview.getByRole('list', { name: 'Charts after the repair' }).textContent()).not.toContain('A tidy garden');
+      expect(await preview.getByRole('list', { name: 'Charts after the repair' }).textContent()).toContain('A tidy garden');
       await shot('3-preview');
       await w.getByRole('button', { name: 'Next' }).click();
       const choose = w.getByRole('region', { name: 'Choose what to do' });
       await choose.waitFor();
       expect(await w.getByRole('checkbox', { name: /Back up the current state first/ }).isChecked()).toBe(true);
-      // So the person restores the context from the backup, seeing what it holds first.
+      // The person restores the whole context from the backup instead, seeing what it holds first.
       await choose.getByRole('radio', { name: /Restore it from a backup/ }).check();
       await choose.getByRole('region', { name: 'Restore preview' }).waitFor();
       expect(await choose.getByRole('region', { name: 'Restore preview' }).textContent()).toMatch(/A tidy garden/);
@@ -175,7 +176,7 @@ describe.skipIf(!!chromiumMissing)(`backups and recovery, in Chromium${chromiumM
     }
   }
 
-  it('a damaged line whose journal entry is damaged too, found when the app starts: the repair’s preview shows the chart would be lost, so the person restores the context from the backup, through all five steps, no record lost', async () => {
+  it('a damaged line whose journal entry is damaged too, found when the app starts: the repair’s preview shows the chart taken from the backup; the person restores the context from the backup instead, through all five steps, no record lost', async () => {
     const data = path.join(tempDir('tension-recovery-e2e-'), '.coaia');
     await seed(data);
     const backupEngine = await Engine.open({ layout: resolveLayout({ data }), origin: 'cli', rewriteDelayMs: -1, lockLeaseMs: 0 });

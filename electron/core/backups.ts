@@ -332,19 +332,6 @@ export function listBackups(engine: Engine): BackupInfo[] {
   return list.sort(newestFirst);
 }
 
-/**
- * Backup folders whose manifest is missing or cannot be read: listBackups leaves them out (they
- * cannot be restored from), and verify reports them, so a damaged backup does not vanish unseen.
- */
-function unreadableBackups(engine: Engine): string[] {
-  return backupFolderNames(engine).filter((name) => {
-    // A backup's folder is named by its time (policy.json and schedule.json sit beside them).
-    if (!BACKUP_ID.test(name)) return false;
-    const manifest = readInBackupFolder(engine, name, MANIFEST);
-    return !manifest || !parseManifest(manifest, name);
-  });
-}
-
 /** The names in the backups folder (none when it does not exist yet). */
 function backupFolderNames(engine: Engine): string[] {
   const { backups } = rootPaths(engine.layout);
@@ -356,9 +343,20 @@ function backupFolderNames(engine: Engine): string[] {
   }
 }
 
-/** What verifying a backup says of each one unreadableBackups finds. */
+/**
+ * What verifying says of each backup folder whose manifest is missing or cannot be read:
+ * listBackups leaves them out (they cannot be restored from), and verify reports them, so a
+ * damaged backup does not vanish unseen.
+ */
 export function unreadableBackupChecks(engine: Engine): { id: string; ok: false; problems: string[] }[] {
-  return unreadableBackups(engine).map((id) => ({ id, ok: false, problems: ['its manifest.json is missing or damaged: this backup cannot be listed or restored from'] }));
+  return backupFolderNames(engine)
+    .filter((name) => {
+      // A backup's folder is named by its time (policy.json and schedule.json sit beside them).
+      if (!BACKUP_ID.test(name)) return false;
+      const manifest = readInBackupFolder(engine, name, MANIFEST);
+      return !manifest || !parseManifest(manifest, name);
+    })
+    .map((id) => ({ id, ok: false, problems: ['its manifest.json is missing or damaged: this backup cannot be listed or restored from'] }));
 }
 
 const BACKUP_ID = /^\d{4}-\d{2}-\d{2}T\d{2}-\d{2}-\d{2}-\d{3}Z(?:-\d+)?$/;

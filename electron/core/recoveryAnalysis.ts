@@ -96,7 +96,6 @@ export interface RecoveryAnalysis {
   readonly backups: readonly BackupChoice[];
 }
 
-const labelOf = describeKey;
 
 function spotOfLine(line: LinePlan, file: string): DamagedSpot {
   const shown = escapeBytes(line.bad.bytes);
@@ -112,7 +111,7 @@ function spotOfLine(line: LinePlan, file: string): DamagedSpot {
     truncated: shown.truncated,
     torn: line.bad.torn,
     // A line whose name cannot be read still held one record: which one is not known.
-    affected: [line.key ? { key: line.key, label: labelOf(line.key), source } : { label: 'a record whose name cannot be read', source }],
+    affected: [line.key ? { key: line.key, label: describeKey(line.key), source } : { label: 'a record whose name cannot be read', source }],
     ...(salvaged ? { salvaged } : {}),
   };
 }
@@ -127,7 +126,7 @@ export function analyzeContext(engine: Engine, context: string, options: { previ
     const damagedLines = lines.map((line) => spotOfLine(line, paths.file));
     const damagedJournalEntries: DamagedSpot[] = journalEntries.map(({ bad, records }) => {
       const shown = escapeBytes(bad.bytes);
-      const affected = records.map(({ key, source }): AffectedRecord => ({ key, label: labelOf(key), source: source.from === 'backup' ? { from: 'backup', backup: source.backup, created: source.created } : { from: source.from } }));
+      const affected = records.map(({ key, source }): AffectedRecord => ({ key, label: describeKey(key), source: source.from === 'backup' ? { from: 'backup', backup: source.backup, created: source.created } : { from: source.from } }));
       return { where: 'journal', file: paths.journal, offset: bad.start, length: bad.end - bad.start, reason: bad.reason, text: shown.text, truncated: shown.truncated, torn: false, affected };
     });
     const missingFile = store.findings.some((f) => f.kind === 'file-missing');
@@ -148,8 +147,8 @@ export function analyzeContext(engine: Engine, context: string, options: { previ
       charts: summarizeCharts(result, context),
       fromJournal: lines.filter((l) => l.source.from === 'journal').length,
       fromBackups: [
-        ...lines.flatMap((l) => (l.source.from === 'backup' ? [{ label: labelOf(l.source.record.key), backup: l.source.backup, created: l.source.created }] : [])),
-        ...journalEntries.flatMap((entry) => entry.records.flatMap(({ key, source }) => (source.from === 'backup' ? [{ label: labelOf(key), backup: source.backup, created: source.created }] : []))),
+        ...lines.flatMap((l) => (l.source.from === 'backup' ? [{ label: describeKey(l.source.record.key), backup: l.source.backup, created: l.source.created }] : [])),
+        ...journalEntries.flatMap((entry) => entry.records.flatMap(({ key, source }) => (source.from === 'backup' ? [{ label: describeKey(key), backup: source.backup, created: source.created }] : []))),
       ],
       lost: lines.filter((l) => l.source.from === 'nowhere').length,
       lines: records.slice(0, previewLines).map((r) => r.raw),
@@ -184,7 +183,7 @@ function danglingRelations(state: RecordSet): { severity: string; kind: string; 
   for (const record of state.values()) {
     if (record.kind !== 'relation') continue;
     for (const end of [record.from as string, record.to as string]) {
-      if (!state.has(entityKey(end))) problems.push({ severity: 'warning', kind: 'missing-entity', message: `relation ${labelOf(record.key)} refers to a missing entity ${JSON.stringify(end)}` });
+      if (!state.has(entityKey(end))) problems.push({ severity: 'warning', kind: 'missing-entity', message: `relation ${describeKey(record.key)} refers to a missing entity ${JSON.stringify(end)}` });
     }
   }
   return problems;

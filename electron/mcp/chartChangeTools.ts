@@ -198,7 +198,8 @@ export const chartChangeTools: readonly AnyToolSpec[] = [
       let duplicate: boolean;
       if (target.kind === 'step') {
         owner = target.chartId;
-        duplicate = (target.subChart ? await charts.completeOutcome(call.context, target.subChart, call.op) : await charts.completeStep(call.context, target.step.name, call.op)).duplicate;
+        // A telescoped step completes its sub-charts' desired outcomes too (chartCompletion.ts).
+        duplicate = (await charts.completeStep(call.context, target.step.name, call.op)).duplicate;
       } else {
         owner = target.kind === 'sub-chart' ? target.parentChart : target.chartId;
         duplicate = (await charts.completeOutcome(call.context, target.chartId, call.op)).duplicate;
@@ -298,7 +299,8 @@ export const chartChangeTools: readonly AnyToolSpec[] = [
         if (owner !== parent) throw new EngineError('BAD_INPUT', `${args.actionStepName} belongs to chart ${owner}, not to ${parent}.`);
         // A sub-chart coaia-narrative hung from the chart without a step of its own is removed by its
         // desired outcome's name, as `step remove` does (with its "Completed" note in the parent).
-        const ownStep = ref.kind === 'sub-chart' && chartParts(state, ref.chartId).chart?.metadata.parentActionStep === undefined;
+        const link = ref.kind === 'sub-chart' ? edits.parentLink(state, chartParts(state, ref.chartId)) : undefined;
+        const ownStep = link !== undefined && link.step === undefined;
         return { parent, step: ref.kind === 'step' ? ref.step.name : ownStep ? outcomeName(ref.chartId) : undefined, subChart: ref.kind === 'sub-chart' ? ref.chartId : undefined };
       });
       const result = target.step !== undefined

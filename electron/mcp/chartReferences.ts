@@ -10,7 +10,6 @@ import type { RecordSet } from '../core/recordSet.ts';
 import { chartIndexOf, chartParts, entityOf, isStep, resolveChartId, type Entity } from '../core/charts/chartModel.ts';
 import { DESIRED_OUTCOME } from '../../shared/domain.ts';
 
-export { isStep };
 
 /** True when the name is an action step's (not a chart, not a chart's part). */
 export function namesStep(state: RecordSet, reference: string): boolean {

@@ -180,7 +180,7 @@ export function reopenOutcome(state: RecordSet, chartIdOrName: string, now: Date
  * The chart a sub-chart hangs from, with the step it was telescoped from when it has one here;
  * undefined for a top chart, or one whose parent is not in this context.
  */
-function parentLink(state: RecordSet, parts: ReturnType<typeof chartParts>): { chart: string; step?: Entity } | undefined {
+export function parentLink(state: RecordSet, parts: ReturnType<typeof chartParts>): { chart: string; step?: Entity } | undefined {
   const meta = parts.chart?.metadata ?? {};
   const stepName = typeof meta.parentActionStep === 'string' ? meta.parentActionStep : undefined;
   const step = stepName === undefined ? undefined : entityOf(state.get(entityKey(stepName)));

@@ -15,12 +15,12 @@ import {
   completedNote,
   type NewChart,
 } from '../../../shared/domain.ts';
-import { chartIndexOf, chartEntityName, chartParts, entityOf, isChartId, outcomeName, readChart, realityName, resolveChartId } from './chartModel.ts';
+import { chartIndexOf, chartEntityName, chartParts, entityOf, outcomeName, readChart, realityName, resolveChartId } from './chartModel.ts';
 import { ChangeSet, requireChart, requireDate, requireStep, requireText, touch, type Json } from './chartChangeSet.ts';
-import { addRealityNote, moveCompletedNote } from './chartCompletion.ts';
+import { addRealityNote, moveCompletedNote, parentLink } from './chartCompletion.ts';
 
 export { ChangeSet, requireChart, requireDate, requireText };
-export { completeOutcome, completeStep, reopenOutcome, reopenStep } from './chartCompletion.ts';
+export { completeOutcome, completeStep, parentLink, reopenOutcome, reopenStep } from './chartCompletion.ts';
 
 /** A new chart id `chart_<ms>` not used in this state (the COAIA servers' pattern). */
 export function newChartId(state: RecordSet, nowMs: number): string {
@@ -168,8 +168,9 @@ function stepAddedAsChart(state: RecordSet, name: string) {
   const part = entityOf(state.get(entityKey(name)));
   if (part?.entityType !== DESIRED_OUTCOME) return undefined;
   const id = resolveChartId(state, name);
-  const chart = id === undefined ? undefined : readChart(state, id, '');
-  return chart?.parentChart !== undefined && chart.parentActionStep === undefined && isChartId(state, chart.parentChart) ? chart : undefined;
+  // Told as completing it tells it (chartCompletion.ts parentLink): a parent here, no step.
+  const link = id === undefined ? undefined : parentLink(state, chartParts(state, id));
+  return id !== undefined && link !== undefined && link.step === undefined ? readChart(state, id, '') : undefined;
 }
 
 /** Removes a step with its whole telescoped subtree (PEERS.md bug 7: orphaned grandchildren). */

@@ -15,7 +15,7 @@ import { type Chart, type ChartHistoryEntry, type ChartSummary, type ChartTree, 
 import type { ChartListDelta } from '../../../shared/contract.ts';
 import { buildSearchIndexInSlices } from '../searchWarmUp.ts';
 import { searchChartsIn, type ChartSearchHit } from './chartSearch.ts';
-import { chartIndexOf, readChart, readTree, keyBelongsToChart, resolveChartId } from './chartModel.ts';
+import { chartIndexOf, chartParts, readChart, readTree, keyBelongsToChart, resolveChartId } from './chartModel.ts';
 import { chartListChangesSince, listCharts, type ListPosition } from './chartSummaries.ts';
 import * as edits from './chartEdits.ts';
 import { chartPart, chartVersionAfter, outcomePart, realityPart, requireVersion, stepPart, treeWithVersions, versionAfter, withVersions, type VersionedPart } from './chartVersions.ts';
@@ -342,8 +342,8 @@ export class ChartService {
           // A sub-chart hanging from the chart itself, not from one of its steps, is a step the
           // COAIA server added (add_action_step): archived open, it would leave the server's list.
           const openStepChart = options.requireComplete && !chart?.outcomeCompleted ? index.childrenOf(resolved).find((child) => {
-            const sub = readChart(state, child, from, index);
-            return sub !== undefined && sub.parentActionStep === undefined && !sub.complete;
+            const link = edits.parentLink(state, chartParts(state, child));
+            return link !== undefined && link.step === undefined && readChart(state, child, from, index)?.complete === false;
           }) : undefined;
           if (openStepChart !== undefined) {
             throw new EngineError('BAD_INPUT', `Chart ${resolved} still has an open step: its sub-chart ${openStepChart} (a step added as a chart) is not complete. Complete it, or the chart's desired outcome, first. Nothing was changed.`);

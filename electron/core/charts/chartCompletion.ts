@@ -130,14 +130,8 @@ export function reopenStep(state: RecordSet, name: string, now: Date): PendingCh
  * parent step) is noted in its parent's current reality by its desired outcome, as that server does.
  */
 export function completeOutcome(state: RecordSet, chartIdOrName: string, now: Date): PendingChanges {
-  const chartId = requireChart(state, chartIdOrName);
-  const changes = new ChangeSet(state);
   const stamp = now.toISOString();
-  const parts = chartParts(state, chartId);
-  if (parts.outcome) changes.modify(parts.outcome.name, (_v, m) => (m.completionStatus = true));
-  touch(changes, chartId, stamp);
-  markChartEntity(changes, chartId, true);
-  const link = parentLink(state, parts);
+  const { changes, parts, link } = markOutcome(state, chartIdOrName, true, stamp);
   if (link?.step) completeStepInto(changes, link.step.name, link.chart, stamp);
   else if (link && parts.outcome) {
     addRealityNote(changes, link.chart, completedNote(parts.outcome.observations[0] ?? parts.outcome.name), stamp);
@@ -152,14 +146,8 @@ export function completeOutcome(state: RecordSet, chartIdOrName: string, now: Da
  * peer wrote the note without marking the step).
  */
 export function reopenOutcome(state: RecordSet, chartIdOrName: string, now: Date): PendingChanges {
-  const chartId = requireChart(state, chartIdOrName);
-  const changes = new ChangeSet(state);
   const stamp = now.toISOString();
-  const parts = chartParts(state, chartId);
-  if (parts.outcome) changes.modify(parts.outcome.name, (_v, m) => (m.completionStatus = false));
-  touch(changes, chartId, stamp);
-  markChartEntity(changes, chartId, false);
-  const link = parentLink(state, parts);
+  const { changes, parts, link } = markOutcome(state, chartIdOrName, false, stamp);
   if (link?.step) {
     const step = link.step;
     const wasComplete = step.metadata.completionStatus === true;
@@ -174,6 +162,17 @@ export function reopenOutcome(state: RecordSet, chartIdOrName: string, now: Date
     if (moveCompletedNote(changes, link.chart, parts.outcome.name, parts.outcome.observations[0] ?? parts.outcome.name)) touch(changes, link.chart, stamp);
   }
   return changes.done();
+}
+
+/** A chart's desired outcome (and its chart entity's flag) marked complete or open: the part completeOutcome and reopenOutcome share. */
+function markOutcome(state: RecordSet, chartIdOrName: string, complete: boolean, stamp: string) {
+  const chartId = requireChart(state, chartIdOrName);
+  const changes = new ChangeSet(state);
+  const parts = chartParts(state, chartId);
+  if (parts.outcome) changes.modify(parts.outcome.name, (_v, m) => (m.completionStatus = complete));
+  touch(changes, chartId, stamp);
+  markChartEntity(changes, chartId, complete);
+  return { changes, parts, link: parentLink(state, parts) };
 }
 
 /**

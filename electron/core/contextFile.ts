@@ -5,6 +5,7 @@ import type { FileSystem } from './fileSystem.ts';
 import { forEachLine } from './lineSplitter.ts';
 import { asOpaque, classifyLine, makeRecord, quickRecord, readsIrregularly, trustedRecord, type StoredRecord } from './records.ts';
 import { crc32Hex } from './journalFormat.ts';
+import { DeferredRecordMap } from './deferredRecordMap.ts';
 
 export interface BadLine {
   readonly start: number;
@@ -61,32 +62,19 @@ const BYTE_ORDER_MARK = 0xfeff;
 
 /** Parses a context file's bytes; `trusted`: they are exactly a file we wrote (TrustedFile). */
 export function parseContextBytes(bytes: Buffer, trusted: TrustedFile | boolean = false): ParsedRecords {
+  if (typeof trusted === 'object' && trusted.irregularLines !== undefined) return parseVouchedBytes(bytes, trusted.irregularLines);
   const map = new Map<string, StoredRecord>();
   const bad: BadLine[] = [];
   const occurrences = new Map<string, number>();
   let duplicates = 0;
   let unterminatedKey: string | undefined;
-  const irregular = typeof trusted === 'object' ? trusted.irregularLines : undefined;
-  // The next irregular line's place in `irregular`, and the non-blank line being read.
-  let nextIrregular = 0;
-  let line = -1;
   forEachLine(bytes, (start, end, lineText, utf8, terminated) => {
-    // A byte order mark opens files some editors save (Windows Notepad): it is not part of the
-    // first line's JSON, which would otherwise be damaged and moved aside by the next rewrite.
-    // Only before a `{`: no record's line starts with the mark then, so none we write loses it.
-    const text = start === 0 && lineText.charCodeAt(0) === BYTE_ORDER_MARK && lineText.charCodeAt(1) === 123 ? lineText.slice(1) : lineText;
-    let record: StoredRecord | undefined;
-    // Counted as the records are (a blank line is none); ours start with `{`.
-    if (irregular !== undefined && utf8 && (text.charCodeAt(0) === 123 || text.trim() !== '')) {
-      line += 1;
-      if (irregular[nextIrregular] === line) nextIrregular += 1;
-      else record = quickRecord(text);
-    }
-    if (!record && trusted !== false && utf8) record = trustedRecord(text);
+    const text = withoutByteOrderMark(start, lineText);
+    let record = trusted !== false && utf8 ? trustedRecord(text) : undefined;
     if (!record) {
       const verdict = utf8 ? classifyLine(text) : ({ ok: false, reason: 'invalid UTF-8' } as const);
       if (!verdict.ok) {
-        bad.push({ start, end, reason: verdict.reason, bytes: Buffer.from(bytes.subarray(start, terminated ? end + 1 : end)), torn: !terminated });
+        bad.push(badLine(bytes, start, end, verdict.reason, terminated));
         return;
       }
       if (verdict.kind === 'blank') return;
@@ -95,9 +83,7 @@ export function parseContextBytes(bytes: Buffer, trusted: TrustedFile | boolean 
     if (record.kind === 'line' || map.has(record.key)) {
       // Opaque lines and duplicates of an entity/relation line are kept as text, by occurrence.
       if (record.kind !== 'line') duplicates += 1;
-      const occurrence = (occurrences.get(text) ?? 0) + 1;
-      occurrences.set(text, occurrence);
-      record = asOpaque(text, occurrence);
+      record = asOpaque(text, nextOccurrence(occurrences, text));
     }
     map.set(record.key, record);
     if (!terminated) unterminatedKey = record.key;
@@ -111,6 +97,98 @@ export function parseContextBytes(bytes: Buffer, trusted: TrustedFile | boolean 
       return [...map.values()];
     },
   };
+}
+
+/**
+ * A file the checkpoint vouches for, with its list of irregular lines: every other line is read
+ * by quickRecord, and the records go into a DeferredRecordMap (no key hashed until one is
+ * looked up). Its quick lines are records our rewrite wrote, one line each; only a line read in
+ * full can repeat a record (another program wrote it twice), so only those keys are looked for
+ * among the rest, and a later line of such a record becomes the opaque line a full parse makes.
+ */
+function parseVouchedBytes(bytes: Buffer, irregular: readonly number[]): ParsedRecords {
+  const records: StoredRecord[] = [];
+  const bad: BadLine[] = [];
+  const occurrences = new Map<string, number>();
+  let fullyReadKeys: Set<string> | undefined;
+  let unterminated = false;
+  // The next irregular line's place in `irregular`, and the non-blank line being read.
+  let nextIrregular = 0;
+  let line = -1;
+  forEachLine(bytes, (start, end, lineText, utf8, terminated) => {
+    const text = withoutByteOrderMark(start, lineText);
+    let record: StoredRecord | undefined;
+    // Counted as the records are (a blank line is none); ours start with `{`.
+    if (utf8 && (text.charCodeAt(0) === 123 || text.trim() !== '')) {
+      line += 1;
+      if (irregular[nextIrregular] === line) nextIrregular += 1;
+      else record = quickRecord(text);
+    }
+    if (!record) {
+      if (utf8) record = trustedRecord(text);
+      if (!record) {
+        const verdict = utf8 ? classifyLine(text) : ({ ok: false, reason: 'invalid UTF-8' } as const);
+        if (!verdict.ok) {
+          bad.push(badLine(bytes, start, end, verdict.reason, terminated));
+          return;
+        }
+        if (verdict.kind === 'blank') return;
+        record = makeRecord(text, verdict.fields);
+      }
+      if (record.kind === 'line') record = asOpaque(text, nextOccurrence(occurrences, text));
+      else (fullyReadKeys ??= new Set()).add(record.key);
+    }
+    records.push(record);
+    if (!terminated) unterminated = true;
+  });
+  const duplicates = fullyReadKeys === undefined ? 0 : repeatsAsOpaque(records, fullyReadKeys, occurrences);
+  const map = new DeferredRecordMap(records);
+  const last = records[records.length - 1];
+  return {
+    map,
+    bad,
+    duplicates,
+    ...(unterminated && last !== undefined ? { unterminatedKey: last.key } : {}),
+    get records() {
+      return [...map.values()];
+    },
+  };
+}
+
+/** Turns every later line of a record whose key is in `keys` into an opaque line; how many. */
+function repeatsAsOpaque(records: StoredRecord[], keys: ReadonlySet<string>, occurrences: Map<string, number>): number {
+  const seen = new Set<string>();
+  let repeats = 0;
+  for (let i = 0; i < records.length; i += 1) {
+    const record = records[i] as StoredRecord;
+    if (record.kind === 'line' || !keys.has(record.key)) continue;
+    if (!seen.has(record.key)) {
+      seen.add(record.key);
+      continue;
+    }
+    records[i] = asOpaque(record.raw, nextOccurrence(occurrences, record.raw));
+    repeats += 1;
+  }
+  return repeats;
+}
+
+function nextOccurrence(occurrences: Map<string, number>, text: string): number {
+  const occurrence = (occurrences.get(text) ?? 0) + 1;
+  occurrences.set(text, occurrence);
+  return occurrence;
+}
+
+/**
+ * A byte order mark opens files some editors save (Windows Notepad): it is not part of the
+ * first line's JSON, which would otherwise be damaged and moved aside by the next rewrite.
+ * Only before a `{`: no record's line starts with the mark then, so none we write loses it.
+ */
+function withoutByteOrderMark(start: number, text: string): string {
+  return start === 0 && text.charCodeAt(0) === BYTE_ORDER_MARK && text.charCodeAt(1) === 123 ? text.slice(1) : text;
+}
+
+function badLine(bytes: Buffer, start: number, end: number, reason: string, terminated: boolean): BadLine {
+  return { start, end, reason, bytes: Buffer.from(bytes.subarray(start, terminated ? end + 1 : end)), torn: !terminated };
 }
 
 export function statIdentity(fsys: FileSystem, path: string): { size: number; ino: bigint; mtimeNs: bigint; ctimeNs: bigint; link?: true } | undefined {

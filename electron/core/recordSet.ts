@@ -4,6 +4,7 @@ import { classifyLine, classifyTrustedLine, asOpaque, makeRecord, type StoredRec
 import { keyOfIdentity } from './records.ts';
 import type { Change } from './journalFormat.ts';
 import { applySplice } from './recordSplice.ts';
+import { DeferredRecordMap } from './deferredRecordMap.ts';
 
 /** Told of every change, to keep a derived index (search) current. */
 export interface RecordObserver {
@@ -61,6 +62,14 @@ export class RecordSet {
 
   keys(): IterableIterator<string> {
     return this.records.keys();
+  }
+
+  /**
+   * Builds the key map of a set adopted from a re-opened file for about `ms` (its keys are hashed
+   * on first lookup otherwise: DeferredRecordMap); true once it is built.
+   */
+  buildKeysFor(ms: number): boolean {
+    return this.records instanceof DeferredRecordMap ? this.records.buildFor(ms) : true;
   }
 
   /** A shallow copy of the key -> record map (records are immutable and shared). */

@@ -1,10 +1,12 @@
-// Building the search indexes after the app opens, a slice at a time, so that the first search
-// a person types finds its index ready instead of waiting seconds for it (100,000 charts), and
-// the main process is never held for longer than a slice meanwhile. A search that comes before
-// the build is done finishes it (ContextStore.searchIndex); live changes go to the index as it
-// is built (searchIndex.ts, IndexBuild). Once every context's index is built, the chart search
-// learns what each record says about its chart (chartSearch.ts, up to a number of records), so
-// that the first search of a common word costs what the next ones do.
+// Building the key maps and search indexes after the app opens, a slice at a time, so that the
+// first change finds its context's key map built and the first search a person types finds its
+// index ready, instead of waiting seconds for them (100,000 charts), and the main process is
+// never held for longer than a slice meanwhile. A search that comes before the build is done
+// finishes it (ContextStore.searchIndex), as a lookup does the key map (DeferredRecordMap);
+// live changes go to the index as it is built (searchIndex.ts, IndexBuild). Once every
+// context's index is built, the chart search learns what each record says about its chart
+// (chartSearch.ts, up to a number of records), so that the first search of a common word costs
+// what the next ones do.
 import type { Engine } from './engine.ts';
 import { learnChartFactsStep } from './charts/chartSearch.ts';
 
@@ -25,10 +27,15 @@ export interface WarmUpOptions {
 /** Builds every context's search index in slices, then the chart search's facts; resolves when all are built or the app stops. */
 export async function warmSearchIndexes(engine: Engine, options: WarmUpOptions = {}): Promise<void> {
   const contexts = engine.listContextNames();
+  const sliceMs = options.sliceMs ?? SLICE_MS;
+  // First each re-opened context's key map (DeferredRecordMap), so that a change made a moment
+  // after the open does not wait for it: about a second at 100k charts.
+  for (const context of contexts) {
+    if (!(await inSlices(options, () => engine.read(context, (state) => state.buildKeysFor(sliceMs))))) return;
+  }
   for (const context of contexts) {
     if (!(await buildSearchIndexInSlices(engine, context, options))) return;
   }
-  const sliceMs = options.sliceMs ?? SLICE_MS;
   for (const context of contexts) {
     if (!(await inSlices(options, () => engine.read(context, (state, store) => learnChartFactsStep(state, store.searchIndex(), sliceMs))))) return;
   }

@@ -1,0 +1,138 @@
+// A re-open reads a file the checkpoint vouches for into a DeferredRecordMap: no key hashed until
+// one is looked up. Whatever order our rewrite wrote a record and its repeats in (another program
+// wrote the record twice), the map must hold what a full parse of the same bytes holds, read in
+// order before it is built and looked up after, and a change to a set adopted from it must
+// leave it (the file's records) as it was.
+import { describe, expect, it } from 'vitest';
+import { parseContextBytes, serializeRecords } from '../../electron/core/contextFile.ts';
+import { DeferredRecordMap } from '../../electron/core/deferredRecordMap.ts';
+import { asOpaque, classifyLine, makeRecord, type StoredRecord } from '../../electron/core/records.ts';
+import { RecordSet } from '../../electron/core/recordSet.ts';
+import { seededRandom } from '../helpers/seededRandom.ts';
+
+const described = (record: StoredRecord) => [record.key, record.kind, record.chartId ?? null, record.raw];
+
+function recordOf(line: string): StoredRecord {
+  const verdict = classifyLine(line);
+  if (!verdict.ok || verdict.kind === 'blank') throw new Error(`not a record: ${line}`);
+  return makeRecord(line, verdict.fields);
+}
+
+const entity = (name: string, extra = '') => `{"type":"entity","name":"${name}","entityType":"note","observations":[${extra}]}`;
+// A key field given twice: the quick reading takes the first name, a full parse the last.
+const twiceNamed = (first: string, last: string) => `{"type":"entity","name":"${first}","entityType":"note","observations":[],"name":"${last}"}`;
+
+/** The bytes our rewrite writes for these records in this order, and the checkpoint's list of lines to read in full. */
+function rewrite(records: readonly StoredRecord[]): { bytes: Buffer; irregularLines: number[] } {
+  const irregularLines: number[] = [];
+  const bytes = Buffer.from(serializeRecords(records, irregularLines).join(''));
+  return { bytes, irregularLines };
+}
+
+function expectSameAsFullParse(bytes: Buffer, irregularLines: number[]): void {
+  const full = [...parseContextBytes(bytes).map.values()].map(described);
+  const deferred = parseContextBytes(bytes, { irregularLines });
+  expect(deferred.map).toBeInstanceOf(DeferredRecordMap);
+  // Read in order before anything is looked up, then looked up key by key.
+  expect(deferred.map.size).toBe(full.length);
+  expect([...deferred.map.values()].map(described)).toEqual(full);
+  expect([...deferred.map.keys()]).toEqual(full.map(([key]) => key));
+  expect((deferred.map as DeferredRecordMap).deferred).toBe(true);
+  for (const [key, ...rest] of full) expect(described(deferred.map.get(key as string) as StoredRecord)).toEqual([key, ...rest]);
+  expect((deferred.map as DeferredRecordMap).deferred).toBe(false);
+  expect([...deferred.map.entries()].map(([key, record]) => [key, ...described(record).slice(1)])).toEqual(full);
+}
+
+describe('a vouched file read into a deferred map holds what a full parse holds', () => {
+  it('a repeat written after its record, before it, and three times; a repeat of a record read in full', () => {
+    const a1 = entity('a', '"one"');
+    const a2 = entity('a', '"two"');
+    const odd = twiceNamed('x', 'b');
+    const records = [
+      asOpaque(a2, 1), // a repeat our rewrite wrote before its record (a reordered peer file)
+      recordOf(a1),
+      recordOf(entity('c')),
+      asOpaque(a2, 2),
+      recordOf(odd), // read in full: the entity b
+      asOpaque(entity('b', '"again"'), 1), // a repeat of b, a record only a full parse reads
+      asOpaque('# a comment', 1),
+      asOpaque('# a comment', 2),
+      recordOf(entity('x')), // the quick reading of `odd` names x: this is x's own line
+    ];
+    const { bytes, irregularLines } = rewrite(records);
+    expect(irregularLines).toEqual([0, 3, 4, 5]);
+    expectSameAsFullParse(bytes, irregularLines);
+    // The full parse itself takes the first line of a for the record.
+    expect(parseContextBytes(bytes).map.get('e\u0000a')?.raw).toBe(a2);
+  });
+
+  it('seeded files of records, repeats, odd lines and comments in any order', () => {
+    const random = seededRandom(2026);
+    for (let round = 0; round < 40; round += 1) {
+      const names = ['a', 'b', 'c', 'd', 'e'];
+      const lines: string[] = [];
+      for (let i = 0; i < 30; i += 1) {
+        const name = names[Math.floor(random() * names.length)] as string;
+        const pick = random();
+        if (pick < 0.5) lines.push(entity(name, `"${i}"`));
+        else if (pick < 0.7) lines.push(twiceNamed(names[Math.floor(random() * names.length)] as string, name));
+        else if (pick < 0.8) lines.push(`{"type":"relation","from":"${name}","to":"b","relationType":"r"}`);
+        else if (pick < 0.9) lines.push('# same comment');
+        else lines.push(`{"type":"entity","name":"${name}","entityType":"note","observations":[],"metadata":{"level":1,"chartId":"c${i % 3}"}}`);
+      }
+      // What a process holds after reading a peer's file of these lines, written back by our rewrite.
+      const state = [...parseContextBytes(Buffer.from(lines.join('\n'))).map.values()];
+      // In any order (a peer's reordering adopted): repeats may come before their records.
+      for (let i = state.length - 1; i > 0; i -= 1) {
+        const j = Math.floor(random() * (i + 1));
+        [state[i], state[j]] = [state[j] as StoredRecord, state[i] as StoredRecord];
+      }
+      const { bytes, irregularLines } = rewrite(state);
+      expectSameAsFullParse(bytes, irregularLines);
+    }
+  });
+});
+
+describe('DeferredRecordMap', () => {
+  const records = Array.from({ length: 5_000 }, (_, i) => recordOf(entity(`n${i}`)));
+
+  it('is built in slices, and answers lookups and changes like a Map at any point', () => {
+    const map = new DeferredRecordMap([...records]);
+    let slices = 0;
+    while (!map.buildFor(0.01)) slices += 1;
+    expect(slices).toBeGreaterThan(0);
+    expect(map.size).toBe(records.length);
+    expect([...map.keys()]).toEqual(records.map((record) => record.key));
+
+    const partly = new DeferredRecordMap([...records]);
+    partly.buildFor(0.01);
+    expect(partly.deferred).toBe(true);
+    expect(partly.get('e\u0000n4999')).toBe(records[4999]);
+    expect(partly.deferred).toBe(false);
+    expect(partly.delete('e\u0000n0')).toBe(true);
+    partly.set('e\u0000new', recordOf(entity('new')));
+    expect(partly.size).toBe(records.length);
+    expect([...partly.keys()].slice(-2)).toEqual(['e\u0000n4999', 'e\u0000new']);
+  });
+
+  it('keeps a key handed to it twice (which its makers never do) as the opaque line a full parse makes of it', () => {
+    const again = recordOf(entity('n1', '"again"'));
+    const map = new DeferredRecordMap([records[0] as StoredRecord, records[1] as StoredRecord, again]);
+    map.build();
+    expect([...map.values()].map(described)).toEqual([described(records[0] as StoredRecord), described(records[1] as StoredRecord), described(asOpaque(again.raw, 1))]);
+  });
+
+  it("a set adopted from it copies before its first change: the file's records stay as read", () => {
+    const fileRecords = new DeferredRecordMap([...records]);
+    const state = new RecordSet();
+    state.adopt(fileRecords);
+    expect(state.size).toBe(records.length);
+    state.delete('e\u0000n1');
+    state.set(recordOf(entity('added')));
+    expect(state.size).toBe(records.length);
+    expect(state.has('e\u0000n1')).toBe(false);
+    expect(fileRecords.size).toBe(records.length);
+    expect(fileRecords.has('e\u0000n1')).toBe(true);
+    expect(fileRecords.has('e\u0000added')).toBe(false);
+  });
+});

@@ -9,9 +9,10 @@ import { EngineError } from '../errors.ts';
 import { validateContextName } from '../dataRoot.ts';
 import { createBackupUnderLock } from '../backups.ts';
 import { replayWanted } from '../history.ts';
+import { forEachJournalEntry } from '../journalFile.ts';
 import type { StoredRecord } from '../records.ts';
 import { refuseReserved, requireContext } from './contextRename.ts';
-import { clearRetiredNote, readRetiredNote, writeRetiredNote } from './retiredContexts.ts';
+import { clearRetiredNote, writeRetiredNote } from './retiredContexts.ts';
 import { takeAwayRetiredFile } from './retiredFile.ts';
 
 export interface DeleteResult {
@@ -37,17 +38,59 @@ export async function deleteContext(engine: Engine, context: string, options: { 
   return { context, backup, records: result.changed, leftBehind };
 }
 
-/** Every record the deletion removed, put back exactly as it was, as one commit. */
+/** The note of a restore's commit (older versions wrote it too, under the caller's op alone). */
+const restoredNote = (context: string) => `Context ${context} restored (its deletion undone)`;
+
+interface DeletionToUndo {
+  /** The deleting commit's operation id and transaction. */
+  readonly op: string;
+  readonly tx: string;
+  /** The restore's own operation id. */
+  readonly restoreOp: string;
+}
+
+/**
+ * The deletion a restore undoes, read from the context's journal (not from the retired note,
+ * which goes when the name is taken up again: a context created or renamed to that name). Each
+ * restore undoes the newest deletion not yet undone, so the journal reads as a stack: a
+ * deleting commit pushes, a restoring one pops. A request already answered (its operation id is
+ * in the journal) names the deletion it undid, so its retry is answered, not applied to an
+ * older deletion.
+ */
+function deletionToUndo(engine: Engine, journal: string, context: string, callerOp: string | undefined): DeletionToUndo | undefined {
+  const restoreOpOf = (deletion: { op: string }) => `restore-context:${callerOp ?? deletion.op}`;
+  const open: { op: string; tx: string }[] = [];
+  let lastTx: string | undefined;
+  let answered: { op: string; tx: string } | undefined;
+  forEachJournalEntry(engine.fs, journal, (entry) => {
+    if (entry.kind !== 'commit' || entry.tx === lastTx) return; // the parts of one large commit count once
+    lastTx = entry.tx;
+    if (entry.op?.startsWith(`delete-context:${context}:`)) open.push({ op: entry.op, tx: entry.tx });
+    else if (entry.op?.startsWith('restore-context:') || entry.note === restoredNote(context)) {
+      const undone = open.pop();
+      if (undone && callerOp !== undefined && entry.op === restoreOpOf(undone)) answered = undone;
+    }
+  });
+  const deletion = answered ?? open.at(-1);
+  return deletion && { ...deletion, restoreOp: restoreOpOf(deletion) };
+}
+
+/**
+ * Every record the deletion removed, put back exactly as it was, as one commit. The name may be
+ * in use again by then (a context created or renamed to it): the deleted records come back
+ * beside what it holds now, which is not touched (a record made again under the same name is
+ * newer, and kept).
+ */
 export async function restoreDeletedContext(engine: Engine, context: string, options: { op?: string | undefined } = {}): Promise<{ context: string; records: number; keptNewer: string[] }> {
   validateContextName(context);
-  const note = readRetiredNote(engine.fs, engine.layout, context);
-  if (note?.reason !== 'deleted' || note.op === undefined) throw new EngineError('NOT_FOUND', `Context ${context} was not deleted (nothing to restore). Nothing was changed.`, { kept: 'Nothing was changed.' });
   const journal = await engine.read(context, (_state, store) => store.paths.journal);
-  // The records as they were just before the deleting commit (its op names it).
+  const deletion = deletionToUndo(engine, journal, context, options.op);
+  if (!deletion) throw new EngineError('NOT_FOUND', `Context ${context} was not deleted (nothing to restore). Nothing was changed.`, { kept: 'Nothing was changed.' });
+  // The records as they were just before the deleting commit.
   const before = new Map<string, StoredRecord>();
   let reached = false;
   replayWanted(engine.fs, journal, () => true, (key, entry, record) => {
-    if (reached || entry.op === note.op) {
+    if (reached || entry.tx === deletion.tx) {
       reached = true;
       return;
     }
@@ -63,8 +106,10 @@ export async function restoreDeletedContext(engine: Engine, context: string, opt
       keptNewer = [...before.values()].filter((record) => state.has(record.key) && state.get(record.key)?.raw !== record.raw).map((record) => record.name ?? record.raw.slice(0, 80));
       return { puts: [...before.values()].filter((record) => !state.has(record.key)), deletes: [], verbatim: true };
     },
-    { op: options.op ?? `restore-context:${note.op}`, note: `Context ${context} restored (its deletion undone)` },
+    { op: deletion.restoreOp, note: restoredNote(context) },
   );
+  // Whatever note the name has now (deleted; or renamed away after it was taken up again) goes:
+  // the context holds its records again, and a rename's note would have them moved on.
   await engine.withLock(() => clearRetiredNote(engine.fs, engine.layout, context));
   await engine.flush();
   return { context, records: result.changed, keptNewer };

@@ -166,5 +166,15 @@ function requestedRoots(source: RecordSet, from: string, requested: readonly str
   }
   // A chart inside another chosen chart's subtree goes with it.
   const inside = new Set(ids.flatMap((id) => index.subtree(id).slice(1)));
-  return ids.filter((id) => !inside.has(id));
+  const roots = ids.filter((id) => !inside.has(id));
+  // Moved alone, a sub-chart would leave its parent's step without it (completion would no
+  // longer reach the parent, removing the step would not remove it) and link into another
+  // context: refused as charts.move refuses it.
+  for (const id of roots) {
+    const parent = index.parentOf(id);
+    if (parent !== undefined && parent !== id && index.has(parent)) {
+      throw new EngineError('BAD_INPUT', `Chart ${id} is a sub-chart of ${parent}: move the top chart, and its sub-charts go with it. Nothing was changed.`, { kept: 'Nothing was changed.' });
+    }
+  }
+  return roots;
 }

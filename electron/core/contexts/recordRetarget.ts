@@ -14,7 +14,7 @@ export function renamedPart(name: string, ids: IdMapping): string {
 }
 
 export function retarget(record: StoredRecord, from: string, to: string, ids: IdMapping = new Map()): StoredRecord {
-  if (record.kind !== 'entity' && record.kind !== 'relation') return record;
+  if (record.kind !== 'entity' && record.kind !== 'relation') return ids.size > 0 ? retargetLine(record, from, to, ids) : record;
   const value = parseValue(record);
   let changed = false;
   const meta = typeof value.metadata === 'object' && value.metadata !== null && !Array.isArray(value.metadata) ? { ...(value.metadata as Record<string, unknown>) } : undefined;
@@ -55,6 +55,37 @@ export function retarget(record: StoredRecord, from: string, to: string, ids: Id
   }
   if (!changed) return record;
   return remade(meta ? { ...value, metadata: meta } : value, record);
+}
+
+/**
+ * A line that is neither entity nor relation (a legacy top-level narrative_beat) goes with the
+ * chart its metadata names (recordSet.ts opaqueLinesOfChart): when that chart takes a new id,
+ * the line names the new id (else it would join the target's other chart of the old id), and
+ * its metadata.context follows. Any other line keeps its exact bytes.
+ */
+function retargetLine(record: StoredRecord, from: string, to: string, ids: IdMapping): StoredRecord {
+  let value: unknown;
+  try {
+    value = JSON.parse(record.raw);
+  } catch {
+    return record; // a comment line
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return record;
+  const object = value as Record<string, unknown>;
+  const metadata = object.metadata;
+  if (typeof metadata !== 'object' || metadata === null || Array.isArray(metadata)) return record;
+  const meta = { ...(metadata as Record<string, unknown>) };
+  let changed = false;
+  for (const [field, map] of [['chartId', (id: string) => ids.get(id) ?? id], ['parentChart', (id: string) => ids.get(id) ?? id], ['parentActionStep', (name: string) => renamedPart(name, ids)]] as const) {
+    const old = meta[field];
+    if (typeof old === 'string' && map(old) !== old) {
+      meta[field] = map(old);
+      changed = true;
+    }
+  }
+  if (!changed) return record;
+  if (meta.context === from) meta.context = to;
+  return remade({ ...object, metadata: meta }, record);
 }
 
 function remade(value: Record<string, unknown>, fallback: StoredRecord): StoredRecord {

@@ -15,6 +15,9 @@
 //   program's, on disk long enough before the peer's file that the peer must have read it: the
 //   peer deleted it (otherwise an assistant could never delete what it had just made).
 // - The peer lacks a record its base did not have: it never saw it (a lost race); ours stands.
+// - The peer's version holds no line of another type (comments, `_aim` markers, legacy
+//   narrative_beat lines): it is a program that reads only entities and relations and writes
+//   back only those (the reference server). The lines it lacks were dropped, not deleted.
 // - The peer changed it: fields and metadata keys the base had and the peer lacks are kept; if
 //   we changed it too, each field we changed is ours and observations are merged as lists.
 import type { StoredRecord } from './records.ts';
@@ -36,6 +39,12 @@ export interface AbsorbInput {
   readonly current: RecordSet;
   /** False when the file is damaged or truncated: a missing record is then not a deletion. */
   readonly absenceIsDeletion: boolean;
+  /**
+   * The file holds no line of another type (a comment, an `_aim` marker, a legacy
+   * narrative_beat): written by a program that keeps only entities and relations (the reference
+   * server), whose version lacks such lines without deleting them, as it lacks metadata.
+   */
+  readonly writerDropsOtherLines?: boolean;
   /**
    * The file is our own rewrite (its checksum is in our journal or checkpoint): what it lacks
    * was removed, and fields it lacks were removed, so nothing is merged back into it.
@@ -85,6 +94,8 @@ export function absorbExternalVersion(input: AbsorbInput): AbsorbResult {
           deletes.push(key);
           after = undefined;
         } else if (c !== undefined) lostRace += 1; // ours, never seen by the peer
+      } else if (b.kind === 'line' && input.writerDropsOtherLines) {
+        // Dropped, not deleted: ours stands (and the next rewrite writes it back in its place).
       } else if (input.absenceIsDeletion && c !== undefined && sameRaw(c, b) && !(input.cameWithRacingPeerBase?.(key) && !keptAfter().has(key))) {
         deletes.push(key);
         after = undefined;

@@ -6,6 +6,7 @@
 // rewrite (contextRewrite.ts) also comes here when a peer's version lands beside ours.
 import path from 'node:path';
 import type { StoredRecord } from './records.ts';
+import type { RecordSet } from './recordSet.ts';
 import type { Origin } from './journalFormat.ts';
 import { parseContextBytes, parseReadFile, readStable, statIdentity, type FileIdentity, type ParsedContextFile } from './contextFile.ts';
 import { absorbExternalVersion } from './externalMerge.ts';
@@ -176,6 +177,7 @@ export function absorbFile(m: ContextMemory, file: ParsedContextFile, origin: Or
   // could explain it: written well after every version we know (no rewrite was in progress),
   // and what it kept is not how a cut file starts (peers deleting a chart among others).
   const gutted = !fileIsOurs && lostMostRecords(m, records) && (writtenSoonAfterAnother(m, file) || keptFromTheStart(m, records));
+  const writerDropsOtherLines = !fileIsOurs && !holdsOtherLines(records);
   // Our own rewrite has no race to account for: its base is the newest version.
   const judgement = fileIsOurs ? undefined : judgePeerVersion(m, records, file);
   const result = absorbExternalVersion({
@@ -185,6 +187,7 @@ export function absorbFile(m: ContextMemory, file: ParsedContextFile, origin: Or
     otherKeys: m.versions.changedKeys(),
     current: m.state,
     absenceIsDeletion: fileIsOurs || (file.bad.length === 0 && !truncated && !gutted && origin === 'external'),
+    writerDropsOtherLines,
     fileIsOurs,
   });
   const notes: string[] = [];
@@ -194,8 +197,10 @@ export function absorbFile(m: ContextMemory, file: ParsedContextFile, origin: Or
   if (truncated) notes.push('the file was cut short; missing records restored');
   if (gutted) notes.push('the file lost more than half of its records at once (read while being rewritten?); nothing taken as deleted');
   if (file.bad.length > 0) notes.push(`${file.bad.length} unreadable lines; their records restored from the journal`);
-  const changes = { puts: result.puts, deletes: result.deletes, verbatim: true, order: records.keys() };
-  const changed = result.puts.length + result.deletes.length > 0 || !sameOrder(m.state.keys(), records.keys());
+  // Lines the writer dropped stay where they were among the records it kept.
+  const order = writerDropsOtherLines ? withDroppedLines(records.keys(), m.state, result.deletes) : [...records.keys()];
+  const changes = { puts: result.puts, deletes: result.deletes, verbatim: true, order };
+  const changed = result.puts.length + result.deletes.length > 0 || !sameOrder(m.state.keys(), order);
   if (changed) {
     m.findings.push({
       severity: 'info',
@@ -209,7 +214,7 @@ export function absorbFile(m: ContextMemory, file: ParsedContextFile, origin: Or
   if (changed || result.overrides.size > 0) {
     if (m.readOnly) {
       m.applyInMemory(changes);
-      m.state.reorder(records.keys());
+      m.state.reorder(order);
       m.versions.close(m.seq, 'peer', writtenAt(file.identity, m.clock()), result.overrides);
       // Seen, not journaled (a reader may not write): history shows them as pending.
       const seen = { ts: new Date(writtenAt(file.identity, m.clock())).toISOString(), note: ['change found in the context file, not yet saved in the journal (the next Tension Desk process that writes saves it)', ...notes].join('; ') };
@@ -225,6 +230,34 @@ export function absorbFile(m: ContextMemory, file: ParsedContextFile, origin: Or
   m.rememberFile(file.identity);
   m.fileDamage = file.bad;
   m.forceRewrite = file.bad.length > 0 || truncated;
+}
+
+/** True when some line of the file is neither an entity nor a relation (a comment, an `_aim` marker, a legacy narrative_beat...). */
+function holdsOtherLines(records: ReadonlyMap<string, StoredRecord>): boolean {
+  for (const record of records.values()) if (record.kind === 'line') return true;
+  return false;
+}
+
+/**
+ * The file's order with the state's lines of other types (those the writer dropped and the
+ * merge kept) put back where they were: each before the record it came before in the state,
+ * the last ones after every record. The records' order stays the file's.
+ */
+function withDroppedLines(fileOrder: Iterable<string>, state: RecordSet, deletes: readonly string[]): string[] {
+  const inFile = new Set(fileOrder);
+  const deleted = new Set(deletes);
+  const before = new Map<string, string[]>();
+  let waiting: string[] = [];
+  for (const record of state.values()) {
+    if (inFile.has(record.key)) {
+      if (waiting.length > 0) before.set(record.key, waiting);
+      waiting = [];
+    } else if (record.kind === 'line' && !deleted.has(record.key)) waiting.push(record.key);
+  }
+  const order: string[] = [];
+  for (const key of inFile) order.push(...(before.get(key) ?? []), key);
+  order.push(...waiting);
+  return order;
 }
 
 /** True when the file lacks more than half (and at least 3) of the records the file last held. */

@@ -15,6 +15,7 @@ import type { CommitResult } from '../core/contextStore.ts';
 import { createBackupHandlers } from './backupHandlers.ts';
 import { createInsightHandlers } from './insightHandlers.ts';
 import { createContextHandlers } from './contextHandlers.ts';
+import { createContext } from '../core/contexts/contextCreate.ts';
 import type { ContextChannelName } from '../../shared/contractContexts.ts';
 import type { BackupChannelName } from '../../shared/contractBackups.ts';
 import type { BackgroundWork } from '../app/backgroundWork.ts';
@@ -85,11 +86,7 @@ export function createHandlerTable(deps: HandlerDeps): HandlerTable {
       }
       return result;
     },
-    'contexts.create': async (i) => {
-      // A context exists once its journal does: an empty commit starts it.
-      const result = await engine.transact(s(i.context), () => ({ puts: [], deletes: [] }), { op: `create-context:${s(i.context)}` });
-      return written(result);
-    },
+    'contexts.create': async (i) => written(await createContext(engine, s(i.context))),
     'charts.list': async (i) => charts.list(opt(i.context)),
     'charts.changes': async (i) => {
       const delta = await charts.listChanges(opt(i.context), opt(i.since));

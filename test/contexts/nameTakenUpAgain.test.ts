@@ -3,31 +3,16 @@
 // in its journal, whatever the retired note says now), and a created one is listed. Run on the
 // real handler table, as the window calls it, and across processes with the real CLI.
 import { afterEach, describe, expect, it } from 'vitest';
-import { createHandlerTable, type SenderInfo } from '../../electron/ipc/handlerTable.ts';
-import { openEngine, removeTempDirs, tempLayout } from '../helpers/tempRoot.ts';
+import { removeTempDirs } from '../helpers/tempRoot.ts';
 import { cliOk, runCli } from '../helpers/runCli.ts';
-import type { Engine } from '../../electron/core/engine.ts';
+import { ownWindowTable, recordsOf as records } from '../helpers/ownWindowTable.ts';
 
 afterEach(removeTempDirs);
 
-const own: SenderInfo = { id: 1, url: 'app://tension/index.html' };
-
-async function setUp() {
-  const layout = tempLayout();
-  const engine = await openEngine(layout);
-  const table = createHandlerTable({ engine, isOwnSender: (s) => s.id === own.id });
-  const value = async <T = unknown>(channel: string, input: unknown): Promise<T> => {
-    const result = await table.handle(channel, input, own);
-    if (!result.ok) throw new Error(`${channel}: ${result.error.code} ${result.error.message}`);
-    return result.value as T;
-  };
-  return { layout, engine, table, value };
-}
-
+const setUp = ownWindowTable;
 type Value = (channel: string, input: unknown) => Promise<unknown>;
 const outcomes = async (value: Value) => ((await value('charts.list', {})) as { context: string; desiredOutcome: string }[]).map((c) => `${c.context}: ${c.desiredOutcome}`).sort();
 const listed = async (value: Value) => ((await value('contexts.list', {})) as { context: string }[]).map((c) => c.context);
-const records = (engine: Engine, context: string) => engine.read(context, (state) => [...state.values()].map((r) => r.raw));
 
 describe('a deleted context whose name is used again', () => {
   it('deleted, then another context renamed to its name and the rename undone: undoing the deletion brings every record back', async () => {
@@ -79,5 +64,31 @@ describe('a deleted context whose name is used again', () => {
     expect(cliOk(['chart', 'list', '--context', 'misc'], data)).toContain('Old misc chart');
     expect(cliOk(['chart', 'list', '--context', 'work'], data)).toContain('Work chart');
     expect(runCli(['context', 'restore', 'misc', '--data', data]).status).not.toBe(0);
+  });
+});
+
+describe('creating a context under a name used before', () => {
+  it('after a deletion: the new context is listed (here and in a fresh process), and the deleted one can still be restored beside it', async () => {
+    const { layout, engine, value } = await setUp();
+    await value('charts.create', { context: 'misc', outcome: 'Old misc chart', reality: ['r'] });
+    await value('contexts.delete', { context: 'misc' });
+    await value('contexts.create', { context: 'misc' });
+    expect(await listed(value)).toEqual(['misc']);
+    await engine.flush();
+    expect(cliOk(['contexts'], layout.root)).toMatch(/^misc\b/m);
+    await value('charts.create', { context: 'misc', outcome: 'New misc chart', reality: ['r'] });
+    await value('contexts.restoreDeleted', { context: 'misc' });
+    expect(await outcomes(value)).toEqual(['misc: New misc chart', 'misc: Old misc chart']);
+    await engine.close();
+  });
+
+  it('after a rename away: the new context is listed, and holds nothing of the renamed one', async () => {
+    const { engine, value } = await setUp();
+    await value('charts.create', { context: 'work', outcome: 'Work chart', reality: ['r'] });
+    await value('contexts.rename', { from: 'work', to: 'job' });
+    await value('contexts.create', { context: 'work' });
+    expect(await listed(value)).toEqual(['job', 'work']);
+    expect(await outcomes(value)).toEqual(['job: Work chart']);
+    await engine.close();
   });
 });

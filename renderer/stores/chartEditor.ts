@@ -52,6 +52,19 @@ const dueShows = (c: Chart) => c.dueDate ?? '';
 /** A chart as made: outcome, reality, steps (title, done, telescoped); a later change by anyone shows. */
 const madeShows = (c: Chart) => fingerprint(c.desiredOutcome, c.currentReality, c.steps.map((s) => [s.title, s.completed, s.telescopedInto !== undefined]));
 
+/**
+ * The undo of a current-reality edit. A line renamed in place is renamed back. A line removed,
+ * or edited into a line already there (the engine keeps one of the two), is added back: renaming
+ * the surviving line back would lose the line that was there before the edit. The list is known
+ * only at the version the edit named (`seen`); without it, adding back is the choice that loses
+ * nothing. An added-back line goes last: no channel puts a line at a place.
+ */
+function realityEditInverse(chart: Chart, from: string, to: string | undefined, seen: string | undefined): Call {
+  const where = { context: chart.context, chartId: chart.id };
+  const renamedInPlace = to !== undefined && seen !== undefined && seen === chart.versions?.reality && !chart.currentReality.includes(to.trim());
+  return renamedInPlace ? call('reality.edit', { ...where, from: to.trim(), to: from }) : call('reality.add', { ...where, text: from });
+}
+
 export function createChartEditor(client: Client, undo: UndoStore, refresher: Refresher) {
   async function edit<C extends ChannelName>(label: string, channel: C, input: ChannelInput<C>, inverse: (value: ChannelOutput<C>) => Undo, options: EditOptions = {}): Promise<IpcResult<ChannelOutput<C>>> {
     const request = { ...input, op: options.op ?? newOperationId(channel), ...at(options.ifVersion) } as ChannelInput<C>;
@@ -103,16 +116,18 @@ export function createChartEditor(client: Client, undo: UndoStore, refresher: Re
         inverse: call('due.set', { context: chart.context, chartId: chart.id, date: chart.dueDate ?? null }),
         check: chartCheck(chart.context, chart.id, 'the due date', dueShows, date ?? '', (c) => c.versions?.chart),
       }), options),
+    /** A line already there is not added twice (the answer says changed: 0): no undo then, which would take away the line that was there. */
     addReality: (chart: Chart, text: string, options?: EditOptions) =>
-      edit('Add to current reality', 'reality.add', { context: chart.context, chartId: chart.id, text }, () => ({
+      edit('Add to current reality', 'reality.add', { context: chart.context, chartId: chart.id, text }, (v) => (v.changed === 0 ? null : {
         inverse: call('reality.edit', { context: chart.context, chartId: chart.id, from: text }),
         check: chartCheck(chart.context, chart.id, `the line ${q(text)} of current reality`, (c) => String(c.currentReality.includes(text)), 'true', (c) => c.versions?.reality),
       }), options),
-    editReality: (chart: Chart, from: string, to: string | undefined, options?: EditOptions) =>
-      edit(to === undefined ? 'Remove from current reality' : 'Edit current reality', 'reality.edit', { context: chart.context, chartId: chart.id, from, ...(to === undefined ? {} : { to }) }, () => ({
-        inverse: to === undefined ? call('reality.add', { context: chart.context, chartId: chart.id, text: from }) : call('reality.edit', { context: chart.context, chartId: chart.id, from: to, to: from }),
-        check: chartCheck(chart.context, chart.id, 'current reality', (c) => fingerprint(c.currentReality.includes(to ?? from), c.currentReality.includes(from)), fingerprint(to !== undefined, false), (c) => c.versions?.reality),
-      }), options),
+    /** Edits (or, without `to`, removes) a line, at the version of current reality the person saw: what undo takes back depends on the list as it was. */
+    editReality: (chart: Chart, from: string, to: string | undefined, options: EditOptions = {}) =>
+      edit(to === undefined ? 'Remove from current reality' : 'Edit current reality', 'reality.edit', { context: chart.context, chartId: chart.id, from, ...(to === undefined ? {} : { to }) }, (v) => (v.changed === 0 ? null : {
+        inverse: realityEditInverse(chart, from, to, options.ifVersion ?? chart.versions?.reality),
+        check: chartCheck(chart.context, chart.id, 'current reality', (c) => fingerprint(c.currentReality.includes(to?.trim() ?? from), c.currentReality.includes(from)), fingerprint(to !== undefined, false), (c) => c.versions?.reality),
+      }), { ...options, ifVersion: options.ifVersion ?? chart.versions?.reality }),
     addStep: (chart: Chart, title: string, dueDate?: string, options?: EditOptions) =>
       edit(`Add step ${q(title)}`, 'steps.add', { context: chart.context, chartId: chart.id, title, ...(dueDate ? { dueDate } : {}) }, (v) => ({
         inverse: call('steps.remove', { context: chart.context, name: v.name }),

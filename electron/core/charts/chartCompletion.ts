@@ -6,19 +6,27 @@ import type { RecordSet } from '../recordSet.ts';
 import type { PendingChanges } from '../contextStore.ts';
 import { CURRENT_REALITY, DESIRED_OUTCOME, completedNote } from '../../../shared/domain.ts';
 import { chartEntityName, chartIndexOf, chartParts, entityOf, isChartId, outcomeName, realityName, resolveChartId, type Entity } from './chartModel.ts';
-import { ChangeSet, requireChart, requireStep, requireText, touch } from './chartChangeSet.ts';
+import { ChangeSet, requireChart, requireStep, requireText, touch, type Json } from './chartChangeSet.ts';
 
-export function addRealityNote(changes: ChangeSet, chartId: string, note: string, now: string): void {
+/**
+ * Appends `note` to the chart's current reality, unless it is there already. True when it was
+ * added: a line already there is left alone and nothing is written, so the edit answers
+ * `changed: 0` and its undo (or a reopen) does not take away a line that was there before.
+ */
+export function addRealityNote(changes: ChangeSet, chartId: string, note: string, now: string): boolean {
   const name = realityName(chartId);
-  if (!changes.entity(name)) {
+  const reality = changes.entity(name);
+  if (!reality) {
     changes.put({ type: 'entity', name, entityType: CURRENT_REALITY, observations: [note], metadata: { chartId, createdAt: now } });
     changes.relate(chartEntityName(chartId), name, 'contains', now);
-    return;
+    return true;
   }
+  if (reality.observations.includes(note)) return false;
   changes.modify(name, (value) => {
     const observations = Array.isArray(value.observations) ? (value.observations as unknown[]) : [];
-    if (!observations.includes(note)) value.observations = [...observations, note];
+    value.observations = [...observations, note];
   });
+  return true;
 }
 
 /** Whether another step of the chart than `step` is complete under this title: the note stands for it too. */
@@ -60,15 +68,47 @@ export function moveCompletedNote(changes: ChangeSet, chartId: string, step: str
  * reality. The chart itself is complete only when every step is (PEERS.md bug 5: one step
  * completing the whole chart), so nothing is written on the chart entity but updatedAt.
  */
-function completeStepInto(changes: ChangeSet, stepName: string, chartId: string, now: string): void {
+function completeStepInto(state: RecordSet, changes: ChangeSet, stepName: string, chartId: string, now: string): void {
   const step = changes.entity(stepName);
   if (!step) return;
+  const wasComplete = step.metadata.completionStatus === true;
+  const title = step.observations[0] ?? stepName;
+  // A note standing for another completed step of this title is not one found: it goes when both are reopened.
+  const noteWasThere = !addRealityNote(changes, chartId, completedNote(title), now) && !noteSharedByAnother(changes, chartId, stepName, title);
   changes.modify(stepName, (_value, metadata) => {
     metadata.completionStatus = true;
     metadata.updatedAt = now;
+    // Completed again: what the first completion found stays what a reopen leaves.
+    if (!wasComplete) keepFoundDone(metadata, state, stepName, noteWasThere);
   });
-  addRealityNote(changes, chartId, completedNote(step.observations[0] ?? stepName), now);
   touch(changes, chartId, now);
+}
+
+/**
+ * What completing a step found done already, kept on the step (metadata.completionFound) so
+ * that reopening it, which is how a completion is undone, takes back only what the completion
+ * did: a "Completed: …" line that was in current reality before, and a sub-chart whose outcome
+ * was achieved before, stay as they were. A completion that found nothing done keeps nothing.
+ */
+function keepFoundDone(metadata: Json, state: RecordSet, stepName: string, noteWasThere: boolean): void {
+  const subCharts = chartIndexOf(state).subChartsOfStep(stepName).filter((sub) => entityOf(state.get(entityKey(outcomeName(sub))))?.metadata.completionStatus === true);
+  if (!noteWasThere && subCharts.length === 0) delete metadata.completionFound;
+  else metadata.completionFound = { ...(noteWasThere ? { note: true } : {}), ...(subCharts.length > 0 ? { subCharts } : {}) };
+}
+
+/** A completed step retitled: its note, found or not, now follows the new title and is ours to take back. */
+export function forgetFoundNote(metadata: Json): void {
+  const found = metadata.completionFound as { note?: unknown; subCharts?: unknown } | undefined;
+  if (found?.note === undefined) return;
+  if (found.subCharts === undefined) delete metadata.completionFound;
+  else metadata.completionFound = { subCharts: found.subCharts };
+}
+
+/** What the step's completion found done already (keepFoundDone); a reopen then forgets it. */
+function foundDone(step: Entity): { note: boolean; subCharts: readonly string[] } {
+  const found = step.metadata.completionFound as { note?: unknown; subCharts?: unknown } | undefined;
+  const subCharts = Array.isArray(found?.subCharts) ? found.subCharts.filter((sub): sub is string => typeof sub === 'string') : [];
+  return { note: found?.note === true, subCharts };
 }
 
 export function completeStep(state: RecordSet, name: string, now: Date): PendingChanges {
@@ -77,17 +117,21 @@ export function completeStep(state: RecordSet, name: string, now: Date): Pending
   if (part?.entityType === DESIRED_OUTCOME) return completeOutcome(state, part.name, now);
   const { step, chartId } = requireStep(state, name);
   const changes = new ChangeSet(state);
-  completeStepInto(changes, step.name, chartId, now.toISOString());
+  completeStepInto(state, changes, step.name, chartId, now.toISOString());
   // A telescoped step is done when its sub-chart is: its desired outcome is marked complete too
   // (as the MCP tool always did), so the step and its sub-chart never disagree.
   setSubChartOutcome(state, changes, step.name, true, now.toISOString());
   return changes.done();
 }
 
-/** Marks the desired outcome of every chart telescoped from `step` (the COAIA server may make two) complete or open, where it is not so already. */
-function setSubChartOutcome(state: RecordSet, changes: ChangeSet, step: string, complete: boolean, now: string): void {
+/**
+ * Marks the desired outcome of every chart telescoped from `step` (the COAIA server may make two)
+ * complete or open, where it is not so already; but those in `leave` (found achieved by the
+ * step's completion, which a reopen takes back).
+ */
+function setSubChartOutcome(state: RecordSet, changes: ChangeSet, step: string, complete: boolean, now: string, leave: readonly string[] = []): void {
   for (const sub of chartIndexOf(state).subChartsOfStep(step)) {
-    const outcome = changes.entity(outcomeName(sub));
+    const outcome = leave.includes(sub) ? undefined : changes.entity(outcomeName(sub));
     if (!outcome || (outcome.metadata.completionStatus === true) === complete) continue;
     changes.modify(outcome.name, (_value, metadata) => (metadata.completionStatus = complete));
     touch(changes, sub, now);
@@ -112,13 +156,15 @@ export function reopenStep(state: RecordSet, name: string, now: Date): PendingCh
   if (part?.entityType === DESIRED_OUTCOME) return reopenOutcome(state, part.name, now);
   const changes = new ChangeSet(state);
   const { step, chartId } = requireStep(state, name);
+  const found = foundDone(step);
   changes.modify(step.name, (_value, metadata) => {
     metadata.completionStatus = false;
     metadata.updatedAt = now.toISOString();
+    delete metadata.completionFound;
   });
-  moveCompletedNote(changes, chartId, step.name, step.observations[0] ?? step.name);
+  if (!found.note) moveCompletedNote(changes, chartId, step.name, step.observations[0] ?? step.name);
   touch(changes, chartId, now.toISOString());
-  setSubChartOutcome(state, changes, step.name, false, now.toISOString());
+  setSubChartOutcome(state, changes, step.name, false, now.toISOString(), found.subCharts);
   return changes.done();
 }
 
@@ -132,7 +178,7 @@ export function reopenStep(state: RecordSet, name: string, now: Date): PendingCh
 export function completeOutcome(state: RecordSet, chartIdOrName: string, now: Date): PendingChanges {
   const stamp = now.toISOString();
   const { changes, parts, link } = markOutcome(state, chartIdOrName, true, stamp);
-  if (link?.step) completeStepInto(changes, link.step.name, link.chart, stamp);
+  if (link?.step) completeStepInto(state, changes, link.step.name, link.chart, stamp);
   else if (link && parts.outcome) {
     addRealityNote(changes, link.chart, completedNote(parts.outcome.observations[0] ?? parts.outcome.name), stamp);
     touch(changes, link.chart, stamp);
@@ -151,13 +197,17 @@ export function reopenOutcome(state: RecordSet, chartIdOrName: string, now: Date
   if (link?.step) {
     const step = link.step;
     const wasComplete = step.metadata.completionStatus === true;
+    const found = foundDone(step);
     if (wasComplete) {
       changes.modify(step.name, (_value, metadata) => {
         metadata.completionStatus = false;
         metadata.updatedAt = stamp;
+        delete metadata.completionFound;
       });
     }
-    if (moveCompletedNote(changes, link.chart, step.name, step.observations[0] ?? step.name) || wasComplete) touch(changes, link.chart, stamp);
+    // A note that was there before the step was completed stays (its completion added none).
+    const noteTaken = !found.note && moveCompletedNote(changes, link.chart, step.name, step.observations[0] ?? step.name);
+    if (noteTaken || wasComplete) touch(changes, link.chart, stamp);
   } else if (link && parts.outcome) {
     if (moveCompletedNote(changes, link.chart, parts.outcome.name, parts.outcome.observations[0] ?? parts.outcome.name)) touch(changes, link.chart, stamp);
   }

@@ -17,7 +17,7 @@ import {
 } from '../../../shared/domain.ts';
 import { chartIndexOf, chartEntityName, chartParts, entityOf, outcomeName, readChart, realityName, resolveChartId } from './chartModel.ts';
 import { ChangeSet, requireChart, requireDate, requireStep, requireText, touch, type Json } from './chartChangeSet.ts';
-import { addRealityNote, moveCompletedNote, parentLink } from './chartCompletion.ts';
+import { addRealityNote, forgetFoundNote, moveCompletedNote, parentLink } from './chartCompletion.ts';
 
 export { ChangeSet, requireChart, requireDate, requireText };
 export { completeOutcome, completeStep, parentLink, reopenOutcome, reopenStep } from './chartCompletion.ts';
@@ -94,16 +94,16 @@ export function editStep(state: RecordSet, stepName: string, edit: { title?: str
   const dueDate = edit.dueDate === undefined || edit.dueDate === null ? edit.dueDate : requireDate(edit.dueDate);
   const changes = new ChangeSet(state);
   const oldTitle = step.observations[0] ?? '';
+  const retitledDone = title !== undefined && title !== oldTitle && step.metadata.completionStatus === true;
   changes.modify(step.name, (value, metadata) => {
     if (title !== undefined) value.observations = [title, ...step.observations.slice(1)];
+    if (retitledDone) forgetFoundNote(metadata);
     if (dueDate === null) delete metadata.dueDate;
     else if (dueDate !== undefined) metadata.dueDate = dueDate;
     metadata.updatedAt = now.toISOString();
   });
   // A completed step's note in current reality follows its new title.
-  if (title !== undefined && title !== oldTitle && step.metadata.completionStatus === true) {
-    moveCompletedNote(changes, chartId, step.name, oldTitle, title);
-  }
+  if (retitledDone) moveCompletedNote(changes, chartId, step.name, oldTitle, title);
   touch(changes, chartId, now.toISOString());
   return changes.done();
 }
@@ -129,9 +129,10 @@ export function moveStep(state: RecordSet, stepName: string, to: number, now: Da
  * A person's edit of one observation of the current reality: its first occurrence becomes `to`
  * (or goes, without `to`; or goes when `to` is there already). Repeated observations elsewhere
  * in the list stay: it is theirs to keep (an edit once removed every repeat of every line).
+ * False when it changes nothing (`to` is `from`), so nothing is written.
  */
-function editObservation(changes: ChangeSet, chartId: string, from: string, to: string | undefined): void {
-  if (from === to || !changes.entity(realityName(chartId))) return;
+function editObservation(changes: ChangeSet, chartId: string, from: string, to: string | undefined): boolean {
+  if (from === to || !changes.entity(realityName(chartId))) return false;
   changes.modify(realityName(chartId), (value) => {
     const observations = Array.isArray(value.observations) ? [...(value.observations as unknown[])] : [];
     const at = observations.indexOf(from);
@@ -140,6 +141,7 @@ function editObservation(changes: ChangeSet, chartId: string, from: string, to: 
     else observations[at] = to;
     value.observations = observations;
   });
+  return true;
 }
 
 /**
@@ -285,8 +287,9 @@ export function addReality(state: RecordSet, chartIdOrName: string, textIn: stri
   const chartId = requireChart(state, chartIdOrName);
   const text = requireText(textIn, 'the observation');
   const changes = new ChangeSet(state);
-  addRealityNote(changes, chartId, text, now.toISOString());
-  touch(changes, chartId, now.toISOString());
+  // A line already there is not added twice, and then nothing is written (changed: 0): an
+  // undo of that add would take away the line that was there before.
+  if (addRealityNote(changes, chartId, text, now.toISOString())) touch(changes, chartId, now.toISOString());
   return changes.done();
 }
 
@@ -295,8 +298,7 @@ export function editReality(state: RecordSet, chartIdOrName: string, from: strin
   const reality = entityOf(state.get(entityKey(realityName(chartId))));
   if (!reality?.observations.includes(from)) throw new EngineError('NOT_FOUND', `The current reality of ${chartId} has no observation ${JSON.stringify(from)}.`);
   const changes = new ChangeSet(state);
-  editObservation(changes, chartId, from, to === undefined ? undefined : requireText(to, 'the observation'));
-  touch(changes, chartId, now.toISOString());
+  if (editObservation(changes, chartId, from, to === undefined ? undefined : requireText(to, 'the observation'))) touch(changes, chartId, now.toISOString());
   return changes.done();
 }
 

@@ -95,8 +95,13 @@ export const contextChannels = {
 
   /** What moving these charts (each with its sub-charts) would do. */
   'charts.movePreview': channel<MovePreviewView>()(z.strictObject({ from: contextName, to: contextName, ids: chartIds })),
-  /** Moves one chart or several, each with its sub-charts, as one crash-safe change. */
-  'charts.moveMany': channel<MoveDone>()(z.strictObject({ from: contextName, to: contextName, ids: chartIds, resolutions, onCollision: choice.optional(), op })),
+  /**
+   * Moves one chart or several, each with its sub-charts, as one crash-safe change. `takeBack`:
+   * charts (by their id now, the moved ones or their sub-charts) that go back to the id they had
+   * (their metadata.previousChartId): the Undo of a move under a new id. Refused, changing
+   * nothing, when that id is taken in the target.
+   */
+  'charts.moveMany': channel<MoveDone>()(z.strictObject({ from: contextName, to: contextName, ids: chartIds, resolutions, onCollision: choice.optional(), takeBack: chartIds.optional(), op })),
   /** A context, or some of its charts, as JSONL or as Markdown in Fritz's layout. */
   'charts.export': channel<{ text: string; fileName: string; mediaType: string }>()(z.strictObject({ context: contextName, ids: chartIds.optional(), format: z.enum(['jsonl', 'markdown']) })),
 

@@ -42,7 +42,7 @@ export function createContextHandlers(deps: { readonly engine: Engine }): Contex
     },
     'charts.moveMany': (i) => {
       requireContext(engine, i.from);
-      return moveCharts(engine, i.from, i.to, { charts: i.ids, ...collide(i) }, { op: i.op });
+      return moveCharts(engine, i.from, i.to, { charts: i.ids, ...collide(i), ...(i.takeBack ? { takeBack: i.takeBack } : {}) }, { op: i.op });
     },
     'charts.export': async (i) => {
       requireContext(engine, i.context);

@@ -86,6 +86,9 @@ export function createContextMovesStore(client: Client, undo: UndoStore, notific
     }
   }
 
+  /** Per undo of a move under new ids: the id each chart takes back (new id -> its own). */
+  const idsBack = new WeakMap<object, Readonly<Record<string, string>>>();
+
   // Undoing a move takes the open chart back to where it was: it is followed there, rather than
   // reported as "no longer there" by the refresh that comes after the undo.
   undo.subscribe((state, previous) => {
@@ -97,7 +100,7 @@ export function createContextMovesStore(client: Client, undo: UndoStore, notific
     if (!open || open.context !== input.from || !input.ids.includes(open.id)) return;
     void selection.getState().select(null);
     void (async () => {
-      const ref = { context: input.to, id: open.id };
+      const ref = { context: input.to, id: idsBack.get(input)?.[open.id] ?? open.id };
       for (let attempt = 0; attempt < 50; attempt += 1) {
         const there = await client.call('charts.tree', ref);
         if (there.ok) return selection.getState().select(ref);
@@ -111,7 +114,13 @@ export function createContextMovesStore(client: Client, undo: UndoStore, notific
       const label = `Move ${plural(ids.length, 'chart')} to ${to}`;
       const result = await client.call('charts.moveMany', { from, to, ids: [...ids], ...(choices ? { resolutions: resolutionsOf(choices) } : {}), op: newOperationId('charts.moveMany') }, label);
       if (result.ok) {
-        if (result.value.moved.length > 0) undo.getState().push({ label, inverse: call('charts.moveMany', { from: to, to: from, ids: [...result.value.moved] }) });
+        if (result.value.moved.length > 0) {
+          // Charts given a new id (their id was taken here) take their own id back on the way.
+          const renamed = Object.entries(result.value.renamed);
+          const input = { from: to, to: from, ids: [...result.value.moved], ...(renamed.length > 0 ? { takeBack: renamed.map(([, now]) => now) } : {}) };
+          if (renamed.length > 0) idsBack.set(input, Object.fromEntries(renamed.map(([was, now]) => [now, was])));
+          undo.getState().push({ label, inverse: call('charts.moveMany', input) });
+        }
         set({ picked: [], collisions: null, moveTo: null });
         await afterMove(result.value);
       }

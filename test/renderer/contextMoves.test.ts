@@ -26,7 +26,7 @@ describe('moving charts and managing contexts from the window', () => {
     expect(stores.undo.getState().entries.at(-1)?.label).toBe('Move 1 chart to personal');
     expect((await stores.editor.undo())?.result.ok).toBe(true);
     expect((await charts.list('personal')).map((c) => c.id)).toEqual([id]);
-    expect((await charts.show('ideas', `${id}_2`)).desiredOutcome).toBe('Write a novel');
+    expect((await charts.show('ideas', id)).desiredOutcome).toBe('Write a novel'); // under its own id again
     await engine.close();
   });
 

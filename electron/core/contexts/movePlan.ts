@@ -4,7 +4,7 @@
 // person resolves: a new id, or skip: it stays where it is), and the exact records to put and
 // delete. The same plan is shown as a preview and, recomputed under the lock, applied.
 import { EngineError } from '../errors.ts';
-import { entityKey, type StoredRecord } from '../records.ts';
+import { entityKey, parseValue, type StoredRecord } from '../records.ts';
 import { repeatedKey, type RecordSet } from '../recordSet.ts';
 import { chartIndexOf, readChart, resolveChartId } from '../charts/chartModel.ts';
 import { subtreeKeys } from '../charts/chartEdits.ts';
@@ -19,6 +19,8 @@ export interface MoveSelection {
   readonly resolutions?: Readonly<Record<string, CollisionChoice>>;
   /** For every collision without its own resolution. */
   readonly onCollision?: CollisionChoice;
+  /** Charts (the moved ones or their sub-charts) that go back to their metadata.previousChartId: the undo of a move under a new id. */
+  readonly takeBack?: readonly string[];
 }
 
 export interface ChartPlan {
@@ -75,13 +77,21 @@ export function planMove(from: string, to: string, source: RecordSet, target: Re
     const keys = [...subtreeKeys(source, root, index, true)].filter((key) => !claimed.has(key));
     for (const key of keys) claimed.add(key);
     const subtree = index.subtree(root);
-    const plain = keys.map((key) => retarget(source.get(key) as StoredRecord, from, to));
+    const back = takeBackIds(source, subtree, selection.takeBack, to, targetIds);
+    for (const [id, previous] of back) {
+      renamed[id] = previous;
+      takenIds.add(previous);
+    }
+    const plain = keys.map((key) => retarget(source.get(key) as StoredRecord, from, to, back));
     const clashing = plain.filter((record) => target.has(record.key) && target.get(record.key)?.raw !== record.raw);
     const same = plain.filter((record) => target.get(record.key)?.raw === record.raw);
     const chart = readChart(source, root, from, index);
     const title = chart?.desiredOutcome ?? root;
     const status = clashing.length > 0 ? 'collision' : same.length === plain.length && plain.length > 0 ? 'same' : 'new';
-    const base = { id: root, title, status, records: keys.length, subCharts: subtree.length - 1 } as const;
+    const base = { id: root, title, status, records: keys.length, subCharts: subtree.length - 1, ...(back.has(root) ? { newId: back.get(root) as string } : {}) } as const;
+    if (back.size > 0 && status === 'collision') {
+      throw new EngineError('CONFLICT', `Chart ${root} cannot take back its id ${back.get(root) ?? [...back.values()].join(', ')} in context ${to}: a different record is there under it (${clashing[0]?.name ?? 'a record'}). Nothing was moved.`, { kept: 'Nothing was changed.' });
+    }
     if (status !== 'collision') {
       charts.push(base);
       keys.forEach((key, i) => {
@@ -154,6 +164,25 @@ export function planMove(from: string, to: string, source: RecordSet, target: Re
   const rank = (record: StoredRecord) => order.get(sourceKey.get(record.key) ?? record.key) ?? 0;
   const puts = [...moving.values()].sort((a, b) => rank(a) - rank(b));
   return { from, to, charts, loose, unresolved, puts, deletes: [...deletes], renamed };
+}
+
+/**
+ * The charts of a subtree that go back to the id they had (metadata.previousChartId of their
+ * chart entity), as asked. Refused when one has none, or when that id is a chart in the target.
+ */
+function takeBackIds(source: RecordSet, subtree: readonly string[], wanted: readonly string[] | undefined, to: string, targetIds: ReadonlySet<string>): Map<string, string> {
+  const back = new Map<string, string>();
+  if (!wanted || wanted.length === 0) return back;
+  for (const id of subtree) {
+    if (!wanted.includes(id)) continue;
+    const chart = source.get(entityKey(`${id}_chart`));
+    const meta = chart ? (parseValue(chart).metadata as Record<string, unknown> | undefined) : undefined;
+    const previous = typeof meta?.previousChartId === 'string' ? meta.previousChartId : undefined;
+    if (previous === undefined || previous === id) throw new EngineError('BAD_INPUT', `Chart ${id} has no earlier id to take back. Nothing was moved.`, { kept: 'Nothing was changed.' });
+    if (targetIds.has(previous)) throw new EngineError('CONFLICT', `Chart ${id} cannot take back its id ${previous} in context ${to}: a chart ${previous} is there. Nothing was moved.`, { kept: 'Nothing was changed.' });
+    back.set(id, previous);
+  }
+  return back;
 }
 
 function requestedRoots(source: RecordSet, from: string, requested: readonly string[], index: ReturnType<typeof chartIndexOf>): string[] {

@@ -48,7 +48,9 @@ export function retarget(record: StoredRecord, from: string, to: string, ids: Id
     const oldId = record.kind === 'entity' && record.name?.endsWith('_chart') ? record.name.slice(0, -'_chart'.length) : undefined;
     if (oldId !== undefined && ids.has(oldId)) {
       const target = meta ?? {};
-      target.previousChartId = oldId;
+      // Back to the id it had (the undo of a move under a new id): it had no earlier id then.
+      if (target.previousChartId === ids.get(oldId)) delete target.previousChartId;
+      else target.previousChartId = oldId;
       changed = true;
       if (!meta) return remade({ ...value, metadata: target }, record);
     }

@@ -19,6 +19,7 @@ import { chartIndexOf, readTree } from './charts/chartModel.ts';
 import { restoreRecords } from './charts/chartEdits.ts';
 import type { ChartTree } from '../../shared/domain.ts';
 import { appendAll } from '../../shared/appendAll.ts';
+import { movePartOf } from './contexts/moveOperation.ts';
 
 export type DeletedKind = 'chart' | 'step' | 'observation' | 'entity';
 
@@ -98,6 +99,8 @@ interface Effect {
 function scanContext(journal: string, engine: Engine, context: string, since: number): Found[] {
   // Pass 1: keys only.
   const touched = new Set<string>();
+  // The names of those entities: their relations go (and come back) with them.
+  const names = new Set<string>();
   const charts = new Set<string>();
   forEachJournalEntry(engine.fs, journal, (entry) => {
     if (entry.kind !== 'commit' || Date.parse(entry.ts) < since) return;
@@ -106,6 +109,7 @@ function scanContext(journal: string, engine: Engine, context: string, since: nu
       const identity = identityOfKey(key);
       if (identity[0] !== 'entity') continue;
       touched.add(key);
+      names.add(identity[1]);
       const chart = chartOfName(identity[1]);
       if (chart !== undefined) charts.add(chart);
     }
@@ -115,7 +119,10 @@ function scanContext(journal: string, engine: Engine, context: string, since: nu
     if (touched.has(key)) return true;
     const identity = identityOfKey(key);
     if (identity[0] === 'entity') return charts.has(chartOfName(identity[1]) ?? '\u0000');
-    if (identity[0] === 'relation') return charts.has(chartOfName(identity[1]) ?? '\u0000') || charts.has(chartOfName(identity[2]) ?? '\u0000');
+    if (identity[0] === 'relation') {
+      const [, from, to] = identity;
+      return names.has(from) || names.has(to) || charts.has(chartOfName(from) ?? '\u0000') || charts.has(chartOfName(to) ?? '\u0000');
+    }
     return false;
   };
 
@@ -168,6 +175,9 @@ function observationsOf(record: StoredRecord): string[] {
 
 /** What one commit deleted, as items a person recognizes. `before` is the state just before it. */
 function itemsOf(entry: JournalCommit, effects: readonly Effect[], before: ReadonlyMap<string, StoredRecord>, context: string): Found[] {
+  // What a move (of charts, or a merge or rename of the context) took out of its source went
+  // to another context: it was not deleted.
+  if (movePartOf(entry.op)?.from === context) return [];
   const head = {
     context,
     deletedAt: entry.ts,
@@ -274,13 +284,23 @@ function existsAgain(item: Found, now: RecordSet, chartsNow: ReadonlySet<string>
     case 'chart':
       return chartsNow.has(item.name);
     case 'step':
-    case 'entity':
-      return now.has(entityKey(item.name));
+    case 'entity': {
+      // A record of that name made after the deletion (a new step given the number of a removed
+      // one) is another thing: the deleted one is still listed (and restoring it is refused).
+      const record = now.get(entityKey(item.name));
+      return record !== undefined && !(createdAt(record) > item.deletedAt);
+    }
     default: {
       const record = now.get(entityKey(item.name));
       return !record || observationsOf(record).includes(item.observation as string);
     }
   }
+}
+
+/** metadata.createdAt, or '' when it has none. */
+function createdAt(record: StoredRecord): string {
+  const metadata = parseValue(record).metadata as { createdAt?: unknown } | undefined;
+  return typeof metadata?.createdAt === 'string' ? metadata.createdAt : '';
 }
 
 function publicItem(item: Found): DeletedItem {

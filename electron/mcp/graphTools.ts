@@ -187,21 +187,25 @@ export const graphTools: readonly AnyToolSpec[] = [
     idempotent: true,
     output: doneOutput,
     async run({ entityNames }, { env, context, op }) {
-      const missing: string[] = [];
+      const missing = new Set<string>();
+      const deleted = new Set<string>();
       const result = await env.engine.transact(context, (state) => {
-        missing.length = 0;
+        missing.clear();
+        deleted.clear();
         const deletes = new Set<string>();
         for (const name of entityNames) {
           if (!state.has(entityKey(name))) {
-            missing.push(name);
+            missing.add(name);
             continue;
           }
+          // A name given twice is one entity deleted.
+          deleted.add(name);
           deletes.add(entityKey(name));
           for (const key of state.relationKeysOf(name)) deletes.add(key);
         }
         return { puts: [], deletes: [...deletes] };
       }, { op });
-      const message = result.duplicate ? 'Already applied (operationId seen before)' : `Deleted ${entityNames.length - missing.length} entities${missing.length ? `; not found: ${missing.join(', ')}` : ''}`;
+      const message = result.duplicate ? 'Already applied (operationId seen before)' : `Deleted ${deleted.size} entities${missing.size ? `; not found: ${[...missing].join(', ')}` : ''}`;
       return { success: true, message, ...retried(result.duplicate) };
     },
   }),

@@ -2,13 +2,19 @@
 // there, which collide), collisions resolved by the person (a new id, or skip: the chart stays
 // in the source, which then stays listed), then one crash-safe move through the intent log.
 // The emptied source is retired (its journal kept for history, its file taken away). Undo:
-// the charts that arrived are moved back (undoMerge).
+// the source as it was before the merge and the target as it was (undoMerge).
 import type { Engine } from '../engine.ts';
 import { EngineError } from '../errors.ts';
 import { ARCHIVE_CONTEXT, DEFAULT_CONTEXT, validateContextName } from '../dataRoot.ts';
 import { moveCharts, previewMove, type MovePreview, type MoveResult } from './moveCharts.ts';
 import type { CollisionChoice } from './movePlan.ts';
-import { resolveChartId } from '../charts/chartModel.ts';
+import { chartIndexOf, resolveChartId } from '../charts/chartModel.ts';
+import { entityKey, parseValue, type StoredRecord } from '../records.ts';
+import type { RecordSet } from '../recordSet.ts';
+import { replayWanted } from '../history.ts';
+import { forEachJournalEntry } from '../journalFile.ts';
+import { moveNote, moveOperationId, movePartOf } from './moveOperation.ts';
+import { retarget } from './recordRetarget.ts';
 import { moveAllAndRetire, requireContext, type ContextChangeResult } from './contextRename.ts';
 import { clearRetiredNote, readRetiredNote, writeRetiredNote } from './retiredContexts.ts';
 
@@ -57,7 +63,14 @@ export async function mergeContext(engine: Engine, from: string, into: string, c
   }
 }
 
-/** Takes a merge back: the charts that arrived go back to the context they came from, which shows again. */
+/**
+ * Takes a merge back: the source as it was before the merge, the target as it was. The charts
+ * that arrived go back with their sub-charts as they are now (edits made since go with them),
+ * under their own ids when the merge gave them new ones; then what else the merge took (records
+ * of no chart: another program's "Alice") goes back, and what it dropped from the source as
+ * already in the target exactly comes back to the source (the target keeps its own). Read from
+ * the two journals (the merge's commits, named by its operation id and note).
+ */
 export async function undoMerge(engine: Engine, merged: { from: string; into: string; charts: readonly string[] }, op?: string): Promise<MoveResult> {
   validateContextName(merged.from);
   requireContext(engine, merged.into);
@@ -68,7 +81,87 @@ export async function undoMerge(engine: Engine, merged: { from: string; into: st
   if (merged.charts.length === 0) throw new EngineError('BAD_INPUT', 'Name the charts the merge moved. Nothing was changed.', { kept: 'Nothing was changed.' });
   const missing = await engine.read(merged.into, (state) => merged.charts.filter((id) => resolveChartId(state, id) === undefined));
   if (missing.length > 0) throw new EngineError('NOT_FOUND', `No chart ${missing.slice(0, 5).join(', ')} in context ${merged.into}; nothing was moved back.`, { kept: 'Nothing was changed.' });
+  const merge = await readMerge(engine, merged.from, merged.into);
+  // Charts the merge gave a new id take their own back (one the source had before the merge).
+  const takeBack = merge === undefined ? [] : await engine.read(merged.into, (state) => {
+    const index = chartIndexOf(state);
+    return merged.charts.flatMap((id) => index.subtree(resolveChartId(state, id) ?? id)).filter((id) => {
+      const previous = previousChartId(state, id);
+      return previous !== undefined && merge.before.has(entityKey(`${previous}_chart`));
+    });
+  });
   // The note goes first: left behind, it would have the charts merged away again by adoptLeftovers.
   if (note) await engine.withLock(() => clearRetiredNote(engine.fs, engine.layout, merged.from));
-  return moveCharts(engine, merged.into, merged.from, { charts: merged.charts }, { op, what: `Undo of the merge of ${merged.from} into ${merged.into}` });
+  const what = `Undo of the merge of ${merged.from} into ${merged.into}`;
+  const moved = await moveCharts(engine, merged.into, merged.from, { charts: merged.charts, ...(takeBack.length > 0 ? { takeBack } : {}) }, { op, what });
+  if (merge !== undefined) await takeBackTheRest(engine, merged.from, merged.into, merge, op === undefined ? undefined : `${op}:rest`, what);
+  return moved;
+}
+
+interface MergeRecord {
+  /** The source's records just before the merge. */
+  readonly before: ReadonlyMap<string, StoredRecord>;
+  /** What the merge took out of the source. */
+  readonly deleted: ReadonlySet<string>;
+  /** What it put into the target (keys there). */
+  readonly put: ReadonlySet<string>;
+}
+
+/** The newest merge of `from` into `into`, from the two journals; undefined if none is found. */
+async function readMerge(engine: Engine, from: string, into: string): Promise<MergeRecord | undefined> {
+  const [sourceJournal, targetJournal] = await Promise.all([engine.read(from, (_s, store) => store.paths.journal), engine.read(into, (_s, store) => store.paths.journal)]);
+  const mergeNote = moveNote(from, into, `Context ${from} (merged into ${into})`);
+  let last: { tx: string; move: string } | undefined;
+  forEachJournalEntry(engine.fs, sourceJournal, (entry) => {
+    if (entry.kind !== 'commit' || entry.note !== mergeNote) return;
+    const part = movePartOf(entry.op);
+    if (part?.from === from && part.to === into && part.context === from) last = { tx: entry.tx, move: part.move };
+  });
+  if (!last) return undefined;
+  const merge = last;
+  const before = new Map<string, StoredRecord>();
+  const deleted = new Set<string>();
+  let reached = false;
+  replayWanted(engine.fs, sourceJournal, () => true, (key, entry, record) => {
+    if (entry.tx === merge.tx) {
+      reached = true;
+      if (!record) deleted.add(key);
+    }
+    if (reached) return;
+    if (record) before.set(key, record);
+    else before.delete(key);
+  });
+  const put = new Set<string>();
+  replayWanted(engine.fs, targetJournal, () => true, (key, entry, record) => {
+    if (record && entry.op === `${merge.move}:${into}`) put.add(key);
+  });
+  return { before, deleted, put };
+}
+
+/** After the charts went back: the merge's other records back to the source; what it dropped as already there, copied back. */
+async function takeBackTheRest(engine: Engine, from: string, into: string, merge: MergeRecord, op: string | undefined, what: string): Promise<void> {
+  let back: StoredRecord[] = [];
+  await engine.transactAcross(
+    [
+      [into, (target) => {
+        const source = engine.storeForLockedWork(from).state;
+        // Still in the target: what the merge put there that no chart took back (records of no chart).
+        const loose = [...merge.put].filter((key) => target.has(key) && !source.has(key));
+        back = [
+          ...loose.map((key) => retarget(target.get(key) as StoredRecord, into, from)),
+          // Dropped from the source as already in the target exactly: the source gets its own copy back.
+          ...[...merge.deleted].filter((key) => !merge.put.has(key) && !source.has(key) && merge.before.has(key)).map((key) => merge.before.get(key) as StoredRecord),
+        ];
+        return { puts: [], deletes: loose };
+      }],
+      [from, (source) => ({ puts: back.filter((record) => !source.has(record.key)), deletes: [], verbatim: true })],
+    ],
+    { op: moveOperationId(into, from, op), note: moveNote(into, from, what) },
+  );
+}
+
+function previousChartId(state: RecordSet, id: string): string | undefined {
+  const chart = state.get(entityKey(`${id}_chart`));
+  const meta = chart ? (parseValue(chart).metadata as Record<string, unknown> | undefined) : undefined;
+  return typeof meta?.previousChartId === 'string' ? meta.previousChartId : undefined;
 }

@@ -53,6 +53,7 @@ export function keepDroppedFields(base: StoredRecord | undefined, theirs: Stored
   if (showsVersion(theirs, base)) return base;
   const b = parseValue(base);
   const t = parseValue(theirs);
+  if (madeAnew(b, t)) return theirs;
   let changed = false;
   for (const [field, value] of Object.entries(b)) {
     if (!Object.hasOwn(t, field)) {
@@ -69,6 +70,20 @@ export function keepDroppedFields(base: StoredRecord | undefined, theirs: Stored
     }
   }
   return changed ? recordFromValue(t, theirs) : theirs;
+}
+
+/**
+ * True when an entity of the peer's is not an edit of the base's but another made under its name
+ * (deleted, then created anew): another entityType (no peer's tool changes it), or none of the
+ * base's observations kept while it has its own. Nothing of the base is kept then: its metadata
+ * would come back on a new thing.
+ */
+function madeAnew(base: Json, theirs: Json): boolean {
+  if (base.type !== 'entity' || theirs.type !== 'entity') return false;
+  if (typeof base.entityType === 'string' && typeof theirs.entityType === 'string' && base.entityType !== theirs.entityType) return true;
+  const before = Array.isArray(base.observations) ? base.observations.map((o) => JSON.stringify(o)) : [];
+  const now = new Set(Array.isArray(theirs.observations) ? theirs.observations.map((o) => JSON.stringify(o)) : []);
+  return before.length > 0 && now.size > 0 && !before.some((o) => now.has(o));
 }
 
 /** Both sides changed one record: theirs is the start, and each field we changed is ours. */

@@ -214,7 +214,7 @@ function channelSpecs(w: World): Record<ChannelName, { fields: Record<string, Fi
     // Refused as it stands (personal was never deleted): any mutation of it must be refused too.
     'contexts.restoreDeleted': { fields: { context: ctxRef, op }, template: { context: 'personal', op: 'restore-context-1' } },
     'charts.movePreview': { fields: { from: ctxRef, to: F('context', true), ids: F('ids', true, true) }, template: { from: 'work', to: 'personal', ids: [w.chart] } },
-    'charts.moveMany': { fields: { from: ctxRef, to: F('context', true), ids: F('ids', true, true), resolutions: F('resolutions', false), onCollision: F('choice', false), op }, template: { from: 'personal', to: 'work', ids: [w.personal], onCollision: 'new-id', op: 'move-many-1' } },
+    'charts.moveMany': { fields: { from: ctxRef, to: F('context', true), ids: F('ids', true, true), resolutions: F('resolutions', false), onCollision: F('choice', false), takeBack: F('ids', false, true), op }, template: { from: 'personal', to: 'work', ids: [w.personal], onCollision: 'new-id', op: 'move-many-1' } },
     'charts.export': { fields: { context: ctxRef, ids: F('ids', false, true), format: F('choice', true) }, template: { context: 'work', ids: [w.chart], format: 'markdown' } },
     'imports.preview': { fields: { context: F('context', true), text: F('importText', true), source: F('source', true) }, template: { context: 'scratch', text: IMPORT_LINE, source: 'notes.jsonl' } },
     'imports.apply': { fields: { context: F('context', true), text: F('importText', true), source: F('source', true), onCollision: F('choice', false), op }, template: { context: 'scratch', text: IMPORT_LINE, source: 'notes.jsonl', onCollision: 'skip', op: 'import-1' } },
@@ -445,7 +445,8 @@ function validCase(random: Random, w: World, n: number): Case {
     ['insights.context', random() < 0.5 ? {} : { context: pick(random, ['work', 'personal', 'a.b']), weeks: int(random, 1, 520) }],
     ['insights.chart', { id: pick(random, [w.chart, w.sub, w.personal]), ...(random() < 0.5 ? { stalledDays: int(random, 1, 3_650) } : {}) }],
     ['contexts.mergePreview', { from: pick(random, ['work', 'scratch']), into: 'personal' }],
-    ['charts.movePreview', { from: 'work', to: pick(random, ['personal', 'elsewhere']), ids: [pick(random, [w.chart, w.sub])] }],
+    // A chart with its sub-chart, or both named (a sub-chart alone is refused: move the top chart).
+    ['charts.movePreview', { from: 'work', to: pick(random, ['personal', 'elsewhere']), ids: random() < 0.5 ? [w.chart] : [w.chart, w.sub] }],
     ['charts.export', { context: 'work', format: pick(random, ['jsonl', 'markdown']), ...(random() < 0.5 ? { ids: [w.chart] } : {}) }],
     ['imports.preview', { context: pick(random, ['scratch', 'nowhere-yet']), text: random() < 0.5 ? IMPORT_LINE : `${IMPORT_LINE}\nnot json`, source: 'notes.jsonl' }],
   ];

@@ -73,6 +73,10 @@ export function planMove(from: string, to: string, source: RecordSet, target: Re
   const targetIds = new Set(targetIndex.ids);
   const renamed: Record<string, string> = {};
 
+  const movingIds = new Set(roots.flatMap((root) => index.subtree(root)));
+  for (const id of selection.takeBack ?? []) {
+    if (!movingIds.has(id)) throw new EngineError('BAD_INPUT', `Chart ${JSON.stringify(id)} is not one of the charts moved, so it cannot take back an earlier id. Nothing was moved.`, { kept: 'Nothing was changed.' });
+  }
   for (const root of roots) {
     const keys = [...subtreeKeys(source, root, index, true)].filter((key) => !claimed.has(key));
     for (const key of keys) claimed.add(key);

@@ -13,6 +13,8 @@ import { contextPaths, rootPaths, validateContextName } from './dataRoot.ts';
 import { readFileIfExists, syncDirectory, writeAll } from './fileSystem.ts';
 import { crc32Hex } from './journalFormat.ts';
 import { parseContextBytes } from './contextFile.ts';
+import { recordsFromBackedUpJournal } from './backupJournalState.ts';
+import type { StoredRecord } from './records.ts';
 import type { RecordSet } from './recordSet.ts';
 import { manifestProblems, readBackupEntry } from './backupManifest.ts';
 import { chunkEnds } from './backupChunks.ts';
@@ -500,13 +502,24 @@ export function verifyBackup(engine: Engine, id: string, options: { record?: boo
   return check;
 }
 
-/** The records of a context as a backup holds them (undefined when the backup lacks it or it is damaged). */
-export function readBackupContext(engine: Engine, info: BackupInfo, context: string) {
+/**
+ * The records of a context as a backup holds them: its file's, or its journal's where the file
+ * is missing, damaged or behind the journal (backupJournalState.ts). Undefined when the backup
+ * lacks the context or what would be read is damaged.
+ */
+export function readBackupContext(engine: Engine, info: BackupInfo, context: string): { readonly map: ReadonlyMap<string, StoredRecord> } | undefined {
   if (unsafeEntries(info).length > 0) return undefined;
   const file = info.files.find((f) => f.context === context && f.role === 'context');
-  if (!file) return undefined;
-  const read = readBackupFile(engine, info, file);
-  return 'bytes' in read ? parseContextBytes(read.bytes) : undefined;
+  const journal = info.files.find((f) => f.context === context && f.role === 'journal');
+  const fileRead = file ? readBackupFile(engine, info, file) : undefined;
+  if (fileRead && !('bytes' in fileRead)) return undefined;
+  const parsed = fileRead ? parseContextBytes(fileRead.bytes) : undefined;
+  const journalRead = journal ? readBackupFile(engine, info, journal) : undefined;
+  if (journalRead && 'bytes' in journalRead) {
+    const records = recordsFromBackedUpJournal(journalRead.bytes, file && parsed ? { size: file.size, crc32: file.crc32, damagedLines: parsed.bad.length } : undefined);
+    if (records) return { map: records };
+  }
+  return parsed;
 }
 
 /** The contexts a backup holds a file of. */

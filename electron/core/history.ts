@@ -3,7 +3,7 @@
 // and as part of which transaction.
 import { forEachJournalEntry } from './journalFile.ts';
 import { SpliceMismatch, keyOfChange, recordOfChange } from './recordSet.ts';
-import type { JournalCommit, Origin } from './journalFormat.ts';
+import type { JournalCommit, JournalEntry, Origin } from './journalFormat.ts';
 import type { FileSystem } from './fileSystem.ts';
 import { asOpaque, type StoredRecord } from './records.ts';
 import type { ContextStore } from './contextStore.ts';
@@ -133,6 +133,16 @@ export function replayWanted(
   visit: (key: string, entry: JournalCommit, record: StoredRecord | undefined, before: StoredRecord | undefined) => void,
   options: { keysOnly?: boolean } = {},
 ): void {
+  replayEntries((each) => forEachJournalEntry(fsys, journalPath, each), wanted, visit, options);
+}
+
+/** replayWanted over any source of journal entries in order (a journal's bytes held in memory: a backup's copy). */
+export function replayEntries(
+  entries: (each: (entry: JournalEntry) => void) => void,
+  wanted: (key: string) => boolean,
+  visit: (key: string, entry: JournalCommit, record: StoredRecord | undefined, before: StoredRecord | undefined) => void,
+  options: { keysOnly?: boolean } = {},
+): void {
   const current = new Map<string, StoredRecord>();
   let group: { tx: string; effects: [string, JournalCommit, StoredRecord | undefined][] } | undefined;
   const apply = (key: string, entry: JournalCommit, record: StoredRecord | undefined) => {
@@ -141,7 +151,7 @@ export function replayWanted(
     else current.delete(key);
     visit(key, entry, record, before);
   };
-  forEachJournalEntry(fsys, journalPath, (entry) => {
+  entries((entry) => {
     if (entry.kind !== 'commit') return;
     if (group && (entry.tx !== group.tx || entry.parts === undefined)) group = undefined; // an incomplete group: never applied
     if (entry.parts !== undefined && !group) group = { tx: entry.tx, effects: [] };

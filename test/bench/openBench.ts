@@ -43,6 +43,8 @@ const REOPEN_FLOOR_RATIO = 1.3;
 const MEMORY_TARGET = 3;
 const MEMORY_JUDGED_FROM_BYTES = 10e6;
 const SEARCH_TARGET_MS = 20;
+/** The longest the event loop may wait during work done in slices (issue 15). */
+const BLOCK_TARGET_MS = 50;
 /** The app's search (charts ranked and counted), issue 15: p50 and p99 at the largest size. */
 const APP_SEARCH_P50_MS = 10;
 const APP_SEARCH_P99_MS = 50;
@@ -179,11 +181,20 @@ function openSection(runs: OpenRun[]): SectionResult {
     });
     if (x.keyMapMs !== undefined && x.keyMapMs >= 1) {
       checks.push({
-        what: `open ${r.charts} charts, ${label}, then the first key lookup`,
+        what: `open ${r.charts} charts, ${label}, then the ${x.keyMapBlock ? 'key map built in slices' : 'first key lookup'}`,
         measured: `+${ms(x.keyMapMs)}: ${ms(x.openMs + x.keyMapMs)} = ${ratio((x.openMs + x.keyMapMs) / floor)}`,
         against: 'the key map a re-open puts off (DeferredRecordMap), built by the first lookup or change; the app builds it in slices after the open',
         target: '-',
         pass: undefined,
+      });
+    }
+    if (x.keyMapBlock) {
+      checks.push({
+        what: `key map built in slices after the open, ${r.charts} charts (as the app does)`,
+        measured: `event loop waited at most ${ms(x.keyMapBlock.maxMs)} (p99 ${ms(x.keyMapBlock.p99Ms)})`,
+        against: 'monitorEventLoopDelay during the build',
+        target: `longest wait < ${BLOCK_TARGET_MS} ms`,
+        pass: x.keyMapBlock.maxMs < BLOCK_TARGET_MS,
       });
     }
     if (target) {
@@ -256,8 +267,8 @@ function searchSection(config: OpenBenchConfig, run: OpenChildResult | undefined
       what: `search index built in slices at ${config.searchSize} charts (as the app does after opening)`,
       measured: warm ? `${ms(warm.ms)}; event loop waited at most ${ms(warm.maxBlockMs)} (p99 ${ms(warm.p99BlockMs)})` : 'not measured',
       against: 'monitorEventLoopDelay during the build',
-      target: 'longest wait < 50 ms',
-      pass: warm ? warm.maxBlockMs < 50 : false,
+      target: `longest wait < ${BLOCK_TARGET_MS} ms`,
+      pass: warm ? warm.maxBlockMs < BLOCK_TARGET_MS : false,
     },
     {
       what: `search first query at ${config.searchSize} charts (after the sliced build)`,

@@ -82,12 +82,13 @@ export async function undoMerge(engine: Engine, merged: { from: string; into: st
   const missing = await engine.read(merged.into, (state) => merged.charts.filter((id) => resolveChartId(state, id) === undefined));
   if (missing.length > 0) throw new EngineError('NOT_FOUND', `No chart ${missing.slice(0, 5).join(', ')} in context ${merged.into}; nothing was moved back.`, { kept: 'Nothing was changed.' });
   const merge = await readMerge(engine, merged.from, merged.into);
-  // Charts the merge gave a new id take their own back (one the source had before the merge).
+  // Charts this merge gave a new id take their own back; a previousChartId left by an older
+  // move (a chart that arrived in the source under a new id) is not the merge's to undo.
   const takeBack = merge === undefined ? [] : await engine.read(merged.into, (state) => {
     const index = chartIndexOf(state);
     return merged.charts.flatMap((id) => index.subtree(resolveChartId(state, id) ?? id)).filter((id) => {
-      const previous = previousChartId(state, id);
-      return previous !== undefined && merge.before.has(entityKey(`${previous}_chart`));
+      const previous = merge.renamed.get(id);
+      return previous !== undefined && previousChartId(state, id) === previous;
     });
   });
   // The note goes first: left behind, it would have the charts merged away again by adoptLeftovers.
@@ -105,6 +106,8 @@ interface MergeRecord {
   readonly deleted: ReadonlySet<string>;
   /** What it put into the target (keys there). */
   readonly put: ReadonlySet<string>;
+  /** Charts it gave a new id: the new id -> the id the chart had in the source. */
+  readonly renamed: ReadonlyMap<string, string>;
 }
 
 /** The newest merge of `from` into `into`, from the two journals; undefined if none is found. */
@@ -132,10 +135,16 @@ async function readMerge(engine: Engine, from: string, into: string): Promise<Me
     else before.delete(key);
   });
   const put = new Set<string>();
+  const renamed = new Map<string, string>();
   replayWanted(engine.fs, targetJournal, () => true, (key, entry, record) => {
-    if (record && entry.op === `${merge.move}:${into}`) put.add(key);
+    if (!record || entry.op !== `${merge.move}:${into}`) return;
+    put.add(key);
+    // A chart entity under a key the source did not have, noting a chart the source did have: renamed by this merge.
+    const id = record.kind === 'entity' && record.name?.endsWith('_chart') ? record.name.slice(0, -'_chart'.length) : undefined;
+    const previous = id === undefined || before.has(key) ? undefined : previousOf(record);
+    if (id !== undefined && previous !== undefined && before.has(entityKey(`${previous}_chart`))) renamed.set(id, previous);
   });
-  return { before, deleted, put };
+  return { before, deleted, put, renamed };
 }
 
 /** After the charts went back: the merge's other records back to the source; what it dropped as already there, copied back. */
@@ -162,6 +171,10 @@ async function takeBackTheRest(engine: Engine, from: string, into: string, merge
 
 function previousChartId(state: RecordSet, id: string): string | undefined {
   const chart = state.get(entityKey(`${id}_chart`));
-  const meta = chart ? (parseValue(chart).metadata as Record<string, unknown> | undefined) : undefined;
+  return chart ? previousOf(chart) : undefined;
+}
+
+function previousOf(chart: StoredRecord): string | undefined {
+  const meta = parseValue(chart).metadata as Record<string, unknown> | undefined;
   return typeof meta?.previousChartId === 'string' ? meta.previousChartId : undefined;
 }

@@ -73,19 +73,19 @@ export function planMove(from: string, to: string, source: RecordSet, target: Re
   const targetIds = new Set(targetIndex.ids);
   const renamed: Record<string, string> = {};
 
-  const movingIds = new Set(roots.flatMap((root) => index.subtree(root)));
+  const movingIds = roots.flatMap((root) => index.subtree(root));
   for (const id of selection.takeBack ?? []) {
-    if (!movingIds.has(id)) throw new EngineError('BAD_INPUT', `Chart ${JSON.stringify(id)} is not one of the charts moved, so it cannot take back an earlier id. Nothing was moved.`, { kept: 'Nothing was changed.' });
+    if (!movingIds.includes(id)) throw new EngineError('BAD_INPUT', `Chart ${JSON.stringify(id)} is not one of the charts moved, so it cannot take back an earlier id. Nothing was moved.`, { kept: 'Nothing was changed.' });
   }
+  // Decided for the whole move before any chart is planned: no new id given below may be one taken back.
+  const takenBack = takeBackIds(source, movingIds, selection.takeBack, to, targetIds);
+  for (const previous of takenBack.values()) takenIds.add(previous);
   for (const root of roots) {
     const keys = [...subtreeKeys(source, root, index, true)].filter((key) => !claimed.has(key));
     for (const key of keys) claimed.add(key);
     const subtree = index.subtree(root);
-    const back = takeBackIds(source, subtree, selection.takeBack, to, targetIds);
-    for (const [id, previous] of back) {
-      renamed[id] = previous;
-      takenIds.add(previous);
-    }
+    const back = new Map([...takenBack].filter(([id]) => subtree.includes(id)));
+    for (const [id, previous] of back) renamed[id] = previous;
     const plain = keys.map((key) => retarget(source.get(key) as StoredRecord, from, to, back));
     const clashing = plain.filter((record) => target.has(record.key) && target.get(record.key)?.raw !== record.raw);
     const same = plain.filter((record) => target.get(record.key)?.raw === record.raw);
@@ -171,19 +171,25 @@ export function planMove(from: string, to: string, source: RecordSet, target: Re
 }
 
 /**
- * The charts of a subtree that go back to the id they had (metadata.previousChartId of their
- * chart entity), as asked. Refused when one has none, or when that id is a chart in the target.
+ * The charts of the move that go back to the id they had (metadata.previousChartId of their
+ * chart entity), as asked. Refused when one has none, or when that id is a chart in the target,
+ * a chart of the move, or the one another chart of the move takes back: two charts under one id
+ * would be the same records, and one would overwrite the other.
  */
-function takeBackIds(source: RecordSet, subtree: readonly string[], wanted: readonly string[] | undefined, to: string, targetIds: ReadonlySet<string>): Map<string, string> {
+function takeBackIds(source: RecordSet, moving: readonly string[], wanted: readonly string[] | undefined, to: string, targetIds: ReadonlySet<string>): Map<string, string> {
   const back = new Map<string, string>();
   if (!wanted || wanted.length === 0) return back;
-  for (const id of subtree) {
+  const refuse = (id: string, previous: string, why: string) => new EngineError('CONFLICT', `Chart ${id} cannot take back its id ${previous} in context ${to}: ${why}. Nothing was moved.`, { kept: 'Nothing was changed.' });
+  for (const id of moving) {
     if (!wanted.includes(id)) continue;
     const chart = source.get(entityKey(`${id}_chart`));
     const meta = chart ? (parseValue(chart).metadata as Record<string, unknown> | undefined) : undefined;
     const previous = typeof meta?.previousChartId === 'string' ? meta.previousChartId : undefined;
     if (previous === undefined || previous === id) throw new EngineError('BAD_INPUT', `Chart ${id} has no earlier id to take back. Nothing was moved.`, { kept: 'Nothing was changed.' });
-    if (targetIds.has(previous)) throw new EngineError('CONFLICT', `Chart ${id} cannot take back its id ${previous} in context ${to}: a chart ${previous} is there. Nothing was moved.`, { kept: 'Nothing was changed.' });
+    if (targetIds.has(previous)) throw refuse(id, previous, `a chart ${previous} is there`);
+    if (moving.includes(previous)) throw refuse(id, previous, `chart ${previous} moves too`);
+    const taker = [...back].find(([, taken]) => taken === previous)?.[0];
+    if (taker !== undefined) throw refuse(id, previous, `chart ${taker} takes it`);
     back.set(id, previous);
   }
   return back;

@@ -8,6 +8,8 @@ import path from 'node:path';
 import type { Engine } from './engine.ts';
 import { EngineError } from './errors.ts';
 import { readJournal, type JournalRead } from './journalFile.ts';
+import type { JournalEntry } from './journalFormat.ts';
+import { replayEntries } from './history.ts';
 import { removeQuietly, replaceFileAtomically, writeVerifiedTemp } from './atomicFile.ts';
 import { readFileIfExists, syncDirectory, writeAll } from './fileSystem.ts';
 import { parseContextBytes, serializeRecords, statIdentity, type BadLine } from './contextFile.ts';
@@ -101,7 +103,8 @@ function recoverContext(engine: Engine, context: string, actions: RecoveryAction
       store.commit({ puts: restored, deletes: [] }, { origin: 'recover', note: `restored ${restored.length} records from backups` });
       say(`restored ${restored.length} records of unreadable lines from the newest backup holding them`);
     }
-    say(`${lines.length} unreadable lines in ${path.basename(paths.file)} copied to .recovery/; their records ${missing.length === 0 ? 'were restored from the journal' : 'restored where a journal or backup holds them'}`);
+    const deleted = lines.filter((line) => line.source.from === 'journal' && line.source.deleted).length;
+    say(`${lines.length} unreadable lines in ${path.basename(paths.file)} copied to .recovery/; their records ${missing.length === 0 ? 'were restored from the journal' : 'restored where a journal or backup holds them'}${deleted > 0 ? ` (${deleted} of them held records deleted since, which stay deleted)` : ''}`);
     if (lost.length > 0) keepFoundInDamagedLines(engine, context, paths.file, lost.map((line) => line.bad), say);
   }
 
@@ -121,9 +124,12 @@ function recoverContext(engine: Engine, context: string, actions: RecoveryAction
   engine.storeForLockedWork(context);
 }
 
-/** Where a damaged line's record comes from: the journal, a backup (with that backup's copy), or nowhere. */
+/**
+ * Where a damaged line's record comes from: the journal (`deleted`: the journal removed the
+ * record since, and it stays removed), a backup (with that backup's copy), or nowhere.
+ */
 export type LineSource =
-  | { readonly from: 'journal' }
+  | { readonly from: 'journal'; readonly deleted?: true }
   | { readonly from: 'backup'; readonly backup: string; readonly created: string; readonly record: StoredRecord }
   | { readonly from: 'nowhere' };
 
@@ -167,7 +173,7 @@ export function planContextRepair(engine: Engine, context: string, options: { fr
   const store = engine.storeForLockedWork(context);
   const journal = readJournal(engine.fs, store.paths.journal, 0);
   const backups = new BackupLookup(engine, context);
-  const lines = planDamagedLines(engine, store, backups);
+  const lines = planDamagedLines(engine, store, journal, backups);
   // A damaged journal entry's records: the load took in what the context file shows of them;
   // one the file lacks (the file gone, or rewritten since) is looked for in the backups.
   const journalEntries = journal.bad.map((bad) => ({
@@ -191,7 +197,7 @@ export function planContextRepair(engine: Engine, context: string, options: { fr
  * name damaged too, or unreadable) is accounted for by one of the remaining records. Only a
  * line left over, whose record is in neither, is looked for in the backups, newest first.
  */
-function planDamagedLines(engine: Engine, store: ContextStore, backups: BackupLookup): LinePlan[] {
+function planDamagedLines(engine: Engine, store: ContextStore, journal: JournalRead, backups: BackupLookup): LinePlan[] {
   const damaged = store.damagedLines().length > 0 ? store.damagedLines() : damagedLinesOnDisk(engine, store);
   if (damaged.length === 0) return [];
   const fromJournal = new Set(store.keysMissingFromFile());
@@ -215,6 +221,10 @@ function planDamagedLines(engine: Engine, store: ContextStore, backups: BackupLo
       }
     }
   }
+  // A line naming a record the journal removed is that record's stale line (the file was not
+  // rewritten after the deletion: a crash, a full disk): the acknowledged deletion stands, and
+  // only a backup made after it can hold the record again (another program wrote it back).
+  const removals = lastChangesOf(journal, new Set(guessed.flatMap(({ bad, key }) => (key !== undefined && !matched.has(bad) && !store.state.has(key) ? [key] : []))));
   let spare = fromJournal.size;
   return guessed.map(({ bad, key }) => {
     if (matched.has(bad)) return { bad, key, source: { from: 'journal' } as const };
@@ -223,9 +233,35 @@ function planDamagedLines(engine: Engine, store: ContextStore, backups: BackupLo
       spare -= 1;
       return { bad, key, source: { from: 'journal' } as const };
     }
+    const removed = key === undefined ? undefined : removals.get(key);
+    if (removed?.deleted) {
+      const found = backups.find(key as string, { after: removed.ts });
+      return { bad, key, source: found ? ({ from: 'backup', ...found } as const) : ({ from: 'journal', deleted: true } as const) };
+    }
     const found = key ? backups.find(key) : undefined;
     return { bad, key, source: found ? ({ from: 'backup', ...found } as const) : ({ from: 'nowhere' } as const) };
   });
+}
+
+/** What the journal's readable entries last did to a record: when, at which byte, and whether it removed it. */
+interface LastChange {
+  readonly ts: string;
+  readonly start: number;
+  readonly deleted: boolean;
+}
+
+/** The last change the journal's readable entries made to each of `keys` (a key they never touched is absent). */
+function lastChangesOf(journal: JournalRead, keys: ReadonlySet<string>): Map<string, LastChange> {
+  const last = new Map<string, LastChange>();
+  if (keys.size === 0) return last;
+  const starts = new Map<JournalEntry, number>(journal.entries.map(({ entry, start }) => [entry, start]));
+  replayEntries(
+    (each) => journal.entries.forEach(({ entry }) => each(entry)),
+    (key) => keys.has(key),
+    (key, entry, record) => last.set(key, { ts: entry.ts, start: starts.get(entry) ?? 0, deleted: record === undefined }),
+    { keysOnly: true },
+  );
+  return last;
 }
 
 /** True when damaged bytes are a record's line cut short, or but for a few bytes changed in place (at most 1 in 20). */
@@ -292,9 +328,12 @@ export class BackupLookup {
     private readonly context: string,
   ) {}
 
-  find(key: string): { record: StoredRecord; backup: string; created: string } | undefined {
+  /** The newest backup holding `key`; with `after`, only among backups made after that time. */
+  find(key: string, options: { after?: string } = {}): { record: StoredRecord; backup: string; created: string } | undefined {
     this.list ??= listBackups(this.engine);
+    const after = options.after === undefined ? undefined : Date.parse(options.after);
     for (const info of this.list) {
+      if (after !== undefined && !(Date.parse(info.created) > after)) break;
       if (!this.parsed.has(info.id)) this.parsed.set(info.id, readBackupContext(this.engine, info, this.context));
       const record = this.parsed.get(info.id)?.map.get(key);
       if (record) return { record, backup: info.id, created: info.created };

@@ -111,7 +111,8 @@ function spotOfLine(line: LinePlan, file: string): DamagedSpot {
     truncated: shown.truncated,
     torn: line.bad.torn,
     // A line whose name cannot be read still held one record: which one is not known.
-    affected: [line.key ? { key: line.key, label: describeKey(line.key), source } : { label: 'a record whose name cannot be read', source }],
+    // A record the journal removed since stays removed: the line was its stale copy.
+    affected: [line.key ? { key: line.key, label: `${describeKey(line.key)}${line.source.from === 'journal' && line.source.deleted ? ' (deleted since; stays deleted)' : ''}`, source } : { label: 'a record whose name cannot be read', source }],
     ...(salvaged ? { salvaged } : {}),
   };
 }

@@ -48,15 +48,36 @@ export function retarget(record: StoredRecord, from: string, to: string, ids: Id
     const oldId = record.kind === 'entity' && record.name?.endsWith('_chart') ? record.name.slice(0, -'_chart'.length) : undefined;
     if (oldId !== undefined && ids.has(oldId)) {
       const target = meta ?? {};
-      // Back to the id it had (the undo of a move under a new id): it had no earlier id then.
-      if (target.previousChartId === ids.get(oldId)) delete target.previousChartId;
-      else target.previousChartId = oldId;
+      if (target.previousChartId === ids.get(oldId)) takeBackPrevious(target);
+      else notePrevious(target, oldId);
       changed = true;
       if (!meta) return remade({ ...value, metadata: target }, record);
     }
   }
   if (!changed) return record;
   return remade(meta ? { ...value, metadata: meta } : value, record);
+}
+
+/**
+ * A chart renamed again keeps the ids it had before (metadata.earlierChartIds, oldest first),
+ * so that undoing the newer move leaves it knowing the older one, whose undo then works too.
+ */
+function notePrevious(meta: Record<string, unknown>, oldId: string): void {
+  if (typeof meta.previousChartId === 'string') {
+    const earlier = Array.isArray(meta.earlierChartIds) ? meta.earlierChartIds.filter((id): id is string => typeof id === 'string') : [];
+    meta.earlierChartIds = [...earlier, meta.previousChartId];
+  }
+  meta.previousChartId = oldId;
+}
+
+/** Back to the id it had (the undo of a move under a new id): it knows again the id it had before that, if any. */
+function takeBackPrevious(meta: Record<string, unknown>): void {
+  const earlier = Array.isArray(meta.earlierChartIds) ? meta.earlierChartIds.filter((id): id is string => typeof id === 'string') : [];
+  const before = earlier.pop();
+  if (before === undefined) delete meta.previousChartId;
+  else meta.previousChartId = before;
+  if (earlier.length > 0) meta.earlierChartIds = earlier;
+  else delete meta.earlierChartIds;
 }
 
 /**

@@ -17,7 +17,9 @@
 // - The peer lacks a record its base did not have: it never saw it (a lost race); ours stands.
 // - The peer's version holds no line of another type (comments, `_aim` markers, legacy
 //   narrative_beat lines): it is a program that reads only entities and relations and writes
-//   back only those (the reference server). The lines it lacks were dropped, not deleted.
+//   back only those (the reference server). The lines it lacks were dropped, not deleted; but
+//   a repeat of a record, and a line it turned into an entity of the line's name (coaia-narrative
+//   converts legacy beats), are gone as it meant.
 // - The peer changed it: fields and metadata keys the base had and the peer lacks are kept; if
 //   we changed it too, each field we changed is ours and observations are merged as lists.
 import type { StoredRecord } from './records.ts';
@@ -40,11 +42,11 @@ export interface AbsorbInput {
   /** False when the file is damaged or truncated: a missing record is then not a deletion. */
   readonly absenceIsDeletion: boolean;
   /**
-   * The file holds no line of another type (a comment, an `_aim` marker, a legacy
-   * narrative_beat): written by a program that keeps only entities and relations (the reference
-   * server), whose version lacks such lines without deleting them, as it lacks metadata.
+   * True for a line of another type (a comment, an `_aim` marker, a legacy narrative_beat) that
+   * the file lacks because its writer drops such lines (it keeps only entities and relations, as
+   * the reference server does), not because it deleted it: see peerVersionIntake.ts.
    */
-  readonly writerDropsOtherLines?: boolean;
+  readonly droppedLine?: (line: StoredRecord) => boolean;
   /**
    * The file is our own rewrite (its checksum is in our journal or checkpoint): what it lacks
    * was removed, and fields it lacks were removed, so nothing is merged back into it.
@@ -94,7 +96,7 @@ export function absorbExternalVersion(input: AbsorbInput): AbsorbResult {
           deletes.push(key);
           after = undefined;
         } else if (c !== undefined) lostRace += 1; // ours, never seen by the peer
-      } else if (b.kind === 'line' && input.writerDropsOtherLines) {
+      } else if (b.kind === 'line' && input.droppedLine?.(b)) {
         // Dropped, not deleted: ours stands (and the next rewrite writes it back in its place).
       } else if (input.absenceIsDeletion && c !== undefined && sameRaw(c, b) && !(input.cameWithRacingPeerBase?.(key) && !keptAfter().has(key))) {
         deletes.push(key);
@@ -102,7 +104,7 @@ export function absorbExternalVersion(input: AbsorbInput): AbsorbResult {
       }
       // otherwise we changed it since: our change stands on top of their deletion
     } else {
-      const kept = input.fileIsOurs ? f : keepDroppedFields(b, f);
+      const kept = input.fileIsOurs ? f : keepDroppedFields(b, f, c === undefined);
       if (kept !== f) keptFields += 1;
       const merged = c === undefined || sameRaw(c, b) ? kept : mergeThreeWay(b, kept, c);
       if (!sameRaw(merged, c)) {

@@ -5,8 +5,8 @@
 // unseen. Refresh's second step (contextLoading.ts catches up with the journal first); the
 // rewrite (contextRewrite.ts) also comes here when a peer's version lands beside ours.
 import path from 'node:path';
-import type { StoredRecord } from './records.ts';
-import type { RecordSet } from './recordSet.ts';
+import { entityKey, type StoredRecord } from './records.ts';
+import { repeatedKey, type RecordSet } from './recordSet.ts';
 import type { Origin } from './journalFormat.ts';
 import { parseContextBytes, parseReadFile, readStable, statIdentity, type FileIdentity, type ParsedContextFile } from './contextFile.ts';
 import { absorbExternalVersion } from './externalMerge.ts';
@@ -176,8 +176,8 @@ export function absorbFile(m: ContextMemory, file: ParsedContextFile, origin: Or
   // written back from that. Nothing is taken as deleted from such a file, unless no such read
   // could explain it: written well after every version we know (no rewrite was in progress),
   // and what it kept is not how a cut file starts (peers deleting a chart among others).
-  const gutted = !fileIsOurs && lostMostRecords(m, records) && (writtenSoonAfterAnother(m, file) || keptFromTheStart(m, records));
   const writerDropsOtherLines = !fileIsOurs && !holdsOtherLines(records);
+  const gutted = !fileIsOurs && lostMostRecords(m, records, writerDropsOtherLines) && (writtenSoonAfterAnother(m, file) || keptFromTheStart(m, records));
   // Our own rewrite has no race to account for: its base is the newest version.
   const judgement = fileIsOurs ? undefined : judgePeerVersion(m, records, file);
   const result = absorbExternalVersion({
@@ -187,7 +187,7 @@ export function absorbFile(m: ContextMemory, file: ParsedContextFile, origin: Or
     otherKeys: m.versions.changedKeys(),
     current: m.state,
     absenceIsDeletion: fileIsOurs || (file.bad.length === 0 && !truncated && !gutted && origin === 'external'),
-    writerDropsOtherLines,
+    ...(writerDropsOtherLines ? { droppedLine: (line: StoredRecord) => droppedNotDeleted(line, records) } : {}),
     fileIsOurs,
   });
   const notes: string[] = [];
@@ -239,34 +239,61 @@ function holdsOtherLines(records: ReadonlyMap<string, StoredRecord>): boolean {
 }
 
 /**
- * The file's order with the state's lines of other types (those the writer dropped and the
- * merge kept) put back where they were: each before the record it came before in the state,
- * the last ones after every record. The records' order stays the file's.
+ * A line of another type the file lacks, its writer dropping every such line: dropped, not
+ * deleted, unless it repeats a record (the reference server writes a repeated line back, so it
+ * went as meant) or the file holds an entity of the line's name (coaia-narrative turns a legacy
+ * narrative_beat line into one).
+ */
+function droppedNotDeleted(line: StoredRecord, file: ReadonlyMap<string, StoredRecord>): boolean {
+  if (repeatedKey(line.raw) !== undefined) return false;
+  const name = nameOfLine(line.raw);
+  return name === undefined || !file.has(entityKey(name));
+}
+
+function nameOfLine(raw: string): string | undefined {
+  if (!raw.includes('"name"')) return undefined;
+  try {
+    const value = JSON.parse(raw) as { name?: unknown } | null;
+    return typeof value?.name === 'string' ? value.name : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The file's order with what the state keeps beyond it (lines the writer dropped, records it
+ * never saw or lost to a cut) where it was: each after the record of the file it came after in
+ * the state (the first ones before them all). Left to the reorder, they would all go last.
  */
 function withDroppedLines(fileOrder: Iterable<string>, state: RecordSet, deletes: readonly string[]): string[] {
   const inFile = new Set(fileOrder);
   const deleted = new Set(deletes);
-  const before = new Map<string, string[]>();
-  let waiting: string[] = [];
-  for (const record of state.values()) {
-    if (inFile.has(record.key)) {
-      if (waiting.length > 0) before.set(record.key, waiting);
-      waiting = [];
-    } else if (record.kind === 'line' && !deleted.has(record.key)) waiting.push(record.key);
+  const after = new Map<string | null, string[]>();
+  let anchor: string | null = null;
+  for (const key of state.keys()) {
+    if (inFile.has(key)) anchor = key;
+    else if (!deleted.has(key)) {
+      const list = after.get(anchor);
+      if (list) list.push(key);
+      else after.set(anchor, [key]);
+    }
   }
-  const order: string[] = [];
-  for (const key of inFile) order.push(...(before.get(key) ?? []), key);
-  order.push(...waiting);
+  const order = [...(after.get(null) ?? [])];
+  for (const key of inFile) order.push(key, ...(after.get(key) ?? []));
   return order;
 }
 
-/** True when the file lacks more than half (and at least 3) of the records the file last held. */
-function lostMostRecords(m: ContextMemory, records: ReadonlyMap<string, StoredRecord>): boolean {
+/**
+ * True when the file lacks more than half (and at least 3) of the records the file last held
+ * (lines of other types left out when its writer drops them all: they are not lost).
+ */
+function lostMostRecords(m: ContextMemory, records: ReadonlyMap<string, StoredRecord>, linesDropped: boolean): boolean {
   let held = 0;
   let lacking = 0;
-  for (const key of m.materialized.keys()) {
+  for (const record of m.materialized.values()) {
+    if (linesDropped && record.kind === 'line') continue;
     held += 1;
-    if (!records.has(key)) lacking += 1;
+    if (!records.has(record.key)) lacking += 1;
   }
   return lacking >= 3 && lacking * 2 > held;
 }

@@ -47,13 +47,13 @@ function recordFromValue(value: Json, like: StoredRecord): StoredRecord {
 }
 
 /** Restores top-level fields and metadata keys that the base had and the peer's version lacks. */
-export function keepDroppedFields(base: StoredRecord | undefined, theirs: StoredRecord): StoredRecord {
+export function keepDroppedFields(base: StoredRecord | undefined, theirs: StoredRecord, deletedHere = false): StoredRecord {
   if (!base || base.kind === 'line' || theirs.kind === 'line') return theirs;
   // Nothing but dropped fields differs: the base, byte for byte.
   if (showsVersion(theirs, base)) return base;
   const b = parseValue(base);
   const t = parseValue(theirs);
-  if (madeAnew(b, t)) return theirs;
+  if (deletedHere && madeAnew(b, t)) return theirs;
   let changed = false;
   for (const [field, value] of Object.entries(b)) {
     if (!Object.hasOwn(t, field)) {
@@ -73,10 +73,12 @@ export function keepDroppedFields(base: StoredRecord | undefined, theirs: Stored
 }
 
 /**
- * True when an entity of the peer's is not an edit of the base's but another made under its name
- * (deleted, then created anew): another entityType (no peer's tool changes it), or none of the
- * base's observations kept while it has its own. Nothing of the base is kept then: its metadata
- * would come back on a new thing.
+ * For an entity deleted here since the base (`deletedHere`): true when the peer's is not an edit
+ * of the base's but another made under its name (deleted, then created anew): another entityType
+ * (no peer's tool changes it), or none of the base's observations kept while it has its own.
+ * Nothing of the base is kept then: its metadata would come back on a new thing. Only then: a
+ * peer rewording a record that is still here (the reference server adds the new observation and
+ * deletes the old one) keeps none of its observations either, and its metadata must stay.
  */
 function madeAnew(base: Json, theirs: Json): boolean {
   if (base.type !== 'entity' || theirs.type !== 'entity') return false;

@@ -51,3 +51,24 @@ it('a name deleted here and made anew by the reference server: the new entity ha
   expect(byName.get('bob')).toEqual({ name: 'bob', entityType: 'person', observations: ['b', 'b2'], metadata: { keep: 'bob-value' } });
   expect(fs.readFileSync(file, 'utf8')).not.toMatch(/old-value|bea-value/);
 }, 60_000);
+
+it("a record reworded by the reference server (the new observation added, the old one deleted) keeps its metadata: it is not made anew", async () => {
+  const data = path.join(tempDir(), '.coaia');
+  const chart = cliOk(['chart', 'create', '--outcome', 'Ship v1', '--reality', 'Nothing yet', '--due', '2026-12-31', '--step', 'Write code'], data);
+  const file = path.join(data, 'charts.jsonl');
+  const outcome = `${chart}_desired_outcome`;
+  const metadataOf = () => entities(data).find((e) => e.name === outcome)?.metadata;
+  const before = metadataOf();
+  expect(before).toMatchObject({ chartId: chart, dueDate: expect.any(String) });
+
+  const reference = await MemoryServer.start(file);
+  try {
+    await reference.addObservations([{ entityName: outcome, contents: ['Ship v1.0 to customers'] }]);
+    await reference.deleteObservations([{ entityName: outcome, observations: ['Ship v1'] }]);
+  } finally {
+    await reference.close();
+  }
+  cliOk(['entity', 'set', '--name', 'carol', '--type', 'person'], data);
+  expect(entities(data).find((e) => e.name === outcome)).toMatchObject({ observations: ['Ship v1.0 to customers'], metadata: before });
+  expect(cliOk(['chart', 'list'], data)).toContain('Ship v1.0 to customers');
+}, 60_000);

@@ -6,8 +6,9 @@
 import type { Engine } from '../engine.ts';
 import { EngineError } from '../errors.ts';
 import { ARCHIVE_CONTEXT, DEFAULT_CONTEXT, validateContextName } from '../dataRoot.ts';
+import { randomUUID } from 'node:crypto';
 import { moveCharts, previewMove, type MovePreview, type MoveResult } from './moveCharts.ts';
-import type { CollisionChoice } from './movePlan.ts';
+import type { CollisionChoice, MovePlan } from './movePlan.ts';
 import { chartIndexOf, resolveChartId } from '../charts/chartModel.ts';
 import { entityKey, parseValue, type StoredRecord } from '../records.ts';
 import type { RecordSet } from '../recordSet.ts';
@@ -66,14 +67,22 @@ export async function mergeContext(engine: Engine, from: string, into: string, c
 /**
  * Takes a merge back: the source as it was before the merge, the target as it was. The charts
  * that arrived go back with their sub-charts as they are now (edits made since go with them),
- * under their own ids when the merge gave them new ones; then what else the merge took (records
- * of no chart: another program's "Alice") goes back, and what it dropped from the source as
- * already in the target exactly comes back to the source (the target keeps its own). Read from
- * the two journals (the merge's commits, named by its operation id and note).
+ * under their own ids when the merge gave them new ones; what else the merge took (records of
+ * no chart: another program's "Alice") goes back with them, and what it dropped from the source
+ * as already in the target exactly comes back to the source (the target keeps its own). Read
+ * from the two journals (the merge's commits, named by its operation id and note). One commit:
+ * a failure leaves the merge as it was, and the same undo sent again does it (or, done, is
+ * answered); a refusal changes nothing, the retired note included.
  */
 export async function undoMerge(engine: Engine, merged: { from: string; into: string; charts: readonly string[] }, op?: string): Promise<MoveResult> {
   validateContextName(merged.from);
   requireContext(engine, merged.into);
+  const base = op ?? randomUUID();
+  const moveOp = moveOperationId(merged.into, merged.from, base);
+  const what = `Undo of the merge of ${merged.from} into ${merged.into}`;
+  // A retry of an undo already done: answered as done (the charts are no longer in the target).
+  const done = await engine.read(merged.from, (_state, store) => store.hasOperation(`${moveOp}:${merged.from}`) !== undefined);
+  if (done) return moveCharts(engine, merged.into, merged.from, { charts: merged.charts }, { op: base, what });
   // Only back to a context that is there, or that this merge retired (never a new one by mistake).
   const note = readRetiredNote(engine.fs, engine.layout, merged.from);
   const retiredByThisMerge = note?.reason === 'merged' && note.into === merged.into;
@@ -91,12 +100,29 @@ export async function undoMerge(engine: Engine, merged: { from: string; into: st
       return previous !== undefined && previousChartId(state, id) === previous;
     });
   });
-  // The note goes first: left behind, it would have the charts merged away again by adoptLeftovers.
-  if (note) await engine.withLock(() => clearRetiredNote(engine.fs, engine.layout, merged.from));
-  const what = `Undo of the merge of ${merged.from} into ${merged.into}`;
-  const moved = await moveCharts(engine, merged.into, merged.from, { charts: merged.charts, ...(takeBack.length > 0 ? { takeBack } : {}) }, { op, what });
-  if (merge !== undefined) await takeBackTheRest(engine, merged.from, merged.into, merge, op === undefined ? undefined : `${op}:rest`, what);
-  return moved;
+  let cleared = false;
+  try {
+    return await moveCharts(engine, merged.into, merged.from, { charts: merged.charts, ...(takeBack.length > 0 ? { takeBack } : {}) }, {
+      op: base,
+      what,
+      ...(merge === undefined ? {} : { besides: (plan: MovePlan, target: RecordSet, source: RecordSet) => theRest(merged.into, merged.from, merge, plan, target, source) }),
+      // The note goes with the commit, once the undo is not refused: left behind, it would have
+      // the charts merged away again by adoptLeftovers.
+      beforeCommit: () => {
+        if (!note) return;
+        clearRetiredNote(engine.fs, engine.layout, merged.from);
+        cleared = true;
+      },
+    });
+  } catch (error) {
+    // Not committed (the intent could not be written): the source stays retired as it was.
+    if (cleared && note) {
+      await engine.withLock(() => {
+        if (engine.storeForLockedWork(merged.from).hasOperation(`${moveOp}:${merged.from}`) === undefined) writeRetiredNote(engine.fs, engine.layout, note);
+      });
+    }
+    throw error;
+  }
 }
 
 interface MergeRecord {
@@ -147,26 +173,21 @@ async function readMerge(engine: Engine, from: string, into: string): Promise<Me
   return { before, deleted, put, renamed };
 }
 
-/** After the charts went back: the merge's other records back to the source; what it dropped as already there, copied back. */
-async function takeBackTheRest(engine: Engine, from: string, into: string, merge: MergeRecord, op: string | undefined, what: string): Promise<void> {
-  let back: StoredRecord[] = [];
-  await engine.transactAcross(
-    [
-      [into, (target) => {
-        const source = engine.storeForLockedWork(from).state;
-        // Still in the target: what the merge put there that no chart took back (records of no chart).
-        const loose = [...merge.put].filter((key) => target.has(key) && !source.has(key));
-        back = [
-          ...loose.map((key) => retarget(target.get(key) as StoredRecord, into, from)),
-          // Dropped from the source as already in the target exactly: the source gets its own copy back.
-          ...[...merge.deleted].filter((key) => !merge.put.has(key) && !source.has(key) && merge.before.has(key)).map((key) => merge.before.get(key) as StoredRecord),
-        ];
-        return { puts: [], deletes: loose };
-      }],
-      [from, (source) => ({ puts: back.filter((record) => !source.has(record.key)), deletes: [], verbatim: true })],
-    ],
-    { op: moveOperationId(into, from, op), note: moveNote(into, from, what) },
-  );
+/**
+ * What goes back besides the charts, in the same commit: what the merge put into the target
+ * that no chart takes back (records of no chart), and what it dropped from the source as already
+ * in the target exactly (the source gets its own copy back).
+ */
+function theRest(into: string, from: string, merge: MergeRecord, plan: MovePlan, target: RecordSet, source: RecordSet): { deletes: string[]; puts: StoredRecord[] } {
+  const leaving = new Set(plan.deletes);
+  const arriving = new Set(plan.puts.map((record) => record.key));
+  const inSource = (key: string) => source.has(key) || arriving.has(key);
+  const loose = [...merge.put].filter((key) => target.has(key) && !leaving.has(key) && !inSource(key));
+  const dropped = [...merge.deleted].filter((key) => !merge.put.has(key) && !inSource(key) && merge.before.has(key));
+  return {
+    deletes: loose,
+    puts: [...loose.map((key) => retarget(target.get(key) as StoredRecord, into, from)), ...dropped.map((key) => merge.before.get(key) as StoredRecord)],
+  };
 }
 
 function previousChartId(state: RecordSet, id: string): string | undefined {

@@ -8,12 +8,21 @@ import { EngineError } from '../errors.ts';
 import { validateContextName } from '../dataRoot.ts';
 import { moveNote, moveOperationId } from './moveOperation.ts';
 import { planMove, type ChartPlan, type MovePlan, type MoveSelection } from './movePlan.ts';
+import type { StoredRecord } from '../records.ts';
+import type { RecordSet } from '../recordSet.ts';
 
 export interface MoveOptions {
   /** The caller's operation id: the same request sent twice moves once. */
   readonly op?: string | undefined;
   /** What the history says was moved ("Chart X", "Context work (renamed)"). */
   readonly what?: string;
+  /**
+   * More of the same change, in the same commit (the undo of a merge: records of no chart go
+   * back with the charts): decided under the lock from the plan and the two states as they are.
+   */
+  readonly besides?: (plan: MovePlan, source: RecordSet, target: RecordSet) => { readonly deletes: readonly string[]; readonly puts: readonly StoredRecord[] };
+  /** Run under the lock once the move is planned and not refused, just before it is committed. */
+  readonly beforeCommit?: () => void;
 }
 
 export interface MoveResult {
@@ -53,6 +62,7 @@ export async function previewMove(engine: Engine, from: string, to: string, sele
 export async function moveCharts(engine: Engine, from: string, to: string, selection: MoveSelection, options: MoveOptions = {}): Promise<MoveResult> {
   checkPair(from, to);
   let plan: MovePlan | undefined;
+  let extra: { readonly deletes: readonly string[]; readonly puts: readonly StoredRecord[] } = { deletes: [], puts: [] };
   const op = moveOperationId(from, to, options.op);
   const what = options.what ?? (selection.charts === 'all' ? `Everything in context ${from}` : selection.charts.length === 1 ? `Chart ${selection.charts[0]}` : `${selection.charts.length} charts`);
   const results = await engine.transactAcross(
@@ -64,15 +74,17 @@ export async function moveCharts(engine: Engine, from: string, to: string, selec
         if (plan.unresolved.length > 0) {
           throw new EngineError('CONFLICT', `${plan.unresolved.length === 1 ? 'Chart' : 'Charts'} ${plan.unresolved.join(', ')} already ${plan.unresolved.length === 1 ? 'exists' : 'exist'} in context ${to} with different content: choose a new id or skip for each. Nothing was moved.`, { kept: 'Nothing was changed.' });
         }
-        return { puts: [], deletes: plan.deletes };
+        if (options.besides) extra = options.besides(plan, source, target);
+        return { puts: [], deletes: [...plan.deletes, ...extra.deletes] };
       }],
       [to, (target) => {
-        const planned = plan as MovePlan;
+        const puts = [...(plan as MovePlan).puts, ...extra.puts];
         // The target cannot have changed since the plan (same lock), but a record there now that
         // differs would be overwritten: refuse rather than overwrite silently.
-        const clash = planned.puts.find((record) => target.has(record.key) && target.get(record.key)?.raw !== record.raw);
+        const clash = puts.find((record) => target.has(record.key) && target.get(record.key)?.raw !== record.raw);
         if (clash) throw new EngineError('CONFLICT', `Context ${to} changed while the move was planned (${clash.name ?? 'a record'}); nothing was moved. Try again.`, { kept: 'Nothing was changed.' });
-        return { puts: planned.puts.filter((record) => target.get(record.key)?.raw !== record.raw), deletes: [], verbatim: true };
+        options.beforeCommit?.();
+        return { puts: puts.filter((record) => target.get(record.key)?.raw !== record.raw), deletes: [], verbatim: true };
       }],
     ],
     { op, note: moveNote(from, to, what) },
@@ -90,7 +102,7 @@ export async function moveCharts(engine: Engine, from: string, to: string, selec
     alreadyThere: of('same').map((c) => c.id),
     skipped: of('collision', (c) => c.choice === 'skip').map((c) => c.id),
     renamed: done.renamed,
-    records: done.puts.length,
+    records: done.puts.length + extra.puts.length,
     looseCollisions: done.loose.collisions,
     duplicate: false,
   };

@@ -7,8 +7,8 @@
 // the context it was renamed or merged into (adoptLeftovers), never lost.
 import path from 'node:path';
 import type { FileSystem } from '../fileSystem.ts';
-import { readFileIfExists } from '../fileSystem.ts';
-import { removeQuietly, replaceFileAtomically } from '../atomicFile.ts';
+import { readFileIfExists, syncDirectory } from '../fileSystem.ts';
+import { replaceFileAtomically } from '../atomicFile.ts';
 import { statIdentity } from '../contextFile.ts';
 import { contextPaths, type DataLayout } from '../dataRoot.ts';
 
@@ -51,8 +51,19 @@ export function writeRetiredNote(fsys: FileSystem, layout: DataLayout, note: Ret
   replaceFileAtomically(fsys, retiredNotePath(layout, note.context), `${JSON.stringify(note)}\n`);
 }
 
+/**
+ * Takes the note away, durably: a note left (or back after a power cut) would hide the context
+ * while its file is empty and have its records moved on again. A failure is thrown, not ignored.
+ */
 export function clearRetiredNote(fsys: FileSystem, layout: DataLayout, context: string): void {
-  removeQuietly(fsys, retiredNotePath(layout, context));
+  const file = retiredNotePath(layout, context);
+  try {
+    fsys.unlinkSync(file);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw error;
+  }
+  syncDirectory(fsys, path.dirname(file));
 }
 
 /** Retired and nothing left to show: its file is gone or empty. */

@@ -13,6 +13,8 @@ export interface BackedUpFile {
   readonly crc32: string;
   /** The file's lines that did not read (parseContextBytes `bad`). */
   readonly damagedLines: number;
+  /** The records its good lines hold. */
+  readonly records: ReadonlyMap<string, StoredRecord>;
 }
 
 /**
@@ -20,19 +22,22 @@ export interface BackedUpFile {
  * the file is missing, damaged, or one of our earlier rewrites (behind the journal's commits).
  * Undefined when the file is to be read as it is: it is the journal's last rewrite with nothing
  * committed after it, or another program's version the journal never took in (it holds changes
- * the journal lacks), or the journal's copy is damaged (it would drop what its bad lines held).
+ * the journal lacks). A damaged line of the journal's copy is passed over, and every record of
+ * the file that its good lines lack is kept: what the bad line held is unknown, and a record
+ * that may be a deleted one comes back rather than one that may be acknowledged going.
  */
 export function recordsFromBackedUpJournal(journal: Buffer, file: BackedUpFile | undefined): Map<string, StoredRecord> | undefined {
   // The usual backup: taken just after a rewrite, its file the journal's last one. Told from the
   // journal's last lines, without reading the rest (hundreds of MB at 100k charts).
   if (file !== undefined && file.damagedLines === 0 && lastRewriteOf(journal) === `${file.size}:${file.crc32}`) return undefined;
   const entries: JournalEntry[] = [];
+  let damaged = false;
   for (const line of splitLines(journal)) {
     // An unfinished last line was never acknowledged.
     if (!line.terminated || line.text.trim() === '') continue;
     const decoded = line.utf8 ? decodeJournalLine(line.text) : undefined;
-    if (!decoded?.ok) return undefined;
-    entries.push(decoded.entry);
+    if (decoded?.ok) entries.push(decoded.entry);
+    else damaged = true;
   }
   const snapshots = entries.flatMap((entry) => (entry.kind === 'snapshot' ? [`${entry.fileSize}:${entry.fileCrc}`] : []));
   const last = entries.findLastIndex((entry) => entry.kind === 'snapshot');
@@ -51,6 +56,7 @@ export function recordsFromBackedUpJournal(journal: Buffer, file: BackedUpFile |
       else records.delete(key);
     },
   );
+  if (damaged && file) for (const [key, record] of file.records) if (!records.has(key)) records.set(key, record);
   return records;
 }
 

@@ -10,7 +10,7 @@ import { validateContextName } from './dataRoot.ts';
 import { RecordSet } from './recordSet.ts';
 import type { StoredRecord } from './records.ts';
 import type { PendingChanges } from './contextStore.ts';
-import { createBackupUnderLock, readBackupContext, restorableBackup, type BackupInfo } from './backups.ts';
+import { createBackupUnderLock, readBackupContext, restorableBackup, takeUpRetiredName, type BackupInfo } from './backups.ts';
 import { chartIndexOf, readTree, resolveChartId } from './charts/chartModel.ts';
 import { summarizeCharts } from './charts/chartSummaries.ts';
 import { subtreeKeys } from './charts/chartEdits.ts';
@@ -145,6 +145,7 @@ export async function restoreChartFromBackup(engine: Engine, backupId: string, c
     },
     { origin: 'restore', note: `restored chart ${chartId} from backup ${info.id} (what it replaced is in backup ${safety.id})` },
   );
+  await engine.withLock(() => takeUpRetiredName(engine, context));
   try {
     engine.recovery.log(`restored chart ${resolved} of context ${context} from backup ${info.id}: ${result.changed} records changed; the state before is in backup ${safety.id}`);
   } catch {

@@ -22,6 +22,8 @@ import { ObjectWriter, OBJECTS_FOLDER, objectPath, readObject, removeUnreference
 import { freeBytesOnDisk, formatBytes, type FreeSpaceProbe } from './freeSpace.ts';
 import { replaceFileAtomically } from './atomicFile.ts';
 import { lastGoodBackup } from './backupRetention.ts';
+import { clearRetiredNote, readRetiredNote } from './contexts/retiredContexts.ts';
+import { takeInLeftAside } from './contexts/retiredFile.ts';
 
 // The kinds are the contract's (shared/backupTypes.ts): one definition for the engine and the panel.
 import type { BackupKind, SlotKind } from '../../shared/backupTypes.ts';
@@ -516,7 +518,7 @@ export function readBackupContext(engine: Engine, info: BackupInfo, context: str
   const parsed = fileRead ? parseContextBytes(fileRead.bytes) : undefined;
   const journalRead = journal ? readBackupFile(engine, info, journal) : undefined;
   if (journalRead && 'bytes' in journalRead) {
-    const records = recordsFromBackedUpJournal(journalRead.bytes, file && parsed ? { size: file.size, crc32: file.crc32, damagedLines: parsed.bad.length } : undefined);
+    const records = recordsFromBackedUpJournal(journalRead.bytes, file && parsed ? { size: file.size, crc32: file.crc32, damagedLines: parsed.bad.length, records: parsed.map } : undefined);
     if (records) return { map: records };
   }
   return parsed;
@@ -582,6 +584,7 @@ export async function restoreBackup(engine: Engine, id: string, contexts?: strin
     builders.length === 1
       ? { [wanted[0] as string]: await engine.transact(wanted[0] as string, (state) => builders[0]![1](state), { origin: 'restore', note }) }
       : await engine.transactAcross(builders, { origin: 'restore', note });
+  await engine.withLock(() => wanted.forEach((context) => takeUpRetiredName(engine, context)));
   const restored = wanted.map((context) => ({ context, changed: results[context]?.changed ?? 0 }));
   for (const r of restored) {
     try {
@@ -596,6 +599,19 @@ export async function restoreBackup(engine: Engine, id: string, contexts?: strin
     // The restore is durable in the journals; the context files are rewritten on the next try.
   }
   return { restoredFrom: id, safetyBackup: safety.id, contexts: restored };
+}
+
+/**
+ * Under the lock: a context restored under a name retired since the backup (renamed, merged or
+ * deleted away) is that context again. Its retired note goes (a file set aside meanwhile taken
+ * in first): left, the next context operation would move the restored records on to where the
+ * rename went. A merge not yet known to be done keeps its note.
+ */
+export function takeUpRetiredName(engine: Engine, context: string): void {
+  const note = readRetiredNote(engine.fs, engine.layout, context);
+  if (!note || note.pending) return;
+  takeInLeftAside(engine, context);
+  clearRetiredNote(engine.fs, engine.layout, context);
 }
 
 // ------------------------------------------------------------------ removing

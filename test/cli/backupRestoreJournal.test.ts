@@ -10,6 +10,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { cliOk } from '../helpers/runCli.ts';
 import { removeTempDirs, tempDir } from '../helpers/tempRoot.ts';
 import { recordsFromBackedUpJournal } from '../../electron/core/backupJournalState.ts';
+import { parseContextBytes } from '../../electron/core/contextFile.ts';
 import { crc32Hex } from '../../electron/core/journalFormat.ts';
 import { contextPaths } from '../../electron/core/dataRoot.ts';
 import { resolveLayout } from '../../electron/core/dataRoot.ts';
@@ -38,22 +39,19 @@ it("undoing a repair (restoring its safety backup) keeps the record whose line t
 
 describe('recordsFromBackedUpJournal: when the journal is read instead of the file', () => {
   // A journal as the CLI writes it: two commits, each followed by its rewrite's snapshot line.
-  function journalOfTwoWrites(): { journal: Buffer; first: { size: number; crc32: string }; second: { size: number; crc32: string } } {
+  function journalOfTwoWrites() {
     const data = path.join(tempDir(), '.coaia');
     cliOk(['entity', 'set', '--name', 'alice', '--type', 'person', '--obs', 'a'], data);
     const file = contextPaths(resolveLayout({ data }), 'default').file;
     const firstBytes = fs.readFileSync(file);
     cliOk(['entity', 'set', '--name', 'bob', '--type', 'person', '--obs', 'b'], data);
     const secondBytes = fs.readFileSync(file);
-    return {
-      journal: fs.readFileSync(contextPaths(resolveLayout({ data }), 'default').journal),
-      first: { size: firstBytes.length, crc32: crc32Hex(firstBytes) },
-      second: { size: secondBytes.length, crc32: crc32Hex(secondBytes) },
-    };
+    return { journal: fs.readFileSync(contextPaths(resolveLayout({ data }), 'default').journal), first: backedUp(firstBytes), second: backedUp(secondBytes) };
   }
+  const backedUp = (bytes: Buffer) => ({ size: bytes.length, crc32: crc32Hex(bytes), records: parseContextBytes(bytes).map });
   const keys = (records: ReadonlyMap<string, unknown> | undefined) => (records ? [...records.keys()] : undefined);
 
-  it('the file is the last rewrite: the file; an earlier rewrite, damaged or missing: the journal; another version, or a damaged journal: the file', () => {
+  it('the file is the last rewrite, or another version: the file; an earlier rewrite, damaged or missing: the journal; a damaged journal: its good lines and the file', () => {
     const { journal, first, second } = journalOfTwoWrites();
     expect(recordsFromBackedUpJournal(journal, { ...second, damagedLines: 0 })).toBeUndefined();
     expect(keys(recordsFromBackedUpJournal(journal, { ...first, damagedLines: 0 }))).toEqual(['e\u0000alice', 'e\u0000bob']);
@@ -61,14 +59,14 @@ describe('recordsFromBackedUpJournal: when the journal is read instead of the fi
     expect(keys(recordsFromBackedUpJournal(journal, undefined))).toEqual(['e\u0000alice', 'e\u0000bob']);
     // A version the journal never took in (another program's): it holds what the journal lacks.
     const theirs = Buffer.from(`${entity('alice', 'a')}\n${entity('bob', 'b')}\n${entity('carol', 'c')}\n`);
-    expect(recordsFromBackedUpJournal(journal, { size: theirs.length, crc32: crc32Hex(theirs), damagedLines: 0 })).toBeUndefined();
+    expect(recordsFromBackedUpJournal(journal, { ...backedUp(theirs), damagedLines: 0 })).toBeUndefined();
     // The second rewrite failed: its commit is the journal's last line, the file the first rewrite.
     const lines = journal.toString('utf8').split('\n').filter((line) => line !== '');
     expect(lines.at(-1)).toContain('"kind":"snapshot"');
     const behind = Buffer.from(`${lines.slice(0, -1).join('\n')}\n`);
     expect(keys(recordsFromBackedUpJournal(behind, { ...first, damagedLines: 0 }))).toEqual(['e\u0000alice', 'e\u0000bob']);
-    // A damaged journal line: the file (the journal would drop what the line held).
+    // A damaged journal line (alice's commit): the good lines, and the file's records they lack.
     const damaged = Buffer.from(journal.toString('utf8').replace('"alice"', '"alicf"'));
-    expect(recordsFromBackedUpJournal(damaged, { ...first, damagedLines: 0 })).toBeUndefined();
+    expect(keys(recordsFromBackedUpJournal(damaged, { ...first, damagedLines: 0 }))).toEqual(['e\u0000bob', 'e\u0000alice']);
   });
 });

@@ -10,7 +10,8 @@ import path from 'node:path';
 import type { Engine } from './engine.ts';
 import { contextFileName, rootPaths } from './dataRoot.ts';
 import { replaceFileAtomically } from './atomicFile.ts';
-import { readBackupFile, type BackupInfo } from './backups.ts';
+import { readBackupContext, readBackupFile, type BackupInfo } from './backups.ts';
+import { serializeRecords } from './contextFile.ts';
 
 export type CopySlot = 'daily' | 'weekly';
 export const COPY_SLOTS: readonly CopySlot[] = ['daily', 'weekly'];
@@ -44,8 +45,12 @@ export function refreshNamedCopiesUnderLock(engine: Engine, newestFirst: readonl
         complete = false;
         continue;
       }
+      // A file behind its journal, or damaged, when backed up: the copy holds what the journal
+      // says the context held (readBackupContext), not the file's stale or broken lines.
+      const held = readBackupContext(engine, info, file.context);
+      const bytes = held?.fromJournal ? serializeRecords(held.map.values()).join('') : read.bytes;
       try {
-        replaceFileAtomically(engine.fs, target, read.bytes);
+        replaceFileAtomically(engine.fs, target, bytes);
         written.push(target);
       } catch (error) {
         problems.push(`the ${slot} copy ${path.basename(target)} was not refreshed (${(error as Error).message}); backup ${info.id} holds the same data`);

@@ -509,7 +509,7 @@ export function verifyBackup(engine: Engine, id: string, options: { record?: boo
  * is missing, damaged or behind the journal (backupJournalState.ts). Undefined when the backup
  * lacks the context or what would be read is damaged.
  */
-export function readBackupContext(engine: Engine, info: BackupInfo, context: string): { readonly map: ReadonlyMap<string, StoredRecord> } | undefined {
+export function readBackupContext(engine: Engine, info: BackupInfo, context: string): { readonly map: ReadonlyMap<string, StoredRecord>; readonly fromJournal?: true } | undefined {
   if (unsafeEntries(info).length > 0) return undefined;
   const file = info.files.find((f) => f.context === context && f.role === 'context');
   const journal = info.files.find((f) => f.context === context && f.role === 'journal');
@@ -519,7 +519,7 @@ export function readBackupContext(engine: Engine, info: BackupInfo, context: str
   const journalRead = journal ? readBackupFile(engine, info, journal) : undefined;
   if (journalRead && 'bytes' in journalRead) {
     const records = recordsFromBackedUpJournal(journalRead.bytes, file && parsed ? { size: file.size, crc32: file.crc32, damagedLines: parsed.bad.length, records: parsed.map } : undefined);
-    if (records) return { map: records };
+    if (records) return { map: records, fromJournal: true };
   }
   return parsed;
 }

@@ -37,6 +37,28 @@ it("undoing a repair (restoring its safety backup) keeps the record whose line t
   expect(names(data)).toEqual(['alice: likes tea', 'bob: b']);
 });
 
+it('a backup of a file behind its journal (the rewrite after the last commit never happened): its plain daily copy and a restore hold the last commit', () => {
+  const data = path.join(tempDir(), '.coaia');
+  const layout = resolveLayout({ data });
+  cliOk(['chart', 'create', '--outcome', 'Out A', '--reality', 'Real A', '--step', 's1'], data);
+  const { file, journal, checkpoint } = contextPaths(layout, 'default');
+  const firstFile = fs.readFileSync(file);
+  cliOk(['chart', 'create', '--outcome', 'Out B acknowledged', '--reality', 'Real B', '--step', 's2'], data);
+  // As a crash between the journal's append and the file's rewrite leaves them.
+  fs.writeFileSync(file, firstFile);
+  const lines = fs.readFileSync(journal, 'utf8').split('\n').filter((line) => line !== '');
+  expect(lines.at(-1)).toContain('"kind":"snapshot"');
+  fs.writeFileSync(journal, `${lines.slice(0, -1).join('\n')}\n`);
+  fs.rmSync(checkpoint, { force: true });
+
+  cliOk(['backup', 'due'], data);
+  expect(fs.readFileSync(path.join(data, '.backup', 'charts-backup-daily.jsonl'), 'utf8')).toContain('Out B acknowledged');
+  const [backup] = (JSON.parse(cliOk(['backup', 'list', '--json'], data)) as { backups: { id: string }[] }).backups;
+  cliOk(['entity', 'set', '--name', 'later', '--type', 'note'], data);
+  cliOk(['backup', 'restore', backup?.id as string], data);
+  expect(cliOk(['chart', 'list'], data)).toMatch(/Out A[\s\S]*Out B acknowledged|Out B acknowledged[\s\S]*Out A/);
+});
+
 describe('recordsFromBackedUpJournal: when the journal is read instead of the file', () => {
   // A journal as the CLI writes it: two commits, each followed by its rewrite's snapshot line.
   function journalOfTwoWrites() {

@@ -8,7 +8,7 @@ import path from 'node:path';
 import type { Engine } from './engine.ts';
 import { EngineError } from './errors.ts';
 import { readJournal, type JournalRead } from './journalFile.ts';
-import type { JournalEntry } from './journalFormat.ts';
+import { crc32Hex, type JournalEntry } from './journalFormat.ts';
 import { replayEntries } from './history.ts';
 import { removeQuietly, replaceFileAtomically, writeVerifiedTemp } from './atomicFile.ts';
 import { readFileIfExists, syncDirectory, writeAll } from './fileSystem.ts';
@@ -64,6 +64,7 @@ function recoverContext(engine: Engine, context: string, actions: RecoveryAction
 
   // 2. The journal: damaged entries are copied out and the journal rewritten without them.
   //    The load above already recorded, as a 'recover' commit, what the context file shows of them.
+  const restoredForEntries = new Set<string>();
   if (journal.bad.length > 0 || journal.tornTail) {
     const bytes = readFileIfExists(engine.fs, paths.journal) ?? Buffer.alloc(0);
     for (const bad of journal.bad) engine.recovery.saveBytes(paths.journal, bad.start, bad.bytes, bad.reason);
@@ -78,22 +79,27 @@ function recoverContext(engine: Engine, context: string, actions: RecoveryAction
     replaceFileAtomically(engine.fs, paths.journal, Buffer.concat(keep));
     engine.fs.rmSync(paths.checkpoint, { recursive: false, force: true });
     say(`removed ${journal.bad.length} damaged journal entries${journal.tornTail ? ' and an interrupted last entry' : ''} from ${path.basename(paths.journal)} (bytes kept in .recovery/)`);
-    // What those entries named that the context file does not hold: from the newest backup holding it.
+    // What those entries made that neither the rest of the journal nor the context file holds:
+    // from the newest backup made after the entry holding it (planDamagedEntries).
     const fromBackups = journalEntries.flatMap((entry) => entry.records.flatMap(({ source }) => (source.from === 'backup' ? [source.record] : [])));
     if (fromBackups.length > 0) {
+      for (const record of fromBackups) restoredForEntries.add(record.key);
       store.commit({ puts: fromBackups, deletes: [] }, { origin: 'recover', note: `restored ${fromBackups.length} records of damaged journal entries from backups` });
       say(`restored ${fromBackups.length} records of damaged journal entries from the newest backup holding them`);
     }
     for (const entry of journalEntries) {
       for (const { key, source } of entry.records) {
-        if (source.from === 'nowhere') unrecovered.push(`${path.basename(paths.journal)} byte ${entry.bad.start}: a damaged entry named ${describeKey(key)}, which neither the context file nor a backup holds (its bytes are in .recovery/)`);
+        if (source.from !== 'nowhere') continue;
+        const before = store.state.has(key) ? 'kept as the journal had it before the entry' : 'left out, as before the entry';
+        unrecovered.push(`${path.basename(paths.journal)} byte ${entry.bad.start}: a damaged entry named ${describeKey(key)}; neither the context file nor a backup made after the entry holds what it made of it, so it is ${before} (the entry's bytes are in .recovery/)`);
       }
     }
   }
 
   // 3. The context file: unreadable lines whose records the journal does not hold come from a backup.
   if (lines.length > 0) {
-    const restored = lines.flatMap((line) => (line.source.from === 'backup' ? [line.source.record] : []));
+    // A record a damaged journal entry changed was restored with that entry's records above.
+    const restored = lines.flatMap((line) => (line.source.from === 'backup' && !restoredForEntries.has(line.source.record.key) ? [line.source.record] : []));
     const missing = lines.filter((line) => line.source.from !== 'journal');
     const lost = lines.filter((line) => line.source.from === 'nowhere');
     for (const { bad } of lost) {
@@ -140,8 +146,12 @@ export interface LinePlan {
   readonly source: LineSource;
 }
 
-/** Where a record a damaged journal entry named comes from: the context file holds it, a backup does, or nothing. */
+/**
+ * Where a record a damaged journal entry named comes from: the journal (a readable entry after
+ * the damaged one changed it again), the context file, a backup, or nothing.
+ */
 export type EntryRecordSource =
+  | { readonly from: 'journal' }
   | { readonly from: 'context-file' }
   | { readonly from: 'backup'; readonly backup: string; readonly created: string; readonly record: StoredRecord }
   | { readonly from: 'nowhere' };
@@ -173,17 +183,11 @@ export function planContextRepair(engine: Engine, context: string, options: { fr
   const store = engine.storeForLockedWork(context);
   const journal = readJournal(engine.fs, store.paths.journal, 0);
   const backups = new BackupLookup(engine, context);
-  const lines = planDamagedLines(engine, store, journal, backups);
-  // A damaged journal entry's records: the load took in what the context file shows of them;
-  // one the file lacks (the file gone, or rewritten since) is looked for in the backups.
-  const journalEntries = journal.bad.map((bad) => ({
-    bad,
-    records: keysOfJournalLine(bad.bytes).map((key) => {
-      if (store.state.has(key)) return { key, source: { from: 'context-file' } as const };
-      const found = backups.find(key);
-      return { key, source: found ? ({ from: 'backup', ...found } as const) : ({ from: 'nowhere' } as const) };
-    }),
-  }));
+  const journalEntries = planDamagedEntries(engine, store, journal, backups);
+  // A record a damaged entry changed comes back as the entry's plan says, whatever its line shows.
+  const newestElsewhere = new Map<string, EntryRecordSource>();
+  for (const entry of journalEntries) for (const { key, source } of entry.records) if (source.from === 'backup' || source.from === 'nowhere') newestElsewhere.set(key, source);
+  const lines = planDamagedLines(engine, store, journal, backups, newestElsewhere);
   const result = new RecordSet();
   for (const record of store.state.values()) result.set(record);
   for (const line of lines) if (line.source.from === 'backup') result.set(line.source.record);
@@ -192,19 +196,83 @@ export function planContextRepair(engine: Engine, context: string, options: { fr
 }
 
 /**
+ * Where each record a damaged journal entry named comes from. The journal's version of it is
+ * the one before the entry (or none), so it is the newest only when a readable entry after the
+ * damaged one changed it again. Otherwise the context file holds its newest version when the file
+ * was written after the entry (the load took that version in) and its line reads; else the
+ * newest backup made after the entry that holds another version than the journal's (one that
+ * holds the journal's is a copy of this damage: the safety backup a repair makes first); else
+ * nothing does, and the entry's change is lost (reported, never replaced quietly by the older
+ * version).
+ */
+function planDamagedEntries(engine: Engine, store: ContextStore, journal: JournalRead, backups: BackupLookup): JournalEntryPlan[] {
+  if (journal.bad.length === 0) return [];
+  const named = journal.bad.map((bad) => ({ bad, keys: keysOfJournalLine(bad.bytes) }));
+  const last = lastChangesOf(journal, new Set(named.flatMap(({ keys }) => keys)));
+  const file = contextFileAsFound(engine, store, journal);
+  return named.map(({ bad, keys }) => {
+    const fileShows = file !== undefined && !(file.rewrittenBefore !== undefined && file.rewrittenBefore <= bad.start);
+    const after = timeOfDamagedEntry(journal, bad);
+    return {
+      bad,
+      records: keys.map((key): { key: string; source: EntryRecordSource } => {
+        const later = last.get(key);
+        if (later && later.start > bad.start) return { key, source: { from: 'journal' } };
+        const current = store.state.get(key);
+        if (fileShows) {
+          const line = file.records.get(key);
+          if (line ? line.raw === current?.raw : current === undefined && file.damaged === 0) return { key, source: { from: 'context-file' } };
+        }
+        const found = after === undefined ? undefined : backups.find(key, { after, unlike: current });
+        return { key, source: found ? { from: 'backup', ...found } : { from: 'nowhere' } };
+      }),
+    };
+  });
+}
+
+/**
+ * The context file as it is on disk, read again (the store's state has absorbed it): its
+ * readable records, how many lines did not read, and, when it is one of our rewrites, where in
+ * the journal its last snapshot line is (it holds no commit after that). Undefined when missing.
+ */
+function contextFileAsFound(engine: Engine, store: ContextStore, journal: JournalRead): { records: ReadonlyMap<string, StoredRecord>; damaged: number; rewrittenBefore: number | undefined } | undefined {
+  const bytes = readFileIfExists(engine.fs, store.paths.file);
+  if (!bytes) return undefined;
+  const parsed = parseContextBytes(bytes);
+  const crc = crc32Hex(bytes);
+  const snapshot = journal.entries.findLast(({ entry }) => entry.kind === 'snapshot' && entry.fileSize === bytes.length && entry.fileCrc === crc);
+  return { records: parsed.map, damaged: parsed.bad.length, rewrittenBefore: snapshot?.start };
+}
+
+/**
+ * When a damaged entry was written, as far as can be told: the time it names, if that reads and
+ * is not before the readable entry in front of it; else the time of the readable entry after it
+ * (written later). A backup made after that time holds what the entry did.
+ */
+function timeOfDamagedEntry(journal: JournalRead, bad: JournalRead['bad'][number]): string | undefined {
+  const timeOf = (entry: JournalEntry | undefined) => (entry && entry.kind !== 'header' ? entry.ts : undefined);
+  const before = timeOf(journal.entries.findLast(({ start }) => start < bad.start)?.entry);
+  const named = /"ts"\s*:\s*"([^"]*)"/.exec(bad.bytes.toString('utf8'))?.[1];
+  if (named !== undefined && !Number.isNaN(Date.parse(named)) && (before === undefined || Date.parse(named) >= Date.parse(before))) return named;
+  return timeOf(journal.entries.find(({ start }) => start > bad.start)?.entry);
+}
+
+/**
  * Records the journal holds that the file lacks are what the damaged lines held (restored from
  * the journal). A damaged line whose name can still be read is matched by it; any other (its
  * name damaged too, or unreadable) is accounted for by one of the remaining records. Only a
  * line left over, whose record is in neither, is looked for in the backups, newest first.
  */
-function planDamagedLines(engine: Engine, store: ContextStore, journal: JournalRead, backups: BackupLookup): LinePlan[] {
+function planDamagedLines(engine: Engine, store: ContextStore, journal: JournalRead, backups: BackupLookup, newestElsewhere: ReadonlyMap<string, EntryRecordSource>): LinePlan[] {
   const damaged = store.damagedLines().length > 0 ? store.damagedLines() : damagedLinesOnDisk(engine, store);
   if (damaged.length === 0) return [];
   const fromJournal = new Set(store.keysMissingFromFile());
   const guessed = damaged.map((bad) => ({ bad, key: guessKey(bad) }));
-  const matched = new Set<BadLine>();
+  // The record each matched line held (the journal's version of it is its newest unless a
+  // damaged journal entry changed it: then it comes from where that entry's plan says).
+  const matched = new Map<BadLine, string>();
   for (const { bad, key } of guessed) {
-    if (key !== undefined && (fromJournal.delete(key) || store.state.has(key))) matched.add(bad);
+    if (key !== undefined && (fromJournal.delete(key) || store.state.has(key))) matched.set(bad, key);
   }
   // A line naming a record the journal does not hold is a damaged copy of one the file lacks
   // only when its bytes are that record's line but for a few (a flipped byte in the name). Any
@@ -216,7 +284,7 @@ function planDamagedLines(engine: Engine, store: ContextStore, journal: JournalR
       const record = store.state.get(missing);
       if (record && nearlyTheLine(record.raw, bad.bytes)) {
         fromJournal.delete(missing);
-        matched.add(bad);
+        matched.set(bad, missing);
         break;
       }
     }
@@ -225,14 +293,19 @@ function planDamagedLines(engine: Engine, store: ContextStore, journal: JournalR
   // rewritten after the deletion: a crash, a full disk): the acknowledged deletion stands, and
   // only a backup made after it can hold the record again (another program wrote it back).
   const removals = lastChangesOf(journal, new Set(guessed.flatMap(({ bad, key }) => (key !== undefined && !matched.has(bad) && !store.state.has(key) ? [key] : []))));
-  let spare = fromJournal.size;
+  const spare = [...fromJournal];
+  const fromEntryPlan = (key: string): LineSource | undefined => {
+    const source = newestElsewhere.get(key);
+    return source?.from === 'backup' || source?.from === 'nowhere' ? source : undefined;
+  };
   return guessed.map(({ bad, key }) => {
-    if (matched.has(bad)) return { bad, key, source: { from: 'journal' } as const };
+    const held = matched.get(bad);
+    if (held !== undefined) return { bad, key, source: fromEntryPlan(held) ?? ({ from: 'journal' } as const) };
     // A line whose record cannot be named may be one the journal holds that the file lacks.
-    if (key === undefined && spare > 0) {
-      spare -= 1;
-      return { bad, key, source: { from: 'journal' } as const };
-    }
+    const unnamed = key === undefined ? spare.shift() : undefined;
+    if (unnamed !== undefined) return { bad, key, source: fromEntryPlan(unnamed) ?? ({ from: 'journal' } as const) };
+    const planned = key === undefined ? undefined : fromEntryPlan(key);
+    if (planned) return { bad, key, source: planned };
     const removed = key === undefined ? undefined : removals.get(key);
     if (removed?.deleted) {
       const found = backups.find(key as string, { after: removed.ts });
@@ -259,7 +332,6 @@ function lastChangesOf(journal: JournalRead, keys: ReadonlySet<string>): Map<str
     (each) => journal.entries.forEach(({ entry }) => each(entry)),
     (key) => keys.has(key),
     (key, entry, record) => last.set(key, { ts: entry.ts, start: starts.get(entry) ?? 0, deleted: record === undefined }),
-    { keysOnly: true },
   );
   return last;
 }
@@ -328,15 +400,18 @@ export class BackupLookup {
     private readonly context: string,
   ) {}
 
-  /** The newest backup holding `key`; with `after`, only among backups made after that time. */
-  find(key: string, options: { after?: string } = {}): { record: StoredRecord; backup: string; created: string } | undefined {
+  /**
+   * The newest backup holding `key`; with `after`, only among backups made after that time;
+   * with `unlike`, only one holding another version than that.
+   */
+  find(key: string, options: { after?: string; unlike?: StoredRecord | undefined } = {}): { record: StoredRecord; backup: string; created: string } | undefined {
     this.list ??= listBackups(this.engine);
     const after = options.after === undefined ? undefined : Date.parse(options.after);
     for (const info of this.list) {
       if (after !== undefined && !(Date.parse(info.created) > after)) break;
       if (!this.parsed.has(info.id)) this.parsed.set(info.id, readBackupContext(this.engine, info, this.context));
       const record = this.parsed.get(info.id)?.map.get(key);
-      if (record) return { record, backup: info.id, created: info.created };
+      if (record && record.raw !== options.unlike?.raw) return { record, backup: info.id, created: info.created };
     }
     return undefined;
   }

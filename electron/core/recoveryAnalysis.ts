@@ -147,15 +147,19 @@ export function analyzeContext(engine: Engine, context: string, options: { previ
       relations: records.filter((r) => r.kind === 'relation').length,
       charts: summarizeCharts(result, context),
       fromJournal: lines.filter((l) => l.source.from === 'journal').length,
+      // Each record once: a damaged line and a damaged journal entry may name the same one.
       fromBackups: [
-        ...lines.flatMap((l) => (l.source.from === 'backup' ? [{ label: describeKey(l.source.record.key), backup: l.source.backup, created: l.source.created }] : [])),
-        ...journalEntries.flatMap((entry) => entry.records.flatMap(({ key, source }) => (source.from === 'backup' ? [{ label: describeKey(key), backup: source.backup, created: source.created }] : []))),
+        ...new Map([
+          ...lines.flatMap((l) => (l.source.from === 'backup' ? [[l.source.record.key, { label: describeKey(l.source.record.key), backup: l.source.backup, created: l.source.created }] as const] : [])),
+          ...journalEntries.flatMap((entry) => entry.records.flatMap(({ key, source }) => (source.from === 'backup' ? [[key, { label: describeKey(key), backup: source.backup, created: source.created }] as const] : []))),
+        ]).values(),
       ],
       lost: lines.filter((l) => l.source.from === 'nowhere').length,
       lines: records.slice(0, previewLines).map((r) => r.raw),
       moreLines: Math.max(0, records.length - previewLines),
     };
-    const journalLoses = damagedJournalEntries.some((spot) => spot.affected.some((a) => a.source.from !== 'context-file'));
+    // A damaged entry loses nothing only where its records' newest versions are in the journal or the context file.
+    const journalLoses = damagedJournalEntries.some((spot) => spot.affected.some((a) => a.source.from !== 'context-file' && a.source.from !== 'journal'));
     const needsRepair = damagedLines.length > 0 || damagedJournalEntries.length > 0 || journal.tornTail !== undefined || missingFile || store.needsRewrite;
     return {
       context,

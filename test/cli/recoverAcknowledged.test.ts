@@ -56,3 +56,89 @@ it('a record deleted (acknowledged) while the context file was left behind stays
   expect(graph(data)).toEqual(['Y: y1']);
   cliOk(['verify'], data);
 });
+
+/** Breaks the journal entry that holds `text` (one byte changed: its checksum no longer matches). */
+function damageJournalEntryWith(data: string, text: string, replacement: string): void {
+  const { journal } = files(data);
+  const lines = fs.readFileSync(journal, 'utf8').split('\n');
+  const at = lines.findIndex((line) => line.includes('"kind":"commit"') && line.includes(text));
+  expect(at).toBeGreaterThanOrEqual(0);
+  lines[at] = (lines[at] as string).replace(text, replacement);
+  fs.writeFileSync(journal, lines.join('\n'));
+}
+
+/** X set twice (the second version acknowledged), Y once; a backup after both when asked. */
+function xChangedTwice(withBackup: boolean): string {
+  const data = path.join(tempDir(), '.coaia');
+  cliOk(['entity', 'set', '--name', 'X', '--type', 'thing', '--obs', 'first'], data);
+  cliOk(['entity', 'set', '--name', 'Y', '--type', 'thing', '--obs', 'y1'], data);
+  cliOk(['entity', 'set', '--name', 'X', '--type', 'thing', '--obs', 'second acknowledged'], data);
+  if (withBackup) cliOk(['backup', 'create'], data);
+  damageJournalEntryWith(data, '"second acknowledged"', '"second acknowledgeX"');
+  return data;
+}
+
+const sourcesOf = (analysis: Analysis & { contexts: { damagedJournalEntries: { affected: { label: string; source: { from: string } }[] }[] }[] }) => {
+  const context = analysis.contexts[0];
+  return [...(context?.damagedLines ?? []), ...(context?.damagedJournalEntries ?? [])].flatMap((spot) => spot.affected.map((a) => `${a.label}: ${a.source.from}`));
+};
+
+it("a damaged journal entry and the damaged line of the record it changed: the record comes back as the newest backup holds it, not as the journal's older version", () => {
+  const data = xChangedTwice(true);
+  damageLineOf(data, 'X');
+  const analysis = runCli(['recover', 'analyze', '--json', '--data', data]).json<Parameters<typeof sourcesOf>[0]>();
+  expect(sourcesOf(analysis)).toEqual(['X: backup', 'X: backup']);
+  expect(analysis.contexts[0]?.needsChoice).toBe(true);
+  expect(runCli(['recover', 'analyze', '--data', data]).stdout).not.toContain('a repair loses nothing');
+
+  cliOk(['recover'], data);
+  expect(graph(data)).toEqual(['X: first, second acknowledged', 'Y: y1']);
+  cliOk(['verify'], data);
+});
+
+it('a damaged journal entry and the context file gone: the record comes from the backup, not from a "context file" that is not there', () => {
+  const data = xChangedTwice(true);
+  fs.rmSync(files(data).file);
+  const analysis = runCli(['recover', 'analyze', '--json', '--data', data]).json<Parameters<typeof sourcesOf>[0]>();
+  expect(sourcesOf(analysis)).toEqual(['X: backup']);
+  cliOk(['recover'], data);
+  expect(graph(data)).toEqual(['X: first, second acknowledged', 'Y: y1']);
+});
+
+it('the recovery wizard takes the newest version from the backup made before, not from its own safety backup of the damage, and matches its preview', () => {
+  const data = xChangedTwice(true);
+  damageLineOf(data, 'X');
+  const outcome = JSON.parse(cliOk(['recover', 'repair', '--context', 'default', '--json'], data)) as { matchesPreview: boolean; unrecovered: string[] };
+  expect(outcome).toMatchObject({ matchesPreview: true, unrecovered: [] });
+  expect(graph(data)).toEqual(['X: first, second acknowledged', 'Y: y1']);
+});
+
+it('with no backup holding the newer version, the repair says X is not recovered (exit 1) instead of reporting nothing lost', () => {
+  const data = xChangedTwice(false);
+  damageLineOf(data, 'X');
+  const analysis = runCli(['recover', 'analyze', '--json', '--data', data]).json<Parameters<typeof sourcesOf>[0]>();
+  expect(sourcesOf(analysis)).toEqual(['X: nowhere', 'X: nowhere']);
+  expect(analysis.contexts[0]?.needsChoice).toBe(true);
+
+  const recover = runCli(['recover', '--data', data]);
+  expect(recover.status).toBe(1);
+  expect(recover.stdout).toMatch(/NOT RECOVERED: charts\.journal\.jsonl byte \d+: a damaged entry named X; neither the context file nor a backup made after the entry holds what it made of it, so it is kept as the journal had it before the entry/);
+});
+
+it('a damaged journal entry whose change the context file shows loses nothing (repaired at once), and a deletion it made stays made', () => {
+  const data = xChangedTwice(true);
+  // The file was rewritten after the entry: it holds X's newest version.
+  let analysis = runCli(['recover', 'analyze', '--json', '--data', data]).json<Parameters<typeof sourcesOf>[0]>();
+  expect(sourcesOf(analysis)).toEqual(['X: context-file']);
+  expect(analysis.contexts[0]?.needsChoice).toBe(false);
+  cliOk(['recover'], data);
+  expect(graph(data)).toEqual(['X: first, second acknowledged', 'Y: y1']);
+
+  // X deleted after the backup; the deletion's entry damaged: the file, rewritten since, shows X gone.
+  cliOk(['entity', 'delete', '--name', 'X'], data);
+  damageJournalEntryWith(data, '"del":["entity","X"]', '"del":["entity","X"] ');
+  analysis = runCli(['recover', 'analyze', '--json', '--data', data]).json<Parameters<typeof sourcesOf>[0]>();
+  expect(sourcesOf(analysis)).toEqual(['X: context-file']);
+  cliOk(['recover'], data);
+  expect(graph(data)).toEqual(['Y: y1']);
+});

@@ -38,6 +38,10 @@ const versionOf = (result: unknown): Record<string, unknown> => {
   return typeof version === 'string' ? { version } : {};
 };
 
+/** Nothing to change (a step reopened that is open, an outcome set to its text): said so, not as if it were done now. */
+const unchanged = (result: unknown): CommandResult | undefined =>
+  (result as { changed?: unknown } | undefined)?.changed === 0 ? done('nothing to change: it is so already', { changed: 0, ...versionOf(result) }) : undefined;
+
 /** Fritz's layout: desired outcome on top, steps between, current reality at the bottom. */
 export function renderChart(chart: Chart, indent = ''): string {
   const today = new Date().toISOString().slice(0, 10);
@@ -89,7 +93,7 @@ function changeOne(usage: string, summary: string, what: string, change: (charts
     summary,
     async run(input) {
       const result = await change(await service(input), input.context, arg(input, what), input.options.op, ifVersion(input));
-      return done(said, versionOf(result));
+      return unchanged(result) ?? done(said, versionOf(result));
     },
   };
 }
@@ -264,7 +268,7 @@ export const chartCommands: Record<string, Command> = {
     async run(input) {
       const charts = await service(input);
       const result = await charts.addReality(input.context, arg(input, 'a chart id'), requireOption(input.options, 'text'), input.options.op, ifVersion(input));
-      return done('added', versionOf(result));
+      return unchanged(result) ?? done('added', versionOf(result));
     },
   },
   'reality edit': {
@@ -274,7 +278,7 @@ export const chartCommands: Record<string, Command> = {
     async run(input) {
       const charts = await service(input);
       const result = await charts.editReality(input.context, arg(input, 'a chart id'), requireOption(input.options, 'old'), input.options.text, input.options.op, ifVersion(input));
-      return done('changed', versionOf(result));
+      return unchanged(result) ?? done('changed', versionOf(result));
     },
   },
   'outcome set': {
@@ -284,7 +288,7 @@ export const chartCommands: Record<string, Command> = {
     async run(input) {
       const charts = await service(input);
       const result = await charts.setOutcome(input.context, arg(input, 'a chart id'), requireOption(input.options, 'text'), input.options.op, ifVersion(input));
-      return done('set', versionOf(result));
+      return unchanged(result) ?? done('set', versionOf(result));
     },
   },
   'outcome complete': changeOne('outcome complete ID', 'mark the desired outcome achieved (completes the step a sub-chart came from)', 'a chart id', (c, ctx, id, op, v) => c.completeOutcome(ctx, id, op, v), 'completed'),

@@ -568,6 +568,9 @@ export async function restoreBackup(engine: Engine, id: string, contexts?: strin
   if (engine.readOnly) throw new EngineError('READ_ONLY', `Cannot restore: ${engine.readOnlyReason}.`, { kept: 'Nothing was changed.' });
   const { info, wanted, safety } = await engine.withLock(() => {
     const { info: found, wanted: names } = restorableBackup(engine, id, contexts);
+    // Before anything is restored: a failure after the restore's commit would report as failed
+    // a restore that is done.
+    names.forEach((context) => takeUpRetiredName(engine, context));
     return { info: found, wanted: names, safety: createBackupUnderLock(engine, `before restoring ${id}`, { kind: 'before-restore', ...(options.now ? { now: options.now } : {}) }) };
   });
   const builders = wanted.map((context) => {
@@ -584,7 +587,6 @@ export async function restoreBackup(engine: Engine, id: string, contexts?: strin
     builders.length === 1
       ? { [wanted[0] as string]: await engine.transact(wanted[0] as string, (state) => builders[0]![1](state), { origin: 'restore', note }) }
       : await engine.transactAcross(builders, { origin: 'restore', note });
-  await engine.withLock(() => wanted.forEach((context) => takeUpRetiredName(engine, context)));
   const restored = wanted.map((context) => ({ context, changed: results[context]?.changed ?? 0 }));
   for (const r of restored) {
     try {

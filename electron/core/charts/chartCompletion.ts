@@ -74,7 +74,10 @@ function completeStepInto(state: RecordSet, changes: ChangeSet, stepName: string
   const wasComplete = step.metadata.completionStatus === true;
   const title = step.observations[0] ?? stepName;
   // A note standing for another completed step of this title is not one found: it goes when both are reopened.
-  const noteWasThere = !addRealityNote(changes, chartId, completedNote(title), now) && !noteSharedByAnother(changes, chartId, stepName, title);
+  const added = addRealityNote(changes, chartId, completedNote(title), now);
+  // Complete already, with its note: nothing to change (and nothing written: changed 0).
+  if (wasComplete && !added) return;
+  const noteWasThere = !added && !noteSharedByAnother(changes, chartId, stepName, title);
   changes.modify(stepName, (_value, metadata) => {
     metadata.completionStatus = true;
     metadata.updatedAt = now;
@@ -157,13 +160,18 @@ export function reopenStep(state: RecordSet, name: string, now: Date): PendingCh
   const changes = new ChangeSet(state);
   const { step, chartId } = requireStep(state, name);
   const found = foundDone(step);
-  changes.modify(step.name, (_value, metadata) => {
-    metadata.completionStatus = false;
-    metadata.updatedAt = now.toISOString();
-    delete metadata.completionFound;
-  });
-  if (!found.note) moveCompletedNote(changes, chartId, step.name, step.observations[0] ?? step.name);
-  touch(changes, chartId, now.toISOString());
+  // An open step is not marked again (nothing written when nothing else changes: changed 0);
+  // a "Completed:" note another program wrote without marking it still goes.
+  const wasComplete = step.metadata.completionStatus === true;
+  if (wasComplete) {
+    changes.modify(step.name, (_value, metadata) => {
+      metadata.completionStatus = false;
+      metadata.updatedAt = now.toISOString();
+      delete metadata.completionFound;
+    });
+  }
+  const noteTaken = !found.note && moveCompletedNote(changes, chartId, step.name, step.observations[0] ?? step.name);
+  if (wasComplete || noteTaken) touch(changes, chartId, now.toISOString());
   setSubChartOutcome(state, changes, step.name, false, now.toISOString(), found.subCharts);
   return changes.done();
 }

@@ -307,7 +307,10 @@ export function setOutcome(state: RecordSet, chartIdOrName: string, textIn: stri
   const text = requireText(textIn, 'the desired outcome');
   const changes = new ChangeSet(state);
   const name = outcomeName(chartId);
-  if (changes.entity(name)) {
+  const outcome = changes.entity(name);
+  // The same text: nothing to change, nothing written (changed 0).
+  if (outcome?.observations[0] === text) return changes.done();
+  if (outcome) {
     changes.modify(name, (value) => {
       const observations = Array.isArray(value.observations) ? (value.observations as unknown[]) : [];
       value.observations = [text, ...observations.slice(1)];

@@ -9,7 +9,7 @@ import { EngineError, fromSystemError } from './core/errors.ts';
 import { DEFAULT_CONTEXT, contextPaths, resolveLayout, validateContextName, type DataLayout } from './core/dataRoot.ts';
 import { checkDataFolder, kindOfPath } from './core/dataFolder.ts';
 import { parseCommandLine } from './cli/arguments.ts';
-import { findCommand, helpText, optionsNotTaken, type CommandResult } from './cli/commands.ts';
+import { findCommand, helpText, optionsNotTaken, wordsNotTaken, type CommandResult } from './cli/commands.ts';
 import { listenForInterruption, stoppableEngine, type Interruption } from './cli/interruption.ts';
 
 const exitCodes: Record<string, number> = {
@@ -90,6 +90,10 @@ export async function main(argv: string[], interruption: Interruption): Promise<
     const notTaken = optionsNotTaken(found.command, options);
     if (notTaken.length > 0) {
       throw new EngineError('BAD_INPUT', `'tension ${found.name}' does not take ${notTaken.map((name) => `--${name}`).join(', ')} (usage: tension ${found.command.usage}). Nothing was changed.`, { kept: 'Nothing was changed.' });
+    }
+    const extra = wordsNotTaken(found.command, found.name, found.rest);
+    if (extra.length > 0) {
+      throw new EngineError('BAD_INPUT', `'tension ${found.name}' does not take the words ${extra.map((word) => JSON.stringify(word.slice(0, 60))).join(' ')} (usage: tension ${found.command.usage}; quote a text that has spaces). Nothing was changed.`, { kept: 'Nothing was changed.' });
     }
     const context = validateContextName(options.context ?? DEFAULT_CONTEXT);
     const layout = resolveLayout({ data: options.data, memoryPath: options['memory-path'] });

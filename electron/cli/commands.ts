@@ -72,6 +72,30 @@ export function optionsNotTaken(command: Command, options: CliOptions): string[]
     .map(([name]) => name);
 }
 
+/**
+ * The words given beyond those a command takes (its usage names them: `ID`, `[ID]`, `OLD NEW`;
+ * a query takes every word). Ignored, they were lost: `chart create --outcome Ship billing`
+ * saved the outcome "Ship", and `import a.jsonl b.jsonl` imported a.jsonl alone.
+ */
+export function wordsNotTaken(command: Command, name: string, words: readonly string[]): string[] {
+  const tokens = command.usage.slice(name.length).split(/\s+/).filter((token) => token !== '');
+  let taken = 0;
+  for (let i = 0; i < tokens.length; i += 1) {
+    const token = tokens[i] as string;
+    if (token === '|') break; // another form of the same command follows
+    if (/^\[?--/.test(token)) {
+      // An option; the word after it is its value unless the option closes its brackets.
+      const next = tokens[i + 1];
+      if (!token.endsWith(']') && next !== undefined && /^[A-Z]/.test(next)) i += 1;
+      continue;
+    }
+    if (!/^\[?[A-Z][A-Z0-9-]*\]?(\.\.\.)?$/.test(token)) continue;
+    if (token.endsWith('...') || token.replace(/[[\]]/g, '') === 'QUERY') return [];
+    taken += 1;
+  }
+  return words.slice(taken);
+}
+
 const plural = (n: number, word: string, words = `${word}s`) => `${n} ${n === 1 ? word : words}`;
 
 function committed(what: string, result: { changed: number; duplicate: boolean }): CommandResult {

@@ -5,7 +5,7 @@
 // journal held were lost. The journal's copy says what every acknowledged commit made.
 import { splitLines } from './lineSplitter.ts';
 import { decodeJournalLine, type JournalEntry } from './journalFormat.ts';
-import { replayEntries } from './history.ts';
+import { replayEntries } from './journalEntriesReplay.ts';
 import type { StoredRecord } from './records.ts';
 
 export interface BackedUpFile {

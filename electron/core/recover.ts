@@ -9,7 +9,7 @@ import type { Engine } from './engine.ts';
 import { EngineError } from './errors.ts';
 import { readJournal, type JournalRead } from './journalFile.ts';
 import { crc32Hex, type JournalEntry } from './journalFormat.ts';
-import { replayEntries } from './history.ts';
+import { replayEntries } from './journalEntriesReplay.ts';
 import { removeQuietly, replaceFileAtomically, writeVerifiedTemp } from './atomicFile.ts';
 import { readFileIfExists, syncDirectory, writeAll } from './fileSystem.ts';
 import { parseContextBytes, serializeRecords, statIdentity, type BadLine } from './contextFile.ts';

@@ -45,6 +45,28 @@ describe("a command's options", () => {
     expect(folderSnapshot(data)).toEqual(before);
   });
 
+  it('words beyond those its usage names are refused the same way (they were dropped: an outcome saved as its first word)', () => {
+    const data = path.join(tempDir(), '.coaia');
+    const chart = runCli(['chart', 'create', '--outcome', 'Ship it', '--reality', 'not yet', '--step', 'one', '--data', data]).stdout.trim();
+    const before = folderSnapshot(data);
+    for (const [command, args, refused] of [
+      ['chart create', ['--outcome', 'Ship', 'billing', 'to', 'all', '--reality', '3'], '"billing" "to" "all"'],
+      ['step add', [chart, '--title', 'Write', 'the docs'], '"the docs"'],
+      ['import', ['a.jsonl', 'b.jsonl'], '"b.jsonl"'],
+      ['chart list', ['--', '--context', 'work'], '"--context" "work"'],
+      ['context rename', ['a', 'b', 'c'], '"c"'],
+    ] as const) {
+      // --data first: after `--` every word is a word.
+      const run = runCli([...command.split(' '), '--data', data, ...args]);
+      expect(run.status, command).toBe(2);
+      expect(run.stderr, command).toMatch(new RegExp(`^tension: 'tension ${command}' does not take the words ${refused} \\(usage: tension .*\\)\\. Nothing was changed\\.\\n$`));
+    }
+    expect(folderSnapshot(data)).toEqual(before);
+    // What a command takes is still taken: every word of a query, the two names of a rename.
+    expect(runCli(['search', 'ship', 'it', '--data', data]).status).toBe(0);
+    expect(runCli(['chart', 'search', 'ship', 'it', '--data', data]).status).toBe(0);
+  });
+
   it('--op is taken where a retry must not change twice: the same chart create twice makes one chart', () => {
     const data = path.join(tempDir(), '.coaia');
     const create = () => runCli(['chart', 'create', '--outcome', 'Once', '--reality', 'r', '--op', 'retry-1', '--data', data]);

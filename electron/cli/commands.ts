@@ -229,16 +229,34 @@ export const commands: Record<string, Command> = {
   },
 
   import: {
-    usage: 'import FILE',
+    usage: 'import FILE [--on-collision replace]',
     retryable: true,
-    summary: `import a JSONL file (or a {"entities","relations"} document; a regular file up to ${IMPORT_LIMIT_BYTES / 1024 / 1024} MB) as one transaction`,
+    summary: `import a JSONL file (or a {"entities","relations"} document; a regular file up to ${IMPORT_LIMIT_BYTES / 1024 / 1024} MB) as one transaction; a chart the context holds otherwise is refused unless replaced`,
     async run({ engine, args, options, context, signal }) {
       const file = args[0];
       if (!file) throw new EngineError('BAD_INPUT', 'import needs a FILE.');
+      const replace = options['on-collision'];
+      if (replace !== undefined && replace !== 'replace') throw new EngineError('BAD_INPUT', `import takes --on-collision replace (or see 'tension import preview'), got ${JSON.stringify(replace.slice(0, 40))}. Nothing was changed.`, { kept: 'Nothing was changed.' });
       const text = await readImportFile(file, signal ? { signal } : {});
       const { parseImport } = await knowledgeGraph();
-      const imported = parseImport(text, path.basename(file));
-      const result = await engine.transact(context, () => ({ puts: imported, deletes: [] }), { op: options.op, note: `import of ${path.basename(file)}` });
+      const { previewImport } = (await import('./commandModules.ts')).importPreview;
+      const source = path.basename(file);
+      const imported = parseImport(text, source);
+      const result = await engine.transact(
+        context,
+        (state) => {
+          // A chart the context holds with other content would be replaced by the file's (an
+          // old export, or a copy another program stripped of its metadata): not without asking.
+          const { collisions } = previewImport(state, context, text, source);
+          if (collisions.length > 0 && replace === undefined) {
+            const ids = collisions.map((c) => c.id).join(', ');
+            const one = collisions.length === 1;
+            throw new EngineError('CONFLICT', `${one ? 'Chart' : 'Charts'} ${ids} ${one ? 'is' : 'are'} in context ${context} with other content than ${source} holds: importing would replace it with the file's. See 'tension import preview ${source}'; to replace it anyway, --on-collision replace. Nothing was imported.`, { kept: 'Nothing was changed.' });
+          }
+          return { puts: imported, deletes: [] };
+        },
+        { op: options.op, note: `import of ${source}` },
+      );
       return { json: { ok: true, records: imported.length, ...result }, text: `imported ${plural(imported.length, 'record')} into ${context} (${result.changed} changed)` };
     },
   },

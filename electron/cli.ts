@@ -91,6 +91,8 @@ export async function main(argv: string[], interruption: Interruption): Promise<
     if (notTaken.length > 0) {
       throw new EngineError('BAD_INPUT', `'tension ${found.name}' does not take ${notTaken.map((name) => `--${name}`).join(', ')} (usage: tension ${found.command.usage}). Nothing was changed.`, { kept: 'Nothing was changed.' });
     }
+    // An empty id (an unset shell variable) would make every later change given one answer as done.
+    if (options.op !== undefined && options.op.trim() === '') throw new EngineError('BAD_INPUT', '--op is empty (an unset shell variable?): give the change an id, or leave --op out. Nothing was changed.', { kept: 'Nothing was changed.' });
     const extra = wordsNotTaken(found.command, found.name, found.rest);
     if (extra.length > 0) {
       throw new EngineError('BAD_INPUT', `'tension ${found.name}' does not take the words ${extra.map((word) => JSON.stringify(word.slice(0, 60))).join(' ')} (usage: tension ${found.command.usage}; quote a text that has spaces). Nothing was changed.`, { kept: 'Nothing was changed.' });

@@ -62,6 +62,10 @@ describe("a command's options", () => {
       expect(run.stderr, command).toMatch(new RegExp(`^tension: 'tension ${command}' does not take the words ${refused} \\(usage: tension .*\\)\\. Nothing was changed\\.\\n$`));
     }
     expect(folderSnapshot(data)).toEqual(before);
+    // An empty --op (an unset shell variable) would make every later change given it answer as done.
+    const empty = runCli(['chart', 'create', '--outcome', 'A', '--reality', 'B', '--op', '', '--data', data]);
+    expect([empty.status, empty.stderr]).toEqual([2, 'tension: --op is empty (an unset shell variable?): give the change an id, or leave --op out. Nothing was changed.\n']);
+    expect(folderSnapshot(data)).toEqual(before);
     // What a command takes is still taken: every word of a query, the two names of a rename.
     expect(runCli(['search', 'ship', 'it', '--data', data]).status).toBe(0);
     expect(runCli(['chart', 'search', 'ship', 'it', '--data', data]).status).toBe(0);

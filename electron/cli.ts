@@ -138,6 +138,7 @@ export async function main(argv: string[], interruption: Interruption): Promise<
     const where = writes ? foundWhere(layout) : undefined;
     if (where) process.stderr.write(`tension: data folder ${layout.root} (${where}; --data DIR chooses another)\n`);
     if (absent) process.stderr.write(`tension: ${absent}\n`);
+    for (const warning of result.warnings ?? []) process.stderr.write(`tension: warning: ${warning}\n`);
     if (result.exitCode) process.stderr.write(`tension: ${found.name} found problems\n`);
     return result.exitCode ?? 0;
   } catch (error) {

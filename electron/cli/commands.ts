@@ -28,6 +28,8 @@ export interface CommandResult {
   readonly text: string | (() => string);
   /** Non-zero when the command ran but found a problem (verify). */
   readonly exitCode?: number;
+  /** Said on stderr after the output: what the output leaves out (an export without damaged lines). */
+  readonly warnings?: readonly string[];
 }
 
 export interface CommandInput {

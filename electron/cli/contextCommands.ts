@@ -133,11 +133,14 @@ export const contextCommands: Record<string, Command> = {
       const [{ exportJsonl, exportMarkdown, parseExportFormat }, { readGraph }] = await Promise.all([exportCharts(), knowledgeGraph()]);
       const format = parseExportFormat(options.format);
       const charts = options.chart === undefined ? undefined : [options.chart];
-      return engine.read(context, (state) => {
+      return engine.read(context, (state, store) => {
         const text = format === 'markdown' ? exportMarkdown(state, context, charts) : exportJsonl(state, context, charts);
         // --json keeps what it always printed for a whole context (the graph document); with a format or chart, the text in a document.
         const json = options.format === undefined && charts === undefined ? readGraph(state) : { context, format, text };
-        return { json, text: text.endsWith('\n') ? text.slice(0, -1) : text };
+        // A damaged line of the file holds what no export can read: said, not silently left out.
+        const damaged = store.findings.filter((finding) => finding.kind === 'bad-line').length;
+        const warnings = damaged === 0 ? [] : [`${plural(damaged, 'damaged line')} of context ${context} cannot be read and ${damaged === 1 ? 'is' : 'are'} not in this export ('tension verify' shows ${damaged === 1 ? 'it' : 'them'}; 'tension recover' restores what the journal or a backup holds)`];
+        return { json, text: text.endsWith('\n') ? text.slice(0, -1) : text, warnings };
       });
     },
   },

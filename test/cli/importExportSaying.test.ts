@@ -1,8 +1,9 @@
-// `tension import` of a file holding a chart the context holds with other content (an old
-// export, or a copy the reference server stripped of its metadata) replaced the chart without
-// asking, though `import preview` said it collides: a completed step was reopened, due dates
-// and telescope links were gone. It is refused now, changing nothing, unless replacing is
-// asked for. Fresh CLI processes, as a person runs them.
+// Import and export say what they would replace or leave out. `tension import` of a file holding
+// a chart the context holds with other content (an old export, or a copy the reference server
+// stripped of its metadata) replaced the chart without asking, though `import preview` said it
+// collides: a completed step was reopened, due dates and telescope links were gone. It is refused
+// now, changing nothing, unless replacing is asked for. An export of a file with a damaged line
+// left the line out without a word. Fresh CLI processes, as a person runs them.
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, expect, it } from 'vitest';
@@ -33,3 +34,17 @@ it('an old export of a chart that changed since: refused (exit 10, nothing chang
   expect(cliOk(['chart', 'show', chart], data)).toContain('[ ] Automate invoices');
   cliOk(['import', old], data);
 }, 30_000);
+
+it('an export of a context whose file has a damaged line says on stderr that the line is not in it', () => {
+  const data = path.join(tempDir(), '.coaia');
+  fs.mkdirSync(data, { recursive: true });
+  const alice = '{"type":"entity","name":"Alice","entityType":"person","observations":["likes tea"]}';
+  fs.writeFileSync(path.join(data, 'charts.jsonl'), `${alice}\n{"type":"entity","name":"Bob","observations":["owes us 500 EUR"],\n`);
+  const run = runCli(['export', '--data', data]);
+  expect(run.status).toBe(0);
+  expect(run.stdout).toBe(`${alice}\n`);
+  expect(run.stderr).toContain('tension: warning: 1 damaged line of context default cannot be read and is not in this export');
+  // A whole file: no warning.
+  fs.writeFileSync(path.join(data, 'charts.jsonl'), `${alice}\n`);
+  expect(runCli(['export', '--data', data]).stderr).not.toContain('warning');
+});

@@ -221,7 +221,13 @@ function planDamagedEntries(engine: Engine, store: ContextStore, journal: Journa
         const current = store.state.get(key);
         if (fileShows) {
           const line = file.records.get(key);
-          if (line ? line.raw === current?.raw : current === undefined && file.damaged === 0) return { key, source: { from: 'context-file' } };
+          // A record absent from the file is its deletion only in the rewrite that followed the
+          // entry (made with it). A later rewrite of ours may have been made once the entry was
+          // damaged, from a state without its change: the app opening the damaged folder
+          // rewrites the file, and a damaged line of the record goes to .recovery/.
+          const firstRewriteAfter = journal.entries.find(({ entry, start }) => entry.kind === 'snapshot' && start > bad.start)?.start;
+          const absenceSays = file.rewrittenBefore === undefined || file.rewrittenBefore === firstRewriteAfter;
+          if (line ? line.raw === current?.raw : current === undefined && file.damaged === 0 && absenceSays) return { key, source: { from: 'context-file' } };
         }
         const found = after === undefined ? undefined : backups.find(key, { after, unlike: current });
         return { key, source: found ? { from: 'backup', ...found } : { from: 'nowhere' } };

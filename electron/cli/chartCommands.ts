@@ -39,8 +39,11 @@ const versionOf = (result: unknown): Record<string, unknown> => {
 };
 
 /** Nothing to change (a step reopened that is open, an outcome set to its text): said so, not as if it were done now. */
-const unchanged = (result: unknown): CommandResult | undefined =>
-  (result as { changed?: unknown } | undefined)?.changed === 0 ? done('nothing to change: it is so already', { changed: 0, ...versionOf(result) }) : undefined;
+const unchanged = (result: unknown): CommandResult | undefined => {
+  const { changed, duplicate } = (result ?? {}) as { changed?: unknown; duplicate?: unknown };
+  // A retry of an --op already applied answers as its first run did, not as "nothing to change".
+  return changed === 0 && duplicate !== true ? done('nothing to change: it is so already', { changed: 0, ...versionOf(result) }) : undefined;
+};
 
 /** Fritz's layout: desired outcome on top, steps between, current reality at the bottom. */
 export function renderChart(chart: Chart, indent = ''): string {

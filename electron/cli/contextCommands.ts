@@ -139,7 +139,7 @@ export const contextCommands: Record<string, Command> = {
         const json = options.format === undefined && charts === undefined ? readGraph(state) : { context, format, text };
         // A damaged line of the file holds what no export can read: said, not silently left out.
         const damaged = store.findings.filter((finding) => finding.kind === 'bad-line').length;
-        const warnings = damaged === 0 ? [] : [`${plural(damaged, 'damaged line')} of context ${context} cannot be read and ${damaged === 1 ? 'is' : 'are'} not in this export ('tension verify' shows ${damaged === 1 ? 'it' : 'them'}; 'tension recover' restores what the journal or a backup holds)`];
+        const warnings = damaged === 0 ? [] : [`${plural(damaged, 'damaged line')} of context ${context} cannot be read: a record only ${damaged === 1 ? 'it holds' : 'they hold'} is not in this export ('tension verify' shows ${damaged === 1 ? 'it' : 'them'}; 'tension recover' restores what the journal or a backup holds)`];
         return { json, text: text.endsWith('\n') ? text.slice(0, -1) : text, warnings };
       });
     },

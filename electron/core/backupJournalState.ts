@@ -7,6 +7,7 @@ import { splitLines } from './lineSplitter.ts';
 import { decodeJournalLine, type JournalEntry } from './journalFormat.ts';
 import { replayEntries } from './journalEntriesReplay.ts';
 import type { StoredRecord } from './records.ts';
+import { keyOfChange } from './recordSet.ts';
 
 export interface BackedUpFile {
   readonly size: number;
@@ -22,9 +23,10 @@ export interface BackedUpFile {
  * the file is missing, damaged, or one of our earlier rewrites (behind the journal's commits).
  * Undefined when the file is to be read as it is: it is the journal's last rewrite with nothing
  * committed after it, or another program's version the journal never took in (it holds changes
- * the journal lacks). A damaged line of the journal's copy is passed over, and every record of
- * the file that its good lines lack is kept: what the bad line held is unknown, and a record
- * that may be a deleted one comes back rather than one that may be acknowledged going.
+ * the journal lacks). A damaged line of the journal's copy is passed over, and a record of the
+ * file that its good lines lack, and that no good line after the file's rewrite touched, is
+ * kept: what the bad line held is unknown, and a record that may be a deleted one comes back
+ * rather than one that may be acknowledged going (one a good line deleted stays deleted).
  */
 export function recordsFromBackedUpJournal(journal: Buffer, file: BackedUpFile | undefined): Map<string, StoredRecord> | undefined {
   // The usual backup: taken just after a rewrite, its file the journal's last one. Told from the
@@ -56,7 +58,13 @@ export function recordsFromBackedUpJournal(journal: Buffer, file: BackedUpFile |
       else records.delete(key);
     },
   );
-  if (damaged && file) for (const [key, record] of file.records) if (!records.has(key)) records.set(key, record);
+  if (damaged && file) {
+    // What a readable entry after the file's rewrite did to a record is known (a deletion
+    // included): only records no such entry touched may be what a bad line held.
+    const rewrite = file.damagedLines === 0 ? entries.findLastIndex((entry) => entry.kind === 'snapshot' && `${entry.fileSize}:${entry.fileCrc}` === `${file.size}:${file.crc32}`) : -1;
+    const touched = new Set(entries.slice(rewrite + 1).flatMap((entry) => (entry.kind === 'commit' ? entry.changes.map(keyOfChange) : [])));
+    for (const [key, record] of file.records) if (!records.has(key) && !touched.has(key)) records.set(key, record);
+  }
   return records;
 }
 

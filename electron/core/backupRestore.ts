@@ -10,7 +10,7 @@ import { validateContextName } from './dataRoot.ts';
 import { RecordSet } from './recordSet.ts';
 import type { StoredRecord } from './records.ts';
 import type { PendingChanges } from './contextStore.ts';
-import { createBackupUnderLock, readBackupContext, restorableBackup, takeUpRetiredName, type BackupInfo } from './backups.ts';
+import { createBackupUnderLock, readBackupContext, restorableBackup, takeUpRetiredNames, type BackupInfo } from './backups.ts';
 import { chartIndexOf, readTree, resolveChartId } from './charts/chartModel.ts';
 import { summarizeCharts } from './charts/chartSummaries.ts';
 import { subtreeKeys } from './charts/chartEdits.ts';
@@ -133,8 +133,6 @@ export async function restoreChartFromBackup(engine: Engine, backupId: string, c
     // Refused before the safety backup is made: a chart the backup lacks is not a reason to write anything.
     const held = resolveChartId(backupState(engine, found, context), chartId);
     if (!held) throw new EngineError('NOT_FOUND', `Backup ${backupId} holds no chart ${JSON.stringify(chartId)} in context ${context}. Nothing was changed.`, { kept: 'Nothing was changed.' });
-    // Before the chart is restored (a failure after the commit would report a done restore as failed).
-    takeUpRetiredName(engine, context);
     return { info: found, safety: createBackupUnderLock(engine, `before restoring chart ${chartId} from ${backupId}`, { kind: 'before-restore', ...(options.now ? { now: options.now } : {}) }) };
   });
   let resolved = chartId;
@@ -147,6 +145,7 @@ export async function restoreChartFromBackup(engine: Engine, backupId: string, c
     },
     { origin: 'restore', note: `restored chart ${chartId} from backup ${info.id} (what it replaced is in backup ${safety.id})` },
   );
+  await takeUpRetiredNames(engine, [context]);
   try {
     engine.recovery.log(`restored chart ${resolved} of context ${context} from backup ${info.id}: ${result.changed} records changed; the state before is in backup ${safety.id}`);
   } catch {

@@ -568,9 +568,6 @@ export async function restoreBackup(engine: Engine, id: string, contexts?: strin
   if (engine.readOnly) throw new EngineError('READ_ONLY', `Cannot restore: ${engine.readOnlyReason}.`, { kept: 'Nothing was changed.' });
   const { info, wanted, safety } = await engine.withLock(() => {
     const { info: found, wanted: names } = restorableBackup(engine, id, contexts);
-    // Before anything is restored: a failure after the restore's commit would report as failed
-    // a restore that is done.
-    names.forEach((context) => takeUpRetiredName(engine, context));
     return { info: found, wanted: names, safety: createBackupUnderLock(engine, `before restoring ${id}`, { kind: 'before-restore', ...(options.now ? { now: options.now } : {}) }) };
   });
   const builders = wanted.map((context) => {
@@ -587,6 +584,7 @@ export async function restoreBackup(engine: Engine, id: string, contexts?: strin
     builders.length === 1
       ? { [wanted[0] as string]: await engine.transact(wanted[0] as string, (state) => builders[0]![1](state), { origin: 'restore', note }) }
       : await engine.transactAcross(builders, { origin: 'restore', note });
+  await takeUpRetiredNames(engine, wanted);
   const restored = wanted.map((context) => ({ context, changed: results[context]?.changed ?? 0 }));
   for (const r of restored) {
     try {
@@ -604,16 +602,30 @@ export async function restoreBackup(engine: Engine, id: string, contexts?: strin
 }
 
 /**
- * Under the lock: a context restored under a name retired since the backup (renamed, merged or
- * deleted away) is that context again. Its retired note goes (a file set aside meanwhile taken
- * in first): left, the next context operation would move the restored records on to where the
- * rename went. A merge not yet known to be done keeps its note.
+ * After a restore's commit: a context restored under a name retired since the backup (renamed,
+ * merged or deleted away) is that context again. Its retired note goes (a file set aside
+ * meanwhile taken in first): left, the next context operation would move the restored records on
+ * to where the rename went. A merge not yet known to be done keeps its note. Only after the
+ * commit, so that a restore that fails or stops leaves the name retired; a failure here leaves
+ * the note (logged): the restore is done and saved, and is not reported as failed.
  */
-export function takeUpRetiredName(engine: Engine, context: string): void {
-  const note = readRetiredNote(engine.fs, engine.layout, context);
-  if (!note || note.pending) return;
-  takeInLeftAside(engine, context);
-  clearRetiredNote(engine.fs, engine.layout, context);
+export async function takeUpRetiredNames(engine: Engine, contexts: readonly string[]): Promise<void> {
+  try {
+    await engine.withLock(() => {
+      for (const context of contexts) {
+        const note = readRetiredNote(engine.fs, engine.layout, context);
+        if (!note || note.pending) continue;
+        takeInLeftAside(engine, context);
+        clearRetiredNote(engine.fs, engine.layout, context);
+      }
+    });
+  } catch (error) {
+    try {
+      engine.recovery.log(`restored ${contexts.join(', ')}, but a retired note could not be taken away (${(error as Error).message}): the next context operation may move the restored records on; restore again once the disk is fine`);
+    } catch {
+      // only the log line is missing
+    }
+  }
 }
 
 // ------------------------------------------------------------------ removing

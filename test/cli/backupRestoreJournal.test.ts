@@ -91,4 +91,19 @@ describe('recordsFromBackedUpJournal: when the journal is read instead of the fi
     const damaged = Buffer.from(journal.toString('utf8').replace('"alice"', '"alicf"'));
     expect(keys(recordsFromBackedUpJournal(damaged, { ...first, damagedLines: 0 }))).toEqual(['e\u0000bob', 'e\u0000alice']);
   });
+
+  it('a damaged journal copy: a record a good line deleted after the file was written stays deleted', () => {
+    const data = path.join(tempDir(), '.coaia');
+    cliOk(['entity', 'set', '--name', 'alice', '--type', 'person', '--obs', 'a'], data);
+    cliOk(['entity', 'set', '--name', 'bob', '--type', 'person', '--obs', 'b'], data);
+    const { file: filePath, journal: journalPath } = contextPaths(resolveLayout({ data }), 'default');
+    const behind = backedUp(fs.readFileSync(filePath));
+    cliOk(['entity', 'delete', '--name', 'bob'], data);
+    // alice's commit damaged; bob's deletion reads: alice (only the file holds her now) comes back, bob does not.
+    const damaged = Buffer.from(fs.readFileSync(journalPath, 'utf8').replace('"alice"', '"alicf"'));
+    expect(keys(recordsFromBackedUpJournal(damaged, { ...behind, damagedLines: 0 }))).toEqual(['e\u0000alice']);
+    // A damaged line that changes no record (a snapshot's) brings nothing deleted back either.
+    const snapshotDamaged = Buffer.from(fs.readFileSync(journalPath, 'utf8').replace('"kind":"snapshot"', '"kind":"snapshoT"'));
+    expect(keys(recordsFromBackedUpJournal(snapshotDamaged, { ...behind, damagedLines: 0 }))).toEqual(['e\u0000alice']);
+  });
 });

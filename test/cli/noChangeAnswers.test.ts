@@ -28,6 +28,7 @@ it('each says "nothing to change" (changed 0 in JSON) and leaves the journal and
   }
   expect(fs.readFileSync(journal).equals(before[0] as Buffer)).toBe(true);
   expect(fs.readFileSync(file).equals(before[1] as Buffer)).toBe(true);
-  // A real change still says what it did.
-  expect(cliOk(['step', 'reopen', `${chart}_action_2`], data)).toBe('reopened');
+  // A real change still says what it did, and a retry of it (the same --op) answers the same.
+  expect(cliOk(['step', 'reopen', `${chart}_action_2`, '--op', 'reopen-2'], data)).toBe('reopened');
+  expect(cliOk(['step', 'reopen', `${chart}_action_2`, '--op', 'reopen-2'], data)).toBe('reopened');
 });

@@ -102,7 +102,8 @@ function planImport(state: RecordSet, context: string, text: string, source: str
 function sameJson(a: string, b: string): boolean {
   if (a === b) return true;
   try {
-    return JSON.stringify(JSON.parse(a)) === JSON.stringify(JSON.parse(b));
+    // The same values in any key order (another program writes its keys in its own order).
+    return JSON.stringify(sortedKeys(JSON.parse(a))) === JSON.stringify(sortedKeys(JSON.parse(b)));
   } catch {
     return false;
   }
@@ -179,4 +180,11 @@ function recordOf(raw: string): StoredRecord {
   const verdict = classifyLine(raw);
   if (!verdict.ok || verdict.kind === 'blank') throw new EngineError('BAD_INPUT', 'An undo of an import names a line that is not a record. Nothing was changed.', { kept: 'Nothing was changed.' });
   return makeRecord(raw, verdict.fields);
+}
+
+/** A JSON value with every object's keys in sorted order (arrays keep theirs). */
+function sortedKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(sortedKeys);
+  if (value === null || typeof value !== 'object') return value;
+  return Object.fromEntries(Object.keys(value).sort().map((key) => [key, sortedKeys((value as Record<string, unknown>)[key])]));
 }

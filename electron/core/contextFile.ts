@@ -71,15 +71,8 @@ export function parseContextBytes(bytes: Buffer, trusted: TrustedFile | boolean 
   forEachLine(bytes, (start, end, lineText, utf8, terminated) => {
     const text = withoutByteOrderMark(start, lineText);
     let record = trusted !== false && utf8 ? trustedRecord(text) : undefined;
-    if (!record) {
-      const verdict = utf8 ? classifyLine(text) : ({ ok: false, reason: 'invalid UTF-8' } as const);
-      if (!verdict.ok) {
-        bad.push(badLine(bytes, start, end, verdict.reason, terminated));
-        return;
-      }
-      if (verdict.kind === 'blank') return;
-      record = makeRecord(text, verdict.fields);
-    }
+    if (!record) record = readInFull(text, utf8, () => badLine(bytes, start, end, terminated), bad);
+    if (!record) return;
     if (record.kind === 'line' || map.has(record.key)) {
       // Opaque lines and duplicates of an entity/relation line are kept as text, by occurrence.
       if (record.kind !== 'line') duplicates += 1;
@@ -126,15 +119,8 @@ function parseVouchedBytes(bytes: Buffer, irregular: readonly number[]): ParsedR
     }
     if (!record) {
       if (utf8) record = trustedRecord(text);
-      if (!record) {
-        const verdict = utf8 ? classifyLine(text) : ({ ok: false, reason: 'invalid UTF-8' } as const);
-        if (!verdict.ok) {
-          bad.push(badLine(bytes, start, end, verdict.reason, terminated));
-          return;
-        }
-        if (verdict.kind === 'blank') return;
-        record = makeRecord(text, verdict.fields);
-      }
+      if (!record) record = readInFull(text, utf8, () => badLine(bytes, start, end, terminated), bad);
+      if (!record) return;
       if (record.kind === 'line') record = asOpaque(text, nextOccurrence(occurrences, text));
       else (fullyReadKeys ??= new Set()).add(record.key);
     }
@@ -187,8 +173,18 @@ function withoutByteOrderMark(start: number, text: string): string {
   return start === 0 && text.charCodeAt(0) === BYTE_ORDER_MARK && text.charCodeAt(1) === 123 ? text.slice(1) : text;
 }
 
-function badLine(bytes: Buffer, start: number, end: number, reason: string, terminated: boolean): BadLine {
-  return { start, end, reason, bytes: Buffer.from(bytes.subarray(start, terminated ? end + 1 : end)), torn: !terminated };
+/** A line read with a full JSON parse: its record, or undefined for a blank line or a damaged one (added to `bad`). */
+function readInFull(text: string, utf8: boolean, where: () => Omit<BadLine, 'reason'>, bad: BadLine[]): StoredRecord | undefined {
+  const verdict = utf8 ? classifyLine(text) : ({ ok: false, reason: 'invalid UTF-8' } as const);
+  if (!verdict.ok) {
+    bad.push({ ...where(), reason: verdict.reason });
+    return undefined;
+  }
+  return verdict.kind === 'blank' ? undefined : makeRecord(text, verdict.fields);
+}
+
+function badLine(bytes: Buffer, start: number, end: number, terminated: boolean): Omit<BadLine, 'reason'> {
+  return { start, end, bytes: Buffer.from(bytes.subarray(start, terminated ? end + 1 : end)), torn: !terminated };
 }
 
 export function statIdentity(fsys: FileSystem, path: string): { size: number; ino: bigint; mtimeNs: bigint; ctimeNs: bigint; link?: true } | undefined {

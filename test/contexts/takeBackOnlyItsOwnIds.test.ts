@@ -1,32 +1,19 @@
 // A chart takes back an earlier id only when the move being undone gave it the new one, and
 // never an id another chart of the same move has or takes: two charts under one id would be
 // the same records, and one would overwrite the other. On the real handler table, real files.
-import fs from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { contextPaths, type DataLayout } from '../../electron/core/dataRoot.ts';
 import { removeTempDirs } from '../helpers/tempRoot.ts';
 import { ownWindowTable, recordsOf } from '../helpers/ownWindowTable.ts';
+import { chartRecords, writeContextFile } from '../helpers/contextFiles.ts';
 
 afterEach(removeTempDirs);
-
-const chart = (id: string, context: string, outcome: string) => [
-  { type: 'entity', name: `${id}_chart`, entityType: 'structural_tension_chart', observations: ['Q4'], metadata: { chartId: id, level: 0, context } },
-  { type: 'entity', name: `${id}_desired_outcome`, entityType: 'desired_outcome', observations: [outcome], metadata: { chartId: id } },
-  { type: 'entity', name: `${id}_current_reality`, entityType: 'current_reality', observations: ['r'], metadata: { chartId: id } },
-  { type: 'relation', from: `${id}_chart`, to: `${id}_desired_outcome`, relationType: 'contains' },
-];
-
-function write(layout: DataLayout, context: string, records: object[]): void {
-  fs.mkdirSync(layout.root, { recursive: true });
-  fs.writeFileSync(contextPaths(layout, context).file, `${records.map((r) => JSON.stringify(r)).join('\n')}\n`);
-}
 
 /** src holds its own chart_x, and chart_x_2: another context's chart_x, moved in under a new id. */
 async function srcWithAChartMovedInEarlier() {
   const table = await ownWindowTable();
-  write(table.layout, 'src', chart('chart_x', 'src', 'S outcome'));
-  write(table.layout, 'o', chart('chart_x', 'o', 'O outcome'));
-  write(table.layout, 'work', chart('chart_w', 'work', 'W outcome'));
+  writeContextFile(table.layout, 'src', chartRecords('chart_x', 'src', 'S outcome'));
+  writeContextFile(table.layout, 'o', chartRecords('chart_x', 'o', 'O outcome'));
+  writeContextFile(table.layout, 'work', chartRecords('chart_w', 'work', 'W outcome'));
   const earlier = await table.value<{ moved: string[] }>('charts.moveMany', { from: 'o', to: 'src', ids: ['chart_x'], resolutions: [{ id: 'chart_x', choice: 'new-id' }] });
   expect(earlier.moved).toEqual(['chart_x_2']);
   return table;
@@ -60,8 +47,8 @@ describe('taking back an earlier id', () => {
   it('two charts of one move are refused taking back the same id, changing nothing', async () => {
     const { layout, engine, value } = await ownWindowTable();
     // Another program's copy: two charts that both say they were chart_y.
-    const noted = (id: string, outcome: string) => chart(id, 'a', outcome).map((r) => (r.type === 'entity' && r.name === `${id}_chart` ? { ...r, metadata: { ...r.metadata, previousChartId: 'chart_y' } } : r));
-    write(layout, 'a', [...noted('chart_y_2', 'First'), ...noted('chart_y_3', 'Second')]);
+    const noted = (id: string, outcome: string) => chartRecords(id, 'a', outcome).map((r) => (r.type === 'entity' && r.name === `${id}_chart` ? { ...r, metadata: { ...r.metadata, previousChartId: 'chart_y' } } : r));
+    writeContextFile(layout, 'a', [...noted('chart_y_2', 'First'), ...noted('chart_y_3', 'Second')]);
     const before = [await recordsOf(engine, 'a'), await recordsOf(engine, 'b')];
     await expect(value('charts.moveMany', { from: 'a', to: 'b', ids: ['chart_y_2', 'chart_y_3'], takeBack: ['chart_y_2', 'chart_y_3'] })).rejects.toThrow(/CONFLICT Chart chart_y_3 cannot take back its id chart_y in context b: chart chart_y_2 takes it/);
     expect([await recordsOf(engine, 'a'), await recordsOf(engine, 'b')]).toEqual(before);

@@ -6,27 +6,15 @@
 import fs from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createHandlerTable, type SenderInfo } from '../../electron/ipc/handlerTable.ts';
-import { contextPaths, type DataLayout } from '../../electron/core/dataRoot.ts';
 import { retiredNotePath } from '../../electron/core/contexts/retiredContexts.ts';
 import { FaultyFileSystem } from '../faults/faultyFileSystem.ts';
 import { openEngine, removeTempDirs, tempLayout } from '../helpers/tempRoot.ts';
 import { recordsOf } from '../helpers/ownWindowTable.ts';
+import { chartRecords, writeContextFile } from '../helpers/contextFiles.ts';
 
 afterEach(removeTempDirs);
 
 const own: SenderInfo = { id: 1, url: 'app://tension/index.html' };
-
-const chart = (id: string, context: string, outcome: string) => [
-  { type: 'entity', name: `${id}_chart`, entityType: 'structural_tension_chart', observations: ['Q4'], metadata: { chartId: id, level: 0, context } },
-  { type: 'entity', name: `${id}_desired_outcome`, entityType: 'desired_outcome', observations: [outcome], metadata: { chartId: id } },
-  { type: 'entity', name: `${id}_current_reality`, entityType: 'current_reality', observations: ['r'], metadata: { chartId: id } },
-  { type: 'relation', from: `${id}_chart`, to: `${id}_desired_outcome`, relationType: 'contains' },
-];
-
-function write(layout: DataLayout, context: string, records: object[]): void {
-  fs.mkdirSync(layout.root, { recursive: true });
-  fs.writeFileSync(contextPaths(layout, context).file, `${records.map((r) => JSON.stringify(r)).join('\n')}\n`);
-}
 
 /**
  * misc (a chart of its own, one work has a different version of, and another program's entity
@@ -35,8 +23,8 @@ function write(layout: DataLayout, context: string, records: object[]): void {
  */
 async function merged() {
   const layout = tempLayout();
-  write(layout, 'misc', [...chart('chart_m', 'misc', 'Misc chart'), ...chart('chart_c', 'misc', 'Misc version'), { type: 'entity', name: 'Alice', entityType: 'person', observations: ['Works on billing'] }]);
-  write(layout, 'work', [...chart('chart_w', 'work', 'Work chart'), ...chart('chart_c', 'work', 'Work version')]);
+  writeContextFile(layout, 'misc', [...chartRecords('chart_m', 'misc', 'Misc chart'), ...chartRecords('chart_c', 'misc', 'Misc version'), { type: 'entity', name: 'Alice', entityType: 'person', observations: ['Works on billing'] }]);
+  writeContextFile(layout, 'work', [...chartRecords('chart_w', 'work', 'Work chart'), ...chartRecords('chart_c', 'work', 'Work version')]);
   const faulty = new FaultyFileSystem();
   faulty.logging = false;
   const engine = await openEngine(layout, { fs: faulty });

@@ -253,7 +253,7 @@ export const commands: Record<string, Command> = {
           if (collisions.length > 0 && replace === undefined) {
             const ids = collisions.map((c) => c.id).join(', ');
             const one = collisions.length === 1;
-            throw new EngineError('CONFLICT', `${one ? 'Chart' : 'Charts'} ${ids} ${one ? 'is' : 'are'} in context ${context} with other content than ${source} holds: importing would replace it with the file's. See 'tension import preview ${source}'; to replace it anyway, --on-collision replace. Nothing was imported.`, { kept: 'Nothing was changed.' });
+            throw new EngineError('CONFLICT', `${one ? 'Chart' : 'Charts'} ${ids} ${one ? 'is' : 'are'} in context ${context} with other content than ${source} holds: importing would replace ${one ? 'it' : 'them'} with the file's. See 'tension import preview ${source}'; to replace it anyway, --on-collision replace. Nothing was imported.`, { kept: 'Nothing was changed.' });
           }
           return { puts: imported, deletes: [] };
         },

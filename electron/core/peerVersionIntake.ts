@@ -176,7 +176,7 @@ export function absorbFile(m: ContextMemory, file: ParsedContextFile, origin: Or
   // written back from that. Nothing is taken as deleted from such a file, unless no such read
   // could explain it: written well after every version we know (no rewrite was in progress),
   // and what it kept is not how a cut file starts (peers deleting a chart among others).
-  const writerDropsOtherLines = !fileIsOurs && !holdsOtherLines(records);
+  const writerDropsOtherLines = !fileIsOurs && stateHoldsOtherLines(m) && !holdsOtherLines(records);
   const gutted = !fileIsOurs && lostMostRecords(m, records, writerDropsOtherLines) && (writtenSoonAfterAnother(m, file) || keptFromTheStart(m, records));
   // Our own rewrite has no race to account for: its base is the newest version.
   const judgement = fileIsOurs ? undefined : judgePeerVersion(m, records, file);
@@ -230,6 +230,12 @@ export function absorbFile(m: ContextMemory, file: ParsedContextFile, origin: Or
   m.rememberFile(file.identity);
   m.fileDamage = file.bad;
   m.forceRewrite = file.bad.length > 0 || truncated;
+}
+
+/** True when the context holds a line of another type (counted as the contexts list counts: no scan after the first). */
+function stateHoldsOtherLines(m: ContextMemory): boolean {
+  const { entities, relations } = m.state.kindCounts();
+  return m.state.size > entities + relations;
 }
 
 /** True when some line of the file is neither an entity nor a relation (a comment, an `_aim` marker, a legacy narrative_beat...). */

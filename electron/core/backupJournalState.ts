@@ -68,6 +68,14 @@ export function recordsFromBackedUpJournal(journal: Buffer, file: BackedUpFile |
   return records;
 }
 
+/**
+ * True when the backed-up file is the journal's last rewrite with nothing committed after it:
+ * the file says everything, and need not be parsed to know it (a file we wrote is never damaged).
+ */
+export function isLastRewrite(journal: Buffer, file: { readonly size: number; readonly crc32: string }): boolean {
+  return lastRewriteOf(journal) === `${file.size}:${file.crc32}`;
+}
+
 /** The file version (`size:crc`) of the journal's last snapshot line when no commit follows it; undefined otherwise. */
 function lastRewriteOf(journal: Buffer): string | undefined {
   // The last newline ends the last complete line (what follows it was never acknowledged).

@@ -47,7 +47,7 @@ export function refreshNamedCopiesUnderLock(engine: Engine, newestFirst: readonl
       }
       // A file behind its journal, or damaged, when backed up: the copy holds what the journal
       // says the context held (readBackupContext), not the file's stale or broken lines.
-      const held = readBackupContext(engine, info, file.context);
+      const held = readBackupContext(engine, info, file.context, read.bytes);
       const bytes = held?.fromJournal ? serializeRecords(held.map.values()).join('') : read.bytes;
       try {
         replaceFileAtomically(engine.fs, target, bytes);

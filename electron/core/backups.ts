@@ -13,7 +13,7 @@ import { contextPaths, rootPaths, validateContextName } from './dataRoot.ts';
 import { readFileIfExists, syncDirectory, writeAll } from './fileSystem.ts';
 import { crc32Hex } from './journalFormat.ts';
 import { parseContextBytes } from './contextFile.ts';
-import { recordsFromBackedUpJournal } from './backupJournalState.ts';
+import { isLastRewrite, recordsFromBackedUpJournal } from './backupJournalState.ts';
 import type { StoredRecord } from './records.ts';
 import type { RecordSet } from './recordSet.ts';
 import { manifestProblems, readBackupEntry } from './backupManifest.ts';
@@ -22,8 +22,8 @@ import { ObjectWriter, OBJECTS_FOLDER, objectPath, readObject, removeUnreference
 import { freeBytesOnDisk, formatBytes, type FreeSpaceProbe } from './freeSpace.ts';
 import { replaceFileAtomically } from './atomicFile.ts';
 import { lastGoodBackup } from './backupRetention.ts';
-import { clearRetiredNote, readRetiredNote } from './contexts/retiredContexts.ts';
-import { takeInLeftAside } from './contexts/retiredFile.ts';
+import { readRetiredNote } from './contexts/retiredContexts.ts';
+import { takeUpRetiredName } from './contexts/retiredFile.ts';
 
 // The kinds are the contract's (shared/backupTypes.ts): one definition for the engine and the panel.
 import type { BackupKind, SlotKind } from '../../shared/backupTypes.ts';
@@ -509,14 +509,26 @@ export function verifyBackup(engine: Engine, id: string, options: { record?: boo
  * is missing, damaged or behind the journal (backupJournalState.ts). Undefined when the backup
  * lacks the context or what would be read is damaged.
  */
-export function readBackupContext(engine: Engine, info: BackupInfo, context: string): { readonly map: ReadonlyMap<string, StoredRecord>; readonly fromJournal?: true } | undefined {
+export function readBackupContext(engine: Engine, info: BackupInfo, context: string, fileBytes?: Buffer): { readonly map: ReadonlyMap<string, StoredRecord>; readonly fromJournal?: true } | undefined {
   if (unsafeEntries(info).length > 0) return undefined;
   const file = info.files.find((f) => f.context === context && f.role === 'context');
   const journal = info.files.find((f) => f.context === context && f.role === 'journal');
-  const fileRead = file ? readBackupFile(engine, info, file) : undefined;
+  // `fileBytes`: the caller read the file already (the plain copies); it is not read twice.
+  const fileRead = fileBytes !== undefined ? { bytes: fileBytes } : file ? readBackupFile(engine, info, file) : undefined;
   if (fileRead && !('bytes' in fileRead)) return undefined;
-  const parsed = fileRead ? parseContextBytes(fileRead.bytes) : undefined;
   const journalRead = journal ? readBackupFile(engine, info, journal) : undefined;
+  // The usual backup, taken just after a rewrite: the file's records, parsed only if asked for.
+  if (file && fileRead && journalRead && 'bytes' in journalRead && isLastRewrite(journalRead.bytes, file)) {
+    const bytes = fileRead.bytes;
+    let map: ReadonlyMap<string, StoredRecord> | undefined;
+    return {
+      get map() {
+        map ??= parseContextBytes(bytes).map;
+        return map;
+      },
+    };
+  }
+  const parsed = fileRead ? parseContextBytes(fileRead.bytes) : undefined;
   if (journalRead && 'bytes' in journalRead) {
     const records = recordsFromBackedUpJournal(journalRead.bytes, file && parsed ? { size: file.size, crc32: file.crc32, damagedLines: parsed.bad.length, records: parsed.map } : undefined);
     if (records) return { map: records, fromJournal: true };
@@ -615,8 +627,7 @@ export async function takeUpRetiredNames(engine: Engine, contexts: readonly stri
       for (const context of contexts) {
         const note = readRetiredNote(engine.fs, engine.layout, context);
         if (!note || note.pending) continue;
-        takeInLeftAside(engine, context);
-        clearRetiredNote(engine.fs, engine.layout, context);
+        takeUpRetiredName(engine, context);
       }
     });
   } catch (error) {

@@ -72,12 +72,12 @@ export class FileVersions {
 
   constructor(private readonly state: StateView) {}
 
-  /** How many versions are known (generations + the first one). */
   /** When the newest version we know of was written (ms since the epoch), if any. */
   get newestTime(): number | undefined {
     return this.generations[this.generations.length - 1]?.time;
   }
 
+  /** How many versions are known (generations + the first one). */
   get count(): number {
     return this.generations.length + 1;
   }

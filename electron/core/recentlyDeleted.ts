@@ -99,8 +99,6 @@ interface Effect {
 function scanContext(journal: string, engine: Engine, context: string, since: number): Found[] {
   // Pass 1: keys only.
   const touched = new Set<string>();
-  // The names of those entities: their relations go (and come back) with them.
-  const names = new Set<string>();
   const charts = new Set<string>();
   forEachJournalEntry(engine.fs, journal, (entry) => {
     if (entry.kind !== 'commit' || Date.parse(entry.ts) < since) return;
@@ -109,7 +107,6 @@ function scanContext(journal: string, engine: Engine, context: string, since: nu
       const identity = identityOfKey(key);
       if (identity[0] !== 'entity') continue;
       touched.add(key);
-      names.add(identity[1]);
       const chart = chartOfName(identity[1]);
       if (chart !== undefined) charts.add(chart);
     }
@@ -121,7 +118,8 @@ function scanContext(journal: string, engine: Engine, context: string, since: nu
     if (identity[0] === 'entity') return charts.has(chartOfName(identity[1]) ?? '\u0000');
     if (identity[0] === 'relation') {
       const [, from, to] = identity;
-      return names.has(from) || names.has(to) || charts.has(chartOfName(from) ?? '\u0000') || charts.has(chartOfName(to) ?? '\u0000');
+      // A relation of a touched entity goes (and comes back) with it.
+      return touched.has(entityKey(from)) || touched.has(entityKey(to)) || charts.has(chartOfName(from) ?? '\u0000') || charts.has(chartOfName(to) ?? '\u0000');
     }
     return false;
   };

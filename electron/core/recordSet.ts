@@ -229,7 +229,6 @@ export class RecordSet {
     this.byTime = undefined;
     this.byChart = undefined;
     this.byEndpoint = undefined;
-    this.opaque = undefined;
     this.resetDerived();
   }
 

@@ -397,7 +397,7 @@ export function guessKey(bad: BadLine): string | undefined {
 }
 
 /** The backups of a context, each read once, newest first. */
-export class BackupLookup {
+class BackupLookup {
   private readonly parsed = new Map<string, ReturnType<typeof readBackupContext>>();
   private list: BackupInfo[] | undefined;
 

@@ -123,11 +123,13 @@ export function createChartEditor(client: Client, undo: UndoStore, refresher: Re
         check: chartCheck(chart.context, chart.id, `the line ${q(text)} of current reality`, (c) => String(c.currentReality.includes(text)), 'true', (c) => c.versions?.reality),
       }), options),
     /** Edits (or, without `to`, removes) a line, at the version of current reality the person saw: what undo takes back depends on the list as it was. */
-    editReality: (chart: Chart, from: string, to: string | undefined, options: EditOptions = {}) =>
-      edit(to === undefined ? 'Remove from current reality' : 'Edit current reality', 'reality.edit', { context: chart.context, chartId: chart.id, from, ...(to === undefined ? {} : { to }) }, (v) => (v.changed === 0 ? null : {
-        inverse: realityEditInverse(chart, from, to, options.ifVersion ?? chart.versions?.reality),
+    editReality: (chart: Chart, from: string, to: string | undefined, options: EditOptions = {}) => {
+      const seen = options.ifVersion ?? chart.versions?.reality;
+      return edit(to === undefined ? 'Remove from current reality' : 'Edit current reality', 'reality.edit', { context: chart.context, chartId: chart.id, from, ...(to === undefined ? {} : { to }) }, (v) => (v.changed === 0 ? null : {
+        inverse: realityEditInverse(chart, from, to, seen),
         check: chartCheck(chart.context, chart.id, 'current reality', (c) => fingerprint(c.currentReality.includes(to?.trim() ?? from), c.currentReality.includes(from)), fingerprint(to !== undefined, false), (c) => c.versions?.reality),
-      }), { ...options, ifVersion: options.ifVersion ?? chart.versions?.reality }),
+      }), { ...options, ifVersion: seen });
+    },
     addStep: (chart: Chart, title: string, dueDate?: string, options?: EditOptions) =>
       edit(`Add step ${q(title)}`, 'steps.add', { context: chart.context, chartId: chart.id, title, ...(dueDate ? { dueDate } : {}) }, (v) => ({
         inverse: call('steps.remove', { context: chart.context, name: v.name }),

@@ -19,7 +19,7 @@ import { chartIndexOf, chartEntityName, chartParts, entityOf, outcomeName, readC
 import { ChangeSet, requireChart, requireDate, requireStep, requireText, touch, type Json } from './chartChangeSet.ts';
 import { addRealityNote, forgetFoundNote, moveCompletedNote, parentLink } from './chartCompletion.ts';
 
-export { ChangeSet, requireChart, requireDate, requireText };
+export { requireChart, requireText };
 export { completeOutcome, completeStep, parentLink, reopenOutcome, reopenStep } from './chartCompletion.ts';
 
 /** A new chart id `chart_<ms>` not used in this state (the COAIA servers' pattern). */

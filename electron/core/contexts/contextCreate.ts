@@ -6,16 +6,15 @@
 import type { Engine } from '../engine.ts';
 import type { CommitResult } from '../contextStore.ts';
 import { validateContextName } from '../dataRoot.ts';
-import { clearRetiredNote, isHiddenRetired } from './retiredContexts.ts';
-import { takeInLeftAside } from './retiredFile.ts';
+import { isHiddenRetired } from './retiredContexts.ts';
+import { takeUpRetiredName } from './retiredFile.ts';
 
 export async function createContext(engine: Engine, context: string): Promise<CommitResult> {
   validateContextName(context);
   await engine.withLock(() => {
     if (!isHiddenRetired(engine.fs, engine.layout, context)) return;
     // A file set aside while the name was retired may hold another program's last write: taken in first.
-    takeInLeftAside(engine, context);
-    clearRetiredNote(engine.fs, engine.layout, context);
+    takeUpRetiredName(engine, context);
   });
   return engine.transact(context, () => ({ puts: [], deletes: [] }), { op: `create-context:${context}` });
 }

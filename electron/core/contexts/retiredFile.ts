@@ -20,6 +20,7 @@ import { statIdentity, type FileIdentity } from '../contextFile.ts';
 import { crc32Hex } from '../journalFormat.ts';
 import { contextPaths } from '../dataRoot.ts';
 import type { ContextStore } from '../contextStore.ts';
+import { clearRetiredNote } from './retiredContexts.ts';
 
 /** How many times a file is set aside in one call before its records are handed back to the caller. */
 const ATTEMPTS = 5;
@@ -70,6 +71,15 @@ export function takeInLeftAside(engine: Engine, context: string): boolean {
   // An empty one is settled without loading the context (a retired journal can be long).
   for (const aside of leftAside(engine, context)) tookIn = takeInAside(engine, context, aside) || tookIn;
   return tookIn;
+}
+
+/**
+ * Under the lock: a retired name taken up again (a context created under it, or restored into
+ * it) is a context again: a file set aside meanwhile is taken in first, then the note goes.
+ */
+export function takeUpRetiredName(engine: Engine, context: string): void {
+  takeInLeftAside(engine, context);
+  clearRetiredNote(engine.fs, engine.layout, context);
 }
 
 /** Files set aside from this context and not yet taken in (a process died between the two). */

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runCli, cliOk } from '../helpers/runCli.ts';
 import { folderSnapshot } from '../helpers/folderSnapshot.ts';
+import { peerDataFolder } from '../helpers/contextFiles.ts';
 import { openEngine, removeTempDirs, tempDir, tempLayout } from '../helpers/tempRoot.ts';
 import { ChartService } from '../../electron/core/charts/chartService.ts';
 import { MemoryServer } from '../peers/memoryServerClient.ts';
@@ -94,8 +95,6 @@ describe('chart commands and the chart they name', () => {
   });
 
   it("a chart moves with the lines of other types that name it (a legacy narrative_beat) and their relations; verify is content in both contexts", () => {
-    const data = path.join(tempDir(), '.coaia');
-    fs.mkdirSync(data, { recursive: true });
     const chartLines = [
       '{"type":"entity","name":"chart_100_chart","entityType":"structural_tension_chart","observations":[],"metadata":{"chartId":"chart_100","level":0}}',
       '{"type":"entity","name":"chart_100_desired_outcome","entityType":"desired_outcome","observations":["Write the book"],"metadata":{"chartId":"chart_100"}}',
@@ -104,7 +103,7 @@ describe('chart commands and the chart they name', () => {
       '{"type":"relation","from":"chart_100_beat_1","to":"chart_100_chart","relationType":"documents"}',
     ];
     const other = '{"type":"entity","name":"other","entityType":"note","observations":[]}';
-    fs.writeFileSync(path.join(data, 'charts.jsonl'), `${[...chartLines, other].join('\n')}\n`);
+    const { data } = peerDataFolder([...chartLines, other]);
     verifyOk(data);
 
     cliOk(['chart', 'move', 'chart_100', '--to', 'work'], data);

@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, expect, it } from 'vitest';
 import { cliOk } from '../helpers/runCli.ts';
+import { peerDataFolder } from '../helpers/contextFiles.ts';
 import { removeTempDirs, tempDir } from '../helpers/tempRoot.ts';
 
 afterEach(removeTempDirs);
@@ -13,8 +14,6 @@ afterEach(removeTempDirs);
 
 it('export, then import into another context, reads and holds the same lines', () => {
   const dir = tempDir();
-  const data = path.join(dir, '.coaia');
-  fs.mkdirSync(data, { recursive: true });
   const lines = [
     '{"type":"entity","name":"a","entityType":"x","observations":["LIVE"]}',
     '{"type":"narrative_beat","name":"beat1","observations":["story"]}',
@@ -22,7 +21,7 @@ it('export, then import into another context, reads and holds the same lines', (
     '# a comment',
     '{"type":"relation","from":"a","to":"a","relationType":"self"}',
   ];
-  fs.writeFileSync(path.join(data, 'charts-work.jsonl'), `${lines.join('\n')}\n`);
+  const { data } = peerDataFolder(lines, 'charts-work.jsonl');
   const exported = path.join(dir, 'export.jsonl');
   fs.writeFileSync(exported, cliOk(['export', '--context', 'work'], data));
 

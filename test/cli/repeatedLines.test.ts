@@ -8,6 +8,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { deleteEntity } from '../../electron/core/knowledgeGraph.ts';
 import { cliOk } from '../helpers/runCli.ts';
+import { peerDataFolder } from '../helpers/contextFiles.ts';
 import { openEngine, removeTempDirs, tempDir, tempLayout } from '../helpers/tempRoot.ts';
 
 afterEach(removeTempDirs);
@@ -25,8 +26,6 @@ const appendLines = (data: string, lines: string[]) => fs.appendFileSync(path.jo
 
 describe('a record written twice by another program', () => {
   it('is gone after `entity delete`, with its relations and their repeats; other opaque lines stay', () => {
-    const data = path.join(tempDir(), '.coaia');
-    fs.mkdirSync(data, { recursive: true });
     const lines = [
       '{"type":"entity","name":"A","entityType":"note","observations":["first"]}',
       '{"type":"entity","name":"A","entityType":"note","observations":["repeat"]}',
@@ -35,7 +34,7 @@ describe('a record written twice by another program', () => {
       '{"type":"relation","from":"A","to":"B","relationType":"knows","metadata":{"note":"again"}}',
       '# a comment another tool keeps',
     ];
-    fs.writeFileSync(path.join(data, 'charts.jsonl'), `${lines.join('\n')}\n`);
+    const { data } = peerDataFolder(lines);
     expect(graphOf(data).entities.find((e) => e.name === 'A')?.observations).toEqual(['first']);
 
     cliOk(['entity', 'delete', '--name', 'A'], data);

@@ -5,7 +5,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { removeTempDirs } from '../helpers/tempRoot.ts';
 import { ownWindowTable, recordsOf } from '../helpers/ownWindowTable.ts';
-import { chartRecords, writeContextFile } from '../helpers/contextFiles.ts';
+import { smallChartRecords, writeContextFile } from '../helpers/contextFiles.ts';
 
 afterEach(removeTempDirs);
 
@@ -17,9 +17,9 @@ const undoOf = (from: string, to: string, done: MoveDone) => ({ from: to, to: fr
 describe('stacked undos of moves under new ids', () => {
   it('two moves under new ids, undone newest first, leave every context as it was', async () => {
     const { layout, engine, value } = await ownWindowTable();
-    writeContextFile(layout, 'a', chartRecords('chart_x', 'a', 'A outcome'));
-    writeContextFile(layout, 'b', chartRecords('chart_x', 'b', 'B outcome'));
-    writeContextFile(layout, 'c', chartRecords('chart_x_2', 'c', 'C outcome'));
+    writeContextFile(layout, 'a', smallChartRecords('chart_x', 'a', 'A outcome'));
+    writeContextFile(layout, 'b', smallChartRecords('chart_x', 'b', 'B outcome'));
+    writeContextFile(layout, 'c', smallChartRecords('chart_x_2', 'c', 'C outcome'));
     const all = async () => Promise.all(['a', 'b', 'c'].map((context) => recordsOf(engine, context)));
     const original = await all();
     const first = await value<MoveDone>('charts.moveMany', { from: 'a', to: 'b', ids: ['chart_x'], resolutions: [{ id: 'chart_x', choice: 'new-id' }] });

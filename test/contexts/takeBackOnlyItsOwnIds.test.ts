@@ -4,16 +4,16 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { removeTempDirs } from '../helpers/tempRoot.ts';
 import { ownWindowTable, recordsOf } from '../helpers/ownWindowTable.ts';
-import { chartRecords, writeContextFile } from '../helpers/contextFiles.ts';
+import { smallChartRecords, writeContextFile } from '../helpers/contextFiles.ts';
 
 afterEach(removeTempDirs);
 
 /** src holds its own chart_x, and chart_x_2: another context's chart_x, moved in under a new id. */
 async function srcWithAChartMovedInEarlier() {
   const table = await ownWindowTable();
-  writeContextFile(table.layout, 'src', chartRecords('chart_x', 'src', 'S outcome'));
-  writeContextFile(table.layout, 'o', chartRecords('chart_x', 'o', 'O outcome'));
-  writeContextFile(table.layout, 'work', chartRecords('chart_w', 'work', 'W outcome'));
+  writeContextFile(table.layout, 'src', smallChartRecords('chart_x', 'src', 'S outcome'));
+  writeContextFile(table.layout, 'o', smallChartRecords('chart_x', 'o', 'O outcome'));
+  writeContextFile(table.layout, 'work', smallChartRecords('chart_w', 'work', 'W outcome'));
   const earlier = await table.value<{ moved: string[] }>('charts.moveMany', { from: 'o', to: 'src', ids: ['chart_x'], resolutions: [{ id: 'chart_x', choice: 'new-id' }] });
   expect(earlier.moved).toEqual(['chart_x_2']);
   return table;
@@ -47,7 +47,7 @@ describe('taking back an earlier id', () => {
   it('two charts of one move are refused taking back the same id, changing nothing', async () => {
     const { layout, engine, value } = await ownWindowTable();
     // Another program's copy: two charts that both say they were chart_y.
-    const noted = (id: string, outcome: string) => chartRecords(id, 'a', outcome).map((r) => (r.type === 'entity' && r.name === `${id}_chart` ? { ...r, metadata: { ...r.metadata, previousChartId: 'chart_y' } } : r));
+    const noted = (id: string, outcome: string) => smallChartRecords(id, 'a', outcome).map((r) => (r.type === 'entity' && r.name === `${id}_chart` ? { ...r, metadata: { ...r.metadata, previousChartId: 'chart_y' } } : r));
     writeContextFile(layout, 'a', [...noted('chart_y_2', 'First'), ...noted('chart_y_3', 'Second')]);
     const before = [await recordsOf(engine, 'a'), await recordsOf(engine, 'b')];
     await expect(value('charts.moveMany', { from: 'a', to: 'b', ids: ['chart_y_2', 'chart_y_3'], takeBack: ['chart_y_2', 'chart_y_3'] })).rejects.toThrow(/CONFLICT Chart chart_y_3 cannot take back its id chart_y in context b: chart chart_y_2 takes it/);

@@ -10,7 +10,7 @@ import { retiredNotePath } from '../../electron/core/contexts/retiredContexts.ts
 import { FaultyFileSystem } from '../faults/faultyFileSystem.ts';
 import { openEngine, removeTempDirs, tempLayout } from '../helpers/tempRoot.ts';
 import { recordsOf } from '../helpers/ownWindowTable.ts';
-import { chartRecords, writeContextFile } from '../helpers/contextFiles.ts';
+import { smallChartRecords, writeContextFile } from '../helpers/contextFiles.ts';
 
 afterEach(removeTempDirs);
 
@@ -23,8 +23,8 @@ const own: SenderInfo = { id: 1, url: 'app://tension/index.html' };
  */
 async function merged() {
   const layout = tempLayout();
-  writeContextFile(layout, 'misc', [...chartRecords('chart_m', 'misc', 'Misc chart'), ...chartRecords('chart_c', 'misc', 'Misc version'), { type: 'entity', name: 'Alice', entityType: 'person', observations: ['Works on billing'] }]);
-  writeContextFile(layout, 'work', [...chartRecords('chart_w', 'work', 'Work chart'), ...chartRecords('chart_c', 'work', 'Work version')]);
+  writeContextFile(layout, 'misc', [...smallChartRecords('chart_m', 'misc', 'Misc chart'), ...smallChartRecords('chart_c', 'misc', 'Misc version'), { type: 'entity', name: 'Alice', entityType: 'person', observations: ['Works on billing'] }]);
+  writeContextFile(layout, 'work', [...smallChartRecords('chart_w', 'work', 'Work chart'), ...smallChartRecords('chart_c', 'work', 'Work version')]);
   const faulty = new FaultyFileSystem();
   faulty.logging = false;
   const engine = await openEngine(layout, { fs: faulty });

@@ -7,11 +7,11 @@
 // The real reference and COAIA servers write; the real CLI reads and writes in fresh processes.
 // (One case waits out the real race window, about 11 s.)
 import fs from 'node:fs';
-import path from 'node:path';
 import { afterEach, expect, it } from 'vitest';
 import { cliOk } from '../helpers/runCli.ts';
-import { removeTempDirs, tempDir } from '../helpers/tempRoot.ts';
+import { removeTempDirs } from '../helpers/tempRoot.ts';
 import { MemoryServer } from './memoryServerClient.ts';
+import { peerDataFolder } from '../helpers/contextFiles.ts';
 import { raceWindowMs } from '../../electron/core/fileVersions.ts';
 
 afterEach(removeTempDirs);
@@ -21,19 +21,12 @@ const COMMENT = '# COAIA Charts for work context';
 const BEAT = '{"type":"narrative_beat","name":"beat_1","observations":["Once upon a time"],"metadata":{"act":1}}';
 const entity = (name: string, observations: string[]) => JSON.stringify({ type: 'entity', name, entityType: 'person', observations });
 
-function peerFolder(lines: string[]): { data: string; file: string } {
-  const data = path.join(tempDir(), '.coaia');
-  fs.mkdirSync(data, { recursive: true });
-  const file = path.join(data, 'charts.jsonl');
-  fs.writeFileSync(file, `${lines.join('\n')}\n`);
-  return { data, file };
-}
 
 const linesOf = (file: string) => fs.readFileSync(file, 'utf8').trimEnd().split('\n');
 
 // (The reference server cannot read a `#` comment at all: PEERS.md failure 2.)
 it('a write by the reference server keeps the _aim marker and the narrative beat, each in its place', async () => {
-  const { data, file } = peerFolder([AIM, entity('alice', ['a']), BEAT, entity('bob', ['b'])]);
+  const { data, file } = peerDataFolder([AIM, entity('alice', ['a']), BEAT, entity('bob', ['b'])]);
   cliOk(['entity', 'set', '--name', 'carol', '--type', 'person'], data);
 
   const reference = await MemoryServer.start(file);
@@ -51,7 +44,7 @@ it('a write by the reference server keeps the _aim marker and the narrative beat
 }, 60_000);
 
 it('a writer that keeps such lines and lacks one deleted it: the deletion stands', () => {
-  const { data, file } = peerFolder([AIM, COMMENT, entity('alice', ['a']), BEAT]);
+  const { data, file } = peerDataFolder([AIM, COMMENT, entity('alice', ['a']), BEAT]);
   cliOk(['entity', 'set', '--name', 'carol', '--type', 'person'], data);
   // An editor removes the beat and keeps the marker and the comment.
   fs.writeFileSync(file, `${linesOf(file).filter((line) => line !== BEAT).join('\n')}\n`);
@@ -60,7 +53,7 @@ it('a writer that keeps such lines and lacks one deleted it: the deletion stands
 });
 
 it('coaia-narrative turns a legacy beat line into an entity of its name: the line goes as it meant, once, and stays gone', async () => {
-  const { data, file } = peerFolder([entity('alice', ['a']), BEAT]);
+  const { data, file } = peerDataFolder([entity('alice', ['a']), BEAT]);
   cliOk(['entity', 'set', '--name', 'carol', '--type', 'person'], data);
   for (const [observation, ours] of [['a2', 'dave'], ['a3', 'erin']] as const) {
     const coaia = await MemoryServer.start(file, 'coaia-narrative');
@@ -75,7 +68,7 @@ it('coaia-narrative turns a legacy beat line into an entity of its name: the lin
 
 it('a repeated line of a record (another program wrote it twice) that a writer of only records lacks was deleted', () => {
   const knows = '{"type":"relation","from":"alice","to":"bob","relationType":"knows"}';
-  const { data, file } = peerFolder([entity('alice', ['a']), entity('alice', ['a, written again']), entity('bob', ['b']), knows, knows]);
+  const { data, file } = peerDataFolder([entity('alice', ['a']), entity('alice', ['a, written again']), entity('bob', ['b']), knows, knows]);
   cliOk(['entity', 'set', '--name', 'carol', '--type', 'person'], data);
   fs.writeFileSync(file, `${[entity('alice', ['a']), entity('bob', ['b']), knows, entity('carol', [])].join('\n')}\n`);
   cliOk(['entity', 'set', '--name', 'dave', '--type', 'person'], data);
@@ -83,7 +76,7 @@ it('a repeated line of a record (another program wrote it twice) that a writer o
 });
 
 it('a file cut short by a writer of only records: what it lacks stays, each line where it was', () => {
-  const { data, file } = peerFolder([entity('alice', ['a']), entity('bob', ['b']), entity('carol', ['c']), BEAT, entity('dave', ['d'])]);
+  const { data, file } = peerDataFolder([entity('alice', ['a']), entity('bob', ['b']), entity('carol', ['c']), BEAT, entity('dave', ['d'])]);
   cliOk(['entity', 'set', '--name', 'erin', '--type', 'person'], data);
   const whole = linesOf(file);
   fs.writeFileSync(file, `${whole.slice(0, 2).join('\n')}\n`);
@@ -93,7 +86,7 @@ it('a file cut short by a writer of only records: what it lacks stays, each line
 
 it('a writer of only records deleting one record of a file of mostly such lines: the deletion stands (the lines were dropped, not lost)', async () => {
   const beats = [1, 2, 3].map((n) => BEAT.replace('beat_1', `beat_${n}`));
-  const { data, file } = peerFolder([AIM, ...beats, entity('a', ['a']), entity('b', ['b']), entity('c', ['c'])]);
+  const { data, file } = peerDataFolder([AIM, ...beats, entity('a', ['a']), entity('b', ['b']), entity('c', ['c'])]);
   // Adopted by a change in place: what the server keeps is then the file's first records (as a cut read's would be).
   cliOk(['entity', 'set', '--name', 'a', '--type', 'person', '--obs', 'a2'], data);
   await new Promise((resolve) => setTimeout(resolve, raceWindowMs(0) + 500));

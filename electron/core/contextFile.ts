@@ -6,6 +6,7 @@ import { forEachLine } from './lineSplitter.ts';
 import { asOpaque, classifyLine, makeRecord, quickRecord, readsIrregularly, trustedRecord, type StoredRecord } from './records.ts';
 import { crc32Hex } from './journalFormat.ts';
 import { DeferredRecordMap } from './deferredRecordMap.ts';
+import { nextOccurrence, repeatsAsOpaque } from './repeatedRecords.ts';
 
 export interface BadLine {
   readonly start: number;
@@ -50,7 +51,7 @@ export interface TrustedFile {
 export interface ParsedRecords {
   /** The records in file order (made on demand from `map`). */
   readonly records: StoredRecord[];
-  /** The same records by key, in file order (duplicates are opaque lines with their own keys). */
+  /** The same records by key, in file order (duplicates are opaque lines with their own keys): a DeferredRecordMap. */
   readonly map: Map<string, StoredRecord>;
   readonly bad: BadLine[];
   readonly duplicates: number;
@@ -60,36 +61,28 @@ export interface ParsedRecords {
 
 const BYTE_ORDER_MARK = 0xfeff;
 
-/** Parses a context file's bytes; `trusted`: they are exactly a file we wrote (TrustedFile). */
+/**
+ * Parses a context file's bytes; `trusted`: they are exactly a file we wrote (TrustedFile). The
+ * records go into a DeferredRecordMap: no key is hashed into a Map until one is looked up (a
+ * first open of a peer's file pays only for finding its repeated records: repeatedRecords.ts).
+ */
 export function parseContextBytes(bytes: Buffer, trusted: TrustedFile | boolean = false): ParsedRecords {
   if (typeof trusted === 'object' && trusted.irregularLines !== undefined) return parseVouchedBytes(bytes, trusted.irregularLines);
-  const map = new Map<string, StoredRecord>();
+  const records: StoredRecord[] = [];
   const bad: BadLine[] = [];
   const occurrences = new Map<string, number>();
-  let duplicates = 0;
-  let unterminatedKey: string | undefined;
+  let unterminated = false;
   forEachLine(bytes, (start, end, lineText, utf8, terminated) => {
     const text = withoutByteOrderMark(start, lineText);
     let record = trusted !== false && utf8 ? trustedRecord(text) : undefined;
     if (!record) record = readInFull(text, utf8, () => badLine(bytes, start, end, terminated), bad);
     if (!record) return;
-    if (record.kind === 'line' || map.has(record.key)) {
-      // Opaque lines and duplicates of an entity/relation line are kept as text, by occurrence.
-      if (record.kind !== 'line') duplicates += 1;
-      record = asOpaque(text, nextOccurrence(occurrences, text));
-    }
-    map.set(record.key, record);
-    if (!terminated) unterminatedKey = record.key;
+    // Opaque lines are kept as text, by occurrence; repeated records become such lines below.
+    if (record.kind === 'line') record = asOpaque(text, nextOccurrence(occurrences, text));
+    records.push(record);
+    if (!terminated) unterminated = true;
   });
-  return {
-    map,
-    bad,
-    duplicates,
-    ...(unterminatedKey === undefined ? {} : { unterminatedKey }),
-    get records() {
-      return [...map.values()];
-    },
-  };
+  return deferredRecords(records, bad, repeatsAsOpaque(records, occurrences), unterminated);
 }
 
 /**
@@ -127,7 +120,12 @@ function parseVouchedBytes(bytes: Buffer, irregular: readonly number[]): ParsedR
     records.push(record);
     if (!terminated) unterminated = true;
   });
-  const duplicates = fullyReadKeys === undefined ? 0 : repeatsAsOpaque(records, fullyReadKeys, occurrences);
+  const duplicates = fullyReadKeys === undefined ? 0 : repeatsAsOpaque(records, occurrences, fullyReadKeys);
+  return deferredRecords(records, bad, duplicates, unterminated);
+}
+
+/** The parse's answer: `records` (in file order, repeats already opaque lines) in a DeferredRecordMap. */
+function deferredRecords(records: StoredRecord[], bad: BadLine[], duplicates: number, unterminated: boolean): ParsedRecords {
   const map = new DeferredRecordMap(records);
   const last = records[records.length - 1];
   return {
@@ -139,29 +137,6 @@ function parseVouchedBytes(bytes: Buffer, irregular: readonly number[]): ParsedR
       return [...map.values()];
     },
   };
-}
-
-/** Turns every later line of a record whose key is in `keys` into an opaque line; how many. */
-function repeatsAsOpaque(records: StoredRecord[], keys: ReadonlySet<string>, occurrences: Map<string, number>): number {
-  const seen = new Set<string>();
-  let repeats = 0;
-  for (let i = 0; i < records.length; i += 1) {
-    const record = records[i] as StoredRecord;
-    if (record.kind === 'line' || !keys.has(record.key)) continue;
-    if (!seen.has(record.key)) {
-      seen.add(record.key);
-      continue;
-    }
-    records[i] = asOpaque(record.raw, nextOccurrence(occurrences, record.raw));
-    repeats += 1;
-  }
-  return repeats;
-}
-
-function nextOccurrence(occurrences: Map<string, number>, text: string): number {
-  const occurrence = (occurrences.get(text) ?? 0) + 1;
-  occurrences.set(text, occurrence);
-  return occurrence;
 }
 
 /**

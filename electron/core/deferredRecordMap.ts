@@ -1,9 +1,9 @@
-// A map of records by key whose hashing is put off until a key is first looked up. Re-opening
-// a context reads its file as a list of records in file order (contextFile.ts, the fast path of
-// a file the checkpoint vouches for); putting 1.3M records into a Map at 100k charts cost as much
-// again as reading them (0.8-1.2 s), and much of what follows an open never looks a key up: the
-// chart list from its cache, the search index, a `graph`, a close with nothing to write. What
-// does look one up (a change, a lookup, a copy) builds the map then, once.
+// A map of records by key whose hashing is put off until a key is first looked up. Every parse
+// of a context file reads it as a list of records in file order (contextFile.ts); putting 1.3M
+// records into a Map at 100k charts cost as much again as reading them (0.8-1.2 s), and much of
+// what follows an open never looks a key up: the chart list from its cache, the search index, a
+// `graph`, a close with nothing to write. What does look one up (a change, a lookup, a copy)
+// builds the map then, once; the app builds it in slices after an open (searchWarmUp.ts).
 import { asOpaque, type StoredRecord } from './records.ts';
 
 export class DeferredRecordMap extends Map<string, StoredRecord> {
@@ -112,9 +112,9 @@ export class DeferredRecordMap extends Map<string, StoredRecord> {
   }
 
   /**
-   * The maker of this map vouched for distinct keys (contextFile.ts parseVouchedBytes): should
-   * one come twice anyway, the later line is kept as the opaque line a full parse makes of it,
-   * not dropped.
+   * The maker of this map vouched for distinct keys (contextFile.ts: the repeats it found are
+   * opaque lines already): should one come twice anyway, the later line is kept as the opaque
+   * line a full parse makes of it, not dropped.
    */
   private keepAsRepeat(record: StoredRecord): void {
     let occurrence = 1;

@@ -65,7 +65,7 @@ export class RecordSet {
   }
 
   /**
-   * Builds the key map of a set adopted from a re-opened file for about `ms` (its keys are hashed
+   * Builds the key map of a set adopted from a file just read for about `ms` (its keys are hashed
    * on first lookup otherwise: DeferredRecordMap); true once it is built.
    */
   buildKeysFor(ms: number): boolean {

@@ -28,7 +28,7 @@ export interface WarmUpOptions {
 export async function warmSearchIndexes(engine: Engine, options: WarmUpOptions = {}): Promise<void> {
   const contexts = engine.listContextNames();
   const sliceMs = options.sliceMs ?? SLICE_MS;
-  // First each re-opened context's key map (DeferredRecordMap), so that a change made a moment
+  // First each opened context's key map (DeferredRecordMap), so that a change made a moment
   // after the open does not wait for it: about a second at 100k charts.
   for (const context of contexts) {
     if (!(await inSlices(options, () => engine.read(context, (state) => state.buildKeysFor(sliceMs))))) return;

@@ -183,7 +183,7 @@ function openSection(runs: OpenRun[]): SectionResult {
       checks.push({
         what: `open ${r.charts} charts, ${label}, then the ${x.keyMapBlock ? 'key map built in slices' : 'first key lookup'}`,
         measured: `+${ms(x.keyMapMs)}: ${ms(x.openMs + x.keyMapMs)} = ${ratio((x.openMs + x.keyMapMs) / floor)}`,
-        against: 'the key map a re-open puts off (DeferredRecordMap), built by the first lookup or change; the app builds it in slices after the open',
+        against: 'the key map an open puts off (DeferredRecordMap), built by the first lookup or change; the app builds it in slices after the open',
         target: '-',
         pass: undefined,
       });

@@ -46,7 +46,7 @@ export interface OpenChildResult {
   readonly journalExisted: boolean;
   readonly findings: number;
   readonly openMs: number;
-  /** The first key lookup after the open: it builds the key map a re-open put off (DeferredRecordMap). */
+  /** The first key lookup after the open: it builds the key map the open put off (DeferredRecordMap). */
   readonly keyMapMs?: number;
   /** The key map built in slices (the search run, as the app does): the event loop's longest wait meanwhile. */
   readonly keyMapBlock?: { readonly maxMs: number; readonly p99Ms: number };
@@ -98,7 +98,7 @@ async function main(): Promise<void> {
   const openMs = performance.now() - start;
   const ioMs = timedFs.totalMs();
   const io = timedFs.describe();
-  // A re-open puts off hashing the keys until one is looked up (DeferredRecordMap): the first
+  // An open puts off hashing the keys until one is looked up (DeferredRecordMap): the first
   // lookup's time is reported beside the open's, and memory is measured after it. Where the
   // searches are timed, the keys are built in slices instead, as the app does after an open
   // (searchWarmUp.ts), and the longest wait of the event loop meanwhile is reported.

@@ -9,6 +9,7 @@ import { DeferredRecordMap } from '../../electron/core/deferredRecordMap.ts';
 import { asOpaque, classifyLine, makeRecord, type StoredRecord } from '../../electron/core/records.ts';
 import { RecordSet } from '../../electron/core/recordSet.ts';
 import { seededRandom } from '../helpers/seededRandom.ts';
+import { eagerParse } from '../helpers/eagerParse.ts';
 
 const described = (record: StoredRecord) => [record.key, record.kind, record.chartId ?? null, record.raw];
 
@@ -30,7 +31,7 @@ function rewrite(records: readonly StoredRecord[]): { bytes: Buffer; irregularLi
 }
 
 function expectSameAsFullParse(bytes: Buffer, irregularLines: number[]): void {
-  const full = [...parseContextBytes(bytes).map.values()].map(described);
+  const full = [...eagerParse(bytes.toString('utf8')).values()].map(described);
   const deferred = parseContextBytes(bytes, { irregularLines });
   expect(deferred.map).toBeInstanceOf(DeferredRecordMap);
   // Read in order before anything is looked up, then looked up key by key.
@@ -63,7 +64,7 @@ describe('a vouched file read into a deferred map holds what a full parse holds'
     expect(irregularLines).toEqual([0, 3, 4, 5]);
     expectSameAsFullParse(bytes, irregularLines);
     // The full parse itself takes the first line of a for the record.
-    expect(parseContextBytes(bytes).map.get('e\u0000a')?.raw).toBe(a2);
+    expect(eagerParse(bytes.toString('utf8')).get('e\u0000a')?.raw).toBe(a2);
   });
 
   it('seeded files of records, repeats, odd lines and comments in any order', () => {
@@ -81,7 +82,7 @@ describe('a vouched file read into a deferred map holds what a full parse holds'
         else lines.push(`{"type":"entity","name":"${name}","entityType":"note","observations":[],"metadata":{"level":1,"chartId":"c${i % 3}"}}`);
       }
       // What a process holds after reading a peer's file of these lines, written back by our rewrite.
-      const state = [...parseContextBytes(Buffer.from(lines.join('\n'))).map.values()];
+      const state = [...eagerParse(lines.join('\n')).values()];
       // In any order (a peer's reordering adopted): repeats may come before their records.
       for (let i = state.length - 1; i > 0; i -= 1) {
         const j = Math.floor(random() * (i + 1));

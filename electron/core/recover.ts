@@ -66,27 +66,31 @@ function recoverContext(engine: Engine, context: string, actions: RecoveryAction
   //    The load above already recorded, as a 'recover' commit, what the context file shows of them.
   const restoredForEntries = new Set<string>();
   if (journal.bad.length > 0 || journal.tornTail) {
-    const bytes = readFileIfExists(engine.fs, paths.journal) ?? Buffer.alloc(0);
     for (const bad of journal.bad) engine.recovery.saveBytes(paths.journal, bad.start, bad.bytes, bad.reason);
     if (journal.tornTail) engine.recovery.saveBytes(paths.journal, journal.tornTail.start, journal.tornTail.bytes, 'interrupted last entry');
+    // What those entries made that neither the rest of the journal nor the context file holds:
+    // from the newest backup made after the entry holding it (planDamagedEntries). Committed
+    // before the entries are cut out: a process stopped between the two leaves the damage for
+    // the next repair to find, not a journal that no longer says what was lost.
+    const fromBackups = journalEntries.flatMap((entry) => entry.records.flatMap(({ source }) => (source.from === 'backup' ? [source.record] : [])));
+    if (fromBackups.length > 0) {
+      for (const record of fromBackups) restoredForEntries.add(record.key);
+      store.commit({ puts: fromBackups, deletes: [] }, { origin: 'recover', note: `restored ${fromBackups.length} records of damaged journal entries from backups` });
+    }
+    // The commit (if any) cut an interrupted last entry and appended after the rest.
+    const bytes = readFileIfExists(engine.fs, paths.journal) ?? Buffer.alloc(0);
+    const end = fromBackups.length > 0 ? bytes.length : journal.endOffset;
     const keep: Buffer[] = [];
     let at = 0;
     for (const bad of journal.bad) {
       keep.push(bytes.subarray(at, bad.start));
       at = bad.end;
     }
-    keep.push(bytes.subarray(at, journal.endOffset));
+    keep.push(bytes.subarray(at, end));
     replaceFileAtomically(engine.fs, paths.journal, Buffer.concat(keep));
     engine.fs.rmSync(paths.checkpoint, { recursive: false, force: true });
     say(`removed ${journal.bad.length} damaged journal entries${journal.tornTail ? ' and an interrupted last entry' : ''} from ${path.basename(paths.journal)} (bytes kept in .recovery/)`);
-    // What those entries made that neither the rest of the journal nor the context file holds:
-    // from the newest backup made after the entry holding it (planDamagedEntries).
-    const fromBackups = journalEntries.flatMap((entry) => entry.records.flatMap(({ source }) => (source.from === 'backup' ? [source.record] : [])));
-    if (fromBackups.length > 0) {
-      for (const record of fromBackups) restoredForEntries.add(record.key);
-      store.commit({ puts: fromBackups, deletes: [] }, { origin: 'recover', note: `restored ${fromBackups.length} records of damaged journal entries from backups` });
-      say(`restored ${fromBackups.length} records of damaged journal entries from the newest backup holding them`);
-    }
+    if (fromBackups.length > 0) say(`restored ${fromBackups.length} records of damaged journal entries from the newest backup holding them`);
     for (const entry of journalEntries) {
       for (const { key, source } of entry.records) {
         if (source.from !== 'nowhere') continue;
@@ -199,11 +203,11 @@ export function planContextRepair(engine: Engine, context: string, options: { fr
  * Where each record a damaged journal entry named comes from. The journal's version of it is
  * the one before the entry (or none), so it is the newest only when a readable entry after the
  * damaged one changed it again. Otherwise the context file holds its newest version when the file
- * was written after the entry (the load took that version in) and its line reads; else the
- * newest backup made after the entry that holds another version than the journal's (one that
- * holds the journal's is a copy of this damage: the safety backup a repair makes first); else
- * nothing does, and the entry's change is lost (reported, never replaced quietly by the older
- * version).
+ * was written after the entry, shows a change of the record, and the load took that version in;
+ * else the newest backup made after the entry that holds another version than the journal's (one
+ * that holds the journal's is a copy of this damage: the safety backup a repair makes first);
+ * else nothing does, and the entry's change is lost (reported, never replaced quietly by the
+ * older version).
  */
 function planDamagedEntries(engine: Engine, store: ContextStore, journal: JournalRead, backups: BackupLookup): JournalEntryPlan[] {
   if (journal.bad.length === 0) return [];
@@ -211,7 +215,9 @@ function planDamagedEntries(engine: Engine, store: ContextStore, journal: Journa
   const last = lastChangesOf(journal, new Set(named.flatMap(({ keys }) => keys)));
   const file = contextFileAsFound(engine, store, journal);
   return named.map(({ bad, keys }) => {
-    const fileShows = file !== undefined && !(file.rewrittenBefore !== undefined && file.rewrittenBefore <= bad.start);
+    // One of our rewrites made before the entry cannot show it.
+    const fileAfter = file !== undefined && !(file.rewrittenBefore !== undefined && file.rewrittenBefore <= bad.start);
+    const before = fileAfter ? versionsBefore(journal, new Set(keys), bad.start) : undefined;
     const after = timeOfDamagedEntry(journal, bad);
     return {
       bad,
@@ -219,15 +225,16 @@ function planDamagedEntries(engine: Engine, store: ContextStore, journal: Journa
         const later = last.get(key);
         if (later && later.start > bad.start) return { key, source: { from: 'journal' } };
         const current = store.state.get(key);
-        if (fileShows) {
+        if (fileAfter && before !== undefined) {
+          // The file shows the entry's change only where it differs from what the journal held
+          // before the entry: a rewrite after it may have been made once the entry was damaged,
+          // from a state without its change (the app opening the damaged folder; the close of a
+          // process whose repair stopped part-way), and a damaged line of the record went to
+          // .recovery/ then. An absence says so only in a file without damaged lines.
           const line = file.records.get(key);
-          // A record absent from the file is its deletion only in the rewrite that followed the
-          // entry (made with it). A later rewrite of ours may have been made once the entry was
-          // damaged, from a state without its change: the app opening the damaged folder
-          // rewrites the file, and a damaged line of the record goes to .recovery/.
-          const firstRewriteAfter = journal.entries.find(({ entry, start }) => entry.kind === 'snapshot' && start > bad.start)?.start;
-          const absenceSays = file.rewrittenBefore === undefined || file.rewrittenBefore === firstRewriteAfter;
-          if (line ? line.raw === current?.raw : current === undefined && file.damaged === 0 && absenceSays) return { key, source: { from: 'context-file' } };
+          const held = before.get(key)?.raw;
+          const shows = line ? line.raw !== held : held !== undefined && file.damaged === 0;
+          if (shows && (line ? line.raw === current?.raw : current === undefined)) return { key, source: { from: 'context-file' } };
         }
         const found = after === undefined ? undefined : backups.find(key, { after, unlike: current });
         return { key, source: found ? { from: 'backup', ...found } : { from: 'nowhere' } };
@@ -248,6 +255,19 @@ function contextFileAsFound(engine: Engine, store: ContextStore, journal: Journa
   const crc = crc32Hex(bytes);
   const snapshot = journal.entries.findLast(({ entry }) => entry.kind === 'snapshot' && entry.fileSize === bytes.length && entry.fileCrc === crc);
   return { records: parsed.map, damaged: parsed.bad.length, rewrittenBefore: snapshot?.start };
+}
+
+/** What the journal's readable entries before byte `offset` made of each of `keys` (absent: nothing, or deleted). */
+function versionsBefore(journal: JournalRead, keys: ReadonlySet<string>, offset: number): Map<string, StoredRecord | undefined> {
+  const versions = new Map<string, StoredRecord | undefined>();
+  replayEntries(
+    (each) => {
+      for (const { entry, start } of journal.entries) if (start < offset) each(entry);
+    },
+    (key) => keys.has(key),
+    (key, _entry, record) => versions.set(key, record),
+  );
+  return versions;
 }
 
 /**

@@ -142,3 +142,26 @@ it('a damaged journal entry whose change the context file shows loses nothing (r
   cliOk(['recover'], data);
   expect(graph(data)).toEqual(['Y: y1']);
 });
+
+it("a rewrite made after the entry was damaged (another command ran first) is no evidence of the entry's change: the record comes from the backup", () => {
+  // X changed twice (the entry damaged), or made once (its only entry damaged); X's line damaged too.
+  for (const made of ['changed', 'created'] as const) {
+    let data: string;
+    if (made === 'changed') data = xChangedTwice(true);
+    else {
+      data = path.join(tempDir(), '.coaia');
+      cliOk(['entity', 'set', '--name', 'Y', '--type', 'thing', '--obs', 'y1'], data);
+      cliOk(['entity', 'set', '--name', 'X', '--type', 'thing', '--obs', 'second acknowledged'], data);
+      cliOk(['backup', 'create'], data);
+      damageJournalEntryWith(data, '"second acknowledged"', '"second acknowledgeX"');
+    }
+    damageLineOf(data, 'X');
+    // A command before the repair rewrites the file from what it could read: X as before the
+    // entry (or no X), its damaged line moved to .recovery/.
+    cliOk(['entity', 'set', '--name', 'Z', '--type', 'thing', '--obs', 'z1'], data);
+    expect(graph(data), made).toEqual(made === 'changed' ? ['X: first', 'Y: y1', 'Z: z1'] : ['Y: y1', 'Z: z1']);
+    const recover = runCli(['recover', '--data', data]);
+    expect(recover.status, `${made}: ${recover.stdout}`).toBe(0);
+    expect(graph(data), made).toEqual([made === 'changed' ? 'X: first, second acknowledged' : 'X: second acknowledged', 'Y: y1', 'Z: z1']);
+  }
+});

@@ -152,13 +152,15 @@ export function createChartEditor(client: Client, undo: UndoStore, refresher: Re
         check: stepCheck(chart, step.name, `the place of ${q(step.title)}`, (s, c) => String(c.steps.indexOf(s) + 1), String(to)),
       }), at(step.version));
     },
+    /** A step someone else completed already (or a second click) changes nothing (changed: 0): no undo then, which would reopen their completion. */
     completeStep: (chart: Chart, step: ActionStep) =>
-      edit(`Complete ${q(step.title)}`, 'steps.complete', { context: chart.context, name: step.name }, () => ({
+      edit(`Complete ${q(step.title)}`, 'steps.complete', { context: chart.context, name: step.name }, (v) => (v.changed === 0 ? null : {
         inverse: call('steps.reopen', { context: chart.context, name: step.name }),
         check: stepCheck(chart, step.name, `the step ${q(step.title)}`, (s) => String(s.completed), 'true'),
       })),
+    /** Likewise: a step already open is not reopened, and leaves no undo that would complete it. */
     reopenStep: (chart: Chart, step: ActionStep) =>
-      edit(`Reopen ${q(step.title)}`, 'steps.reopen', { context: chart.context, name: step.name }, () => ({
+      edit(`Reopen ${q(step.title)}`, 'steps.reopen', { context: chart.context, name: step.name }, (v) => (v.changed === 0 ? null : {
         inverse: call('steps.complete', { context: chart.context, name: step.name }),
         check: stepCheck(chart, step.name, `the step ${q(step.title)}`, (s) => String(s.completed), 'false'),
       })),

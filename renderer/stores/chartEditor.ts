@@ -66,6 +66,11 @@ function realityEditInverse(chart: Chart, from: string, to: string | undefined, 
 }
 
 export function createChartEditor(client: Client, undo: UndoStore, refresher: Refresher) {
+  // Undos run one after another: each takes the top entry only once the one before is done, so
+  // Ctrl+Z pressed twice quickly undoes two edits (run together, the second read the part before
+  // the first had put it back, and was refused as someone else's change, its entry lost).
+  let undoing: Promise<unknown> = Promise.resolve();
+
   async function edit<C extends ChannelName>(label: string, channel: C, input: ChannelInput<C>, inverse: (value: ChannelOutput<C>) => Undo, options: EditOptions = {}): Promise<IpcResult<ChannelOutput<C>>> {
     const request = { ...input, op: options.op ?? newOperationId(channel), ...at(options.ifVersion) } as ChannelInput<C>;
     const result = await client.call(channel, request, label);
@@ -174,12 +179,16 @@ export function createChartEditor(client: Client, undo: UndoStore, refresher: Re
         check: chartCheck(chart.context, v.id, `the sub-chart of ${q(step.title)}`, (c) => fingerprint(c.desiredOutcome, c.currentReality.length, c.steps.length), fingerprint(step.title, 1, 0), (c) => c.versions?.chart),
       }), at(step.version)),
     /** Takes back the last change; refused (and said why) when someone else changed that part since. */
-    async undo(): Promise<{ label: string; result: IpcResult<unknown> } | null> {
-      const entry = undo.getState().pop();
-      if (!entry) return null;
-      const result = await takeBack(entry);
-      await refresher.afterEdit(entry.check?.context ?? (entry.inverse.input as { context?: string }).context ?? '');
-      return { label: entry.label, result };
+    undo(): Promise<{ label: string; result: IpcResult<unknown> } | null> {
+      const turn = undoing.then(async () => {
+        const entry = undo.getState().pop();
+        if (!entry) return null;
+        const result = await takeBack(entry);
+        await refresher.afterEdit(entry.check?.context ?? (entry.inverse.input as { context?: string }).context ?? '');
+        return { label: entry.label, result };
+      });
+      undoing = turn.catch(() => undefined);
+      return turn;
     },
   };
 }

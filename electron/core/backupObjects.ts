@@ -147,31 +147,87 @@ export class ObjectWriter {
   }
 }
 
+/** What keeps a garbage collection from removing a piece another process's backup uses (removeUnreferencedObjects). */
+export interface RemovalGuard {
+  /** When the collection began (ms since the epoch): a piece written since is never removed. */
+  readonly startedAt: number;
+  /** False once the data folder's lock is no longer this process's: the collection stops. */
+  stillOurs(): boolean;
+  /** The pieces the manifests name now (read again just before removing); undefined when one cannot be read. */
+  referencedNow(): ReadonlySet<string> | undefined;
+}
+
+/** A piece set aside to be removed: `.gc-<sha256>` beside its place, a name no manifest can name. */
+const SET_ASIDE = '.gc-';
+
 /**
  * Removes every piece no manifest in `referenced` names, and temporary files left by an
- * interrupted backup. Run under the lock, after the backups to remove are gone from the list,
- * so no backup being made can be sharing a piece removed here. Returns what it freed.
+ * interrupted backup. Run under the lock, after the backups to remove are gone from the list.
+ * The lock alone is not enough: a process stopped mid-way (Ctrl-Z, a VM pause) past the lock's
+ * stale time finds, when it goes on, that another process took the lock over and made a backup
+ * meanwhile, whose pieces `referenced` (built before) does not name. So a piece goes in two
+ * steps: first renamed aside (unless written since the collection began, or the lock is no
+ * longer ours); then, once the lock is still ours and the manifests read again do not name
+ * it, the set-aside name is removed, or else it is renamed back. Only set-aside names are ever
+ * removed: a backup made after the check (after a stop there) finds the piece missing and
+ * stores it again. Returns what it freed, and whether it stopped early.
  */
-export function removeUnreferencedObjects(fsys: FileSystem, backupsDir: string, referenced: ReadonlySet<string>): { objects: number; bytes: number } {
+export function removeUnreferencedObjects(fsys: FileSystem, backupsDir: string, referenced: ReadonlySet<string>, guard: RemovalGuard): { objects: number; bytes: number; stopped: boolean } {
   const objects = path.join(backupsDir, OBJECTS_FOLDER);
-  const freed = { objects: 0, bytes: 0 };
-  for (const prefix of safeReaddir(fsys, objects)) {
+  const freed = { objects: 0, bytes: 0, stopped: false };
+  const setAside: { folder: string; name: string; size: number }[] = [];
+  const newSince = (file: string) => Number(fsys.statSync(file, { bigint: true }).mtimeNs / 1_000_000n) >= guard.startedAt;
+  walk: for (const prefix of safeReaddir(fsys, objects)) {
     const folder = path.join(objects, prefix);
     for (const name of safeReaddir(fsys, folder)) {
-      if (isObjectName(name) && referenced.has(name)) continue;
       const file = path.join(folder, name);
+      // Set aside by a collection that was stopped: put back if named, else removed below.
+      const piece = name.startsWith(SET_ASIDE) && isObjectName(name.slice(SET_ASIDE.length)) ? name.slice(SET_ASIDE.length) : isObjectName(name) ? name : undefined;
+      if (piece !== undefined && referenced.has(piece) && piece === name) continue;
       let size = 0;
       try {
+        if (newSince(file)) continue;
         size = Number(fsys.statSync(file, { bigint: true }).size);
       } catch {
-        size = 0;
+        continue; // gone meanwhile
       }
-      fsys.rmSync(file, { recursive: true, force: true });
-      if (isObjectName(name)) {
-        freed.objects += 1;
-        freed.bytes += size;
+      if (!guard.stillOurs()) {
+        freed.stopped = true;
+        break walk;
+      }
+      if (piece === undefined) {
+        // A temporary file of a backup interrupted before it renamed it into place.
+        fsys.rmSync(file, { recursive: true, force: true });
+        continue;
+      }
+      if (piece !== name) {
+        setAside.push({ folder, name: piece, size });
+        continue;
+      }
+      fsys.renameSync(file, path.join(folder, SET_ASIDE + piece));
+      setAside.push({ folder, name: piece, size });
+    }
+  }
+  const named = freed.stopped || !guard.stillOurs() ? undefined : guard.referencedNow();
+  if (named === undefined) freed.stopped = true;
+  for (const { folder, name, size } of setAside) {
+    const aside = path.join(folder, SET_ASIDE + name);
+    let putBack = named === undefined || named.has(name);
+    if (!putBack) {
+      try {
+        putBack = newSince(aside);
+      } catch {
+        continue; // gone meanwhile
       }
     }
+    if (putBack) {
+      // Whole, and the same bytes as any copy stored meanwhile under its name (content-addressed).
+      fsys.renameSync(aside, path.join(folder, name));
+      continue;
+    }
+    fsys.rmSync(aside, { recursive: false, force: true });
+    freed.objects += 1;
+    freed.bytes += size;
   }
   return freed;
 }

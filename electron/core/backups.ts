@@ -24,6 +24,7 @@ import { replaceFileAtomically } from './atomicFile.ts';
 import { lastGoodBackup } from './backupRetention.ts';
 import { readRetiredNote } from './contexts/retiredContexts.ts';
 import { takeUpRetiredName } from './contexts/retiredFile.ts';
+import { lockHeldByThisProcess } from './rootLock.ts';
 
 // The kinds are the contract's (shared/backupTypes.ts): one definition for the engine and the panel.
 import type { BackupKind, SlotKind } from '../../shared/backupTypes.ts';
@@ -666,6 +667,9 @@ export function removeBackupsUnderLock(engine: Engine, ids: readonly string[]): 
   } catch {
     names = [];
   }
+  // A `.partial` folder is another process's backup in the making if the lock was taken over
+  // while this one was paused (see collectGarbage): left alone then.
+  if (!lockHeldByThisProcess(engine.fs, rootPaths(engine.layout).lock)) names = [];
   for (const name of names) {
     if (name.endsWith('.partial') || name.endsWith('.pruning')) {
       engine.fs.rmSync(path.join(backups, name), { recursive: true, force: true });
@@ -681,16 +685,38 @@ export function removeBackupsUnderLock(engine: Engine, ids: readonly string[]): 
 /**
  * Removes the pieces no backup names any more. Which pieces are named is read from every
  * manifest in .backup/, valid or not; if one cannot be read at all, nothing is removed
- * (a piece it may name must not go).
+ * (a piece it may name must not go). Guarded against a backup another process made while this
+ * one was stopped past the lock's stale time (removeUnreferencedObjects): it then stops, and
+ * says so in the recovery log; the pieces left are removed by a later prune.
  */
 function collectGarbage(engine: Engine): number {
-  const { backups } = rootPaths(engine.layout);
+  const { backups, lock } = rootPaths(engine.layout);
+  const startedAt = Date.now();
+  const referenced = referencedPieces(engine);
+  if (!referenced) return 0;
+  const freed = removeUnreferencedObjects(engine.fs, backups, referenced, {
+    startedAt,
+    stillOurs: () => lockHeldByThisProcess(engine.fs, lock),
+    referencedNow: () => referencedPieces(engine),
+  });
+  if (freed.stopped) {
+    try {
+      engine.recovery.log(`pruning stopped before removing every unused backup piece (the data folder's lock was taken over by another process while this one was paused, or a manifest could not be read): no piece a backup names was removed; ${freed.objects} unused pieces were, the others go at a later prune`);
+    } catch {
+      // only the log line is missing
+    }
+  }
+  return freed.bytes;
+}
+
+/** Every piece a manifest in .backup/ names; undefined when a manifest cannot be read. */
+function referencedPieces(engine: Engine): Set<string> | undefined {
   const referenced = new Set<string>();
   let names: string[];
   try {
-    names = engine.fs.readdirSync(backups);
+    names = engine.fs.readdirSync(rootPaths(engine.layout).backups);
   } catch {
-    return 0;
+    return undefined;
   }
   for (const name of names) {
     if (name === OBJECTS_FOLDER) continue;
@@ -700,16 +726,15 @@ function collectGarbage(engine: Engine): number {
     try {
       document = JSON.parse(manifest.toString('utf8')) as { files?: unknown };
     } catch {
-      return 0;
+      return undefined;
     }
-    if (!Array.isArray(document.files)) return 0;
+    if (!Array.isArray(document.files)) return undefined;
     for (const file of document.files as { chunks?: unknown }[]) {
       if (!Array.isArray(file?.chunks)) continue;
       for (const piece of file.chunks as { sha256?: unknown }[]) if (typeof piece?.sha256 === 'string') referenced.add(piece.sha256);
     }
   }
-  const freed = removeUnreferencedObjects(engine.fs, backups, referenced);
-  return freed.bytes;
+  return referenced;
 }
 
 /**

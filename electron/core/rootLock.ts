@@ -190,6 +190,29 @@ function writeOwnerNote(fsys: FileSystem, ownerFile: string, ino: bigint): boole
   }
 }
 
+/**
+ * Whether the lock at `lockDir` is still this process's, as far as one synchronous look can tell:
+ * once another process took it over (ours looked stale), its owner note names that process, or
+ * the folder is gone. For long synchronous work under the lock (a prune removing pieces): a
+ * handle's `compromised` is set from a timer, which cannot run while such work holds the thread,
+ * so a process stopped past `staleMs` (Ctrl-Z, SIGSTOP, a VM pause) went on as if it held the
+ * lock. A note that cannot be read says nothing either way: true (it is advisory; a disk too
+ * full to write it must not stop a prune from freeing space).
+ */
+export function lockHeldByThisProcess(fsys: FileSystem, lockDir: string): boolean {
+  const ino = inodeOf(fsys, lockDir);
+  if (ino === undefined) return false;
+  let note: Partial<OwnerNote>;
+  try {
+    const raw = readFileIfExists(fsys, `${lockDir}.owner`);
+    if (raw === undefined) return true;
+    note = JSON.parse(raw.toString('utf8')) as Partial<OwnerNote>;
+  } catch {
+    return true;
+  }
+  return note.pid === process.pid && note.host === os.hostname() && note.ino === Number(ino);
+}
+
 export async function acquireRootLock(root: string, lockDir: string, options: LockOptions): Promise<HeldLock> {
   const fsys = options.fs ?? realFileSystem;
   const ownerFile = `${lockDir}.owner`;

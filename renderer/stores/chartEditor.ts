@@ -11,6 +11,7 @@ import { newOperationId } from '../model/operationId.ts';
 import { shortTitle } from '../model/shortTitle.ts';
 import type { Client } from './client.ts';
 import { call, type Call, type UndoCheck, type UndoStore } from './undoStore.ts';
+import { madeChartCheck } from './madeChartCheck.ts';
 
 export interface Refresher {
   afterEdit(context: string): Promise<void>;
@@ -49,8 +50,6 @@ function chartCheck(context: string, chartId: string, what: string, shows: (char
 
 const outcomeShows = (c: Chart) => c.desiredOutcome;
 const dueShows = (c: Chart) => c.dueDate ?? '';
-/** A chart as made: outcome, reality, steps (title, done, telescoped); a later change by anyone shows. */
-const madeShows = (c: Chart) => fingerprint(c.desiredOutcome, c.currentReality, c.steps.map((s) => [s.title, s.completed, s.telescopedInto !== undefined]));
 
 /**
  * The undo of a current-reality edit. A line renamed in place is renamed back. A line removed,
@@ -71,8 +70,10 @@ export function createChartEditor(client: Client, undo: UndoStore, refresher: Re
   // the first had put it back, and was refused as someone else's change, its entry lost).
   let undoing: Promise<unknown> = Promise.resolve();
 
-  async function edit<C extends ChannelName>(label: string, channel: C, input: ChannelInput<C>, inverse: (value: ChannelOutput<C>) => Undo, options: EditOptions = {}): Promise<IpcResult<ChannelOutput<C>>> {
+  /** `seen`: the chart written to, as the person saw it (none for a new chart). */
+  async function edit<C extends ChannelName>(label: string, channel: C, input: ChannelInput<C>, inverse: (value: ChannelOutput<C>) => Undo, options: EditOptions = {}, seen?: Chart): Promise<IpcResult<ChannelOutput<C>>> {
     const request = { ...input, op: options.op ?? newOperationId(channel), ...at(options.ifVersion) } as ChannelInput<C>;
+    if (seen) for (const { check } of undo.getState().entries) if (check?.context === seen.context && check.chartId === seen.id) check.beforeOwnWrite?.(seen);
     const result = await client.call(channel, request, label);
     if (result.ok) {
       // A retried request (the same op) was applied the first time, and left its undo then.
@@ -104,80 +105,80 @@ export function createChartEditor(client: Client, undo: UndoStore, refresher: Re
     createChart: (input: ChannelInput<'charts.create'>, options?: EditOptions) =>
       edit(`Create chart ${q(input.outcome)}`, 'charts.create', input, (v) => ({
         inverse: call('charts.remove', { context: input.context, id: v.id }),
-        check: chartCheck(input.context, v.id, 'the new chart', madeShows, fingerprint(input.outcome, input.reality, (input.steps ?? []).map((s) => [s.title, false, false])), (c) => c.versions?.chart),
+        check: madeChartCheck(input.context, v.id, 'the new chart', v.version),
       }), options),
     setOutcome: (chart: Chart, text: string, options?: EditOptions) =>
       edit('Change the desired outcome', 'outcome.set', { context: chart.context, chartId: chart.id, text }, () => ({
         inverse: call('outcome.set', { context: chart.context, chartId: chart.id, text: chart.desiredOutcome }),
         check: chartCheck(chart.context, chart.id, 'the desired outcome', outcomeShows, text, (c) => c.versions?.outcome),
-      }), options),
+      }), options, chart),
     completeOutcome: (chart: Chart, options?: EditOptions) =>
       edit('Mark the outcome achieved', 'outcome.complete', { context: chart.context, chartId: chart.id }, () => ({
         inverse: call('outcome.reopen', { context: chart.context, chartId: chart.id }),
         check: chartCheck(chart.context, chart.id, 'the desired outcome', (c) => String(c.outcomeCompleted), 'true', (c) => c.versions?.outcome),
-      }), options),
+      }), options, chart),
     setDue: (chart: Chart, date: string | null, options?: EditOptions) =>
       edit('Change the due date', 'due.set', { context: chart.context, chartId: chart.id, date }, () => ({
         inverse: call('due.set', { context: chart.context, chartId: chart.id, date: chart.dueDate ?? null }),
         check: chartCheck(chart.context, chart.id, 'the due date', dueShows, date ?? '', (c) => c.versions?.chart),
-      }), options),
+      }), options, chart),
     /** A line already there is not added twice (the answer says changed: 0): no undo then, which would take away the line that was there. */
     addReality: (chart: Chart, text: string, options?: EditOptions) =>
       edit('Add to current reality', 'reality.add', { context: chart.context, chartId: chart.id, text }, (v) => (v.changed === 0 ? null : {
         inverse: call('reality.edit', { context: chart.context, chartId: chart.id, from: text }),
         check: chartCheck(chart.context, chart.id, `the line ${q(text)} of current reality`, (c) => String(c.currentReality.includes(text)), 'true', (c) => c.versions?.reality),
-      }), options),
+      }), options, chart),
     /** Edits (or, without `to`, removes) a line, at the version of current reality the person saw: what undo takes back depends on the list as it was. */
     editReality: (chart: Chart, from: string, to: string | undefined, options: EditOptions = {}) => {
       const seen = options.ifVersion ?? chart.versions?.reality;
       return edit(to === undefined ? 'Remove from current reality' : 'Edit current reality', 'reality.edit', { context: chart.context, chartId: chart.id, from, ...(to === undefined ? {} : { to }) }, (v) => (v.changed === 0 ? null : {
         inverse: realityEditInverse(chart, from, to, seen),
         check: chartCheck(chart.context, chart.id, 'current reality', (c) => fingerprint(c.currentReality.includes(to?.trim() ?? from), c.currentReality.includes(from)), fingerprint(to !== undefined, false), (c) => c.versions?.reality),
-      }), { ...options, ifVersion: seen });
+      }), { ...options, ifVersion: seen }, chart);
     },
     addStep: (chart: Chart, title: string, dueDate?: string, options?: EditOptions) =>
       edit(`Add step ${q(title)}`, 'steps.add', { context: chart.context, chartId: chart.id, title, ...(dueDate ? { dueDate } : {}) }, (v) => ({
         inverse: call('steps.remove', { context: chart.context, name: v.name }),
         check: stepCheck(chart, v.name, `the step ${q(title)}`, (s) => fingerprint(s.title, s.dueDate ?? null, s.completed, s.telescopedInto !== undefined), fingerprint(title, dueDate ?? null, false, false)),
-      }), options),
+      }), options, chart),
     renameStep: (chart: Chart, step: ActionStep, title: string, options?: EditOptions) =>
       edit(`Rename step ${q(step.title)}`, 'steps.edit', { context: chart.context, name: step.name, title }, () => ({
         inverse: call('steps.edit', { context: chart.context, name: step.name, title: step.title }),
         check: stepCheck(chart, step.name, `the step ${q(title)}`, (s) => s.title, title),
-      }), options),
+      }), options, chart),
     redateStep: (chart: Chart, step: ActionStep, dueDate: string | null, options?: EditOptions) =>
       edit(`Change the date of ${q(step.title)}`, 'steps.edit', { context: chart.context, name: step.name, dueDate }, () => ({
         inverse: call('steps.edit', { context: chart.context, name: step.name, dueDate: step.dueDate ?? null }),
         check: stepCheck(chart, step.name, `the date of ${q(step.title)}`, (s) => s.dueDate ?? '', dueDate ?? ''),
-      }), options),
+      }), options, chart),
     moveStep: (chart: Chart, step: ActionStep, to: number) => {
       const from = chart.steps.findIndex((s) => s.name === step.name) + 1;
       return edit(`Move step ${q(step.title)}`, 'steps.move', { context: chart.context, name: step.name, to }, () => ({
         inverse: call('steps.move', { context: chart.context, name: step.name, to: from }),
         check: stepCheck(chart, step.name, `the place of ${q(step.title)}`, (s, c) => String(c.steps.indexOf(s) + 1), String(to)),
-      }), at(step.version));
+      }), at(step.version), chart);
     },
     /** A step someone else completed already (or a second click) changes nothing (changed: 0): no undo then, which would reopen their completion. */
     completeStep: (chart: Chart, step: ActionStep) =>
       edit(`Complete ${q(step.title)}`, 'steps.complete', { context: chart.context, name: step.name }, (v) => (v.changed === 0 ? null : {
         inverse: call('steps.reopen', { context: chart.context, name: step.name }),
         check: stepCheck(chart, step.name, `the step ${q(step.title)}`, (s) => String(s.completed), 'true'),
-      })),
+      }), {}, chart),
     /** Likewise: a step already open is not reopened, and leaves no undo that would complete it. */
     reopenStep: (chart: Chart, step: ActionStep) =>
       edit(`Reopen ${q(step.title)}`, 'steps.reopen', { context: chart.context, name: step.name }, (v) => (v.changed === 0 ? null : {
         inverse: call('steps.complete', { context: chart.context, name: step.name }),
         check: stepCheck(chart, step.name, `the step ${q(step.title)}`, (s) => String(s.completed), 'false'),
-      })),
+      }), {}, chart),
     /** Removes the step with every chart telescoped from it; undo puts all of it back exactly as it was. */
     removeStep: (chart: Chart, step: ActionStep) =>
-      edit(`Remove step ${q(step.title)}`, 'steps.remove', { context: chart.context, name: step.name }, (v) => (v.removed.length > 0 ? { inverse: call('steps.restore', { context: chart.context, records: [...v.removed] }) } : null), at(step.version)),
+      edit(`Remove step ${q(step.title)}`, 'steps.remove', { context: chart.context, name: step.name }, (v) => (v.removed.length > 0 ? { inverse: call('steps.restore', { context: chart.context, records: [...v.removed] }) } : null), at(step.version), chart),
     /** Undo removes the sub-chart again, if nobody has changed it since. */
     telescope: (chart: Chart, step: ActionStep, reality?: string) =>
       edit(`Telescope ${q(step.title)}`, 'steps.telescope', { context: chart.context, name: step.name, ...(reality ? { reality } : {}) }, (v) => ({
         inverse: call('charts.remove', { context: chart.context, id: v.id }),
-        check: chartCheck(chart.context, v.id, `the sub-chart of ${q(step.title)}`, (c) => fingerprint(c.desiredOutcome, c.currentReality.length, c.steps.length), fingerprint(step.title, 1, 0), (c) => c.versions?.chart),
-      }), at(step.version)),
+        check: madeChartCheck(chart.context, v.id, `the sub-chart of ${q(step.title)}`, v.version),
+      }), at(step.version), chart),
     /** Takes back the last change; refused (and said why) when someone else changed that part since. */
     undo(): Promise<{ label: string; result: IpcResult<unknown> } | null> {
       const turn = undoing.then(async () => {

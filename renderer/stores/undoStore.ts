@@ -24,6 +24,11 @@ export interface UndoCheck {
   readonly expected: string;
   /** How a person names the part, for the refusal ("the desired outcome"). */
   readonly what: string;
+  /**
+   * Told before each edit the window makes to the chart, with the chart as the person saw it:
+   * a check that compares versions learns that a later version may be the window's own doing.
+   */
+  readonly beforeOwnWrite?: (seen: Chart) => void;
 }
 
 export interface UndoEntry {

@@ -16,7 +16,7 @@ import { readCheckpoint, type Checkpoint } from './checkpointFile.ts';
 import { isProcessAlive } from './rootLock.ts';
 import type { ContextMemory, SnapshotSeen } from './contextMemory.ts';
 import { applyJournalRead } from './journalReplay.ts';
-import { tryWriteCheckpoint, writeHeaderAndBaseline } from './contextCommit.ts';
+import { tryWriteCheckpoint, writeHeaderAndBaseline, type FileBaseline } from './contextCommit.ts';
 import { absorbFile, noteLinkedFile, writtenAt } from './peerVersionIntake.ts';
 
 /** Loads the context. Never fails on damage: it loads what is good and records findings. */
@@ -191,6 +191,23 @@ function materializedEquals(m: ContextMemory, records: ReadonlyMap<string, Store
   return true;
 }
 
+/**
+ * The file as found, for the journal's first commit when it is written (at the first write or
+ * the close): its records listed then, not in the open (130k records at 10k charts), from the
+ * map the state adopted (never changed: the state copies it before its first change). Not the
+ * parsed file itself, which holds the file's bytes.
+ */
+function baselineOf(file: ParsedContextFile): FileBaseline {
+  const map = file.map;
+  return {
+    get records() {
+      return [...map.values()];
+    },
+    identity: file.identity,
+    damaged: file.bad.length > 0,
+  };
+}
+
 /** A context we have never journaled: the file as found becomes the journal's first commit. */
 function startJournal(m: ContextMemory, file: ParsedContextFile, journal: JournalRead): void {
   adoptFile(m, file);
@@ -203,7 +220,7 @@ function startJournal(m: ContextMemory, file: ParsedContextFile, journal: Journa
     // the journal is started, the file as found its first commit, by the first write or the
     // engine's scheduled rewrite just after (journalPending). Writing a copy of every record
     // durably took longer than reading them; until then the file on disk is that state.
-    m.pendingBaseline = { records: file.records, identity: file.identity, damaged: file.bad.length > 0 };
+    m.pendingBaseline = baselineOf(file);
     return;
   }
   try {
@@ -216,7 +233,7 @@ function startJournal(m: ContextMemory, file: ParsedContextFile, journal: Journa
   } catch (error) {
     // Opening never fails: the file is read as it is, and the journal is started by the next
     // write (which then reports the real cause, disk full or the like, if it persists).
-    m.pendingBaseline = { records: file.records, identity: file.identity, damaged: file.bad.length > 0 };
+    m.pendingBaseline = baselineOf(file);
     const failure = fromSystemError(error, 'Starting the journal', m.paths.journal, 'Nothing was changed.');
     m.findings.push({ severity: 'warning', kind: 'rewrite-failed', file: m.paths.journal, message: failure.message });
   }

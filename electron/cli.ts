@@ -7,7 +7,7 @@
 import type { Engine } from './core/engine.ts';
 import { EngineError, fromSystemError } from './core/errors.ts';
 import { DEFAULT_CONTEXT, contextPaths, resolveLayout, validateContextName, type DataLayout } from './core/dataRoot.ts';
-import { checkDataFolder, kindOfPath } from './core/dataFolder.ts';
+import { checkDataFolder, contextOnDisk, kindOfPath } from './core/dataFolder.ts';
 import { parseCommandLine } from './cli/arguments.ts';
 import { findCommand, helpText, optionsNotTaken, wordsNotTaken, type CommandResult } from './cli/commands.ts';
 import { listenForInterruption, stoppableEngine, type Interruption } from './cli/interruption.ts';
@@ -58,9 +58,7 @@ function foundWhere(layout: DataLayout): string | undefined {
 function absentData(layout: DataLayout, named: string | undefined): string | undefined {
   const data = layout.kind === 'memory-path' ? contextPaths(layout, DEFAULT_CONTEXT).file : layout.root;
   if (kindOfPath(data) === undefined) return `there is no ${layout.kind === 'memory-path' ? 'file' : 'data folder'} ${data} (nothing in it yet, or a mistyped path)`;
-  if (named === undefined) return undefined;
-  const paths = contextPaths(layout, named);
-  if (kindOfPath(paths.file) !== undefined || kindOfPath(paths.journal) !== undefined) return undefined;
+  if (named === undefined || contextOnDisk(layout, named)) return undefined;
   return `there is no context ${JSON.stringify(named)} in ${layout.root} (a mistyped name? 'tension contexts' lists them)`;
 }
 

@@ -21,6 +21,16 @@ export function kindOfPath(target: string): string | undefined {
   return describeKind(stat);
 }
 
+/**
+ * True when a context has its file or its journal in the data folder. A reader naming one that
+ * has neither answers as for an empty context, and says so: a mistyped name must not pass for
+ * "no charts" (the CLI's reading commands, the MCP server's reading tools).
+ */
+export function contextOnDisk(layout: DataLayout, context: string): boolean {
+  const paths = contextPaths(layout, context);
+  return kindOfPath(paths.file) !== undefined || kindOfPath(paths.journal) !== undefined;
+}
+
 export function describeKind(stat: fs.Stats): string {
   if (stat.isDirectory()) return 'a folder';
   if (stat.isFile()) return 'a file';

@@ -12,6 +12,7 @@ import type { RecordSet } from '../core/recordSet.ts';
 import type { ContextStore } from '../core/contextStore.ts';
 import { EngineError } from '../core/errors.ts';
 import { validateContextName } from '../core/dataRoot.ts';
+import { contextOnDisk } from '../core/dataFolder.ts';
 
 export interface ToolEnvironment {
   /** The engine every tool reads and writes through (its commits name the MCP client). */
@@ -144,7 +145,13 @@ async function runTool(spec: AnyToolSpec, env: ToolEnvironment, args: Record<str
     const value = await spec.run(own as Record<string, unknown>, call);
     // Indented for reading, unless large (a list of thousands of charts): then as compact as it goes.
     const compact = JSON.stringify(value);
-    return { content: [{ type: 'text', text: compact.length > 20_000 ? compact : JSON.stringify(value, null, 2) }], structuredContent: value };
+    const content: CallToolResult['content'] = [{ type: 'text', text: compact.length > 20_000 ? compact : JSON.stringify(value, null, 2) }];
+    // A context named by the call that is not there: the answer is as for an empty one, and
+    // says so (an assistant would take a mistyped name for "no charts", and make them again).
+    if (spec.scope === 'context' && !spec.writes && context !== undefined && !contextOnDisk(env.engine.layout, call.context)) {
+      content.push({ type: 'text', text: `Note: there is no context ${JSON.stringify(call.context)} in this data folder (a mistyped name? list_contexts lists them); the answer is as for an empty context.` });
+    }
+    return { content, structuredContent: value };
   } catch (error) {
     return { content: [{ type: 'text', text: failureText(error) }], isError: true };
   }

@@ -127,6 +127,18 @@ describe('the knowledge-graph tools, end to end', () => {
     ]);
   });
 
+  it('a read of a context that is not there answers as for an empty one, and says so; a context that is there, or the default, says nothing more', async () => {
+    await server.call('create_entities', { context: 'named', entities: [{ name: 'Here', entityType: 'thing', observations: [] }] });
+    const texts = async (args: Record<string, unknown>) => (await server.callRaw('read_graph', args)).content.map((c) => (c.type === 'text' ? c.text : ''));
+    const mistyped = await texts({ context: 'nmaed' });
+    expect(JSON.parse(mistyped[0] as string)).toEqual({ entities: [], relations: [] });
+    expect(mistyped[1]).toBe('Note: there is no context "nmaed" in this data folder (a mistyped name? list_contexts lists them); the answer is as for an empty context.');
+    expect(await texts({ context: 'named' })).toHaveLength(1);
+    expect(await texts({})).toHaveLength(1);
+    // Nothing was made for the mistyped name.
+    expect(fs.existsSync(fileOf('nmaed')) || fs.existsSync(journalOf('nmaed'))).toBe(false);
+  });
+
   it('bad input is a tool error saying why, and the file and its journal stay byte for byte as they were', async () => {
     const context = 'untouched';
     await server.call('create_entities', { context, entities: [{ name: 'Kept', entityType: 't', observations: ['as it was'] }] });

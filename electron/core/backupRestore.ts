@@ -11,6 +11,7 @@ import { RecordSet } from './recordSet.ts';
 import type { StoredRecord } from './records.ts';
 import type { PendingChanges } from './contextStore.ts';
 import { createBackupUnderLock, readBackupContext, restorableBackup, takeUpRetiredNames, type BackupInfo } from './backups.ts';
+import { loadBeforeSafetyBackup, markJournals, refuseIfChangedSince, type JournalMark } from './backupJournalMark.ts';
 import { chartIndexOf, readTree, resolveChartId } from './charts/chartModel.ts';
 import { summarizeCharts } from './charts/chartSummaries.ts';
 import { subtreeKeys } from './charts/chartEdits.ts';
@@ -128,18 +129,24 @@ export interface ChartRestoreResult {
 export async function restoreChartFromBackup(engine: Engine, backupId: string, context: string, chartId: string, options: { now?: Date } = {}): Promise<ChartRestoreResult> {
   validateContextName(context);
   if (engine.readOnly) throw new EngineError('READ_ONLY', `Cannot restore: ${engine.readOnlyReason}.`, { kept: 'Nothing was changed.' });
-  const { info, safety } = await engine.withLock(() => {
+  const { info, safety, mark } = await engine.withLock(() => {
     const found = restorableBackup(engine, backupId, [context]).info;
     // Refused before the safety backup is made: a chart the backup lacks is not a reason to write anything.
     const held = resolveChartId(backupState(engine, found, context), chartId);
     if (!held) throw new EngineError('NOT_FOUND', `Backup ${backupId} holds no chart ${JSON.stringify(chartId)} in context ${context}. Nothing was changed.`, { kept: 'Nothing was changed.' });
-    return { info: found, safety: createBackupUnderLock(engine, `before restoring chart ${chartId} from ${backupId}`, { kind: 'before-restore', ...(options.now ? { now: options.now } : {}) }) };
+    loadBeforeSafetyBackup(engine, [context]);
+    const made = createBackupUnderLock(engine, `before restoring chart ${chartId} from ${backupId}`, { kind: 'before-restore', ...(options.now ? { now: options.now } : {}) });
+    return { info: found, safety: made, mark: markJournals(engine, [context])[0] as JournalMark };
   });
   let resolved = chartId;
   const result = await engine.transact(
     context,
     (today) => {
       const change = chartRestoreChange(backupState(engine, info, context), today, chartId, info.id, context);
+      // A change since the safety backup to a record of this chart (as it is now or as restored)
+      // would be replaced, and is in no backup; one to another chart is kept by the restore.
+      const present = resolveChartId(today, change.resolved);
+      refuseIfChangedSince(engine, mark, safety.id, new Set([...change.puts.map((r) => r.key), ...change.deletes, ...(present ? subtreeKeys(today, present) : [])]));
       resolved = change.resolved;
       return { puts: change.puts, deletes: change.deletes, verbatim: true };
     },

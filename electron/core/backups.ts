@@ -25,6 +25,7 @@ import { lastGoodBackup } from './backupRetention.ts';
 import { readRetiredNote } from './contexts/retiredContexts.ts';
 import { takeUpRetiredName } from './contexts/retiredFile.ts';
 import { lockHeldByThisProcess } from './rootLock.ts';
+import { loadBeforeSafetyBackup, markJournals, refuseIfChangedSince, type JournalMark } from './backupJournalMark.ts';
 
 // The kinds are the contract's (shared/backupTypes.ts): one definition for the engine and the panel.
 import type { BackupKind, SlotKind } from '../../shared/backupTypes.ts';
@@ -579,12 +580,16 @@ export function restorableBackup(engine: Engine, id: string, contexts: readonly 
 export async function restoreBackup(engine: Engine, id: string, contexts?: string[], options: { now?: Date } = {}): Promise<RestoreResult> {
   contexts?.forEach(validateContextName);
   if (engine.readOnly) throw new EngineError('READ_ONLY', `Cannot restore: ${engine.readOnlyReason}.`, { kept: 'Nothing was changed.' });
-  const { info, wanted, safety } = await engine.withLock(() => {
+  const { info, wanted, safety, marks } = await engine.withLock(() => {
     const { info: found, wanted: names } = restorableBackup(engine, id, contexts);
-    return { info: found, wanted: names, safety: createBackupUnderLock(engine, `before restoring ${id}`, { kind: 'before-restore', ...(options.now ? { now: options.now } : {}) }) };
+    loadBeforeSafetyBackup(engine, names);
+    const made = createBackupUnderLock(engine, `before restoring ${id}`, { kind: 'before-restore', ...(options.now ? { now: options.now } : {}) });
+    return { info: found, wanted: names, safety: made, marks: markJournals(engine, names) };
   });
-  const builders = wanted.map((context) => {
+  const builders = wanted.map((context, i) => {
     const build = (state: RecordSet) => {
+      // Anything committed since the safety backup would be replaced, and is in no backup.
+      refuseIfChangedSince(engine, marks[i] as JournalMark, safety.id, 'all');
       const parsed = readBackupContext(engine, info, context);
       if (!parsed) throw new EngineError('CORRUPT', `Backup ${id} could not be read for ${context}.`);
       const keys = new Set(parsed.map.keys());

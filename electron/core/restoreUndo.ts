@@ -8,6 +8,7 @@ import { EngineError } from './errors.ts';
 import { validateContextName } from './dataRoot.ts';
 import { createBackupUnderLock, findBackup, readBackupContext, restoreBackup } from './backups.ts';
 import { restoreChartFromBackup } from './backupRestore.ts';
+import { loadBeforeSafetyBackup, markJournals, refuseIfChangedSince, type JournalMark } from './backupJournalMark.ts';
 import { RecordSet } from './recordSet.ts';
 import { resolveChartId } from './charts/chartModel.ts';
 import { subtreeKeys } from './charts/chartEdits.ts';
@@ -45,13 +46,20 @@ export async function undoRestore(engine: Engine, safetyBackup: string, context:
   // Checked before the backup of the undo is made: nothing to remove is not a reason to write anything.
   const there = await engine.read(context, (state) => resolveChartId(state, chartId) !== undefined);
   if (!there) throw new EngineError('NOT_FOUND', `Chart ${chartId} is not in context ${context}: there is no restore of it to undo. Nothing was changed.`, { kept: 'Nothing was changed.' });
-  const safety = await engine.withLock(() => createBackupUnderLock(engine, `before undoing the restore of chart ${chartId}`, { kind: 'before-restore' }));
+  const { safety, mark } = await engine.withLock(() => {
+    loadBeforeSafetyBackup(engine, [context]);
+    const made = createBackupUnderLock(engine, `before undoing the restore of chart ${chartId}`, { kind: 'before-restore' });
+    return { safety: made, mark: markJournals(engine, [context])[0] as JournalMark };
+  });
   const result = await engine.transact(
     context,
     (state) => {
       const present = resolveChartId(state, chartId);
       if (present === undefined) throw new EngineError('NOT_FOUND', `Chart ${chartId} is not in context ${context} any more: there is nothing to undo. Nothing was changed.`, { kept: 'Nothing was changed.' });
-      return { puts: [], deletes: [...subtreeKeys(state, present)] };
+      const deletes = [...subtreeKeys(state, present)];
+      // A change to this chart since the safety backup would go with it, and is in no backup.
+      refuseIfChangedSince(engine, mark, safety.id, new Set(deletes));
+      return { puts: [], deletes };
     },
     { origin: 'restore', note: `undid the restore of chart ${chartId}: it was not there before (what it removed is in backup ${safety.id})` },
   );

@@ -20,6 +20,7 @@ import { InsightsView } from './InsightsView.tsx';
 import { ChartProgress } from './ChartProgress.tsx';
 import { startInsightUpdates } from '../stores/insightsStore.ts';
 import { ContextMoveDialogs } from './ContextMoveDialogs.tsx';
+import { DraftsOfRemovedCharts } from './DraftsOfRemovedCharts.tsx';
 
 export function App() {
   const stores = useStores();
@@ -108,6 +109,7 @@ export function App() {
       </header>
       <Notices />
       <DamageAlert />
+      <DraftsOfRemovedCharts />
       {help && (
         <aside className="shortcuts" aria-label="Keyboard shortcuts">
           <div className="shortcuts-head">

@@ -22,10 +22,10 @@ export function createAppStores(transport: Transport) {
   const client = createClient(transport, notifications);
   const contexts = createContextsStore(client, notifications);
   const charts = createChartsStore(client, notifications);
-  const selection = createSelectionStore(client, notifications);
+  const drafts = createDraftsStore();
+  const selection = createSelectionStore(client, notifications, drafts);
   const history = createHistoryStore(client);
   const undo = createUndoStore();
-  const drafts = createDraftsStore();
   const insights = createInsightsStore(client, notifications);
 
   /** After a change (ours or another process's) to a context: refresh every view showing it. */

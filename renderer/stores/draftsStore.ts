@@ -28,15 +28,28 @@ export interface Draft {
 
 export interface DraftsState {
   readonly drafts: ReadonlyMap<string, Draft>;
+  /**
+   * Charts (chartKey) that left the open chart's tree, or the open chart itself, while drafts
+   * of theirs were open (removed, mostly by another program). Their fields went with them, so the
+   * drafts are listed apart (DraftsOfRemovedCharts), to be copied or let go.
+   */
+  readonly removedCharts: ReadonlySet<string>;
   open(draft: Omit<Draft, 'text'> & { text?: string }): void;
   type(key: string, text: string): void;
   /** Starts again from another value and version (keep mine, merge), keeping or replacing the text. */
   rebase(key: string, base: string, version: string | undefined, text?: string): void;
   setSaving(key: string, saving: boolean): void;
   close(key: string): void;
+  /** These charts are no longer there: their drafts are shown apart. */
+  chartsGone(context: string, chartIds: readonly string[]): void;
+  /** These charts are there (again): their drafts are back in their fields. */
+  chartsThere(context: string, chartIds: readonly string[]): void;
+  /** These charts are now in context `to` (moved by another program): their drafts follow them. */
+  chartsMoved(from: string, to: string, chartIds: readonly string[]): void;
 }
 
 export const draftKey = (kind: DraftKind, context: string, chartId: string, part: string) => `${kind}\u0000${context}\u0000${chartId}\u0000${part}`;
+export const chartKey = (context: string, chartId: string) => `${context}\u0000${chartId}`;
 
 export function createDraftsStore() {
   return createStore<DraftsState>()((set, get) => {
@@ -47,8 +60,13 @@ export function createDraftsStore() {
       drafts.set(key, change(draft));
       set({ drafts });
     };
+    const draftsOf = (context: string, chartIds: readonly string[]) => {
+      const ids = new Set(chartIds);
+      return [...get().drafts.values()].filter((draft) => draft.context === context && ids.has(draft.chartId));
+    };
     return {
       drafts: new Map(),
+      removedCharts: new Set(),
       open(draft) {
         if (get().drafts.has(draft.key)) return; // a draft left open keeps its text
         const drafts = new Map(get().drafts);
@@ -63,6 +81,36 @@ export function createDraftsStore() {
         const drafts = new Map(get().drafts);
         drafts.delete(key);
         set({ drafts });
+      },
+      chartsGone(context, chartIds) {
+        const gone = draftsOf(context, chartIds).map((draft) => chartKey(context, draft.chartId));
+        if (gone.every((key) => get().removedCharts.has(key))) return;
+        set({ removedCharts: new Set([...get().removedCharts, ...gone]) });
+      },
+      chartsThere(context, chartIds) {
+        const back = chartIds.map((id) => chartKey(context, id)).filter((key) => get().removedCharts.has(key));
+        if (back.length === 0) return;
+        const removedCharts = new Set(get().removedCharts);
+        for (const key of back) removedCharts.delete(key);
+        set({ removedCharts });
+      },
+      chartsMoved(from, to, chartIds) {
+        const moving = draftsOf(from, chartIds);
+        if (moving.length === 0) return;
+        const drafts = new Map(get().drafts);
+        const stranded: string[] = [];
+        for (const draft of moving) {
+          const key = draftKey(draft.kind, to, draft.chartId, draft.part);
+          const there = drafts.get(key);
+          // The field opened and typed into in the new place already: neither text is dropped,
+          // this one is listed apart, as a draft of a chart no longer where it was.
+          if (there && there.text !== there.base) stranded.push(chartKey(from, draft.chartId));
+          else {
+            drafts.delete(draft.key);
+            drafts.set(key, { ...draft, key, context: to });
+          }
+        }
+        set({ drafts, ...(stranded.length > 0 ? { removedCharts: new Set([...get().removedCharts, ...stranded]) } : {}) });
       },
     };
   });

@@ -1,9 +1,15 @@
 // Which chart is open: its tree (charts.tree), its ancestors for the breadcrumb, and which
 // telescoped steps are expanded. Reloading keeps what is shown until the new tree arrives.
+// A chart that leaves the tree (removed by another program) takes its fields with it: the
+// drafts typed there are then listed apart. The open chart moved to another context is
+// followed there, its drafts with it.
 import { createStore } from 'zustand/vanilla';
 import type { Chart, ChartTree } from '../../shared/domain.ts';
 import type { StepOrder } from '../model/stepOrder.ts';
+import { treeChartIds } from '../model/treeChartIds.ts';
 import type { Client } from './client.ts';
+import type { DraftsStore } from './draftsStore.ts';
+import { findMovedChart } from './movedChart.ts';
 import type { NotificationsStore } from './notificationsStore.ts';
 
 export interface ChartRef {
@@ -27,7 +33,7 @@ export interface SelectionState {
 
 const MAX_DEPTH = 50;
 
-export function createSelectionStore(client: Client, notifications: NotificationsStore) {
+export function createSelectionStore(client: Client, notifications: NotificationsStore, drafts: DraftsStore) {
   let seq = 0;
   async function ancestorsOf(context: string, chart: Chart) {
     const trail: Pick<Chart, 'id' | 'desiredOutcome'>[] = [];
@@ -39,6 +45,15 @@ export function createSelectionStore(client: Client, notifications: Notification
       parent = result.value.chart.parentChart;
     }
     return trail;
+  }
+  /** The charts of the tree shown before that the tree read now lacks: their drafts go apart. */
+  function keepDraftsOfGone(context: string, before: ChartTree | null, now: ChartTree | null) {
+    const there = now ? treeChartIds(now) : [];
+    if (before) {
+      const kept = new Set(there);
+      drafts.getState().chartsGone(context, treeChartIds(before).filter((id) => !kept.has(id)));
+    }
+    drafts.getState().chartsThere(context, there);
   }
   return createStore<SelectionState>()((set, get) => ({
     open: null,
@@ -57,17 +72,30 @@ export function createSelectionStore(client: Client, notifications: Notification
       const result = await client.call('charts.tree', ref, 'Opening the chart');
       if (mine !== seq) return;
       if (!result.ok) {
-        // The open chart was removed (an undone creation, another program): say so once, and let it go.
         if (same && result.error.code === 'NOT_FOUND') {
-          const outcome = get().tree?.chart.desiredOutcome;
+          const before = get().tree;
+          const named = before ? `“${before.chart.desiredOutcome.slice(0, 60)}” ` : '';
+          // Moved to another context: followed there, with what was being typed in it.
+          const moved = await findMovedChart(client, ref.id, ref.context);
+          if (mine !== seq) return;
+          if (moved) {
+            drafts.getState().chartsMoved(ref.context, moved.context, treeChartIds(moved.tree));
+            keepDraftsOfGone(ref.context, before, null);
+            notifications.getState().notify('info', `The chart ${named}was moved to the context “${moved.context}”; it is open there.`);
+            await get().select({ context: moved.context, id: ref.id });
+            return;
+          }
+          // Removed (an undone creation, another program): say so once, and let it go.
+          keepDraftsOfGone(ref.context, before, null);
           set({ open: null, tree: null, ancestors: [] });
-          notifications.getState().notify('info', `The chart ${outcome ? `“${outcome.slice(0, 60)}” ` : ''}is no longer there: it was removed.`);
+          notifications.getState().notify('info', `The chart ${named}is no longer there: it was removed.`);
           return;
         }
         notifications.getState().notify('error', 'The chart could not be opened', result.error);
         if (!same) set({ tree: null });
         return;
       }
+      keepDraftsOfGone(ref.context, same ? get().tree : null, result.value);
       set({ tree: result.value });
       const ancestors = await ancestorsOf(ref.context, result.value.chart);
       if (mine === seq) set({ ancestors });

@@ -519,8 +519,13 @@ export function readBackupContext(engine: Engine, info: BackupInfo, context: str
   const fileRead = fileBytes !== undefined ? { bytes: fileBytes } : file ? readBackupFile(engine, info, file) : undefined;
   if (fileRead && !('bytes' in fileRead)) return undefined;
   const journalRead = journal ? readBackupFile(engine, info, journal) : undefined;
+  const journalBytes = journalRead && 'bytes' in journalRead ? journalRead.bytes : undefined;
+  // A journal copy that cannot be read: the file alone says what the context held only when the
+  // journal's readable end shows it is its last rewrite; else the file may be behind it (its
+  // records were restored, exit 0, and what only the journal held was gone).
+  if (journal && !journalBytes && !(file && fileRead && journalEndsWithRewrite(engine, journal, file))) return undefined;
   // The usual backup, taken just after a rewrite: the file's records, parsed only if asked for.
-  if (file && fileRead && journalRead && 'bytes' in journalRead && isLastRewrite(journalRead.bytes, file)) {
+  if (file && fileRead && journal && (!journalBytes || isLastRewrite(journalBytes, file))) {
     const bytes = fileRead.bytes;
     let map: ReadonlyMap<string, StoredRecord> | undefined;
     return {
@@ -531,16 +536,58 @@ export function readBackupContext(engine: Engine, info: BackupInfo, context: str
     };
   }
   const parsed = fileRead ? parseContextBytes(fileRead.bytes) : undefined;
-  if (journalRead && 'bytes' in journalRead) {
-    const records = recordsFromBackedUpJournal(journalRead.bytes, file && parsed ? { size: file.size, crc32: file.crc32, damagedLines: parsed.bad.length, records: parsed.map } : undefined);
+  if (journalBytes) {
+    const records = recordsFromBackedUpJournal(journalBytes, file && parsed ? { size: file.size, crc32: file.crc32, damagedLines: parsed.bad.length, records: parsed.map } : undefined);
     if (records) return { map: records, fromJournal: true };
   }
   return parsed;
 }
 
-/** The contexts a backup holds a file of. */
+/**
+ * Why a backup's copy of a context cannot be restored or previewed, or undefined when it can: a
+ * file that does not read, or a journal that does not read (and is not known to end with the
+ * file's rewrite): restored from the file alone, what was committed after it would be lost.
+ */
+function unreadableContext(engine: Engine, info: BackupInfo, context: string): string | undefined {
+  const file = info.files.find((f) => f.context === context && f.role === 'context');
+  const journal = info.files.find((f) => f.context === context && f.role === 'journal');
+  const fileRead = file ? readBackupFile(engine, info, file) : undefined;
+  if (fileRead && 'problem' in fileRead) return fileRead.problem;
+  const journalRead = journal ? readBackupFile(engine, info, journal) : undefined;
+  if (!journal || !journalRead || !('problem' in journalRead)) return undefined;
+  if (file && journalEndsWithRewrite(engine, journal, file)) return undefined;
+  return `its copy of the journal cannot be read (${journalRead.problem}), and ${file ? `its copy of the context file (${file.path}) may be behind it: restored alone, it would leave out what was committed after its last rewrite` : 'it holds no context file'}`;
+}
+
+/**
+ * True when the journal copy's readable last pieces (each checked against its own hash) end
+ * with a rewrite that is this file, nothing committed after: the file says everything then,
+ * though an earlier piece of the journal is lost.
+ */
+function journalEndsWithRewrite(engine: Engine, journal: BackupFile, file: BackupFile): boolean {
+  if (!journal.chunks) return false;
+  const { backups } = rootPaths(engine.layout);
+  const tail: Buffer[] = [];
+  for (let i = journal.chunks.length - 1; i >= 0; i -= 1) {
+    const piece = journal.chunks[i] as BackupPiece;
+    const read = readObject(engine.fs, backups, piece.sha256, piece.size);
+    if ('problem' in read) break;
+    tail.unshift(read.bytes);
+  }
+  // Every piece read: the whole file did not match its checksum, and no part of it is trusted.
+  if (tail.length === 0 || tail.length === journal.chunks.length) return false;
+  const bytes = Buffer.concat(tail);
+  // The first line may begin in a lost piece: only what follows its end is whole.
+  const start = bytes.indexOf(10) + 1;
+  return start > 0 && isLastRewrite(bytes.subarray(start), file);
+}
+
+/**
+ * The contexts a backup holds: by their file, or by their journal alone (the file was gone when
+ * the backup was made: a peer deleted it; the journal holds every record).
+ */
 export function contextsOf(info: BackupInfo): string[] {
-  return [...new Set(info.files.filter((f) => f.role === 'context').map((f) => f.context))].sort();
+  return [...new Set(info.files.filter((f) => f.role === 'context' || f.role === 'journal').map((f) => f.context))].sort();
 }
 
 // ------------------------------------------------------------------ restoring
@@ -563,12 +610,9 @@ export function restorableBackup(engine: Engine, id: string, contexts: readonly 
   }
   const names = contexts ? [...contexts] : contextsOf(found);
   for (const context of names) {
-    const file = found.files.find((f) => f.context === context && f.role === 'context');
-    if (!file) throw new EngineError('NOT_FOUND', `Backup ${id} holds no context ${context}.`);
-    const read = readBackupFile(engine, found, file);
-    if ('problem' in read) {
-      throw new EngineError('CORRUPT', `Backup ${id} is damaged for context ${context}: ${read.problem}. Nothing was changed.`, { kept: 'Nothing was changed.' });
-    }
+    if (!found.files.some((f) => f.context === context && (f.role === 'context' || f.role === 'journal'))) throw new EngineError('NOT_FOUND', `Backup ${id} holds no context ${context}. Nothing was changed.`, { kept: 'Nothing was changed.' });
+    const problem = unreadableContext(engine, found, context);
+    if (problem) throw new EngineError('CORRUPT', `Backup ${id} is damaged for context ${context}: ${problem}. Nothing was restored or changed.`, { kept: 'Nothing was changed.' });
   }
   return { info: found, wanted: names };
 }

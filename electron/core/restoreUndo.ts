@@ -32,7 +32,7 @@ export async function undoRestore(engine: Engine, safetyBackup: string, context:
   const info = findBackup(engine, safetyBackup);
   const held = readBackupContext(engine, info, context);
   // A backup that holds the context but cannot be read must never read as "the chart was not there".
-  if (!held && info.files.some((f) => f.context === context && f.role === 'context')) {
+  if (!held && info.files.some((f) => f.context === context && (f.role === 'context' || f.role === 'journal'))) {
     throw new EngineError('CORRUPT', `Backup ${safetyBackup} cannot be read for context ${context}, so the restore cannot be undone from it. Nothing was changed.`, { kept: 'Nothing was changed.' });
   }
   const before = new RecordSet();

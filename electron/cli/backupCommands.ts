@@ -39,7 +39,10 @@ function verdictLines(verdicts: readonly RetentionVerdict[]): string[] {
 
 function dueText(report: DueReport): string {
   const lines: string[] = [];
-  if (report.due.length === 0) lines.push(`nothing due at ${report.now} (every slot of this day, week and month is taken)`);
+  const off = report.policy.keepDaily === 0 && report.policy.keepWeekly === 0 && report.policy.keepMonthly === 0;
+  // A policy keeping no slot takes none: not that every slot is taken.
+  if (off) lines.push(`nothing due at ${report.now}: scheduled backups are off under this policy (${policyText(report.policy)}); 'tension backup policy --keep-daily N' turns them on`);
+  else if (report.due.length === 0) lines.push(`nothing due at ${report.now} (every slot of this day, week and month is taken)`);
   else if (report.taken) {
     const t = report.taken;
     lines.push(`took the ${report.due.join(', ')} backup ${t.id}: ${plural(t.files.length, 'file')}, ${formatBytes(t.bytes)} (${formatBytes(t.newBytes)} new), verified`);

@@ -18,6 +18,7 @@ import {
 import { chartIndexOf, chartEntityName, chartParts, entityOf, outcomeName, readChart, realityName, resolveChartId } from './chartModel.ts';
 import { ChangeSet, requireChart, requireDate, requireStep, requireText, touch, type Json } from './chartChangeSet.ts';
 import { addRealityNote, forgetFoundNote, moveCompletedNote, parentLink } from './chartCompletion.ts';
+import { HIGHEST_STEP_NUMBER, nextStepNumber, raiseStepNumberMark, stepNumberOf } from './stepNumbers.ts';
 
 export { requireChart, requireText };
 export { completeOutcome, completeStep, parentLink, reopenOutcome, reopenStep } from './chartCompletion.ts';
@@ -27,15 +28,6 @@ export function newChartId(state: RecordSet, nowMs: number): string {
   let ms = nowMs;
   while (state.chartKeys(`chart_${ms}`).size > 0 || state.has(entityKey(chartEntityName(`chart_${ms}`)))) ms += 1;
   return `chart_${ms}`;
-}
-
-function nextStepNumber(state: RecordSet, chartId: string): number {
-  const parts = chartParts(state, chartId);
-  let max = 0;
-  for (const step of parts.steps) max = Math.max(max, Number(/_action_?(\d+)$/.exec(step.name)?.[1] ?? 0));
-  // Never reuse the number of a removed step: its history stays its own.
-  while (state.has(entityKey(`${chartId}_action_${max + 1}`))) max += 1;
-  return max + 1;
 }
 
 function stepInput(step: string | { title: string; dueDate?: string }): { title: string; dueDate?: string } {
@@ -64,13 +56,15 @@ function writeChart(changes: ChangeSet, id: string, input: NewChart, now: string
   if (reality.length === 0) throw new EngineError('BAD_INPUT', 'the current reality is required: say honestly where things stand.');
   const dueDate = input.dueDate === undefined ? undefined : requireDate(input.dueDate);
   const due = dueDate ? { dueDate } : {};
-  changes.put({ type: 'entity', name: chartEntityName(id), entityType: STRUCTURAL_TENSION_CHART, observations: [`Chart created on ${now}`], metadata: { chartId: id, ...due, level: 0, createdAt: now, updatedAt: now, ...extra } });
+  const steps = input.steps ?? [];
+  const numbered = steps.length > 0 ? { [HIGHEST_STEP_NUMBER]: steps.length } : {};
+  changes.put({ type: 'entity', name: chartEntityName(id), entityType: STRUCTURAL_TENSION_CHART, observations: [`Chart created on ${now}`], metadata: { chartId: id, ...due, level: 0, createdAt: now, updatedAt: now, ...numbered, ...extra } });
   changes.put({ type: 'entity', name: outcomeName(id), entityType: DESIRED_OUTCOME, observations: [outcome], metadata: { chartId: id, ...due, completionStatus: false, createdAt: now } });
   changes.put({ type: 'entity', name: realityName(id), entityType: CURRENT_REALITY, observations: reality, metadata: { chartId: id, createdAt: now } });
   changes.relate(chartEntityName(id), outcomeName(id), 'contains', now);
   changes.relate(chartEntityName(id), realityName(id), 'contains', now);
   changes.relate(realityName(id), outcomeName(id), 'creates_tension_with', now);
-  (input.steps ?? []).forEach((step, i) => writeStep(changes, id, i + 1, stepInput(step), now));
+  steps.forEach((step, i) => writeStep(changes, id, i + 1, stepInput(step), now));
 }
 
 export function createChart(state: RecordSet, input: NewChart, now: Date): { changes: PendingChanges; id: string } {
@@ -80,10 +74,17 @@ export function createChart(state: RecordSet, input: NewChart, now: Date): { cha
   return { changes: changes.done(), id };
 }
 
+/** Remembers on the chart entity (when it has one) that step `number` was given. */
+function markStepNumberGiven(changes: ChangeSet, chartId: string, number: number): void {
+  if (changes.entity(chartEntityName(chartId))) changes.modify(chartEntityName(chartId), (_v, metadata) => raiseStepNumberMark(metadata, number));
+}
+
 export function addStep(state: RecordSet, chartIdOrName: string, input: { title: string; dueDate?: string }, now: Date): { changes: PendingChanges; name: string } {
   const chartId = requireChart(state, chartIdOrName);
   const changes = new ChangeSet(state);
-  const name = writeStep(changes, chartId, nextStepNumber(state, chartId), input, now.toISOString());
+  const number = nextStepNumber(state, chartId);
+  const name = writeStep(changes, chartId, number, input, now.toISOString());
+  markStepNumberGiven(changes, chartId, number);
   touch(changes, chartId, now.toISOString());
   return { changes: changes.done(), name };
 }
@@ -193,6 +194,8 @@ export function removeStep(state: RecordSet, stepName: string, now: Date): Pendi
   for (const sub of index.subChartsOfStep(step.name)) for (const key of subtreeKeys(state, sub, index)) changes.delete(key);
   changes.delete(entityKey(step.name));
   for (const relation of state.relationKeysOf(step.name)) changes.delete(relation);
+  // A peer's chart carries no mark: the removed step's number is remembered from now on.
+  markStepNumberGiven(changes, chartId, stepNumberOf(step.name));
   if (step.metadata.completionStatus === true) moveCompletedNote(changes, chartId, step.name, step.observations[0] ?? step.name);
   touch(changes, chartId, now.toISOString());
   return changes.done();

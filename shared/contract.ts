@@ -167,7 +167,12 @@ export const channels = {
 
   /** ifVersion: the chart's (`versions.chart`); the answer's version is the new step's. */
   'steps.add': channel<{ name: string } & Written>()(z.strictObject({ context: contextName, chartId: name, title: text, dueDate: date.optional(), op, ifVersion })),
-  'steps.edit': channel<Written>()(z.strictObject({ context: contextName, name, title: text.optional(), dueDate: date.nullable().optional(), op, ifVersion })),
+  /** A new title, a due date (null: none), or both; an edit naming neither is refused (it would change nothing). */
+  'steps.edit': channel<Written>()(
+    z
+      .strictObject({ context: contextName, name, title: text.optional(), dueDate: date.nullable().optional(), op, ifVersion })
+      .refine((edit) => edit.title !== undefined || edit.dueDate !== undefined, { message: 'give a new title or a due date (null to clear it): an edit with neither has nothing to change' }),
+  ),
   'steps.move': channel<Written>()(z.strictObject({ context: contextName, name, to: z.number().int().min(1).max(10_000), op, ifVersion })),
   'steps.complete': channel<Written>()(z.strictObject({ context: contextName, name, op, ifVersion })),
   'steps.reopen': channel<Written>()(z.strictObject({ context: contextName, name, op, ifVersion })),

@@ -14,11 +14,18 @@ import { chartIndexOf, chartEntityName, chartParts, entityOf, isChartId, isStep,
 export type Json = Record<string, unknown>;
 const MAX_TEXT = 10_000;
 
+/** What is wrong with a text for a chart, said after its name ("… is too long"), or undefined: the checks every text we write passes. */
+export function textProblem(value: unknown): string | undefined {
+  if (typeof value !== 'string' || !hasVisibleText(value)) return 'is required (a text with something visible in it, not only spaces or zero-width characters)';
+  if (value.length > MAX_TEXT) return `is too long (${value.length} characters; at most ${MAX_TEXT})`;
+  if (value.includes('\u0000')) return 'may not contain a NUL character';
+  return undefined;
+}
+
 export function requireText(value: unknown, what: string): string {
-  if (typeof value !== 'string' || !hasVisibleText(value)) throw new EngineError('BAD_INPUT', `${what} is required (a text with something visible in it, not only spaces or zero-width characters).`);
-  if (value.length > MAX_TEXT) throw new EngineError('BAD_INPUT', `${what} is too long (${value.length} characters; at most ${MAX_TEXT}).`);
-  if (value.includes('\u0000')) throw new EngineError('BAD_INPUT', `${what} may not contain a NUL character.`);
-  return value.trim();
+  const problem = textProblem(value);
+  if (problem !== undefined) throw new EngineError('BAD_INPUT', `${what} ${problem}.`);
+  return (value as string).trim();
 }
 
 export function requireDate(value: unknown, what = 'the due date'): string {

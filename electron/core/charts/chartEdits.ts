@@ -4,7 +4,7 @@
 // The change set and input checks are in chartChangeSet.ts, completing and reopening in
 // chartCompletion.ts; what callers use of them is re-exported here, so callers keep one module.
 import { EngineError } from '../errors.ts';
-import { classifyLine, entityKey, makeRecord } from '../records.ts';
+import { classifyLine, entityKey, makeRecord, type StoredRecord } from '../records.ts';
 import type { RecordSet } from '../recordSet.ts';
 import type { PendingChanges } from '../contextStore.ts';
 import {
@@ -18,6 +18,7 @@ import {
 import { chartIndexOf, chartEntityName, chartParts, entityOf, outcomeName, readChart, realityName, resolveChartId } from './chartModel.ts';
 import { ChangeSet, requireChart, requireDate, requireStep, requireText, touch, type Json } from './chartChangeSet.ts';
 import { addRealityNote, forgetFoundNote, moveCompletedNote, parentLink } from './chartCompletion.ts';
+import { requireRecordsARemovalGave } from './removedRecordChecks.ts';
 import { HIGHEST_STEP_NUMBER, nextStepNumber, raiseStepNumberMark, stepNumberOf } from './stepNumbers.ts';
 
 export { requireChart, requireText };
@@ -89,12 +90,22 @@ export function addStep(state: RecordSet, chartIdOrName: string, input: { title:
   return { changes: changes.done(), name };
 }
 
+/**
+ * A new title or due date for a step. The same title and date as now change nothing, and then
+ * nothing is written (changed 0): a write would move the step's and the chart's versions, and
+ * another window's edit made at the versions it saw would be refused as a conflict for nothing.
+ */
 export function editStep(state: RecordSet, stepName: string, edit: { title?: string; dueDate?: string | null }, now: Date): PendingChanges {
+  if (edit.title === undefined && edit.dueDate === undefined) throw new EngineError('BAD_INPUT', 'A step edit needs a new title or a due date (null to clear it); nothing was changed.');
   const { step, chartId } = requireStep(state, stepName);
   const title = edit.title === undefined ? undefined : requireText(edit.title, 'the step title');
   const dueDate = edit.dueDate === undefined || edit.dueDate === null ? edit.dueDate : requireDate(edit.dueDate);
   const changes = new ChangeSet(state);
   const oldTitle = step.observations[0] ?? '';
+  const oldDue = step.metadata.dueDate;
+  const sameTitle = title === undefined || title === oldTitle;
+  const sameDue = dueDate === undefined || (dueDate === null ? oldDue === undefined : dueDate === oldDue);
+  if (sameTitle && sameDue) return changes.done();
   const retitledDone = title !== undefined && title !== oldTitle && step.metadata.completionStatus === true;
   changes.modify(step.name, (value, metadata) => {
     if (title !== undefined) value.observations = [title, ...step.observations.slice(1)];
@@ -222,13 +233,27 @@ export function removeChart(state: RecordSet, chartIdOrName: string, now: Date):
  * step brings its "Completed: …" note back into its chart's current reality.
  */
 export function restoreRecords(state: RecordSet, lines: readonly string[], now: Date): PendingChanges {
-  const records = lines.map((line, i) => {
+  return putBack(state, recordsToPutBack(lines), now);
+}
+
+/** restoreRecords for lines the window sent (the undo of its removal): only what a removal gives (removedRecordChecks.ts). */
+export function restoreRemovedLines(state: RecordSet, lines: readonly string[], now: Date): PendingChanges {
+  const records = recordsToPutBack(lines);
+  requireRecordsARemovalGave(records);
+  return putBack(state, records, now);
+}
+
+function recordsToPutBack(lines: readonly string[]): StoredRecord[] {
+  return lines.map((line, i) => {
     const verdict = classifyLine(line);
     if (!verdict.ok || (verdict.kind !== 'entity' && verdict.kind !== 'relation')) {
       throw new EngineError('BAD_INPUT', `Line ${i + 1} to put back is not an entity or a relation${verdict.ok ? '' : ` (${verdict.reason})`}; nothing was put back.`);
     }
     return makeRecord(line, verdict.fields);
   });
+}
+
+function putBack(state: RecordSet, records: readonly StoredRecord[], now: Date): PendingChanges {
   const keys = new Set(records.map((record) => record.key));
   if (keys.size !== records.length) throw new EngineError('BAD_INPUT', 'The same record is named twice among those to put back; nothing was put back.');
   for (const record of records) {

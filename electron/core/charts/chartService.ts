@@ -280,9 +280,9 @@ export class ChartService {
     return { ...result, removed: result.duplicate ? [] : removed };
   }
 
-  /** Puts back what a removal took away, exactly as it was (the lines removeStep reported). */
+  /** Puts back what a removal took away, exactly as it was (the lines removeStep reported); only what a removal gives. */
   restoreRecords(context: string, lines: readonly string[], op?: string) {
-    return this.change(context, (state) => edits.restoreRecords(state, lines, this.clock()), opt(op));
+    return this.change(context, (state) => edits.restoreRemovedLines(state, lines, this.clock()), opt(op));
   }
 
   async telescope(context: string, stepName: string, input: { reality?: string; steps?: string[] } = {}, op?: string, ifVersion?: string): Promise<{ id: string; result: Edited }> {

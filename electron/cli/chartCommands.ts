@@ -228,7 +228,7 @@ export const chartCommands: Record<string, Command> = {
       if (title === undefined && due === undefined) throw new EngineError('BAD_INPUT', 'step edit needs --title or --due.');
       const charts = await service(input);
       const result = await charts.editStep(input.context, arg(input, 'a step name'), { ...(title === undefined ? {} : { title }), ...(due === undefined ? {} : { dueDate: due === '' ? null : due }) }, input.options.op, ifVersion(input));
-      return done('edited', versionOf(result));
+      return unchanged(result) ?? done('edited', versionOf(result));
     },
   },
   'step complete': changeOne('step complete NAME', 'complete a step (or a sub-chart\'s desired outcome)', 'a step name', (c, ctx, n, op, v) => c.completeStep(ctx, n, op, v), 'completed'),

@@ -81,7 +81,7 @@ export function runDueBackups(engine: Engine, options: DueOptions = {}): Promise
     }
     // The plain copies follow the newest daily and weekly backups (also after a check that was
     // interrupted before it wrote them), then the note of what was taken is saved.
-    const named = refreshNamedCopiesUnderLock(engine, listBackups(engine), stamp.copies ?? {});
+    const named = refreshNamedCopiesUnderLock(engine, listBackups(engine), stamp.copies ?? {}, now);
     copies = named.written;
     warnings.push(...named.problems);
     const next = { ...(taken ? stampAfter(stamp, due, now, calendar) : stamp), copies: named.made };

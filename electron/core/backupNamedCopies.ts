@@ -14,6 +14,9 @@ import { readBackupContext, readBackupFile, type BackupInfo } from './backups.ts
 import { serializeRecords } from './contextFile.ts';
 
 export type CopySlot = 'daily' | 'weekly';
+
+/** How far after the check's time a backup may be dated before it is taken for one made with a clock set ahead. */
+const CLOCK_AHEAD_MS = 86_400_000;
 export const COPY_SLOTS: readonly CopySlot[] = ['daily', 'weekly'];
 
 /** The plain copy's path for a context and slot. */
@@ -28,12 +31,21 @@ export function namedCopyPath(engine: Engine, context: string, slot: CopySlot): 
  * and an up-to-date one is not written again). Returns what was written, what could not be, and
  * which backup each copy is now made from.
  */
-export function refreshNamedCopiesUnderLock(engine: Engine, newestFirst: readonly BackupInfo[], made: Partial<Record<CopySlot, string>>): { written: string[]; problems: string[]; made: Partial<Record<CopySlot, string>> } {
+export function refreshNamedCopiesUnderLock(
+  engine: Engine,
+  newestFirst: readonly BackupInfo[],
+  made: Partial<Record<CopySlot, string>>,
+  now: Date,
+): { written: string[]; problems: string[]; made: Partial<Record<CopySlot, string>> } {
   const written: string[] = [];
   const problems: string[] = [];
-  const now: Partial<Record<CopySlot, string>> = { ...made };
+  const madeNow: Partial<Record<CopySlot, string>> = { ...made };
+  // A backup dated after the check's own time was made with a clock set ahead: once the clock is
+  // right again it would stay "the newest" (and its copy the one kept) until that date.
+  const notAhead = (b: BackupInfo) => !(Date.parse(b.created) > now.getTime() + CLOCK_AHEAD_MS);
   for (const slot of COPY_SLOTS) {
-    const info = newestFirst.find((b) => b.kinds.includes(slot));
+    const ofSlot = newestFirst.filter((b) => b.kinds.includes(slot));
+    const info = ofSlot.find(notAhead) ?? ofSlot[0];
     if (!info || made[slot] === info.id) continue;
     let complete = true;
     for (const file of info.files) {
@@ -57,7 +69,7 @@ export function refreshNamedCopiesUnderLock(engine: Engine, newestFirst: readonl
         complete = false;
       }
     }
-    if (complete) now[slot] = info.id;
+    if (complete) madeNow[slot] = info.id;
   }
-  return { written, problems, made: now };
+  return { written, problems, made: madeNow };
 }

@@ -22,6 +22,7 @@ it('each says "nothing to change" (changed 0 in JSON) and leaves the journal and
     ['step', 'reopen', `${chart}_action_1`],
     ['step', 'complete', `${chart}_action_2`],
     ['outcome', 'set', chart, '--text', 'Goal'],
+    ['step', 'edit', `${chart}_action_1`, '--title', 's1'],
   ]) {
     expect(cliOk(run, data), run.join(' ')).toBe('nothing to change: it is so already');
     expect(JSON.parse(cliOk([...run, '--json'], data)), run.join(' ')).toMatchObject({ ok: true, changed: 0 });

@@ -1,7 +1,7 @@
 // `tension deleted` and `restore-deleted`, each command a fresh process as a person runs them:
 // an entity comes back with its relations; what a move took out of a context is not listed as
-// deleted there; a removed step whose number a new step took is still listed, and restoring it
-// over the new one is refused with nothing changed.
+// deleted there; a removed step whose name another writer took again is still listed, and
+// restoring it over the new one is refused with nothing changed.
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, expect, it } from 'vitest';
@@ -59,11 +59,14 @@ it('a chart moved away, a context merged or renamed: nothing is listed as delete
   for (const context of ['default', 'misc', 'work']) expect(deletedIn(data, '--context', context), context).toEqual([]);
 });
 
-it('a removed step whose number a new step took is still listed; restoring it over the new one is refused, nothing changed', () => {
+it('a removed step whose name another writer took again is still listed; restoring it over the new one is refused, nothing changed', () => {
   const data = newData();
   const chart = cliOk(['chart', 'create', '--outcome', 'Goal', '--reality', 'Now', '--step', 's1', '--step', 's2'], data);
   cliOk(['step', 'remove', `${chart}_action_2`], data);
-  cliOk(['step', 'add', chart, '--title', 's3'], data);
+  // Our own writers number a new step past every number the chart used (highestStepNumber); a
+  // peer numbering its own may take the name again.
+  expect(cliOk(['step', 'add', chart, '--title', 's3'], data)).toBe(`${chart}_action_3`);
+  cliOk(['entity', 'set', '--name', `${chart}_action_2`, '--type', 'action_step', '--obs', 's2 again, by a peer', '--meta', JSON.stringify({ chartId: chart, createdAt: new Date().toISOString() })], data);
   const listed = deletedIn(data);
   expect(listed.map((d) => [d.kind, d.name])).toEqual([['step', `${chart}_action_2`]]);
   const file = path.join(data, 'charts.jsonl');

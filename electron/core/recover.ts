@@ -214,27 +214,36 @@ function planDamagedEntries(engine: Engine, store: ContextStore, journal: Journa
   const named = journal.bad.map((bad) => ({ bad, keys: keysOfJournalLine(bad.bytes) }));
   const last = lastChangesOf(journal, new Set(named.flatMap(({ keys }) => keys)));
   const file = contextFileAsFound(engine, store, journal);
+  // A key several damaged entries named is decided by the last of them (its newest change).
+  const lastDamaged = new Map<string, number>();
+  for (const { bad, keys } of named) for (const key of keys) lastDamaged.set(key, Math.max(lastDamaged.get(key) ?? -1, bad.start));
   return named.map(({ bad, keys }) => {
     // One of our rewrites made before the entry cannot show it.
     const fileAfter = file !== undefined && !(file.rewrittenBefore !== undefined && file.rewrittenBefore <= bad.start);
-    const before = fileAfter ? versionsBefore(journal, new Set(keys), bad.start) : undefined;
+    // The first rewrite after the entry was made with it (by the process that wrote it, while it
+    // was whole): the file, byte for byte that rewrite, shows what the entry made.
+    const firstRewriteAfter = journal.entries.find(({ entry, start }) => entry.kind === 'snapshot' && start > bad.start)?.entry;
+    const madeWithEntry = file !== undefined && firstRewriteAfter?.kind === 'snapshot' && firstRewriteAfter.fileSize === file.size && firstRewriteAfter.fileCrc === file.crc;
+    const before = fileAfter && !madeWithEntry ? versionsBefore(journal, new Set(keys), bad.start) : undefined;
     const after = timeOfDamagedEntry(journal, bad);
     return {
       bad,
       records: keys.map((key): { key: string; source: EntryRecordSource } => {
         const later = last.get(key);
         if (later && later.start > bad.start) return { key, source: { from: 'journal' } };
+        // A later damaged entry changed it again: that entry's plan decides it.
+        if ((lastDamaged.get(key) ?? -1) > bad.start) return { key, source: { from: 'journal' } };
         const current = store.state.get(key);
-        if (fileAfter && before !== undefined) {
-          // The file shows the entry's change only where it differs from what the journal held
-          // before the entry: a rewrite after it may have been made once the entry was damaged,
-          // from a state without its change (the app opening the damaged folder; the close of a
-          // process whose repair stopped part-way), and a damaged line of the record went to
-          // .recovery/ then. An absence says so only in a file without damaged lines.
+        if (fileAfter) {
+          // A later rewrite may have been made once the entry was damaged, from a state without
+          // its change (the app opening the damaged folder; the close of a process whose repair
+          // stopped part-way), a damaged line of the record going to .recovery/ then: it shows
+          // the entry's change only where it differs from what the journal held before the
+          // entry. An absence says so only in a file without damaged lines.
           const line = file.records.get(key);
-          const held = before.get(key)?.raw;
-          const shows = line ? line.raw !== held : held !== undefined && file.damaged === 0;
-          if (shows && (line ? line.raw === current?.raw : current === undefined)) return { key, source: { from: 'context-file' } };
+          const held = before?.get(key)?.raw;
+          const shows = madeWithEntry || (line ? line.raw !== held : held !== undefined);
+          if (shows && (line ? line.raw === current?.raw : current === undefined && file.damaged === 0)) return { key, source: { from: 'context-file' } };
         }
         const found = after === undefined ? undefined : backups.find(key, { after, unlike: current });
         return { key, source: found ? { from: 'backup', ...found } : { from: 'nowhere' } };
@@ -248,13 +257,17 @@ function planDamagedEntries(engine: Engine, store: ContextStore, journal: Journa
  * readable records, how many lines did not read, and, when it is one of our rewrites, where in
  * the journal its last snapshot line is (it holds no commit after that). Undefined when missing.
  */
-function contextFileAsFound(engine: Engine, store: ContextStore, journal: JournalRead): { records: ReadonlyMap<string, StoredRecord>; damaged: number; rewrittenBefore: number | undefined } | undefined {
+function contextFileAsFound(
+  engine: Engine,
+  store: ContextStore,
+  journal: JournalRead,
+): { records: ReadonlyMap<string, StoredRecord>; damaged: number; rewrittenBefore: number | undefined; size: number; crc: string } | undefined {
   const bytes = readFileIfExists(engine.fs, store.paths.file);
   if (!bytes) return undefined;
   const parsed = parseContextBytes(bytes);
   const crc = crc32Hex(bytes);
   const snapshot = journal.entries.findLast(({ entry }) => entry.kind === 'snapshot' && entry.fileSize === bytes.length && entry.fileCrc === crc);
-  return { records: parsed.map, damaged: parsed.bad.length, rewrittenBefore: snapshot?.start };
+  return { records: parsed.map, damaged: parsed.bad.length, rewrittenBefore: snapshot?.start, size: bytes.length, crc };
 }
 
 /** What the journal's readable entries before byte `offset` made of each of `keys` (absent: nothing, or deleted). */

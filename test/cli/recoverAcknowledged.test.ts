@@ -165,3 +165,23 @@ it("a rewrite made after the entry was damaged (another command ran first) is no
     expect(graph(data), made).toEqual([made === 'changed' ? 'X: first, second acknowledged' : 'X: second acknowledged', 'Y: y1', 'Z: z1']);
   }
 });
+
+it('an edit and its undo, both entries damaged, behind a rewrite made with them: X stays as the file shows it (the backup made between holds the undone version)', () => {
+  const data = path.join(tempDir(), '.coaia');
+  cliOk(['entity', 'set', '--name', 'Y', '--type', 'thing', '--obs', 'y1'], data);
+  cliOk(['entity', 'set', '--name', 'X', '--type', 'thing', '--obs', 'x', '--meta', '{"v":"first"}'], data);
+  cliOk(['entity', 'set', '--name', 'X', '--type', 'thing', '--meta', '{"v":"second"}'], data);
+  cliOk(['backup', 'create'], data);
+  cliOk(['entity', 'set', '--name', 'X', '--type', 'thing', '--meta', '{"v":"first"}'], data);
+  const { journal } = files(data);
+  const lines = fs.readFileSync(journal, 'utf8').split('\n');
+  const commitsOfX = lines.flatMap((line, at) => (line.includes('"kind":"commit"') && line.includes('"name":"X"') ? [at] : []));
+  for (const at of commitsOfX.slice(-2)) lines[at] = (lines[at] as string).replace('"thing"', '"thinG"');
+  fs.writeFileSync(journal, lines.join('\n'));
+
+  const recover = runCli(['recover', '--data', data]);
+  expect(recover.status, recover.stdout).toBe(0);
+  expect(recover.stdout).not.toContain('from the newest backup');
+  const x = (JSON.parse(cliOk(['graph', '--json'], data)) as { entities: { name: string; metadata?: { v?: string } }[] }).entities.find((e) => e.name === 'X');
+  expect(x?.metadata?.v).toBe('first');
+});

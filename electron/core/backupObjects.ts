@@ -35,13 +35,32 @@ export function readObject(fsys: FileSystem, backupsDir: string, sha256: string,
   const shown = `${OBJECTS_FOLDER}/${sha256.slice(0, 2)}/${sha256.slice(0, 12)}…`;
   let fd: number;
   try {
-    fd = fsys.openSync(file, fs.constants.O_RDONLY | (fs.constants.O_NOFOLLOW ?? 0) | (fs.constants.O_NONBLOCK ?? 0));
+    fd = openPiece(fsys, file);
   } catch (error) {
     const errno = errnoOf(error);
-    if (errno === 'ENOENT') return { problem: `${shown} is missing` };
+    if (errno === 'ENOENT') {
+      // A prune stopped between setting the piece aside and putting it back (it was named again
+      // meanwhile) left it under its set-aside name: read there (the checks below hold it to its
+      // hash); the next prune puts it back.
+      try {
+        fd = openPiece(fsys, path.join(path.dirname(file), `${SET_ASIDE}${sha256}`));
+      } catch {
+        return { problem: `${shown} is missing` };
+      }
+      return readOpenPiece(fsys, fd, shown, sha256, size);
+    }
     if (errno === 'ELOOP') return { problem: `${shown} is a symbolic link, not a piece of the backup` };
     throw error;
   }
+  return readOpenPiece(fsys, fd, shown, sha256, size);
+}
+
+function openPiece(fsys: FileSystem, file: string): number {
+  return fsys.openSync(file, fs.constants.O_RDONLY | (fs.constants.O_NOFOLLOW ?? 0) | (fs.constants.O_NONBLOCK ?? 0));
+}
+
+/** Reads an opened piece, checked against its size and hash, and closes it. */
+function readOpenPiece(fsys: FileSystem, fd: number, shown: string, sha256: string, size: number): { bytes: Buffer } | { problem: string } {
   try {
     const stat = fsys.fstatSync(fd);
     if (!stat.isFile()) return { problem: `${shown} is not a regular file` };

@@ -109,6 +109,7 @@ export const contextCommands: Record<string, Command> = {
       const [name] = names(args, 1, 'context restore NAME') as [string];
       const { restoreDeletedContext } = await contextDelete();
       const result = await restoreDeletedContext(engine, name, { op: options.op });
+      if (result.alreadyRestored) return { json: { ok: true, ...result }, text: `context ${name} was restored already (its deletion is undone in its journal); it is listed again` };
       const kept = result.keptNewer.length > 0 ? `; kept what was made again since the deletion, newer than the deleted: ${result.keptNewer.join(', ')}` : '';
       return { json: { ok: true, ...result }, text: `restored context ${name} (${plural(result.records, 'record')})${kept}` };
     },

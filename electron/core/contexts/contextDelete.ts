@@ -12,8 +12,8 @@ import { replayWanted } from '../history.ts';
 import { forEachJournalEntry } from '../journalFile.ts';
 import type { StoredRecord } from '../records.ts';
 import { refuseReserved, requireContext } from './contextRename.ts';
-import { clearRetiredNote, writeRetiredNote } from './retiredContexts.ts';
-import { takeAwayRetiredFile } from './retiredFile.ts';
+import { clearRetiredNote, readRetiredNote, writeRetiredNote, type RetiredNote } from './retiredContexts.ts';
+import { takeAwayRetiredFile, takeInLeftAside } from './retiredFile.ts';
 
 export interface DeleteResult {
   readonly context: string;
@@ -49,6 +49,13 @@ interface DeletionToUndo {
   readonly restoreOp: string;
 }
 
+interface JournalDeletions {
+  /** The deletion a restore now undoes, if any. */
+  readonly toUndo: DeletionToUndo | undefined;
+  /** The newest deletion already undone (its restore committed). */
+  readonly lastUndone: { op: string; tx: string } | undefined;
+}
+
 /**
  * The deletion a restore undoes, read from the context's journal (not from the retired note,
  * which goes when the name is taken up again: a context created or renamed to that name). Each
@@ -57,22 +64,24 @@ interface DeletionToUndo {
  * in the journal) names the deletion it undid, so its retry is answered, not applied to an
  * older deletion.
  */
-function deletionToUndo(engine: Engine, journal: string, context: string, callerOp: string | undefined): DeletionToUndo | undefined {
+function deletionToUndo(engine: Engine, journal: string, context: string, callerOp: string | undefined): JournalDeletions {
   const restoreOpOf = (deletion: { op: string }) => `restore-context:${callerOp ?? deletion.op}`;
   const open: { op: string; tx: string }[] = [];
   let lastTx: string | undefined;
   let answered: { op: string; tx: string } | undefined;
+  let lastUndone: { op: string; tx: string } | undefined;
   forEachJournalEntry(engine.fs, journal, (entry) => {
     if (entry.kind !== 'commit' || entry.tx === lastTx) return; // the parts of one large commit count once
     lastTx = entry.tx;
     if (entry.op?.startsWith(`delete-context:${context}:`)) open.push({ op: entry.op, tx: entry.tx });
     else if (entry.op?.startsWith('restore-context:') || entry.note === restoredNote(context)) {
       const undone = open.pop();
+      if (undone) lastUndone = undone;
       if (undone && callerOp !== undefined && entry.op === restoreOpOf(undone)) answered = undone;
     }
   });
   const deletion = answered ?? open.at(-1);
-  return deletion && { ...deletion, restoreOp: restoreOpOf(deletion) };
+  return { toUndo: deletion && { ...deletion, restoreOp: restoreOpOf(deletion) }, lastUndone: open.length === 0 ? lastUndone : undefined };
 }
 
 /**
@@ -81,11 +90,17 @@ function deletionToUndo(engine: Engine, journal: string, context: string, caller
  * beside what it holds now, which is not touched (a record made again under the same name is
  * newer, and kept).
  */
-export async function restoreDeletedContext(engine: Engine, context: string, options: { op?: string | undefined } = {}): Promise<{ context: string; records: number; keptNewer: string[] }> {
+export async function restoreDeletedContext(engine: Engine, context: string, options: { op?: string | undefined } = {}): Promise<{ context: string; records: number; keptNewer: string[]; alreadyRestored?: true }> {
   validateContextName(context);
   const journal = await engine.read(context, (_state, store) => store.paths.journal);
-  const deletion = deletionToUndo(engine, journal, context, options.op);
-  if (!deletion) throw new EngineError('NOT_FOUND', `Context ${context} was not deleted (nothing to restore). Nothing was changed.`, { kept: 'Nothing was changed.' });
+  const { toUndo: deletion, lastUndone } = deletionToUndo(engine, journal, context, options.op);
+  if (!deletion) {
+    // A restore whose commit is in the journal but whose process died before the note went: the
+    // note of that very deletion still hides the restored context. Finishing is what was asked.
+    const finished = lastUndone !== undefined && (await engine.withLock(() => finishRestoreDone(engine, context, lastUndone.op)));
+    if (finished) return { context, records: 0, keptNewer: [], alreadyRestored: true };
+    throw new EngineError('NOT_FOUND', `Context ${context} was not deleted (nothing to restore). Nothing was changed.`, { kept: 'Nothing was changed.' });
+  }
   // The records as they were just before the deleting commit.
   const before = new Map<string, StoredRecord>();
   let reached = false;
@@ -97,20 +112,53 @@ export async function restoreDeletedContext(engine: Engine, context: string, opt
     if (record) before.set(key, record);
     else before.delete(key);
   });
+  // A file a peer wrote after the deletion, set aside and not yet read, is taken in first (the
+  // note still names the context as retired, so nothing else would ever read it).
+  await engine.withLock(() => takeInLeftAside(engine, context));
   // A record made again since the deletion (under the same name) is newer than the deleted one
   // and was acknowledged: it stays, and is reported. The restore once wrote over it.
   let keptNewer: string[] = [];
-  const result = await engine.transact(
-    context,
-    (state) => {
-      keptNewer = [...before.values()].filter((record) => state.has(record.key) && state.get(record.key)?.raw !== record.raw).map((record) => record.name ?? record.raw.slice(0, 80));
-      return { puts: [...before.values()].filter((record) => !state.has(record.key)), deletes: [], verbatim: true };
-    },
-    { op: deletion.restoreOp, note: restoredNote(context) },
-  );
-  // Whatever note the name has now (deleted; or renamed away after it was taken up again) goes:
-  // the context holds its records again, and a rename's note would have them moved on.
+  // Whatever note the name has now (deleted; or renamed away after it was taken up again) goes
+  // with the commit, not after it: the context holds its records again, a rename's note would
+  // have them moved on, and a note left by a crash after the commit hid the restored context
+  // (and the journal then said there was nothing to restore).
+  let note: RetiredNote | undefined;
+  let result;
+  try {
+    result = await engine.transact(
+      context,
+      (state) => {
+        keptNewer = [...before.values()].filter((record) => state.has(record.key) && state.get(record.key)?.raw !== record.raw).map((record) => record.name ?? record.raw.slice(0, 80));
+        note = readRetiredNote(engine.fs, engine.layout, context);
+        if (note) clearRetiredNote(engine.fs, engine.layout, context);
+        return { puts: [...before.values()].filter((record) => !state.has(record.key)), deletes: [], verbatim: true };
+      },
+      { op: deletion.restoreOp, note: restoredNote(context) },
+    );
+  } catch (error) {
+    // Not committed: the name stays retired as it was (its note back), so nothing changed.
+    const taken = note;
+    if (taken) {
+      await engine.withLock(() => {
+        if (engine.storeForLockedWork(context).hasOperation(deletion.restoreOp) === undefined) writeRetiredNote(engine.fs, engine.layout, taken);
+      });
+    }
+    throw error;
+  }
+  // A retry of a restore already committed (the build above did not run): its note goes now.
   await engine.withLock(() => clearRetiredNote(engine.fs, engine.layout, context));
   await engine.flush();
   return { context, records: result.changed, keptNewer };
+}
+
+/**
+ * Under the lock: the note of the deletion whose restore is already committed goes (true).
+ * Another note (the name deleted again by a newer operation, or renamed away) is not this
+ * restore's to take (false).
+ */
+function finishRestoreDone(engine: Engine, context: string, deletionOp: string): boolean {
+  const note = readRetiredNote(engine.fs, engine.layout, context);
+  if (note?.reason !== 'deleted' || note.op !== deletionOp) return false;
+  clearRetiredNote(engine.fs, engine.layout, context);
+  return true;
 }

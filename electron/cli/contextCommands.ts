@@ -121,7 +121,8 @@ export const contextCommands: Record<string, Command> = {
     async run({ engine }) {
       const { adoptLeftovers } = await contextRename();
       const adopted = await adoptLeftovers(engine);
-      const text = adopted.length === 0 ? 'nothing to adopt' : adopted.map((a) => `${a.context} -> ${a.into}: ${plural(a.records, 'record')}`).join('\n');
+      const line = (a: (typeof adopted)[number]) => (a.cycle ? `${a.context} -> ${a.into}: nothing moved: the contexts are each retired into the other (${a.cycle.join(' -> ')}), left by two merges run at once; merge or rename ${a.context} to another context to settle it` : `${a.context} -> ${a.into}: ${plural(a.records, 'record')}`);
+      const text = adopted.length === 0 ? 'nothing to adopt' : adopted.map(line).join('\n');
       return { json: { ok: true, adopted }, text };
     },
   },

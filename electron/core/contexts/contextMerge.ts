@@ -18,6 +18,7 @@ import { moveNote, moveOperationId, movePartOf } from './moveOperation.ts';
 import { retarget } from './recordRetarget.ts';
 import { moveAllAndRetire, requireContext, type ContextChangeResult } from './contextRename.ts';
 import { clearRetiredNote, readRetiredNote, writeRetiredNote } from './retiredContexts.ts';
+import { refuseRetiredTarget } from './retiredTargets.ts';
 
 export interface MergeChoices {
   readonly resolutions?: Readonly<Record<string, CollisionChoice>>;
@@ -42,9 +43,14 @@ export async function mergeContext(engine: Engine, from: string, into: string, c
   checkMerge(engine, from, into);
   // The default context and the archive are emptied, never retired: peers read charts.jsonl first.
   const retire = from !== DEFAULT_CONTEXT && from !== ARCHIVE_CONTEXT;
-  const note = (pending: boolean) => engine.withLock(() => writeRetiredNote(engine.fs, engine.layout, { format: 1, context: from, reason: 'merged', into, ts: new Date().toISOString(), ...(pending ? { pending: true as const } : {}) }));
+  const note = (pending: boolean) => engine.withLock(() => {
+    // Checked where the note is written (one lock): another process may have retired the target since checkMerge.
+    if (pending) refuseRetiredTarget(engine, from, into, 'merged');
+    writeRetiredNote(engine.fs, engine.layout, { format: 1, context: from, reason: 'merged', into, ts: new Date().toISOString(), ...(pending ? { pending: true as const } : {}) });
+  });
   // Pending first: a crash after the move's intent is durable still ends with the source retired.
   if (retire) await note(true);
+  else await engine.withLock(() => refuseRetiredTarget(engine, from, into, 'merged'));
   try {
     return await moveAllAndRetire(
       engine,

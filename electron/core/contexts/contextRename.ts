@@ -14,6 +14,7 @@ import { moveCharts, type MoveResult } from './moveCharts.ts';
 import { clearRetiredNote, isHiddenRetired, readRetiredNote, retiredContexts, writeRetiredNote } from './retiredContexts.ts';
 import type { MoveSelection } from './movePlan.ts';
 import { leftAside, takeAwayRetiredFile, takeInLeftAside } from './retiredFile.ts';
+import { refuseRetiredTarget, retiredCycle } from './retiredTargets.ts';
 
 export interface ContextChangeResult {
   readonly from: string;
@@ -54,6 +55,12 @@ export async function renameContext(engine: Engine, from: string, to: string, op
     throw new EngineError('BAD_INPUT', `There is already a context ${to}: merge ${from} into it instead (tension context merge ${from} --into ${to}). Nothing was changed.`, { kept: 'Nothing was changed.' });
   }
   await engine.withLock(() => {
+    // Looked at again under the lock that writes the note: another process may have made `to`
+    // since, or be merging it (a context with records and a note) into `from`.
+    if (visibleContexts(engine).includes(to)) {
+      refuseRetiredTarget(engine, from, to, 'renamed');
+      throw new EngineError('CONFLICT', `Another command made a context ${to} just now: ${from} was not renamed; nothing was changed. Merge ${from} into it instead (tension context merge ${from} --into ${to}), or choose another name.`, { kept: 'Nothing was changed.' });
+    }
     // A name retired before (renamed away, then back) is taken up again: its note goes first.
     if (readRetiredNote(engine.fs, engine.layout, to)) clearRetiredNote(engine.fs, engine.layout, to);
     writeRetiredNote(engine.fs, engine.layout, { format: 1, context: from, reason: 'renamed', into: to, ts: new Date().toISOString() });
@@ -75,15 +82,24 @@ export async function moveAllAndRetire(engine: Engine, from: string, to: string,
   return { from, to, move, leftBehind };
 }
 
+export interface AdoptedLeftovers {
+  readonly context: string;
+  readonly into: string;
+  readonly records: number;
+  /** Not moved: the retired notes lead from the context back to itself (context, into, …, context). */
+  readonly cycle?: string[];
+}
+
 /**
  * Finishes what a retired context still needs: records a peer wrote to a renamed or merged
  * context after it was retired move on to where it went; the file of one whose records are all
  * gone (a crash came before it was taken away) is taken away. Run before each context
  * operation (and by `tension context adopt`).
  */
-export async function adoptLeftovers(engine: Engine): Promise<{ context: string; into: string; records: number }[]> {
-  const adopted: { context: string; into: string; records: number }[] = [];
-  for (const note of retiredContexts(engine.fs, engine.layout)) {
+export async function adoptLeftovers(engine: Engine): Promise<AdoptedLeftovers[]> {
+  const adopted: AdoptedLeftovers[] = [];
+  const notes = retiredContexts(engine.fs, engine.layout);
+  for (const note of notes) {
     // A file set aside when a process died is taken in first (it may hold a peer's last write).
     const tookIn = leftAside(engine, note.context).length > 0 && (await engine.withLock(() => takeInLeftAside(engine, note.context)));
     if (!tookIn && isHiddenRetired(engine.fs, engine.layout, note.context)) continue;
@@ -94,6 +110,13 @@ export async function adoptLeftovers(engine: Engine): Promise<{ context: string;
     }
     if (note.into === undefined) continue; // a deleted context written again by a peer: it shows, with what the peer wrote
     if (note.pending) continue; // a merge that may have been refused: its records stay where they are
+    // Notes that lead back here (two merges in opposite directions, run at once by an older
+    // version): moving would never end. Nothing moves; it is reported, for a person to settle.
+    const cycle = retiredCycle(notes, note.context);
+    if (cycle) {
+      adopted.push({ context: note.context, into: note.into, records: 0, cycle });
+      continue;
+    }
     const result = await moveAllAndRetire(engine, note.context, note.into, `What another program wrote to context ${note.context} after it went into ${note.into}`, undefined);
     adopted.push({ context: note.context, into: note.into, records: result.move.records });
   }

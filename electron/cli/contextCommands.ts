@@ -33,6 +33,7 @@ function names(args: string[], count: number, usage: string): string[] {
 }
 
 function changeText(verb: string, result: ContextChangeResult): string {
+  if (result.finishedBefore) return `${verb} ${result.from} into ${result.to}: already done (an earlier run was interrupted, and finished by the next command)`;
   const lines = [`${verb} ${result.from} into ${result.to}: ${plural(result.move.records, 'record')} moved${result.move.duplicate ? ' (already done: operation id seen before)' : ''}`];
   for (const [old, now] of Object.entries(result.move.renamed)) lines.push(`  chart ${old} is now ${now} (its id was taken in ${result.to})`);
   if (result.move.skipped.length > 0) lines.push(`  skipped (they stay in ${result.from}): ${result.move.skipped.join(', ')}`);
@@ -96,7 +97,7 @@ export const contextCommands: Record<string, Command> = {
       const [name] = names(args, 1, 'context delete NAME') as [string];
       const { deleteContext } = await contextDelete();
       const result = await deleteContext(engine, name, { op: options.op });
-      const text = `deleted context ${name} (${plural(result.records, 'record')}); backup ${result.backup} taken first; undo: tension context restore ${name}${result.leftBehind > 0 ? `\n  another program wrote ${plural(result.leftBehind, 'record')} to it meanwhile: they stay, and so does the context` : ''}`;
+      const text = `deleted context ${name} (${plural(result.records, 'record')})${result.duplicate ? ' (already done: operation id seen before)' : ''}; backup ${result.backup} taken first; undo: tension context restore ${name}${result.leftBehind > 0 ? `\n  another program wrote ${plural(result.leftBehind, 'record')} to it meanwhile: they stay, and so does the context` : ''}`;
       return { json: { ok: true, ...result }, text };
     },
   },

@@ -14,6 +14,7 @@ import type { StoredRecord } from '../records.ts';
 import { refuseReserved, requireContext } from './contextRename.ts';
 import { clearRetiredNote, readRetiredNote, writeRetiredNote, type RetiredNote } from './retiredContexts.ts';
 import { takeAwayRetiredFile, takeInLeftAside } from './retiredFile.ts';
+import { deletionAnswered } from './contextRetry.ts';
 
 export interface DeleteResult {
   readonly context: string;
@@ -21,13 +22,24 @@ export interface DeleteResult {
   readonly records: number;
   /** Records another program wrote to the file meanwhile: the context stays, with them. */
   readonly leftBehind: number;
+  /** A retry of a deletion already done (the same operation id): answered, nothing done now. */
+  readonly duplicate?: true;
 }
 
 export async function deleteContext(engine: Engine, context: string, options: { op?: string | undefined } = {}): Promise<DeleteResult> {
   validateContextName(context);
   refuseReserved(context, 'deleted');
-  requireContext(engine, context);
   const op = `delete-context:${context}:${options.op ?? randomUUID()}`;
+  // A retry of a deletion done (the same --op) is answered as done, before the name is looked
+  // for (it is gone by then); its file is taken away if a crash came first.
+  const answered = options.op === undefined ? undefined : await deletionAnswered(engine, context, op);
+  if (answered) {
+    // Still deleted by it (not restored or taken up since): its file goes if a crash came first.
+    const stillDeleted = readRetiredNote(engine.fs, engine.layout, context)?.op === op;
+    const leftBehind = stillDeleted ? await engine.withLock(() => takeAwayRetiredFile(engine, context)) : 0;
+    return { context, backup: answered.backup, records: answered.records, leftBehind, duplicate: true };
+  }
+  requireContext(engine, context);
   const backup = await engine.withLock(() => {
     const info = createBackupUnderLock(engine, `before deleting context ${context}`);
     writeRetiredNote(engine.fs, engine.layout, { format: 1, context, reason: 'deleted', backup: info.id, op, ts: new Date().toISOString() });

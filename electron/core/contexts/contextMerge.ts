@@ -16,9 +16,10 @@ import { replayWanted } from '../history.ts';
 import { forEachJournalEntry } from '../journalFile.ts';
 import { moveNote, moveOperationId, movePartOf } from './moveOperation.ts';
 import { retarget } from './recordRetarget.ts';
-import { moveAllAndRetire, requireContext, type ContextChangeResult } from './contextRename.ts';
+import { answerRetry, moveAllAndRetire, requireContext, type ContextChangeResult } from './contextRename.ts';
 import { clearRetiredNote, readRetiredNote, writeRetiredNote } from './retiredContexts.ts';
 import { refuseRetiredTarget } from './retiredTargets.ts';
+import { moveAnswered } from './contextRetry.ts';
 
 export interface MergeChoices {
   readonly resolutions?: Readonly<Record<string, CollisionChoice>>;
@@ -40,14 +41,23 @@ export async function previewMerge(engine: Engine, from: string, into: string): 
 }
 
 export async function mergeContext(engine: Engine, from: string, into: string, choices: MergeChoices = {}): Promise<ContextChangeResult> {
-  checkMerge(engine, from, into);
+  validateContextName(from);
+  validateContextName(into);
   // The default context and the archive are emptied, never retired: peers read charts.jsonl first.
   const retire = from !== DEFAULT_CONTEXT && from !== ARCHIVE_CONTEXT;
+  const what = `Context ${from} (merged into ${into})`;
   const note = (pending: boolean) => engine.withLock(() => {
     // Checked where the note is written (one lock): another process may have retired the target since checkMerge.
     if (pending) refuseRetiredTarget(engine, from, into, 'merged');
     writeRetiredNote(engine.fs, engine.layout, { format: 1, context: from, reason: 'merged', into, ts: new Date().toISOString(), ...(pending ? { pending: true as const } : {}) });
   });
+  const done = async () => {
+    if (retire) await note(false);
+  };
+  // A retry of a merge done (the same --op) is answered as done, before the names are looked for
+  // (the source is gone by then): the move answers from its journal, the rest is finished.
+  if (from !== into && choices.op !== undefined && (await moveAnswered(engine, from, into, choices.op))) return answerRetry(engine, from, into, what, choices.op, done);
+  checkMerge(engine, from, into);
   // Pending first: a crash after the move's intent is durable still ends with the source retired.
   if (retire) await note(true);
   else await engine.withLock(() => refuseRetiredTarget(engine, from, into, 'merged'));
@@ -56,12 +66,10 @@ export async function mergeContext(engine: Engine, from: string, into: string, c
       engine,
       from,
       into,
-      `Context ${from} (merged into ${into})`,
+      what,
       choices.op,
       { charts: 'all', ...(choices.resolutions ? { resolutions: choices.resolutions } : {}), ...(choices.onCollision ? { onCollision: choices.onCollision } : {}) },
-      async () => {
-        if (retire) await note(false);
-      },
+      done,
     );
   } catch (error) {
     // Refused before anything moved (a collision left unresolved, a bad name): the note goes.

@@ -15,6 +15,7 @@ import { clearRetiredNote, isHiddenRetired, readRetiredNote, retiredContexts, wr
 import type { MoveSelection } from './movePlan.ts';
 import { leftAside, takeAwayRetiredFile, takeInLeftAside } from './retiredFile.ts';
 import { refuseRetiredTarget, retiredCycle } from './retiredTargets.ts';
+import { doneBefore, moveAnswered, renamedAlready } from './contextRetry.ts';
 
 export interface ContextChangeResult {
   readonly from: string;
@@ -22,6 +23,8 @@ export interface ContextChangeResult {
   readonly move: MoveResult;
   /** Records left behind in the old context (they collided in the target): it stays, with them. */
   readonly leftBehind: number;
+  /** Done already, by an earlier run that was interrupted and then finished (nothing done now). */
+  readonly finishedBefore?: true;
 }
 
 /** How many rounds of "a peer wrote the old file again: move what it added" before giving up for now. */
@@ -50,6 +53,11 @@ export async function renameContext(engine: Engine, from: string, to: string, op
   refuseReserved(to, 'a new name');
   if (from === to) throw new EngineError('BAD_INPUT', `The context is already called ${to}. Nothing was changed.`, { kept: 'Nothing was changed.' });
   if (sameContextName(from, to)) throw new EngineError('BAD_INPUT', `${from} and ${to} differ only in upper and lower case, which macOS and Windows would take for one file: rename to another name first, then to ${to}. Nothing was changed.`, { kept: 'Nothing was changed.' });
+  const what = `Context ${from} (renamed to ${to})`;
+  // Looked up before the names: a retry of a rename done (the same --op), or one an earlier run
+  // began and the next process finished, is answered as done, not "There is no context".
+  if (options.op !== undefined && (await moveAnswered(engine, from, to, options.op))) return answerRetry(engine, from, to, what, options.op);
+  if (renamedAlready(engine, from, to)) return { from, to, move: doneBefore(from, to), leftBehind: 0, finishedBefore: true };
   requireContext(engine, from);
   if (visibleContexts(engine).includes(to)) {
     throw new EngineError('BAD_INPUT', `There is already a context ${to}: merge ${from} into it instead (tension context merge ${from} --into ${to}). Nothing was changed.`, { kept: 'Nothing was changed.' });
@@ -65,7 +73,20 @@ export async function renameContext(engine: Engine, from: string, to: string, op
     if (readRetiredNote(engine.fs, engine.layout, to)) clearRetiredNote(engine.fs, engine.layout, to);
     writeRetiredNote(engine.fs, engine.layout, { format: 1, context: from, reason: 'renamed', into: to, ts: new Date().toISOString() });
   });
-  return moveAllAndRetire(engine, from, to, `Context ${from} (renamed to ${to})`, options.op);
+  return moveAllAndRetire(engine, from, to, what, options.op);
+}
+
+/**
+ * A retry of a rename or merge found in the journal (the same operation id): the move answers
+ * from the journal (nothing moves again). While `from` is still retired into `to`, what the
+ * first run would have done after the move is done too (the file taken away, `finish`); a name
+ * taken up again since is left alone.
+ */
+export async function answerRetry(engine: Engine, from: string, to: string, what: string, op: string, finish?: () => Promise<void>): Promise<ContextChangeResult> {
+  const note = readRetiredNote(engine.fs, engine.layout, from);
+  if (note?.into === to && note.reason !== 'deleted') return moveAllAndRetire(engine, from, to, what, op, { charts: 'all', onCollision: 'skip' }, finish);
+  const move = await moveCharts(engine, from, to, { charts: 'all', onCollision: 'skip' }, { op, what });
+  return { from, to, move, leftBehind: 0 };
 }
 
 /** Moves every record of `from` to `to` and takes away the old file, moving on whatever a peer writes there meanwhile. */

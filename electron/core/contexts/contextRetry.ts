@@ -1,0 +1,44 @@
+// A context operation sent again (the same --op after a success, or run again after a crash
+// that the next process finished) is answered as done, like a chart move's retry: these
+// commands are retryable, and a retry said "There is no context a" (exit 3) because the name
+// was looked for before the operation. So the operation is looked up first, from the journal
+// of the source, which a rename, merge or deletion keeps.
+import type { Engine } from '../engine.ts';
+import { moveOperationId } from './moveOperation.ts';
+import { forEachJournalEntry } from '../journalFile.ts';
+import { isHiddenRetired, readRetiredNote } from './retiredContexts.ts';
+import type { MoveResult } from './moveCharts.ts';
+
+/** Whether the move of `from` into `to` under the caller's operation id is in the source's journal. */
+export async function moveAnswered(engine: Engine, from: string, to: string, op: string | undefined): Promise<boolean> {
+  if (op === undefined) return false;
+  const part = `${moveOperationId(from, to, op)}:${from}`;
+  return engine.read(from, (_state, store) => store.hasOperation(part) !== undefined);
+}
+
+/** A deletion under the caller's operation id found in the context's journal: its backup (from the commit's note) and how many records it took. */
+export async function deletionAnswered(engine: Engine, context: string, op: string): Promise<{ backup: string; records: number } | undefined> {
+  return engine.read(context, (_state, store) => {
+    const done = store.hasOperation(op);
+    if (!done) return undefined;
+    let backup = '';
+    forEachJournalEntry(engine.fs, store.paths.journal, (entry) => {
+      if (entry.kind === 'commit' && entry.tx === done.tx) backup ||= /\(backup (\S+) taken first\)/.exec(entry.note ?? '')?.[1] ?? '';
+    });
+    return { backup, records: store.changesIn(done.tx) };
+  });
+}
+
+/**
+ * A rename of `from` to `to` already done, by an earlier run (interrupted, then finished by the
+ * next process: adoptLeftovers): `from` is retired, renamed to `to`, and not shown.
+ */
+export function renamedAlready(engine: Engine, from: string, to: string): boolean {
+  const note = readRetiredNote(engine.fs, engine.layout, from);
+  return note?.reason === 'renamed' && note.into === to && note.pending !== true && isHiddenRetired(engine.fs, engine.layout, from);
+}
+
+/** The answer to a move found done: nothing moved now. */
+export function doneBefore(from: string, to: string): MoveResult {
+  return { from, to, moved: [], alreadyThere: [], skipped: [], renamed: {}, records: 0, looseCollisions: [], duplicate: true };
+}

@@ -1,0 +1,73 @@
+// Context rename, merge and delete are retryable: the same --op sent again after a success is
+// answered as done (exit 0, nothing changed), as chart move and context restore answer. They
+// said "There is no context a. Nothing was changed." (exit 3): the name was looked for before
+// the operation. And a rename killed part-way (real SIGKILL, from the fs seam of
+// test/contexts/contextCrashChild.ts, once its move's intent is durable) then run again by
+// hand is answered as done: the next command had finished it first (adoptLeftovers), and the
+// rename then said there was no context work.
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterEach, expect, it } from 'vitest';
+import { removeTempDirs, tempDir } from '../helpers/tempRoot.ts';
+import { cliOk, runCli } from '../helpers/runCli.ts';
+import { openRoot, runChildThatKillsItself } from '../charts/crashSupport.ts';
+import { rootPaths, resolveLayout } from '../../electron/core/dataRoot.ts';
+import type { ContextCrashConfig } from '../contexts/contextCrashChild.ts';
+
+afterEach(removeTempDirs);
+
+const crashChild = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'contexts', 'contextCrashChild.ts');
+
+function threeContexts(): string {
+  const data = path.join(tempDir(), '.coaia');
+  cliOk(['chart', 'create', '--context', 'a', '--outcome', 'A1', '--reality', 'R', '--step', 's1'], data);
+  cliOk(['chart', 'create', '--context', 'b', '--outcome', 'B1', '--reality', 'R'], data);
+  cliOk(['chart', 'create', '--context', 'c', '--outcome', 'C1', '--reality', 'R'], data);
+  return data;
+}
+
+const everything = (data: string) => [cliOk(['contexts'], data).replace(/\s+\d+ bytes.*$/gm, ''), cliOk(['chart', 'list', '--all'], data)];
+
+it('rename, merge and delete sent again with the same --op after a success: answered as done, exit 0, nothing changed', () => {
+  const data = threeContexts();
+  const runs: [string[], RegExp][] = [
+    [['context', 'rename', 'a', 'zz', '--op', 'r1'], /^renamed a into zz: .*already done/],
+    [['context', 'merge', 'b', '--into', 'zz', '--op', 'm1'], /^merged b into zz: .*already done/],
+    [['context', 'delete', 'c', '--op', 'd1'], /^deleted context c .*already done.*backup \S+ taken first/],
+  ];
+  for (const [args, answer] of runs) {
+    cliOk(args, data);
+    const after = everything(data);
+    const again = runCli([...args, '--data', data]);
+    expect(again.status, `${args.join(' ')} again: ${again.stdout}${again.stderr}`).toBe(0);
+    expect(again.stdout).toMatch(answer);
+    expect(everything(data), args.join(' ')).toEqual(after);
+  }
+  // Without --op, or with another one, a rename of a context that is gone is still refused.
+  expect(runCli(['context', 'rename', 'b', 'yy', '--op', 'other', '--data', data]).status).toBe(3);
+});
+
+it('a rename killed once its intent is durable (SIGKILL, fs seam), run again by hand: answered as done, exit 0', { timeout: 120_000 }, async () => {
+  const data = path.join(tempDir(), '.coaia');
+  const { charts, engine } = await openRoot(data);
+  await charts.create('work', { outcome: 'W1', reality: ['r'], steps: ['s'] });
+  await charts.create('work', { outcome: 'W2', reality: ['r'] });
+  await engine.close();
+  const config = (root: string, killAt: number | null): ContextCrashConfig => ({ root, contexts: ['work'], op: { kind: 'rename', from: 'work', to: 'job' }, killAt, when: 'after' });
+  // Where the intent line is synced, from a run that is not killed (on a copy).
+  const copy = path.join(tempDir(), '.coaia');
+  (await import('node:fs')).cpSync(data, copy, { recursive: true });
+  const clean = await runChildThatKillsItself(crashChild, config(copy, null));
+  const intents = rootPaths(resolveLayout({ data: copy })).intents;
+  const synced = clean.calls.find((call) => call.path === intents && call.op === 'fsync');
+  expect(synced, clean.stderr).toBeDefined();
+  const run = await runChildThatKillsItself(crashChild, config(data, synced!.n));
+  expect(run.kill?.n).toBe(synced!.n);
+
+  const again = runCli(['context', 'rename', 'work', 'job', '--data', data]);
+  expect(again.status, `${again.stdout}${again.stderr}`).toBe(0);
+  expect(again.stdout).toMatch(/^renamed work into job: .*already done/);
+  expect(cliOk(['contexts'], data)).toMatch(/^job\s+\d+ records/m);
+  expect(cliOk(['contexts'], data)).not.toMatch(/^work\s/m);
+  expect(cliOk(['chart', 'list', '--context', 'job'], data)).toMatch(/W1[\s\S]*W2|W2[\s\S]*W1/);
+});

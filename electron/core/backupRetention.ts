@@ -5,13 +5,16 @@
 // kept by any rule is kept. On top of the rules, two backups are never removed:
 // - the newest one whose last check verified (or, when none did, the newest not found damaged):
 //   the last good copy survives any policy, even "keep 0";
-// - a safety copy (made before a restore, a recovery or an upgrade) younger than SAFETY_DAYS.
+// - a safety copy (made before a restore, a recovery or an upgrade) younger than SAFETY_DAYS,
+//   and one past them that no check a day or more before this one found past them already
+//   (backupSafetyExpiry.ts: a clock set ahead for one check does not take it).
 // Pure: the same list, policy and time give the same answer, so a preview shows exactly what
 // pruning will do.
 import { SAFETY_DAYS, SAFETY_KINDS, newestFirst, type BackupKind, type SlotKind } from './backups.ts';
 import type { BackupPolicy } from './backupPolicy.ts';
 import type { RetentionVerdict } from '../../shared/backupTypes.ts';
 import type { Calendar } from './backupCalendar.ts';
+import { SAFETY_EXPIRY_CONFIRMED_MS } from './backupSafetyExpiry.ts';
 
 export interface RetentionCandidate {
   readonly id: string;
@@ -35,8 +38,17 @@ export function lastGoodBackup<T extends RetentionCandidate>(backups: readonly T
   return sorted.find((b) => b.check?.ok === true) ?? sorted.find((b) => b.check === undefined);
 }
 
-/** The verdict on every backup, newest first. */
-export function planRetention(backups: readonly RetentionCandidate[], policy: BackupPolicy, now: Date, calendar: Calendar): RetentionVerdict[] {
+/**
+ * The verdict on every backup, newest first. `expirySeen`: when a check first found each safety
+ * copy past its days (backupSafetyExpiry.ts); none given, none was.
+ */
+export function planRetention(
+  backups: readonly RetentionCandidate[],
+  policy: BackupPolicy,
+  now: Date,
+  calendar: Calendar,
+  expirySeen: ReadonlyMap<string, number> = new Map(),
+): RetentionVerdict[] {
   const sorted = [...backups].sort(newestFirst);
   const reasons = new Map<string, string[]>(sorted.map((b) => [b.id, []]));
   const why = (id: string, reason: string) => reasons.get(id)?.push(reason);
@@ -63,11 +75,30 @@ export function planRetention(backups: readonly RetentionCandidate[], policy: Ba
     if (Number.isNaN(time)) why(backup.id, 'its time cannot be read');
     else if (SAFETY_KINDS.includes(backup.kind)) {
       const until = time + SAFETY_DAYS * 86_400_000;
+      const seen = expirySeen.get(backup.id);
       if (now.getTime() < until) why(backup.id, `a safety copy (${backup.kind}), kept until ${new Date(until).toISOString()}`);
+      else if (seen === undefined || seen > now.getTime() || now.getTime() - seen < SAFETY_EXPIRY_CONFIRMED_MS) {
+        why(backup.id, `a safety copy (${backup.kind}) past its ${SAFETY_DAYS} days by this check's clock only: removed by a check a day or more after the first that found it so`);
+      }
     }
   }
   return sorted.map((b) => {
     const list = reasons.get(b.id) ?? [];
     return { id: b.id, created: b.created, kind: b.kind, keep: list.length > 0, reasons: list };
   });
+}
+
+/**
+ * The marks after a check at `now`: a safety copy past its days keeps its first mark, or gets
+ * one now; one within its days (the clock was set back right) and one no longer listed lose it.
+ */
+export function safetyExpiryAfter(backups: readonly RetentionCandidate[], now: Date, expirySeen: ReadonlyMap<string, number>): Map<string, number> {
+  const marks = new Map<string, number>();
+  for (const backup of backups) {
+    const time = Date.parse(backup.created);
+    if (!SAFETY_KINDS.includes(backup.kind) || Number.isNaN(time) || now.getTime() < time + SAFETY_DAYS * 86_400_000) continue;
+    const seen = expirySeen.get(backup.id);
+    marks.set(backup.id, seen !== undefined && seen <= now.getTime() ? seen : now.getTime());
+  }
+  return marks;
 }

@@ -38,7 +38,7 @@ const weekOf = (t: number) => dayOf(t - ((new Date(t).getUTCDay() + 6) % 7) * DA
 const periodOf: Record<SlotKind, (t: number) => string> = { daily: dayOf, weekly: weekOf, monthly: monthOf };
 
 /** What the policy keeps: per rule, the newest backup of each of the N most recent periods that have one; plus the two protections. */
-function expectedKept(backups: readonly Modelled[], policy: BackupPolicy, now: number): Set<string> {
+function expectedKept(backups: readonly Modelled[], policy: BackupPolicy, now: number, expirySeen: ReadonlyMap<string, number> = new Map()): Set<string> {
   const keep = new Set<string>();
   const rules: [SlotKind, number][] = [['daily', policy.keepDaily], ['weekly', policy.keepWeekly], ['monthly', policy.keepMonthly]];
   for (const [kind, count] of rules) {
@@ -54,8 +54,22 @@ function expectedKept(backups: readonly Modelled[], policy: BackupPolicy, now: n
   const byTime = [...backups].sort((a, b) => b.created - a.created || (a.id < b.id ? 1 : -1));
   const newestVerified = byTime.find((b) => b.verified);
   if (newestVerified) keep.add(newestVerified.id);
-  for (const b of backups) if (['before-restore', 'before-recovery', 'before-upgrade'].includes(b.kind) && now - b.created < 30 * DAY) keep.add(b.id);
+  // A safety copy: within its 30 days, or past them but first found so by a check less than a day ago.
+  for (const b of backups) {
+    if (!SAFETY.includes(b.kind)) continue;
+    const seen = expirySeen.get(b.id) ?? now;
+    if (now - b.created < 30 * DAY || now - seen < DAY) keep.add(b.id);
+  }
   return keep;
+}
+
+const SAFETY: readonly string[] = ['before-restore', 'before-recovery', 'before-upgrade'];
+
+/** When a check first found each safety copy past its 30 days (kept until a check a day later). */
+function expiryMarksAfter(backups: readonly Modelled[], now: number, expirySeen: ReadonlyMap<string, number>): Map<string, number> {
+  const marks = new Map<string, number>();
+  for (const b of backups) if (SAFETY.includes(b.kind) && now - b.created >= 30 * DAY) marks.set(b.id, expirySeen.get(b.id) ?? now);
+  return marks;
 }
 
 // ------------------------------------------------------------------ the simulation
@@ -69,6 +83,7 @@ async function simulate(seed: number, policy: BackupPolicy, days: number): Promi
   await engine.transact('work', (s) => setEntity(s, { name: 'plan', entityType: 'note', observations: ['day 0'] }));
   await engine.transact('default', (s) => setEntity(s, { name: 'home', entityType: 'note', observations: ['kept'] }));
   let present: Modelled[] = [];
+  let expirySeen = new Map<string, number>();
   const lastTaken: Partial<Record<SlotKind, string>> = {};
   let now = Date.UTC(2026, 0, 1, 8, 30);
   const end = now + days * DAY;
@@ -116,9 +131,10 @@ async function simulate(seed: number, policy: BackupPolicy, days: number): Promi
     } else {
       expect(report.taken, `${where}: a backup was taken with nothing due`).toBeUndefined();
     }
-    const kept = expectedKept(present, policy, now);
+    const kept = expectedKept(present, policy, now, expirySeen);
     const newestVerified = [...present].sort((a, b) => b.created - a.created).find((b) => b.verified);
     present = present.filter((b) => kept.has(b.id));
+    expirySeen = expiryMarksAfter(present, now, expirySeen);
     const listed = listBackups(engine);
     expect(listed.map((b) => b.id).sort(), `${where}: the backups kept`).toEqual(present.map((b) => b.id).sort());
     if (newestVerified) {

@@ -295,8 +295,28 @@ export class Engine {
       const context = contextOfFileName(this.layout, `${entry.slice(0, -'.journal.jsonl'.length)}.jsonl`);
       if (context) names.add(context);
     }
+    // A move decided (its intent durable) but not yet finished by a writer (a crash) names a
+    // context that may have neither file nor journal yet: listed, as reading it shows the move.
+    for (const context of this.contextsOfOpenIntents()) names.add(context);
     // A context renamed, merged away or deleted is not listed while its file is gone (contexts/retiredContexts.ts).
     return [...names].filter((name) => !isHiddenRetired(this.fs, this.layout, name)).sort();
+  }
+
+  private contextsOfOpenIntents(): string[] {
+    try {
+      if (!this.intents.hasOpenIntents()) return [];
+      return this.intents.unfinishedRaw().flatMap((intent) =>
+        Object.keys(intent.parts).filter((context) => {
+          try {
+            return validateContextName(context) === context;
+          } catch {
+            return false;
+          }
+        }),
+      );
+    } catch {
+      return []; // an unreadable intent log: the files and journals alone are listed
+    }
   }
 
   /**

@@ -15,6 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { removeTempDirs, tempDir } from '../helpers/tempRoot.ts';
 import { resolveLayout, rootPaths } from '../../electron/core/dataRoot.ts';
+import { Engine } from '../../electron/core/engine.ts';
 import { ChartService } from '../../electron/core/charts/chartService.ts';
 import { renameContext, adoptLeftovers } from '../../electron/core/contexts/contextRename.ts';
 import { mergeContext } from '../../electron/core/contexts/contextMerge.ts';
@@ -67,11 +68,11 @@ const cases: Case[] = [
 /** Quick rounds: about this many crash points per mode, spread over the operation; long: every one. */
 const QUICK_POINTS = 6;
 
-function points(total: number): number[] {
+function points(total: number, also: readonly number[] = []): number[] {
   const all = Array.from({ length: total + 1 }, (_, i) => i + 1);
   if (LONG || all.length <= QUICK_POINTS) return all;
   const step = all.length / QUICK_POINTS;
-  return [...new Set([...Array.from({ length: QUICK_POINTS }, (_, i) => all[Math.floor(i * step)] as number), total, total + 1])];
+  return [...new Set([...Array.from({ length: QUICK_POINTS }, (_, i) => all[Math.floor(i * step)] as number), ...also, total, total + 1])].sort((a, b) => a - b);
 }
 
 function doneBeforeKill(run: ChildRun, file: string, op: string): boolean {
@@ -82,6 +83,18 @@ function doneBeforeKill(run: ChildRun, file: string, op: string): boolean {
 
 async function checkAfterCrash(built: { root: string; before: States }, after: States, run: ChildRun, label: string, test: Case): Promise<'before' | 'after'> {
   const intents = rootPaths(resolveLayout({ data: built.root })).intents;
+  if (test.op.kind !== 'delete' && doneBeforeKill(run, intents, 'fsync')) {
+    // Before any writer finishes the move: a reader (the CLI's listings, the app's first list)
+    // lists the contexts the move's intent names, and reads the move done.
+    const reader = await Engine.open({ layout: resolveLayout({ data: built.root }), readOnly: true, rewriteDelayMs: -1 });
+    try {
+      const names = reader.listContextNames();
+      expect(test.listed.filter((context) => !names.includes(context)), `${label}: contexts a reader does not list`).toEqual([]);
+      expect(diff(await statesOf(reader), after), `${label}: what a reader reads`).toBe(diff(after, after));
+    } finally {
+      await reader.close();
+    }
+  }
   const first = await openRoot(built.root);
   let outcome: 'before' | 'after';
   try {
@@ -127,7 +140,10 @@ describe('a crash in the middle of a context operation', () => {
       expect(same(after, reference.before)).toBe(false);
 
       const outcomes = { before: 0, after: 0 };
-      const chosen = points(total);
+      // Also just after the move's intent is durable (the move decided, no part of it written yet).
+      const intentsFile = rootPaths(resolveLayout({ data: reference.root })).intents;
+      const intentSynced = clean.calls.find((c) => c.path === intentsFile && c.op === 'fsync')?.n;
+      const chosen = points(total, intentSynced === undefined ? [] : [intentSynced + 1]);
       await forEachCrashPoint(chosen.length, ['before', 'after'], CRASH_CONCURRENCY, async (when, i) => {
         const n = chosen[i - 1] as number;
         const built = await buildRoot();

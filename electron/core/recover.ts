@@ -220,10 +220,7 @@ function planDamagedEntries(engine: Engine, store: ContextStore, journal: Journa
   return named.map(({ bad, keys }) => {
     // One of our rewrites made before the entry cannot show it.
     const fileAfter = file !== undefined && !(file.rewrittenBefore !== undefined && file.rewrittenBefore <= bad.start);
-    // The first rewrite after the entry was made with it (by the process that wrote it, while it
-    // was whole): the file, byte for byte that rewrite, shows what the entry made.
-    const firstRewriteAfter = journal.entries.find(({ entry, start }) => entry.kind === 'snapshot' && start > bad.start)?.entry;
-    const madeWithEntry = file !== undefined && firstRewriteAfter?.kind === 'snapshot' && firstRewriteAfter.fileSize === file.size && firstRewriteAfter.fileCrc === file.crc;
+    const madeWithEntry = file !== undefined && rewriteMadeWithEntry(journal, bad, file);
     const before = fileAfter && !madeWithEntry ? versionsBefore(journal, new Set(keys), bad.start) : undefined;
     const after = timeOfDamagedEntry(journal, bad);
     return {
@@ -250,6 +247,20 @@ function planDamagedEntries(engine: Engine, store: ContextStore, journal: Journa
       }),
     };
   });
+}
+
+/**
+ * True when the file is, byte for byte, the rewrite the process that wrote a damaged entry made
+ * right after it, while the entry was whole: the next line of the journal is a snapshot (no
+ * other commit between) whose seq follows the entry's (read from its bytes). A process that read
+ * the journal with the entry damaged numbers its next line as if the entry were not there (the
+ * same seq as the entry, or lower): its rewrite, made without the entry's change (after a crash
+ * before the rewrite, the next command's), does not show it.
+ */
+function rewriteMadeWithEntry(journal: JournalRead, bad: JournalRead['bad'][number], file: { size: number; crc: string }): boolean {
+  const next = journal.entries.find(({ start }) => start > bad.start)?.entry;
+  const seq = /"seq"\s*:\s*(\d+)/.exec(bad.bytes.toString('utf8'))?.[1];
+  return next?.kind === 'snapshot' && seq !== undefined && next.seq === Number(seq) + 1 && next.fileSize === file.size && next.fileCrc === file.crc;
 }
 
 /**

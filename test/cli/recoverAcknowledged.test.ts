@@ -185,3 +185,27 @@ it('an edit and its undo, both entries damaged, behind a rewrite made with them:
   const x = (JSON.parse(cliOk(['graph', '--json'], data)) as { entities: { name: string; metadata?: { v?: string } }[] }).entities.find((e) => e.name === 'X');
   expect(x?.metadata?.v).toBe('first');
 });
+
+it("a crash after an entry's journal line and before its rewrite, the entry damaged since, and another command's rewrite after: that rewrite does not show the entry; X comes back from the backup (review find)", () => {
+  const data = path.join(tempDir(), '.coaia');
+  cliOk(['entity', 'set', '--name', 'X', '--type', 'thing', '--obs', 'first'], data);
+  cliOk(['entity', 'set', '--name', 'Y', '--type', 'thing', '--obs', 'y1'], data);
+  const { file, journal, checkpoint } = files(data);
+  const before = fs.readFileSync(file);
+  cliOk(['entity', 'set', '--name', 'X', '--type', 'thing', '--obs', 'second acknowledged'], data);
+  cliOk(['backup', 'create'], data);
+  // The crash: the file as before the entry, no snapshot line after it; then the entry damaged.
+  const lines = fs.readFileSync(journal, 'utf8').split('\n').filter((line) => line !== '');
+  const at = lines.findIndex((line) => line.includes('"kind":"commit"') && line.includes('second acknowledged'));
+  const kept = lines.filter((line, i) => i <= at || !line.includes('"kind":"snapshot"'));
+  kept[at] = (kept[at] as string).replace('second acknowledged', 'second acknowledgeX');
+  fs.writeFileSync(journal, `${kept.join('\n')}\n`);
+  fs.writeFileSync(file, before);
+  fs.rmSync(checkpoint, { force: true });
+  // Another command rewrites the file from what it can read: X without the entry's change.
+  cliOk(['entity', 'set', '--name', 'Z', '--type', 'thing', '--obs', 'z1'], data);
+
+  const recover = runCli(['recover', '--data', data]);
+  expect(recover.stdout).not.toMatch(/loses nothing/);
+  expect(graph(data)).toEqual(['X: first, second acknowledged', 'Y: y1', 'Z: z1']);
+});

@@ -71,3 +71,25 @@ it('a rename killed once its intent is durable (SIGKILL, fs seam), run again by 
   expect(cliOk(['contexts'], data)).not.toMatch(/^work\s/m);
   expect(cliOk(['chart', 'list', '--context', 'job'], data)).toMatch(/W1[\s\S]*W2|W2[\s\S]*W1/);
 });
+
+it('a rename run again, by hand, after the target was renamed on: not answered as done (review find)', () => {
+  const data = path.join(tempDir(), '.coaia');
+  cliOk(['chart', 'create', '--context', 'a', '--outcome', 'A1', '--reality', 'R'], data);
+  cliOk(['context', 'rename', 'a', 'b'], data);
+  cliOk(['context', 'rename', 'b', 'c'], data);
+  const again = runCli(['context', 'rename', 'a', 'b', '--data', data]);
+  expect(again.status, again.stdout).toBe(3);
+  expect(again.stderr).toMatch(/There is no context a/);
+});
+
+it('a merge sent with the operation id of an earlier chart move is not answered as that move: the merge is done (review find)', () => {
+  const data = path.join(tempDir(), '.coaia');
+  const a1 = cliOk(['chart', 'create', '--context', 'a', '--outcome', 'A1', '--reality', 'R', '--step', 's1'], data);
+  cliOk(['chart', 'create', '--context', 'b', '--outcome', 'B1', '--reality', 'R'], data);
+  cliOk(['chart', 'create', '--context', 'a', '--outcome', 'A2', '--reality', 'R'], data);
+  cliOk(['chart', 'move', a1, '--context', 'a', '--to', 'b', '--op', 'K'], data);
+  const merge = runCli(['context', 'merge', 'a', '--into', 'b', '--op', 'K', '--data', data]);
+  expect(merge.status, merge.stderr).toBe(0);
+  expect(cliOk(['contexts'], data)).not.toMatch(/^a\s/m);
+  expect(cliOk(['chart', 'list', '--context', 'b'], data)).toMatch(/A2/);
+});

@@ -9,9 +9,15 @@ import { forEachJournalEntry } from '../journalFile.ts';
 import { isHiddenRetired, readRetiredNote } from './retiredContexts.ts';
 import type { MoveResult } from './moveCharts.ts';
 
-/** Whether the move of `from` into `to` under the caller's operation id is in the source's journal. */
+/**
+ * Whether the move of `from` into `to` under the caller's operation id is in the source's
+ * journal, made by a rename or merge: the source's note says it went into `to` (a chart move
+ * sent with the same id makes the same move id, and answered as the merge it left undone).
+ */
 export async function moveAnswered(engine: Engine, from: string, to: string, op: string | undefined): Promise<boolean> {
   if (op === undefined) return false;
+  const note = readRetiredNote(engine.fs, engine.layout, from);
+  if (note?.into !== to || (note.reason !== 'renamed' && note.reason !== 'merged')) return false;
   const part = `${moveOperationId(from, to, op)}:${from}`;
   return engine.read(from, (_state, store) => store.hasOperation(part) !== undefined);
 }
@@ -31,11 +37,14 @@ export async function deletionAnswered(engine: Engine, context: string, op: stri
 
 /**
  * A rename of `from` to `to` already done, by an earlier run (interrupted, then finished by the
- * next process: adoptLeftovers): `from` is retired, renamed to `to`, and not shown.
+ * next process: adoptLeftovers): `from` is retired, renamed to `to`, and not shown; `to` is
+ * listed and not retired itself.
  */
 export function renamedAlready(engine: Engine, from: string, to: string): boolean {
   const note = readRetiredNote(engine.fs, engine.layout, from);
-  return note?.reason === 'renamed' && note.into === to && note.pending !== true && isHiddenRetired(engine.fs, engine.layout, from);
+  if (note?.reason !== 'renamed' || note.into !== to || note.pending === true || !isHiddenRetired(engine.fs, engine.layout, from)) return false;
+  // `to` is still there under that name (renamed on since, it is not this rename's to answer).
+  return readRetiredNote(engine.fs, engine.layout, to) === undefined && engine.listContextNames().includes(to);
 }
 
 /** The answer to a move found done: nothing moved now. */

@@ -6,7 +6,7 @@
 // chain of notes that comes back to where it began (left by an older version), saying so.
 import type { Engine } from '../engine.ts';
 import { EngineError } from '../errors.ts';
-import { readRetiredNote, type RetiredNote } from './retiredContexts.ts';
+import { isHiddenRetired, readRetiredNote, type RetiredNote } from './retiredContexts.ts';
 
 /** How a note reads in a sentence: "was merged into b", "is being merged into b"… */
 function whatBecameOf(note: RetiredNote): string {
@@ -17,15 +17,30 @@ function whatBecameOf(note: RetiredNote): string {
 
 /**
  * Under the lock, before the note of `from` is written: refused (CONFLICT, nothing changed) when
- * `into` has a retired note (another command retired it since this one looked) or is on its way
- * into `from` (a merge of it asked for and not finished). A merge into `into` pending elsewhere
- * goes ahead: its records then follow `into`, which is no cycle.
+ * `into` is retired and not shown (another command retired it since this one looked), or when
+ * the chain of notes from `into` (pending ones too: merges asked for and not finished) leads
+ * back to `from`, however long (three merges at once, a into b, b into c, c into a). A context
+ * shown again with an old note (a peer wrote it after it was deleted) takes records as any
+ * other; a merge into `into` pending elsewhere goes ahead: its records then follow `into`.
  */
 export function refuseRetiredTarget(engine: Engine, from: string, into: string, what: 'merged' | 'renamed'): void {
   const note = readRetiredNote(engine.fs, engine.layout, into);
-  if (!note || (note.pending && note.into !== from)) return;
-  const loop = note.into === from ? `: ${what === 'merged' ? 'merging' : 'renaming'} ${from} into it would move the records back and forth` : '';
-  throw new EngineError('CONFLICT', `Context ${into} ${whatBecameOf(note)} (by another command, just now)${loop}. ${from} was not ${what}; nothing was changed. List the contexts again (tension contexts) and choose where ${from} goes.`, { kept: 'Nothing was changed.' });
+  const loops = leadsBackTo(engine, into, from);
+  if (!note && !loops) return;
+  if (note && !loops && (note.pending || !isHiddenRetired(engine.fs, engine.layout, into))) return;
+  const loop = loops ? `: ${what === 'merged' ? 'merging' : 'renaming'} ${from} into it would move the records round in a circle` : '';
+  const became = note ? ` ${whatBecameOf(note)}` : ' goes on into other contexts';
+  throw new EngineError('CONFLICT', `Context ${into}${became}${loop}. ${from} was not ${what}; nothing was changed. List the contexts again (tension contexts) and choose where ${from} goes.`, { kept: 'Nothing was changed.' });
+}
+
+/** True when following the notes from `start` (where it went, where that went…) reaches `target`. */
+function leadsBackTo(engine: Engine, start: string, target: string): boolean {
+  const seen = new Set<string>();
+  for (let next: string | undefined = start; next !== undefined && !seen.has(next); next = readRetiredNote(engine.fs, engine.layout, next)?.into) {
+    if (next === target && next !== start) return true;
+    seen.add(next);
+  }
+  return false;
 }
 
 /**

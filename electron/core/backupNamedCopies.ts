@@ -15,8 +15,6 @@ import { serializeRecords } from './contextFile.ts';
 
 export type CopySlot = 'daily' | 'weekly';
 
-/** How far after the check's time a backup may be dated before it is taken for one made with a clock set ahead. */
-const CLOCK_AHEAD_MS = 86_400_000;
 export const COPY_SLOTS: readonly CopySlot[] = ['daily', 'weekly'];
 
 /** The plain copy's path for a context and slot. */
@@ -41,8 +39,10 @@ export function refreshNamedCopiesUnderLock(
   const problems: string[] = [];
   const madeNow: Partial<Record<CopySlot, string>> = { ...made };
   // A backup dated after the check's own time was made with a clock set ahead: once the clock is
-  // right again it would stay "the newest" (and its copy the one kept) until that date.
-  const notAhead = (b: BackupInfo) => !(Date.parse(b.created) > now.getTime() + CLOCK_AHEAD_MS);
+  // right again it would stay "the newest" (and its copy the one kept) until that date. No
+  // tolerance: the check's own backup is dated at its time, and one let an ahead-dated backup
+  // count as the newest again as real time came near its date.
+  const notAhead = (b: BackupInfo) => !(Date.parse(b.created) > now.getTime());
   for (const slot of COPY_SLOTS) {
     const ofSlot = newestFirst.filter((b) => b.kinds.includes(slot));
     const info = ofSlot.find(notAhead) ?? ofSlot[0];

@@ -21,7 +21,8 @@ import { chunkEnds } from './backupChunks.ts';
 import { ObjectWriter, OBJECTS_FOLDER, objectPath, readObject, removeUnreferencedObjects, sha256Hex } from './backupObjects.ts';
 import { freeBytesOnDisk, formatBytes, type FreeSpaceProbe } from './freeSpace.ts';
 import { replaceFileAtomically } from './atomicFile.ts';
-import { lastGoodBackup } from './backupRetention.ts';
+import { safetyExpiryAfter, lastGoodBackup } from './backupRetention.ts';
+import { readSafetyExpiry, SAFETY_EXPIRY_CONFIRMED_MS, writeSafetyExpiry } from './backupSafetyExpiry.ts';
 import { readRetiredNote } from './contexts/retiredContexts.ts';
 import { takeUpRetiredName } from './contexts/retiredFile.ts';
 import { lockHeldByThisProcess } from './rootLock.ts';
@@ -797,13 +798,20 @@ export function pruneBackups(engine: Engine, options: { maxAgeDays: number; keep
     const now = options.now ?? new Date();
     const list = listBackupsWithLastGoodChecked(engine, now);
     const newestVerified = lastGoodBackup(list)?.id;
+    // A safety copy past its days goes only once a check a day before found it so (backupSafetyExpiry.ts).
+    const expirySeen = readSafetyExpiry(engine);
     const doomed = list.slice(options.keepAtLeast).filter((info) => {
       const age = now.getTime() - Date.parse(info.created);
       if (info.id === newestVerified) return false;
-      if (SAFETY_KINDS.includes(info.kind) && !(age > SAFETY_DAYS * 86_400_000)) return false;
+      if (SAFETY_KINDS.includes(info.kind)) {
+        const seen = expirySeen.get(info.id);
+        if (!(age > SAFETY_DAYS * 86_400_000) || seen === undefined || seen > now.getTime() || now.getTime() - seen < SAFETY_EXPIRY_CONFIRMED_MS) return false;
+      }
       return age > options.maxAgeDays * 86_400_000;
     });
-    return removeBackupsUnderLock(engine, doomed.map((b) => b.id)).removed;
+    const removed = removeBackupsUnderLock(engine, doomed.map((b) => b.id)).removed;
+    writeSafetyExpiry(engine, expirySeen, safetyExpiryAfter(listBackups(engine), now, expirySeen));
+    return removed;
   });
 }
 

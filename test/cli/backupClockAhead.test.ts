@@ -8,7 +8,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, expect, it } from 'vitest';
 import { cliOk } from '../helpers/runCli.ts';
-import { removeTempDirs, tempDir } from '../helpers/tempRoot.ts';
+import { openEngine, removeTempDirs, tempDir } from '../helpers/tempRoot.ts';
+import { resolveLayout } from '../../electron/core/dataRoot.ts';
+import { pruneBackups } from '../../electron/core/backups.ts';
 
 afterEach(removeTempDirs);
 
@@ -53,4 +55,35 @@ it("a check dated 40 days ahead keeps a restore's safety copy; a check a day aft
   expect(safety()).toEqual([copy]);
   cliOk(['backup', 'due', '--now', new Date(Date.now() + 51 * DAY).toISOString()], data);
   expect(safety()).toEqual([]);
+});
+
+it('backup prune --days run with the clock 40 days ahead keeps the safety copy too (review find)', async () => {
+  const data = path.join(tempDir(), '.coaia');
+  cliOk(['entity', 'set', '--context', 'work', '--name', 'a', '--type', 'x', '--obs', 'v1'], data);
+  const first = (JSON.parse(cliOk(['backup', 'create', '--json'], data)) as { id: string }).id;
+  cliOk(['backup', 'restore', first, '--context', 'work'], data);
+  const safety = () => (JSON.parse(cliOk(['backup', 'list', '--json'], data)) as Listed).backups.filter((b) => b.kind === 'before-restore').length;
+  expect(safety()).toBe(1);
+  // A check and then `backup prune --days`, both with the clock 40 days ahead (the prune in-process: the CLI takes no --now).
+  const ahead = new Date(Date.now() + 40 * DAY);
+  cliOk(['backup', 'due', '--now', ahead.toISOString()], data);
+  const engine = await openEngine(resolveLayout({ data }));
+  try {
+    await pruneBackups(engine, { maxAgeDays: 30, keepAtLeast: 1, now: ahead });
+  } finally {
+    await engine.close();
+  }
+  expect(safety()).toBe(1);
+});
+
+it('as real time comes within a day of the backup dated ahead, the plain copy does not go back to its content (review find)', () => {
+  const data = path.join(tempDir(), '.coaia');
+  cliOk(['entity', 'set', '--context', 'work', '--name', 'a', '--type', 'x', '--obs', 'v1'], data);
+  cliOk(['backup', 'due', '--now', new Date(Date.now() + 40 * DAY).toISOString()], data);
+  cliOk(['entity', 'set', '--context', 'work', '--name', 'later', '--type', 'x', '--obs', 'made after the clock was right'], data);
+  cliOk(['backup', 'due', '--now', new Date(Date.now() + 38 * DAY).toISOString()], data);
+  const copy = path.join(data, '.backup', 'charts-work-backup-daily.jsonl');
+  expect(fs.readFileSync(copy, 'utf8')).toContain('"name":"later"');
+  cliOk(['backup', 'due', '--now', new Date(Date.now() + 39.5 * DAY).toISOString()], data);
+  expect(fs.readFileSync(copy, 'utf8')).toContain('"name":"later"');
 });

@@ -7,20 +7,14 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createHandlerTable, type SenderInfo } from '../../electron/ipc/handlerTable.ts';
-import type { ChannelInput, ChannelName, IpcResult } from '../../shared/contract.ts';
 import type { ChartTree } from '../../shared/domain.ts';
-import { openEngine, removeTempDirs, tempLayout } from '../helpers/tempRoot.ts';
+import { removeTempDirs } from '../helpers/tempRoot.ts';
+import { ownWindowTable } from '../helpers/ownWindowTable.ts';
 
 afterEach(removeTempDirs);
 
-const own: SenderInfo = { id: 1, url: 'app://tension/index.html' };
-
 async function setup() {
-  const layout = tempLayout();
-  const engine = await openEngine(layout, { origin: 'app' });
-  const table = createHandlerTable({ engine, isOwnSender: (s) => s.id === own.id });
-  const call = <C extends ChannelName>(channel: C, input: ChannelInput<C>) => table.handle(channel, input, own) as Promise<IpcResult<Record<string, unknown>>>;
+  const { layout, engine, typed: call } = await ownWindowTable({ origin: 'app' });
   const created = await call('charts.create', { context: 'work', outcome: 'Ship billing', reality: ['Pilot only'], steps: [{ title: 'Automate invoices' }, { title: 'Migrate customers' }] });
   const id = (created.ok ? created.value.id : '') as string;
   const tree = async () => {

@@ -7,24 +7,19 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createHandlerTable, type SenderInfo } from '../../electron/ipc/handlerTable.ts';
 import { ChartService } from '../../electron/core/charts/chartService.ts';
 import { resolveLayout } from '../../electron/core/dataRoot.ts';
-import type { ChannelInput, ChannelName, IpcResult } from '../../shared/contract.ts';
 import type { ChartTree } from '../../shared/domain.ts';
 import { cliOk } from '../helpers/runCli.ts';
 import { folderSnapshot } from '../helpers/folderSnapshot.ts';
-import { openEngine, removeTempDirs, tempDir, tempLayout } from '../helpers/tempRoot.ts';
+import { openEngine, removeTempDirs, tempDir } from '../helpers/tempRoot.ts';
+import { ownWindowTable } from '../helpers/ownWindowTable.ts';
+import type { ChannelInput } from '../../shared/contract.ts';
 
 afterEach(removeTempDirs);
 
-const own: SenderInfo = { id: 1, url: 'app://tension/index.html' };
-
 async function setup() {
-  const layout = tempLayout();
-  const engine = await openEngine(layout, { origin: 'app' });
-  const table = createHandlerTable({ engine, isOwnSender: (s) => s.id === own.id });
-  const call = <C extends ChannelName>(channel: C, input: ChannelInput<C>) => table.handle(channel, input, own) as Promise<IpcResult<Record<string, unknown>>>;
+  const { layout, engine, typed: call } = await ownWindowTable({ origin: 'app' });
   const created = await call('charts.create', { context: 'work', outcome: 'Ship billing', reality: ['Pilot only'], steps: [{ title: 'Automate invoices', dueDate: '2027-01-31' }, { title: 'Migrate customers' }] });
   const id = (created.ok ? created.value.id : '') as string;
   const tree = async () => {

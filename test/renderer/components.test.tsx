@@ -10,21 +10,13 @@ import { App } from '../../renderer/components/App.tsx';
 import { startLiveUpdates } from '../../renderer/stores/liveUpdates.ts';
 import type { ChartSummary } from '../../shared/domain.ts';
 import { FIRST_ROWS } from '../../renderer/stores/chartsStore.ts';
-import { realHarness, type Harness } from './realTransport.ts';
+import { realHarness } from './realTransport.ts';
+import { renderApp } from './appOnScreen.tsx';
 
 afterEach(() => {
   cleanup();
   removeTempDirs();
 });
-
-async function renderApp(h: Harness) {
-  render(
-    <StoresProvider stores={h.stores}>
-      <App />
-    </StoresProvider>,
-  );
-  await waitFor(() => expect(h.stores.charts.getState().loaded).toBe(true));
-}
 
 describe('the renderer components', () => {
   it('shows contexts with counts and health, and opens a chart in Fritz’s layout (outcome, steps, reality)', async () => {

@@ -4,25 +4,15 @@
 // apart ("Text kept from removed charts"); the open chart moved to another context is followed
 // there, and its field still holds what was typed.
 import { afterEach, describe, expect, it } from 'vitest';
-import { act, cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
+import { act, cleanup, fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { removeTempDirs } from '../helpers/tempRoot.ts';
-import { StoresProvider } from '../../renderer/components/StoresProvider.tsx';
-import { App } from '../../renderer/components/App.tsx';
-import { realHarness, type Harness } from './realTransport.ts';
+import { realHarness } from './realTransport.ts';
+import { renderApp } from './appOnScreen.tsx';
 
 afterEach(() => {
   cleanup();
   removeTempDirs();
 });
-
-async function renderApp(h: Harness) {
-  render(
-    <StoresProvider stores={h.stores}>
-      <App />
-    </StoresProvider>,
-  );
-  await waitFor(() => expect(h.stores.charts.getState().loaded).toBe(true));
-}
 
 const TYPED = 'Pick Stripe, after the call with finance on Tuesday';
 

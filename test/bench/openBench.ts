@@ -72,6 +72,7 @@ function runChild(config: OpenBenchConfig, task: OpenChildTask, label: string): 
 export async function openBench(config: OpenBenchConfig): Promise<SectionResult[]> {
   const runs: OpenRun[] = [];
   let searchRun: OpenChildResult | undefined;
+  let slicedRun: OpenRun | undefined;
   let searchFailure: string | undefined;
   for (const charts of config.sizes) {
     const root = path.join(config.workDir, `open-${charts}`, '.coaia');
@@ -95,6 +96,7 @@ export async function openBench(config: OpenBenchConfig): Promise<SectionResult[
         const { result, failure } = await runChild(config, task, `open-${charts}-r${round}-${index + 1}`);
         runsOfRound.push({ charts, bytes: generated.bytes, phase, result, failure });
         if (task.search) {
+          slicedRun = runsOfRound.at(-1);
           searchRun = result;
           searchFailure = failure;
         }
@@ -106,7 +108,7 @@ export async function openBench(config: OpenBenchConfig): Promise<SectionResult[
     fs.rmSync(pristine, { force: true });
   }
   const searchedFileBytes = runs.find((r) => r.charts === config.searchSize)?.bytes ?? Number.NaN;
-  return [openSection(runs), searchSection(config, searchRun, searchFailure, searchedFileBytes)];
+  return [openSection(runs, slicedRun), searchSection(config, searchRun, searchFailure, searchedFileBytes)];
 }
 
 /** Per phase, the round with the median open time (its memory figures with it); a failed round fails the phase. */
@@ -122,7 +124,11 @@ function medianRuns(rounds: OpenRun[][]): OpenRun[] {
   });
 }
 
-function openSection(runs: OpenRun[]): SectionResult {
+/**
+ * `sliced`: the run that built the key map in slices (the search run, of the last round): its
+ * event-loop figure is reported whichever round's open is the median shown.
+ */
+function openSection(runs: OpenRun[], sliced: OpenRun | undefined): SectionResult {
   const detail = table(
     ['charts', 'file', 'phase', 'path taken', 'open', 'open / floor', 'of which I/O', 'RSS delta', 'heap delta', 'peak RSS delta', 'RSS / file'],
     runs.map((r) => {
@@ -188,13 +194,14 @@ function openSection(runs: OpenRun[]): SectionResult {
         pass: undefined,
       });
     }
-    if (x.keyMapBlock) {
+    const block = sliced !== undefined && sliced.charts === r.charts && sliced.phase === r.phase ? sliced.result?.keyMapBlock : undefined;
+    if (block) {
       checks.push({
-        what: `key map built in slices after the open, ${r.charts} charts (as the app does)`,
-        measured: `event loop waited at most ${ms(x.keyMapBlock.maxMs)} (p99 ${ms(x.keyMapBlock.p99Ms)})`,
+        what: `key map built in slices after the open, ${r.charts} charts (as the app does; the last round's)`,
+        measured: `event loop waited at most ${ms(block.maxMs)} (p99 ${ms(block.p99Ms)})`,
         against: 'monitorEventLoopDelay during the build',
         target: `longest wait < ${BLOCK_TARGET_MS} ms`,
-        pass: x.keyMapBlock.maxMs < BLOCK_TARGET_MS,
+        pass: block.maxMs < BLOCK_TARGET_MS,
       });
     }
     if (target) {

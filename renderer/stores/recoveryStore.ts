@@ -96,9 +96,17 @@ export function createRecoveryStore(client: Client, afterChange: (context: strin
     async loadRepairs() {
       const result = await client.call('recovery.automatic', {}, 'Reading repairs');
       if (!result.ok) return;
-      const known = new Set(get().repairs.map((r) => r.id));
+      const known = new Map(get().repairs.map((r) => [r.id, r] as const));
       const { repairs, damaged } = result.value;
-      set({ repairs, unseen: [...get().unseen, ...repairs.filter((r) => !known.has(r.id)).map((r) => r.id)], damaged: Object.fromEntries(damaged.map((d) => [d.context, d.findings])) });
+      // Merged, not replaced: a repair announced by its event while this answer was on its way
+      // (made after the answer was read, the event faster than the answer) is not in it.
+      const merged = new Map(known);
+      for (const repair of repairs) merged.set(repair.id, repair);
+      set({
+        repairs: [...merged.values()].sort((a, b) => a.id - b.id),
+        unseen: [...get().unseen, ...repairs.filter((r) => !known.has(r.id)).map((r) => r.id)],
+        damaged: Object.fromEntries(damaged.map((d) => [d.context, d.findings])),
+      });
     },
     repaired(repair) {
       if (get().repairs.some((r) => r.id === repair.id)) return;

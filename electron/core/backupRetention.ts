@@ -73,19 +73,33 @@ export function planRetention(
     const time = Date.parse(backup.created);
     // A backup whose time cannot be read cannot be placed in any period: it is kept and reported, never guessed at.
     if (Number.isNaN(time)) why(backup.id, 'its time cannot be read');
-    else if (SAFETY_KINDS.includes(backup.kind)) {
-      const until = time + SAFETY_DAYS * 86_400_000;
-      const seen = expirySeen.get(backup.id);
-      if (now.getTime() < until) why(backup.id, `a safety copy (${backup.kind}), kept until ${new Date(until).toISOString()}`);
-      else if (seen === undefined || seen > now.getTime() || now.getTime() - seen < SAFETY_EXPIRY_CONFIRMED_MS) {
-        why(backup.id, `a safety copy (${backup.kind}) past its ${SAFETY_DAYS} days by this check's clock only: removed by a check a day or more after the first that found it so`);
-      }
+    else {
+      const held = safetyCopyHeld(backup, now, expirySeen);
+      if (held) why(backup.id, held);
     }
   }
   return sorted.map((b) => {
     const list = reasons.get(b.id) ?? [];
     return { id: b.id, created: b.created, kind: b.kind, keep: list.length > 0, reasons: list };
   });
+}
+
+/**
+ * Why a safety copy (a `before-*` backup) is kept at `now`, or undefined when it is not one or
+ * may go: within its SAFETY_DAYS, or past them with no check a day or more before this one
+ * having found it so (backupSafetyExpiry.ts). The policy's prune and `backup prune --days` both ask.
+ */
+export function safetyCopyHeld(backup: RetentionCandidate, now: Date, expirySeen: ReadonlyMap<string, number>): string | undefined {
+  if (!SAFETY_KINDS.includes(backup.kind)) return undefined;
+  const time = Date.parse(backup.created);
+  if (Number.isNaN(time)) return 'its time cannot be read';
+  const until = time + SAFETY_DAYS * 86_400_000;
+  if (now.getTime() < until) return `a safety copy (${backup.kind}), kept until ${new Date(until).toISOString()}`;
+  const seen = expirySeen.get(backup.id);
+  if (seen === undefined || seen > now.getTime() || now.getTime() - seen < SAFETY_EXPIRY_CONFIRMED_MS) {
+    return `a safety copy (${backup.kind}) past its ${SAFETY_DAYS} days by this check's clock only: removed by a check a day or more after the first that found it so`;
+  }
+  return undefined;
 }
 
 /**

@@ -21,8 +21,8 @@ import { chunkEnds } from './backupChunks.ts';
 import { ObjectWriter, OBJECTS_FOLDER, objectPath, readObject, removeUnreferencedObjects, sha256Hex } from './backupObjects.ts';
 import { freeBytesOnDisk, formatBytes, type FreeSpaceProbe } from './freeSpace.ts';
 import { replaceFileAtomically } from './atomicFile.ts';
-import { safetyExpiryAfter, lastGoodBackup } from './backupRetention.ts';
-import { readSafetyExpiry, SAFETY_EXPIRY_CONFIRMED_MS, writeSafetyExpiry } from './backupSafetyExpiry.ts';
+import { safetyCopyHeld, safetyExpiryAfter, lastGoodBackup } from './backupRetention.ts';
+import { readSafetyExpiry, writeSafetyExpiry } from './backupSafetyExpiry.ts';
 import { readRetiredNote } from './contexts/retiredContexts.ts';
 import { takeUpRetiredName } from './contexts/retiredFile.ts';
 import { lockHeldByThisProcess } from './rootLock.ts';
@@ -802,11 +802,7 @@ export function pruneBackups(engine: Engine, options: { maxAgeDays: number; keep
     const expirySeen = readSafetyExpiry(engine);
     const doomed = list.slice(options.keepAtLeast).filter((info) => {
       const age = now.getTime() - Date.parse(info.created);
-      if (info.id === newestVerified) return false;
-      if (SAFETY_KINDS.includes(info.kind)) {
-        const seen = expirySeen.get(info.id);
-        if (!(age > SAFETY_DAYS * 86_400_000) || seen === undefined || seen > now.getTime() || now.getTime() - seen < SAFETY_EXPIRY_CONFIRMED_MS) return false;
-      }
+      if (info.id === newestVerified || safetyCopyHeld(info, now, expirySeen)) return false;
       return age > options.maxAgeDays * 86_400_000;
     });
     const removed = removeBackupsUnderLock(engine, doomed.map((b) => b.id)).removed;

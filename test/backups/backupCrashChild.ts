@@ -9,7 +9,7 @@ import { resolveLayout } from '../../electron/core/dataRoot.ts';
 import { runDueBackups } from '../../electron/core/backupDue.ts';
 import { pruneByPolicy } from '../../electron/core/backupPruning.ts';
 import { utcCalendar } from '../../electron/core/backupCalendar.ts';
-import { KillingFileSystem, say } from '../helpers/killingFileSystem.ts';
+import { KillingFileSystem, runCrashChild, say } from '../helpers/killingFileSystem.ts';
 
 export interface BackupCrashConfig {
   readonly root: string;
@@ -34,10 +34,4 @@ async function main(cfg: BackupCrashConfig): Promise<void> {
   say({ t: 'done', calls: fsys.calls, result: { pruned: 'pruned' in result ? result.pruned : result.removed } });
 }
 
-main(config).then(
-  () => process.exit(0),
-  (error: unknown) => {
-    say({ t: 'error', message: error instanceof Error ? (error.stack ?? error.message) : String(error) });
-    process.exit(2);
-  },
-);
+runCrashChild(main(config));

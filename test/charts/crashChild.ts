@@ -11,7 +11,7 @@
 import { Engine } from '../../electron/core/engine.ts';
 import { resolveLayout } from '../../electron/core/dataRoot.ts';
 import { ChartService } from '../../electron/core/charts/chartService.ts';
-import { KillingFileSystem, say } from '../helpers/killingFileSystem.ts';
+import { KillingFileSystem, runCrashChild, say } from '../helpers/killingFileSystem.ts';
 import type { CrashChildConfig } from './crashSupport.ts';
 
 const config = JSON.parse(process.env.CRASH_CHILD ?? 'null') as CrashChildConfig | null;
@@ -37,10 +37,4 @@ async function main(cfg: CrashChildConfig): Promise<void> {
   say({ t: 'done', calls: fsys.calls, result });
 }
 
-main(config).then(
-  () => process.exit(0),
-  (error: unknown) => {
-    say({ t: 'error', message: error instanceof Error ? (error.stack ?? error.message) : String(error) });
-    process.exit(2);
-  },
-);
+runCrashChild(main(config));

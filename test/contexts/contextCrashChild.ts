@@ -8,7 +8,7 @@ import { resolveLayout } from '../../electron/core/dataRoot.ts';
 import { renameContext } from '../../electron/core/contexts/contextRename.ts';
 import { mergeContext } from '../../electron/core/contexts/contextMerge.ts';
 import { deleteContext } from '../../electron/core/contexts/contextDelete.ts';
-import { KillingFileSystem, say } from '../helpers/killingFileSystem.ts';
+import { KillingFileSystem, runCrashChild, say } from '../helpers/killingFileSystem.ts';
 
 export interface ContextCrashConfig {
   readonly root: string;
@@ -36,10 +36,4 @@ async function main(cfg: ContextCrashConfig): Promise<void> {
   say({ t: 'done', calls: fsys.calls, result: { ok: true, records: 'move' in result ? result.move.records : result.records } });
 }
 
-main(config).then(
-  () => process.exit(0),
-  (error: unknown) => {
-    say({ t: 'error', message: error instanceof Error ? (error.stack ?? error.message) : String(error) });
-    process.exit(2);
-  },
-);
+runCrashChild(main(config));

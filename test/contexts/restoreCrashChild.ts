@@ -6,7 +6,7 @@
 import { Engine } from '../../electron/core/engine.ts';
 import { resolveLayout } from '../../electron/core/dataRoot.ts';
 import { restoreDeletedContext } from '../../electron/core/contexts/contextDelete.ts';
-import { KillingFileSystem, say } from '../helpers/killingFileSystem.ts';
+import { KillingFileSystem, runCrashChild, say } from '../helpers/killingFileSystem.ts';
 
 const config = JSON.parse(process.env.CRASH_CHILD ?? 'null') as { root: string; context: string; killAt: number | null } | null;
 if (!config) throw new Error('CRASH_CHILD is not set');
@@ -20,10 +20,4 @@ async function main(cfg: { root: string; context: string; killAt: number | null 
   say({ t: 'done', calls: fsys.calls, result });
 }
 
-main(config).then(
-  () => process.exit(0),
-  (error: unknown) => {
-    say({ t: 'error', message: error instanceof Error ? (error.stack ?? error.message) : String(error) });
-    process.exit(2);
-  },
-);
+runCrashChild(main(config));

@@ -14,6 +14,17 @@ export function say(message: Record<string, unknown>): void {
   fs.writeSync(1, `${JSON.stringify(message)}\n`);
 }
 
+/** Runs a crash child's work: exit 0 when done, else one `error` line (what the parent reads) and exit 2. */
+export function runCrashChild(work: Promise<void>): void {
+  work.then(
+    () => process.exit(0),
+    (error: unknown) => {
+      say({ t: 'error', message: error instanceof Error ? (error.stack ?? error.message) : String(error) });
+      process.exit(2);
+    },
+  );
+}
+
 /** The seam: the real file system, with a self-kill at the N-th counted call once armed. */
 export class KillingFileSystem implements FileSystem {
   armed = false;

@@ -14,7 +14,7 @@ import type { StoredRecord } from '../records.ts';
 import { refuseReserved, requireContext } from './contextRename.ts';
 import { clearRetiredNote, readRetiredNote, writeRetiredNote, type RetiredNote } from './retiredContexts.ts';
 import { takeAwayRetiredFile, takeInLeftAside } from './retiredFile.ts';
-import { deletionAnswered } from './contextRetry.ts';
+import { deletionAnswered, deletionCommitNote } from './contextRetry.ts';
 
 export interface DeleteResult {
   readonly context: string;
@@ -45,7 +45,7 @@ export async function deleteContext(engine: Engine, context: string, options: { 
     writeRetiredNote(engine.fs, engine.layout, { format: 1, context, reason: 'deleted', backup: info.id, op, ts: new Date().toISOString() });
     return info.id;
   });
-  const result = await engine.transact(context, (state) => ({ puts: [], deletes: [...state.keys()] }), { op, note: `Context ${context} deleted (backup ${backup} taken first)` });
+  const result = await engine.transact(context, (state) => ({ puts: [], deletes: [...state.keys()] }), { op, note: deletionCommitNote(context, backup) });
   const leftBehind = await engine.withLock(() => takeAwayRetiredFile(engine, context));
   return { context, backup, records: result.changed, leftBehind };
 }

@@ -22,6 +22,13 @@ export async function moveAnswered(engine: Engine, from: string, to: string, op:
   return engine.read(from, (_state, store) => store.hasOperation(part) !== undefined);
 }
 
+/** The note of a context deletion's commit, which names the backup taken first (read back by deletionAnswered). */
+export function deletionCommitNote(context: string, backup: string): string {
+  return `Context ${context} deleted (backup ${backup} taken first)`;
+}
+
+const BACKUP_IN_DELETION_NOTE = /\(backup (\S+) taken first\)/;
+
 /** A deletion under the caller's operation id found in the context's journal: its backup (from the commit's note) and how many records it took. */
 export async function deletionAnswered(engine: Engine, context: string, op: string): Promise<{ backup: string; records: number } | undefined> {
   return engine.read(context, (_state, store) => {
@@ -29,7 +36,7 @@ export async function deletionAnswered(engine: Engine, context: string, op: stri
     if (!done) return undefined;
     let backup = '';
     forEachJournalEntry(engine.fs, store.paths.journal, (entry) => {
-      if (entry.kind === 'commit' && entry.tx === done.tx) backup ||= /\(backup (\S+) taken first\)/.exec(entry.note ?? '')?.[1] ?? '';
+      if (entry.kind === 'commit' && entry.tx === done.tx) backup ||= BACKUP_IN_DELETION_NOTE.exec(entry.note ?? '')?.[1] ?? '';
     });
     return { backup, records: store.changesIn(done.tx) };
   });

@@ -12,6 +12,7 @@ import { shortTitle } from '../model/shortTitle.ts';
 import type { Client } from './client.ts';
 import { call, type Call, type UndoCheck, type UndoStore } from './undoStore.ts';
 import { madeChartCheck } from './madeChartCheck.ts';
+import { createOwnCommits } from './ownCommits.ts';
 
 export interface Refresher {
   afterEdit(context: string): Promise<void>;
@@ -69,17 +70,19 @@ export function createChartEditor(client: Client, undo: UndoStore, refresher: Re
   // Ctrl+Z pressed twice quickly undoes two edits (run together, the second read the part before
   // the first had put it back, and was refused as someone else's change, its entry lost).
   let undoing: Promise<unknown> = Promise.resolve();
+  // Every commit this window's edits and undos made: an undo that removes a chart asks whether all it would take is of these.
+  const own = createOwnCommits();
+  const contextOf = (input: unknown) => (input as { context?: string }).context ?? (input as { to?: string }).to ?? '';
 
-  /** `seen`: the chart written to, as the person saw it (none for a new chart). */
-  async function edit<C extends ChannelName>(label: string, channel: C, input: ChannelInput<C>, inverse: (value: ChannelOutput<C>) => Undo, options: EditOptions = {}, seen?: Chart): Promise<IpcResult<ChannelOutput<C>>> {
+  async function edit<C extends ChannelName>(label: string, channel: C, input: ChannelInput<C>, inverse: (value: ChannelOutput<C>) => Undo, options: EditOptions = {}): Promise<IpcResult<ChannelOutput<C>>> {
     const request = { ...input, op: options.op ?? newOperationId(channel), ...at(options.ifVersion) } as ChannelInput<C>;
-    if (seen) for (const { check } of undo.getState().entries) if (check?.context === seen.context && check.chartId === seen.id) check.beforeOwnWrite?.(seen);
     const result = await client.call(channel, request, label);
     if (result.ok) {
+      own.note(contextOf(input), (result.value as { seq?: number }).seq);
       // A retried request (the same op) was applied the first time, and left its undo then.
       const taken = (result.value as { duplicate?: boolean }).duplicate ? null : inverse(result.value);
       if (taken) undo.getState().push({ label, ...taken });
-      await refresher.afterEdit((input as { context?: string; to?: string }).context ?? (input as { to?: string }).to ?? '');
+      await refresher.afterEdit(contextOf(input));
     }
     return result;
   }
@@ -92,93 +95,97 @@ export function createChartEditor(client: Client, undo: UndoStore, refresher: Re
       const tree = await client.call('charts.tree', { context: check.context, id: check.chartId }, `Undo: ${entry.label}`);
       if (!tree.ok) return tree;
       const now = check.read(tree.value.chart);
-      if (!now || now.shows !== check.expected) {
+      const confirmed = now?.shows === check.expected ? await (check.confirm?.(tree.value) ?? { ok: true as const, value: true }) : undefined;
+      if (confirmed && !confirmed.ok) return confirmed;
+      if (!now || !confirmed?.value) {
         return { ok: false, error: { code: 'CONFLICT', message: `${check.what.charAt(0).toUpperCase()}${check.what.slice(1)} was ${now ? 'changed' : 'removed'} by someone else since, so “${entry.label}” cannot be undone without losing that.`, kept: 'Nothing was changed.' } };
       }
       ifVersion = now.version;
     }
     const input = { ...entry.inverse.input, op: newOperationId(`undo:${entry.inverse.channel}`), ...at(ifVersion) };
-    return client.call(entry.inverse.channel, input as never, `Undo: ${entry.label}`);
+    const result = await client.call(entry.inverse.channel, input as never, `Undo: ${entry.label}`);
+    if (result.ok) own.note(contextOf(input), (result.value as { seq?: number }).seq);
+    return result;
   }
 
   return {
     createChart: (input: ChannelInput<'charts.create'>, options?: EditOptions) =>
       edit(`Create chart ${q(input.outcome)}`, 'charts.create', input, (v) => ({
         inverse: call('charts.remove', { context: input.context, id: v.id }),
-        check: madeChartCheck(input.context, v.id, 'the new chart', v.version),
+        check: madeChartCheck(input.context, v.id, 'the new chart', v.version, client, own),
       }), options),
     setOutcome: (chart: Chart, text: string, options?: EditOptions) =>
       edit('Change the desired outcome', 'outcome.set', { context: chart.context, chartId: chart.id, text }, () => ({
         inverse: call('outcome.set', { context: chart.context, chartId: chart.id, text: chart.desiredOutcome }),
         check: chartCheck(chart.context, chart.id, 'the desired outcome', outcomeShows, text, (c) => c.versions?.outcome),
-      }), options, chart),
+      }), options),
     completeOutcome: (chart: Chart, options?: EditOptions) =>
       edit('Mark the outcome achieved', 'outcome.complete', { context: chart.context, chartId: chart.id }, () => ({
         inverse: call('outcome.reopen', { context: chart.context, chartId: chart.id }),
         check: chartCheck(chart.context, chart.id, 'the desired outcome', (c) => String(c.outcomeCompleted), 'true', (c) => c.versions?.outcome),
-      }), options, chart),
+      }), options),
     setDue: (chart: Chart, date: string | null, options?: EditOptions) =>
       edit('Change the due date', 'due.set', { context: chart.context, chartId: chart.id, date }, () => ({
         inverse: call('due.set', { context: chart.context, chartId: chart.id, date: chart.dueDate ?? null }),
         check: chartCheck(chart.context, chart.id, 'the due date', dueShows, date ?? '', (c) => c.versions?.chart),
-      }), options, chart),
+      }), options),
     /** A line already there is not added twice (the answer says changed: 0): no undo then, which would take away the line that was there. */
     addReality: (chart: Chart, text: string, options?: EditOptions) =>
       edit('Add to current reality', 'reality.add', { context: chart.context, chartId: chart.id, text }, (v) => (v.changed === 0 ? null : {
         inverse: call('reality.edit', { context: chart.context, chartId: chart.id, from: text }),
         check: chartCheck(chart.context, chart.id, `the line ${q(text)} of current reality`, (c) => String(c.currentReality.includes(text)), 'true', (c) => c.versions?.reality),
-      }), options, chart),
+      }), options),
     /** Edits (or, without `to`, removes) a line, at the version of current reality the person saw: what undo takes back depends on the list as it was. */
     editReality: (chart: Chart, from: string, to: string | undefined, options: EditOptions = {}) => {
       const seen = options.ifVersion ?? chart.versions?.reality;
       return edit(to === undefined ? 'Remove from current reality' : 'Edit current reality', 'reality.edit', { context: chart.context, chartId: chart.id, from, ...(to === undefined ? {} : { to }) }, (v) => (v.changed === 0 ? null : {
         inverse: realityEditInverse(chart, from, to, seen),
         check: chartCheck(chart.context, chart.id, 'current reality', (c) => fingerprint(c.currentReality.includes(to?.trim() ?? from), c.currentReality.includes(from)), fingerprint(to !== undefined, false), (c) => c.versions?.reality),
-      }), { ...options, ifVersion: seen }, chart);
+      }), { ...options, ifVersion: seen });
     },
     addStep: (chart: Chart, title: string, dueDate?: string, options?: EditOptions) =>
       edit(`Add step ${q(title)}`, 'steps.add', { context: chart.context, chartId: chart.id, title, ...(dueDate ? { dueDate } : {}) }, (v) => ({
         inverse: call('steps.remove', { context: chart.context, name: v.name }),
         check: stepCheck(chart, v.name, `the step ${q(title)}`, (s) => fingerprint(s.title, s.dueDate ?? null, s.completed, s.telescopedInto !== undefined), fingerprint(title, dueDate ?? null, false, false)),
-      }), options, chart),
+      }), options),
     renameStep: (chart: Chart, step: ActionStep, title: string, options?: EditOptions) =>
       edit(`Rename step ${q(step.title)}`, 'steps.edit', { context: chart.context, name: step.name, title }, () => ({
         inverse: call('steps.edit', { context: chart.context, name: step.name, title: step.title }),
         check: stepCheck(chart, step.name, `the step ${q(title)}`, (s) => s.title, title),
-      }), options, chart),
+      }), options),
     redateStep: (chart: Chart, step: ActionStep, dueDate: string | null, options?: EditOptions) =>
       edit(`Change the date of ${q(step.title)}`, 'steps.edit', { context: chart.context, name: step.name, dueDate }, () => ({
         inverse: call('steps.edit', { context: chart.context, name: step.name, dueDate: step.dueDate ?? null }),
         check: stepCheck(chart, step.name, `the date of ${q(step.title)}`, (s) => s.dueDate ?? '', dueDate ?? ''),
-      }), options, chart),
+      }), options),
     moveStep: (chart: Chart, step: ActionStep, to: number) => {
       const from = chart.steps.findIndex((s) => s.name === step.name) + 1;
       return edit(`Move step ${q(step.title)}`, 'steps.move', { context: chart.context, name: step.name, to }, () => ({
         inverse: call('steps.move', { context: chart.context, name: step.name, to: from }),
         check: stepCheck(chart, step.name, `the place of ${q(step.title)}`, (s, c) => String(c.steps.indexOf(s) + 1), String(to)),
-      }), at(step.version), chart);
+      }), at(step.version));
     },
     /** A step someone else completed already (or a second click) changes nothing (changed: 0): no undo then, which would reopen their completion. */
     completeStep: (chart: Chart, step: ActionStep) =>
       edit(`Complete ${q(step.title)}`, 'steps.complete', { context: chart.context, name: step.name }, (v) => (v.changed === 0 ? null : {
         inverse: call('steps.reopen', { context: chart.context, name: step.name }),
         check: stepCheck(chart, step.name, `the step ${q(step.title)}`, (s) => String(s.completed), 'true'),
-      }), {}, chart),
+      }), {}),
     /** Likewise: a step already open is not reopened, and leaves no undo that would complete it. */
     reopenStep: (chart: Chart, step: ActionStep) =>
       edit(`Reopen ${q(step.title)}`, 'steps.reopen', { context: chart.context, name: step.name }, (v) => (v.changed === 0 ? null : {
         inverse: call('steps.complete', { context: chart.context, name: step.name }),
         check: stepCheck(chart, step.name, `the step ${q(step.title)}`, (s) => String(s.completed), 'false'),
-      }), {}, chart),
+      }), {}),
     /** Removes the step with every chart telescoped from it; undo puts all of it back exactly as it was. */
     removeStep: (chart: Chart, step: ActionStep) =>
-      edit(`Remove step ${q(step.title)}`, 'steps.remove', { context: chart.context, name: step.name }, (v) => (v.removed.length > 0 ? { inverse: call('steps.restore', { context: chart.context, records: [...v.removed] }) } : null), at(step.version), chart),
+      edit(`Remove step ${q(step.title)}`, 'steps.remove', { context: chart.context, name: step.name }, (v) => (v.removed.length > 0 ? { inverse: call('steps.restore', { context: chart.context, records: [...v.removed] }) } : null), at(step.version)),
     /** Undo removes the sub-chart again, if nobody has changed it since. */
     telescope: (chart: Chart, step: ActionStep, reality?: string) =>
       edit(`Telescope ${q(step.title)}`, 'steps.telescope', { context: chart.context, name: step.name, ...(reality ? { reality } : {}) }, (v) => ({
         inverse: call('charts.remove', { context: chart.context, id: v.id }),
-        check: madeChartCheck(chart.context, v.id, `the sub-chart of ${q(step.title)}`, v.version),
-      }), at(step.version), chart),
+        check: madeChartCheck(chart.context, v.id, `the sub-chart of ${q(step.title)}`, v.version, client, own),
+      }), at(step.version)),
     /** Takes back the last change; refused (and said why) when someone else changed that part since. */
     undo(): Promise<{ label: string; result: IpcResult<unknown> } | null> {
       const turn = undoing.then(async () => {

@@ -3,8 +3,8 @@
 // never overwrites a change someone else made since. Every edit can be taken back, telescoping
 // and creating a chart included.
 import { createStore } from 'zustand/vanilla';
-import type { ChannelInput, ChannelName } from '../../shared/contract.ts';
-import type { Chart } from '../../shared/domain.ts';
+import type { ChannelInput, ChannelName, IpcResult } from '../../shared/contract.ts';
+import type { Chart, ChartTree } from '../../shared/domain.ts';
 
 export interface Call<C extends ChannelName = ChannelName> {
   readonly channel: C;
@@ -25,10 +25,10 @@ export interface UndoCheck {
   /** How a person names the part, for the refusal ("the desired outcome"). */
   readonly what: string;
   /**
-   * Told before each edit the window makes to the chart, with the chart as the person saw it:
-   * a check that compares versions learns that a later version may be the window's own doing.
+   * Asked once the part shows `expected`, with the whole tree read (an undo that removes a chart
+   * takes its sub-charts too): false when someone else changed something in it since.
    */
-  readonly beforeOwnWrite?: (seen: Chart) => void;
+  readonly confirm?: (tree: ChartTree) => Promise<IpcResult<boolean>>;
 }
 
 export interface UndoEntry {

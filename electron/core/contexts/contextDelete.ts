@@ -9,12 +9,12 @@ import { EngineError } from '../errors.ts';
 import { validateContextName } from '../dataRoot.ts';
 import { createBackupUnderLock } from '../backups.ts';
 import { replayWanted } from '../history.ts';
-import { forEachJournalEntry } from '../journalFile.ts';
 import type { StoredRecord } from '../records.ts';
 import { refuseReserved, requireContext } from './contextRename.ts';
 import { clearRetiredNote, readRetiredNote, writeRetiredNote, type RetiredNote } from './retiredContexts.ts';
 import { takeAwayRetiredFile, takeInLeftAside } from './retiredFile.ts';
-import { deletionAnswered, deletionCommitNote } from './contextRetry.ts';
+import { deletionAnswered, type DeletionRetry } from './contextRetry.ts';
+import { deletionCommitNote, deletionsIn, restoredNote } from './deletionJournal.ts';
 
 export interface DeleteResult {
   readonly context: string;
@@ -31,9 +31,11 @@ export async function deleteContext(engine: Engine, context: string, options: { 
   refuseReserved(context, 'deleted');
   const op = `delete-context:${context}:${options.op ?? randomUUID()}`;
   // A retry of a deletion done (the same --op) is answered as done, before the name is looked
-  // for (it is gone by then); its file is taken away if a crash came first.
+  // for (it is gone by then); its file is taken away if a crash came first. One undone since,
+  // or an id another change used, is refused.
   const answered = options.op === undefined ? undefined : await deletionAnswered(engine, context, op);
-  if (answered) {
+  if (answered) refuseUndoneOrForeign(context, options.op as string, answered);
+  if (answered?.state === 'deleted') {
     // Still deleted by it (not restored or taken up since): its file goes if a crash came first.
     const stillDeleted = readRetiredNote(engine.fs, engine.layout, context)?.op === op;
     const leftBehind = stillDeleted ? await engine.withLock(() => takeAwayRetiredFile(engine, context)) : 0;
@@ -50,8 +52,22 @@ export async function deleteContext(engine: Engine, context: string, options: { 
   return { context, backup, records: result.changed, leftBehind };
 }
 
-/** The note of a restore's commit (older versions wrote it too, under the caller's op alone). */
-const restoredNote = (context: string) => `Context ${context} restored (its deletion undone)`;
+/**
+ * A retry whose deletion was undone since is refused, not done again: a retry only learns what
+ * became of the request it repeats, and the restore came after that request was done, a
+ * decision of its own (this person's or another's) that a late retry must not quietly reverse
+ * (a retry loop would throw away the way back the restore gave). "Already done" would say the
+ * context is gone while it is listed. An id another change used made no deletion at all.
+ */
+function refuseUndoneOrForeign(context: string, op: string, answered: DeletionRetry): void {
+  const again = `To delete it now, run tension context delete ${context} without --op (or with a new one).`;
+  if (answered.state === 'restored') {
+    throw new EngineError('CONFLICT', `Context ${context} was deleted under operation id ${op}, then restored (${answered.restoredAt}): a retry does not delete it again. Nothing was changed. ${again}`, { kept: 'Nothing was changed.' });
+  }
+  if (answered.state === 'other-change') {
+    throw new EngineError('CONFLICT', `Operation id ${op} was used by another change of context ${context}, not a deletion: context ${context} was not deleted. Nothing was changed. ${again}`, { kept: 'Nothing was changed.' });
+  }
+}
 
 interface DeletionToUndo {
   /** The deleting commit's operation id and transaction. */
@@ -64,36 +80,24 @@ interface DeletionToUndo {
 interface JournalDeletions {
   /** The deletion a restore now undoes, if any. */
   readonly toUndo: DeletionToUndo | undefined;
-  /** The newest deletion already undone (its restore committed). */
+  /** The newest deletion already undone (its restore committed), when none is left to undo. */
   readonly lastUndone: { op: string; tx: string } | undefined;
 }
 
 /**
  * The deletion a restore undoes, read from the context's journal (not from the retired note,
- * which goes when the name is taken up again: a context created or renamed to that name). Each
- * restore undoes the newest deletion not yet undone, so the journal reads as a stack: a
- * deleting commit pushes, a restoring one pops. A request already answered (its operation id is
- * in the journal) names the deletion it undid, so its retry is answered, not applied to an
- * older deletion.
+ * which goes when the name is taken up again: a context created or renamed to that name): the
+ * newest not yet undone. A request already answered (its operation id is in the journal) names
+ * the deletion it undid, so its retry is answered, not applied to an older deletion.
  */
 function deletionToUndo(engine: Engine, journal: string, context: string, callerOp: string | undefined): JournalDeletions {
   const restoreOpOf = (deletion: { op: string }) => `restore-context:${callerOp ?? deletion.op}`;
-  const open: { op: string; tx: string }[] = [];
-  let lastTx: string | undefined;
-  let answered: { op: string; tx: string } | undefined;
-  let lastUndone: { op: string; tx: string } | undefined;
-  forEachJournalEntry(engine.fs, journal, (entry) => {
-    if (entry.kind !== 'commit' || entry.tx === lastTx) return; // the parts of one large commit count once
-    lastTx = entry.tx;
-    if (entry.op?.startsWith(`delete-context:${context}:`)) open.push({ op: entry.op, tx: entry.tx });
-    else if (entry.op?.startsWith('restore-context:') || entry.note === restoredNote(context)) {
-      const undone = open.pop();
-      if (undone) lastUndone = undone;
-      if (undone && callerOp !== undefined && entry.op === restoreOpOf(undone)) answered = undone;
-    }
-  });
+  const deletions = deletionsIn(engine.fs, journal, context);
+  const answered = callerOp === undefined ? undefined : deletions.find((deletion) => deletion.undoneBy?.op === restoreOpOf(deletion));
+  const open = deletions.filter((deletion) => deletion.undoneBy === undefined);
   const deletion = answered ?? open.at(-1);
-  return { toUndo: deletion && { ...deletion, restoreOp: restoreOpOf(deletion) }, lastUndone: open.length === 0 ? lastUndone : undefined };
+  const undone = deletions.filter((each) => each.undoneBy !== undefined).sort((x, y) => (x.undoneBy?.at ?? 0) - (y.undoneBy?.at ?? 0));
+  return { toUndo: deletion && { op: deletion.op, tx: deletion.tx, restoreOp: restoreOpOf(deletion) }, lastUndone: open.length === 0 ? undone.at(-1) : undefined };
 }
 
 /**

@@ -5,7 +5,7 @@
 // of the source, which a rename, merge or deletion keeps.
 import type { Engine } from '../engine.ts';
 import { moveOperationId } from './moveOperation.ts';
-import { forEachJournalEntry } from '../journalFile.ts';
+import { deletionsIn } from './deletionJournal.ts';
 import { isHiddenRetired, readRetiredNote } from './retiredContexts.ts';
 import type { MoveResult } from './moveCharts.ts';
 
@@ -22,23 +22,24 @@ export async function moveAnswered(engine: Engine, from: string, to: string, op:
   return engine.read(from, (_state, store) => store.hasOperation(part) !== undefined);
 }
 
-/** The note of a context deletion's commit, which names the backup taken first (read back by deletionAnswered). */
-export function deletionCommitNote(context: string, backup: string): string {
-  return `Context ${context} deleted (backup ${backup} taken first)`;
-}
+/** What became of a deletion sent with the caller's operation id, read from the context's journal. */
+export type DeletionRetry =
+  /** Done: its backup and how many records it took. */
+  | { readonly state: 'deleted'; readonly backup: string; readonly records: number }
+  /** Done, then undone by a restore (when). */
+  | { readonly state: 'restored'; readonly restoredAt: string }
+  /** The operation id is another change's (any command takes --op): no deletion was made under it. */
+  | { readonly state: 'other-change' };
 
-const BACKUP_IN_DELETION_NOTE = /\(backup (\S+) taken first\)/;
-
-/** A deletion under the caller's operation id found in the context's journal: its backup (from the commit's note) and how many records it took. */
-export async function deletionAnswered(engine: Engine, context: string, op: string): Promise<{ backup: string; records: number } | undefined> {
+/** The deletion under the caller's operation id, if that id is in the context's journal (deletionJournal.ts tells a deletion from another change). */
+export async function deletionAnswered(engine: Engine, context: string, op: string): Promise<DeletionRetry | undefined> {
   return engine.read(context, (_state, store) => {
     const done = store.hasOperation(op);
     if (!done) return undefined;
-    let backup = '';
-    forEachJournalEntry(engine.fs, store.paths.journal, (entry) => {
-      if (entry.kind === 'commit' && entry.tx === done.tx) backup ||= BACKUP_IN_DELETION_NOTE.exec(entry.note ?? '')?.[1] ?? '';
-    });
-    return { backup, records: store.changesIn(done.tx) };
+    const deletion = deletionsIn(engine.fs, store.paths.journal, context).find((each) => each.tx === done.tx);
+    if (!deletion) return { state: 'other-change' };
+    if (deletion.undoneBy) return { state: 'restored', restoredAt: deletion.undoneBy.ts };
+    return { state: 'deleted', backup: deletion.backup, records: store.changesIn(done.tx) };
   });
 }
 

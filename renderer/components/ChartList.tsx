@@ -114,17 +114,19 @@ export function ChartList() {
                 {c.level > 0 ? '↳ ' : ''}
                 {c.desiredOutcome}
               </span>
+              {/* The context and the steps are bare text: in the flex line each run of text is
+                  a box of its own, set apart by the gap like a span, so a row keeps its look with
+                  two elements fewer (every row on screen is in the DOM). The date's span keeps the
+                  two runs apart, and colours an overdue date. */}
               <span className="row-meta">
                 {c.level > 0 && (
                   <span className="row-parent" dir="auto">
                     in {shortTitle(parentOf(c) ?? c.parentChart ?? '', 28)}
                   </span>
                 )}
-                <span className="row-context">{c.context}</span>
-                <span className={isOverdue(c.dueDate, c.complete) ? 'overdue' : ''}>{formatDay(c.dueDate)}</span>
-                <span>
-                  {c.stepsDone}/{c.stepsTotal} steps
-                </span>
+                {c.context}
+                <span className={isOverdue(c.dueDate, c.complete) ? 'overdue' : undefined}>{formatDay(c.dueDate)}</span>
+                {`${c.stepsDone}/${c.stepsTotal} steps`}
               </span>
             </button>
           )}

@@ -1,6 +1,6 @@
-// A list that keeps only the rows on screen in the DOM (plus a few either side), so 100k rows
-// scroll as smoothly as 100. Rows have one fixed height; the spacer gives the scrollbar its
-// full length.
+// A list that keeps only the rows on screen in the DOM (plus OVERSCAN_ROWS either side), so
+// 100k rows scroll as smoothly as 100. Rows have one fixed height; the spacer gives the
+// scrollbar its full length.
 import { useLayoutEffect, useRef, useState, type ReactNode } from 'react';
 
 interface Props<T> {
@@ -14,7 +14,17 @@ interface Props<T> {
   readonly overscan?: number;
 }
 
-export function VirtualList<T>({ items, rowHeight, renderRow, rowKey, label, activeIndex, overscan = 6 }: Props<T>) {
+/**
+ * Rows kept in the DOM beyond each edge of the screen. A scroll can be painted a frame before
+ * the rows it brings (the scroll event comes as the frame is made, and React renders its update
+ * in a task after it; the compositor may scroll on its own), so the rows past the edge must
+ * cover one frame's scroll: 4 rows (208 px) hold two mouse-wheel notches (up to 100 px each)
+ * in one frame, a fast spin. A longer jump (the scrollbar's thumb dragged) outruns any
+ * overscan; more rows only add DOM nodes (issue 15 bounds them) and render time per scroll.
+ */
+export const OVERSCAN_ROWS = 4;
+
+export function VirtualList<T>({ items, rowHeight, renderRow, rowKey, label, activeIndex, overscan = OVERSCAN_ROWS }: Props<T>) {
   const ref = useRef<HTMLDivElement>(null);
   const [scrollTop, setScrollTop] = useState(0);
   const [height, setHeight] = useState(600);

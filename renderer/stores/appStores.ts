@@ -16,6 +16,7 @@ import { createRecoveryStore } from './recoveryStore.ts';
 import { createBackupPanelsStore } from './backupPanelsStore.ts';
 import { createInsightsStore } from './insightsStore.ts';
 import { createContextMovesStore } from './contextMovesStore.ts';
+import { createClosedChartDrafts } from './closedChartDrafts.ts';
 
 export function createAppStores(transport: Transport) {
   const notifications = createNotificationsStore();
@@ -27,6 +28,7 @@ export function createAppStores(transport: Transport) {
   const history = createHistoryStore(client);
   const undo = createUndoStore();
   const insights = createInsightsStore(client, notifications);
+  const closedChartDrafts = createClosedChartDrafts(client, drafts, selection, notifications);
 
   /** After a change (ours or another process's) to a context: refresh every view showing it. */
   async function refreshContext(context: string): Promise<void> {
@@ -37,6 +39,8 @@ export function createAppStores(transport: Transport) {
       selection.getState().open && (selection.getState().open?.context === context || context === '') ? selection.getState().reload() : Promise.resolve(),
       history.getState().chart && (history.getState().chart?.context === context || context === '') ? history.getState().reload() : Promise.resolve(),
     ]);
+    // Text typed in charts not open now: once the open chart was followed, the others holding drafts are.
+    await closedChartDrafts.afterRefresh(context);
   }
 
   const editor = createChartEditor(client, undo, { afterEdit: refreshContext });

@@ -26,6 +26,20 @@ export interface Draft {
   readonly saving?: boolean;
 }
 
+/** Where the drafts of a chart can be taken up, the chart being no longer where the person left it. */
+export interface Whereabouts {
+  /**
+   * moved: the chart itself went there (the drafts followed it, and are keyed to its new place);
+   * same-title: the chart is gone, and a chart with the same desired outcome is there, maybe the
+   * same one moved under a new id: nothing tells for sure, so its drafts stay listed apart.
+   */
+  readonly how: 'moved' | 'same-title';
+  readonly context: string;
+  readonly id: string;
+  /** The desired outcome, to name the chart by. */
+  readonly title: string;
+}
+
 export interface DraftsState {
   readonly drafts: ReadonlyMap<string, Draft>;
   /**
@@ -34,6 +48,8 @@ export interface DraftsState {
    * drafts are listed apart (DraftsOfRemovedCharts), to be copied or let go.
    */
   readonly removedCharts: ReadonlySet<string>;
+  /** By chartKey: charts holding drafts that are not where the person left them (not open then), and where to go on. */
+  readonly whereabouts: ReadonlyMap<string, Whereabouts>;
   open(draft: Omit<Draft, 'text'> & { text?: string }): void;
   type(key: string, text: string): void;
   /** Starts again from another value and version (keep mine, merge), keeping or replacing the text. */
@@ -44,8 +60,13 @@ export interface DraftsState {
   chartsGone(context: string, chartIds: readonly string[]): void;
   /** These charts are there (again): their drafts are back in their fields. */
   chartsThere(context: string, chartIds: readonly string[]): void;
-  /** These charts are now in context `to` (moved by another program): their drafts follow them. */
-  chartsMoved(from: string, to: string, chartIds: readonly string[]): void;
+  /**
+   * These charts are now in context `to` (moved by another program): their drafts follow them.
+   * `title`: the charts were not open, so where their drafts went is kept, to be shown.
+   */
+  chartsMoved(from: string, to: string, chartIds: readonly string[], title?: (chartId: string) => string): void;
+  /** The gone chart `chartId` of `context` may be `where` (the same desired outcome): said beside its drafts. */
+  sameTitleElsewhere(context: string, chartId: string, where: Whereabouts): void;
 }
 
 export const draftKey = (kind: DraftKind, context: string, chartId: string, part: string) => `${kind}\u0000${context}\u0000${chartId}\u0000${part}`;
@@ -67,6 +88,7 @@ export function createDraftsStore() {
     return {
       drafts: new Map(),
       removedCharts: new Set(),
+      whereabouts: new Map(),
       open(draft) {
         if (get().drafts.has(draft.key)) return; // a draft left open keeps its text
         const drafts = new Map(get().drafts);
@@ -88,17 +110,26 @@ export function createDraftsStore() {
         set({ removedCharts: new Set([...get().removedCharts, ...gone]) });
       },
       chartsThere(context, chartIds) {
-        const back = chartIds.map((id) => chartKey(context, id)).filter((key) => get().removedCharts.has(key));
-        if (back.length === 0) return;
+        const keys = chartIds.map((id) => chartKey(context, id));
+        const back = keys.filter((key) => get().removedCharts.has(key));
+        // Open where they are now: their drafts are in their fields again, nothing to point at.
+        const found = keys.filter((key) => get().whereabouts.has(key));
+        if (back.length === 0 && found.length === 0) return;
         const removedCharts = new Set(get().removedCharts);
         for (const key of back) removedCharts.delete(key);
-        set({ removedCharts });
+        const whereabouts = new Map(get().whereabouts);
+        for (const key of found) whereabouts.delete(key);
+        set({ removedCharts, whereabouts });
       },
-      chartsMoved(from, to, chartIds) {
+      sameTitleElsewhere(context, chartId, where) {
+        set({ whereabouts: new Map(get().whereabouts).set(chartKey(context, chartId), where) });
+      },
+      chartsMoved(from, to, chartIds, title) {
         const moving = draftsOf(from, chartIds);
         if (moving.length === 0) return;
         const drafts = new Map(get().drafts);
         const stranded: string[] = [];
+        const whereabouts = new Map(get().whereabouts);
         for (const draft of moving) {
           const key = draftKey(draft.kind, to, draft.chartId, draft.part);
           const there = drafts.get(key);
@@ -108,9 +139,10 @@ export function createDraftsStore() {
           else {
             drafts.delete(draft.key);
             drafts.set(key, { ...draft, key, context: to });
+            if (title) whereabouts.set(chartKey(to, draft.chartId), { how: 'moved', context: to, id: draft.chartId, title: title(draft.chartId) });
           }
         }
-        set({ drafts, ...(stranded.length > 0 ? { removedCharts: new Set([...get().removedCharts, ...stranded]) } : {}) });
+        set({ drafts, whereabouts, ...(stranded.length > 0 ? { removedCharts: new Set([...get().removedCharts, ...stranded]) } : {}) });
       },
     };
   });

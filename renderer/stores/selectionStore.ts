@@ -9,7 +9,7 @@ import type { StepOrder } from '../model/stepOrder.ts';
 import { treeChartIds } from '../model/treeChartIds.ts';
 import type { Client } from './client.ts';
 import type { DraftsStore } from './draftsStore.ts';
-import { findMovedChart } from './movedChart.ts';
+import { chartWithSameTitle, findMovedChart } from './movedChart.ts';
 import type { NotificationsStore } from './notificationsStore.ts';
 
 export interface ChartRef {
@@ -85,10 +85,18 @@ export function createSelectionStore(client: Client, notifications: Notification
             await get().select({ context: moved.context, id: ref.id });
             return;
           }
-          // Removed (an undone creation, another program): say so once, and let it go.
+          // Removed (an undone creation, another program): say so once, and let it go. A chart
+          // with the same desired outcome elsewhere may be this one moved under a new id (as a
+          // peer moves charts): named as a maybe, beside the drafts kept apart.
+          const title = before?.chart.id === ref.id ? before.chart.desiredOutcome : undefined;
+          const lookalike = title === undefined ? null : await chartWithSameTitle(client, title, ref);
+          if (mine !== seq) return;
           keepDraftsOfGone(ref.context, before, null);
           set({ open: null, tree: null, ancestors: [] });
-          notifications.getState().notify('info', `The chart ${named}is no longer there: it was removed.`);
+          if (title !== undefined && lookalike) {
+            drafts.getState().sameTitleElsewhere(ref.context, ref.id, { how: 'same-title', ...lookalike, title });
+            notifications.getState().notify('info', `The chart ${named}is no longer in the context “${ref.context}”. A chart with the same desired outcome is in “${lookalike.context}”: it may be this one, moved there under a new id.`);
+          } else notifications.getState().notify('info', `The chart ${named}is no longer there: it was removed.`);
           return;
         }
         notifications.getState().notify('error', 'The chart could not be opened', result.error);

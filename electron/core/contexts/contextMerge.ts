@@ -17,7 +17,7 @@ import { forEachJournalEntry } from '../journalFile.ts';
 import { moveNote, moveOperationId, movePartOf } from './moveOperation.ts';
 import { retarget } from './recordRetarget.ts';
 import { answerRetry, moveAllAndRetire, requireContext, type ContextChangeResult } from './contextRename.ts';
-import { clearRetiredNote, readRetiredNote, writeRetiredNote } from './retiredContexts.ts';
+import { clearRetiredNote, readRetiredNote, writeRetiredNote, type RetiredNote } from './retiredContexts.ts';
 import { refuseRetiredTarget } from './retiredTargets.ts';
 import { moveAnswered } from './contextRetry.ts';
 
@@ -46,10 +46,17 @@ export async function mergeContext(engine: Engine, from: string, into: string, c
   // The default context and the archive are emptied, never retired: peers read charts.jsonl first.
   const retire = from !== DEFAULT_CONTEXT && from !== ARCHIVE_CONTEXT;
   const what = `Context ${from} (merged into ${into})`;
+  // The pending note this run wrote: the final note replaces only that one.
+  let pendingNote: RetiredNote | undefined;
   const note = (pending: boolean) => engine.withLock(() => {
     // Checked where the note is written (one lock): another process may have retired the target since checkMerge.
     if (pending) refuseRetiredTarget(engine, from, into, 'merged');
-    writeRetiredNote(engine.fs, engine.layout, { format: 1, context: from, reason: 'merged', into, ts: new Date().toISOString(), ...(pending ? { pending: true as const } : {}) });
+    // Gone or another since the move (a rename into `from` took the emptied name up): the
+    // name is that context's now, and a note "merged into" over it made a loop of notes.
+    else if (pendingNote && JSON.stringify(readRetiredNote(engine.fs, engine.layout, from)) !== JSON.stringify(pendingNote)) return;
+    const written: RetiredNote = { format: 1, context: from, reason: 'merged', into, ts: new Date().toISOString(), ...(pending ? { pending: true as const } : {}) };
+    writeRetiredNote(engine.fs, engine.layout, written);
+    if (pending) pendingNote = written;
   });
   const done = async () => {
     if (retire) await note(false);
@@ -61,16 +68,18 @@ export async function mergeContext(engine: Engine, from: string, into: string, c
   // Pending first: a crash after the move's intent is durable still ends with the source retired.
   if (retire) await note(true);
   else await engine.withLock(() => refuseRetiredTarget(engine, from, into, 'merged'));
+  // The default context and the archive leave no note for a merge the other way to find (the
+  // opposite merge of an ordinary context finds the source's pending note and is refused), so
+  // they look again under the move's own lock: a merge of `into` into them asked for since
+  // (its pending note written) is found there, and this one is refused, nothing moved. Both
+  // were done, and the second undid the first.
+  const beforeMove = retire ? undefined : () => refuseRetiredTarget(engine, from, into, 'merged');
   try {
-    return await moveAllAndRetire(
-      engine,
-      from,
-      into,
-      what,
-      choices.op,
-      { charts: 'all', ...(choices.resolutions ? { resolutions: choices.resolutions } : {}), ...(choices.onCollision ? { onCollision: choices.onCollision } : {}) },
-      done,
-    );
+    return await moveAllAndRetire(engine, from, into, what, choices.op, {
+      selection: { charts: 'all', ...(choices.resolutions ? { resolutions: choices.resolutions } : {}), ...(choices.onCollision ? { onCollision: choices.onCollision } : {}) },
+      beforeRetiring: done,
+      ...(beforeMove ? { beforeMove } : {}),
+    });
   } catch (error) {
     // Refused before anything moved (a collision left unresolved, a bad name): the note goes.
     if (retire && error instanceof EngineError && ['CONFLICT', 'BAD_INPUT', 'NOT_FOUND'].includes(error.code)) await engine.withLock(() => clearRetiredNote(engine.fs, engine.layout, from));

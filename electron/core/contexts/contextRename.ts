@@ -84,20 +84,53 @@ export async function renameContext(engine: Engine, from: string, to: string, op
  */
 export async function answerRetry(engine: Engine, from: string, to: string, what: string, op: string, finish?: () => Promise<void>): Promise<ContextChangeResult> {
   const note = readRetiredNote(engine.fs, engine.layout, from);
-  if (note?.into === to && note.reason !== 'deleted') return moveAllAndRetire(engine, from, to, what, op, { charts: 'all', onCollision: 'skip' }, finish);
+  if (note?.into === to && note.reason !== 'deleted') return moveAllAndRetire(engine, from, to, what, op, finish ? { beforeRetiring: finish } : {});
   const move = await moveCharts(engine, from, to, { charts: 'all', onCollision: 'skip' }, { op, what });
   return { from, to, move, leftBehind: 0 };
 }
 
+/**
+ * Under the lock: whether `from` is still on its way into `to` (its note says so), so that its
+ * file goes and what lands there follows. Between two holds of the lock another command may
+ * take the name up (a rename into it clears the note): its records are then that context's,
+ * and moving them on would undo the rename. The default context and the archive are emptied,
+ * never retired (no note).
+ */
+function stillGoingInto(engine: Engine, from: string, to: string): boolean {
+  if (from === DEFAULT_CONTEXT || from === ARCHIVE_CONTEXT) return true;
+  const note = readRetiredNote(engine.fs, engine.layout, from);
+  return note !== undefined && note.reason !== 'deleted' && note.into === to;
+}
+
+/** Thrown under the move's lock when the name was taken up since the last look: nothing moves. */
+class NameTakenUp extends Error {}
+
+export interface RetireSteps {
+  /** What moves (every record, collisions skipped, unless said otherwise). */
+  readonly selection?: MoveSelection;
+  /** Under the lock of the move, just before it is committed: may refuse it (nothing changed). */
+  readonly beforeMove?: () => void;
+  /** Once the records are moved, before the old file is taken away (a merge's retired note). */
+  readonly beforeRetiring?: () => Promise<void>;
+}
+
 /** Moves every record of `from` to `to` and takes away the old file, moving on whatever a peer writes there meanwhile. */
-export async function moveAllAndRetire(engine: Engine, from: string, to: string, what: string, op: string | undefined, selection: MoveSelection = { charts: 'all', onCollision: 'skip' }, beforeRetiring?: () => Promise<void>): Promise<ContextChangeResult> {
-  const move = await moveCharts(engine, from, to, selection, { op, what });
+export async function moveAllAndRetire(engine: Engine, from: string, to: string, what: string, op: string | undefined, steps: RetireSteps = {}): Promise<ContextChangeResult> {
+  const { selection = { charts: 'all', onCollision: 'skip' }, beforeMove, beforeRetiring } = steps;
+  const move = await moveCharts(engine, from, to, selection, { op, what, ...(beforeMove ? { beforeCommit: beforeMove } : {}) });
   await beforeRetiring?.();
   let leftBehind = 0;
   for (let round = 0; round < SETTLE_ROUNDS; round += 1) {
-    leftBehind = await engine.withLock(() => takeAwayRetiredFile(engine, from));
+    leftBehind = await engine.withLock(() => (stillGoingInto(engine, from, to) ? takeAwayRetiredFile(engine, from) : 0));
     if (leftBehind === 0) break;
-    const again = await moveCharts(engine, from, to, { charts: 'all', onCollision: 'skip' }, { what: `What another program wrote to context ${from} meanwhile` });
+    const guard = () => {
+      if (!stillGoingInto(engine, from, to)) throw new NameTakenUp();
+    };
+    const again = await moveCharts(engine, from, to, { charts: 'all', onCollision: 'skip' }, { what: `What another program wrote to context ${from} meanwhile`, beforeCommit: guard }).catch((error: unknown) => {
+      if (error instanceof NameTakenUp) return undefined;
+      throw error;
+    });
+    if (again === undefined) return { from, to, move, leftBehind: 0 };
     if (again.records === 0) break; // only collisions left: they stay in the old context, which stays listed
   }
   return { from, to, move, leftBehind };

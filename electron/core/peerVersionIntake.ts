@@ -10,6 +10,7 @@ import { repeatedKey, type RecordSet } from './recordSet.ts';
 import type { Origin } from './journalFormat.ts';
 import { parseContextBytes, parseReadFile, readStable, statIdentity, type FileIdentity, type ParsedContextFile } from './contextFile.ts';
 import { absorbExternalVersion } from './externalMerge.ts';
+import { absorbLateVersion } from './lateVersion.ts';
 import { raceWindowMs } from './fileVersions.ts';
 import type { ObservedVersion } from './versionObserver.ts';
 import type { ContextMemory } from './contextMemory.ts';
@@ -55,38 +56,6 @@ export function absorbObservedVersions(m: ContextMemory): void {
       absorbFile(m, file, 'external');
     }
   }
-}
-
-/**
- * A version another program wrote before the newest one we have taken in (the observer's
- * report came late). Its changes cannot be judged against the versions after it, so only its
- * additions are taken: records no version we know of held, at the end of their list, which
- * would otherwise be lost (another writer replaced it without having read them). It is not
- * made the newest version.
- */
-function absorbLateVersion(m: ContextMemory, file: ParsedContextFile): void {
-  m.rememberVersion(file.bytes.length, file.identity?.crc ?? '');
-  // The newer version was written long enough after this one that its writer had read this
-  // one: what it lacks of this one, it deleted.
-  const newer = m.fileIdentity;
-  if (file.identity && newer && Number((newer.mtimeNs - file.identity.mtimeNs) / 1_000_000n) > raceWindowMs(newer.size)) return;
-  if (!m.versionsLoaded) loadVersions(m);
-  // A record of its own that a newer version we know lacks is kept only at the end of its list
-  // (a lost race: the newer version's writer never saw it); one with records after it that the
-  // newer version kept was deleted (a hole; see externalMerge.ts).
-  const records = [...file.map.values()];
-  const puts: StoredRecord[] = [];
-  const keptLater = new Set<string>();
-  for (let i = records.length - 1; i >= 0; i -= 1) {
-    const record = records[i] as StoredRecord;
-    if (m.state.has(record.key)) keptLater.add(record.kind);
-    else if (!keptLater.has(record.kind) && !m.versions.heldInSomeVersion(record.key)) puts.unshift(record);
-  }
-  if (puts.length === 0) return;
-  const changes = { puts, deletes: [], verbatim: true };
-  const note = `records found in a version of the context file another program wrote earlier (read after a newer one): ${puts.length} added`;
-  if (m.readOnly) m.applyInMemory(changes);
-  else commitChanges(m, changes, { origin: 'external', note });
 }
 
 function checkFile(m: ContextMemory): void {

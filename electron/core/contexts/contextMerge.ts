@@ -105,7 +105,7 @@ export async function undoMerge(engine: Engine, merged: { from: string; into: st
   const what = `Undo of the merge of ${merged.from} into ${merged.into}`;
   // A retry of an undo already done: answered as done (the charts are no longer in the target).
   const done = await engine.read(merged.from, (_state, store) => store.hasOperation(`${moveOp}:${merged.from}`) !== undefined);
-  if (done) return moveCharts(engine, merged.into, merged.from, { charts: merged.charts }, { op: base, what });
+  if (done) return moveCharts(engine, merged.into, merged.from, { charts: merged.charts }, { op: base, what, ownMove: true });
   // Only back to a context that is there, or that this merge retired (never a new one by mistake).
   const note = readRetiredNote(engine.fs, engine.layout, merged.from);
   const retiredByThisMerge = note?.reason === 'merged' && note.into === merged.into;
@@ -128,6 +128,7 @@ export async function undoMerge(engine: Engine, merged: { from: string; into: st
     return await moveCharts(engine, merged.into, merged.from, { charts: merged.charts, ...(takeBack.length > 0 ? { takeBack } : {}) }, {
       op: base,
       what,
+      ownMove: true,
       ...(merge === undefined ? {} : { besides: (plan: MovePlan, target: RecordSet, source: RecordSet) => theRest(merged.into, merged.from, merge, plan, target, source) }),
       // The note goes with the commit, once the undo is not refused: left behind, it would have
       // the charts merged away again by adoptLeftovers.

@@ -85,7 +85,7 @@ export async function renameContext(engine: Engine, from: string, to: string, op
 export async function answerRetry(engine: Engine, from: string, to: string, what: string, op: string, finish?: () => Promise<void>): Promise<ContextChangeResult> {
   const note = readRetiredNote(engine.fs, engine.layout, from);
   if (note?.into === to && note.reason !== 'deleted') return moveAllAndRetire(engine, from, to, what, op, finish ? { beforeRetiring: finish } : {});
-  const move = await moveCharts(engine, from, to, { charts: 'all', onCollision: 'skip' }, { op, what });
+  const move = await moveCharts(engine, from, to, { charts: 'all', onCollision: 'skip' }, { op, what, ownMove: true });
   return { from, to, move, leftBehind: 0 };
 }
 
@@ -117,7 +117,7 @@ export interface RetireSteps {
 /** Moves every record of `from` to `to` and takes away the old file, moving on whatever a peer writes there meanwhile. */
 export async function moveAllAndRetire(engine: Engine, from: string, to: string, what: string, op: string | undefined, steps: RetireSteps = {}): Promise<ContextChangeResult> {
   const { selection = { charts: 'all', onCollision: 'skip' }, beforeMove, beforeRetiring } = steps;
-  const move = await moveCharts(engine, from, to, selection, { op, what, ...(beforeMove ? { beforeCommit: beforeMove } : {}) });
+  const move = await moveCharts(engine, from, to, selection, { op, what, ownMove: true, ...(beforeMove ? { beforeCommit: beforeMove } : {}) });
   await beforeRetiring?.();
   let leftBehind = 0;
   for (let round = 0; round < SETTLE_ROUNDS; round += 1) {
@@ -126,7 +126,7 @@ export async function moveAllAndRetire(engine: Engine, from: string, to: string,
     const guard = () => {
       if (!stillGoingInto(engine, from, to)) throw new NameTakenUp();
     };
-    const again = await moveCharts(engine, from, to, { charts: 'all', onCollision: 'skip' }, { what: `What another program wrote to context ${from} meanwhile`, beforeCommit: guard }).catch((error: unknown) => {
+    const again = await moveCharts(engine, from, to, { charts: 'all', onCollision: 'skip' }, { what: `What another program wrote to context ${from} meanwhile`, ownMove: true, beforeCommit: guard }).catch((error: unknown) => {
       if (error instanceof NameTakenUp) return undefined;
       throw error;
     });

@@ -8,6 +8,7 @@ import { EngineError } from '../errors.ts';
 import { validateContextName } from '../dataRoot.ts';
 import { moveNote, moveOperationId } from './moveOperation.ts';
 import { planMove, type ChartPlan, type MovePlan, type MoveSelection } from './movePlan.ts';
+import { refuseRetiredDestination } from './retiredTargets.ts';
 import type { StoredRecord } from '../records.ts';
 import type { RecordSet } from '../recordSet.ts';
 
@@ -23,6 +24,12 @@ export interface MoveOptions {
   readonly besides?: (plan: MovePlan, source: RecordSet, target: RecordSet) => { readonly deletes: readonly string[]; readonly puts: readonly StoredRecord[] };
   /** Run under the lock once the move is planned and not refused, just before it is committed. */
   readonly beforeCommit?: () => void;
+  /**
+   * A context operation's own move (a rename, merge or adopt, the undo of a merge), which may
+   * go into a name retired into another: it checks its target itself. Without it, a move into
+   * a name renamed or merged away is refused (refuseRetiredDestination).
+   */
+  readonly ownMove?: true;
 }
 
 export interface MoveResult {
@@ -68,6 +75,7 @@ export async function moveCharts(engine: Engine, from: string, to: string, selec
   const results = await engine.transactAcross(
     [
       [from, (source) => {
+        if (!options.ownMove) refuseRetiredDestination(engine, to);
         // Under the lock: the target as it is now (the preview the person saw may be stale).
         const target = engine.storeForLockedWork(to).state;
         plan = planMove(from, to, source, target, selection);

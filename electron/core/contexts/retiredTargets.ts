@@ -33,6 +33,33 @@ export function refuseRetiredTarget(engine: Engine, from: string, into: string, 
   throw new EngineError('CONFLICT', `Context ${into}${became}${loop}. ${from} was not ${what}; nothing was changed. List the contexts again (tension contexts) and choose where ${from} goes.`, { kept: 'Nothing was changed.' });
 }
 
+/**
+ * Under the lock of a move of charts a person asked for (not a rename's, merge's or adopt's own
+ * move, which check their target themselves): refused (CONFLICT, nothing changed) when `to` is a
+ * name renamed or merged away. The charts landed there, and the next context operation
+ * (adoptLeftovers, which moves on what a peer writes to a retired name) moved them on to the
+ * new name, silently, after the person saw them arrive. The message names where they belong.
+ * A deleted name, or one whose merge is still pending, takes charts as any other.
+ */
+export function refuseRetiredDestination(engine: Engine, to: string): void {
+  const note = readRetiredNote(engine.fs, engine.layout, to);
+  if (note?.into === undefined || note.reason === 'deleted' || note.pending) return;
+  const now = whereItWent(engine, to);
+  const still = now === note.into ? '' : ` (and that to ${now})`;
+  throw new EngineError('CONFLICT', `Context ${to} ${whatBecameOf(note)}${still}: charts moved into ${to} would be moved on to ${now} by the next context command. Move them into ${now} instead. Nothing was moved.`, { kept: 'Nothing was changed.' });
+}
+
+/** Where the records of `context` end up, following the notes of names renamed or merged away (stopping at a pending merge or a loop). */
+function whereItWent(engine: Engine, context: string): string {
+  const seen = new Set<string>([context]);
+  let at = context;
+  for (let note = readRetiredNote(engine.fs, engine.layout, at); note?.into !== undefined && note.reason !== 'deleted' && !note.pending && !seen.has(note.into); note = readRetiredNote(engine.fs, engine.layout, at)) {
+    at = note.into;
+    seen.add(at);
+  }
+  return at;
+}
+
 /** True when following the notes from `start` (where it went, where that went…) reaches `target`. */
 function leadsBackTo(engine: Engine, start: string, target: string): boolean {
   const seen = new Set<string>();

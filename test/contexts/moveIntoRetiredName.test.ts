@@ -1,0 +1,42 @@
+// Charts moved into a name renamed or merged away (its retired note points on). They landed
+// there, the old name showed again, and the next context command (adopt, run before each)
+// moved them on to the new name, silently, after the person had seen them arrive. The window's
+// move of charts (charts.moveMany, on the real handler table and files) is now refused there,
+// nothing moved, naming the context they belong in; a fresh CLI adopt then finds nothing.
+import { afterEach, expect, it } from 'vitest';
+import { removeTempDirs } from '../helpers/tempRoot.ts';
+import { ownWindowTable, recordsOf } from '../helpers/ownWindowTable.ts';
+import { smallChartRecords, writeContextFile } from '../helpers/contextFiles.ts';
+import { cliOk } from '../helpers/runCli.ts';
+import { renameContext } from '../../electron/core/contexts/contextRename.ts';
+import { mergeContext } from '../../electron/core/contexts/contextMerge.ts';
+
+afterEach(removeTempDirs);
+
+it('into a renamed name: refused naming the new name, nothing moved; into the new name: moved', async () => {
+  const { layout, engine, value } = await ownWindowTable();
+  writeContextFile(layout, 'a', smallChartRecords('chart_a', 'a', 'A outcome'));
+  writeContextFile(layout, 'c', smallChartRecords('chart_c', 'c', 'C outcome'));
+  await renameContext(engine, 'a', 'b');
+  const before = await recordsOf(engine, 'c');
+  await expect(value('charts.moveMany', { from: 'c', to: 'a', ids: ['chart_c'] })).rejects.toThrow(/CONFLICT Context a was renamed to b: charts moved into a would be moved on to b .*Move them into b instead. Nothing was moved/);
+  expect(await recordsOf(engine, 'c')).toEqual(before);
+  expect(engine.listContextNames()).toEqual(['b', 'c']);
+  await value('charts.moveMany', { from: 'c', to: 'b', ids: ['chart_c'] });
+  expect(await recordsOf(engine, 'c')).toEqual([]);
+  await engine.close();
+  expect(cliOk(['context', 'adopt'], layout.root)).toBe('nothing to adopt');
+});
+
+it('into a name merged away, and that one renamed on: refused naming where the records are now', async () => {
+  const { layout, engine, value } = await ownWindowTable();
+  writeContextFile(layout, 'a', smallChartRecords('chart_a', 'a', 'A outcome'));
+  writeContextFile(layout, 'b', smallChartRecords('chart_b', 'b', 'B outcome'));
+  writeContextFile(layout, 'c', smallChartRecords('chart_c', 'c', 'C outcome'));
+  await mergeContext(engine, 'a', 'b');
+  await renameContext(engine, 'b', 'd');
+  await expect(value('charts.moveMany', { from: 'c', to: 'a', ids: ['chart_c'] })).rejects.toThrow(/CONFLICT Context a was merged into b \(and that to d\): .*Move them into d instead/);
+  expect(engine.listContextNames()).toEqual(['c', 'd']);
+  await engine.close();
+  expect(cliOk(['context', 'adopt'], layout.root)).toBe('nothing to adopt');
+});

@@ -102,9 +102,6 @@ function stillGoingInto(engine: Engine, from: string, to: string): boolean {
   return note !== undefined && note.reason !== 'deleted' && note.into === to;
 }
 
-/** Thrown under the move's lock when the name was taken up since the last look: nothing moves. */
-class NameTakenUp extends Error {}
-
 export interface RetireSteps {
   /** What moves (every record, collisions skipped, unless said otherwise). */
   readonly selection?: MoveSelection;
@@ -123,14 +120,7 @@ export async function moveAllAndRetire(engine: Engine, from: string, to: string,
   for (let round = 0; round < SETTLE_ROUNDS; round += 1) {
     leftBehind = await engine.withLock(() => (stillGoingInto(engine, from, to) ? takeAwayRetiredFile(engine, from) : 0));
     if (leftBehind === 0) break;
-    const guard = () => {
-      if (!stillGoingInto(engine, from, to)) throw new NameTakenUp();
-    };
-    const again = await moveCharts(engine, from, to, { charts: 'all', onCollision: 'skip' }, { what: `What another program wrote to context ${from} meanwhile`, ownMove: true, beforeCommit: guard }).catch((error: unknown) => {
-      if (error instanceof NameTakenUp) return undefined;
-      throw error;
-    });
-    if (again === undefined) return { from, to, move, leftBehind: 0 };
+    const again = await moveCharts(engine, from, to, { charts: 'all', onCollision: 'skip' }, { what: `What another program wrote to context ${from} meanwhile`, ownMove: true });
     if (again.records === 0) break; // only collisions left: they stay in the old context, which stays listed
   }
   return { from, to, move, leftBehind };

@@ -7,7 +7,7 @@ import { afterEach, expect, it } from 'vitest';
 import { removeTempDirs } from '../helpers/tempRoot.ts';
 import { ownWindowTable, recordsOf } from '../helpers/ownWindowTable.ts';
 import { smallChartRecords, writeContextFile } from '../helpers/contextFiles.ts';
-import { cliOk } from '../helpers/runCli.ts';
+import { cliOk, runCli } from '../helpers/runCli.ts';
 import { renameContext } from '../../electron/core/contexts/contextRename.ts';
 import { mergeContext } from '../../electron/core/contexts/contextMerge.ts';
 
@@ -38,5 +38,21 @@ it('into a name merged away, and that one renamed on: refused naming where the r
   await expect(value('charts.moveMany', { from: 'c', to: 'a', ids: ['chart_c'] })).rejects.toThrow(/CONFLICT Context a was merged into b \(and that to d\): .*Move them into d instead/);
   expect(engine.listContextNames()).toEqual(['c', 'd']);
   await engine.close();
+  expect(cliOk(['context', 'adopt'], layout.root)).toBe('nothing to adopt');
+});
+
+it('the CLI\'s move of one chart into a renamed name: refused (exit 10) naming the new name, nothing moved; into the new name: moved', async () => {
+  const { layout, engine } = await ownWindowTable();
+  writeContextFile(layout, 'a', smallChartRecords('chart_a', 'a', 'A outcome'));
+  writeContextFile(layout, 'c', smallChartRecords('chart_c', 'c', 'C outcome'));
+  await renameContext(engine, 'a', 'b');
+  await engine.close();
+  const refused = runCli(['chart', 'move', 'chart_c', '--to', 'a', '--context', 'c', '--data', layout.root]);
+  expect(refused.status, refused.stderr).toBe(10);
+  expect(refused.stderr).toMatch(/Context a was renamed to b: .*Move them into b instead. Nothing was moved/);
+  expect(cliOk(['chart', 'list', '--context', 'c'], layout.root)).toContain('chart_c');
+  expect(cliOk(['contexts'], layout.root)).not.toMatch(/^a\b/m);
+  cliOk(['chart', 'move', 'chart_c', '--to', 'b', '--context', 'c'], layout.root);
+  expect(cliOk(['chart', 'list', '--context', 'b'], layout.root)).toContain('chart_c');
   expect(cliOk(['context', 'adopt'], layout.root)).toBe('nothing to adopt');
 });

@@ -8,6 +8,7 @@ import { ARCHIVE_CONTEXT, validateContextName } from '../dataRoot.ts';
 import { historyOf, recordsAsOf, withPendingChanges, type HistoryPage, type RecordVersion } from '../history.ts';
 import { earlierVersions } from '../contexts/historyAcrossMoves.ts';
 import { moveNote, moveOperationId } from '../contexts/moveOperation.ts';
+import { refuseRetiredDestination } from '../contexts/retiredTargets.ts';
 import { makeRecord, classifyLine, parseValue, type StoredRecord } from '../records.ts';
 import { RecordSet } from '../recordSet.ts';
 import type { CommitResult, PendingChanges } from '../contextStore.ts';
@@ -331,6 +332,8 @@ export class ChartService {
     const results = await this.engine.transactAcross(
       [
         [from, (state) => {
+          // Into a name renamed or merged away, the chart would be moved on by the next context command.
+          refuseRetiredDestination(this.engine, to);
           const resolved = edits.requireChart(state, id, from);
           chartId = resolved;
           requireVersion(state, chartPart(state, resolved), options.ifVersion);

@@ -23,43 +23,142 @@ export function tempPathFor(target: string): string {
 
 /** Writes chunks to a new temporary file beside `target`, fsyncs it and verifies it by reading it back. */
 export function writeVerifiedTemp(fsys: FileSystem, target: string, chunks: Iterable<string | Uint8Array>): WrittenFile {
+  const writing = writeTempSteps(fsys, target, chunks);
+  let step = writing.next();
+  while (!step.done) step = writing.next();
+  const written = step.value;
+  try {
+    const back = fsys.readFileSync(written.tmp);
+    checkReadBack(written, back.length, zlib.crc32(back));
+  } catch (error) {
+    removeQuietly(fsys, written.tmp);
+    throw error;
+  }
+  return written;
+}
+
+/** How a sliced writer lets other work run: `pause()` awaited, then `current()` asked. */
+export interface Slicing {
+  readonly sliceMs: number;
+  /** Lets whatever waits run (a window's request, a commit). */
+  pause(): Promise<void>;
+  /**
+   * Asked right after each pause, in the same turn as the work that follows (any await lets
+   * other work in, even a promise's): false gives up, what is being written being stale.
+   */
+  current(): boolean;
+}
+
+/**
+ * writeVerifiedTemp a slice at a time: after about `slicing.sliceMs` of writing or reading
+ * back it pauses, and gives up, the temporary file removed, when what is being written is no
+ * longer current. Undefined when it gave up. The fsync is one call; the file is synced every
+ * few MB as it is written, so that the last one has little left to do.
+ */
+export async function writeVerifiedTempInSlices(fsys: FileSystem, target: string, chunks: Iterable<string | Uint8Array>, slicing: Slicing): Promise<WrittenFile | undefined> {
+  // Nothing is awaited but the pauses: between two, nothing else runs on this thread.
+  let deadline = performance.now() + slicing.sliceMs;
+  const writing = writeTempSteps(fsys, target, chunks, SYNC_EVERY_BYTES);
+  let step = writing.next();
+  while (!step.done) {
+    if (performance.now() >= deadline) {
+      await slicing.pause();
+      deadline = performance.now() + slicing.sliceMs;
+      if (!slicing.current()) {
+        // Its `finally` closes the file and removes it.
+        writing.return(undefined as never);
+        return undefined;
+      }
+    }
+    step = writing.next();
+  }
+  const written = step.value;
+  let kept = false;
+  try {
+    const fd = fsys.openSync(written.tmp, 'r');
+    try {
+      const piece = Buffer.allocUnsafe(READ_BACK_BYTES);
+      let size = 0;
+      let crc = 0;
+      for (;;) {
+        if (performance.now() >= deadline) {
+          await slicing.pause();
+          deadline = performance.now() + slicing.sliceMs;
+          if (!slicing.current()) return undefined;
+        }
+        const read = fsys.readSync(fd, piece, 0, piece.length, size);
+        if (read <= 0) break;
+        crc = zlib.crc32(piece.subarray(0, read), crc);
+        size += read;
+      }
+      checkReadBack(written, size, crc);
+    } finally {
+      fsys.closeSync(fd);
+    }
+    kept = true;
+    return written;
+  } finally {
+    if (!kept) removeQuietly(fsys, written.tmp);
+  }
+}
+
+/**
+ * Writes the chunks to a new temporary file, a step per chunk (the caller may pause between
+ * them), then fsyncs and closes it. Ended early (return()) or failing, it removes the file.
+ * `syncEvery`: an fdatasync after each so many bytes (the sliced writer's; 0: none).
+ */
+function* writeTempSteps(fsys: FileSystem, target: string, chunks: Iterable<string | Uint8Array>, syncEvery = 0): Generator<void, WrittenFile> {
   const tmp = tempPathFor(target);
   let size = 0;
   let crc = 0;
+  let unsynced = 0;
+  let open = false;
+  let done = false;
   const fd = fsys.openSync(tmp, 'wx', 0o644);
+  open = true;
   try {
     for (const chunk of chunks) {
       const data = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk;
       writeAll(fsys, fd, data, size);
       crc = zlib.crc32(data, crc);
       size += data.length;
+      unsynced += data.length;
+      if (syncEvery > 0 && unsynced >= syncEvery) {
+        fsys.fdatasyncSync(fd);
+        unsynced = 0;
+      }
+      yield;
     }
     fsys.fsyncSync(fd);
+    open = false;
     fsys.closeSync(fd);
-  } catch (error) {
-    try {
-      fsys.closeSync(fd);
-    } catch {
-      // already closed or unusable; the unlink below is what matters
+    done = true;
+  } finally {
+    if (!done) {
+      try {
+        if (open) fsys.closeSync(fd);
+      } catch {
+        // already closed or unusable; the unlink below is what matters
+      }
+      removeQuietly(fsys, tmp);
     }
-    removeQuietly(fsys, tmp);
-    throw error;
   }
-  const expected = crc.toString(16).padStart(8, '0');
-  try {
-    const back = fsys.readFileSync(tmp);
-    const actual = zlib.crc32(back).toString(16).padStart(8, '0');
-    if (back.length !== size || actual !== expected) {
-      const error = new Error(`verification failed: wrote ${size} bytes (crc ${expected}), read back ${back.length} (crc ${actual})`) as NodeJS.ErrnoException;
-      error.code = 'EIO';
-      throw error;
-    }
-  } catch (error) {
-    removeQuietly(fsys, tmp);
-    throw error;
-  }
-  return { tmp, size, crc: expected };
+  return { tmp, size, crc: crc.toString(16).padStart(8, '0') };
 }
+
+/** Throws (EIO) unless what was read back is what was written. */
+function checkReadBack(written: WrittenFile, size: number, crc: number): void {
+  const actual = crc.toString(16).padStart(8, '0');
+  if (size === written.size && actual === written.crc) return;
+  const error = new Error(`verification failed: wrote ${written.size} bytes (crc ${written.crc}), read back ${size} (crc ${actual})`) as NodeJS.ErrnoException;
+  error.code = 'EIO';
+  throw error;
+}
+
+/** The sliced writer syncs the file as it goes, every so many bytes. */
+const SYNC_EVERY_BYTES = 16 * 1024 * 1024;
+/** The sliced writer reads the file back in pieces this large. */
+const READ_BACK_BYTES = 4 * 1024 * 1024;
 
 /**
  * Replaces `target` with a temporary file renamed over it, without fsync: for caches only (the

@@ -282,7 +282,11 @@ export function parseReadFile(read: { bytes: Buffer; identity: FileIdentity; uns
  * `reads` tells (readsIrregularly, or what a context remembers of it: IrregularRecords).
  */
 export function serializeRecords(records: Iterable<StoredRecord>, irregularLines?: number[], reads: (record: StoredRecord) => boolean = readsIrregularly): string[] {
-  const chunks: string[] = [];
+  return [...serializedChunks(records, irregularLines, reads)];
+}
+
+/** serializeRecords one chunk (about 1 MB) at a time, as the records are read. */
+export function* serializedChunks(records: Iterable<StoredRecord>, irregularLines?: number[], reads: (record: StoredRecord) => boolean = readsIrregularly): Generator<string> {
   let chunk = '';
   let line = 0;
   for (const record of records) {
@@ -290,12 +294,11 @@ export function serializeRecords(records: Iterable<StoredRecord>, irregularLines
     line += 1;
     chunk += `${record.raw}\n`;
     if (chunk.length > 1 << 20) {
-      chunks.push(chunk);
+      yield chunk;
       chunk = '';
     }
   }
-  if (chunk.length > 0) chunks.push(chunk);
-  return chunks;
+  if (chunk.length > 0) yield chunk;
 }
 
 /** The lines of a file holding these records, in this order, that quickRecord would misread (TrustedFile). */

@@ -10,6 +10,7 @@
 // only to those modules.
 import path from 'node:path';
 import type { FileSystem } from './fileSystem.ts';
+import type { Slicing } from './atomicFile.ts';
 import { contextPaths, type DataLayout } from './dataRoot.ts';
 import { RecordSet } from './recordSet.ts';
 import { IrregularRecords } from './irregularRecords.ts';
@@ -249,6 +250,34 @@ export class ContextMemory {
     if (!this.materializedIsFileMap) return;
     this.materialized = new Map(this.materialized);
     this.materializedIsFileMap = false;
+  }
+
+  /**
+   * ownMaterialized a slice at a time (1-2 s in one go at 100k charts), pausing as `slicing`
+   * says: the map read from the file is never changed, so it can be copied across pauses.
+   * False when it gave up (slicing.current() false after a pause).
+   */
+  async ownMaterializedInSlices(slicing: Slicing): Promise<boolean> {
+    if (!this.materializedIsFileMap) return true;
+    const source = this.materialized;
+    const copy = new Map<string, StoredRecord>();
+    let deadline = performance.now() + slicing.sliceMs;
+    let copied = 0;
+    for (const [key, record] of source) {
+      copy.set(key, record);
+      copied += 1;
+      if (copied % 1024 === 0 && performance.now() >= deadline) {
+        await slicing.pause();
+        if (!slicing.current()) return false;
+        deadline = performance.now() + slicing.sliceMs;
+      }
+    }
+    // Replaced meanwhile (a reload): the copy is of a map no longer used.
+    if (this.materialized === source && this.materializedIsFileMap) {
+      this.materialized = copy;
+      this.materializedIsFileMap = false;
+    }
+    return true;
   }
 
   /**

@@ -6,8 +6,8 @@
 import path from 'node:path';
 import { syncDirectory } from './fileSystem.ts';
 import { fromSystemError } from './errors.ts';
-import { parseContextBytes, serializeRecords, statIdentity, type FileIdentity, type ParsedContextFile } from './contextFile.ts';
-import { removeQuietly, writeVerifiedTemp, type WrittenFile } from './atomicFile.ts';
+import { parseContextBytes, serializeRecords, serializedChunks, statIdentity, type FileIdentity, type ParsedContextFile } from './contextFile.ts';
+import { removeQuietly, writeVerifiedTemp, writeVerifiedTempInSlices, type Slicing, type WrittenFile } from './atomicFile.ts';
 import { keptLooksForeign, releaseKept, replacedPeerVersion, swapBack, swapIntoPlace, type ReplacedVersion } from './fileReplacement.ts';
 import type { ContextMemory } from './contextMemory.ts';
 import type { StoredRecord } from './records.ts';
@@ -64,6 +64,46 @@ export function prepareRewrite(m: ContextMemory): PreparedRewrite | undefined {
   // lock: at 100k charts it is 1-2 s. Only memory: what the map holds is the same either way.
   m.ownMaterialized();
   return { version: m.state.version, written };
+}
+
+/**
+ * prepareRewrite a slice at a time (the scheduled rewrite of a large file): after about
+ * `slicing.sliceMs` of work it pauses, and the engine's thread answers whatever waits (a
+ * window's request, a commit). A change to the state meanwhile makes the file being written
+ * stale: it stops there, removes it, and is undefined; so it is when `slicing.current()` is false.
+ */
+export async function prepareRewriteInSlices(m: ContextMemory, slicing: Slicing): Promise<PreparedRewrite | undefined> {
+  if (!m.needsRewrite || m.journalPending || m.fileDamage.length > 0) return undefined;
+  const version = m.state.version;
+  const current = () => slicing.current() && m.state.version === version;
+  const ofThisVersion: Slicing = { sliceMs: slicing.sliceMs, pause: () => slicing.pause(), current };
+  const irregularLines: number[] = [];
+  const irregular: StoredRecord[] = [];
+  // Read lazily: the state is not read again once it has changed (current() is false from then on).
+  const chunks = serializedChunks(m.state.values(), irregularLines, (record) => {
+    const odd = m.irregularRecords.reads(record);
+    if (odd) irregular.push(record);
+    return odd;
+  });
+  let written: WrittenFile | undefined;
+  try {
+    written = await writeVerifiedTempInSlices(m.fs, m.paths.file, chunks, ofThisVersion);
+  } catch (error) {
+    throw fromSystemError(error, 'Rewriting the context file', m.paths.file, 'Every change is kept in the journal; the file will be rewritten on the next attempt.');
+  }
+  if (!written) return undefined;
+  // Asked again after the await: other work may have run since the writer's last look.
+  if (!current()) {
+    removeQuietly(m.fs, written.tmp);
+    return undefined;
+  }
+  // Every record of this version was read, with no change between: as writeTemp's one pass.
+  m.irregularRecords.checkedAll(irregular);
+  if (!(await m.ownMaterializedInSlices(ofThisVersion)) || !current()) {
+    removeQuietly(m.fs, written.tmp);
+    return undefined;
+  }
+  return { version, written: { ...written, irregularLines } };
 }
 
 function materializeRounds(m: ContextMemory, nextTemp: () => RewrittenFile): void {

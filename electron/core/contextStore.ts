@@ -21,7 +21,8 @@ import { ContextMemory, type CommitResult, type ContextStoreOptions, type Findin
 import { catchUpJournal, load } from './contextLoading.ts';
 import { noteObservedVersion, takeInOtherVersions } from './peerVersionIntake.ts';
 import { commitChanges, startPendingJournal } from './contextCommit.ts';
-import { materialize, prepareRewrite, type PreparedRewrite } from './contextRewrite.ts';
+import { materialize, prepareRewrite, prepareRewriteInSlices, type PreparedRewrite } from './contextRewrite.ts';
+import type { Slicing } from './atomicFile.ts';
 
 export { OPERATION_IDS_KEPT } from './contextMemory.ts';
 export type { CommitResult, ContextStoreOptions, Finding, PendingChanges, Severity } from './contextMemory.ts';
@@ -173,6 +174,11 @@ export class ContextStore {
    */
   prepareRewrite(): PreparedRewrite | undefined {
     return prepareRewrite(this.memory);
+  }
+
+  /** prepareRewrite a slice at a time, other work running between (contextRewrite.ts, prepareRewriteInSlices). */
+  prepareRewriteInSlices(slicing: Slicing): Promise<PreparedRewrite | undefined> {
+    return prepareRewriteInSlices(this.memory, slicing);
   }
 
   /** Entities matching every word of the query (by word prefix), best first. */

@@ -42,6 +42,10 @@ export interface EngineOptions {
    * under the lock (the bench's baseline); 0: always before it (tests of small folders).
    */
   readonly rewriteOutsideLockFromBytes?: number;
+  /** How long a scheduled rewrite of such a file works between two pauses (default REWRITE_SLICE_MS; 0: a pause after every step). */
+  readonly rewriteSliceMs?: number;
+  /** How long scheduled rewrites may leave a file behind, made stale by commits (default STALE_REWRITE_LIMIT_MS). */
+  readonly staleRewriteLimitMs?: number;
   /** Called when a background rewrite fails (the commits themselves are safe in the journal). */
   readonly onBackgroundError?: (error: EngineError) => void;
 }
@@ -55,6 +59,15 @@ export type Health = 'ok' | 'damaged' | 'read-only';
  * by the swap, and written twice. At 4 MB (about 1,500 charts) a write takes some 40 ms.
  */
 const REWRITE_OUTSIDE_LOCK_FROM_BYTES = 4 * 1024 * 1024;
+
+/** How long the scheduled rewrite works between two pauses (scheduledFlush): a click waits at most about this. */
+const REWRITE_SLICE_MS = 15;
+
+/** How long scheduled rewrites may leave a file behind, their writes made stale by commits, before one is written in the queue (scheduledFlush). */
+const STALE_REWRITE_LIMIT_MS = 10_000;
+
+/** A pause that lets whatever waits run: timers, a window's message, the I/O of other work. */
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /** Longest a lease is held while operations keep coming, before others get a turn. */
 const LEASE_MAX_MS = 100;
@@ -454,7 +467,7 @@ export class Engine {
     const delay = Math.max(configured, 2 * this.lastRewriteMs);
     this.rewriteTimer = setTimeout(() => {
       this.rewriteTimer = undefined;
-      this.flush().catch((error: unknown) => {
+      this.scheduledFlush().catch((error: unknown) => {
         const failure = error instanceof EngineError ? error : fromSystemError(error, 'Rewriting context files', this.layout.root, 'Every change is kept in the journal.');
         this.options.onBackgroundError?.(failure);
       });
@@ -477,6 +490,66 @@ export class Engine {
     } finally {
       this.dropPrepared(prepared);
     }
+  }
+
+  /**
+   * The scheduled rewrite. Large files are first written a slice at a time outside the queue of
+   * work: between slices this process answers a window's requests and takes its commits (at
+   * 100k charts the write takes seconds, which a click used to wait for). Then, under the lock,
+   * they are swapped in as flush() does. A file whose state changed while it was written is left
+   * to the next scheduled rewrite (the journal holds the change meanwhile); once files have been
+   * left so for STALE_REWRITE_LIMIT_MS, the next round is flush()'s, in the queue, so that a
+   * steady stream of commits cannot keep a file behind for ever.
+   */
+  private async scheduledFlush(): Promise<void> {
+    if (this.rewritesLeftSince !== undefined && performance.now() - this.rewritesLeftSince > (this.options.staleRewriteLimitMs ?? STALE_REWRITE_LIMIT_MS)) {
+      this.rewritesLeftSince = undefined;
+      return this.flush();
+    }
+    const started = performance.now();
+    const prepared = new Map<ContextStore, PreparedRewrite>();
+    let stale = new Set<ContextStore>();
+    try {
+      stale = await this.prepareRewritesInSlices(prepared);
+      await this.withLock(() => this.flushUnderLock(prepared, stale));
+    } finally {
+      this.dropPrepared(prepared);
+      // The whole round, pauses too: the next waits twice as long (scheduleRewrite).
+      this.lastRewriteMs = performance.now() - started;
+      if (stale.size === 0) this.rewritesLeftSince = undefined;
+      else {
+        this.rewritesLeftSince ??= started;
+        this.scheduleRewrite();
+      }
+    }
+  }
+
+  /** Since when scheduled rewrites have left files behind, their writes made stale (scheduledFlush). */
+  private rewritesLeftSince: number | undefined;
+
+  /**
+   * prepareRewrites a slice at a time, outside the queue (scheduledFlush); the stores whose
+   * state changed while their file was written (nothing prepared for them).
+   */
+  private async prepareRewritesInSlices(prepared: Map<ContextStore, PreparedRewrite>): Promise<Set<ContextStore>> {
+    const stale = new Set<ContextStore>();
+    if (this.readOnly) return stale;
+    const from = this.options.rewriteOutsideLockFromBytes ?? REWRITE_OUTSIDE_LOCK_FROM_BYTES;
+    for (const store of [...this.stores.values()]) {
+      if (store.readOnly || !store.needsRewrite || (store.fileInfo()?.size ?? 0) < from) continue;
+      // Closing, or the context unloaded (deleted, renamed): the write is of no use.
+      const stillWanted = () => !this.closing && !this.closed && this.stores.get(store.context) === store;
+      let written: PreparedRewrite | undefined;
+      try {
+        written = await store.prepareRewriteInSlices({ sliceMs: this.options.rewriteSliceMs ?? REWRITE_SLICE_MS, pause: nextTurn, current: stillWanted });
+      } catch {
+        // Written again under the lock, where a failure is reported as the rewrite's.
+        continue;
+      }
+      if (written) prepared.set(store, written);
+      else if (stillWanted() && store.needsRewrite) stale.add(store);
+    }
+    return stale;
   }
 
   /** Removes the prepared files no rewrite took (the state changed, no rewrite was due, the lock never came). */
@@ -508,19 +581,28 @@ export class Engine {
     }
   }
 
-  /** `prepared`: files written for these stores before the lock (prepareRewrites); each one used is taken out of the map. */
-  private flushUnderLock(prepared?: Map<ContextStore, PreparedRewrite>): void {
+  /**
+   * `prepared`: files written for these stores before the lock (prepareRewrites); each one used
+   * is taken out of the map. `later`: stores left to the next scheduled rewrite (scheduledFlush),
+   * to which one whose prepared file a commit made stale since is added, not written here.
+   */
+  private flushUnderLock(prepared?: Map<ContextStore, PreparedRewrite>, later?: Set<ContextStore>): void {
     const started = performance.now();
     let firstError: EngineError | undefined;
     for (const store of this.stores.values()) {
-      if (store.readOnly) continue;
+      if (store.readOnly || later?.has(store)) continue;
+      // Work queued before the lock's turn (a window's commit) came after its file was written.
+      const ready = prepared?.get(store);
+      if (later && ready && ready.version !== store.state.version) {
+        later.add(store);
+        continue;
+      }
       let rewriting: number | undefined;
       try {
         store.refresh();
         store.startPendingJournal();
         if (store.needsRewrite) {
           rewriting = performance.now();
-          const ready = prepared?.get(store);
           // Handed over: materialize swaps it in, or removes it when the state is no longer the one written.
           prepared?.delete(store);
           store.materialize(ready);

@@ -9,48 +9,15 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
-import { realFileSystem, type FileSystem } from '../../electron/core/fileSystem.ts';
 import { rootPaths } from '../../electron/core/dataRoot.ts';
 import { ChartService } from '../../electron/core/charts/chartService.ts';
 import { listCharts } from '../../electron/core/charts/chartSummaries.ts';
 import { openEngine, removeTempDirs, tempLayout } from '../helpers/tempRoot.ts';
 import { cliEntry } from '../helpers/runCli.ts';
 import { systemError } from './faultyFileSystem.ts';
+import { rewriteTempSeam } from './rewriteTempSeam.ts';
 
 afterEach(removeTempDirs);
-
-/**
- * The real file system, telling `hooks` of each write and fsync of a rewrite's temporary file of
- * the context: `beforeWrite` may throw (a full disk), `onSync` runs once it is fsynced.
- */
-function rewriteTempSeam(hooks: { beforeWrite?: (file: string) => void; onSync?: () => void }): FileSystem {
-  const paths = new Map<number, string>();
-  const tempOf = (fd: number) => {
-    const file = paths.get(fd);
-    return file !== undefined && path.basename(file).startsWith('.charts-work.jsonl.tmp-') ? file : undefined;
-  };
-  return {
-    ...realFileSystem,
-    openSync(p, flags, mode) {
-      const fd = realFileSystem.openSync(p, flags, mode);
-      paths.set(fd, p);
-      return fd;
-    },
-    closeSync(fd) {
-      paths.delete(fd);
-      realFileSystem.closeSync(fd);
-    },
-    writeSync(fd, ...rest: unknown[]) {
-      const temp = tempOf(fd);
-      if (temp !== undefined) hooks.beforeWrite?.(temp);
-      return (realFileSystem.writeSync as (...args: unknown[]) => number)(fd, ...rest);
-    },
-    fsyncSync(fd) {
-      realFileSystem.fsyncSync(fd);
-      if (tempOf(fd) !== undefined) hooks.onSync?.();
-    },
-  };
-}
 
 /** The real file system, telling `onTempSync` each time a rewrite's temporary file of the context is fsynced. */
 const watchingFileSystem = (onTempSync: () => void) => rewriteTempSeam({ onSync: onTempSync });

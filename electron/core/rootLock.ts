@@ -169,6 +169,27 @@ function clearAbandonedLock(fsys: FileSystem, lockDir: string, ownerFile: string
   }
 }
 
+/**
+ * True when the lock has no owner note and turns stale (proper-lockfile then takes it over)
+ * before `until`: its maker died between making it and writing the note. Its age cannot be
+ * told from a note, only from its time; a waiter that began before it was made would otherwise
+ * give up (BUSY) a moment before it could take it. Waited for at most until `until` (the
+ * caller's timeout once more): a live owner whose note could not be written keeps its lock
+ * fresh, and must not be waited for without end.
+ */
+function staleSoon(fsys: FileSystem, lockDir: string, ownerFile: string, staleMs: number, until: number): boolean {
+  if (Date.now() >= until || readFileIfExists(fsys, ownerFile) !== undefined) return false;
+  try {
+    const madeAt = Number(fsys.statSync(lockDir, { bigint: true }).mtimeNs / 1_000_000n);
+    return madeAt + staleMs + STALE_MARGIN_MS < until;
+  } catch {
+    return false;
+  }
+}
+
+/** How long after a lock turns stale a waiter may need to take it (its pause between tries, the takeover). */
+const STALE_MARGIN_MS = 1000;
+
 /** Writes the owner note; false when it could not be written (the lock is held all the same). */
 function writeOwnerNote(fsys: FileSystem, ownerFile: string, ino: bigint): boolean {
   const note: OwnerNote = { pid: process.pid, host: os.hostname(), ino: Number(ino), since: new Date().toISOString() };
@@ -268,7 +289,7 @@ export async function acquireRootLock(root: string, lockDir: string, options: Lo
       if (code !== 'ELOCKED') {
         throw fromSystemError(error, 'Taking the data folder lock', lockDir, 'Nothing was changed.');
       }
-      if (Date.now() >= deadline) {
+      if (Date.now() >= deadline && !staleSoon(fsys, lockDir, ownerFile, Math.max(options.staleMs, 2000), deadline + options.timeoutMs)) {
         throw new EngineError(
           'BUSY',
           `Another Tension Desk process has held ${lockDir} for more than ${Math.round(options.timeoutMs / 1000)} s; nothing was changed. Try again, or close the other process.`,

@@ -256,6 +256,23 @@ describe('the data folder lock', () => {
     }
   });
 
+  it('a lock without an owner note made after the waiter began (its maker killed right after making it) is waited out, not refused just before it turns stale', async () => {
+    const layout = copyRoot(base);
+    const lockDir = rootPaths(layout).lock;
+    fs.mkdirSync(lockDir);
+    // Made as if 2 s from now: stale 4 s from now, after the waiter's 3 s timeout.
+    const madeAt = new Date(Date.now() + 2_000);
+    fs.utimesSync(lockDir, madeAt, madeAt);
+    const engine = await openEngine(layout, { lockTimeoutMs: 3_000, lockStaleMs: 2_000 });
+    try {
+      const { ms, error } = await timed(() => engine.transact('work', (state) => setEntity(state, note)));
+      expect(error, 'refused before the lock turned stale').toBeUndefined();
+      expect(ms, 'the lock was taken before it was stale').toBeGreaterThanOrEqual(3_500);
+    } finally {
+      await engine.close();
+    }
+  });
+
   it('a lock that never goes stale in time still ends in BUSY at the deadline, not a hang', async () => {
     const layout = copyRoot(base);
     fs.mkdirSync(rootPaths(layout).lock);

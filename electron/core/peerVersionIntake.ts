@@ -11,6 +11,7 @@ import type { Origin } from './journalFormat.ts';
 import { parseContextBytes, parseReadFile, readStable, statIdentity, type FileIdentity, type ParsedContextFile } from './contextFile.ts';
 import { absorbExternalVersion } from './externalMerge.ts';
 import { absorbLateVersion } from './lateVersion.ts';
+import { onlyWholeChartsTakenOut } from './chartsTakenOut.ts';
 import { raceWindowMs } from './fileVersions.ts';
 import type { ObservedVersion } from './versionObserver.ts';
 import type { ContextMemory } from './contextMemory.ts';
@@ -144,9 +145,15 @@ export function absorbFile(m: ContextMemory, file: ParsedContextFile, origin: Or
   // rewriting it in place (truncate, then write: a moment in which it is empty or cut) and
   // written back from that. Nothing is taken as deleted from such a file, unless no such read
   // could explain it: written well after every version we know (no rewrite was in progress),
-  // and what it kept is not how a cut file starts (peers deleting a chart among others).
+  // and what it kept is not how a cut file starts (peers deleting a chart among others); or
+  // what it lacks is whole charts with records kept after them, a hole no cut leaves
+  // (chartsTakenOut.ts: a chart with its steps deleted just after our write).
   const writerDropsOtherLines = !fileIsOurs && stateHoldsOtherLines(m) && !holdsOtherLines(records);
-  const gutted = !fileIsOurs && lostMostRecords(m, records, writerDropsOtherLines) && (writtenSoonAfterAnother(m, file) || keptFromTheStart(m, records));
+  const gutted =
+    !fileIsOurs &&
+    lostMostRecords(m, records, writerDropsOtherLines) &&
+    (writtenSoonAfterAnother(m, file) || keptFromTheStart(m, records)) &&
+    !onlyWholeChartsTakenOut(m.materialized.values(), records, writerDropsOtherLines);
   // Our own rewrite has no race to account for: its base is the newest version.
   const judgement = fileIsOurs ? undefined : judgePeerVersion(m, records, file);
   const result = absorbExternalVersion({

@@ -12,9 +12,10 @@
 // so such a deletion, made within the race window of our write, came back every time.
 //
 // Only whole charts: a chart kept in part, or a missing record of no chart, leaves the version
-// to the cut-read rule as before (what a peer's deletion of loose records looks like is no
-// different from what a cut read leaves there: both are kept, a wrongly kept record costing one
-// more delete). Whether the peer had seen each chart at all is for the merge (its base) to say.
+// to the cut-read rule as before, which keeps them (a wrongly kept record costs one more
+// delete). Loose records missing with the end kept are no cut read either, but the rule stays
+// as cautious as it was there (peerMassDeletion.test.ts); a whole chart is what the peers' chart
+// tools delete. Whether the peer had seen each chart at all is for the merge (its base) to say.
 import type { StoredRecord } from './records.ts';
 
 /** What follows `<id>_` in the name of a chart's own part (chartModel.ts names them so). */

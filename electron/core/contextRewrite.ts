@@ -73,7 +73,8 @@ export function prepareRewrite(m: ContextMemory): PreparedRewrite | undefined {
  * stale: it stops there, removes it, and is undefined; so it is when `slicing.current()` is false.
  */
 export async function prepareRewriteInSlices(m: ContextMemory, slicing: Slicing): Promise<PreparedRewrite | undefined> {
-  if (!m.needsRewrite || m.journalPending || m.fileDamage.length > 0) return undefined;
+  // No temporary file begun for a write no longer wanted (the engine closing).
+  if (!m.needsRewrite || m.journalPending || m.fileDamage.length > 0 || !slicing.current()) return undefined;
   const version = m.state.version;
   const current = () => slicing.current() && m.state.version === version;
   const ofThisVersion: Slicing = { sliceMs: slicing.sliceMs, pause: () => slicing.pause(), current };

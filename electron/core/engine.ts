@@ -462,6 +462,12 @@ export class Engine {
   private scheduleRewrite(): void {
     const configured = this.options.rewriteDelayMs ?? 100;
     if (configured < 0 || this.rewriteTimer || this.closed || this.closing) return;
+    // One scheduled round at a time: its files are written outside the queue, so a second
+    // round would write the same file beside it, from the start (scheduledFlush).
+    if (this.rewriteRound) {
+      this.rewriteAgain = true;
+      return;
+    }
     // A rewrite of a large file takes a while; waiting twice as long as the last one took keeps
     // rewrites a small share of the time however fast commits come.
     const delay = Math.max(configured, 2 * this.lastRewriteMs);
@@ -502,27 +508,39 @@ export class Engine {
    * steady stream of commits cannot keep a file behind for ever.
    */
   private async scheduledFlush(): Promise<void> {
-    if (this.rewritesLeftSince !== undefined && performance.now() - this.rewritesLeftSince > (this.options.staleRewriteLimitMs ?? STALE_REWRITE_LIMIT_MS)) {
-      this.rewritesLeftSince = undefined;
-      return this.flush();
-    }
-    const started = performance.now();
-    const prepared = new Map<ContextStore, PreparedRewrite>();
+    this.rewriteRound = true;
     let stale = new Set<ContextStore>();
+    const started = performance.now();
     try {
-      stale = await this.prepareRewritesInSlices(prepared);
-      await this.withLock(() => this.flushUnderLock(prepared, stale));
-    } finally {
-      this.dropPrepared(prepared);
-      // The whole round, pauses too: the next waits twice as long (scheduleRewrite).
-      this.lastRewriteMs = performance.now() - started;
-      if (stale.size === 0) this.rewritesLeftSince = undefined;
-      else {
-        this.rewritesLeftSince ??= started;
-        this.scheduleRewrite();
+      if (this.rewritesLeftSince !== undefined && performance.now() - this.rewritesLeftSince > (this.options.staleRewriteLimitMs ?? STALE_REWRITE_LIMIT_MS)) {
+        this.rewritesLeftSince = undefined;
+        await this.flush();
+        return;
       }
+      const prepared = new Map<ContextStore, PreparedRewrite>();
+      try {
+        stale = await this.prepareRewritesInSlices(prepared);
+        // Closing meanwhile: the close writes the files (a refused round is no failure to report).
+        if (this.closing || this.closed) return;
+        await this.withLock(() => this.flushUnderLock(prepared, stale));
+      } finally {
+        this.dropPrepared(prepared);
+        // The whole round, pauses too: the next waits twice as long (scheduleRewrite).
+        this.lastRewriteMs = performance.now() - started;
+      }
+    } finally {
+      this.rewriteRound = false;
+      if (stale.size === 0) this.rewritesLeftSince = undefined;
+      else this.rewritesLeftSince ??= started;
+      const again = this.rewriteAgain || stale.size > 0;
+      this.rewriteAgain = false;
+      if (again) this.scheduleRewrite();
     }
   }
+
+  /** A scheduled round is under way; another was asked for meanwhile (scheduleRewrite). */
+  private rewriteRound = false;
+  private rewriteAgain = false;
 
   /** Since when scheduled rewrites have left files behind, their writes made stale (scheduledFlush). */
   private rewritesLeftSince: number | undefined;

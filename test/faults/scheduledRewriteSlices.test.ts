@@ -25,6 +25,13 @@ const SLICED = { rewriteOutsideLockFromBytes: 0, rewriteSliceMs: 0, rewriteDelay
 const leftovers = (root: string) => fs.readdirSync(root).filter((name) => name.includes('.tmp-'));
 const fileText = (root: string) => fs.readFileSync(path.join(root, 'charts-work.jsonl'), 'utf8');
 
+/** Another program's file of about 2 MB: its rewrite is written in two chunks or more, with pauses between. */
+function writeFiller(root: string): void {
+  fs.mkdirSync(root, { recursive: true });
+  const filler = Array.from({ length: 4000 }, (_, i) => JSON.stringify({ type: 'entity', name: `note_${i}`, entityType: 'note', observations: ['x'.repeat(500)] }));
+  fs.writeFileSync(path.join(root, 'charts-work.jsonl'), `${filler.join('\n')}\n`);
+}
+
 /** Waits (polling) until `done()`, failing with `what` after 20 s. */
 async function until(what: string, done: () => boolean): Promise<void> {
   const give = Date.now() + 20_000;
@@ -214,17 +221,41 @@ describe('a scheduled rewrite of a large file, a slice at a time', () => {
     }
   });
 
-  it('stops writing when the engine closes meanwhile; the close writes the file', async () => {
+  it('runs one round at a time: a window reading while the file is written does not start another beside it', async () => {
     const layout = tempLayout();
-    // A file of about 2 MB (another program's): its rewrite is written in two chunks or more.
-    fs.mkdirSync(layout.root, { recursive: true });
-    const filler = Array.from({ length: 4000 }, (_, i) => JSON.stringify({ type: 'entity', name: `note_${i}`, entityType: 'note', observations: ['x'.repeat(500)] }));
-    fs.writeFileSync(path.join(layout.root, 'charts-work.jsonl'), `${filler.join('\n')}\n`);
+    writeFiller(layout.root);
+    const late: { engine?: Engine } = {};
+    let mostAtOnce = 0;
+    const engine = await openEngine(layout, {
+      ...SLICED,
+      fs: rewriteTempSeam({
+        beforeWrite() {
+          mostAtOnce = Math.max(mostAtOnce, leftovers(layout.root).length);
+          // A window's read (it asks for a rewrite while the context is behind its journal).
+          void late.engine?.read('work', (state) => state.size);
+        },
+      }),
+    });
+    late.engine = engine;
+    const rewrites = rewritesOf(engine);
+    await new ChartService(engine).create('work', { outcome: 'Read about meanwhile', reality: 'r' });
+    await until('the scheduled rewrite', () => rewrites.length > 0);
+    await until('no temporary file left', () => leftovers(layout.root).length === 0);
+    expect(mostAtOnce).toBe(1);
+    expect(fileText(layout.root)).toContain('Read about meanwhile');
+    await engine.close();
+  });
+
+  it('stops writing when the engine closes meanwhile, and reports no failure; the close writes the file', async () => {
+    const layout = tempLayout();
+    writeFiller(layout.root);
     const late: { engine?: Engine } = {};
     let closing: Promise<void> | undefined;
     const writesPerFile = new Map<string, number>();
+    const failures: EngineError[] = [];
     const engine = await openEngine(layout, {
       ...SLICED,
+      onBackgroundError: (error) => failures.push(error),
       fs: rewriteTempSeam({
         beforeWrite(file) {
           writesPerFile.set(file, (writesPerFile.get(file) ?? 0) + 1);
@@ -244,6 +275,7 @@ describe('a scheduled rewrite of a large file, a slice at a time', () => {
     expect(rest[0]).toBeGreaterThan(1);
     expect(fileText(layout.root)).toContain('Closed mid-write');
     expect(fileText(layout.root)).toContain('note_3999');
+    expect(failures).toEqual([]);
     const reopened = await openEngine(layout);
     expect(await reopened.read('work', (_state, store) => store.openedFast)).toBe(true);
     await reopened.close();

@@ -136,4 +136,41 @@ describe('DeferredRecordMap', () => {
     expect(fileRecords.has('e\u0000n1')).toBe(true);
     expect(fileRecords.has('e\u0000added')).toBe(false);
   });
+
+  it('readied in slices after an open (buildKeysFor: the key map, then a copy of its own), a set changes its copy, never the file\'s records, also when a change comes mid-copy', () => {
+    const many = Array.from({ length: 50_000 }, (_, i) => recordOf(entity(`m${i}`)));
+    const fileOrder = many.map(described);
+    for (const changeAfterSlices of [1, 3, Infinity]) {
+      const fileRecords = new DeferredRecordMap([...many]);
+      const state = new RecordSet();
+      state.adopt(fileRecords);
+      // Slices of 1 ms: 50,000 records take several.
+      let slices = 0;
+      while (slices < changeAfterSlices && !state.buildKeysFor(1)) slices += 1;
+      if (changeAfterSlices === Infinity) expect(slices).toBeGreaterThan(2);
+      state.delete('e\u0000m10');
+      state.set(recordOf(entity('m49999', '"changed"')));
+      state.set(recordOf(entity('added')));
+      expect([...fileRecords.values()].map(described), `change after ${changeAfterSlices} slices`).toEqual(fileOrder);
+      const expected = many.filter((r) => r.key !== 'e\u0000m10').map((r) => (r.key === 'e\u0000m49999' ? recordOf(entity('m49999', '"changed"')) : r));
+      expect([...state.values()].map(described), `change after ${changeAfterSlices} slices`).toEqual([...expected, recordOf(entity('added'))].map(described));
+      // Ready (or finished by the change): a later call has nothing to do.
+      expect(state.buildKeysFor(1)).toBe(true);
+    }
+  });
+
+  it('a copy begun in slices is dropped when the set adopts another map', () => {
+    const first = new DeferredRecordMap(Array.from({ length: 3000 }, (_, i) => recordOf(entity(`a${i}`))));
+    const second = new DeferredRecordMap([recordOf(entity('b'))]);
+    const state = new RecordSet();
+    first.build();
+    state.adopt(first);
+    // Its key map built, the copy begins: 1,024 records, then the slice's time is up.
+    expect(state.buildKeysFor(0)).toBe(false);
+    state.adopt(second);
+    state.set(recordOf(entity('c')));
+    expect([...state.keys()]).toEqual(['e\u0000b', 'e\u0000c']);
+    expect(second.size).toBe(1);
+    expect(first.size).toBe(3000);
+  });
 });

@@ -161,7 +161,8 @@ export const channels = {
   ),
   'charts.move': channel<{ moved: number }>()(z.strictObject({ from: contextName, id: name, to: contextName, op, ifVersion })),
   'charts.archive': channel<{ moved: number }>()(z.strictObject({ context: contextName, id: name, op, ifVersion })),
-  'charts.unarchive': channel<{ moved: number }>()(z.strictObject({ id: name, to: contextName.optional(), op, ifVersion })),
+  /** Into `to`, or where the chart was archived from (followed along renames and merges since); the answer names it. */
+  'charts.unarchive': channel<{ moved: number; to: string }>()(z.strictObject({ id: name, to: contextName.optional(), op, ifVersion })),
   /** Removes a chart and its sub-charts (undoing its creation or telescope); the journal keeps their history. */
   'charts.remove': channel<Removed>()(z.strictObject({ context: contextName, id: name, op, ifVersion })),
 

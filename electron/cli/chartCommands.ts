@@ -183,7 +183,7 @@ export const chartCommands: Record<string, Command> = {
     async run(input) {
       const charts = await service(input);
       const result = await charts.unarchive(arg(input, 'a chart id'), input.options.to, input.options.op, ifVersion(input));
-      return done(`restored (${result.moved} records)`, result);
+      return done(`restored to context ${result.to} (${result.moved} records)`, result);
     },
   },
   'chart move': {

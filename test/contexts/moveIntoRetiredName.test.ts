@@ -56,3 +56,27 @@ it('the CLI\'s move of one chart into a renamed name: refused (exit 10) naming t
   expect(cliOk(['chart', 'list', '--context', 'b'], layout.root)).toContain('chart_c');
   expect(cliOk(['context', 'adopt'], layout.root)).toBe('nothing to adopt');
 });
+
+it('a chart created under a renamed name is refused (exit 10), nothing changed; unarchived without --to, a chart goes where its context was renamed to, and the answer says so', async () => {
+  const { layout, engine } = await ownWindowTable();
+  await engine.close();
+  const made = runCli(['chart', 'create', '--context', 'work', '--outcome', 'Done thing', '--reality', 'r', '--json', '--data', layout.root]);
+  expect(made.status, made.stderr).toBe(0);
+  const id = /chart_[0-9a-z_]+/.exec(made.stdout)?.[0] as string;
+  cliOk(['outcome', 'complete', id, '--context', 'work'], layout.root);
+  cliOk(['chart', 'archive', id, '--context', 'work'], layout.root);
+  cliOk(['context', 'rename', 'work', 'job'], layout.root);
+  const created = runCli(['chart', 'create', '--context', 'work', '--outcome', 'Into the old name', '--reality', 'r', '--data', layout.root]);
+  expect(created.status, created.stderr).toBe(10);
+  expect(created.stderr).toMatch(/Context work was renamed to job: a chart created in work would be moved on to job .*Create it in job instead. Nothing was changed/);
+  expect(cliOk(['chart', 'list', '--all'], layout.root)).not.toContain('Into the old name');
+  // The name it was archived from went to job: it is restored there, and told so.
+  expect(cliOk(['chart', 'unarchive', id], layout.root)).toMatch(/restored to context job \(\d+ records\)/);
+  expect(cliOk(['chart', 'list', '--context', 'job'], layout.root)).toContain(id);
+  // A name the person gives is held to: into the retired name, refused.
+  cliOk(['chart', 'archive', id, '--context', 'job'], layout.root);
+  const named = runCli(['chart', 'unarchive', id, '--to', 'work', '--data', layout.root]);
+  expect(named.status, named.stderr).toBe(10);
+  expect(cliOk(['context', 'adopt'], layout.root)).toBe('nothing to adopt');
+  expect(cliOk(['contexts'], layout.root)).not.toMatch(/^work\b/m);
+});

@@ -8,7 +8,7 @@ import { ARCHIVE_CONTEXT, validateContextName } from '../dataRoot.ts';
 import { historyOf, recordsAsOf, withPendingChanges, type HistoryPage, type RecordVersion } from '../history.ts';
 import { earlierVersions } from '../contexts/historyAcrossMoves.ts';
 import { moveNote, moveOperationId } from '../contexts/moveOperation.ts';
-import { refuseRetiredDestination } from '../contexts/retiredTargets.ts';
+import { refuseRetiredDestination, whereItWent } from '../contexts/retiredTargets.ts';
 import { makeRecord, classifyLine, parseValue, type StoredRecord } from '../records.ts';
 import { RecordSet } from '../recordSet.ts';
 import type { CommitResult, PendingChanges } from '../contextStore.ts';
@@ -213,6 +213,8 @@ export class ChartService {
   async create(context: string, input: NewChart, op?: string): Promise<{ id: string; result: Edited }> {
     let id = '';
     const result = await this.change(context, (state) => {
+      // Under a name renamed or merged away, the chart would be moved on by the next context command.
+      refuseRetiredDestination(this.engine, context, 'create');
       const built = edits.createChart(state, input, this.clock());
       id = built.id;
       return built.changes;
@@ -386,15 +388,19 @@ export class ChartService {
 
   /** Brings an archived chart back to the context it was archived from (or `to`). */
   async unarchive(id: string, to?: string, op?: string, ifVersion?: string) {
-    const target =
-      to ??
-      (await this.engine.read(ARCHIVE_CONTEXT, (state) => {
-        const resolved = resolveChartId(state, id);
-        const meta = resolved ? readChartMeta(state, resolved) : undefined;
-        return typeof meta?.archivedFrom === 'string' ? meta.archivedFrom : undefined;
-      }));
+    const archivedFrom = to
+      ? undefined
+      : await this.engine.read(ARCHIVE_CONTEXT, (state) => {
+          const resolved = resolveChartId(state, id);
+          const meta = resolved ? readChartMeta(state, resolved) : undefined;
+          return typeof meta?.archivedFrom === 'string' ? meta.archivedFrom : undefined;
+        });
+    // The context it was archived from may have been renamed or merged away since: the chart
+    // goes where that context's charts went (a name the person gave is held to, and refused).
+    const target = to ?? (archivedFrom === undefined ? undefined : whereItWent(this.engine, archivedFrom));
     if (!target) throw new EngineError('BAD_INPUT', `Say which context to restore chart ${id} to.`);
-    return this.move(ARCHIVE_CONTEXT, id, target, { mark: 'unarchive', ...(op ? { op } : {}), ...(ifVersion ? { ifVersion } : {}) });
+    const { moved } = await this.move(ARCHIVE_CONTEXT, id, target, { mark: 'unarchive', ...(op ? { op } : {}), ...(ifVersion ? { ifVersion } : {}) });
+    return { moved, to: target };
   }
 }
 

@@ -41,16 +41,18 @@ export function refuseRetiredTarget(engine: Engine, from: string, into: string, 
  * new name, silently, after the person saw them arrive. The message names where they belong.
  * A deleted name, or one whose merge is still pending, takes charts as any other.
  */
-export function refuseRetiredDestination(engine: Engine, to: string): void {
+export function refuseRetiredDestination(engine: Engine, to: string, doing: 'move' | 'create' = 'move'): void {
   const note = readRetiredNote(engine.fs, engine.layout, to);
   if (note?.into === undefined || note.reason === 'deleted' || note.pending) return;
   const now = whereItWent(engine, to);
   const still = now === note.into ? '' : ` (and that to ${now})`;
-  throw new EngineError('CONFLICT', `Context ${to} ${whatBecameOf(note)}${still}: charts moved into ${to} would be moved on to ${now} by the next context command. Move them into ${now} instead. Nothing was moved.`, { kept: 'Nothing was changed.' });
+  const what = doing === 'move' ? `charts moved into ${to}` : `a chart created in ${to}`;
+  const instead = doing === 'move' ? `Move them into ${now} instead. Nothing was moved.` : `Create it in ${now} instead. Nothing was changed.`;
+  throw new EngineError('CONFLICT', `Context ${to} ${whatBecameOf(note)}${still}: ${what} would be moved on to ${now} by the next context command. ${instead}`, { kept: 'Nothing was changed.' });
 }
 
 /** Where the records of `context` end up, following the notes of names renamed or merged away (stopping at a pending merge or a loop). */
-function whereItWent(engine: Engine, context: string): string {
+export function whereItWent(engine: Engine, context: string): string {
   const seen = new Set<string>([context]);
   let at = context;
   for (let note = readRetiredNote(engine.fs, engine.layout, at); note?.into !== undefined && note.reason !== 'deleted' && !note.pending && !seen.has(note.into); note = readRetiredNote(engine.fs, engine.layout, at)) {

@@ -93,3 +93,22 @@ it('a merge sent with the operation id of an earlier chart move is not answered 
   expect(cliOk(['contexts'], data)).not.toMatch(/^a\s/m);
   expect(cliOk(['chart', 'list', '--context', 'b'], data)).toMatch(/A2/);
 });
+
+it('a merge or rename retried with its --op after its old name was taken up by another context: answered as done, that context left as it is', () => {
+  for (const [first, answer] of [
+    [['context', 'merge', 'a', '--into', 'b', '--op', 'm2'], /^merged a into b: .*already done/],
+    [['context', 'rename', 'a', 'b2', '--op', 'r2'], /^renamed a into b2: .*already done/],
+  ] as const) {
+    const data = threeContexts();
+    cliOk([...first], data);
+    // Another context takes the name up (the rename clears the retired note).
+    cliOk(['context', 'rename', 'c', 'a'], data);
+    const after = everything(data);
+    const again = runCli([...first, '--data', data]);
+    expect(again.status, `${first.join(' ')} again: ${again.stdout}${again.stderr}`).toBe(0);
+    expect(again.stdout).toMatch(answer);
+    // Made again, it merged (or renamed) the context now called a: C1 went with it.
+    expect(everything(data), first.join(' ')).toEqual(after);
+    expect(cliOk(['chart', 'list', '--context', 'a'], data)).toContain('C1');
+  }
+});

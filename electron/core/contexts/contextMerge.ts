@@ -14,7 +14,7 @@ import { entityKey, parseValue, type StoredRecord } from '../records.ts';
 import type { RecordSet } from '../recordSet.ts';
 import { replayWanted } from '../history.ts';
 import { forEachJournalEntry } from '../journalFile.ts';
-import { moveNote, moveOperationId, movePartOf } from './moveOperation.ts';
+import { contextMoveWhat, moveNote, moveOperationId, movePartOf } from './moveOperation.ts';
 import { retarget } from './recordRetarget.ts';
 import { answerRetry, moveAllAndRetire, requireContext, type ContextChangeResult } from './contextRename.ts';
 import { clearRetiredNote, readRetiredNote, writeRetiredNote, type RetiredNote } from './retiredContexts.ts';
@@ -40,12 +40,15 @@ export async function previewMerge(engine: Engine, from: string, into: string): 
   return previewMove(engine, from, into, { charts: 'all' });
 }
 
+/** The note says the context was merged (or is being merged) into `into`. */
+const mergedInto = (note: RetiredNote | undefined, into: string) => note?.reason === 'merged' && note.into === into;
+
 export async function mergeContext(engine: Engine, from: string, into: string, choices: MergeChoices = {}): Promise<ContextChangeResult> {
   validateContextName(from);
   validateContextName(into);
   // The default context and the archive are emptied, never retired: peers read charts.jsonl first.
   const retire = from !== DEFAULT_CONTEXT && from !== ARCHIVE_CONTEXT;
-  const what = `Context ${from} (merged into ${into})`;
+  const what = contextMoveWhat(from, into, 'merged');
   // The pending note this run wrote: the final note replaces only that one.
   let pendingNote: RetiredNote | undefined;
   const note = (pending: boolean) => engine.withLock(() => {
@@ -54,6 +57,8 @@ export async function mergeContext(engine: Engine, from: string, into: string, c
     // Gone or another since the move (a rename into `from` took the emptied name up): the
     // name is that context's now, and a note "merged into" over it made a loop of notes.
     else if (pendingNote && JSON.stringify(readRetiredNote(engine.fs, engine.layout, from)) !== JSON.stringify(pendingNote)) return;
+    // A retry's (no pending note of this run): only over this merge's own note, still there.
+    else if (!pendingNote && !mergedInto(readRetiredNote(engine.fs, engine.layout, from), into)) return;
     const written: RetiredNote = { format: 1, context: from, reason: 'merged', into, ts: new Date().toISOString(), ...(pending ? { pending: true as const } : {}) };
     writeRetiredNote(engine.fs, engine.layout, written);
     if (pending) pendingNote = written;

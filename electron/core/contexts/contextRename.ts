@@ -16,6 +16,7 @@ import type { MoveSelection } from './movePlan.ts';
 import { leftAside, takeAwayRetiredFile, takeInLeftAside } from './retiredFile.ts';
 import { refuseRetiredTarget, retiredCycle } from './retiredTargets.ts';
 import { doneBefore, moveAnswered, renamedAlready } from './contextRetry.ts';
+import { contextMoveWhat } from './moveOperation.ts';
 
 export interface ContextChangeResult {
   readonly from: string;
@@ -53,7 +54,7 @@ export async function renameContext(engine: Engine, from: string, to: string, op
   refuseReserved(to, 'a new name');
   if (from === to) throw new EngineError('BAD_INPUT', `The context is already called ${to}. Nothing was changed.`, { kept: 'Nothing was changed.' });
   if (sameContextName(from, to)) throw new EngineError('BAD_INPUT', `${from} and ${to} differ only in upper and lower case, which macOS and Windows would take for one file: rename to another name first, then to ${to}. Nothing was changed.`, { kept: 'Nothing was changed.' });
-  const what = `Context ${from} (renamed to ${to})`;
+  const what = contextMoveWhat(from, to, 'renamed');
   // Looked up before the names: a retry of a rename done (the same --op), or one an earlier run
   // began and the next process finished, is answered as done, not "There is no context".
   if (options.op !== undefined && (await moveAnswered(engine, from, to, options.op))) return answerRetry(engine, from, to, what, options.op);

@@ -4,22 +4,41 @@
 // was looked for before the operation. So the operation is looked up first, from the journal
 // of the source, which a rename, merge or deletion keeps.
 import type { Engine } from '../engine.ts';
-import { moveOperationId } from './moveOperation.ts';
+import { contextMoveWhat, moveNote, moveOperationId } from './moveOperation.ts';
+import { forEachJournalEntry } from '../journalFile.ts';
 import { deletionsIn } from './deletionJournal.ts';
 import { isHiddenRetired, readRetiredNote } from './retiredContexts.ts';
 import type { MoveResult } from './moveCharts.ts';
 
 /**
  * Whether the move of `from` into `to` under the caller's operation id is in the source's
- * journal, made by a rename or merge: the source's note says it went into `to` (a chart move
- * sent with the same id makes the same move id, and answered as the merge it left undone).
+ * journal, made by a rename or merge (a chart move sent with the same id makes the same move
+ * id, and was answered as the merge it left undone): the source's note says it went into `to`,
+ * or, the name taken up since by another context (a rename into it clears the note), the move's
+ * commit says it was this rename or merge. A retry then answers; made again, it merged or
+ * renamed that other context.
  */
 export async function moveAnswered(engine: Engine, from: string, to: string, op: string | undefined): Promise<boolean> {
   if (op === undefined) return false;
-  const note = readRetiredNote(engine.fs, engine.layout, from);
-  if (note?.into !== to || (note.reason !== 'renamed' && note.reason !== 'merged')) return false;
   const part = `${moveOperationId(from, to, op)}:${from}`;
-  return engine.read(from, (_state, store) => store.hasOperation(part) !== undefined);
+  const found = await engine.read(from, (_state, store) => {
+    const done = store.hasOperation(part);
+    return done === undefined ? undefined : { tx: done.tx, journal: store.paths.journal };
+  });
+  if (found === undefined) return false;
+  const note = readRetiredNote(engine.fs, engine.layout, from);
+  if (note?.into === to && (note.reason === 'renamed' || note.reason === 'merged')) return true;
+  return note === undefined && madeAsContextMove(engine, found.journal, found.tx, from, to);
+}
+
+/** The commit `tx` of the journal is the move of a rename or merge of `from` into `to` (its note, moveNote's, names it so). */
+function madeAsContextMove(engine: Engine, journal: string, tx: string, from: string, to: string): boolean {
+  const ways = [contextMoveWhat(from, to, 'merged'), contextMoveWhat(from, to, 'renamed')].map((what) => moveNote(from, to, what));
+  let made = false;
+  forEachJournalEntry(engine.fs, journal, (entry) => {
+    if (entry.kind === 'commit' && entry.tx === tx && ways.includes(entry.note ?? '')) made = true;
+  });
+  return made;
 }
 
 /** What became of a deletion sent with the caller's operation id, read from the context's journal. */

@@ -59,7 +59,7 @@ export function DraftsOfRemovedCharts() {
         <section className="drafts-left-over" aria-label="Text kept from moved charts" role="status">
           {moved.map((draft) => (
             <KeptDraft key={draft.key} draft={draft} where={whereOf(draft)}>
-              The chart “{short(whereOf(draft)?.title ?? '')}” you were editing ({draft.label}) was moved to the context “{whereOf(draft)?.context}” by another program, and your text with it.
+              The chart “{short(whereOf(draft)?.title ?? '')}” you were editing ({draft.label}) was moved to the context “{whereOf(draft)?.context}”, and your text with it.
             </KeptDraft>
           ))}
         </section>

@@ -61,7 +61,7 @@ export interface DraftsState {
   /** These charts are there (again): their drafts are back in their fields. */
   chartsThere(context: string, chartIds: readonly string[]): void;
   /**
-   * These charts are now in context `to` (moved by another program): their drafts follow them.
+   * These charts are now in context `to` (moved by another program, or by this window): their drafts follow them.
    * `title`: the charts were not open, so where their drafts went is kept, to be shown.
    */
   chartsMoved(from: string, to: string, chartIds: readonly string[], title?: (chartId: string) => string): void;

@@ -95,7 +95,9 @@ export class DeferredRecordMap extends Map<string, StoredRecord> {
     const records = this.pending;
     if (records === undefined) return true;
     const deadline = performance.now() + ms;
-    while (this.built < records.length && performance.now() < deadline) this.insert(Math.min(records.length, this.built + SLICE_RECORDS));
+    // At least one step each call: a slice of no time still gets on.
+    do this.insert(Math.min(records.length, this.built + SLICE_RECORDS));
+    while (this.built < records.length && performance.now() < deadline);
     if (this.built < records.length) return false;
     this.pending = undefined;
     return true;

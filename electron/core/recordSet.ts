@@ -73,8 +73,35 @@ export class RecordSet {
   buildKeysFor(ms: number): boolean {
     const deadline = performance.now() + ms;
     if (this.records instanceof DeferredRecordMap && !this.records.buildFor(ms)) return false;
-    return this.ownUntil(deadline);
+    return this.ownUntil(deadline) && this.indexUntil(deadline);
   }
+
+  /**
+   * Builds the indexes by chart and by relation end until `deadline`, going on where the last
+   * call stopped (from the start when the set changed since): a new chart's first write looks
+   * both up, and built there in one go they held it 1.1 s at 100k charts. True once built.
+   */
+  private indexUntil(deadline: number): boolean {
+    if (this.byChart && this.byEndpoint) return true;
+    if (this.indexing?.version !== this.version) this.indexing = { version: this.version, records: this.records.values(), byChart: new Map(), byEndpoint: new Map() };
+    const { records, byChart, byEndpoint } = this.indexing;
+    for (let indexed = 1; ; indexed += 1) {
+      const next = records.next();
+      if (next.done === true) break;
+      const record = next.value;
+      if (record.chartId !== undefined) addTo(byChart, record.chartId, record.key);
+      if (record.kind === 'relation') this.indexEndpoints(byEndpoint, record);
+      if (indexed % 1024 === 0 && performance.now() >= deadline) return false;
+    }
+    // One built by a lookup meanwhile (with no change since) is the same: kept.
+    this.byChart ??= byChart;
+    this.byEndpoint ??= byEndpoint;
+    this.indexing = undefined;
+    return true;
+  }
+
+  /** The indexes by chart and relation end being built a slice at a time (indexUntil), of the set at `version`. */
+  private indexing: { version: number; records: Iterator<StoredRecord>; byChart: Map<string, Set<string>>; byEndpoint: Map<string, Set<string>> } | undefined;
 
   /**
    * Copies the shared map (adopt) until `deadline` (performance.now()), going on where the last

@@ -154,9 +154,53 @@ describe('DeferredRecordMap', () => {
       expect([...fileRecords.values()].map(described), `change after ${changeAfterSlices} slices`).toEqual(fileOrder);
       const expected = many.filter((r) => r.key !== 'e\u0000m10').map((r) => (r.key === 'e\u0000m49999' ? recordOf(entity('m49999', '"changed"')) : r));
       expect([...state.values()].map(described), `change after ${changeAfterSlices} slices`).toEqual([...expected, recordOf(entity('added'))].map(described));
-      // Ready (or finished by the change): a later call has nothing to do.
+      // The rest (its indexes) is built by later calls, the map left as it is.
+      let more = 0;
+      while (!state.buildKeysFor(1) && more < 10_000) more += 1;
       expect(state.buildKeysFor(1)).toBe(true);
+      expect([...fileRecords.values()].map(described)).toEqual(fileOrder);
     }
+  });
+
+  it('readied in slices, its indexes by chart and by relation end answer as those built at once, also when a change comes between slices', () => {
+    const lines: string[] = [];
+    for (let c = 0; c < 3000; c += 1) {
+      const meta = `"metadata":{"chartId":"chart_${c}"}`;
+      lines.push(`{"type":"entity","name":"chart_${c}_chart","entityType":"structural_tension_chart","observations":[],${meta}}`);
+      lines.push(`{"type":"entity","name":"chart_${c}_action_1","entityType":"action_step","observations":[],${meta}}`);
+      lines.push(`{"type":"relation","from":"chart_${c}_chart","to":"chart_${c}_action_1","relationType":"contains",${meta}}`);
+    }
+    const chartsAndEnds = (set: RecordSet, c: number) => [[...set.chartKeys(`chart_${c}`)].sort(), [...set.relationKeysOf(`chart_${c}_action_1`)].sort()];
+    for (const changeAfterSlices of [12, Infinity]) {
+      const state = new RecordSet();
+      const fileRecords = new DeferredRecordMap(lines.map(recordOf));
+      fileRecords.build();
+      state.adopt(fileRecords);
+      // Slices of no time: 1,024 records each, so 9 for the copy, then 9 for the indexes (a change
+      // after 12 comes in the middle of them).
+      let slices = 0;
+      while (slices < changeAfterSlices && !state.buildKeysFor(0)) slices += 1;
+      expect(slices).toBeGreaterThanOrEqual(changeAfterSlices === Infinity ? 15 : 12);
+      // A new step and its relation, added between two slices (or once all is built).
+      state.set(recordOf('{"type":"entity","name":"chart_7_action_2","entityType":"action_step","observations":[],"metadata":{"chartId":"chart_7"}}'));
+      state.set(recordOf('{"type":"relation","from":"chart_7_chart","to":"chart_7_action_2","relationType":"contains","metadata":{"chartId":"chart_7"}}'));
+      state.delete('e\u0000chart_9_action_1');
+      while (!state.buildKeysFor(0)) slices += 1;
+      const atOnce = new RecordSet();
+      for (const record of state.values()) atOnce.set(record);
+      for (const c of [0, 7, 9, 1500, 2999]) expect(chartsAndEnds(state, c), `chart ${c}, change after ${changeAfterSlices} slices`).toEqual(chartsAndEnds(atOnce, c));
+      expect([...state.chartIds()]).toEqual([...atOnce.chartIds()]);
+      expect(state.chartKeys('chart_7').size).toBe(5);
+    }
+  });
+
+  it('slices of no time still get on: each builds a step of the key map, the copy and the indexes', () => {
+    const state = new RecordSet();
+    state.adopt(new DeferredRecordMap(Array.from({ length: 20_000 }, (_, i) => recordOf(entity(`z${i}`)))));
+    let calls = 1;
+    while (!state.buildKeysFor(0) && calls < 1_000) calls += 1;
+    expect(calls).toBeLessThan(1_000);
+    expect(state.get('e\u0000z19999')?.raw).toBe(entity('z19999'));
   });
 
   it('a copy begun in slices is dropped when the set adopts another map', () => {

@@ -13,7 +13,7 @@ import { EngineError, errnoOf } from './errors.ts';
 import { contextPaths } from './dataRoot.ts';
 import { splitLines } from './lineSplitter.ts';
 import { decodeJournalLine } from './journalFormat.ts';
-import { keyOfChange } from './recordSet.ts';
+import { keyOfChange } from './journalChanges.ts';
 
 export interface JournalMark {
   readonly context: string;

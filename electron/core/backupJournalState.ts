@@ -7,7 +7,7 @@ import { splitLines } from './lineSplitter.ts';
 import { decodeJournalLine, type JournalEntry } from './journalFormat.ts';
 import { replayEntries } from './journalEntriesReplay.ts';
 import type { StoredRecord } from './records.ts';
-import { keyOfChange } from './recordSet.ts';
+import { keyOfChange } from './journalChanges.ts';
 
 export interface BackedUpFile {
   readonly size: number;

@@ -3,7 +3,8 @@
 // line order wanted; and, for another program's version of the file, where it differed from
 // the state. The reader's side is recordOfChange (recordSet.ts).
 import { identityOf, identityOfKey, type StoredRecord } from './records.ts';
-import { recordOfChange, type OrderMove } from './recordSet.ts';
+import { recordOfChange } from './journalChanges.ts';
+import { type OrderMove } from './recordOrder.ts';
 import { spliceBetween } from './recordSplice.ts';
 import { encodeChangeText, encodeCommitParts, type Change, type EncodedChange, type JournalCommit, type Origin } from './journalFormat.ts';
 import type { Form } from './fileVersions.ts';

@@ -11,7 +11,8 @@
 // (peerVersionIntake.ts), journaling a change (contextCommit.ts), rewriting the file
 // (contextRewrite.ts).
 import type { CommitMeta } from './commitLines.ts';
-import { keyOfChange, type RecordSet } from './recordSet.ts';
+import { type RecordSet } from './recordSet.ts';
+import { keyOfChange } from './journalChanges.ts';
 import type { contextPaths } from './dataRoot.ts';
 import { readJournal } from './journalFile.ts';
 import type { BadLine } from './contextFile.ts';

@@ -1,7 +1,7 @@
 // The records a damaged journal entry named, read from what is left of its line: the repair
 // looks for them in the context file and the backups, and the recovery wizard shows them.
 import { entityKey, relationKey } from './records.ts';
-import { keyOfChange } from './recordSet.ts';
+import { keyOfChange } from './journalChanges.ts';
 import { stringField } from './damagedLineSalvage.ts';
 import type { Change } from './journalFormat.ts';
 

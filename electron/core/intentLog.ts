@@ -10,7 +10,7 @@ import { makeDirectoryDurably, syncDirectory } from './fileSystem.ts';
 import { openSealedLine, sealLine, type Change, type EncodedChange } from './journalFormat.ts';
 import { appendDurably, cutJournal } from './journalFile.ts';
 import { splitLines } from './lineSplitter.ts';
-import { recordOfChange } from './recordSet.ts';
+import { recordOfChange } from './journalChanges.ts';
 import { identityOf, type StoredRecord } from './records.ts';
 import type { ContextStore, PendingChanges } from './contextStore.ts';
 import { encodeRecordChange, type CommitMeta } from './commitLines.ts';

@@ -2,7 +2,7 @@
 // record before and after it, a multi-part commit only once its last part is read. Shared by
 // history (history.ts, from the journal file) and by what a backup's journal copy held
 // (backupJournalState.ts, from bytes), without the rest of history's reading.
-import { SpliceMismatch, keyOfChange, recordOfChange } from './recordSet.ts';
+import { SpliceMismatch, keyOfChange, recordOfChange } from './journalChanges.ts';
 import type { JournalCommit, JournalEntry } from './journalFormat.ts';
 import { asOpaque, type StoredRecord } from './records.ts';
 

@@ -3,7 +3,8 @@
 // The reading half of the journal (contextCommit.ts is the writing half), used by the open, by
 // refresh's catch-up with other processes' appends, and by the judging of peers' versions.
 import path from 'node:path';
-import { SpliceMismatch, applyOrderMoves, recordOfChange } from './recordSet.ts';
+import { SpliceMismatch, recordOfChange } from './journalChanges.ts';
+import { applyOrderMoves } from './recordOrder.ts';
 import { decodeFileDiffers } from './commitLines.ts';
 import { identityOfKey, keyOfIdentity } from './records.ts';
 import type { JournalCommit, JournalEntry, JournalSnapshot } from './journalFormat.ts';

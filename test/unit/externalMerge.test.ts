@@ -244,7 +244,8 @@ class History {
 
 describe('keeping the line order a peer chose', () => {
   it('finds few moves that bring the shared keys into the wanted order, leaving others in place', async () => {
-    const { orderMoves, applyOrderMoves, RecordSet: Set2 } = await import('../../electron/core/recordSet.ts');
+    const { RecordSet: Set2 } = await import('../../electron/core/recordSet.ts');
+    const { orderMoves, applyOrderMoves } = await import('../../electron/core/recordOrder.ts');
     expect(orderMoves(['a', 'b', 'c', 'd'], ['a', 'b', 'c', 'd'])).toEqual([]);
     expect(orderMoves(['a', 'b', 'c', 'aim'], ['aim', 'a', 'b', 'c'])).toEqual([['aim', null]]);
     const set = new Set2();

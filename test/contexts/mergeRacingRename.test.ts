@@ -6,31 +6,13 @@
 // and takes the file away, only while the name is still its own (its pending note there).
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterEach, expect, it } from 'vitest';
 import { removeTempDirs, tempDir } from '../helpers/tempRoot.ts';
-import { cliOk, exitOf, runCli, spawnTs } from '../helpers/runCli.ts';
+import { cliOk, exitOf, runCli } from '../helpers/runCli.ts';
 import type { PausedMergeConfig } from './pausedMergeChild.ts';
+import { chartsListed, listed, pausedSaid, startPausedMerge } from './pausedMergeSupport.ts';
 
 afterEach(removeTempDirs);
-
-const listed = (data: string) => cliOk(['contexts'], data).split('\n').map((line) => line.split(/\s+/)[0]);
-/** Every chart of every context, as the list shows it after its id ("0/0  A1  (a)"). */
-const chartsListed = (data: string) => cliOk(['chart', 'list', '--all'], data).split('\n').map((line) => line.replace(/^\S+\s+/, '')).sort();
-
-const child = path.join(path.dirname(fileURLToPath(import.meta.url)), 'pausedMergeChild.ts');
-
-/** Resolves once the child says it paused (or rejects when it ends first). */
-function pausedSaid(process: ReturnType<typeof spawnTs>): Promise<void> {
-  return new Promise((resolve, reject) => {
-    let out = '';
-    process.stdout?.on('data', (chunk: Buffer) => {
-      out += chunk.toString('utf8');
-      if (out.includes('"t":"paused"')) resolve();
-    });
-    process.once('exit', () => reject(new Error(`the merge ended without pausing: ${out}`)));
-  });
-}
 
 for (const pause of ['note', 'file'] as const) {
   const gap = pause === 'note' ? 'before its note' : 'before its file is taken away';
@@ -40,7 +22,7 @@ for (const pause of ['note', 'file'] as const) {
     cliOk(['chart', 'create', '--context', 'b', '--outcome', 'B1', '--reality', 'R'], data);
     const charts = chartsListed(data);
     const config: PausedMergeConfig = { root: data, from: 'a', into: 'b', pause, go: path.join(tempDir(), 'go') };
-    const merging = spawnTs(child, [], { PAUSED_MERGE: JSON.stringify(config) });
+    const merging = startPausedMerge(config);
     const exit = exitOf(merging, 100_000);
     await pausedSaid(merging);
     // a is empty and retired into b: the rename takes the name up.

@@ -7,31 +7,13 @@
 // nothing moved: the two merges end as one.
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterEach, expect, it } from 'vitest';
 import { removeTempDirs, tempDir } from '../helpers/tempRoot.ts';
-import { cliOk, exitOf, runCli, spawnTs } from '../helpers/runCli.ts';
+import { cliOk, exitOf, runCli } from '../helpers/runCli.ts';
 import type { PausedMergeConfig } from './pausedMergeChild.ts';
+import { chartsListed, listed, pausedSaid, startPausedMerge } from './pausedMergeSupport.ts';
 
 afterEach(removeTempDirs);
-
-const child = path.join(path.dirname(fileURLToPath(import.meta.url)), 'pausedMergeChild.ts');
-
-const listed = (data: string) => cliOk(['contexts'], data).split('\n').map((line) => line.split(/\s+/)[0]);
-/** Every chart of every context, as the list shows it after its id ("0/0  A1  (a)"). */
-const chartsListed = (data: string) => cliOk(['chart', 'list', '--all'], data).split('\n').map((line) => line.replace(/^\S+\s+/, '')).sort();
-
-/** The child's lines, once it says it paused. */
-function pausedSaid(process: ReturnType<typeof spawnTs>): Promise<void> {
-  return new Promise((resolve, reject) => {
-    let out = '';
-    process.stdout?.on('data', (chunk: Buffer) => {
-      out += chunk.toString('utf8');
-      if (out.includes('"t":"paused"')) resolve();
-    });
-    process.once('exit', () => reject(new Error(`the merge ended without pausing: ${out}`)));
-  });
-}
 
 for (const special of ['default', 'completed']) {
   it(`${special} merged into b while b is merged into ${special} (a fresh CLI process): one is refused, nothing moved by it`, { timeout: 120_000 }, async () => {
@@ -39,7 +21,7 @@ for (const special of ['default', 'completed']) {
     cliOk(['chart', 'create', '--context', special, '--outcome', 'S1', '--reality', 'R'], data);
     cliOk(['chart', 'create', '--context', 'b', '--outcome', 'B1', '--reality', 'R'], data);
     const config: PausedMergeConfig = { root: data, from: special, into: 'b', pause: 'move', go: path.join(tempDir(), 'go') };
-    const merging = spawnTs(child, [], { PAUSED_MERGE: JSON.stringify(config) });
+    const merging = startPausedMerge(config);
     const exit = exitOf(merging, 100_000);
     await pausedSaid(merging);
     const other = runCli(['context', 'merge', 'b', '--into', special, '--data', data]);

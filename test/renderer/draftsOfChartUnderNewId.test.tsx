@@ -11,10 +11,8 @@ import { act, cleanup, fireEvent, screen, waitFor, within } from '@testing-libra
 import { removeTempDirs } from '../helpers/tempRoot.ts';
 import { contextPaths, type DataLayout } from '../../electron/core/dataRoot.ts';
 import { smallChartRecords, writeContextFile } from '../helpers/contextFiles.ts';
-import { DataRootWatcher } from '../../electron/core/dataRootWatcher.ts';
-import { startLiveUpdates } from '../../renderer/stores/liveUpdates.ts';
 import { realHarness, type Harness } from './realTransport.ts';
-import { renderApp } from './appOnScreen.tsx';
+import { liveWindow } from './liveWindow.ts';
 
 afterEach(() => {
   cleanup();
@@ -50,18 +48,6 @@ function peerMovesUnderNewId(layout: DataLayout, from: string, to: string, id: s
   fs.renameSync(`${source}.peer-tmp`, source);
   const renamed = moving.map((line) => line.split(id).join(NEW_ID).split(`"context":"${from}"`).join(`"context":"${to}"`));
   fs.appendFileSync(contextPaths(layout, to).file, `${renamed.join('\n')}\n`);
-}
-
-async function liveWindow(h: Harness) {
-  const watcher = new DataRootWatcher(h.engine, (c) => h.transport.emit('data.changed', { context: c.context, seq: c.seq, external: c.findings }), () => undefined, { debounceMs: 30, pollMs: 200 });
-  await watcher.start();
-  const stopLive = startLiveUpdates(h.stores);
-  await renderApp(h);
-  return async () => {
-    stopLive();
-    await watcher.stop();
-    await h.engine.close();
-  };
 }
 
 /** Ship billing (typed into its desired outcome) in work, another chart there, and the context clients. */

@@ -8,10 +8,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { act, cleanup, fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { removeTempDirs } from '../helpers/tempRoot.ts';
 import { cliOk } from '../helpers/runCli.ts';
-import { DataRootWatcher } from '../../electron/core/dataRootWatcher.ts';
-import { startLiveUpdates } from '../../renderer/stores/liveUpdates.ts';
-import { realHarness, type Harness } from './realTransport.ts';
-import { renderApp } from './appOnScreen.tsx';
+import { realHarness } from './realTransport.ts';
+import { liveWindow } from './liveWindow.ts';
 
 afterEach(() => {
   cleanup();
@@ -21,19 +19,6 @@ afterEach(() => {
 const TYPED = 'Ship billing to all 400 customers by June';
 /** Long enough for the watcher's poll to see another process's change, however loaded the machine. */
 const SEEN = { timeout: 20_000 };
-
-/** The window on screen, hearing of other processes' changes; `stop` ends that and closes the engine. */
-async function liveWindow(h: Harness) {
-  const watcher = new DataRootWatcher(h.engine, (c) => h.transport.emit('data.changed', { context: c.context, seq: c.seq, external: c.findings }), () => undefined, { debounceMs: 30, pollMs: 200 });
-  await watcher.start();
-  const stopLive = startLiveUpdates(h.stores);
-  await renderApp(h);
-  return async () => {
-    stopLive();
-    await watcher.stop();
-    await h.engine.close();
-  };
-}
 
 describe('text typed in a chart that is not open, which another program then takes away', () => {
   it('moved by the CLI to another context: the window says where it went, and opens it there with the text in its field, which saves there', async () => {

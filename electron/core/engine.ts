@@ -532,7 +532,8 @@ export class Engine {
       this.rewriteRound = false;
       if (stale.size === 0) this.rewritesLeftSince = undefined;
       else this.rewritesLeftSince ??= started;
-      const again = this.rewriteAgain || stale.size > 0;
+      // Asked again meanwhile (a commit, a read of a context behind its journal): only if a file is still behind.
+      const again = stale.size > 0 || (this.rewriteAgain && [...this.stores.values()].some((store) => !store.readOnly && store.needsRewrite));
       this.rewriteAgain = false;
       if (again) this.scheduleRewrite();
     }
@@ -609,15 +610,17 @@ export class Engine {
     let firstError: EngineError | undefined;
     for (const store of this.stores.values()) {
       if (store.readOnly || later?.has(store)) continue;
-      // Work queued before the lock's turn (a window's commit) came after its file was written.
       const ready = prepared?.get(store);
-      if (later && ready && ready.version !== store.state.version) {
-        later.add(store);
-        continue;
-      }
       let rewriting: number | undefined;
       try {
         store.refresh();
+        // A change since its file was written (work queued before the lock's turn, a window's
+        // commit; or another program's, the CLI's or a peer's, taken in just now): the next
+        // round writes it, in slices too, not this one in one piece while requests wait.
+        if (later && ready && ready.version !== store.state.version) {
+          later.add(store);
+          continue;
+        }
         store.startPendingJournal();
         if (store.needsRewrite) {
           rewriting = performance.now();

@@ -149,6 +149,45 @@ describe('a scheduled rewrite of a large file, a slice at a time', () => {
     await engine.close();
   });
 
+  it('leaves a file to the next round when another program writes the file while it is written (a peer\'s whole-file write), writing nothing under the lock', async () => {
+    const layout = tempLayout();
+    const lock = rootPaths(layout).lock;
+    const file = path.join(layout.root, 'charts-work.jsonl');
+    let peerWrote = false;
+    const lockHeldAtWrites: boolean[] = [];
+    const engine = await openEngine(layout, {
+      ...SLICED,
+      fs: rewriteTempSeam({
+        beforeWrite() {
+          lockHeldAtWrites.push(fs.existsSync(lock));
+          if (peerWrote || !fs.existsSync(file)) return;
+          peerWrote = true;
+          // As the reference server writes: the file it read (without our chart, not yet
+          // written there) and its own entity, rewritten in place, no final newline.
+          const lines = fs.readFileSync(file, 'utf8').split('\n').filter(Boolean);
+          fs.writeFileSync(file, [...lines, JSON.stringify({ type: 'entity', name: 'peer_note', entityType: 'note', observations: ['from a peer'] })].join('\n'));
+        },
+      }),
+    });
+    const charts = new ChartService(engine);
+    // A first file to read (a peer's write needs one), then ours made while the next is written.
+    await charts.create('work', { outcome: 'Ours, first', reality: 'r' });
+    await engine.flush();
+    lockHeldAtWrites.length = 0;
+    await charts.create('work', { outcome: 'Ours, before the write', reality: 'r' });
+    await until('a file holding ours and the peer\'s', () => peerWrote && ['Ours, first', 'Ours, before the write', 'peer_note'].every((text) => fileText(layout.root).includes(text)));
+    await until('no temporary file left', () => leftovers(layout.root).length === 0);
+    // The peer's version, taken in under the lock, made the first file stale: it was not
+    // written again there; the next round wrote the file in slices, the lock free.
+    expect(lockHeldAtWrites.length).toBeGreaterThanOrEqual(2);
+    expect(lockHeldAtWrites.every((held) => !held), String(lockHeldAtWrites)).toBe(true);
+    await engine.close();
+    const reopened = await openEngine(layout);
+    expect((await listCharts(reopened, 'work')).map((c) => c.desiredOutcome).sort()).toEqual(['Ours, before the write', 'Ours, first']);
+    expect(await reopened.read('work', (state) => state.has('e\u0000peer_note'))).toBe(true);
+    await reopened.close();
+  });
+
   it('under a steady stream of commits, writes the file in the queue once it has been left behind past the limit', async () => {
     const layout = tempLayout();
     const late: { charts?: ChartService } = {};

@@ -67,7 +67,7 @@ export class RecordSet {
    * DeferredRecordMap), then the map becomes its own (own(), copied otherwise by the first
    * change: 1-1.5 s at 100k charts, which a window's request waited for).
    */
-  buildKeysFor(ms: number): boolean {
+  readyForChanges(ms: number): boolean {
     const deadline = performance.now() + ms;
     if (this.records instanceof DeferredRecordMap && !this.records.buildFor(ms)) return false;
     return this.ownUntil(deadline) && this.indexUntil(deadline);
@@ -79,7 +79,11 @@ export class RecordSet {
    * both up, and built there in one go they held it 1.1 s at 100k charts. True once built.
    */
   private indexUntil(deadline: number): boolean {
-    if (this.byChart && this.byEndpoint) return true;
+    if (this.byChart && this.byEndpoint) {
+      // Built by lookups meanwhile: what was begun here goes (it holds the old map's iterator).
+      this.indexing = undefined;
+      return true;
+    }
     if (this.indexing?.version !== this.version) this.indexing = { version: this.version, records: this.records.values(), byChart: new Map(), byEndpoint: new Map() };
     const { records, byChart, byEndpoint } = this.indexing;
     for (let indexed = 1; ; indexed += 1) {
@@ -121,7 +125,7 @@ export class RecordSet {
     return true;
   }
 
-  /** A copy of the shared map made a slice at a time (buildKeysFor), and where it stands. */
+  /** A copy of the shared map made a slice at a time (readyForChanges), and where it stands. */
   private owning: { source: Map<string, StoredRecord>; copy: Map<string, StoredRecord>; entries: Iterator<[string, StoredRecord]> } | undefined;
 
   /** A shallow copy of the key -> record map (records are immutable and shared). */
@@ -281,6 +285,7 @@ export class RecordSet {
     this.records = new Map();
     this.shared = false;
     this.owning = undefined;
+    this.indexing = undefined;
     this.byTime = undefined;
     this.byChart = undefined;
     this.byEndpoint = undefined;

@@ -187,7 +187,7 @@ function openSection(runs: OpenRun[], sliced: OpenRun | undefined): SectionResul
     });
     if (x.keyMapMs !== undefined && x.keyMapMs >= 1) {
       checks.push({
-        what: `open ${r.charts} charts, ${label}, then the ${x.keyMapBlock ? 'key map built in slices' : 'first key lookup'}`,
+        what: `open ${r.charts} charts, ${label}, then the ${x.keyMapBlock ? 'context readied for changes in slices' : 'first key lookup'}`,
         measured: `+${ms(x.keyMapMs)}: ${ms(x.openMs + x.keyMapMs)} = ${ratio((x.openMs + x.keyMapMs) / floor)}`,
         against: 'the key map an open puts off (DeferredRecordMap), built by the first lookup or change; the app builds it in slices after the open',
         target: '-',
@@ -197,7 +197,7 @@ function openSection(runs: OpenRun[], sliced: OpenRun | undefined): SectionResul
     const block = sliced !== undefined && sliced.charts === r.charts && sliced.phase === r.phase ? sliced.result?.keyMapBlock : undefined;
     if (block) {
       checks.push({
-        what: `key map built in slices after the open, ${r.charts} charts (as the app does; the last round's)`,
+        what: `context readied for changes in slices after the open (key map, own copy, indexes), ${r.charts} charts (as the app does; the last round's)`,
         measured: `event loop waited at most ${ms(block.maxMs)} (p99 ${ms(block.p99Ms)})`,
         against: 'monitorEventLoopDelay during the build',
         target: `longest wait < ${BLOCK_TARGET_MS} ms`,

@@ -137,7 +137,7 @@ describe('DeferredRecordMap', () => {
     expect(fileRecords.has('e\u0000added')).toBe(false);
   });
 
-  it('readied in slices after an open (buildKeysFor: the key map, then a copy of its own), a set changes its copy, never the file\'s records, also when a change comes mid-copy', () => {
+  it('readied in slices after an open (readyForChanges: the key map, then a copy of its own), a set changes its copy, never the file\'s records, also when a change comes mid-copy', () => {
     const many = Array.from({ length: 50_000 }, (_, i) => recordOf(entity(`m${i}`)));
     const fileOrder = many.map(described);
     for (const changeAfterSlices of [1, 3, Infinity]) {
@@ -146,7 +146,7 @@ describe('DeferredRecordMap', () => {
       state.adopt(fileRecords);
       // Slices of 1 ms: 50,000 records take several.
       let slices = 0;
-      while (slices < changeAfterSlices && !state.buildKeysFor(1)) slices += 1;
+      while (slices < changeAfterSlices && !state.readyForChanges(1)) slices += 1;
       if (changeAfterSlices === Infinity) expect(slices).toBeGreaterThan(2);
       state.delete('e\u0000m10');
       state.set(recordOf(entity('m49999', '"changed"')));
@@ -156,8 +156,8 @@ describe('DeferredRecordMap', () => {
       expect([...state.values()].map(described), `change after ${changeAfterSlices} slices`).toEqual([...expected, recordOf(entity('added'))].map(described));
       // The rest (its indexes) is built by later calls, the map left as it is.
       let more = 0;
-      while (!state.buildKeysFor(1) && more < 10_000) more += 1;
-      expect(state.buildKeysFor(1)).toBe(true);
+      while (!state.readyForChanges(1) && more < 10_000) more += 1;
+      expect(state.readyForChanges(1)).toBe(true);
       expect([...fileRecords.values()].map(described)).toEqual(fileOrder);
     }
   });
@@ -179,13 +179,13 @@ describe('DeferredRecordMap', () => {
       // Slices of no time: 1,024 records each, so 9 for the copy, then 9 for the indexes (a change
       // after 12 comes in the middle of them).
       let slices = 0;
-      while (slices < changeAfterSlices && !state.buildKeysFor(0)) slices += 1;
+      while (slices < changeAfterSlices && !state.readyForChanges(0)) slices += 1;
       expect(slices).toBeGreaterThanOrEqual(changeAfterSlices === Infinity ? 15 : 12);
       // A new step and its relation, added between two slices (or once all is built).
       state.set(recordOf('{"type":"entity","name":"chart_7_action_2","entityType":"action_step","observations":[],"metadata":{"chartId":"chart_7"}}'));
       state.set(recordOf('{"type":"relation","from":"chart_7_chart","to":"chart_7_action_2","relationType":"contains","metadata":{"chartId":"chart_7"}}'));
       state.delete('e\u0000chart_9_action_1');
-      while (!state.buildKeysFor(0)) slices += 1;
+      while (!state.readyForChanges(0)) slices += 1;
       const atOnce = new RecordSet();
       for (const record of state.values()) atOnce.set(record);
       for (const c of [0, 7, 9, 1500, 2999]) expect(chartsAndEnds(state, c), `chart ${c}, change after ${changeAfterSlices} slices`).toEqual(chartsAndEnds(atOnce, c));
@@ -194,11 +194,36 @@ describe('DeferredRecordMap', () => {
     }
   });
 
+  it('an index build begun in slices and overtaken by lookups (a first write mid-warm-up) is let go, and so it is on a reload (review: it held the old map)', () => {
+    const lines = Array.from({ length: 9000 }, (_, i) => entity(`w${i}`).replace('"observations":[]', `"observations":[],"metadata":{"chartId":"c${i}"}`));
+    const state = new RecordSet();
+    const first = new DeferredRecordMap(lines.map(recordOf));
+    first.build();
+    state.adopt(first);
+    // The copy (8 slices of 1,024), then part of the indexes.
+    for (let i = 0; i < 11; i += 1) expect(state.readyForChanges(0)).toBe(false);
+    const internals = state as unknown as { indexing?: unknown };
+    expect(internals.indexing).toBeDefined();
+    state.chartKeys('c1');
+    state.relationKeysOf('w1');
+    expect(state.readyForChanges(0)).toBe(true);
+    expect(internals.indexing, 'the half-built indexes once built by lookups').toBeUndefined();
+    const reloaded = new RecordSet();
+    const again = new DeferredRecordMap(lines.map(recordOf));
+    again.build();
+    reloaded.adopt(again);
+    for (let i = 0; i < 11; i += 1) reloaded.readyForChanges(0);
+    const reloadedInternals = reloaded as unknown as { indexing?: unknown };
+    expect(reloadedInternals.indexing).toBeDefined();
+    reloaded.adopt(new DeferredRecordMap([recordOf(entity('other'))]));
+    expect(reloadedInternals.indexing, 'after a reload').toBeUndefined();
+  });
+
   it('slices of no time still get on: each builds a step of the key map, the copy and the indexes', () => {
     const state = new RecordSet();
     state.adopt(new DeferredRecordMap(Array.from({ length: 20_000 }, (_, i) => recordOf(entity(`z${i}`)))));
     let calls = 1;
-    while (!state.buildKeysFor(0) && calls < 1_000) calls += 1;
+    while (!state.readyForChanges(0) && calls < 1_000) calls += 1;
     expect(calls).toBeLessThan(1_000);
     expect(state.get('e\u0000z19999')?.raw).toBe(entity('z19999'));
   });
@@ -210,7 +235,7 @@ describe('DeferredRecordMap', () => {
     first.build();
     state.adopt(first);
     // Its key map built, the copy begins: 1,024 records, then the slice's time is up.
-    expect(state.buildKeysFor(0)).toBe(false);
+    expect(state.readyForChanges(0)).toBe(false);
     state.adopt(second);
     state.set(recordOf(entity('c')));
     expect([...state.keys()]).toEqual(['e\u0000b', 'e\u0000c']);

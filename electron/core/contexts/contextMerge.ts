@@ -168,7 +168,7 @@ interface MergeRecord {
 /** The newest merge of `from` into `into`, from the two journals; undefined if none is found. */
 async function readMerge(engine: Engine, from: string, into: string): Promise<MergeRecord | undefined> {
   const [sourceJournal, targetJournal] = await Promise.all([engine.read(from, (_s, store) => store.paths.journal), engine.read(into, (_s, store) => store.paths.journal)]);
-  const mergeNote = moveNote(from, into, `Context ${from} (merged into ${into})`);
+  const mergeNote = moveNote(from, into, contextMoveWhat(from, into, 'merged'));
   let last: { tx: string; move: string } | undefined;
   forEachJournalEntry(engine.fs, sourceJournal, (entry) => {
     if (entry.kind !== 'commit' || entry.note !== mergeNote) return;

@@ -14,9 +14,9 @@ import type { MoveResult } from './moveCharts.ts';
  * Whether the move of `from` into `to` under the caller's operation id is in the source's
  * journal, made by a rename or merge (a chart move sent with the same id makes the same move
  * id, and was answered as the merge it left undone): the source's note says it went into `to`,
- * or, the name taken up since by another context (a rename into it clears the note), the move's
- * commit says it was this rename or merge. A retry then answers; made again, it merged or
- * renamed that other context.
+ * or, the name taken up since by another context (a rename into it clears the note, and that
+ * context may be retired in turn), the move's commit says it was this rename or merge. A retry
+ * then answers; made again, it merged or renamed that other context.
  */
 export async function moveAnswered(engine: Engine, from: string, to: string, op: string | undefined): Promise<boolean> {
   if (op === undefined) return false;
@@ -28,7 +28,8 @@ export async function moveAnswered(engine: Engine, from: string, to: string, op:
   if (found === undefined) return false;
   const note = readRetiredNote(engine.fs, engine.layout, from);
   if (note?.into === to && (note.reason === 'renamed' || note.reason === 'merged')) return true;
-  return note === undefined && madeAsContextMove(engine, found.journal, found.tx, from, to);
+  // The journal's commit is the authority, whatever became of the name since.
+  return madeAsContextMove(engine, found.journal, found.tx, from, to);
 }
 
 /** The commit `tx` of the journal is the move of a rename or merge of `from` into `to` (its note, moveNote's, names it so). */

@@ -30,12 +30,12 @@ export function movePartOf(op: string | undefined): MovePart | undefined {
   return { from, to, move: `${PREFIX}${from}:${to}:${base}`, context };
 }
 
-/** The note a move is journaled with: what the history timeline shows as the move itself. */
 /** What a rename's or merge's move is called in its history ("Context a (merged into b)"). */
 export function contextMoveWhat(from: string, to: string, how: 'renamed' | 'merged'): string {
   return how === 'merged' ? `Context ${from} (merged into ${to})` : `Context ${from} (renamed to ${to})`;
 }
 
+/** The note a move is journaled with: what the history timeline shows as the move itself. */
 export function moveNote(from: string, to: string, what: string): string {
   return `${what} moved from context ${from} to context ${to}`;
 }

@@ -112,3 +112,16 @@ it('a merge or rename retried with its --op after its old name was taken up by a
     expect(cliOk(['chart', 'list', '--context', 'a'], data)).toContain('C1');
   }
 });
+
+it('a merge retried with its --op after its old name was taken up and retired again (renamed on): answered as done, nothing changed', () => {
+  const data = threeContexts();
+  const merge = ['context', 'merge', 'a', '--into', 'b', '--op', 'm3'];
+  cliOk(merge, data);
+  cliOk(['context', 'rename', 'c', 'a'], data);
+  cliOk(['context', 'rename', 'a', 'd'], data);
+  const after = everything(data);
+  const again = runCli([...merge, '--data', data]);
+  expect(again.status, `${again.stdout}${again.stderr}`).toBe(0);
+  expect(again.stdout).toMatch(/^merged a into b: .*already done/);
+  expect(everything(data)).toEqual(after);
+});

@@ -124,6 +124,11 @@ export class ContextStore {
     return this.memory.ops.get(op);
   }
 
+  /** The operation ids this context's journal holds (the most recent ones kept), oldest first. */
+  operationIds(): IterableIterator<string> {
+    return this.memory.ops.keys();
+  }
+
   /** Changes seen in the file but not in the journal (read-only processes only): key -> when and what. */
   unjournaledChanges(): ReadonlyMap<string, { ts: string; note: string }> {
     return this.memory.unjournaled;

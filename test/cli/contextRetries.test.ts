@@ -125,3 +125,20 @@ it('a merge retried with its --op after its old name was taken up and retired ag
   expect(again.stdout).toMatch(/^merged a into b: .*already done/);
   expect(everything(data)).toEqual(after);
 });
+
+it('chart unarchive sent again with its --op after it was done: answered (exit 0), nothing changed; a chart that is not in the archive is said so (exit 3)', () => {
+  const data = path.join(tempDir(), '.coaia');
+  const made = runCli(['chart', 'create', '--context', 'work', '--outcome', 'Done thing', '--reality', 'r', '--json', '--data', data]);
+  const id = /chart_[0-9a-z_]+/.exec(made.stdout)?.[0] as string;
+  cliOk(['outcome', 'complete', id, '--context', 'work'], data);
+  cliOk(['chart', 'archive', id, '--context', 'work'], data);
+  expect(cliOk(['chart', 'unarchive', id, '--op', 'u1'], data)).toMatch(/^restored to context work/);
+  const after = everything(data);
+  const again = runCli(['chart', 'unarchive', id, '--op', 'u1', '--data', data]);
+  expect(again.status, `${again.stdout}${again.stderr}`).toBe(0);
+  expect(again.stdout).toMatch(/^restored to context work/);
+  expect(everything(data)).toEqual(after);
+  const typo = runCli(['chart', 'unarchive', 'chart_typo', '--data', data]);
+  expect(typo.status).toBe(3);
+  expect(typo.stderr).toMatch(/There is no chart chart_typo in the archive/);
+});

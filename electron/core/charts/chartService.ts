@@ -397,11 +397,33 @@ export class ChartService {
         });
     // The context it was archived from may have been renamed or merged away since: the chart
     // goes where that context's charts went (a name the person gave is held to, and refused).
-    const target = to ?? (archivedFrom === undefined ? undefined : whereItWent(this.engine, archivedFrom));
-    if (!target) throw new EngineError('BAD_INPUT', `Say which context to restore chart ${id} to.`);
+    const target = to ?? (archivedFrom === undefined ? (op === undefined ? undefined : await unarchivedTo(this.engine, op)) : whereItWent(this.engine, archivedFrom));
+    if (!target) {
+      const archived = await this.engine.read(ARCHIVE_CONTEXT, (state) => resolveChartId(state, id) !== undefined);
+      if (!archived) throw new EngineError('NOT_FOUND', `There is no chart ${id} in the archive (${ARCHIVE_CONTEXT}). Nothing was changed.`);
+      throw new EngineError('BAD_INPUT', `Say which context to restore chart ${id} to (--to): the archive does not say where it came from.`);
+    }
     const { moved } = await this.move(ARCHIVE_CONTEXT, id, target, { mark: 'unarchive', ...(op ? { op } : {}), ...(ifVersion ? { ifVersion } : {}) });
     return { moved, to: target };
   }
+}
+
+/**
+ * Where an unarchive sent with the caller's operation id took its chart, read from the archive's
+ * journal (its move's id names the target): a retry, the chart no longer in the archive, is
+ * answered by the move as done, not refused for want of a target.
+ */
+async function unarchivedTo(engine: Engine, op: string): Promise<string | undefined> {
+  const head = `move:${ARCHIVE_CONTEXT}:`;
+  const tail = `:${op}:${ARCHIVE_CONTEXT}`;
+  return engine.read(ARCHIVE_CONTEXT, (_state, store) => {
+    for (const id of store.operationIds()) {
+      if (!id.startsWith(head) || !id.endsWith(tail)) continue;
+      const to = id.slice(head.length, id.length - tail.length);
+      if (to !== '' && !to.includes(':')) return to;
+    }
+    return undefined;
+  });
 }
 
 function readChartMeta(state: RecordSet, id: string): Record<string, unknown> | undefined {

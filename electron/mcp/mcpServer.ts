@@ -14,6 +14,7 @@ import { ChartService } from '../core/charts/chartService.ts';
 import type { DataLayout } from '../core/dataRoot.ts';
 import type { CommandInput, CommandResult } from '../cli/commands.ts';
 import { clientNote, engineNotingClient } from './clientNotedEngine.ts';
+import { engineRefusingRetiredNames } from './retiredNameGuard.ts';
 import { CallsInFlight, registerTools, type AnyToolSpec, type ToolEnvironment } from './toolRegistry.ts';
 import { graphTools } from './graphTools.ts';
 import { chartChangeTools } from './chartChangeTools.ts';
@@ -84,7 +85,7 @@ export async function serveMcp(options: McpServeOptions): Promise<{ reason: stri
   });
   if (engine.readOnly) log(`the data folder ${options.layout.root} is read-only: ${engine.readOnlyReason}`);
   const server = new McpServer({ name: 'tension-desk', version: packageVersion() }, { instructions: INSTRUCTIONS, capabilities: { tools: {} } });
-  const noted = engineNotingClient(engine, () => clientNote(server.server.getClientVersion()));
+  const noted = engineNotingClient(engineRefusingRetiredNames(engine), () => clientNote(server.server.getClientVersion()));
   const refresh = new QuietRefresh(engine, (error) => log(`refreshing a context: ${error instanceof Error ? error.message : String(error)}`));
   const env: ToolEnvironment = { engine: noted, charts: new ChartService(noted, clock), defaultContext: options.context, clock, contextUsed: (context) => refresh.use(context) };
   const inFlight = new CallsInFlight();

@@ -3,8 +3,11 @@
 // moved them on to the new name, silently, after the person had seen them arrive. The window's
 // move of charts (charts.moveMany, on the real handler table and files) is now refused there,
 // nothing moved, naming the context they belong in; a fresh CLI adopt then finds nothing.
+import fs from 'node:fs';
+import path from 'node:path';
 import { afterEach, expect, it } from 'vitest';
-import { removeTempDirs } from '../helpers/tempRoot.ts';
+import { removeTempDirs, tempDir } from '../helpers/tempRoot.ts';
+import { startTensionMcp, ToolFailure } from '../mcp/mcpClients.ts';
 import { ownWindowTable, recordsOf } from '../helpers/ownWindowTable.ts';
 import { smallChartRecords, writeContextFile } from '../helpers/contextFiles.ts';
 import { cliOk, runCli } from '../helpers/runCli.ts';
@@ -79,4 +82,38 @@ it('a chart created under a renamed name is refused (exit 10), nothing changed; 
   expect(named.status, named.stderr).toBe(10);
   expect(cliOk(['context', 'adopt'], layout.root)).toBe('nothing to adopt');
   expect(cliOk(['contexts'], layout.root)).not.toMatch(/^work\b/m);
+});
+
+it('writes into a renamed name are refused (exit 10, naming the new name), nothing changed: the CLI\'s import, entity set and relation add, and an assistant\'s create_entities through a real tension mcp process', async () => {
+  const { layout, engine } = await ownWindowTable();
+  writeContextFile(layout, 'work', smallChartRecords('chart_w', 'work', 'W outcome'));
+  await renameContext(engine, 'work', 'job');
+  await engine.close();
+  const file = path.join(tempDir(), 'one.jsonl');
+  fs.writeFileSync(file, `${JSON.stringify({ type: 'entity', name: 'imported', entityType: 'note', observations: [] })}\n`);
+  for (const args of [
+    ['import', file, '--context', 'work'],
+    ['entity', 'set', '--name', 'n1', '--type', 'note', '--context', 'work'],
+    ['relation', 'add', '--from', 'a', '--to', 'b', '--type', 'r', '--context', 'work'],
+  ]) {
+    const refused = runCli([...args, '--data', layout.root]);
+    expect(refused.status, `${args.join(' ')}: ${refused.stderr}`).toBe(10);
+    expect(refused.stderr).toMatch(/Context work was renamed to job: what is written into work would be moved on to job .*Write into job instead. Nothing was changed/);
+  }
+  const server = await startTensionMcp(['--data', layout.root]);
+  try {
+    const failure = await server.call('create_entities', { context: 'work', entities: [{ name: 'from-assistant', entityType: 'note', observations: [] }] }).then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    expect(failure).toBeInstanceOf(ToolFailure);
+    expect((failure as ToolFailure).text).toMatch(/Write into job instead/);
+    // Into the new name it is written.
+    await server.call('create_entities', { context: 'job', entities: [{ name: 'from-assistant', entityType: 'note', observations: [] }] });
+  } finally {
+    await server.close();
+  }
+  expect(cliOk(['contexts'], layout.root)).not.toMatch(/^work\b/m);
+  expect(cliOk(['context', 'adopt'], layout.root)).toBe('nothing to adopt');
+  expect(cliOk(['graph', '--context', 'job'], layout.root)).toContain('from-assistant');
 });

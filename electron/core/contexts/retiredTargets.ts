@@ -41,13 +41,13 @@ export function refuseRetiredTarget(engine: Engine, from: string, into: string, 
  * new name, silently, after the person saw them arrive. The message names where they belong.
  * A deleted name, or one whose merge is still pending, takes charts as any other.
  */
-export function refuseRetiredDestination(engine: Engine, to: string, doing: 'move' | 'create' = 'move'): void {
+export function refuseRetiredDestination(engine: Engine, to: string, doing: 'move' | 'create' | 'write' = 'move'): void {
   const note = readRetiredNote(engine.fs, engine.layout, to);
   if (note?.into === undefined || note.reason === 'deleted' || note.pending) return;
   const now = whereItWent(engine, to);
   const still = now === note.into ? '' : ` (and that to ${now})`;
-  const what = doing === 'move' ? `charts moved into ${to}` : `a chart created in ${to}`;
-  const instead = doing === 'move' ? `Move them into ${now} instead. Nothing was moved.` : `Create it in ${now} instead. Nothing was changed.`;
+  const what = { move: `charts moved into ${to}`, create: `a chart created in ${to}`, write: `what is written into ${to}` }[doing];
+  const instead = { move: `Move them into ${now} instead. Nothing was moved.`, create: `Create it in ${now} instead. Nothing was changed.`, write: `Write into ${now} instead. Nothing was changed.` }[doing];
   throw new EngineError('CONFLICT', `Context ${to} ${whatBecameOf(note)}${still}: ${what} would be moved on to ${now} by the next context command. ${instead}`, { kept: 'Nothing was changed.' });
 }
 

@@ -20,7 +20,7 @@ import type { Blocking } from './responsivenessBench.ts';
 import { isAnswerInParts, isEncodedAnswer } from '../../shared/encodedAnswer.ts';
 import { HeldAnswers } from '../../electron/app/heldAnswers.ts';
 
-const task = JSON.parse(process.argv[2] ?? '{}') as { root: string; commits: number; thread: 'worker' | 'main' };
+const task = JSON.parse(process.argv[2] ?? '{}') as { root: string; commits: number; thread: 'worker' | 'main'; workerScript?: string };
 
 async function watched(activity: string, host: () => EngineHost | undefined, work: () => Promise<unknown>): Promise<Blocking> {
   const delay = monitorEventLoopDelay({ resolution: 10 });
@@ -101,7 +101,7 @@ async function main(): Promise<void> {
   try {
     results.push(
       await watched('start: open the data, list contexts and charts', current, async () => {
-        host = task.thread === 'worker' ? await startEngineWorker(tsEngineWorkerEntry, config, output) : await startEngineServices(config, output);
+        host = task.thread === 'worker' ? await startEngineWorker(task.workerScript ? { script: task.workerScript } : tsEngineWorkerEntry, config, output) : await startEngineServices(config, output);
         await fromWindow(host, 'contexts.list', {});
         // As the window asks (chartsStore.ts): the first rows, then the whole list by field.
         await fromWindow(host, 'charts.firstRows', { context: 'default', count: 100, sort: 'due', filter: 'open' });

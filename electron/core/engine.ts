@@ -6,8 +6,7 @@ import { EngineError, fromSystemError } from './errors.ts';
 import { makeDirectoryDurably, realFileSystem, type FileSystem } from './fileSystem.ts';
 import { contextOfFileName, contextPaths, rootPaths, validateContextName, type DataLayout } from './dataRoot.ts';
 import { ContextStore, type CommitResult, type Finding, type PendingChanges } from './contextStore.ts';
-import type { PreparedRewrite } from './contextRewrite.ts';
-import { removeQuietly } from './atomicFile.ts';
+import { RewriteRounds } from './rewriteRounds.ts';
 import type { CommitMeta } from './commitLines.ts';
 import { RecoveryLog } from './recoveryLog.ts';
 import { acquireRootLock, type HeldLock } from './rootLock.ts';
@@ -52,23 +51,6 @@ export interface EngineOptions {
 
 export type Health = 'ok' | 'damaged' | 'read-only';
 
-/**
- * Below this size a context file is written under the lock: it takes a few milliseconds, less
- * than letting go of the lock and taking it again, and among busy writers (the MCP race: two
- * servers, the CLI and two peers on a small file) a file written first was nearly always stale
- * by the swap, and written twice. At 4 MB (about 1,500 charts) a write takes some 40 ms.
- */
-const REWRITE_OUTSIDE_LOCK_FROM_BYTES = 4 * 1024 * 1024;
-
-/** How long the scheduled rewrite works between two pauses (scheduledFlush): a click waits at most about this. */
-const REWRITE_SLICE_MS = 15;
-
-/** How long scheduled rewrites may leave a file behind, their writes made stale by commits, before one is written in the queue (scheduledFlush). */
-const STALE_REWRITE_LIMIT_MS = 10_000;
-
-/** A pause that lets whatever waits run: timers, a window's message, the I/O of other work. */
-const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
-
 /** Longest a lease is held while operations keep coming, before others get a turn. */
 const LEASE_MAX_MS = 100;
 
@@ -95,7 +77,6 @@ export class Engine {
   private readonly stores = new Map<string, ContextStore>();
   private readonly options: EngineOptions;
   private queue: Promise<unknown> = Promise.resolve();
-  private rewriteTimer: NodeJS.Timeout | undefined;
   private closed = false;
   private closing = false;
   private lease: { lock: HeldLock; since: number; idle: NodeJS.Timeout | undefined } | undefined;
@@ -106,7 +87,8 @@ export class Engine {
   private intents: IntentLog;
   /** The last background rewrite failure, until a rewrite succeeds again. */
   lastRewriteError: EngineError | undefined;
-  private lastRewriteMs = 0;
+  /** Rewriting the context files after commits, in rounds, and at flush and close. */
+  private readonly rewrites: RewriteRounds;
 
   private constructor(options: EngineOptions) {
     this.options = options;
@@ -115,6 +97,23 @@ export class Engine {
     this.origin = options.origin ?? 'app';
     this.recovery = new RecoveryLog(this.fs, rootPaths(this.layout).recovery, options.clock);
     this.intents = new IntentLog(this.fs, rootPaths(this.layout).intents, options.clock);
+    this.rewrites = new RewriteRounds({
+      options,
+      root: this.layout.root,
+      fs: this.fs,
+      readOnly: () => this.readOnly,
+      stores: () => this.stores.values(),
+      store: (context) => this.stores.get(context),
+      stopping: () => this.closing || this.closed,
+      withLock: (work, beforeLock) => this.withLock(work, beforeLock),
+      letGoOfLease: async () => {
+        if (this.lease) await this.releaseLease(false);
+      },
+      timingObserver: () => this.timingObserver,
+      rewritten: (failure) => {
+        this.lastRewriteError = failure;
+      },
+    });
   }
 
   static async open(options: EngineOptions): Promise<Engine> {
@@ -457,189 +456,23 @@ export class Engine {
     }
   }
 
-  // ------------------------------------------------------------ rewriting the context files
-
-  private scheduleRewrite(): void {
-    const configured = this.options.rewriteDelayMs ?? 100;
-    if (configured < 0 || this.rewriteTimer || this.closed || this.closing) return;
-    // One scheduled round at a time: its files are written outside the queue, so a second
-    // round would write the same file beside it, from the start (scheduledFlush).
-    if (this.rewriteRound) {
-      this.rewriteAgain = true;
-      return;
-    }
-    // A rewrite of a large file takes a while; waiting twice as long as the last one took keeps
-    // rewrites a small share of the time however fast commits come.
-    const delay = Math.max(configured, 2 * this.lastRewriteMs);
-    this.rewriteTimer = setTimeout(() => {
-      this.rewriteTimer = undefined;
-      this.scheduledFlush().catch((error: unknown) => {
-        const failure = error instanceof EngineError ? error : fromSystemError(error, 'Rewriting context files', this.layout.root, 'Every change is kept in the journal.');
-        this.options.onBackgroundError?.(failure);
-      });
-    }, delay);
-    this.rewriteTimer.unref?.();
-  }
+  // ------------------------------------------------------------ rewriting the context files (rewriteRounds.ts)
 
   /**
    * Rewrites every context file that is behind its journal. Commits are durable without this.
-   * Each file is written first without the data folder's lock (prepareRewrites), then, under
-   * the lock, swapped into place if nothing changed since; else written again there.
+   * Each file is written first without the data folder's lock, then, under the lock, swapped
+   * into place if nothing changed since; else written again there (RewriteRounds.flush).
    */
-  async flush(): Promise<void> {
-    const prepared = new Map<ContextStore, PreparedRewrite>();
-    // In the same turn as the rewrite under the lock: a commit of this process coming meanwhile
-    // waits for both (between them, it would change the state written, and the file be written twice).
-    const prepare = () => this.prepareRewrites(prepared);
-    try {
-      await this.withLock(() => this.flushUnderLock(prepared), prepare);
-    } finally {
-      this.dropPrepared(prepared);
-    }
+  flush(): Promise<void> {
+    return this.rewrites.flush();
   }
 
-  /**
-   * The scheduled rewrite. Large files are first written a slice at a time outside the queue of
-   * work: between slices this process answers a window's requests and takes its commits (at
-   * 100k charts the write takes seconds, which a click used to wait for). Then, under the lock,
-   * they are swapped in as flush() does. A file whose state changed while it was written is left
-   * to the next scheduled rewrite (the journal holds the change meanwhile); once files have been
-   * left so for STALE_REWRITE_LIMIT_MS, the next round is flush()'s, in the queue, so that a
-   * steady stream of commits cannot keep a file behind for ever.
-   */
-  private async scheduledFlush(): Promise<void> {
-    this.rewriteRound = true;
-    let stale = new Set<ContextStore>();
-    const started = performance.now();
-    try {
-      if (this.rewritesLeftSince !== undefined && performance.now() - this.rewritesLeftSince > (this.options.staleRewriteLimitMs ?? STALE_REWRITE_LIMIT_MS)) {
-        this.rewritesLeftSince = undefined;
-        await this.flush();
-        return;
-      }
-      const prepared = new Map<ContextStore, PreparedRewrite>();
-      try {
-        stale = await this.prepareRewritesInSlices(prepared);
-        // Closing meanwhile: the close writes the files (a refused round is no failure to report).
-        if (this.closing || this.closed) return;
-        await this.withLock(() => this.flushUnderLock(prepared, stale));
-      } finally {
-        this.dropPrepared(prepared);
-        // The whole round, pauses too: the next waits twice as long (scheduleRewrite).
-        this.lastRewriteMs = performance.now() - started;
-      }
-    } finally {
-      this.rewriteRound = false;
-      if (stale.size === 0) this.rewritesLeftSince = undefined;
-      else this.rewritesLeftSince ??= started;
-      // Asked again meanwhile (a commit, a read of a context behind its journal): only if a file is still behind.
-      const again = stale.size > 0 || (this.rewriteAgain && [...this.stores.values()].some((store) => !store.readOnly && store.needsRewrite));
-      this.rewriteAgain = false;
-      if (again) this.scheduleRewrite();
-    }
+  private scheduleRewrite(): void {
+    this.rewrites.schedule();
   }
 
-  /** A scheduled round is under way; another was asked for meanwhile (scheduleRewrite). */
-  private rewriteRound = false;
-  private rewriteAgain = false;
-
-  /** Since when scheduled rewrites have left files behind, their writes made stale (scheduledFlush). */
-  private rewritesLeftSince: number | undefined;
-
-  /**
-   * prepareRewrites a slice at a time, outside the queue (scheduledFlush); the stores whose
-   * state changed while their file was written (nothing prepared for them).
-   */
-  private async prepareRewritesInSlices(prepared: Map<ContextStore, PreparedRewrite>): Promise<Set<ContextStore>> {
-    const stale = new Set<ContextStore>();
-    if (this.readOnly) return stale;
-    const from = this.options.rewriteOutsideLockFromBytes ?? REWRITE_OUTSIDE_LOCK_FROM_BYTES;
-    for (const store of [...this.stores.values()]) {
-      if (store.readOnly || !store.needsRewrite || (store.fileInfo()?.size ?? 0) < from) continue;
-      // Closing, or the context unloaded (deleted, renamed): the write is of no use.
-      const stillWanted = () => !this.closing && !this.closed && this.stores.get(store.context) === store;
-      let written: PreparedRewrite | undefined;
-      try {
-        written = await store.prepareRewriteInSlices({ sliceMs: this.options.rewriteSliceMs ?? REWRITE_SLICE_MS, pause: nextTurn, current: stillWanted });
-      } catch {
-        // Written again under the lock, where a failure is reported as the rewrite's.
-        continue;
-      }
-      if (written) prepared.set(store, written);
-      else if (stillWanted() && store.needsRewrite) stale.add(store);
-    }
-    return stale;
-  }
-
-  /** Removes the prepared files no rewrite took (the state changed, no rewrite was due, the lock never came). */
-  private dropPrepared(prepared: Map<ContextStore, PreparedRewrite>): void {
-    for (const { written } of prepared.values()) removeQuietly(this.fs, written.tmp);
-    prepared.clear();
-  }
-
-  /**
-   * The files the rewrites will swap into place, written (and fsynced, and read back) in this
-   * process's turn but without the data folder's lock: other processes commit meanwhile, and
-   * wait for the lock only while a file is swapped in, not while it is written (at 100k charts,
-   * 5-6 s of a rewrite of 6.5 s). A file whose state changed before the swap is not used.
-   */
-  private async prepareRewrites(prepared: Map<ContextStore, PreparedRewrite>): Promise<void> {
-    if (this.readOnly) return;
-    const from = this.options.rewriteOutsideLockFromBytes ?? REWRITE_OUTSIDE_LOCK_FROM_BYTES;
-    const large = [...this.stores.values()].filter((store) => !store.readOnly && store.needsRewrite && (store.fileInfo()?.size ?? 0) >= from);
-    if (large.length === 0) return;
-    // Written without the lock: a lease still held from the last operation goes first.
-    if (this.lease) await this.releaseLease(false);
-    for (const store of large) {
-      try {
-        const written = store.prepareRewrite();
-        if (written) prepared.set(store, written);
-      } catch {
-        // Written again under the lock, where a failure is reported as the rewrite's.
-      }
-    }
-  }
-
-  /**
-   * `prepared`: files written for these stores before the lock (prepareRewrites); each one used
-   * is taken out of the map. `later`: stores left to the next scheduled rewrite (scheduledFlush),
-   * to which one whose prepared file a commit made stale since is added, not written here.
-   */
-  private flushUnderLock(prepared?: Map<ContextStore, PreparedRewrite>, later?: Set<ContextStore>): void {
-    const started = performance.now();
-    let firstError: EngineError | undefined;
-    for (const store of this.stores.values()) {
-      if (store.readOnly || later?.has(store)) continue;
-      const ready = prepared?.get(store);
-      let rewriting: number | undefined;
-      try {
-        store.refresh();
-        // A change since its file was written (work queued before the lock's turn, a window's
-        // commit; or another program's, the CLI's or a peer's, taken in just now): the next
-        // round writes it, in slices too, not this one in one piece while requests wait.
-        if (later && ready && ready.version !== store.state.version) {
-          later.add(store);
-          continue;
-        }
-        store.startPendingJournal();
-        if (store.needsRewrite) {
-          rewriting = performance.now();
-          // Handed over: materialize swaps it in, or removes it when the state is no longer the one written.
-          prepared?.delete(store);
-          store.materialize(ready);
-          tell(this.timingObserver, 'rewrite', store.context, rewriting);
-        }
-      } catch (error) {
-        const failure = error instanceof EngineError ? error : fromSystemError(error, 'Rewriting the context file', store.paths.file, 'Every change is kept in the journal.');
-        store.findings.push({ severity: 'error', kind: 'rewrite-failed', file: store.paths.file, message: failure.message });
-        // A failed rewrite counts in the health view's failures, as a failed read or write does.
-        if (rewriting !== undefined) tell(this.timingObserver, 'rewrite', store.context, rewriting, failure.code);
-        firstError ??= failure;
-      }
-    }
-    this.lastRewriteError = firstError;
-    this.lastRewriteMs = performance.now() - started;
-    if (firstError) throw firstError;
+  private flushUnderLock(): void {
+    this.rewrites.underLock();
   }
 
   /**
@@ -678,8 +511,7 @@ export class Engine {
   async close(): Promise<void> {
     if (this.closed || this.closing) return;
     this.closing = true;
-    if (this.rewriteTimer) clearTimeout(this.rewriteTimer);
-    this.rewriteTimer = undefined;
+    this.rewrites.cancel();
     try {
       if (!this.readOnly) {
         await this.runLocked(() => {

@@ -12,7 +12,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { cliOk } from '../helpers/runCli.ts';
 import { removeTempDirs, tempDir } from '../helpers/tempRoot.ts';
 import { MemoryServer } from './memoryServerClient.ts';
-import { fileLines, peerText, peerWriteAndRename } from './peerFiles.ts';
+import { entityLine, fileLines, peerText, peerWriteAndRename } from './peerFiles.ts';
 
 afterEach(removeTempDirs);
 
@@ -74,21 +74,22 @@ describe('a peer deleting a chart just after our write', () => {
     expectDeletedByThePeer(folder);
   });
 
-  it('a peer deleting the last chart (with steps) just after our edit of the first: the file is the start of ours, but only ours was there to read, written whole: deleted', () => {
-    // What a reader of a file being rewritten in place keeps when cut just after the first
-    // chart is the same file; but a cut read needs a program rewriting the file in place then,
-    // and every version around it is ours (renamed into place). The peer's file shows our last
-    // write (the edit), which held the last chart: it deleted it. (A cut read with coaia-narrative
-    // rewriting in place keeps everything: newestChartDeleted.test.ts.)
+  it('a read cut short that lost the end of the file (the chart with steps, made last), written back: nothing deleted', () => {
+    // What a reader of a file being rewritten in place in our order keeps when cut just after
+    // the first chart: the same file a peer deleting the last chart would write, so it is kept
+    // (a wrongly kept chart costs one more delete; a wrongly dropped one is lost). Our last
+    // write edits the first chart: the reader shows that version, which held the last chart.
     const data = path.join(tempDir(), '.coaia');
     const first = cliOk(['chart', 'create', '--outcome', 'First plan', '--reality', 'r'], data);
     const last = cliOk(['chart', 'create', '--outcome', 'Last plan', '--reality', 'r', '--step', 'a', '--step', 'b'], data);
     cliOk(['entity', 'set', '--name', `${first}_current_reality`, '--type', 'current_reality', '--obs', 'seen last'], data);
     const file = path.join(data, 'charts.jsonl');
-    peerDeletesChart({ data, file, doomed: last, kept: first }, last);
+    const cut = fileLines(file).filter((line) => line.includes(`"${first}_`));
+    peerWriteAndRename(file, peerText([...cut, entityLine('reader_own', 'note', ['added by the reader'])]));
     const seen = afterOurNextWrite({ data, file, doomed: last, kept: first }, last);
-    expect(seen.list).not.toContain('Last plan');
+    expect(seen.list).toContain('Last plan');
     expect(seen.list).toContain('First plan');
-    expect(seen.last).toMatchObject({ origin: 'external', action: 'delete' });
+    expect(seen.last).toMatchObject({ action: 'set' });
+    expect(cliOk(['graph'], data)).toContain('reader_own');
   });
 });

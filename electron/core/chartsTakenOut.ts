@@ -1,9 +1,8 @@
 // A peer's version that lacks most of what the file last held may be a read cut short while
-// another program rewrote the file in place, written back from that; nothing is then taken as
-// deleted when such a read was possible (cutRead.ts). But a cut read loses only the end of the
-// version it read: its last lines, in the order that version had them, which is ours (writers
-// keep the order of what they read) or ours with entities first, then relations (as the peers
-// write). It never leaves a hole.
+// another program rewrote the file in place, written back from that; peerVersionIntake.ts then
+// takes nothing as deleted. But a cut read loses only the end of the version it read: its last
+// lines, in the order that version had them, which is ours (writers keep the order of what they
+// read) or ours with entities first, then relations (as the peers write). It never leaves a hole.
 //
 // So a version whose missing records are whole charts, each with records the file last held
 // kept after it in both of those orders, is no cut read: it is a peer's deletion of those

@@ -13,9 +13,7 @@
 //   kept a record of the base that comes after it.
 // - The peer lacks a record its base did not have. Ours: a lost race, it stays. Another
 //   program's, on disk long enough before the peer's file that the peer must have read it: the
-//   peer deleted it (otherwise an assistant could never delete what it had just made). Ours too,
-//   when the peer's file is one its writer made whole from what it had just read (the peers'
-//   way): the newest chart, deleted, leaves the version before it, the base the judge prefers.
+//   peer deleted it (otherwise an assistant could never delete what it had just made).
 // - The peer lacks a record its base did not have: it never saw it (a lost race); ours stands.
 // - The peer's version holds no line of another type (comments, `_aim` markers, legacy
 //   narrative_beat lines): it is a program that reads only entities and relations and writes
@@ -38,8 +36,6 @@ export interface AbsorbInput {
   readonly cameWithRacingPeerBase?: (key: string) => boolean;
   /** True when another program added the record (not in the base) long enough before that the peer must have seen it. */
   readonly addedByPeerLongBefore?: (key: string) => boolean;
-  /** The same for a record our rewrite added; given only for a file its writer made from what it had just read (fileVersions.ts). */
-  readonly addedByUsLongBefore?: (key: string) => boolean;
   /** Keys whose base may be defined beyond the file's and the state's (records of older versions). */
   readonly otherKeys: Iterable<string>;
   readonly current: RecordSet;
@@ -96,7 +92,7 @@ export function absorbExternalVersion(input: AbsorbInput): AbsorbResult {
       if (c !== undefined && !sameRaw(c, b)) lostRace += 1; // it shows an older form of ours
     } else if (f === undefined) {
       if (b === undefined) {
-        if (c !== undefined && input.absenceIsDeletion && (input.addedByPeerLongBefore?.(key) || input.addedByUsLongBefore?.(key))) {
+        if (c !== undefined && input.absenceIsDeletion && input.addedByPeerLongBefore?.(key)) {
           deletes.push(key);
           after = undefined;
         } else if (c !== undefined) lostRace += 1; // ours, never seen by the peer

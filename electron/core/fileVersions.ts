@@ -304,25 +304,13 @@ export class FileVersions {
     return generation.maker === 'peer' ? generation : undefined;
   }
 
-  /** The version in which a record took its newest form, if that came after `version` (whoever made it). */
-  versionThatAdded(key: string, version: number, changes: ReadonlyMap<string, number[]>): Generation | undefined {
+  /** The version in which a record took its newest form, if another program made it after `version`. */
+  peerVersionThatAdded(key: string, version: number, changes: ReadonlyMap<string, number[]>): Generation | undefined {
     const indexes = changes.get(key);
     const last = indexes?.[indexes.length - 1];
     if (last === undefined || last < version || this.latest(key) === undefined) return undefined;
-    return this.generations[last] as Generation;
-  }
-
-  /** True when the state still holds a record in its form in the newest version (not changed since, not different in that version). */
-  onDiskAsInState(key: string): boolean {
-    return sameForm(this.latest(key), this.state.get(key));
-  }
-
-  /**
-   * True when another program's version was written within `window` ms of `time` (before or
-   * after): a program other than ours was rewriting the file then, perhaps in place.
-   */
-  peerVersionNear(time: number, window: number): boolean {
-    return this.generations.some((generation) => generation.maker === 'peer' && Math.abs(time - generation.time) <= window);
+    const generation = this.generations[last] as Generation;
+    return generation.maker === 'peer' ? generation : undefined;
   }
 }
 
@@ -363,23 +351,11 @@ export class Judgement {
    * The record is not in the base, but another program's version added it, and it stayed on
    * disk (unchanged) long enough before the peer's file was written that no writer of this
    * file could still have been working from an older one: the peer saw it, and deleted it.
-   * (Records another program added; ours, only from a peer that writes the way the peers do: below.)
+   * (Only for records another program added: ours stay unless the peer shows it saw them.)
    */
   addedByPeerLongBefore(key: string): boolean {
-    const added = this.versions.versionThatAdded(key, this.version, this.changes);
-    return added?.maker === 'peer' && this.peerWritten - added.time > this.raceWindow;
-  }
-
-  /**
-   * The same for a record our rewrite added, still as that rewrite wrote it. Asked only of a
-   * peer's file that its writer made whole from what it had just read (fileMadeFromItsRead in
-   * peerVersionIntake.ts): its read came within the race window before its write, so our
-   * version on disk longer than that before was what it read, and it deleted the record. Of any
-   * other file ours stays (an editor may hold the file open for an hour and save it back).
-   */
-  addedByUsLongBefore(key: string): boolean {
-    const added = this.versions.versionThatAdded(key, this.version, this.changes);
-    return added?.maker === 'ours' && this.peerWritten - added.time > this.raceWindow && this.versions.onDiskAsInState(key);
+    const added = this.versions.peerVersionThatAdded(key, this.version, this.changes);
+    return added !== undefined && this.peerWritten - added.time > this.raceWindow;
   }
 }
 

@@ -11,7 +11,8 @@ import type { Origin } from './journalFormat.ts';
 import { parseContextBytes, parseReadFile, readStable, statIdentity, type FileIdentity, type ParsedContextFile } from './contextFile.ts';
 import { absorbExternalVersion } from './externalMerge.ts';
 import { absorbLateVersion } from './lateVersion.ts';
-import { mayBeCutRead } from './cutRead.ts';
+import { onlyWholeChartsTakenOut } from './chartsTakenOut.ts';
+import { raceWindowMs } from './fileVersions.ts';
 import type { ObservedVersion } from './versionObserver.ts';
 import type { ContextMemory } from './contextMemory.ts';
 import { loadVersions } from './journalReplay.ts';
@@ -140,19 +141,25 @@ export function absorbFile(m: ContextMemory, file: ParsedContextFile, origin: Or
   // A cut inside a line can leave a fragment that still parses (half a "#" comment): not a record.
   const records = new Map(file.map);
   if (truncated && file.unterminatedKey !== undefined) records.delete(file.unterminatedKey);
-  // A file that lost most of what the file last held may have been read while another program
-  // was rewriting it in place (truncate, then write: a moment in which it is empty or cut) and
-  // written back from that: nothing is taken as deleted from it when such a read was possible
-  // and explains it (cutRead.ts).
+  // A file that lost most of what the file last held may have been read while a peer was
+  // rewriting it in place (truncate, then write: a moment in which it is empty or cut) and
+  // written back from that. Nothing is taken as deleted from such a file, unless no such read
+  // could explain it: written well after every version we know (no rewrite was in progress),
+  // and what it kept is not how a cut file starts (peers deleting a chart among others); or
+  // what it lacks is whole charts with records kept after them, a hole no cut leaves
+  // (chartsTakenOut.ts: a chart with its steps deleted just after our write).
   const writerDropsOtherLines = !fileIsOurs && stateHoldsOtherLines(m) && !holdsOtherLines(records);
-  const gutted = !fileIsOurs && mayBeCutRead(m, { records, written: writtenAt(file.identity, m.clock()), bytes: file.bytes.length, linesDropped: writerDropsOtherLines });
+  const gutted =
+    !fileIsOurs &&
+    lostMostRecords(m, records, writerDropsOtherLines) &&
+    (writtenSoonAfterAnother(m, file) || keptFromTheStart(m, records)) &&
+    !onlyWholeChartsTakenOut(m.materialized.values(), records, writerDropsOtherLines);
   // Our own rewrite has no race to account for: its base is the newest version.
   const judgement = fileIsOurs ? undefined : judgePeerVersion(m, records, file);
   const result = absorbExternalVersion({
     file: records,
     base: judgement ? (key) => judgement.base(key) : (key) => m.versions.latest(key),
     ...(judgement ? { cameWithRacingPeerBase: (key: string) => judgement.cameWithRacingPeerBase(key), addedByPeerLongBefore: (key: string) => judgement.addedByPeerLongBefore(key) } : {}),
-    ...(judgement && fileMadeFromItsRead(file.bytes) ? { addedByUsLongBefore: (key: string) => judgement.addedByUsLongBefore(key) } : {}),
     otherKeys: m.versions.changedKeys(),
     current: m.state,
     absenceIsDeletion: fileIsOurs || (file.bad.length === 0 && !truncated && !gutted && origin === 'external'),
@@ -259,13 +266,46 @@ function withDroppedLines(fileOrder: Iterable<string>, state: RecordSet, deletes
 }
 
 /**
- * True when the file was written the way the peers write it (PEERS.md): its lines joined by
- * newlines, none at the end, where we end ours with one. Such a writer makes the whole file from
- * what it has just read, in one call, well within the race window (fileVersions.ts); an editor
- * keeps the final newline it opened, and may have held the file for an hour.
+ * True when the file lacks more than half (and at least 3) of the records the file last held
+ * (lines of other types left out when its writer drops them all: they are not lost).
  */
-function fileMadeFromItsRead(bytes: Buffer): boolean {
-  return bytes.length > 0 && bytes[bytes.length - 1] !== 0x0a;
+function lostMostRecords(m: ContextMemory, records: ReadonlyMap<string, StoredRecord>, linesDropped: boolean): boolean {
+  let held = 0;
+  let lacking = 0;
+  for (const record of m.materialized.values()) {
+    if (linesDropped && record.kind === 'line') continue;
+    held += 1;
+    if (!records.has(record.key)) lacking += 1;
+  }
+  return lacking >= 3 && lacking * 2 > held;
+}
+
+/** True when the file was written within the race window of the newest version we know (or we know none). */
+function writtenSoonAfterAnother(m: ContextMemory, file: ParsedContextFile): boolean {
+  if (!m.versionsLoaded) loadVersions(m);
+  const newest = m.versions.newestTime;
+  return newest === undefined || writtenAt(file.identity, m.clock()) - newest <= raceWindowMs(file.bytes.length);
+}
+
+/**
+ * True when the records the file kept of what it last held are its first ones, in the file's
+ * order or in the order peers write (entities, then relations): what a read of a file cut short
+ * while being written keeps, whatever its writer added after them. None kept is such a start
+ * too (a read of the file just emptied to be written, then the reader's own record written
+ * back): a peer's deletion of every record is therefore not taken as one (its journal has it).
+ */
+function keptFromTheStart(m: ContextMemory, records: ReadonlyMap<string, StoredRecord>): boolean {
+  const held = [...m.materialized.values()].filter((record) => record.kind !== 'line');
+  const grouped = [...held.filter((record) => record.kind === 'entity'), ...held.filter((record) => record.kind === 'relation')];
+  const isPrefix = (order: readonly StoredRecord[]) => {
+    let gap = false;
+    for (const record of order) {
+      if (!records.has(record.key)) gap = true;
+      else if (gap) return false;
+    }
+    return true;
+  };
+  return isPrefix(held) || isPrefix(grouped);
 }
 
 /** Which version we know of a peer's file started from (the versions are rebuilt from the journal first if need be). */

@@ -43,15 +43,23 @@ export function absorbLateVersion(m: ContextMemory, file: ParsedContextFile): vo
   // It was on disk until the newer version replaced it, at the latest: its records are counted
   // from then (a peer's file written soon after may not have seen them; see fileVersions.ts).
   const written = Math.max(writtenAtMs(file), Number(m.newestVersionTime / 1_000_000n));
+  // Then the file as it is on disk, the newer version, again: the late one's records are not on
+  // disk (until our rewrite puts them back). Without it the versions said the late version was
+  // the file from then on, and a peer's file written from the real one more than the race window
+  // later, lacking those records it never saw, was judged to delete them (the third review's F5:
+  // our rewrite had not come, the app stopped).
+  const onDisk = (): Map<string, Form> => differences(m.materialized, m.state);
   if (m.readOnly) {
     m.applyInMemory(changes);
     m.versions.close(m.seq, 'peer', written, differences(file.map, m.state));
+    m.versions.close(m.seq, 'peer', written, onDisk());
     return;
   }
   const note = `records found in a version of the context file another program wrote earlier (read after a newer one): ${puts.length} added`;
   // The differences are taken once the additions are in the state: the commit applies them
   // before it closes the version (contextCommit.ts), so they are computed on what it will be.
   commitChanges(m, changes, { origin: 'external', note, fileDiffers: differencesAfter(file.map, m.state, puts), fileWritten: written });
+  commitChanges(m, { puts: [], deletes: [] }, { origin: 'external', note: 'the context file as it is on disk again, after that earlier version', fileDiffers: onDisk(), fileWritten: written });
 }
 
 /** Where the file differs from the state: a record it lacks (undefined), or holds in a form that is not the state's minus dropped fields. */

@@ -16,6 +16,7 @@ import { readJournal } from '../../electron/core/journalFile.ts';
 import { crc32Hex } from '../../electron/core/journalFormat.ts';
 import { realFileSystem } from '../../electron/core/fileSystem.ts';
 import type { ObservedVersion } from '../../electron/core/versionObserver.ts';
+import { raceWindowMs } from '../../electron/core/fileVersions.ts';
 import { entityLine, peerText, peerWriteAndRename, peerWriteInPlace, relationLine } from './peerFiles.ts';
 
 closeAfterEachTest();
@@ -60,10 +61,11 @@ const R = [
 const relationNames = ['contains', 'creates_tension_with', 'advances_toward'];
 
 /**
- * Plays the race up to our rewrite after P was taken in, the app taking in what it sees as it
- * goes. `writeP2` then writes the reference server's next version.
+ * Plays the race up to our rewrite after P was taken in (unless `rewrite` is false: it never
+ * came), the app taking in what it sees as it goes. `writeP2` then writes the reference
+ * server's next version.
  */
-async function playRace() {
+async function playRace(rewrite = true) {
   const data = path.join(tempDir('tension-late-'), '.coaia');
   fs.mkdirSync(data);
   const file = path.join(data, 'charts.jsonl');
@@ -80,7 +82,7 @@ async function playRace() {
   await engine.read('default', () => undefined); // B taken in (read directly)
   engine.observedVersion('default', P); // P's report arrives: older than B
   await engine.read('default', () => undefined); // P's peer_1 is added
-  await engine.flush(); // our rewrite: B's records, peer_1
+  if (rewrite) await engine.flush(); // our rewrite: B's records, peer_1
   const writeP2 = () => referenceServerSaves(file, copyOfP, 'peer_2'); // P2: P plus peer_2, without R
   return { engine, data, file, writeP2 };
 }
@@ -107,6 +109,17 @@ describe("a peer's version reported after a newer one, then that peer's next ver
     expect(externalDeletions(data)).toEqual([]);
     const graph = JSON.parse(runCli(['graph', '--json', '--data', data]).stdout) as { relations: { from: string; relationType: string }[] };
     expect(graph.relations.filter((r) => r.from.startsWith(chart)).map((r) => r.relationType).sort()).toEqual([...relationNames].sort());
+  });
+
+  it("when our rewrite never came, a peer's file written from the one on disk more than the race window later keeps the late version's records it never saw (review F5)", { timeout: 60_000 }, async () => {
+    const { engine, data, file } = await playRace(false);
+    // The file on disk is B, without peer_1 (only our rewrite would have put it there).
+    expect(fs.readFileSync(file, 'utf8')).not.toContain('peer_1');
+    await new Promise((resolve) => setTimeout(resolve, raceWindowMs(0) + 1_000));
+    referenceServerSaves(file, fs.readFileSync(file, 'utf8'), 'peer_3');
+    const names = await engine.read('default', (state) => [...state.values()].filter((r) => r.kind === 'entity').map((r) => r.name));
+    expect(externalDeletions(data)).toEqual([]);
+    expect(names).toEqual(expect.arrayContaining(['peer_1', 'peer_3']));
   });
 
   it('a record the later version deletes that it had seen (there from the start) is still journaled deleted', async () => {

@@ -168,9 +168,8 @@ export class RewriteRounds {
   private async prepareRewritesInSlices(prepared: Map<ContextStore, PreparedRewrite>): Promise<Set<ContextStore>> {
     const stale = new Set<ContextStore>();
     if (this.host.readOnly()) return stale;
-    const from = this.host.options.rewriteOutsideLockFromBytes ?? REWRITE_OUTSIDE_LOCK_FROM_BYTES;
-    for (const store of [...this.host.stores()]) {
-      if (store.readOnly || !store.needsRewrite || (store.fileInfo()?.size ?? 0) < from) continue;
+    // Listed before the first pause: one written meanwhile (by a flush) prepares nothing.
+    for (const store of this.largeFilesBehind()) {
       // Closing, or the context unloaded (deleted, renamed): the write is of no use.
       const stillWanted = () => !this.host.stopping() && this.host.store(store.context) === store;
       let written: PreparedRewrite | undefined;
@@ -184,6 +183,12 @@ export class RewriteRounds {
       else if (stillWanted() && store.needsRewrite) stale.add(store);
     }
     return stale;
+  }
+
+  /** The writable stores behind their journal whose file is written before the lock is taken (REWRITE_OUTSIDE_LOCK_FROM_BYTES). */
+  private largeFilesBehind(): ContextStore[] {
+    const from = this.host.options.rewriteOutsideLockFromBytes ?? REWRITE_OUTSIDE_LOCK_FROM_BYTES;
+    return [...this.host.stores()].filter((store) => !store.readOnly && store.needsRewrite && (store.fileInfo()?.size ?? 0) >= from);
   }
 
   /** Removes the prepared files no rewrite took (the state changed, no rewrite was due, the lock never came). */
@@ -200,8 +205,7 @@ export class RewriteRounds {
    */
   private async prepareRewrites(prepared: Map<ContextStore, PreparedRewrite>): Promise<void> {
     if (this.host.readOnly()) return;
-    const from = this.host.options.rewriteOutsideLockFromBytes ?? REWRITE_OUTSIDE_LOCK_FROM_BYTES;
-    const large = [...this.host.stores()].filter((store) => !store.readOnly && store.needsRewrite && (store.fileInfo()?.size ?? 0) >= from);
+    const large = this.largeFilesBehind();
     if (large.length === 0) return;
     // Written without the lock: a lease still held from the last operation goes first.
     await this.host.letGoOfLease();

@@ -20,7 +20,7 @@ export * as importPreview from '../core/contexts/importPreview.ts';
 export * as knowledgeGraph from '../core/knowledgeGraph.ts';
 export * as recentlyDeleted from '../core/recentlyDeleted.ts';
 export * as records from '../core/records.ts';
-export * as retiredTargets from '../core/contexts/retiredTargets.ts';
+export * as retiredNameGuard from '../core/contexts/retiredNameGuard.ts';
 export * as recover from '../core/recover.ts';
 export * as recoveryAnalysis from '../core/recoveryAnalysis.ts';
 export * as recoveryChoice from '../core/recoveryChoice.ts';

@@ -17,7 +17,8 @@ import { IMPORT_LIMIT_BYTES, readImportFile } from './importFile.ts';
 // The engine's modules these commands need, loaded when one of them runs (commandModules.ts):
 // `tension --help` and `tension chart list` load none of them.
 const knowledgeGraph = async () => (await import('./commandModules.ts')).knowledgeGraph;
-const retiredNames = async () => (await import('./commandModules.ts')).retiredTargets;
+/** The engine refusing writes into a name renamed or merged away (retiredNameGuard.ts). */
+const refusingRetiredNames = async (engine: Engine) => (await import('./commandModules.ts')).retiredNameGuard.engineRefusingRetiredNames(engine);
 const records = async () => (await import('./commandModules.ts')).records;
 const history = async () => (await import('./commandModules.ts')).history;
 const verify = async () => (await import('./commandModules.ts')).verify;
@@ -130,15 +131,7 @@ export const commands: Record<string, Command> = {
       const entityType = requireOption(options, 'type');
       const metadata = parseJsonOption(options.meta, '--meta');
       const { setEntity } = await knowledgeGraph();
-      const { refuseRetiredDestination } = await retiredNames();
-      const result = await engine.transact(
-        context,
-        (state) => {
-          refuseRetiredDestination(engine, context, 'write');
-          return setEntity(state, { name, entityType, observations: options.obs ?? [], ...(metadata ? { metadata } : {}) });
-        },
-        { op: options.op },
-      );
+      const result = await (await refusingRetiredNames(engine)).transact(context, (state) => setEntity(state, { name, entityType, observations: options.obs ?? [], ...(metadata ? { metadata } : {}) }), { op: options.op });
       return committed(`entity ${name}`, result);
     },
   },
@@ -162,15 +155,7 @@ export const commands: Record<string, Command> = {
       const input = relationOptions(options);
       const metadata = parseJsonOption(options.meta, '--meta');
       const { addRelation } = await knowledgeGraph();
-      const { refuseRetiredDestination } = await retiredNames();
-      const added = await engine.transact(
-        context,
-        (state) => {
-          refuseRetiredDestination(engine, context, 'write');
-          return addRelation(state, { ...input, ...(metadata ? { metadata } : {}) });
-        },
-        { op: options.op },
-      );
+      const added = await (await refusingRetiredNames(engine)).transact(context, (state) => addRelation(state, { ...input, ...(metadata ? { metadata } : {}) }), { op: options.op });
       return committed(`relation ${input.from} -[${input.relationType}]-> ${input.to}`, added);
     },
   },
@@ -262,11 +247,9 @@ export const commands: Record<string, Command> = {
       const { previewImport } = (await import('./commandModules.ts')).importPreview;
       const source = path.basename(file);
       const imported = parseImport(text, source);
-      const { refuseRetiredDestination } = await retiredNames();
-      const result = await engine.transact(
+      const result = await (await refusingRetiredNames(engine)).transact(
         context,
         (state) => {
-          refuseRetiredDestination(engine, context, 'write');
           // A chart the context holds with other content would be replaced by the file's (an
           // old export, or a copy another program stripped of its metadata): not without asking.
           const { collisions } = previewImport(state, context, text, source);

@@ -14,7 +14,7 @@ import { ChartService } from '../core/charts/chartService.ts';
 import type { DataLayout } from '../core/dataRoot.ts';
 import type { CommandInput, CommandResult } from '../cli/commands.ts';
 import { clientNote, engineNotingClient } from './clientNotedEngine.ts';
-import { engineRefusingRetiredNames } from './retiredNameGuard.ts';
+import { engineRefusingRetiredNames } from '../core/contexts/retiredNameGuard.ts';
 import { CallsInFlight, registerTools, type AnyToolSpec, type ToolEnvironment } from './toolRegistry.ts';
 import { graphTools } from './graphTools.ts';
 import { chartChangeTools } from './chartChangeTools.ts';

@@ -41,6 +41,15 @@ async function until(what: string, done: () => boolean): Promise<void> {
   }
 }
 
+/**
+ * The temporary files were written at least twice (the stale one, then the next round's), each
+ * write with the data folder's lock free: none was written again under the lock in one piece.
+ */
+function expectEveryWriteLockFree(lockHeldAtWrites: readonly boolean[]): void {
+  expect(lockHeldAtWrites.length).toBeGreaterThanOrEqual(2);
+  expect(lockHeldAtWrites.every((held) => !held), String(lockHeldAtWrites)).toBe(true);
+}
+
 /** Every rewrite of `work` swapped in, as the engine tells its timing observer. */
 function rewritesOf(engine: Engine): { context?: string; failed?: string }[] {
   const seen: { context?: string; failed?: string }[] = [];
@@ -107,8 +116,7 @@ describe('a scheduled rewrite of a large file, a slice at a time', () => {
     expect(fileText(layout.root)).toContain('Before the rewrite');
     // The stale file was not finished and then written again under the lock: every write of a
     // temporary file was made with the lock free (a file written in the queue is written under it).
-    expect(lockHeldAtWrites.length).toBeGreaterThanOrEqual(2);
-    expect(lockHeldAtWrites.every((held) => !held), String(lockHeldAtWrites)).toBe(true);
+    expectEveryWriteLockFree(lockHeldAtWrites);
     expect(rewrites).toHaveLength(1);
     await until('no temporary file left', () => leftovers(layout.root).length === 0);
     await engine.close();
@@ -143,8 +151,7 @@ describe('a scheduled rewrite of a large file, a slice at a time', () => {
     await committed;
     expect(closes).toBeGreaterThanOrEqual(2);
     // The first file was not swapped in nor written again under the lock: the next round wrote it.
-    expect(lockHeldAtWrites.length).toBeGreaterThanOrEqual(2);
-    expect(lockHeldAtWrites.every((held) => !held), String(lockHeldAtWrites)).toBe(true);
+    expectEveryWriteLockFree(lockHeldAtWrites);
     await until('no temporary file left', () => leftovers(layout.root).length === 0);
     await engine.close();
   });
@@ -179,8 +186,7 @@ describe('a scheduled rewrite of a large file, a slice at a time', () => {
     await until('no temporary file left', () => leftovers(layout.root).length === 0);
     // The peer's version, taken in under the lock, made the first file stale: it was not
     // written again there; the next round wrote the file in slices, the lock free.
-    expect(lockHeldAtWrites.length).toBeGreaterThanOrEqual(2);
-    expect(lockHeldAtWrites.every((held) => !held), String(lockHeldAtWrites)).toBe(true);
+    expectEveryWriteLockFree(lockHeldAtWrites);
     await engine.close();
     const reopened = await openEngine(layout);
     expect((await listCharts(reopened, 'work')).map((c) => c.desiredOutcome).sort()).toEqual(['Ours, before the write', 'Ours, first']);

@@ -6,9 +6,10 @@ import { realFileSystem, type FileSystem } from '../../electron/core/fileSystem.
 /**
  * The real file system, telling `hooks` of each write and fsync of a rewrite's temporary file of
  * the context: `beforeWrite` may throw (a full disk), `onSync` runs once it is fsynced, `onClose`
- * once a descriptor of it is closed (written, or read back).
+ * once a descriptor of it is closed (written, or read back), `afterRead` sees (and may change)
+ * what a read of it returned.
  */
-export function rewriteTempSeam(hooks: { beforeWrite?: (file: string) => void; onSync?: () => void; onClose?: () => void }): FileSystem {
+export function rewriteTempSeam(hooks: { beforeWrite?: (file: string) => void; onSync?: () => void; onClose?: () => void; afterRead?: (bytes: Uint8Array) => void }): FileSystem {
   const paths = new Map<number, string>();
   const tempOf = (fd: number) => {
     const file = paths.get(fd);
@@ -31,6 +32,11 @@ export function rewriteTempSeam(hooks: { beforeWrite?: (file: string) => void; o
       const temp = tempOf(fd);
       if (temp !== undefined) hooks.beforeWrite?.(temp);
       return (realFileSystem.writeSync as (...args: unknown[]) => number)(fd, ...rest);
+    },
+    readSync(fd, buffer, offset, length, position) {
+      const read = realFileSystem.readSync(fd, buffer, offset, length, position);
+      if (tempOf(fd) !== undefined && read > 0) hooks.afterRead?.(buffer.subarray(offset, offset + read));
+      return read;
     },
     fsyncSync(fd) {
       realFileSystem.fsyncSync(fd);

@@ -266,6 +266,37 @@ describe('a scheduled rewrite of a large file, a slice at a time', () => {
     }
   });
 
+  it('a file read back other than written (a failing disk) is removed, and the file is written under the lock instead', async () => {
+    const layout = tempLayout();
+    let corrupted = 0;
+    const lock = rootPaths(layout).lock;
+    const temporaryFiles = new Map<string, boolean>();
+    const engine = await openEngine(layout, {
+      ...SLICED,
+      // The sliced writer reads its file back in pieces (readSync); the one under the lock reads it whole.
+      fs: rewriteTempSeam({
+        beforeWrite: (file) => temporaryFiles.set(file, fs.existsSync(lock)),
+        afterRead(bytes) {
+          corrupted += 1;
+          bytes[0] = (bytes[0] ?? 0) ^ 0xff;
+        },
+      }),
+    });
+    const rewrites = rewritesOf(engine);
+    await new ChartService(engine).create('work', { outcome: 'Read back wrong once', reality: 'r' });
+    await until('the scheduled rewrite', () => rewrites.length > 0);
+    expect(corrupted).toBeGreaterThan(0);
+    // Two files: the sliced one, not verified and removed; then one under the lock.
+    expect([...temporaryFiles.values()]).toEqual([false, true]);
+    expect(rewrites[0]?.failed).toBeUndefined();
+    expect(fileText(layout.root)).toContain('Read back wrong once');
+    await until('no temporary file left', () => leftovers(layout.root).length === 0);
+    await engine.close();
+    const reopened = await openEngine(layout);
+    expect(await reopened.read('work', (_state, store) => store.openedFast)).toBe(true);
+    await reopened.close();
+  });
+
   it('runs one round at a time: a window reading while the file is written does not start another beside it', async () => {
     const layout = tempLayout();
     writeFiller(layout.root);

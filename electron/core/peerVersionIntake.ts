@@ -197,7 +197,8 @@ export function absorbFile(m: ContextMemory, file: ParsedContextFile, origin: Or
       for (const record of result.puts) m.unjournaled.set(record.key, seen);
       for (const key of result.deletes) m.unjournaled.set(key, seen);
     } else commitChanges(m, changes, { origin, note: ['change found in the context file', ...notes].join('; '), fileDiffers: result.overrides, fileWritten: writtenAt(file.identity, m.clock()) });
-  } else m.versions.close(m.seq, 'peer', writtenAt(file.identity, m.clock()));
+  } else if (!fileIsOurs) journalSameVersion(m, file, origin);
+  else m.versions.close(m.seq, 'peer', writtenAt(file.identity, m.clock()));
   // What is on disk now is the file as read: it becomes our base; whatever differs is pending.
   const onDisk = records;
   m.materialized = onDisk;
@@ -206,6 +207,28 @@ export function absorbFile(m: ContextMemory, file: ParsedContextFile, origin: Or
   m.rememberFile(file.identity);
   m.fileDamage = file.bad;
   m.forceRewrite = file.bad.length > 0 || truncated;
+}
+
+/**
+ * A file no journal line names that holds exactly the state: most often our own rewrite, swapped
+ * into place by a process killed before its snapshot line. It is journaled as a version all the
+ * same (an empty commit naming the file): known only in memory, it would be judged again by the
+ * next process, after more commits, as a peer's file written from an older version, and what
+ * those commits deleted or changed would be read as its changes (deleted records brought back).
+ * Not by a reader, nor before the journal is started; a journal that refuses the line (a full
+ * disk) leaves it known in memory, as before.
+ */
+function journalSameVersion(m: ContextMemory, file: ParsedContextFile, origin: Origin): void {
+  const written = writtenAt(file.identity, m.clock());
+  if (!m.readOnly && !m.journalPending) {
+    try {
+      commitChanges(m, { puts: [], deletes: [] }, { origin, note: 'the context file as found holds the journal\'s records as they are: a version no line named yet (a rewrite whose snapshot line a crash cut off, or another program writing the same records)', fileDiffers: new Map(), fileWritten: written });
+      return;
+    } catch {
+      // Known in memory only (below): the next process judges the file without it, as before.
+    }
+  }
+  m.versions.close(m.seq, 'peer', written);
 }
 
 /** True when the context holds a line of another type (counted as the contexts list counts: no scan after the first). */

@@ -16,7 +16,7 @@ import { raceWindowMs } from './fileVersions.ts';
 import type { ObservedVersion } from './versionObserver.ts';
 import type { ContextMemory } from './contextMemory.ts';
 import { loadVersions } from './journalReplay.ts';
-import { commitChanges } from './contextCommit.ts';
+import { appendSnapshotLine, commitChanges } from './contextCommit.ts';
 
 /**
  * Versions of the file another program wrote: first those the observer read as they appeared
@@ -197,7 +197,7 @@ export function absorbFile(m: ContextMemory, file: ParsedContextFile, origin: Or
       for (const record of result.puts) m.unjournaled.set(record.key, seen);
       for (const key of result.deletes) m.unjournaled.set(key, seen);
     } else commitChanges(m, changes, { origin, note: ['change found in the context file', ...notes].join('; '), fileDiffers: result.overrides, fileWritten: writtenAt(file.identity, m.clock()) });
-  } else if (!fileIsOurs) journalSameVersion(m, file, origin);
+  } else if (!fileIsOurs) journalSameVersion(m, file);
   else m.versions.close(m.seq, 'peer', writtenAt(file.identity, m.clock()));
   // What is on disk now is the file as read: it becomes our base; whatever differs is pending.
   const onDisk = records;
@@ -211,24 +211,26 @@ export function absorbFile(m: ContextMemory, file: ParsedContextFile, origin: Or
 
 /**
  * A file no journal line names that holds exactly the state: most often our own rewrite, swapped
- * into place by a process killed before its snapshot line. It is journaled as a version all the
- * same (an empty commit naming the file): known only in memory, it would be judged again by the
- * next process, after more commits, as a peer's file written from an older version, and what
- * those commits deleted or changed would be read as its changes (deleted records brought back).
+ * into place by a process killed before its snapshot line. That line is written now, as the
+ * rewrite would have: known only in memory, the version was judged again by the next process,
+ * after more commits, as another program's file written from an older version, and what those
+ * commits deleted came back. (The line also lets the next open match the file and open fast.)
  * Not by a reader, nor before the journal is started; a journal that refuses the line (a full
- * disk) leaves it known in memory, as before.
+ * disk) leaves the version known in memory only, as before.
  */
-function journalSameVersion(m: ContextMemory, file: ParsedContextFile, origin: Origin): void {
-  const written = writtenAt(file.identity, m.clock());
-  if (!m.readOnly && !m.journalPending) {
+function journalSameVersion(m: ContextMemory, file: ParsedContextFile): void {
+  const identity = file.identity;
+  if (!m.readOnly && !m.journalPending && identity && file.bad.length === 0) {
     try {
-      commitChanges(m, { puts: [], deletes: [] }, { origin, note: 'the context file as found holds the journal\'s records as they are: a version no line named yet (a rewrite whose snapshot line a crash cut off, or another program writing the same records)', fileDiffers: new Map(), fileWritten: written });
+      appendSnapshotLine(m, identity.size, identity.crc, identity.ino >= 0n ? identity : undefined);
+      // As a replay of the line closes it: a version of ours, of our commits' records.
+      m.versions.close(m.seq, 'ours', m.clock().getTime());
       return;
     } catch {
-      // Known in memory only (below): the next process judges the file without it, as before.
+      // Known in memory only (below).
     }
   }
-  m.versions.close(m.seq, 'peer', written);
+  m.versions.close(m.seq, 'peer', writtenAt(identity, m.clock()));
 }
 
 /** True when the context holds a line of another type (counted as the contexts list counts: no scan after the first). */

@@ -40,6 +40,8 @@ async function main(cfg: OwnFileChildConfig): Promise<void> {
     },
   };
   const engine = await Engine.open({ layout, fs: fsys, rewriteDelayMs: -1, lockStaleMs: 2000 });
+  // Opened as the app opens it (the context read), whether or not anything is set.
+  await engine.read(cfg.context, () => undefined);
   for (const [name, value] of cfg.sets) {
     const result = await engine.transact(cfg.context, (state) => setEntity(state, { name, entityType: 'action_step', metadata: { value } }));
     say({ t: 'ack', name, seq: result.seq });

@@ -17,6 +17,7 @@ import { Engine } from '../../electron/core/engine.ts';
 import { entityKey, parseValue } from '../../electron/core/records.ts';
 import { verifyAll } from '../../electron/core/verify.ts';
 import type { OwnFileChildConfig } from './ownFileChild.ts';
+import { scanJournal } from './support.ts';
 
 const child = path.join(path.dirname(fileURLToPath(import.meta.url)), 'ownFileChild.ts');
 const CONTEXT = 'work';
@@ -60,5 +61,30 @@ describe('our own rewrite on disk without its snapshot line (a crash between the
     }
     const verify = runCli(['verify', '--data', root, '--json']);
     expect(verify.status, verify.stdout + verify.stderr).toBe(0);
+  });
+
+  it('gets its snapshot line from the first process that writes, once: later opens add nothing, and open fast again', async () => {
+    const root = path.join(tempDir('tension-own-file-'), '.coaia');
+    await step(root, 'seed', ['a', 'b', 'c'].map((name) => [name, 'v1'] as const));
+    await step(root, 'swap-kill', [['a', 'v2'], ['d', 'v1']]);
+    const paths = contextPaths(resolveLayout({ data: root }), CONTEXT);
+    const swapped = fs.statSync(paths.file).size;
+    const namingIt = () => scanJournal(paths.journal).entries.filter(({ entry }) => entry.kind === 'snapshot' && entry.fileSize === swapped).length;
+    const lines = () => scanJournal(paths.journal).entries.length;
+    expect(namingIt()).toBe(0);
+    // Three fresh processes open, read and close, writing nothing of their own.
+    await step(root, 'seed', []);
+    expect(namingIt()).toBe(1);
+    const after = lines();
+    await step(root, 'seed', []);
+    await step(root, 'seed', []);
+    expect(lines()).toBe(after);
+    const engine = await Engine.open({ layout: resolveLayout({ data: root }), rewriteDelayMs: -1, lockStaleMs: 2000 });
+    try {
+      const store = await engine.read(CONTEXT, (_state, s) => s);
+      expect(store.openedFast).toBe(true);
+    } finally {
+      await engine.close();
+    }
   });
 });

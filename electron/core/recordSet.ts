@@ -1,5 +1,6 @@
 // The in-memory state of one context: its records in file order, with indexes by chart id and
 // by relation endpoint. Map keeps insertion order, which is the order lines are written in.
+import { KeysByName } from './keysByName.ts';
 import { classifyLine, makeRecord, type StoredRecord } from './records.ts';
 import { DeferredRecordMap } from './deferredRecordMap.ts';
 
@@ -29,7 +30,7 @@ export class RecordSet {
   private readonly listeners: { change: ChangeListener; reset: () => void }[] = [];
   // Built on first use and kept current from then on: opening a context does not pay for them.
   private byChart: Map<string, Set<string>> | undefined;
-  private byEndpoint: Map<string, Set<string>> | undefined;
+  private byEndpoint: KeysByName | undefined;
   private byTime: string[] | undefined;
   // Opaque lines by what they belong to: those that repeat an entity or relation line (another
   // program wrote the record twice; the first line is the record) by the key of that record,
@@ -84,7 +85,7 @@ export class RecordSet {
       this.indexing = undefined;
       return true;
     }
-    if (this.indexing?.version !== this.version) this.indexing = { version: this.version, records: this.records.values(), byChart: new Map(), byEndpoint: new Map() };
+    if (this.indexing?.version !== this.version) this.indexing = { version: this.version, records: this.records.values(), byChart: new Map(), byEndpoint: new KeysByName() };
     const { records, byChart, byEndpoint } = this.indexing;
     for (let indexed = 1; ; indexed += 1) {
       const next = records.next();
@@ -102,7 +103,7 @@ export class RecordSet {
   }
 
   /** The indexes by chart and relation end being built a slice at a time (indexUntil), of the set at `version`. */
-  private indexing: { version: number; records: Iterator<StoredRecord>; byChart: Map<string, Set<string>>; byEndpoint: Map<string, Set<string>> } | undefined;
+  private indexing: { version: number; records: Iterator<StoredRecord>; byChart: Map<string, Set<string>>; byEndpoint: KeysByName } | undefined;
 
   /**
    * Copies the shared map (adopt) until `deadline` (performance.now()), going on where the last
@@ -324,17 +325,17 @@ export class RecordSet {
     return this.byChart;
   }
 
-  private endpointIndex(): Map<string, Set<string>> {
+  private endpointIndex(): KeysByName {
     if (!this.byEndpoint) {
-      this.byEndpoint = new Map();
+      this.byEndpoint = new KeysByName();
       for (const record of this.records.values()) if (record.kind === 'relation') this.indexEndpoints(this.byEndpoint, record);
     }
     return this.byEndpoint;
   }
 
-  private indexEndpoints(index: Map<string, Set<string>>, record: StoredRecord): void {
-    addTo(index, record.from as string, record.key);
-    addTo(index, record.to as string, record.key);
+  private indexEndpoints(index: KeysByName, record: StoredRecord): void {
+    index.add(record.from as string, record.key);
+    index.add(record.to as string, record.key);
   }
 
   private indexOpaque(record: StoredRecord, change: typeof addTo): void {
@@ -360,8 +361,8 @@ export class RecordSet {
     this.indexOpaque(record, removeFrom);
     if (this.byChart && record.chartId !== undefined) removeFrom(this.byChart, record.chartId, record.key);
     if (this.byEndpoint && record.kind === 'relation') {
-      removeFrom(this.byEndpoint, record.from as string, record.key);
-      removeFrom(this.byEndpoint, record.to as string, record.key);
+      this.byEndpoint.remove(record.from as string, record.key);
+      this.byEndpoint.remove(record.to as string, record.key);
     }
   }
 }

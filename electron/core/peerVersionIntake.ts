@@ -215,12 +215,15 @@ export function absorbFile(m: ContextMemory, file: ParsedContextFile, origin: Or
  * rewrite would have: known only in memory, the version was judged again by the next process,
  * after more commits, as another program's file written from an older version, and what those
  * commits deleted came back. (The line also lets the next open match the file and open fast.)
- * Not by a reader, nor before the journal is started; a journal that refuses the line (a full
- * disk) leaves the version known in memory only, as before.
+ * Only for a file of the state's very lines: the same records in another key order or without
+ * the fields a peer drops are "no change" to absorbFile, but named by a snapshot line, such a file
+ * is taken by the next open for our own rewrite, its forms as ours (deletions made since undone,
+ * metadata stripped: review). Not by a reader, nor before the journal is started; a journal
+ * that refuses the line (a full disk) leaves the version known in memory only, as before.
  */
 function journalSameVersion(m: ContextMemory, file: ParsedContextFile): void {
   const identity = file.identity;
-  if (!m.readOnly && !m.journalPending && identity && file.bad.length === 0) {
+  if (!m.readOnly && !m.journalPending && identity && file.bad.length === 0 && holdsStateVerbatim(m, file.map)) {
     try {
       appendSnapshotLine(m, identity.size, identity.crc, identity.ino >= 0n ? identity : undefined);
       // As a replay of the line closes it: a version of ours, of our commits' records.
@@ -231,6 +234,13 @@ function journalSameVersion(m: ContextMemory, file: ParsedContextFile): void {
     }
   }
   m.versions.close(m.seq, 'peer', writtenAt(identity, m.clock()));
+}
+
+/** Every line of the file is the state's record, byte for byte, and nothing more: what our rewrite writes. */
+function holdsStateVerbatim(m: ContextMemory, records: ReadonlyMap<string, StoredRecord>): boolean {
+  if (records.size !== m.state.size) return false;
+  for (const [key, record] of records) if (m.state.get(key)?.raw !== record.raw) return false;
+  return true;
 }
 
 /** True when the context holds a line of another type (counted as the contexts list counts: no scan after the first). */

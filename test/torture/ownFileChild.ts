@@ -5,6 +5,7 @@
 //   after the rewrite swapped the file into place, before the snapshot line naming it;
 // - `commit-kill`: commits changes and is killed before any rewrite (no close).
 // It prints `{"t":"ack",...}` after each acknowledged commit.
+import fs from 'node:fs';
 import { Engine } from '../../electron/core/engine.ts';
 import { contextPaths, resolveLayout } from '../../electron/core/dataRoot.ts';
 import { realFileSystem, type FileSystem } from '../../electron/core/fileSystem.ts';
@@ -19,6 +20,11 @@ export interface OwnFileChildConfig {
   readonly sets: readonly (readonly [string, string])[];
   /** Entities to delete, after the sets. */
   readonly deletes?: readonly string[];
+  /**
+   * `swap-kill` only: a line another program adds to the context file (appended in place, as a
+   * peer's write lands) right before the rewrite's exchange, which then displaces that version.
+   */
+  readonly peerLineBeforeSwap?: string;
 }
 
 const config = JSON.parse(process.env.CRASH_CHILD ?? 'null') as OwnFileChildConfig | null;
@@ -31,6 +37,7 @@ async function main(cfg: OwnFileChildConfig): Promise<void> {
   const fsys: FileSystem = {
     ...realFileSystem,
     exchangeSync(a, b) {
+      if (armed && b === file && cfg.peerLineBeforeSwap !== undefined) fs.appendFileSync(file, `${cfg.peerLineBeforeSwap}\n`);
       realFileSystem.exchangeSync(a, b);
       if (armed && b === file) process.kill(process.pid, 'SIGKILL');
     },

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { readFileIfExists } from './fileSystem.ts';
 import { fromSystemError } from './errors.ts';
 import type { StoredRecord } from './records.ts';
-import { JOURNAL_FORMAT, crc32Hex } from './journalFormat.ts';
+import { JOURNAL_FORMAT } from './journalFormat.ts';
 import { cutJournal, readJournal, type JournalRead } from './journalFile.ts';
 import { irregularLinesOf, readContextFile, statIdentity, type FileIdentity, type ParsedContextFile, type TrustedFile } from './contextFile.ts';
 import { removeQuietly } from './atomicFile.ts';
@@ -17,8 +17,7 @@ import { isProcessAlive } from './rootLock.ts';
 import type { ContextMemory, SnapshotSeen } from './contextMemory.ts';
 import { applyJournalRead } from './journalReplay.ts';
 import { tryWriteCheckpoint, writeHeaderAndBaseline, type FileBaseline } from './contextCommit.ts';
-import { absorbFile, absorbObservedVersions, noteLinkedFile, noteObservedVersion, writtenAt } from './peerVersionIntake.ts';
-import type { ObservedVersion } from './versionObserver.ts';
+import { absorbFile, noteLinkedFile, writtenAt } from './peerVersionIntake.ts';
 
 /** Loads the context. Never fails on damage: it loads what is good and records findings. */
 export function load(m: ContextMemory): void {
@@ -30,17 +29,7 @@ export function load(m: ContextMemory): void {
 
 function loadFromDisk(m: ContextMemory): void {
   resetMemory(m);
-  const displaced = m.readOnly ? [] : sweepLeftovers(m);
-  loadFile(m);
-  // What a killed rewrite displaced is judged as a version seen on its way, once the journal
-  // says which versions are known: one of ours is skipped; another program's is taken in.
-  if (displaced.length > 0) {
-    for (const version of displaced) noteObservedVersion(m, version);
-    absorbObservedVersions(m);
-  }
-}
-
-function loadFile(m: ContextMemory): void {
+  if (!m.readOnly) sweepLeftovers(m);
   const checkpoint = readCheckpoint(m.fs, m.paths.checkpoint);
   const file = readContextFile(m.fs, m.paths.file, (identity) => trustedAs(checkpoint, identity));
   for (const bad of file.bad) m.noteBadLine(bad);
@@ -62,21 +51,17 @@ function trustedAs(checkpoint: Checkpoint | undefined, identity: FileIdentity): 
 
 /**
  * Temporary files and kept-aside copies left by a process killed in the middle of a rewrite
- * (`.<file>.tmp-<pid>-…`, `<file>.replaced-<pid>`): removed once their process is gone. A
- * temporary file never holds anything the journal lacks. A kept copy is the version the killed
- * rewrite displaced, which may be another program's that landed an instant before it: it is
- * saved to .recovery/ and returned, to be judged once the journal is read (loadFromDisk).
- * Runs under the lock.
+ * (`.<file>.tmp-<pid>-…`, `<file>.replaced-<pid>`): removed once their process is gone. They
+ * never hold anything the journal lacks. Runs under the lock.
  */
-function sweepLeftovers(m: ContextMemory): ObservedVersion[] {
-  const displaced: ObservedVersion[] = [];
+function sweepLeftovers(m: ContextMemory): void {
   const dir = path.dirname(m.paths.file);
   const base = path.basename(m.paths.file);
   let names: string[];
   try {
     names = m.fs.readdirSync(dir);
   } catch {
-    return displaced;
+    return;
   }
   for (const name of names) {
     const pid = name.startsWith(`.${base}.tmp-`) ? Number(name.slice(base.length + 6).split('-')[0]) : name.startsWith(`${base}.replaced-`) ? Number(name.slice(base.length + 10)) : NaN;
@@ -86,17 +71,14 @@ function sweepLeftovers(m: ContextMemory): ObservedVersion[] {
       // What a killed rewrite replaced may be another program's version not yet journaled:
       // it goes to .recovery/ (or, if that fails, stays where it is).
       try {
-        const stat = statIdentity(m.fs, file);
         const bytes = readFileIfExists(m.fs, file);
         if (bytes) m.recovery.saveBytes(m.paths.file, 0, bytes, 'the file a rewrite replaced, left by a process that stopped mid-way');
-        if (bytes && stat && !stat.link) displaced.push({ bytes, identity: { size: bytes.length, crc: crc32Hex(bytes), ino: stat.ino, mtimeNs: stat.mtimeNs, ctimeNs: stat.ctimeNs } });
       } catch {
         continue;
       }
     }
     removeQuietly(m.fs, file);
   }
-  return displaced;
 }
 
 function resetMemory(m: ContextMemory): void {

@@ -3,9 +3,10 @@
 // - `seed`: commits the records and closes (the file and its snapshot line written);
 // - `swap-kill`: commits changes, then rewrites the file and is killed (SIGKILL, its own) right
 //   after the rewrite swapped the file into place, before the snapshot line naming it;
+// - `stage-kill`: as `swap-kill`, killed when the rewrite is staged under the keep name, before
+//   the exchange (the context file is still the last one);
 // - `commit-kill`: commits changes and is killed before any rewrite (no close).
 // It prints `{"t":"ack",...}` after each acknowledged commit.
-import fs from 'node:fs';
 import { Engine } from '../../electron/core/engine.ts';
 import { contextPaths, resolveLayout } from '../../electron/core/dataRoot.ts';
 import { realFileSystem, type FileSystem } from '../../electron/core/fileSystem.ts';
@@ -15,16 +16,11 @@ import { say } from '../helpers/killingFileSystem.ts';
 export interface OwnFileChildConfig {
   readonly root: string;
   readonly context: string;
-  readonly step: 'seed' | 'swap-kill' | 'commit-kill';
+  readonly step: 'seed' | 'swap-kill' | 'stage-kill' | 'commit-kill';
   /** Entities to set: name and the value of its metadata field `value`. */
   readonly sets: readonly (readonly [string, string])[];
   /** Entities to delete, after the sets. */
   readonly deletes?: readonly string[];
-  /**
-   * `swap-kill` only: a line another program adds to the context file (appended in place, as a
-   * peer's write lands) right before the rewrite's exchange, which then displaces that version.
-   */
-  readonly peerLineBeforeSwap?: string;
 }
 
 const config = JSON.parse(process.env.CRASH_CHILD ?? 'null') as OwnFileChildConfig | null;
@@ -37,13 +33,14 @@ async function main(cfg: OwnFileChildConfig): Promise<void> {
   const fsys: FileSystem = {
     ...realFileSystem,
     exchangeSync(a, b) {
-      if (armed && b === file && cfg.peerLineBeforeSwap !== undefined) fs.appendFileSync(file, `${cfg.peerLineBeforeSwap}\n`);
       realFileSystem.exchangeSync(a, b);
       if (armed && b === file) process.kill(process.pid, 'SIGKILL');
     },
     renameSync(from, to) {
       realFileSystem.renameSync(from, to);
       if (armed && to === file) process.kill(process.pid, 'SIGKILL');
+      // stage-kill: the rewrite staged under the keep name, not yet swapped in.
+      if (armed && cfg.step === 'stage-kill' && to === `${file}.replaced-${process.pid}`) process.kill(process.pid, 'SIGKILL');
     },
   };
   const engine = await Engine.open({ layout, fs: fsys, rewriteDelayMs: -1, lockStaleMs: 2000 });
@@ -58,7 +55,7 @@ async function main(cfg: OwnFileChildConfig): Promise<void> {
     say({ t: 'ack', deleted: name, seq: result.seq });
   }
   if (cfg.step === 'commit-kill') process.kill(process.pid, 'SIGKILL');
-  if (cfg.step === 'swap-kill') armed = true;
+  if (cfg.step === 'swap-kill' || cfg.step === 'stage-kill') armed = true;
   await engine.flush();
   await engine.close();
   say({ t: 'closed' });

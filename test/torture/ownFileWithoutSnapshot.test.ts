@@ -22,8 +22,8 @@ import { scanJournal } from './support.ts';
 const child = path.join(path.dirname(fileURLToPath(import.meta.url)), 'ownFileChild.ts');
 const CONTEXT = 'work';
 
-async function step(root: string, kind: OwnFileChildConfig['step'], sets: OwnFileChildConfig['sets'], deletes: string[] = [], peerLineBeforeSwap?: string) {
-  const run = await runChildThatKillsItself(child, { root, context: CONTEXT, step: kind, sets, deletes, ...(peerLineBeforeSwap === undefined ? {} : { peerLineBeforeSwap }) } satisfies OwnFileChildConfig);
+async function step(root: string, kind: OwnFileChildConfig['step'], sets: OwnFileChildConfig['sets'], deletes: string[] = []) {
+  const run = await runChildThatKillsItself(child, { root, context: CONTEXT, step: kind, sets, deletes } satisfies OwnFileChildConfig);
   expect(run.error, run.stderr).toBeUndefined();
   expect(run.signal, `${kind}: ${run.stderr}`).toBe(kind === 'seed' ? null : 'SIGKILL');
 }
@@ -88,28 +88,6 @@ describe('our own rewrite on disk without its snapshot line (a crash between the
     }
   });
 
-  it("a peer's version that the killed rewrite displaced is taken in by the next process, not only kept in .recovery/", async () => {
-    const root = path.join(tempDir('tension-own-file-'), '.coaia');
-    await step(root, 'seed', ['a', 'b', 'c'].map((name) => [name, 'v1'] as const));
-    const peerLine = JSON.stringify({ type: 'entity', name: 'peerX', entityType: 'person', observations: ['written by another program'] });
-    await step(root, 'swap-kill', [['a', 'v2']], [], peerLine);
-    const paths = contextPaths(resolveLayout({ data: root }), CONTEXT);
-    // The killed rewrite's exchange put the peer's version aside, and the file is ours, without it.
-    expect(fs.readFileSync(paths.file, 'utf8')).not.toContain('peerX');
-    expect(fs.readdirSync(path.dirname(paths.file)).filter((name) => name.includes('.replaced-'))).toHaveLength(1);
-    const engine = await Engine.open({ layout: resolveLayout({ data: root }), rewriteDelayMs: -1, lockStaleMs: 2000 });
-    try {
-      const names = await engine.read(CONTEXT, (state) => [...state.values()].filter((r) => r.kind === 'entity').map((r) => r.name).sort());
-      expect(names).toEqual(['a', 'b', 'c', 'peerX']);
-      const a = await engine.read(CONTEXT, (state) => (parseValue(state.get(entityKey('a')) as never).metadata as { value: string }).value);
-      expect(a).toBe('v2');
-    } finally {
-      await engine.close();
-    }
-    expect(fs.readFileSync(paths.file, 'utf8')).toContain('peerX');
-    expect(fs.readdirSync(path.dirname(paths.file)).filter((name) => name.includes('.replaced-'))).toEqual([]);
-  });
-
   // Found by review: the same records, not the same lines (another key order, metadata dropped
   // as the reference server drops it) pass as "no change", but the file is not ours; named by a
   // snapshot line, the next open took its forms as our own rewrite's and brought back what the
@@ -135,6 +113,27 @@ describe('our own rewrite on disk without its snapshot line (a crash between the
         })),
       );
       expect(values).toEqual({ a: 'a-v1', b: undefined, c: 'c-v1' });
+    } finally {
+      await engine.close();
+    }
+  });
+
+  it('our rewrite staged under the keep name and never swapped in is not taken for a version: nothing journaled of it, nothing named', async () => {
+    const root = path.join(tempDir('tension-own-file-'), '.coaia');
+    await step(root, 'seed', ['a', 'b', 'c'].map((name) => [name, 'v1'] as const));
+    await step(root, 'stage-kill', [['a', 'v2'], ['d', 'v1']]);
+    const paths = contextPaths(resolveLayout({ data: root }), CONTEXT);
+    expect(fs.readFileSync(paths.file, 'utf8')).not.toContain('"v2"');
+    expect(fs.readdirSync(path.dirname(paths.file)).filter((name) => name.includes('.replaced-'))).toHaveLength(1);
+    const before = scanJournal(paths.journal).entries.length;
+    const engine = await Engine.open({ layout: resolveLayout({ data: root }), rewriteDelayMs: -1, lockStaleMs: 2000 });
+    try {
+      const values = await engine.read(CONTEXT, (state) => Object.fromEntries([...state.values()].map((r) => [r.name, (parseValue(r).metadata as { value: string }).value])));
+      expect(values).toEqual({ a: 'v2', b: 'v1', c: 'v1', d: 'v1' });
+      // The staged file holds the journal's state: it is no version of the file, and says nothing new.
+      expect(scanJournal(paths.journal).entries.slice(before).map(({ entry }) => entry.kind)).toEqual([]);
+      const findings = (await verifyAll(engine, { backups: false })).contexts.flatMap((c) => c.findings).filter((f) => f.kind !== 'file-behind-journal');
+      expect(findings.map((f) => `${f.kind}: ${f.message}`)).toEqual([]);
     } finally {
       await engine.close();
     }

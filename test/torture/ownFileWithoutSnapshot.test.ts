@@ -18,6 +18,7 @@ import { entityKey, parseValue } from '../../electron/core/records.ts';
 import { verifyAll } from '../../electron/core/verify.ts';
 import type { OwnFileChildConfig } from './ownFileChild.ts';
 import { scanJournal } from './support.ts';
+import { FaultyFileSystem } from '../faults/faultyFileSystem.ts';
 
 const child = path.join(path.dirname(fileURLToPath(import.meta.url)), 'ownFileChild.ts');
 const CONTEXT = 'work';
@@ -137,5 +138,29 @@ describe('our own rewrite on disk without its snapshot line (a crash between the
     } finally {
       await engine.close();
     }
+  });
+
+  it('found on a full disk: the open and the read go on with the state as it is, nothing half-written; the next open names the file', async () => {
+    const root = path.join(tempDir('tension-own-file-'), '.coaia');
+    await step(root, 'seed', ['a', 'b'].map((name) => [name, 'v1'] as const));
+    await step(root, 'swap-kill', [['a', 'v2'], ['c', 'v1']]);
+    const paths = contextPaths(resolveLayout({ data: root }), CONTEXT);
+    const swapped = fs.statSync(paths.file).size;
+    const namingIt = () => scanJournal(paths.journal).entries.filter(({ entry }) => entry.kind === 'snapshot' && entry.fileSize === swapped).length;
+    const journalBytes = fs.statSync(paths.journal).size;
+    // Every write to the journal fails (ENOSPC): the snapshot line cannot be appended.
+    const full = new FaultyFileSystem().arm({ ops: ['writeSync'], path: /journal/, nth: 1, mode: 'persist', effect: { kind: 'errno', errno: 'ENOSPC' } });
+    const engine = await Engine.open({ layout: resolveLayout({ data: root }), fs: full, rewriteDelayMs: -1, lockStaleMs: 2000 });
+    try {
+      const values = await engine.read(CONTEXT, (state) => Object.fromEntries([...state.values()].map((r) => [r.name, (parseValue(r).metadata as { value: string }).value])));
+      expect(values).toEqual({ a: 'v2', b: 'v1', c: 'v1' });
+      expect(full.injectedCalls().length).toBeGreaterThan(0);
+    } finally {
+      await engine.close();
+    }
+    expect(fs.statSync(paths.journal).size).toBe(journalBytes);
+    expect(scanJournal(paths.journal).problems).toEqual([]);
+    await step(root, 'seed', []);
+    expect(namingIt()).toBe(1);
   });
 });

@@ -6,7 +6,7 @@
 import path from 'node:path';
 import { readFileIfExists } from './fileSystem.ts';
 import { fromSystemError } from './errors.ts';
-import type { StoredRecord } from './records.ts';
+import { sameLines } from './records.ts';
 import { JOURNAL_FORMAT } from './journalFormat.ts';
 import { cutJournal, readJournal, type JournalRead } from './journalFile.ts';
 import { irregularLinesOf, readContextFile, statIdentity, type FileIdentity, type ParsedContextFile, type TrustedFile } from './contextFile.ts';
@@ -173,7 +173,7 @@ function loadByReplay(m: ContextMemory, file: ParsedContextFile, vouched = false
     return;
   }
   const matchesSnapshot = lastSnapshot !== undefined && file.identity !== undefined && lastSnapshot.size === file.identity.size && lastSnapshot.crc === file.identity.crc;
-  if (matchesSnapshot && !journalDamaged && materializedEquals(m, file.map)) {
+  if (matchesSnapshot && !journalDamaged && sameLines(file.map, m.materialized)) {
     m.rememberFile(file.identity);
     // Next time, open fast from here (not from a file with damaged lines: see writeHeaderAndBaseline).
     if (!m.readOnly && lastSnapshot && file.bad.length === 0) tryWriteCheckpoint(m, lastSnapshot.size, lastSnapshot.crc, lastSnapshot.end, lastSnapshot.seq, irregularLinesOf(file.map.values()));
@@ -185,11 +185,6 @@ function loadByReplay(m: ContextMemory, file: ParsedContextFile, vouched = false
   absorbFile(m, file, journalDamaged || ours ? 'recover' : 'external', ours);
 }
 
-function materializedEquals(m: ContextMemory, records: ReadonlyMap<string, StoredRecord>): boolean {
-  if (records.size !== m.materialized.size) return false;
-  for (const [key, record] of records) if (m.materialized.get(key)?.raw !== record.raw) return false;
-  return true;
-}
 
 /**
  * The file as found, for the journal's first commit when it is written (at the first write or

@@ -5,7 +5,7 @@
 // unseen. Refresh's second step (contextLoading.ts catches up with the journal first); the
 // rewrite (contextRewrite.ts) also comes here when a peer's version lands beside ours.
 import path from 'node:path';
-import { entityKey, type StoredRecord } from './records.ts';
+import { entityKey, sameLines, type StoredRecord } from './records.ts';
 import { repeatedKey, type RecordSet } from './recordSet.ts';
 import type { Origin } from './journalFormat.ts';
 import { parseContextBytes, parseReadFile, readStable, statIdentity, type FileIdentity, type ParsedContextFile } from './contextFile.ts';
@@ -223,7 +223,7 @@ export function absorbFile(m: ContextMemory, file: ParsedContextFile, origin: Or
  */
 function journalSameVersion(m: ContextMemory, file: ParsedContextFile): void {
   const identity = file.identity;
-  if (!m.readOnly && !m.journalPending && identity && file.bad.length === 0 && holdsStateVerbatim(m, file.map)) {
+  if (!m.readOnly && !m.journalPending && identity && file.bad.length === 0 && sameLines(file.map, m.state)) {
     try {
       appendSnapshotLine(m, identity.size, identity.crc, identity.ino >= 0n ? identity : undefined);
       // As a replay of the line closes it: a version of ours, of our commits' records.
@@ -234,13 +234,6 @@ function journalSameVersion(m: ContextMemory, file: ParsedContextFile): void {
     }
   }
   m.versions.close(m.seq, 'peer', writtenAt(identity, m.clock()));
-}
-
-/** Every line of the file is the state's record, byte for byte, and nothing more: what our rewrite writes. */
-function holdsStateVerbatim(m: ContextMemory, records: ReadonlyMap<string, StoredRecord>): boolean {
-  if (records.size !== m.state.size) return false;
-  for (const [key, record] of records) if (m.state.get(key)?.raw !== record.raw) return false;
-  return true;
 }
 
 /** True when the context holds a line of another type (counted as the contexts list counts: no scan after the first). */

@@ -291,3 +291,10 @@ export function asOpaque(raw: string, occurrence: number): StoredRecord {
 export function parseValue(record: StoredRecord): Record<string, unknown> {
   return JSON.parse(record.raw) as Record<string, unknown>;
 }
+
+/** True when both hold the same keys with the very same lines (a map read from a file against the state, or against what the file last held). */
+export function sameLines(records: ReadonlyMap<string, StoredRecord>, other: { readonly size: number; get(key: string): StoredRecord | undefined }): boolean {
+  if (records.size !== other.size) return false;
+  for (const [key, record] of records) if (other.get(key)?.raw !== record.raw) return false;
+  return true;
+}

@@ -9,7 +9,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { rootPaths } from '../../electron/core/dataRoot.ts';
+import { rootPaths, type DataLayout } from '../../electron/core/dataRoot.ts';
 import { ChartService } from '../../electron/core/charts/chartService.ts';
 import { listCharts } from '../../electron/core/charts/chartSummaries.ts';
 import type { Engine } from '../../electron/core/engine.ts';
@@ -39,6 +39,13 @@ async function until(what: string, done: () => boolean): Promise<void> {
     if (Date.now() > give) throw new Error(`never happened: ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 5));
   }
+}
+
+/** Whether the data folder's lock was held at each write of a temporary file: `note` from the seam's beforeWrite. */
+function lockAtWrites(layout: DataLayout): { readonly held: boolean[]; note(): void } {
+  const lock = rootPaths(layout).lock;
+  const held: boolean[] = [];
+  return { held, note: () => void held.push(fs.existsSync(lock)) };
 }
 
 /**
@@ -95,15 +102,14 @@ describe('a scheduled rewrite of a large file, a slice at a time', () => {
 
   it('drops a file made stale by a commit between slices, writes no file under the lock, and a later round writes both', async () => {
     const layout = tempLayout();
-    const lock = rootPaths(layout).lock;
     const late: { charts?: ChartService } = {};
     let committed: Promise<unknown> | undefined;
-    const lockHeldAtWrites: boolean[] = [];
+    const writes = lockAtWrites(layout);
     const engine = await openEngine(layout, {
       ...SLICED,
       fs: rewriteTempSeam({
         beforeWrite() {
-          lockHeldAtWrites.push(fs.existsSync(lock));
+          writes.note();
           committed ??= late.charts?.create('work', { outcome: 'Made between two slices', reality: 'r' });
         },
       }),
@@ -116,7 +122,7 @@ describe('a scheduled rewrite of a large file, a slice at a time', () => {
     expect(fileText(layout.root)).toContain('Before the rewrite');
     // The stale file was not finished and then written again under the lock: every write of a
     // temporary file was made with the lock free (a file written in the queue is written under it).
-    expectEveryWriteLockFree(lockHeldAtWrites);
+    expectEveryWriteLockFree(writes.held);
     expect(rewrites).toHaveLength(1);
     await until('no temporary file left', () => leftovers(layout.root).length === 0);
     await engine.close();
@@ -127,15 +133,14 @@ describe('a scheduled rewrite of a large file, a slice at a time', () => {
 
   it('leaves a file to the next round when a commit comes after it is written, before the lock\'s turn', async () => {
     const layout = tempLayout();
-    const lock = rootPaths(layout).lock;
     const late: { charts?: ChartService } = {};
     let closes = 0;
     let committed: Promise<unknown> | undefined;
-    const lockHeldAtWrites: boolean[] = [];
+    const writes = lockAtWrites(layout);
     const engine = await openEngine(layout, {
       ...SLICED,
       fs: rewriteTempSeam({
-        beforeWrite: () => lockHeldAtWrites.push(fs.existsSync(lock)),
+        beforeWrite: () => writes.note(),
         onClose() {
           closes += 1;
           // The second close of the first file ends its reading back: the last step of the
@@ -151,22 +156,21 @@ describe('a scheduled rewrite of a large file, a slice at a time', () => {
     await committed;
     expect(closes).toBeGreaterThanOrEqual(2);
     // The first file was not swapped in nor written again under the lock: the next round wrote it.
-    expectEveryWriteLockFree(lockHeldAtWrites);
+    expectEveryWriteLockFree(writes.held);
     await until('no temporary file left', () => leftovers(layout.root).length === 0);
     await engine.close();
   });
 
   it('leaves a file to the next round when another program writes the file while it is written (a peer\'s whole-file write), writing nothing under the lock', async () => {
     const layout = tempLayout();
-    const lock = rootPaths(layout).lock;
     const file = path.join(layout.root, 'charts-work.jsonl');
     let peerWrote = false;
-    const lockHeldAtWrites: boolean[] = [];
+    const writes = lockAtWrites(layout);
     const engine = await openEngine(layout, {
       ...SLICED,
       fs: rewriteTempSeam({
         beforeWrite() {
-          lockHeldAtWrites.push(fs.existsSync(lock));
+          writes.note();
           if (peerWrote || !fs.existsSync(file)) return;
           peerWrote = true;
           // As the reference server writes: the file it read (without our chart, not yet
@@ -180,13 +184,13 @@ describe('a scheduled rewrite of a large file, a slice at a time', () => {
     // A first file to read (a peer's write needs one), then ours made while the next is written.
     await charts.create('work', { outcome: 'Ours, first', reality: 'r' });
     await engine.flush();
-    lockHeldAtWrites.length = 0;
+    writes.held.length = 0;
     await charts.create('work', { outcome: 'Ours, before the write', reality: 'r' });
     await until('a file holding ours and the peer\'s', () => peerWrote && ['Ours, first', 'Ours, before the write', 'peer_note'].every((text) => fileText(layout.root).includes(text)));
     await until('no temporary file left', () => leftovers(layout.root).length === 0);
     // The peer's version, taken in under the lock, made the first file stale: it was not
     // written again there; the next round wrote the file in slices, the lock free.
-    expectEveryWriteLockFree(lockHeldAtWrites);
+    expectEveryWriteLockFree(writes.held);
     await engine.close();
     const reopened = await openEngine(layout);
     expect((await listCharts(reopened, 'work')).map((c) => c.desiredOutcome).sort()).toEqual(['Ours, before the write', 'Ours, first']);

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { readFileIfExists } from './fileSystem.ts';
 import { fromSystemError } from './errors.ts';
 import { sameLines } from './records.ts';
-import { JOURNAL_FORMAT } from './journalFormat.ts';
+import { JOURNAL_FORMAT, crc32Hex } from './journalFormat.ts';
 import { cutJournal, readJournal, type JournalRead } from './journalFile.ts';
 import { irregularLinesOf, readContextFile, statIdentity, type FileIdentity, type ParsedContextFile, type TrustedFile } from './contextFile.ts';
 import { removeQuietly } from './atomicFile.ts';
@@ -17,7 +17,9 @@ import { isProcessAlive } from './rootLock.ts';
 import type { ContextMemory, SnapshotSeen } from './contextMemory.ts';
 import { applyJournalRead } from './journalReplay.ts';
 import { tryWriteCheckpoint, writeHeaderAndBaseline, type FileBaseline } from './contextCommit.ts';
-import { absorbFile, noteLinkedFile, writtenAt } from './peerVersionIntake.ts';
+import { absorbFile, absorbObservedVersions, noteLinkedFile, noteObservedVersion, writtenAt } from './peerVersionIntake.ts';
+import { readKeptCopyName } from './fileReplacement.ts';
+import type { ObservedVersion } from './versionObserver.ts';
 
 /** Loads the context. Never fails on damage: it loads what is good and records findings. */
 export function load(m: ContextMemory): void {
@@ -29,7 +31,17 @@ export function load(m: ContextMemory): void {
 
 function loadFromDisk(m: ContextMemory): void {
   resetMemory(m);
-  if (!m.readOnly) sweepLeftovers(m);
+  const displaced = m.readOnly ? [] : sweepLeftovers(m);
+  loadFile(m);
+  // What a killed rewrite displaced is judged as a version seen on its way, once the journal
+  // says which versions are known: one of ours is skipped; another program's is taken in.
+  if (displaced.length > 0) {
+    for (const version of displaced) noteObservedVersion(m, version);
+    absorbObservedVersions(m);
+  }
+}
+
+function loadFile(m: ContextMemory): void {
   const checkpoint = readCheckpoint(m.fs, m.paths.checkpoint);
   const file = readContextFile(m.fs, m.paths.file, (identity) => trustedAs(checkpoint, identity));
   for (const bad of file.bad) m.noteBadLine(bad);
@@ -50,35 +62,49 @@ function trustedAs(checkpoint: Checkpoint | undefined, identity: FileIdentity): 
 }
 
 /**
- * Temporary files and kept-aside copies left by a process killed in the middle of a rewrite
- * (`.<file>.tmp-<pid>-…`, `<file>.replaced-<pid>`): removed once their process is gone. They
- * never hold anything the journal lacks. Runs under the lock.
+ * Temporary files and kept copies left by a process killed in the middle of a rewrite
+ * (`.<file>.tmp-<pid>-…`, `<file>.replaced-<pid>-<size>-<crc>`): removed once their process is
+ * gone. A temporary file never holds anything the journal lacks. A kept copy holds either that
+ * process's own rewrite, staged under that name and never swapped in (its size and CRC-32 are
+ * the name's), which the journal holds too; or the version the exchange displaced, which may
+ * be another program's that landed an instant before it: that one is saved to .recovery/ and
+ * returned, to be judged once the journal is read (loadFromDisk). A copy named as older
+ * versions named it (no size and CRC) cannot be told either way: it is saved to .recovery/
+ * only. Runs under the lock.
  */
-function sweepLeftovers(m: ContextMemory): void {
+function sweepLeftovers(m: ContextMemory): ObservedVersion[] {
+  const displaced: ObservedVersion[] = [];
   const dir = path.dirname(m.paths.file);
   const base = path.basename(m.paths.file);
   let names: string[];
   try {
     names = m.fs.readdirSync(dir);
   } catch {
-    return;
+    return displaced;
   }
   for (const name of names) {
-    const pid = name.startsWith(`.${base}.tmp-`) ? Number(name.slice(base.length + 6).split('-')[0]) : name.startsWith(`${base}.replaced-`) ? Number(name.slice(base.length + 10)) : NaN;
+    const kept = readKeptCopyName(base, name);
+    const pid = name.startsWith(`.${base}.tmp-`) ? Number(name.slice(base.length + 6).split('-')[0]) : (kept?.pid ?? NaN);
     if (!Number.isInteger(pid) || pid === process.pid || isProcessAlive(pid)) continue;
     const file = path.join(dir, name);
-    if (name.startsWith(`${base}.replaced-`)) {
-      // What a killed rewrite replaced may be another program's version not yet journaled:
-      // it goes to .recovery/ (or, if that fails, stays where it is).
+    if (kept) {
       try {
+        const stat = statIdentity(m.fs, file);
         const bytes = readFileIfExists(m.fs, file);
-        if (bytes) m.recovery.saveBytes(m.paths.file, 0, bytes, 'the file a rewrite replaced, left by a process that stopped mid-way');
+        const identity = bytes ? { size: bytes.length, crc: crc32Hex(bytes) } : undefined;
+        const staged = identity !== undefined && kept.staged?.size === identity.size && kept.staged.crc === identity.crc;
+        // Not the staged rewrite: it goes to .recovery/ (or, if that fails, stays where it is).
+        if (bytes && identity && !staged) {
+          m.recovery.saveBytes(m.paths.file, 0, bytes, 'the file a rewrite replaced, left by a process that stopped mid-way');
+          if (kept.staged && stat && !stat.link) displaced.push({ bytes, identity: { ...identity, ino: stat.ino, mtimeNs: stat.mtimeNs, ctimeNs: stat.ctimeNs } });
+        }
       } catch {
         continue;
       }
     }
     removeQuietly(m.fs, file);
   }
+  return displaced;
 }
 
 function resetMemory(m: ContextMemory): void {

@@ -122,7 +122,7 @@ function materializeRounds(m: ContextMemory, nextTemp: () => RewrittenFile): voi
     }
     let swapped;
     try {
-      swapped = swapIntoPlace(m.fs, written.tmp, m.paths.file);
+      swapped = swapIntoPlace(m.fs, written.tmp, m.paths.file, written);
     } catch (error) {
       throw fromSystemError(error, 'Rewriting the context file', m.paths.file, 'Every change is kept in the journal; the file will be rewritten on the next attempt.');
     }

@@ -1,7 +1,7 @@
 // Putting a rewritten context file in place so that whatever it replaces is in our hands. A peer
 // may rename its version over the file, or write it in place, an instant before our rename; the
-// replaced file is kept under `<file>.replaced-<pid>` and compared with what we last saw, and
-// if it is another program's version its changes are absorbed before the copy goes.
+// replaced file is kept under `<file>.replaced-<pid>-<size>-<crc>` and compared with what we
+// last saw, and if it is another program's version its changes are absorbed before the copy goes.
 // - With an atomic exchange (atomicExchange.ts): the temp file is renamed to the keep name,
 //   then swapped with the context file; the keep name then holds exactly what was replaced.
 // - Without one: a hard link keeps the current file, then the temp file is renamed over it; a
@@ -21,6 +21,34 @@ const exchangeRefused = new Set<string>();
 
 export type ReplacementPath = 'exchange' | 'link-then-rename' | 'rename';
 
+/** Size and CRC-32 (hex) of the file a rewrite puts in place. */
+export interface StagedFile {
+  readonly size: number;
+  readonly crc: string;
+}
+
+/**
+ * The name that keeps what a rewrite replaced. With an exchange the rewrite's own file is staged
+ * under it first, so a process killed between the two steps leaves either: the name says which
+ * (the staged file's size and CRC-32), and the next open judges only what was replaced
+ * (contextLoading.ts).
+ */
+export function keptCopyName(file: string, staged: StagedFile): string {
+  return `${file}.replaced-${process.pid}-${staged.size}-${staged.crc}`;
+}
+
+/**
+ * A kept copy's name, read back: its process, and the file that process staged under it
+ * (undefined for the name older versions wrote, `<file>.replaced-<pid>`, which does not say).
+ */
+export function readKeptCopyName(base: string, name: string): { pid: number; staged: StagedFile | undefined } | undefined {
+  const prefix = `${base}.replaced-`;
+  if (!name.startsWith(prefix)) return undefined;
+  const match = /^(\d+)(?:-(\d+)-([0-9a-f]{8}))?$/.exec(name.slice(prefix.length));
+  if (!match) return undefined;
+  return { pid: Number(match[1]), staged: match[2] === undefined ? undefined : { size: Number(match[2]), crc: match[3] as string } };
+}
+
 export interface Swapped {
   /** Where the file we replaced is kept, if it is (removed by the caller once its content is safe). */
   readonly keptAt: string | undefined;
@@ -31,8 +59,8 @@ export interface Swapped {
  * Puts `tmp` in place of `file`. On failure nothing changed: the context file is as it was and
  * no temporary file is left.
  */
-export function swapIntoPlace(fsys: FileSystem, tmp: string, file: string): Swapped {
-  const keep = `${file}.replaced-${process.pid}`;
+export function swapIntoPlace(fsys: FileSystem, tmp: string, file: string, staged: StagedFile): Swapped {
+  const keep = keptCopyName(file, staged);
   removeQuietly(fsys, keep);
   const dir = path.dirname(file);
   if (!exchangeRefused.has(dir)) {

@@ -7,6 +7,7 @@
 //   the exchange (the context file is still the last one);
 // - `commit-kill`: commits changes and is killed before any rewrite (no close).
 // It prints `{"t":"ack",...}` after each acknowledged commit.
+import fs from 'node:fs';
 import { Engine } from '../../electron/core/engine.ts';
 import { contextPaths, resolveLayout } from '../../electron/core/dataRoot.ts';
 import { realFileSystem, type FileSystem } from '../../electron/core/fileSystem.ts';
@@ -21,6 +22,11 @@ export interface OwnFileChildConfig {
   readonly sets: readonly (readonly [string, string])[];
   /** Entities to delete, after the sets. */
   readonly deletes?: readonly string[];
+  /**
+   * `swap-kill` only: a line another program adds to the context file (appended in place, as a
+   * peer's write lands) right before the rewrite's exchange, which then displaces that version.
+   */
+  readonly peerLineBeforeSwap?: string;
 }
 
 const config = JSON.parse(process.env.CRASH_CHILD ?? 'null') as OwnFileChildConfig | null;
@@ -33,6 +39,7 @@ async function main(cfg: OwnFileChildConfig): Promise<void> {
   const fsys: FileSystem = {
     ...realFileSystem,
     exchangeSync(a, b) {
+      if (armed && b === file && cfg.peerLineBeforeSwap !== undefined) fs.appendFileSync(file, `${cfg.peerLineBeforeSwap}\n`);
       realFileSystem.exchangeSync(a, b);
       if (armed && b === file) process.kill(process.pid, 'SIGKILL');
     },
@@ -40,7 +47,7 @@ async function main(cfg: OwnFileChildConfig): Promise<void> {
       realFileSystem.renameSync(from, to);
       if (armed && to === file) process.kill(process.pid, 'SIGKILL');
       // stage-kill: the rewrite staged under the keep name, not yet swapped in.
-      if (armed && cfg.step === 'stage-kill' && to === `${file}.replaced-${process.pid}`) process.kill(process.pid, 'SIGKILL');
+      if (armed && cfg.step === 'stage-kill' && to.startsWith(`${file}.replaced-${process.pid}-`)) process.kill(process.pid, 'SIGKILL');
     },
   };
   const engine = await Engine.open({ layout, fs: fsys, rewriteDelayMs: -1, lockStaleMs: 2000 });

@@ -15,6 +15,7 @@ import { runChildThatKillsItself } from '../charts/crashSupport.ts';
 import { contextPaths, resolveLayout } from '../../electron/core/dataRoot.ts';
 import { Engine } from '../../electron/core/engine.ts';
 import { entityKey, parseValue } from '../../electron/core/records.ts';
+import { deleteEntity } from '../../electron/core/knowledgeGraph.ts';
 import { verifyAll } from '../../electron/core/verify.ts';
 import type { OwnFileChildConfig } from './ownFileChild.ts';
 import { scanJournal } from './support.ts';
@@ -23,8 +24,17 @@ import { FaultyFileSystem } from '../faults/faultyFileSystem.ts';
 const child = path.join(path.dirname(fileURLToPath(import.meta.url)), 'ownFileChild.ts');
 const CONTEXT = 'work';
 
-async function step(root: string, kind: OwnFileChildConfig['step'], sets: OwnFileChildConfig['sets'], deletes: string[] = []) {
-  const run = await runChildThatKillsItself(child, { root, context: CONTEXT, step: kind, sets, deletes } satisfies OwnFileChildConfig);
+/** The kept copies (`<file>.replaced-…`) beside the context file. */
+function keptCopies(file: string): string[] {
+  return fs.readdirSync(path.dirname(file)).filter((name) => name.startsWith(`${path.basename(file)}.replaced-`));
+}
+
+async function valuesOf(engine: Engine): Promise<Record<string, string>> {
+  return engine.read(CONTEXT, (state) => Object.fromEntries([...state.values()].filter((r) => r.kind === 'entity').map((r) => [r.name, (parseValue(r).metadata as { value?: string } | undefined)?.value ?? 'no value'])));
+}
+
+async function step(root: string, kind: OwnFileChildConfig['step'], sets: OwnFileChildConfig['sets'], deletes: string[] = [], peerLineBeforeSwap?: string) {
+  const run = await runChildThatKillsItself(child, { root, context: CONTEXT, step: kind, sets, deletes, ...(peerLineBeforeSwap === undefined ? {} : { peerLineBeforeSwap }) } satisfies OwnFileChildConfig);
   expect(run.error, run.stderr).toBeUndefined();
   expect(run.signal, `${kind}: ${run.stderr}`).toBe(kind === 'seed' ? null : 'SIGKILL');
 }
@@ -119,27 +129,6 @@ describe('our own rewrite on disk without its snapshot line (a crash between the
     }
   });
 
-  it('our rewrite staged under the keep name and never swapped in is not taken for a version: nothing journaled of it, nothing named', async () => {
-    const root = path.join(tempDir('tension-own-file-'), '.coaia');
-    await step(root, 'seed', ['a', 'b', 'c'].map((name) => [name, 'v1'] as const));
-    await step(root, 'stage-kill', [['a', 'v2'], ['d', 'v1']]);
-    const paths = contextPaths(resolveLayout({ data: root }), CONTEXT);
-    expect(fs.readFileSync(paths.file, 'utf8')).not.toContain('"v2"');
-    expect(fs.readdirSync(path.dirname(paths.file)).filter((name) => name.includes('.replaced-'))).toHaveLength(1);
-    const before = scanJournal(paths.journal).entries.length;
-    const engine = await Engine.open({ layout: resolveLayout({ data: root }), rewriteDelayMs: -1, lockStaleMs: 2000 });
-    try {
-      const values = await engine.read(CONTEXT, (state) => Object.fromEntries([...state.values()].map((r) => [r.name, (parseValue(r).metadata as { value: string }).value])));
-      expect(values).toEqual({ a: 'v2', b: 'v1', c: 'v1', d: 'v1' });
-      // The staged file holds the journal's state: it is no version of the file, and says nothing new.
-      expect(scanJournal(paths.journal).entries.slice(before).map(({ entry }) => entry.kind)).toEqual([]);
-      const findings = (await verifyAll(engine, { backups: false })).contexts.flatMap((c) => c.findings).filter((f) => f.kind !== 'file-behind-journal');
-      expect(findings.map((f) => `${f.kind}: ${f.message}`)).toEqual([]);
-    } finally {
-      await engine.close();
-    }
-  });
-
   it('found on a full disk: the open and the read go on with the state as it is, nothing half-written; the next open names the file', async () => {
     const root = path.join(tempDir('tension-own-file-'), '.coaia');
     await step(root, 'seed', ['a', 'b'].map((name) => [name, 'v1'] as const));
@@ -162,5 +151,60 @@ describe('our own rewrite on disk without its snapshot line (a crash between the
     expect(scanJournal(paths.journal).problems).toEqual([]);
     await step(root, 'seed', []);
     expect(namingIt()).toBe(1);
+  });
+
+  it("a peer's version that the killed rewrite's exchange displaced is taken in by the next process, not only kept in .recovery/", async () => {
+    const root = path.join(tempDir('tension-own-file-'), '.coaia');
+    await step(root, 'seed', ['a', 'b', 'c'].map((name) => [name, 'v1'] as const));
+    const peerLine = JSON.stringify({ type: 'entity', name: 'peerX', entityType: 'person', observations: ['written by another program'] });
+    await step(root, 'swap-kill', [['a', 'v2']], [], peerLine);
+    const paths = contextPaths(resolveLayout({ data: root }), CONTEXT);
+    // The exchange put the peer's version aside, and the file is the killed rewrite's, without it.
+    expect(fs.readFileSync(paths.file, 'utf8')).not.toContain('peerX');
+    expect(keptCopies(paths.file)).toHaveLength(1);
+    const engine = await Engine.open({ layout: resolveLayout({ data: root }), rewriteDelayMs: -1, lockStaleMs: 2000 });
+    try {
+      expect(await valuesOf(engine)).toEqual({ a: 'v2', b: 'v1', c: 'v1', peerX: 'no value' });
+    } finally {
+      await engine.close();
+    }
+    expect(fs.readFileSync(paths.file, 'utf8')).toContain('peerX');
+    expect(keptCopies(paths.file)).toEqual([]);
+  });
+
+  // The copy a killed rewrite leaves may be its own file, staged under the keep name and never
+  // swapped in: judged as a version, it would bring back what a process still running deleted
+  // after the kill. Its name says it is the staged file (size and CRC-32), so it is only removed.
+  it('our rewrite staged under the keep name and never swapped in is removed, not judged: a deletion made after the kill by a running app stands', async () => {
+    const root = path.join(tempDir('tension-own-file-'), '.coaia');
+    const layout = resolveLayout({ data: root });
+    const paths = contextPaths(layout, CONTEXT);
+    await step(root, 'seed', ['a', 'b', 'c'].map((name) => [name, 'v1'] as const));
+    // The app, running all along: opened before the kill, so it never sweeps the copy itself.
+    const app = await Engine.open({ layout, rewriteDelayMs: -1, lockStaleMs: 2000 });
+    try {
+      await app.read(CONTEXT, () => undefined);
+      await step(root, 'stage-kill', [['a', 'v2'], ['d', 'v1']]);
+      expect(keptCopies(paths.file)).toHaveLength(1);
+      // The staged file holds d, which the app now deletes, then rewrites the file.
+      expect(fs.readFileSync(path.join(path.dirname(paths.file), keptCopies(paths.file)[0] as string), 'utf8')).toContain('"d"');
+      await app.transact(CONTEXT, (state) => deleteEntity(state, 'd'));
+      await app.flush();
+    } finally {
+      await app.close();
+    }
+    const before = scanJournal(paths.journal).entries.length;
+    const engine = await Engine.open({ layout, rewriteDelayMs: -1, lockStaleMs: 2000 });
+    try {
+      expect(await valuesOf(engine)).toEqual({ a: 'v2', b: 'v1', c: 'v1' });
+      // Nothing of the staged file journaled; it holds nothing the journal lacks.
+      expect(scanJournal(paths.journal).entries.slice(before).map(({ entry }) => entry.kind)).toEqual([]);
+      const findings = (await verifyAll(engine, { backups: false })).contexts.flatMap((c) => c.findings).filter((f) => f.kind !== 'file-behind-journal');
+      expect(findings.map((f) => `${f.kind}: ${f.message}`)).toEqual([]);
+    } finally {
+      await engine.close();
+    }
+    expect(keptCopies(paths.file)).toEqual([]);
+    expect(fs.existsSync(path.join(root, '.recovery')) ? fs.readdirSync(path.join(root, '.recovery'), { recursive: true }).filter((n) => String(n).includes('replaced')) : []).toEqual([]);
   });
 });

@@ -329,7 +329,7 @@ export function describeFindings(findings: readonly VerifyFinding[]): string {
 /** Files left beside the context files by an interrupted rewrite (temp files, kept links). */
 export function strayRewriteFiles(root: string): string[] {
   if (!fs.existsSync(root)) return [];
-  return fs.readdirSync(root).filter((name) => /\.tmp-\d+-/.test(name) || /\.replaced-\d+$/.test(name));
+  return fs.readdirSync(root).filter((name) => /\.tmp-\d+-/.test(name) || /\.replaced-\d+(-\d+-[0-9a-f]{8})?$/.test(name));
 }
 
 export function recoveryFiles(root: string): { bad: string[]; logLines: string[] } {

@@ -148,7 +148,7 @@ describe('found in review', () => {
 });
 
 describe('failure paths found in review', () => {
-  it('a copy left by a process killed in the middle of a rewrite goes to .recovery/ on the next open, never just deleted', async () => {
+  it('a copy left by a process killed in the middle of a rewrite, named as older versions named it, goes to .recovery/ on the next open, never just deleted (nor taken in: the name does not say whether it is that rewrite\'s own file)', async () => {
     const { spawnSync } = await import('node:child_process');
     const layout = tempLayout();
     const engine = await openEngine(layout);
@@ -159,6 +159,7 @@ describe('failure paths found in review', () => {
     fs.writeFileSync(left, '{"type":"entity","name":"OnlyInTheKeptCopy","entityType":"t","observations":[]}\n');
     const again = await openEngine(layout);
     await again.transact('work', (s) => setEntity(s, { name: 'B', entityType: 't' }));
+    expect((await again.read('work', readGraph)).entities.map((e) => e.name)).toEqual(['A', 'B']);
     await again.close();
     expect(fs.existsSync(left)).toBe(false);
     const recovery = path.join(layout.root, '.recovery');

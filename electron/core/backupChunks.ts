@@ -38,29 +38,26 @@ const GEAR = (() => {
 /** The end offsets of the pieces of `bytes`, in order (the last is bytes.length; none for an empty file). */
 export function chunkEnds(bytes: Uint8Array): number[] {
   const ends: number[] = [];
-  const length = bytes.length;
-  let start = 0;
-  while (start < length) {
-    if (length - start <= MIN_CHUNK) {
-      ends.push(length);
-      break;
-    }
-    const limit = Math.min(length, start + MAX_CHUNK);
-    const first = start + MIN_CHUNK;
-    let hash = 0;
-    // The hash is warmed up on the window before the first place a cut may fall, so the
-    // decision at every place depends on the bytes there, not on where the piece began.
-    for (let i = first - WINDOW; i < first; i += 1) hash = ((hash << 1) + (GEAR[bytes[i] as number] as number)) >>> 0;
-    let end = limit;
-    for (let i = first; i < limit; i += 1) {
-      hash = ((hash << 1) + (GEAR[bytes[i] as number] as number)) >>> 0;
-      if ((hash & CUT_MASK) === 0) {
-        end = i + 1;
-        break;
-      }
-    }
-    ends.push(end);
-    start = end;
-  }
+  for (let start = 0; start < bytes.length; start = ends[ends.length - 1] as number) ends.push(chunkEndAfter(bytes, start));
   return ends;
+}
+
+/**
+ * Where the piece of `bytes` that begins at `start` ends (start < bytes.length): one piece at a
+ * time, so a backup cut in slices (backupCreation.ts) never holds its thread for a whole file.
+ */
+export function chunkEndAfter(bytes: Uint8Array, start: number): number {
+  const length = bytes.length;
+  if (length - start <= MIN_CHUNK) return length;
+  const limit = Math.min(length, start + MAX_CHUNK);
+  const first = start + MIN_CHUNK;
+  let hash = 0;
+  // The hash is warmed up on the window before the first place a cut may fall, so the
+  // decision at every place depends on the bytes there, not on where the piece began.
+  for (let i = first - WINDOW; i < first; i += 1) hash = ((hash << 1) + (GEAR[bytes[i] as number] as number)) >>> 0;
+  for (let i = first; i < limit; i += 1) {
+    hash = ((hash << 1) + (GEAR[bytes[i] as number] as number)) >>> 0;
+    if ((hash & CUT_MASK) === 0) return i + 1;
+  }
+  return limit;
 }

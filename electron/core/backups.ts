@@ -2,31 +2,35 @@
 // sizes and checksums. Since format 2 the files' bytes are pieces in the shared store
 // (backupObjects.ts, cut by backupChunks.ts): a piece already stored by an earlier backup is
 // not stored again, so backups of data that did not change cost almost nothing. A backup is
-// made in `<id>.partial/`, read back and checked, and only then renamed to `<id>/`: a folder
-// under its final name is always complete and verified. A restore is itself a change,
-// journaled like any other, and it first backs up what it replaces.
+// made in `<id>.partial/`, read back and checked, and only then renamed to `<id>/`
+// (backupCreation.ts): a folder under its final name is always complete and verified. A restore
+// is itself a change, journaled like any other, and it first backs up what it replaces.
 import path from 'node:path';
 import { createHash } from 'node:crypto';
 import type { Engine } from './engine.ts';
 import { EngineError, errnoOf, fromSystemError } from './errors.ts';
-import { contextPaths, rootPaths, validateContextName } from './dataRoot.ts';
-import { readFileIfExists, syncDirectory, writeAll } from './fileSystem.ts';
-import { crc32Hex } from './journalFormat.ts';
+import { rootPaths, validateContextName } from './dataRoot.ts';
+import { readFileIfExists, syncDirectory } from './fileSystem.ts';
 import { parseContextBytes } from './contextFile.ts';
 import { isLastRewrite, recordsFromBackedUpJournal } from './backupJournalState.ts';
 import type { StoredRecord } from './records.ts';
 import type { RecordSet } from './recordSet.ts';
 import { manifestProblems, readBackupEntry } from './backupManifest.ts';
-import { chunkEnds } from './backupChunks.ts';
-import { ObjectWriter, OBJECTS_FOLDER, objectPath, readObject, removeUnreferencedObjects, sha256Hex } from './backupObjects.ts';
-import { freeBytesOnDisk, formatBytes, type FreeSpaceProbe } from './freeSpace.ts';
+import { OBJECTS_FOLDER, readObject, removeUnreferencedObjects } from './backupObjects.ts';
+import type { FreeSpaceProbe } from './freeSpace.ts';
 import { replaceFileAtomically } from './atomicFile.ts';
 import { safetyCopyHeld, safetyExpiryAfter, lastGoodBackup } from './backupRetention.ts';
 import { readSafetyExpiry, writeSafetyExpiry } from './backupSafetyExpiry.ts';
 import { readRetiredNote } from './contexts/retiredContexts.ts';
 import { takeUpRetiredName } from './contexts/retiredFile.ts';
 import { lockHeldByThisProcess } from './rootLock.ts';
+import { backupInProgressIn, backupsInProgress } from './backupInProgress.ts';
+import { runAtOnce, type Steps } from './steppedWork.ts';
 import { loadBeforeSafetyBackup, markJournals, refuseIfChangedSince, type JournalMark } from './backupJournalMark.ts';
+
+// Making one is backupCreation.ts's; here for the many that import it with the rest.
+export { createBackup, createBackupUnderLock } from './backupCreation.ts';
+import { createBackupUnderLock } from './backupCreation.ts';
 
 // The kinds are the contract's (shared/backupTypes.ts): one definition for the engine and the panel.
 import type { BackupKind, SlotKind } from '../../shared/backupTypes.ts';
@@ -98,13 +102,16 @@ export interface CreateBackupOptions {
   readonly now?: Date;
   readonly freeBytes?: FreeSpaceProbe;
   readonly onProgress?: (progress: BackupProgress) => void;
+  /**
+   * createBackup only: the pause between two slices (default: the next turn of the event loop).
+   * Tests hold a backup half-way with it, to act while it is stored.
+   */
+  readonly slicePause?: () => Promise<void>;
 }
 
-const MANIFEST = 'manifest.json';
-const CHECK = 'check.json';
+export const MANIFEST = 'manifest.json';
+export const CHECK = 'check.json';
 export const BACKUP_FORMAT = 2;
-/** Room kept free beyond what a backup needs (its manifest, the file system's own blocks). */
-const ROOM_MARGIN = 64 * 1024;
 
 const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
 
@@ -128,188 +135,6 @@ export function kindFromReason(reason: string): BackupKind {
   if (/^before upgrading/i.test(reason)) return 'before-upgrade';
   if (/^before (recover|repair)/i.test(reason)) return 'before-recovery';
   return 'manual';
-}
-
-/** The broadest slot a scheduled backup filled names its kind (monthly, else weekly, else daily). */
-function kindOfSlots(kinds: readonly SlotKind[]): BackupKind {
-  return kinds.includes('monthly') ? 'monthly' : kinds.includes('weekly') ? 'weekly' : 'daily';
-}
-
-/** The backup's folder name for a time: `2026-11-26T07-01-02-123Z`. */
-function idStamp(time: Date): string {
-  return time.toISOString().replace(/:/g, '-').replace('.', '-');
-}
-
-interface Source {
-  readonly context: string;
-  readonly role: 'context' | 'journal';
-  readonly file: string;
-  readonly relative: string;
-}
-
-function sourcesOf(engine: Engine): Source[] {
-  return engine.listContextNames().flatMap((context) => {
-    const paths = contextPaths(engine.layout, context);
-    return (
-      [
-        ['context', paths.file],
-        ['journal', paths.journal],
-      ] as const
-    ).map(([role, file]) => ({ context, role, file, relative: path.relative(engine.layout.root, file) }));
-  });
-}
-
-/** Under the lock. Stores every context file and journal as a new backup, verified before it is listed. */
-export function createBackupUnderLock(engine: Engine, reason: string, options: CreateBackupOptions = {}): BackupInfo {
-  if (engine.readOnly) throw new EngineError('READ_ONLY', `Cannot create a backup: ${engine.readOnlyReason}.`);
-  if (options.flush !== false) {
-    try {
-      engine.flushForLockedWork();
-    } catch {
-      // A context file behind its journal is still backed up with the journal, which holds everything.
-    }
-  }
-  const { backups } = rootPaths(engine.layout);
-  const created = options.now ?? new Date();
-  const kinds = SLOT_KINDS.filter((k) => options.kinds?.includes(k));
-  const kind = options.kind ?? (kinds.length > 0 ? kindOfSlots(kinds) : kindFromReason(reason));
-  const sources = sourcesOf(engine);
-  checkRoom(engine, sources, options.freeBytes ?? freeBytesOnDisk);
-
-  const stamp = idStamp(created);
-  let id = stamp;
-  for (let n = 2; engine.fs.existsSync(path.join(backups, id)) || engine.fs.existsSync(path.join(backups, `${id}.partial`)); n += 1) id = `${stamp}-${n}`;
-  const partial = path.join(backups, `${id}.partial`);
-  const writer = new ObjectWriter(engine.fs, backups);
-  const files: BackupFile[] = [];
-  let info: BackupInfo;
-  try {
-    makeBackupsFolder(engine, backups);
-    engine.fs.mkdirSync(partial);
-    const total = sources.reduce((sum, s) => sum + sizeOf(engine, s.file), 0);
-    let done = 0;
-    for (const source of sources) {
-      const bytes = readFileIfExists(engine.fs, source.file);
-      if (!bytes) continue;
-      const chunks = storePieces(writer, bytes);
-      files.push({ path: source.relative, context: source.context, role: source.role, size: bytes.length, crc32: crc32Hex(bytes), sha256: sha256(bytes), chunks });
-      done += bytes.length;
-      options.onProgress?.({ phase: 'storing', done, total });
-    }
-    // Every piece durable before the manifest naming it can be.
-    writer.syncFolders();
-    const bytes = files.reduce((sum, f) => sum + f.size, 0);
-    info = { id, created: created.toISOString(), reason, kind, kinds, files, bytes, format: BACKUP_FORMAT, newBytes: writer.newBytes };
-    // `format` first, as in every manifest since format 1.
-    const { format, ...rest } = info;
-    writeNewFile(engine, path.join(partial, MANIFEST), JSON.stringify({ format, ...rest }, null, 1));
-    // Verified after it is written: read back from the disk, every piece and every file against its checksum.
-    const problems = checkFiles(engine, partial, info, (verified) => options.onProgress?.({ phase: 'verifying', done: verified, total: bytes }));
-    if (problems.length > 0) {
-      const error = new Error(`the backup read back differently from what was written: ${problems.slice(0, 3).join('; ')}`) as NodeJS.ErrnoException;
-      error.code = 'EIO';
-      throw error;
-    }
-    info = { ...info, check: { at: created.toISOString(), ok: true, problems: [] } };
-    writeNewFile(engine, path.join(partial, CHECK), JSON.stringify(info.check));
-    syncDirectory(engine.fs, partial);
-    engine.fs.renameSync(partial, path.join(backups, id));
-  } catch (error) {
-    try {
-      engine.fs.rmSync(partial, { recursive: true, force: true });
-    } catch {
-      // an unfinished backup folder has no final name and is never listed; the next prune removes it
-    }
-    throw fromSystemError(error, 'Creating a backup', partial, 'Your data was not changed; the unfinished backup was removed and every earlier backup is kept.');
-  }
-  try {
-    syncDirectory(engine.fs, backups);
-  } catch {
-    // The backup is complete and listed; only the folder entry's durability is in doubt.
-  }
-  return info;
-}
-
-function sizeOf(engine: Engine, file: string): number {
-  try {
-    return Number(engine.fs.statSync(file, { bigint: true }).size);
-  } catch {
-    return 0;
-  }
-}
-
-/** The file's pieces, each stored unless an intact copy is there already. */
-function storePieces(writer: ObjectWriter, bytes: Buffer): BackupPiece[] {
-  const pieces: BackupPiece[] = [];
-  let start = 0;
-  for (const end of chunkEnds(bytes)) {
-    const piece = bytes.subarray(start, end);
-    const hash = sha256Hex(piece);
-    writer.put(piece, hash);
-    pieces.push({ sha256: hash, size: end - start });
-    start = end;
-  }
-  return pieces;
-}
-
-/** `.backup/` made durable in the data folder the first time (a power cut must not lose its name). */
-function makeBackupsFolder(engine: Engine, backups: string): void {
-  if (engine.fs.existsSync(backups)) return;
-  engine.fs.mkdirSync(backups, { recursive: true });
-  syncDirectory(engine.fs, path.dirname(backups));
-}
-
-/**
- * Free space is checked before anything is written. The common case costs one statfs (room
- * for every file whole); only when that is short are the files read to count the pieces not
- * stored yet, which is what the backup really needs.
- */
-function checkRoom(engine: Engine, sources: readonly Source[], probe: FreeSpaceProbe): void {
-  const { backups } = rootPaths(engine.layout);
-  const free = probe(backups);
-  if (free === undefined) return;
-  const whole = sources.reduce((sum, s) => sum + sizeOf(engine, s.file), 0);
-  if (free >= whole + ROOM_MARGIN) return;
-  let need = ROOM_MARGIN;
-  const counted = new Set<string>();
-  for (const source of sources) {
-    const bytes = readFileIfExists(engine.fs, source.file);
-    if (!bytes) continue;
-    let start = 0;
-    for (const end of chunkEnds(bytes)) {
-      const hash = sha256Hex(bytes.subarray(start, end));
-      if (!counted.has(hash) && !engine.fs.existsSync(objectPath(backups, hash))) need += end - start;
-      counted.add(hash);
-      start = end;
-    }
-  }
-  if (free >= need) return;
-  let newest: BackupInfo | undefined;
-  try {
-    newest = listBackups(engine)[0];
-  } catch {
-    newest = undefined;
-  }
-  const kept = newest ? `the newest backup (${newest.id}) and every earlier one are kept` : 'there is no earlier backup yet';
-  throw new EngineError(
-    'DISK_FULL',
-    `Not enough free space for a backup: it needs about ${formatBytes(need)}, and only ${formatBytes(free)} is free on the disk of ${backups}. Nothing was written; ${kept}. Free some space (or remove old backups) and back up again.`,
-    { file: backups, kept: 'Nothing was written; every earlier backup is kept.' },
-  );
-}
-
-function writeNewFile(engine: Engine, target: string, text: string): void {
-  const fd = engine.fs.openSync(target, 'wx', 0o644);
-  try {
-    writeAll(engine.fs, fd, Buffer.from(text));
-    engine.fs.fsyncSync(fd);
-  } finally {
-    engine.fs.closeSync(fd);
-  }
-}
-
-export function createBackup(engine: Engine, reason = 'manual', options: CreateBackupOptions = {}): Promise<BackupInfo> {
-  return engine.withLock(() => createBackupUnderLock(engine, reason, options));
 }
 
 // ------------------------------------------------------------------ listing
@@ -450,11 +275,16 @@ export function readBackupFile(engine: Engine, info: BackupInfo, file: BackupFil
  * file against its size and SHA-256 (hashed piece by piece: a large file is never held whole).
  * `dir` is the backup's folder (its `.partial` one while it is being made).
  */
-function checkFiles(engine: Engine, dir: string, info: BackupInfo, progress?: (done: number) => void): string[] {
+function checkFiles(engine: Engine, dir: string, info: BackupInfo): string[] {
+  return runAtOnce(checkFileSteps(engine, dir, info.files));
+}
+
+/** checkFiles a piece per step (backupCreation.ts reads a new backup back in slices). */
+export function* checkFileSteps(engine: Engine, dir: string, files: readonly BackupFile[], progress?: (done: number) => void): Steps<string[]> {
   const { backups } = rootPaths(engine.layout);
   const problems: string[] = [];
   let done = 0;
-  for (const file of info.files) {
+  for (const file of files) {
     if (!file.chunks) {
       const read = readBackupEntry(engine.fs, dir, file.path);
       if (typeof read === 'string') problems.push(read);
@@ -463,6 +293,7 @@ function checkFiles(engine: Engine, dir: string, info: BackupInfo, progress?: (d
       else if (sha256(read) !== file.sha256) problems.push(`${file.path} does not match its checksum`);
       done += file.size;
       progress?.(done);
+      yield;
       continue;
     }
     const whole = createHash('sha256');
@@ -478,6 +309,7 @@ function checkFiles(engine: Engine, dir: string, info: BackupInfo, progress?: (d
       size += read.bytes.length;
       done += read.bytes.length;
       progress?.(done);
+      yield;
     }
     if (bad) problems.push(bad);
     else if (size !== file.size) problems.push(`${file.path} has ${size} bytes, expected ${file.size}`);
@@ -721,6 +553,8 @@ export function removeBackupsUnderLock(engine: Engine, ids: readonly string[]): 
   // while this one was paused (see collectGarbage): left alone then.
   if (!lockHeldByThisProcess(engine.fs, rootPaths(engine.layout).lock)) names = [];
   for (const name of names) {
+    // Another backup being stored outside the lock now (backupInProgress.ts): left alone.
+    if (name.endsWith('.partial') && backupInProgressIn(engine.fs, path.join(backups, name))) continue;
     if (name.endsWith('.partial') || name.endsWith('.pruning')) {
       engine.fs.rmSync(path.join(backups, name), { recursive: true, force: true });
       if (name.endsWith('.partial')) removed.push(name);
@@ -741,6 +575,9 @@ export function removeBackupsUnderLock(engine: Engine, ids: readonly string[]): 
  */
 function collectGarbage(engine: Engine): number {
   const { backups, lock } = rootPaths(engine.layout);
+  // A backup being stored outside the lock counts on pieces no manifest names yet (the ones it
+  // stored, and the ones it found stored already): none goes until it is finished.
+  if (backupsInProgress(engine.fs, backups).length > 0) return 0;
   const startedAt = Date.now();
   const referenced = referencedPieces(engine);
   if (!referenced) return 0;

@@ -126,6 +126,16 @@ export class Engine {
     return this.readOnlyReason !== undefined;
   }
 
+  /** True once the engine is closing or closed: work done in slices outside the queue stops. */
+  get stopping(): boolean {
+    return this.closing || this.closed;
+  }
+
+  /** How long work done in slices runs between two pauses (EngineOptions.rewriteSliceMs), if set. */
+  get sliceMs(): number | undefined {
+    return this.options.rewriteSliceMs;
+  }
+
   /** A data root that cannot be written opens read-only and says why. */
   private probeWritable(): string | undefined {
     const { history } = rootPaths(this.layout);

@@ -1,0 +1,343 @@
+// Making a backup, in three parts: begun under the data folder's lock (every context file and
+// journal opened as it is then, the folder `<id>.partial/` made), its pieces stored and read back
+// (backupObjects.ts), then finished under the lock (manifest and check written, the folder
+// renamed to its final name: a folder under its final name is always complete and verified).
+// - createBackupUnderLock does all three at once: the safety copies taken inside another locked
+//   operation (a restore, a recovery, an upgrade), and the schedule's.
+// - createBackup (the app's "back up now", the CLI's and MCP's) stores and reads back a slice at
+//   a time between two locked steps: at 100k charts that is 570 MB to read, cut, hash and read
+//   back, seconds in which the engine's thread answers a window's requests and other processes
+//   commit. Still consistent: the files were opened under the lock, a journal only grows (its
+//   first `size` bytes never change) and a context file is replaced by a rename, never written
+//   in place by us, so the open descriptor reads the version that was there. A prune meanwhile
+//   leaves the unfinished backup and every piece alone (backupInProgress.ts).
+import path from 'node:path';
+import zlib from 'node:zlib';
+import { createHash } from 'node:crypto';
+import type { Engine } from './engine.ts';
+import { EngineError, fromSystemError } from './errors.ts';
+import { contextPaths, rootPaths } from './dataRoot.ts';
+import { readFileIfExists, syncDirectory, writeAll } from './fileSystem.ts';
+import { chunkEndAfter, chunkEnds } from './backupChunks.ts';
+import { ObjectWriter, objectPath, sha256Hex } from './backupObjects.ts';
+import { freeBytesOnDisk, formatBytes, type FreeSpaceProbe } from './freeSpace.ts';
+import { endBackupInProgress, noteBackupInProgress } from './backupInProgress.ts';
+import { runAtOnce, runInSlices, type Steps } from './steppedWork.ts';
+import { BACKUP_FORMAT, CHECK, MANIFEST, SLOT_KINDS, checkFileSteps, kindFromReason, listBackups, type BackupFile, type BackupInfo, type BackupPiece, type CreateBackupOptions, type SlotKind, type BackupKind } from './backups.ts';
+
+/** Room kept free beyond what a backup needs (its manifest, the file system's own blocks). */
+const ROOM_MARGIN = 64 * 1024;
+/** How long createBackup works between two pauses: a window's request waits at most about this. */
+const BACKUP_SLICE_MS = 15;
+/** How much of a file one step reads. */
+const READ_BLOCK = 4 * 1024 * 1024;
+const KEPT = 'Your data was not changed; the unfinished backup was removed and every earlier backup is kept.';
+
+interface Source {
+  readonly context: string;
+  readonly role: 'context' | 'journal';
+  readonly file: string;
+  readonly relative: string;
+}
+
+/** A file the backup stores, opened under the lock: its first `size` bytes are what is stored. */
+interface OpenSource extends Source {
+  readonly fd: number;
+  readonly size: number;
+}
+
+/** A backup begun under the lock. */
+interface BegunBackup {
+  readonly id: string;
+  readonly partial: string;
+  readonly created: Date;
+  readonly reason: string;
+  readonly kind: BackupKind;
+  readonly kinds: readonly SlotKind[];
+  readonly sources: readonly OpenSource[];
+  readonly writer: ObjectWriter;
+  /** Stored outside the lock: its folder says so to other processes' prunes. */
+  readonly outsideLock: boolean;
+}
+
+/** Under the lock. Stores every context file and journal as a new backup, verified before it is listed. */
+export function createBackupUnderLock(engine: Engine, reason: string, options: CreateBackupOptions = {}): BackupInfo {
+  const begun = beginBackupUnderLock(engine, reason, options, false);
+  try {
+    const files = runAtOnce(storeSteps(engine, begun, options));
+    throwIfBadReadBack(runAtOnce(checkFileSteps(engine, begun.partial, files, (verified) => options.onProgress?.({ phase: 'verifying', done: verified, total: bytesOf(files) }))));
+    return finishBackupUnderLock(engine, begun, files);
+  } catch (error) {
+    throw giveUp(engine, begun, error);
+  } finally {
+    closeSources(engine, begun.sources);
+  }
+}
+
+/** In-process: one backup at a time (each would read and store the same files). */
+const backupChains = new WeakMap<Engine, Promise<unknown>>();
+
+/**
+ * Stores every context file and journal as a new backup, verified before it is listed, with the
+ * storing and reading back done a slice at a time outside the lock and the engine's queue.
+ */
+export function createBackup(engine: Engine, reason = 'manual', options: CreateBackupOptions = {}): Promise<BackupInfo> {
+  const run = async (): Promise<BackupInfo> => {
+    const begun = await engine.withLock(() => beginBackupUnderLock(engine, reason, options, true));
+    try {
+      const slicing = { sliceMs: engine.sliceMs ?? BACKUP_SLICE_MS, pause: options.slicePause ?? nextTurn, current: () => !engine.stopping };
+      const stopped = () => new EngineError('BAD_INPUT', `The storage engine is closing; the backup was not finished. ${KEPT}`, { kept: KEPT });
+      const files = await runInSlices(storeSteps(engine, begun, options), slicing, stopped);
+      const problems = await runInSlices(checkFileSteps(engine, begun.partial, files, (verified) => options.onProgress?.({ phase: 'verifying', done: verified, total: bytesOf(files) })), slicing, stopped);
+      throwIfBadReadBack(problems);
+      return await engine.withLock(() => finishBackupUnderLock(engine, begun, files));
+    } catch (error) {
+      throw giveUp(engine, begun, error);
+    } finally {
+      closeSources(engine, begun.sources);
+    }
+  };
+  const result = (backupChains.get(engine) ?? Promise.resolve()).then(run, run);
+  backupChains.set(engine, result.catch(() => undefined));
+  return result;
+}
+
+/** A pause that lets whatever waits run: timers, a window's message, the I/O of other work. */
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+function beginBackupUnderLock(engine: Engine, reason: string, options: CreateBackupOptions, outsideLock: boolean): BegunBackup {
+  if (engine.readOnly) throw new EngineError('READ_ONLY', `Cannot create a backup: ${engine.readOnlyReason}.`);
+  if (options.flush !== false) {
+    try {
+      engine.flushForLockedWork();
+    } catch {
+      // A context file behind its journal is still backed up with the journal, which holds everything.
+    }
+  }
+  const { backups } = rootPaths(engine.layout);
+  const created = options.now ?? new Date();
+  const kinds = SLOT_KINDS.filter((k) => options.kinds?.includes(k));
+  const kind = options.kind ?? (kinds.length > 0 ? kindOfSlots(kinds) : kindFromReason(reason));
+  const sources = sourcesOf(engine);
+  checkRoom(engine, sources, options.freeBytes ?? freeBytesOnDisk);
+  const stamp = idStamp(created);
+  let id = stamp;
+  for (let n = 2; engine.fs.existsSync(path.join(backups, id)) || engine.fs.existsSync(path.join(backups, `${id}.partial`)); n += 1) id = `${stamp}-${n}`;
+  const partial = path.join(backups, `${id}.partial`);
+  const opened: OpenSource[] = [];
+  try {
+    makeBackupsFolder(engine, backups);
+    engine.fs.mkdirSync(partial);
+    if (outsideLock) noteBackupInProgress(engine.fs, partial);
+    for (const source of sources) {
+      const open = openSource(engine, source);
+      if (open) opened.push(open);
+    }
+  } catch (error) {
+    closeSources(engine, opened);
+    throw giveUp(engine, { partial }, error);
+  }
+  return { id, partial, created, reason, kind, kinds, sources: opened, writer: new ObjectWriter(engine.fs, backups), outsideLock };
+}
+
+/** The source opened for reading, with its size now; undefined when there is no such file. */
+function openSource(engine: Engine, source: Source): OpenSource | undefined {
+  let fd: number;
+  try {
+    fd = engine.fs.openSync(source.file, 'r');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+  try {
+    return { ...source, fd, size: Number(engine.fs.fstatSync(fd).size) };
+  } catch (error) {
+    engine.fs.closeSync(fd);
+    throw error;
+  }
+}
+
+function closeSources(engine: Engine, sources: readonly OpenSource[]): void {
+  for (const source of sources) {
+    try {
+      engine.fs.closeSync(source.fd);
+    } catch {
+      // already closed
+    }
+  }
+}
+
+/** Each file's pieces stored (unless an intact copy is there already), with its size and checksums. */
+function* storeSteps(engine: Engine, begun: BegunBackup, options: CreateBackupOptions): Steps<BackupFile[]> {
+  const files: BackupFile[] = [];
+  const total = begun.sources.reduce((sum, s) => sum + s.size, 0);
+  let done = 0;
+  for (const source of begun.sources) {
+    const bytes = yield* readSteps(engine, source);
+    const pieces: BackupPiece[] = [];
+    const whole = createHash('sha256');
+    let crc = 0;
+    for (let start = 0; start < bytes.length; ) {
+      const end = chunkEndAfter(bytes, start);
+      const piece = bytes.subarray(start, end);
+      const hash = sha256Hex(piece);
+      begun.writer.put(piece, hash);
+      whole.update(piece);
+      crc = zlib.crc32(piece, crc);
+      pieces.push({ sha256: hash, size: piece.length });
+      start = end;
+      yield;
+    }
+    files.push({ path: source.relative, context: source.context, role: source.role, size: bytes.length, crc32: crc.toString(16).padStart(8, '0'), sha256: whole.digest('hex'), chunks: pieces });
+    done += bytes.length;
+    options.onProgress?.({ phase: 'storing', done, total });
+  }
+  // Every piece durable before the manifest naming it can be.
+  begun.writer.syncFolders();
+  return files;
+}
+
+/** The source's first `size` bytes, a block per step. */
+function* readSteps(engine: Engine, source: OpenSource): Steps<Buffer> {
+  const bytes = Buffer.allocUnsafe(source.size);
+  let at = 0;
+  while (at < source.size) {
+    const n = engine.fs.readSync(source.fd, bytes, at, Math.min(READ_BLOCK, source.size - at), at);
+    // Shorter than when it was opened: only a program writing it in place does that.
+    if (n === 0) throw Object.assign(new Error(`${source.relative} became shorter while it was read (${at} of ${source.size} bytes)`), { code: 'EIO' });
+    at += n;
+    yield;
+  }
+  return bytes;
+}
+
+function throwIfBadReadBack(problems: readonly string[]): void {
+  if (problems.length === 0) return;
+  throw Object.assign(new Error(`the backup read back differently from what was written: ${problems.slice(0, 3).join('; ')}`), { code: 'EIO' });
+}
+
+const bytesOf = (files: readonly BackupFile[]) => files.reduce((sum, f) => sum + f.size, 0);
+
+/** Under the lock: the manifest and its check written, and the folder given its final name. */
+function finishBackupUnderLock(engine: Engine, begun: BegunBackup, files: readonly BackupFile[]): BackupInfo {
+  const { backups } = rootPaths(engine.layout);
+  if (begun.outsideLock) {
+    // Stored outside the lock: a prune that ran meanwhile held off (backupInProgress.ts); what
+    // another program may have removed is caught here rather than listed as a good backup.
+    const missing = files.flatMap((f) => f.chunks ?? []).find((piece) => !engine.fs.existsSync(objectPath(backups, piece.sha256)));
+    if (missing) throwIfBadReadBack([`piece ${missing.sha256.slice(0, 12)}… went missing before the backup was finished`]);
+  }
+  const created = begun.created.toISOString();
+  let info: BackupInfo = { id: begun.id, created, reason: begun.reason, kind: begun.kind, kinds: begun.kinds, files, bytes: bytesOf(files), format: BACKUP_FORMAT, newBytes: begun.writer.newBytes };
+  // `format` first, as in every manifest since format 1.
+  const { format, ...rest } = info;
+  writeNewFile(engine, path.join(begun.partial, MANIFEST), JSON.stringify({ format, ...rest }, null, 1));
+  info = { ...info, check: { at: created, ok: true, problems: [] } };
+  writeNewFile(engine, path.join(begun.partial, CHECK), JSON.stringify(info.check));
+  if (begun.outsideLock) endBackupInProgress(engine.fs, begun.partial);
+  syncDirectory(engine.fs, begun.partial);
+  engine.fs.renameSync(begun.partial, path.join(backups, begun.id));
+  try {
+    syncDirectory(engine.fs, backups);
+  } catch {
+    // The backup is complete and listed; only the folder entry's durability is in doubt.
+  }
+  return info;
+}
+
+/** The unfinished folder removed (a later prune removes it if this cannot), and the error as the user reads it. */
+function giveUp(engine: Engine, begun: Pick<BegunBackup, 'partial'>, error: unknown): EngineError {
+  endBackupInProgress(engine.fs, begun.partial);
+  try {
+    engine.fs.rmSync(begun.partial, { recursive: true, force: true });
+  } catch {
+    // an unfinished backup folder has no final name and is never listed; the next prune removes it
+  }
+  return fromSystemError(error, 'Creating a backup', begun.partial, KEPT);
+}
+
+function sourcesOf(engine: Engine): Source[] {
+  return engine.listContextNames().flatMap((context) => {
+    const paths = contextPaths(engine.layout, context);
+    return (
+      [
+        ['context', paths.file],
+        ['journal', paths.journal],
+      ] as const
+    ).map(([role, file]) => ({ context, role, file, relative: path.relative(engine.layout.root, file) }));
+  });
+}
+
+/** The broadest slot a scheduled backup filled names its kind (monthly, else weekly, else daily). */
+function kindOfSlots(kinds: readonly SlotKind[]): BackupKind {
+  return kinds.includes('monthly') ? 'monthly' : kinds.includes('weekly') ? 'weekly' : 'daily';
+}
+
+/** The backup's folder name for a time: `2026-11-26T07-01-02-123Z`. */
+function idStamp(time: Date): string {
+  return time.toISOString().replace(/:/g, '-').replace('.', '-');
+}
+
+function sizeOf(engine: Engine, file: string): number {
+  try {
+    return Number(engine.fs.statSync(file, { bigint: true }).size);
+  } catch {
+    return 0;
+  }
+}
+
+/** `.backup/` made durable in the data folder the first time (a power cut must not lose its name). */
+function makeBackupsFolder(engine: Engine, backups: string): void {
+  if (engine.fs.existsSync(backups)) return;
+  engine.fs.mkdirSync(backups, { recursive: true });
+  syncDirectory(engine.fs, path.dirname(backups));
+}
+
+/**
+ * Free space is checked before anything is written. The common case costs one statfs (room
+ * for every file whole); only when that is short are the files read to count the pieces not
+ * stored yet, which is what the backup really needs.
+ */
+function checkRoom(engine: Engine, sources: readonly Source[], probe: FreeSpaceProbe): void {
+  const { backups } = rootPaths(engine.layout);
+  const free = probe(backups);
+  if (free === undefined) return;
+  const whole = sources.reduce((sum, s) => sum + sizeOf(engine, s.file), 0);
+  if (free >= whole + ROOM_MARGIN) return;
+  let need = ROOM_MARGIN;
+  const counted = new Set<string>();
+  for (const source of sources) {
+    const bytes = readFileIfExists(engine.fs, source.file);
+    if (!bytes) continue;
+    let start = 0;
+    for (const end of chunkEnds(bytes)) {
+      const hash = sha256Hex(bytes.subarray(start, end));
+      if (!counted.has(hash) && !engine.fs.existsSync(objectPath(backups, hash))) need += end - start;
+      counted.add(hash);
+      start = end;
+    }
+  }
+  if (free >= need) return;
+  let newest: BackupInfo | undefined;
+  try {
+    newest = listBackups(engine)[0];
+  } catch {
+    newest = undefined;
+  }
+  const kept = newest ? `the newest backup (${newest.id}) and every earlier one are kept` : 'there is no earlier backup yet';
+  throw new EngineError(
+    'DISK_FULL',
+    `Not enough free space for a backup: it needs about ${formatBytes(need)}, and only ${formatBytes(free)} is free on the disk of ${backups}. Nothing was written; ${kept}. Free some space (or remove old backups) and back up again.`,
+    { file: backups, kept: 'Nothing was written; every earlier backup is kept.' },
+  );
+}
+
+function writeNewFile(engine: Engine, target: string, text: string): void {
+  const fd = engine.fs.openSync(target, 'wx', 0o644);
+  try {
+    writeAll(engine.fs, fd, Buffer.from(text));
+    engine.fs.fsyncSync(fd);
+  } finally {
+    engine.fs.closeSync(fd);
+  }
+}

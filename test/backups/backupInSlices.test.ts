@@ -1,0 +1,191 @@
+// createBackup stores and reads back a backup a slice at a time, outside the data folder's lock
+// and the engine's queue (backupCreation.ts): what happens meanwhile must neither wait for it
+// nor change what it holds, and a prune in another process must leave it whole. Each backup
+// here is held at one pause (slicePause) while real CLI processes commit and prune.
+import fs from 'node:fs';
+import path from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { afterEach, describe, expect, it } from 'vitest';
+import { Engine } from '../../electron/core/engine.ts';
+import { contextPaths, resolveLayout, rootPaths } from '../../electron/core/dataRoot.ts';
+import { createBackup, listBackups, readBackupFile, verifyBackup, type BackupProgress } from '../../electron/core/backups.ts';
+import { backupInProgressIn } from '../../electron/core/backupInProgress.ts';
+import { storedObjects } from '../../electron/core/backupObjects.ts';
+import { deleteEntity, setEntity } from '../../electron/core/knowledgeGraph.ts';
+import { exitOf, spawnCli } from '../helpers/runCli.ts';
+import { seededRandom } from '../helpers/seededRandom.ts';
+import { removeTempDirs, tempDir } from '../helpers/tempRoot.ts';
+
+afterEach(removeTempDirs);
+
+/** About 1 MB of entity lines per 3,000: several pieces of the backup store, many slices. */
+function lines(tag: string, count: number): string {
+  const random = seededRandom(tag.charCodeAt(0) * 7919 + count);
+  let text = '';
+  for (let i = 0; i < count; i += 1) {
+    const noise = Array.from({ length: 40 }, () => Math.floor(random() * 1e9).toString(36)).join('');
+    text += `${JSON.stringify({ type: 'entity', name: `${tag}${i}`, entityType: 'x', observations: [noise] })}\n`;
+  }
+  return text;
+}
+
+/**
+ * A backup held at its first pause once `when` is true: `held` resolves when it is there, and it
+ * goes on at `release()`. Every other pause is a plain turn of the event loop.
+ */
+function holdAt(when: () => boolean) {
+  let reached!: () => void;
+  let release!: () => void;
+  const held = new Promise<void>((resolve) => (reached = resolve));
+  const gate = new Promise<void>((resolve) => (release = resolve));
+  let done = false;
+  const slicePause = async () => {
+    if (!done && when()) {
+      done = true;
+      reached();
+      await gate;
+      return;
+    }
+    await new Promise<void>((resolve) => setImmediate(resolve));
+  };
+  return { held, release, slicePause };
+}
+
+async function cli(args: string[]) {
+  const run = await exitOf(spawnCli(args), 60_000);
+  expect(run, `tension ${args.join(' ')} did not finish`).toBeDefined();
+  expect(run?.code, `tension ${args.join(' ')}: ${run?.stderr}`).toBe(0);
+  return run;
+}
+
+const open = (data: string) => Engine.open({ layout: resolveLayout({ data }), rewriteDelayMs: -1, rewriteSliceMs: 0, lockStaleMs: 2000 });
+
+describe('a backup stored in slices, outside the lock', () => {
+  it('holds the files as they were when it began, while a window reads, the app commits and rewrites, and the CLI commits meanwhile', async () => {
+    const data = tempDir('tension-backup-slices-');
+    const paths = contextPaths(resolveLayout({ data }), 'work');
+    // Over 4 MB: read in more than one step, so the hold comes with the file read in part.
+    fs.writeFileSync(paths.file, lines('a', 15000));
+    const engine = await open(data);
+    try {
+      await engine.transact('work', (state) => setEntity(state, { name: 'before', entityType: 'x' }));
+      await engine.flush();
+      const fileAtStart = fs.readFileSync(paths.file);
+      const journalAtStart = fs.readFileSync(paths.journal);
+      expect(fileAtStart.length).toBeGreaterThan(4 * 1024 * 1024);
+      const hold = holdAt(() => true);
+      const backup = createBackup(engine, 'manual', { slicePause: hold.slicePause });
+      await hold.held;
+      // Half-way: the engine answers, commits, and swaps a rewritten file in; another process commits.
+      expect(await engine.read('work', (state) => state.size)).toBeGreaterThan(15000);
+      await engine.transact('work', (state) => setEntity(state, { name: 'during-app', entityType: 'x' }));
+      // The first line goes: the rewritten file differs from the first byte on.
+      await engine.transact('work', (state) => deleteEntity(state, 'a0'));
+      await engine.flush();
+      await cli(['entity', 'set', '--name', 'during-cli', '--type', 'x', '--context', 'work', '--data', data]);
+      expect(fs.readFileSync(paths.file)).not.toEqual(fileAtStart);
+      hold.release();
+      const info = await backup;
+
+      expect(verifyBackup(engine, info.id).ok).toBe(true);
+      const stored = (role: 'context' | 'journal') => {
+        const read = readBackupFile(engine, info, info.files.find((f) => f.context === 'work' && f.role === role)!);
+        if ('problem' in read) throw new Error(read.problem);
+        return read.bytes;
+      };
+      expect(stored('context').equals(fileAtStart)).toBe(true);
+      expect(stored('journal').equals(journalAtStart)).toBe(true);
+      // Every acknowledged write is in the data.
+      const names = await engine.read('work', (state) => ['a0', 'before', 'during-app', 'during-cli'].filter((name) => [...state.values()].some((r) => r.name === name)));
+      expect(names).toEqual(['before', 'during-app', 'during-cli']);
+    } finally {
+      await engine.close();
+    }
+  });
+
+  it("another process's prune meanwhile leaves the unfinished backup and every piece alone; the next prune removes what is no longer named", async () => {
+    const data = tempDir('tension-backup-slices-');
+    const paths = contextPaths(resolveLayout({ data }), 'work');
+    const { backups } = rootPaths(resolveLayout({ data }));
+    fs.writeFileSync(paths.file, lines('a', 3000));
+    const engine = await open(data);
+    try {
+      const first = await createBackup(engine, 'first');
+      // New content: the second backup stores pieces no manifest names until it is finished.
+      fs.appendFileSync(paths.file, lines('b', 3000));
+      expect(await engine.read('work', (state) => state.size)).toBe(6000);
+      await engine.flush();
+      let verifying = false;
+      const hold = holdAt(() => verifying);
+      const backup = createBackup(engine, 'second', { slicePause: hold.slicePause, onProgress: (p: BackupProgress) => (verifying ||= p.phase === 'verifying') });
+      await hold.held;
+      const partial = fs.readdirSync(backups).filter((name) => name.endsWith('.partial'));
+      expect(partial).toHaveLength(1);
+      expect(backupInProgressIn(engine.fs, path.join(backups, partial[0] as string))).toBe(true);
+      const objectsBefore = storedObjects(engine.fs, backups).size;
+      // Would remove every unfinished folder and every piece no manifest names.
+      await cli(['backup', 'prune', '--days', '0', '--keep', '1', '--data', data]);
+      expect(fs.existsSync(path.join(backups, partial[0] as string))).toBe(true);
+      expect(storedObjects(engine.fs, backups).size).toBe(objectsBefore);
+      hold.release();
+      const second = await backup;
+      expect(verifyBackup(engine, second.id).ok).toBe(true);
+      expect(listBackups(engine).map((b) => b.id).sort()).toEqual([first.id, second.id].sort());
+
+      // Finished, it holds nothing off: the first backup goes, with the pieces only it named.
+      await cli(['backup', 'prune', '--days', '0', '--keep', '1', '--data', data]);
+      expect(listBackups(engine).map((b) => b.id)).toEqual([second.id]);
+      expect(storedObjects(engine.fs, backups).size).toBeLessThan(objectsBefore);
+      expect(verifyBackup(engine, second.id).ok).toBe(true);
+    } finally {
+      await engine.close();
+    }
+  });
+
+  it('stops when the engine closes half-way: the unfinished folder goes, nothing is listed, and the close is not held up', async () => {
+    const data = tempDir('tension-backup-slices-');
+    const layout = resolveLayout({ data });
+    fs.writeFileSync(contextPaths(layout, 'work').file, lines('a', 3000));
+    const engine = await open(data);
+    let storing = 0;
+    const hold = holdAt(() => storing > 0);
+    const backup = createBackup(engine, 'manual', { slicePause: hold.slicePause, onProgress: (p: BackupProgress) => (storing += p.phase === 'storing' ? 1 : 0) });
+    const failed = backup.catch((error: unknown) => error);
+    await hold.held;
+    await engine.close();
+    hold.release();
+    expect(await failed).toMatchObject({ message: expect.stringMatching(/closing; the backup was not finished/) });
+    expect(fs.readdirSync(rootPaths(layout).backups).filter((name) => name !== 'objects')).toEqual([]);
+    const again = await open(data);
+    try {
+      expect(listBackups(again)).toEqual([]);
+    } finally {
+      await again.close();
+    }
+  });
+
+  it("an unfinished folder's note holds prunes off only while its process lives, and for a day at most", async () => {
+    const data = tempDir('tension-backup-slices-');
+    const { backups } = rootPaths(resolveLayout({ data }));
+    const note = (name: string, pid: number, started: Date) => {
+      fs.mkdirSync(path.join(backups, name), { recursive: true });
+      fs.writeFileSync(path.join(backups, name, 'in-progress.json'), JSON.stringify({ pid, started: started.toISOString() }));
+      return path.join(backups, name);
+    };
+    const deadPid = spawnSync(process.execPath, ['-e', '0']).pid as number;
+    const livePid = process.ppid;
+    const now = Date.now();
+    const fsys = (await import('../../electron/core/fileSystem.ts')).realFileSystem;
+    expect(backupInProgressIn(fsys, note('a.partial', livePid, new Date(now - 60_000)), now)).toBe(true);
+    expect(backupInProgressIn(fsys, note('b.partial', deadPid, new Date(now - 60_000)), now)).toBe(false);
+    expect(backupInProgressIn(fsys, note('c.partial', livePid, new Date(now - 25 * 3600_000)), now)).toBe(false);
+    // A note of this very process that no backup of it holds (one that could not remove it).
+    expect(backupInProgressIn(fsys, note('d.partial', process.pid, new Date(now - 60_000)), now)).toBe(false);
+    fs.mkdirSync(path.join(backups, 'e.partial'));
+    expect(backupInProgressIn(fsys, path.join(backups, 'e.partial'), now)).toBe(false);
+    // A real prune removes every unfinished folder but those of live processes (to it, this
+    // test's process is one: d stays).
+    await cli(['backup', 'prune', '--days', '0', '--keep', '1', '--data', data]);
+    expect(fs.readdirSync(backups).filter((name) => name.endsWith('.partial')).sort()).toEqual(['a.partial', 'd.partial']);
+  });
+});

@@ -17,7 +17,7 @@ import { isProcessAlive } from './rootLock.ts';
 import type { ContextMemory, SnapshotSeen } from './contextMemory.ts';
 import { applyJournalRead } from './journalReplay.ts';
 import { tryWriteCheckpoint, writeHeaderAndBaseline, type FileBaseline } from './contextCommit.ts';
-import { absorbFile, absorbObservedVersions, noteLinkedFile, noteObservedVersion, writtenAt } from './peerVersionIntake.ts';
+import { absorbFile, absorbObservedVersions, absorbingVersionNotOnDisk, noteLinkedFile, noteObservedVersion, writtenAt } from './peerVersionIntake.ts';
 import { readKeptCopyName } from './fileReplacement.ts';
 import type { ObservedVersion } from './versionObserver.ts';
 
@@ -33,12 +33,32 @@ function loadFromDisk(m: ContextMemory): void {
   resetMemory(m);
   const displaced = m.readOnly ? [] : sweepLeftovers(m);
   loadFile(m);
-  // What a killed rewrite displaced is judged as a version seen on its way, once the journal
-  // says which versions are known: one of ours is skipped; another program's is taken in.
-  if (displaced.length > 0) {
-    for (const version of displaced) noteObservedVersion(m, version);
-    absorbObservedVersions(m);
+  if (displaced.length > 0) takeInDisplaced(m, displaced);
+}
+
+/**
+ * What a killed rewrite displaced, judged as versions seen on its way once the journal says
+ * which versions are known: one of ours changes nothing; another program's is taken in. The
+ * disk still holds the file just read. A copy goes only once that is journaled: if it cannot
+ * be (a full disk), it stays for the next open to judge, and this open goes on without it.
+ */
+function takeInDisplaced(m: ContextMemory, displaced: readonly DisplacedCopy[]): void {
+  try {
+    absorbingVersionNotOnDisk(m, () => {
+      for (const copy of displaced) noteObservedVersion(m, copy.version);
+      absorbObservedVersions(m);
+    });
+  } catch {
+    m.observed = [];
+    return;
   }
+  for (const copy of displaced) removeQuietly(m.fs, copy.file);
+}
+
+/** A kept copy left by a killed rewrite that holds the version its exchange displaced. */
+interface DisplacedCopy {
+  readonly file: string;
+  readonly version: ObservedVersion;
 }
 
 function loadFile(m: ContextMemory): void {
@@ -68,12 +88,12 @@ function trustedAs(checkpoint: Checkpoint | undefined, identity: FileIdentity): 
  * process's own rewrite, staged under that name and never swapped in (its size and CRC-32 are
  * the name's), which the journal holds too; or the version the exchange displaced, which may
  * be another program's that landed an instant before it: that one is saved to .recovery/ and
- * returned, to be judged once the journal is read (loadFromDisk). A copy named as older
+ * returned, to be judged once the journal is read, and removed after (takeInDisplaced). A copy named as older
  * versions named it (no size and CRC) cannot be told either way: it is saved to .recovery/
  * only. Runs under the lock.
  */
-function sweepLeftovers(m: ContextMemory): ObservedVersion[] {
-  const displaced: ObservedVersion[] = [];
+function sweepLeftovers(m: ContextMemory): DisplacedCopy[] {
+  const displaced: DisplacedCopy[] = [];
   const dir = path.dirname(m.paths.file);
   const base = path.basename(m.paths.file);
   let names: string[];
@@ -93,10 +113,14 @@ function sweepLeftovers(m: ContextMemory): ObservedVersion[] {
         const bytes = readFileIfExists(m.fs, file);
         const identity = bytes ? { size: bytes.length, crc: crc32Hex(bytes) } : undefined;
         const staged = identity !== undefined && kept.staged?.size === identity.size && kept.staged.crc === identity.crc;
-        // Not the staged rewrite: it goes to .recovery/ (or, if that fails, stays where it is).
+        // Not the staged rewrite: it goes to .recovery/ (or, if that fails, stays where it is),
+        // and one that says which it is is judged once the journal is read (takeInDisplaced).
         if (bytes && identity && !staged) {
           m.recovery.saveBytes(m.paths.file, 0, bytes, 'the file a rewrite replaced, left by a process that stopped mid-way');
-          if (kept.staged && stat && !stat.link) displaced.push({ bytes, identity: { ...identity, ino: stat.ino, mtimeNs: stat.mtimeNs, ctimeNs: stat.ctimeNs } });
+          if (kept.staged && stat && !stat.link) {
+            displaced.push({ file, version: { bytes, identity: { ...identity, ino: stat.ino, mtimeNs: stat.mtimeNs, ctimeNs: stat.ctimeNs } } });
+            continue;
+          }
         }
       } catch {
         continue;

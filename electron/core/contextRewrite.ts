@@ -13,7 +13,7 @@ import type { ContextMemory } from './contextMemory.ts';
 import type { StoredRecord } from './records.ts';
 import { appendSnapshotLine, startPendingJournal, tryWriteCheckpoint } from './contextCommit.ts';
 import { loadVersions } from './journalReplay.ts';
-import { absorbFile, absorbObservedVersions, fileMovedSinceCheck, noteObservedVersion, racilyClean, takeInOtherVersions } from './peerVersionIntake.ts';
+import { absorbFile, absorbObservedVersions, absorbingVersionNotOnDisk, fileMovedSinceCheck, noteObservedVersion, racilyClean, takeInOtherVersions } from './peerVersionIntake.ts';
 
 /**
  * Rewrites the context file from the state: temp file, fsync, verify, then swapped into place
@@ -267,17 +267,9 @@ function keepAside(m: ContextMemory, keptAt: string, bytes: Buffer | undefined):
   }
 }
 
+/** The peer's version was replaced by ours: journaled, and the disk holds our rewrite, not theirs. */
 function absorbPeerVersion(m: ContextMemory, file: ParsedContextFile): void {
-  const onDisk = m.materialized;
-  const onDiskIsFileMap = m.materializedIsFileMap;
-  const identity = m.fileIdentity;
-  absorbFile(m, file, 'external');
-  // The peer's version was replaced by ours: the disk holds our rewrite, not theirs.
-  m.pendAgainst(onDisk);
-  m.materialized = onDisk;
-  m.materializedIsFileMap = onDiskIsFileMap;
-  m.fileIdentity = identity;
-  m.fileDamage = [];
+  absorbingVersionNotOnDisk(m, () => absorbFile(m, file, 'external'));
 }
 
 function saveDamagedBytes(m: ContextMemory): void {

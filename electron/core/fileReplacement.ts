@@ -34,8 +34,14 @@ export interface StagedFile {
  * (contextLoading.ts).
  */
 export function keptCopyName(file: string, staged: StagedFile): string {
-  return `${file}.replaced-${process.pid}-${staged.size}-${staged.crc}`;
+  const named = `${file}.replaced-${process.pid}-${staged.size}-${staged.crc}`;
+  // A name the file system refuses (over 255 bytes) would fail every rewrite: the older name
+  // then, whose copy a next open can only keep in .recovery/.
+  return Buffer.byteLength(path.basename(named)) > NAME_MAX ? `${file}.replaced-${process.pid}` : named;
 }
+
+/** The longest file name (bytes) the file systems we run on take. */
+const NAME_MAX = 255;
 
 /**
  * A kept copy's name, read back: its process, and the file that process staged under it

@@ -36,6 +36,32 @@ export function noteObservedVersion(m: ContextMemory, version: ObservedVersion):
 }
 
 /**
+ * Runs `absorb`, which journals a version of the file that is not the one on disk now (one our
+ * rewrite replaced, or one a killed rewrite displaced), and keeps what this store knows of the
+ * disk as it was: absorbing sets it to that version, and the next look at the file would take
+ * our own file for another program's.
+ */
+export function absorbingVersionNotOnDisk(m: ContextMemory, absorb: () => void): void {
+  const onDisk = m.materialized;
+  const onDiskIsFileMap = m.materializedIsFileMap;
+  const identity = m.fileIdentity;
+  const damage = m.fileDamage;
+  const forceRewrite = m.forceRewrite;
+  try {
+    absorb();
+  } finally {
+    if (m.materialized !== onDisk) {
+      m.pendAgainst(onDisk);
+      m.materialized = onDisk;
+      m.materializedIsFileMap = onDiskIsFileMap;
+    }
+    m.fileIdentity = identity;
+    m.fileDamage = damage;
+    m.forceRewrite ||= forceRewrite;
+  }
+}
+
+/**
  * Journals the versions the observer read, in order, before the file as it is now: each one is
  * a version a later writer may have started from, and its records are then not lost if that
  * writer had not seen them. Versions already accounted for (ours, another of our processes'

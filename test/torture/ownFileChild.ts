@@ -5,7 +5,9 @@
 //   after the rewrite swapped the file into place, before the snapshot line naming it;
 // - `stage-kill`: as `swap-kill`, killed when the rewrite is staged under the keep name, before
 //   the exchange (the context file is still the last one);
-// - `commit-kill`: commits changes and is killed before any rewrite (no close).
+// - `commit-kill`: commits changes and is killed before any rewrite (no close);
+// - `open-kill`: opens and reads, and is killed right after it removes a kept copy
+//   (`<file>.replaced-…`) that a killed rewrite left.
 // It prints `{"t":"ack",...}` after each acknowledged commit.
 import fs from 'node:fs';
 import { Engine } from '../../electron/core/engine.ts';
@@ -17,7 +19,7 @@ import { say } from '../helpers/killingFileSystem.ts';
 export interface OwnFileChildConfig {
   readonly root: string;
   readonly context: string;
-  readonly step: 'seed' | 'swap-kill' | 'stage-kill' | 'commit-kill';
+  readonly step: 'seed' | 'swap-kill' | 'stage-kill' | 'commit-kill' | 'open-kill';
   /** Entities to set: name and the value of its metadata field `value`. */
   readonly sets: readonly (readonly [string, string])[];
   /** Entities to delete, after the sets. */
@@ -42,6 +44,10 @@ async function main(cfg: OwnFileChildConfig): Promise<void> {
       if (armed && b === file && cfg.peerLineBeforeSwap !== undefined) fs.appendFileSync(file, `${cfg.peerLineBeforeSwap}\n`);
       realFileSystem.exchangeSync(a, b);
       if (armed && b === file) process.kill(process.pid, 'SIGKILL');
+    },
+    unlinkSync(target) {
+      realFileSystem.unlinkSync(target);
+      if (cfg.step === 'open-kill' && target.startsWith(`${file}.replaced-`)) process.kill(process.pid, 'SIGKILL');
     },
     renameSync(from, to) {
       realFileSystem.renameSync(from, to);

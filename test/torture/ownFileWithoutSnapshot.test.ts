@@ -15,7 +15,7 @@ import { runChildThatKillsItself } from '../charts/crashSupport.ts';
 import { contextPaths, resolveLayout } from '../../electron/core/dataRoot.ts';
 import { Engine } from '../../electron/core/engine.ts';
 import { entityKey, parseValue } from '../../electron/core/records.ts';
-import { deleteEntity } from '../../electron/core/knowledgeGraph.ts';
+import { deleteEntity, setEntity } from '../../electron/core/knowledgeGraph.ts';
 import { verifyAll } from '../../electron/core/verify.ts';
 import type { OwnFileChildConfig } from './ownFileChild.ts';
 import { scanJournal } from './support.ts';
@@ -162,13 +162,64 @@ describe('our own rewrite on disk without its snapshot line (a crash between the
     // The exchange put the peer's version aside, and the file is the killed rewrite's, without it.
     expect(fs.readFileSync(paths.file, 'utf8')).not.toContain('peerX');
     expect(keptCopies(paths.file)).toHaveLength(1);
+    const before = scanJournal(paths.journal).entries.length;
     const engine = await Engine.open({ layout: resolveLayout({ data: root }), rewriteDelayMs: -1, lockStaleMs: 2000 });
     try {
       expect(await valuesOf(engine)).toEqual({ a: 'v2', b: 'v1', c: 'v1', peerX: 'no value' });
+      // The disk still holds the killed rewrite's file, and this process knows it: the next
+      // commit does not take that file for another program's (review: it did, once, journaling
+      // a version without peerX).
+      await engine.transact(CONTEXT, (state) => setEntity(state, { name: 'e', entityType: 'action_step', metadata: { value: 'v1' } }));
     } finally {
       await engine.close();
     }
+    const external = scanJournal(paths.journal).entries.slice(before).flatMap(({ entry }) => (entry.kind === 'commit' && entry.origin === 'external' ? [entry] : []));
+    expect(external).toHaveLength(1);
     expect(fs.readFileSync(paths.file, 'utf8')).toContain('peerX');
+    expect(keptCopies(paths.file)).toEqual([]);
+  });
+
+  // Review: the copy was removed when found, and judged only after the file and journal were
+  // read (seconds at 100k charts): a crash between, or a full disk at the judging, left the
+  // peer's change in .recovery/ only.
+  it('a displaced copy goes only once its version is journaled: a process killed right after it removes the copy has taken the version in', async () => {
+    const root = path.join(tempDir('tension-own-file-'), '.coaia');
+    await step(root, 'seed', ['a', 'b'].map((name) => [name, 'v1'] as const));
+    const peerLine = JSON.stringify({ type: 'entity', name: 'peerX', entityType: 'person', observations: ['written by another program'] });
+    await step(root, 'swap-kill', [['a', 'v2']], [], peerLine);
+    const paths = contextPaths(resolveLayout({ data: root }), CONTEXT);
+    expect(keptCopies(paths.file)).toHaveLength(1);
+    await step(root, 'open-kill', []);
+    expect(keptCopies(paths.file)).toEqual([]);
+    const engine = await Engine.open({ layout: resolveLayout({ data: root }), rewriteDelayMs: -1, lockStaleMs: 2000 });
+    try {
+      expect(await valuesOf(engine)).toEqual({ a: 'v2', b: 'v1', peerX: 'no value' });
+    } finally {
+      await engine.close();
+    }
+  });
+
+  it('a displaced copy found on a full disk stays for the next open, and this open goes on with the data as it is', async () => {
+    const root = path.join(tempDir('tension-own-file-'), '.coaia');
+    await step(root, 'seed', ['a', 'b'].map((name) => [name, 'v1'] as const));
+    const peerLine = JSON.stringify({ type: 'entity', name: 'peerX', entityType: 'person', observations: ['written by another program'] });
+    await step(root, 'swap-kill', [['a', 'v2']], [], peerLine);
+    const paths = contextPaths(resolveLayout({ data: root }), CONTEXT);
+    const full = new FaultyFileSystem().arm({ ops: ['writeSync'], path: /journal/, nth: 1, mode: 'persist', effect: { kind: 'errno', errno: 'ENOSPC' } });
+    const engine = await Engine.open({ layout: resolveLayout({ data: root }), fs: full, rewriteDelayMs: -1, lockStaleMs: 2000 });
+    try {
+      expect(await valuesOf(engine)).toEqual({ a: 'v2', b: 'v1' });
+      expect(full.injectedCalls().length).toBeGreaterThan(0);
+    } finally {
+      await engine.close().catch(() => undefined);
+    }
+    expect(keptCopies(paths.file)).toHaveLength(1);
+    const again = await Engine.open({ layout: resolveLayout({ data: root }), rewriteDelayMs: -1, lockStaleMs: 2000 });
+    try {
+      expect(await valuesOf(again)).toEqual({ a: 'v2', b: 'v1', peerX: 'no value' });
+    } finally {
+      await again.close();
+    }
     expect(keptCopies(paths.file)).toEqual([]);
   });
 

@@ -1,25 +1,21 @@
-// Loading a context: leftovers of a killed rewrite swept away, the context file read, and the
+// Loading a context: leftovers of a killed rewrite swept away (killedRewriteLeftovers.ts), the context file read, and the
 // journal read from the checkpoint on (a fast open) or replayed in full, a journal started for
 // a file found without one, and the file judged against the journal's view of it. Also
 // refresh's first step, catching up with what other processes appended to the journal since.
 // Opening never fails on damage: what is good is loaded and the rest becomes findings.
 import path from 'node:path';
-import { readFileIfExists } from './fileSystem.ts';
 import { fromSystemError } from './errors.ts';
 import { sameLines } from './records.ts';
-import { JOURNAL_FORMAT, crc32Hex } from './journalFormat.ts';
+import { JOURNAL_FORMAT } from './journalFormat.ts';
 import { cutJournal, readJournal, type JournalRead } from './journalFile.ts';
 import { irregularLinesOf, readContextFile, statIdentity, type FileIdentity, type ParsedContextFile, type TrustedFile } from './contextFile.ts';
-import { removeQuietly } from './atomicFile.ts';
 import { FileVersions } from './fileVersions.ts';
 import { readCheckpoint, type Checkpoint } from './checkpointFile.ts';
-import { isProcessAlive } from './rootLock.ts';
 import type { ContextMemory, SnapshotSeen } from './contextMemory.ts';
 import { applyJournalRead } from './journalReplay.ts';
 import { tryWriteCheckpoint, writeHeaderAndBaseline, type FileBaseline } from './contextCommit.ts';
-import { absorbFile, absorbObservedVersions, absorbingVersionNotOnDisk, noteLinkedFile, noteObservedVersion, writtenAt } from './peerVersionIntake.ts';
-import { readKeptCopyName } from './fileReplacement.ts';
-import type { ObservedVersion } from './versionObserver.ts';
+import { absorbFile, noteLinkedFile, writtenAt } from './peerVersionIntake.ts';
+import { sweepLeftovers, takeInDisplaced } from './killedRewriteLeftovers.ts';
 
 /** Loads the context. Never fails on damage: it loads what is good and records findings. */
 export function load(m: ContextMemory): void {
@@ -34,31 +30,6 @@ function loadFromDisk(m: ContextMemory): void {
   const displaced = m.readOnly ? [] : sweepLeftovers(m);
   loadFile(m);
   if (displaced.length > 0) takeInDisplaced(m, displaced);
-}
-
-/**
- * What a killed rewrite displaced, judged as versions seen on its way once the journal says
- * which versions are known: one of ours changes nothing; another program's is taken in. The
- * disk still holds the file just read. A copy goes only once that is journaled: if it cannot
- * be (a full disk), it stays for the next open to judge, and this open goes on without it.
- */
-function takeInDisplaced(m: ContextMemory, displaced: readonly DisplacedCopy[]): void {
-  try {
-    absorbingVersionNotOnDisk(m, () => {
-      for (const copy of displaced) noteObservedVersion(m, copy.version);
-      absorbObservedVersions(m);
-    });
-  } catch {
-    m.observed = [];
-    return;
-  }
-  for (const copy of displaced) removeQuietly(m.fs, copy.file);
-}
-
-/** A kept copy left by a killed rewrite that holds the version its exchange displaced. */
-interface DisplacedCopy {
-  readonly file: string;
-  readonly version: ObservedVersion;
 }
 
 function loadFile(m: ContextMemory): void {
@@ -79,56 +50,6 @@ function loadFile(m: ContextMemory): void {
 function trustedAs(checkpoint: Checkpoint | undefined, identity: FileIdentity): TrustedFile | false {
   if (checkpoint?.size !== identity.size || checkpoint.crc !== identity.crc) return false;
   return checkpoint.irregularLines === undefined ? {} : { irregularLines: checkpoint.irregularLines };
-}
-
-/**
- * Temporary files and kept copies left by a process killed in the middle of a rewrite
- * (`.<file>.tmp-<pid>-…`, `<file>.replaced-<pid>-<size>-<crc>`): removed once their process is
- * gone. A temporary file never holds anything the journal lacks. A kept copy holds either that
- * process's own rewrite, staged under that name and never swapped in (its size and CRC-32 are
- * the name's), which the journal holds too; or the version the exchange displaced, which may
- * be another program's that landed an instant before it: that one is saved to .recovery/ and
- * returned, to be judged once the journal is read, and removed after (takeInDisplaced). A copy named as older
- * versions named it (no size and CRC) cannot be told either way: it is saved to .recovery/
- * only. Runs under the lock.
- */
-function sweepLeftovers(m: ContextMemory): DisplacedCopy[] {
-  const displaced: DisplacedCopy[] = [];
-  const dir = path.dirname(m.paths.file);
-  const base = path.basename(m.paths.file);
-  let names: string[];
-  try {
-    names = m.fs.readdirSync(dir);
-  } catch {
-    return displaced;
-  }
-  for (const name of names) {
-    const kept = readKeptCopyName(base, name);
-    const pid = name.startsWith(`.${base}.tmp-`) ? Number(name.slice(base.length + 6).split('-')[0]) : (kept?.pid ?? NaN);
-    if (!Number.isInteger(pid) || pid === process.pid || isProcessAlive(pid)) continue;
-    const file = path.join(dir, name);
-    if (kept) {
-      try {
-        const stat = statIdentity(m.fs, file);
-        const bytes = readFileIfExists(m.fs, file);
-        const identity = bytes ? { size: bytes.length, crc: crc32Hex(bytes) } : undefined;
-        const staged = identity !== undefined && kept.staged?.size === identity.size && kept.staged.crc === identity.crc;
-        // Not the staged rewrite: it goes to .recovery/ (or, if that fails, stays where it is),
-        // and one that says which it is is judged once the journal is read (takeInDisplaced).
-        if (bytes && identity && !staged) {
-          m.recovery.saveBytes(m.paths.file, 0, bytes, 'the file a rewrite replaced, left by a process that stopped mid-way');
-          if (kept.staged && stat && !stat.link) {
-            displaced.push({ file, version: { bytes, identity: { ...identity, ino: stat.ino, mtimeNs: stat.mtimeNs, ctimeNs: stat.ctimeNs } } });
-            continue;
-          }
-        }
-      } catch {
-        continue;
-      }
-    }
-    removeQuietly(m.fs, file);
-  }
-  return displaced;
 }
 
 function resetMemory(m: ContextMemory): void {

@@ -21,6 +21,7 @@ import type { ObservedVersion } from './versionObserver.ts';
 import { ContextMemory, type CommitResult, type ContextStoreOptions, type Finding, type PendingChanges } from './contextMemory.ts';
 import { catchUpJournal, load } from './contextLoading.ts';
 import { noteObservedVersion, takeInOtherVersions } from './peerVersionIntake.ts';
+import { takeInLeftCopies } from './killedRewriteLeftovers.ts';
 import { commitChanges, startPendingJournal } from './contextCommit.ts';
 import { materialize, prepareRewrite, prepareRewriteInSlices, type PreparedRewrite } from './contextRewrite.ts';
 import type { Slicing } from './atomicFile.ts';
@@ -110,7 +111,11 @@ export class ContextStore {
    */
   refresh(): void {
     catchUpJournal(this.memory);
+    const known = this.memory.fileIdentity;
     takeInOtherVersions(this.memory);
+    // A file in place that we did not know: perhaps a killed rewrite's, which may have displaced
+    // another program's version (killedRewriteLeftovers.ts).
+    if (this.memory.fileIdentity !== known) takeInLeftCopies(this.memory);
   }
 
   /** Queues a version of the file read by the observer; journaled by the next refresh. */

@@ -258,4 +258,34 @@ describe('our own rewrite on disk without its snapshot line (a crash between the
     expect(keptCopies(paths.file)).toEqual([]);
     expect(fs.existsSync(path.join(root, '.recovery')) ? fs.readdirSync(path.join(root, '.recovery'), { recursive: true }).filter((n) => String(n).includes('replaced')) : []).toEqual([]);
   });
+
+  // Review: an app open across the kill named the killed rewrite's file (a snapshot line dated
+  // when it found it) and rewrote; the next open then judged the displaced copy as a version
+  // older than the app's by more than the race window, and dropped it (.recovery/ only). The
+  // app's clock runs 11 s ahead here to stand for finding the file that much later.
+  it("an app running across the kill takes in the peer's displaced version itself, when it finds the killed rewrite's file", async () => {
+    const root = path.join(tempDir('tension-own-file-'), '.coaia');
+    const layout = resolveLayout({ data: root });
+    const paths = contextPaths(layout, CONTEXT);
+    await step(root, 'seed', ['a', 'b'].map((name) => [name, 'v1'] as const));
+    const app = await Engine.open({ layout, rewriteDelayMs: -1, lockStaleMs: 2000, clock: () => new Date(Date.now() + 11_000) });
+    try {
+      await app.read(CONTEXT, () => undefined);
+      const peerLine = JSON.stringify({ type: 'entity', name: 'peerX', entityType: 'person', observations: ['written by another program'] });
+      await step(root, 'swap-kill', [['a', 'v2']], [], peerLine);
+      expect(keptCopies(paths.file)).toHaveLength(1);
+      await app.transact(CONTEXT, (state) => setEntity(state, { name: 'e', entityType: 'action_step', metadata: { value: 'v1' } }));
+      expect(await valuesOf(app)).toEqual({ a: 'v2', b: 'v1', e: 'v1', peerX: 'no value' });
+      expect(keptCopies(paths.file)).toEqual([]);
+      await app.flush();
+    } finally {
+      await app.close();
+    }
+    const engine = await Engine.open({ layout, rewriteDelayMs: -1, lockStaleMs: 2000 });
+    try {
+      expect(await valuesOf(engine)).toEqual({ a: 'v2', b: 'v1', e: 'v1', peerX: 'no value' });
+    } finally {
+      await engine.close();
+    }
+  });
 });

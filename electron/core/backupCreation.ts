@@ -47,7 +47,7 @@ interface OpenSource extends Source {
 }
 
 /** A backup begun under the lock. */
-interface BegunBackup {
+export interface BegunBackup {
   readonly id: string;
   readonly partial: string;
   readonly created: Date;
@@ -74,29 +74,47 @@ export function createBackupUnderLock(engine: Engine, reason: string, options: C
   }
 }
 
-/** In-process: one backup at a time (each would read and store the same files). */
-const backupChains = new WeakMap<Engine, Promise<unknown>>();
-
 /**
  * Stores every context file and journal as a new backup, verified before it is listed, with the
  * storing and reading back done a slice at a time outside the lock and the engine's queue.
  */
 export function createBackup(engine: Engine, reason = 'manual', options: CreateBackupOptions = {}): Promise<BackupInfo> {
-  const run = async (): Promise<BackupInfo> => {
-    const begun = await engine.withLock(() => beginBackupUnderLock(engine, reason, options, true));
-    try {
-      const slicing = { sliceMs: engine.sliceMs ?? BACKUP_SLICE_MS, pause: options.slicePause ?? nextTurn, current: () => !engine.stopping };
-      const stopped = () => new EngineError('BAD_INPUT', `The storage engine is closing; the backup was not finished. ${KEPT}`, { kept: KEPT });
-      const files = await runInSlices(storeSteps(engine, begun, options), slicing, stopped);
-      const problems = await runInSlices(checkFileSteps(engine, begun.partial, files, (verified) => options.onProgress?.({ phase: 'verifying', done: verified, total: bytesOf(files) })), slicing, stopped);
-      throwIfBadReadBack(problems);
-      return await engine.withLock(() => finishBackupUnderLock(engine, begun, files));
-    } catch (error) {
-      throw giveUp(engine, begun, error);
-    } finally {
-      closeSources(engine, begun.sources);
-    }
-  };
+  return oneAtATime(engine, async () => finishInSlices(engine, await engine.withLock(() => beginBackupUnderLock(engine, reason, options, true)), options));
+}
+
+/**
+ * Under the lock: a backup begun, to be stored outside it (finishInSlices). Its folder's note
+ * claims the schedule's slots it fills, so another process checking meanwhile does not take
+ * them too (backupInProgress.ts).
+ */
+export function beginBackupOutsideLock(engine: Engine, reason: string, options: CreateBackupOptions = {}): BegunBackup {
+  return beginBackupUnderLock(engine, reason, options, true);
+}
+
+/** A backup begun by beginBackupOutsideLock, stored, read back and finished (the lock taken for the last step only). */
+export function finishBegunBackup(engine: Engine, begun: BegunBackup, options: CreateBackupOptions = {}): Promise<BackupInfo> {
+  return oneAtATime(engine, () => finishInSlices(engine, begun, options));
+}
+
+async function finishInSlices(engine: Engine, begun: BegunBackup, options: CreateBackupOptions): Promise<BackupInfo> {
+  try {
+    const slicing = { sliceMs: engine.sliceMs ?? BACKUP_SLICE_MS, pause: options.slicePause ?? nextTurn, current: () => !engine.stopping };
+    const stopped = () => new EngineError('BAD_INPUT', `The storage engine is closing; the backup was not finished. ${KEPT}`, { kept: KEPT });
+    const files = await runInSlices(storeSteps(engine, begun, options), slicing, stopped);
+    const problems = await runInSlices(checkFileSteps(engine, begun.partial, files, (verified) => options.onProgress?.({ phase: 'verifying', done: verified, total: bytesOf(files) })), slicing, stopped);
+    throwIfBadReadBack(problems);
+    return await engine.withLock(() => finishBackupUnderLock(engine, begun, files));
+  } catch (error) {
+    throw giveUp(engine, begun, error);
+  } finally {
+    closeSources(engine, begun.sources);
+  }
+}
+
+/** In-process: one backup stored at a time (each would read and store the same files). */
+const backupChains = new WeakMap<Engine, Promise<unknown>>();
+
+function oneAtATime<T>(engine: Engine, run: () => Promise<T>): Promise<T> {
   const result = (backupChains.get(engine) ?? Promise.resolve()).then(run, run);
   backupChains.set(engine, result.catch(() => undefined));
   return result;
@@ -128,7 +146,7 @@ function beginBackupUnderLock(engine: Engine, reason: string, options: CreateBac
   try {
     makeBackupsFolder(engine, backups);
     engine.fs.mkdirSync(partial);
-    if (outsideLock) noteBackupInProgress(engine.fs, partial);
+    if (outsideLock) noteBackupInProgress(engine.fs, partial, kinds);
     for (const source of sources) {
       const open = openSource(engine, source);
       if (open) opened.push(open);

@@ -1,10 +1,15 @@
 // What the schedule does at one moment (`tension backup due`, and the app's timer through
 // backupScheduler.ts): take one backup filling every slot that is due, then remove what the
-// retention policy does not keep. All of it under one hold of the lock, so two processes
-// checking at the same moment never both take the same slot.
+// retention policy does not keep. The backup is begun under the lock and stored outside it, a
+// slice at a time (backupCreation.ts: at 100k charts, seconds in which the app answers and other
+// processes commit); its unfinished folder claims the slots it fills, so two processes checking
+// at the same moment never both take the same slot (backupInProgress.ts).
 import type { Engine } from './engine.ts';
 import { EngineError, fromSystemError } from './errors.ts';
-import { createBackupUnderLock, listBackups, type BackupInfo, type BackupProgress, type SlotKind } from './backups.ts';
+import { listBackups, type BackupInfo, type BackupProgress, type SlotKind } from './backups.ts';
+import { beginBackupOutsideLock, finishBegunBackup } from './backupCreation.ts';
+import { slotsBeingTaken } from './backupInProgress.ts';
+import { rootPaths } from './dataRoot.ts';
 import { readPolicy, type BackupPolicy } from './backupPolicy.ts';
 import { dueSlots, readStamp, stampAfter, writeStampUnderLock } from './backupSchedule.ts';
 import { refreshNamedCopiesUnderLock } from './backupNamedCopies.ts';
@@ -19,6 +24,8 @@ export interface DueOptions {
   readonly calendar?: Calendar;
   readonly freeBytes?: FreeSpaceProbe;
   readonly onProgress?: (progress: BackupProgress) => void;
+  /** The pause between the backup's slices (CreateBackupOptions.slicePause): tests hold it half-way. */
+  readonly slicePause?: () => Promise<void>;
 }
 
 export interface DueReport {
@@ -48,41 +55,53 @@ export class DueBackupFailed extends EngineError {
   }
 }
 
-export function runDueBackups(engine: Engine, options: DueOptions = {}): Promise<DueReport> {
-  if (engine.readOnly) return Promise.reject(new EngineError('READ_ONLY', `Cannot take scheduled backups: ${engine.readOnlyReason}.`, { kept: 'Nothing was changed.' }));
+export async function runDueBackups(engine: Engine, options: DueOptions = {}): Promise<DueReport> {
+  if (engine.readOnly) throw new EngineError('READ_ONLY', `Cannot take scheduled backups: ${engine.readOnlyReason}.`, { kept: 'Nothing was changed.' });
   const now = options.now ?? new Date();
   const calendar = options.calendar ?? localCalendar;
-  return engine.withLock(() => {
-    const warnings: string[] = [];
+  const warnings: string[] = [];
+  const pruned: string[] = [];
+  let freedBytes = 0;
+  const prune = (policy: BackupPolicy) => {
+    const result = pruneByPolicyUnderLock(engine, { now, calendar, policy });
+    pruned.push(...result.removed);
+    freedBytes += result.freedBytes;
+    return result.verdicts;
+  };
+  const backupOptions = { now, ...(options.freeBytes ? { freeBytes: options.freeBytes } : {}), ...(options.onProgress ? { onProgress: options.onProgress } : {}), ...(options.slicePause ? { slicePause: options.slicePause } : {}) };
+  let failure: EngineError | undefined;
+  const failed = (error: unknown) => (failure = error instanceof EngineError ? error : fromSystemError(error, 'Taking the scheduled backup', engine.layout.root, 'Every earlier backup is kept.'));
+  // Under the lock: what is due (less the slots a backup being stored now fills), and that
+  // backup begun; stored outside the lock (finishBegunBackup), then the rest under it again.
+  const { due, begun } = await engine.withLock(() => {
     const stored = readPolicy(engine);
     if (stored.problem) warnings.push(stored.problem);
-    const policy = stored.policy;
-    const stamp = readStamp(engine);
-    const due = dueSlots(policy, stamp, listBackups(engine), now, calendar);
-    const pruned: string[] = [];
-    let freedBytes = 0;
-    const prune = () => {
-      const result = pruneByPolicyUnderLock(engine, { now, calendar, policy });
-      pruned.push(...result.removed);
-      freedBytes += result.freedBytes;
-      return result.verdicts;
-    };
-    let taken: BackupInfo | undefined;
-    let failure: EngineError | undefined;
-    let copies: string[] = [];
-    if (due.length > 0) {
-      // What the policy already lets go is removed first: on a nearly full disk that is room for the new backup.
-      prune();
-      try {
-        taken = createBackupUnderLock(engine, `scheduled: ${due.join(', ')}`, { kinds: due, now, ...(options.freeBytes ? { freeBytes: options.freeBytes } : {}), ...(options.onProgress ? { onProgress: options.onProgress } : {}) });
-      } catch (error) {
-        failure = error instanceof EngineError ? error : fromSystemError(error, 'Taking the scheduled backup', engine.layout.root, 'Every earlier backup is kept.');
-      }
+    const beingTaken = slotsBeingTaken(engine.fs, rootPaths(engine.layout).backups);
+    const due = dueSlots(stored.policy, readStamp(engine), listBackups(engine), now, calendar).filter((kind) => !beingTaken.has(kind));
+    if (due.length === 0) return { due, begun: undefined };
+    // What the policy already lets go is removed first: on a nearly full disk that is room for the new backup.
+    prune(stored.policy);
+    try {
+      return { due, begun: beginBackupOutsideLock(engine, `scheduled: ${due.join(', ')}`, { kinds: due, ...backupOptions }) };
+    } catch (error) {
+      failed(error);
+      return { due, begun: undefined };
     }
+  });
+  let taken: BackupInfo | undefined;
+  if (begun) {
+    try {
+      taken = await finishBegunBackup(engine, begun, backupOptions);
+    } catch (error) {
+      failed(error);
+    }
+  }
+  return engine.withLock(() => {
+    const policy = readPolicy(engine).policy;
+    const stamp = readStamp(engine);
     // The plain copies follow the newest daily and weekly backups (also after a check that was
     // interrupted before it wrote them), then the note of what was taken is saved.
     const named = refreshNamedCopiesUnderLock(engine, listBackups(engine), stamp.copies ?? {}, now);
-    copies = named.written;
     warnings.push(...named.problems);
     const next = { ...(taken ? stampAfter(stamp, due, now, calendar) : stamp), copies: named.made };
     if (JSON.stringify(next) !== JSON.stringify(stamp)) {
@@ -93,8 +112,8 @@ export function runDueBackups(engine: Engine, options: DueOptions = {}): Promise
         warnings.push(`The schedule's note of what was taken was not saved (${(error as Error).message}); ${taken ? `backup ${taken.id} records it too` : 'the backups record it too'}.`);
       }
     }
-    const verdicts = prune();
-    const report: DueReport = { now: now.toISOString(), policy, due, taken, pruned, freedBytes, verdicts, copies, warnings };
+    const verdicts = prune(policy);
+    const report: DueReport = { now: now.toISOString(), policy, due, taken, pruned, freedBytes, verdicts, copies: named.written, warnings };
     if (failure) throw new DueBackupFailed(failure, report);
     return report;
   });

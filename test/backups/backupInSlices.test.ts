@@ -10,6 +10,7 @@ import { Engine } from '../../electron/core/engine.ts';
 import { contextPaths, resolveLayout, rootPaths } from '../../electron/core/dataRoot.ts';
 import { createBackup, listBackups, readBackupFile, verifyBackup, type BackupProgress } from '../../electron/core/backups.ts';
 import { backupInProgressIn } from '../../electron/core/backupInProgress.ts';
+import { runDueBackups } from '../../electron/core/backupDue.ts';
 import { storedObjects } from '../../electron/core/backupObjects.ts';
 import { deleteEntity, setEntity } from '../../electron/core/knowledgeGraph.ts';
 import { exitOf, spawnCli } from '../helpers/runCli.ts';
@@ -187,5 +188,28 @@ describe('a backup stored in slices, outside the lock', () => {
     // test's process is one: d stays).
     await cli(['backup', 'prune', '--days', '0', '--keep', '1', '--data', data]);
     expect(fs.readdirSync(backups).filter((name) => name.endsWith('.partial')).sort()).toEqual(['a.partial', 'd.partial']);
+  });
+
+  it('a scheduled backup claims its slots while it is stored: another process checking the schedule then takes none', async () => {
+    const data = tempDir('tension-backup-slices-');
+    fs.writeFileSync(contextPaths(resolveLayout({ data }), 'work').file, lines('a', 3000));
+    const now = new Date();
+    const engine = await open(data);
+    try {
+      const hold = holdAt(() => true);
+      const due = runDueBackups(engine, { now, slicePause: hold.slicePause });
+      await hold.held;
+      // The same moment, in another process: the daily slot is being taken.
+      const other = await cli(['backup', 'due', '--now', now.toISOString(), '--data', data]);
+      expect(other?.stdout).not.toMatch(/took the/);
+      hold.release();
+      const report = await due;
+      expect(report.taken?.kinds).toContain('daily');
+      const list = listBackups(engine);
+      expect(list.map((b) => b.id)).toEqual([report.taken?.id]);
+      expect(verifyBackup(engine, list[0]?.id as string).ok).toBe(true);
+    } finally {
+      await engine.close();
+    }
   });
 });

@@ -7,10 +7,12 @@
 // - createBackup (the app's "back up now", the CLI's and MCP's) stores and reads back a slice at
 //   a time between two locked steps: at 100k charts that is 570 MB to read, cut, hash and read
 //   back, seconds in which the engine's thread answers a window's requests and other processes
-//   commit. Still consistent: the files were opened under the lock, a journal only grows (its
-//   first `size` bytes never change) and a context file is replaced by a rename, never written
-//   in place by us, so the open descriptor reads the version that was there. A prune meanwhile
-//   leaves the unfinished backup and every piece alone (backupInProgress.ts).
+//   commit. Still one moment's data: the files were opened (small ones read) under the lock; a
+//   journal is stored up to its last complete entry, before which nothing ever changes (a torn
+//   tail after it is cut and written over by the next writer); a context file is replaced by a
+//   rename, so the open descriptor reads the version that was there, and one another program
+//   wrote in place meanwhile is stored again, whole, under the lock as the backup finishes. A
+//   prune meanwhile leaves the unfinished backup and every piece alone (backupInProgress.ts).
 import path from 'node:path';
 import zlib from 'node:zlib';
 import { createHash } from 'node:crypto';
@@ -18,6 +20,7 @@ import type { Engine } from './engine.ts';
 import { EngineError, fromSystemError } from './errors.ts';
 import { contextPaths, rootPaths } from './dataRoot.ts';
 import { readFileIfExists, syncDirectory, writeAll } from './fileSystem.ts';
+import { completeEndOf } from './journalFile.ts';
 import { chunkEndAfter, chunkEnds } from './backupChunks.ts';
 import { ObjectWriter, objectPath, sha256Hex } from './backupObjects.ts';
 import { freeBytesOnDisk, formatBytes, type FreeSpaceProbe } from './freeSpace.ts';
@@ -31,6 +34,10 @@ const ROOM_MARGIN = 64 * 1024;
 const BACKUP_SLICE_MS = 15;
 /** How much of a file one step reads. */
 const READ_BLOCK = 4 * 1024 * 1024;
+/** A file this small is read whole as the backup begins, under the lock (a few milliseconds). */
+const READ_AT_ONCE_BYTES = 1024 * 1024;
+/** Files kept open at once by a backup stored in slices; any more are read whole as it begins (EMFILE). */
+const MAX_OPEN_FILES = 32;
 const KEPT = 'Your data was not changed; the unfinished backup was removed and every earlier backup is kept.';
 
 interface Source {
@@ -40,10 +47,23 @@ interface Source {
   readonly relative: string;
 }
 
-/** A file the backup stores, opened under the lock: its first `size` bytes are what is stored. */
-interface OpenSource extends Source {
-  readonly fd: number;
+/**
+ * A file the backup stores, as it was under the lock: read there and then by path (a backup made
+ * all at once under the lock), read whole as the backup began (a small file, or one past the
+ * open files this process keeps), or kept open, its first `size` bytes to be read in slices.
+ */
+interface SourceToStore extends Source {
+  readonly held: { how: 'path' } | { how: 'read'; bytes: Buffer } | { how: 'open'; fd: number; size: number; stamp: FileStamp };
+}
+
+/**
+ * What fstat says of an open file: another program writing it in place changes one of these.
+ * (Not its change time: our own rewrite renames the old file aside and unlinks it, which moves
+ * that and leaves the bytes as they were.)
+ */
+interface FileStamp {
   readonly size: number;
+  readonly mtimeMs: number;
 }
 
 /** A backup begun under the lock. */
@@ -54,7 +74,7 @@ export interface BegunBackup {
   readonly reason: string;
   readonly kind: BackupKind;
   readonly kinds: readonly SlotKind[];
-  readonly sources: readonly OpenSource[];
+  readonly sources: readonly SourceToStore[];
   readonly writer: ObjectWriter;
   /** Stored outside the lock: its folder says so to other processes' prunes. */
   readonly outsideLock: boolean;
@@ -142,24 +162,32 @@ function beginBackupUnderLock(engine: Engine, reason: string, options: CreateBac
   let id = stamp;
   for (let n = 2; engine.fs.existsSync(path.join(backups, id)) || engine.fs.existsSync(path.join(backups, `${id}.partial`)); n += 1) id = `${stamp}-${n}`;
   const partial = path.join(backups, `${id}.partial`);
-  const opened: OpenSource[] = [];
+  const held: SourceToStore[] = [];
   try {
     makeBackupsFolder(engine, backups);
     engine.fs.mkdirSync(partial);
     if (outsideLock) noteBackupInProgress(engine.fs, partial, kinds);
     for (const source of sources) {
-      const open = openSource(engine, source);
-      if (open) opened.push(open);
+      if (!outsideLock) {
+        held.push({ ...source, held: { how: 'path' } });
+        continue;
+      }
+      const opened = holdSource(engine, source, held.filter((s) => s.held.how === 'open').length < MAX_OPEN_FILES);
+      if (opened) held.push(opened);
     }
   } catch (error) {
-    closeSources(engine, opened);
+    closeSources(engine, held);
     throw giveUp(engine, { partial }, error);
   }
-  return { id, partial, created, reason, kind, kinds, sources: opened, writer: new ObjectWriter(engine.fs, backups), outsideLock };
+  return { id, partial, created, reason, kind, kinds, sources: held, writer: new ObjectWriter(engine.fs, backups), outsideLock };
 }
 
-/** The source opened for reading, with its size now; undefined when there is no such file. */
-function openSource(engine: Engine, source: Source): OpenSource | undefined {
+/**
+ * Under the lock, for a backup stored outside it: the file opened, its size now (a journal's up
+ * to its last complete entry: a torn tail after it is cut and written over by the next writer),
+ * and read whole at once if it is small or `keepOpen` is false; undefined when there is no file.
+ */
+function holdSource(engine: Engine, source: Source, keepOpen: boolean): SourceToStore | undefined {
   let fd: number;
   try {
     fd = engine.fs.openSync(source.file, 'r');
@@ -167,18 +195,32 @@ function openSource(engine: Engine, source: Source): OpenSource | undefined {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw error;
   }
+  let open = false;
   try {
-    return { ...source, fd, size: Number(engine.fs.fstatSync(fd).size) };
-  } catch (error) {
-    engine.fs.closeSync(fd);
-    throw error;
+    const stat = engine.fs.fstatSync(fd);
+    const size = source.role === 'journal' ? completeEndOf(engine.fs, fd, stat.size) : stat.size;
+    if (keepOpen && size > READ_AT_ONCE_BYTES) {
+      open = true;
+      return { ...source, held: { how: 'open', fd, size, stamp: { size: stat.size, mtimeMs: stat.mtimeMs } } };
+    }
+    const bytes = Buffer.allocUnsafe(size);
+    let at = 0;
+    while (at < size) {
+      const n = engine.fs.readSync(fd, bytes, at, size - at, at);
+      if (n <= 0) break;
+      at += n;
+    }
+    return { ...source, held: { how: 'read', bytes: bytes.subarray(0, at) } };
+  } finally {
+    if (!open) engine.fs.closeSync(fd);
   }
 }
 
-function closeSources(engine: Engine, sources: readonly OpenSource[]): void {
+function closeSources(engine: Engine, sources: readonly SourceToStore[]): void {
   for (const source of sources) {
+    if (source.held.how !== 'open') continue;
     try {
-      engine.fs.closeSync(source.fd);
+      engine.fs.closeSync(source.held.fd);
     } catch {
       // already closed
     }
@@ -186,12 +228,13 @@ function closeSources(engine: Engine, sources: readonly OpenSource[]): void {
 }
 
 /** Each file's pieces stored (unless an intact copy is there already), with its size and checksums. */
-function* storeSteps(engine: Engine, begun: BegunBackup, options: CreateBackupOptions): Steps<BackupFile[]> {
+function* storeSteps(engine: Engine, begun: Pick<BegunBackup, 'sources' | 'writer'>, options: CreateBackupOptions): Steps<BackupFile[]> {
   const files: BackupFile[] = [];
-  const total = begun.sources.reduce((sum, s) => sum + s.size, 0);
+  const total = begun.sources.reduce((sum, s) => sum + (s.held.how === 'open' ? s.held.size : s.held.how === 'read' ? s.held.bytes.length : sizeOf(engine, s.file)), 0);
   let done = 0;
   for (const source of begun.sources) {
     const bytes = yield* readSteps(engine, source);
+    if (!bytes) continue;
     const pieces: BackupPiece[] = [];
     const whole = createHash('sha256');
     let crc = 0;
@@ -215,31 +258,40 @@ function* storeSteps(engine: Engine, begun: BegunBackup, options: CreateBackupOp
   return files;
 }
 
-/** The source's first `size` bytes, a block per step. */
-function* readSteps(engine: Engine, source: OpenSource): Steps<Buffer> {
-  const bytes = Buffer.allocUnsafe(source.size);
+/** The bytes the backup stores of a source: its first `size` bytes, a block per step, if it is open. */
+function* readSteps(engine: Engine, source: SourceToStore): Steps<Buffer | undefined> {
+  const held = source.held;
+  if (held.how === 'path') return readFileIfExists(engine.fs, source.file);
+  if (held.how === 'read') return held.bytes;
+  const bytes = Buffer.allocUnsafe(held.size);
   let at = 0;
-  while (at < source.size) {
-    const n = engine.fs.readSync(source.fd, bytes, at, Math.min(READ_BLOCK, source.size - at), at);
-    // Shorter than when it was opened: only a program writing it in place does that.
-    if (n === 0) throw Object.assign(new Error(`${source.relative} became shorter while it was read (${at} of ${source.size} bytes)`), { code: 'EIO' });
+  while (at < held.size) {
+    const n = engine.fs.readSync(held.fd, bytes, at, Math.min(READ_BLOCK, held.size - at), at);
+    // Shorter than when it was opened: only another program writing it in place does that.
+    if (n === 0) throw changedWhileRead(source);
     at += n;
     yield;
   }
   return bytes;
 }
 
+function changedWhileRead(source: Source): EngineError {
+  return new EngineError('CONFLICT', `Creating a backup failed: ${source.relative} was changed by another program while it was read. ${KEPT} Back up again.`, { file: source.file, kept: KEPT });
+}
+
 function throwIfBadReadBack(problems: readonly string[]): void {
   if (problems.length === 0) return;
-  throw Object.assign(new Error(`the backup read back differently from what was written: ${problems.slice(0, 3).join('; ')}`), { code: 'EIO' });
+  throw new EngineError('IO_ERROR', `Creating a backup failed: the backup read back differently from what was written (${problems.slice(0, 3).join('; ')}). ${KEPT}`, { kept: KEPT });
 }
 
 const bytesOf = (files: readonly BackupFile[]) => files.reduce((sum, f) => sum + f.size, 0);
 
 /** Under the lock: the manifest and its check written, and the folder given its final name. */
-function finishBackupUnderLock(engine: Engine, begun: BegunBackup, files: readonly BackupFile[]): BackupInfo {
+function finishBackupUnderLock(engine: Engine, begun: BegunBackup, stored: readonly BackupFile[]): BackupInfo {
+  let files = stored;
   const { backups } = rootPaths(engine.layout);
   if (begun.outsideLock) {
+    files = withFilesWrittenInPlaceStoredAgain(engine, begun, files);
     // Stored outside the lock: a prune that ran meanwhile held off (backupInProgress.ts); what
     // another program may have removed is caught here rather than listed as a good backup.
     const missing = files.flatMap((f) => f.chunks ?? []).find((piece) => !engine.fs.existsSync(objectPath(backups, piece.sha256)));
@@ -261,6 +313,28 @@ function finishBackupUnderLock(engine: Engine, begun: BegunBackup, files: readon
     // The backup is complete and listed; only the folder entry's durability is in doubt.
   }
   return info;
+}
+
+/**
+ * Under the lock, as a backup stored outside it finishes: a context file another program wrote
+ * in place since the backup began (its open descriptor's size or mtime changed: a rename leaves
+ * them be) may have been read half old, half new; it is stored again now, whole, as it is. (A
+ * journal is only appended to after the end taken at the start.)
+ */
+function withFilesWrittenInPlaceStoredAgain(engine: Engine, begun: BegunBackup, files: readonly BackupFile[]): BackupFile[] {
+  const again = begun.sources.filter((source) => {
+    if (source.role !== 'context' || source.held.how !== 'open') return false;
+    const now = engine.fs.fstatSync(source.held.fd);
+    const was = source.held.stamp;
+    return now.size !== was.size || now.mtimeMs !== was.mtimeMs;
+  });
+  if (again.length === 0) return [...files];
+  const redone = runAtOnce(storeSteps(engine, { sources: again.map((source) => ({ ...source, held: { how: 'path' as const } })), writer: begun.writer }, {}));
+  throwIfBadReadBack(runAtOnce(checkFileSteps(engine, begun.partial, redone)));
+  const byPath = new Map(redone.map((file) => [file.path, file]));
+  // A file gone since is no longer in the backup: its journal still is.
+  const gone = new Set(again.filter((source) => !byPath.has(source.relative)).map((source) => source.relative));
+  return files.filter((file) => !gone.has(file.path)).map((file) => byPath.get(file.path) ?? file);
 }
 
 /** The unfinished folder removed (a later prune removes it if this cannot), and the error as the user reads it. */

@@ -203,3 +203,56 @@ export function forEachJournalEntry(fsys: FileSystem, path: string, visit: (entr
     fsys.closeSync(fd);
   }
 }
+
+/**
+ * Where the journal open at `fd` ends as readJournal would read it (its `endOffset`), found from
+ * the end: a torn tail after it (an unfinished last line, or the parts of a commit whose last
+ * part never came) is cut by the next writer and written over, so only the bytes before it stay
+ * as they are. Reads the last line or two, more only for an unfinished multi-part commit.
+ */
+export function completeEndOf(fsys: FileSystem, fd: number, size: number): number {
+  let end = lineStartBefore(fsys, fd, size);
+  // `end` now follows the last newline. An unfinished group of parts at the end is torn too.
+  let tx: string | undefined;
+  for (let at = end; at > 0; ) {
+    const start = lineStartBefore(fsys, fd, at - 1);
+    const bytes = Buffer.alloc(at - start);
+    readFully(fsys, fd, bytes, start);
+    const decoded = decodeJournalLine(bytes.toString('utf8'));
+    const entry = decoded.ok ? decoded.entry : undefined;
+    if (entry?.kind !== 'commit' || entry.parts === undefined || entry.part === undefined) break;
+    if (tx === undefined) {
+      // The last line: a whole group, or one without its last part.
+      if (entry.part === entry.parts) break;
+      tx = entry.tx;
+    } else if (entry.tx !== tx) break;
+    end = start;
+    if (entry.part === 1) break;
+    at = start;
+  }
+  return end;
+}
+
+/** Where the line holding the byte before `at` begins (0, or just after a newline). */
+function lineStartBefore(fsys: FileSystem, fd: number, at: number): number {
+  const block = Buffer.alloc(64 * 1024);
+  let to = at;
+  while (to > 0) {
+    const from = Math.max(0, to - block.length);
+    const chunk = block.subarray(0, to - from);
+    readFully(fsys, fd, chunk, from);
+    const newline = chunk.lastIndexOf(0x0a);
+    if (newline >= 0) return from + newline + 1;
+    to = from;
+  }
+  return 0;
+}
+
+function readFully(fsys: FileSystem, fd: number, into: Buffer, position: number): void {
+  let read = 0;
+  while (read < into.length) {
+    const n = fsys.readSync(fd, into, read, into.length - read, position + read);
+    if (n <= 0) throw Object.assign(new Error('the journal became shorter while it was read'), { code: 'EIO' });
+    read += n;
+  }
+}

@@ -13,7 +13,7 @@ import { backupInProgressIn } from '../../electron/core/backupInProgress.ts';
 import { runDueBackups } from '../../electron/core/backupDue.ts';
 import { storedObjects } from '../../electron/core/backupObjects.ts';
 import { deleteEntity, setEntity } from '../../electron/core/knowledgeGraph.ts';
-import { exitOf, spawnCli } from '../helpers/runCli.ts';
+import { cliEntry, exitOf, spawnCli } from '../helpers/runCli.ts';
 import { seededRandom } from '../helpers/seededRandom.ts';
 import { removeTempDirs, tempDir } from '../helpers/tempRoot.ts';
 
@@ -208,6 +208,106 @@ describe('a backup stored in slices, outside the lock', () => {
       const list = listBackups(engine);
       expect(list.map((b) => b.id)).toEqual([report.taken?.id]);
       expect(verifyBackup(engine, list[0]?.id as string).ok).toBe(true);
+    } finally {
+      await engine.close();
+    }
+  });
+
+  // Review: a torn tail (a crash mid-append) is cut by the next writer and written over; taken
+  // into the size read, the backup stored commits made after it began (or failed, cut shorter).
+  it("stores a journal up to its last complete entry: a torn tail, written over by another process's commits meanwhile, is not stored", async () => {
+    const data = tempDir('tension-backup-slices-');
+    const paths = contextPaths(resolveLayout({ data }), 'work');
+    fs.writeFileSync(paths.file, lines('a', 6000));
+    let engine = await open(data);
+    await engine.transact('work', (state) => setEntity(state, { name: 'before', entityType: 'x' }));
+    await engine.flush();
+    await engine.close();
+    const complete = fs.readFileSync(paths.journal);
+    expect(complete.length).toBeGreaterThan(1024 * 1024);
+    fs.appendFileSync(paths.journal, `{"kind":"commit","seq":99,"torn":"${'z'.repeat(1500)}`);
+    engine = await open(data);
+    try {
+      const hold = holdAt(() => true);
+      const backup = createBackup(engine, 'manual', { slicePause: hold.slicePause });
+      await hold.held;
+      for (let i = 0; fs.statSync(paths.journal).size < complete.length + 2000; i += 1) await cli(['entity', 'set', '--name', `cli-${i}`, '--type', 'x', '--context', 'work', '--data', data]);
+      hold.release();
+      const info = await backup;
+      const journal = readBackupFile(engine, info, info.files.find((f) => f.role === 'journal')!);
+      expect('bytes' in journal && journal.bytes.equals(complete)).toBe(true);
+      expect(verifyBackup(engine, info.id).ok).toBe(true);
+    } finally {
+      await engine.close();
+    }
+  });
+
+  // Review: a peer that writes the file in place (truncate and write, as the reference MCP server
+  // does) while it was read in slices left a backup of a file that never existed, verified.
+  it('stores again, whole, a context file another program wrote in place while it was read', async () => {
+    const data = tempDir('tension-backup-slices-');
+    const paths = contextPaths(resolveLayout({ data }), 'work');
+    fs.writeFileSync(paths.file, lines('a', 15000));
+    const engine = await open(data);
+    try {
+      await engine.read('work', () => undefined);
+      const hold = holdAt(() => true);
+      const backup = createBackup(engine, 'manual', { slicePause: hold.slicePause });
+      await hold.held;
+      const peer = lines('p', 15000);
+      fs.writeFileSync(paths.file, peer);
+      hold.release();
+      const info = await backup;
+      const stored = readBackupFile(engine, info, info.files.find((f) => f.role === 'context')!);
+      expect('bytes' in stored && stored.bytes.toString('utf8') === peer).toBe(true);
+      expect(verifyBackup(engine, info.id).ok).toBe(true);
+    } finally {
+      await engine.close();
+    }
+  });
+
+  // Review: every file was held open at once (two per context); with many contexts the backup
+  // failed with EMFILE, the schedule's and the safety copies' too.
+  it('backs up 60 contexts in a real CLI process allowed 64 open files', async () => {
+    const data = tempDir('tension-backup-slices-');
+    const layout = resolveLayout({ data });
+    for (let i = 0; i < 60; i += 1) fs.writeFileSync(contextPaths(layout, `c${i}`).file, lines('a', 20));
+    // A manual backup, then the schedule's (whose policy then lets the manual one go).
+    for (const [args, kind] of [[['backup', 'create'], 'manual'], [['backup', 'due'], 'monthly']] as const) {
+      const run = spawnSync('bash', ['-c', `ulimit -n 64 && exec "$0" "$@"`, process.execPath, cliEntry, ...args, '--data', data], { encoding: 'utf8', timeout: 120_000 });
+      expect(run.status, `${args.join(' ')}: ${run.stderr}`).toBe(0);
+      const engine = await open(data);
+      try {
+        const [newest] = listBackups(engine);
+        expect(newest?.kind).toBe(kind);
+        expect(newest?.files).toHaveLength(60);
+        expect(verifyBackup(engine, newest?.id as string).ok).toBe(true);
+      } finally {
+        await engine.close();
+      }
+    }
+  });
+
+  it('is not listed when a piece it stored goes missing before it finishes, and says so', async () => {
+    const data = tempDir('tension-backup-slices-');
+    fs.writeFileSync(contextPaths(resolveLayout({ data }), 'work').file, lines('a', 6000));
+    const { backups } = rootPaths(resolveLayout({ data }));
+    const engine = await open(data);
+    try {
+      let removed = false;
+      const onProgress = (p: BackupProgress) => {
+        // Read back whole: one of its pieces now goes, as another program might remove it.
+        if (p.phase === 'verifying' && p.done === p.total && !removed) {
+          const [piece] = storedObjects(engine.fs, backups).keys();
+          fs.rmSync(path.join(backups, 'objects', (piece as string).slice(0, 2), piece as string));
+          removed = true;
+        }
+      };
+      const error = await createBackup(engine, 'manual', { onProgress }).catch((e: unknown) => e);
+      expect(removed).toBe(true);
+      expect(error).toMatchObject({ code: 'IO_ERROR', message: expect.stringMatching(/went missing before the backup was finished/) });
+      expect(listBackups(engine)).toEqual([]);
+      expect(fs.readdirSync(backups).filter((name) => name.endsWith('.partial'))).toEqual([]);
     } finally {
       await engine.close();
     }

@@ -3,8 +3,9 @@
 // (backupObjects.ts), then finished under the lock (manifest and check written, the folder
 // renamed to its final name: a folder under its final name is always complete and verified).
 // - createBackupUnderLock does all three at once: the safety copies taken inside another locked
-//   operation (a restore, a recovery, an upgrade), and the schedule's.
-// - createBackup (the app's "back up now", the CLI's and MCP's) stores and reads back a slice at
+//   operation (a restore, a recovery, an upgrade).
+// - createBackup (the app's "back up now", the CLI's and MCP's), and the schedule's backups
+//   (beginBackupOutsideLock, finishBegunBackup: backupDue.ts), store and read back a slice at
 //   a time between two locked steps: at 100k charts that is 570 MB to read, cut, hash and read
 //   back, seconds in which the engine's thread answers a window's requests and other processes
 //   commit. Still one moment's data: the files were opened (small ones read) under the lock; a
@@ -267,7 +268,10 @@ function* readSteps(engine: Engine, source: SourceToStore): Steps<Buffer | undef
   let at = 0;
   while (at < held.size) {
     const n = engine.fs.readSync(held.fd, bytes, at, Math.min(READ_BLOCK, held.size - at), at);
-    // Shorter than when it was opened: only another program writing it in place does that.
+    // Shorter than when it was opened: another program writing it in place. A context file is
+    // then stored again, whole, as the backup finishes (withFilesWrittenInPlaceStoredAgain); a
+    // journal is never cut before the end taken at the start, by us or by any program we know.
+    if (n === 0 && source.role === 'context') return bytes.subarray(0, at);
     if (n === 0) throw changedWhileRead(source);
     at += n;
     yield;

@@ -244,7 +244,10 @@ describe('a backup stored in slices, outside the lock', () => {
 
   // Review: a peer that writes the file in place (truncate and write, as the reference MCP server
   // does) while it was read in slices left a backup of a file that never existed, verified.
-  it('stores again, whole, a context file another program wrote in place while it was read', async () => {
+  it.each([
+    ['as long as before', 15000],
+    ['shorter than the part already read', 3000],
+  ])('stores again, whole, a context file another program wrote in place while it was read (%s)', async (_how, peerLines) => {
     const data = tempDir('tension-backup-slices-');
     const paths = contextPaths(resolveLayout({ data }), 'work');
     fs.writeFileSync(paths.file, lines('a', 15000));
@@ -254,7 +257,7 @@ describe('a backup stored in slices, outside the lock', () => {
       const hold = holdAt(() => true);
       const backup = createBackup(engine, 'manual', { slicePause: hold.slicePause });
       await hold.held;
-      const peer = lines('p', 15000);
+      const peer = lines('p', peerLines);
       fs.writeFileSync(paths.file, peer);
       hold.release();
       const info = await backup;

@@ -42,7 +42,16 @@ export function takeInDisplaced(m: ContextMemory, displaced: readonly DisplacedC
     m.observed = [];
     return;
   }
-  for (const copy of displaced) removeQuietly(m.fs, copy.file);
+  for (const copy of displaced) {
+    // Journaled now; a copy is still kept in .recovery/, as for every leftover of a killed
+    // rewrite (if that fails, it stays where it is: the next look saves it there).
+    try {
+      m.recovery.saveBytes(m.paths.file, 0, copy.version.bytes, 'the file a rewrite replaced, left by a process that stopped mid-way (its changes are journaled)');
+    } catch {
+      continue;
+    }
+    removeQuietly(m.fs, copy.file);
+  }
 }
 
 /** A kept copy left by a killed rewrite that holds the version its exchange displaced. */
@@ -51,17 +60,16 @@ export interface DisplacedCopy {
   readonly version: ObservedVersion;
 }
 
-
 /**
  * Temporary files and kept copies left by a process killed in the middle of a rewrite
  * (`.<file>.tmp-<pid>-…`, `<file>.replaced-<pid>-<size>-<crc>`): removed once their process is
  * gone. A temporary file never holds anything the journal lacks. A kept copy holds either that
  * process's own rewrite, staged under that name and never swapped in (its size and CRC-32 are
  * the name's), which the journal holds too; or the version the exchange displaced, which may
- * be another program's that landed an instant before it: that one is saved to .recovery/ and
- * returned, to be judged once the journal is read, and removed after (takeInDisplaced). A copy named as older
- * versions named it (no size and CRC) cannot be told either way: it is saved to .recovery/
- * only. Runs under the lock.
+ * be another program's that landed an instant before it: that one is returned, to be judged
+ * once the journal is read, then saved to .recovery/ and removed (takeInDisplaced). A copy
+ * named as older versions named it (no size and CRC) cannot be told either way: it is saved to
+ * .recovery/ only. Runs under the lock.
  */
 export function sweepLeftovers(m: ContextMemory): DisplacedCopy[] {
   const displaced: DisplacedCopy[] = [];
@@ -84,14 +92,15 @@ export function sweepLeftovers(m: ContextMemory): DisplacedCopy[] {
         const bytes = readFileIfExists(m.fs, file);
         const identity = bytes ? { size: bytes.length, crc: crc32Hex(bytes) } : undefined;
         const staged = identity !== undefined && kept.staged?.size === identity.size && kept.staged.crc === identity.crc;
-        // Not the staged rewrite: it goes to .recovery/ (or, if that fails, stays where it is),
-        // and one that says which it is is judged once the journal is read (takeInDisplaced).
+        // Not the staged rewrite: one that says so is judged once the journal is read
+        // (takeInDisplaced); one under the older name goes to .recovery/ (or, if that fails,
+        // stays where it is).
         if (bytes && identity && !staged) {
-          m.recovery.saveBytes(m.paths.file, 0, bytes, 'the file a rewrite replaced, left by a process that stopped mid-way');
           if (kept.staged && stat && !stat.link) {
             displaced.push({ file, version: { bytes, identity: { ...identity, ino: stat.ino, mtimeNs: stat.mtimeNs, ctimeNs: stat.ctimeNs } } });
             continue;
           }
+          m.recovery.saveBytes(m.paths.file, 0, bytes, 'the file a rewrite replaced, left by a process that stopped mid-way');
         }
       } catch {
         continue;

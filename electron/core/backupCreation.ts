@@ -86,7 +86,7 @@ export function createBackupUnderLock(engine: Engine, reason: string, options: C
   const begun = beginBackupUnderLock(engine, reason, options, false);
   try {
     const files = runAtOnce(storeSteps(engine, begun, options));
-    throwIfBadReadBack(runAtOnce(checkFileSteps(engine, begun.partial, files, (verified) => options.onProgress?.({ phase: 'verifying', done: verified, total: bytesOf(files) }))));
+    throwIfBadReadBack(runAtOnce(checkFileSteps(engine, begun.partial, files, (verified) => options.onProgress?.({ phase: 'verifying', done: verified, total: bytesOf(files) }))), begun.partial);
     return finishBackupUnderLock(engine, begun, files);
   } catch (error) {
     throw giveUp(engine, begun, error);
@@ -123,7 +123,7 @@ async function finishInSlices(engine: Engine, begun: BegunBackup, options: Creat
     const stopped = () => new EngineError('BAD_INPUT', `The storage engine is closing; the backup was not finished. ${KEPT}`, { kept: KEPT });
     const files = await runInSlices(storeSteps(engine, begun, options), slicing, stopped);
     const problems = await runInSlices(checkFileSteps(engine, begun.partial, files, (verified) => options.onProgress?.({ phase: 'verifying', done: verified, total: bytesOf(files) })), slicing, stopped);
-    throwIfBadReadBack(problems);
+    throwIfBadReadBack(problems, begun.partial);
     return await engine.withLock(() => finishBackupUnderLock(engine, begun, files));
   } catch (error) {
     throw giveUp(engine, begun, error);
@@ -283,9 +283,10 @@ function changedWhileRead(source: Source): EngineError {
   return new EngineError('CONFLICT', `Creating a backup failed: ${source.relative} was changed by another program while it was read. ${KEPT} Back up again.`, { file: source.file, kept: KEPT });
 }
 
-function throwIfBadReadBack(problems: readonly string[]): void {
+/** `partial`: the unfinished backup's folder, which the error names. */
+function throwIfBadReadBack(problems: readonly string[], partial: string): void {
   if (problems.length === 0) return;
-  throw new EngineError('IO_ERROR', `Creating a backup failed: the backup read back differently from what was written (${problems.slice(0, 3).join('; ')}). ${KEPT}`, { kept: KEPT });
+  throw new EngineError('IO_ERROR', `Creating a backup failed: it read back differently from what was written (${problems.slice(0, 3).join('; ')}) in ${partial}. ${KEPT}`, { file: partial, kept: KEPT });
 }
 
 const bytesOf = (files: readonly BackupFile[]) => files.reduce((sum, f) => sum + f.size, 0);
@@ -299,7 +300,7 @@ function finishBackupUnderLock(engine: Engine, begun: BegunBackup, stored: reado
     // Stored outside the lock: a prune that ran meanwhile held off (backupInProgress.ts); what
     // another program may have removed is caught here rather than listed as a good backup.
     const missing = files.flatMap((f) => f.chunks ?? []).find((piece) => !engine.fs.existsSync(objectPath(backups, piece.sha256)));
-    if (missing) throwIfBadReadBack([`piece ${missing.sha256.slice(0, 12)}… went missing before the backup was finished`]);
+    if (missing) throwIfBadReadBack([`piece ${missing.sha256.slice(0, 12)}… went missing before the backup was finished`], begun.partial);
   }
   const created = begun.created.toISOString();
   let info: BackupInfo = { id: begun.id, created, reason: begun.reason, kind: begun.kind, kinds: begun.kinds, files, bytes: bytesOf(files), format: BACKUP_FORMAT, newBytes: begun.writer.newBytes };
@@ -334,7 +335,7 @@ function withFilesWrittenInPlaceStoredAgain(engine: Engine, begun: BegunBackup, 
   });
   if (again.length === 0) return [...files];
   const redone = runAtOnce(storeSteps(engine, { sources: again.map((source) => ({ ...source, held: { how: 'path' as const } })), writer: begun.writer }, {}));
-  throwIfBadReadBack(runAtOnce(checkFileSteps(engine, begun.partial, redone)));
+  throwIfBadReadBack(runAtOnce(checkFileSteps(engine, begun.partial, redone)), begun.partial);
   const byPath = new Map(redone.map((file) => [file.path, file]));
   // A file gone since is no longer in the backup: its journal still is.
   const gone = new Set(again.filter((source) => !byPath.has(source.relative)).map((source) => source.relative));

@@ -14,21 +14,13 @@ import { runDueBackups } from '../../electron/core/backupDue.ts';
 import { storedObjects } from '../../electron/core/backupObjects.ts';
 import { deleteEntity, setEntity } from '../../electron/core/knowledgeGraph.ts';
 import { cliEntry, exitOf, spawnCli } from '../helpers/runCli.ts';
-import { seededRandom } from '../helpers/seededRandom.ts';
+import { noisyEntityLines } from '../helpers/noisyEntityLines.ts';
 import { removeTempDirs, tempDir } from '../helpers/tempRoot.ts';
 
 afterEach(removeTempDirs);
 
-/** About 1 MB of entity lines per 3,000: several pieces of the backup store, many slices. */
-function lines(tag: string, count: number): string {
-  const random = seededRandom(tag.charCodeAt(0) * 7919 + count);
-  let text = '';
-  for (let i = 0; i < count; i += 1) {
-    const noise = Array.from({ length: 40 }, () => Math.floor(random() * 1e9).toString(36)).join('');
-    text += `${JSON.stringify({ type: 'entity', name: `${tag}${i}`, entityType: 'x', observations: [noise] })}\n`;
-  }
-  return text;
-}
+/** About 1 MB of entity lines per 3,000: several pieces of the backup store. */
+const lines = noisyEntityLines;
 
 /**
  * A backup held at its first pause once `when` is true: `held` resolves when it is there, and it

@@ -12,23 +12,15 @@ import { resolveLayout } from '../../electron/core/dataRoot.ts';
 import { createBackup, listBackups, pruneBackups, verifyBackup } from '../../electron/core/backups.ts';
 import { storedObjects } from '../../electron/core/backupObjects.ts';
 import { exitOf, spawnTs } from '../helpers/runCli.ts';
-import { seededRandom } from '../helpers/seededRandom.ts';
+import { noisyEntityLines } from '../helpers/noisyEntityLines.ts';
 import { removeTempDirs, tempDir } from '../helpers/tempRoot.ts';
 
 afterEach(removeTempDirs);
 
 const CHILD = path.join(path.dirname(fileURLToPath(import.meta.url)), 'stalledPruneChild.ts');
 
-/** About 1 MB of entity lines: several pieces of the backup store. */
-function lines(tag: string, count = 3000): string {
-  const random = seededRandom(tag.charCodeAt(0) * 7919 + count);
-  let text = '';
-  for (let i = 0; i < count; i += 1) {
-    const noise = Array.from({ length: 40 }, () => Math.floor(random() * 1e9).toString(36)).join('');
-    text += `${JSON.stringify({ type: 'entity', name: `${tag}${i}`, entityType: 'x', observations: [noise] })}\n`;
-  }
-  return text;
-}
+/** About 1 MB of entity lines per 3,000: several pieces of the backup store. */
+const lines = noisyEntityLines;
 
 async function backupOf(data: string, content: string): Promise<string> {
   fs.writeFileSync(path.join(data, 'charts-work.jsonl'), content);

@@ -8,12 +8,14 @@
 //   (beginBackupOutsideLock, finishBegunBackup: backupDue.ts), store and read back a slice at
 //   a time between two locked steps: at 100k charts that is 570 MB to read, cut, hash and read
 //   back, seconds in which the engine's thread answers a window's requests and other processes
-//   commit. Still one moment's data: the files were opened (small ones read) under the lock; a
-//   journal is stored up to its last complete entry, before which nothing ever changes (a torn
-//   tail after it is cut and written over by the next writer); a context file is replaced by a
-//   rename, so the open descriptor reads the version that was there, and one another program
-//   wrote in place meanwhile is stored again, whole, under the lock as the backup finishes. A
-//   prune meanwhile leaves the unfinished backup and every piece alone (backupInProgress.ts).
+//   commit. Still the data as it was when the backup began: the files were opened (small ones
+//   read) under the lock; a journal is stored up to its last complete entry, before which nothing
+//   ever changes (a torn tail after it is cut and written over by the next writer); a context
+//   file is replaced by a rename, so the open descriptor reads the version that was there. The
+//   one exception: a context file another program wrote in place meanwhile is stored again,
+//   whole, under the lock as the backup finishes (newer than the journal stored, as any file a
+//   peer has just written). A prune meanwhile leaves the unfinished backup and every piece
+//   alone (backupInProgress.ts).
 import path from 'node:path';
 import zlib from 'node:zlib';
 import { createHash } from 'node:crypto';
@@ -37,8 +39,11 @@ const BACKUP_SLICE_MS = 15;
 const READ_BLOCK = 4 * 1024 * 1024;
 /** A file this small is read whole as the backup begins, under the lock (a few milliseconds). */
 const READ_AT_ONCE_BYTES = 1024 * 1024;
-/** Files kept open at once by a backup stored in slices; any more are read whole as it begins (EMFILE). */
-const MAX_OPEN_FILES = 32;
+/**
+ * Files kept open at once by a backup stored in slices (well under the usual limit of 1,024);
+ * any more are read whole as it begins, under the lock and all in memory at once (EMFILE).
+ */
+const MAX_OPEN_FILES = 128;
 const KEPT = 'Your data was not changed; the unfinished backup was removed and every earlier backup is kept.';
 
 interface Source {
@@ -167,7 +172,7 @@ function beginBackupUnderLock(engine: Engine, reason: string, options: CreateBac
   try {
     makeBackupsFolder(engine, backups);
     engine.fs.mkdirSync(partial);
-    if (outsideLock) noteBackupInProgress(engine.fs, partial, kinds);
+    if (outsideLock) noteBackupInProgress(engine.fs, partial, options.periods ?? {});
     for (const source of sources) {
       if (!outsideLock) {
         held.push({ ...source, held: { how: 'path' } });

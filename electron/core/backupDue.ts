@@ -77,12 +77,14 @@ export async function runDueBackups(engine: Engine, options: DueOptions = {}): P
     const stored = readPolicy(engine);
     if (stored.problem) warnings.push(stored.problem);
     const beingTaken = slotsBeingTaken(engine.fs, rootPaths(engine.layout).backups);
-    const due = dueSlots(stored.policy, readStamp(engine), listBackups(engine), now, calendar).filter((kind) => !beingTaken.has(kind));
+    const periodOf = (kind: SlotKind) => calendar.period(kind, now.getTime());
+    const due = dueSlots(stored.policy, readStamp(engine), listBackups(engine), now, calendar).filter((kind) => !beingTaken.get(kind)?.has(periodOf(kind)));
     if (due.length === 0) return { due, begun: undefined };
     // What the policy already lets go is removed first: on a nearly full disk that is room for the new backup.
     prune(stored.policy);
     try {
-      return { due, begun: beginBackupOutsideLock(engine, `scheduled: ${due.join(', ')}`, { kinds: due, ...backupOptions }) };
+      const periods = Object.fromEntries(due.map((kind) => [kind, periodOf(kind)]));
+      return { due, begun: beginBackupOutsideLock(engine, `scheduled: ${due.join(', ')}`, { kinds: due, periods, ...backupOptions }) };
     } catch (error) {
       failed(error);
       return { due, begun: undefined };

@@ -98,6 +98,11 @@ export interface CreateBackupOptions {
   readonly flush?: boolean;
   readonly kind?: BackupKind;
   readonly kinds?: readonly SlotKind[];
+  /**
+   * The periods these slots are for (runDueBackups): a backup stored outside the lock claims
+   * them, so another process checking the schedule meanwhile leaves them to it.
+   */
+  readonly periods?: Partial<Record<SlotKind, string>>;
   /** The backup's time (default: now). `tension backup due --now` and the tests move it. */
   readonly now?: Date;
   readonly freeBytes?: FreeSpaceProbe;

@@ -208,29 +208,29 @@ export function forEachJournalEntry(fsys: FileSystem, path: string, visit: (entr
  * Where the journal open at `fd` ends as readJournal would read it (its `endOffset`), found from
  * the end: a torn tail after it (an unfinished last line, or the parts of a commit whose last
  * part never came) is cut by the next writer and written over, so only the bytes before it stay
- * as they are. Reads the last line or two, more only for an unfinished multi-part commit.
+ * as they are. Reads the last line, and the lines of the last commit when it is in parts.
  */
 export function completeEndOf(fsys: FileSystem, fd: number, size: number): number {
-  let end = lineStartBefore(fsys, fd, size);
-  // `end` now follows the last newline. An unfinished group of parts at the end is torn too.
+  const end = lineStartBefore(fsys, fd, size);
+  // The last commit written in parts, if the last entry is one of its parts: its lines back to
+  // its first part (blank and damaged lines among them are skipped, as readJournal skips them).
+  const region: JournalRead['entries'] = [];
   let tx: string | undefined;
   for (let at = end; at > 0; ) {
     const start = lineStartBefore(fsys, fd, at - 1);
     const bytes = Buffer.alloc(at - start);
     readFully(fsys, fd, bytes, start);
     const decoded = decodeJournalLine(bytes.toString('utf8'));
-    const entry = decoded.ok ? decoded.entry : undefined;
-    if (entry?.kind !== 'commit' || entry.parts === undefined || entry.part === undefined) break;
-    if (tx === undefined) {
-      // The last line: a whole group, or one without its last part.
-      if (entry.part === entry.parts) break;
-      tx = entry.tx;
-    } else if (entry.tx !== tx) break;
-    end = start;
-    if (entry.part === 1) break;
     at = start;
+    if (!decoded.ok) continue;
+    const entry = decoded.entry;
+    if (entry.kind !== 'commit' || entry.parts === undefined || (tx !== undefined && entry.tx !== tx)) break;
+    tx = entry.tx;
+    region.unshift({ entry, start, end: start + bytes.length });
+    if (entry.part === 1) break;
   }
-  return end;
+  // Grouped as readJournal groups them: what comes before the region cannot change that.
+  return completeParts(region, []).openFrom ?? end;
 }
 
 /** Where the line holding the byte before `at` begins (0, or just after a newline). */

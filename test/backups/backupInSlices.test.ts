@@ -307,4 +307,27 @@ describe('a backup stored in slices, outside the lock', () => {
       await engine.close();
     }
   });
+
+  // Review: the claim named only the kind of slot; a check just past midnight left the new
+  // day's daily to a backup that fills the day before, and (run once a day) never took it.
+  it("a scheduled backup's claim is for its own day, week and month: a check on the next day takes that day's daily", async () => {
+    const data = tempDir('tension-backup-slices-');
+    fs.writeFileSync(contextPaths(resolveLayout({ data }), 'work').file, lines('a', 3000));
+    const tuesday = new Date('2026-03-10T12:00:00Z');
+    const wednesday = new Date('2026-03-11T12:00:00Z');
+    const engine = await open(data);
+    try {
+      const hold = holdAt(() => true);
+      const due = runDueBackups(engine, { now: tuesday, slicePause: hold.slicePause });
+      await hold.held;
+      const other = await cli(['backup', 'due', '--now', wednesday.toISOString(), '--data', data]);
+      expect(other?.stdout).toMatch(/took the daily backup/);
+      hold.release();
+      expect((await due).taken?.kinds).toEqual(['daily', 'weekly', 'monthly']);
+      const kinds = listBackups(engine).map((b) => [b.created, b.kinds]);
+      expect(kinds).toEqual([[wednesday.toISOString(), ['daily']], [tuesday.toISOString(), ['daily', 'weekly', 'monthly']]]);
+    } finally {
+      await engine.close();
+    }
+  });
 });

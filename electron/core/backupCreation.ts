@@ -260,7 +260,7 @@ function* storeSteps(engine: Engine, begun: Pick<BegunBackup, 'sources' | 'write
     options.onProgress?.({ phase: 'storing', done, total });
   }
   // Every piece durable before the manifest naming it can be.
-  begun.writer.syncFolders();
+  yield* begun.writer.syncFolderSteps();
   return files;
 }
 

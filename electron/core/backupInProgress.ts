@@ -1,11 +1,14 @@
 // A backup stored outside the data folder's lock (backupCreation.ts) says so in its unfinished
-// folder, `<id>.partial/in-progress.json` ({"pid","started","slots"}), written under the lock as
+// folder, `<id>.partial/in-progress.json` ({"pid","host","started","slots"}), written under the lock as
 // the backup begins. `slots`: the schedule's slots it fills, each with its period (`{"daily":
 // "2026-03-10"}`); while it is stored, another process checking the schedule at a moment of the
 // same period does not take that slot too (backupDue.ts). While its process lives, a prune in any process leaves that folder
 // alone and removes no piece at all: the pieces the backup has stored (or found already stored
 // and counts on) are named by no manifest until it finishes. A folder whose process is gone,
 // or whose note is older than a day, is an unfinished backup like any other: removed by a prune.
+// A note written on another machine (a folder shared by two) is believed for its day: whether
+// its process lives cannot be told from here (as the lock's owner note, rootLock.ts).
+import os from 'node:os';
 import path from 'node:path';
 import type { FileSystem } from './fileSystem.ts';
 import { readFileIfExists, writeAll } from './fileSystem.ts';
@@ -26,7 +29,7 @@ const ours = new Set<string>();
 export function noteBackupInProgress(fsys: FileSystem, partial: string, slots: SlotPeriods, now = Date.now()): void {
   const fd = fsys.openSync(path.join(partial, NOTE), 'wx', 0o644);
   try {
-    writeAll(fsys, fd, Buffer.from(JSON.stringify({ pid: process.pid, started: new Date(now).toISOString(), slots })));
+    writeAll(fsys, fd, Buffer.from(JSON.stringify({ pid: process.pid, host: os.hostname(), started: new Date(now).toISOString(), slots })));
   } finally {
     fsys.closeSync(fd);
   }
@@ -50,7 +53,7 @@ export function backupInProgressIn(fsys: FileSystem, partial: string, now = Date
 
 /** The note of the unfinished folder `partial`, if a backup is being stored there now. */
 function liveNote(fsys: FileSystem, partial: string, now: number): { slots: SlotPeriods } | undefined {
-  let note: { pid?: unknown; started?: unknown; slots?: unknown };
+  let note: { pid?: unknown; host?: unknown; started?: unknown; slots?: unknown };
   try {
     const bytes = readFileIfExists(fsys, path.join(partial, NOTE));
     if (!bytes) return ours.has(partial) ? { slots: {} } : undefined;
@@ -68,6 +71,7 @@ function liveNote(fsys: FileSystem, partial: string, now: number): { slots: Slot
   if (ours.has(partial)) return { slots };
   const started = typeof note.started === 'string' ? Date.parse(note.started) : NaN;
   if (!Number.isInteger(note.pid) || !Number.isFinite(started) || now - started > STALE_AFTER_MS) return undefined;
+  if (typeof note.host === 'string' && note.host !== os.hostname()) return { slots };
   // This process's own note, not in `ours`: left by a backup of ours that could not remove it.
   if (note.pid === process.pid) return undefined;
   return isProcessAlive(note.pid as number) ? { slots } : undefined;

@@ -3,6 +3,7 @@
 // nor change what it holds, and a prune in another process must leave it whole. Each backup
 // here is held at one pause (slicePause) while real CLI processes commit and prune.
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -160,9 +161,9 @@ describe('a backup stored in slices, outside the lock', () => {
   it("an unfinished folder's note holds prunes off only while its process lives, and for a day at most", async () => {
     const data = tempDir('tension-backup-slices-');
     const { backups } = rootPaths(resolveLayout({ data }));
-    const note = (name: string, pid: number, started: Date) => {
+    const note = (name: string, pid: number, started: Date, host = os.hostname()) => {
       fs.mkdirSync(path.join(backups, name), { recursive: true });
-      fs.writeFileSync(path.join(backups, name, 'in-progress.json'), JSON.stringify({ pid, started: started.toISOString() }));
+      fs.writeFileSync(path.join(backups, name, 'in-progress.json'), JSON.stringify({ pid, host, started: started.toISOString() }));
       return path.join(backups, name);
     };
     const deadPid = spawnSync(process.execPath, ['-e', '0']).pid as number;
@@ -176,10 +177,13 @@ describe('a backup stored in slices, outside the lock', () => {
     expect(backupInProgressIn(fsys, note('d.partial', process.pid, new Date(now - 60_000)), now)).toBe(false);
     fs.mkdirSync(path.join(backups, 'e.partial'));
     expect(backupInProgressIn(fsys, path.join(backups, 'e.partial'), now)).toBe(false);
+    // Written on another machine sharing the folder: its process cannot be looked at from here.
+    expect(backupInProgressIn(fsys, note('f.partial', deadPid, new Date(now - 60_000), 'another-machine'), now)).toBe(true);
+    expect(backupInProgressIn(fsys, note('g.partial', deadPid, new Date(now - 25 * 3600_000), 'another-machine'), now)).toBe(false);
     // A real prune removes every unfinished folder but those of live processes (to it, this
     // test's process is one: d stays).
     await cli(['backup', 'prune', '--days', '0', '--keep', '1', '--data', data]);
-    expect(fs.readdirSync(backups).filter((name) => name.endsWith('.partial')).sort()).toEqual(['a.partial', 'd.partial']);
+    expect(fs.readdirSync(backups).filter((name) => name.endsWith('.partial')).sort()).toEqual(['a.partial', 'd.partial', 'f.partial']);
   });
 
   it('a scheduled backup claims its slots while it is stored: another process checking the schedule then takes none', async () => {

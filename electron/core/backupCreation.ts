@@ -172,7 +172,7 @@ function beginBackupUnderLock(engine: Engine, reason: string, options: CreateBac
   try {
     makeBackupsFolder(engine, backups);
     engine.fs.mkdirSync(partial);
-    if (outsideLock) noteBackupInProgress(engine.fs, partial, options.periods ?? {});
+    if (outsideLock) noteBackupInProgress(engine.fs, partial, { kinds, created: created.getTime() });
     for (const source of sources) {
       if (!outsideLock) {
         held.push({ ...source, held: { how: 'path' } });

@@ -77,14 +77,14 @@ export async function runDueBackups(engine: Engine, options: DueOptions = {}): P
     const stored = readPolicy(engine);
     if (stored.problem) warnings.push(stored.problem);
     const beingTaken = slotsBeingTaken(engine.fs, rootPaths(engine.layout).backups);
-    const periodOf = (kind: SlotKind) => calendar.period(kind, now.getTime());
-    const due = dueSlots(stored.policy, readStamp(engine), listBackups(engine), now, calendar).filter((kind) => !beingTaken.get(kind)?.has(periodOf(kind)));
+    // A claim is judged as a finished backup is: its time's period by this calendar.
+    const claimed = (kind: SlotKind) => beingTaken.some((claim) => claim.kinds.includes(kind) && calendar.period(kind, claim.created) === calendar.period(kind, now.getTime()));
+    const due = dueSlots(stored.policy, readStamp(engine), listBackups(engine), now, calendar).filter((kind) => !claimed(kind));
     if (due.length === 0) return { due, begun: undefined };
     // What the policy already lets go is removed first: on a nearly full disk that is room for the new backup.
     prune(stored.policy);
     try {
-      const periods = Object.fromEntries(due.map((kind) => [kind, periodOf(kind)]));
-      return { due, begun: beginBackupOutsideLock(engine, `scheduled: ${due.join(', ')}`, { kinds: due, periods, ...backupOptions }) };
+      return { due, begun: beginBackupOutsideLock(engine, `scheduled: ${due.join(', ')}`, { kinds: due, ...backupOptions }) };
     } catch (error) {
       failed(error);
       return { due, begun: undefined };

@@ -1,8 +1,9 @@
 // A backup stored outside the data folder's lock (backupCreation.ts) says so in its unfinished
-// folder, `<id>.partial/in-progress.json` ({"pid","host","started","slots"}), written under the lock as
-// the backup begins. `slots`: the schedule's slots it fills, each with its period (`{"daily":
-// "2026-03-10"}`); while it is stored, another process checking the schedule at a moment of the
-// same period does not take that slot too (backupDue.ts). While its process lives, a prune in any process leaves that folder
+// folder, `<id>.partial/in-progress.json` ({"pid","host","started","created","kinds"}), written
+// under the lock as the backup begins. `kinds`: the schedule's slots it fills, for the periods
+// its `created` time falls in (each reader works them out with its own calendar, as it does for
+// a finished backup's); while it is stored, another process checking the schedule in the same
+// period does not take that slot too (backupDue.ts). While its process lives, a prune in any process leaves that folder
 // alone and removes no piece at all: the pieces the backup has stored (or found already stored
 // and counts on) are named by no manifest until it finishes. A folder whose process is gone,
 // or whose note is older than a day, is an unfinished backup like any other: removed by a prune.
@@ -15,8 +16,11 @@ import { readFileIfExists, writeAll } from './fileSystem.ts';
 import { isProcessAlive } from './rootLock.ts';
 import type { SlotKind } from '../../shared/backupTypes.ts';
 
-/** The schedule's slots a backup fills, each with the period it is for (backupCalendar.ts). */
-export type SlotPeriods = Partial<Record<SlotKind, string>>;
+/** The schedule's slots a backup being stored fills, and its time (the periods are the reader's to work out). */
+export interface SlotClaim {
+  readonly kinds: readonly SlotKind[];
+  readonly created: number;
+}
 
 const NOTE = 'in-progress.json';
 /** Past this a note is not believed (a process id taken over by another program). */
@@ -26,10 +30,11 @@ const STALE_AFTER_MS = 24 * 60 * 60 * 1000;
 const ours = new Set<string>();
 
 /** Under the lock, in the just-made `partial` folder: this process is storing a backup there. */
-export function noteBackupInProgress(fsys: FileSystem, partial: string, slots: SlotPeriods, now = Date.now()): void {
+export function noteBackupInProgress(fsys: FileSystem, partial: string, claim: SlotClaim, now = Date.now()): void {
   const fd = fsys.openSync(path.join(partial, NOTE), 'wx', 0o644);
   try {
-    writeAll(fsys, fd, Buffer.from(JSON.stringify({ pid: process.pid, host: os.hostname(), started: new Date(now).toISOString(), slots })));
+    const note = { pid: process.pid, host: os.hostname(), started: new Date(now).toISOString(), created: new Date(claim.created).toISOString(), kinds: claim.kinds };
+    writeAll(fsys, fd, Buffer.from(JSON.stringify(note)));
   } finally {
     fsys.closeSync(fd);
   }
@@ -52,43 +57,36 @@ export function backupInProgressIn(fsys: FileSystem, partial: string, now = Date
 }
 
 /** The note of the unfinished folder `partial`, if a backup is being stored there now. */
-function liveNote(fsys: FileSystem, partial: string, now: number): { slots: SlotPeriods } | undefined {
-  let note: { pid?: unknown; host?: unknown; started?: unknown; slots?: unknown };
+function liveNote(fsys: FileSystem, partial: string, now: number): SlotClaim | undefined {
+  const none: SlotClaim = { kinds: [], created: 0 };
+  let note: { pid?: unknown; host?: unknown; started?: unknown; created?: unknown; kinds?: unknown };
   try {
     const bytes = readFileIfExists(fsys, path.join(partial, NOTE));
-    if (!bytes) return ours.has(partial) ? { slots: {} } : undefined;
+    if (!bytes) return ours.has(partial) ? none : undefined;
     note = JSON.parse(bytes.toString('utf8')) as typeof note;
   } catch {
-    return ours.has(partial) ? { slots: {} } : undefined;
+    return ours.has(partial) ? none : undefined;
   }
-  const slots: SlotPeriods = {};
-  if (typeof note.slots === 'object' && note.slots !== null) {
-    for (const kind of ['daily', 'weekly', 'monthly'] as const) {
-      const period = (note.slots as Record<string, unknown>)[kind];
-      if (typeof period === 'string') slots[kind] = period;
-    }
-  }
-  if (ours.has(partial)) return { slots };
+  const created = typeof note.created === 'string' ? Date.parse(note.created) : NaN;
+  const kinds = Array.isArray(note.kinds) && Number.isFinite(created) ? (note.kinds.filter((k) => k === 'daily' || k === 'weekly' || k === 'monthly') as SlotKind[]) : [];
+  const claim: SlotClaim = { kinds, created: Number.isFinite(created) ? created : 0 };
+  if (ours.has(partial)) return claim;
   const started = typeof note.started === 'string' ? Date.parse(note.started) : NaN;
   if (!Number.isInteger(note.pid) || !Number.isFinite(started) || now - started > STALE_AFTER_MS) return undefined;
-  if (typeof note.host === 'string' && note.host !== os.hostname()) return { slots };
+  if (typeof note.host === 'string' && note.host !== os.hostname()) return claim;
   // This process's own note, not in `ours`: left by a backup of ours that could not remove it.
   if (note.pid === process.pid) return undefined;
-  return isProcessAlive(note.pid as number) ? { slots } : undefined;
+  return isProcessAlive(note.pid as number) ? claim : undefined;
 }
 
-/** The schedule's slots that backups being stored now will fill, each with the periods they fill it for. */
-export function slotsBeingTaken(fsys: FileSystem, backups: string, now = Date.now()): Map<SlotKind, Set<string>> {
-  const taken = new Map<SlotKind, Set<string>>();
-  for (const name of backupsInProgress(fsys, backups, now)) {
-    for (const [kind, period] of Object.entries(liveNote(fsys, path.join(backups, name), now)?.slots ?? {}) as [SlotKind, string][]) {
-      let periods = taken.get(kind);
-      if (!periods) taken.set(kind, (periods = new Set()));
-      periods.add(period);
-    }
-  }
-  return taken;
+/** The schedule's slots that backups being stored now will fill. */
+export function slotsBeingTaken(fsys: FileSystem, backups: string, now = Date.now()): SlotClaim[] {
+  return backupsInProgress(fsys, backups, now).flatMap((name) => {
+    const claim = liveNote(fsys, path.join(backups, name), now);
+    return claim && claim.kinds.length > 0 ? [claim] : [];
+  });
 }
+
 /** The unfinished folders in `backups` that hold a backup being stored now. */
 export function backupsInProgress(fsys: FileSystem, backups: string, now = Date.now()): string[] {
   let names: string[];

@@ -97,12 +97,8 @@ export interface CreateBackupOptions {
   /** Rewrite context files behind their journal first (default true). */
   readonly flush?: boolean;
   readonly kind?: BackupKind;
+  /** The schedule's slots it fills: a backup stored outside the lock claims them (backupInProgress.ts). */
   readonly kinds?: readonly SlotKind[];
-  /**
-   * The periods these slots are for (runDueBackups): a backup stored outside the lock claims
-   * them, so another process checking the schedule meanwhile leaves them to it.
-   */
-  readonly periods?: Partial<Record<SlotKind, string>>;
   /** The backup's time (default: now). `tension backup due --now` and the tests move it. */
   readonly now?: Date;
   readonly freeBytes?: FreeSpaceProbe;

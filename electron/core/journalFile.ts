@@ -211,41 +211,63 @@ export function forEachJournalEntry(fsys: FileSystem, path: string, visit: (entr
  * as they are. Reads the last line, and the lines of the last commit when it is in parts.
  */
 export function completeEndOf(fsys: FileSystem, fd: number, size: number): number {
-  const end = lineStartBefore(fsys, fd, size);
+  const back = new BytesFromTheEnd(fsys, fd, size);
+  const end = back.lineStartBefore(size);
   // The last commit written in parts, if the last entry is one of its parts: its lines back to
   // its first part (blank and damaged lines among them are skipped, as readJournal skips them).
   const region: JournalRead['entries'] = [];
   let tx: string | undefined;
   for (let at = end; at > 0; ) {
-    const start = lineStartBefore(fsys, fd, at - 1);
-    const bytes = Buffer.alloc(at - start);
-    readFully(fsys, fd, bytes, start);
-    const decoded = decodeJournalLine(bytes.toString('utf8'));
+    const start = back.lineStartBefore(at - 1);
+    const decoded = decodeJournalLine(back.bytes(start, at).toString('utf8'));
+    const lineEnd = at;
     at = start;
     if (!decoded.ok) continue;
     const entry = decoded.entry;
     if (entry.kind !== 'commit' || entry.parts === undefined || (tx !== undefined && entry.tx !== tx)) break;
     tx = entry.tx;
-    region.unshift({ entry, start, end: start + bytes.length });
+    region.unshift({ entry, start, end: lineEnd });
     if (entry.part === 1) break;
   }
   // Grouped as readJournal groups them: what comes before the region cannot change that.
   return completeParts(region, []).openFrom ?? end;
 }
 
-/** Where the line holding the byte before `at` begins (0, or just after a newline). */
-function lineStartBefore(fsys: FileSystem, fd: number, at: number): number {
-  const block = Buffer.alloc(64 * 1024);
-  let to = at;
-  while (to > 0) {
-    const from = Math.max(0, to - block.length);
-    const chunk = block.subarray(0, to - from);
-    readFully(fsys, fd, chunk, from);
-    const newline = chunk.lastIndexOf(0x0a);
-    if (newline >= 0) return from + newline + 1;
-    to = from;
+/**
+ * The bytes of an open file read from its end backwards, into one buffer that grows (doubling)
+ * as far back as is asked: many short lines cost one read each block, not each line.
+ */
+class BytesFromTheEnd {
+  private buffer = Buffer.alloc(0);
+  private from: number;
+
+  constructor(
+    private readonly fsys: FileSystem,
+    private readonly fd: number,
+    end: number,
+  ) {
+    this.from = end;
   }
-  return 0;
+
+  /** Where the line holding the byte before `at` begins (0, or just after a newline). */
+  lineStartBefore(at: number): number {
+    for (;;) {
+      const upTo = at - this.from;
+      const newline = upTo > 0 ? this.buffer.lastIndexOf(0x0a, upTo - 1) : -1;
+      if (newline >= 0) return this.from + newline + 1;
+      if (this.from === 0) return 0;
+      const from = Math.max(0, this.from - Math.max(64 * 1024, this.buffer.length));
+      const block = Buffer.alloc(this.from - from);
+      readFully(this.fsys, this.fd, block, from);
+      this.buffer = Buffer.concat([block, this.buffer]);
+      this.from = from;
+    }
+  }
+
+  /** Bytes already read (between offsets a lineStartBefore reached and the end). */
+  bytes(start: number, end: number): Buffer {
+    return this.buffer.subarray(start - this.from, end - this.from);
+  }
 }
 
 function readFully(fsys: FileSystem, fd: number, into: Buffer, position: number): void {

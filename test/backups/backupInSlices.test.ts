@@ -334,4 +334,27 @@ describe('a backup stored in slices, outside the lock', () => {
       await engine.close();
     }
   });
+
+  // Review: the claim named its periods by the app's calendar; a check in another time zone
+  // (a cron job with its own TZ, a second machine) read another day and took a second backup.
+  it('a claim is read with the checking process\'s own calendar, as a finished backup is: a check in another time zone takes nothing', async () => {
+    const data = tempDir('tension-backup-slices-');
+    fs.writeFileSync(contextPaths(resolveLayout({ data }), 'work').file, lines('a', 3000));
+    const now = new Date('2026-03-10T20:00:00Z');
+    const engine = await open(data);
+    try {
+      const hold = holdAt(() => true);
+      const due = runDueBackups(engine, { now, slicePause: hold.slicePause });
+      await hold.held;
+      // UTC+14: the same moment is already 11 March there.
+      const run = await exitOf(spawnCli(['backup', 'due', '--now', now.toISOString(), '--data', data], { env: { TZ: 'Pacific/Kiritimati' } }), 60_000);
+      expect(run?.code, run?.stderr).toBe(0);
+      expect(run?.stdout).not.toMatch(/took the/);
+      hold.release();
+      expect((await due).taken?.id).toBeDefined();
+      expect(listBackups(engine)).toHaveLength(1);
+    } finally {
+      await engine.close();
+    }
+  });
 });

@@ -22,7 +22,7 @@ import { createHash } from 'node:crypto';
 import type { Engine } from './engine.ts';
 import { EngineError, fromSystemError } from './errors.ts';
 import { contextPaths, rootPaths } from './dataRoot.ts';
-import { readFileIfExists, syncDirectory, writeAll } from './fileSystem.ts';
+import { readAt, readFileIfExists, syncDirectory, writeAll } from './fileSystem.ts';
 import { completeEndOf } from './journalFile.ts';
 import { chunkEndAfter, chunkEnds } from './backupChunks.ts';
 import { ObjectWriter, objectPath, sha256Hex } from './backupObjects.ts';
@@ -210,13 +210,7 @@ function holdSource(engine: Engine, source: Source, keepOpen: boolean): SourceTo
       return { ...source, held: { how: 'open', fd, size, stamp: { size: stat.size, mtimeMs: stat.mtimeMs } } };
     }
     const bytes = Buffer.allocUnsafe(size);
-    let at = 0;
-    while (at < size) {
-      const n = engine.fs.readSync(fd, bytes, at, size - at, at);
-      if (n <= 0) break;
-      at += n;
-    }
-    return { ...source, held: { how: 'read', bytes: bytes.subarray(0, at) } };
+    return { ...source, held: { how: 'read', bytes: bytes.subarray(0, readAt(engine.fs, fd, bytes, 0)) } };
   } finally {
     if (!open) engine.fs.closeSync(fd);
   }

@@ -3,8 +3,8 @@
 // under the lock as the backup begins. `kinds`: the schedule's slots it fills, for the periods
 // its `created` time falls in (each reader works them out with its own calendar, as it does for
 // a finished backup's); while it is stored, another process checking the schedule in the same
-// period does not take that slot too (backupDue.ts). While its process lives, a prune in any process leaves that folder
-// alone and removes no piece at all: the pieces the backup has stored (or found already stored
+// period does not take that slot too (backupDue.ts). While its process lives, a prune in any
+// process leaves that folder alone and removes no piece at all: the pieces the backup has stored (or found already stored
 // and counts on) are named by no manifest until it finishes. A folder whose process is gone,
 // or whose note is older than a day, is an unfinished backup like any other: removed by a prune.
 // A note written on another machine (a folder shared by two) is believed for its day: whether
@@ -81,19 +81,24 @@ function liveNote(fsys: FileSystem, partial: string, now: number): SlotClaim | u
 
 /** The schedule's slots that backups being stored now will fill. */
 export function slotsBeingTaken(fsys: FileSystem, backups: string, now = Date.now()): SlotClaim[] {
-  return backupsInProgress(fsys, backups, now).flatMap((name) => {
-    const claim = liveNote(fsys, path.join(backups, name), now);
-    return claim && claim.kinds.length > 0 ? [claim] : [];
-  });
+  return liveNotes(fsys, backups, now).flatMap(({ claim }) => (claim.kinds.length > 0 ? [claim] : []));
 }
 
 /** The unfinished folders in `backups` that hold a backup being stored now. */
 export function backupsInProgress(fsys: FileSystem, backups: string, now = Date.now()): string[] {
+  return liveNotes(fsys, backups, now).map(({ name }) => name);
+}
+
+/** Each unfinished folder in `backups` with a backup being stored now, and its note (each read once). */
+function liveNotes(fsys: FileSystem, backups: string, now: number): { name: string; claim: SlotClaim }[] {
   let names: string[];
   try {
     names = fsys.readdirSync(backups);
   } catch {
     return [];
   }
-  return names.filter((name) => name.endsWith('.partial') && backupInProgressIn(fsys, path.join(backups, name), now));
+  return names.flatMap((name) => {
+    const claim = name.endsWith('.partial') ? liveNote(fsys, path.join(backups, name), now) : undefined;
+    return claim ? [{ name, claim }] : [];
+  });
 }

@@ -136,6 +136,20 @@ export function writeAll(fsys: FileSystem, fd: number, data: Uint8Array, positio
   }
 }
 
+/**
+ * Reads into `into` from `position` until it is full or the file ends (short reads retried, as
+ * writeAll retries short writes). Returns how many bytes were read.
+ */
+export function readAt(fsys: FileSystem, fd: number, into: Uint8Array, position: number): number {
+  let read = 0;
+  while (read < into.length) {
+    const n = fsys.readSync(fd, into, read, into.length - read, position + read);
+    if (n <= 0) break;
+    read += n;
+  }
+  return read;
+}
+
 /** fsync on a directory makes a rename or a new file in it durable. */
 export function syncDirectory(fsys: FileSystem, dir: string): void {
   const fd = fsys.openSync(dir, 'r');

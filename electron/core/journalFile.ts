@@ -4,7 +4,7 @@
 // (fs.promises.appendFile may split a large write into several write() calls, which lets
 // lines from different processes interleave; writeAll on an O_APPEND fd does not re-seek.)
 import type { FileSystem } from './fileSystem.ts';
-import { writeAll } from './fileSystem.ts';
+import { readAt, writeAll } from './fileSystem.ts';
 import { splitLines } from './lineSplitter.ts';
 import { decodeJournalLine, type JournalEntry } from './journalFormat.ts';
 
@@ -35,12 +35,7 @@ export function readJournal(fsys: FileSystem, path: string, from = 0): JournalRe
     const size = stat.size;
     const start = Math.min(from, size);
     const bytes = Buffer.alloc(size - start);
-    let read = 0;
-    while (read < bytes.length) {
-      const n = fsys.readSync(fd, bytes, read, bytes.length - read, start + read);
-      if (n <= 0) break;
-      read += n;
-    }
+    const read = readAt(fsys, fd, bytes, start);
     const entries: JournalRead['entries'] = [];
     const bad: JournalRead['bad'] = [];
     let tornTail: JournalRead['tornTail'];
@@ -271,10 +266,5 @@ class BytesFromTheEnd {
 }
 
 function readFully(fsys: FileSystem, fd: number, into: Buffer, position: number): void {
-  let read = 0;
-  while (read < into.length) {
-    const n = fsys.readSync(fd, into, read, into.length - read, position + read);
-    if (n <= 0) throw Object.assign(new Error('the journal became shorter while it was read'), { code: 'EIO' });
-    read += n;
-  }
+  if (readAt(fsys, fd, into, position) < into.length) throw Object.assign(new Error('the journal became shorter while it was read'), { code: 'EIO' });
 }

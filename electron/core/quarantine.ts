@@ -9,6 +9,7 @@ import type { Engine } from './engine.ts';
 import { EngineError, errnoOf } from './errors.ts';
 import { rootPaths } from './dataRoot.ts';
 import { escapeBytes } from './escapedText.ts';
+import { readAt } from './fileSystem.ts';
 import { FOUND_FILE } from './recover.ts';
 
 export interface QuarantinedFile {
@@ -112,12 +113,7 @@ export function readQuarantined(engine: Engine, name: string, limit = 64 * 1024)
     // The first `limit` bytes: escaped, they make at least `limit` characters.
     const length = Math.min(stat.size, limit);
     const bytes = Buffer.alloc(length);
-    let read = 0;
-    while (read < length) {
-      const n = engine.fs.readSync(fd, bytes, read, length - read, read);
-      if (n <= 0) break;
-      read += n;
-    }
+    const read = readAt(engine.fs, fd, bytes, 0);
     const shown = escapeBytes(bytes.subarray(0, read), limit);
     return { name, bytes: stat.size, text: shown.text, truncated: shown.truncated || read < stat.size };
   } finally {

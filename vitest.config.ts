@@ -11,6 +11,11 @@ export default defineConfig({
     testTimeout: 120_000,
     hookTimeout: 60_000,
     maxWorkers: 2,
+    // A poll waits for what the app, a watcher or another process will do. On a shared 2-core
+    // machine running two test files at once that can take longer than Vitest's 1 s default
+    // (CI once saw the New chart dialog still closing after it); a poll ends as soon as its
+    // condition holds, so the longer bound costs a passing test nothing.
+    expect: { poll: { timeout: 10_000 } },
     reporters: ['default'],
   },
 });

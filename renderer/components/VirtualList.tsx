@@ -2,6 +2,7 @@
 // 100k rows scroll as smoothly as 100. Rows have one fixed height; the spacer gives the
 // scrollbar its full length.
 import { useLayoutEffect, useRef, useState, type ReactNode } from 'react';
+import { flushSync } from 'react-dom';
 
 interface Props<T> {
   readonly items: readonly T[];
@@ -15,12 +16,13 @@ interface Props<T> {
 }
 
 /**
- * Rows kept in the DOM beyond each edge of the screen. A scroll can be painted a frame before
- * the rows it brings (the scroll event comes as the frame is made, and React renders its update
- * in a task after it; the compositor may scroll on its own), so the rows past the edge must
- * cover one frame's scroll: 4 rows (208 px) hold two mouse-wheel notches (up to 100 px each)
- * in one frame, a fast spin. A longer jump (the scrollbar's thumb dragged) outruns any
- * overscan; more rows only add DOM nodes (issue 15 bounds them) and render time per scroll.
+ * Rows kept in the DOM beyond each edge of the screen. The scroll handler renders at once
+ * (flushSync), inside the frame that scrolled, so the main thread paints each scroll with its
+ * rows however busy the machine is. (Left to React's scheduler, a scroll's rows came in a task
+ * after the frame, and under load a frame or two later: CI saw a 200 px scroll painted past the
+ * rows.) The compositor may still scroll on its own before the main thread's frame, so the rows
+ * past the edge cover one frame's scroll: 4 rows (208 px) hold two mouse-wheel notches (up to
+ * 100 px each), a fast spin. More rows only add DOM nodes (issue 15 bounds them).
  */
 export const OVERSCAN_ROWS = 4;
 
@@ -60,7 +62,10 @@ export function VirtualList<T>({ items, rowHeight, renderRow, rowKey, label, act
     );
   }
   return (
-    <div ref={ref} className="virtual-list" role="list" aria-label={label} aria-rowcount={items.length} onScroll={(e) => setScrollTop(e.currentTarget.scrollTop)}>
+    <div ref={ref} className="virtual-list" role="list" aria-label={label} aria-rowcount={items.length} onScroll={(e) => {
+        const top = e.currentTarget.scrollTop;
+        flushSync(() => setScrollTop(top));
+      }}>
       <div className="virtual-spacer" style={{ height: items.length * rowHeight }}>
         {rows}
       </div>

@@ -35,8 +35,8 @@ export function cliBundleIsStale() {
   );
 }
 
-/** Node's modules a command that only reads never needs: loaded at their first use (see nodeModulesByRequire). */
-const LOADED_AT_FIRST_USE = new Set(['node:crypto']);
+/** Node's modules a command that only reads may never need: loaded at their first use (see nodeModulesByRequire). */
+const LOADED_AT_FIRST_USE = new Set(['node:crypto', 'node:perf_hooks', 'node:zlib']);
 
 /**
  * Node's own modules are taken with require(), not import: an import makes Node build an ES
@@ -44,7 +44,9 @@ const LOADED_AT_FIRST_USE = new Set(['node:crypto']);
  * more (fs.ReadStream loads the streams, crypto.webcrypto all of Web Crypto), which a
  * fresh process pays at every start. node:crypto (a random id or a hash for a write, a backup)
  * is loaded at its first use: each export is a getter that loads it then. Together, about 4 %
- * of the instructions of `tension chart list` at 1,000 charts.
+ * of the instructions of `tension chart list` at 1,000 charts. So are node:perf_hooks (the
+ * clock of work done in slices: about 10 ms of CPU to load) and node:zlib (CRC-32, for a
+ * journal's lines: a peer's file read without one never needs it).
  */
 const nodeModulesByRequire = {
   name: 'node-modules-by-require',

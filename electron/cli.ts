@@ -11,6 +11,7 @@ import { checkDataFolder, contextOnDisk, kindOfPath } from './core/dataFolder.ts
 import { parseCommandLine } from './cli/arguments.ts';
 import { findCommand, helpText, optionsNotTaken, wordsNotTaken, type CommandResult } from './cli/commands.ts';
 import { listenForInterruption, stoppableEngine, type Interruption } from './cli/interruption.ts';
+import { createOutput } from './cli/output.ts';
 
 const exitCodes: Record<string, number> = {
   BAD_INPUT: 2,
@@ -73,6 +74,19 @@ async function closeInterrupted(engine: Engine | undefined): Promise<void> {
   await Promise.race([engine.close().catch(() => undefined), new Promise((resolve) => setTimeout(resolve, CLOSE_GRACE_MS).unref())]);
 }
 
+// The output's own failures. Whatever the command changed is committed, and the engine closed,
+// before anything is printed. A reader that stops early (`tension chart list | head`) closes the
+// pipe: the rest has nowhere to go, which is no failure of the command (output.ts drops it). Output
+// sent to a file on a full disk (`tension graph --json > export.json`) is incomplete: one clear
+// line and the disk full code, not the stack trace of an unhandled error.
+let outputFailed: number | undefined;
+const { out, err } = createOutput((error) => {
+  const failure = fromSystemError(error, 'Printing the result', 'the standard output', 'What the command changed is saved; only its printed result is incomplete.');
+  err(`tension: ${failure.message}\n`);
+  outputFailed = exitCodes[failure.code] ?? 1;
+  process.exitCode = outputFailed;
+});
+
 export async function main(argv: string[], interruption: Interruption): Promise<number> {
   let json = argv.includes('--json');
   let engine: Engine | undefined;
@@ -80,7 +94,7 @@ export async function main(argv: string[], interruption: Interruption): Promise<
     const { words, options } = parseCommandLine(argv);
     json = options.json === true;
     if (options.help || words.length === 0) {
-      process.stdout.write(`${helpText()}\n`);
+      out(`${helpText()}\n`);
       return words.length === 0 && !options.help ? 2 : 0;
     }
     const found = findCommand(words);
@@ -126,51 +140,37 @@ export async function main(argv: string[], interruption: Interruption): Promise<
     engine = undefined;
     if (json) {
       const document = notRefreshed && typeof result.json === 'object' && result.json !== null && !Array.isArray(result.json) ? { ...result.json, warning: notRefreshed.toJSON() } : result.json;
-      process.stdout.write(`${JSON.stringify(document)}\n`);
+      out(`${JSON.stringify(document)}\n`);
     } else {
-      process.stdout.write(`${textOf(result)}\n`);
+      out(`${textOf(result)}\n`);
     }
     if (notRefreshed) {
-      process.stderr.write(`tension: warning: the change is saved (in the journal), but: ${notRefreshed.message.split('\n')[0]}\n`);
+      err(`tension: warning: the change is saved (in the journal), but: ${notRefreshed.message.split('\n')[0]}\n`);
     }
     const where = writes ? foundWhere(layout) : undefined;
-    if (where) process.stderr.write(`tension: data folder ${layout.root} (${where}; --data DIR chooses another)\n`);
-    if (absent) process.stderr.write(`tension: ${absent}\n`);
-    for (const warning of result.warnings ?? []) process.stderr.write(`tension: warning: ${warning}\n`);
-    if (result.exitCode) process.stderr.write(`tension: ${found.name} found problems\n`);
+    if (where) err(`tension: data folder ${layout.root} (${where}; --data DIR chooses another)\n`);
+    if (absent) err(`tension: ${absent}\n`);
+    for (const warning of result.warnings ?? []) err(`tension: warning: ${warning}\n`);
+    if (result.exitCode) err(`tension: ${found.name} found problems\n`);
     return result.exitCode ?? 0;
   } catch (error) {
     if (interruption.received) {
       await closeInterrupted(engine);
       const stopped = interruption.signal.reason as EngineError;
-      process.stderr.write(`tension: ${stopped.message}\n`);
-      if (json) process.stdout.write(`${JSON.stringify({ error: { ...stopped.toJSON(), code: 'INTERRUPTED' } })}\n`);
+      err(`tension: ${stopped.message}\n`);
+      if (json) out(`${JSON.stringify({ error: { ...stopped.toJSON(), code: 'INTERRUPTED' } })}\n`);
       return interruption.exitCode();
     }
     if (engine) await engine.close().catch(() => undefined);
     const failure = error instanceof EngineError ? error : new EngineError('IO_ERROR', `Unexpected failure: ${(error as Error)?.stack ?? String(error)}`);
-    process.stderr.write(`tension: ${failure.message.split('\n')[0]}\n`);
-    if (json) process.stdout.write(`${JSON.stringify({ error: failure.toJSON() })}\n`);
+    err(`tension: ${failure.message.split('\n')[0]}\n`);
+    if (json) out(`${JSON.stringify({ error: failure.toJSON() })}\n`);
     return exitCodes[failure.code] ?? 1;
   }
 }
 
-// The output's own failures. Whatever the command changed is committed, and the engine closed,
-// before anything is printed. A reader that stops early (`tension chart list | head`) closes the
-// pipe: the rest has nowhere to go, which is no failure of the command. Output sent to a file on
-// a full disk (`tension graph --json > export.json`) is incomplete: one clear line and the disk
-// full code, not the stack trace of an unhandled error.
-let outputFailed: number | undefined;
-process.stdout.on('error', (error: NodeJS.ErrnoException) => {
-  if (error.code === 'EPIPE') return;
-  const failure = fromSystemError(error, 'Printing the result', 'the standard output', 'What the command changed is saved; only its printed result is incomplete.');
-  process.stderr.write(`tension: ${failure.message}\n`);
-  outputFailed = exitCodes[failure.code] ?? 1;
-  process.exitCode = outputFailed;
-});
-
 const interruption = listenForInterruption((code) => {
-  process.stderr.write('tension: interrupted again: stopping now (every committed change is kept)\n');
+  err('tension: interrupted again: stopping now (every committed change is kept)\n');
   process.exit(code);
 });
 
@@ -182,7 +182,7 @@ main(process.argv.slice(2), interruption).then(
     process.exitCode = outputFailed ?? code;
   },
   (error: unknown) => {
-    process.stderr.write(`tension: ${String(error)}\n`);
+    err(`tension: ${String(error)}\n`);
     process.exitCode = 1;
   },
 );

@@ -7,6 +7,7 @@ import path from 'node:path';
 import zlib from 'node:zlib';
 import type { FileSystem } from './fileSystem.ts';
 import { syncDirectory, writeAll } from './fileSystem.ts';
+import { monotonicMs } from './monotonicClock.ts';
 
 export interface WrittenFile {
   readonly tmp: string;
@@ -57,13 +58,13 @@ export interface Slicing {
  */
 export async function writeVerifiedTempInSlices(fsys: FileSystem, target: string, chunks: Iterable<string | Uint8Array>, slicing: Slicing): Promise<WrittenFile | undefined> {
   // Nothing is awaited but the pauses: between two, nothing else runs on this thread.
-  let deadline = performance.now() + slicing.sliceMs;
+  let deadline = monotonicMs() + slicing.sliceMs;
   const writing = writeTempSteps(fsys, target, chunks, SYNC_EVERY_BYTES);
   let step = writing.next();
   while (!step.done) {
-    if (performance.now() >= deadline) {
+    if (monotonicMs() >= deadline) {
       await slicing.pause();
-      deadline = performance.now() + slicing.sliceMs;
+      deadline = monotonicMs() + slicing.sliceMs;
       if (!slicing.current()) {
         // Its `finally` closes the file and removes it.
         writing.return(undefined as never);
@@ -81,9 +82,9 @@ export async function writeVerifiedTempInSlices(fsys: FileSystem, target: string
       let size = 0;
       let crc = 0;
       for (;;) {
-        if (performance.now() >= deadline) {
+        if (monotonicMs() >= deadline) {
           await slicing.pause();
-          deadline = performance.now() + slicing.sliceMs;
+          deadline = monotonicMs() + slicing.sliceMs;
           if (!slicing.current()) return undefined;
         }
         const read = fsys.readSync(fd, piece, 0, piece.length, size);

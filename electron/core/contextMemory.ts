@@ -23,6 +23,7 @@ import type { RecoveryLog } from './recoveryLog.ts';
 import type { IndexBuild, SearchIndex } from './searchIndex.ts';
 import type { ObservedVersion } from './versionObserver.ts';
 import { attachDerivedCache, readDerivedFile, writeDerivedFile } from './derivedCache.ts';
+import { monotonicMs } from './monotonicClock.ts';
 
 
 /** How many recent operation ids are remembered (and checkpointed) to make retries apply once. */
@@ -261,15 +262,15 @@ export class ContextMemory {
     if (!this.materializedIsFileMap) return true;
     const source = this.materialized;
     const copy = new Map<string, StoredRecord>();
-    let deadline = performance.now() + slicing.sliceMs;
+    let deadline = monotonicMs() + slicing.sliceMs;
     let copied = 0;
     for (const [key, record] of source) {
       copy.set(key, record);
       copied += 1;
-      if (copied % 1024 === 0 && performance.now() >= deadline) {
+      if (copied % 1024 === 0 && monotonicMs() >= deadline) {
         await slicing.pause();
         if (!slicing.current()) return false;
-        deadline = performance.now() + slicing.sliceMs;
+        deadline = monotonicMs() + slicing.sliceMs;
       }
     }
     // Replaced meanwhile (a reload): the copy is of a map no longer used.

@@ -5,6 +5,7 @@
 // `graph`, a close with nothing to write. What does look one up (a change, a lookup, a copy)
 // builds the map then, once; the app builds it in slices after an open (searchWarmUp.ts).
 import { asOpaque, type StoredRecord } from './records.ts';
+import { monotonicMs } from './monotonicClock.ts';
 
 export class DeferredRecordMap extends Map<string, StoredRecord> {
   /** Every record in file order until the map is built (undefined from then on). */
@@ -94,10 +95,10 @@ export class DeferredRecordMap extends Map<string, StoredRecord> {
   buildFor(ms: number): boolean {
     const records = this.pending;
     if (records === undefined) return true;
-    const deadline = performance.now() + ms;
+    const deadline = monotonicMs() + ms;
     // At least one step each call: a slice of no time still gets on.
     do this.insert(Math.min(records.length, this.built + SLICE_RECORDS));
-    while (this.built < records.length && performance.now() < deadline);
+    while (this.built < records.length && monotonicMs() < deadline);
     if (this.built < records.length) return false;
     this.pending = undefined;
     return true;

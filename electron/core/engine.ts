@@ -19,6 +19,7 @@ import { linkedFolderReason } from './dataFolderLinks.ts';
 import type { ObservedVersion } from './versionObserver.ts';
 import { tell, timed, type TimingObserver } from './health/engineTiming.ts';
 import { isHiddenRetired } from './contexts/retiredContexts.ts';
+import { monotonicMs } from './monotonicClock.ts';
 
 export interface EngineOptions {
   readonly layout: DataLayout;
@@ -263,7 +264,7 @@ export class Engine {
     if (!store) {
       if (!this.readOnly) upgradeJournalIfOld(this, context);
       store = new ContextStore({ fs: this.fs, layout: this.layout, context, readOnly: this.readOnly, readOnlyReason: this.readOnlyReason, recovery: this.recovery, clock: this.options.clock, catchUpObserver: () => this.versionObserver?.catchUp() });
-      const opening = performance.now();
+      const opening = monotonicMs();
       store.load();
       this.stores.set(context, store);
       tell(this.timingObserver, 'open', context, opening);

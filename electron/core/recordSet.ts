@@ -3,6 +3,7 @@
 import { KeysByName } from './keysByName.ts';
 import { classifyLine, makeRecord, type StoredRecord } from './records.ts';
 import { DeferredRecordMap } from './deferredRecordMap.ts';
+import { monotonicMs } from './monotonicClock.ts';
 
 /** Told of every change, to keep a derived index (search) current. */
 export interface RecordObserver {
@@ -69,7 +70,7 @@ export class RecordSet {
    * change: 1-1.5 s at 100k charts, which a window's request waited for).
    */
   readyForChanges(ms: number): boolean {
-    const deadline = performance.now() + ms;
+    const deadline = monotonicMs() + ms;
     if (this.records instanceof DeferredRecordMap && !this.records.buildFor(ms)) return false;
     return this.ownUntil(deadline) && this.indexUntil(deadline);
   }
@@ -93,7 +94,7 @@ export class RecordSet {
       const record = next.value;
       if (record.chartId !== undefined) addTo(byChart, record.chartId, record.key);
       if (record.kind === 'relation') this.indexEndpoints(byEndpoint, record);
-      if (indexed % 1024 === 0 && performance.now() >= deadline) return false;
+      if (indexed % 1024 === 0 && monotonicMs() >= deadline) return false;
     }
     // One built by a lookup meanwhile (with no change since) is the same: kept.
     this.byChart ??= byChart;
@@ -106,7 +107,7 @@ export class RecordSet {
   private indexing: { version: number; records: Iterator<StoredRecord>; byChart: Map<string, Set<string>>; byEndpoint: KeysByName } | undefined;
 
   /**
-   * Copies the shared map (adopt) until `deadline` (performance.now()), going on where the last
+   * Copies the shared map (adopt) until `deadline` (monotonicMs()), going on where the last
    * call stopped: the caller never changes it, so it can be copied across calls. True once this
    * set's map is its own.
    */
@@ -118,7 +119,7 @@ export class RecordSet {
       const next = entries.next();
       if (next.done === true) break;
       copy.set(next.value[0], next.value[1]);
-      if (copied % 1024 === 0 && performance.now() >= deadline) return false;
+      if (copied % 1024 === 0 && monotonicMs() >= deadline) return false;
     }
     this.records = copy;
     this.shared = false;

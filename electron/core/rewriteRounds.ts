@@ -11,6 +11,7 @@ import type { ContextStore } from './contextStore.ts';
 import type { PreparedRewrite } from './contextRewrite.ts';
 import { removeQuietly } from './atomicFile.ts';
 import { tell, type TimingObserver } from './health/engineTiming.ts';
+import { monotonicMs } from './monotonicClock.ts';
 
 /** What the rounds take from the engine's options. */
 export interface RewriteOptions {
@@ -125,9 +126,9 @@ export class RewriteRounds {
   private async scheduledFlush(): Promise<void> {
     this.rewriteRound = true;
     let stale = new Set<ContextStore>();
-    const started = performance.now();
+    const started = monotonicMs();
     try {
-      if (this.rewritesLeftSince !== undefined && performance.now() - this.rewritesLeftSince > (this.host.options.staleRewriteLimitMs ?? STALE_REWRITE_LIMIT_MS)) {
+      if (this.rewritesLeftSince !== undefined && monotonicMs() - this.rewritesLeftSince > (this.host.options.staleRewriteLimitMs ?? STALE_REWRITE_LIMIT_MS)) {
         this.rewritesLeftSince = undefined;
         await this.flush();
         return;
@@ -141,7 +142,7 @@ export class RewriteRounds {
       } finally {
         this.dropPrepared(prepared);
         // The whole round, pauses too: the next waits twice as long (scheduleRewrite).
-        this.lastRewriteMs = performance.now() - started;
+        this.lastRewriteMs = monotonicMs() - started;
       }
     } finally {
       this.rewriteRound = false;
@@ -225,7 +226,7 @@ export class RewriteRounds {
    * to which one whose prepared file a commit made stale since is added, not written here.
    */
   underLock(prepared?: Map<ContextStore, PreparedRewrite>, later?: Set<ContextStore>): void {
-    const started = performance.now();
+    const started = monotonicMs();
     let firstError: EngineError | undefined;
     for (const store of this.host.stores()) {
       if (store.readOnly || later?.has(store)) continue;
@@ -242,7 +243,7 @@ export class RewriteRounds {
         }
         store.startPendingJournal();
         if (store.needsRewrite) {
-          rewriting = performance.now();
+          rewriting = monotonicMs();
           // Handed over: materialize swaps it in, or removes it when the state is no longer the one written.
           prepared?.delete(store);
           store.materialize(ready);
@@ -257,7 +258,7 @@ export class RewriteRounds {
       }
     }
     this.host.rewritten(firstError);
-    this.lastRewriteMs = performance.now() - started;
+    this.lastRewriteMs = monotonicMs() - started;
     if (firstError) throw firstError;
   }
 }

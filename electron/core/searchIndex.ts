@@ -10,6 +10,7 @@
 import type { StoredRecord } from './records.ts';
 import { ShardedMap } from './shardedMap.ts';
 import { SortedWords } from './sortedWords.ts';
+import { monotonicMs } from './monotonicClock.ts';
 
 const WORD = /[\p{L}\p{N}]+/gu;
 
@@ -390,7 +391,7 @@ export class IndexBuild {
 
   /** Adds records for about `budgetMs`; true when every one is in. */
   step(budgetMs: number): boolean {
-    const until = performance.now() + budgetMs;
+    const until = monotonicMs() + budgetMs;
     while (!this.done) {
       // The clock is read every 64 records (an add costs several times a reading of the clock,
       // and a batch of 256 ran well past a slice's end when the collector ran inside it).
@@ -403,7 +404,7 @@ export class IndexBuild {
         const record = next.value;
         if (!this.index.has(record.key) && this.current(record.key) === record) this.index.add(record);
       }
-      if (performance.now() >= until) break;
+      if (monotonicMs() >= until) break;
     }
     if (!this.done) return false;
     // The words added last are put in order now, not by the first query.

@@ -19,6 +19,7 @@ import { DESIRED_OUTCOME, type ChartSummary } from '../../../shared/domain.ts';
 import { BoundedHeap, type SearchIndex } from '../searchIndex.ts';
 import { NOT_KEPT, keptSummaryOf } from './chartSummaries.ts';
 import { chartIndexOf, isChartId, outcomeName, readChart, resolveChartId, summarizeChart } from './chartModel.ts';
+import { monotonicMs } from '../monotonicClock.ts';
 
 /** A match in the desired outcome ranks above any match in a step or an observation. */
 export const OUTCOME_BONUS = 100;
@@ -151,7 +152,7 @@ class ChartFacts {
   /** Learns the facts of the index's live ids for about `budgetMs`; true once every id given so far is learnt. */
   learn(budgetMs: number): boolean {
     const index = this.index as SearchIndex;
-    const until = performance.now() + budgetMs;
+    const until = monotonicMs() + budgetMs;
     while (this.learntTo < index.idCount) {
       // The clock is read every 256 ids: reading it costs more than learning one.
       for (let n = 0; n < 256 && this.learntTo < index.idCount; n += 1) {
@@ -159,7 +160,7 @@ class ChartFacts {
         this.learntTo += 1;
         if (index.recordAt(id) !== undefined) this.factOf(id);
       }
-      if (performance.now() >= until) break;
+      if (monotonicMs() >= until) break;
     }
     return this.learntTo >= index.idCount;
   }

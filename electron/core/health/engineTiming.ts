@@ -3,6 +3,7 @@
 // recent ones). The engine calls these two helpers at those few places (engine.ts); nothing a
 // watcher does can change or fail the engine's work.
 import { EngineError, type EngineErrorCode } from '../errors.ts';
+import { monotonicMs } from '../monotonicClock.ts';
 
 export type TimedWork = 'read' | 'write' | 'move' | 'open' | 'rewrite';
 
@@ -19,11 +20,11 @@ export interface EngineTiming {
 
 export type TimingObserver = (timing: EngineTiming) => void;
 
-/** Tells the observer how long the work since `started` (performance.now()) took. */
+/** Tells the observer how long the work since `started` (monotonicMs()) took. */
 export function tell(observer: TimingObserver | undefined, what: TimedWork, context: string | undefined, started: number, failed?: EngineErrorCode): void {
   if (!observer) return;
   try {
-    observer({ what, ...(context === undefined ? {} : { context }), ms: performance.now() - started, ...(failed ? { failed } : {}), at: Date.now() });
+    observer({ what, ...(context === undefined ? {} : { context }), ms: monotonicMs() - started, ...(failed ? { failed } : {}), at: Date.now() });
   } catch {
     // a watcher's failure is never the engine's
   }
@@ -32,7 +33,7 @@ export function tell(observer: TimingObserver | undefined, what: TimedWork, cont
 /** Runs `work` and tells the observer how long it took to settle, and whether it failed. */
 export function timed<T>(observer: TimingObserver | undefined, what: TimedWork, context: string | undefined, work: () => Promise<T>): Promise<T> {
   if (!observer) return work();
-  const started = performance.now();
+  const started = monotonicMs();
   const result = work();
   result.then(
     () => tell(observer, what, context, started),

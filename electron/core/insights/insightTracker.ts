@@ -9,6 +9,7 @@ import { validateContextName } from '../dataRoot.ts';
 import { readContextRollup, type ContextRollup, type RollupRead } from './contextRollup.ts';
 import { contextInsights, type ContextInsights, type FigureOptions } from './contextFigures.ts';
 import { chartInsights, type ChartInsights, type ChartSource } from './chartFigures.ts';
+import { monotonicMs } from '../monotonicClock.ts';
 
 export interface InsightsChange {
   readonly context: string;
@@ -34,7 +35,7 @@ export class InsightTracker {
   private readonly held = new Map<string, ContextRollup>();
   private readonly queues = new Map<string, Promise<unknown>>();
   private readonly listeners = new Set<(change: InsightsChange) => void>();
-  /** When each context's rollup was last written (performance.now()), and which hold more than is on disk. */
+  /** When each context's rollup was last written (monotonicMs()), and which hold more than is on disk. */
   private readonly savedAt = new Map<string, number>();
   private readonly unsaved = new Set<string>();
   /** Why a rollup could not be kept on disk, by context (the figures are right regardless). */
@@ -54,11 +55,11 @@ export class InsightTracker {
     validateContextName(context);
     const run = async () => {
       const last = this.savedAt.get(context);
-      const due = last === undefined || performance.now() - last >= (this.options.saveEveryMs ?? 30_000);
+      const due = last === undefined || monotonicMs() - last >= (this.options.saveEveryMs ?? 30_000);
       const read = await readContextRollup(this.engine, context, this.held.get(context), { rows, clock: () => this.now(), persist: this.options.persist !== false && due, unsaved: this.unsaved.has(context) });
       this.held.set(context, read.rollup);
       if (read.saved) {
-        this.savedAt.set(context, performance.now());
+        this.savedAt.set(context, monotonicMs());
         this.unsaved.delete(context);
       } else if (read.entries > 0 || read.rebuilt) this.unsaved.add(context);
       if (read.cacheProblem) this.cacheProblems.set(context, read.cacheProblem);

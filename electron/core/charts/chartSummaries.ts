@@ -11,7 +11,7 @@ import { validateContextName } from '../dataRoot.ts';
 import type { StoredRecord } from '../records.ts';
 import type { RecordSet } from '../recordSet.ts';
 import { chartHeadOf, chartIndexOf, isStepPart, type ChartIndex } from './chartModel.ts';
-import { COMPLETED, NO_STEPS, quickSummary, stepOf, stepsOf, summarizeFully, type StepCount } from './chartSummary.ts';
+import { COMPLETED, NO_STEPS, gatherSummaryPart, quickSummary, stepOf, stepsOf, summarizeFully, type StepCount } from './chartSummary.ts';
 import { derivedCacheOf } from '../derivedCache.ts';
 import { decodeSummaries, encodeSummaries } from './summaryCacheFile.ts';
 import { byDueDate } from '../../../shared/chartOrder.ts';
@@ -177,21 +177,30 @@ function countStep(cache: SummaryCache, record: StoredRecord, sign: 1 | -1): voi
 
 /**
  * A chart's summary as its records say now; undefined when there is no chart. Its steps are
- * the cache's counts, unless it has a stray step: then they are looked for (stepsOf).
+ * the cache's counts, unless it has a stray step: then they are looked for (stepsOf). `parts`:
+ * the charts' `_chart` and outcome entities gathered by a full pass (tallySteps), looked up
+ * there rather than in the record set.
  */
-function summaryNow(state: RecordSet, id: string, context: string, index: () => ChartIndex, cache: SummaryCache): ChartSummary | undefined {
+function summaryNow(state: RecordSet, id: string, context: string, index: () => ChartIndex, cache: SummaryCache, parts?: Map<string, StoredRecord>): ChartSummary | undefined {
   const steps = cache.strays.has(id) ? stepsOf(state, id) : (cache.steps.get(id) ?? NO_STEPS);
-  return quickSummary(state, id, context, steps) ?? summarizeFully(state, id, context, index());
+  const found = parts === undefined ? undefined : (key: string) => parts.get(key);
+  return quickSummary(state, id, context, steps, found) ?? summarizeFully(state, id, context, index());
 }
 
 /**
  * Every chart's steps, counted in one pass over the records (countStep for each), for a list
- * made from scratch (a context read anew); kept current record by record from then on.
+ * made from scratch (a context read anew); kept current record by record from then on. Returns
+ * the records quickSummary looks up, gathered on the way (gatherSummaryPart).
  */
-function tallySteps(state: RecordSet, cache: SummaryCache): void {
+function tallySteps(state: RecordSet, cache: SummaryCache): Map<string, StoredRecord> {
   cache.steps = new Map();
   cache.strays = new Map();
-  for (const record of state.values()) countStep(cache, record, 1);
+  const parts = new Map<string, StoredRecord>();
+  for (const record of state.values()) {
+    countStep(cache, record, 1);
+    gatherSummaryPart(parts, record);
+  }
+  return parts;
 }
 
 /**
@@ -218,13 +227,13 @@ function update(state: RecordSet, context: string): SummaryCache {
     cache.oldest = 1;
     cache.savedFor = undefined;
     if (readSaved(state, context, cache)) return cache;
-    tallySteps(state, cache);
+    const parts = tallySteps(state, cache);
     const heads = state.derived(chartHeadOf);
     cache.heads = new Map();
     for (const head of heads.values()) addCount(cache.heads, head.id, 1);
     const made: ChartSummary[] = [];
     for (const id of index().ids) {
-      const summary = summaryNow(state, id, context, index, cache);
+      const summary = summaryNow(state, id, context, index, cache, parts);
       if (summary) made.push(summary);
     }
     // Kept by due date (the window's first order): its sort of 100k rows then finds them in order.

@@ -77,9 +77,9 @@ export function stepsOf(state: RecordSet, id: string): StepCount {
  * instead of 1.3M. Undefined (the full reading is used) for a chart without those two
  * entities under their usual names.
  */
-export function quickSummary(state: RecordSet, id: string, context: string, steps: StepCount): ChartSummary | undefined {
-  const chart = chartFieldsOf(state, id);
-  const outcome = entityOf(state.get(entityKey(outcomeName(id))));
+export function quickSummary(state: RecordSet, id: string, context: string, steps: StepCount, find: FindRecord = (key) => state.get(key)): ChartSummary | undefined {
+  const chart = chartFieldsOf(state, id, find);
+  const outcome = entityOf(find(entityKey(outcomeName(id))));
   if (!chart || !outcome) return undefined;
   const dueDate = chart.dueDate ?? text(outcome.metadata.dueDate);
   const outcomeCompleted = outcome.metadata.completionStatus === true;
@@ -97,6 +97,25 @@ export function quickSummary(state: RecordSet, id: string, context: string, step
   };
 }
 
+/** A record by its key, as the record set's map answers (state.get). */
+export type FindRecord = (key: string) => StoredRecord | undefined;
+
+const CHART_ENTITY_SUFFIX = chartEntityName('');
+const OUTCOME_ENTITY_SUFFIX = outcomeName('');
+
+/**
+ * Keeps `record` in `parts` when quickSummary may look it up (an entity named `<id>_chart` or
+ * `<id>_desired_outcome`), the first of a key as the record set's map keeps it. A list made in
+ * one pass over every record gathers these on the way and looks them up there: a lookup in
+ * the record set would build its map of every key first (DeferredRecordMap), about a tenth of
+ * `tension chart list` at 1,000 charts, for two records a chart.
+ */
+export function gatherSummaryPart(parts: Map<string, StoredRecord>, record: StoredRecord): void {
+  if (record.kind !== 'entity') return;
+  const key = record.key;
+  if ((key.endsWith(CHART_ENTITY_SUFFIX) || key.endsWith(OUTCOME_ENTITY_SUFFIX)) && !parts.has(key)) parts.set(key, record);
+}
+
 /**
  * What the list shows of chart `id`'s `_chart` entity: the chart head the record set keeps for
  * it (parsed once, when the chart index read it), or, for a `_chart` entity that is no chart
@@ -104,12 +123,12 @@ export function quickSummary(state: RecordSet, id: string, context: string, step
  * the record set keeps no chart heads yet (a list read from its cache, derivedCache.ts), the one
  * entity is read: keeping them starts with a pass over every record (about 0.8 s at 100k charts).
  */
-function chartFieldsOf(state: RecordSet, id: string): ListedChartFields | undefined {
+function chartFieldsOf(state: RecordSet, id: string, find: FindRecord): ListedChartFields | undefined {
   const key = entityKey(chartEntityName(id));
   const heads = state.derivedIfKept(chartHeadOf);
-  const record = heads ? undefined : state.get(key);
+  const record = heads ? undefined : find(key);
   const head = heads ? heads.get(key) : record && chartHeadOf(record);
   if (head?.kind === 'chart') return head;
-  const entity = entityOf(state.get(key));
+  const entity = entityOf(find(key));
   return entity ? listedChartFields(entity.metadata) : undefined;
 }

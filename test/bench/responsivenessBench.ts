@@ -6,7 +6,8 @@
 // process, driven through the IPC channels the windows use, while perf_hooks.monitorEventLoopDelay
 // watches the main thread: its longest wait is what a window's drag or a menu waits at worst.
 // Issue 15's target: never more than 50 ms. Beside it, the slowest answer to a small request
-// (app.info every 25 ms): what a click waits for, which the engine's own work still decides.
+// (app.info every 25 ms): what a click waits for, which the engine's own work still decides; and
+// what an idle bystander process waited at the same time (the machine's share of a wait).
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -31,6 +32,9 @@ export interface Blocking {
   readonly maxDelayMs: number;
   readonly p99DelayMs: number;
   readonly slowestAnswerMs: number;
+  /** A bystander process's longest and p99 wait in the same activity (responsivenessChild.ts): the machine's share. */
+  readonly bystanderMaxMs: number;
+  readonly bystanderP99Ms: number;
 }
 
 const TARGET_MS = 50;
@@ -69,13 +73,14 @@ export async function responsivenessBench(config: ResponsivenessConfig): Promise
         ms(b.maxDelayMs),
         ms(b.p99DelayMs),
         ms(b.tookMs),
+        `${ms(b.bystanderMaxMs)} (p99 ${ms(b.bystanderP99Ms)})`,
         before ? ms(clickWait(before)) : '-',
         ms(clickWait(b)),
       ]);
       checks.push({
         what: `main thread's event loop during ${b.activity} (${charts} charts)`,
         measured: `longest wait ${ms(b.maxDelayMs)} (p99 ${ms(b.p99DelayMs)})`,
-        against: before ? `engine in the main thread: ${ms(before.maxDelayMs)}; the activity took ${ms(b.tookMs)}` : `the activity took ${ms(b.tookMs)}`,
+        against: `${before ? `engine in the main thread: ${ms(before.maxDelayMs)}; ` : ''}a bystander process meanwhile: ${ms(b.bystanderMaxMs)}; the activity took ${ms(b.tookMs)}`,
         target: `< ${TARGET_MS} ms`,
         pass: b.maxDelayMs < TARGET_MS,
       });
@@ -84,11 +89,12 @@ export async function responsivenessBench(config: ResponsivenessConfig): Promise
   return {
     title: '7. The main process answering while the engine works (issue 15: never blocked more than 50 ms)',
     detail: table(
-      ['charts', 'activity', 'longest wait, engine in main thread (before)', 'longest wait, engine in its worker (the app)', 'p99 wait (app)', 'took (app)', 'a click waits at worst (before)', 'a click waits at worst (app)'],
+      ['charts', 'activity', 'longest wait, engine in main thread (before)', 'longest wait, engine in its worker (the app)', 'p99 wait (app)', 'took (app)', 'a bystander process waits (app run)', 'a click waits at worst (before)', 'a click waits at worst (app)'],
       rows,
     ),
     notes: [
-      'each configuration in a fresh process on its own copy of the generated data; perf_hooks.monitorEventLoopDelay (10 ms resolution) on the main thread during each activity',
+      'each configuration in a fresh process on its own copy of the generated data; perf_hooks.monitorEventLoopDelay at 1 ms resolution on the main thread during each activity (it records the time between two turns of its own timer: an idle loop reads the resolution, so before this stop\'s 1 ms the figures held up to 10 ms of it)',
+      'a bystander process: a plain Node process beside the app\'s, with nothing to do but watch its own event loop the same way during the same activity; its waits are the machine\'s share, not the app\'s (on this 2-core machine an idle loop waits 20-45 ms at times while another process allocates memory fast, under 10 ms while others only compute)',
       'start: the services started and the first lists (a re-open from the checkpoint); then live updates and the search index in slices with a first search; a burst of new charts at 150 ms intervals with the app\'s 100 ms rewrite delay, until the last rewrite landed; a backup of every context; the close with its flush',
       'a click waits at worst: the longer of the main thread\'s longest stop and the slowest answer to a small request (app.info) sent every 25 ms; with the engine in its worker a request still waits for whatever that thread is doing (a rewrite, a backup, the rest of an index build): the main thread is free, the engine\'s thread is not',
     ],

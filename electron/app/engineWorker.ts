@@ -3,7 +3,7 @@
 // a rewrite, hashing a backup) holds this thread only; the main thread, which moves the
 // windows and answers the menus, stays free (issue 15). Bundled as out/engineWorker.cjs.
 import { parentPort, workerData } from 'node:worker_threads';
-import { encodeLargeAnswer, isEncodedAnswer } from '../../shared/encodedAnswer.ts';
+import { buffersOf, encodeLargeAnswer, isEncodedAnswer } from '../../shared/encodedAnswer.ts';
 import { startEngineServices, type EngineServices } from './engineServices.ts';
 import { errorForLog, errorText, type EngineWorkerData, type FromWorker, type ToWorker } from './engineWorkerProtocol.ts';
 
@@ -25,7 +25,7 @@ port.on('message', (message: ToWorker) => {
     services.handle(message.channel, message.input).then(
       (result) => {
         const answer = forWindow ? encodeLargeAnswer(result) : result;
-        if (isEncodedAnswer(answer)) port.postMessage({ type: 'result', id: message.id, result: answer } satisfies FromWorker, [answer.encodedAnswer.buffer as ArrayBuffer]);
+        if (isEncodedAnswer(answer)) port.postMessage({ type: 'result', id: message.id, result: answer } satisfies FromWorker, buffersOf(answer));
         else send({ type: 'result', id: message.id, result: answer });
       },
       (error: unknown) => send({ type: 'result', id: message.id, result: { ok: false, error: { code: 'INTERNAL', message: `Unexpected failure: ${errorText(error)}`, kept: 'Changes already saved are kept.' } } }),

@@ -15,9 +15,9 @@ import { FakeIpcMain } from './fakes.ts';
 const PART = 64 * 1024;
 const answer: IpcResult<unknown> = { ok: true, value: Array.from({ length: 6_000 }, (_, i) => ({ id: `chart_${i}`, desiredOutcome: `Outcome ${i}: “quotes”, émigré, 🌱`, stepsDone: i % 3, stepsTotal: i % 7 })) };
 
-function wire(held = new HeldAnswers(PART), partsAfterMs = 0) {
+function wire(held = new HeldAnswers(), partsAfterMs = 0) {
   const ipcMain = new FakeIpcMain();
-  registerInvokeHandler(ipcMain, (sender) => sender.id === 1 || sender.id === 2, { handleForWindow: async () => encodeLargeAnswer(answer) }, held);
+  registerInvokeHandler(ipcMain, (sender) => sender.id === 1 || sender.id === 2, { handleForWindow: async () => encodeLargeAnswer(answer, PART) }, held);
   const replies: { channel: string; bytes: number }[] = [];
   const windowOf = (id: number): IpcRendererLike => ({
     invoke: async (channel, ...args) => {
@@ -72,13 +72,27 @@ describe('a large answer in parts', () => {
     const chunks: Uint8Array[] = [];
     for (let index = 0; index < parts; index += 1) chunks.push((await ipcMain.invoke(window, ANSWER_PART_CHANNEL, id, index)) as Uint8Array);
     expect(chunks.every((c) => c instanceof Uint8Array)).toBe(true);
+    // Handed on as the engine's thread cut them: each the whole of its own buffer, so the
+    // serializer copies one part, not the answer under it.
+    expect(chunks.every((c) => c.byteOffset === 0 && c.buffer.byteLength === c.byteLength && c.byteLength <= PART)).toBe(true);
     expect(again).toEqual(chunks[0]);
     expect(JSON.parse(Buffer.concat(chunks).toString('utf8'))).toEqual(answer);
     expect(held.size).toBe(0);
   });
 
+  it('main hands on each part as the engine\'s thread cut it, not a copy of its own', () => {
+    const held = new HeldAnswers();
+    const encoded = encodeLargeAnswer(answer, PART);
+    const first = held.prepare(encoded, 1);
+    if (!isAnswerInParts(first) || !('encodedAnswer' in (encoded as object))) throw new Error('not held in parts');
+    const parts = (encoded as { encodedAnswer: Uint8Array[] }).encodedAnswer;
+    expect(first.answerInParts.parts).toBe(parts.length);
+    for (const [index, part] of parts.entries()) expect(held.part(first.answerInParts.id, index, 1)).toBe(part);
+    expect(held.size).toBe(0);
+  });
+
   it('parts kept past their time are gone, and the page gets an error value, not a half answer', async () => {
-    const { windowOf, held } = wire(new HeldAnswers(PART, 1), 20);
+    const { windowOf, held } = wire(new HeldAnswers(1), 20);
     const result = await createTensionBridge(windowOf(1)).invoke('charts.list', {});
     expect(result).toMatchObject({ ok: false, error: { code: 'INTERNAL', message: expect.stringMatching(/did not arrive whole: part 1 of \d+ did not come/) } });
     expect(held.size).toBe(0);

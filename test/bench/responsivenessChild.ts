@@ -49,11 +49,30 @@ interface Bystander {
 function startBystander(): Bystander {
   const child = spawn(process.execPath, ['-e', BYSTANDER], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
   return {
+    // Settles on the answer, or fails if the bystander cannot answer (gone before or after the
+    // question): a bench that waited for it would hang until its own timeout.
     ask: () =>
       new Promise((resolve, reject) => {
-        child.once('message', (answer) => resolve(answer as { maxMs: number; p99Ms: number }));
-        child.once('error', reject);
-        child.send('ask');
+        const settle = () => {
+          child.off('message', onAnswer);
+          child.off('error', onError);
+          child.off('exit', onExit);
+        };
+        const onAnswer = (answer: unknown) => {
+          settle();
+          resolve(answer as { maxMs: number; p99Ms: number });
+        };
+        const onError = (error: Error) => {
+          settle();
+          reject(error);
+        };
+        const onExit = (code: number | null, signal: string | null) => onError(new Error(`the bystander process ended (${signal ?? `exit code ${code}`}) before it answered`));
+        child.on('message', onAnswer);
+        child.on('error', onError);
+        child.on('exit', onExit);
+        child.send('ask', (error) => {
+          if (error) onError(error);
+        });
       }),
     stop: () => child.kill(),
   };

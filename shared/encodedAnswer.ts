@@ -57,9 +57,12 @@ export function byteLengthOf(answer: EncodedAnswer): number {
 /** The answer itself, from bytes or as it came. */
 export function decodeAnswer(value: unknown): unknown {
   if (!isEncodedAnswer(value)) return value;
-  const [only] = value.encodedAnswer;
-  const bytes = value.encodedAnswer.length === 1 && only ? only : joined(value.encodedAnswer, byteLengthOf(value));
-  return JSON.parse(new TextDecoder().decode(bytes));
+  // Decoded part by part as one stream: a character cut between two parts is held over to the
+  // next, and the parts are never copied into one buffer first.
+  const decoder = new TextDecoder();
+  let text = '';
+  for (const part of value.encodedAnswer) text += decoder.decode(part, { stream: true });
+  return JSON.parse(text + decoder.decode());
 }
 
 /**
@@ -87,12 +90,3 @@ export function joinParts(parts: readonly Uint8Array[], bytes: number): EncodedA
   return parts.length > 0 && byteLengthOf(answer) === bytes ? answer : undefined;
 }
 
-function joined(parts: readonly Uint8Array[], bytes: number): Uint8Array {
-  const whole = new Uint8Array(bytes);
-  let at = 0;
-  for (const part of parts) {
-    whole.set(part, at);
-    at += part.byteLength;
-  }
-  return whole;
-}

@@ -9,7 +9,7 @@ import { registerInvokeHandler } from '../../electron/app/ipcBridge.ts';
 import { HeldAnswers } from '../../electron/app/heldAnswers.ts';
 import { createTensionBridge, type IpcRendererLike } from '../../electron/app/preloadBridge.ts';
 import { ANSWER_PART_CHANNEL, INVOKE_CHANNEL, type IpcResult } from '../../shared/contract.ts';
-import { encodeLargeAnswer, isAnswerInParts } from '../../shared/encodedAnswer.ts';
+import { encodeLargeAnswer, isAnswerInParts, isEncodedAnswer } from '../../shared/encodedAnswer.ts';
 import { FakeIpcMain } from './fakes.ts';
 
 const PART = 64 * 1024;
@@ -83,12 +83,23 @@ describe('a large answer in parts', () => {
   it('main hands on each part as the engine\'s thread cut it, not a copy of its own', () => {
     const held = new HeldAnswers();
     const encoded = encodeLargeAnswer(answer, PART);
+    if (!isEncodedAnswer(encoded)) throw new Error('not encoded');
     const first = held.prepare(encoded, 1);
-    if (!isAnswerInParts(first) || !('encodedAnswer' in (encoded as object))) throw new Error('not held in parts');
-    const parts = (encoded as { encodedAnswer: Uint8Array[] }).encodedAnswer;
+    if (!isAnswerInParts(first)) throw new Error('not held in parts');
+    const parts = encoded.encodedAnswer;
     expect(first.answerInParts.parts).toBe(parts.length);
     for (const [index, part] of parts.entries()) expect(held.part(first.answerInParts.id, index, 1)).toBe(part);
     expect(held.size).toBe(0);
+  });
+
+  it('parts that do not add up to the bytes main announced give the page an error value, not a wrong answer', async () => {
+    const window: IpcRendererLike = {
+      invoke: async (channel) => (channel === ANSWER_PART_CHANNEL ? new TextEncoder().encode('{"ok"') : { answerInParts: { id: 'held', parts: 2, bytes: 12 } }),
+      on: () => undefined,
+      removeListener: () => undefined,
+    };
+    const result = await createTensionBridge(window).invoke('charts.list', {});
+    expect(result).toMatchObject({ ok: false, error: { code: 'INTERNAL', message: expect.stringMatching(/its 2 parts do not add up to 12 bytes/) } });
   });
 
   it('parts kept past their time are gone, and the page gets an error value, not a half answer', async () => {

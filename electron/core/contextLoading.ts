@@ -8,7 +8,9 @@ import { fromSystemError } from './errors.ts';
 import { sameLines } from './records.ts';
 import { JOURNAL_FORMAT } from './journalFormat.ts';
 import { cutJournal, readJournal, type JournalRead } from './journalFile.ts';
-import { irregularLinesOf, readContextFile, statIdentity, type FileIdentity, type ParsedContextFile, type TrustedFile } from './contextFile.ts';
+import { irregularLinesOf, readContextFile, readStable, statIdentity, type FileIdentity, type ParsedContextFile, type TrustedFile } from './contextFile.ts';
+import type { FileSystem } from './fileSystem.ts';
+import type { ContextPaths } from './dataRoot.ts';
 import { FileVersions } from './fileVersions.ts';
 import { readCheckpoint, type Checkpoint } from './checkpointFile.ts';
 import type { ContextMemory, SnapshotSeen } from './contextMemory.ts';
@@ -40,6 +42,35 @@ function loadFile(m: ContextMemory): void {
   const vouched = checkpoint !== undefined && file.identity !== undefined && checkpoint.size === file.identity.size && checkpoint.crc === file.identity.crc;
   loadByReplay(m, file, vouched);
   if (file.link) noteLinkedFile(m);
+}
+
+/**
+ * Whether a read-only load of the context would make its state exactly the file whose tag
+ * (size:CRC-32, DerivedCache.tagNow) is `tag`, found without parsing a line: what lets a derived
+ * cache saved for that tag (the chart list's) be read without loading the context. Mirrors
+ * loadFile: the file is taken as it is when there is no journal or an empty one (startJournal),
+ * or when the checkpoint vouches for this very file and nothing was journaled after it
+ * (tryLoadFromCheckpoint); anything else (a journal to replay, a file another program changed,
+ * a link, a file still being written) answers false and the caller loads. Damaged lines are not
+ * looked for: a derived cache is saved only for a state that had none (stateIsFile), and a tag
+ * names one exact content. The cheap looks come first (sizes, the checkpoint), so a miss costs
+ * a few stats, not a read of the file; the file is read last, as loadFile reads it after the
+ * checkpoint, and its CRC decides. Not for a writer: its load may take in a killed rewrite's
+ * leftovers (sweepLeftovers), and it may finish a change across contexts first.
+ */
+export function loadsAsFile(fsys: FileSystem, paths: ContextPaths, tag: string): boolean {
+  const size = Number(tag.slice(0, tag.indexOf(':')));
+  const checkpoint = readCheckpoint(fsys, paths.checkpoint);
+  const file = statIdentity(fsys, paths.file);
+  if (file === undefined || file.link || file.size !== size) return false;
+  const journal = statIdentity(fsys, paths.journal);
+  if (journal?.link) return false;
+  if (journal !== undefined && journal.size > 0) {
+    const vouched = checkpoint !== undefined && `${checkpoint.size}:${checkpoint.crc}` === tag && checkpoint.journalIno === journal.ino.toString() && checkpoint.journalOffset === journal.size;
+    if (!vouched) return false;
+  }
+  const read = readStable(fsys, paths.file);
+  return read !== undefined && !read.unsettled && `${read.identity.size}:${read.identity.crc}` === tag;
 }
 
 /**

@@ -88,6 +88,12 @@ export interface ContextStoreOptions {
   readonly clock?: () => Date;
   /** Hands over (through noteObservedVersion) the versions the observer has read so far. */
   readonly catchUpObserver?: () => void;
+  /**
+   * A reader saves derived caches all the same (a cache file beside the journal, by a rename,
+   * no lock): the engine says so when it was opened for reading in a folder that is already
+   * ours (its .history is there), never in a peer's folder or one it cannot write.
+   */
+  readonly savesCachesWhileReading?: boolean;
 }
 
 export class ContextMemory {
@@ -170,7 +176,7 @@ export class ContextMemory {
       tagNow: () => (this.asFile !== undefined && this.asFile.version === this.state.version ? this.asFile.tag : undefined),
       read: (kind, tag) => readDerivedFile(this.fs, this.derivedPath(kind), tag),
       write: (kind, tag, text) => {
-        if (!this.readOnly) writeDerivedFile(this.fs, this.derivedPath(kind), tag, text);
+        if (!this.readOnly || options.savesCachesWhileReading === true) writeDerivedFile(this.fs, this.derivedPath(kind), tag, text);
       },
       onClose: (kind, save) => this.closeSavers.set(kind, save),
     });

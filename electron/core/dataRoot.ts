@@ -54,6 +54,9 @@ export function contextOfFileName(layout: DataLayout, fileName: string): string 
   return context;
 }
 
+/** Where a context's files are (contextPaths). */
+export type ContextPaths = ReturnType<typeof contextPaths>;
+
 export function contextPaths(layout: DataLayout, context: string) {
   const file = contextFileName(layout, context);
   assertNoContextDifferingInCase(layout, context);

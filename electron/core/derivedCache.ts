@@ -49,6 +49,12 @@ const DERIVED_CACHE_FORMAT = 1;
  * the content (`{"format":1,"tag":"<size>:<crc>"}`); the rest is the caller's text.
  */
 export function readDerivedFile(fsys: FileSystem, file: string, tag: string): string | undefined {
+  const saved = readDerivedEntry(fsys, file);
+  return saved?.tag === tag ? saved.text : undefined;
+}
+
+/** The cache file at `file` with the tag it was saved for (whatever it is); undefined when missing, unreadable or of another format. */
+export function readDerivedEntry(fsys: FileSystem, file: string): { readonly tag: string; readonly text: string } | undefined {
   let text: string | undefined;
   try {
     text = readFileIfExists(fsys, file)?.toString('utf8');
@@ -59,7 +65,7 @@ export function readDerivedFile(fsys: FileSystem, file: string, tag: string): st
   if (text === undefined || end < 0) return undefined;
   try {
     const header = JSON.parse(text.slice(0, end)) as { format?: unknown; tag?: unknown };
-    return header.format === DERIVED_CACHE_FORMAT && header.tag === tag ? text.slice(end + 1) : undefined;
+    return header.format === DERIVED_CACHE_FORMAT && typeof header.tag === 'string' ? { tag: header.tag, text: text.slice(end + 1) } : undefined;
   } catch {
     return undefined;
   }

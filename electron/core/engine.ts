@@ -16,6 +16,8 @@ import { IntentLog } from './intentLog.ts';
 import { upgradeJournalIfOld } from './journalUpgrade.ts';
 import { loadAtomicExchange } from './atomicExchange.ts';
 import { linkedFolderReason } from './dataFolderLinks.ts';
+import { readDerivedEntry } from './derivedCache.ts';
+import { loadsAsFile } from './contextLoading.ts';
 import type { ObservedVersion } from './versionObserver.ts';
 import { tell, timed, type TimingObserver } from './health/engineTiming.ts';
 import { isHiddenRetired } from './contexts/retiredContexts.ts';
@@ -263,7 +265,17 @@ export class Engine {
     let store = this.stores.get(context);
     if (!store) {
       if (!this.readOnly) upgradeJournalIfOld(this, context);
-      store = new ContextStore({ fs: this.fs, layout: this.layout, context, readOnly: this.readOnly, readOnlyReason: this.readOnlyReason, recovery: this.recovery, clock: this.options.clock, catchUpObserver: () => this.versionObserver?.catchUp() });
+      store = new ContextStore({
+        fs: this.fs,
+        layout: this.layout,
+        context,
+        readOnly: this.readOnly,
+        readOnlyReason: this.readOnlyReason,
+        recovery: this.recovery,
+        clock: this.options.clock,
+        catchUpObserver: () => this.versionObserver?.catchUp(),
+        savesCachesWhileReading: this.readerSavesCaches(),
+      });
       const opening = monotonicMs();
       store.load();
       this.stores.set(context, store);
@@ -274,6 +286,46 @@ export class Engine {
     if (this.readOnly) this.previewOpenIntents(context, store);
     if (store.needsRewrite || store.journalPending) this.scheduleRewrite();
     return store;
+  }
+
+  /**
+   * Opened for reading (the CLI's reading commands) in a folder that is ours already: its
+   * .history is a real folder. A reader saves the chart list's cache there (derivedCache.ts),
+   * so that the next `tension chart list` of an unchanged file reads it without parsing the file
+   * (savedWithoutLoading). Never in a peer's folder (no .history: a reader makes nothing there),
+   * nor in one opened read-only because it cannot be written or is a newer format's.
+   */
+  private readerSavesCaches(): boolean {
+    if (this.options.readOnly !== true || linkedFolderReason(this.fs, this.layout) !== undefined) return false;
+    try {
+      return this.fs.statSync(rootPaths(this.layout).history, { bigint: true }).isDirectory();
+    } catch {
+      return false;
+    }
+  }
+
+  /**
+   * The derived cache `kind` of a context, read without loading the context (its file is not
+   * parsed), when loading it would make its state exactly the file the cache was saved for
+   * (loadsAsFile): only in a reader that has not loaded the context yet, with no change across
+   * contexts left open (a reader previews those). Undefined otherwise: the caller loads it.
+   * `tension chart list` of a file unchanged since its list was saved: the file's read and CRC,
+   * not a parse of every line (at 1k charts most of the command's own time).
+   */
+  savedWithoutLoading(context: string, kind: 'summaries'): Promise<string | undefined> {
+    return this.withLock(() => {
+      const name = validateContextName(context);
+      if (!this.readOnly || this.stores.has(name)) return undefined;
+      // (runLocked has loaded the contexts of an open move already, to finish or preview it: this says it where it matters.)
+      try {
+        if (this.intents.hasOpenIntents()) return undefined;
+      } catch {
+        return undefined;
+      }
+      const paths = contextPaths(this.layout, name);
+      const saved = readDerivedEntry(this.fs, paths[kind]);
+      return saved !== undefined && loadsAsFile(this.fs, paths, saved.tag) ? saved.text : undefined;
+    });
   }
 
   /**
@@ -528,6 +580,11 @@ export class Engine {
         await this.runLocked(() => {
           this.flushUnderLock();
           // After the last rewrite, the state is its file: what is derived from it is saved for the next open.
+          for (const store of this.stores.values()) store.saveDerivedCaches();
+        });
+      } else {
+        // A reader saves them only where its stores may (readerSavesCaches); nothing else is written.
+        await this.runLocked(() => {
           for (const store of this.stores.values()) store.saveDerivedCaches();
         });
       }

@@ -328,15 +328,21 @@ describe('the chart list saved at the close', () => {
     await engine.close();
   });
 
-  it('is not saved by a read-only engine, and goes with a deleted context', async () => {
+  it('is saved by a reader only in a folder that is ours (listWithoutLoading.test.ts), and goes with a deleted context', async () => {
     const layout = tempLayout();
     const engine = await openEngine(layout);
     await someCharts(engine);
     await engine.close();
+    // Ours, but .history turned into a link: a reader writes nothing through it.
+    const history = path.join(layout.root, '.history');
+    fs.renameSync(history, `${history}.real`);
+    fs.symlinkSync(`${history}.real`, history);
     const readOnly = await openEngine(layout, { readOnly: true });
     await listCharts(readOnly, 'work');
     await readOnly.close();
     expect(fs.existsSync(cacheFile(layout, 'work'))).toBe(false);
+    fs.rmSync(history);
+    fs.renameSync(`${history}.real`, history);
 
     const lister = await openEngine(layout);
     await listCharts(lister, 'work');

@@ -334,7 +334,9 @@ export async function listCharts(engine: Engine, context?: string): Promise<Char
   const contexts = context === undefined ? engine.listContextNames() : [validateContextName(context)];
   const all: ChartSummary[] = [];
   for (const name of contexts) {
-    const summaries = await engine.read(name, (state) => summarizeCharts(state, name));
+    // A reader (the CLI) of a file unchanged since its list was saved reads the list alone.
+    const saved = await engine.savedWithoutLoading(name, 'summaries');
+    const summaries = (saved === undefined ? undefined : decodeSummaries(saved, name)?.summaries) ?? (await engine.read(name, (state) => summarizeCharts(state, name)));
     appendAll(all, summaries);
   }
   return all;

@@ -311,7 +311,7 @@ export async function cliBench(config: CliBenchConfig): Promise<SectionResult> {
     `each figure is the median of ${runs} timed runs (wall time of a spawnSync, stdout to a file); within a group the commands take turns, round by round, after one untimed warm-up call of each`,
     `children run with this process's environment minus the npm_* variables \`npm run bench\` sets, as from a plain shell`,
     `npm run -s tension walks electron/ and shared/ for a newer source (build/runTension.mjs) before importing the bundle; package.json has no trivial script to time npm alone, so its ratio to node -e 0 is informational`,
-    `a reading command (chart list, graph) opens the data folder read-only: no lock, no journal started; "after one CLI write" is the folder after one \`entity set\` of a note (not a chart): the file adopted into the journal, .history written`,
+    `a reading command (chart list, graph) opens the data folder read-only: no lock, no journal started; in a folder that is ours already (.history there) chart list saves its list (.history/charts.summaries.cache.json), and a later chart list of the unchanged file reads it without parsing the file (Engine.savedWithoutLoading): the warm-up call saves it, the timed calls read it; in a peer's folder nothing is written, so every call parses; "after one CLI write" is the folder after one \`entity set\` of a note (not a chart): the file adopted into the journal, .history written`,
     `the graph floors run in a fresh \`node -e\` on the same context file: read it, JSON.parse every line keeping them; the second also prints the graph as one JSON document, as graph --json does`,
   );
   return { title, detail, notes, checks };

@@ -9,6 +9,7 @@ import { DataRootWatcher, type ContextChange, type WatcherOptions } from '../cor
 import { checkDataFolder } from '../core/dataFolder.ts';
 import { warmSearchIndexes } from '../core/searchWarmUp.ts';
 import { prepareFirstScreen } from '../core/firstScreen.ts';
+import { existingHealthMonitorOf } from '../core/health/healthMonitor.ts';
 import { createHandlerTable } from '../ipc/handlerTable.ts';
 import { startBackgroundWork, type BackgroundWorkOptions } from './backgroundWork.ts';
 import { appDataLayout, type DataLocationInput } from './dataLocation.ts';
@@ -108,6 +109,8 @@ export async function startEngineServices(config: EngineServicesConfig, output: 
       await listsReady;
       await watching;
       await watcher.stop().catch((error: unknown) => log('Stopping live updates failed.', error));
+      // The insights rollups written just after an answer (InsightTracker.saveSoon): a cache, but the next start reads on from it.
+      await existingHealthMonitorOf(engine)?.insights.settled();
       await engine.close(); // flushes every pending rewrite of the context files
     },
   };

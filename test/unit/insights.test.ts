@@ -5,7 +5,8 @@
 import fs from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { InsightTracker } from '../../electron/core/insights/insightTracker.ts';
-import { rollupPaths } from '../../electron/core/insights/rollupFiles.ts';
+import { columnRoom, readRows, rollupPaths } from '../../electron/core/insights/rollupFiles.ts';
+import { realFileSystem } from '../../electron/core/fileSystem.ts';
 import { contextPaths } from '../../electron/core/dataRoot.ts';
 import { sealLine } from '../../electron/core/journalFormat.ts';
 import { ChartService } from '../../electron/core/charts/chartService.ts';
@@ -149,6 +150,7 @@ describe('the rollup kept beside the journal', () => {
     buildWork(journal);
     const first = await tracker(layout);
     const expected = await first.insights.contextInsights({ context: 'work', weeks: 4 });
+    await first.insights.settled();
     await first.engine.close();
     const files = rollupPaths(contextPaths(layout, 'work').journal);
     const rows = fs.readFileSync(files.rows);
@@ -171,6 +173,46 @@ describe('the rollup kept beside the journal', () => {
     expect(read.rollup.summary.days['2026-03-25']?.commits).toEqual({ mcp: 1, cli: 1 });
     expect(read.rollup.summary.damagedLines).toBe(0);
     await third.engine.close();
+  });
+
+  it('the figures are answered before the rollup is written, and it is written right after: the next process reads on from it', async () => {
+    const layout = tempLayout();
+    buildWork(new JournalBuilder(layout, 'work'));
+    const first = await tracker(layout);
+    const files = rollupPaths(contextPaths(layout, 'work').journal);
+    const figures = await first.insights.contextInsights({ context: 'work', weeks: 4 });
+    // Answered from the journal; the 31 MB (at 100k charts) of rows are not written yet.
+    expect(fs.existsSync(files.rows)).toBe(false);
+    await first.insights.settled();
+    expect(fs.existsSync(files.summary) && fs.existsSync(files.rows)).toBe(true);
+    expect(first.insights.cacheProblems.size).toBe(0);
+    await first.engine.close();
+    const next = await tracker(layout);
+    const read = await next.insights.refresh('work');
+    expect(read.rebuilt).toBe(false);
+    expect(read.entries).toBe(0);
+    expect(await next.insights.contextInsights({ context: 'work', weeks: 4 })).toEqual(figures);
+    // A chart's page too answers first, and the rows it read are kept after.
+    expect((await next.insights.chartInsights('A', { weeks: 4 })).created).toBe('2026-03-02T10:00:00.000Z');
+    await next.insights.settled();
+    await next.engine.close();
+  });
+
+  it('rows read back have room to grow: the next day of changes appends without copying a column (24 MB each at 100k charts)', async () => {
+    const layout = tempLayout();
+    buildWork(new JournalBuilder(layout, 'work'));
+    const first = await tracker(layout);
+    const { rollup } = await first.insights.refresh('work', true);
+    await first.engine.close();
+    const files = rollupPaths(contextPaths(layout, 'work').journal);
+    const read = readRows(realFileSystem, files, rollup.summary);
+    expect(read?.events).toBe(rollup.state?.events);
+    const log = read!.column('evKind');
+    const before = log.values().buffer;
+    for (let i = 0; i < 1_000; i += 1) log.push(i);
+    expect(log.values().buffer).toBe(before);
+    expect(log.length).toBe(rollup.state!.events + 1_000);
+    expect(before.byteLength).toBe(4 * (rollup.state!.events + columnRoom(rollup.state!.events)));
   });
 
   it('in the running app the rollup is written at most every so often; what was held back is read again by the next process', async () => {

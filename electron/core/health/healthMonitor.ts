@@ -139,12 +139,12 @@ export class HealthMonitor {
 
 const monitors = new WeakMap<Engine, HealthMonitor>();
 
-/** The engine's one monitor, made (and attached as its timing observer) on first use. */
 /** The engine's health monitor if something made one (the app's handler table does), else undefined. */
 export function existingHealthMonitorOf(engine: Engine): HealthMonitor | undefined {
   return monitors.get(engine);
 }
 
+/** The engine's one monitor, made (and attached as its timing observer) on first use. */
 export function healthMonitorOf(engine: Engine, options: MonitorOptions = {}): HealthMonitor {
   let monitor = monitors.get(engine);
   if (!monitor) monitors.set(engine, (monitor = new HealthMonitor(engine, options)));

@@ -121,15 +121,22 @@ export async function readContextRollup(engine: Engine, context: string, held: C
     rows.damagedLines += end.damaged;
     summary = summarizeRollup(rows, context, randomUUID(), positionAfter(end, summary.journal), clock());
   }
-  let cacheProblem: string | undefined;
-  let saved = false;
-  if ((rebuilt || entries > 0 || options.unsaved) && state && options.persist !== false && engine.fs.existsSync(rootPaths(engine.layout).history)) {
-    try {
-      writeRollup(engine.fs, files, state, summary);
-      saved = true;
-    } catch (error) {
-      cacheProblem = `The insights of context ${context} could not be kept in ${files.summary} (${errnoOf(error) ?? String(error)}); they are right, and are worked out from the journal again next time.`;
-    }
+  const rollup = { context, summary, state };
+  const keeping = (rebuilt || entries > 0 || options.unsaved) && options.persist !== false ? saveContextRollup(engine, rollup) : { saved: false };
+  return { rollup, rebuilt, entries, ...keeping };
+}
+
+/**
+ * Writes a rollup beside its journal (where .history/ exists and it holds rows): saved, or why
+ * it could not be (the figures are right either way; the next process reads more journal).
+ */
+export function saveContextRollup(engine: Engine, rollup: ContextRollup): { readonly saved: boolean; readonly cacheProblem?: string } {
+  if (!rollup.state || !engine.fs.existsSync(rootPaths(engine.layout).history)) return { saved: false };
+  const files = rollupPaths(contextPaths(engine.layout, rollup.context).journal);
+  try {
+    writeRollup(engine.fs, files, rollup.state, rollup.summary);
+    return { saved: true };
+  } catch (error) {
+    return { saved: false, cacheProblem: `The insights of context ${rollup.context} could not be kept in ${files.summary} (${errnoOf(error) ?? String(error)}); they are right, and are worked out from the journal again next time.` };
   }
-  return { rollup: { context, summary, state }, rebuilt, entries, saved, ...(cacheProblem ? { cacheProblem } : {}) };
 }

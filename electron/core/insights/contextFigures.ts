@@ -6,7 +6,7 @@ import { DAY_MS, dateOfDay, dayOfDate, dayOfMs, weekOf } from './calendarDays.ts
 import type { RollupSummary } from './rollupSummary.ts';
 import type { ContextInsights, StalledChart } from '../../../shared/insightFigures.ts';
 
-import { median, minutesAsDays, runningTotalByWeek, sumByWeek, todayOf, weekRange, weeklySeries } from './timeSeries.ts';
+import { medianOfLists, minutesAsDays, runningTotalByWeek, sumByWeek, todayOf, weekRange, weeklySeries } from './timeSeries.ts';
 import { appendAll } from '../../../shared/appendAll.ts';
 
 export type { ContextInsights, StalledChart, StepTimes } from '../../../shared/insightFigures.ts';
@@ -36,7 +36,9 @@ export function contextInsights(summaries: readonly RollupSummary[], options: Fi
     stepsCompleted: new Map<number, number>(),
     overdue: new Map<number, number>(),
   };
-  const durationsByDay = new Map<number, number[]>();
+  // Each day's step durations as the summaries hold them (a year at 100k charts: ~300k numbers),
+  // gathered as lists of lists: copied once, into the one array each median sorts.
+  const durationsByDay = new Map<number, (readonly number[])[]>();
   let firstDay: number | undefined;
   const add = (map: Map<number, number>, day: number, value: number | undefined) => {
     if (value) map.set(day, (map.get(day) ?? 0) + value);
@@ -49,7 +51,7 @@ export function contextInsights(summaries: readonly RollupSummary[], options: Fi
       add(perDay.telescoped, day, figures.telescoped);
       add(perDay.stepsCompleted, day, figures.stepsCompleted);
       add(perDay.overdue, day, figures.overdue);
-      if (figures.durations?.length) durationsByDay.set(day, [...(durationsByDay.get(day) ?? []), ...figures.durations]);
+      if (figures.durations?.length) listOf(durationsByDay, day).push(figures.durations);
       if ((figures.created || figures.stepsCompleted || figures.commits) && day <= today) firstDay = Math.min(firstDay ?? day, day);
     }
   }
@@ -59,15 +61,14 @@ export function contextInsights(summaries: readonly RollupSummary[], options: Fi
     return weeklySeries(range, (week) => byWeek.get(week) ?? 0);
   };
   const inRange = (day: number) => day >= range.first && day <= today;
-  const durationsByWeek = new Map<number, number[]>();
-  const allDurations: number[] = [];
-  for (const [day, list] of durationsByDay) {
+  const durationsByWeek = new Map<number, (readonly number[])[]>();
+  const allDurations: (readonly number[])[] = [];
+  for (const [day, lists] of durationsByDay) {
     if (!inRange(day)) continue;
-    const week = weekOf(day);
-    durationsByWeek.set(week, [...(durationsByWeek.get(week) ?? []), ...list]);
-    appendAll(allDurations, list);
+    appendAll(listOf(durationsByWeek, weekOf(day)), lists);
+    appendAll(allDurations, lists);
   }
-  const overall = median(allDurations);
+  const overall = medianOfLists(allDurations);
   const overdue = runningTotalByWeek(perDay.overdue, range, today);
   return {
     contexts: summaries.map((s) => s.context),
@@ -81,9 +82,9 @@ export function contextInsights(summaries: readonly RollupSummary[], options: Fi
     stepsCompletedPerWeek: weekly(perDay.stepsCompleted),
     stepTimeToComplete: {
       medianDays: overall === null ? null : minutesAsDays(overall),
-      completions: allDurations.length,
+      completions: allDurations.reduce((sum, list) => sum + list.length, 0),
       medianDaysPerWeek: weeklySeries(range, (week) => {
-        const m = median(durationsByWeek.get(week) ?? []);
+        const m = medianOfLists(durationsByWeek.get(week) ?? []);
         return m === null ? Number.NaN : minutesAsDays(m);
       }).filter((p) => !Number.isNaN(p.value)),
     },
@@ -128,4 +129,10 @@ function telescopingOf(summaries: readonly RollupSummary[]): ContextInsights['te
     byDepth: [...byDepth.keys()].map((depth) => ({ depth, charts: byDepth[depth] ?? 0 })),
     ...(deepest ? { deepest } : {}),
   };
+}
+
+function listOf<K, T>(map: Map<K, T[]>, key: K): T[] {
+  let list = map.get(key);
+  if (!list) map.set(key, (list = []));
+  return list;
 }

@@ -13,6 +13,7 @@ import { readFileIfExists } from '../fileSystem.ts';
 import { replaceCacheFile } from '../atomicFile.ts';
 import { CHART_COLUMNS, EVENT_COLUMNS, IntColumn, RollupState, STEP_COLUMNS, type ColumnName } from './rollupState.ts';
 import { ROLLUP_FORMAT, restoreDays, type RollupSummary } from './rollupSummary.ts';
+import { buildRowTable, validRowTable } from './rowTable.ts';
 
 export interface RollupPaths {
   readonly summary: string;
@@ -62,17 +63,16 @@ export function readSummary(fsys: FileSystem, paths: RollupPaths, context: strin
 
 /**
  * The rows file: a JSON header line (format, generation, counts, and the CRC-32 of the rest),
- * a JSON line with the chart ids, then each column as little-endian 32-bit integers.
+ * a JSON line with the chart ids, then each column as little-endian 32-bit integers, then the
+ * ids' index (rowTable.ts: `rowTable` slots in the header; a file without it is read all the same).
  */
 export function encodeRows(state: RollupState, generation: string): Uint8Array[] {
   const ids = Buffer.from(`${JSON.stringify(state.ids)}\n`, 'utf8');
-  const columns = [...CHART_COLUMNS, ...STEP_COLUMNS, ...EVENT_COLUMNS].map((name) => {
-    const values = state.column(name).values();
-    return Buffer.from(values.buffer, values.byteOffset, values.byteLength);
-  });
+  const table = buildRowTable(state.ids);
+  const columns = [...[...CHART_COLUMNS, ...STEP_COLUMNS, ...EVENT_COLUMNS].map((name) => state.column(name).values()), table].map((values) => Buffer.from(values.buffer, values.byteOffset, values.byteLength));
   let crc = zlib.crc32(ids);
   for (const column of columns) crc = zlib.crc32(column, crc);
-  const header = { format: ROLLUP_FORMAT, generation, charts: state.charts, steps: state.steps, events: state.events, crc: crc.toString(16).padStart(8, '0') };
+  const header = { format: ROLLUP_FORMAT, generation, charts: state.charts, steps: state.steps, events: state.events, rowTable: table.length, crc: crc.toString(16).padStart(8, '0') };
   return [Buffer.from(`${JSON.stringify(header)}\n`, 'utf8'), ids, ...columns];
 }
 
@@ -102,7 +102,7 @@ export function readRows(fsys: FileSystem, paths: RollupPaths, summary: RollupSu
   const headerEnd = bytes.indexOf(10);
   const idsEnd = headerEnd < 0 ? -1 : bytes.indexOf(10, headerEnd + 1);
   if (idsEnd < 0) return undefined;
-  let header: { format?: unknown; generation?: unknown; charts?: unknown; steps?: unknown; events?: unknown; crc?: unknown };
+  let header: { format?: unknown; generation?: unknown; charts?: unknown; steps?: unknown; events?: unknown; rowTable?: unknown; crc?: unknown };
   let ids: unknown;
   try {
     header = JSON.parse(bytes.subarray(0, headerEnd).toString('utf8')) as typeof header;
@@ -115,8 +115,11 @@ export function readRows(fsys: FileSystem, paths: RollupPaths, summary: RollupSu
   const counts = [header.charts, header.steps, header.events];
   if (!Array.isArray(ids) || !counts.every((n) => Number.isSafeInteger(n) && (n as number) >= 0) || ids.length !== header.charts || !ids.every((id) => typeof id === 'string')) return undefined;
   const [charts, steps, events] = counts as number[];
+  // The ids' index (rowTable.ts) follows the columns; a file written before it had none.
+  const tableSlots = header.rowTable === undefined ? 0 : header.rowTable;
+  if (!Number.isSafeInteger(tableSlots) || (tableSlots as number) < 0) return undefined;
   const body = bytes.subarray(idsEnd + 1);
-  const expected = 4 * (CHART_COLUMNS.length * charts! + STEP_COLUMNS.length * steps! + EVENT_COLUMNS.length * events!);
+  const expected = 4 * (CHART_COLUMNS.length * charts! + STEP_COLUMNS.length * steps! + EVENT_COLUMNS.length * events! + (tableSlots as number));
   if (body.length !== expected) return undefined;
   // Each column is copied into an array of its own with room to grow (COLUMN_ROOM): as views of
   // one exact-length copy, the first change after a read grew (copied) every column it touched,
@@ -134,7 +137,14 @@ export function readRows(fsys: FileSystem, paths: RollupPaths, summary: RollupSu
   take(CHART_COLUMNS, charts!);
   take(STEP_COLUMNS, steps!);
   take(EVENT_COLUMNS, events!);
-  const state = new RollupState(ids as string[], columns);
+  let table: Int32Array | undefined;
+  if ((tableSlots as number) > 0) {
+    table = new Int32Array(tableSlots as number);
+    new Uint8Array(table.buffer).set(body.subarray(4 * at));
+    // One that does not fit the ids is left aside: the ids are put in a Map instead.
+    if (!validRowTable(table, ids as string[])) table = undefined;
+  }
+  const state = new RollupState(ids as string[], columns, table);
   restoreDays(state, summary.days);
   state.lastCommit = summary.lastCommit === undefined ? -1 : Math.floor(Date.parse(summary.lastCommit) / 60_000);
   state.lastRewrite = summary.lastRewrite === undefined ? -1 : Math.floor(Date.parse(summary.lastRewrite) / 60_000);

@@ -4,6 +4,7 @@
 // read from it), and the day totals the context's figures are made of. commitReducer.ts fills
 // it from the journal; rollupFiles.ts keeps it on disk; docs/FORMAT.md describes both files.
 import { NO_DAY, dayOfMinute } from './calendarDays.ts';
+import { findRow } from './rowTable.ts';
 
 /**
  * A growing column of 32-bit whole numbers: what a rollup keeps of 100k charts loads as a few
@@ -121,6 +122,12 @@ export class RollupState implements Latest {
   // Charts, one row each (a row is never removed: a chart removed or moved away keeps its history).
   readonly ids: string[];
   private rowsById: Map<string, number> | undefined;
+  /**
+   * The index of the ids read back with the rows (rowTable.ts), covering the rows read; rows
+   * added since are in `addedRows`. Without one, `rowsById` is built on first use.
+   */
+  private readonly rowTable: Int32Array | undefined;
+  private addedRows: Map<string, number> | undefined;
   /** Minute it was created (-1: not known). */
   readonly created: IntColumn;
   readonly lastChange: IntColumn;
@@ -157,9 +164,10 @@ export class RollupState implements Latest {
   /** Journal lines that failed their checksum (damage: verify and recover report it). */
   damagedLines = 0;
 
-  /** An empty rollup, or one read back (rollupFiles.ts) from its ids and columns. */
-  constructor(ids: string[] = [], columns: Partial<Record<ColumnName, IntColumn>> = {}) {
+  /** An empty rollup, or one read back (rollupFiles.ts) from its ids and columns, and the index of the ids when the file had one. */
+  constructor(ids: string[] = [], columns: Partial<Record<ColumnName, IntColumn>> = {}, rowTable?: Int32Array) {
     this.ids = ids;
+    this.rowTable = rowTable;
     const column = (name: ColumnName) => columns[name] ?? new IntColumn();
     this.created = column('created');
     this.lastChange = column('lastChange');
@@ -200,6 +208,7 @@ export class RollupState implements Latest {
   }
 
   row(id: string): number | undefined {
+    if (this.rowTable) return findRow(this.rowTable, this.ids, id) ?? this.addedRows?.get(id);
     if (!this.rowsById) {
       this.rowsById = new Map();
       for (let i = 0; i < this.ids.length; i += 1) this.rowsById.set(this.ids[i] as string, i);
@@ -212,7 +221,8 @@ export class RollupState implements Latest {
     if (known !== undefined) return known;
     const row = this.ids.length;
     this.ids.push(id);
-    this.rowsById!.set(id, row);
+    if (this.rowTable) (this.addedRows ??= new Map()).set(id, row);
+    else this.rowsById!.set(id, row);
     this.created.push(-1);
     this.lastChange.push(-1);
     this.flags.push(0);

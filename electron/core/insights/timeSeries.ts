@@ -54,9 +54,22 @@ export function runningTotalByWeek(deltas: ReadonlyMap<number, number>, range: {
 
 /** The median, or null for no values. */
 export function median(values: readonly number[]): number | null {
-  if (values.length === 0) return null;
+  return medianOfLists([values]);
+}
+
+/** The median of the numbers of all the lists together (copied once, into the array sorted). */
+export function medianOfLists(lists: readonly (readonly number[])[]): number | null {
+  let count = 0;
+  for (const list of lists) count += list.length;
+  if (count === 0) return null;
   // A typed array sorts numbers as numbers, many times faster than Array#sort with a comparator.
-  const sorted = Float64Array.from(values).sort();
+  const sorted = new Float64Array(count);
+  let at = 0;
+  for (const list of lists) {
+    sorted.set(list, at);
+    at += list.length;
+  }
+  sorted.sort();
   const middle = sorted.length >> 1;
   return sorted.length % 2 === 1 ? (sorted[middle] as number) : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
 }

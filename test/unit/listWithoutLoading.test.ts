@@ -173,7 +173,7 @@ describe('a reader lists charts without loading the context', () => {
     await writer.close();
   });
 
-  it('loads when the context file is a link (nothing is read through one), and when the saved list cannot be read (EIO mocked through the seam)', async () => {
+  it('loads when the context file is a link (nothing is read through one), when the saved list is damaged after its header, and when it cannot be read (EIO mocked through the seam)', async () => {
     const layout = await oursListedOnce();
     const file = paths(layout).file;
     fs.renameSync(file, `${file}.real`);
@@ -182,6 +182,15 @@ describe('a reader lists charts without loading the context', () => {
     fs.rmSync(file);
     fs.renameSync(`${file}.real`, file);
     expect((await readerLists(layout)).loaded).toBe(false);
+
+    // Its header right (this file's tag), the list after it damaged: loaded and listed in full.
+    const cache = paths(layout).summaries;
+    const header = fs.readFileSync(cache, 'utf8').split('\n')[0];
+    fs.writeFileSync(cache, `${header}\n{"ids":["half`);
+    const damaged = await readerLists(layout);
+    expect(damaged.loaded).toBe(true);
+    expect(byId(damaged.list)).toEqual(byId(damaged.full));
+    expect(damaged.list).toHaveLength(4);
 
     const failing = new FaultyFileSystem().arm({ nth: 1, mode: 'persist', ops: ['readFileSync'], path: /summaries\.cache\.json$/, effect: { kind: 'errno', errno: 'EIO' } });
     const listed = await readerLists(layout, failing);

@@ -34,6 +34,9 @@ function loadFromDisk(m: ContextMemory): void {
   if (displaced.length > 0) takeInDisplaced(m, displaced);
 }
 
+// loadsAsFile (below) mirrors what this decides: a change here that makes a state other than the
+// file as it is (or takes it as is in a new case) must change it too, or a reader's chart list is
+// read back for a file whose load would show something else (test/unit/listWithoutLoading.test.ts).
 function loadFile(m: ContextMemory): void {
   const checkpoint = readCheckpoint(m.fs, m.paths.checkpoint);
   const file = readContextFile(m.fs, m.paths.file, (identity) => trustedAs(checkpoint, identity));

@@ -176,7 +176,10 @@ export class ContextMemory {
       tagNow: () => (this.asFile !== undefined && this.asFile.version === this.state.version ? this.asFile.tag : undefined),
       read: (kind, tag) => readDerivedFile(this.fs, this.derivedPath(kind), tag),
       write: (kind, tag, text) => {
-        if (!this.readOnly || options.savesCachesWhileReading === true) writeDerivedFile(this.fs, this.derivedPath(kind), tag, text);
+        // A reader saves only while it is read-only for its own reason: not once its load found
+        // a journal of a newer format (its state is then an older reading of what it holds).
+        const reading = options.savesCachesWhileReading === true && this.readOnlyReason === options.readOnlyReason;
+        if (!this.readOnly || reading) writeDerivedFile(this.fs, this.derivedPath(kind), tag, text);
       },
       onClose: (kind, save) => this.closeSavers.set(kind, save),
     });

@@ -324,7 +324,13 @@ export class Engine {
       }
       const paths = contextPaths(this.layout, name);
       const saved = readDerivedEntry(this.fs, paths[kind]);
-      return saved !== undefined && loadsAsFile(this.fs, paths, saved.tag) ? saved.text : undefined;
+      if (saved === undefined || !loadsAsFile(this.fs, paths, saved.tag)) return undefined;
+      // A move decided while the files were read (a load looks for one after reading them, and previews it).
+      try {
+        return this.intents.hasOpenIntents() ? undefined : saved.text;
+      } catch {
+        return undefined;
+      }
     });
   }
 

@@ -7,6 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { InsightTracker } from '../../electron/core/insights/insightTracker.ts';
 import { columnRoom, readRows, rollupPaths } from '../../electron/core/insights/rollupFiles.ts';
 import { realFileSystem } from '../../electron/core/fileSystem.ts';
+import { FaultyFileSystem } from '../faults/faultyFileSystem.ts';
 import { contextPaths } from '../../electron/core/dataRoot.ts';
 import { sealLine } from '../../electron/core/journalFormat.ts';
 import { ChartService } from '../../electron/core/charts/chartService.ts';
@@ -196,6 +197,36 @@ describe('the rollup kept beside the journal', () => {
     expect((await next.insights.chartInsights('A', { weeks: 4 })).created).toBe('2026-03-02T10:00:00.000Z');
     await next.insights.settled();
     await next.engine.close();
+  });
+
+  it('a read that fails keeps nothing of itself: the next starts from the disk, and its figures equal a rebuild (EIO mocked through the seam)', async () => {
+    const layout = tempLayout();
+    const journal = new JournalBuilder(layout, 'work');
+    for (const r of chartRecords('A', 2)) journal.commit('2026-03-02T10:00:00.000Z', 'app', [set(r)]);
+    const fsys = new FaultyFileSystem();
+    const engine = await openEngine(layout, { fs: fsys });
+    const app = new InsightTracker(engine, { clock: () => NOW, saveEveryMs: 3_600_000 });
+    expect((await app.refresh('work')).saved).toBe(true);
+    // Held in memory beyond the disk (not due to be written), then more appended.
+    journal.commit('2026-03-03T10:00:00.000Z', 'cli', chartRecords('B', 1).map(set));
+    expect((await app.refresh('work')).entries).toBe(1);
+    journal.commit('2026-03-25T09:30:00.000Z', 'app', chartRecords('D', 1, { parent: 'A', level: 1 }).map(set));
+    fsys.arm({ nth: 1, mode: 'once', ops: ['statSync'], path: /charts-work\.journal\.jsonl$/, effect: { kind: 'errno', errno: 'EIO' } });
+    await expect(app.contextInsights({ context: 'work', weeks: 4 })).rejects.toThrow(/EIO/);
+    fsys.disarm();
+    // Read on from the rollup on disk: both commits since, not only the last.
+    const again = await app.refresh('work');
+    expect(again.entries).toBe(2);
+    const figures = await app.contextInsights({ context: 'work', weeks: 4 });
+    await app.settled();
+    await engine.close();
+    const files = rollupPaths(contextPaths(layout, 'work').journal);
+    fs.rmSync(files.rows);
+    fs.rmSync(files.summary);
+    const cold = await tracker(layout);
+    expect(await cold.insights.contextInsights({ context: 'work', weeks: 4 })).toEqual(figures);
+    await cold.insights.settled();
+    await cold.engine.close();
   });
 
   it('rows read back have room to grow: the next day of changes appends without copying a column (24 MB each at 100k charts)', async () => {

@@ -16,7 +16,7 @@ import { contextPaths, rootPaths, type DataLayout } from '../../electron/core/da
 import { derivedCacheOf } from '../../electron/core/derivedCache.ts';
 import { IntentLog } from '../../electron/core/intentLog.ts';
 import { recordFromObject } from '../../electron/core/knowledgeGraph.ts';
-import { crc32Hex } from '../../electron/core/journalFormat.ts';
+import { JOURNAL_FORMAT, crc32Hex, encodeHeader } from '../../electron/core/journalFormat.ts';
 import { realFileSystem } from '../../electron/core/fileSystem.ts';
 import type { Engine } from '../../electron/core/engine.ts';
 import type { ContextStore } from '../../electron/core/contextStore.ts';
@@ -140,7 +140,7 @@ describe('a reader lists charts without loading the context', () => {
     expect(listed.list.map((c) => c.desiredOutcome)).toContain('Moved in, not yet written');
   });
 
-  it('saves nothing for a state with a damaged line, nor in a peer\'s folder, and a writer never reads without loading', async () => {
+  it('saves nothing for a state with a damaged line, nor in a peer\'s folder, nor for a journal of a newer format, and a writer never reads without loading', async () => {
     // A peer's folder (no .history): read twice, written never.
     const peer = tempLayout();
     fs.mkdirSync(peer.root, { recursive: true });
@@ -165,6 +165,20 @@ describe('a reader lists charts without loading the context', () => {
     expect((await readerLists(peer)).loaded).toBe(true);
     expect(fs.existsSync(paths(peer).summaries)).toBe(false);
     expect((await readerLists(peer)).loaded).toBe(true);
+
+    // Ours, but its journal of a newer format than this version reads (and no checkpoint, so the
+    // load replays it): the reader's state is an older reading of it, so it saves no list for it.
+    const newer = tempLayout();
+    const writer0 = await openEngine(newer);
+    await new ChartService(writer0).create('work', { outcome: 'Written by a newer version', reality: 'r' });
+    await writer0.close();
+    const journalLines = fs.readFileSync(paths(newer).journal, 'utf8').split('\n');
+    journalLines[0] = encodeHeader('work', new Date().toISOString(), JOURNAL_FORMAT + 1);
+    fs.writeFileSync(paths(newer).journal, journalLines.join('\n'));
+    fs.rmSync(paths(newer).checkpoint);
+    const newerList = await readerLists(newer);
+    expect(newerList.list.map((c) => c.desiredOutcome)).toEqual(['Written by a newer version']);
+    expect(fs.existsSync(paths(newer).summaries)).toBe(false);
 
     // A writer loads, even where a reader would not.
     const layout = await oursListedOnce();

@@ -61,7 +61,17 @@ export class InsightTracker {
     const run = async () => {
       const last = this.savedAt.get(context);
       const due = this.options.persist !== false && (last === undefined || monotonicMs() - last >= (this.options.saveEveryMs ?? 30_000));
-      const read = await readContextRollup(this.engine, context, this.held.get(context), { rows, clock: () => this.now(), persist: due && !saveAfter, unsaved: this.unsaved.has(context) });
+      let read: RollupRead;
+      try {
+        read = await readContextRollup(this.engine, context, this.held.get(context), { rows, clock: () => this.now(), persist: due && !saveAfter, unsaved: this.unsaved.has(context) });
+      } catch (error) {
+        // A read that failed part-way may have applied some entries to the held rows but not moved
+        // their summary on: nothing of it is kept or written (a write waiting on the queue finds
+        // nothing held), and the next read starts from the disk.
+        this.held.delete(context);
+        this.unsaved.delete(context);
+        throw error;
+      }
       this.held.set(context, read.rollup);
       this.noteKept(context, read, read.entries > 0 || read.rebuilt);
       if (due && saveAfter && this.unsaved.has(context)) this.saveSoon(context);

@@ -316,22 +316,22 @@ export class Engine {
     return this.withLock(() => {
       const name = validateContextName(context);
       if (!this.readOnly || this.stores.has(name)) return undefined;
-      // (runLocked has loaded the contexts of an open move already, to finish or preview it: this says it where it matters.)
-      try {
-        if (this.intents.hasOpenIntents()) return undefined;
-      } catch {
-        return undefined;
-      }
       const paths = contextPaths(this.layout, name);
       const saved = readDerivedEntry(this.fs, paths[kind]);
       if (saved === undefined || !loadsAsFile(this.fs, paths, saved.tag)) return undefined;
-      // A move decided while the files were read (a load looks for one after reading them, and previews it).
-      try {
-        return this.intents.hasOpenIntents() ? undefined : saved.text;
-      } catch {
-        return undefined;
-      }
+      // Looked for after the files were read, as a load previews a move it finds after reading
+      // them (runLocked has loaded the contexts of one open before, to finish or preview it).
+      return this.noOpenMove() ? saved.text : undefined;
     });
+  }
+
+  /** No change across contexts is open (an unreadable intent log counts as one). */
+  private noOpenMove(): boolean {
+    try {
+      return !this.intents.hasOpenIntents();
+    } catch {
+      return false;
+    }
   }
 
   /**

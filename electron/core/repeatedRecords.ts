@@ -74,8 +74,8 @@ function repeatedPlacesAmong(records: readonly StoredRecord[], among: ReadonlySe
   return repeats;
 }
 
-/** FNV-1a over the key's UTF-16 code units. */
-function fnv1a(key: string): number {
+/** FNV-1a over the key's UTF-16 code units (a signed 32-bit value; mask it for a table slot). */
+export function fnv1a(key: string): number {
   let hash = 0x811c9dc5;
   for (let i = 0; i < key.length; i += 1) hash = Math.imul(hash ^ key.charCodeAt(i), 0x01000193);
   return hash;

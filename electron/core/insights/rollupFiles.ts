@@ -121,7 +121,7 @@ export function readRows(fsys: FileSystem, paths: RollupPaths, summary: RollupSu
   const body = bytes.subarray(idsEnd + 1);
   const expected = 4 * (CHART_COLUMNS.length * charts! + STEP_COLUMNS.length * steps! + EVENT_COLUMNS.length * events! + (tableSlots as number));
   if (body.length !== expected) return undefined;
-  // Each column is copied into an array of its own with room to grow (COLUMN_ROOM): as views of
+  // Each column is copied into an array of its own with room to grow (columnRoom): as views of
   // one exact-length copy, the first change after a read grew (copied) every column it touched,
   // 24 MB each for the event log at 100k charts (175 ms of a day's update after a start).
   const columns: Partial<Record<ColumnName, IntColumn>> = {};

@@ -6,20 +6,12 @@
 // used only once every id was found at its own row (validRowTable; the rows file's CRC covers it
 // too): otherwise the ids go into a Map as before.
 
+import { fnv1a } from '../repeatedRecords.ts';
+
 /** An empty slot. */
 const EMPTY = -1;
 /** The smallest table: a few KB. */
 const MIN_SLOTS = 1024;
-
-/** FNV-1a over the id's UTF-16 code units. */
-function idHash(id: string): number {
-  let hash = 0x811c9dc5;
-  for (let i = 0; i < id.length; i += 1) {
-    hash ^= id.charCodeAt(i);
-    hash = Math.imul(hash, 0x01000193);
-  }
-  return hash >>> 0;
-}
 
 /** The table of `ids` (row i is ids[i]): at least twice as many slots as ids, a power of two. */
 export function buildRowTable(ids: readonly string[]): Int32Array {
@@ -28,7 +20,7 @@ export function buildRowTable(ids: readonly string[]): Int32Array {
   const table = new Int32Array(slots).fill(EMPTY);
   const mask = slots - 1;
   for (let row = 0; row < ids.length; row += 1) {
-    let slot = idHash(ids[row] as string) & mask;
+    let slot = fnv1a(ids[row] as string) & mask;
     while (table[slot] !== EMPTY) slot = (slot + 1) & mask;
     table[slot] = row;
   }
@@ -38,7 +30,7 @@ export function buildRowTable(ids: readonly string[]): Int32Array {
 /** The row of `id` among the rows the table was built for; undefined when it is not one of them. */
 export function findRow(table: Int32Array, ids: readonly string[], id: string): number | undefined {
   const mask = table.length - 1;
-  let slot = idHash(id) & mask;
+  let slot = fnv1a(id) & mask;
   for (let probes = 0; probes < table.length; probes += 1) {
     const row = table[slot] as number;
     if (row === EMPTY) return undefined;

@@ -229,6 +229,27 @@ describe('the rollup kept beside the journal', () => {
     await cold.engine.close();
   });
 
+  it('a rollup that cannot be written after the answer (disk full, permission denied) costs only the cache: the figures are right, the problem is kept, nothing is left behind (errors mocked through the seam)', async () => {
+    for (const errno of ['ENOSPC', 'EACCES'] as const) {
+      const layout = tempLayout();
+      buildWork(new JournalBuilder(layout, 'work'));
+      const fsys = new FaultyFileSystem().arm({ nth: 1, mode: 'persist', path: /\.insights\.(bin|json)/, effect: { kind: 'errno', errno } });
+      const engine = await openEngine(layout, { fs: fsys });
+      const failing = new InsightTracker(engine, { clock: () => NOW });
+      const figures = await failing.contextInsights({ context: 'work', weeks: 4 });
+      await failing.settled();
+      expect(fsys.hits, errno).toBeGreaterThan(0);
+      expect(failing.cacheProblems.get('work'), errno).toMatch(new RegExp(`could not be kept.*${errno}`));
+      await engine.close();
+      expect(fs.readdirSync(`${layout.root}/.history`).filter((name) => name.includes('insights')), errno).toEqual([]);
+      const next = await tracker(layout);
+      expect((await next.insights.refresh('work')).rebuilt, errno).toBe(true);
+      expect(await next.insights.contextInsights({ context: 'work', weeks: 4 }), errno).toEqual(figures);
+      await next.insights.settled();
+      await next.engine.close();
+    }
+  });
+
   it('rows read back have room to grow: the next day of changes appends without copying a column (24 MB each at 100k charts)', async () => {
     const layout = tempLayout();
     buildWork(new JournalBuilder(layout, 'work'));

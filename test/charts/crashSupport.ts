@@ -1,17 +1,18 @@
 // Shared pieces of the crash tests: the child's configuration, starting it (one node process
-// with the tsx loader, so its SIGKILL really ends the process doing the writes), data roots
+// running its bundle, so its SIGKILL really ends the process doing the writes), data roots
 // built with fixed clocks (so every run starts from byte-identical records), and the state of
 // a context as plain data for all-or-nothing comparisons.
 import fs from 'node:fs';
 import path from 'node:path';
 import { spawn } from 'node:child_process';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { Engine } from '../../electron/core/engine.ts';
 import { contextPaths, resolveLayout } from '../../electron/core/dataRoot.ts';
 import { ChartService } from '../../electron/core/charts/chartService.ts';
 import { parseContextBytes } from '../../electron/core/contextFile.ts';
 import { verifyAll } from '../../electron/core/verify.ts';
 import { repoRoot } from '../helpers/runCli.ts';
+import { nodeArgsFor } from '../helpers/childScripts.ts';
 
 export const LONG = process.env.TENSION_TORTURE === 'long';
 
@@ -56,7 +57,6 @@ export interface ChildRun {
 }
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const tsxLoader = pathToFileURL(path.join(repoRoot, 'node_modules', 'tsx', 'dist', 'loader.mjs')).href;
 
 /** Runs crashChild.ts once and collects what it printed before it ended (or killed itself). */
 export function runCrashChild(config: CrashChildConfig): Promise<ChildRun> {
@@ -69,7 +69,7 @@ export function runCrashChild(config: CrashChildConfig): Promise<ChildRun> {
  */
 export function runChildThatKillsItself(script: string, config: unknown): Promise<ChildRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', tsxLoader, script], {
+    const child = spawn(process.execPath, nodeArgsFor(script), {
       cwd: repoRoot,
       env: { ...process.env, CRASH_CHILD: JSON.stringify(config) },
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -4,6 +4,7 @@ import { spawnSync, spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'vitest';
+import { nodeArgsFor } from './childScripts.ts';
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 /** The bundled command (build/cliBundle.mjs). */
@@ -41,13 +42,9 @@ export function cliOk(args: string[], data: string): string {
   return run.stdout.trim();
 }
 
-/**
- * Starts a TypeScript script in a child process (for writers killed mid-way). The tsx loader
- * runs inside the child itself (`node --import tsx`): tsx's CLI would start the script as a
- * grandchild, and a SIGKILL would then kill only the wrapper.
- */
+/** Starts a TypeScript script in a child process (for writers killed mid-way): from its bundle (childScripts.ts). */
 export function spawnTs(script: string, args: string[], env: NodeJS.ProcessEnv = {}): ChildProcess {
-  return spawn(process.execPath, ['--import', 'tsx', script, ...args], { cwd: repoRoot, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  return spawn(process.execPath, [...nodeArgsFor(script), ...args], { cwd: repoRoot, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
 }
 
 /** Starts the real CLI as one process, so that a signal sent to its pid reaches the CLI itself: for tests of Ctrl-C and SIGTERM. */

@@ -5,8 +5,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { pathToFileURL } from 'node:url';
 import { repoRoot } from '../helpers/runCli.ts';
+import { nodeArgsFor } from '../helpers/childScripts.ts';
 import { Engine, type EngineOptions } from '../../electron/core/engine.ts';
 import { contextPaths, resolveLayout, type DataLayout } from '../../electron/core/dataRoot.ts';
 import { decodeJournalLine, type JournalEntry } from '../../electron/core/journalFormat.ts';
@@ -18,9 +18,6 @@ import { seededRandom } from '../helpers/seededRandom.ts';
 /** `npm run torture` sets this: many more kills, rounds, offsets and seeds. */
 export const LONG = process.env.TENSION_TORTURE === 'long';
 
-// tsx's own CLI runs the script in a grandchild process: a SIGKILL would only kill the
-// wrapper and leave the writer running. The loader in the child itself makes the kill real.
-const tsxLoader = pathToFileURL(path.join(repoRoot, 'node_modules', 'tsx', 'dist', 'loader.mjs')).href;
 export const tortureDir = path.join(repoRoot, 'test', 'torture');
 
 // ------------------------------------------------------------------ randomness
@@ -54,11 +51,11 @@ export interface RunningChild {
 }
 
 /**
- * Starts a TypeScript script in one node process (tsx loader), with a stdin pipe for go-signals.
+ * Starts a TypeScript script in one node process (its bundle: childScripts.ts), with a stdin pipe for go-signals.
  * A bare file name is a script of this folder; a path is taken as it is.
  */
 export function startChild(script: string, env: Record<string, string>): RunningChild {
-  const child = spawn(process.execPath, ['--import', tsxLoader, path.isAbsolute(script) ? script : path.join(tortureDir, script)], {
+  const child = spawn(process.execPath, nodeArgsFor(path.isAbsolute(script) ? script : path.join(tortureDir, script)), {
     cwd: repoRoot,
     env: { ...process.env, ...env },
     stdio: ['pipe', 'pipe', 'pipe'],

@@ -124,7 +124,7 @@ export class FileVersions {
   adoptedFile(seq: number, time: number, records: ReadonlyMap<string, unknown>): void {
     if (records.size === 0) return;
     let bytes = 0;
-    // No key is hashed for this (a RecordMap read from a file walks its list).
+    // forEach: a map not yet built (DeferredRecordMap) walks its list; its keys() is a generator.
     records.forEach((_, key) => (bytes += key.length));
     // Every record was new in that version: its keys, each without a previous form, read from
     // the file's own map (never changed once read) rather than copied (100k keys at an open).

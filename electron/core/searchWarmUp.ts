@@ -2,7 +2,7 @@
 // first change finds its context's key map built and the first search a person types finds its
 // index ready, instead of waiting seconds for them (100,000 charts), and the main process is
 // never held for longer than a slice meanwhile. A search that comes before the build is done
-// finishes it (ContextStore.searchIndex), as a lookup does the key map (RecordMap);
+// finishes it (ContextStore.searchIndex), as a lookup does the key map (DeferredRecordMap);
 // live changes go to the index as it is built (searchIndex.ts, IndexBuild). Once every
 // context's index is built, the chart search learns what each record says about its chart
 // (chartSearch.ts, up to a number of records), so that the first search of a common word costs
@@ -29,7 +29,7 @@ export async function warmSearchIndexes(engine: Engine, options: WarmUpOptions =
   const contexts = engine.listContextNames();
   const sliceMs = options.sliceMs ?? SLICE_MS;
   // First each opened context is readied for its first change (RecordSet.readyForChanges: its
-  // key map, its indexes by chart and relation end),
+  // key map, its own copy of the map read from the file, its indexes by chart and relation end),
   // so that a change made a moment after the open does not wait for them: 2-3 s at 100k charts.
   for (const context of contexts) {
     if (!(await inSlices(options, () => engine.read(context, (state) => state.readyForChanges(sliceMs))))) return;

@@ -189,7 +189,7 @@ function openSection(runs: OpenRun[], sliced: OpenRun | undefined): SectionResul
       checks.push({
         what: `open ${r.charts} charts, ${label}, then the ${x.keyMapBlock ? 'context readied for changes in slices' : 'first key lookup'}`,
         measured: `+${ms(x.keyMapMs)}: ${ms(x.openMs + x.keyMapMs)} = ${ratio((x.openMs + x.keyMapMs) / floor)}`,
-        against: 'the key map an open puts off (RecordMap), built by the first lookup or change; the app builds it in slices after the open',
+        against: 'the key map an open puts off (DeferredRecordMap), built by the first lookup or change; the app builds it in slices after the open',
         target: '-',
         pass: undefined,
       });
@@ -197,14 +197,14 @@ function openSection(runs: OpenRun[], sliced: OpenRun | undefined): SectionResul
     const block = sliced !== undefined && sliced.charts === r.charts && sliced.phase === r.phase ? sliced.result?.keyMapBlock : undefined;
     if (block) {
       checks.push({
-        what: `context readied for changes in slices after the open (keys hashed, indexes), ${r.charts} charts (as the app does; the last round's)`,
+        what: `context readied for changes in slices after the open (key map, own copy, indexes), ${r.charts} charts (as the app does; the last round's)`,
         measured: `event loop waited at most ${ms(block.maxMs)} (p99 ${ms(block.p99Ms)})`,
         against: 'monitorEventLoopDelay during the build',
         target: `longest wait < ${BLOCK_TARGET_MS} ms`,
         pass: block.maxMs < BLOCK_TARGET_MS,
       });
       // The memory row below is the median round's, readied or not: the readied one is shown
-      // here always (its key map and its indexes are what the app holds).
+      // here always (its own copy of the map and its indexes are what the app holds).
       const readied = sliced?.result as OpenChildResult;
       checks.push({
         what: `memory ${r.charts} charts, ${label}, the context readied for changes (the last round's)`,

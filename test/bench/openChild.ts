@@ -46,7 +46,7 @@ export interface OpenChildResult {
   readonly journalExisted: boolean;
   readonly findings: number;
   readonly openMs: number;
-  /** The first key lookup after the open: it builds the key map the open put off (RecordMap). */
+  /** The first key lookup after the open: it builds the key map the open put off (DeferredRecordMap). */
   readonly keyMapMs?: number;
   /** The context readied for changes in slices (the search run, as the app does): the event loop's longest wait meanwhile. */
   readonly keyMapBlock?: { readonly maxMs: number; readonly p99Ms: number };
@@ -98,10 +98,10 @@ async function main(): Promise<void> {
   const openMs = performance.now() - start;
   const ioMs = timedFs.totalMs();
   const io = timedFs.describe();
-  // An open puts off hashing the keys until one is looked up (RecordMap): the first
+  // An open puts off hashing the keys until one is looked up (DeferredRecordMap): the first
   // lookup's time is reported beside the open's, and memory is measured after it. Where the
   // searches are timed, the context is readied for changes in slices instead, as the app does
-  // after an open (searchWarmUp.ts: the key map and its indexes), and the
+  // after an open (searchWarmUp.ts: the key map, its own copy of the map, its indexes), and the
   // longest wait of the event loop meanwhile is reported.
   const k = performance.now();
   let keyMapBlock: { maxMs: number; p99Ms: number } | undefined;

@@ -1,5 +1,5 @@
 // The rule a context file is read by, written as plainly as possible, for tests to hold the
-// engine's parse (contextFile.ts: records put in a RecordMap, repeats found by a hash
+// engine's parse (contextFile.ts: records put in a DeferredRecordMap, repeats found by a hash
 // table) against: every line that is not blank is read in full; the first line of an entity or
 // relation is its record, and every later line of the same key, like a comment or a line of
 // another type, is an opaque line numbered by how often its exact text came before.

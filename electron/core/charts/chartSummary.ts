@@ -107,7 +107,7 @@ const OUTCOME_ENTITY_SUFFIX = outcomeName('');
  * Keeps `record` in `parts` when quickSummary may look it up (an entity named `<id>_chart` or
  * `<id>_desired_outcome`), the first of a key as the record set's map keeps it. A list made in
  * one pass over every record gathers these on the way and looks them up there: a lookup in
- * the record set would build its map of every key first (RecordMap), about a tenth of
+ * the record set would build its map of every key first (DeferredRecordMap), about a tenth of
  * `tension chart list` at 1,000 charts, for two records a chart.
  */
 export function gatherSummaryPart(parts: Map<string, StoredRecord>, record: StoredRecord): void {

@@ -5,7 +5,7 @@ import type { FileSystem } from './fileSystem.ts';
 import { forEachLine } from './lineSplitter.ts';
 import { asOpaque, classifyLine, makeRecord, quickRecord, readsIrregularly, trustedRecord, type StoredRecord } from './records.ts';
 import { crc32Hex } from './journalFormat.ts';
-import { RecordMap } from './recordMap.ts';
+import { DeferredRecordMap } from './deferredRecordMap.ts';
 import { nextOccurrence, repeatsAsOpaque } from './repeatedRecords.ts';
 
 export interface BadLine {
@@ -51,7 +51,7 @@ export interface TrustedFile {
 export interface ParsedRecords {
   /** The records in file order (made on demand from `map`). */
   readonly records: StoredRecord[];
-  /** The same records by key, in file order (duplicates are opaque lines with their own keys): a RecordMap, its keys not yet hashed. */
+  /** The same records by key, in file order (duplicates are opaque lines with their own keys): a DeferredRecordMap. */
   readonly map: Map<string, StoredRecord>;
   readonly bad: BadLine[];
   readonly duplicates: number;
@@ -63,8 +63,8 @@ const BYTE_ORDER_MARK = 0xfeff;
 
 /**
  * Parses a context file's bytes; `trusted`: they are exactly a file we wrote (TrustedFile). The
- * records go into a RecordMap, no key hashed until one is looked up (a first open of a peer's
- * file pays only for finding its repeated records: repeatedRecords.ts).
+ * records go into a DeferredRecordMap: no key is hashed into a Map until one is looked up (a
+ * first open of a peer's file pays only for finding its repeated records: repeatedRecords.ts).
  */
 export function parseContextBytes(bytes: Buffer, trusted: TrustedFile | boolean = false): ParsedRecords {
   if (typeof trusted === 'object' && trusted.irregularLines !== undefined) return parseVouchedBytes(bytes, trusted.irregularLines);
@@ -87,8 +87,8 @@ export function parseContextBytes(bytes: Buffer, trusted: TrustedFile | boolean 
 
 /**
  * A file the checkpoint vouches for, with its list of irregular lines: every other line is read
- * by quickRecord, and the records go into a RecordMap (no key hashed until one is looked up).
- * Its quick lines are records our rewrite wrote, one line each; only a line read in
+ * by quickRecord, and the records go into a DeferredRecordMap (no key hashed until one is
+ * looked up). Its quick lines are records our rewrite wrote, one line each; only a line read in
  * full can repeat a record (another program wrote it twice), so only those keys are looked for
  * among the rest, and a later line of such a record becomes the opaque line a full parse makes.
  */
@@ -124,9 +124,9 @@ function parseVouchedBytes(bytes: Buffer, irregular: readonly number[]): ParsedR
   return deferredRecords(records, bad, duplicates, unterminated);
 }
 
-/** The parse's answer: `records` (in file order, repeats already opaque lines) in a RecordMap, its keys not yet hashed. */
+/** The parse's answer: `records` (in file order, repeats already opaque lines) in a DeferredRecordMap. */
 function deferredRecords(records: StoredRecord[], bad: BadLine[], duplicates: number, unterminated: boolean): ParsedRecords {
-  const map = new RecordMap(records);
+  const map = new DeferredRecordMap(records);
   const last = records[records.length - 1];
   return {
     map,

@@ -10,6 +10,7 @@
 // only to those modules.
 import path from 'node:path';
 import type { FileSystem } from './fileSystem.ts';
+import type { Slicing } from './atomicFile.ts';
 import { contextPaths, type DataLayout } from './dataRoot.ts';
 import { RecordSet } from './recordSet.ts';
 import { IrregularRecords } from './irregularRecords.ts';
@@ -22,7 +23,7 @@ import type { RecoveryLog } from './recoveryLog.ts';
 import type { IndexBuild, SearchIndex } from './searchIndex.ts';
 import type { ObservedVersion } from './versionObserver.ts';
 import { attachDerivedCache, readDerivedFile, writeDerivedFile } from './derivedCache.ts';
-import { RecordMap } from './recordMap.ts';
+import { monotonicMs } from './monotonicClock.ts';
 
 
 /** How many recent operation ids are remembered (and checkpointed) to make retries apply once. */
@@ -254,15 +255,39 @@ export class ContextMemory {
     this.state.delete(key);
   }
 
-  /**
-   * `materialized` becomes a map of its own (a copy, if it is the map read from the file): it
-   * may then be changed in place. The file's map is a RecordMap: the copy shares its parts
-   * until one of the two changes (a plain copy took 1-2 s at 100k charts).
-   */
+  /** `materialized` becomes a map of its own (a copy, if it is the map read from the file): it may then be changed in place. */
   ownMaterialized(): void {
     if (!this.materializedIsFileMap) return;
-    this.materialized = RecordMap.from(this.materialized);
+    this.materialized = new Map(this.materialized);
     this.materializedIsFileMap = false;
+  }
+
+  /**
+   * ownMaterialized a slice at a time (1-2 s in one go at 100k charts), pausing as `slicing`
+   * says: the map read from the file is never changed, so it can be copied across pauses.
+   * False when it gave up (slicing.current() false after a pause).
+   */
+  async ownMaterializedInSlices(slicing: Slicing): Promise<boolean> {
+    if (!this.materializedIsFileMap) return true;
+    const source = this.materialized;
+    const copy = new Map<string, StoredRecord>();
+    let deadline = monotonicMs() + slicing.sliceMs;
+    let copied = 0;
+    for (const [key, record] of source) {
+      copy.set(key, record);
+      copied += 1;
+      if (copied % 1024 === 0 && monotonicMs() >= deadline) {
+        await slicing.pause();
+        if (!slicing.current()) return false;
+        deadline = monotonicMs() + slicing.sliceMs;
+      }
+    }
+    // Replaced meanwhile (a reload): the copy is of a map no longer used.
+    if (this.materialized === source && this.materializedIsFileMap) {
+      this.materialized = copy;
+      this.materializedIsFileMap = false;
+    }
+    return true;
   }
 
   /**
@@ -274,7 +299,7 @@ export class ContextMemory {
   markMaterialized(seq: number, time: number): void {
     // The map read from the file at an open is also the first version's list of keys
     // (FileVersions.adoptedFile): it is copied before its first change, never changed.
-    if (this.pending.size > 0) this.ownMaterialized();
+    if (this.materializedIsFileMap && this.pending.size > 0) this.materialized = new Map(this.materialized);
     this.materializedIsFileMap = false;
     for (const [key, before] of this.pending) {
       const now = this.state.get(key);

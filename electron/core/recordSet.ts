@@ -1,9 +1,8 @@
 // The in-memory state of one context: its records in file order, with indexes by chart id and
-// by relation endpoint. The records are a RecordMap: in the order lines are written in, shared
-// with the map read from the file until either changes.
+// by relation endpoint. Map keeps insertion order, which is the order lines are written in.
 import { KeysByName } from './keysByName.ts';
 import { classifyLine, makeRecord, type StoredRecord } from './records.ts';
-import { RecordMap } from './recordMap.ts';
+import { DeferredRecordMap } from './deferredRecordMap.ts';
 import { monotonicMs } from './monotonicClock.ts';
 
 /** Told of every change, to keep a derived index (search) current. */
@@ -19,7 +18,12 @@ export type RecordClassifier<T> = (record: StoredRecord) => T | undefined;
 export type ChangeListener = (before: StoredRecord | undefined, after: StoredRecord | undefined) => void;
 
 export class RecordSet {
-  private records = new RecordMap();
+  private records = new Map<string, StoredRecord>();
+  /**
+   * The map is also the caller's (adopt took it without a copy: at 100k charts a copy costs
+   * 1.3M insertions and as much memory again): it is copied before the first change.
+   */
+  private shared = false;
   private observer: RecordObserver | undefined;
   // Derived maps (the chart index's heads): built on first use by a scan, then kept current
   // record by record, so that a change costs one classification, not a scan of 100k charts.
@@ -61,12 +65,14 @@ export class RecordSet {
 
   /**
    * Readies a set adopted from a file just read for its first change, for about `ms`; true once
-   * it is ready: its keys are hashed (on the first lookup otherwise: RecordMap), and its
-   * indexes built.
+   * it is ready. Its key map is built (keys are hashed on first lookup otherwise:
+   * DeferredRecordMap), then the map becomes its own (own(), copied otherwise by the first
+   * change: 1-1.5 s at 100k charts, which a window's request waited for).
    */
   readyForChanges(ms: number): boolean {
     const deadline = monotonicMs() + ms;
-    return this.records.buildFor(ms) && this.indexUntil(deadline);
+    if (this.records instanceof DeferredRecordMap && !this.records.buildFor(ms)) return false;
+    return this.ownUntil(deadline) && this.indexUntil(deadline);
   }
 
   /**
@@ -100,9 +106,33 @@ export class RecordSet {
   /** The indexes by chart and relation end being built a slice at a time (indexUntil), of the set at `version`. */
   private indexing: { version: number; records: Iterator<StoredRecord>; byChart: Map<string, Set<string>>; byEndpoint: KeysByName } | undefined;
 
-  /** A copy of the key -> record map (records are immutable; the copy shares the map's parts until either changes). */
+  /**
+   * Copies the shared map (adopt) until `deadline` (monotonicMs()), going on where the last
+   * call stopped: the caller never changes it, so it can be copied across calls. True once this
+   * set's map is its own.
+   */
+  private ownUntil(deadline: number): boolean {
+    if (!this.shared) return true;
+    if (this.owning?.source !== this.records) this.owning = { source: this.records, copy: new Map(), entries: this.records.entries() };
+    const { copy, entries } = this.owning;
+    for (let copied = 1; ; copied += 1) {
+      const next = entries.next();
+      if (next.done === true) break;
+      copy.set(next.value[0], next.value[1]);
+      if (copied % 1024 === 0 && monotonicMs() >= deadline) return false;
+    }
+    this.records = copy;
+    this.shared = false;
+    this.owning = undefined;
+    return true;
+  }
+
+  /** A copy of the shared map made a slice at a time (readyForChanges), and where it stands. */
+  private owning: { source: Map<string, StoredRecord>; copy: Map<string, StoredRecord>; entries: Iterator<[string, StoredRecord]> } | undefined;
+
+  /** A shallow copy of the key -> record map (records are immutable and shared). */
   snapshotMap(): Map<string, StoredRecord> {
-    return this.records.copy();
+    return new Map(this.records);
   }
 
   /**
@@ -206,7 +236,7 @@ export class RecordSet {
   set(record: StoredRecord): void {
     const previous = this.records.get(record.key);
     if (previous) this.unindex(previous);
-    this.records.set(record.key, record);
+    this.own().set(record.key, record);
     this.index(record);
     for (const [classify, map] of this.derivedMaps) {
       const value = classify(record);
@@ -221,7 +251,7 @@ export class RecordSet {
     const previous = this.records.get(key);
     if (!previous) return undefined;
     this.unindex(previous);
-    this.records.delete(key);
+    this.own().delete(key);
     for (const map of this.derivedMaps.values()) map.delete(key);
     for (const listener of this.listeners) listener.change(previous, undefined);
     this.observer?.remove(key);
@@ -229,20 +259,34 @@ export class RecordSet {
   }
 
   /**
-   * Replaces the contents with `records`, in their order: a copy of a RecordMap (the map read
-   * from a file), which shares its parts until either changes; any other map is copied.
+   * Replaces the contents with a map built by the caller, without copying it: the caller may
+   * keep reading it (the context store keeps it as what the file holds) but never changes it;
+   * this set copies it before its own first change.
    */
-  adopt(records: ReadonlyMap<string, StoredRecord>): void {
+  adopt(records: Map<string, StoredRecord>): void {
     this.clear();
     this.version += 1;
-    this.records = RecordMap.from(records);
+    this.records = records;
+    this.shared = true;
+  }
+
+  private own(): Map<string, StoredRecord> {
+    // A copy begun in slices is finished, not begun again.
+    if (this.shared && this.owning?.source === this.records) this.ownUntil(Infinity);
+    if (this.shared) {
+      this.records = new Map(this.records);
+      this.shared = false;
+    }
+    return this.records;
   }
 
   /** Removes everything (and the derived indexes). */
   clear(): void {
     this.version += 1;
-    // A new map: one adopted shares its parts with the caller's, which stays as it was.
-    this.records = new RecordMap();
+    // A new map: one adopted is the caller's too, and stays as it was.
+    this.records = new Map();
+    this.shared = false;
+    this.owning = undefined;
     this.indexing = undefined;
     this.byTime = undefined;
     this.byChart = undefined;
@@ -261,13 +305,15 @@ export class RecordSet {
 
   /** Puts the records in this order (keys not listed keep their relative order, after). */
   reorder(order: Iterable<string>): void {
-    const next = new RecordMap();
+    const next = new Map<string, StoredRecord>();
     for (const key of order) {
       const record = this.records.get(key);
       if (record) next.set(key, record);
     }
     for (const [key, record] of this.records) if (!next.has(key)) next.set(key, record);
     this.records = next;
+    this.shared = false;
+    this.owning = undefined;
     this.version += 1;
     this.resetDerived();
   }

@@ -1,12 +1,12 @@
 // `tension chart list` reads a context file afresh at every call, into a map whose keys are
-// hashed only at the first lookup (RecordMap): the list's pass over every record finds
+// hashed only at the first lookup (DeferredRecordMap): the list's pass over every record finds
 // the two records a chart's summary reads on its way, and builds no map of every key (a tenth of
 // the command at 1,000 charts). Charts of every shape still get the summary an eagerly built
 // set gives them: the usual ones, one known by its outcome only, one whose `_chart` entity has
 // another type, sub-charts, steps done and not, a stray step.
 import { describe, expect, it } from 'vitest';
 import { parseContextBytes } from '../../electron/core/contextFile.ts';
-import { RecordMap } from '../../electron/core/recordMap.ts';
+import { DeferredRecordMap } from '../../electron/core/deferredRecordMap.ts';
 import { RecordSet } from '../../electron/core/recordSet.ts';
 import { summarizeCharts } from '../../electron/core/charts/chartSummaries.ts';
 import { eagerParse } from '../helpers/eagerParse.ts';
@@ -29,12 +29,12 @@ function chart(id: string, steps: boolean[], extra: Record<string, unknown> = {}
 const usual = chart('chart_1', [true, false]) + chart('chart_2', [true]) + chart('chart_3', [], { parentChart: 'chart_1', level: 1, parentActionStep: 'chart_1_action_2' });
 
 /** A fresh read's state: a vouched file (as a re-open reads one) into a deferred map. */
-function freshRead(text: string): { state: RecordSet; map: RecordMap } {
+function freshRead(text: string): { state: RecordSet; map: DeferredRecordMap } {
   const parsed = parseContextBytes(Buffer.from(text), { irregularLines: [] });
-  expect(parsed.map).toBeInstanceOf(RecordMap);
+  expect(parsed.map).toBeInstanceOf(DeferredRecordMap);
   const state = new RecordSet();
   state.adopt(parsed.map);
-  return { state, map: parsed.map as RecordMap };
+  return { state, map: parsed.map as DeferredRecordMap };
 }
 
 function eagerList(text: string) {

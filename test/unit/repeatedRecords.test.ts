@@ -1,11 +1,11 @@
 // A file parsed in full (a first open of a peer's file, a peer's new version, a backup) puts its
-// records in a RecordMap and finds repeated records with a table of key hashes instead
+// records in a DeferredRecordMap and finds repeated records with a table of key hashes instead
 // of a Map (repeatedRecords.ts). Whatever the lines, the map must hold what the plain rule holds
 // (test/helpers/eagerParse.ts), read in order before it is built and looked up after; and keys
 // whose hashes collide must still be told apart by the keys themselves.
 import { describe, expect, it } from 'vitest';
 import { parseContextBytes } from '../../electron/core/contextFile.ts';
-import { RecordMap } from '../../electron/core/recordMap.ts';
+import { DeferredRecordMap } from '../../electron/core/deferredRecordMap.ts';
 import { repeatedPlaces } from '../../electron/core/repeatedRecords.ts';
 import { classifyLine, makeRecord, type StoredRecord } from '../../electron/core/records.ts';
 import { seededRandom } from '../helpers/seededRandom.ts';
@@ -39,8 +39,8 @@ function peerLines(random: () => number, count: number, damaged: boolean): strin
 function expectSameAsEagerParse(text: string, trusted: boolean): void {
   const expected = [...eagerParse(text).values()].map(described);
   const parsed = parseContextBytes(Buffer.from(text), trusted);
-  const map = parsed.map as RecordMap;
-  expect(map).toBeInstanceOf(RecordMap);
+  const map = parsed.map as DeferredRecordMap;
+  expect(map).toBeInstanceOf(DeferredRecordMap);
   // Read in order before anything is looked up, then looked up key by key.
   expect(map.size).toBe(expected.length);
   expect([...map.values()].map(described)).toEqual(expected);

@@ -2,8 +2,12 @@
 // with a single key holds that key itself rather than a Set of one. At 100k charts 600k of the
 // 700k relation ends have one relation, and a Set each took about 200 bytes: the index of
 // relation ends was 166 MB of the heap, the largest part of a context readied for changes.
+// A ShardedMap: one Map of the 700k names grew by a rehash of all of them at once, 126 ms in
+// one slice of the app's readying after an open.
+import { ShardedMap } from './shardedMap.ts';
+
 export class KeysByName {
-  private readonly map = new Map<string, string | Set<string>>();
+  private readonly map = new ShardedMap<string | Set<string>>();
 
   add(name: string, key: string): void {
     const held = this.map.get(name);

@@ -16,6 +16,11 @@ export default function setup(): () => void {
   // Inside the checkout: a bundle imports its packages from node_modules.
   const cache = path.join(root, 'node_modules', '.cache', 'tension-test-children');
   fs.mkdirSync(cache, { recursive: true });
+  // A run stopped before its teardown (Ctrl-C) leaves its folder: gone a day later.
+  for (const name of fs.readdirSync(cache)) {
+    const old = path.join(cache, name);
+    if (Date.now() - fs.statSync(old).mtimeMs > 86_400_000) fs.rmSync(old, { recursive: true, force: true });
+  }
   const folder = fs.mkdtempSync(path.join(cache, 'run-'));
   process.env[CHILD_BUNDLES] = folder;
   return () => fs.rmSync(folder, { recursive: true, force: true });

@@ -19,7 +19,9 @@ export default function setup(): () => void {
   // A run stopped before its teardown (Ctrl-C) leaves its folder: gone a day later.
   for (const name of fs.readdirSync(cache)) {
     const old = path.join(cache, name);
-    if (Date.now() - fs.statSync(old).mtimeMs > 86_400_000) fs.rmSync(old, { recursive: true, force: true });
+    // Another run's teardown may remove it meanwhile.
+    const made = fs.statSync(old, { throwIfNoEntry: false })?.mtimeMs;
+    if (made !== undefined && Date.now() - made > 86_400_000) fs.rmSync(old, { recursive: true, force: true });
   }
   const folder = fs.mkdtempSync(path.join(cache, 'run-'));
   process.env[CHILD_BUNDLES] = folder;

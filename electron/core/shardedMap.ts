@@ -1,10 +1,9 @@
 // A Map split into shards by a hash of its string keys. A JS Map grows by copying every entry
 // into a table twice the size, in one go: at 700,000 keys (a search index, the relation ends of
 // 100k charts) that held the process for 126-140 ms, too long for a slice of work that must stay
-// under 50 ms. In 64 shards each growth copies a 64th of the entries. (A context's records keep
-// their order too: RecordMap spreads its keys by the same hash.)
+// under 50 ms. In 64 shards each growth copies a 64th of the entries.
 
-/** How many maps the keys are spread over (a power of two: the hash is masked). */
+/** How many maps the keys are spread over (a power of two: the hash is masked; exported for the spread's test). */
 export const SHARDS = 64;
 
 export class ShardedMap<V> {

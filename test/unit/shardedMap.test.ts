@@ -1,7 +1,9 @@
-// The search index keeps its key -> id map in shards (shardedMap.ts): it must answer as one Map
-// does, through adds, replacements and removals of keys that differ only early or only late.
+// The search index keeps its key -> id map in shards (shardedMap.ts), and a context its relation
+// ends by name (keysByName.ts): it must answer as one Map does, through adds, replacements and
+// removals of keys that differ only early or only late, and spread a context's keys evenly (a
+// full shard would bring back the long growth the shards are for).
 import { describe, expect, it } from 'vitest';
-import { ShardedMap } from '../../electron/core/shardedMap.ts';
+import { SHARDS, ShardedMap, shardOf } from '../../electron/core/shardedMap.ts';
 import { seededRandom } from '../helpers/seededRandom.ts';
 
 describe('a sharded map', () => {
@@ -28,5 +30,18 @@ describe('a sharded map', () => {
       expect(sharded.get(key), key).toBe(plain.get(key));
       expect(sharded.has(key), key).toBe(plain.has(key));
     }
+  });
+
+  it('spreads chart-like keys evenly: no shard holds twice its share (relation keys of one chart end alike)', () => {
+    const keys: string[] = [];
+    for (let c = 0; c < 20_000; c += 1) {
+      const chart = `chart_${1_700_000_000_000 + c * 7919}`;
+      keys.push(`e\u0000${chart}_chart`, `e\u0000${chart}_desired_outcome`, `e\u0000${chart}_current_reality`);
+      for (let s = 1; s <= 4; s += 1) keys.push(`e\u0000${chart}_action_${s}`, `r\u0000${chart}_chart\u0000${chart}_action_${s}\u0000contains`);
+    }
+    const counts = new Map<number, number>();
+    for (const key of keys) counts.set(shardOf(key), (counts.get(shardOf(key)) ?? 0) + 1);
+    expect(counts.size).toBe(SHARDS);
+    expect(Math.max(...counts.values())).toBeLessThan((2 * keys.length) / SHARDS);
   });
 });

@@ -20,6 +20,7 @@ import { resolveLayout, rootPaths } from '../../electron/core/dataRoot.ts';
 import { realFileSystem } from '../../electron/core/fileSystem.ts';
 import { IntentLog } from '../../electron/core/intentLog.ts';
 import { ChartService } from '../../electron/core/charts/chartService.ts';
+import { chartIdAt } from '../../electron/core/charts/chartEdits.ts';
 import { chartEntityName, outcomeName, realityName } from '../../electron/core/charts/chartModel.ts';
 import { EngineError } from '../../electron/core/errors.ts';
 import {
@@ -42,11 +43,11 @@ const T0 = Date.UTC(2026, 0, 5, 9, 0, 0);
 const T_MOVE = T0 + 3_600_000;
 const FROM = 'work';
 const TO = 'personal';
-const MOVED = `chart_${T0}`;
-const SUB = `chart_${T0 + 1}`;
-const GRANDCHILD = `chart_${T0 + 2}`;
-const STAYS = `chart_${T0 + 10}`;
-const THERE = `chart_${T0 + 20}`;
+const MOVED = chartIdAt(T0);
+const SUB = chartIdAt(T0 + 1);
+const GRANDCHILD = chartIdAt(T0 + 2);
+const STAYS = chartIdAt(T0 + 10);
+const THERE = chartIdAt(T0 + 20);
 const OP = 'move-billing-to-personal';
 
 type Pair = Record<string, Record<string, string>>;

@@ -18,6 +18,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { removeTempDirs, tempDir } from '../helpers/tempRoot.ts';
 import { contextPaths, resolveLayout } from '../../electron/core/dataRoot.ts';
+import { chartIdAt } from '../../electron/core/charts/chartEdits.ts';
 import { chartEntityName, outcomeName, realityName } from '../../electron/core/charts/chartModel.ts';
 import { entityKey, relationKey } from '../../electron/core/records.ts';
 import {
@@ -39,9 +40,9 @@ import {
 const T0 = Date.UTC(2026, 0, 5, 9, 0, 0);
 const T_TELESCOPE = T0 + 3_600_000;
 const CONTEXT = 'work';
-const PARENT = `chart_${T0}`;
+const PARENT = chartIdAt(T0);
 const STEP = `${PARENT}_action_2`;
-const SUB = `chart_${T_TELESCOPE}`;
+const SUB = chartIdAt(T_TELESCOPE);
 const OP = 'telescope-migrate-customers';
 
 interface Built {

@@ -3,16 +3,8 @@
 // calls it) and the live-update watcher on the data folder. It creates charts at a given rate
 // (0: as fast as they are answered) and prints one JSON line per acknowledged chart.
 // Stops when "stop" arrives on stdin: the watcher stops, the engine closes (flushing rewrites).
-//
-// Its charts are made by a clock an hour ahead (CHART_CLOCK_AHEAD_MS): ids are `chart_<ms>`,
-// as the COAIA servers make theirs, and a chart made here in the very millisecond coaia-narrative
-// made one would share its id, its entities and their names. That collision is a problem of its
-// own (two charts merged into one; a step completion of the peer's was then lost, in a third of
-// the fast runs of race d) on a loaded 2-core machine): not what these races are about (writes
-// lost to concurrency), and not fixed yet.
 import readline from 'node:readline';
 import { Engine } from '../../electron/core/engine.ts';
-import { ChartService } from '../../electron/core/charts/chartService.ts';
 import { resolveLayout } from '../../electron/core/dataRoot.ts';
 import { DataRootWatcher } from '../../electron/core/dataRootWatcher.ts';
 import { createHandlerTable } from '../../electron/ipc/handlerTable.ts';
@@ -33,14 +25,11 @@ const config = JSON.parse(process.env.RACE_APP ?? '{}') as AppWriterConfig;
 const say = (message: Record<string, unknown>) => process.stdout.write(`${JSON.stringify(message)}\n`);
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 const OWN = { id: 1, url: 'app://tension/index.html' };
-/** How far ahead of the peers' clock this writer's charts are made (see the top of this file). */
-const CHART_CLOCK_AHEAD_MS = 3_600_000;
 
 async function main(): Promise<void> {
   const layout = resolveLayout({ ...(config.data ? { data: config.data } : {}), ...(config.memoryPath ? { memoryPath: config.memoryPath } : {}) });
   const engine = await Engine.open({ layout, origin: 'app', onBackgroundError: (error) => say({ t: 'background-error', message: error.message }) });
-  const charts = new ChartService(engine, () => new Date(Date.now() + CHART_CLOCK_AHEAD_MS));
-  const table = createHandlerTable({ engine, charts, isOwnSender: (sender) => sender.id === OWN.id, version: 'race' });
+  const table = createHandlerTable({ engine, isOwnSender: (sender) => sender.id === OWN.id, version: 'race' });
   const watcher = new DataRootWatcher(engine, () => undefined, (error) => say({ t: 'watch-error', message: String(error) }));
   await watcher.start();
   let stopping = false;

@@ -11,6 +11,12 @@ export default defineConfig({
     testTimeout: 120_000,
     hookTimeout: 60_000,
     maxWorkers: 2,
+    // Test files share their worker's module cache (each still gets its own module of test code
+    // and its own environment). Isolated, each of the ~190 files paid a fresh process's import of
+    // the engine: the whole suite took 691-729 s here, shared 606 s, every test passing either way.
+    // What that asks of a test: no vi.mock, no stubbed globals or timers left behind, no module
+    // state it relies on being fresh; clean up temp folders, engines and children in its hooks.
+    isolate: false,
     // A poll waits for what the app, a watcher or another process will do. On a shared 2-core
     // machine running two test files at once that can take longer than Vitest's 1 s default
     // (CI once saw the New chart dialog still closing after it); a poll ends as soon as its

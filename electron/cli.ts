@@ -80,7 +80,7 @@ async function closeInterrupted(engine: Engine | undefined): Promise<void> {
 // sent to a file on a full disk (`tension graph --json > export.json`) is incomplete: one clear
 // line and the disk full code, not the stack trace of an unhandled error.
 let outputFailed: number | undefined;
-const { out, err } = createOutput((error) => {
+const { out, err, streamed } = createOutput((error) => {
   const failure = fromSystemError(error, 'Printing the result', 'the standard output', 'What the command changed is saved; only its printed result is incomplete.');
   err(`tension: ${failure.message}\n`);
   outputFailed = exitCodes[failure.code] ?? 1;
@@ -179,6 +179,11 @@ main(process.argv.slice(2), interruption).then(
     interruption.dispose();
     // An interrupted command exits now: a wait for another process's lock may still be pending.
     if (interruption.received) process.exit(code);
+    // Everything is printed (written straight to the descriptors) and the engine is closed: exit
+    // now rather than when the event loop drains, which took 10-40 ms more after a 1k-chart
+    // `chart list` here. Output handed to a stream (a descriptor left non-blocking) is still on
+    // its way: that waits for the natural exit.
+    if (!streamed()) process.exit(outputFailed ?? code);
     process.exitCode = outputFailed ?? code;
   },
   (error: unknown) => {

@@ -22,6 +22,8 @@ export interface Output {
   readonly out: (text: string) => void;
   /** Prints to the standard error (its own failures have nowhere to be told, and are dropped). */
   readonly err: (text: string) => void;
+  /** True once a descriptor was handed to its stream: what it holds may still be on its way. */
+  readonly streamed: () => boolean;
 }
 
 export function createOutput(onOutFailure: OutputFailure): Output {
@@ -54,5 +56,5 @@ export function createOutput(onOutFailure: OutputFailure): Output {
   };
   const stdout: Channel = { fd: 1, closed: false, stream: undefined };
   const stderr: Channel = { fd: 2, closed: false, stream: undefined };
-  return { out: (text) => write(stdout, text), err: (text) => write(stderr, text) };
+  return { out: (text) => write(stdout, text), err: (text) => write(stderr, text), streamed: () => stdout.stream !== undefined || stderr.stream !== undefined };
 }

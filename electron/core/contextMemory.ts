@@ -175,11 +175,11 @@ export class ContextMemory {
     attachDerivedCache(this.state, {
       tagNow: () => (this.asFile !== undefined && this.asFile.version === this.state.version ? this.asFile.tag : undefined),
       read: (kind, tag) => readDerivedFile(this.fs, this.derivedPath(kind), tag),
-      write: (kind, tag, text) => {
+      write: (kind, tag, encode) => {
         // A reader saves only while it is read-only for its own reason: not once its load found
         // a journal of a newer format (its state is then an older reading of what it holds).
         const reading = options.savesCachesWhileReading === true && this.readOnlyReason === options.readOnlyReason;
-        if (!this.readOnly || reading) writeDerivedFile(this.fs, this.derivedPath(kind), tag, text);
+        if (!this.readOnly || reading) writeDerivedFile(this.fs, this.derivedPath(kind), tag, encode());
       },
       onClose: (kind, save) => this.closeSavers.set(kind, save),
     });

@@ -132,9 +132,11 @@ function saveSummaries(state: RecordSet, cache: SummaryCache): void {
   update(state, cache.context);
   const tag = files.tagNow();
   if (tag === undefined || tag === cache.savedFor) return;
-  const summaries: ChartSummary[] = [];
-  for (const { summary } of cache.byId.values()) summaries.push(summary);
-  files.write('summaries', tag, encodeSummaries({ summaries, steps: cache.steps, strays: cache.strays, heads: cache.heads }));
+  files.write('summaries', tag, () => {
+    const summaries: ChartSummary[] = [];
+    for (const { summary } of cache.byId.values()) summaries.push(summary);
+    return encodeSummaries({ summaries, steps: cache.steps, strays: cache.strays, heads: cache.heads });
+  });
   cache.savedFor = tag;
 }
 

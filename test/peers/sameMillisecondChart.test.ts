@@ -51,7 +51,7 @@ describe('a chart made here in the millisecond coaia-narrative made one', () => 
     const dir = tempDir();
     const file = path.join(dir, 'memory.jsonl');
     const engine = await openEngine(resolveLayout({ memoryPath: file }));
-    await new ChartService(engine).create('default', { outcome: 'An older chart', reality: 'r' });
+    const { id: older } = await new ChartService(engine).create('default', { outcome: 'An older chart', reality: 'r' });
     await engine.close();
 
     // The peer reads the file and makes its chart; its write lands later, over ours.
@@ -69,7 +69,7 @@ describe('a chart made here in the millisecond coaia-narrative made one', () => 
     peerWriteAndRename(file, peer.after);
 
     const listed = await charts.list('default'); // takes in the peer's file
-    expect(listed.map((c) => [c.id, c.desiredOutcome]).sort()).toEqual([...listed.filter((c) => c.desiredOutcome === 'An older chart').map((c) => [c.id, c.desiredOutcome]), [ours, 'Made in the app'], [peer.id, 'Made by the assistant']].sort());
+    expect(new Map(listed.map((c) => [c.id, c.desiredOutcome]))).toEqual(new Map([[older, 'An older chart'], [ours, 'Made in the app'], [peer.id, 'Made by the assistant']]));
     await app.close();
 
     // Each chart's records are its own, not merged; coaia-narrative works on both.

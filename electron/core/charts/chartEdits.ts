@@ -24,6 +24,9 @@ import { HIGHEST_STEP_NUMBER, nextStepNumber, raiseStepNumberMark, stepNumberOf 
 export { requireChart, requireText };
 export { completeOutcome, completeStep, parentLink, reopenOutcome, reopenStep } from './chartCompletion.ts';
 
+/** The ids one millisecond spans (newChartId): three digits more than a COAIA server's. */
+const IDS_PER_MS = 1000;
+
 /**
  * A new chart id not used in this state: `chart_` and the time in milliseconds with three more
  * digits (`chart_<ms>000`, counted up while taken). Digits only, so the COAIA servers' tools,
@@ -34,13 +37,13 @@ export { completeOutcome, completeStep, parentLink, reopenOutcome, reopenStep } 
  * every record name and be merged into one when we take in their file.
  */
 export function newChartId(state: RecordSet, nowMs: number): string {
-  let n = nowMs * 1000;
+  let n = nowMs * IDS_PER_MS;
   while (state.chartKeys(`chart_${n}`).size > 0 || state.has(entityKey(chartEntityName(`chart_${n}`)))) n += 1;
   return `chart_${n}`;
 }
 
 /** The id a chart made at `ms` takes when no other chart has it (what newChartId tries first). */
-export const chartIdAt = (ms: number): string => `chart_${ms * 1000}`;
+export const chartIdAt = (ms: number): string => `chart_${ms * IDS_PER_MS}`;
 
 function stepInput(step: string | { title: string; dueDate?: string }): { title: string; dueDate?: string } {
   return typeof step === 'string' ? { title: step } : step;

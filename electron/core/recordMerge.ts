@@ -114,13 +114,35 @@ export function mergeThreeWay(base: StoredRecord | undefined, theirs: StoredReco
   return recordFromValue(result, ours);
 }
 
-/** Their list, without what we removed, plus what we added. */
+/**
+ * Their list, without what we removed, plus what we added. What we put in the place of an item
+ * we removed (the same position in the base and in ours: a retitle, since an entity's first
+ * observation is a step's or an outcome's title) takes that item's place in their list; the
+ * rest of what we added goes at the end. Added at the end, a title we changed while a peer
+ * appended a note (coaia-narrative's update_action_progress) came after the note, which became
+ * the title.
+ */
 function mergeLists(base: unknown[], theirs: unknown[], ours: unknown[]): unknown[] {
   const key = (v: unknown) => JSON.stringify(v);
   const baseKeys = new Set(base.map(key));
   const ourKeys = new Set(ours.map(key));
   const theirKeys = new Set(theirs.map(key));
-  const result = theirs.filter((v) => !(baseKeys.has(key(v)) && !ourKeys.has(key(v))));
-  for (const v of ours) if (!baseKeys.has(key(v)) && !theirKeys.has(key(v))) result.push(v);
+  const replacedBy = new Map<string, unknown>();
+  for (let i = 0; i < Math.min(base.length, ours.length); i += 1) {
+    const was = key(base[i]);
+    const now = key(ours[i]);
+    if (!ourKeys.has(was) && !baseKeys.has(now) && !theirKeys.has(now) && !replacedBy.has(was)) replacedBy.set(was, ours[i]);
+  }
+  const result: unknown[] = [];
+  const placed = new Set<string>();
+  for (const v of theirs) {
+    const k = key(v);
+    if (!baseKeys.has(k) || ourKeys.has(k)) result.push(v);
+    else if (replacedBy.has(k) && !placed.has(key(replacedBy.get(k)))) {
+      result.push(replacedBy.get(k));
+      placed.add(key(replacedBy.get(k)));
+    }
+  }
+  for (const v of ours) if (!baseKeys.has(key(v)) && !theirKeys.has(key(v)) && !placed.has(key(v))) result.push(v);
   return result;
 }

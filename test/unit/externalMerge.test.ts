@@ -28,6 +28,18 @@ describe('merging a version of the file someone else wrote', () => {
     expect(JSON.parse(mergeThreeWay(base, theirs, ours).raw)).toMatchObject({ observations: ['x', 'theirs', 'ours'], metadata: { a: 2, b: 3 } });
   });
 
+  it.each([
+    ['we retitle, they append a note: the title stays first', ['T', 'n'], ['T', 'n', 'p'], ['T2', 'n'], ['T2', 'n', 'p']],
+    ['we retitle a one-line entity, they append', ['T'], ['T', 'p'], ['T2'], ['T2', 'p']],
+    ['we replace a middle line, they append', ['T', 'a', 'b'], ['T', 'a', 'b', 'p'], ['T', 'a2', 'b'], ['T', 'a2', 'b', 'p']],
+    ['we remove a line and append one, they append', ['T', 'a', 'b'], ['T', 'a', 'b', 'p'], ['T', 'b', 'c'], ['T', 'b', 'p', 'c']],
+    ['they retitle, we append: their title, our line last', ['T', 'n'], ['T3', 'n'], ['T', 'n', 'o'], ['T3', 'n', 'o']],
+    ['both retitle: theirs first, ours kept after it (nothing lost)', ['T', 'n'], ['T3', 'n'], ['T2', 'n'], ['T3', 'n', 'T2']],
+    ['both make the same retitle: once', ['T', 'n'], ['T2', 'n'], ['T2', 'n'], ['T2', 'n']],
+  ])('observation lists changed on both sides: %s', (_, base, theirs, ours, merged) => {
+    expect(JSON.parse(mergeThreeWay(entity('A', base), entity('A', theirs), entity('A', ours)).raw).observations).toEqual(merged);
+  });
+
   it('a record missing from a peer version based on an older rewrite is a lost race, not a deletion', () => {
     const a = entity('A', ['a']);
     const b = entity('B', ['b']);

@@ -127,20 +127,21 @@ function mergeLists(base: unknown[], theirs: unknown[], ours: unknown[]): unknow
   const baseKeys = new Set(base.map(key));
   const ourKeys = new Set(ours.map(key));
   const theirKeys = new Set(theirs.map(key));
-  const replacedBy = new Map<string, unknown>();
+  const replacedBy = new Map<string, { readonly value: unknown; readonly key: string }>();
   for (let i = 0; i < Math.min(base.length, ours.length); i += 1) {
     const was = key(base[i]);
     const now = key(ours[i]);
-    if (!ourKeys.has(was) && !baseKeys.has(now) && !theirKeys.has(now) && !replacedBy.has(was)) replacedBy.set(was, ours[i]);
+    if (!ourKeys.has(was) && !baseKeys.has(now) && !theirKeys.has(now) && !replacedBy.has(was)) replacedBy.set(was, { value: ours[i], key: now });
   }
   const result: unknown[] = [];
   const placed = new Set<string>();
   for (const v of theirs) {
     const k = key(v);
+    const replacement = replacedBy.get(k);
     if (!baseKeys.has(k) || ourKeys.has(k)) result.push(v);
-    else if (replacedBy.has(k) && !placed.has(key(replacedBy.get(k)))) {
-      result.push(replacedBy.get(k));
-      placed.add(key(replacedBy.get(k)));
+    else if (replacement && !placed.has(replacement.key)) {
+      result.push(replacement.value);
+      placed.add(replacement.key);
     }
   }
   for (const v of ours) if (!baseKeys.has(key(v)) && !theirKeys.has(key(v)) && !placed.has(key(v))) result.push(v);

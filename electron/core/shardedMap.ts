@@ -15,27 +15,27 @@ export class ShardedMap<V> {
   }
 
   get(key: string): V | undefined {
-    return this.shardOf(key).get(key);
+    return this.shardFor(key).get(key);
   }
 
   has(key: string): boolean {
-    return this.shardOf(key).has(key);
+    return this.shardFor(key).has(key);
   }
 
   set(key: string, value: V): void {
-    const shard = this.shardOf(key);
+    const shard = this.shardFor(key);
     const before = shard.size;
     shard.set(key, value);
     this.count += shard.size - before;
   }
 
   delete(key: string): boolean {
-    const deleted = this.shardOf(key).delete(key);
+    const deleted = this.shardFor(key).delete(key);
     if (deleted) this.count -= 1;
     return deleted;
   }
 
-  private shardOf(key: string): Map<string, V> {
+  private shardFor(key: string): Map<string, V> {
     return this.shards[shardOf(key)] as Map<string, V>;
   }
 }

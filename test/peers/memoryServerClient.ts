@@ -4,8 +4,10 @@
 // call and rewrites the whole file (tmp + rename, no final newline, no metadata) on every
 // change, which is exactly the peer behaviour the interoperability tests need.
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
 import { repoRoot } from '../helpers/runCli.ts';
+import { tempDir } from '../helpers/tempRoot.ts';
 
 export const serverEntry = path.join(repoRoot, 'node_modules', '@modelcontextprotocol', 'server-memory', 'dist', 'index.js');
 /** The real COAIA peer kept beside the checkout (../shared/peers/coaia-narrative, see its README). */
@@ -42,6 +44,9 @@ interface JsonRpcResponse {
   error?: { code: number; message: string; data?: unknown };
 }
 
+/** A tool result's text (the COAIA servers answer in text only, no structuredContent). */
+export const resultText = (result: ToolResult): string => result.content.map((c) => c.text).join('');
+
 export class ToolError extends Error {
   constructor(
     readonly tool: string,
@@ -49,6 +54,38 @@ export class ToolError extends Error {
   ) {
     super(`${tool} failed: ${result.content.map((c) => c.text).join(' ')}`);
   }
+}
+
+type Peer = 'reference' | 'coaia-narrative';
+/** A tool and its arguments. */
+export type ToolCall = readonly [string, Record<string, unknown>];
+
+/** Makes the calls with a fresh server over `file`, closed after; a tool's error throws (ToolError). Each answer's text. */
+export async function callsOn(file: string, peer: Peer, calls: readonly ToolCall[]): Promise<string[]> {
+  const server = await MemoryServer.start(file, peer);
+  try {
+    const answers: string[] = [];
+    for (const [tool, args] of calls) {
+      const result = await server.callRaw(tool, args);
+      if (result.isError) throw new ToolError(tool, result);
+      answers.push(resultText(result));
+    }
+    return answers;
+  } finally {
+    await server.close();
+  }
+}
+
+/**
+ * What the server writes when it makes the calls on `file` as it is now, which is left as it
+ * is: a peer that read the file now and whose write lands later, when the test puts `text` in
+ * place (an exact interleaving with what the test does meanwhile). Each answer's text too.
+ */
+export async function peerVersionAfter(file: string, peer: Peer, calls: readonly ToolCall[]): Promise<{ text: string; answers: string[] }> {
+  const seen = path.join(tempDir(), path.basename(file)); // removed with the test's other temporary folders
+  fs.copyFileSync(file, seen);
+  const answers = await callsOn(seen, peer, calls);
+  return { text: fs.readFileSync(seen, 'utf8'), answers };
 }
 
 const PROTOCOL_VERSION = '2025-06-18';
@@ -63,7 +100,7 @@ export class MemoryServer {
 
   private constructor(
     readonly memoryFile: string,
-    peer: 'reference' | 'coaia-narrative' = 'reference',
+    peer: Peer = 'reference',
   ) {
     if (!path.isAbsolute(memoryFile)) throw new Error('MEMORY_FILE_PATH must be absolute (the server resolves relative paths against its own install folder)');
     this.child =
@@ -88,7 +125,7 @@ export class MemoryServer {
   }
 
   /** Starts the server on `memoryFile` and completes the MCP handshake. */
-  static async start(memoryFile: string, peer: 'reference' | 'coaia-narrative' = 'reference'): Promise<MemoryServer> {
+  static async start(memoryFile: string, peer: Peer = 'reference'): Promise<MemoryServer> {
     const server = new MemoryServer(memoryFile, peer);
     const init = (await server.request('initialize', {
       protocolVersion: PROTOCOL_VERSION,

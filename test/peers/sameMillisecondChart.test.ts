@@ -9,39 +9,15 @@
 // its chart in a copy of the file as it was (what it read), our engine then makes its chart by
 // a clock stopped at the peer's millisecond, and the peer's file lands after our commit. The
 // real server then completes a step of each chart in the file itself.
-import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ChartService } from '../../electron/core/charts/chartService.ts';
 import { resolveLayout } from '../../electron/core/dataRoot.ts';
 import { openEngine, removeTempDirs, tempDir } from '../helpers/tempRoot.ts';
-import { MemoryServer } from './memoryServerClient.ts';
+import { callsOn, peerVersionAfter } from './memoryServerClient.ts';
 import { entitiesOnDisk, peerWriteAndRename } from './peerFiles.ts';
 
 afterEach(removeTempDirs);
-
-const text = (result: { content: { text: string }[] }) => result.content.map((c) => c.text).join('');
-
-/** What the real coaia-narrative server writes when it makes a chart in `file`: its id and the file after. */
-async function coaiaMakesChart(file: string): Promise<{ id: string; after: string }> {
-  const server = await MemoryServer.start(file, 'coaia-narrative');
-  try {
-    const made = await server.callRaw('create_structural_tension_chart', { desiredOutcome: 'Made by the assistant', currentReality: 'Assistant reality', dueDate: '2027-06-30', actionSteps: ['Assistant step'] });
-    expect(made.isError, text(made)).toBeFalsy();
-    return { id: (JSON.parse(text(made)) as { chartId: string }).chartId, after: fs.readFileSync(file, 'utf8') };
-  } finally {
-    await server.close();
-  }
-}
-
-async function coaiaCompletes(file: string, steps: readonly string[]): Promise<void> {
-  const server = await MemoryServer.start(file, 'coaia-narrative');
-  try {
-    for (const step of steps) await server.call('mark_action_complete', { actionStepName: step }); // an error throws, with its text
-  } finally {
-    await server.close();
-  }
-}
 
 describe('a chart made here in the millisecond coaia-narrative made one', () => {
   it('keeps an id of its own: two charts, each with its own records, and the peer completes a step of each', async () => {
@@ -52,9 +28,10 @@ describe('a chart made here in the millisecond coaia-narrative made one', () => 
     await engine.close();
 
     // The peer reads the file and makes its chart; its write lands later, over ours.
-    const seen = path.join(tempDir(), 'memory.jsonl');
-    fs.copyFileSync(file, seen);
-    const peer = await coaiaMakesChart(seen);
+    const made = await peerVersionAfter(file, 'coaia-narrative', [
+      ['create_structural_tension_chart', { desiredOutcome: 'Made by the assistant', currentReality: 'Assistant reality', dueDate: '2027-06-30', actionSteps: ['Assistant step'] }],
+    ]);
+    const peer = { id: (JSON.parse(made.answers[0] as string) as { chartId: string }).chartId, after: made.text };
     const peerMs = Number(/^chart_(\d+)$/.exec(peer.id)?.[1]);
     expect(peerMs).toBeGreaterThan(0);
 
@@ -70,7 +47,7 @@ describe('a chart made here in the millisecond coaia-narrative made one', () => 
     await app.close();
 
     // Each chart's records are its own, not merged; coaia-narrative works on both.
-    await coaiaCompletes(file, [`${peer.id}_action_1`, `${ours}_action_1`]);
+    await callsOn(file, 'coaia-narrative', [`${peer.id}_action_1`, `${ours}_action_1`].map((step) => ['mark_action_complete', { actionStepName: step }] as const));
     const reopened = await openEngine(resolveLayout({ memoryPath: file }));
     const after = new ChartService(reopened);
     const mine = await after.show('default', ours);

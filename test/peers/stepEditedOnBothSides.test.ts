@@ -7,29 +7,15 @@
 //
 // The interleaving is made exact: the real server works on a copy of the file as it was (what
 // it read), our engine then makes its change, and the server's file lands after our commit.
-import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ChartService } from '../../electron/core/charts/chartService.ts';
 import { resolveLayout } from '../../electron/core/dataRoot.ts';
 import { openEngine, removeTempDirs, tempDir } from '../helpers/tempRoot.ts';
-import { MemoryServer } from './memoryServerClient.ts';
+import { peerVersionAfter, type ToolCall } from './memoryServerClient.ts';
 import { entitiesOnDisk, peerWriteAndRename } from './peerFiles.ts';
 
 afterEach(removeTempDirs);
-
-/** The file the real coaia-narrative server writes when it makes these calls on the file as `file` is now (left unchanged). */
-async function peerVersionAfter(file: string, calls: readonly [string, Record<string, unknown>][]): Promise<string> {
-  const seen = path.join(tempDir(), path.basename(file));
-  fs.copyFileSync(file, seen);
-  const server = await MemoryServer.start(seen, 'coaia-narrative');
-  try {
-    for (const [tool, args] of calls) await server.call(tool, args); // a tool's error throws, with its text
-  } finally {
-    await server.close();
-  }
-  return fs.readFileSync(seen, 'utf8');
-}
 
 async function chartWithStep(file: string): Promise<{ id: string; step: string }> {
   const engine = await openEngine(resolveLayout({ memoryPath: file }));
@@ -40,17 +26,17 @@ async function chartWithStep(file: string): Promise<{ id: string; step: string }
 
 describe('a step changed here and by coaia-narrative at once', () => {
   it.each([
-    ['records progress on it', (step: string) => [['update_action_progress', { actionStepName: step, progressObservation: 'Outline half done' }]] as [string, Record<string, unknown>][], { notes: ['Outline half done'], completed: false }],
-    ['completes it', (step: string) => [['mark_action_complete', { actionStepName: step }]] as [string, Record<string, unknown>][], { notes: [], completed: true }],
+    ['records progress on it', (step: string) => [['update_action_progress', { actionStepName: step, progressObservation: 'Outline half done' }]] as ToolCall[], { notes: ['Outline half done'], completed: false }],
+    ['completes it', (step: string) => [['mark_action_complete', { actionStepName: step }]] as ToolCall[], { notes: [], completed: true }],
     [
       'records progress, then completes it',
-      (step: string) => [['update_action_progress', { actionStepName: step, progressObservation: 'Outline done' }], ['mark_action_complete', { actionStepName: step }]] as [string, Record<string, unknown>][],
+      (step: string) => [['update_action_progress', { actionStepName: step, progressObservation: 'Outline done' }], ['mark_action_complete', { actionStepName: step }]] as ToolCall[],
       { notes: ['Outline done'], completed: true },
     ],
   ])('the person renames it while the assistant %s: the new title stays the title, and the peer\'s change is kept', async (_, calls, expected) => {
     const file = path.join(tempDir(), 'memory.jsonl');
     const { id, step } = await chartWithStep(file);
-    const peer = await peerVersionAfter(file, calls(step));
+    const peer = (await peerVersionAfter(file, 'coaia-narrative', calls(step))).text;
 
     const app = await openEngine(resolveLayout({ memoryPath: file }));
     await new ChartService(app).editStep('default', step, { title: 'Write the outline and the index' });
@@ -69,7 +55,7 @@ describe('a step changed here and by coaia-narrative at once', () => {
   it('the assistant renames the outcome while the person adds to the current reality: each keeps its place', async () => {
     const file = path.join(tempDir(), 'memory.jsonl');
     const { id } = await chartWithStep(file);
-    const peer = await peerVersionAfter(file, [['update_desired_outcome', { chartId: id, newDesiredOutcome: 'Publish the guide and its index' }]]);
+    const peer = (await peerVersionAfter(file, 'coaia-narrative', [['update_desired_outcome', { chartId: id, newDesiredOutcome: 'Publish the guide and its index' }]])).text;
 
     const app = await openEngine(resolveLayout({ memoryPath: file }));
     await new ChartService(app).addReality('default', id, 'The outline is reviewed');

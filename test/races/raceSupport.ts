@@ -13,7 +13,7 @@ import { contextPaths, resolveLayout } from '../../electron/core/dataRoot.ts';
 import { readJournal } from '../../electron/core/journalFile.ts';
 import { realFileSystem } from '../../electron/core/fileSystem.ts';
 import { parseValue } from '../../electron/core/records.ts';
-import { MemoryServer } from '../peers/memoryServerClient.ts';
+import { MemoryServer, resultText } from '../peers/memoryServerClient.ts';
 import { cliEntry, repoRoot } from '../helpers/runCli.ts';
 import { startChild, sleep, type RunningChild } from '../torture/support.ts';
 import type { AppWriterConfig } from './appWriterProcess.ts';
@@ -187,7 +187,6 @@ export async function startCoaiaNarrativeLoop(config: { file: string; intervalMs
       await server.close();
     },
   };
-  const text = (result: { content: { text: string }[] }) => result.content.map((c) => c.text).join('');
   const loop = (async () => {
     for (let i = 1; !stopping; i += 1) {
       try {
@@ -197,18 +196,18 @@ export async function startCoaiaNarrativeLoop(config: { file: string; intervalMs
           dueDate: '2027-06-30',
           actionSteps: [`Narrative step ${i}a`, `Narrative step ${i}b`],
         });
-        if (created.isError) throw new Error(text(created));
-        const chartId = (JSON.parse(text(created)) as { chartId: string }).chartId;
+        if (created.isError) throw new Error(resultText(created));
+        const chartId = (JSON.parse(resultText(created)) as { chartId: string }).chartId;
         writer.acknowledged.push({ what: `${chartId} (chart)`, present: (entities) => entities.has(`${chartId}_desired_outcome`) && entities.has(`${chartId}_chart`) });
         if (stopping) break;
         const step = `${chartId}_action_1`;
         const completed = await server.callRaw('mark_action_complete', { actionStepName: step });
-        if (completed.isError) throw new Error(text(completed));
+        if (completed.isError) throw new Error(resultText(completed));
         writer.acknowledged.push({ what: `${step} completed`, present: (entities) => entities.get(step)?.metadata.completionStatus === true });
         if (config.telescopeEvery && i % config.telescopeEvery === 0 && !stopping) {
           const telescoped = await server.callRaw('telescope_action_step', { actionStepName: `${chartId}_action_2`, newCurrentReality: `Sub-chart reality ${i}` });
-          if (telescoped.isError) throw new Error(text(telescoped));
-          const subId = /chart_\d+/.exec(text(telescoped))?.[0];
+          if (telescoped.isError) throw new Error(resultText(telescoped));
+          const subId = /chart_\d+/.exec(resultText(telescoped))?.[0];
           if (subId && subId !== chartId) writer.acknowledged.push({ what: `${subId} (sub-chart of ${chartId})`, present: (entities) => entities.has(`${subId}_desired_outcome`) });
         }
       } catch (error) {

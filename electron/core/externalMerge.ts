@@ -22,10 +22,19 @@
 //   converts legacy beats), are gone as it meant.
 // - The peer changed it: fields and metadata keys the base had and the peer lacks are kept; if
 //   we changed it too, each field we changed is ours and observations are merged as lists.
+// - The peer changed or added a record that leans on what we deleted since its base (it marked
+//   a step of a chart we removed complete, or added a step to it): its change stands, and so do
+//   the records we deleted that it is linked with in the peer's version, through relations and
+//   the entities at their ends, and from a telescoped chart to its parent chart and the step it
+//   was telescoped from (the whole chart, with the charts telescoped from it). Alone it
+//   would be a step of no chart, which no chart list shows. Keeping more is the cheaper mistake:
+//   the person deletes the chart again; the peer's change, dropped, would be lost.
 import type { StoredRecord } from './records.ts';
 import type { RecordSet } from './recordSet.ts';
 import type { Form } from './fileVersions.ts';
 import { keepDroppedFields, mergeThreeWay, showsVersion } from './recordMerge.ts';
+import { entityKey, parseValue } from './records.ts';
+import { chartEntityName } from './charts/chartModel.ts';
 
 export interface AbsorbInput {
   /** The records now in the file, by key, in file order. */
@@ -61,6 +70,8 @@ export interface AbsorbResult {
   readonly keptFields: number;
   /** Records missing or older in the peer's version because it never saw ours. */
   readonly lostRace: number;
+  /** Records deleted here since the peer's base that came back with a change of the peer's linked to them. */
+  readonly restoredWith: number;
   /**
    * Where the file differs from the state once the merge is applied: a record the file lacks
    * (undefined), or holds in a form that is not the state's minus dropped fields.
@@ -79,6 +90,10 @@ export function absorbExternalVersion(input: AbsorbInput): AbsorbResult {
   let keptFields = 0;
   let lostRace = 0;
   const visited = new Set<string>();
+  // Records the peer shows unchanged that we deleted since its base (by key, their base form),
+  // and the peer's changes that come back or in while we lack them: what may lean on the first.
+  const deletedHere = new Map<string, StoredRecord>();
+  const arrivals: StoredRecord[] = [];
   const visit = (key: string) => {
     if (visited.has(key)) return;
     visited.add(key);
@@ -90,6 +105,7 @@ export function absorbExternalVersion(input: AbsorbInput): AbsorbResult {
       // Untouched by the peer (perhaps with fields it drops): ours stands.
       if (!sameRaw(f, b)) keptFields += 1;
       if (c !== undefined && !sameRaw(c, b)) lostRace += 1; // it shows an older form of ours
+      if (c === undefined && !input.fileIsOurs) deletedHere.set(key, b);
     } else if (f === undefined) {
       if (b === undefined) {
         if (c !== undefined && input.absenceIsDeletion && input.addedByPeerLongBefore?.(key)) {
@@ -110,6 +126,7 @@ export function absorbExternalVersion(input: AbsorbInput): AbsorbResult {
       if (!sameRaw(merged, c)) {
         puts.push(merged);
         after = merged;
+        if (c === undefined) arrivals.push(merged);
       }
     }
     if (f === undefined) {
@@ -119,7 +136,62 @@ export function absorbExternalVersion(input: AbsorbInput): AbsorbResult {
   for (const key of input.file.keys()) visit(key);
   for (const key of input.current.keys()) visit(key);
   for (const key of input.otherKeys) visit(key);
-  return { puts, deletes, keptFields, lostRace, overrides };
+  const restored = deletedHere.size > 0 && arrivals.length > 0 ? deletedRecordsLinkedTo(arrivals, deletedHere) : [];
+  for (const record of restored) {
+    puts.push(record);
+    overrides.delete(record.key); // the file shows it (its base form, perhaps minus dropped fields)
+  }
+  return { puts, deletes, keptFields, lostRace, restoredWith: restored.length, overrides };
+}
+
+/**
+ * The records of `deleted` (ours, deleted since the peer's base, still in its version) reachable
+ * from `arrivals` through relations and the entities at their ends, each in its base form, and
+ * from a chart entity to its parent's chart entity and the step it was telescoped from
+ * (`metadata.parentChart`, `metadata.parentActionStep`: the sub-chart's outcome relates to the
+ * parent's outcome, not to the step, and coaia-narrative's add_action_step leaves out even that
+ * relation, its last write being of the graph as it was before). Only deleted records
+ * are walked: a step we removed comes back with its own relations, not with the other steps of
+ * a chart that is still here.
+ */
+function deletedRecordsLinkedTo(arrivals: readonly StoredRecord[], deleted: ReadonlyMap<string, StoredRecord>): StoredRecord[] {
+  const relationsByEnd = new Map<string, string[]>();
+  for (const record of deleted.values()) {
+    if (record.kind !== 'relation') continue;
+    for (const end of new Set([record.from as string, record.to as string])) {
+      const list = relationsByEnd.get(end);
+      if (list) list.push(record.key);
+      else relationsByEnd.set(end, [record.key]);
+    }
+  }
+  const taken = new Map<string, StoredRecord>();
+  const queue = [...arrivals];
+  const take = (key: string) => {
+    const record = deleted.get(key);
+    if (record === undefined || taken.has(key)) return;
+    taken.set(key, record);
+    queue.push(record);
+  };
+  while (queue.length > 0) {
+    const record = queue.pop() as StoredRecord;
+    if (record.kind === 'entity') {
+      for (const key of relationsByEnd.get(record.name as string) ?? []) take(key);
+      for (const name of telescopedFrom(record)) take(entityKey(name));
+    } else if (record.kind === 'relation') for (const end of [record.from as string, record.to as string]) take(entityKey(end));
+  }
+  return [...taken.values()];
+}
+
+/** The parent chart's entity and the step a telescoped chart's entity names (none for any other). */
+function telescopedFrom(entity: StoredRecord): string[] {
+  if (!entity.raw.includes('"parent')) return []; // most entities: no parse
+  const metadata = parseValue(entity).metadata;
+  if (typeof metadata !== 'object' || metadata === null) return [];
+  const { parentChart, parentActionStep } = metadata as Record<string, unknown>;
+  const names: string[] = [];
+  if (typeof parentChart === 'string' && parentChart !== '') names.push(chartEntityName(parentChart));
+  if (typeof parentActionStep === 'string' && parentActionStep !== '') names.push(parentActionStep);
+  return names;
 }
 
 /**

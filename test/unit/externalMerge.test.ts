@@ -64,6 +64,31 @@ describe('merging a version of the file someone else wrote', () => {
     expect(file.absorb([b]).deletes).toEqual([a.key]);
   });
 
+  it('a peer changing what we deleted since it read the file brings back what we deleted that it is linked with, nothing else', () => {
+    const relation = (from: string, to: string) => recordFromObject({ type: 'relation', from, to, relationType: 'knows' });
+    const [alice, bob, carol, dave] = [entity('Alice', ['a'], { since: 2020 }), entity('Bob', ['b']), entity('Carol', ['c']), entity('Dave', ['d'])];
+    const [aliceBob, aliceCarol, carolDave] = [relation('Alice', 'Bob'), relation('Alice', 'Carol'), relation('Carol', 'Dave')];
+    const file = new History();
+    for (const record of [alice, bob, carol, dave, aliceBob, aliceCarol, carolDave]) file.put(record);
+    file.rewrite();
+    // We delete Alice and Carol with their relations, and Dave: Bob stays. The peer read the
+    // file before, and adds a note to Alice, writing back what it read without metadata.
+    for (const record of [alice, carol, dave, aliceBob, aliceCarol, carolDave]) {
+      file.versions.touch(record.key);
+      file.state.delete(record.key);
+    }
+    const result = file.absorb([entity('Alice', ['a', 'note']), bob, entity('Carol', ['c']), entity('Dave', ['d']), aliceBob, aliceCarol, carolDave]);
+    expect(result.deletes).toEqual([]);
+    // Alice (their change, our metadata kept), her relations, Carol at the end of one, and on
+    // through Carol's relation to Dave: all deleted here, linked in the peer's version.
+    expect(result.puts.map((r) => r.key).sort()).toEqual([alice, carol, dave, aliceBob, aliceCarol, carolDave].map((r) => r.key).sort());
+    expect(JSON.parse(result.puts.find((r) => r.key === alice.key)?.raw ?? '{}')).toMatchObject({ observations: ['a', 'note'], metadata: { since: 2020 } });
+    expect(result.restoredWith).toBe(5);
+    expect(result.overrides.size).toBe(0); // the file shows each as it now is (minus the metadata it drops)
+    // Without a change among them, nothing comes back: the peer's file is merely older.
+    expect(file.absorb([alice, bob, carol, dave, aliceBob, aliceCarol, carolDave]).puts).toEqual([]);
+  });
+
   it('absence is not deletion when the file is damaged or cut short', () => {
     const a = entity('A', ['a']);
     const b = entity('B', ['b']);

@@ -1,0 +1,173 @@
+// A person deletes a chart (or removes a step) in the app while an assistant, through a peer
+// server, changes part of it: records progress on a step, completes it, adds a step. The peer
+// writes without our lock, from the file as it read it, so its version still holds everything
+// we deleted. Its change stands (a change dropped would be lost), and what it changed must not
+// come back alone: a step of no chart is in no chart list, and relations to nothing are noise
+// every reader trips over. What we deleted that it is linked with comes back with it; what it
+// is not linked with stays deleted.
+//
+// The interleaving is made exact: the real server works on a copy of the file as it was (what
+// it read), our engine then deletes, and the server's file lands after our commit.
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ChartService } from '../../electron/core/charts/chartService.ts';
+import { resolveLayout } from '../../electron/core/dataRoot.ts';
+import type { Engine } from '../../electron/core/engine.ts';
+import { openEngine, removeTempDirs, tempDir } from '../helpers/tempRoot.ts';
+import { peerVersionAfter, type ToolCall } from './memoryServerClient.ts';
+import { entitiesOnDisk, peerWriteAndRename, relationsOnDisk } from './peerFiles.ts';
+
+afterEach(removeTempDirs);
+
+type Peer = 'reference' | 'coaia-narrative';
+
+async function withEngine<T>(file: string, use: (charts: ChartService, engine: Engine) => Promise<T>): Promise<T> {
+  const engine = await openEngine(resolveLayout({ memoryPath: file }));
+  try {
+    return await use(new ChartService(engine), engine);
+  } finally {
+    await engine.close();
+  }
+}
+
+/** Two charts of two steps each; the first step of the first is telescoped into a sub-chart of one step. */
+async function charts(file: string) {
+  return withEngine(file, async (service) => {
+    const { id } = await service.create('default', { outcome: 'Publish the guide', reality: 'A draft exists', dueDate: '2027-06-01', steps: ['Write the outline', 'Edit'] });
+    const { id: other } = await service.create('default', { outcome: 'Move house', reality: 'Boxes bought', steps: ['Pack books', 'Book the van'] });
+    const { id: sub } = await service.telescope('default', `${id}_action_1`, { reality: 'Notes only', steps: ['List the chapters'] });
+    return { id, other, sub };
+  });
+}
+
+/** The peer makes its calls on the file as it is now; we make our change; its file lands. */
+async function race(file: string, peer: Peer, calls: readonly ToolCall[], ours: (charts: ChartService) => Promise<unknown>): Promise<void> {
+  const theirs = (await peerVersionAfter(file, peer, calls)).text;
+  await withEngine(file, async (service, engine) => {
+    await ours(service);
+    peerWriteAndRename(file, theirs);
+    await engine.read('default', (state) => state.size); // takes in the peer's file
+  });
+}
+
+/** Relations on disk whose ends are not entities on disk. */
+function danglingRelations(file: string): string[] {
+  const entities = entitiesOnDisk(file);
+  return [...relationsOnDisk(file).values()].filter((r) => !entities.has(r.from as string) || !entities.has(r.to as string)).map((r) => `${r.from} -${r.relationType}-> ${r.to}`);
+}
+
+const listed = (file: string) => withEngine(file, async (service) => (await service.list('default')).map((c) => c.id).sort());
+const shown = (file: string, id: string) => withEngine(file, (service) => service.show('default', id));
+
+describe('deleted here while a peer changes it', () => {
+  it.each([
+    ['records progress on a step', (id: string) => [['update_action_progress', { actionStepName: `${id}_action_2`, progressObservation: 'First pass done' }]] as ToolCall[], { notes: ['First pass done'], completed: false }],
+    ['completes a step', (id: string) => [['mark_action_complete', { actionStepName: `${id}_action_2` }]] as ToolCall[], { notes: [], completed: true }],
+  ])('the person deletes a chart while coaia-narrative %s: the whole chart comes back with the change, sub-chart too', async (_, calls, expected) => {
+    const file = path.join(tempDir(), 'memory.jsonl');
+    const { id, other, sub } = await charts(file);
+    await race(file, 'coaia-narrative', calls(id), (service) => service.removeChart('default', id));
+
+    expect(await listed(file)).toEqual([id, other, sub].sort());
+    const chart = await shown(file, id);
+    expect(chart.steps.map((s) => s.title)).toEqual(['Write the outline', 'Edit']);
+    const step = chart.steps[1];
+    expect({ notes: step?.notes, completed: step?.completed }).toEqual(expected);
+    expect(chart.steps[0]?.telescopedInto).toBe(sub);
+    expect((await shown(file, sub)).steps.map((s) => s.title)).toEqual(['List the chapters']);
+    expect(danglingRelations(file)).toEqual([]);
+  });
+
+  it('the person deletes a chart while coaia-narrative adds a step to it: the chart comes back with the new step', async () => {
+    const file = path.join(tempDir(), 'memory.jsonl');
+    const { id, other, sub } = await charts(file);
+    await race(file, 'coaia-narrative', [['manage_action_step', { parentReference: id, actionDescription: 'Ask for a review', currentReality: 'No reviewer yet' }]], (service) => service.removeChart('default', id));
+
+    const ids = await listed(file);
+    expect(ids).toEqual(expect.arrayContaining([id, other, sub]));
+    expect(ids).toHaveLength(4); // coaia-narrative adds a step as a chart of its own, telescoped from this one
+    const added = ids.find((c) => ![id, other, sub].includes(c)) as string;
+    expect((await shown(file, added)).desiredOutcome).toBe('Ask for a review');
+    expect((await shown(file, id)).desiredOutcome).toBe('Publish the guide');
+    expect(danglingRelations(file)).toEqual([]);
+  });
+
+  it('the person deletes a chart while the reference server adds an observation to a step: the chart comes back with its metadata', async () => {
+    const file = path.join(tempDir(), 'memory.jsonl');
+    const { id } = await charts(file);
+    const before = entitiesOnDisk(file);
+    await race(file, 'reference', [['add_observations', { observations: [{ entityName: `${id}_action_2`, contents: ['Asked Sam'] }] }]], (service) => service.removeChart('default', id));
+
+    const after = entitiesOnDisk(file);
+    // The server drops metadata from every entity it writes; each part of the chart that came back has its own.
+    for (const name of [`${id}_chart`, `${id}_desired_outcome`, `${id}_current_reality`, `${id}_action_1`, `${id}_action_2`]) {
+      expect(after.get(name)?.metadata, name).toEqual(before.get(name)?.metadata);
+    }
+    expect((await shown(file, id)).steps[1]?.notes).toEqual(['Asked Sam']);
+    expect(danglingRelations(file)).toEqual([]);
+  });
+
+  it('the person removes a step while coaia-narrative completes it: the step comes back in its chart, with its links', async () => {
+    const file = path.join(tempDir(), 'memory.jsonl');
+    const { id } = await charts(file);
+    const step = `${id}_action_2`;
+    await race(file, 'coaia-narrative', [['mark_action_complete', { actionStepName: step }]], (service) => service.removeStep('default', step));
+
+    const chart = await shown(file, id);
+    expect(chart.steps.map((s) => ({ title: s.title, completed: s.completed }))).toEqual([
+      { title: 'Write the outline', completed: false },
+      { title: 'Edit', completed: true },
+    ]);
+    const links = [...relationsOnDisk(file).values()].filter((r) => r.from === step || r.to === step).map((r) => r.relationType);
+    expect(links.sort()).toEqual(['advances_toward', 'contains']);
+    expect(danglingRelations(file)).toEqual([]);
+  });
+
+  it('the person removes a telescoped step while coaia-narrative records progress in its sub-chart: the step comes back with the sub-chart', async () => {
+    const file = path.join(tempDir(), 'memory.jsonl');
+    const { id, sub } = await charts(file);
+    await race(
+      file,
+      'coaia-narrative',
+      [['update_action_progress', { actionStepName: `${sub}_action_1`, progressObservation: 'Seven chapters' }]],
+      (service) => service.removeStep('default', `${id}_action_1`),
+    );
+
+    const chart = await shown(file, id);
+    expect(chart.steps.map((s) => [s.title, s.telescopedInto])).toEqual([
+      ['Write the outline', sub],
+      ['Edit', undefined],
+    ]);
+    expect((await shown(file, sub)).steps[0]?.notes).toEqual(['Seven chapters']);
+    expect(danglingRelations(file)).toEqual([]);
+  });
+
+  it('what the peer did not change stays deleted: another step of the same chart, another chart', async () => {
+    const file = path.join(tempDir(), 'memory.jsonl');
+    const { id, other, sub } = await charts(file);
+    await race(
+      file,
+      'coaia-narrative',
+      [
+        ['update_action_progress', { actionStepName: `${id}_action_2`, progressObservation: 'Edited chapter one' }],
+        ['update_current_reality', { chartId: id, newObservations: ['Outline agreed'] }],
+        // The outcome, changed too, is linked to the removed step (advances_toward): a change to
+        // what is still here does not bring back what was removed from it.
+        ['update_desired_outcome', { chartId: id, newDesiredOutcome: 'Publish the guide and its index' }],
+      ],
+      async (service) => {
+        await service.removeStep('default', `${id}_action_1`); // with its sub-chart
+        await service.removeChart('default', other);
+      },
+    );
+
+    expect(await listed(file)).toEqual([id]);
+    const chart = await shown(file, id);
+    expect(chart.steps.map((s) => [s.title, s.notes])).toEqual([['Edit', ['Edited chapter one']]]);
+    expect(chart.currentReality).toEqual(['A draft exists', 'Outline agreed']);
+    expect(chart.desiredOutcome).toBe('Publish the guide and its index');
+    const names = [...entitiesOnDisk(file).keys()];
+    expect(names.filter((n) => n.startsWith(other) || n.startsWith(sub) || n === `${id}_action_1`)).toEqual([]);
+    expect(danglingRelations(file)).toEqual([]);
+  });
+});

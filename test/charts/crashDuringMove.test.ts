@@ -20,7 +20,7 @@ import { resolveLayout, rootPaths } from '../../electron/core/dataRoot.ts';
 import { realFileSystem } from '../../electron/core/fileSystem.ts';
 import { IntentLog } from '../../electron/core/intentLog.ts';
 import { ChartService } from '../../electron/core/charts/chartService.ts';
-import { chartIdAt } from '../../electron/core/charts/chartEdits.ts';
+import { chartIdAt } from '../../electron/core/charts/chartIds.ts';
 import { chartEntityName, outcomeName, realityName } from '../../electron/core/charts/chartModel.ts';
 import { EngineError } from '../../electron/core/errors.ts';
 import {

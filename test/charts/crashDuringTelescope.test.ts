@@ -18,7 +18,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { removeTempDirs, tempDir } from '../helpers/tempRoot.ts';
 import { contextPaths, resolveLayout } from '../../electron/core/dataRoot.ts';
-import { chartIdAt } from '../../electron/core/charts/chartEdits.ts';
+import { chartIdAt } from '../../electron/core/charts/chartIds.ts';
 import { chartEntityName, outcomeName, realityName } from '../../electron/core/charts/chartModel.ts';
 import { entityKey, relationKey } from '../../electron/core/records.ts';
 import {

@@ -22,7 +22,10 @@ describe('moving charts and managing contexts from the window', () => {
     const resolved = await stores.moves.getState().resolve({ [id]: 'new-id' });
     expect(resolved?.ok).toBe(true);
     expect(stores.moves.getState().collisions).toBeNull();
-    expect((await charts.show('personal', `${id}_2`)).desiredOutcome).toBe('Write a novel');
+    // A new id of the shape the COAIA servers' tools accept (chart_<digits>), so an assistant can still add steps to it.
+    const newId = (await charts.list('personal')).map((c) => c.id).find((other) => other !== id) as string;
+    expect(newId).toMatch(/^chart_\d+$/);
+    expect((await charts.show('personal', newId)).desiredOutcome).toBe('Write a novel');
     expect(stores.undo.getState().entries.at(-1)?.label).toBe('Move 1 chart to personal');
     expect((await stores.editor.undo())?.result.ok).toBe(true);
     expect((await charts.list('personal')).map((c) => c.id)).toEqual([id]);

@@ -28,8 +28,10 @@ describe('undoing a move under a new id', () => {
 
     expect(await stores.moves.getState().move('ideas', [id], 'personal')).toBeNull();
     expect((await stores.moves.getState().resolve({ [id]: 'new-id' }))?.ok).toBe(true);
-    expect((await charts.show('personal', `${id}_2`)).desiredOutcome).toBe('Write a novel');
-    await stores.selection.getState().select({ context: 'personal', id: `${id}_2` });
+    // The moved chart, under a new id (its sub-chart came under its own).
+    const newId = (await charts.list('personal')).find((c) => c.id !== id && c.parentChart === undefined)?.id as string;
+    expect((await charts.show('personal', newId)).desiredOutcome).toBe('Write a novel');
+    await stores.selection.getState().select({ context: 'personal', id: newId });
 
     expect((await stores.editor.undo())?.result.ok).toBe(true);
     expect(await records(engine, 'ideas')).toEqual(ideasBefore);

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createHandlerTable, type SenderInfo } from '../../electron/ipc/handlerTable.ts';
 import { isPartOfChart, keyBelongsToChart } from '../../electron/core/charts/chartModel.ts';
+import { freeIdFor } from '../../electron/core/charts/chartIds.ts';
 import { entityKey, relationKey } from '../../electron/core/records.ts';
 import type { ChartHistoryEntry, ChartSummary } from '../../shared/domain.ts';
 import type { ContextInfo, IpcResult } from '../../shared/contract.ts';
@@ -89,5 +90,21 @@ describe('a chart with no _chart entity is listed everywhere (issue 7)', () => {
     expect(await table.handle('charts.tree', { context: 'work', id: 'chart_456' }, own)).toMatchObject({ ok: true, value: { chart: { desiredOutcome: 'Run a marathon' } } });
     expect(await table.handle('charts.tree', { context: 'work', id: 'chart_123' }, own)).toMatchObject({ ok: true, value: { chart: { currentReality: ['Three chapters drafted'] } } });
     await engine.close();
+  });
+});
+
+describe('the id a chart takes where its own is taken', () => {
+  it('an id of digits stays digits (the COAIA servers take no other shape): the next free number', () => {
+    const taken = new Set(['chart_1796202627880001', 'chart_1796202627880002']);
+    expect(freeIdFor('chart_1796202627880000', (id) => taken.has(id))).toBe('chart_1796202627880003');
+    expect(freeIdFor('chart_1700000000000', () => false)).toBe('chart_1700000000001');
+    // Past Number's exact integers: counted as a BigInt, never rounded onto a taken id.
+    expect(freeIdFor('chart_99999999999999999999', () => false)).toBe('chart_100000000000000000000');
+  });
+
+  it('any other id gets _2, _3, …', () => {
+    expect(freeIdFor('chart_work_q4', () => false)).toBe('chart_work_q4_2');
+    expect(freeIdFor('chart_x', (id) => id === 'chart_x_2')).toBe('chart_x_3');
+    expect(freeIdFor('chart_12a', () => false)).toBe('chart_12a_2');
   });
 });

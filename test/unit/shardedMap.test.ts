@@ -4,7 +4,7 @@
 // full shard would bring back the long growth the shards are for).
 import { describe, expect, it } from 'vitest';
 import { SHARDS, ShardedMap, shardOf } from '../../electron/core/shardedMap.ts';
-import { chartIdAt } from '../../electron/core/charts/chartEdits.ts';
+import { chartIdAt } from '../../electron/core/charts/chartIds.ts';
 import { seededRandom } from '../helpers/seededRandom.ts';
 
 describe('a sharded map', () => {

@@ -19,31 +19,11 @@ import { chartIndexOf, chartEntityName, chartParts, entityOf, outcomeName, readC
 import { ChangeSet, requireChart, requireDate, requireStep, requireText, touch, type Json } from './chartChangeSet.ts';
 import { addRealityNote, forgetFoundNote, moveCompletedNote, parentLink } from './chartCompletion.ts';
 import { requireRecordsARemovalGave } from './removedRecordChecks.ts';
+import { newChartId } from './chartIds.ts';
 import { HIGHEST_STEP_NUMBER, nextStepNumber, raiseStepNumberMark, stepNumberOf } from './stepNumbers.ts';
 
 export { requireChart, requireText };
 export { completeOutcome, completeStep, parentLink, reopenOutcome, reopenStep } from './chartCompletion.ts';
-
-/** The ids one millisecond spans (newChartId): three digits more than a COAIA server's. */
-const IDS_PER_MS = 1000;
-
-/**
- * A new chart id not used in this state: `chart_` and the time in milliseconds with three more
- * digits (`chart_<ms>000`, counted up while taken). Digits only, so the COAIA servers' tools,
- * which accept only `chart_\d+`, take our charts; three digits more than their `chart_<ms>`
- * (`Date.now()`), so a chart a person makes here can never take the id of one an assistant
- * makes through a COAIA server in the same millisecond. They write without our lock, so the
- * check against this state cannot see theirs in time, and two charts of one id would share
- * every record name and be merged into one when we take in their file.
- */
-export function newChartId(state: RecordSet, nowMs: number): string {
-  let n = nowMs * IDS_PER_MS;
-  while (state.chartKeys(`chart_${n}`).size > 0 || state.has(entityKey(chartEntityName(`chart_${n}`)))) n += 1;
-  return `chart_${n}`;
-}
-
-/** The id a chart made at `ms` takes when no other chart has it (what newChartId tries first). */
-export const chartIdAt = (ms: number): string => `chart_${ms * IDS_PER_MS}`;
 
 function stepInput(step: string | { title: string; dueDate?: string }): { title: string; dueDate?: string } {
   return typeof step === 'string' ? { title: step } : step;

@@ -9,7 +9,8 @@ import type { Engine } from '../engine.ts';
 import { repeatedKey, type RecordSet } from '../recordSet.ts';
 import { asOpaque, classifyLine, keyOfIdentity, identityOf, makeRecord, type RecordIdentity, type StoredRecord } from '../records.ts';
 import { asAFileReads, parseImport } from '../knowledgeGraph.ts';
-import { isPartOfChart } from '../charts/chartModel.ts';
+import { chartIndexOf, isPartOfChart } from '../charts/chartModel.ts';
+import { chartIdUsed, freeIdFor } from '../charts/chartIds.ts';
 import { retarget } from './recordRetarget.ts';
 import type { CollisionChoice } from './movePlan.ts';
 
@@ -72,6 +73,8 @@ interface ImportPlan {
   readonly preview: ImportPreview;
   readonly records: StoredRecord[];
   readonly collidingCharts: Set<string>;
+  /** The ids of the charts the file holds. */
+  readonly chartIds: ReadonlySet<string>;
 }
 
 function planImport(state: RecordSet, context: string, text: string, source: string): ImportPlan {
@@ -96,7 +99,7 @@ function planImport(state: RecordSet, context: string, text: string, source: str
     else changed.push(label(record));
   }
   const collisions = [...counts].map(([id, n]) => ({ id, records: n }));
-  return { preview: { context, source, newRecords, unchanged, changed, collisions, unreadable }, records, collidingCharts: new Set(counts.keys()) };
+  return { preview: { context, source, newRecords, unchanged, changed, collisions, unreadable }, records, collidingCharts: new Set(counts.keys()), chartIds: ids };
 }
 
 function sameJson(a: string, b: string): boolean {
@@ -132,14 +135,15 @@ export async function applyImport(engine: Engine, context: string, text: string,
     const renamed: Record<string, string> = {};
     const ids = new Map<string, string>();
     if (choices.onCollision === 'new-id') {
+      // Not an id of the state, of the file being imported, or given to another chart here.
+      const taken = new Set([...chartIndexOf(state).ids, ...plan.chartIds]);
       for (const id of plan.collidingCharts) {
-        let n = 2;
-        while (state.has(`e\u0000${id}_${n}_chart`) || [...ids.values()].includes(`${id}_${n}`)) n += 1;
-        ids.set(id, `${id}_${n}`);
-        renamed[id] = `${id}_${n}`;
+        const free = freeIdFor(id, (candidate) => taken.has(candidate) || chartIdUsed(state, candidate));
+        taken.add(free);
+        ids.set(id, free);
+        renamed[id] = free;
       }
     }
-    const all = new Set(plan.records.flatMap((r) => (r.name?.endsWith('_chart') ? [r.chartId ?? r.name.slice(0, -'_chart'.length)] : [])));
     const puts: StoredRecord[] = [];
     const putKeys = new Set<string>();
     for (const record of plan.records) {
@@ -147,7 +151,7 @@ export async function applyImport(engine: Engine, context: string, text: string,
       // its own (its record skipped, renamed or already there) it would be read as the record.
       const repeats = record.kind === 'line' ? repeatedKey(record.raw) : undefined;
       if (repeats !== undefined && !putKeys.has(repeats)) continue;
-      const chart = chartOf(record, all);
+      const chart = chartOf(record, plan.chartIds);
       if (chart !== undefined && plan.collidingCharts.has(chart) && choices.onCollision === 'skip') continue;
       const put = ids.size > 0 ? retarget(record, context, context, ids) : record;
       const there = state.get(put.key);

@@ -8,6 +8,7 @@ import { entityKey, parseValue, type StoredRecord } from '../records.ts';
 import { repeatedKey, type RecordSet } from '../recordSet.ts';
 import { chartIndexOf, readChart, resolveChartId } from '../charts/chartModel.ts';
 import { subtreeKeys } from '../charts/chartEdits.ts';
+import { chartIdUsed, freeIdFor } from '../charts/chartIds.ts';
 import { retarget } from './recordRetarget.ts';
 
 export type CollisionChoice = 'new-id' | 'skip';
@@ -123,11 +124,10 @@ export function planMove(from: string, to: string, source: RecordSet, target: Re
     clashingCharts.add(root);
     const ids = new Map<string, string>();
     for (const id of clashingCharts) {
-      let n = 2;
-      while (takenIds.has(`${id}_${n}`) || target.has(entityKey(`${id}_${n}_chart`))) n += 1;
-      ids.set(id, `${id}_${n}`);
-      takenIds.add(`${id}_${n}`);
-      renamed[id] = `${id}_${n}`;
+      const free = freeIdFor(id, (candidate) => takenIds.has(candidate) || chartIdUsed(target, candidate));
+      ids.set(id, free);
+      takenIds.add(free);
+      renamed[id] = free;
     }
     const records = keys.map((key) => retarget(source.get(key) as StoredRecord, from, to, ids));
     const still = records.find((record) => target.has(record.key));

@@ -28,7 +28,10 @@
 //   the entities at their ends, and from a telescoped chart to its parent chart and the step it
 //   was telescoped from (the whole chart, with the charts telescoped from it). Alone it
 //   would be a step of no chart, which no chart list shows. Keeping more is the cheaper mistake:
-//   the person deletes the chart again; the peer's change, dropped, would be lost.
+//   the person deletes the chart again; the peer's change, dropped, would be lost. The same the
+//   other way: a record of ours that stays though the peer lacks it (changed since its base, or
+//   never seen) keeps what the peer deleted that it is linked with (we retitled a step, or added
+//   one, while the peer deleted the chart).
 import type { StoredRecord } from './records.ts';
 import type { RecordSet } from './recordSet.ts';
 import type { Form } from './fileVersions.ts';
@@ -72,6 +75,8 @@ export interface AbsorbResult {
   readonly lostRace: number;
   /** Records deleted here since the peer's base that came back with a change of the peer's linked to them. */
   readonly restoredWith: number;
+  /** Records the peer deleted that stay with a record of ours it lacks (changed since, or never seen) linked to them. */
+  readonly keptWith: number;
   /**
    * Where the file differs from the state once the merge is applied: a record the file lacks
    * (undefined), or holds in a form that is not the state's minus dropped fields.
@@ -94,6 +99,10 @@ export function absorbExternalVersion(input: AbsorbInput): AbsorbResult {
   // and the peer's changes that come back or in while we lack them: what may lean on the first.
   const deletedHere = new Map<string, StoredRecord>();
   const arrivals: StoredRecord[] = [];
+  // The other way round: records the peer deleted (by key, ours), and ours it lacks that stay
+  // (changed since its base, or never seen by it): what may lean on the first.
+  const deletedThere = new Map<string, StoredRecord>();
+  const staying: StoredRecord[] = [];
   const visit = (key: string) => {
     if (visited.has(key)) return;
     visited.add(key);
@@ -110,12 +119,14 @@ export function absorbExternalVersion(input: AbsorbInput): AbsorbResult {
       if (b === undefined) {
         if (c !== undefined && input.absenceIsDeletion && input.addedByPeerLongBefore?.(key)) {
           deletes.push(key);
+          deletedThere.set(key, c);
           after = undefined;
         } else if (c !== undefined) lostRace += 1; // ours, never seen by the peer
       } else if (b.kind === 'line' && input.droppedLine?.(b)) {
         // Dropped, not deleted: ours stands (and the next rewrite writes it back in its place).
       } else if (input.absenceIsDeletion && c !== undefined && sameRaw(c, b) && !(input.cameWithRacingPeerBase?.(key) && !keptAfter().has(key))) {
         deletes.push(key);
+        deletedThere.set(key, c);
         after = undefined;
       }
       // otherwise we changed it since: our change stands on top of their deletion
@@ -130,31 +141,37 @@ export function absorbExternalVersion(input: AbsorbInput): AbsorbResult {
       }
     }
     if (f === undefined) {
-      if (after !== undefined) overrides.set(key, undefined);
+      if (after !== undefined) {
+        overrides.set(key, undefined);
+        staying.push(after);
+      }
     } else if (after === undefined || !(sameRaw(f, after) || showsVersion(f, after))) overrides.set(key, f);
   };
   for (const key of input.file.keys()) visit(key);
   for (const key of input.current.keys()) visit(key);
   for (const key of input.otherKeys) visit(key);
-  const restored = deletedHere.size > 0 && arrivals.length > 0 ? deletedRecordsLinkedTo(arrivals, deletedHere) : [];
+  const restored = deletedHere.size > 0 && arrivals.length > 0 ? recordsLinkedTo(arrivals, deletedHere) : [];
   for (const record of restored) {
     puts.push(record);
     overrides.delete(record.key); // the file shows it (its base form, perhaps minus dropped fields)
   }
-  return { puts, deletes, keptFields, lostRace, restoredWith: restored.length, overrides };
+  const keptBack = deletedThere.size > 0 && staying.length > 0 ? recordsLinkedTo(staying, deletedThere) : [];
+  for (const record of keptBack) overrides.set(record.key, undefined); // the file lacks it; the next rewrite puts it back
+  const notDeleted = new Set(keptBack.map((record) => record.key));
+  return { puts, deletes: notDeleted.size === 0 ? deletes : deletes.filter((key) => !notDeleted.has(key)), keptFields, lostRace, restoredWith: restored.length, keptWith: keptBack.length, overrides };
 }
 
 /**
- * The records of `deleted` (ours, deleted since the peer's base, still in its version) reachable
- * from `arrivals` through relations and the entities at their ends, each in its base form, and
- * from a chart entity to its parent's chart entity and the step it was telescoped from
- * (`metadata.parentChart`, `metadata.parentActionStep`: the sub-chart's outcome relates to the
- * parent's outcome, not to the step, and coaia-narrative's add_action_step leaves out even that
- * relation, its last write being of the graph as it was before). Only deleted records
- * are walked: a step we removed comes back with its own relations, not with the other steps of
- * a chart that is still here.
+ * The records of `deleted` (deleted on one side: by key, the form to keep) reachable from
+ * `seeds` (records that stay on the other side's account) through relations and the entities at
+ * their ends, and from a chart entity to its parent's chart entity and the step it was
+ * telescoped from (`metadata.parentChart`, `metadata.parentActionStep`: the sub-chart's outcome
+ * relates to the parent's outcome, not to the step, and coaia-narrative's add_action_step leaves
+ * out even that relation, its last write being of the graph as it was before). Only deleted
+ * records are walked: a step removed comes back with its own relations, not with the other
+ * steps of a chart that is still there.
  */
-function deletedRecordsLinkedTo(arrivals: readonly StoredRecord[], deleted: ReadonlyMap<string, StoredRecord>): StoredRecord[] {
+function recordsLinkedTo(seeds: readonly StoredRecord[], deleted: ReadonlyMap<string, StoredRecord>): StoredRecord[] {
   const relationsByEnd = new Map<string, string[]>();
   for (const record of deleted.values()) {
     if (record.kind !== 'relation') continue;
@@ -165,7 +182,7 @@ function deletedRecordsLinkedTo(arrivals: readonly StoredRecord[], deleted: Read
     }
   }
   const taken = new Map<string, StoredRecord>();
-  const queue = [...arrivals];
+  const queue = [...seeds];
   const take = (key: string) => {
     const record = deleted.get(key);
     if (record === undefined || taken.has(key)) return;

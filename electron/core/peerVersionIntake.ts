@@ -197,6 +197,7 @@ export function absorbFile(m: ContextMemory, file: ParsedContextFile, origin: Or
   if (result.keptFields > 0) notes.push(`kept fields the other writer dropped on ${result.keptFields} records`);
   if (result.lostRace > 0) notes.push(`kept ${result.lostRace} records the other writer had not seen`);
   if (result.restoredWith > 0) notes.push(`brought back ${result.restoredWith} records deleted here that the other writer's changes are linked with (it changed what was deleted)`);
+  if (result.keptWith > 0) notes.push(`kept ${result.keptWith} records the other writer deleted that changes made here are linked with (it deleted what was being changed)`);
   if (truncated) notes.push('the file was cut short; missing records restored');
   if (gutted) notes.push('the file lost more than half of its records at once (read while being rewritten?); nothing taken as deleted');
   if (file.bad.length > 0) notes.push(`${file.bad.length} unreadable lines; their records restored from the journal`);

@@ -89,6 +89,23 @@ describe('merging a version of the file someone else wrote', () => {
     expect(file.absorb([alice, bob, carol, dave, aliceBob, aliceCarol, carolDave]).puts).toEqual([]);
   });
 
+  it('a peer deleting what we changed since it read the file keeps, with our change, what it deleted that our change is linked with', () => {
+    const relation = (from: string, to: string) => recordFromObject({ type: 'relation', from, to, relationType: 'knows' });
+    const [alice, bob, carol] = [entity('Alice', ['a']), entity('Bob', ['b']), entity('Carol', ['c'])];
+    const [aliceBob, bobCarol] = [relation('Alice', 'Bob'), relation('Bob', 'Carol')];
+    const file = new History();
+    for (const record of [alice, bob, carol, aliceBob, bobCarol]) file.put(record);
+    file.rewrite();
+    file.put(entity('Alice', ['a', 'ours'])); // we change Alice; the peer, from the rewrite, deletes Alice and Carol with their relations
+    const result = file.absorb([bob]);
+    // Alice stays (our change) and her relation to Bob with her; Carol is linked to her only
+    // through Bob, who is still here: Carol and Bob-Carol go, as the peer meant.
+    expect(result.deletes.sort()).toEqual([carol.key, bobCarol.key].sort());
+    expect(result.keptWith).toBe(1);
+    expect(result.overrides.get(aliceBob.key)).toBeUndefined();
+    expect(result.overrides.has(aliceBob.key)).toBe(true); // the file lacks it: the next rewrite puts it back
+  });
+
   it('absence is not deletion when the file is damaged or cut short', () => {
     const a = entity('A', ['a']);
     const b = entity('B', ['b']);

@@ -4,7 +4,8 @@
 // we deleted. Its change stands (a change dropped would be lost), and what it changed must not
 // come back alone: a step of no chart is in no chart list, and relations to nothing are noise
 // every reader trips over. What we deleted that it is linked with comes back with it; what it
-// is not linked with stays deleted.
+// is not linked with stays deleted. And the other way: the assistant deletes a chart while the
+// person retitles one of its steps or adds one; the person's change stands, with the chart.
 //
 // The interleaving is made exact: the real server works on a copy of the file as it was (what
 // it read), our engine then deletes, and the server's file lands after our commit.
@@ -168,6 +169,75 @@ describe('deleted here while a peer changes it', () => {
     expect(chart.desiredOutcome).toBe('Publish the guide and its index');
     const names = [...entitiesOnDisk(file).keys()];
     expect(names.filter((n) => n.startsWith(other) || n.startsWith(sub) || n === `${id}_action_1`)).toEqual([]);
+    expect(danglingRelations(file)).toEqual([]);
+  });
+});
+
+describe('changed here while a peer deletes it', () => {
+  const deleteChart = (id: string): ToolCall[] => [['delete_entities', { entityNames: [`${id}_chart`, `${id}_desired_outcome`, `${id}_current_reality`, `${id}_action_1`, `${id}_action_2`] }]];
+
+  it('coaia-narrative deletes a chart while the person retitles one of its steps: the chart stays whole, with the new title', async () => {
+    const file = path.join(tempDir(), 'memory.jsonl');
+    const { id, other, sub } = await charts(file);
+    await race(file, 'coaia-narrative', deleteChart(id), (service) => service.editStep('default', `${id}_action_2`, { title: 'Edit twice' }));
+
+    expect(await listed(file)).toEqual([id, other, sub].sort());
+    const chart = await shown(file, id);
+    expect({ outcome: chart.desiredOutcome, steps: chart.steps.map((s) => s.title) }).toEqual({ outcome: 'Publish the guide', steps: ['Write the outline', 'Edit twice'] });
+    expect(danglingRelations(file)).toEqual([]);
+  });
+
+  it('coaia-narrative deletes a chart while the person adds a step to it: the chart stays, with the new step', async () => {
+    const file = path.join(tempDir(), 'memory.jsonl');
+    const { id } = await charts(file);
+    await race(file, 'coaia-narrative', deleteChart(id), (service) => service.addStep('default', id, { title: 'Print it' }));
+
+    expect((await shown(file, id)).steps.map((s) => s.title)).toEqual(['Write the outline', 'Edit', 'Print it']);
+    expect(danglingRelations(file)).toEqual([]);
+  });
+
+  it('the reference server deletes a step while the person completes it: the step stays, with its links', async () => {
+    const file = path.join(tempDir(), 'memory.jsonl');
+    const { id } = await charts(file);
+    const step = `${id}_action_2`;
+    await race(file, 'reference', [['delete_entities', { entityNames: [step] }]], (service) => service.completeStep('default', step));
+
+    expect((await shown(file, id)).steps.map((s) => [s.title, s.completed])).toEqual([
+      ['Write the outline', false],
+      ['Edit', true],
+    ]);
+    const links = [...relationsOnDisk(file).values()].filter((r) => r.from === step || r.to === step).map((r) => r.relationType);
+    expect(links.sort()).toEqual(['advances_toward', 'contains']);
+    expect(danglingRelations(file)).toEqual([]);
+  });
+
+  it('what the person did not change goes as the peer meant: another chart deleted, another step of the changed chart removed', async () => {
+    const file = path.join(tempDir(), 'memory.jsonl');
+    const { id, other, sub } = await charts(file);
+    await race(
+      file,
+      'coaia-narrative',
+      [...deleteChart(other), ['delete_entities', { entityNames: [`${id}_action_2`] }]],
+      (service) => service.editStep('default', `${id}_action_1`, { title: 'Write the outline first' }),
+    );
+
+    expect(await listed(file)).toEqual([id, sub].sort());
+    expect((await shown(file, id)).steps.map((s) => s.title)).toEqual(['Write the outline first']);
+    expect(danglingRelations(file)).toEqual([]);
+  });
+
+  it('the peer removes two steps while the person retitles one: that one stays, the other goes (their chart, still here, links them)', async () => {
+    const file = path.join(tempDir(), 'memory.jsonl');
+    const { id, sub } = await charts(file);
+    await race(
+      file,
+      'coaia-narrative',
+      [['delete_entities', { entityNames: [`${id}_action_1`, `${id}_action_2`] }]],
+      (service) => service.editStep('default', `${id}_action_1`, { title: 'Write the outline first' }),
+    );
+
+    expect((await shown(file, id)).steps.map((s) => [s.title, s.telescopedInto])).toEqual([['Write the outline first', sub]]);
+    expect(entitiesOnDisk(file).has(`${id}_action_2`)).toBe(false);
     expect(danglingRelations(file)).toEqual([]);
   });
 });

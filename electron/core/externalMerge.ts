@@ -155,7 +155,8 @@ export function absorbExternalVersion(input: AbsorbInput): AbsorbResult {
     puts.push(record);
     overrides.delete(record.key); // the file shows it (its base form, perhaps minus dropped fields)
   }
-  const keptBack = deletedThere.size > 0 && staying.length > 0 ? recordsLinkedTo(staying, deletedThere) : [];
+  // Our own rewrite's deletions were ours: nothing is merged back into it.
+  const keptBack = !input.fileIsOurs && deletedThere.size > 0 && staying.length > 0 ? recordsLinkedTo(staying, deletedThere) : [];
   for (const record of keptBack) overrides.set(record.key, undefined); // the file lacks it; the next rewrite puts it back
   const notDeleted = new Set(keptBack.map((record) => record.key));
   return { puts, deletes: notDeleted.size === 0 ? deletes : deletes.filter((key) => !notDeleted.has(key)), keptFields, lostRace, restoredWith: restored.length, keptWith: keptBack.length, overrides };

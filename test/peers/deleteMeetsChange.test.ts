@@ -9,12 +9,13 @@
 //
 // The interleaving is made exact: the real server works on a copy of the file as it was (what
 // it read), our engine then deletes, and the server's file lands after our commit.
+import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ChartService } from '../../electron/core/charts/chartService.ts';
-import { resolveLayout } from '../../electron/core/dataRoot.ts';
+import { contextPaths, resolveLayout } from '../../electron/core/dataRoot.ts';
 import type { Engine } from '../../electron/core/engine.ts';
-import { openEngine, removeTempDirs, tempDir } from '../helpers/tempRoot.ts';
+import { openEngine, removeTempDirs, tempDir, tempLayout } from '../helpers/tempRoot.ts';
 import { peerVersionAfter, type ToolCall } from './memoryServerClient.ts';
 import { entitiesOnDisk, peerWriteAndRename, relationsOnDisk } from './peerFiles.ts';
 
@@ -241,3 +242,39 @@ describe('changed here while a peer deletes it', () => {
     expect(danglingRelations(file)).toEqual([]);
   });
 });
+
+describe('moved away while a peer changes it', () => {
+  it('the person moves a chart to another context while coaia-narrative completes one of its steps in the old file: nothing is lost, and the chart is whole in both', async () => {
+    const layout = tempLayout();
+    fs.mkdirSync(layout.root, { recursive: true });
+    const workFile = contextPaths(layout, 'work').file;
+    const id = await (async () => {
+      const engine = await openEngine(layout);
+      try {
+        return (await new ChartService(engine).create('work', { outcome: 'Publish the guide', reality: 'A draft exists', steps: ['Write the outline', 'Edit'] })).id;
+      } finally {
+        await engine.close();
+      }
+    })();
+    const theirs = (await peerVersionAfter(workFile, 'coaia-narrative', [['mark_action_complete', { actionStepName: `${id}_action_2` }]])).text;
+    const engine = await openEngine(layout);
+    const service = new ChartService(engine);
+    try {
+      await service.move('work', id, 'home');
+      peerWriteAndRename(workFile, theirs);
+      await engine.read('work', (state) => state.size);
+      // The move is not undone and the peer's change is not dropped: the chart is in home as
+      // moved, and back in work, whole, with the step the assistant completed. Following the
+      // change into the moved chart is not done (it would take a merge across two contexts).
+      const home = await service.show('home', id);
+      const work = await service.show('work', id);
+      expect(home.steps.map((s) => [s.title, s.completed])).toEqual([['Write the outline', false], ['Edit', false]]);
+      expect(work.steps.map((s) => [s.title, s.completed])).toEqual([['Write the outline', false], ['Edit', true]]);
+      expect(work.desiredOutcome).toBe('Publish the guide');
+    } finally {
+      await engine.close();
+    }
+    expect(danglingRelations(workFile)).toEqual([]);
+  });
+});
+

@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import type { FileSystem } from './fileSystem.ts';
 import { makeDirectoryDurably, syncDirectory } from './fileSystem.ts';
-import { openSealedLine, sealLine, type Change, type EncodedChange } from './journalFormat.ts';
+import { encodeChangeText, openSealedLine, sealLine, type Change } from './journalFormat.ts';
 import { appendDurably, cutJournal } from './journalFile.ts';
 import { splitLines } from './lineSplitter.ts';
 import { recordOfChange } from './journalChanges.ts';
@@ -37,7 +37,7 @@ export class IntentLog {
     const encodedParts: string[] = [];
     for (const [context, changes] of Object.entries(parts)) {
       const state = storeOf(context).state;
-      const encoded: string[] = changes.puts.map((record) => encodedText(encodeRecordChange(record)));
+      const encoded: string[] = changes.puts.map((record) => encodeChangeText(encodeRecordChange(record)));
       for (const key of changes.deletes) {
         const record = state.get(key);
         if (record) encoded.push(JSON.stringify({ del: identityOf(record) }));
@@ -130,8 +130,4 @@ export class IntentLog {
     }
     appendDurably(this.fsys, this.file, line, end);
   }
-}
-
-function encodedText(change: EncodedChange): string {
-  return 'canonicalRecord' in change ? `{"set":${change.canonicalRecord}}` : JSON.stringify(change.change);
 }

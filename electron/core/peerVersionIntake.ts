@@ -17,6 +17,7 @@ import type { ObservedVersion } from './versionObserver.ts';
 import type { ContextMemory } from './contextMemory.ts';
 import { loadVersions } from './journalReplay.ts';
 import { appendSnapshotLine, commitChanges } from './contextCommit.ts';
+import { broughtBackNote, keptDeletedNote } from '../../shared/externalChangeNotes.ts';
 
 /**
  * Versions of the file another program wrote: first those the observer read as they appeared
@@ -196,8 +197,8 @@ export function absorbFile(m: ContextMemory, file: ParsedContextFile, origin: Or
   if (judgement && judgement.behind > 0) notes.push(`it started from the file as it was ${judgement.behind} versions ago`);
   if (result.keptFields > 0) notes.push(`kept fields the other writer dropped on ${result.keptFields} records`);
   if (result.lostRace > 0) notes.push(`kept ${result.lostRace} records the other writer had not seen`);
-  if (result.restoredWith > 0) notes.push(`brought back ${result.restoredWith} records deleted here that the other writer's changes are linked with (it changed what was deleted)`);
-  if (result.keptWith > 0) notes.push(`kept ${result.keptWith} records the other writer deleted that changes made here are linked with (it deleted what was being changed)`);
+  if (result.restoredWith > 0) notes.push(broughtBackNote(result.restoredWith));
+  if (result.keptWith > 0) notes.push(keptDeletedNote(result.keptWith));
   if (truncated) notes.push('the file was cut short; missing records restored');
   if (gutted) notes.push('the file lost more than half of its records at once (read while being rewritten?); nothing taken as deleted');
   if (file.bad.length > 0) notes.push(`${file.bad.length} unreadable lines; their records restored from the journal`);

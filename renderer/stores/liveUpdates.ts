@@ -2,6 +2,7 @@
 // in bursts, so they are gathered for a moment and each context is refreshed once; views keep
 // what they show (and forms what is typed) until the fresh data arrives.
 import type { AppStores } from './appStores.ts';
+import { noticeOfExternalChange } from '../../shared/externalChangeNotes.ts';
 
 // Main gathers a burst of file events already (the watcher's own debounce); this only joins
 // the events of one moment into one refresh per context. Short: a refresh is a difference
@@ -21,7 +22,11 @@ export function startLiveUpdates(stores: AppStores): () => void {
   }
 
   const offs = [
-    stores.transport.on('data.changed', ({ context }) => {
+    stores.transport.on('data.changed', ({ context, external }) => {
+      for (const finding of external) {
+        const notice = noticeOfExternalChange(context, finding);
+        if (notice !== undefined) stores.notifications.getState().notify('info', notice);
+      }
       pending.add(context);
       timer ??= setTimeout(flush, LIVE_DEBOUNCE_MS);
     }),

@@ -10,7 +10,7 @@ export const keptDeletedNote = (records: number): string => `kept ${records} rec
 
 /** What the window tells the person of a finding of another program's change, if anything. */
 export function noticeOfExternalChange(context: string, finding: string): string | undefined {
-  if (BROUGHT_BACK.test(finding)) return `Something you deleted in ${context} is back: another program changed it at the same moment. Its history shows both; delete it again if you still mean to.`;
+  if (BROUGHT_BACK.test(finding)) return `Something deleted in ${context} is back: another program changed it at the same moment. Its history shows both; delete it again if you still mean to.`;
   if (KEPT_DELETED.test(finding)) return `Another program deleted something in ${context} while it was being changed here; the change was kept, with what it belongs to. Its history shows both.`;
   return undefined;
 }

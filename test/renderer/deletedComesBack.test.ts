@@ -45,7 +45,7 @@ describe('the window when another program meets a deletion', () => {
   it('a chart the person deleted comes back because an assistant completed one of its steps: the window says so', async () => {
     const { h, id, notices, close } = await race((id) => [['mark_action_complete', { actionStepName: `${id}_action_2` }]], (h, id) => h.charts.removeChart('work', id));
     try {
-      expect(await notices()).toEqual([['info', 'Something you deleted in work is back: another program changed it at the same moment. Its history shows both; delete it again if you still mean to.']]);
+      expect(await notices()).toEqual([['info', 'Something deleted in work is back: another program changed it at the same moment. Its history shows both; delete it again if you still mean to.']]);
       expect((await h.charts.show('work', id)).steps.map((s) => s.completed)).toEqual([false, true]);
     } finally {
       await close();

@@ -36,8 +36,8 @@ import type { StoredRecord } from './records.ts';
 import type { RecordSet } from './recordSet.ts';
 import type { Form } from './fileVersions.ts';
 import { keepDroppedFields, mergeThreeWay, showsVersion } from './recordMerge.ts';
-import { entityKey, parseValue } from './records.ts';
-import { chartEntityName } from './charts/chartModel.ts';
+import { entityKey } from './records.ts';
+import { chartEntityName, chartHeadOf } from './charts/chartModel.ts';
 
 export interface AbsorbInput {
   /** The records now in the file, by key, in file order. */
@@ -103,6 +103,9 @@ export function absorbExternalVersion(input: AbsorbInput): AbsorbResult {
   // (changed since its base, or never seen by it): what may lean on the first.
   const deletedThere = new Map<string, StoredRecord>();
   const staying: StoredRecord[] = [];
+  // Only a peer's deletions are walked: not our own rewrite's, and none from a file whose
+  // absences are not deletions (damaged, cut short: every record it lacks would be a seed).
+  const keepWalk = input.absenceIsDeletion && !input.fileIsOurs;
   const visit = (key: string) => {
     if (visited.has(key)) return;
     visited.add(key);
@@ -119,14 +122,14 @@ export function absorbExternalVersion(input: AbsorbInput): AbsorbResult {
       if (b === undefined) {
         if (c !== undefined && input.absenceIsDeletion && input.addedByPeerLongBefore?.(key)) {
           deletes.push(key);
-          deletedThere.set(key, c);
+          if (keepWalk) deletedThere.set(key, c);
           after = undefined;
         } else if (c !== undefined) lostRace += 1; // ours, never seen by the peer
       } else if (b.kind === 'line' && input.droppedLine?.(b)) {
         // Dropped, not deleted: ours stands (and the next rewrite writes it back in its place).
       } else if (input.absenceIsDeletion && c !== undefined && sameRaw(c, b) && !(input.cameWithRacingPeerBase?.(key) && !keptAfter().has(key))) {
         deletes.push(key);
-        deletedThere.set(key, c);
+        if (keepWalk) deletedThere.set(key, c);
         after = undefined;
       }
       // otherwise we changed it since: our change stands on top of their deletion
@@ -143,7 +146,7 @@ export function absorbExternalVersion(input: AbsorbInput): AbsorbResult {
     if (f === undefined) {
       if (after !== undefined) {
         overrides.set(key, undefined);
-        staying.push(after);
+        if (keepWalk) staying.push(after);
       }
     } else if (after === undefined || !(sameRaw(f, after) || showsVersion(f, after))) overrides.set(key, f);
   };
@@ -155,8 +158,7 @@ export function absorbExternalVersion(input: AbsorbInput): AbsorbResult {
     puts.push(record);
     overrides.delete(record.key); // the file shows it (its base form, perhaps minus dropped fields)
   }
-  // Our own rewrite's deletions were ours: nothing is merged back into it.
-  const keptBack = !input.fileIsOurs && deletedThere.size > 0 && staying.length > 0 ? recordsLinkedTo(staying, deletedThere) : [];
+  const keptBack = deletedThere.size > 0 && staying.length > 0 ? recordsLinkedTo(staying, deletedThere) : [];
   for (const record of keptBack) overrides.set(record.key, undefined); // the file lacks it; the next rewrite puts it back
   const notDeleted = new Set(keptBack.map((record) => record.key));
   return { puts, deletes: notDeleted.size === 0 ? deletes : deletes.filter((key) => !notDeleted.has(key)), keptFields, lostRace, restoredWith: restored.length, keptWith: keptBack.length, overrides };
@@ -194,22 +196,15 @@ function recordsLinkedTo(seeds: readonly StoredRecord[], deleted: ReadonlyMap<st
     const record = queue.pop() as StoredRecord;
     if (record.kind === 'entity') {
       for (const key of relationsByEnd.get(record.name as string) ?? []) take(key);
-      for (const name of telescopedFrom(record)) take(entityKey(name));
+      // A telescoped chart's entity names its parent chart and step (as the chart index reads them).
+      const head = chartHeadOf(record);
+      if (head?.kind === 'chart') {
+        if (head.parentChart) take(entityKey(chartEntityName(head.parentChart)));
+        if (head.parentStep) take(entityKey(head.parentStep));
+      }
     } else if (record.kind === 'relation') for (const end of [record.from as string, record.to as string]) take(entityKey(end));
   }
   return [...taken.values()];
-}
-
-/** The parent chart's entity and the step a telescoped chart's entity names (none for any other). */
-function telescopedFrom(entity: StoredRecord): string[] {
-  if (!entity.raw.includes('"parent')) return []; // most entities: no parse
-  const metadata = parseValue(entity).metadata;
-  if (typeof metadata !== 'object' || metadata === null) return [];
-  const { parentChart, parentActionStep } = metadata as Record<string, unknown>;
-  const names: string[] = [];
-  if (typeof parentChart === 'string' && parentChart !== '') names.push(chartEntityName(parentChart));
-  if (typeof parentActionStep === 'string' && parentActionStep !== '') names.push(parentActionStep);
-  return names;
 }
 
 /**

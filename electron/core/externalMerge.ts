@@ -48,6 +48,8 @@ export interface AbsorbInput {
   readonly cameWithRacingPeerBase?: (key: string) => boolean;
   /** True when another program added the record (not in the base) long enough before that the peer must have seen it. */
   readonly addedByPeerLongBefore?: (key: string) => boolean;
+  /** The form of a record a peer's earlier version lacked, kept and put back long enough before that this peer read it (Judgement.deletionRepeated). */
+  readonly deletionRepeated?: (key: string) => Form;
   /** Keys whose base may be defined beyond the file's and the state's (records of older versions). */
   readonly otherKeys: Iterable<string>;
   readonly current: RecordSet;
@@ -120,7 +122,7 @@ export function absorbExternalVersion(input: AbsorbInput): AbsorbResult {
       if (c === undefined && !input.fileIsOurs) deletedHere.set(key, b);
     } else if (f === undefined) {
       if (b === undefined) {
-        if (c !== undefined && input.absenceIsDeletion && input.addedByPeerLongBefore?.(key)) {
+        if (c !== undefined && input.absenceIsDeletion && (input.addedByPeerLongBefore?.(key) || sameRaw(c, input.deletionRepeated?.(key)))) {
           deletes.push(key);
           if (keepWalk) deletedThere.set(key, c);
           after = undefined;

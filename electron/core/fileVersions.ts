@@ -292,8 +292,8 @@ export class FileVersions {
   }
 
   /**
-   * True when `key` took the form it has in `version` in that very version, and another program
-   * made it. Such a version may combine several that we never saw (one peer's write that
+   * True when `key` came into being in `version` (it was not in the version before), and another
+   * program made that version. Such a version may combine several that we never saw (one peer's write that
    * another peer read and added to), so a peer that shows the version need not have seen this
    * record.
    */
@@ -301,7 +301,27 @@ export class FileVersions {
     const indexes = changes.get(key);
     if (!indexes || version === 0 || !indexes.includes(version - 1)) return undefined;
     const generation = this.generations[version - 1] as Generation;
-    return generation.maker === 'peer' ? generation : undefined;
+    // Made there, not changed: a record the version only changed was in every version a peer
+    // could have read before it (in another form), so a peer's file that lacks it deleted it.
+    return generation.maker === 'peer' && generation.previous.get(key) === undefined ? generation : undefined;
+  }
+
+  /**
+   * A record a peer's version lacked while we kept it (a deletion taken for a lost race), put
+   * back by our next version as it was and unchanged since: those are the last two versions
+   * that changed it. Its form, and the version of ours that put it back; undefined otherwise.
+   */
+  putBackAfterPeerLacked(key: string, changes: ReadonlyMap<string, number[]>): { form: StoredRecord; putBack: Generation } | undefined {
+    const indexes = changes.get(key);
+    if (!indexes || indexes.length < 2) return undefined;
+    const putBack = this.generations[indexes[indexes.length - 1] as number] as Generation;
+    const lacked = this.generations[indexes[indexes.length - 2] as number] as Generation;
+    if (putBack.maker !== 'ours' || lacked.maker !== 'peer') return undefined;
+    // Present before the peer's version, absent in it (the form before ours put it back), and
+    // the newest version holds it as it was.
+    const form = lacked.previous.get(key);
+    if (form === undefined || putBack.previous.get(key) !== undefined || !sameForm(form, this.latest(key))) return undefined;
+    return { form, putBack };
   }
 
   /** The version in which a record took its newest form, if another program made it after `version`. */
@@ -345,6 +365,20 @@ export class Judgement {
   cameWithRacingPeerBase(key: string): boolean {
     const made = this.versions.madeByPeerAt(key, this.version, this.changes);
     return made !== undefined && this.peerWritten - made.time <= this.raceWindow;
+  }
+
+  /**
+   * A record the peer's file lacks again: an earlier peer's version lacked it, we kept it (taken
+   * for a lost race) and our next rewrite put it back as it was, and that rewrite stood on disk
+   * longer than the race window before the peer's file was written, so the peer read it there
+   * and deleted it. Its form then (the merge deletes it only if it is still so); otherwise
+   * undefined. Without this, each repeat of the deletion was judged as the first (the peer's
+   * earlier version explains its file as well as our rewrite does, and is older) and kept the
+   * record again: a person could never delete it through an assistant.
+   */
+  deletionRepeated(key: string): StoredRecord | undefined {
+    const kept = this.versions.putBackAfterPeerLacked(key, this.changes);
+    return kept !== undefined && this.peerWritten - kept.putBack.time > this.raceWindow ? kept.form : undefined;
   }
 
   /**

@@ -186,7 +186,13 @@ export function absorbFile(m: ContextMemory, file: ParsedContextFile, origin: Or
   const result = absorbExternalVersion({
     file: records,
     base: judgement ? (key) => judgement.base(key) : (key) => m.versions.latest(key),
-    ...(judgement ? { cameWithRacingPeerBase: (key: string) => judgement.cameWithRacingPeerBase(key), addedByPeerLongBefore: (key: string) => judgement.addedByPeerLongBefore(key) } : {}),
+    ...(judgement
+      ? {
+          cameWithRacingPeerBase: (key: string) => judgement.cameWithRacingPeerBase(key),
+          addedByPeerLongBefore: (key: string) => judgement.addedByPeerLongBefore(key),
+          deletionRepeated: (key: string) => judgement.deletionRepeated(key),
+        }
+      : {}),
     otherKeys: m.versions.changedKeys(),
     current: m.state,
     absenceIsDeletion: fileIsOurs || (file.bad.length === 0 && !truncated && !gutted && origin === 'external'),

@@ -253,6 +253,69 @@ describe('two peers racing, and a peer deleting what it made', () => {
   });
 });
 
+describe('a peer deleting again what we kept as a lost race', () => {
+  const a = entity('A', ['a']);
+  const b = entity('B', ['made by the person']);
+
+  /** We wrote A, then A + B a minute later; a peer's file of A alone (B deleted, or never seen) is taken in, B kept, and our rewrite puts it back. */
+  function keptOnce(): History {
+    const file = new History();
+    file.put(a).rewrite();
+    file.later(60_000).put(b).rewrite();
+    const first = file.later(60_000).absorb([a]);
+    expect(first.deletes).toEqual([]); // the first deletion cannot be told from a lost race
+    file.absorbAndRecord([a]);
+    file.later(100).rewrite(); // nothing changed since B was kept: the rewrite is the file with B again
+    return file;
+  }
+
+  it('is a deletion once our rewrite that put it back stood on disk longer than the race window', () => {
+    const file = keptOnce();
+    expect(file.later(raceWindowMs(0) + 1).absorb([a]).deletes).toEqual([b.key]);
+  });
+
+  it('a repeat of the deletion is taken after any number of kept ones', () => {
+    const file = keptOnce();
+    // Two more quick repeats (within the window), each kept and put back again.
+    for (let i = 0; i < 2; i += 1) {
+      expect(file.later(1_000).absorb([a]).deletes).toEqual([]);
+      file.absorbAndRecord([a]);
+      file.later(100).rewrite();
+    }
+    expect(file.later(raceWindowMs(0) + 1).absorb([a]).deletes).toEqual([b.key]);
+  });
+
+  it('within the race window after the put-back it is still kept: another writer may have read the version without it', () => {
+    const file = keptOnce();
+    expect(file.later(raceWindowMs(0) - 1_000).absorb([a]).deletes).toEqual([]);
+  });
+
+  it('a record we changed after it was kept stays: the change says it is wanted', () => {
+    const file = keptOnce();
+    file.later(100).put(entity('B', ['made by the person', 'and edited since'])).rewrite();
+    expect(file.later(raceWindowMs(0) + 1).absorb([a]).deletes).toEqual([]);
+  });
+
+  it('a record of ours a peer never lacked before stays however long after (the editor case)', () => {
+    const file = new History();
+    file.put(a).rewrite();
+    file.later(60_000).put(b).rewrite();
+    expect(file.later(3_600_000).absorb([a]).deletes).toEqual([]);
+  });
+});
+
+describe("a peer's version that only changed a record, racing another peer", () => {
+  it('a record the racing version changed (not made) and a later peer lacks is deleted: every version held it', () => {
+    const s1 = entity('S1', ['one']);
+    const s2 = entity('S2', ['two']);
+    const file = new History();
+    file.put(s1).put(s2).rewrite();
+    // Peer A adds a note to both; 3 s later peer B, which read A's version, deletes S2.
+    file.later(60_000).absorbAndRecord([entity('S1', ['one', 'note']), entity('S2', ['two', 'note'])]);
+    expect(file.later(3_000).absorb([entity('S1', ['one', 'note'])]).deletes).toEqual([s2.key]);
+  });
+});
+
 /** Our side of a context file: the state, the versions of the file, our rewrites and absorbed peer versions. */
 class History {
   readonly state = new RecordSet();
@@ -280,7 +343,16 @@ class History {
   absorb(records: StoredRecord[], absenceIsDeletion = true) {
     const file = mapOf(records);
     const judgement = this.versions.judge(file, this.now);
-    return absorbExternalVersion({ file, base: (key) => judgement.base(key), cameWithRacingPeerBase: (key) => judgement.cameWithRacingPeerBase(key), addedByPeerLongBefore: (key) => judgement.addedByPeerLongBefore(key), otherKeys: this.versions.changedKeys(), current: this.state, absenceIsDeletion });
+    return absorbExternalVersion({
+      file,
+      base: (key) => judgement.base(key),
+      cameWithRacingPeerBase: (key) => judgement.cameWithRacingPeerBase(key),
+      addedByPeerLongBefore: (key) => judgement.addedByPeerLongBefore(key),
+      deletionRepeated: (key) => judgement.deletionRepeated(key),
+      otherKeys: this.versions.changedKeys(),
+      current: this.state,
+      absenceIsDeletion,
+    });
   }
 
   /** Absorbs a peer's version and records it as a version of the file. */

@@ -8,7 +8,7 @@ import type { Engine } from './core/engine.ts';
 import { EngineError, fromSystemError } from './core/errors.ts';
 import { DEFAULT_CONTEXT, contextPaths, resolveLayout, validateContextName, type DataLayout } from './core/dataRoot.ts';
 import { checkDataFolder, contextOnDisk, kindOfPath } from './core/dataFolder.ts';
-import { parseCommandLine } from './cli/arguments.ts';
+import { parseCommandLine, type CliOptions } from './cli/arguments.ts';
 import { findCommand, helpText, optionsNotTaken, wordsNotTaken, type CommandResult } from './cli/commands.ts';
 import { listenForInterruption, stoppableEngine, type Interruption } from './cli/interruption.ts';
 import { createOutput } from './cli/output.ts';
@@ -87,6 +87,15 @@ const { out, err, streamed } = createOutput((error) => {
   process.exitCode = outputFailed;
 });
 
+/**
+ * What a command line asks, for an --op given with it: the command, its words and options, and
+ * the context; not the id itself, nor what only chooses the output or names the data folder.
+ */
+function commandAsked(words: readonly string[], options: CliOptions, context: string): unknown {
+  const { op: _op, json: _json, data: _data, 'memory-path': _memoryPath, help: _help, ...asked } = options;
+  return { context, words, asked };
+}
+
 export async function main(argv: string[], interruption: Interruption): Promise<number> {
   let json = argv.includes('--json');
   let engine: Engine | undefined;
@@ -117,7 +126,7 @@ export async function main(argv: string[], interruption: Interruption): Promise<
     const absent = writes ? undefined : absentData(layout, options.context === undefined ? undefined : context);
     checkDataFolder(layout, { create: writes });
     // The engine is loaded only now: --help, or a mistyped command, does not pay for it.
-    const { Engine } = await import('./cli/engineModules.ts');
+    const { Engine, requestFingerprint, runAsOperation } = await import('./cli/engineModules.ts');
     engine = await Engine.open({
       layout,
       origin: 'cli',
@@ -127,7 +136,11 @@ export async function main(argv: string[], interruption: Interruption): Promise<
       lockTimeoutMs: envNumber('TENSION_LOCK_TIMEOUT_MS'),
       lockStaleMs: envNumber('TENSION_LOCK_STALE_MS'),
     });
-    const run = found.command.run({ engine: stoppableEngine(engine, interruption.signal), args: found.rest, options, context, signal: interruption.signal });
+    const commandEngine = stoppableEngine(engine, interruption.signal);
+    // With --op, what it was given for: the same id with another command line is refused (operationIntent.ts).
+    const run = runAsOperation(options.op, requestFingerprint(`tension ${found.name}`, commandAsked(found.rest, options, context)), () =>
+      found.command.run({ engine: commandEngine, args: found.rest, options, context, signal: interruption.signal }),
+    );
     const result = found.command.stopsItself ? await run : await Promise.race([run, interruption.stopped]);
     // The command's changes are committed: a context file that cannot be rewritten now is a
     // warning (the journal holds every change; the next writer rewrites the file).

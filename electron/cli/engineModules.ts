@@ -4,3 +4,4 @@
 // loads costs it about a millisecond). What the other commands need: commandModules.ts.
 export { Engine } from '../core/engine.ts';
 export { listCharts } from '../core/charts/chartSummaries.ts';
+export { requestFingerprint, runAsOperation } from '../core/operationIntent.ts';

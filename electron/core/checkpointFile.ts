@@ -14,7 +14,8 @@ export interface Checkpoint {
   seq: number;
   size: number;
   crc: string;
-  ops: [string, number, string][];
+  /** [op, seq, tx] or [op, seq, tx, what the op was given for]. */
+  ops: ([string, number, string] | [string, number, string, string])[];
   /** The known versions of the file up to `seq` (fileVersions.ts), so a fast open need not replay the journal to judge a peer. */
   versions?: SavedVersions;
   /**
@@ -38,7 +39,7 @@ export function readCheckpoint(fsys: FileSystem, file: string): Checkpoint | und
       Number.isSafeInteger(c.size) &&
       typeof c.crc === 'string' &&
       Array.isArray(c.ops) &&
-      c.ops.every((o) => Array.isArray(o) && typeof o[0] === 'string' && Number.isSafeInteger(o[1]) && typeof o[2] === 'string');
+      c.ops.every((o) => Array.isArray(o) && typeof o[0] === 'string' && Number.isSafeInteger(o[1]) && typeof o[2] === 'string' && (o.length === 3 || (o.length === 4 && typeof o[3] === 'string')));
     if (!valid) return undefined;
     if (c.irregularLines !== undefined && !ascendingLineNumbers(c.irregularLines)) delete c.irregularLines;
     return c as Checkpoint;

@@ -12,6 +12,8 @@ import type { Form } from './fileVersions.ts';
 export interface CommitMeta {
   readonly origin: Origin;
   readonly op?: string | undefined;
+  /** What the operation id was given for (operationIntent.ts), journaled with it. */
+  readonly opFor?: string | undefined;
   readonly note?: string | undefined;
   readonly intent?: string | undefined;
   /**
@@ -66,6 +68,7 @@ export function encodeCommitLines(
         tx: commit.tx,
         origin: meta.origin,
         ...(meta.op === undefined ? {} : { op: meta.op }),
+        ...(meta.op === undefined || meta.opFor === undefined ? {} : { opFor: meta.opFor }),
         ...(meta.intent === undefined ? {} : { intent: meta.intent }),
         ...(meta.note === undefined ? {} : { note: meta.note }),
         ...(order.length === 0 ? {} : { order: order as JournalCommit['order'] }),

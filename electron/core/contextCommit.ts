@@ -12,6 +12,7 @@ import { applyOrderMoves, orderMoves, type OrderMove } from './recordOrder.ts';
 import { encodeCommitLines, type CommitMeta } from './commitLines.ts';
 import type { StoredRecord } from './records.ts';
 import { encodeHeader, encodeSnapshot } from './journalFormat.ts';
+import { refuseOtherUse } from './operationIntent.ts';
 import { appendLinesDurably, cutJournal } from './journalFile.ts';
 import { irregularLinesOf, statIdentity, type FileIdentity } from './contextFile.ts';
 import { writeCheckpoint } from './checkpointFile.ts';
@@ -42,7 +43,10 @@ export function commitChanges(m: ContextMemory, changes: PendingChanges, meta: C
   }
   if (meta.op !== undefined) {
     const done = m.ops.get(meta.op);
-    if (done) return { seq: done.seq, tx: done.tx, changed: 0, duplicate: true };
+    if (done) {
+      refuseOtherUse(meta.op, done, meta.opFor);
+      return { seq: done.seq, tx: done.tx, changed: 0, duplicate: true };
+    }
   }
   const puts = changes.puts.filter((record) => m.state.get(record.key)?.raw !== record.raw);
   const present = changes.deletes.filter((key) => m.state.has(key));
@@ -66,7 +70,7 @@ export function commitChanges(m: ContextMemory, changes: PendingChanges, meta: C
   m.seq = seq;
   m.applyInMemory({ puts, deletes });
   applyOrderMoves(m.state, moves);
-  if (meta.op !== undefined) m.rememberOp(meta.op, seq, tx);
+  if (meta.op !== undefined) m.rememberOp(meta.op, seq, tx, meta.opFor);
   if (meta.fileDiffers) m.versions.close(seq, 'peer', meta.fileWritten ?? m.clock().getTime(), meta.fileDiffers);
   return { seq, tx, changed: puts.length + deletes.length, duplicate: false };
 }
@@ -177,7 +181,7 @@ export function tryWriteCheckpoint(m: ContextMemory, size: number, crc: string, 
     seq,
     size,
     crc,
-    ops: [...m.ops].map(([op, entry]) => [op, entry.seq, entry.tx]),
+    ops: [...m.ops].map(([op, entry]) => (entry.for === undefined ? [op, entry.seq, entry.tx] : [op, entry.seq, entry.tx, entry.for])),
     ...(m.versionsLoaded ? { versions: m.versions.save(seq) } : {}),
     ...(irregularLines === undefined ? {} : { irregularLines }),
   });

@@ -135,7 +135,7 @@ function tryLoadFromCheckpoint(m: ContextMemory, file: ParsedContextFile, checkp
   if (first && (first.kind === 'header' || first.seq !== checkpoint.seq + 1)) return false;
   adoptFile(m, file);
   m.seq = checkpoint.seq;
-  for (const [op, seq, tx] of checkpoint.ops) m.ops.set(op, { seq, tx });
+  for (const [op, seq, tx, opFor] of checkpoint.ops) m.ops.set(op, opFor === undefined ? { seq, tx } : { seq, tx, for: opFor });
   // The versions as of the checkpoint; the journal's tail adds the newer ones.
   if (checkpoint.versions !== undefined) m.versionsLoaded = m.versions.restore(checkpoint.versions);
   m.journalIno = tail.ino;

@@ -60,6 +60,13 @@ export interface CommitResult {
   readonly duplicate: boolean;
 }
 
+/** A commit made under an operation id, and what the id was given for (when the commit says: operationIntent.ts). */
+export interface OperationDone {
+  readonly seq: number;
+  readonly tx: string;
+  readonly for?: string;
+}
+
 export interface PendingChanges {
   readonly puts: readonly StoredRecord[];
   readonly deletes: readonly string[];
@@ -138,7 +145,7 @@ export class ContextMemory {
   journalOffset = 0;
   journalIno: bigint | undefined;
   journalTornTail: JournalRead['tornTail'];
-  readonly ops = new Map<string, { seq: number; tx: string }>();
+  readonly ops = new Map<string, OperationDone>();
   loadedFast = false;
   index: SearchIndex | undefined;
   /** The search index's build, while records present at its start are still being added. */
@@ -230,9 +237,9 @@ export class ContextMemory {
     });
   }
 
-  rememberOp(op: string, seq: number, tx: string): void {
+  rememberOp(op: string, seq: number, tx: string, opFor: string | undefined): void {
     this.ops.delete(op);
-    this.ops.set(op, { seq, tx });
+    this.ops.set(op, opFor === undefined ? { seq, tx } : { seq, tx, for: opFor });
     if (this.ops.size > OPERATION_IDS_KEPT) {
       const oldest = this.ops.keys().next().value as string;
       this.ops.delete(oldest);

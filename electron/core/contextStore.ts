@@ -18,7 +18,7 @@ import { readJournal } from './journalFile.ts';
 import type { BadLine } from './contextFile.ts';
 import { IndexBuild, SearchIndex, type SearchHit } from './searchIndex.ts';
 import type { ObservedVersion } from './versionObserver.ts';
-import { ContextMemory, type CommitResult, type ContextStoreOptions, type Finding, type PendingChanges } from './contextMemory.ts';
+import { ContextMemory, type CommitResult, type ContextStoreOptions, type Finding, type OperationDone, type PendingChanges } from './contextMemory.ts';
 import { catchUpJournal, load } from './contextLoading.ts';
 import { noteObservedVersion, takeInOtherVersions } from './peerVersionIntake.ts';
 import { takeInLeftCopies } from './killedRewriteLeftovers.ts';
@@ -125,7 +125,7 @@ export class ContextStore {
 
   // ---------------------------------------------------------------- writing (contextCommit.ts, contextRewrite.ts)
 
-  hasOperation(op: string): { seq: number; tx: string } | undefined {
+  hasOperation(op: string): OperationDone | undefined {
     return this.memory.ops.get(op);
   }
 

@@ -8,6 +8,7 @@ import { contextOfFileName, contextPaths, rootPaths, validateContextName, type D
 import { ContextStore, type CommitResult, type Finding, type PendingChanges } from './contextStore.ts';
 import { RewriteRounds } from './rewriteRounds.ts';
 import type { CommitMeta } from './commitLines.ts';
+import { operationFor, refuseOtherUse } from './operationIntent.ts';
 import { RecoveryLog } from './recoveryLog.ts';
 import { acquireRootLock, type HeldLock } from './rootLock.ts';
 import type { Origin } from './journalFormat.ts';
@@ -422,13 +423,17 @@ export class Engine {
   transact(context: string, build: ChangeBuilder, meta: Partial<CommitMeta> = {}): Promise<CommitResult> {
     return timed(this.timingObserver, 'write', context, () => this.withLock((lock) => {
       const store = this.storeUnderLock(context);
+      const opFor = meta.op === undefined ? undefined : (meta.opFor ?? operationFor(meta.op));
       if (meta.op !== undefined) {
         const done = store.hasOperation(meta.op);
-        if (done) return { seq: done.seq, tx: done.tx, changed: 0, duplicate: true };
+        if (done) {
+          refuseOtherUse(meta.op, done, opFor);
+          return { seq: done.seq, tx: done.tx, changed: 0, duplicate: true };
+        }
       }
       const changes = build(store.state, store);
       assertLockHeld(lock, store.paths.journal);
-      const result = store.commit(changes, { origin: this.origin, ...meta });
+      const result = store.commit(changes, { origin: this.origin, ...meta, ...(opFor === undefined ? {} : { opFor }) });
       if (store.needsRewrite) this.scheduleRewrite();
       return result;
     }));
@@ -443,8 +448,10 @@ export class Engine {
   transactAcross(builders: readonly (readonly [context: string, build: ChangeBuilder])[], meta: Partial<CommitMeta> = {}): Promise<Record<string, CommitResult>> {
     return timed(this.timingObserver, 'move', undefined, () => this.withLock((lock) => {
       // A retried change (same operation id) that already happened is answered, not redone.
+      const opFor = meta.op === undefined ? undefined : (meta.opFor ?? operationFor(meta.op));
       if (meta.op !== undefined && builders.length > 0) {
         const done = builders.map(([context]) => [context, this.storeUnderLock(context).hasOperation(`${meta.op}:${context}`)] as const);
+        for (const [, d] of done) if (d) refuseOtherUse(meta.op, d, opFor);
         if (done.every(([, d]) => d !== undefined)) {
           return Object.fromEntries(done.map(([context, d]) => [context, { seq: d!.seq, tx: d!.tx, changed: this.storeUnderLock(context).changesIn(d!.tx), duplicate: true }]));
         }
@@ -467,7 +474,7 @@ export class Engine {
       }
       let intent;
       try {
-        intent = this.intents.begin(parts, { origin: this.origin, ...meta }, built);
+        intent = this.intents.begin(parts, { origin: this.origin, ...meta, ...(opFor === undefined ? {} : { opFor }) }, built);
       } catch (error) {
         // The append failed, and so did cutting it back: the intent may be on disk, and then the
         // next process finishes it. Saying "nothing changed" would be untrue.

@@ -36,6 +36,8 @@ export interface JournalCommit {
   origin: Origin;
   /** Operation id: a retried operation with the same id applies once. */
   op?: string;
+  /** What the operation id was given for (operationIntent.ts): the same id for another change is refused. */
+  opFor?: string;
   /** Set when the commit is one part of a transaction across contexts (a move). */
   intent?: string;
   /** Free text shown in history ("peer rewrite absorbed", "restored from backup …"). */
@@ -122,7 +124,7 @@ export function decodeJournalLine(text: string): DecodedLine {
     if (entry.order !== undefined && !(Array.isArray(entry.order) && entry.order.every(isMove))) return { ok: false, reason: 'an order of unknown shape' };
     if (entry.fileDiffers !== undefined && !(Array.isArray(entry.fileDiffers) && entry.fileDiffers.every(isChange))) return { ok: false, reason: 'fileDiffers of unknown shape' };
     if (entry.fileWritten !== undefined && !(typeof entry.fileWritten === 'string' && Number.isFinite(Date.parse(entry.fileWritten)))) return { ok: false, reason: 'fileWritten is not a time' };
-    if (typeof entry.origin !== 'string' || (entry.op !== undefined && typeof entry.op !== 'string')) return { ok: false, reason: 'bad origin or op' };
+    if (typeof entry.origin !== 'string' || (entry.op !== undefined && typeof entry.op !== 'string') || (entry.opFor !== undefined && typeof entry.opFor !== 'string')) return { ok: false, reason: 'bad origin or op' };
     if ((entry.part !== undefined || entry.parts !== undefined) && !(Number.isInteger(entry.part) && Number.isInteger(entry.parts) && (entry.part as number) >= 1 && (entry.part as number) <= (entry.parts as number))) {
       return { ok: false, reason: 'bad part numbers' };
     }

@@ -74,7 +74,7 @@ function applyCommit(m: ContextMemory, commit: JournalCommit): void {
     applyOrderMoves(m.state, commit.order.map(([key, after]) => [keyOfIdentity(key), after === null ? null : keyOfIdentity(after)] as const));
     m.orderChanged = true;
   }
-  if (commit.op !== undefined) m.rememberOp(commit.op, commit.seq, commit.tx);
+  if (commit.op !== undefined) m.rememberOp(commit.op, commit.seq, commit.tx, commit.opFor);
   // The file was another program's version after this commit.
   if (commit.fileDiffers) {
     const written = Date.parse(commit.fileWritten ?? commit.ts);

@@ -23,6 +23,7 @@ import { FOREIGN_SENDER_REFUSAL } from './foreignSender.ts';
 import { toChartListColumns } from '../../shared/summaryColumns.ts';
 import type { ChartFilter, ChartSort } from '../../shared/chartOrder.ts';
 import { firstChartRows } from '../core/charts/firstChartRows.ts';
+import { requestFingerprint, runAsOperation } from '../core/operationIntent.ts';
 
 /** Who sent a request: Electron's webContents id and the URL of the frame that sent it. */
 export interface SenderInfo {
@@ -170,7 +171,11 @@ export function createHandlerTable(deps: HandlerDeps): HandlerTable {
         return failure({ code: 'BAD_INPUT', message, kept: 'Nothing was changed.', issues });
       }
       try {
-        return { ok: true, value: await handlers[name](parsed.data as Input) };
+        const data = parsed.data as Input;
+        // With an op, what it was given for: the same op with another request is refused (operationIntent.ts).
+        const op = typeof data.op === 'string' ? data.op : undefined;
+        const { op: _op, ...asked } = data;
+        return { ok: true, value: await runAsOperation(op, requestFingerprint(name, asked), () => handlers[name](data)) };
       } catch (error) {
         return failure(toIpcError(error));
       }

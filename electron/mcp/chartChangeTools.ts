@@ -15,6 +15,7 @@ import { inSequence } from './changeSequence.ts';
 import { chartNamed, namesStep, stepNamed } from './chartReferences.ts';
 import { stepCountsOf } from './chartProgress.ts';
 import { defineTool, readContext as read, type AnyToolSpec, type ToolCall } from './toolRegistry.ts';
+import { operationFor, refuseOtherUse } from '../core/operationIntent.ts';
 
 const chartId = z.string().describe('The chart id, e.g. chart_1771269081608 (list_active_charts lists them).');
 const actionStepName = z.string().describe('The action step\'s name, e.g. chart_1771269081608_action_2 (or a sub-chart\'s desired outcome name, which stands for the step it came from).');
@@ -27,7 +28,13 @@ const retried = (duplicate: boolean) => (duplicate ? { alreadyApplied: true } : 
 async function alreadyApplied(call: ToolCall): Promise<boolean> {
   const { op } = call;
   if (op === undefined) return false;
-  return call.env.engine.read(call.context, (_state, store) => store.hasOperation(op) !== undefined);
+  const opFor = operationFor(op);
+  return call.env.engine.read(call.context, (_state, store) => {
+    const done = store.hasOperation(op);
+    // The same id with other arguments is another change: refused, not answered as this one.
+    if (done) refuseOtherUse(op, done, opFor);
+    return done !== undefined;
+  });
 }
 
 interface TelescopedStep {

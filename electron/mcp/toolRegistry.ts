@@ -13,6 +13,7 @@ import type { ContextStore } from '../core/contextStore.ts';
 import { EngineError } from '../core/errors.ts';
 import { validateContextName } from '../core/dataRoot.ts';
 import { contextOnDisk } from '../core/dataFolder.ts';
+import { requestFingerprint, runAsOperation } from '../core/operationIntent.ts';
 
 export interface ToolEnvironment {
   /** The engine every tool reads and writes through (its commits name the MCP client). */
@@ -142,7 +143,8 @@ async function runTool(spec: AnyToolSpec, env: ToolEnvironment, args: Record<str
       op: typeof operationId === 'string' ? `mcp:${spec.name}:${operationId}` : undefined,
     };
     if (spec.scope === 'context') env.contextUsed(call.context);
-    const value = await spec.run(own as Record<string, unknown>, call);
+    // With an operationId, what it was given for: the same id with other arguments is refused (operationIntent.ts).
+    const value = await runAsOperation(call.op, requestFingerprint(spec.name, { context: call.context, own }), () => spec.run(own as Record<string, unknown>, call));
     // Indented for reading, unless large (a list of thousands of charts): then as compact as it goes.
     const compact = JSON.stringify(value);
     const content: CallToolResult['content'] = [{ type: 'text', text: compact.length > 20_000 ? compact : JSON.stringify(value, null, 2) }];

@@ -417,6 +417,9 @@ function ghostValue(random: Random, kind: FieldKind, n: number): unknown {
 }
 
 /** Requests the schema and the service accept (reads anywhere; writes only into 'scratch'). */
+/** The request each op was first sent with, by world (validCase's retries send it again). */
+const sentWithOp = new WeakMap<World, Map<string, Record<string, unknown>>>();
+
 function validCase(random: Random, w: World, n: number): Case {
   const reads: [ChannelName, Record<string, unknown>][] = [
     ['app.info', {}],
@@ -451,7 +454,8 @@ function validCase(random: Random, w: World, n: number): Case {
     ['imports.preview', { context: pick(random, ['scratch', 'nowhere-yet']), text: random() < 0.5 ? IMPORT_LINE : `${IMPORT_LINE}\nnot json`, source: 'notes.jsonl' }],
   ];
   const dates = ['2026-12-31', '2027-01-01T09:30:00Z', '2026-06-15T12:00:00.123+02:00', '2028-02-29', '2030-01-01T00:00'];
-  // Retries of one kind of request (an id reused for another kind is refused where its answer would be empty: chartService.ts).
+  // Retries: an op sent again comes with the very request it was first sent with (the same op with
+  // another request is refused: operationIntent.ts); sentWithOp keeps each op's first request.
   const maybeOp = (kind: string) => (random() < 0.3 ? { op: `op-${kind}-${int(random, 1, 20)}` } : {});
   const writes: [ChannelName, Record<string, unknown>][] = [
     ['charts.create', { context: 'scratch', outcome: randomText(random), reality: Array.from({ length: int(random, 1, 4) }, () => randomText(random)), ...(random() < 0.5 ? { dueDate: pick(random, dates) } : {}), steps: Array.from({ length: int(random, 0, 3) }, () => ({ title: randomText(random, 40) })), ...maybeOp('charts.create') }],
@@ -461,7 +465,12 @@ function validCase(random: Random, w: World, n: number): Case {
     ['due.set', { context: 'scratch', chartId: w.scratch, date: random() < 0.2 ? null : pick(random, dates), ...maybeOp('due.set') }],
   ];
   const isWrite = random() < 0.4;
-  const [channel, input] = pick(random, isWrite ? writes : reads);
+  const [channel, picked] = pick(random, isWrite ? writes : reads);
+  const sent = sentWithOp.get(w) ?? new Map<string, Record<string, unknown>>();
+  sentWithOp.set(w, sent);
+  const op = picked.op as string | undefined;
+  const input = op === undefined ? picked : (sent.get(op) ?? picked);
+  if (op !== undefined) sent.set(op, input);
   return { label: `#${n} valid ${channel}`, channel, input, expect: 'ok', writes: isWrite };
 }
 

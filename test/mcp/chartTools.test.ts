@@ -7,7 +7,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempDir, removeTempDirs, openEngine } from '../helpers/tempRoot.ts';
 import { runCli } from '../helpers/runCli.ts';
-import { resolveLayout } from '../../electron/core/dataRoot.ts';
+import { contextPaths, resolveLayout } from '../../electron/core/dataRoot.ts';
 import { createHandlerTable } from '../../electron/ipc/handlerTable.ts';
 import type { ChartSummary, ChartTree } from '../../shared/domain.ts';
 import { eventually, startCoaiaNarrativeMcp, startTensionMcp, ToolFailure, type McpConnection } from './mcpClients.ts';
@@ -177,6 +177,22 @@ describe('a chart built over several sessions through the COAIA tools', () => {
     const charts = await server.call<{ charts: ChartSummary[] }>('list_active_charts', { context });
     expect(charts.charts.filter((c) => c.level === 0)).toHaveLength(1);
     expect(charts.charts.find((c) => c.id === first.chartId)?.stepsTotal).toBe(1);
+  });
+
+  it('an operationId given again with other arguments is refused (CONFLICT), nothing changed: it was answered as applied, and nothing was done', async () => {
+    const context = 'reused';
+    // The journal: a commit is in it when the call answers (the context file is rewritten a moment later).
+    const journal = contextPaths(resolveLayout({ data }), context).journal;
+    const { chartId } = await server.call<{ chartId: string }>('create_structural_tension_chart', { context, desiredOutcome: 'First', currentReality: 'r', dueDate: '2027-05-01', actionSteps: ['One', 'Two'], operationId: 'reused-1' });
+    expect(await refusal(server.call('create_structural_tension_chart', { context, desiredOutcome: 'Second', currentReality: 'r', dueDate: '2027-05-01', operationId: 'reused-1' }))).toMatch(
+      /CONFLICT: The operation id .* was used for another change \(create_structural_tension_chart\)/,
+    );
+    await server.call('mark_action_complete', { context, actionStepName: `${chartId}_action_1`, operationId: 'reused-2' });
+    const before = fs.readFileSync(journal);
+    expect(await refusal(server.call('mark_action_complete', { context, actionStepName: `${chartId}_action_2`, operationId: 'reused-2' }))).toMatch(/CONFLICT: .*used for another change \(mark_action_complete\)/);
+    expect(fs.readFileSync(journal).equals(before)).toBe(true);
+    const charts = await server.call<{ charts: ChartSummary[] }>('list_active_charts', { context });
+    expect(charts.charts.map((c) => [c.desiredOutcome, c.stepsDone])).toEqual([['First', 1]]);
   });
 
   it('metadata written by others is kept through every change', async () => {

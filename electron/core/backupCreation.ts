@@ -28,7 +28,7 @@ import { chunkEndAfter, chunkEnds } from './backupChunks.ts';
 import { ObjectWriter, objectPath, sha256Hex } from './backupObjects.ts';
 import { freeBytesOnDisk, formatBytes, type FreeSpaceProbe } from './freeSpace.ts';
 import { endBackupInProgress, noteBackupInProgress } from './backupInProgress.ts';
-import { runAtOnce, runInSlices, type Steps } from './steppedWork.ts';
+import { nextTurn, runAtOnce, runInSlices, type Steps } from './steppedWork.ts';
 import { BACKUP_FORMAT, CHECK, MANIFEST, SLOT_KINDS, checkFileSteps, kindFromReason, listBackups, type BackupFile, type BackupInfo, type BackupPiece, type CreateBackupOptions, type SlotKind, type BackupKind } from './backups.ts';
 
 /** Room kept free beyond what a backup needs (its manifest, the file system's own blocks). */
@@ -147,7 +147,6 @@ function oneAtATime<T>(engine: Engine, run: () => Promise<T>): Promise<T> {
 }
 
 /** A pause that lets whatever waits run: timers, a window's message, the I/O of other work. */
-const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 function beginBackupUnderLock(engine: Engine, reason: string, options: CreateBackupOptions, outsideLock: boolean): BegunBackup {
   if (engine.readOnly) throw new EngineError('READ_ONLY', `Cannot create a backup: ${engine.readOnlyReason}.`);

@@ -2,7 +2,7 @@
 // lists: `#` comments, `_aim` markers, unknown line types, blank lines, no final newline,
 // duplicate lines. Unreadable lines are reported with their byte range, never thrown.
 import type { FileSystem } from './fileSystem.ts';
-import { forEachLine } from './lineSplitter.ts';
+import { forEachLine, type Line } from './lineSplitter.ts';
 import { asOpaque, classifyLine, makeRecord, quickRecord, readsIrregularly, trustedRecord, type StoredRecord } from './records.ts';
 import { crc32Hex } from './journalFormat.ts';
 import { DeferredRecordMap } from './deferredRecordMap.ts';
@@ -146,6 +146,15 @@ function deferredRecords(records: StoredRecord[], bad: BadLine[], duplicates: nu
  */
 function withoutByteOrderMark(start: number, text: string): string {
   return start === 0 && text.charCodeAt(0) === BYTE_ORDER_MARK && text.charCodeAt(1) === 123 ? text.slice(1) : text;
+}
+
+/**
+ * One line of a context file (lineSplitter's Line, over `bytes`) read as an open of a file we
+ * did not write reads it: with a full JSON parse. Its record (an opaque line for anything but
+ * an entity or relation), or undefined for a blank line or a damaged one (added to `bad`).
+ */
+export function readLineInFull(bytes: Buffer, line: Line, bad: BadLine[]): StoredRecord | undefined {
+  return readInFull(withoutByteOrderMark(line.start, line.text), line.utf8, () => badLine(bytes, line.start, line.end, line.terminated), bad);
 }
 
 /** A line read with a full JSON parse: its record, or undefined for a blank line or a damaged one (added to `bad`). */

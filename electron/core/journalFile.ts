@@ -5,7 +5,8 @@
 // lines from different processes interleave; writeAll on an O_APPEND fd does not re-seek.)
 import type { FileSystem } from './fileSystem.ts';
 import { readAt, writeAll } from './fileSystem.ts';
-import { splitLines } from './lineSplitter.ts';
+import { lineChunks } from './lineSplitter.ts';
+import { runAtOnce, type Steps } from './steppedWork.ts';
 import { decodeJournalLine, type JournalEntry } from './journalFormat.ts';
 
 export interface JournalRead {
@@ -21,6 +22,11 @@ export interface JournalRead {
 }
 
 export function readJournal(fsys: FileSystem, path: string, from = 0): JournalRead {
+  return runAtOnce(readJournalSteps(fsys, path, from));
+}
+
+/** readJournal a chunk of lines per step (the check of the data reads a whole journal a slice at a time: steppedWork.ts). */
+export function* readJournalSteps(fsys: FileSystem, path: string, from = 0): Steps<JournalRead> {
   let fd: number;
   try {
     fd = fsys.openSync(path, 'r');
@@ -40,18 +46,21 @@ export function readJournal(fsys: FileSystem, path: string, from = 0): JournalRe
     const bad: JournalRead['bad'] = [];
     let tornTail: JournalRead['tornTail'];
     let endOffset = start;
-    for (const line of splitLines(bytes.subarray(0, read))) {
-      const lineStart = start + line.start;
-      const lineEnd = start + line.end;
-      if (!line.terminated) {
-        tornTail = { start: lineStart, bytes: Buffer.from(bytes.subarray(line.start, read)) };
-        break;
+    lines: for (const chunk of lineChunks(bytes.subarray(0, read))) {
+      for (const line of chunk) {
+        const lineStart = start + line.start;
+        const lineEnd = start + line.end;
+        if (!line.terminated) {
+          tornTail = { start: lineStart, bytes: Buffer.from(bytes.subarray(line.start, read)) };
+          break lines;
+        }
+        endOffset = lineEnd + 1;
+        if (line.text.trim() === '') continue;
+        const decoded = line.utf8 ? decodeJournalLine(line.text) : ({ ok: false, reason: 'invalid UTF-8' } as const);
+        if (decoded.ok) entries.push({ entry: decoded.entry, start: lineStart, end: lineEnd + 1 });
+        else bad.push({ start: lineStart, end: lineEnd + 1, reason: decoded.reason, bytes: Buffer.from(bytes.subarray(line.start, line.end + 1)) });
       }
-      endOffset = lineEnd + 1;
-      if (line.text.trim() === '') continue;
-      const decoded = line.utf8 ? decodeJournalLine(line.text) : ({ ok: false, reason: 'invalid UTF-8' } as const);
-      if (decoded.ok) entries.push({ entry: decoded.entry, start: lineStart, end: lineEnd + 1 });
-      else bad.push({ start: lineStart, end: lineEnd + 1, reason: decoded.reason, bytes: Buffer.from(bytes.subarray(line.start, line.end + 1)) });
+      yield;
     }
     const grouped = completeParts(entries, bad);
     if (grouped.openFrom !== undefined) {

@@ -28,6 +28,26 @@ export function splitLines(bytes: Uint8Array, from = 0): Line[] {
   return lines;
 }
 
+/**
+ * The same lines as splitLines, a chunk of about `chunkBytes` at a time (cut just after a
+ * newline), for work done a slice at a time: each chunk is a step, and the whole file's lines are
+ * never held at once.
+ */
+export function* lineChunks(bytes: Uint8Array, from = 0, chunkBytes = 256 * 1024): Generator<Line[], void, void> {
+  const buffer = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  let at = from;
+  while (at < buffer.length) {
+    let end = Math.min(at + chunkBytes, buffer.length);
+    if (end < buffer.length) {
+      const newline = buffer.indexOf(10, end - 1);
+      end = newline === -1 ? buffer.length : newline + 1;
+    }
+    // Split within the bytes up to the cut: a line that ends there ends with its newline.
+    yield splitLines(buffer.subarray(0, end), at);
+    at = end;
+  }
+}
+
 type LineVisitor = (start: number, end: number, text: string, utf8: boolean, terminated: boolean) => void;
 
 /** The same lines as splitLines, handed to `visit` one by one (no array of line objects). */

@@ -12,6 +12,7 @@ import type { PreparedRewrite } from './contextRewrite.ts';
 import { removeQuietly } from './atomicFile.ts';
 import { tell, type TimingObserver } from './health/engineTiming.ts';
 import { monotonicMs } from './monotonicClock.ts';
+import { nextTurn } from './steppedWork.ts';
 
 /** What the rounds take from the engine's options. */
 export interface RewriteOptions {
@@ -57,7 +58,6 @@ const REWRITE_SLICE_MS = 15;
 const STALE_REWRITE_LIMIT_MS = 10_000;
 
 /** A pause that lets whatever waits run: timers, a window's message, the I/O of other work. */
-const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /** The engine's rewrites of its context files: scheduled rounds after commits, flush, close. */
 export class RewriteRounds {

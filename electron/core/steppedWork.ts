@@ -5,6 +5,9 @@ import { EngineError } from './errors.ts';
 import type { Slicing } from './atomicFile.ts';
 import { monotonicMs } from './monotonicClock.ts';
 
+/** A pause until the engine's thread has answered what waits (setImmediate: after pending I/O callbacks). */
+export const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
 /** Work that yields between its steps and returns its result. */
 export type Steps<T> = Generator<void, T, void>;
 

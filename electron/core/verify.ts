@@ -3,11 +3,14 @@
 // times out of order and duplicate names; changes nothing.
 import path from 'node:path';
 import type { Engine } from './engine.ts';
-import { readJournal } from './journalFile.ts';
-import { parseContextBytes, statIdentity } from './contextFile.ts';
+import { readJournalSteps } from './journalFile.ts';
+import { readLineInFull, statIdentity, type BadLine } from './contextFile.ts';
 import { readFileIfExists } from './fileSystem.ts';
-import { entityKey, parseValue } from './records.ts';
-import type { Finding } from './contextStore.ts';
+import { lineChunks } from './lineSplitter.ts';
+import { entityKey, parseValue, type StoredRecord } from './records.ts';
+import type { ContextStore } from './contextStore.ts';
+import { EngineError } from './errors.ts';
+import { nextTurn, runInSlices, type Steps } from './steppedWork.ts';
 import { listBackups, unreadableBackupChecks, verifyBackup } from './backups.ts';
 
 export interface VerifyFinding {
@@ -41,7 +44,7 @@ export async function verifyAll(engine: Engine, options: { backups?: boolean; co
   const contexts: ContextVerification[] = [];
   const names = engine.listContextNames();
   for (const context of options.contexts ? names.filter((name) => options.contexts?.includes(name)) : names) {
-    contexts.push(await engine.read(context, (_state, store) => verifyStoreFiles(engine, context, store.findings, store.pendingCount())));
+    contexts.push(await verifyContext(engine, context));
   }
   const backups = options.backups === false ? [] : [
     ...listBackups(engine).map((b) => verifyBackup(engine, b.id)),
@@ -50,13 +53,63 @@ export async function verifyAll(engine: Engine, options: { backups?: boolean; co
   return { ok: contexts.every((c) => c.ok) && backups.every((b) => b.ok), root: engine.layout.root, contexts, backups };
 }
 
-function verifyStoreFiles(engine: Engine, context: string, storeFindings: readonly Finding[], pending: number): ContextVerification {
-  const store = engine.loadedStore(context);
-  const paths = store!.paths;
+/**
+ * How long each slice of a context's check runs before the engine's thread answers what waits.
+ * The check reads and parses the whole file and journal: at 100k charts 13 s, which the app's
+ * check after start (and after every change another program made) held in one piece, every
+ * window's request waiting behind it (the first chart list came 17 s after the open).
+ */
+const SLICE_MS = 15;
+
+/**
+ * One context's check, a slice at a time: the context is brought up to date with its file (as
+ * any read does), its key map built, then its journal, file and records are read in steps
+ * between which the engine answers other requests and commits. What is found in the records is
+ * checked again against them as they are at the end (a commit between two steps may have made
+ * or removed what a relation names).
+ */
+async function verifyContext(engine: Engine, context: string): Promise<ContextVerification> {
+  const paths = await engine.read(context, (_state, store) => store.paths);
+  while (!(await engine.read(context, (state) => state.keyMapFor(SLICE_MS)))) await nextTurn();
+  const slicing = { sliceMs: SLICE_MS, pause: nextTurn, current: () => !engine.stopping };
+  const stopped = () => new EngineError('BAD_INPUT', 'The storage engine is closing; the check of the data was not finished. Nothing was changed.', { kept: 'Nothing was changed.' });
+  const read = await runInSlices(checkSteps(engine, context, paths), slicing, stopped);
+  return engine.read(context, (state, store) => {
+    const findings = read.findings;
+    for (const missing of read.missingEnds) {
+      // Still so now: the relation is there, and nothing of that name.
+      if (state.has(missing.relation) && !state.has(entityKey(missing.end)) && !read.namedLines.has(missing.end)) findings.push(missing.finding);
+    }
+    const fileName = path.basename(paths.file);
+    const pending = store.pendingCount();
+    if (pending > 0) findings.push({ severity: 'info', kind: 'file-behind-journal', file: paths.file, message: `${fileName} is ${pending} records behind the journal (rewritten shortly; nothing is lost)` });
+    for (const finding of store.findings) {
+      if (finding.kind === 'external-change' || finding.kind === 'newer-format' || finding.kind === 'rewrite-failed' || finding.kind === 'file-missing' || finding.kind === 'journal-edit-mismatch' || finding.kind === 'linked-file') {
+        findings.push({ ...finding });
+      }
+    }
+    const ok = findings.every((f) => f.severity === 'info');
+    return { context, ok, records: state.size, journalEntries: read.journalEntries, findings };
+  });
+}
+
+interface CheckRead {
+  readonly findings: VerifyFinding[];
+  /** Relations whose end names no entity, when their step was read (checked again at the end). */
+  readonly missingEnds: { relation: string; end: string; finding: VerifyFinding }[];
+  /** Names of lines of another type (a legacy narrative_beat): a relation may end at one. */
+  readonly namedLines: ReadonlySet<string>;
+  readonly journalEntries: number;
+}
+
+/** Records read between two looks at the clock. */
+const RECORDS_PER_STEP = 2048;
+
+function* checkSteps(engine: Engine, context: string, paths: { readonly file: string; readonly journal: string }): Steps<CheckRead> {
   const findings: VerifyFinding[] = [];
   const fileName = path.basename(paths.file);
 
-  const journal = readJournal(engine.fs, paths.journal, 0);
+  const journal = yield* readJournalSteps(engine.fs, paths.journal, 0);
   for (const bad of journal.bad) {
     findings.push({ severity: 'error', kind: bad.reason === 'checksum mismatch' ? 'checksum-mismatch' : 'journal-parse-error', file: paths.journal, offset: bad.start, message: `${path.basename(paths.journal)}: ${bad.reason} at byte ${bad.start}` });
   }
@@ -74,36 +127,38 @@ function verifyStoreFiles(engine: Engine, context: string, storeFindings: readon
     lastSeq = entry.seq;
     lastTs = entry.ts;
   }
+  yield;
 
   // A context file that is a link is not read through (the store's finding says so).
   const bytes = statIdentity(engine.fs, paths.file)?.link ? undefined : readFileIfExists(engine.fs, paths.file);
   if (bytes) {
-    const parsed = parseContextBytes(bytes);
-    for (const bad of parsed.bad) {
-      findings.push({ severity: 'error', kind: bad.torn ? 'torn-line' : 'parse-error', file: paths.file, offset: bad.start, message: `${fileName}: ${bad.reason} at byte ${bad.start}` });
-    }
+    const bad: BadLine[] = [];
     const names = new Map<string, number>();
-    for (const record of parsed.records) {
-      if (record.kind === 'entity') names.set(record.name as string, (names.get(record.name as string) ?? 0) + 1);
-      else if (record.kind === 'line') {
-        try {
-          const value = JSON.parse(record.raw) as { type?: unknown; name?: unknown };
-          if (value.type === 'entity' && typeof value.name === 'string') names.set(value.name, (names.get(value.name) ?? 0) + 1);
-        } catch {
-          // comments and other opaque lines
-        }
+    for (const lines of lineChunks(bytes)) {
+      for (const line of lines) {
+        const record = readLineInFull(bytes, line, bad);
+        const name = record === undefined ? undefined : entityNameOf(record);
+        if (name !== undefined) names.set(name, (names.get(name) ?? 0) + 1);
       }
+      yield;
+    }
+    for (const each of bad) {
+      findings.push({ severity: 'error', kind: each.torn ? 'torn-line' : 'parse-error', file: paths.file, offset: each.start, message: `${fileName}: ${each.reason} at byte ${each.start}` });
     }
     for (const [name, count] of names) {
       if (count > 1) findings.push({ severity: 'warning', kind: 'duplicate-name', file: paths.file, message: `${fileName}: entity ${JSON.stringify(name)} appears ${count} times (the first is used)` });
     }
   }
 
-  const state = store!.state;
+  // The records as they are now, read a step at a time (a change between two steps is read as
+  // the map's iterator meets it).
+  const state = (engine.loadedStore(context) as ContextStore).state;
   // A relation may end at a line of another type that has a name (a legacy narrative_beat,
   // which the COAIA server relates to its chart with `documents`): that end is not missing.
   const namedLines = new Set<string>();
+  let read = 0;
   for (const record of state.values()) {
+    if (++read % RECORDS_PER_STEP === 0) yield;
     if (record.kind !== 'line' || !record.raw.includes('"name"')) continue;
     try {
       const name = (JSON.parse(record.raw) as { name?: unknown } | null)?.name;
@@ -112,11 +167,13 @@ function verifyStoreFiles(engine: Engine, context: string, storeFindings: readon
       // a comment
     }
   }
+  const missingEnds: CheckRead['missingEnds'] = [];
   for (const record of state.values()) {
+    if (++read % RECORDS_PER_STEP === 0) yield;
     if (record.kind === 'relation') {
       for (const end of [record.from as string, record.to as string]) {
         if (!state.has(entityKey(end)) && !namedLines.has(end)) {
-          findings.push({ severity: 'warning', kind: 'missing-entity', file: paths.file, message: `relation ${record.from} -[${record.relationType}]-> ${record.to} refers to a missing entity ${JSON.stringify(end)}` });
+          missingEnds.push({ relation: record.key, end, finding: { severity: 'warning', kind: 'missing-entity', file: paths.file, message: `relation ${record.from} -[${record.relationType}]-> ${record.to} refers to a missing entity ${JSON.stringify(end)}` } });
         }
       }
     } else if (record.kind === 'entity' && record.raw.includes('"createdAt"') && record.raw.includes('"updatedAt"')) {
@@ -128,12 +185,17 @@ function verifyStoreFiles(engine: Engine, context: string, storeFindings: readon
       }
     }
   }
-  if (pending > 0) findings.push({ severity: 'info', kind: 'file-behind-journal', file: paths.file, message: `${fileName} is ${pending} records behind the journal (rewritten shortly; nothing is lost)` });
-  for (const finding of storeFindings) {
-    if (finding.kind === 'external-change' || finding.kind === 'newer-format' || finding.kind === 'rewrite-failed' || finding.kind === 'file-missing' || finding.kind === 'journal-edit-mismatch' || finding.kind === 'linked-file') {
-      findings.push({ ...finding });
-    }
+  return { findings, missingEnds, namedLines, journalEntries: journal.entries.length };
+}
+
+/** The entity name a line of the file gives: an entity's, or that of an opaque line holding one (a repeat, a name with NUL). */
+function entityNameOf(record: StoredRecord): string | undefined {
+  if (record.kind === 'entity') return record.name as string;
+  if (record.kind !== 'line') return undefined;
+  try {
+    const value = JSON.parse(record.raw) as { type?: unknown; name?: unknown };
+    return value.type === 'entity' && typeof value.name === 'string' ? value.name : undefined;
+  } catch {
+    return undefined; // comments and other opaque lines
   }
-  const ok = findings.every((f) => f.severity === 'info');
-  return { context, ok, records: state.size, journalEntries: journal.entries.length, findings };
 }

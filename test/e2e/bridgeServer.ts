@@ -30,22 +30,52 @@ export async function startBridgeServer(options: { data: string; distDir: string
   const engine = await Engine.open({ layout: resolveLayout({ data: options.data }), origin: 'app', rewriteDelayMs: 50, lockLeaseMs: 0 });
   // As the app's services do at their start (engineServices.ts): what the window asks first, made ready while it loads.
   const listsReady = prepareFirstScreen(engine);
-  const clients = new Set<http.ServerResponse>();
-  const emit = <E extends EventName>(event: E, payload: Events[E]) => {
-    for (const client of clients) client.write(`event: ${event}\ndata: ${JSON.stringify(payload)}\n\n`);
-  };
-  const background: BackgroundWork | undefined = options.background ? startBackgroundWork(engine, emit, () => undefined, options.background) : undefined;
-  const table = createHandlerTable({ engine, isOwnSender: (s) => s.id === OWN.id, version: 'e2e', emit, ...(background ? { background } : {}) });
+  const http = await serveBridge({ distDir: options.distDir, handle: (channel, input) => table.handle(channel, input, OWN) });
+  const background: BackgroundWork | undefined = options.background ? startBackgroundWork(engine, http.emit, () => undefined, options.background) : undefined;
+  // Made before anyone has the address to ask (the table needs the bridge's emit).
+  const table = createHandlerTable({ engine, isOwnSender: (s) => s.id === OWN.id, version: 'e2e', emit: http.emit, ...(background ? { background } : {}) });
   const watcher = new DataRootWatcher(
     engine,
     (c) => {
-      emit('data.changed', { context: c.context, seq: c.seq, external: c.findings });
+      http.emit('data.changed', { context: c.context, seq: c.seq, external: c.findings });
       background?.outsideChange(c.context);
     },
     () => undefined,
     { debounceMs: 30, pollMs: options.watcherPollMs ?? 500 },
   );
+  // Started before the page can be opened: a test's outside change is then always seen live.
   await watcher.start();
+  return {
+    url: http.url,
+    engine,
+    emit: http.emit,
+    async close() {
+      await http.close();
+      await background?.stop();
+      await listsReady;
+      await watcher.stop();
+      await engine.close();
+    },
+  };
+}
+
+/** The bridge's HTTP side: the built renderer, requests handed to `handle`, events pushed to the open pages. */
+export interface BridgeHttp {
+  readonly url: string;
+  emit<E extends EventName>(event: E, payload: Events[E]): void;
+  /** Ends the event streams and stops serving. */
+  close(): Promise<void>;
+}
+
+/**
+ * Serves the built renderer from `distDir` on 127.0.0.1, each request of its client handed to
+ * `handle` (its answer sent back as JSON), and the events given to `emit` pushed to every open page.
+ */
+export async function serveBridge(options: { distDir: string; handle: (channel: string, input: unknown) => Promise<unknown> }): Promise<BridgeHttp> {
+  const clients = new Set<http.ServerResponse>();
+  const emit = <E extends EventName>(event: E, payload: Events[E]) => {
+    for (const client of clients) client.write(`event: ${event}\ndata: ${JSON.stringify(payload)}\n\n`);
+  };
 
   const server = http.createServer((request, response) => {
     const url = new URL(request.url ?? '/', 'http://127.0.0.1');
@@ -59,7 +89,7 @@ export async function startBridgeServer(options: { data: string; distDir: string
         } catch {
           body = {};
         }
-        void table.handle(String(body.channel), body.input, OWN).then((result) => {
+        void options.handle(String(body.channel), body.input).then((result) => {
           response.writeHead(200, { 'content-type': 'application/json' });
           response.end(JSON.stringify(result));
         });
@@ -87,16 +117,11 @@ export async function startBridgeServer(options: { data: string; distDir: string
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}`,
-    engine,
     emit,
     async close() {
       for (const client of clients) client.end();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections?.();
-      await background?.stop();
-      await listsReady;
-      await watcher.stop();
-      await engine.close();
     },
   };
 }

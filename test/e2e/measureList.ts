@@ -1,18 +1,21 @@
 // Measures the chart list at scale, by hand: `npm run measure:list [-- 10000 100000]`.
 // For each size it writes a data folder of that many charts (test/bench/chartGenerator.ts),
-// starts the bridge server on it (the real handlers; the engine's first open of the folder
-// is timed apart), opens the built renderer in Chromium and prints: time from page open (the
-// page's navigation start) to the frame that paints the first chart row (its first rows come
-// first, charts.firstRows) and to the one that paints the whole list's count, and the DOM node
-// count while scrolling the whole list. Then the app's restart: the
-// server closed and started again on the same folder, and both times again.
+// starts the app's own services on it in their worker thread (the engine's open is timed apart,
+// and what follows it in the app runs as there) behind the browser bridge, opens the built renderer
+// in Chromium as soon as the engine is open (as the app opens its window) and prints: time from
+// page open (the page's navigation start) to the frame that paints the first chart row (its
+// first rows come first, charts.firstRows) and to the one that paints the whole list's count,
+// and the DOM node count while scrolling the whole list. Then the app's restart: the services
+// closed and started again on the same folder, and both times again.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { writeChartFile } from '../bench/chartGenerator.ts';
-import { startBridgeServer } from './bridgeServer.ts';
+import { serveBridge } from './bridgeServer.ts';
+import { startEngineWorker } from '../../electron/app/engineWorkerClient.ts';
+import { bundleElectron } from '../../build/bundle.ts';
 import type { Page } from 'playwright-core';
 import { chromiumMissing, distDir, ensureRendererBuilt, launchChromium } from './browser.ts';
 
@@ -63,23 +66,51 @@ async function openToFirstRow(page: Page, url: string): Promise<{ firstRowMs: nu
   return listTimes(page);
 }
 
-/** The bridge server started on the folder (timed: the engine's open), Chromium, and a page opened to its first chart row (timed). */
-async function startAndOpen(data: string) {
-  const started = performance.now();
-  const server = await startBridgeServer({ data, distDir, watcherPollMs: 60_000 });
-  const engineMs = performance.now() - started;
+/**
+ * The app's own services started on the folder as the app starts them: in a worker thread of
+ * their own (engineWorkerClient.ts, running the bundled out/engineWorker.cjs built from this
+ * checkout), where the open is followed by the chart lists made ready, live updates, the
+ * backup timer and the check of the data, and the search indexes, all under way together. The
+ * bridge serves the page from this thread, as the app's main process does. The page is opened
+ * as soon as the engine is open, as the app opens its window then (lifecycle.ts), and timed to
+ * its first chart row and to the whole list; beside them, when live updates had started,
+ * counted from the start. Chromium is launched first: the app's window is ready to load when
+ * the engine opens (its launch is not the app's).
+ */
+async function startAndOpen(data: string, workerScript: string) {
   const browser = await launchChromium();
   const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
   await page.addInitScript({ content: MARK_LIST_TIMES });
-  return { server, browser, page, engineMs, ...(await openToFirstRow(page, server.url)) };
+  const bridge = await serveBridge({ distDir, handle: (channel, input) => services.handle(channel, input) });
+  const started = performance.now();
+  // The page is opened only once they have started: no request comes before.
+  const services = await startEngineWorker(
+    { script: workerScript },
+    { dataLocation: { argv: ['--data', data], env: {}, cwd: os.tmpdir(), home: os.tmpdir() }, version: 'measure', watcherOptions: { pollMs: 60_000 } },
+    { emit: (event, payload) => bridge.emit(event, payload), log: () => undefined },
+  );
+  const engineMs = performance.now() - started;
+  let liveUpdatesMs: number | undefined;
+  void services.watching.then(() => (liveUpdatesMs = performance.now() - started));
+  const opened = await openToFirstRow(page, bridge.url);
+  const server = {
+    async close() {
+      await bridge.close();
+      await services.close();
+    },
+  };
+  return { server, browser, page, engineMs, liveUpdatesAfterStartMs: () => liveUpdatesMs, ...opened };
 }
 
-async function measure(charts: number): Promise<void> {
+/** Milliseconds, rounded; 'not yet' while the thing timed has not happened. */
+const roundOrNot = (ms: number | undefined) => (ms === undefined ? 'not yet' : Math.round(ms));
+
+async function measure(charts: number, workerScript: string): Promise<void> {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'tension-measure-'));
   const data = path.join(root, '.coaia');
   try {
     const generated = writeChartFile(path.join(data, 'charts-bulk.jsonl'), charts);
-    const { server, browser, page, engineMs: engineOpenMs, firstRowMs, wholeListMs } = await startAndOpen(data);
+    const { server, browser, page, engineMs: engineOpenMs, liveUpdatesAfterStartMs, firstRowMs, wholeListMs } = await startAndOpen(data, workerScript);
     try {
       await page.reload();
       const { firstRowMs: secondListMs, wholeListMs: secondWholeMs } = await listTimes(page);
@@ -124,6 +155,7 @@ async function measure(charts: number): Promise<void> {
           charts,
           fileMB: +(generated.bytes / 1e6).toFixed(1),
           engineFirstOpenMs: Math.round(engineOpenMs),
+          liveUpdatesStartedAfterMs: roundOrNot(liveUpdatesAfterStartMs()),
           pageOpenToFirstChartListMs: Math.round(firstRowMs),
           pageOpenToWholeListMs: Math.round(wholeListMs),
           reloadToFirstChartListMs: Math.round(secondListMs),
@@ -138,8 +170,8 @@ async function measure(charts: number): Promise<void> {
       await browser.close();
       await server.close();
     }
-    const restart = await startAndOpen(data);
-    console.log(JSON.stringify({ charts, afterRestart: { engineReopenMs: Math.round(restart.engineMs), pageOpenToFirstChartListMs: Math.round(restart.firstRowMs), pageOpenToWholeListMs: Math.round(restart.wholeListMs) } }));
+    const restart = await startAndOpen(data, workerScript);
+    console.log(JSON.stringify({ charts, afterRestart: { engineReopenMs: Math.round(restart.engineMs), liveUpdatesStartedAfterMs: roundOrNot(restart.liveUpdatesAfterStartMs()), pageOpenToFirstChartListMs: Math.round(restart.firstRowMs), pageOpenToWholeListMs: Math.round(restart.wholeListMs) } }));
     await restart.browser.close();
     await restart.server.close();
   } finally {
@@ -153,4 +185,11 @@ if (chromiumMissing) {
 }
 ensureRendererBuilt();
 const sizes = process.argv.slice(2).map(Number).filter((n) => n > 0);
-for (const size of sizes.length ? sizes : [10_000, 100_000]) await measure(size);
+// The engine's worker as the app runs it: bundled from this checkout into a folder of its own.
+const bundleDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tension-measure-bundle-'));
+try {
+  const { worker } = await bundleElectron(bundleDir);
+  for (const size of sizes.length ? sizes : [10_000, 100_000]) await measure(size, worker);
+} finally {
+  fs.rmSync(bundleDir, { recursive: true, force: true });
+}

@@ -17,6 +17,7 @@ import { summarizeCharts } from './charts/chartSummaries.ts';
 import { subtreeKeys } from './charts/chartEdits.ts';
 import type { ChartSummary } from '../../shared/domain.ts';
 import type { ChartDifference, RestorePreview } from '../../shared/backupTypes.ts';
+import { withStepNumbersKept } from './charts/stepNumbers.ts';
 
 // The preview's shape is the contract's (shared/backupTypes.ts): one definition for engine and panel.
 export type { ChartDifference, RestorePreview };
@@ -148,7 +149,8 @@ export async function restoreChartFromBackup(engine: Engine, backupId: string, c
       const present = resolveChartId(today, change.resolved);
       refuseIfChangedSince(engine, mark, safety.id, new Set([...change.puts.map((r) => r.key), ...change.deletes, ...(present ? subtreeKeys(today, present) : [])]));
       resolved = change.resolved;
-      return { puts: change.puts, deletes: change.deletes, verbatim: true };
+      // The chart's step-number marks kept as high as they are now (stepNumbers.ts).
+      return { puts: withStepNumbersKept(today, change.puts), deletes: change.deletes, verbatim: true };
     },
     { origin: 'restore', note: `restored chart ${chartId} from backup ${info.id} (what it replaced is in backup ${safety.id})` },
   );

@@ -34,6 +34,7 @@ import { createBackupUnderLock } from './backupCreation.ts';
 
 // The kinds are the contract's (shared/backupTypes.ts): one definition for the engine and the panel.
 import type { BackupKind, SlotKind } from '../../shared/backupTypes.ts';
+import { withStepNumbersKept } from './charts/stepNumbers.ts';
 export type { BackupKind, SlotKind };
 
 /** The slots of the schedule (backupSchedule.ts). */
@@ -471,7 +472,8 @@ export async function restoreBackup(engine: Engine, id: string, contexts?: strin
       const parsed = readBackupContext(engine, info, context);
       if (!parsed) throw new EngineError('CORRUPT', `Backup ${id} could not be read for ${context}.`);
       const keys = new Set(parsed.map.keys());
-      return { puts: [...parsed.map.values()], deletes: [...state.keys()].filter((key) => !keys.has(key)), verbatim: true, order: parsed.map.keys() };
+      // Each chart's step-number mark kept as high as it is now (stepNumbers.ts).
+      return { puts: withStepNumbersKept(state, [...parsed.map.values()]), deletes: [...state.keys()].filter((key) => !keys.has(key)), verbatim: true, order: parsed.map.keys() };
     };
     return [context, build] as const;
   });

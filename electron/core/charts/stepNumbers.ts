@@ -10,9 +10,10 @@
 // wrote anew) falls back to the steps there now, as before. Asking the journal instead would
 // read a context's whole history at every add (100k charts: hundreds of MB), and a journal
 // copy moved, restored or cut short would forget; the mark travels with the chart.
-import { entityKey } from '../records.ts';
+import { entityKey, parseValue, type StoredRecord } from '../records.ts';
+import { recordFromObject } from '../knowledgeGraph.ts';
 import type { RecordSet } from '../recordSet.ts';
-import { STEP_NUMBER, chartParts, type Entity } from './chartModel.ts';
+import { STEP_NUMBER, chartHeadOf, chartParts, entityOf, type Entity } from './chartModel.ts';
 import type { Json } from './chartChangeSet.ts';
 
 export const HIGHEST_STEP_NUMBER = 'highestStepNumber';
@@ -43,4 +44,25 @@ export function raiseStepNumberMark(metadata: Json, number: number): void {
   const mark = metadata[HIGHEST_STEP_NUMBER];
   const current = typeof mark === 'number' && Number.isSafeInteger(mark) ? mark : 0;
   if (number > current) metadata[HIGHEST_STEP_NUMBER] = number;
+}
+
+/**
+ * The records a restore puts in place of a context's (or a chart's), each chart entity's mark
+ * raised to the highest step number that chart has given by now (`now`: the records before the
+ * restore, with their marks and steps). The backup's chart entity holds the mark of its day: put
+ * back as it was, it lowered the mark, and the next step took the name of one added after the
+ * backup and removed by the restore, which then could not come back (restore-deleted: "exists
+ * again") and whose history mixed with the new step's (found by review). Other records as they are.
+ */
+export function withStepNumbersKept(now: RecordSet, restored: readonly StoredRecord[]): StoredRecord[] {
+  return restored.map((record) => {
+    const head = chartHeadOf(record);
+    if (head?.kind !== 'chart') return record;
+    const given = nextStepNumber(now, head.id) - 1;
+    if (given <= markOf(entityOf(record))) return record;
+    const value = parseValue(record);
+    const metadata: Json = typeof value.metadata === 'object' && value.metadata !== null && !Array.isArray(value.metadata) ? { ...(value.metadata as Json) } : {};
+    raiseStepNumberMark(metadata, given);
+    return recordFromObject({ ...value, metadata });
+  });
 }

@@ -264,11 +264,15 @@ export function findNearestCoaia(from: string): string | undefined {
 /**
  * Routing: --data DIR > --memory-path FILE > TENSION_DATA > MEMORY_FILE_PATH > COAIAN_MF >
  * the nearest .coaia/ walking up from the working folder > ~/.coaia (never the install folder).
- * A source that is given but empty is an error, not a step down this list.
+ * A source that is given but empty is an error, not a step down this list; so are both flags
+ * (one would be ignored without a word: the CLI, the app and `tension mcp` all route here).
  */
 export function resolveLayout(input: RoutingInput = {}): DataLayout {
   const env = input.env ?? process.env;
   const cwd = input.cwd ?? process.cwd();
+  if (input.data !== undefined && input.memoryPath !== undefined) {
+    throw new EngineError('BAD_INPUT', '--data and --memory-path name two places for the data: give one of them. Nothing was changed.', { kept: 'Nothing was changed.' });
+  }
   const data = given(input.data, '--data');
   if (data !== undefined) return coaia(path.resolve(cwd, data), '--data');
   const memoryPath = given(input.memoryPath, '--memory-path');

@@ -93,6 +93,14 @@ describe('a data folder that is not one is refused at once (items 3 and 9)', () 
     expect(run.stderr).toMatch(/--data was given more than once \(".*A", then ".*B"\): give it once/);
     expect(fs.readdirSync(around)).toEqual([]);
   });
+
+  it('--data and --memory-path together are refused (one was ignored without a word), and nothing is made', () => {
+    const around = tempDir();
+    const run = runCli(['entity', 'set', '--data', path.join(around, 'A'), '--memory-path', path.join(around, 'm.jsonl'), '--name', 'X', '--type', 't'], { env: clean, cwd: around });
+    expect(run.status).toBe(2);
+    expect(run.stderr).toMatch(/--data and --memory-path name two places for the data: give one of them/);
+    expect(fs.readdirSync(around)).toEqual([]);
+  });
 });
 
 describe('a crafted backup manifest is refused by the CLI too (item 2)', () => {

@@ -142,6 +142,22 @@ describe('structural tension charts', () => {
     await engine.close();
   });
 
+  it('a plain move into the archive is an archiving (an open chart is refused), and out of it an unarchiving', async () => {
+    const { engine, charts } = await setup();
+    const { id } = await charts.create('work', { outcome: 'Move me', reality: 'R', steps: ['s'] });
+    // `chart move --to completed`, or a drag onto the archive, asks for a plain move.
+    await expect(charts.move('work', id, 'completed')).rejects.toMatchObject({ code: 'BAD_INPUT', message: expect.stringContaining('only a completed chart is archived') });
+    expect(await engine.read('completed', (s) => s.size)).toBe(0);
+    await charts.completeStep('work', `${id}_action_1`);
+    await charts.move('work', id, 'completed');
+    await engine.flush();
+    expect(fs.readFileSync(path.join(engine.layout.root, 'completed-charts.jsonl'), 'utf8')).toContain('"archivedFrom":"work"');
+    await charts.move('completed', id, 'personal');
+    await engine.flush();
+    expect(fs.readFileSync(path.join(engine.layout.root, 'charts-personal.jsonl'), 'utf8')).not.toContain('"archivedFrom"');
+    await engine.close();
+  });
+
   it('search finds charts across contexts, best first', async () => {
     const { engine, charts } = await setup();
     const { id: a } = await charts.create('work', { outcome: 'Ship the billing service', reality: 'Manual invoices' });

@@ -325,9 +325,14 @@ export class ChartService {
    * Moves a chart, its telescoped subtree and their relations to another context, as one
    * crash-safe transaction (intent-logged: wholly done or not at all, even across a crash).
    */
-  async move(from: string, id: string, to: string, options: { requireComplete?: boolean; mark?: 'archive' | 'unarchive'; op?: string; ifVersion?: string } = {}): Promise<{ moved: number }> {
+  async move(from: string, id: string, to: string, asked: { requireComplete?: boolean; mark?: 'archive' | 'unarchive'; op?: string; ifVersion?: string } = {}): Promise<{ moved: number }> {
     validateContextName(from);
     validateContextName(to);
+    // A move into the archive (completed-charts.jsonl) is an archiving, out of it an unarchiving,
+    // however it is asked for (`chart move --to completed`, a drag onto it): an open chart moved
+    // there plainly was archived without the archive's check, and without its marks.
+    const archive: 'archive' | 'unarchive' | undefined = this.engine.layout.kind === 'coaia' && asked.mark === undefined ? (to === ARCHIVE_CONTEXT ? 'archive' : from === ARCHIVE_CONTEXT ? 'unarchive' : undefined) : undefined;
+    const options = archive === 'archive' ? { ...asked, requireComplete: true, mark: archive } : archive === 'unarchive' ? { ...asked, mark: archive } : asked;
     if (from === to) throw new EngineError('BAD_INPUT', `The chart is already in context ${to}.`);
     let records: StoredRecord[] = [];
     let chartId = id;

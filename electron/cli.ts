@@ -138,7 +138,7 @@ export async function main(argv: string[], interruption: Interruption): Promise<
     });
     const commandEngine = stoppableEngine(engine, interruption.signal);
     // With --op, what it was given for: the same id with another command line is refused (operationIntent.ts).
-    const run = runAsOperation(options.op, requestFingerprint(`tension ${found.name}`, commandAsked(found.rest, options, context)), () =>
+    const run = runAsOperation(options.op, () => requestFingerprint(`tension ${found.name}`, commandAsked(found.rest, options, context)), () =>
       found.command.run({ engine: commandEngine, args: found.rest, options, context, signal: interruption.signal }),
     );
     const result = found.command.stopsItself ? await run : await Promise.race([run, interruption.stopped]);

@@ -146,8 +146,6 @@ function oneAtATime<T>(engine: Engine, run: () => Promise<T>): Promise<T> {
   return result;
 }
 
-/** A pause that lets whatever waits run: timers, a window's message, the I/O of other work. */
-
 function beginBackupUnderLock(engine: Engine, reason: string, options: CreateBackupOptions, outsideLock: boolean): BegunBackup {
   if (engine.readOnly) throw new EngineError('READ_ONLY', `Cannot create a backup: ${engine.readOnlyReason}.`);
   if (options.flush !== false) {

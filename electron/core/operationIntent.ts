@@ -29,9 +29,9 @@ export function requestFingerprint(what: string, input: unknown): string {
   return `${what.slice(0, 80)} #${crc32Hex(JSON.stringify(input) ?? '')}`;
 }
 
-/** Runs `run` as the request that gave operation id `id`, whose fingerprint is `fingerprint`. */
-export function runAsOperation<T>(id: string | undefined, fingerprint: string, run: () => T): T {
-  return id === undefined ? run() : current.run({ id, fingerprint }, run);
+/** Runs `run` as the request that gave operation id `id`, whose fingerprint `fingerprint` makes (only when there is an id: a request's input may be large). */
+export function runAsOperation<T>(id: string | undefined, fingerprint: () => string, run: () => T): T {
+  return id === undefined ? run() : current.run({ id, fingerprint: fingerprint() }, run);
 }
 
 /** The fingerprint of the request that gave `op` (or the id it derives from), if one is running. */

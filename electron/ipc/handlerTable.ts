@@ -174,8 +174,11 @@ export function createHandlerTable(deps: HandlerDeps): HandlerTable {
         const data = parsed.data as Input;
         // With an op, what it was given for: the same op with another request is refused (operationIntent.ts).
         const op = typeof data.op === 'string' ? data.op : undefined;
-        const { op: _op, ...asked } = data;
-        return { ok: true, value: await runAsOperation(op, requestFingerprint(name, asked), () => handlers[name](data)) };
+        const asked = () => {
+          const { op: _op, ...rest } = data;
+          return requestFingerprint(name, rest);
+        };
+        return { ok: true, value: await runAsOperation(op, asked, () => handlers[name](data)) };
       } catch (error) {
         return failure(toIpcError(error));
       }

@@ -144,7 +144,7 @@ async function runTool(spec: AnyToolSpec, env: ToolEnvironment, args: Record<str
     };
     if (spec.scope === 'context') env.contextUsed(call.context);
     // With an operationId, what it was given for: the same id with other arguments is refused (operationIntent.ts).
-    const value = await runAsOperation(call.op, requestFingerprint(spec.name, { context: call.context, own }), () => spec.run(own as Record<string, unknown>, call));
+    const value = await runAsOperation(call.op, () => requestFingerprint(spec.name, { context: call.context, own }), () => spec.run(own as Record<string, unknown>, call));
     // Indented for reading, unless large (a list of thousands of charts): then as compact as it goes.
     const compact = JSON.stringify(value);
     const content: CallToolResult['content'] = [{ type: 'text', text: compact.length > 20_000 ? compact : JSON.stringify(value, null, 2) }];

@@ -35,17 +35,20 @@ export function splitLines(bytes: Uint8Array, from = 0): Line[] {
  */
 export function* lineChunks(bytes: Uint8Array, from = 0, chunkBytes = 256 * 1024): Generator<Line[], void, void> {
   const buffer = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  let at = from;
-  while (at < buffer.length) {
-    let end = Math.min(at + chunkBytes, buffer.length);
-    if (end < buffer.length) {
-      const newline = buffer.indexOf(10, end - 1);
-      end = newline === -1 ? buffer.length : newline + 1;
-    }
+  for (let at = from; at < buffer.length; ) {
+    const end = chunkEnd(buffer, at, chunkBytes);
     // Split within the bytes up to the cut: a line that ends there ends with its newline.
     yield splitLines(buffer.subarray(0, end), at);
     at = end;
   }
+}
+
+/** Where a chunk of about `size` bytes from `start` ends: just after a newline, or at the end of the bytes. */
+function chunkEnd(buffer: Buffer, start: number, size: number): number {
+  const end = Math.min(start + size, buffer.length);
+  if (end === buffer.length) return end;
+  const newline = buffer.indexOf(10, end - 1);
+  return newline === -1 ? buffer.length : newline + 1;
 }
 
 type LineVisitor = (start: number, end: number, text: string, utf8: boolean, terminated: boolean) => void;
@@ -55,16 +58,11 @@ export function forEachLine(bytes: Uint8Array, visit: LineVisitor, from = 0): vo
   const buffer = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   let chunkStart = from;
   while (chunkStart < buffer.length) {
-    // A chunk ends just after a newline (or at the end of the bytes).
-    let chunkEnd = Math.min(chunkStart + CHUNK, buffer.length);
-    if (chunkEnd < buffer.length) {
-      const newline = buffer.indexOf(10, chunkEnd - 1);
-      chunkEnd = newline === -1 ? buffer.length : newline + 1;
-    }
-    const chunk = buffer.subarray(chunkStart, chunkEnd);
+    const end = chunkEnd(buffer, chunkStart, CHUNK);
+    const chunk = buffer.subarray(chunkStart, end);
     if (isUtf8(chunk)) splitDecodedChunk(chunk, chunkStart, visit);
-    else splitLineByLine(buffer, chunkStart, chunkEnd, visit);
-    chunkStart = chunkEnd;
+    else splitLineByLine(buffer, chunkStart, end, visit);
+    chunkStart = end;
   }
 }
 

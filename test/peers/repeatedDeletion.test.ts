@@ -9,8 +9,9 @@
 // the app's long-running engine, coaia-narrative with an engine opened afresh on the journal
 // (as the CLI and a restarted app judge it).
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
-import { afterEach, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { ChartService } from '../../electron/core/charts/chartService.ts';
 import { contextPaths, resolveLayout } from '../../electron/core/dataRoot.ts';
 import type { Engine } from '../../electron/core/engine.ts';
@@ -18,12 +19,24 @@ import { raceWindowMs } from '../../electron/core/fileVersions.ts';
 import { recordFromObject } from '../../electron/core/knowledgeGraph.ts';
 import { entityKey } from '../../electron/core/records.ts';
 import { decodeJournalLine } from '../../electron/core/journalFormat.ts';
-import { openEngine, removeTempDirs, tempDir } from '../helpers/tempRoot.ts';
+import { openEngine } from '../helpers/tempRoot.ts';
 import { MemoryServer } from './memoryServerClient.ts';
 
-afterEach(removeTempDirs);
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * The two tests wait out the race window side by side (it.concurrent), each in a folder of its
+ * own that it removes itself (removeTempDirs after one would remove the other's).
+ */
+async function inFolderOfItsOwn(test: (file: string) => Promise<void>): Promise<void> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tension-repeated-'));
+  try {
+    await test(path.join(dir, 'memory.jsonl'));
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
 const NOTE = 'scratch_note';
 
 /** A chart, then (in a rewrite of its own) the person's note; the peer deletes the note and the engine takes that in: kept, and put back. */
@@ -57,9 +70,8 @@ function externalDeletionsOfNote(file: string): number {
     .filter((line) => line.ok && line.entry.kind === 'commit' && line.entry.origin === 'external' && line.entry.changes.some((c) => c.del?.[0] === 'entity' && c.del[1] === NOTE)).length;
 }
 
-it('reference: deleted again once our rewrite that put it back has stood longer than the race window, the app running', async () => {
+it.concurrent('reference: deleted again once our rewrite that put it back has stood longer than the race window, the app running', () => inFolderOfItsOwn(async (file) => {
   const peer = 'reference';
-  const file = path.join(tempDir(), 'memory.jsonl');
   const engine = await keptOnce(file, peer);
   try {
     await sleep(raceWindowMs(fs.statSync(file).size) + 1_000);
@@ -72,10 +84,9 @@ it('reference: deleted again once our rewrite that put it back has stood longer 
   } finally {
     await engine.close();
   }
-}, 60_000);
+}), 60_000);
 
-it('coaia-narrative: the same judged by an engine opened afresh after the repeat (the versions read back from the journal)', async () => {
-  const file = path.join(tempDir(), 'memory.jsonl');
+it.concurrent('coaia-narrative: the same judged by an engine opened afresh after the repeat (the versions read back from the journal)', () => inFolderOfItsOwn(async (file) => {
   await (await keptOnce(file, 'coaia-narrative')).close();
   await sleep(raceWindowMs(fs.statSync(file).size) + 1_000);
   await deleteNote(file, 'coaia-narrative');
@@ -86,4 +97,4 @@ it('coaia-narrative: the same judged by an engine opened afresh after the repeat
   } finally {
     await engine.close();
   }
-}, 60_000);
+}), 60_000);

@@ -279,6 +279,12 @@ function valuesOfDocument(document: Record<string, unknown>, source: string): Im
       if (typeof item !== 'object' || item === null || Array.isArray(item)) {
         throw refusedImport(`${source} ${where}: each ${type} must be an object (like {"name":…}), but this one is ${describeJson(item)}`);
       }
+      // Its list says what it is: an item of another type was taken as that type (an "entity" in
+      // the relations went in as an entity), whatever list it was put in.
+      const own = (item as Record<string, unknown>).type;
+      if (own !== undefined && own !== type) {
+        throw refusedImport(`${source} ${where}: an item of "${field}" must be ${type === 'entity' ? 'an entity' : 'a relation'}, but this one says its type is ${typeof own === 'string' ? JSON.stringify(own.slice(0, 40)) : describeJson(own)}`);
+      }
       values.push({ value: { type, ...(item as Record<string, unknown>) }, where });
     });
   }

@@ -26,6 +26,13 @@ describe('import says what is wrong in the file', () => {
     expect(refusal('{"entities": [], "relations": [{"from": "A", "to": "B"}]}')).toMatch(/in\.json relations\[0\]: relationType is required/);
   });
 
+  it('an item whose own type is not its list\'s is refused (it went in as the type it said, whatever list held it)', () => {
+    expect(refusal('{"entities":[{"type":"relation","name":"E","from":"a","to":"b","relationType":"r"}]}')).toMatch(/in\.json entities\[0\]: an item of "entities" must be an entity, but this one says its type is "relation"/);
+    expect(refusal('{"relations":[{"type":"entity","name":"Q"}]}')).toMatch(/in\.json relations\[0\]: an item of "relations" must be a relation/);
+    // Its own type given, and the same as its list's: taken.
+    expect(parseImport('{"entities":[{"type":"entity","name":"A","entityType":"t","observations":[]}]}', 'in.json').map((r) => r.kind)).toEqual(['entity']);
+  });
+
   it('a pretty-printed document is read as one document; a broken one is named as such', () => {
     const records = parseImport('{\n  "entities": [\n    {"name": "A", "entityType": "t", "observations": ["x"]}\n  ],\n  "relations": []\n}\n', 'in.json');
     expect(records.map((r) => r.name)).toEqual(['A']);

@@ -7,6 +7,7 @@ import type { RecordSet } from './recordSet.ts';
 import type { PendingChanges } from './contextStore.ts';
 import { assertPlainJson, setOwn } from './safeJson.ts';
 import { hasVisibleText } from '../../shared/visibleText.ts';
+import { parseExact, stringifyExact } from './exactNumbers.ts';
 
 export interface EntityInput {
   readonly name: string;
@@ -59,7 +60,8 @@ function requireMetadata(value: unknown): Record<string, unknown> | undefined {
 }
 
 export function recordFromObject(value: Record<string, unknown>): StoredRecord {
-  const raw = JSON.stringify(value);
+  // A record changed from its line (parseExact) keeps the numbers as the line wrote them.
+  const raw = stringifyExact(value);
   const verdict = classifyLine(raw);
   if (!verdict.ok || verdict.kind === 'blank') throw new EngineError('BAD_INPUT', `Not a valid record: ${verdict.ok ? 'blank' : verdict.reason}.`);
   return makeRecord(raw, verdict.fields);
@@ -84,7 +86,7 @@ export function setEntity(state: RecordSet, input: EntityInput): PendingChanges 
     if (metadata) value.metadata = metadata;
     return { puts: [recordFromObject(value)], deletes: [] };
   }
-  const value = parseValue(existing);
+  const value = parseExact(existing.raw);
   const current = Array.isArray(value.observations) ? (value.observations as unknown[]) : [];
   const added = observations.filter((o, i) => !current.includes(o) && observations.indexOf(o) === i);
   const merged: Record<string, unknown> = { ...value };
@@ -98,7 +100,7 @@ export function setEntity(state: RecordSet, input: EntityInput): PendingChanges 
 /** Removes observations from an entity (those it does not have are ignored). */
 export function removeObservations(state: RecordSet, name: string, observations: readonly string[]): PendingChanges {
   const existing = requireEntity(state, name);
-  const value = parseValue(existing);
+  const value = parseExact(existing.raw);
   const current = Array.isArray(value.observations) ? (value.observations as unknown[]) : [];
   const next = current.filter((o) => !observations.includes(o as string));
   if (next.length === current.length) return { puts: [], deletes: [] };
@@ -124,7 +126,7 @@ export function addRelation(state: RecordSet, input: RelationInput): PendingChan
   const relationType = requireText(input.relationType, 'relation type', MAX_NAME);
   const metadata = requireMetadata(input.metadata);
   const existing = state.get(relationKey(from, to, relationType));
-  const value: Record<string, unknown> = existing ? parseValue(existing) : { type: 'relation', from, to, relationType };
+  const value: Record<string, unknown> = existing ? parseExact(existing.raw) : { type: 'relation', from, to, relationType };
   if (metadata) value.metadata = mergedMetadata(value.metadata, metadata);
   const record = recordFromObject(value);
   return existing?.raw === record.raw ? { puts: [], deletes: [] } : { puts: [record], deletes: [] };

@@ -4,6 +4,7 @@
 // name/entityType/observations; other peers re-serialize with their own key order.
 import { classifyLine, makeRecord, parseValue, type StoredRecord } from './records.ts';
 import { setOwn } from './safeJson.ts';
+import { parseExact, stringifyExact } from './exactNumbers.ts';
 
 type Json = Record<string, unknown>;
 const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -40,7 +41,8 @@ export function showsVersion(theirs: StoredRecord, version: StoredRecord): boole
 }
 
 function recordFromValue(value: Json, like: StoredRecord): StoredRecord {
-  const raw = JSON.stringify(value);
+  // Read by parseExact: the numbers as the lines wrote them.
+  const raw = stringifyExact(value);
   const verdict = classifyLine(raw);
   if (!verdict.ok || verdict.kind === 'blank') return like;
   return makeRecord(raw, verdict.fields, like.occurrence ?? 1);
@@ -51,8 +53,8 @@ export function keepDroppedFields(base: StoredRecord | undefined, theirs: Stored
   if (!base || base.kind === 'line' || theirs.kind === 'line') return theirs;
   // Nothing but dropped fields differs: the base, byte for byte.
   if (showsVersion(theirs, base)) return base;
-  const b = parseValue(base);
-  const t = parseValue(theirs);
+  const b = parseExact(base.raw);
+  const t = parseExact(theirs.raw);
   if (deletedHere && madeAnew(b, t)) return theirs;
   let changed = false;
   for (const [field, value] of Object.entries(b)) {
@@ -91,9 +93,9 @@ function madeAnew(base: Json, theirs: Json): boolean {
 /** Both sides changed one record: theirs is the start, and each field we changed is ours. */
 export function mergeThreeWay(base: StoredRecord | undefined, theirs: StoredRecord, ours: StoredRecord): StoredRecord {
   if (theirs.kind === 'line' || ours.kind === 'line') return ours;
-  const b: Json = base ? parseValue(base) : {};
-  const t = parseValue(theirs);
-  const o = parseValue(ours);
+  const b: Json = base ? parseExact(base.raw) : {};
+  const t = parseExact(theirs.raw);
+  const o = parseExact(ours.raw);
   const result: Json = { ...t };
   for (const field of new Set([...Object.keys(t), ...Object.keys(o)])) {
     if (field === 'observations' && Array.isArray(o[field]) && Array.isArray(t[field])) {

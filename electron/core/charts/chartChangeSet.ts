@@ -2,7 +2,7 @@
 // by the edits (chartEdits.ts) and by completing and reopening (chartCompletion.ts), apart so
 // that each of those reads as what it does to a chart.
 import { EngineError } from '../errors.ts';
-import { entityKey, parseValue, relationKey, type StoredRecord } from '../records.ts';
+import { entityKey, relationKey, type StoredRecord } from '../records.ts';
 import type { RecordSet } from '../recordSet.ts';
 import type { PendingChanges } from '../contextStore.ts';
 import { recordFromObject } from '../knowledgeGraph.ts';
@@ -10,6 +10,7 @@ import { ACTION_STEP } from '../../../shared/domain.ts';
 import { isCalendarDate } from '../../../shared/calendarDate.ts';
 import { hasVisibleText } from '../../../shared/visibleText.ts';
 import { chartIndexOf, chartEntityName, chartParts, entityOf, isChartId, isStep, resolveChartId, type Entity } from './chartModel.ts';
+import { parseExact } from '../exactNumbers.ts';
 
 export type Json = Record<string, unknown>;
 const MAX_TEXT = 10_000;
@@ -67,7 +68,7 @@ export class ChangeSet {
   modify(name: string, edit: (value: Json, metadata: Json) => void): void {
     const record = this.current(entityKey(name));
     if (!record) throw new EngineError('NOT_FOUND', `No ${name}.`);
-    const value = parseValue(record);
+    const value = parseExact(record.raw);
     const metadata: Json = typeof value.metadata === 'object' && value.metadata !== null && !Array.isArray(value.metadata) ? { ...(value.metadata as Json) } : {};
     edit(value, metadata);
     value.metadata = metadata;

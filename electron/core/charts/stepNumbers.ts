@@ -10,8 +10,8 @@
 // wrote anew) falls back to the steps there now, as before. Asking the journal instead would
 // read a context's whole history at every add (100k charts: hundreds of MB), and a journal
 // copy moved, restored or cut short would forget; the mark travels with the chart.
-import { entityKey, parseValue, type StoredRecord } from '../records.ts';
-import { recordFromObject } from '../knowledgeGraph.ts';
+import { classifyLine, entityKey, makeRecord, type StoredRecord } from '../records.ts';
+import { parseExact, stringifyExact } from '../exactNumbers.ts';
 import type { RecordSet } from '../recordSet.ts';
 import { STEP_NUMBER, chartHeadOf, chartParts, entityOf, type Entity } from './chartModel.ts';
 import type { Json } from './chartChangeSet.ts';
@@ -60,9 +60,13 @@ export function withStepNumbersKept(now: RecordSet, restored: readonly StoredRec
     if (head?.kind !== 'chart') return record;
     const given = nextStepNumber(now, head.id) - 1;
     if (given <= markOf(entityOf(record))) return record;
-    const value = parseValue(record);
+    const value = parseExact(record.raw);
     const metadata: Json = typeof value.metadata === 'object' && value.metadata !== null && !Array.isArray(value.metadata) ? { ...(value.metadata as Json) } : {};
     raiseStepNumberMark(metadata, given);
-    return recordFromObject({ ...value, metadata });
+    // Made here, not by knowledgeGraph's recordFromObject: a context restore is in backups.ts,
+    // which `tension chart list` loads, and the graph's edits are not for a reading command.
+    const raw = stringifyExact({ ...value, metadata });
+    const verdict = classifyLine(raw);
+    return verdict.ok && verdict.kind !== 'blank' ? makeRecord(raw, verdict.fields) : record;
   });
 }

@@ -14,7 +14,7 @@ import { moveCharts, type MoveResult } from './moveCharts.ts';
 import { clearRetiredNote, isHiddenRetired, readRetiredNote, retiredContexts, writeRetiredNote } from './retiredContexts.ts';
 import type { MoveSelection } from './movePlan.ts';
 import { leftAside, takeAwayRetiredFile, takeInLeftAside } from './retiredFile.ts';
-import { refuseRetiredTarget, retiredCycle } from './retiredTargets.ts';
+import { refuseRetiredTarget, retiredCycle, whereItWent } from './retiredTargets.ts';
 import { doneBefore, moveAnswered, renamedAlready } from './contextRetry.ts';
 import { contextMoveWhat } from './moveOperation.ts';
 
@@ -162,8 +162,11 @@ export async function adoptLeftovers(engine: Engine): Promise<AdoptedLeftovers[]
       adopted.push({ context: note.context, into: note.into, records: 0, cycle });
       continue;
     }
-    const result = await moveAllAndRetire(engine, note.context, note.into, `What another program wrote to context ${note.context} after it went into ${note.into}`, undefined);
-    adopted.push({ context: note.context, into: note.into, records: result.move.records });
+    // Straight to where its records are now: `into` may have gone on in turn (renamed, then
+    // merged), and a move into it left them in a retired context until the next adopt.
+    const into = whereItWent(engine, note.into);
+    const result = await moveAllAndRetire(engine, note.context, into, `What another program wrote to context ${note.context} after it went into ${into}`, undefined);
+    adopted.push({ context: note.context, into, records: result.move.records });
   }
   return adopted;
 }

@@ -150,7 +150,7 @@ export const contextCommands: Record<string, Command> = {
 
   'import preview': {
     usage: 'import preview FILE',
-    summary: 'what importing FILE would do: new records, changes, charts that collide, lines that cannot be read',
+    summary: 'what importing FILE would do: new records, changes, charts that collide, lines that cannot be read (exit 1: import would refuse it)',
     readOnly: true,
     async run({ engine, context, args, signal }) {
       const [file] = names(args, 1, 'import preview FILE') as [string];
@@ -163,7 +163,10 @@ export const contextCommands: Record<string, Command> = {
         ...preview.collisions.map((c) => `  COLLIDES: chart ${c.id} exists with different content (${plural(c.records, 'record')} differ)`),
         ...preview.unreadable.map((u) => `  cannot read ${u.where}: ${u.reason}`),
       ];
-      return { json: preview, text: lines.join('\n') };
+      // Import refuses a file with a line it cannot read: a script that previews first is told by the exit code too.
+      if (preview.unreadable.length === 0) return { json: preview, text: lines.join('\n') };
+      lines.push('import would refuse this file as it is: nothing would be imported');
+      return { json: preview, text: lines.join('\n'), exitCode: 1 };
     },
   },
 };

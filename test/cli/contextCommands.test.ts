@@ -124,7 +124,13 @@ describe('tension export and import preview', () => {
     const file = path.join(path.dirname(data), 'export.jsonl');
     fs.writeFileSync(file, `${jsonl.stdout}{"broken\n`);
     const preview = cli('import', 'preview', file, '--context', 'work', '--json');
-    expect(preview.status, preview.stderr).toBe(0);
+    // A line it cannot read: import would refuse the file, and the preview's exit code says so.
+    expect(preview.status, preview.stderr).toBe(1);
+    const said = cli('import', 'preview', file, '--context', 'work');
+    expect(said.stdout).toContain('import would refuse this file as it is: nothing would be imported');
+    fs.writeFileSync(file, jsonl.stdout);
+    expect(cli('import', 'preview', file, '--context', 'work').status).toBe(0);
+    fs.writeFileSync(file, `${jsonl.stdout}{"broken\n`);
     const lines = jsonl.stdout.trimEnd().split('\n').length;
     expect(preview.json()).toMatchObject({ newRecords: 0, unchanged: lines, changed: [], collisions: [], unreadable: [{ where: `line ${lines + 1}` }] });
     const intoPersonal = cli('import', 'preview', file, '--context', 'personal', '--json');

@@ -96,6 +96,9 @@ function commandAsked(words: readonly string[], options: CliOptions, context: st
   return { context, words, asked };
 }
 
+/** The longest --op taken (as the contract's op). */
+const MAX_OP_LENGTH = 200;
+
 export async function main(argv: string[], interruption: Interruption): Promise<number> {
   let json = argv.includes('--json');
   let engine: Engine | undefined;
@@ -114,6 +117,8 @@ export async function main(argv: string[], interruption: Interruption): Promise<
     }
     // An empty id (an unset shell variable) would make every later change given one answer as done.
     if (options.op !== undefined && options.op.trim() === '') throw new EngineError('BAD_INPUT', '--op is empty (an unset shell variable?): give the change an id, or leave --op out. Nothing was changed.', { kept: 'Nothing was changed.' });
+    // As long as a window's op and an MCP operationId may be (shared/contract.ts): it is journaled with every retry's answer.
+    if (options.op !== undefined && options.op.length > MAX_OP_LENGTH) throw new EngineError('BAD_INPUT', `--op is ${options.op.length} characters long: an operation id is at most ${MAX_OP_LENGTH}. Nothing was changed.`, { kept: 'Nothing was changed.' });
     const extra = wordsNotTaken(found.command, found.name, found.rest);
     if (extra.length > 0) {
       throw new EngineError('BAD_INPUT', `'tension ${found.name}' does not take the words ${extra.map((word) => JSON.stringify(word.slice(0, 60))).join(' ')} (usage: tension ${found.command.usage}; quote a text that has spaces). Nothing was changed.`, { kept: 'Nothing was changed.' });

@@ -83,3 +83,12 @@ it('an id journaled before ids were kept with what they were given for is answer
 function resealed(body: Record<string, unknown>): string {
   return sealLine(JSON.stringify(body)).replace(/\n$/, '');
 }
+
+it('an --op longer than 200 characters is refused (as a window\'s op and an MCP operationId are), nothing made', () => {
+  const data = path.join(tempDir(), '.coaia');
+  const run = runCli(['entity', 'set', '--name', 'A', '--type', 't', '--op', 'x'.repeat(201), '--data', data]);
+  expect(run.status).toBe(2);
+  expect(run.stderr).toMatch(/--op is 201 characters long: an operation id is at most 200/);
+  expect(fs.existsSync(data)).toBe(false);
+  expect(runCli(['entity', 'set', '--name', 'A', '--type', 't', '--op', 'x'.repeat(200), '--data', data]).status).toBe(0);
+});

@@ -33,8 +33,9 @@ export const deletedCommands: Record<string, Command> = {
       const id = args[0];
       if (!id) throw new EngineError('BAD_INPUT', 'restore-deleted needs the ID of a deleted thing (see `tension deleted`).');
       const { restoreDeleted } = await recentlyDeleted();
-      const { item, changed } = await restoreDeleted(engine, id);
-      return { json: { ok: true, item, changed }, text: `restored the ${item.kind} ${item.name}${item.title ? ` (${item.title})` : ''} in ${item.context}: ${changed} records` };
+      const { item, changed, into } = await restoreDeleted(engine, id);
+      const where = into === item.context ? `in ${into}` : `in ${into}, where its chart is now (deleted in ${item.context})`;
+      return { json: { ok: true, item, changed, into }, text: `restored the ${item.kind} ${item.name}${item.title ? ` (${item.title})` : ''} ${where}: ${changed} records` };
     },
   },
 };

@@ -15,6 +15,7 @@ import { RecordSet } from './recordSet.ts';
 import { keyOfChange } from './journalChanges.ts';
 import { replayWanted } from './history.ts';
 import { classifyLine, entityKey, identityOfKey, makeRecord, parseValue, type StoredRecord } from './records.ts';
+import { parseExact, stringifyExact } from './exactNumbers.ts';
 import type { JournalCommit, Origin } from './journalFormat.ts';
 import { chartIndexOf, readTree } from './charts/chartModel.ts';
 import { restoreRecords } from './charts/chartEdits.ts';
@@ -332,6 +333,8 @@ export async function listRecentlyDeleted(engine: Engine, options: DeletedOption
 export interface RestoredDeleted {
   readonly item: DeletedItem;
   readonly changed: number;
+  /** The context it came back in: the item's, or where its chart is now. */
+  readonly into: string;
 }
 
 /**
@@ -346,12 +349,15 @@ export async function restoreDeleted(engine: Engine, id: string, options: { days
   const all = await scanAll(engine, { ...options, contexts: [context], days: options.days ?? 3650 });
   const item = all.find((f) => f.id === id);
   if (!item) throw new EngineError('NOT_FOUND', `Nothing deleted has the id ${id} in context ${context} (it may have been restored already; see \`tension deleted\`).`);
+  // A step whose chart went to another context since (moved, or its context renamed or merged)
+  // comes back into the chart where it is now.
+  const into = item.kind === 'observation' ? context : await whereItLives(engine, context, item.mustExist);
   const result = await engine.transact(
-    context,
+    into,
     (state) => {
       for (const name of item.mustBeAbsent) {
         if (state.has(entityKey(name))) {
-          throw new EngineError('CONFLICT', `${name} exists again in context ${context} (made after the deletion), so the deleted ${item.kind} cannot come back under its name. Nothing was changed.`, { kept: 'Nothing was changed.' });
+          throw new EngineError('CONFLICT', `${name} exists again in context ${into} (made after the deletion), so the deleted ${item.kind} cannot come back under its name. Nothing was changed.`, { kept: 'Nothing was changed.' });
         }
       }
       if (item.mustExist !== undefined && !state.has(entityKey(item.mustExist))) {
@@ -360,10 +366,10 @@ export async function restoreDeleted(engine: Engine, id: string, options: { days
       }
       if (item.kind === 'observation') {
         const record = state.get(entityKey(item.name)) as StoredRecord;
-        const value = parseValue(record);
+        const value = parseExact(record.raw);
         const observations = Array.isArray(value.observations) ? [...value.observations] : [];
         observations.push(item.observation);
-        const raw = JSON.stringify({ ...value, observations });
+        const raw = stringifyExact({ ...value, observations });
         const verdict = classifyLine(raw);
         if (!verdict.ok || verdict.kind === 'blank') throw new EngineError('CORRUPT', `The entity ${item.name} could not be rebuilt with the observation. Nothing was changed.`);
         return { puts: [makeRecord(raw, verdict.fields)], deletes: [] };
@@ -375,7 +381,22 @@ export async function restoreDeleted(engine: Engine, id: string, options: { days
       const lines = item.restore.filter((r) => r.kind !== 'relation' || (present(r.from as string) && present(r.to as string))).map((r) => r.raw);
       return restoreRecords(state, lines, options.now ?? new Date());
     },
-    { note: `restored the deleted ${item.kind} ${item.name} (removed ${item.deletedAt} by ${item.by})` },
+    { note: `restored the deleted ${item.kind} ${item.name} (removed ${item.deletedAt} by ${item.by}${into === context ? '' : ` in context ${context}`})` },
   );
-  return { item: publicItem(item), changed: result.changed };
+  return { item: publicItem(item), changed: result.changed, into };
+}
+
+/**
+ * The context that holds `chartEntity` now: `context` when it is there (or nothing says where it
+ * went), else the one other context holding it (the chart was moved, or its context renamed or
+ * merged away, after the deletion). Under another id (a move that renamed a clashing id) it is
+ * not found, and the restore says the chart is gone.
+ */
+async function whereItLives(engine: Engine, context: string, chartEntity: string | undefined): Promise<string> {
+  if (chartEntity === undefined || (await engine.read(context, (state) => state.has(entityKey(chartEntity))))) return context;
+  const holding: string[] = [];
+  for (const other of engine.listContextNames()) {
+    if (other !== context && (await engine.read(other, (state) => state.has(entityKey(chartEntity))))) holding.push(other);
+  }
+  return holding.length === 1 ? (holding[0] as string) : context;
 }

@@ -97,6 +97,16 @@ export function setEntity(state: RecordSet, input: EntityInput): PendingChanges 
   return record.raw === existing.raw ? { puts: [], deletes: [] } : { puts: [record], deletes: [] };
 }
 
+/** An observation as every tool takes one: visible text, at most 100,000 characters, no NUL. */
+export function requireObservation(value: unknown, what: string): string {
+  return requireText(value, what, MAX_OBSERVATION);
+}
+
+/** The entity with these observations, every other field as its line has it (numbers too: parseExact). */
+export function withObservations(record: StoredRecord, observations: readonly unknown[]): StoredRecord {
+  return recordFromObject({ ...parseExact(record.raw), observations });
+}
+
 /** Removes observations from an entity (those it does not have are ignored). */
 export function removeObservations(state: RecordSet, name: string, observations: readonly string[]): PendingChanges {
   const existing = requireEntity(state, name);
@@ -104,7 +114,7 @@ export function removeObservations(state: RecordSet, name: string, observations:
   const current = Array.isArray(value.observations) ? (value.observations as unknown[]) : [];
   const next = current.filter((o) => !observations.includes(o as string));
   if (next.length === current.length) return { puts: [], deletes: [] };
-  return { puts: [recordFromObject({ ...value, observations: next })], deletes: [] };
+  return { puts: [withObservations(existing, next)], deletes: [] };
 }
 
 export function requireEntity(state: RecordSet, name: string): StoredRecord {

@@ -243,6 +243,14 @@ export const chartChangeTools: readonly AnyToolSpec[] = [
           ...(args.updateCurrentReality ? [(s: RecordSet) => edits.addReality(s, chart, `Progress on ${entity.observations[0] ?? entity.name}: ${note}`, now)] : []),
         ]);
       }, { op });
+      if (result.duplicate) {
+        // The builder did not run for a retry: the step and its chart are read as they are now.
+        await read(call, (state) => {
+          const ref = stepNamed(state, args.actionStepName, context);
+          chart = ref.kind === 'step' ? ref.chartId : ref.parentChart;
+          step = (ref.kind === 'step' ? ref.step : ref.outcome).name;
+        });
+      }
       return { actionStepName: step || args.actionStepName, chartId: chart, addedToCurrentReality: args.updateCurrentReality === true, ...retried(result.duplicate) };
     },
   }),

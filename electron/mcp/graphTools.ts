@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { EngineError } from '../core/errors.ts';
 import { entityKey, parseValue, relationKey, type StoredRecord } from '../core/records.ts';
 import type { RecordSet } from '../core/recordSet.ts';
-import { addRelation, readGraph, recordFromObject, setEntity, toGraphEntity, toGraphRelation, type Graph, type GraphEntity, type GraphRelation } from '../core/knowledgeGraph.ts';
+import { addRelation, readGraph, requireObservation, setEntity, toGraphEntity, toGraphRelation, withObservations, type Graph, type GraphEntity, type GraphRelation } from '../core/knowledgeGraph.ts';
 import { defineTool, strictItem, type AnyToolSpec } from './toolRegistry.ts';
 
 // Field descriptions as the reference server gives them.
@@ -163,13 +163,15 @@ export const graphTools: readonly AnyToolSpec[] = [
       const result = await env.engine.transact(context, (state) => {
         results = [];
         const puts: StoredRecord[] = [];
+        // Each as create_entities takes one (it stored empty, blank, NUL-holding and oversized text).
+        observations.forEach((o, i) => o.contents.forEach((text, j) => requireObservation(text, `observations[${i}].contents[${j}]`)));
         for (const [name, contents] of byEntity(observations, (o) => o.entityName, (o) => o.contents)) {
           const record = state.get(entityKey(name));
           if (!record) throw new EngineError('NOT_FOUND', `No entity named ${JSON.stringify(name)} in context ${context} (create it with create_entities).`);
           const current = observationsOf(record);
           const added = [...new Set(contents)].filter((text) => !current.includes(text));
           results.push({ entityName: name, addedObservations: added });
-          if (added.length > 0) puts.push(recordFromObject({ ...parseValue(record), observations: [...current, ...added] }));
+          if (added.length > 0) puts.push(withObservations(record, [...current, ...added]));
         }
         return { puts, deletes: [] };
       }, { op });
@@ -238,7 +240,7 @@ export const graphTools: readonly AnyToolSpec[] = [
           const kept = current.filter((text) => !unwanted.includes(text as string));
           if (kept.length === current.length) continue;
           removed += current.length - kept.length;
-          puts.push(recordFromObject({ ...parseValue(record), observations: kept }));
+          puts.push(withObservations(record, kept));
         }
         return { puts, deletes: [] };
       }, { op });

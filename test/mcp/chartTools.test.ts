@@ -171,6 +171,11 @@ describe('a chart built over several sessions through the COAIA tools', () => {
     const step = { context, parentChartId: first.chartId, actionStepTitle: 'Second', currentReality: 'Not begun', operationId: 'session-7-step' };
     const added = await server.call('add_action_step', step);
     expect(await server.call('add_action_step', step)).toEqual({ ...added, alreadyApplied: true });
+    const progress = { context, actionStepName: `${first.chartId}_action_1`, progressObservation: 'Halfway', operationId: 'session-7-progress' };
+    const noted = await server.call<{ chartId: string }>('update_action_progress', progress);
+    // A retry answers as the first run did: the chart's id, not an empty one.
+    expect(await server.call('update_action_progress', progress)).toEqual({ ...noted, alreadyApplied: true });
+    expect(noted.chartId).toBe(first.chartId);
     const removal = { context, parentChartId: first.chartId, actionStepName: `${first.chartId}_action_1`, operationId: 'session-7-remove' };
     await server.call('remove_action_step', removal);
     expect(await server.call('remove_action_step', removal)).toMatchObject({ alreadyApplied: true });

@@ -152,10 +152,26 @@ describe('the knowledge-graph tools, end to end', () => {
     await expectRefused(server.call('create_entities', { context, entities: [{ name: 'Typed', entityType: 't', observations: 'not a list' }] }), /expected array.*entities/s);
     await expectRefused(server.call('create_relations', { context, relations: [{ from: 'a', to: 'b', type: 'x' }] }), /Unknown field "type"/);
     await expectRefused(server.call('create_entities', { context: '../outside', entities: [{ name: 'X', entityType: 't', observations: [] }] }), /Invalid context name/);
+    // add_observations takes an observation as create_entities does (it stored these).
+    for (const text of ['', '   ', 'a\u0000b', 'x'.repeat(100_001)]) {
+      await expectRefused(server.call('add_observations', { context, observations: [{ entityName: 'Kept', contents: ['fine', text] }] }), /BAD_INPUT: observations\[0\]\.contents\[1\]/);
+    }
     await new Promise((resolve) => setTimeout(resolve, 400)); // longer than the rewrite delay
     expect(read(fileOf(context)).equals(before.file)).toBe(true);
     expect(read(journalOf(context)).equals(before.journal)).toBe(true);
     expect(fs.existsSync(path.join(data, '..', 'outside.jsonl'))).toBe(false);
+  });
+
+  it('add_observations and delete_observations keep the rest of the line as another program wrote it, numbers too', async () => {
+    const context = 'numbers';
+    const exact = '"extra":{"k":1.0},"metadata":{"big":12345678901234567890,"exp":1e3}';
+    fs.writeFileSync(fileOf(context), `{"type":"entity","name":"A","entityType":"t","observations":["a"],${exact}}\n{"type":"entity","name":"B","entityType":"t","observations":["b","gone"],${exact}}\n`);
+    await server.call('add_observations', { context, observations: [{ entityName: 'A', contents: ['more'] }] });
+    await server.call('delete_observations', { context, deletions: [{ entityName: 'B', observations: ['gone'] }] });
+    await eventually(() => read(fileOf(context)).toString('utf8').includes('"more"') && !read(fileOf(context)).toString('utf8').includes('"gone"'), 'the rewrite');
+    const lines = read(fileOf(context)).toString('utf8').split('\n');
+    expect(lines[0]).toBe(`{"type":"entity","name":"A","entityType":"t","observations":["a","more"],${exact}}`);
+    expect(lines[1]).toBe(`{"type":"entity","name":"B","entityType":"t","observations":["b"],${exact}}`);
   });
 
   it('while the assistant is quiet, a record a peer\'s late rewrite dropped is put back in the file', async () => {

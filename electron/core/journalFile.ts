@@ -63,6 +63,11 @@ export function* readJournalSteps(fsys: FileSystem, path: string, from = 0): Ste
       yield;
     }
     const grouped = completeParts(entries, bad);
+    // A part of a commit whose other parts are missing is bad too: with its bytes (recover saves
+    // them in .recovery/, and reads what they hold), and the list in file order (recover cuts
+    // the bad lines out from start to end: out of order, it put every byte back).
+    for (const each of bad) if (each.bytes.length === 0 && each.end > each.start) each.bytes = Buffer.from(bytes.subarray(each.start - start, each.end - start));
+    bad.sort((a, b) => a.start - b.start);
     if (grouped.openFrom !== undefined) {
       // A multi-part commit whose last part never came: a crash mid-commit, never acknowledged.
       const from = grouped.openFrom;

@@ -55,11 +55,22 @@ export function raiseStepNumberMark(metadata: Json, number: number): void {
  * again") and whose history mixed with the new step's (found by review). Other records as they are.
  */
 export function withStepNumbersKept(now: RecordSet, restored: readonly StoredRecord[]): StoredRecord[] {
+  // Only above what the restored records give themselves (their mark, their steps' numbers): a
+  // restore run again over its own result (a retry after a failure) leaves them as the first run
+  // did, and a chart restored where none is now keeps its record as the backup holds it.
+  const restoredSteps = new Map<string, number>();
+  for (const record of restored) {
+    if (record.kind !== 'entity') continue;
+    const name = record.name as string;
+    const number = stepNumberOf(name);
+    const chart = number > 0 ? (record.chartId ?? name.slice(0, STEP_NUMBER.exec(name)?.index)) : undefined;
+    if (chart !== undefined) restoredSteps.set(chart, Math.max(restoredSteps.get(chart) ?? 0, number));
+  }
   return restored.map((record) => {
     const head = chartHeadOf(record);
     if (head?.kind !== 'chart') return record;
     const given = nextStepNumber(now, head.id) - 1;
-    if (given <= markOf(entityOf(record))) return record;
+    if (given <= Math.max(markOf(entityOf(record)), restoredSteps.get(head.id) ?? 0)) return record;
     const value = parseExact(record.raw);
     const metadata: Json = typeof value.metadata === 'object' && value.metadata !== null && !Array.isArray(value.metadata) ? { ...(value.metadata as Json) } : {};
     raiseStepNumberMark(metadata, given);

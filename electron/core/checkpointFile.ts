@@ -26,8 +26,30 @@ export interface Checkpoint {
   irregularLines?: number[];
 }
 
+/**
+ * Removes the checkpoint (a cache: the next rewrite writes it again). A folder in its place is
+ * renamed aside, never deleted (it is not ours to delete), and so no longer stops `recover`.
+ */
+export function removeCheckpoint(fsys: FileSystem, file: string): void {
+  try {
+    fsys.rmSync(file, { recursive: false, force: true });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code !== 'ERR_FS_EISDIR' && code !== 'EISDIR') throw error;
+    fsys.renameSync(file, `${file}.a-folder-set-aside-${Date.now()}`);
+  }
+}
+
 export function readCheckpoint(fsys: FileSystem, file: string): Checkpoint | undefined {
-  const buffer = readFileIfExists(fsys, file);
+  let buffer: Buffer | undefined;
+  try {
+    buffer = readFileIfExists(fsys, file);
+  } catch (error) {
+    // A cache: one that cannot be read as a file (a folder in its place) is as none, and the next
+    // checkpoint replaces it. Every command, `recover` too, stopped on EISDIR (found by review).
+    if ((error as NodeJS.ErrnoException).code === 'EISDIR') return undefined;
+    throw error;
+  }
   if (!buffer) return undefined;
   try {
     const c = JSON.parse(buffer.toString('utf8')) as Partial<Checkpoint>;

@@ -10,6 +10,7 @@ import { removeQuietly, writeVerifiedTemp } from './atomicFile.ts';
 import { syncDirectory } from './fileSystem.ts';
 import { createBackupUnderLock } from './backups.ts';
 import { fromSystemError } from './errors.ts';
+import { removeCheckpoint } from './checkpointFile.ts';
 
 /** Under the lock: upgrades the context's journal if it is of an older format. Returns true if it did. */
 export function upgradeJournalIfOld(engine: Engine, context: string): boolean {
@@ -32,7 +33,7 @@ export function upgradeJournalIfOld(engine: Engine, context: string): boolean {
     throw error;
   }
   syncDirectory(engine.fs, path.dirname(paths.journal));
-  engine.fs.rmSync(paths.checkpoint, { recursive: false, force: true });
+  removeCheckpoint(engine.fs, paths.checkpoint);
   engine.recovery.log(`upgraded ${path.basename(paths.journal)} from format ${from} to ${JOURNAL_FORMAT}; backup ${backup.id} holds the old one`);
   return true;
 }

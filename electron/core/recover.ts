@@ -20,6 +20,7 @@ import { listBackups, readBackupContext, type BackupInfo } from './backups.ts';
 import type { ContextStore } from './contextStore.ts';
 import { RecordSet } from './recordSet.ts';
 import { salvageLine } from './damagedLineSalvage.ts';
+import { removeCheckpoint } from './checkpointFile.ts';
 
 export interface RecoveryAction {
   readonly context: string;
@@ -88,7 +89,7 @@ function recoverContext(engine: Engine, context: string, actions: RecoveryAction
     }
     keep.push(bytes.subarray(at, end));
     replaceFileAtomically(engine.fs, paths.journal, Buffer.concat(keep));
-    engine.fs.rmSync(paths.checkpoint, { recursive: false, force: true });
+    removeCheckpoint(engine.fs, paths.checkpoint);
     say(`removed ${journal.bad.length} damaged journal entries${journal.tornTail ? ' and an interrupted last entry' : ''} from ${path.basename(paths.journal)} (bytes kept in .recovery/)`);
     if (fromBackups.length > 0) say(`restored ${fromBackups.length} records of damaged journal entries from the newest backup holding them`);
     for (const entry of journalEntries) {
@@ -183,7 +184,7 @@ export interface ContextRepairPlan {
 export function planContextRepair(engine: Engine, context: string, options: { fresh?: boolean } = {}): ContextRepairPlan {
   // The journal's state is authoritative; differences in the file are absorbed by the load.
   engine.forget(context);
-  if (options.fresh) engine.fs.rmSync(contextPaths(engine.layout, context).checkpoint, { recursive: false, force: true });
+  if (options.fresh) removeCheckpoint(engine.fs, contextPaths(engine.layout, context).checkpoint);
   const store = engine.storeForLockedWork(context);
   const journal = readJournal(engine.fs, store.paths.journal, 0);
   const backups = new BackupLookup(engine, context);

@@ -49,6 +49,10 @@ function sameRecords(a: ReadonlyMap<string, string>, b: ReadonlyMap<string, stri
 export async function applyRecoveryChoice(engine: Engine, context: string, choice: RecoveryChoice, options: { backupFirst?: boolean; automatic?: boolean } = {}): Promise<RecoveryOutcome> {
   validateContextName(context);
   if (engine.readOnly && choice.action !== 'leave') throw new EngineError('READ_ONLY', `Cannot repair: ${engine.readOnlyReason}.`, { kept: 'Nothing was changed.' });
+  // A mistyped name was "repaired": a backup taken, a log line written, exit 0 (found by review).
+  if (!engine.listContextNames().includes(context)) {
+    throw new EngineError('NOT_FOUND', `There is no context ${context} to repair (neither its file nor its journal; see \`tension recover analyze\`). Nothing was changed.`, { kept: 'Nothing was changed.' });
+  }
   let safetyBackup: string | undefined;
   let actions: RecoveryAction[] = [];
   let unrecovered: string[] = [];

@@ -26,7 +26,10 @@ describe('the kept copy name', () => {
   // Review: near the 255-byte limit the longer name made every rewrite fail (ENAMETOOLONG).
   it('falls back to the older name where the file system would refuse the longer one, and a rewrite of such a file still goes through', () => {
     const dir = tempDir('tension-kept-name-');
-    const file = path.join(dir, `${'m'.repeat(220)}.jsonl`);
+    // Long enough that the longer name is over 255 bytes whatever the pid's digits (a pid of 3
+    // digits made it exactly 255 with 220 m's: the longer name fit, and the test failed).
+    const file = path.join(dir, `${'m'.repeat(230 - String(process.pid).length)}.jsonl`);
+    expect(Buffer.byteLength(path.basename(`${file}.replaced-${process.pid}-123456-abcdef01`))).toBeGreaterThan(255);
     expect(Buffer.byteLength(path.basename(keptCopyName(file, { size: 123456, crc: 'abcdef01' })))).toBeLessThanOrEqual(255);
     expect(keptCopyName(file, { size: 123456, crc: 'abcdef01' })).toBe(`${file}.replaced-${process.pid}`);
     fs.writeFileSync(file, 'old\n');

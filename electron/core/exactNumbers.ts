@@ -10,8 +10,9 @@
 const MARK = '\uE000';
 // Not node:crypto: a reading command does not load it (build/cliBundle.mjs); no secret is at stake.
 const PREFIX = `${MARK}exact-number:${Math.random().toString(36).slice(2, 12)}:`;
-/** The stand-ins made in this process, with the number's text: few (changes to records holding such numbers). */
+/** The stand-ins made in this process, with the number's text, and the other way: few (changes to records holding such numbers). */
 const texts = new Map<string, string>();
+const names = new Map<string, string>();
 
 // A string (skipped whole, with its escapes) or a number, as they come in a valid JSON line.
 const TOKEN = /"(?:[^"\\]|\\.)*"|-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/g;
@@ -19,10 +20,11 @@ const TOKEN = /"(?:[^"\\]|\\.)*"|-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/g;
 /** The number's text when JSON.stringify would not write it back the same: its stand-in's name, else undefined. */
 function standInFor(text: string): string | undefined {
   if (JSON.stringify(Number(text)) === text) return undefined;
-  let name = [...texts].find(([, known]) => known === text)?.[0];
+  let name = names.get(text);
   if (name === undefined) {
     name = `${PREFIX}${texts.size}${MARK}`;
     texts.set(name, text);
+    names.set(text, name);
   }
   return name;
 }

@@ -62,11 +62,8 @@ export function* readJournalSteps(fsys: FileSystem, path: string, from = 0): Ste
       }
       yield;
     }
-    const grouped = completeParts(entries, bad);
-    // A part of a commit whose other parts are missing is bad too: with its bytes (recover saves
-    // them in .recovery/, and reads what they hold), and the list in file order (recover cuts
-    // the bad lines out from start to end: out of order, it put every byte back).
-    for (const each of bad) if (each.bytes.length === 0 && each.end > each.start) each.bytes = Buffer.from(bytes.subarray(each.start - start, each.end - start));
+    const grouped = completeParts(entries, bad, (from, to) => Buffer.from(bytes.subarray(from - start, to - start)));
+    // In file order: recover cuts the bad lines out from start to end (out of order, it put every byte back).
     bad.sort((a, b) => a.start - b.start);
     if (grouped.openFrom !== undefined) {
       // A multi-part commit whose last part never came: a crash mid-commit, never acknowledged.
@@ -85,12 +82,17 @@ export function* readJournalSteps(fsys: FileSystem, path: string, from = 0): Ste
  * followed by other entries is reported as bad; one at the very end is left for the caller to
  * treat as a torn tail (`openFrom`).
  */
-function completeParts(entries: JournalRead['entries'], bad: { start: number; end: number; reason: string; bytes: Buffer }[]): { entries: JournalRead['entries']; openFrom: number | undefined } {
+function completeParts(
+  entries: JournalRead['entries'],
+  bad: { start: number; end: number; reason: string; bytes: Buffer }[],
+  bytesAt: (start: number, end: number) => Buffer,
+): { entries: JournalRead['entries']; openFrom: number | undefined } {
   if (!entries.some(({ entry }) => entry.kind === 'commit' && entry.parts !== undefined)) return { entries, openFrom: undefined };
   const kept: JournalRead['entries'] = [];
   let group: JournalRead['entries'] = [];
   const dropGroup = () => {
-    for (const item of group) bad.push({ start: item.start, end: item.end, reason: 'part of a commit whose other parts are missing', bytes: Buffer.alloc(0) });
+    // With its bytes: recover saves them in .recovery/ and reads what they hold.
+    for (const item of group) bad.push({ start: item.start, end: item.end, reason: 'part of a commit whose other parts are missing', bytes: bytesAt(item.start, item.end) });
     group = [];
   };
   for (const item of entries) {
@@ -239,7 +241,8 @@ export function completeEndOf(fsys: FileSystem, fd: number, size: number): numbe
     if (entry.part === 1) break;
   }
   // Grouped as readJournal groups them: what comes before the region cannot change that.
-  return completeParts(region, []).openFrom ?? end;
+  // Only where an open group starts matters here: the bad lines (and their bytes) are not kept.
+  return completeParts(region, [], () => Buffer.alloc(0)).openFrom ?? end;
 }
 
 /**

@@ -9,24 +9,13 @@ import path from 'node:path';
 import { afterEach, expect, it } from 'vitest';
 import { cliOk, runCli } from '../helpers/runCli.ts';
 import { removeTempDirs, tempDir } from '../helpers/tempRoot.ts';
+import { folderSnapshot } from '../helpers/folderSnapshot.ts';
 import { decodeJournalLine, sealLine } from '../../electron/core/journalFormat.ts';
 
 afterEach(removeTempDirs);
 
-/** Every file of the data folder with its bytes: what "nothing changed" is checked against. */
-function snapshot(data: string): Map<string, string> {
-  const files = new Map<string, string>();
-  const walk = (dir: string) => {
-    for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-      const full = path.join(dir, entry.name);
-      if (entry.isDirectory()) walk(full);
-      // The lock's folder comes and goes with each process; the summaries cache is a reading's.
-      else if (!entry.name.endsWith('.summaries.cache.json')) files.set(path.relative(data, full), fs.readFileSync(full).toString('base64'));
-    }
-  };
-  walk(data);
-  return files;
-}
+/** Every file of the data folder, byte for byte (the list cache a reading command may save aside). */
+const snapshot = (data: string) => folderSnapshot(data, { except: [path.join(data, '.history', 'charts.summaries.cache.json')] });
 
 it('the same --op with another command line is refused (exit 10, CONFLICT), every file as it was; a retry of the same command line is answered as its first run', () => {
   const data = path.join(tempDir(), '.coaia');

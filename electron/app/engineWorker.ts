@@ -46,6 +46,7 @@ startEngineServices(config, {
     services = started;
     send({ type: 'ready' });
     void started.watching.then(() => send({ type: 'watching' }));
+    void started.listsReady.then(() => send({ type: 'listsReady' }));
   },
   (error: unknown) => send({ type: 'failed', message: errorText(error) }),
 );

@@ -9,9 +9,6 @@ import { DataRootWatcher, type ContextChange, type WatcherOptions } from '../cor
 import { checkDataFolder } from '../core/dataFolder.ts';
 import { warmSearchIndexes } from '../core/searchWarmUp.ts';
 import { prepareFirstScreen } from '../core/firstScreen.ts';
-import { saveFirstScreen } from '../core/savedFirstScreen.ts';
-import type { FirstScreenAnswers } from '../core/firstScreenStamp.ts';
-import { firstScreenAnswers, tellWhatDiffered } from './firstScreenFromSave.ts';
 import { existingHealthMonitorOf } from '../core/health/healthMonitor.ts';
 import { createHandlerTable } from '../ipc/handlerTable.ts';
 import { startBackgroundWork, type BackgroundWorkOptions } from './backgroundWork.ts';
@@ -29,11 +26,6 @@ export interface EngineServicesConfig {
   readonly watcherOptions?: WatcherOptions;
   /** The backup timer and the scheduled check (tests: their delays). */
   readonly backgroundOptions?: BackgroundWorkOptions;
-  /**
-   * The first screen saved at the last close, which the starting thread gives the window while
-   * the contexts load (firstScreenFromSave.ts): compared with the real answers once they are loaded.
-   */
-  readonly firstScreen?: FirstScreenAnswers;
 }
 
 /** Where the services report: events for the windows, and lines for the log. */
@@ -53,8 +45,6 @@ export interface EngineHost {
   handleForWindow(channel: string, input: unknown): Promise<IpcResult<unknown> | EncodedAnswer>;
   /** Settles once live updates have started (or failed to; that is logged). */
   readonly watching: Promise<void>;
-  /** Settles once the window's first screen is ready from the engine: every context loaded and its chart list made (or that failed, or the close came first). */
-  readonly listsReady: Promise<void>;
   /** Stops the timers and live updates, then flushes every pending rewrite and closes the engine. Rejects with the flush's error. */
   close(): Promise<void>;
 }
@@ -98,20 +88,8 @@ export async function startEngineServices(config: EngineServicesConfig, output: 
     );
   }
 
-  const handle = (channel: string, input: unknown) => table.handle(channel, input, checkedSender);
-  // What the window asks for first, made ready while it loads (firstScreen.ts). Begun after this
-  // turn: loading a context holds the thread (4-5 s at 100k charts), and the thread that started
-  // the services hears they are up first (the app opens its window then).
-  const listsReady = new Promise<void>((resolve) => setImmediate(resolve))
-    .then(() => prepareFirstScreen(engine, () => closing))
-    .catch((error: unknown) => log('Preparing the chart lists failed; the window\'s first request prepares them instead.', error));
-  // The saved first screen given meanwhile (firstScreenFromSave.ts), compared with the real one.
-  const given = config.firstScreen;
-  const compared = given === undefined
-    ? Promise.resolve()
-    : listsReady
-        .then(() => (closing ? undefined : tellWhatDiffered(given, handle, emit, (context) => engine.loadedStore(context)?.seq ?? 0)))
-        .catch((error: unknown) => log('Comparing the first screen given from the last close with the data failed.', error));
+  // What the window asks for first, while it loads (firstScreen.ts).
+  const listsReady = prepareFirstScreen(engine, () => closing).catch((error: unknown) => log('Preparing the chart lists failed; the window\'s first request prepares them instead.', error));
   const watcher = new DataRootWatcher(engine, onChange, (error) => log('Live updates: a refresh failed.', error), config.watcherOptions);
   const watching = watcher.start().catch((error: unknown) => log('Live updates could not start; changes by other tools show after a restart.', error));
   // Then the search indexes, a slice at a time: the first search finds them ready.
@@ -122,23 +100,17 @@ export async function startEngineServices(config: EngineServicesConfig, output: 
   return {
     engine,
     watching,
-    listsReady,
-    handle,
+    handle: (channel, input) => table.handle(channel, input, checkedSender),
     // In the thread that answers, there is no crossing to spare: objects as they are.
-    handleForWindow: handle,
+    handleForWindow: (channel, input) => table.handle(channel, input, checkedSender),
     async close() {
       closing = true;
       await background.stop().catch((error: unknown) => log('Stopping the backup timer failed.', error));
       await listsReady;
-      await compared;
       await watching;
       await watcher.stop().catch((error: unknown) => log('Stopping live updates failed.', error));
       // The insights rollups written just after an answer (InsightTracker.saveSoon): a cache, but the next start reads on from it.
       await existingHealthMonitorOf(engine)?.insights.settled();
-      // The context files written out, then the first screen saved for the next start (savedFirstScreen.ts).
-      // A flush that fails is the close's to report, below.
-      const flushed = await engine.flush().then(() => true, () => false);
-      if (flushed) await saveFirstScreen(engine, () => firstScreenAnswers(handle)).catch((error: unknown) => log('Saving the first screen for the next start failed; the next start waits for the contexts to load.', error));
       await engine.close(); // flushes every pending rewrite of the context files
     },
   };

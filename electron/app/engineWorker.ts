@@ -46,7 +46,6 @@ startEngineServices(config, {
     services = started;
     send({ type: 'ready' });
     void started.watching.then(() => send({ type: 'watching' }));
-    void started.listsReady.then(() => send({ type: 'listsReady' }));
   },
   (error: unknown) => send({ type: 'failed', message: errorText(error) }),
 );

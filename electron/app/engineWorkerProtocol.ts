@@ -21,7 +21,6 @@ export type FromWorker =
   | { readonly type: 'ready' }
   | { readonly type: 'failed'; readonly message: string }
   | { readonly type: 'watching' }
-  | { readonly type: 'listsReady' }
   | { readonly type: 'result'; readonly id: number; readonly result: IpcResult<unknown> | EncodedAnswer }
   | { readonly type: 'event'; readonly event: EventName; readonly payload: Events[EventName] }
   | { readonly type: 'log'; readonly message: string; readonly error?: string }

@@ -7,7 +7,6 @@ import type { ChartSummary } from '../../shared/domain.ts';
 import type { ChartFilter, ChartSort } from '../model/visibleCharts.ts';
 import { applyChartListDelta } from '../model/chartListDelta.ts';
 import { fromChartListColumns } from '../../shared/summaryColumns.ts';
-import { FIRST_FILTER, FIRST_ROWS, FIRST_SORT } from '../../shared/firstScreen.ts';
 import type { Client } from './client.ts';
 import type { NotificationsStore } from './notificationsStore.ts';
 
@@ -47,6 +46,8 @@ export interface ChartsState {
 }
 
 export const SEARCH_LIMIT = 200;
+/** The first rows asked for beside a whole list: a few screenfuls. */
+export const FIRST_ROWS = 100;
 /** The contract's largest page of hits. */
 export const SEARCH_LIMIT_MAX = 5_000;
 
@@ -76,8 +77,8 @@ export function createChartsStore(client: Client, notifications: NotificationsSt
       summaries: [],
       loaded: false,
       firstRows: null,
-      sort: FIRST_SORT,
-      filter: FIRST_FILTER,
+      sort: 'due',
+      filter: 'open',
       query: '',
       hits: null,
       found: null,

@@ -9,6 +9,10 @@ import { DataRootWatcher, type ContextChange, type WatcherOptions } from '../cor
 import { checkDataFolder } from '../core/dataFolder.ts';
 import { warmSearchIndexes } from '../core/searchWarmUp.ts';
 import { prepareFirstScreen } from '../core/firstScreen.ts';
+import { saveFirstScreen } from '../core/savedFirstScreen.ts';
+import { readSavedFirstScreen } from '../core/firstScreenStamp.ts';
+import type { FirstScreenAnswers } from '../../shared/firstScreen.ts';
+import { firstScreenAnswers, tellWhatDiffered } from './firstScreenFromSave.ts';
 import { existingHealthMonitorOf } from '../core/health/healthMonitor.ts';
 import { createHandlerTable } from '../ipc/handlerTable.ts';
 import { startBackgroundWork, type BackgroundWorkOptions } from './backgroundWork.ts';
@@ -45,6 +49,14 @@ export interface EngineHost {
   handleForWindow(channel: string, input: unknown): Promise<IpcResult<unknown> | EncodedAnswer>;
   /** Settles once live updates have started (or failed to; that is logged). */
   readonly watching: Promise<void>;
+  /**
+   * The first screen saved at the last close, when the data folder was exactly as then at the
+   * start: the starting thread gives it to the window until listsReady (firstScreenFromSave.ts).
+   * Compared with the real answers once the contexts are loaded; a difference is told as data.changed.
+   */
+  readonly firstScreen?: FirstScreenAnswers;
+  /** Settles once the window's first screen is ready from the engine: every context loaded and its chart list made (or that failed, or the close came first). */
+  readonly listsReady: Promise<void>;
   /** Stops the timers and live updates, then flushes every pending rewrite and closes the engine. Rejects with the flush's error. */
   close(): Promise<void>;
 }
@@ -59,6 +71,10 @@ export async function startEngineServices(config: EngineServicesConfig, output: 
   const layout = appDataLayout(config.dataLocation);
   // A data folder that is a file, or where no folder can be made (/proc), is refused now.
   if (!config.engineOptions?.fs) checkDataFolder(layout, { create: config.engineOptions?.readOnly !== true });
+  // Read before the open, which may write (an interrupted commit finished): the folder as the last
+  // close left it. Not for an engine opened read-only on purpose (its health is not what was
+  // saved), nor on a file-system seam (tests).
+  const given = config.engineOptions?.readOnly !== true && config.engineOptions?.fs === undefined ? readSavedFirstScreen(layout) : undefined;
   const engine = await Engine.open({
     layout,
     origin: 'app',
@@ -88,8 +104,19 @@ export async function startEngineServices(config: EngineServicesConfig, output: 
     );
   }
 
-  // What the window asks for first, while it loads (firstScreen.ts).
-  const listsReady = prepareFirstScreen(engine, () => closing).catch((error: unknown) => log('Preparing the chart lists failed; the window\'s first request prepares them instead.', error));
+  const handle = (channel: string, input: unknown) => table.handle(channel, input, checkedSender);
+  // What the window asks for first, made ready while it loads (firstScreen.ts). Begun after this
+  // turn: loading a context holds the thread (4-5 s at 100k charts), and the thread that started
+  // the services hears they are up first (the app opens its window then).
+  const listsReady = new Promise<void>((resolve) => setImmediate(resolve))
+    .then(() => prepareFirstScreen(engine, () => closing))
+    .catch((error: unknown) => log('Preparing the chart lists failed; the window\'s first request prepares them instead.', error));
+  // The saved first screen given meanwhile (firstScreenFromSave.ts), compared with the real one.
+  const compared = given === undefined
+    ? Promise.resolve()
+    : listsReady
+        .then(() => (closing ? undefined : tellWhatDiffered(given, handle, emit, (context) => engine.loadedStore(context)?.seq ?? 0)))
+        .catch((error: unknown) => log('Comparing the first screen given from the last close with the data failed.', error));
   const watcher = new DataRootWatcher(engine, onChange, (error) => log('Live updates: a refresh failed.', error), config.watcherOptions);
   const watching = watcher.start().catch((error: unknown) => log('Live updates could not start; changes by other tools show after a restart.', error));
   // Then the search indexes, a slice at a time: the first search finds them ready.
@@ -100,17 +127,24 @@ export async function startEngineServices(config: EngineServicesConfig, output: 
   return {
     engine,
     watching,
-    handle: (channel, input) => table.handle(channel, input, checkedSender),
+    ...(given === undefined ? {} : { firstScreen: given }),
+    listsReady,
+    handle,
     // In the thread that answers, there is no crossing to spare: objects as they are.
-    handleForWindow: (channel, input) => table.handle(channel, input, checkedSender),
+    handleForWindow: handle,
     async close() {
       closing = true;
       await background.stop().catch((error: unknown) => log('Stopping the backup timer failed.', error));
       await listsReady;
+      await compared;
       await watching;
       await watcher.stop().catch((error: unknown) => log('Stopping live updates failed.', error));
       // The insights rollups written just after an answer (InsightTracker.saveSoon): a cache, but the next start reads on from it.
       await existingHealthMonitorOf(engine)?.insights.settled();
+      // The context files written out, then the first screen saved for the next start (savedFirstScreen.ts).
+      // A flush that fails is the close's to report, below.
+      const flushed = await engine.flush().then(() => true, () => false);
+      if (flushed) await saveFirstScreen(engine, () => firstScreenAnswers(handle)).catch((error: unknown) => log('Saving the first screen for the next start failed; the next start waits for the contexts to load.', error));
       await engine.close(); // flushes every pending rewrite of the context files
     },
   };

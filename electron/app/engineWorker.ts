@@ -44,8 +44,9 @@ startEngineServices(config, {
 }).then(
   (started) => {
     services = started;
-    send({ type: 'ready' });
+    send({ type: 'ready', ...(started.firstScreen === undefined ? {} : { firstScreen: started.firstScreen }) });
     void started.watching.then(() => send({ type: 'watching' }));
+    void started.listsReady.then(() => send({ type: 'listsReady' }));
   },
   (error: unknown) => send({ type: 'failed', message: errorText(error) }),
 );

@@ -34,12 +34,15 @@ export function startEngineWorker(entry: EngineWorkerEntry, config: EngineServic
   let started = false;
   let announceWatching: () => void = () => undefined;
   const watching = new Promise<void>((resolve) => (announceWatching = resolve));
+  let announceListsReady: () => void = () => undefined;
+  const listsReady = new Promise<void>((resolve) => (announceListsReady = resolve));
   let announceClosed: (error?: string) => void = () => undefined;
   const closed = new Promise<string | undefined>((resolve) => (announceClosed = resolve));
 
   return new Promise<EngineHost>((resolve, reject) => {
     const host: EngineHost = {
       watching,
+      listsReady,
       handle(channel, input) {
         return ask(channel, input, false) as Promise<IpcResult<unknown>>;
       },
@@ -74,6 +77,7 @@ export function startEngineWorker(entry: EngineWorkerEntry, config: EngineServic
       for (const answer of pending.values()) answer(stopped(message));
       pending.clear();
       announceWatching();
+      announceListsReady();
       announceClosed(message);
       if (!started) reject(new Error(message));
       else if (!closeRequested) output.onCrash?.(message);
@@ -83,7 +87,7 @@ export function startEngineWorker(entry: EngineWorkerEntry, config: EngineServic
       switch (message.type) {
         case 'ready':
           started = true;
-          resolve(host);
+          resolve(message.firstScreen === undefined ? host : { ...host, firstScreen: message.firstScreen });
           return;
         case 'failed':
           // The engine did not open: the start rejects with why (end() before 'ready').
@@ -92,6 +96,9 @@ export function startEngineWorker(entry: EngineWorkerEntry, config: EngineServic
           return;
         case 'watching':
           announceWatching();
+          return;
+        case 'listsReady':
+          announceListsReady();
           return;
         case 'result': {
           const answer = pending.get(message.id);

@@ -3,6 +3,7 @@
 // answer for a window as bytes, transferred).
 import type { EventName, Events, IpcResult } from '../../shared/contract.ts';
 import type { EncodedAnswer } from '../../shared/encodedAnswer.ts';
+import type { FirstScreenAnswers } from '../../shared/firstScreen.ts';
 import type { EngineServicesConfig } from './engineServices.ts';
 
 /** What the worker is started with (its workerData). */
@@ -18,9 +19,10 @@ export type ToWorker =
   | { readonly type: 'close' };
 
 export type FromWorker =
-  | { readonly type: 'ready' }
+  | { readonly type: 'ready'; readonly firstScreen?: FirstScreenAnswers }
   | { readonly type: 'failed'; readonly message: string }
   | { readonly type: 'watching' }
+  | { readonly type: 'listsReady' }
   | { readonly type: 'result'; readonly id: number; readonly result: IpcResult<unknown> | EncodedAnswer }
   | { readonly type: 'event'; readonly event: EventName; readonly payload: Events[EventName] }
   | { readonly type: 'log'; readonly message: string; readonly error?: string }

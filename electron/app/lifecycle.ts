@@ -6,13 +6,15 @@
 // stopped their timers and live updates and flushed every pending rewrite of the context
 // files; then the app quits for real.
 // Electron's objects come in as parameters (main.ts passes the real ones, tests pass fakes).
-// Nothing here imports the engine: the main thread only forwards to it.
+// Nothing here imports the engine: the main thread only forwards to it (and, while the engine
+// loads the contexts, gives the window the first screen saved at the last close).
 import type { EngineOptions } from '../core/engine.ts';
 import type { WatcherOptions } from '../core/dataRootWatcher.ts';
 import type { BackgroundWorkOptions } from './backgroundWork.ts';
 import type { EngineHost, EngineServicesConfig } from './engineServices.ts';
 import type { EngineWorkerOutput } from './engineWorkerClient.ts';
 import { createAppProtocolHandler } from './appProtocol.ts';
+import { givingFirstScreen } from './firstScreenFromSave.ts';
 import type { DataLocationInput } from './dataLocation.ts';
 import type { BrowserWindowLike, IpcMainLike, PreventableEvent, SessionLike, WebContentsLike } from './electronSurface.ts';
 import { broadcast, registerInvokeHandler } from './ipcBridge.ts';
@@ -136,23 +138,26 @@ export function startShell<W extends BrowserWindowLike>(deps: ShellDeps<W>): She
     deps.serveScheme(createAppProtocolHandler({ root: deps.contentRoot }));
     deps.setMenu(buildMenuTemplate({ platform: deps.platform, appName: deps.appName, devTools: deps.devTools }));
     const emit = <E extends EventName>(event: E, payload: Events[E]) => void broadcast(windows.windows(), event, payload);
-    const started = await deps.startEngine(
-      {
-        dataLocation: deps.dataLocation,
-        version: app.getVersion(),
-        ...(deps.engineOptions ? { engineOptions: deps.engineOptions } : {}),
-        ...(deps.watcherOptions ? { watcherOptions: deps.watcherOptions } : {}),
-        ...(deps.backgroundOptions ? { backgroundOptions: deps.backgroundOptions } : {}),
-      },
-      {
-        emit,
-        log,
-        onCrash: (message) => {
-          log(message);
-          deps.showError('Tension Desk stopped working with your data', `${message}\n\nEvery change it acknowledged is kept in the journal (.history/); it is there when Tension Desk starts again.`);
-          app.quit();
+    // The window's first screen is given from the last close's save while the contexts load (firstScreenFromSave.ts).
+    const started = givingFirstScreen(
+      await deps.startEngine(
+        {
+          dataLocation: deps.dataLocation,
+          version: app.getVersion(),
+          ...(deps.engineOptions ? { engineOptions: deps.engineOptions } : {}),
+          ...(deps.watcherOptions ? { watcherOptions: deps.watcherOptions } : {}),
+          ...(deps.backgroundOptions ? { backgroundOptions: deps.backgroundOptions } : {}),
         },
-      },
+        {
+          emit,
+          log,
+          onCrash: (message) => {
+            log(message);
+            deps.showError('Tension Desk stopped working with your data', `${message}\n\nEvery change it acknowledged is kept in the journal (.history/); it is there when Tension Desk starts again.`);
+            app.quit();
+          },
+        },
+      ),
     );
     host = started;
     if (phase !== 'starting') return; // a quit came while the engine was opening: shutdown closes it

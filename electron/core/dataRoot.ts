@@ -132,7 +132,7 @@ export function contextsDifferingInCase(names: readonly string[]): Map<string, s
 }
 
 /** The contexts a data folder holds: its context files, and journals whose file is gone. */
-function contextNamesOnDisk(layout: DataLayout): string[] {
+export function contextNamesOnDisk(layout: DataLayout): string[] {
   const names = new Set<string>();
   const list = (dir: string) => {
     try {

@@ -7,6 +7,7 @@ import type { ChartSummary } from '../../shared/domain.ts';
 import type { ChartFilter, ChartSort } from '../model/visibleCharts.ts';
 import { applyChartListDelta } from '../model/chartListDelta.ts';
 import { fromChartListColumns } from '../../shared/summaryColumns.ts';
+import { FIRST_FILTER, FIRST_ROWS, FIRST_SORT } from '../../shared/firstScreen.ts';
 import type { Client } from './client.ts';
 import type { NotificationsStore } from './notificationsStore.ts';
 
@@ -46,8 +47,6 @@ export interface ChartsState {
 }
 
 export const SEARCH_LIMIT = 200;
-/** The first rows asked for beside a whole list: a few screenfuls. */
-export const FIRST_ROWS = 100;
 /** The contract's largest page of hits. */
 export const SEARCH_LIMIT_MAX = 5_000;
 
@@ -77,8 +76,8 @@ export function createChartsStore(client: Client, notifications: NotificationsSt
       summaries: [],
       loaded: false,
       firstRows: null,
-      sort: 'due',
-      filter: 'open',
+      sort: FIRST_SORT,
+      filter: FIRST_FILTER,
       query: '',
       hits: null,
       found: null,

@@ -9,7 +9,7 @@ import { StoresProvider } from '../../renderer/components/StoresProvider.tsx';
 import { App } from '../../renderer/components/App.tsx';
 import { startLiveUpdates } from '../../renderer/stores/liveUpdates.ts';
 import type { ChartSummary } from '../../shared/domain.ts';
-import { FIRST_ROWS } from '../../renderer/stores/chartsStore.ts';
+import { FIRST_ROWS } from '../../shared/firstScreen.ts';
 import { realHarness } from './realTransport.ts';
 import { renderApp } from './appOnScreen.tsx';
 

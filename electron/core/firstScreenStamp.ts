@@ -1,0 +1,69 @@
+// The data folder's stamp, and the first screen saved for it (savedFirstScreen.ts writes it).
+// Plain node:fs, no engine: the engine's services read the saved screen before they open the
+// engine, and hand it to the app's main thread, which gives it to the window while the engine's
+// thread loads the contexts (electron/app/firstScreenFromSave.ts).
+//
+// The stamp names the folder as the close left it: the names of its contexts (context files,
+// and journals whose file is gone), and each context file's and journal's size, inode, mtime and
+// ctime, and the intent log's. Any write by anyone since (the CLI, an assistant's MCP server, an
+// editor) moves the ctime of what it wrote or puts another inode in its place. Comparing content
+// instead (reading and hashing the files) costs 1.3-1.7 s at 100k charts, more than the whole
+// budget of the first screen.
+import fs from 'node:fs';
+import path from 'node:path';
+import type { FirstScreenAnswers } from '../../shared/firstScreen.ts';
+import { contextNamesOnDisk, contextPaths, rootPaths, type DataLayout } from './dataRoot.ts';
+import { splitDerivedText } from './derivedCacheText.ts';
+
+/** Stats a path without following a link; a seam for the engine's file-system layer. */
+export type StatPath = (file: string) => fs.BigIntStats;
+
+const statPath: StatPath = (file) => fs.lstatSync(file, { bigint: true });
+
+/** Where the saved screen lives: beside the journals, one per data folder. */
+export function savedFirstScreenFile(layout: DataLayout): string {
+  return path.join(rootPaths(layout).history, 'first-screen.cache.json');
+}
+
+/** The data folder's stamp; undefined when a file cannot be looked at (the screen is then neither saved nor given). */
+export function stampOfData(layout: DataLayout, stat: StatPath = statPath): string | undefined {
+  const identity = (file: string) => {
+    try {
+      const s = stat(file);
+      return `${s.size}:${s.ino}:${s.mtimeNs}:${s.ctimeNs}${s.isSymbolicLink() ? ':link' : ''}`;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return '-';
+      throw error;
+    }
+  };
+  try {
+    const parts = [`intents ${identity(rootPaths(layout).intents)}`];
+    for (const name of contextNamesOnDisk(layout).sort()) {
+      const paths = contextPaths(layout, name);
+      parts.push(`${JSON.stringify(name)} ${identity(paths.file)} ${identity(paths.journal)}`);
+    }
+    return parts.join('\n');
+  } catch {
+    return undefined;
+  }
+}
+
+/** The saved screen when the data folder is exactly as stamped at the save; undefined otherwise (missing, unreadable, of another shape). */
+export function readSavedFirstScreen(layout: DataLayout): FirstScreenAnswers | undefined {
+  let text: string;
+  try {
+    text = fs.readFileSync(savedFirstScreenFile(layout), 'utf8');
+  } catch {
+    return undefined;
+  }
+  const saved = splitDerivedText(text);
+  if (saved === undefined || saved.tag !== stampOfData(layout)) return undefined;
+  try {
+    const answers = JSON.parse(saved.text) as Partial<FirstScreenAnswers>;
+    return Array.isArray(answers.contexts) && typeof answers.firstRows === 'object' && answers.firstRows !== null && Array.isArray(answers.firstRows.rows?.contexts)
+      ? (answers as FirstScreenAnswers)
+      : undefined;
+  } catch {
+    return undefined;
+  }
+}

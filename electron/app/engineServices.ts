@@ -111,6 +111,9 @@ export async function startEngineServices(config: EngineServicesConfig, output: 
   const listsReady = new Promise<void>((resolve) => setImmediate(resolve))
     .then(() => prepareFirstScreen(engine, () => closing))
     .catch((error: unknown) => log('Preparing the chart lists failed; the window\'s first request prepares them instead.', error));
+  // Rewrites wait for it: the first of a peer's file starts its journal, which holds the
+  // engine's thread for seconds at 100k charts and came between the load and the first list.
+  engine.holdScheduledRewritesUntil(listsReady);
   // The saved first screen given meanwhile (firstScreenFromSave.ts), compared with the real one.
   const compared = given === undefined
     ? Promise.resolve()

@@ -14,6 +14,12 @@ import { ENGINE_WORKER_RESOURCE_LIMITS } from './engineHeap.ts';
 export interface EngineWorkerEntry {
   readonly script: string | URL;
   readonly module?: string;
+  /**
+   * The worker's Node flags; by default the starting thread's (Node's default). A measurement
+   * run under tsx passes [] for the bundled script: a worker inherits tsx's loader, which costs
+   * it about 0.75 s before its first line, a cost the app's main process does not have.
+   */
+  readonly execArgv?: readonly string[];
 }
 
 export interface EngineWorkerOutput extends EngineServicesOutput {
@@ -26,7 +32,7 @@ const stopped = (message: string): IpcResult<never> => ({ ok: false, error: { co
 /** Starts the worker; resolves once its engine is open, rejects with the reason it could not open. */
 export function startEngineWorker(entry: EngineWorkerEntry, config: EngineServicesConfig, output: EngineWorkerOutput): Promise<EngineHost> {
   const data: EngineWorkerData = { config, ...(entry.module === undefined ? {} : { module: entry.module }) };
-  const worker = new Worker(entry.script, { workerData: data, name: 'tension-engine', resourceLimits: ENGINE_WORKER_RESOURCE_LIMITS });
+  const worker = new Worker(entry.script, { workerData: data, name: 'tension-engine', resourceLimits: ENGINE_WORKER_RESOURCE_LIMITS, ...(entry.execArgv ? { execArgv: [...entry.execArgv] } : {}) });
   const pending = new Map<number, (result: IpcResult<unknown> | EncodedAnswer) => void>();
   let nextId = 1;
   let ended: string | undefined;

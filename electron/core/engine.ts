@@ -547,6 +547,11 @@ export class Engine {
     this.rewrites.schedule();
   }
 
+  /** No scheduled rewrite starts before `settled` settles (RewriteRounds.holdUntil); flush and close are not held. */
+  holdScheduledRewritesUntil(settled: Promise<unknown>): void {
+    this.rewrites.holdUntil(settled);
+  }
+
   private flushUnderLock(): void {
     this.rewrites.underLock();
   }

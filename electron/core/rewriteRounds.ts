@@ -74,10 +74,36 @@ export class RewriteRounds {
     this.timer = undefined;
   }
 
+  /** Holds (holdUntil) not yet settled; a round asked for meanwhile waits for the last. */
+  private holds = 0;
+  private askedWhileHeld = false;
+
+  /**
+   * No scheduled round starts before `settled` settles; one asked for meanwhile is scheduled
+   * then. For the app's first screen: at the first open of a peer's 100k-chart file, the round
+   * that starts its journal holds the engine's thread for seconds, and began between the load
+   * and the window's first chart list. Commits are durable in the journal meanwhile; flush and
+   * close are not held.
+   */
+  holdUntil(settled: Promise<unknown>): void {
+    this.holds += 1;
+    const release = () => {
+      this.holds -= 1;
+      if (this.holds > 0 || !this.askedWhileHeld) return;
+      this.askedWhileHeld = false;
+      this.schedule();
+    };
+    settled.then(release, release);
+  }
+
   /** Asks for a round after the rewrite delay (a commit was made, or a file is behind its journal). */
   schedule(): void {
     const configured = this.host.options.rewriteDelayMs ?? 100;
     if (configured < 0 || this.timer || this.host.stopping()) return;
+    if (this.holds > 0) {
+      this.askedWhileHeld = true;
+      return;
+    }
     // One scheduled round at a time: its files are written outside the queue, so a second
     // round would write the same file beside it, from the start (scheduledFlush).
     if (this.rewriteRound) {

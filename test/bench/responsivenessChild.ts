@@ -159,7 +159,7 @@ async function main(): Promise<void> {
   try {
     results.push(
       await watched('start: open the data, list contexts and charts', current, bystander, async () => {
-        host = task.thread === 'worker' ? await startEngineWorker(task.workerScript ? { script: task.workerScript } : tsEngineWorkerEntry, config, output) : await startEngineServices(config, output);
+        host = task.thread === 'worker' ? await startEngineWorker(task.workerScript ? { script: task.workerScript, execArgv: [] } : tsEngineWorkerEntry, config, output) : await startEngineServices(config, output);
         await fromWindow(host, 'contexts.list', {});
         // As the window asks (chartsStore.ts): the first rows, then the whole list by field.
         await fromWindow(host, 'charts.firstRows', { context: 'default', count: 100, sort: 'due', filter: 'open' });

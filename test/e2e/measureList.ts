@@ -88,7 +88,8 @@ async function startAndOpen(data: string, workerScript: string) {
   // As the app's shell starts them (lifecycle.ts): the first screen saved at the last close given meanwhile.
   const services = givingFirstScreen(
     await startEngineWorker(
-      { script: workerScript },
+      // No flags: as the app's main process starts it, not with the loader of tsx that runs this script.
+      { script: workerScript, execArgv: [] },
       { dataLocation: { argv: ['--data', data], env: {}, cwd: os.tmpdir(), home: os.tmpdir() }, version: 'measure', watcherOptions: { pollMs: 60_000 } },
       { emit: (event, payload) => bridge.emit(event, payload), log: () => undefined },
     ),

@@ -9,7 +9,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { rootPaths, type DataLayout } from '../../electron/core/dataRoot.ts';
+import { contextPaths, rootPaths, type DataLayout } from '../../electron/core/dataRoot.ts';
 import { ChartService } from '../../electron/core/charts/chartService.ts';
 import { listCharts } from '../../electron/core/charts/chartSummaries.ts';
 import type { Engine } from '../../electron/core/engine.ts';
@@ -359,5 +359,35 @@ describe('a scheduled rewrite of a large file, a slice at a time', () => {
     const reopened = await openEngine(layout);
     expect(await reopened.read('work', (_state, store) => store.openedFast)).toBe(true);
     await reopened.close();
+  });
+
+  it('waits for a hold (the app\'s first screen): the journal of a peer\'s file is started only once it settles; a flush is not held', async () => {
+    const layout = tempLayout();
+    writeFiller(layout.root);
+    const journal = contextPaths(layout, 'work').journal;
+    const engine = await openEngine(layout, { rewriteDelayMs: 1 });
+    let release: () => void = () => undefined;
+    engine.holdScheduledRewritesUntil(new Promise<void>((resolve) => (release = resolve)));
+    try {
+      await engine.read('work', () => undefined); // the open asks for the round that starts the journal
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(fs.existsSync(journal), 'started while held').toBe(false);
+      release();
+      await until('the journal started after the hold', () => fs.existsSync(journal) && fs.statSync(journal).size > 0);
+    } finally {
+      await engine.close();
+    }
+    // A flush does not wait for a hold that never settles.
+    const other = tempLayout();
+    writeFiller(other.root);
+    const held = await openEngine(other, { rewriteDelayMs: 1 });
+    held.holdScheduledRewritesUntil(new Promise<void>(() => undefined));
+    try {
+      await held.read('work', () => undefined);
+      await held.flush();
+      expect(fs.statSync(contextPaths(other, 'work').journal).size).toBeGreaterThan(0);
+    } finally {
+      await held.close();
+    }
   });
 });

@@ -8,6 +8,7 @@ import { type OrderMove } from './recordOrder.ts';
 import { spliceBetween } from './recordSplice.ts';
 import { encodeChangeText, encodeCommitParts, type Change, type EncodedChange, type JournalCommit, type Origin } from './journalFormat.ts';
 import type { Form } from './fileVersions.ts';
+import { runAtOnce, type Steps } from './steppedWork.ts';
 
 export interface CommitMeta {
   readonly origin: Origin;
@@ -41,14 +42,35 @@ export function encodeCommitLines(
   current: (key: string) => StoredRecord | undefined,
   changes: CommitChanges,
   meta: CommitMeta,
-  commit: { readonly firstSeq: number; readonly tx: string; readonly ts: string; readonly moves?: readonly OrderMove[] },
+  commit: CommitPlace,
 ): string[] {
+  return runAtOnce(encodeCommitLineSteps(current, changes, meta, commit));
+}
+
+/** Where a commit goes in its journal: its first seq, transaction id, time, and the line order it makes. */
+export interface CommitPlace {
+  readonly firstSeq: number;
+  readonly tx: string;
+  readonly ts: string;
+  readonly moves?: readonly OrderMove[];
+}
+
+/** Records encoded between two steps of encodeCommitLineSteps (a step stays well under a millisecond). */
+const RECORDS_PER_STEP = 500;
+
+/**
+ * encodeCommitLines a step at a time (steppedWork.ts): a journal's first commit holds every
+ * record of the file (1.3M at 100k charts, seconds to encode), made a slice at a time before
+ * the lock is taken (contextCommit.ts, journalStartInSlices). `current` must not change meanwhile.
+ */
+export function* encodeCommitLineSteps(current: (key: string) => StoredRecord | undefined, changes: CommitChanges, meta: CommitMeta, commit: CommitPlace): Steps<string[]> {
   // The puts by key, for a move that names a record this commit adds: made only when there are
   // moves (a journal's first commit puts every record of the file: 1.3M at 100k charts).
   let added: Map<string, StoredRecord> | undefined;
   const identity = (key: string) => identityOf((current(key) ?? (added ??= new Map(changes.puts.map((record) => [record.key, record]))).get(key)) as StoredRecord);
   const order = (commit.moves ?? []).map(([key, after]) => [identity(key), after === null ? null : identity(after)]);
   const texts: string[] = [];
+  let sinceStep = 0;
   for (const record of changes.puts) {
     // An edit of a record already there is journaled as what changed in its line when that is
     // much smaller (a current reality that grows for years).
@@ -56,29 +78,38 @@ export function encodeCommitLines(
     const splice = before && before.raw !== record.raw && record.kind !== 'line' ? spliceBetween(before.raw, record.raw) : undefined;
     if (splice) texts.push(encodeChangeText({ change: { splice: identityOf(record), ...splice } }));
     else texts.push(encodeChangeText(encodeRecordChange(record, changes.verbatim ? false : undefined)));
+    if (++sinceStep === RECORDS_PER_STEP) {
+      sinceStep = 0;
+      yield;
+    }
   }
   for (const key of changes.deletes) {
     const record = current(key);
     if (record) texts.push(encodeChangeText({ change: { del: identityOf(record) } }));
   }
-  return [
-    ...encodeCommitParts(
-      {
-        ts: commit.ts,
-        tx: commit.tx,
-        origin: meta.origin,
-        ...(meta.op === undefined ? {} : { op: meta.op }),
-        ...(meta.op === undefined || meta.opFor === undefined ? {} : { opFor: meta.opFor }),
-        ...(meta.intent === undefined ? {} : { intent: meta.intent }),
-        ...(meta.note === undefined ? {} : { note: meta.note }),
-        ...(order.length === 0 ? {} : { order: order as JournalCommit['order'] }),
-        ...(meta.fileDiffers === undefined ? {} : { fileDiffers: encodeFileDiffers(meta.fileDiffers) }),
-        ...(meta.fileWritten === undefined ? {} : { fileWritten: new Date(meta.fileWritten).toISOString() }),
-      },
-      commit.firstSeq,
-      texts,
-    ),
-  ];
+  const lines: string[] = [];
+  const parts = encodeCommitParts(
+    {
+      ts: commit.ts,
+      tx: commit.tx,
+      origin: meta.origin,
+      ...(meta.op === undefined ? {} : { op: meta.op }),
+      ...(meta.op === undefined || meta.opFor === undefined ? {} : { opFor: meta.opFor }),
+      ...(meta.intent === undefined ? {} : { intent: meta.intent }),
+      ...(meta.note === undefined ? {} : { note: meta.note }),
+      ...(order.length === 0 ? {} : { order: order as JournalCommit['order'] }),
+      ...(meta.fileDiffers === undefined ? {} : { fileDiffers: encodeFileDiffers(meta.fileDiffers) }),
+      ...(meta.fileWritten === undefined ? {} : { fileWritten: new Date(meta.fileWritten).toISOString() }),
+    },
+    commit.firstSeq,
+    texts,
+  );
+  // Each part (up to 4 MB) sealed with its checksum in a step of its own.
+  for (const line of parts) {
+    lines.push(line);
+    if (texts.length > RECORDS_PER_STEP) yield;
+  }
+  return lines;
 }
 
 /** A version's differences from the state, as journal changes (a record the file lacked: `del`). */

@@ -22,7 +22,7 @@ import { ContextMemory, type CommitResult, type ContextStoreOptions, type Findin
 import { catchUpJournal, load } from './contextLoading.ts';
 import { noteObservedVersion, takeInOtherVersions } from './peerVersionIntake.ts';
 import { takeInLeftCopies } from './killedRewriteLeftovers.ts';
-import { commitChanges, startPendingJournal } from './contextCommit.ts';
+import { commitChanges, journalStartInSlices, startPendingJournal, type JournalStartLines } from './contextCommit.ts';
 import { materialize, prepareRewrite, prepareRewriteInSlices, type PreparedRewrite } from './contextRewrite.ts';
 import type { Slicing } from './atomicFile.ts';
 
@@ -82,9 +82,14 @@ export class ContextStore {
     return this.memory.journalPending;
   }
 
-  /** Starts the journal of a context opened without one (journalPending). Throws when it cannot be written. */
-  startPendingJournal(): void {
-    startPendingJournal(this.memory);
+  /** Starts the journal of a context opened without one (journalPending), with its lines if made before the lock. Throws when it cannot be written. */
+  startPendingJournal(made?: JournalStartLines): void {
+    startPendingJournal(this.memory, made);
+  }
+
+  /** The lines that start the pending journal, made a slice at a time before the lock (contextCommit.ts, journalStartInSlices). */
+  journalStartInSlices(slicing: Slicing): Promise<JournalStartLines | undefined> {
+    return journalStartInSlices(this.memory, slicing);
   }
 
   get openedFast(): boolean {

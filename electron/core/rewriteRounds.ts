@@ -9,6 +9,7 @@ import { EngineError, fromSystemError } from './errors.ts';
 import type { FileSystem } from './fileSystem.ts';
 import type { ContextStore } from './contextStore.ts';
 import type { PreparedRewrite } from './contextRewrite.ts';
+import type { JournalStartLines } from './contextCommit.ts';
 import { removeQuietly } from './atomicFile.ts';
 import { tell, type TimingObserver } from './health/engineTiming.ts';
 import { monotonicMs } from './monotonicClock.ts';
@@ -161,10 +162,11 @@ export class RewriteRounds {
       }
       const prepared = new Map<ContextStore, PreparedRewrite>();
       try {
+        const starts = await this.journalStartsInSlices();
         stale = await this.prepareRewritesInSlices(prepared);
         // Closing meanwhile: the close writes the files (a refused round is no failure to report).
         if (this.host.stopping()) return;
-        await this.host.withLock(() => this.underLock(prepared, stale));
+        await this.host.withLock(() => this.underLock(prepared, stale, starts));
       } finally {
         this.dropPrepared(prepared);
         // The whole round, pauses too: the next waits twice as long (scheduleRewrite).
@@ -212,6 +214,25 @@ export class RewriteRounds {
     return stale;
   }
 
+  /**
+   * The lines that start the journals still to start (a peer's file opened), made a slice at a
+   * time before the lock, for large files (REWRITE_OUTSIDE_LOCK_FROM_BYTES): at 100k charts,
+   * made under the lock they held the engine's thread 6-10 s. Under the lock each is used only if
+   * its baseline is still the one pending (contextCommit.ts, writeHeaderAndBaseline).
+   */
+  private async journalStartsInSlices(): Promise<Map<ContextStore, JournalStartLines>> {
+    const starts = new Map<ContextStore, JournalStartLines>();
+    if (this.host.readOnly()) return starts;
+    const from = this.host.options.rewriteOutsideLockFromBytes ?? REWRITE_OUTSIDE_LOCK_FROM_BYTES;
+    const pending = [...this.host.stores()].filter((store) => !store.readOnly && store.journalPending && (store.fileInfo()?.size ?? 0) >= from);
+    for (const store of pending) {
+      const stillWanted = () => !this.host.stopping() && this.host.store(store.context) === store;
+      const made = await store.journalStartInSlices({ sliceMs: this.host.options.rewriteSliceMs ?? REWRITE_SLICE_MS, pause: nextTurn, current: stillWanted });
+      if (made) starts.set(store, made);
+    }
+    return starts;
+  }
+
   /** The writable stores behind their journal whose file is written before the lock is taken (REWRITE_OUTSIDE_LOCK_FROM_BYTES). */
   private largeFilesBehind(): ContextStore[] {
     const from = this.host.options.rewriteOutsideLockFromBytes ?? REWRITE_OUTSIDE_LOCK_FROM_BYTES;
@@ -248,10 +269,11 @@ export class RewriteRounds {
 
   /**
    * `prepared`: files written for these stores before the lock (prepareRewrites); each one used
-   * is taken out of the map. `later`: stores left to the next scheduled rewrite (scheduledFlush),
+   * is taken out of the map. `starts`: the lines that start a pending journal, made before the
+   * lock (journalStartsInSlices). `later`: stores left to the next scheduled rewrite (scheduledFlush),
    * to which one whose prepared file a commit made stale since is added, not written here.
    */
-  underLock(prepared?: Map<ContextStore, PreparedRewrite>, later?: Set<ContextStore>): void {
+  underLock(prepared?: Map<ContextStore, PreparedRewrite>, later?: Set<ContextStore>, starts?: ReadonlyMap<ContextStore, JournalStartLines>): void {
     const started = monotonicMs();
     let firstError: EngineError | undefined;
     for (const store of this.host.stores()) {
@@ -267,7 +289,7 @@ export class RewriteRounds {
           later.add(store);
           continue;
         }
-        store.startPendingJournal();
+        store.startPendingJournal(starts?.get(store));
         if (store.needsRewrite) {
           rewriting = monotonicMs();
           // Handed over: materialize swaps it in, or removes it when the state is no longer the one written.

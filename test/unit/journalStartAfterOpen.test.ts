@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { realFileSystem, type FileSystem } from '../../electron/core/fileSystem.ts';
+import { rootPaths } from '../../electron/core/dataRoot.ts';
 import { readGraph, setEntity } from '../../electron/core/knowledgeGraph.ts';
 import { EngineError } from '../../electron/core/errors.ts';
 import { openEngine, removeTempDirs, tempLayout } from '../helpers/tempRoot.ts';
@@ -133,5 +134,128 @@ describe('the journal of a peer file is started after the open', () => {
     });
     expect(firstVersion).toEqual(['A', 'B']);
     await engine.close();
+  });
+});
+
+// At 100k charts the lines that start the journal (every record of the file, sealed) took 6-10 s
+// of the engine's thread; the scheduled rewrite makes them a slice at a time before it takes the
+// data folder's lock (contextCommit.ts, journalStartInSlices), and writes them under it. These
+// folders are small: the engine is told to treat them as large and to pause after every step.
+describe('the journal of a large peer file, started by the scheduled rewrite a slice at a time', () => {
+  const SLICED = { rewriteOutsideLockFromBytes: 0, rewriteSliceMs: 0, rewriteDelayMs: 1 };
+  const many = Array.from({ length: 3000 }, (_, i) => `N${i}`);
+
+  /** The engine's clock, noting at each reading whether the data folder's lock was held; `onHeader` runs at the first reading after `arm()`, made once the context is loaded: the journal's header. */
+  function watchedClock(layout: ReturnType<typeof tempLayout>) {
+    const lock = rootPaths(layout).lock;
+    const held: boolean[] = [];
+    const times: string[] = [];
+    let armed = false;
+    let tick = Date.now();
+    let onHeader: (() => void) | undefined;
+    return {
+      held,
+      times,
+      arm(then?: () => void) {
+        armed = true;
+        onHeader = then;
+      },
+      // Each reading a millisecond after the last: the header's time tells which reading made it.
+      clock: () => {
+        const now = new Date((tick += 1));
+        if (armed) {
+          held.push(fs.existsSync(lock));
+          times.push(now.toISOString());
+          if (held.length === 1) onHeader?.();
+        }
+        return now;
+      },
+    };
+  }
+
+  async function journalStarted(journal: string): Promise<void> {
+    const until = Date.now() + 20_000;
+    while (!(fs.existsSync(journal) && fs.statSync(journal).size > 0) && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+
+  it('makes its lines without the lock, answers a request made meanwhile before the journal is written, and the journal reopens to the file as found', async () => {
+    const { layout, journal } = peerFolder(many);
+    const watched = watchedClock(layout);
+    const engine = await openEngine(layout, { ...SLICED, clock: watched.clock });
+    let answeredBeforeJournal: boolean | undefined;
+    await engine.read('default', (state) => state.size);
+    watched.arm(() => {
+      void engine.read('default', (state) => state.size).then(() => (answeredBeforeJournal = !fs.existsSync(journal)));
+    });
+    await journalStarted(journal);
+    expect(watched.held[0], 'the header made with the lock free').toBe(false);
+    expect(answeredBeforeJournal, 'the request made meanwhile answered between slices').toBe(true);
+    await engine.close();
+    const lines = journalLines(journal);
+    expect(lines.filter((l) => l.kind === 'header')).toHaveLength(1);
+    expect(lines[0]?.created, 'the journal written from the lines made without the lock').toBe(watched.times[0]);
+    const again = await openEngine(layout);
+    expect(await again.read('default', (state, store) => ({ names: names(readGraph(state)), fast: store.openedFast }))).toEqual({ names: [...many].sort(), fast: true });
+    await again.close();
+  });
+
+  it('a peer rewriting the file while the lines are made: the journal holds the file as first found, then the peer\'s version', async () => {
+    const { layout, file, journal } = peerFolder(many);
+    const aMinuteAgo = new Date(Date.now() - 60_000);
+    fs.utimesSync(file, aMinuteAgo, aMinuteAgo);
+    const watched = watchedClock(layout);
+    const engine = await openEngine(layout, { ...SLICED, clock: watched.clock });
+    await engine.read('default', (state) => state.size);
+    watched.arm(() => {
+      // It kept the first and the last record (a deletion leaves a hole: externalMerge.ts).
+      fs.writeFileSync(`${file}.peer`, `${['N0', 'N2999', 'Peer'].map(peerLine).join('\n')}\n`);
+      fs.renameSync(`${file}.peer`, file);
+    });
+    await journalStarted(journal);
+    await engine.flush();
+    expect(names(await engine.read('default', (state) => readGraph(state)))).toEqual(['N0', 'N2999', 'Peer']);
+    await engine.close();
+    const commits = journalLines(journal).filter((l) => l.kind === 'commit');
+    expect(JSON.stringify(commits[0])).toContain('N1500 as the peer wrote it');
+    expect(JSON.stringify(commits.slice(1))).toContain('Peer as the peer wrote it');
+    const again = await openEngine(layout);
+    expect(names(await again.read('default', (state) => readGraph(state)))).toEqual(['N0', 'N2999', 'Peer']);
+    await again.close();
+  });
+
+  it('a commit of this engine while the lines are made starts the journal itself: one header, nothing lost', async () => {
+    const { layout, journal } = peerFolder(many);
+    const watched = watchedClock(layout);
+    const engine = await openEngine(layout, { ...SLICED, clock: watched.clock });
+    let committed: Promise<unknown> | undefined;
+    await engine.read('default', (state) => state.size);
+    watched.arm(() => {
+      committed = engine.transact('default', (state) => setEntity(state, { name: 'FromApp', entityType: 'note' }));
+    });
+    await journalStarted(journal);
+    await committed;
+    await engine.close();
+    expect(journalLines(journal).filter((l) => l.kind === 'header')).toHaveLength(1);
+    const again = await openEngine(layout);
+    expect(names(await again.read('default', (state) => readGraph(state)))).toEqual([...many, 'FromApp'].sort());
+    await again.close();
+  });
+
+  it('the engine closing while the lines are made: the close starts the journal, once', async () => {
+    const { layout, journal } = peerFolder(many);
+    const watched = watchedClock(layout);
+    const engine = await openEngine(layout, { ...SLICED, clock: watched.clock });
+    let closed: Promise<void> | undefined;
+    await engine.read('default', (state) => state.size);
+    watched.arm(() => {
+      closed = engine.close();
+    });
+    const until = Date.now() + 20_000;
+    while (closed === undefined && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 10));
+    await closed;
+    expect(journalLines(journal).filter((l) => l.kind === 'header')).toHaveLength(1);
+    const again = await openEngine(layout);
+    expect(names(await again.read('default', (state) => readGraph(state)))).toEqual([...many].sort());
+    await again.close();
   });
 });

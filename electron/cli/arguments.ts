@@ -95,7 +95,8 @@ export function parseCommandLine(argv: string[]): ParsedCommandLine {
   try {
     parsed = parseArgs({ args: argv, options: optionSpec, allowPositionals: true, strict: true, tokens: true });
   } catch (error) {
-    throw new EngineError('BAD_INPUT', `${(error as Error).message.split('\n')[0]} (see 'tension --help')`);
+    // Node's whole message: for `--to -1` its later lines say how to give a value starting with a dash.
+    throw new EngineError('BAD_INPUT', `${(error as Error).message.split('\n').join(' ')} (see 'tension --help')`);
   }
   refuseRepeatedOptions(parsed.tokens);
   return { words: parsed.positionals, options: parsed.values as CliOptions };
@@ -141,7 +142,7 @@ export function parseJsonOption(text: string | undefined, what: string): Record<
 
 /** --limit N (default 200) and --before SEQ: which page of a history to show. */
 export function historyPage(options: CliOptions): { limit: number; before?: number; more?: boolean } {
-  const limit = parseCount(options.limit, '--limit', 200);
+  const limit = parseCount(options.limit, '--limit', 200, 1);
   if (limit === 0) throw new EngineError('BAD_INPUT', '--limit must be at least 1.');
   return { limit, ...(options.before === undefined ? {} : { before: parseCount(options.before, '--before', 0) }) };
 }
@@ -154,9 +155,10 @@ export function parseNow(text: string | undefined): Date {
   return new Date(time);
 }
 
-export function parseCount(text: string | undefined, what: string, fallback: number): number {
+export function parseCount(text: string | undefined, what: string, fallback: number, least = 0): number {
   if (text === undefined) return fallback;
   const value = Number(text);
-  if (!Number.isInteger(value) || value < 0) throw new EngineError('BAD_INPUT', `${what} must be a whole number, got ${JSON.stringify(text)}.`);
+  // "A whole number" alone read wrong for -1, which is one.
+  if (!Number.isInteger(value) || value < least || text.trim() === '') throw new EngineError('BAD_INPUT', `${what} must be a whole number of at least ${least}, got ${JSON.stringify(text)}.`);
   return value;
 }

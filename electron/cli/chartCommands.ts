@@ -205,7 +205,7 @@ export const chartCommands: Record<string, Command> = {
       const query = input.args.join(' ');
       if (!query.trim()) throw new EngineError('BAD_INPUT', 'a search query is required.');
       const charts = await service(input);
-      const hits = await charts.search(query, { ...(input.options.all ? {} : { context: input.context }), limit: parseCount(input.options.limit, '--limit', 20) });
+      const hits = await charts.search(query, { ...(input.options.all ? {} : { context: input.context }), limit: parseCount(input.options.limit, '--limit', 20, 1) });
       return { json: { hits }, text: hits.map((h) => `${h.chart.id}  ${h.chart.desiredOutcome}  (${h.chart.context}; matched: ${h.matched})`).join('\n') || 'no matches' };
     },
   },
@@ -249,7 +249,7 @@ export const chartCommands: Record<string, Command> = {
     summary: 'put a step at position N among its chart\'s steps',
     async run(input) {
       const charts = await service(input);
-      const result = await charts.moveStep(input.context, arg(input, 'a step name'), parseCount(requireOption(input.options, 'to'), '--to', 1), input.options.op, ifVersion(input));
+      const result = await charts.moveStep(input.context, arg(input, 'a step name'), parseCount(requireOption(input.options, 'to'), '--to', 1, 1), input.options.op, ifVersion(input));
       return done('moved', versionOf(result));
     },
   },

@@ -189,7 +189,7 @@ export const commands: Record<string, Command> = {
     async run({ engine, args, options, context }) {
       const query = args.join(' ').trim();
       if (query === '') throw new EngineError('BAD_INPUT', 'search needs a query.');
-      const limit = parseCount(options.limit, '--limit', 50);
+      const limit = parseCount(options.limit, '--limit', 50, 1);
       const { subgraph, toGraphEntity } = await knowledgeGraph();
       const contexts = options.all ? engine.listContextNames() : [context];
       const found: { context: string; score: number; entity: GraphEntity }[] = [];

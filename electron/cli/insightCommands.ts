@@ -3,7 +3,6 @@
 // {date, value} with --json, so they can be scripted and checked.
 import type { HealthReport } from '../../shared/healthFigures.ts';
 import type { ChartInsights, ContextInsights, Point } from '../../shared/insightFigures.ts';
-import { EngineError } from '../core/errors.ts';
 import { formatBytes } from '../core/freeSpace.ts';
 import { parseCount, parseNow } from './arguments.ts';
 import type { Command } from './commands.ts';
@@ -19,9 +18,7 @@ const ms = (value: number | null) => (value === null ? '-' : `${value} ms`);
 
 /** A whole number option of at least 1 (0 would make an empty range). */
 function positive(text: string | undefined, what: string, fallback: number): number {
-  const value = parseCount(text, what, fallback);
-  if (value === 0) throw new EngineError('BAD_INPUT', `${what} must be a whole number of at least 1, got "0".`);
-  return value;
+  return parseCount(text, what, fallback, 1);
 }
 
 function healthText(report: HealthReport): string {

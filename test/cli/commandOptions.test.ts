@@ -95,4 +95,30 @@ describe("a command's options", () => {
     }
     expect(folderSnapshot(data)).toEqual(before);
   });
+
+  it('a count out of its range is refused saying the least it takes (-1 read as "not a whole number"; a limit of 0 answered "no matches"), exit 2, nothing changed', () => {
+    const data = path.join(tempDir(), '.coaia');
+    const chart = runCli(['chart', 'create', '--outcome', 'Ship it', '--reality', 'not yet', '--step', 'one', '--step', 'two', '--data', data]).stdout.trim();
+    const step = runCli(['chart', 'show', chart, '--json', '--data', data]);
+    const stepName = (JSON.parse(step.stdout) as { chart: { steps: { name: string }[] } }).chart.steps[0]?.name as string;
+    const before = folderSnapshot(data);
+    for (const [args, said] of [
+      [['step', 'move', stepName, '--to=-1'], '--to must be a whole number of at least 1, got "-1"'],
+      // Read as --to without its value: the message says how to give one starting with a dash.
+      [['step', 'move', stepName, '--to', '-1'], "To specify an option argument starting with a dash use '--to=-XYZ'"],
+      [['search', 'ship', '--limit', '0'], '--limit must be a whole number of at least 1, got "0"'],
+      [['chart', 'search', 'ship', '--limit', '0'], '--limit must be a whole number of at least 1, got "0"'],
+      [['history', '--name', stepName, '--limit', '0'], '--limit must be a whole number of at least 1, got "0"'],
+      [['search', 'ship', '--limit', ''], '--limit must be a whole number of at least 1, got ""'],
+      [['deleted', '--days=-3'], '--days must be a whole number of at least 0, got "-3"'],
+    ] as const) {
+      const run = runCli([...args, '--data', data]);
+      expect(run.status, args.join(' ')).toBe(2);
+      expect(run.stderr, args.join(' ')).toContain(said);
+    }
+    expect(folderSnapshot(data)).toEqual(before);
+    // In range, they run.
+    expect(runCli(['step', 'move', stepName, '--to', '2', '--data', data]).status).toBe(0);
+    expect(runCli(['search', 'ship', '--limit', '1', '--data', data]).stdout).toContain('Ship it');
+  });
 });

@@ -74,7 +74,7 @@ export async function startEngineServices(config: EngineServicesConfig, output: 
   // Read before the open, which may write (an interrupted commit finished): the folder as the last
   // close left it. Not for an engine opened read-only on purpose (its health is not what was
   // saved), nor on a file-system seam (tests).
-  const given = config.engineOptions?.readOnly !== true && config.engineOptions?.fs === undefined ? readSavedFirstScreen(layout) : undefined;
+  const given = config.engineOptions?.readOnly !== true && config.engineOptions?.fs === undefined ? readSavedFirstScreen(layout, config.version) : undefined;
   const engine = await Engine.open({
     layout,
     origin: 'app',
@@ -119,7 +119,11 @@ export async function startEngineServices(config: EngineServicesConfig, output: 
     ? Promise.resolve()
     : listsReady
         .then(() => (closing ? undefined : tellWhatDiffered(given, handle, emit, (context) => engine.loadedStore(context)?.seq ?? 0)))
-        .catch((error: unknown) => log('Comparing the first screen given from the last close with the data failed.', error));
+        .catch((error: unknown) => {
+          log('Comparing the first screen given from the last close with the data failed; every view is read again.', error);
+          // What was given from the save may differ, unchecked: every view reads again ('' is every context).
+          emit('data.changed', { context: '', seq: 0, external: [] });
+        });
   const watcher = new DataRootWatcher(engine, onChange, (error) => log('Live updates: a refresh failed.', error), config.watcherOptions);
   const watching = watcher.start().catch((error: unknown) => log('Live updates could not start; changes by other tools show after a restart.', error));
   // Then the search indexes, a slice at a time: the first search finds them ready.
@@ -147,7 +151,7 @@ export async function startEngineServices(config: EngineServicesConfig, output: 
       // The context files written out, then the first screen saved for the next start (savedFirstScreen.ts).
       // A flush that fails is the close's to report, below.
       const flushed = await engine.flush().then(() => true, () => false);
-      if (flushed) await saveFirstScreen(engine, () => firstScreenAnswers(handle)).catch((error: unknown) => log('Saving the first screen for the next start failed; the next start waits for the contexts to load.', error));
+      if (flushed) await saveFirstScreen(engine, config.version, () => firstScreenAnswers(handle)).catch((error: unknown) => log('Saving the first screen for the next start failed; the next start waits for the contexts to load.', error));
       await engine.close(); // flushes every pending rewrite of the context files
     },
   };

@@ -143,7 +143,6 @@ export function parseJsonOption(text: string | undefined, what: string): Record<
 /** --limit N (default 200) and --before SEQ: which page of a history to show. */
 export function historyPage(options: CliOptions): { limit: number; before?: number; more?: boolean } {
   const limit = parseCount(options.limit, '--limit', 200, 1);
-  if (limit === 0) throw new EngineError('BAD_INPUT', '--limit must be at least 1.');
   return { limit, ...(options.before === undefined ? {} : { before: parseCount(options.before, '--before', 0) }) };
 }
 

@@ -11,7 +11,7 @@
 // budget of the first screen.
 import fs from 'node:fs';
 import path from 'node:path';
-import type { FirstScreenAnswers } from '../../shared/firstScreen.ts';
+import { FIRST_FILTER, FIRST_ROWS, FIRST_SORT, type FirstScreenAnswers } from '../../shared/firstScreen.ts';
 import { contextNamesOnDisk, contextPaths, rootPaths, type DataLayout } from './dataRoot.ts';
 import { splitDerivedText } from './derivedCacheText.ts';
 
@@ -48,8 +48,17 @@ export function stampOfData(layout: DataLayout, stat: StatPath = statPath): stri
   }
 }
 
-/** The saved screen when the data folder is exactly as stamped at the save; undefined otherwise (missing, unreadable, of another shape). */
-export function readSavedFirstScreen(layout: DataLayout): FirstScreenAnswers | undefined {
+/**
+ * The saved screen's tag: the app's version and the first sort, filter and count the window
+ * asks for (another version's answers may be of another shape, or for another first request),
+ * then the data folder's stamp.
+ */
+export function firstScreenTag(version: string, stamp: string): string {
+  return `app ${JSON.stringify(version)} ${FIRST_SORT} ${FIRST_FILTER} ${FIRST_ROWS}\n${stamp}`;
+}
+
+/** The saved screen when it was saved by this version and the data folder is exactly as stamped at the save; undefined otherwise (missing, unreadable, of another shape). */
+export function readSavedFirstScreen(layout: DataLayout, version: string): FirstScreenAnswers | undefined {
   let text: string;
   try {
     text = fs.readFileSync(savedFirstScreenFile(layout), 'utf8');
@@ -57,7 +66,8 @@ export function readSavedFirstScreen(layout: DataLayout): FirstScreenAnswers | u
     return undefined;
   }
   const saved = splitDerivedText(text);
-  if (saved === undefined || saved.tag !== stampOfData(layout)) return undefined;
+  const stamp = stampOfData(layout);
+  if (saved === undefined || stamp === undefined || saved.tag !== firstScreenTag(version, stamp)) return undefined;
   try {
     const answers = JSON.parse(saved.text) as Partial<FirstScreenAnswers>;
     return Array.isArray(answers.contexts) && typeof answers.firstRows === 'object' && answers.firstRows !== null && Array.isArray(answers.firstRows.rows?.contexts)

@@ -9,7 +9,7 @@
 import type { Engine } from './engine.ts';
 import { derivedCacheOf, writeDerivedFile } from './derivedCache.ts';
 import type { FirstScreenAnswers } from '../../shared/firstScreen.ts';
-import { savedFirstScreenFile, stampOfData, type StatPath } from './firstScreenStamp.ts';
+import { firstScreenTag, savedFirstScreenFile, stampOfData, type StatPath } from './firstScreenStamp.ts';
 
 /**
  * Saves `answers` when nothing moved while they were made: the data folder's stamp is the same
@@ -17,7 +17,7 @@ import { savedFirstScreenFile, stampOfData, type StatPath } from './firstScreenS
  * no change pending: DerivedCache.tagNow), of the size stamped. Call it after a flush, at the
  * close, with nothing else writing through this engine. Returns whether it was saved.
  */
-export async function saveFirstScreen(engine: Engine, makeAnswers: () => Promise<FirstScreenAnswers>): Promise<boolean> {
+export async function saveFirstScreen(engine: Engine, version: string, makeAnswers: () => Promise<FirstScreenAnswers>): Promise<boolean> {
   if (engine.readOnly) return false;
   const stat: StatPath = (file) => engine.fs.statSync(file, { bigint: true });
   const before = stampOfData(engine.layout, stat);
@@ -25,7 +25,7 @@ export async function saveFirstScreen(engine: Engine, makeAnswers: () => Promise
   const answers = await makeAnswers();
   const after = stampOfData(engine.layout, stat);
   if (after !== before || !everyContextIsItsFile(engine)) return false;
-  writeDerivedFile(engine.fs, savedFirstScreenFile(engine.layout), after, JSON.stringify(answers));
+  writeDerivedFile(engine.fs, savedFirstScreenFile(engine.layout), firstScreenTag(version, after), JSON.stringify(answers));
   return true;
 }
 

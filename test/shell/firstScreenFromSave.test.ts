@@ -39,11 +39,11 @@ interface Started {
   readonly events: { event: EventName; context?: string }[];
 }
 
-async function start(data: string, options: { fs?: FaultyFileSystem } = {}): Promise<Started> {
+async function start(data: string, options: { fs?: FaultyFileSystem; version?: string } = {}): Promise<Started> {
   const events: { event: EventName; context?: string }[] = [];
   const config: EngineServicesConfig = {
     dataLocation: { argv: ['--data', data], env: {}, cwd: path.dirname(data), home: path.dirname(data) },
-    version: 'test',
+    version: options.version ?? 'test',
     backgroundOptions: { scheduler: { startDelayMs: 3_600_000 }, verification: { startDelayMs: 3_600_000 } },
     ...(options.fs ? { engineOptions: { fs: options.fs } } : {}),
   };
@@ -195,6 +195,24 @@ describe('the first screen given from the last close\'s save', () => {
     await first.services.close();
     editSavedScreen(data);
     const again = await start(data);
+    try {
+      expect((await firstScreen(again.services)).outcomes).toContain(EDITED);
+    } finally {
+      await again.services.close();
+    }
+  }, 60_000);
+
+  it('is not given by another version of the app (its answers may be of another shape), which saves its own at its close', async () => {
+    const data = await folderSavedByTheApp();
+    editSavedScreen(data);
+    const newer = await start(data, { version: 'test-newer' });
+    try {
+      expect((await firstScreen(newer.services)).outcomes).toEqual(['Paint the house', 'Ship the book']);
+    } finally {
+      await newer.services.close();
+    }
+    editSavedScreen(data);
+    const again = await start(data, { version: 'test-newer' });
     try {
       expect((await firstScreen(again.services)).outcomes).toContain(EDITED);
     } finally {

@@ -155,7 +155,7 @@ export interface JournalStartLines {
  * baseline and seq; otherwise they are made here.
  */
 export function writeHeaderAndBaseline(m: ContextMemory, baseline: FileBaseline, made?: JournalStartLines): void {
-  const start = made !== undefined && made.baseline === baseline && made.fromSeq === m.seq ? made : runAtOnce(journalStartSteps(m, baseline));
+  const start = made !== undefined && made.baseline === baseline && made.fromSeq === m.seq ? made : finishOrMake(m, baseline);
   const { identity } = baseline;
   makeDirectoryDurably(m.fs, path.dirname(m.paths.journal));
   const existing = statIdentity(m.fs, m.paths.journal);
@@ -182,15 +182,42 @@ export function writeHeaderAndBaseline(m: ContextMemory, baseline: FileBaseline,
  */
 export async function journalStartInSlices(m: ContextMemory, slicing: Slicing): Promise<JournalStartLines | undefined> {
   const baseline = m.pendingBaseline;
-  if (!m.journalPending || baseline === undefined || !slicing.current()) return undefined;
+  if (!m.journalPending || baseline === undefined || m.journalStartUnderWay !== undefined || !slicing.current()) return undefined;
   const fromSeq = m.seq;
   const current = () => slicing.current() && m.pendingBaseline === baseline && m.seq === fromSeq;
+  const underWay: JournalStartUnderWay = { baseline, fromSeq, steps: journalStartSteps(m, baseline) };
+  m.journalStartUnderWay = underWay;
   try {
-    const made = await runInSlices(journalStartSteps(m, baseline), { sliceMs: slicing.sliceMs, pause: () => slicing.pause(), current }, () => new EngineError('BUSY', 'The journal start made before the lock is no longer wanted.'));
+    // Finished meanwhile by a start that could not wait (finishOrMake): the baseline is no longer pending, current() is false.
+    const made = await runInSlices(underWay.steps, { sliceMs: slicing.sliceMs, pause: () => slicing.pause(), current }, () => new EngineError('BUSY', 'The journal start made before the lock is no longer wanted.'));
     return current() ? made : undefined;
   } catch {
     return undefined;
+  } finally {
+    if (m.journalStartUnderWay === underWay) m.journalStartUnderWay = undefined;
   }
+}
+
+/** The journal start's lines being made in slices, for one baseline at one seq. */
+export interface JournalStartUnderWay {
+  readonly baseline: FileBaseline;
+  readonly fromSeq: number;
+  readonly steps: Steps<JournalStartLines>;
+}
+
+/**
+ * The lines for this baseline now: those being made in slices finished at once from where they
+ * are (their generator is paused between two steps while this runs), or made from the start.
+ */
+function finishOrMake(m: ContextMemory, baseline: FileBaseline): JournalStartLines {
+  const underWay = m.journalStartUnderWay;
+  m.journalStartUnderWay = undefined;
+  if (underWay !== undefined && underWay.baseline === baseline && underWay.fromSeq === m.seq) {
+    // Undefined only from a generator already run to its end (its lines handed to the round).
+    const finished = runAtOnce(underWay.steps) as JournalStartLines | undefined;
+    if (finished !== undefined) return finished;
+  }
+  return runAtOnce(journalStartSteps(m, baseline));
 }
 
 function* journalStartSteps(m: ContextMemory, baseline: FileBaseline): Steps<JournalStartLines> {

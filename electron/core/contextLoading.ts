@@ -102,6 +102,7 @@ function resetMemory(m: ContextMemory): void {
   m.forceRewrite = false;
   m.orderChanged = false;
   m.pendingBaseline = undefined;
+  m.journalStartUnderWay = undefined;
   m.previewed.clear();
   m.unjournaled.clear();
   m.findings = [];

@@ -17,7 +17,7 @@ import { IrregularRecords } from './irregularRecords.ts';
 import type { StoredRecord } from './records.ts';
 import type { JournalRead } from './journalFile.ts';
 import type { BadLine, FileIdentity } from './contextFile.ts';
-import type { FileBaseline } from './contextCommit.ts';
+import type { FileBaseline, JournalStartUnderWay } from './contextCommit.ts';
 import { FileVersions } from './fileVersions.ts';
 import type { RecoveryLog } from './recoveryLog.ts';
 import type { IndexBuild, SearchIndex } from './searchIndex.ts';
@@ -142,6 +142,12 @@ export class ContextMemory {
   orderChanged = false;
   /** A file adopted while its journal could not be started: journaled before the first commit. */
   pendingBaseline: FileBaseline | undefined;
+  /**
+   * The lines that start the journal, being made a slice at a time (contextCommit.ts,
+   * journalStartInSlices): a start that cannot wait (a commit, another program's version taken
+   * in) finishes them at once instead of making them again from the start.
+   */
+  journalStartUnderWay: JournalStartUnderWay | undefined;
   journalOffset = 0;
   journalIno: bigint | undefined;
   journalTornTail: JournalRead['tornTail'];

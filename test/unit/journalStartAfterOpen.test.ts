@@ -223,7 +223,7 @@ describe('the journal of a large peer file, started by the scheduled rewrite a s
     await again.close();
   });
 
-  it('a commit of this engine while the lines are made starts the journal itself: one header, nothing lost', async () => {
+  it('a commit of this engine while the lines are made starts the journal itself, finishing those lines (not making them anew): one header, nothing lost', async () => {
     const { layout, journal } = peerFolder(many);
     const watched = watchedClock(layout);
     const engine = await openEngine(layout, { ...SLICED, clock: watched.clock });
@@ -236,6 +236,7 @@ describe('the journal of a large peer file, started by the scheduled rewrite a s
     await committed;
     await engine.close();
     expect(journalLines(journal).filter((l) => l.kind === 'header')).toHaveLength(1);
+    expect(journalLines(journal)[0]?.created, 'the header made in slices, before the commit').toBe(watched.times[0]);
     const again = await openEngine(layout);
     expect(names(await again.read('default', (state) => readGraph(state)))).toEqual([...many, 'FromApp'].sort());
     await again.close();

@@ -24,15 +24,6 @@ import { tell, timed, type TimingObserver } from './health/engineTiming.ts';
 import { isHiddenRetired } from './contexts/retiredContexts.ts';
 import { monotonicMs } from './monotonicClock.ts';
 
-/**
- * Age after which a lock whose owner stopped refreshing it is taken over, when no owner note
- * says its process is gone (rootLock.ts reclaims those at once). Long: a live process cannot
- * refresh it while synchronous work holds its thread, and at 100k charts a CLI's first write to
- * a peer's file (the load, then the journal's start) holds it 15 s and more; at 10 s a waiting
- * app took the lock over and both wrote (test/faults/lockNotStolen.test.ts).
- */
-export const LOCK_STALE_MS = 60_000;
-
 export interface EngineOptions {
   readonly layout: DataLayout;
   readonly fs?: FileSystem;
@@ -231,7 +222,7 @@ export class Engine {
     if (linked) throw new EngineError('READ_ONLY', `Cannot change the data folder: ${linked}.`, { file: this.layout.root, kept: 'Nothing was changed.' });
     const lock = await acquireRootLock(this.layout.root, rootPaths(this.layout).lock, {
       timeoutMs: this.options.lockTimeoutMs ?? 10_000,
-      staleMs: this.options.lockStaleMs ?? LOCK_STALE_MS,
+      staleMs: this.options.lockStaleMs ?? 10_000,
       fs: this.fs,
     });
     this.lease = { lock, since: Date.now(), idle: undefined };

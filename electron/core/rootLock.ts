@@ -170,6 +170,30 @@ function clearAbandonedLock(fsys: FileSystem, lockDir: string, ownerFile: string
 }
 
 /**
+ * How old the lock may grow before it is taken over: `staleMs`, or far longer while its owner
+ * note names a live process on this host. Such a process cannot refresh the lock's time while
+ * synchronous work holds its thread: at 100k charts a CLI's first write to a peer's file (the
+ * load, then the journal's start) holds it 15 s and more, and a waiting app took the lock over
+ * as abandoned, and both wrote (test/faults/lockNotStolen.test.ts). A dead owner is aged at once
+ * instead (clearAbandonedLock); a lock with no note (its maker died before writing it) or made on
+ * another host goes stale after `staleMs` as before.
+ */
+function staleFor(fsys: FileSystem, lockDir: string, ownerFile: string, staleMs: number): number {
+  try {
+    const raw = readFileIfExists(fsys, ownerFile);
+    if (raw === undefined) return staleMs;
+    const note = JSON.parse(raw.toString('utf8')) as Partial<OwnerNote>;
+    const live = note.host === os.hostname() && typeof note.pid === 'number' && isProcessAlive(note.pid) && inodeOf(fsys, lockDir) === BigInt(note.ino ?? -1);
+    return live ? Math.max(staleMs, LIVE_OWNER_STALE_MS) : staleMs;
+  } catch {
+    return staleMs;
+  }
+}
+
+/** How long a lock whose owner is a live process on this host may go without a refresh of its time. */
+const LIVE_OWNER_STALE_MS = 10 * 60_000;
+
+/**
  * True when the lock has no owner note and turns stale (proper-lockfile then takes it over)
  * before `until`: its maker died between making it and writing the note. Its age cannot be
  * told from a note, only from its time; a waiter that began before it was made would otherwise
@@ -251,7 +275,7 @@ export async function acquireRootLock(root: string, lockDir: string, options: Lo
         lockfilePath: lockDir,
         realpath: false,
         fs: lockfileFs(fsys),
-        stale: Math.max(options.staleMs, 2000),
+        stale: staleFor(fsys, lockDir, ownerFile, Math.max(options.staleMs, 2000)),
         update: Math.max(Math.floor(options.staleMs / 5), 1000),
         retries: 0,
         onCompromised: (error) => {

@@ -2,8 +2,9 @@
 // kept it: at 100k charts a CLI's first write to a peer's file holds its thread 15 s and more
 // (the load, the journal's start), and cannot refresh the lock's mtime meanwhile. The app,
 // waiting, took the lock over as abandoned, and both wrote: two starts of one journal ("entry 1
-// follows 75", seen in a measurement). A process that is really gone is still reclaimed at
-// once by its owner note (lock.test.ts); the stale time now only covers a lock without one.
+// follows 75", seen in a measurement). Now a lock whose owner note names a live process on this
+// host goes stale only after 10 minutes; a dead owner's is still reclaimed at once, and one
+// without a note after the stale time (lock.test.ts).
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';

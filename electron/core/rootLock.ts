@@ -10,7 +10,7 @@
 //   acquisition, instead of making it wait `staleMs` for itself.
 // - proper-lockfile's default onCompromised throws from a timer (crashing the process); here it
 //   only marks the handle, and a commit checks the mark before it writes.
-import { watch, type FSWatcher } from 'node:fs';
+import { readFileSync, watch, type FSWatcher } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { EngineError, fromSystemError } from './errors.ts';
@@ -174,7 +174,9 @@ function clearAbandonedLock(fsys: FileSystem, lockDir: string, ownerFile: string
  * note names a live process on this host. Such a process cannot refresh the lock's time while
  * synchronous work holds its thread: at 100k charts a CLI's first write to a peer's file (the
  * load, then the journal's start) holds it 15 s and more, and a waiting app took the lock over
- * as abandoned, and both wrote (test/faults/lockNotStolen.test.ts). A dead owner is aged at once
+ * as abandoned, and both wrote (test/faults/lockNotStolen.test.ts). A stopped one (Ctrl-Z,
+ * SIGSTOP, a debugger) is not waited for: its lock goes stale as before, and it finds it lost when
+ * it goes on (pruneStalled.test.ts). A dead owner is aged at once
  * instead (clearAbandonedLock); a lock with no note (its maker died before writing it) or made on
  * another host goes stale after `staleMs` as before.
  */
@@ -183,10 +185,21 @@ function staleFor(fsys: FileSystem, lockDir: string, ownerFile: string, staleMs:
     const raw = readFileIfExists(fsys, ownerFile);
     if (raw === undefined) return staleMs;
     const note = JSON.parse(raw.toString('utf8')) as Partial<OwnerNote>;
-    const live = note.host === os.hostname() && typeof note.pid === 'number' && isProcessAlive(note.pid) && inodeOf(fsys, lockDir) === BigInt(note.ino ?? -1);
+    const live = note.host === os.hostname() && typeof note.pid === 'number' && isProcessAlive(note.pid) && !isProcessStopped(note.pid) && inodeOf(fsys, lockDir) === BigInt(note.ino ?? -1);
     return live ? Math.max(staleMs, LIVE_OWNER_STALE_MS) : staleMs;
   } catch {
     return staleMs;
+  }
+}
+
+/** Whether the process is stopped (state T or t in /proc/<pid>/stat); false where that cannot be read (not Linux). */
+function isProcessStopped(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+    return state === 'T' || state === 't';
+  } catch {
+    return false;
   }
 }
 

@@ -12,7 +12,6 @@
 import type { RecordSet } from './recordSet.ts';
 import { readFileIfExists, type FileSystem } from './fileSystem.ts';
 import { replaceCacheFile } from './atomicFile.ts';
-import { joinDerivedText, splitDerivedText } from './derivedCacheText.ts';
 
 /** What the store offers the layers above for one state. */
 export interface DerivedCache {
@@ -45,6 +44,9 @@ export function derivedCacheOf(state: RecordSet): DerivedCache | undefined {
   return caches.get(state);
 }
 
+/** The derived caches' file format: a cache of another is ignored. */
+const DERIVED_CACHE_FORMAT = 1;
+
 /**
  * The text of the cache file at `file` when it was saved for `tag`; undefined when it is missing,
  * unreadable, of another format or made for another content. Its first line names the format and
@@ -63,13 +65,20 @@ export function readDerivedEntry(fsys: FileSystem, file: string): { readonly tag
   } catch {
     return undefined;
   }
-  return text === undefined ? undefined : splitDerivedText(text);
+  const end = text?.indexOf('\n') ?? -1;
+  if (text === undefined || end < 0) return undefined;
+  try {
+    const header = JSON.parse(text.slice(0, end)) as { format?: unknown; tag?: unknown };
+    return header.format === DERIVED_CACHE_FORMAT && typeof header.tag === 'string' ? { tag: header.tag, text: text.slice(end + 1) } : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Saves `text` for `tag` at `file` (replaceCacheFile: a rename, no fsync); a failure only means no cache. */
 export function writeDerivedFile(fsys: FileSystem, file: string, tag: string, text: string): void {
   try {
-    replaceCacheFile(fsys, file, [Buffer.from(joinDerivedText(tag, text))]);
+    replaceCacheFile(fsys, file, [Buffer.from(`${JSON.stringify({ format: DERIVED_CACHE_FORMAT, tag })}\n${text}`)]);
   } catch {
     // A cache: without it the next open makes it anew (disk full, permission denied).
   }

@@ -1,7 +1,7 @@
 // The data folder's stamp, and the first screen saved for it (savedFirstScreen.ts writes it).
-// Plain node:fs, no engine: the engine's services read the saved screen before they open the
-// engine, and hand it to the app's main thread, which gives it to the window while the engine's
-// thread loads the contexts (electron/app/firstScreenFromSave.ts).
+// No engine: the engine's services read the saved screen before they open the engine, and hand
+// it to the app's main thread, which gives it to the window while the engine's thread loads the
+// contexts (electron/app/firstScreenFromSave.ts).
 //
 // The stamp names the folder as the close left it: the names of its contexts (context files,
 // and journals whose file is gone), and each context file's and journal's size, inode, mtime and
@@ -9,16 +9,11 @@
 // editor) moves the ctime of what it wrote or puts another inode in its place. Comparing content
 // instead (reading and hashing the files) costs 1.3-1.7 s at 100k charts, more than the whole
 // budget of the first screen.
-import fs from 'node:fs';
 import path from 'node:path';
 import { FIRST_FILTER, FIRST_ROWS, FIRST_SORT, type FirstScreenAnswers } from '../../shared/firstScreen.ts';
 import { contextNamesOnDisk, contextPaths, rootPaths, type DataLayout } from './dataRoot.ts';
-import { splitDerivedText } from './derivedCacheText.ts';
-
-/** Stats a path without following a link; a seam for the engine's file-system layer. */
-export type StatPath = (file: string) => fs.BigIntStats;
-
-const statPath: StatPath = (file) => fs.lstatSync(file, { bigint: true });
+import { readDerivedEntry } from './derivedCache.ts';
+import { realFileSystem, type FileSystem } from './fileSystem.ts';
 
 /** Where the saved screen lives: beside the journals, one per data folder. */
 export function savedFirstScreenFile(layout: DataLayout): string {
@@ -26,10 +21,11 @@ export function savedFirstScreenFile(layout: DataLayout): string {
 }
 
 /** The data folder's stamp; undefined when a file cannot be looked at (the screen is then neither saved nor given). */
-export function stampOfData(layout: DataLayout, stat: StatPath = statPath): string | undefined {
+export function stampOfData(layout: DataLayout, fsys: FileSystem = realFileSystem): string | undefined {
   const identity = (file: string) => {
     try {
-      const s = stat(file);
+      // The seam's statSync looks at a link itself, not through it.
+      const s = fsys.statSync(file, { bigint: true });
       return `${s.size}:${s.ino}:${s.mtimeNs}:${s.ctimeNs}${s.isSymbolicLink() ? ':link' : ''}`;
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return '-';
@@ -59,13 +55,7 @@ export function firstScreenTag(version: string, stamp: string): string {
 
 /** The saved screen when it was saved by this version and the data folder is exactly as stamped at the save; undefined otherwise (missing, unreadable, of another shape). */
 export function readSavedFirstScreen(layout: DataLayout, version: string): FirstScreenAnswers | undefined {
-  let text: string;
-  try {
-    text = fs.readFileSync(savedFirstScreenFile(layout), 'utf8');
-  } catch {
-    return undefined;
-  }
-  const saved = splitDerivedText(text);
+  const saved = readDerivedEntry(realFileSystem, savedFirstScreenFile(layout));
   const stamp = stampOfData(layout);
   if (saved === undefined || stamp === undefined || saved.tag !== firstScreenTag(version, stamp)) return undefined;
   try {

@@ -169,6 +169,16 @@ function clearAbandonedLock(fsys: FileSystem, lockDir: string, ownerFile: string
   }
 }
 
+/** The owner note beside the lock; undefined when there is none or it cannot be read (it is advisory). */
+function readOwnerNote(fsys: FileSystem, ownerFile: string): Partial<OwnerNote> | undefined {
+  try {
+    const raw = readFileIfExists(fsys, ownerFile);
+    return raw === undefined ? undefined : (JSON.parse(raw.toString('utf8')) as Partial<OwnerNote>);
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * How old the lock may grow before it is taken over: `staleMs`, or far longer while its owner
  * note names a live process on this host. Such a process cannot refresh the lock's time while
@@ -181,15 +191,9 @@ function clearAbandonedLock(fsys: FileSystem, lockDir: string, ownerFile: string
  * another host goes stale after `staleMs` as before.
  */
 function staleFor(fsys: FileSystem, lockDir: string, ownerFile: string, staleMs: number): number {
-  try {
-    const raw = readFileIfExists(fsys, ownerFile);
-    if (raw === undefined) return staleMs;
-    const note = JSON.parse(raw.toString('utf8')) as Partial<OwnerNote>;
-    const live = note.host === os.hostname() && typeof note.pid === 'number' && isProcessAlive(note.pid) && !isProcessStopped(note.pid) && inodeOf(fsys, lockDir) === BigInt(note.ino ?? -1);
-    return live ? Math.max(staleMs, LIVE_OWNER_STALE_MS) : staleMs;
-  } catch {
-    return staleMs;
-  }
+  const note = readOwnerNote(fsys, ownerFile);
+  const live = note !== undefined && note.host === os.hostname() && typeof note.pid === 'number' && typeof note.ino === 'number' && isProcessAlive(note.pid) && !isProcessStopped(note.pid) && inodeOf(fsys, lockDir) === BigInt(note.ino);
+  return live ? Math.max(staleMs, LIVE_OWNER_STALE_MS) : staleMs;
 }
 
 /** Whether the process is stopped (state T or t in /proc/<pid>/stat); false where that cannot be read (not Linux). */

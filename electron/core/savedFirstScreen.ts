@@ -9,7 +9,7 @@
 import type { Engine } from './engine.ts';
 import { derivedCacheOf, writeDerivedFile } from './derivedCache.ts';
 import type { FirstScreenAnswers } from '../../shared/firstScreen.ts';
-import { firstScreenTag, savedFirstScreenFile, stampOfData, type StatPath } from './firstScreenStamp.ts';
+import { firstScreenTag, savedFirstScreenFile, stampOfData } from './firstScreenStamp.ts';
 
 /**
  * Saves `answers` when nothing moved while they were made: the data folder's stamp is the same
@@ -19,11 +19,10 @@ import { firstScreenTag, savedFirstScreenFile, stampOfData, type StatPath } from
  */
 export async function saveFirstScreen(engine: Engine, version: string, makeAnswers: () => Promise<FirstScreenAnswers>): Promise<boolean> {
   if (engine.readOnly) return false;
-  const stat: StatPath = (file) => engine.fs.statSync(file, { bigint: true });
-  const before = stampOfData(engine.layout, stat);
+  const before = stampOfData(engine.layout, engine.fs);
   if (before === undefined || !everyContextIsItsFile(engine)) return false;
   const answers = await makeAnswers();
-  const after = stampOfData(engine.layout, stat);
+  const after = stampOfData(engine.layout, engine.fs);
   if (after !== before || !everyContextIsItsFile(engine)) return false;
   writeDerivedFile(engine.fs, savedFirstScreenFile(engine.layout), firstScreenTag(version, after), JSON.stringify(answers));
   return true;

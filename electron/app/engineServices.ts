@@ -12,7 +12,7 @@ import { prepareFirstScreen } from '../core/firstScreen.ts';
 import { saveFirstScreen } from '../core/savedFirstScreen.ts';
 import { readSavedFirstScreen } from '../core/firstScreenStamp.ts';
 import type { FirstScreenAnswers } from '../../shared/firstScreen.ts';
-import { firstScreenAnswers, tellWhatDiffered } from './firstScreenFromSave.ts';
+import { compareWhenReady, firstScreenAnswers } from './firstScreenFromSave.ts';
 import { existingHealthMonitorOf } from '../core/health/healthMonitor.ts';
 import { createHandlerTable } from '../ipc/handlerTable.ts';
 import { startBackgroundWork, type BackgroundWorkOptions } from './backgroundWork.ts';
@@ -117,13 +117,7 @@ export async function startEngineServices(config: EngineServicesConfig, output: 
   // The saved first screen given meanwhile (firstScreenFromSave.ts), compared with the real one.
   const compared = given === undefined
     ? Promise.resolve()
-    : listsReady
-        .then(() => (closing ? undefined : tellWhatDiffered(given, handle, emit, (context) => engine.loadedStore(context)?.seq ?? 0)))
-        .catch((error: unknown) => {
-          log('Comparing the first screen given from the last close with the data failed; every view is read again.', error);
-          // What was given from the save may differ, unchecked: every view reads again ('' is every context).
-          emit('data.changed', { context: '', seq: 0, external: [] });
-        });
+    : compareWhenReady(given, listsReady, { handle, emit, log, seqOf: (context) => engine.loadedStore(context)?.seq ?? 0, closing: () => closing });
   const watcher = new DataRootWatcher(engine, onChange, (error) => log('Live updates: a refresh failed.', error), config.watcherOptions);
   const watching = watcher.start().catch((error: unknown) => log('Live updates could not start; changes by other tools show after a restart.', error));
   // Then the search indexes, a slice at a time: the first search finds them ready.

@@ -56,9 +56,35 @@ export async function firstScreenAnswers(handle: Handle): Promise<FirstScreenAns
 }
 
 /** Once the contexts are loaded: each context whose real answer differs from the one given is told as changed. */
-export async function tellWhatDiffered(given: FirstScreenAnswers, handle: Handle, emit: Emit, seqOf: (context: string) => number): Promise<void> {
+async function tellWhatDiffered(given: FirstScreenAnswers, handle: Handle, emit: Emit, seqOf: (context: string) => number): Promise<void> {
   const real = await firstScreenAnswers(handle);
   for (const context of differingContexts(given, real)) emit('data.changed', { context, seq: seqOf(context), external: [] });
+}
+
+/** What comparing the given screen with the real one needs from the services. */
+export interface ComparisonOptions {
+  readonly handle: Handle;
+  readonly emit: Emit;
+  readonly log: (message: string, error?: unknown) => void;
+  /** The sequence number of a loaded context, told with its change. */
+  readonly seqOf: (context: string) => number;
+  /** True once the services are closing: nothing is compared then. */
+  readonly closing: () => boolean;
+}
+
+/**
+ * Compares the screen given from the save with the real answers once the lists are ready
+ * (tellWhatDiffered). When the comparison itself fails, what was given may differ unchecked:
+ * every view is told to read again (data.changed of '', every context). Never rejects.
+ */
+export function compareWhenReady(given: FirstScreenAnswers, listsReady: Promise<void>, options: ComparisonOptions): Promise<void> {
+  const { handle, emit, log, seqOf, closing } = options;
+  return listsReady
+    .then(() => (closing() ? undefined : tellWhatDiffered(given, handle, emit, seqOf)))
+    .catch((error: unknown) => {
+      log('Comparing the first screen given from the last close with the data failed; every view is read again.', error);
+      emit('data.changed', { context: '', seq: 0, external: [] });
+    });
 }
 
 /**

@@ -12,7 +12,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startEngineServices, type EngineServices, type EngineServicesConfig } from '../../electron/app/engineServices.ts';
-import { givingFirstScreen } from '../../electron/app/firstScreenFromSave.ts';
+import { compareWhenReady, givingFirstScreen } from '../../electron/app/firstScreenFromSave.ts';
 import { contextPaths, resolveLayout } from '../../electron/core/dataRoot.ts';
 import { readDerivedEntry } from '../../electron/core/derivedCache.ts';
 import { realFileSystem } from '../../electron/core/fileSystem.ts';
@@ -243,6 +243,58 @@ describe('the first screen given from the last close\'s save', () => {
     await again.services.close();
     expect(fs.existsSync(file)).toBe(false);
     expect(cliOk(['chart', 'list', '--context', 'work'], data)).toContain('Kept all the same');
+  }, 60_000);
+
+  // No fault can be made to reach contexts.list on purpose once the contexts have loaded (its
+  // reads are of memory then), so the comparison's own requests are answered by a stand-in.
+  it('tells every view to read again when the comparison itself fails (mocked: a failing answer stands in for the fault), and logs why', async () => {
+    const data = await folderSavedByTheApp();
+    const again = await start(data);
+    try {
+      const given = again.services.firstScreen;
+      expect(given, 'given from the save').toBeDefined();
+      const told: { event: EventName; context?: string }[] = [];
+      const logged: string[] = [];
+      const asked: string[] = [];
+      await compareWhenReady(given as FirstScreenAnswers, again.services.listsReady, {
+        handle: async (channel) => {
+          asked.push(channel);
+          return { ok: false, error: { code: 'IO_ERROR', message: 'the disk went away' } };
+        },
+        emit: (event, payload) => void told.push({ event, context: (payload as { context?: string }).context }),
+        log: (message, error) => void logged.push(`${message} ${(error as Error).message}`),
+        seqOf: () => 0,
+        closing: () => false,
+      });
+      expect(asked).toContain('contexts.list');
+      expect(told).toEqual([{ event: 'data.changed', context: '' }]);
+      expect(logged).toEqual([expect.stringMatching(/^Comparing the first screen .* failed; every view is read again\. the disk went away$/)]);
+    } finally {
+      await again.services.close();
+    }
+  }, 60_000);
+
+  it('compares nothing once the services are closing', async () => {
+    const data = await folderSavedByTheApp();
+    const again = await start(data);
+    try {
+      const asked: string[] = [];
+      const told: string[] = [];
+      await compareWhenReady(again.services.firstScreen as FirstScreenAnswers, again.services.listsReady, {
+        handle: async (channel, input) => {
+          asked.push(channel);
+          return again.services.handle(channel, input);
+        },
+        emit: (event) => void told.push(event),
+        log: () => undefined,
+        seqOf: () => 0,
+        closing: () => true,
+      });
+      expect(asked).toEqual([]);
+      expect(told).toEqual([]);
+    } finally {
+      await again.services.close();
+    }
   }, 60_000);
 
   it('is given by the thread that started the engine\'s worker (as the app runs it) while the worker loads the contexts, before it says its lists are ready', async () => {

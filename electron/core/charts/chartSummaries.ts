@@ -234,7 +234,9 @@ function update(state: RecordSet, context: string): SummaryCache {
     cache.heads = new Map();
     for (const head of heads.values()) addCount(cache.heads, head.id, 1);
     const made: ChartSummary[] = [];
-    for (const id of index().ids) {
+    // Every chart id (those a head names: ChartIndex.ids as a set), without building the index:
+    // the sort below makes the order (it is total), and most summaries need no index at all.
+    for (const id of cache.heads.keys()) {
       const summary = summaryNow(state, id, context, index, cache, parts);
       if (summary) made.push(summary);
     }

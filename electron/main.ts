@@ -23,12 +23,16 @@ startShell({
   contentRoot: chooseContentRoot(appRoot).root,
   session: () => session.defaultSession,
   ipcMain,
-  createWindow: () =>
-    openMainWindow(BrowserWindow, {
-      preload: path.join(appRoot, 'out', 'preload.cjs'),
-      devTools,
-      backgroundColor: nativeTheme.shouldUseDarkColors ? '#1d1f23' : '#f7f7f5',
-    }),
+  createWindow: (showAfter) =>
+    openMainWindow(
+      BrowserWindow,
+      {
+        preload: path.join(appRoot, 'out', 'preload.cjs'),
+        devTools,
+        backgroundColor: nativeTheme.shouldUseDarkColors ? '#1d1f23' : '#f7f7f5',
+      },
+      showAfter,
+    ),
   setMenu: (template) => Menu.setApplicationMenu(Menu.buildFromTemplate(template)),
   // The engine, its timers and live updates run in a worker thread (out/engineWorker.cjs): the
   // main thread, which moves the windows and answers the menus, never waits on a rewrite.

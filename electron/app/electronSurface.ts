@@ -28,6 +28,7 @@ export interface BrowserWindowLike {
   once(event: 'ready-to-show', listener: () => void): unknown;
   once(event: 'closed', listener: () => void): unknown;
   show(): void;
+  close(): void;
   focus(): void;
   restore(): void;
   isMinimized(): boolean;

@@ -107,7 +107,7 @@ export async function startEngineServices(config: EngineServicesConfig, output: 
   const handle = (channel: string, input: unknown) => table.handle(channel, input, checkedSender);
   // What the window asks for first, made ready while it loads (firstScreen.ts). Begun after this
   // turn: loading a context holds the thread (4-5 s at 100k charts), and the thread that started
-  // the services hears they are up first (the app opens its window then).
+  // the services hears they are up first (the window, loading meanwhile, is shown then, and the saved first screen given).
   const listsReady = new Promise<void>((resolve) => setImmediate(resolve))
     .then(() => prepareFirstScreen(engine, () => closing))
     .catch((error: unknown) => log('Preparing the chart lists failed; the window\'s first request prepares them instead.', error));

@@ -1,7 +1,8 @@
 // The app's life, in order. Before ready: one instance only, every renderer sandboxed, the
 // app:// scheme declared, every web contents guarded. At ready: the session locked down, the
-// scheme served, the menu set, the engine's services started (in the app: in a worker thread
-// of their own, engineWorkerClient.ts), the IPC handler registered, the window opened. At
+// scheme served, the menu set, the IPC handler registered and the window loading while the
+// engine's services start (in the app: in a worker thread of their own, engineWorkerClient.ts);
+// the window's requests wait for them, and it is shown once they are up. At
 // quit: the quit is held (preventDefault) until IPC is unregistered and the services have
 // stopped their timers and live updates and flushed every pending rewrite of the context
 // files; then the app quits for real.
@@ -18,7 +19,7 @@ import { givingFirstScreen } from './firstScreenFromSave.ts';
 import type { DataLocationInput } from './dataLocation.ts';
 import type { BrowserWindowLike, IpcMainLike, PreventableEvent, SessionLike, WebContentsLike } from './electronSurface.ts';
 import { broadcast, registerInvokeHandler } from './ipcBridge.ts';
-import type { EventName, Events } from '../../shared/contract.ts';
+import type { EventName, Events, IpcResult } from '../../shared/contract.ts';
 import { loadStartPage } from './mainWindow.ts';
 import { buildMenuTemplate, type MenuItemTemplate } from './menuTemplate.ts';
 import { guardWebContents } from './navigationGuard.ts';
@@ -52,8 +53,8 @@ export interface ShellDeps<W extends BrowserWindowLike> {
   /** session.defaultSession, available once the app is ready. */
   readonly session: () => SessionLike;
   readonly ipcMain: IpcMainLike;
-  /** openMainWindow(BrowserWindow, …) in the app. */
-  readonly createWindow: () => W;
+  /** openMainWindow(BrowserWindow, …, showAfter) in the app: the window is shown once `showAfter` settles well. */
+  readonly createWindow: (showAfter: Promise<unknown>) => W;
   readonly setMenu: (template: MenuItemTemplate[]) => void;
   readonly dataLocation: DataLocationInput;
   /**
@@ -111,7 +112,7 @@ export function startShell<W extends BrowserWindowLike>(deps: ShellDeps<W>): She
     if (deps.platform !== 'darwin') app.quit();
   });
   app.on('activate', () => {
-    if (phase === 'running' && windows.windows().length === 0) openWindow();
+    if (phase === 'running' && windows.windows().length === 0) openWindow(Promise.resolve());
   });
   app.on('before-quit', (event) => {
     if (phase === 'closed') return; // shutdown finished: let this quit through
@@ -126,8 +127,8 @@ export function startShell<W extends BrowserWindowLike>(deps: ShellDeps<W>): She
   deps.signals?.on('SIGINT', () => app.quit());
   deps.signals?.on('SIGTERM', () => app.quit());
 
-  function openWindow(): W {
-    const window = windows.add(deps.createWindow());
+  function openWindow(showAfter: Promise<unknown>): W {
+    const window = windows.add(deps.createWindow(showAfter));
     loadStartPage(window, (error) => log('The app page did not load.', error));
     return window;
   }
@@ -138,32 +139,48 @@ export function startShell<W extends BrowserWindowLike>(deps: ShellDeps<W>): She
     deps.serveScheme(createAppProtocolHandler({ root: deps.contentRoot }));
     deps.setMenu(buildMenuTemplate({ platform: deps.platform, appName: deps.appName, devTools: deps.devTools }));
     const emit = <E extends EventName>(event: E, payload: Events[E]) => void broadcast(windows.windows(), event, payload);
-    // The window's first screen is given from the last close's save while the contexts load (firstScreenFromSave.ts).
-    const started = givingFirstScreen(
-      await deps.startEngine(
-        {
-          dataLocation: deps.dataLocation,
-          version: app.getVersion(),
-          ...(deps.engineOptions ? { engineOptions: deps.engineOptions } : {}),
-          ...(deps.watcherOptions ? { watcherOptions: deps.watcherOptions } : {}),
-          ...(deps.backgroundOptions ? { backgroundOptions: deps.backgroundOptions } : {}),
-        },
-        {
-          emit,
-          log,
-          onCrash: (message) => {
-            log(message);
-            deps.showError('Tension Desk stopped working with your data', `${message}\n\nEvery change it acknowledged is kept in the journal (.history/); it is there when Tension Desk starts again.`);
-            app.quit();
+    // The window loads while the engine starts (its page and the engine's open take about as
+    // long, and the first screen waited for both in turn): its requests wait for the engine, and
+    // it is shown only once the engine is up. Not after a quit that came before ready.
+    const engineUp = deferred<EngineHost>();
+    if (phase === 'starting') {
+      unregisterIpc = registerInvokeHandler(deps.ipcMain, windows.isOwnSender, waitingFor(engineUp.promise));
+      openWindow(engineUp.promise);
+    }
+    let started: EngineHost;
+    try {
+      // The window's first screen is given from the last close's save while the contexts load (firstScreenFromSave.ts).
+      started = givingFirstScreen(
+        await deps.startEngine(
+          {
+            dataLocation: deps.dataLocation,
+            version: app.getVersion(),
+            ...(deps.engineOptions ? { engineOptions: deps.engineOptions } : {}),
+            ...(deps.watcherOptions ? { watcherOptions: deps.watcherOptions } : {}),
+            ...(deps.backgroundOptions ? { backgroundOptions: deps.backgroundOptions } : {}),
           },
-        },
-      ),
-    );
+          {
+            emit,
+            log,
+            onCrash: (message) => {
+              log(message);
+              deps.showError('Tension Desk stopped working with your data', `${message}\n\nEvery change it acknowledged is kept in the journal (.history/); it is there when Tension Desk starts again.`);
+              app.quit();
+            },
+          },
+        ),
+      );
+    } catch (error) {
+      // Never shown (showAfter rejected): closed before the error is told.
+      engineUp.reject(error);
+      unregisterIpc?.();
+      unregisterIpc = undefined;
+      for (const window of windows.windows()) window.close();
+      throw error;
+    }
     host = started;
-    if (phase !== 'starting') return; // a quit came while the engine was opening: shutdown closes it
-    unregisterIpc = registerInvokeHandler(deps.ipcMain, windows.isOwnSender, started);
-    openWindow();
-    phase = 'running';
+    engineUp.resolve(started);
+    if (phase === 'starting') phase = 'running'; // a quit that came meanwhile: shutdown closes it
   }
 
   const ready = startServices().catch((error: unknown) => {
@@ -189,4 +206,27 @@ export function startShell<W extends BrowserWindowLike>(deps: ShellDeps<W>): She
   }
 
   return { primary: true, ready, windows, host: () => host, phase: () => phase };
+}
+
+/** A promise with its settling functions, for what other code waits on before it exists. */
+function deferred<T>(): { promise: Promise<T>; resolve: (value: T) => void; reject: (error: unknown) => void } {
+  let resolve!: (value: T) => void;
+  let reject!: (error: unknown) => void;
+  const promise = new Promise<T>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  promise.catch(() => undefined); // a failed start is told by the shell, not as an unhandled rejection
+  return { promise, resolve, reject };
+}
+
+/** Answers the window's requests once the engine is up; when it cannot start, each is answered with why. */
+function waitingFor(engineUp: Promise<EngineHost>): Pick<EngineHost, 'handleForWindow'> {
+  return {
+    handleForWindow: (channel, input) =>
+      engineUp.then(
+        (host) => host.handleForWindow(channel, input),
+        (error: unknown): IpcResult<unknown> => ({ ok: false, error: { code: 'IO_ERROR', message: `The data folder could not be opened: ${error instanceof Error ? error.message : String(error)}`, kept: 'Nothing was changed.' } }),
+      ),
+  };
 }

@@ -43,8 +43,12 @@ export interface MainWindowOptions {
   };
 }
 
-/** Creates the window, shows it once its first paint is ready, and loads the app's start page. */
-export function openMainWindow<W extends BrowserWindowLike>(BrowserWindow: BrowserWindowConstructor<W>, settings: MainWindowSettings): W {
+/**
+ * Creates the window and loads the app's start page; shows it once its first paint is ready
+ * and `showAfter` has settled well (the app's first window loads while the engine starts, and
+ * is not shown at all when the engine cannot start: the error says why, and the app quits).
+ */
+export function openMainWindow<W extends BrowserWindowLike>(BrowserWindow: BrowserWindowConstructor<W>, settings: MainWindowSettings, showAfter: Promise<unknown> = Promise.resolve()): W {
   const window = new BrowserWindow({
     width: 1280,
     height: 820,
@@ -74,7 +78,14 @@ export function openMainWindow<W extends BrowserWindowLike>(BrowserWindow: Brows
       devTools: settings.devTools,
     },
   });
-  window.once('ready-to-show', () => window.show());
+  window.once('ready-to-show', () => {
+    showAfter.then(
+      () => {
+        if (!window.isDestroyed()) window.show();
+      },
+      () => undefined,
+    );
+  });
   return window;
 }
 

@@ -37,7 +37,7 @@ describe('the shell runs backups and the check of the data while the app is open
       contentRoot: path.resolve('build/placeholder'),
       session: () => new FakeSession(),
       ipcMain,
-      createWindow: () => openMainWindow(FakeBrowserWindow, { preload: '/app/out/preload.cjs', devTools: false, backgroundColor: '#fff' }),
+      createWindow: (showAfter) => openMainWindow(FakeBrowserWindow, { preload: '/app/out/preload.cjs', devTools: false, backgroundColor: '#fff' }, showAfter),
       setMenu: () => undefined,
       dataLocation: { argv: ['.', '--data', data], env: {}, cwd: process.cwd(), home: tempDir('tension-home-') },
       // As the app runs it: the timers in the engine's worker thread, their events crossing to the windows.

@@ -44,7 +44,7 @@ function fakeShell(overrides: Partial<ShellDeps<FakeBrowserWindow>> = {}) {
     contentRoot: path.resolve('build/placeholder'),
     session: () => session,
     ipcMain,
-    createWindow: () => openMainWindow(FakeBrowserWindow, { preload: '/app/out/preload.cjs', devTools: false, backgroundColor: '#fff' }),
+    createWindow: (showAfter) => openMainWindow(FakeBrowserWindow, { preload: '/app/out/preload.cjs', devTools: false, backgroundColor: '#fff' }, showAfter),
     setMenu: (template) => record.menus.push(template),
     dataLocation: { argv: ['.', '--data', data, '--no-sandbox'], env: {}, cwd: process.cwd(), home: tempDir('tension-home-') },
     startEngine,
@@ -186,13 +186,49 @@ const own = (window: FakeBrowserWindow) => ({ id: window.webContents.id, url: 'a
     expect(record.schemes).toBe(0);
   });
 
-  it('says why when the data folder cannot be opened, and quits without a window', async () => {
-    const { app, shell, record } = fakeShell({ dataLocation: { argv: ['--memory-path', 'not-jsonl.txt'], env: {}, cwd: process.cwd(), home: '/nonexistent' } });
+  it('says why when the data folder cannot be opened, and quits without showing a window', async () => {
+    const { app, shell, record, ipcMain } = fakeShell({ dataLocation: { argv: ['--memory-path', 'not-jsonl.txt'], env: {}, cwd: process.cwd(), home: '/nonexistent' } });
     app.readyNow();
     await shell.ready;
     expect(record.errors).toHaveLength(1);
     expect(record.errors[0]).toMatch(/could not start: A memory path must name a \.jsonl file/);
+    // The window that loaded meanwhile is closed, never shown, and its handler gone.
     expect(shell.windows.windows()).toEqual([]);
+    const window = FakeBrowserWindow.created.at(-1)!;
+    window.emit('ready-to-show');
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(window.destroyed).toBe(true);
+    expect(window.shown).toBe(false);
+    expect(ipcMain.handlers.size).toBe(0);
+    await waitFor(() => app.exited, 'the quit');
+  });
+
+  it('loads the window while the engine starts: a request made meanwhile is answered once the engine is up, and the window is shown only then', async () => {
+    let letStart!: () => void;
+    const gate = new Promise<void>((resolve) => (letStart = resolve));
+    const { app, shell, ipcMain } = fakeShell({ startEngine: async (config, output) => (await gate, startEngine(config, output)) });
+    app.readyNow();
+    await waitFor(() => shell.windows.windows().length === 1 && ipcMain.handlers.size === 2, 'the window and the IPC handler before the engine');
+    const window = shell.windows.windows()[0]!;
+    expect(window.loaded).toEqual(['app://tension/index.html']);
+    window.emit('ready-to-show');
+    let answered = false;
+    const asked = ipcMain.invoke(own(window), INVOKE_CHANNEL, 'charts.create', { context: 'work', outcome: 'Asked while the engine started', reality: ['r'] }).then((answer) => {
+      answered = true;
+      return answer;
+    });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(answered).toBe(false);
+    expect(window.shown).toBe(false);
+    expect(shell.phase()).toBe('starting');
+    letStart();
+    expect(await asked).toMatchObject({ ok: true });
+    await shell.ready;
+    expect(window.shown).toBe(true);
+    expect(shell.phase()).toBe('running');
+    const list = (await ipcMain.invoke(own(window), INVOKE_CHANNEL, 'charts.list', { context: 'work' })) as { ok: boolean; value: { desiredOutcome: string }[] };
+    expect(list.value.map((c) => c.desiredOutcome)).toEqual(['Asked while the engine started']);
+    app.quit();
     await waitFor(() => app.exited, 'the quit');
   });
 

@@ -32,9 +32,26 @@ describe('the window (fake BrowserWindow: Electron cannot run here)', () => {
     const window = openMainWindow(FakeBrowserWindow, { preload: '/p.cjs', devTools: true, backgroundColor: '#fff' });
     expect(window.shown).toBe(false);
     window.emit('ready-to-show');
+    await new Promise((resolve) => setImmediate(resolve));
     expect(window.shown).toBe(true);
     loadStartPage(window, () => undefined);
     expect(window.loaded).toEqual(['app://tension/index.html']);
+  });
+
+  it('waits to show itself for what it was told to wait for, and is never shown when that fails', async () => {
+    let up!: () => void;
+    const waited = openMainWindow(FakeBrowserWindow, { preload: '/p.cjs', devTools: false, backgroundColor: '#fff' }, new Promise<void>((resolve) => (up = resolve)));
+    waited.emit('ready-to-show');
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(waited.shown).toBe(false);
+    up();
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(waited.shown).toBe(true);
+
+    const failed = openMainWindow(FakeBrowserWindow, { preload: '/p.cjs', devTools: false, backgroundColor: '#fff' }, Promise.reject(new Error('the engine could not start')));
+    failed.emit('ready-to-show');
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(failed.shown).toBe(false);
   });
 });
 

@@ -6,7 +6,7 @@ import { identityOf, identityOfKey, type StoredRecord } from './records.ts';
 import { recordOfChange } from './journalChanges.ts';
 import { type OrderMove } from './recordOrder.ts';
 import { spliceBetween } from './recordSplice.ts';
-import { encodeChangeText, encodeCommitParts, type Change, type EncodedChange, type JournalCommit, type Origin } from './journalFormat.ts';
+import { CommitPartBodies, encodeChangeText, encodeCommitPartBodies, type Change, type EncodedChange, type JournalCommit, type Origin } from './journalFormat.ts';
 import type { Form } from './fileVersions.ts';
 import { runAtOnce, type Steps } from './steppedWork.ts';
 
@@ -69,15 +69,16 @@ export function* encodeCommitLineSteps(current: (key: string) => StoredRecord | 
   let added: Map<string, StoredRecord> | undefined;
   const identity = (key: string) => identityOf((current(key) ?? (added ??= new Map(changes.puts.map((record) => [record.key, record]))).get(key)) as StoredRecord);
   const order = (commit.moves ?? []).map(([key, after]) => [identity(key), after === null ? null : identity(after)]);
-  const texts: string[] = [];
+  // Gathered into the commit's parts as they come (a whole file adopted: 1.3M texts at 100k charts).
+  const texts = new CommitPartBodies();
   let sinceStep = 0;
   for (const record of changes.puts) {
     // An edit of a record already there is journaled as what changed in its line when that is
     // much smaller (a current reality that grows for years).
     const before = current(record.key);
     const splice = before && before.raw !== record.raw && record.kind !== 'line' ? spliceBetween(before.raw, record.raw) : undefined;
-    if (splice) texts.push(encodeChangeText({ change: { splice: identityOf(record), ...splice } }));
-    else texts.push(encodeChangeText(encodeRecordChange(record, changes.verbatim ? false : undefined)));
+    if (splice) texts.add(encodeChangeText({ change: { splice: identityOf(record), ...splice } }));
+    else texts.add(encodeChangeText(encodeRecordChange(record, changes.verbatim ? false : undefined)));
     if (++sinceStep === RECORDS_PER_STEP) {
       sinceStep = 0;
       yield;
@@ -85,10 +86,10 @@ export function* encodeCommitLineSteps(current: (key: string) => StoredRecord | 
   }
   for (const key of changes.deletes) {
     const record = current(key);
-    if (record) texts.push(encodeChangeText({ change: { del: identityOf(record) } }));
+    if (record) texts.add(encodeChangeText({ change: { del: identityOf(record) } }));
   }
   const lines: string[] = [];
-  const parts = encodeCommitParts(
+  const parts = encodeCommitPartBodies(
     {
       ts: commit.ts,
       tx: commit.tx,
@@ -107,7 +108,7 @@ export function* encodeCommitLineSteps(current: (key: string) => StoredRecord | 
   // Each part (up to 4 MB) sealed with its checksum in a step of its own.
   for (const line of parts) {
     lines.push(line);
-    if (texts.length > RECORDS_PER_STEP) yield;
+    if (texts.count > RECORDS_PER_STEP) yield;
   }
   return lines;
 }

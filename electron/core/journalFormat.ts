@@ -161,41 +161,72 @@ export function encodeCommit(commit: Omit<JournalCommit, 'kind' | 'changes'>, ch
 
 /** A commit line from changes already encoded as JSON texts. */
 export function encodeCommitTexts(commit: Omit<JournalCommit, 'kind' | 'changes'>, changeTexts: readonly string[]): string {
+  return encodeCommitBody(commit, changeTexts.join(','));
+}
+
+/** A commit line from its changes' texts already joined with commas. */
+function encodeCommitBody(commit: Omit<JournalCommit, 'kind' | 'changes'>, changes: string): string {
   const head = JSON.stringify({ kind: 'commit', ...commit });
-  return sealLine(`${head.slice(0, -1)},"changes":[${changeTexts.join(',')}]}`);
+  return sealLine(`${head.slice(0, -1)},"changes":[${changes}]}`);
 }
 
 /** Largest journal line a commit is written as; a bigger commit is split into parts. */
 export const PART_BYTES = 4 * 1024 * 1024;
 
 /**
- * The lines of one commit. Small commits are one line; a large one (a whole file adopted or
- * imported) is several lines with `part`/`parts` and one `tx`, each under PART_BYTES, so no
- * line approaches the length limit of a string. Readers apply a multi-part commit only when
- * all its parts are there (journalFile.ts), so it stays all or nothing.
+ * A commit's change texts gathered into its parts as they come (encodeCommitPartBodies): each part's
+ * texts are joined once it is full, so a commit of 1.3M records (a whole file adopted) holds a
+ * hundred or so strings, not a string per record until the last one is made.
  */
-export function* encodeCommitParts(commit: Omit<JournalCommit, 'kind' | 'changes' | 'seq'>, firstSeq: number, changeTexts: readonly string[]): Generator<string> {
-  const groups: string[][] = [[]];
-  let size = 0;
-  for (const text of changeTexts) {
-    const group = groups[groups.length - 1] as string[];
+export class CommitPartBodies {
+  private readonly full: string[] = [];
+  private group: string[] = [];
+  private size = 0;
+  /** How many texts were added. */
+  count = 0;
+
+  add(text: string): void {
+    this.count += 1;
     // +1 for the comma between changes; the line's head adds a few hundred bytes more.
-    if (size + text.length + 1 > PART_BYTES && group.length > 0) {
-      groups.push([text]);
-      size = text.length + 1;
+    if (this.size + text.length + 1 > PART_BYTES && this.group.length > 0) {
+      this.full.push(this.group.join(','));
+      this.group = [text];
+      this.size = text.length + 1;
     } else {
-      group.push(text);
-      size += text.length + 1;
+      this.group.push(text);
+      this.size += text.length + 1;
     }
   }
-  if (groups.length === 1) {
-    yield encodeCommitTexts({ seq: firstSeq, ...commit }, groups[0] as string[]);
+
+  /** Every part's changes, joined, handed over (this keeps none): at least one (a commit of no change has one, empty). */
+  takeBodies(): string[] {
+    const bodies = [...this.full, this.group.join(',')];
+    this.full.length = 0;
+    this.group = [];
+    this.size = 0;
+    return bodies;
+  }
+}
+
+/**
+ * The lines of one commit, its changes gathered into parts (CommitPartBodies). Small commits
+ * are one line; a large one (a whole file adopted or imported) is several lines with
+ * `part`/`parts` and one `tx`, each under PART_BYTES, so no line approaches the length limit
+ * of a string. Readers apply a multi-part commit only when all its parts are there
+ * (journalFile.ts), so it stays all or nothing.
+ */
+export function* encodeCommitPartBodies(commit: Omit<JournalCommit, 'kind' | 'changes' | 'seq'>, firstSeq: number, parts: CommitPartBodies): Generator<string> {
+  const bodies = parts.takeBodies();
+  if (bodies.length === 1) {
+    yield encodeCommitBody({ seq: firstSeq, ...commit }, bodies[0] as string);
     return;
   }
   const { order, fileDiffers, fileWritten, ...rest } = commit;
-  for (let i = 0; i < groups.length; i += 1) {
-    const last = i === groups.length - 1;
-    yield encodeCommitTexts({ seq: firstSeq + i, ...rest, part: i + 1, parts: groups.length, ...(last && order ? { order } : {}), ...(last && fileDiffers ? { fileDiffers } : {}), ...(last && fileWritten ? { fileWritten } : {}) }, groups[i] as string[]);
+  for (let i = 0; i < bodies.length; i += 1) {
+    const last = i === bodies.length - 1;
+    yield encodeCommitBody({ seq: firstSeq + i, ...rest, part: i + 1, parts: bodies.length, ...(last && order ? { order } : {}), ...(last && fileDiffers ? { fileDiffers } : {}), ...(last && fileWritten ? { fileWritten } : {}) }, bodies[i] as string);
+    // Each body is let go once its line is made (the caller holds the lines).
+    bodies[i] = '';
   }
 }
 

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { recordFromObject, readGraph, setEntity } from '../../electron/core/knowledgeGraph.ts';
-import { decodeJournalLine, PART_BYTES } from '../../electron/core/journalFormat.ts';
+import { CommitPartBodies, decodeJournalLine, PART_BYTES } from '../../electron/core/journalFormat.ts';
 import { openEngine, removeTempDirs, tempLayout } from '../helpers/tempRoot.ts';
 
 afterEach(removeTempDirs);
@@ -54,5 +54,19 @@ describe('a commit too large for one journal line', () => {
     const third = await openEngine(layout);
     expect((await third.read('bulk', readGraph)).entities.map((e) => e.name)).toEqual(['before', 'after']);
     await third.close();
+  });
+
+  it('gathers its changes into parts as they come, each under the part size, handed over whole and in order', () => {
+    const texts = Array.from({ length: 30_000 }, (_, i) => `{"line":"${'x'.repeat(i % 400)}${i}"}`);
+    const parts = new CommitPartBodies();
+    for (const text of texts) parts.add(text);
+    expect(parts.count).toBe(30_000);
+    const bodies = parts.takeBodies();
+    expect(bodies.length).toBeGreaterThan(1);
+    expect(bodies.every((body) => body.length <= PART_BYTES)).toBe(true);
+    expect(bodies.join(',')).toBe(texts.join(','));
+    // Handed over: it keeps nothing (a commit of 1.3M records holds its parts once, not twice).
+    expect(parts.takeBodies()).toEqual(['']);
+    expect(new CommitPartBodies().takeBodies()).toEqual(['']);
   });
 });

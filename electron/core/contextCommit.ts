@@ -34,8 +34,8 @@ export function appendSnapshotLine(m: ContextMemory, size: number, crc: string, 
 }
 
 /** Starts the journal of a context opened without one (journalPending), with its lines if made before (journalStartInSlices). Throws when it cannot be written. */
-export function startPendingJournal(m: ContextMemory, made?: JournalStartLines): void {
-  if (m.journalPending) ensureJournalReady(m, made);
+export function startPendingJournal(m: ContextMemory): void {
+  if (m.journalPending) ensureJournalReady(m);
 }
 
 /** Journals a change (durably) and applies it. Under the lock, after refresh(). */
@@ -100,11 +100,11 @@ function movesAfter(m: ContextMemory, puts: readonly StoredRecord[], deletes: re
 }
 
 /** Creates the journal if needed and cuts off a torn tail (saving its bytes first). */
-export function ensureJournalReady(m: ContextMemory, made?: JournalStartLines): void {
+export function ensureJournalReady(m: ContextMemory): void {
   if (m.journalIno === undefined) {
     const baseline = m.pendingBaseline;
     try {
-      writeHeaderAndBaseline(m, baseline ?? { records: [], identity: undefined, damaged: false }, made);
+      writeHeaderAndBaseline(m, baseline ?? { records: [], identity: undefined, damaged: false });
     } catch (error) {
       throw fromSystemError(error, 'Starting the journal', m.paths.journal, 'Nothing was changed.');
     }
@@ -150,12 +150,12 @@ export interface JournalStartLines {
 
 /**
  * Starts a journal. A file found without one (a peer's, or ours before a journal existed)
- * becomes the first commit, followed by a snapshot marker: the file is that state. `made`:
- * the lines made before the lock (journalStartInSlices), used when they are of this very
- * baseline and seq; otherwise they are made here.
+ * becomes the first commit, followed by a snapshot marker: the file is that state. Its lines
+ * are those made before the lock (journalStartInSlices) when they are of this very baseline and
+ * seq, finished here if they are still being made; otherwise they are made here.
  */
-export function writeHeaderAndBaseline(m: ContextMemory, baseline: FileBaseline, made?: JournalStartLines): void {
-  const start = made !== undefined && made.baseline === baseline && made.fromSeq === m.seq ? made : finishOrMake(m, baseline);
+export function writeHeaderAndBaseline(m: ContextMemory, baseline: FileBaseline): void {
+  const start = finishOrMake(m, baseline);
   const { identity } = baseline;
   makeDirectoryDurably(m.fs, path.dirname(m.paths.journal));
   const existing = statIdentity(m.fs, m.paths.journal);
@@ -173,47 +173,59 @@ export function writeHeaderAndBaseline(m: ContextMemory, baseline: FileBaseline,
 }
 
 /**
- * The lines that start the journal of a context opened without one (journalPending), made a
+ * Makes the lines that start the journal of a context opened without one (journalPending), a
  * slice at a time before the lock is taken (the scheduled rewrite): at 100k charts making them
- * took 6-10 s of the engine's thread in one piece, every request waiting. Undefined when no
- * journal is to be started, or when the baseline changed meanwhile (another program's version
- * taken in, a commit that started the journal) or the slicing stopped (the engine closing): the
- * start under the lock then makes its own. The baseline never changes once made (baselineOf).
+ * took 6-10 s of the engine's thread in one piece, every request waiting. They are kept in the
+ * context's memory (journalStartUnderWay) for the start under the lock (finishOrMake). True
+ * once they are made; false when no journal is to be started, when lines are already being
+ * made, when the baseline changed meanwhile (another program's version taken in, a commit that
+ * started the journal) or the slicing stopped (the engine closing): the start under the lock
+ * then makes its own. The baseline never changes once made (baselineOf).
  */
-export async function journalStartInSlices(m: ContextMemory, slicing: Slicing): Promise<JournalStartLines | undefined> {
+export async function journalStartInSlices(m: ContextMemory, slicing: Slicing): Promise<boolean> {
   const baseline = m.pendingBaseline;
-  if (!m.journalPending || baseline === undefined || m.journalStartUnderWay !== undefined || !slicing.current()) return undefined;
+  if (!m.journalPending || baseline === undefined || !slicing.current()) return false;
+  const known = m.journalStartUnderWay;
+  if (known !== undefined) {
+    if (known.baseline === baseline && known.fromSeq === m.seq) return known.made !== undefined;
+    m.journalStartUnderWay = undefined; // of another baseline or seq: of no use any more
+  }
   const fromSeq = m.seq;
   const current = () => slicing.current() && m.pendingBaseline === baseline && m.seq === fromSeq;
-  const underWay: JournalStartUnderWay = { baseline, fromSeq, steps: journalStartSteps(m, baseline) };
+  const underWay: JournalStartUnderWay = { baseline, fromSeq, steps: journalStartSteps(m, baseline), made: undefined };
   m.journalStartUnderWay = underWay;
   try {
     // Finished meanwhile by a start that could not wait (finishOrMake): the baseline is no longer pending, current() is false.
     const made = await runInSlices(underWay.steps, { sliceMs: slicing.sliceMs, pause: () => slicing.pause(), current }, () => new EngineError('BUSY', 'The journal start made before the lock is no longer wanted.'));
-    return current() ? made : undefined;
+    if (!current() || m.journalStartUnderWay !== underWay) return false;
+    underWay.made = made;
+    return true;
   } catch {
-    return undefined;
+    return false;
   } finally {
-    if (m.journalStartUnderWay === underWay) m.journalStartUnderWay = undefined;
+    if (m.journalStartUnderWay === underWay && underWay.made === undefined) m.journalStartUnderWay = undefined;
   }
 }
 
-/** The journal start's lines being made in slices, for one baseline at one seq. */
+/** The journal start's lines for one baseline at one seq: being made in slices, or made (`made`). */
 export interface JournalStartUnderWay {
   readonly baseline: FileBaseline;
   readonly fromSeq: number;
   readonly steps: Steps<JournalStartLines>;
+  made: JournalStartLines | undefined;
 }
 
 /**
- * The lines for this baseline now: those being made in slices finished at once from where they
- * are (their generator is paused between two steps while this runs), or made from the start.
+ * The lines for this baseline now: those made before the lock, or those being made in slices
+ * finished at once from where they are (their generator is paused between two steps while this
+ * runs), or made from the start. The ones kept in memory go either way.
  */
 function finishOrMake(m: ContextMemory, baseline: FileBaseline): JournalStartLines {
   const underWay = m.journalStartUnderWay;
   m.journalStartUnderWay = undefined;
   if (underWay !== undefined && underWay.baseline === baseline && underWay.fromSeq === m.seq) {
-    // Undefined only from a generator already run to its end (its lines handed to the round).
+    if (underWay.made !== undefined) return underWay.made;
+    // Undefined only from a generator already run to its end.
     const finished = runAtOnce(underWay.steps) as JournalStartLines | undefined;
     if (finished !== undefined) return finished;
   }

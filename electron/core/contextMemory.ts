@@ -143,9 +143,10 @@ export class ContextMemory {
   /** A file adopted while its journal could not be started: journaled before the first commit. */
   pendingBaseline: FileBaseline | undefined;
   /**
-   * The lines that start the journal, being made a slice at a time (contextCommit.ts,
-   * journalStartInSlices): a start that cannot wait (a commit, another program's version taken
-   * in) finishes them at once instead of making them again from the start.
+   * The lines that start the journal, being made a slice at a time before the lock, or made and
+   * waiting for it (contextCommit.ts, journalStartInSlices): the start under the lock takes them,
+   * and a start that cannot wait (a commit, another program's version taken in) finishes them at
+   * once instead of making them again from the start.
    */
   journalStartUnderWay: JournalStartUnderWay | undefined;
   journalOffset = 0;

@@ -22,7 +22,7 @@ import { ContextMemory, type CommitResult, type ContextStoreOptions, type Findin
 import { catchUpJournal, load } from './contextLoading.ts';
 import { noteObservedVersion, takeInOtherVersions } from './peerVersionIntake.ts';
 import { takeInLeftCopies } from './killedRewriteLeftovers.ts';
-import { commitChanges, journalStartInSlices, startPendingJournal, type JournalStartLines } from './contextCommit.ts';
+import { commitChanges, journalStartInSlices, startPendingJournal } from './contextCommit.ts';
 import { materialize, prepareRewrite, prepareRewriteInSlices, type PreparedRewrite } from './contextRewrite.ts';
 import type { Slicing } from './atomicFile.ts';
 
@@ -83,12 +83,12 @@ export class ContextStore {
   }
 
   /** Starts the journal of a context opened without one (journalPending), with its lines if made before the lock. Throws when it cannot be written. */
-  startPendingJournal(made?: JournalStartLines): void {
-    startPendingJournal(this.memory, made);
+  startPendingJournal(): void {
+    startPendingJournal(this.memory);
   }
 
-  /** The lines that start the pending journal, made a slice at a time before the lock (contextCommit.ts, journalStartInSlices). */
-  journalStartInSlices(slicing: Slicing): Promise<JournalStartLines | undefined> {
+  /** Makes the lines that start the pending journal a slice at a time before the lock, kept for its start (contextCommit.ts, journalStartInSlices); true once made. */
+  journalStartInSlices(slicing: Slicing): Promise<boolean> {
     return journalStartInSlices(this.memory, slicing);
   }
 

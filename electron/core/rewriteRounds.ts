@@ -9,7 +9,6 @@ import { EngineError, fromSystemError } from './errors.ts';
 import type { FileSystem } from './fileSystem.ts';
 import type { ContextStore } from './contextStore.ts';
 import type { PreparedRewrite } from './contextRewrite.ts';
-import type { JournalStartLines } from './contextCommit.ts';
 import { removeQuietly } from './atomicFile.ts';
 import { tell, type TimingObserver } from './health/engineTiming.ts';
 import { monotonicMs } from './monotonicClock.ts';
@@ -162,11 +161,11 @@ export class RewriteRounds {
       }
       const prepared = new Map<ContextStore, PreparedRewrite>();
       try {
-        const starts = await this.journalStartsInSlices();
+        await this.journalStartsInSlices();
         stale = await this.prepareRewritesInSlices(prepared);
         // Closing meanwhile: the close writes the files (a refused round is no failure to report).
         if (this.host.stopping()) return;
-        await this.host.withLock(() => this.underLock(prepared, stale, starts));
+        await this.host.withLock(() => this.underLock(prepared, stale));
       } finally {
         this.dropPrepared(prepared);
         // The whole round, pauses too: the next waits twice as long (scheduleRewrite).
@@ -217,20 +216,17 @@ export class RewriteRounds {
   /**
    * The lines that start the journals still to start (a peer's file opened), made a slice at a
    * time before the lock, for large files (REWRITE_OUTSIDE_LOCK_FROM_BYTES): at 100k charts,
-   * made under the lock they held the engine's thread 6-10 s. Under the lock each is used only if
-   * its baseline is still the one pending (contextCommit.ts, writeHeaderAndBaseline).
+   * made under the lock they held the engine's thread 6-10 s. Each store keeps them; under the
+   * lock they are used only if its baseline is still the one pending (contextCommit.ts, finishOrMake).
    */
-  private async journalStartsInSlices(): Promise<Map<ContextStore, JournalStartLines>> {
-    const starts = new Map<ContextStore, JournalStartLines>();
-    if (this.host.readOnly()) return starts;
+  private async journalStartsInSlices(): Promise<void> {
+    if (this.host.readOnly()) return;
     const from = this.host.options.rewriteOutsideLockFromBytes ?? REWRITE_OUTSIDE_LOCK_FROM_BYTES;
     const pending = [...this.host.stores()].filter((store) => !store.readOnly && store.journalPending && (store.fileInfo()?.size ?? 0) >= from);
     for (const store of pending) {
       const stillWanted = () => !this.host.stopping() && this.host.store(store.context) === store;
-      const made = await store.journalStartInSlices({ sliceMs: this.host.options.rewriteSliceMs ?? REWRITE_SLICE_MS, pause: nextTurn, current: stillWanted });
-      if (made) starts.set(store, made);
+      await store.journalStartInSlices({ sliceMs: this.host.options.rewriteSliceMs ?? REWRITE_SLICE_MS, pause: nextTurn, current: stillWanted });
     }
-    return starts;
   }
 
   /** The writable stores behind their journal whose file is written before the lock is taken (REWRITE_OUTSIDE_LOCK_FROM_BYTES). */
@@ -269,11 +265,11 @@ export class RewriteRounds {
 
   /**
    * `prepared`: files written for these stores before the lock (prepareRewrites); each one used
-   * is taken out of the map. `starts`: the lines that start a pending journal, made before the
-   * lock (journalStartsInSlices). `later`: stores left to the next scheduled rewrite (scheduledFlush),
+   * is taken out of the map (the lines that start a pending journal, made before the lock, are
+   * kept in its memory: journalStartsInSlices). `later`: stores left to the next scheduled rewrite (scheduledFlush),
    * to which one whose prepared file a commit made stale since is added, not written here.
    */
-  underLock(prepared?: Map<ContextStore, PreparedRewrite>, later?: Set<ContextStore>, starts?: ReadonlyMap<ContextStore, JournalStartLines>): void {
+  underLock(prepared?: Map<ContextStore, PreparedRewrite>, later?: Set<ContextStore>): void {
     const started = monotonicMs();
     let firstError: EngineError | undefined;
     for (const store of this.host.stores()) {
@@ -289,7 +285,7 @@ export class RewriteRounds {
           later.add(store);
           continue;
         }
-        store.startPendingJournal(starts?.get(store));
+        store.startPendingJournal();
         if (store.needsRewrite) {
           rewriting = monotonicMs();
           // Handed over: materialize swaps it in, or removes it when the state is no longer the one written.

@@ -232,6 +232,30 @@ const own = (window: FakeBrowserWindow) => ({ id: window.webContents.id, url: 'a
     await waitFor(() => app.exited, 'the quit');
   });
 
+  it('answers a request the window made while the engine was starting with why it could not start, and shows no window', async () => {
+    let letFail!: () => void;
+    const gate = new Promise<void>((resolve) => (letFail = resolve));
+    const { app, shell, ipcMain, record } = fakeShell({
+      startEngine: async () => {
+        await gate;
+        throw new Error('The data folder is on a disk that went away');
+      },
+    });
+    app.readyNow();
+    await waitFor(() => shell.windows.windows().length === 1 && ipcMain.handlers.size === 2, 'the window and the IPC handler before the engine');
+    const window = shell.windows.windows()[0]!;
+    window.emit('ready-to-show');
+    const asked = ipcMain.invoke(own(window), INVOKE_CHANNEL, 'charts.list', {});
+    letFail();
+    expect(await asked).toMatchObject({ ok: false, error: { code: 'IO_ERROR', message: expect.stringContaining('could not be opened: The data folder is on a disk that went away') } });
+    await shell.ready;
+    expect(record.errors).toEqual([expect.stringContaining('could not start: The data folder is on a disk that went away')]);
+    expect(window.shown).toBe(false);
+    expect(window.destroyed).toBe(true);
+    expect(ipcMain.handlers.size).toBe(0);
+    await waitFor(() => app.exited, 'the quit');
+  });
+
   it('a quit during startup closes the engine that was opening and opens no window', async () => {
     const { app, shell, ipcMain } = fakeShell();
     app.quit(); // before ready

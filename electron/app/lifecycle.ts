@@ -142,15 +142,9 @@ export function startShell<W extends BrowserWindowLike>(deps: ShellDeps<W>): She
     // The window loads while the engine starts (its page and the engine's open take about as
     // long, and the first screen waited for both in turn): its requests wait for the engine, and
     // it is shown only once the engine is up. Not after a quit that came before ready.
-    const engineUp = deferred<EngineHost>();
-    if (phase === 'starting') {
-      unregisterIpc = registerInvokeHandler(deps.ipcMain, windows.isOwnSender, waitingFor(engineUp.promise));
-      openWindow(engineUp.promise);
-    }
-    let started: EngineHost;
-    try {
+    const starting = (async () =>
       // The window's first screen is given from the last close's save while the contexts load (firstScreenFromSave.ts).
-      started = givingFirstScreen(
+      givingFirstScreen(
         await deps.startEngine(
           {
             dataLocation: deps.dataLocation,
@@ -169,17 +163,20 @@ export function startShell<W extends BrowserWindowLike>(deps: ShellDeps<W>): She
             },
           },
         ),
-      );
+      ))();
+    if (phase === 'starting') {
+      unregisterIpc = registerInvokeHandler(deps.ipcMain, windows.isOwnSender, waitingFor(starting));
+      openWindow(starting);
+    }
+    try {
+      host = await starting;
     } catch (error) {
       // Never shown (showAfter rejected): closed before the error is told.
-      engineUp.reject(error);
       unregisterIpc?.();
       unregisterIpc = undefined;
       for (const window of windows.windows()) window.close();
       throw error;
     }
-    host = started;
-    engineUp.resolve(started);
     if (phase === 'starting') phase = 'running'; // a quit that came meanwhile: shutdown closes it
   }
 
@@ -206,18 +203,6 @@ export function startShell<W extends BrowserWindowLike>(deps: ShellDeps<W>): She
   }
 
   return { primary: true, ready, windows, host: () => host, phase: () => phase };
-}
-
-/** A promise with its settling functions, for what other code waits on before it exists. */
-function deferred<T>(): { promise: Promise<T>; resolve: (value: T) => void; reject: (error: unknown) => void } {
-  let resolve!: (value: T) => void;
-  let reject!: (error: unknown) => void;
-  const promise = new Promise<T>((res, rej) => {
-    resolve = res;
-    reject = rej;
-  });
-  promise.catch(() => undefined); // a failed start is told by the shell, not as an unhandled rejection
-  return { promise, resolve, reject };
 }
 
 /** Answers the window's requests once the engine is up; when it cannot start, each is answered with why. */

@@ -176,18 +176,18 @@ export function writeHeaderAndBaseline(m: ContextMemory, baseline: FileBaseline)
  * Makes the lines that start the journal of a context opened without one (journalPending), a
  * slice at a time before the lock is taken (the scheduled rewrite): at 100k charts making them
  * took 6-10 s of the engine's thread in one piece, every request waiting. They are kept in the
- * context's memory (journalStartUnderWay) for the start under the lock (finishOrMake). True
- * once they are made; false when no journal is to be started, when lines are already being
- * made, when the baseline changed meanwhile (another program's version taken in, a commit that
- * started the journal) or the slicing stopped (the engine closing): the start under the lock
- * then makes its own. The baseline never changes once made (baselineOf).
+ * context's memory (journalStartUnderWay) for the start under the lock (finishOrMake). Nothing
+ * is made when no journal is to be started or lines for it are made or being made already; what
+ * is made is dropped when the baseline changed meanwhile (another program's version taken in, a
+ * commit that started the journal) or the slicing stopped (the engine closing): the start under
+ * the lock then makes its own. The baseline never changes once made (baselineOf).
  */
-export async function journalStartInSlices(m: ContextMemory, slicing: Slicing): Promise<boolean> {
+export async function journalStartInSlices(m: ContextMemory, slicing: Slicing): Promise<void> {
   const baseline = m.pendingBaseline;
-  if (!m.journalPending || baseline === undefined || !slicing.current()) return false;
+  if (!m.journalPending || baseline === undefined || !slicing.current()) return;
   const known = m.journalStartUnderWay;
   if (known !== undefined) {
-    if (known.baseline === baseline && known.fromSeq === m.seq) return known.made !== undefined;
+    if (known.baseline === baseline && known.fromSeq === m.seq) return;
     m.journalStartUnderWay = undefined; // of another baseline or seq: of no use any more
   }
   const fromSeq = m.seq;
@@ -197,11 +197,9 @@ export async function journalStartInSlices(m: ContextMemory, slicing: Slicing): 
   try {
     // Finished meanwhile by a start that could not wait (finishOrMake): the baseline is no longer pending, current() is false.
     const made = await runInSlices(underWay.steps, { sliceMs: slicing.sliceMs, pause: () => slicing.pause(), current }, () => new EngineError('BUSY', 'The journal start made before the lock is no longer wanted.'));
-    if (!current() || m.journalStartUnderWay !== underWay) return false;
-    underWay.made = made;
-    return true;
+    if (current() && m.journalStartUnderWay === underWay) underWay.made = made;
   } catch {
-    return false;
+    // No longer wanted (the slicing stopped, the baseline changed): the start under the lock makes its own.
   } finally {
     if (m.journalStartUnderWay === underWay && underWay.made === undefined) m.journalStartUnderWay = undefined;
   }

@@ -87,8 +87,8 @@ export class ContextStore {
     startPendingJournal(this.memory);
   }
 
-  /** Makes the lines that start the pending journal a slice at a time before the lock, kept for its start (contextCommit.ts, journalStartInSlices); true once made. */
-  journalStartInSlices(slicing: Slicing): Promise<boolean> {
+  /** Makes the lines that start the pending journal a slice at a time before the lock, kept for its start (contextCommit.ts, journalStartInSlices). */
+  journalStartInSlices(slicing: Slicing): Promise<void> {
     return journalStartInSlices(this.memory, slicing);
   }
 

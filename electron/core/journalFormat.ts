@@ -182,11 +182,15 @@ export class CommitPartBodies {
   private readonly full: string[] = [];
   private group: string[] = [];
   private size = 0;
+  private added = 0;
+
   /** How many texts were added. */
-  count = 0;
+  get count(): number {
+    return this.added;
+  }
 
   add(text: string): void {
-    this.count += 1;
+    this.added += 1;
     // +1 for the comma between changes; the line's head adds a few hundred bytes more.
     if (this.size + text.length + 1 > PART_BYTES && this.group.length > 0) {
       this.full.push(this.group.join(','));

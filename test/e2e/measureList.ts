@@ -16,7 +16,6 @@ import { writeChartFile } from '../bench/chartGenerator.ts';
 import { serveBridge } from './bridgeServer.ts';
 import { startEngineWorker } from '../../electron/app/engineWorkerClient.ts';
 import { givingFirstScreen } from '../../electron/app/firstScreenFromSave.ts';
-import type { EngineHost } from '../../electron/app/engineServices.ts';
 import { bundleElectron } from '../../build/bundle.ts';
 import type { Page } from 'playwright-core';
 import { chromiumMissing, distDir, ensureRendererBuilt, launchChromium } from './browser.ts';
@@ -83,8 +82,7 @@ async function startAndOpen(data: string, workerScript: string) {
   const browser = await launchChromium();
   const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
   await page.addInitScript({ content: MARK_LIST_TIMES });
-  let startedServices: EngineHost | undefined;
-  const bridge = await serveBridge({ distDir, handle: async (channel, input) => (startedServices ?? (await services)).handle(channel, input) });
+  const bridge = await serveBridge({ distDir, handle: async (channel, input) => (await services).handle(channel, input) });
   const started = performance.now();
   let engineMs = 0;
   // As the app's shell starts them (lifecycle.ts): the first screen saved at the last close
@@ -96,7 +94,7 @@ async function startAndOpen(data: string, workerScript: string) {
     { emit: (event, payload) => bridge.emit(event, payload), log: () => undefined },
   ).then((host) => {
     engineMs = performance.now() - started;
-    return (startedServices = givingFirstScreen(host));
+    return givingFirstScreen(host);
   });
   let liveUpdatesMs: number | undefined;
   void services.then((host) => host.watching.then(() => (liveUpdatesMs = performance.now() - started)));

@@ -91,7 +91,8 @@ async function main(): Promise<void> {
     if (wanted('cli')) await run(cliBench({ workDir, repoRoot, ...config.cli }));
     if (wanted('commit')) await run(commitBench({ workDir, ...config.commit }));
     if (wanted('perChange')) await run(perChangeBench({ workDir, ...config.perChange }));
-    if (wanted('open')) await run(openBench({ workDir, repoRoot, profileDir, ...config.open, ...(sizes ? { sizes } : {}) }));
+    // With --sizes, search is measured at the largest size opened (its figures come from that open).
+    if (wanted('open')) await run(openBench({ workDir, repoRoot, profileDir, ...config.open, ...(sizes ? { sizes, searchSize: Math.max(...sizes) } : {}) }));
     if (wanted('mcp')) await run(mcpBench({ workDir, ...config.mcp }));
     if (wanted('backup')) await run(backupBench({ workDir, ...config.backup }));
     if (wanted('growth')) await run(journalGrowthBench({ workDir, ...config.growth }));

@@ -12,6 +12,7 @@ import { parseCommandLine, type CliOptions } from './cli/arguments.ts';
 import { findCommand, helpText, optionsNotTaken, wordsNotTaken, type CommandResult } from './cli/commands.ts';
 import { listenForInterruption, stoppableEngine, type Interruption } from './cli/interruption.ts';
 import { createOutput } from './cli/output.ts';
+import { readProgressLine } from './cli/readProgressLine.ts';
 
 const exitCodes: Record<string, number> = {
   BAD_INPUT: 2,
@@ -132,6 +133,8 @@ export async function main(argv: string[], interruption: Interruption): Promise<
     checkDataFolder(layout, { create: writes });
     // The engine is loaded only now: --help, or a mistyped command, does not pay for it.
     const { Engine, requestFingerprint, runAsOperation } = await import('./cli/engineModules.ts');
+    // Its default: the bundle makes Node's modules CommonJS (build/cliBundle.mjs), without named exports.
+    const { isatty } = (await import('node:tty')).default;
     engine = await Engine.open({
       layout,
       origin: 'cli',
@@ -140,6 +143,8 @@ export async function main(argv: string[], interruption: Interruption): Promise<
       rewriteDelayMs: -1,
       lockTimeoutMs: envNumber('TENSION_LOCK_TIMEOUT_MS'),
       lockStaleMs: envNumber('TENSION_LOCK_STALE_MS'),
+      // On a terminal, how far a long read of a large file has gone (a first open of 100k charts).
+      ...(isatty(2) ? { onReadProgress: readProgressLine(err) } : {}),
     });
     const commandEngine = stoppableEngine(engine, interruption.signal);
     // With --op, what it was given for: the same id with another command line is refused (operationIntent.ts).

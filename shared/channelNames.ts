@@ -77,7 +77,7 @@ export const CHANNEL_NAME_LIST = [
 
 export type ListedChannelName = (typeof CHANNEL_NAME_LIST)[number];
 
-export const EVENT_NAMES = ['data.changed', 'health.changed', 'backup.progress', 'recovery.progress', 'backup.status', 'recovery.repaired', 'insights.changed', 'health.notice'] as const;
+export const EVENT_NAMES = ['data.changed', 'data.loading', 'health.changed', 'backup.progress', 'recovery.progress', 'backup.status', 'recovery.repaired', 'insights.changed', 'health.notice'] as const;
 export type EventName = (typeof EVENT_NAMES)[number];
 
 /** One invoke channel carries every request; each event has a channel of its own. */

@@ -253,6 +253,11 @@ export interface ProgressEvent {
 export interface Events {
   /** Another process (an MCP server, the CLI) or this app changed a context. */
   'data.changed': { readonly context: string; readonly seq: number; readonly external: readonly string[] };
+  /**
+   * How far the engine has read a large context file it is loading (a first open of 100k charts
+   * parses for seconds): bytes `done` of `total`, `task` naming the file; done = total at the end.
+   */
+  'data.loading': ProgressEvent & { readonly context: string };
   /** A context's health changed (damage found, repaired, read-only). */
   'health.changed': { readonly context: string; readonly health: ContextInfo['health']; readonly findings: readonly string[] };
   'backup.progress': ProgressEvent;

@@ -18,6 +18,7 @@ import { createHandlerTable } from '../ipc/handlerTable.ts';
 import { startBackgroundWork, type BackgroundWorkOptions } from './backgroundWork.ts';
 import { appDataLayout, type DataLocationInput } from './dataLocation.ts';
 import type { EncodedAnswer } from '../../shared/encodedAnswer.ts';
+import { byteSize } from '../../shared/byteSize.ts';
 import type { EventName, Events, IpcResult } from '../../shared/contract.ts';
 
 /** What the services need to start; plain data, so that it can cross into a worker thread. */
@@ -79,6 +80,8 @@ export async function startEngineServices(config: EngineServicesConfig, output: 
     layout,
     origin: 'app',
     onBackgroundError: (error) => log(`Writing a context file failed (every change is kept in the journal): ${error.message}`),
+    // A window shows how far a long load has gone (its chart list waits for it).
+    onReadProgress: ({ context, file, doneBytes, totalBytes }) => emit('data.loading', { context, task: `Reading ${file} (${byteSize(totalBytes)})`, done: doneBytes, total: totalBytes }),
     ...config.engineOptions,
   });
   let closing = false;

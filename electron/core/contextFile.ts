@@ -4,6 +4,7 @@
 import { runAtOnce, type Steps } from './steppedWork.ts';
 import type { FileSystem } from './fileSystem.ts';
 import { forEachLine, type Line } from './lineSplitter.ts';
+import { progressOfRead, type ReadProgress } from './readProgress.ts';
 import { asOpaque, classifyLine, makeRecord, quickRecord, readsIrregularly, trustedRecord, type StoredRecord } from './records.ts';
 import { crc32Hex } from './journalFormat.ts';
 import { DeferredRecordMap } from './deferredRecordMap.ts';
@@ -67,8 +68,9 @@ const BYTE_ORDER_MARK = 0xfeff;
  * records go into a DeferredRecordMap: no key is hashed into a Map until one is looked up (a
  * first open of a peer's file pays only for finding its repeated records: repeatedRecords.ts).
  */
-export function parseContextBytes(bytes: Buffer, trusted: TrustedFile | boolean = false): ParsedRecords {
-  if (typeof trusted === 'object' && trusted.irregularLines !== undefined) return parseVouchedBytes(bytes, trusted.irregularLines);
+export function parseContextBytes(bytes: Buffer, trusted: TrustedFile | boolean = false, progress?: ReadProgress): ParsedRecords {
+  const chunkDone = progressOfRead(progress, bytes.length);
+  if (typeof trusted === 'object' && trusted.irregularLines !== undefined) return parseVouchedBytes(bytes, trusted.irregularLines, chunkDone);
   const records: StoredRecord[] = [];
   const bad: BadLine[] = [];
   const occurrences = new Map<string, number>();
@@ -82,7 +84,7 @@ export function parseContextBytes(bytes: Buffer, trusted: TrustedFile | boolean 
     if (record.kind === 'line') record = asOpaque(text, nextOccurrence(occurrences, text));
     records.push(record);
     if (!terminated) unterminated = true;
-  });
+  }, 0, chunkDone);
   return deferredRecords(records, bad, repeatsAsOpaque(records, occurrences), unterminated);
 }
 
@@ -93,7 +95,7 @@ export function parseContextBytes(bytes: Buffer, trusted: TrustedFile | boolean 
  * full can repeat a record (another program wrote it twice), so only those keys are looked for
  * among the rest, and a later line of such a record becomes the opaque line a full parse makes.
  */
-function parseVouchedBytes(bytes: Buffer, irregular: readonly number[]): ParsedRecords {
+function parseVouchedBytes(bytes: Buffer, irregular: readonly number[], chunkDone?: (end: number) => void): ParsedRecords {
   const records: StoredRecord[] = [];
   const bad: BadLine[] = [];
   const occurrences = new Map<string, number>();
@@ -120,7 +122,7 @@ function parseVouchedBytes(bytes: Buffer, irregular: readonly number[]): ParsedR
     }
     records.push(record);
     if (!terminated) unterminated = true;
-  });
+  }, 0, chunkDone);
   const duplicates = fullyReadKeys === undefined ? 0 : repeatsAsOpaque(records, occurrences, fullyReadKeys);
   return deferredRecords(records, bad, duplicates, unterminated);
 }
@@ -258,19 +260,22 @@ function endsWithCompleteLine(bytes: Buffer): boolean {
   }
 }
 
-/** Reads and parses a context file; `trust` says whether bytes with this identity are known good (TrustedFile). */
-export function readContextFile(fsys: FileSystem, path: string, trust: (identity: FileIdentity) => TrustedFile | boolean = () => false): ParsedContextFile {
+/**
+ * Reads and parses a context file; `trust` says whether bytes with this identity are known good
+ * (TrustedFile); `progress` is told how far the parse of a large file has gone (readProgress.ts).
+ */
+export function readContextFile(fsys: FileSystem, path: string, trust: (identity: FileIdentity) => TrustedFile | boolean = () => false, progress?: ReadProgress): ParsedContextFile {
   const read = readStable(fsys, path);
   if (!read) {
     const link = statIdentity(fsys, path)?.link === true;
     return { records: [], map: new Map(), bad: [], duplicates: 0, identity: undefined, bytes: Buffer.alloc(0), exists: false, ...(link ? { link } : {}) };
   }
-  return parseReadFile(read, trust(read.identity));
+  return parseReadFile(read, trust(read.identity), progress);
 }
 
 /** A file read by readStable, parsed (for a caller that looked at its size and CRC first). */
-export function parseReadFile(read: { bytes: Buffer; identity: FileIdentity; unsettled?: boolean }, trusted: TrustedFile | boolean = false): ParsedContextFile {
-  const parsed = parseContextBytes(read.bytes, trusted);
+export function parseReadFile(read: { bytes: Buffer; identity: FileIdentity; unsettled?: boolean }, trusted: TrustedFile | boolean = false, progress?: ReadProgress): ParsedContextFile {
+  const parsed = parseContextBytes(read.bytes, trusted, progress);
   return {
     map: parsed.map,
     bad: parsed.bad,

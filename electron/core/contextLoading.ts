@@ -39,7 +39,7 @@ function loadFromDisk(m: ContextMemory): void {
 // read back for a file whose load would show something else (test/unit/listWithoutLoading.test.ts).
 function loadFile(m: ContextMemory): void {
   const checkpoint = readCheckpoint(m.fs, m.paths.checkpoint);
-  const file = readContextFile(m.fs, m.paths.file, (identity) => trustedAs(checkpoint, identity));
+  const file = readContextFile(m.fs, m.paths.file, (identity) => trustedAs(checkpoint, identity), m.options.readProgress);
   for (const bad of file.bad) m.noteBadLine(bad);
   if (checkpoint && tryLoadFromCheckpoint(m, file, checkpoint)) return;
   const vouched = checkpoint !== undefined && file.identity !== undefined && checkpoint.size === file.identity.size && checkpoint.crc === file.identity.crc;

@@ -23,6 +23,7 @@ import type { ObservedVersion } from './versionObserver.ts';
 import { tell, timed, type TimingObserver } from './health/engineTiming.ts';
 import { isHiddenRetired } from './contexts/retiredContexts.ts';
 import { monotonicMs } from './monotonicClock.ts';
+import type { ReadProgress } from './readProgress.ts';
 
 export interface EngineOptions {
   readonly layout: DataLayout;
@@ -51,6 +52,16 @@ export interface EngineOptions {
   readonly staleRewriteLimitMs?: number;
   /** Called when a background rewrite fails (the commits themselves are safe in the journal). */
   readonly onBackgroundError?: (error: EngineError) => void;
+  /** Told, a few times a second, how far the load of a large context file has read it (readProgress.ts). */
+  readonly onReadProgress?: (progress: FileReadProgress) => void;
+}
+
+/** How far a context's load has read its file: `file` is its name in the data folder. */
+export interface FileReadProgress {
+  readonly context: string;
+  readonly file: string;
+  readonly doneBytes: number;
+  readonly totalBytes: number;
 }
 
 export type Health = 'ok' | 'damaged' | 'read-only';
@@ -276,6 +287,7 @@ export class Engine {
         clock: this.options.clock,
         catchUpObserver: () => this.versionObserver?.catchUp(),
         savesCachesWhileReading: this.readerSavesCaches(),
+        ...(this.options.onReadProgress ? { readProgress: this.readProgressOf(context) } : {}),
       });
       const opening = monotonicMs();
       store.load();
@@ -287,6 +299,12 @@ export class Engine {
     if (this.readOnly) this.previewOpenIntents(context, store);
     if (store.needsRewrite || store.journalPending) this.scheduleRewrite();
     return store;
+  }
+
+  /** What tells onReadProgress of this context's loads. */
+  private readProgressOf(context: string): ReadProgress {
+    const file = path.basename(contextPaths(this.layout, context).file);
+    return (doneBytes, totalBytes) => this.options.onReadProgress?.({ context, file, doneBytes, totalBytes });
   }
 
   /**

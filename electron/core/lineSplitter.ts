@@ -53,8 +53,8 @@ function chunkEnd(buffer: Buffer, start: number, size: number): number {
 
 type LineVisitor = (start: number, end: number, text: string, utf8: boolean, terminated: boolean) => void;
 
-/** The same lines as splitLines, handed to `visit` one by one (no array of line objects). */
-export function forEachLine(bytes: Uint8Array, visit: LineVisitor, from = 0): void {
+/** The same lines as splitLines, handed to `visit` one by one (no array of line objects); `chunkDone` is told where each chunk of about 1 MB ended. */
+export function forEachLine(bytes: Uint8Array, visit: LineVisitor, from = 0, chunkDone?: (end: number) => void): void {
   const buffer = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   let chunkStart = from;
   while (chunkStart < buffer.length) {
@@ -63,6 +63,7 @@ export function forEachLine(bytes: Uint8Array, visit: LineVisitor, from = 0): vo
     if (isUtf8(chunk)) splitDecodedChunk(chunk, chunkStart, visit);
     else splitLineByLine(buffer, chunkStart, end, visit);
     chunkStart = end;
+    chunkDone?.(end);
   }
 }
 

@@ -31,7 +31,8 @@ export function startLiveUpdates(stores: AppStores): () => void {
       timer ??= setTimeout(flush, LIVE_DEBOUNCE_MS);
     }),
     stores.transport.on('health.changed', () => void stores.contexts.getState().load()),
-    ...(['backup.progress', 'recovery.progress'] as const).map((event) =>
+    // data.loading: a long load of a context file (its chart list waits for it).
+    ...(['backup.progress', 'recovery.progress', 'data.loading'] as const).map((event) =>
       stores.transport.on(event, ({ task, done, total }) => {
         const notifications = stores.notifications.getState();
         const id = progressTasks.get(task) ?? notifications.startTask(task, total);

@@ -26,7 +26,8 @@ const firstRow = (page: Page) => page.getByRole('list', { name: 'Chart list' }).
 /**
  * Marks the page's own times, from its navigation start, in the frame each is painted in (a
  * requestAnimationFrame after the DOM changed): `row`, the first chart row; `whole`, the whole
- * list held (its count no longer says that only the first rows are shown, ChartList.tsx).
+ * list held (its count no longer says that only the first rows are shown, ChartList.tsx);
+ * `reading`, the bar that tells how far a long load of the file has read (data.loading).
  * Read in the page: Playwright's own wait for a row polls in the page's main thread, and while
  * that thread parses the whole list it saw a row shown at 470 ms only at 1,000 ms. As text:
  * tsx names the functions it compiles with a helper (__name) the page does not have.
@@ -41,14 +42,15 @@ const MARK_LIST_TIMES = `(() => {
   };
   new MutationObserver(() => {
     if (document.querySelector('[aria-label="Chart list"] [role="listitem"]')) mark('row');
+    if (document.querySelector('progress[aria-label^="Reading "]')) mark('reading');
     const count = document.querySelector('[data-testid="list-count"]')?.textContent ?? '';
     const held = /^([\\d,]+) in /.exec(count);
     if (held && held[1] !== '0' && !count.includes('while the rest is read')) mark('whole');
   }).observe(document, { subtree: true, childList: true, characterData: true });
 })();`;
 
-/** The page's marks once both are painted: ms from its navigation start to its first row, and to the whole list. */
-async function listTimes(page: Page): Promise<{ firstRowMs: number; wholeListMs: number }> {
+/** The page's marks once both lists are painted: ms from its navigation start to its first row, to the whole list, and to the reading bar (undefined: not shown). */
+async function listTimes(page: Page): Promise<{ firstRowMs: number; wholeListMs: number; readingBarMs: number | undefined }> {
   const handle = await page.waitForFunction(
     () => {
       const marks = (window as unknown as { listMarks?: Record<string, number> }).listMarks;
@@ -57,12 +59,12 @@ async function listTimes(page: Page): Promise<{ firstRowMs: number; wholeListMs:
     undefined,
     { timeout: 600_000, polling: 20 },
   );
-  const marks = (await handle.jsonValue()) as { row: number; whole: number };
-  return { firstRowMs: marks.row, wholeListMs: marks.whole };
+  const marks = (await handle.jsonValue()) as { row: number; whole: number; reading?: number };
+  return { firstRowMs: marks.row, wholeListMs: marks.whole, readingBarMs: marks.reading };
 }
 
 /** A page opened on the server: ms from its open to the first chart row, and to the whole list held. */
-async function openToFirstRow(page: Page, url: string): Promise<{ firstRowMs: number; wholeListMs: number }> {
+async function openToFirstRow(page: Page, url: string): Promise<{ firstRowMs: number; wholeListMs: number; readingBarMs: number | undefined }> {
   await page.goto(`${url}/?bridge=/bridge`);
   return listTimes(page);
 }
@@ -110,15 +112,15 @@ async function startAndOpen(data: string, workerScript: string) {
   return { server, browser, page, engineMs, startToFirstRowMs: pageOpenedAfterMs + opened.firstRowMs, liveUpdatesAfterStartMs: () => liveUpdatesMs, ...opened };
 }
 
-/** Milliseconds, rounded; 'not yet' while the thing timed has not happened. */
-const roundOrNot = (ms: number | undefined) => (ms === undefined ? 'not yet' : Math.round(ms));
+/** Milliseconds, rounded; `otherwise` ('not yet') while the thing timed has not happened. */
+const roundOrNot = (ms: number | undefined, otherwise = 'not yet') => (ms === undefined || !Number.isFinite(ms) ? otherwise : Math.round(ms));
 
 async function measure(charts: number, workerScript: string): Promise<void> {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'tension-measure-'));
   const data = path.join(root, '.coaia');
   try {
     const generated = writeChartFile(path.join(data, 'charts-bulk.jsonl'), charts);
-    const { server, browser, page, engineMs: engineOpenMs, startToFirstRowMs, liveUpdatesAfterStartMs, firstRowMs, wholeListMs } = await startAndOpen(data, workerScript);
+    const { server, browser, page, engineMs: engineOpenMs, startToFirstRowMs, liveUpdatesAfterStartMs, firstRowMs, wholeListMs, readingBarMs } = await startAndOpen(data, workerScript);
     try {
       await page.reload();
       const { firstRowMs: secondListMs, wholeListMs: secondWholeMs } = await listTimes(page);
@@ -164,6 +166,7 @@ async function measure(charts: number, workerScript: string): Promise<void> {
           fileMB: +(generated.bytes / 1e6).toFixed(1),
           engineFirstOpenMs: Math.round(engineOpenMs),
           liveUpdatesStartedAfterMs: roundOrNot(liveUpdatesAfterStartMs()),
+          pageOpenToReadingBarMs: roundOrNot(readingBarMs, 'not shown'),
           pageOpenToFirstChartListMs: Math.round(firstRowMs),
           startToFirstChartListMs: Math.round(startToFirstRowMs),
           pageOpenToWholeListMs: Math.round(wholeListMs),
@@ -180,7 +183,7 @@ async function measure(charts: number, workerScript: string): Promise<void> {
       await server.close();
     }
     const restart = await startAndOpen(data, workerScript);
-    console.log(JSON.stringify({ charts, afterRestart: { engineReopenMs: Math.round(restart.engineMs), liveUpdatesStartedAfterMs: roundOrNot(restart.liveUpdatesAfterStartMs()), pageOpenToFirstChartListMs: Math.round(restart.firstRowMs), startToFirstChartListMs: Math.round(restart.startToFirstRowMs), pageOpenToWholeListMs: Math.round(restart.wholeListMs) } }));
+    console.log(JSON.stringify({ charts, afterRestart: { engineReopenMs: Math.round(restart.engineMs), liveUpdatesStartedAfterMs: roundOrNot(restart.liveUpdatesAfterStartMs()), pageOpenToReadingBarMs: roundOrNot(restart.readingBarMs, 'not shown'), pageOpenToFirstChartListMs: Math.round(restart.firstRowMs), startToFirstChartListMs: Math.round(restart.startToFirstRowMs), pageOpenToWholeListMs: Math.round(restart.wholeListMs) } }));
     await restart.browser.close();
     await restart.server.close();
   } finally {

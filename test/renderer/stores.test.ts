@@ -200,6 +200,15 @@ describe('the stores on the real handlers', () => {
     expect(stores.notifications.getState().tasks.map((t) => t.label)).toContain('Creating a backup');
     transport.emit('backup.progress', { task: 'Creating a backup', done: 1, total: 1 });
     expect(stores.notifications.getState().tasks.map((t) => t.label)).not.toContain('Creating a backup');
+    // A long load of a context file: a measured bar from the first word heard (a window that
+    // opened midway hears the rest only), gone when the whole file is read.
+    const reading = 'Reading charts-work.jsonl (250 MB)';
+    transport.emit('data.loading', { context: 'work', task: reading, done: 100, total: 400 });
+    expect(stores.notifications.getState().tasks.find((t) => t.label === reading)).toMatchObject({ done: 100, total: 400 });
+    transport.emit('data.loading', { context: 'work', task: reading, done: 300, total: 400 });
+    expect(stores.notifications.getState().tasks.filter((t) => t.label === reading)).toMatchObject([{ done: 300, total: 400 }]);
+    transport.emit('data.loading', { context: 'work', task: reading, done: 400, total: 400 });
+    expect(stores.notifications.getState().tasks.map((t) => t.label)).not.toContain(reading);
     stop();
     await engine.close();
   });

@@ -12,6 +12,8 @@ import { tsEngineWorkerEntry } from '../helpers/engineWorkerEntry.ts';
 import { writeChartFile } from '../bench/chartGenerator.ts';
 import { ENCODE_FROM_CHARS, decodeAnswer, isEncodedAnswer } from '../../shared/encodedAnswer.ts';
 import { removeTempDirs, tempDir } from '../helpers/tempRoot.ts';
+import { byteSize } from '../../shared/byteSize.ts';
+import type { Events } from '../../shared/contract.ts';
 
 afterEach(removeTempDirs);
 
@@ -80,6 +82,32 @@ describe('the engine in its worker thread, seen from the main thread', () => {
     expect(await host.handle('app.info', {})).toMatchObject({ ok: false, error: { code: 'INTERNAL' } });
     expect(crashes).toEqual([]); // a close that was asked for is no crash
   }, 30_000);
+
+  it('a long load of a large file tells the main thread how far it has read (data.loading), from 0 to the whole size', async () => {
+    const data = path.join(tempDir('tension-worker-'), '.coaia');
+    fs.mkdirSync(data, { recursive: true });
+    // About 10 MB: over the size from which a read is told (readProgress.ts).
+    const { bytes } = writeChartFile(path.join(data, 'charts-big.jsonl'), 4_000);
+    const received: { at: number; payload: Events['data.loading'] }[] = [];
+    const { output } = recorder();
+    const host = await startEngineWorker(tsEngineWorkerEntry, configFor(data), {
+      ...output,
+      emit: (event, payload) => {
+        if (event === 'data.loading') received.push({ at: performance.now(), payload: payload as Events['data.loading'] });
+      },
+    });
+    await host.listsReady;
+    const task = `Reading charts-big.jsonl (${byteSize(bytes)})`;
+    expect(received[0]?.payload).toEqual({ context: 'big', task, done: 0, total: bytes });
+    expect(received.at(-1)?.payload).toEqual({ context: 'big', task, done: bytes, total: bytes });
+    const between = received.slice(1, -1).map((r) => r.payload.done);
+    expect(between.length).toBeGreaterThan(0);
+    expect(between.every((done) => done > 0 && done < bytes)).toBe(true);
+    // Each message leaves the worker as it is posted, in the middle of its synchronous parse: the
+    // main thread has them spread over the read, not all at its end (for the log, not asserted).
+    console.log(`data.loading: ${received.length} events over ${(received.at(-1)!.at - received[0]!.at).toFixed(0)} ms as the main thread received them`);
+    await host.close();
+  }, 60_000);
 
   it('refuses a data folder it cannot open, with the reason', async () => {
     const file = path.join(tempDir('tension-worker-'), 'a-file');

@@ -12,11 +12,14 @@ import type { Command } from './commands.ts';
 
 // The backup modules, loaded when a backup command runs (commandModules.ts).
 const backups = async () => (await import('./commandModules.ts')).backups;
+const backupChecking = async () => (await import('./commandModules.ts')).backupChecking;
 const backupListing = async () => (await import('./commandModules.ts')).backupListing;
 const backupDue = async () => (await import('./commandModules.ts')).backupDue;
 const backupPolicy = async () => (await import('./commandModules.ts')).backupPolicy;
 const backupPruning = async () => (await import('./commandModules.ts')).backupPruning;
 const backupRestore = async () => (await import('./commandModules.ts')).backupRestore;
+const backupRestoring = async () => (await import('./commandModules.ts')).backupRestoring;
+const backupRemoval = async () => (await import('./commandModules.ts')).backupRemoval;
 
 const plural = (n: number, word: string, words = `${word}s`) => `${n} ${n === 1 ? word : words}`;
 
@@ -93,7 +96,7 @@ export const backupCommands: Record<string, Command> = {
     summary: 'check backups against their checksums',
     readOnly: true,
     async run({ engine, args }) {
-      const { listBackups, unreadableBackupChecks, verifyBackup } = await backups();
+      const [{ listBackups, unreadableBackupChecks }, { verifyBackup }] = await Promise.all([backups(), backupChecking()]);
       const ids = args[0] ? [args[0]] : listBackups(engine).map((b) => b.id);
       // With the ones whose manifest cannot be read (not listed, so they would vanish unseen).
       const checks = [...ids.map((id) => verifyBackup(engine, id)), ...(args[0] ? [] : unreadableBackupChecks(engine))];
@@ -128,7 +131,7 @@ export const backupCommands: Record<string, Command> = {
     async run({ engine, args, options, context }) {
       const id = args[0];
       if (!id) throw new EngineError('BAD_INPUT', 'backup restore needs a backup ID (see `tension backup list`).');
-      const [{ restoreChartFromBackup }, { restoreBackup }] = await Promise.all([backupRestore(), backups()]);
+      const [{ restoreChartFromBackup }, { restoreBackup }] = await Promise.all([backupRestore(), backupRestoring()]);
       if (options.chart !== undefined) {
         const result = await restoreChartFromBackup(engine, id, context, requireOption(options, 'chart'));
         return { json: { ok: true, ...result }, text: `restored chart ${result.chartId} of ${context} from ${id} (${result.changed} records changed); the state before is in backup ${result.safetyBackup}` };
@@ -181,7 +184,7 @@ export const backupCommands: Record<string, Command> = {
     usage: 'backup prune --days N [--keep K]',
     summary: 'remove backups older than N days, keeping at least the newest K (default 7); never the newest verified one',
     async run({ engine, options }) {
-      const { pruneBackups } = await backups();
+      const { pruneBackups } = await backupRemoval();
       const removed = await pruneBackups(engine, { maxAgeDays: parseCount(requireOption(options, 'days'), '--days', 30), keepAtLeast: parseCount(options.keep, '--keep', 7) });
       return { json: { removed }, text: removed.length === 0 ? 'nothing to remove' : `removed ${removed.join(', ')}` };
     },

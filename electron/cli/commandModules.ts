@@ -2,11 +2,14 @@
 // one lazily loaded module, so the bundle keeps it in a few chunks beside the engine's, not in
 // the twenty small ones a lazy import per module made (each file a fresh process loads costs it
 // about a millisecond). `tension --help` and `tension chart list` load none of it.
+export * as backupChecking from '../core/backupChecking.ts';
 export * as backupDue from '../core/backupDue.ts';
 export * as backupListing from '../core/backupListing.ts';
 export * as backupPolicy from '../core/backupPolicy.ts';
 export * as backupPruning from '../core/backupPruning.ts';
+export * as backupRemoval from '../core/backupRemoval.ts';
 export * as backupRestore from '../core/backupRestore.ts';
+export * as backupRestoring from '../core/backupRestoring.ts';
 export * as backups from '../core/backups.ts';
 export * as capacity from '../core/health/capacity.ts';
 export * as chartService from '../core/charts/chartService.ts';

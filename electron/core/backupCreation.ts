@@ -29,7 +29,8 @@ import { ObjectWriter, objectPath, sha256Hex } from './backupObjects.ts';
 import { freeBytesOnDisk, formatBytes, type FreeSpaceProbe } from './freeSpace.ts';
 import { endBackupInProgress, noteBackupInProgress } from './backupInProgress.ts';
 import { nextTurn, runAtOnce, runInSlices, type Steps } from './steppedWork.ts';
-import { BACKUP_FORMAT, CHECK, MANIFEST, SLOT_KINDS, checkFileSteps, kindFromReason, listBackups, type BackupFile, type BackupInfo, type BackupPiece, type CreateBackupOptions, type SlotKind, type BackupKind } from './backups.ts';
+import { BACKUP_FORMAT, CHECK, MANIFEST, SLOT_KINDS, kindFromReason, listBackups, type BackupFile, type BackupInfo, type BackupPiece, type CreateBackupOptions, type SlotKind, type BackupKind } from './backups.ts';
+import { checkFileSteps } from './backupChecking.ts';
 
 /** Room kept free beyond what a backup needs (its manifest, the file system's own blocks). */
 const ROOM_MARGIN = 64 * 1024;

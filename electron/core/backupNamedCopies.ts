@@ -10,7 +10,8 @@ import path from 'node:path';
 import type { Engine } from './engine.ts';
 import { contextFileName, rootPaths } from './dataRoot.ts';
 import { replaceFileAtomically } from './atomicFile.ts';
-import { readBackupContext, readBackupFile, type BackupInfo } from './backups.ts';
+import type { BackupInfo } from './backups.ts';
+import { readBackupContext, readBackupFile } from './backupChecking.ts';
 import { serializeRecords } from './contextFile.ts';
 
 export type CopySlot = 'daily' | 'weekly';

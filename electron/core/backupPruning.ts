@@ -2,7 +2,8 @@
 // shown before a policy is saved and carried out after each scheduled backup.
 import type { Engine } from './engine.ts';
 import { EngineError } from './errors.ts';
-import { listBackups, listBackupsWithLastGoodChecked, removeBackupsUnderLock } from './backups.ts';
+import { listBackups } from './backups.ts';
+import { listBackupsWithLastGoodChecked, removeBackupsUnderLock } from './backupRemoval.ts';
 import { readPolicy, type BackupPolicy } from './backupPolicy.ts';
 import { planRetention, safetyExpiryAfter, type RetentionVerdict } from './backupRetention.ts';
 import { readSafetyExpiry, writeSafetyExpiry } from './backupSafetyExpiry.ts';

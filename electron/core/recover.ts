@@ -16,7 +16,8 @@ import { parseContextBytes, serializeRecords, statIdentity, type BadLine } from 
 import { contextPaths } from './dataRoot.ts';
 import { entityKey, identityOfKey, relationKey, type StoredRecord } from './records.ts';
 import { keysOfJournalLine } from './damagedJournalEntry.ts';
-import { listBackups, readBackupContext, type BackupInfo } from './backups.ts';
+import { listBackups, type BackupInfo } from './backups.ts';
+import { readBackupContext } from './backupChecking.ts';
 import type { ContextStore } from './contextStore.ts';
 import { RecordSet } from './recordSet.ts';
 import { salvageLine } from './damagedLineSalvage.ts';

@@ -6,7 +6,9 @@
 import type { Engine } from './engine.ts';
 import { EngineError } from './errors.ts';
 import { validateContextName } from './dataRoot.ts';
-import { createBackupUnderLock, findBackup, readBackupContext, restoreBackup } from './backups.ts';
+import { createBackupUnderLock, findBackup } from './backups.ts';
+import { readBackupContext } from './backupChecking.ts';
+import { restoreBackup } from './backupRestoring.ts';
 import { restoreChartFromBackup } from './backupRestore.ts';
 import { loadBeforeSafetyBackup, markJournals, refuseIfChangedSince, type JournalMark } from './backupJournalMark.ts';
 import { RecordSet } from './recordSet.ts';

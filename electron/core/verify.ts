@@ -11,7 +11,8 @@ import { entityKey, parseValue, type StoredRecord } from './records.ts';
 import type { ContextStore } from './contextStore.ts';
 import { EngineError } from './errors.ts';
 import { nextTurn, runInSlices, type Steps } from './steppedWork.ts';
-import { listBackups, unreadableBackupChecks, verifyBackup } from './backups.ts';
+import { listBackups, unreadableBackupChecks } from './backups.ts';
+import { verifyBackup } from './backupChecking.ts';
 
 export interface VerifyFinding {
   readonly severity: 'error' | 'warning' | 'info';

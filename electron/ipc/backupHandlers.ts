@@ -7,7 +7,9 @@
 import type { z } from 'zod';
 import type { Engine } from '../core/engine.ts';
 import { EngineError } from '../core/errors.ts';
-import { listBackups, restoreBackup, verifyBackup } from '../core/backups.ts';
+import { listBackups } from '../core/backups.ts';
+import { verifyBackup } from '../core/backupChecking.ts';
+import { restoreBackup } from '../core/backupRestoring.ts';
 import { backupStatus, describeBackups } from '../core/backupListing.ts';
 import { changedPolicy, readPolicy, writePolicyUnderLock, type BackupPolicy } from '../core/backupPolicy.ts';
 import { previewPolicy } from '../core/backupPruning.ts';

@@ -11,7 +11,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { Engine } from '../../electron/core/engine.ts';
 import { resolveLayout } from '../../electron/core/dataRoot.ts';
 import { setEntity } from '../../electron/core/knowledgeGraph.ts';
-import { createBackup, findBackup, readBackupContext } from '../../electron/core/backups.ts';
+import { createBackup, findBackup } from '../../electron/core/backups.ts';
+import { readBackupContext } from '../../electron/core/backupChecking.ts';
 import { exitOf, runCli, spawnTs } from '../helpers/runCli.ts';
 import { removeTempDirs, tempDir } from '../helpers/tempRoot.ts';
 

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { Engine } from '../../electron/core/engine.ts';
 import { resolveLayout } from '../../electron/core/dataRoot.ts';
 import { realFileSystem, type FileSystem } from '../../electron/core/fileSystem.ts';
-import { pruneBackups } from '../../electron/core/backups.ts';
+import { pruneBackups } from '../../electron/core/backupRemoval.ts';
 
 const [data, mode] = process.argv.slice(2);
 if (!data || (mode !== 'first' && mode !== 'unlink')) {

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { Engine } from '../../electron/core/engine.ts';
 import { resolveLayout } from '../../electron/core/dataRoot.ts';
 import { realFileSystem, type FileSystem } from '../../electron/core/fileSystem.ts';
-import { restoreBackup } from '../../electron/core/backups.ts';
+import { restoreBackup } from '../../electron/core/backupRestoring.ts';
 import { restoreChartFromBackup } from '../../electron/core/backupRestore.ts';
 import { EngineError } from '../../electron/core/errors.ts';
 

@@ -10,7 +10,7 @@ import { afterEach, expect, it } from 'vitest';
 import { cliOk } from '../helpers/runCli.ts';
 import { openEngine, removeTempDirs, tempDir } from '../helpers/tempRoot.ts';
 import { resolveLayout } from '../../electron/core/dataRoot.ts';
-import { pruneBackups } from '../../electron/core/backups.ts';
+import { pruneBackups } from '../../electron/core/backupRemoval.ts';
 
 afterEach(removeTempDirs);
 

@@ -74,7 +74,7 @@ export function withStepNumbersKept(now: RecordSet, restored: readonly StoredRec
     const value = parseExact(record.raw);
     const metadata: Json = typeof value.metadata === 'object' && value.metadata !== null && !Array.isArray(value.metadata) ? { ...(value.metadata as Json) } : {};
     raiseStepNumberMark(metadata, given);
-    // Made here, not by knowledgeGraph's recordFromObject: a context restore is in backups.ts,
+    // Made here, not by knowledgeGraph's recordFromObject: a context restore is in backupRestoring.ts,
     // which `tension chart list` loads, and the graph's edits are not for a reading command.
     const raw = stringifyExact({ ...value, metadata });
     const verdict = classifyLine(raw);

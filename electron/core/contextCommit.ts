@@ -129,7 +129,10 @@ export interface FileBaseline {
   /** Its records, in the file's order. */
   readonly records: readonly StoredRecord[];
   readonly identity: FileIdentity | undefined;
-  /** Some of its lines could not be read (they are not among the records). */
+  /**
+   * Its lines are not its records one by one (linesAreItsRecords): some could not be read (they
+   * are not among the records), or held several. No checkpoint vouches for such a file.
+   */
   readonly damaged: boolean;
 }
 

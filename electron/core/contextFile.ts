@@ -59,9 +59,25 @@ export interface ParsedRecords {
   readonly duplicates: number;
   /** The key of the record read from a last line without its newline, if any. */
   readonly unterminatedKey?: string;
+  /**
+   * How many lines held several records joined by lone carriage returns (a file saved with old
+   * Mac line ends), each read as its records (recordsJoinedByCarriageReturns); absent when none.
+   * Such a file's lines are not its records one by one: no checkpoint may vouch for them.
+   */
+  readonly joinedLines?: number;
 }
 
 const BYTE_ORDER_MARK = 0xfeff;
+
+/**
+ * True when a parsed file's lines are its records one by one, none damaged: what a checkpoint
+ * (or a snapshot line, from which one is written) may vouch for, its lines then read quickly,
+ * one record each, by the next open. Not a file with damaged lines, nor one with lines of
+ * several records (joinedLines).
+ */
+export function linesAreItsRecords(file: ParsedRecords): boolean {
+  return file.bad.length === 0 && file.joinedLines === undefined;
+}
 
 /**
  * Parses a context file's bytes; `trusted`: they are exactly a file we wrote (TrustedFile). The
@@ -75,17 +91,21 @@ export function parseContextBytes(bytes: Buffer, trusted: TrustedFile | boolean 
   const bad: BadLine[] = [];
   const occurrences = new Map<string, number>();
   let unterminated = false;
+  let joinedLines = 0;
+  // Opaque lines are kept as text, by occurrence; repeated records become such lines below.
+  const add = (record: StoredRecord) => records.push(record.kind === 'line' ? asOpaque(record.raw, nextOccurrence(occurrences, record.raw)) : record);
   forEachLine(bytes, (start, end, lineText, utf8, terminated) => {
     const text = withoutByteOrderMark(start, lineText);
-    let record = trusted !== false && utf8 ? trustedRecord(text) : undefined;
-    if (!record) record = readInFull(text, utf8, () => badLine(bytes, start, end, terminated), bad);
-    if (!record) return;
-    // Opaque lines are kept as text, by occurrence; repeated records become such lines below.
-    if (record.kind === 'line') record = asOpaque(text, nextOccurrence(occurrences, text));
-    records.push(record);
+    const read = (trusted !== false && utf8 ? trustedRecord(text) : undefined) ?? readInFullOrJoined(text, utf8, () => badLine(bytes, start, end, terminated), bad);
+    if (read === undefined) return;
+    if (!Array.isArray(read)) add(read);
+    else {
+      joinedLines += 1;
+      for (const record of read) add(record);
+    }
     if (!terminated) unterminated = true;
   }, 0, chunkDone);
-  return deferredRecords(records, bad, repeatsAsOpaque(records, occurrences), unterminated);
+  return deferredRecords(records, bad, repeatsAsOpaque(records, occurrences), unterminated, joinedLines);
 }
 
 /**
@@ -101,6 +121,14 @@ function parseVouchedBytes(bytes: Buffer, irregular: readonly number[], chunkDon
   const occurrences = new Map<string, number>();
   let fullyReadKeys: Set<string> | undefined;
   let unterminated = false;
+  let joinedLines = 0;
+  const addReadInFull = (record: StoredRecord) => {
+    if (record.kind === 'line') records.push(asOpaque(record.raw, nextOccurrence(occurrences, record.raw)));
+    else {
+      (fullyReadKeys ??= new Set()).add(record.key);
+      records.push(record);
+    }
+  };
   // The next irregular line's place in `irregular`, and the non-blank line being read.
   let nextIrregular = 0;
   let line = -1;
@@ -113,28 +141,31 @@ function parseVouchedBytes(bytes: Buffer, irregular: readonly number[], chunkDon
       if (irregular[nextIrregular] === line) nextIrregular += 1;
       else record = quickRecord(text);
     }
-    if (!record) {
-      if (utf8) record = trustedRecord(text);
-      if (!record) record = readInFull(text, utf8, () => badLine(bytes, start, end, terminated), bad);
-      if (!record) return;
-      if (record.kind === 'line') record = asOpaque(text, nextOccurrence(occurrences, text));
-      else (fullyReadKeys ??= new Set()).add(record.key);
+    if (record) records.push(record);
+    else {
+      const read = (utf8 ? trustedRecord(text) : undefined) ?? readInFullOrJoined(text, utf8, () => badLine(bytes, start, end, terminated), bad);
+      if (read === undefined) return;
+      if (!Array.isArray(read)) addReadInFull(read);
+      else {
+        joinedLines += 1;
+        for (const one of read) addReadInFull(one);
+      }
     }
-    records.push(record);
     if (!terminated) unterminated = true;
   }, 0, chunkDone);
   const duplicates = fullyReadKeys === undefined ? 0 : repeatsAsOpaque(records, occurrences, fullyReadKeys);
-  return deferredRecords(records, bad, duplicates, unterminated);
+  return deferredRecords(records, bad, duplicates, unterminated, joinedLines);
 }
 
 /** The parse's answer: `records` (in file order, repeats already opaque lines) in a DeferredRecordMap. */
-function deferredRecords(records: StoredRecord[], bad: BadLine[], duplicates: number, unterminated: boolean): ParsedRecords {
+function deferredRecords(records: StoredRecord[], bad: BadLine[], duplicates: number, unterminated: boolean, joinedLines: number): ParsedRecords {
   const map = new DeferredRecordMap(records);
   const last = records[records.length - 1];
   return {
     map,
     bad,
     duplicates,
+    ...(joinedLines > 0 ? { joinedLines } : {}),
     ...(unterminated && last !== undefined ? { unterminatedKey: last.key } : {}),
     get records() {
       return [...map.values()];
@@ -153,11 +184,48 @@ function withoutByteOrderMark(start: number, text: string): string {
 
 /**
  * One line of a context file (lineSplitter's Line, over `bytes`) read as an open of a file we
- * did not write reads it: with a full JSON parse. Its record (an opaque line for anything but
- * an entity or relation), or undefined for a blank line or a damaged one (added to `bad`).
+ * did not write reads it: with a full JSON parse. Its records (an opaque line for anything but
+ * an entity or relation; several for records joined by lone carriage returns), none for a
+ * blank line or a damaged one (added to `bad`).
  */
-export function readLineInFull(bytes: Buffer, line: Line, bad: BadLine[]): StoredRecord | undefined {
-  return readInFull(withoutByteOrderMark(line.start, line.text), line.utf8, () => badLine(bytes, line.start, line.end, line.terminated), bad);
+export function readLineRecords(bytes: Buffer, line: Line, bad: BadLine[]): StoredRecord[] {
+  const read = readInFullOrJoined(withoutByteOrderMark(line.start, line.text), line.utf8, () => badLine(bytes, line.start, line.end, line.terminated), bad);
+  return read === undefined ? [] : Array.isArray(read) ? read : [read];
+}
+
+/**
+ * A line read with a full JSON parse (readInFull); one that is damaged as a whole but is
+ * several records joined by lone carriage returns is read as those records (an array), and is
+ * not damaged.
+ */
+function readInFullOrJoined(text: string, utf8: boolean, where: () => Omit<BadLine, 'reason'>, bad: BadLine[]): StoredRecord | StoredRecord[] | undefined {
+  const badBefore = bad.length;
+  const record = readInFull(text, utf8, where, bad);
+  if (record !== undefined || bad.length === badBefore || !utf8) return record;
+  const joined = recordsJoinedByCarriageReturns(text);
+  if (joined === undefined) return undefined;
+  bad.length = badBefore;
+  return joined;
+}
+
+/**
+ * The records of a line that holds several JSON lines joined by lone carriage returns, as a
+ * file saved with old Mac line ends (CR only; an editor's "Macintosh (CR)" setting) is read
+ * when lines end at a newline: undefined unless every part is a whole record or blank (a
+ * carriage return inside a JSON string is escaped, so one in a line is between values or
+ * ends a line). Without this such a file was one damaged line, which the next write moved
+ * aside to .recovery/, taking every record out of the file.
+ */
+export function recordsJoinedByCarriageReturns(text: string): StoredRecord[] | undefined {
+  const cr = text.indexOf('\r');
+  if (cr === -1 || cr === text.length - 1) return undefined;
+  const records: StoredRecord[] = [];
+  for (const part of text.split('\r')) {
+    const verdict = classifyLine(part);
+    if (!verdict.ok) return undefined;
+    if (verdict.kind !== 'blank') records.push(makeRecord(part, verdict.fields));
+  }
+  return records.length > 1 ? records : undefined;
 }
 
 /** A line read with a full JSON parse: its record, or undefined for a blank line or a damaged one (added to `bad`). */
@@ -281,6 +349,7 @@ export function parseReadFile(read: { bytes: Buffer; identity: FileIdentity; uns
     bad: parsed.bad,
     duplicates: parsed.duplicates,
     ...(parsed.unterminatedKey === undefined ? {} : { unterminatedKey: parsed.unterminatedKey }),
+    ...(parsed.joinedLines === undefined ? {} : { joinedLines: parsed.joinedLines }),
     get records() {
       return parsed.records;
     },

@@ -8,7 +8,7 @@ import { fromSystemError } from './errors.ts';
 import { sameLines } from './records.ts';
 import { JOURNAL_FORMAT } from './journalFormat.ts';
 import { cutJournal, readJournal, type JournalRead } from './journalFile.ts';
-import { irregularLinesOf, readContextFile, readStable, statIdentity, type FileIdentity, type ParsedContextFile, type TrustedFile } from './contextFile.ts';
+import { irregularLinesOf, linesAreItsRecords, readContextFile, readStable, statIdentity, type FileIdentity, type ParsedContextFile, type TrustedFile } from './contextFile.ts';
 import type { FileSystem } from './fileSystem.ts';
 import type { ContextPaths } from './dataRoot.ts';
 import { FileVersions } from './fileVersions.ts';
@@ -182,7 +182,7 @@ function loadByReplay(m: ContextMemory, file: ParsedContextFile, vouched = false
   if (matchesSnapshot && !journalDamaged && sameLines(file.map, m.materialized)) {
     m.rememberFile(file.identity);
     // Next time, open fast from here (not from a file with damaged lines: see writeHeaderAndBaseline).
-    if (!m.readOnly && lastSnapshot && file.bad.length === 0) tryWriteCheckpoint(m, lastSnapshot.size, lastSnapshot.crc, lastSnapshot.end, lastSnapshot.seq, irregularLinesOf(file.map.values()));
+    if (!m.readOnly && lastSnapshot && linesAreItsRecords(file)) tryWriteCheckpoint(m, lastSnapshot.size, lastSnapshot.crc, lastSnapshot.end, lastSnapshot.seq, irregularLinesOf(file.map.values()));
     return;
   }
   // A file that is our own last rewrite but differs from the journal's view: the journal lost
@@ -205,7 +205,7 @@ function baselineOf(file: ParsedContextFile): FileBaseline {
       return [...map.values()];
     },
     identity: file.identity,
-    damaged: file.bad.length > 0,
+    damaged: !linesAreItsRecords(file),
   };
 }
 
@@ -230,7 +230,7 @@ function startJournal(m: ContextMemory, file: ParsedContextFile, journal: Journa
       m.recovery.saveBytes(m.paths.journal, journal.tornTail.start, journal.tornTail.bytes, 'interrupted start of the journal (never acknowledged)');
       cutJournal(m.fs, m.paths.journal, journal.endOffset);
     }
-    writeHeaderAndBaseline(m, { records: file.records, identity: file.identity, damaged: file.bad.length > 0 });
+    writeHeaderAndBaseline(m, { records: file.records, identity: file.identity, damaged: !linesAreItsRecords(file) });
   } catch (error) {
     // Opening never fails: the file is read as it is, and the journal is started by the next
     // write (which then reports the real cause, disk full or the like, if it persists).

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { entityKey, sameLines, type StoredRecord } from './records.ts';
 import { repeatedKey, type RecordSet } from './recordSet.ts';
 import type { Origin } from './journalFormat.ts';
-import { parseContextBytes, parseReadFile, readStable, statIdentity, type FileIdentity, type ParsedContextFile } from './contextFile.ts';
+import { linesAreItsRecords, parseContextBytes, parseReadFile, readStable, statIdentity, type FileIdentity, type ParsedContextFile } from './contextFile.ts';
 import { absorbExternalVersion } from './externalMerge.ts';
 import { absorbLateVersion } from './lateVersion.ts';
 import { onlyWholeChartsTakenOut } from './chartsTakenOut.ts';
@@ -258,7 +258,7 @@ export function absorbFile(m: ContextMemory, file: ParsedContextFile, origin: Or
  */
 function journalSameVersion(m: ContextMemory, file: ParsedContextFile): void {
   const identity = file.identity;
-  if (!m.readOnly && !m.journalPending && identity && file.bad.length === 0 && sameLines(file.map, m.state)) {
+  if (!m.readOnly && !m.journalPending && identity && linesAreItsRecords(file) && sameLines(file.map, m.state)) {
     try {
       appendSnapshotLine(m, identity.size, identity.crc, identity.ino >= 0n ? identity : undefined);
       // As a replay of the line closes it: a version of ours, of our commits' records.

@@ -4,7 +4,7 @@
 import path from 'node:path';
 import type { Engine } from './engine.ts';
 import { readJournalSteps } from './journalFile.ts';
-import { readLineInFull, statIdentity, type BadLine } from './contextFile.ts';
+import { readLineRecords, statIdentity, type BadLine } from './contextFile.ts';
 import { readFileIfExists } from './fileSystem.ts';
 import { lineChunks } from './lineSplitter.ts';
 import { entityKey, parseValue, type StoredRecord } from './records.ts';
@@ -137,9 +137,10 @@ function* checkSteps(engine: Engine, context: string, paths: { readonly file: st
     const names = new Map<string, number>();
     for (const lines of lineChunks(bytes)) {
       for (const line of lines) {
-        const record = readLineInFull(bytes, line, bad);
-        const name = record === undefined ? undefined : entityNameOf(record);
-        if (name !== undefined) names.set(name, (names.get(name) ?? 0) + 1);
+        for (const record of readLineRecords(bytes, line, bad)) {
+          const name = entityNameOf(record);
+          if (name !== undefined) names.set(name, (names.get(name) ?? 0) + 1);
+        }
       }
       yield;
     }

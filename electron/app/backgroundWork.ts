@@ -8,6 +8,7 @@ import { BackupScheduler, type SchedulerEvent, type SchedulerOptions } from '../
 import { ScheduledVerification, type VerificationOptions } from '../core/scheduledVerification.ts';
 import type { EventName, Events } from '../../shared/contract.ts';
 import { formatBytes } from '../core/freeSpace.ts';
+import { throttledProgress } from './throttledProgress.ts';
 
 export interface BackgroundWorkOptions {
   readonly scheduler?: Omit<SchedulerOptions, 'onEvent'>;
@@ -48,13 +49,14 @@ export function startBackgroundWork(
   log: (message: string, error?: unknown) => void,
   options: BackgroundWorkOptions = {},
 ): BackgroundWork {
+  const backupProgress = throttledProgress((progress) => emit('backup.progress', progress));
   const scheduler = engine.readOnly
     ? undefined
     : new BackupScheduler(engine, {
         ...options.scheduler,
         onEvent(event) {
           if (event.type === 'progress') {
-            emit('backup.progress', { task: 'Scheduled backup', done: event.progress.done, total: Math.max(1, event.progress.total), message: event.progress.phase });
+            backupProgress({ task: 'Scheduled backup', done: event.progress.done, total: Math.max(1, event.progress.total), message: event.progress.phase });
             return;
           }
           if (event.type === 'backup-failed') log(`The scheduled backup failed: ${event.error.message}`);

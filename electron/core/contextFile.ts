@@ -216,7 +216,7 @@ function readInFullOrJoined(text: string, utf8: boolean, where: () => Omit<BadLi
  * ends a line). Without this such a file was one damaged line, which the next write moved
  * aside to .recovery/, taking every record out of the file.
  */
-export function recordsJoinedByCarriageReturns(text: string): StoredRecord[] | undefined {
+function recordsJoinedByCarriageReturns(text: string): StoredRecord[] | undefined {
   const cr = text.indexOf('\r');
   if (cr === -1 || cr === text.length - 1) return undefined;
   const records: StoredRecord[] = [];

@@ -12,7 +12,7 @@ import { parseCommandLine, type CliOptions } from './cli/arguments.ts';
 import { findCommand, helpText, optionsNotTaken, wordsNotTaken, type CommandResult } from './cli/commands.ts';
 import { listenForInterruption, stoppableEngine, type Interruption } from './cli/interruption.ts';
 import { createOutput } from './cli/output.ts';
-import { readProgressLine } from './cli/readProgressLine.ts';
+import { readProgressLine, type ReadProgressLine } from './cli/readProgressLine.ts';
 
 const exitCodes: Record<string, number> = {
   BAD_INPUT: 2,
@@ -103,6 +103,7 @@ const MAX_OP_LENGTH = 200;
 export async function main(argv: string[], interruption: Interruption): Promise<number> {
   let json = argv.includes('--json');
   let engine: Engine | undefined;
+  let progressLine: ReadProgressLine | undefined;
   try {
     const { words, options } = parseCommandLine(argv);
     json = options.json === true;
@@ -135,6 +136,7 @@ export async function main(argv: string[], interruption: Interruption): Promise<
     const { Engine, requestFingerprint, runAsOperation } = await import('./cli/engineModules.ts');
     // Its default: the bundle makes Node's modules CommonJS (build/cliBundle.mjs), without named exports.
     const { isatty } = (await import('node:tty')).default;
+    progressLine = isatty(2) ? readProgressLine(err) : undefined;
     engine = await Engine.open({
       layout,
       origin: 'cli',
@@ -144,7 +146,7 @@ export async function main(argv: string[], interruption: Interruption): Promise<
       lockTimeoutMs: envNumber('TENSION_LOCK_TIMEOUT_MS'),
       lockStaleMs: envNumber('TENSION_LOCK_STALE_MS'),
       // On a terminal, how far a long read of a large file has gone (a first open of 100k charts).
-      ...(isatty(2) ? { onReadProgress: readProgressLine(err) } : {}),
+      ...(progressLine ? { onReadProgress: progressLine.tell } : {}),
     });
     const commandEngine = stoppableEngine(engine, interruption.signal);
     // With --op, what it was given for: the same id with another command line is refused (operationIntent.ts).
@@ -177,6 +179,8 @@ export async function main(argv: string[], interruption: Interruption): Promise<
     if (result.exitCode) err(`tension: ${found.name} found problems\n`);
     return result.exitCode ?? 0;
   } catch (error) {
+    // A read that stopped part-way leaves its line: the message goes on a line of its own.
+    progressLine?.wipe();
     if (interruption.received) {
       await closeInterrupted(engine);
       const stopped = interruption.signal.reason as EngineError;

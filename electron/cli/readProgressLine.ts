@@ -9,14 +9,26 @@ import { byteSize } from '../../shared/byteSize.ts';
 /** Carriage return, then erase to the end of the line (ANSI EL). */
 const WIPE = '\r\u001b[K';
 
-/** What the engine's onReadProgress calls: writes the line to `err`, or wipes it at the end. */
-export function readProgressLine(err: (text: string) => void): (progress: FileReadProgress) => void {
-  return ({ file, doneBytes, totalBytes }) => {
-    if (doneBytes >= totalBytes) {
-      err(WIPE);
-      return;
-    }
-    const percent = Math.floor((doneBytes / totalBytes) * 100);
-    err(`${WIPE}tension: reading ${file} (${byteSize(totalBytes)}): ${percent}%`);
+export interface ReadProgressLine {
+  /** What the engine's onReadProgress calls: writes the line to `err`, or wipes it at the end of the read. */
+  readonly tell: (progress: FileReadProgress) => void;
+  /** Wipes the line if one is showing (before a message that must not be glued to it). */
+  readonly wipe: () => void;
+}
+
+export function readProgressLine(err: (text: string) => void): ReadProgressLine {
+  let showing = false;
+  const wipe = () => {
+    if (!showing) return;
+    showing = false;
+    err(WIPE);
+  };
+  return {
+    tell: ({ file, doneBytes, totalBytes }) => {
+      if (doneBytes >= totalBytes) return wipe();
+      showing = true;
+      err(`${WIPE}tension: reading ${file} (${byteSize(totalBytes)}): ${Math.floor((doneBytes / totalBytes) * 100)}%`);
+    },
+    wipe,
   };
 }

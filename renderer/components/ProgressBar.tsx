@@ -1,5 +1,6 @@
 // Long work shows a progress bar once it has taken longer than a moment: a measured bar when
-// the task reports done/total (backups, recovery), an indeterminate one otherwise.
+// the task reports done/total (backups, recovery, a long read of a context file), shown before
+// the others; an indeterminate one otherwise.
 import { useEffect, useState } from 'react';
 import { useStore } from 'zustand';
 import { useStores } from './StoresProvider.tsx';
@@ -16,9 +17,11 @@ export function ProgressBar() {
     return () => clearInterval(timer);
   }, [tasks.length]);
   const slow = tasks.filter((t) => now - t.startedAt >= PROGRESS_AFTER_MS);
-  const task = slow[0];
+  // A measured task first: at a first open of a large file every request of the window waits
+  // for its read ("Reading the backups", …), and the bar of that read says why and how far.
+  const task = slow.find(isMeasured) ?? slow[0];
   if (!task) return <div className="progress-slot" />;
-  const measured = task.total !== undefined && task.total > 0 && task.done !== undefined;
+  const measured = isMeasured(task);
   return (
     <div className="progress-slot" aria-live="polite">
       <label className="progress-label">
@@ -32,4 +35,9 @@ export function ProgressBar() {
       </label>
     </div>
   );
+}
+
+/** A task that tells how far it has gone (done of total), not only that it runs. */
+function isMeasured(task: { readonly done?: number; readonly total?: number }): boolean {
+  return task.total !== undefined && task.total > 0 && task.done !== undefined;
 }

@@ -27,7 +27,8 @@ const firstRow = (page: Page) => page.getByRole('list', { name: 'Chart list' }).
  * Marks the page's own times, from its navigation start, in the frame each is painted in (a
  * requestAnimationFrame after the DOM changed): `row`, the first chart row; `whole`, the whole
  * list held (its count no longer says that only the first rows are shown, ChartList.tsx);
- * `reading`, the bar that tells how far a long load of the file has read (data.loading).
+ * `reading`, the measured bar that tells how far a long load of the file has read (data.loading;
+ * the window's own waiting requests have bars without a measure).
  * Read in the page: Playwright's own wait for a row polls in the page's main thread, and while
  * that thread parses the whole list it saw a row shown at 470 ms only at 1,000 ms. As text:
  * tsx names the functions it compiles with a helper (__name) the page does not have.
@@ -42,7 +43,7 @@ const MARK_LIST_TIMES = `(() => {
   };
   new MutationObserver(() => {
     if (document.querySelector('[aria-label="Chart list"] [role="listitem"]')) mark('row');
-    if (document.querySelector('progress[aria-label^="Reading "]')) mark('reading');
+    if (document.querySelector('progress[max][aria-label^="Reading "]')) mark('reading');
     const count = document.querySelector('[data-testid="list-count"]')?.textContent ?? '';
     const held = /^([\\d,]+) in /.exec(count);
     if (held && held[1] !== '0' && !count.includes('while the rest is read')) mark('whole');

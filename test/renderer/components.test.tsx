@@ -133,3 +133,27 @@ describe('the renderer components', () => {
     await h.engine.close();
   });
 });
+
+describe('the progress bar in the header', () => {
+  it('shows a measured task (how far a long read has gone) before older tasks that only say they run', async () => {
+    const h = await realHarness();
+    await renderApp(h);
+    const notifications = h.stores.notifications.getState();
+    // The window's own requests, waiting for the engine (they began first).
+    act(() => void notifications.startTask('Reading the backups'));
+    act(() => void notifications.startTask('Reading the contexts'));
+    let reading = 0;
+    act(() => {
+      reading = notifications.startTask('Reading charts.jsonl (250 MB)', 400);
+      notifications.updateTask(reading, 100, 400);
+    });
+    const bar = await screen.findByRole('progressbar', { name: 'Reading charts.jsonl (250 MB)' }, { timeout: 3_000 });
+    expect(bar.getAttribute('value')).toBe('100');
+    expect(bar.parentElement?.textContent).toContain('(+2 more)');
+    // Once it is done, the oldest of the others shows, without a measure.
+    act(() => notifications.endTask(reading));
+    const next = await screen.findByRole('progressbar', { name: 'Reading the backups' });
+    expect(next.getAttribute('value')).toBeNull();
+    await h.engine.close();
+  });
+});

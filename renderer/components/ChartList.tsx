@@ -56,6 +56,15 @@ export function ChartList() {
   }
 
   const current = Math.min(active, items.length - 1);
+  // Nothing is counted before the list (or its first rows) is read: "0 in all contexts" would
+  // say the charts are gone while a large file is still being read.
+  let countText = '';
+  if (hits && found) {
+    countText = hits.length < found.total ? `${count(hits.length)} of ${count(found.total)} shown: refine the search, or show more` : `${count(found.total)} found in all contexts`;
+  } else if (loaded || first) {
+    const rest = first && first.total > items.length ? `, the first ${count(items.length)} shown ${first.restFailed ? '(the rest could not be read)' : 'while the rest is read'}` : '';
+    countText = `${count(first ? first.total : items.length)} ${scope === null ? 'in all contexts' : `in ${scope}`}${rest}`;
+  }
   return (
     <section className="chart-list" aria-label="Charts">
       <div className="list-toolbar">
@@ -75,11 +84,7 @@ export function ChartList() {
           </select>
         </label>
         <span className="list-count" data-testid="list-count" aria-live="polite">
-          {hits && found
-            ? hits.length < found.total
-              ? `${count(hits.length)} of ${count(found.total)} shown: refine the search, or show more`
-              : `${count(found.total)} found in all contexts`
-            : `${count(first ? first.total : items.length)} ${scope === null ? 'in all contexts' : `in ${scope}`}${first && first.total > items.length ? `, the first ${count(items.length)} shown ${first.restFailed ? '(the rest could not be read)' : 'while the rest is read'}` : ''}`}
+          {countText}
         </span>
         {hits && found && hits.length < found.total && searchLimit < SEARCH_LIMIT_MAX && (
           <button type="button" className="link" onClick={() => void charts.getState().showMore()}>

@@ -18,6 +18,9 @@ export function Sidebar() {
   const { backupPanels, recovery } = useStores();
   const { contexts, charts, insights } = useStores();
   const listed = useStore(contexts, (s) => s.list);
+  // Until the contexts are read (a first open of a large file takes seconds), no count: a 0
+  // there would say the charts are gone.
+  const counted = useStore(contexts, (s) => s.loaded);
   // The app's own check may find damage the last read did not (a damaged journal entry): the badge says so too.
   const checked = useStore(recovery, (s) => s.damaged);
   const list = listed.map((c): ContextInfo => (checked[c.context] && c.health === 'ok' ? { ...c, health: 'damaged', findings: [...(checked[c.context] ?? [])] } : c));
@@ -46,7 +49,7 @@ export function Sidebar() {
         <li>
           <button type="button" className="context" aria-current={scope === null ? 'page' : undefined} onClick={() => void charts.getState().load(null)}>
             <span>All contexts</span>
-            <span className="count">{total}</span>
+            {counted ? <span className="count">{total}</span> : <span className="count" aria-label="not counted yet">…</span>}
           </button>
         </li>
         {list.map((c) => (

@@ -117,6 +117,28 @@ describe('the renderer components', () => {
     expect(h.stores.charts.getState().firstRows).toBeNull();
     await h.engine.close();
   });
+  it('counts nothing until the lists are read: no "0" while a large file is still being read', async () => {
+    let release: () => void = () => undefined;
+    const read = new Promise<void>((resolve) => (release = resolve));
+    // Every list's answer is held back, as while the engine reads a large file.
+    const h = await realHarness({ before: (channel) => (['contexts.list', 'charts.firstRows', 'charts.changes', 'charts.list'].includes(channel) ? read : Promise.resolve()) });
+    await h.charts.create('work', { outcome: 'Ship billing', reality: 'r' });
+    render(
+      <StoresProvider stores={h.stores}>
+        <App />
+      </StoresProvider>,
+    );
+    const sidebar = screen.getByRole('navigation', { name: 'Contexts' });
+    expect(within(sidebar).getByLabelText('not counted yet').textContent).toBe('…');
+    expect(screen.getByTestId('list-count').textContent).toBe('');
+    expect(screen.getByText('Loading charts…')).toBeTruthy();
+    release();
+    await waitFor(() => expect(screen.getByTestId('list-count').textContent).toBe('1 in all contexts'));
+    expect(within(sidebar).queryByLabelText('not counted yet')).toBeNull();
+    expect(within(sidebar).getByRole('button', { name: /All contexts/ }).textContent).toBe('All contexts1');
+    await h.engine.close();
+  });
+
   it('keeps the first rows, and says the rest could not be read, when the whole list fails', async () => {
     const refusal = { ok: false as const, error: { code: 'INTERNAL' as const, message: 'The disk went away.', kept: 'Changes already saved are kept.' } };
     const h = await realHarness({ before: async (channel) => (channel === 'charts.changes' ? refusal : undefined) });

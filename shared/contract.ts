@@ -255,7 +255,8 @@ export interface Events {
   'data.changed': { readonly context: string; readonly seq: number; readonly external: readonly string[] };
   /**
    * How far the engine has read a large context file it is loading (a first open of 100k charts
-   * parses for seconds): bytes `done` of `total`, `task` naming the file; done = total at the end.
+   * parses for seconds), or its journal (a full replay, after a crash): bytes `done` of `total`,
+   * `task` naming the file; done = total at the end.
    */
   'data.loading': ProgressEvent & { readonly context: string };
   /** A context's health changed (damage found, repaired, read-only). */

@@ -81,7 +81,8 @@ export async function startEngineServices(config: EngineServicesConfig, output: 
     origin: 'app',
     onBackgroundError: (error) => log(`Writing a context file failed (every change is kept in the journal): ${error.message}`),
     // A window shows how far a long load has gone (its chart list waits for it).
-    onReadProgress: ({ context, file, doneBytes, totalBytes }) => emit('data.loading', { context, task: `Reading ${file} (${byteSize(totalBytes)})`, done: doneBytes, total: totalBytes }),
+    onReadProgress: ({ context, file, kind, doneBytes, totalBytes }) =>
+      emit('data.loading', { context, task: `${kind === 'journal' ? `Reading the history of ${file}` : `Reading ${file}`} (${byteSize(totalBytes)})`, done: doneBytes, total: totalBytes }),
     ...config.engineOptions,
   });
   let closing = false;

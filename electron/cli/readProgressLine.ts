@@ -24,10 +24,11 @@ export function readProgressLine(err: (text: string) => void): ReadProgressLine 
     err(WIPE);
   };
   return {
-    tell: ({ file, doneBytes, totalBytes }) => {
+    tell: ({ file, kind, doneBytes, totalBytes }) => {
       if (doneBytes >= totalBytes) return wipe();
       showing = true;
-      err(`${WIPE}tension: reading ${file} (${byteSize(totalBytes)}): ${Math.floor((doneBytes / totalBytes) * 100)}%`);
+      const what = kind === 'journal' ? `the history of ${file}` : file;
+      err(`${WIPE}tension: reading ${what} (${byteSize(totalBytes)}): ${Math.floor((doneBytes / totalBytes) * 100)}%`);
     },
     wipe,
   };

@@ -39,7 +39,7 @@ function loadFromDisk(m: ContextMemory): void {
 // read back for a file whose load would show something else (test/unit/listWithoutLoading.test.ts).
 function loadFile(m: ContextMemory): void {
   const checkpoint = readCheckpoint(m.fs, m.paths.checkpoint);
-  const file = readContextFile(m.fs, m.paths.file, (identity) => trustedAs(checkpoint, identity), m.options.readProgress);
+  const file = readContextFile(m.fs, m.paths.file, (identity) => trustedAs(checkpoint, identity), m.options.readProgress?.('file'));
   for (const bad of file.bad) m.noteBadLine(bad);
   if (checkpoint && tryLoadFromCheckpoint(m, file, checkpoint)) return;
   const vouched = checkpoint !== undefined && file.identity !== undefined && checkpoint.size === file.identity.size && checkpoint.crc === file.identity.crc;
@@ -147,7 +147,7 @@ function tryLoadFromCheckpoint(m: ContextMemory, file: ParsedContextFile, checkp
 
 /** `vouched`: the checkpoint says this exact file is our own rewrite. */
 function loadByReplay(m: ContextMemory, file: ParsedContextFile, vouched = false): void {
-  const journal = readJournal(m.fs, m.paths.journal, 0);
+  const journal = readJournal(m.fs, m.paths.journal, 0, m.options.readProgress?.('journal'));
   if (journal.ino === undefined || (journal.entries.length === 0 && journal.bad.length === 0)) {
     startJournal(m, file, journal);
     return;

@@ -17,7 +17,7 @@ import { IrregularRecords } from './irregularRecords.ts';
 import type { StoredRecord } from './records.ts';
 import type { JournalRead } from './journalFile.ts';
 import type { BadLine, FileIdentity } from './contextFile.ts';
-import type { ReadProgress } from './readProgress.ts';
+import type { ReadFileKind, ReadProgress } from './readProgress.ts';
 import type { FileBaseline, JournalStartUnderWay } from './contextCommit.ts';
 import { FileVersions } from './fileVersions.ts';
 import type { RecoveryLog } from './recoveryLog.ts';
@@ -102,8 +102,8 @@ export interface ContextStoreOptions {
    * ours (its .history is there), never in a peer's folder or one it cannot write.
    */
   readonly savesCachesWhileReading?: boolean;
-  /** Told how far a load's read of a large context file has gone (readProgress.ts). */
-  readonly readProgress?: ReadProgress;
+  /** Told how far a load's read of a large context file, or of its journal in a full replay, has gone (readProgress.ts). */
+  readonly readProgress?: (kind: ReadFileKind) => ReadProgress;
 }
 
 export class ContextMemory {

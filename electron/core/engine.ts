@@ -23,7 +23,7 @@ import type { ObservedVersion } from './versionObserver.ts';
 import { tell, timed, type TimingObserver } from './health/engineTiming.ts';
 import { isHiddenRetired } from './contexts/retiredContexts.ts';
 import { monotonicMs } from './monotonicClock.ts';
-import type { ReadProgress } from './readProgress.ts';
+import type { ReadFileKind, ReadProgress } from './readProgress.ts';
 
 export interface EngineOptions {
   readonly layout: DataLayout;
@@ -52,14 +52,19 @@ export interface EngineOptions {
   readonly staleRewriteLimitMs?: number;
   /** Called when a background rewrite fails (the commits themselves are safe in the journal). */
   readonly onBackgroundError?: (error: EngineError) => void;
-  /** Told, a few times a second, how far the load of a large context file has read it (readProgress.ts). */
+  /** Told, a few times a second, how far the load of a large context file (or its journal's full replay) has read it (readProgress.ts). */
   readonly onReadProgress?: (progress: FileReadProgress) => void;
 }
 
-/** How far a context's load has read its file: `file` is its name in the data folder. */
+/**
+ * How far a context's load has read its file (`kind` 'file') or the file's journal ('journal':
+ * a full replay, as after a crash or without a checkpoint): `file` is the context file's name in
+ * the data folder either way.
+ */
 export interface FileReadProgress {
   readonly context: string;
   readonly file: string;
+  readonly kind: ReadFileKind;
   readonly doneBytes: number;
   readonly totalBytes: number;
 }
@@ -302,9 +307,9 @@ export class Engine {
   }
 
   /** What tells onReadProgress of this context's loads. */
-  private readProgressOf(context: string): ReadProgress {
+  private readProgressOf(context: string): (kind: ReadFileKind) => ReadProgress {
     const file = path.basename(contextPaths(this.layout, context).file);
-    return (doneBytes, totalBytes) => this.options.onReadProgress?.({ context, file, doneBytes, totalBytes });
+    return (kind) => (doneBytes, totalBytes) => this.options.onReadProgress?.({ context, file, kind, doneBytes, totalBytes });
   }
 
   /**

@@ -8,6 +8,7 @@ import { readAt, writeAll } from './fileSystem.ts';
 import { lineChunks } from './lineSplitter.ts';
 import { runAtOnce, type Steps } from './steppedWork.ts';
 import { decodeJournalLine, type JournalEntry } from './journalFormat.ts';
+import { progressOfRead, type ReadProgress } from './readProgress.ts';
 
 export interface JournalRead {
   readonly entries: { entry: JournalEntry; start: number; end: number }[];
@@ -21,12 +22,13 @@ export interface JournalRead {
   readonly ino: bigint | undefined;
 }
 
-export function readJournal(fsys: FileSystem, path: string, from = 0): JournalRead {
-  return runAtOnce(readJournalSteps(fsys, path, from));
+/** Reads the journal from `from`; `progress` is told how far a long read has gone (readProgress.ts). */
+export function readJournal(fsys: FileSystem, path: string, from = 0, progress?: ReadProgress): JournalRead {
+  return runAtOnce(readJournalSteps(fsys, path, from, progress));
 }
 
 /** readJournal a chunk of lines per step (the check of the data reads a whole journal a slice at a time: steppedWork.ts). */
-export function* readJournalSteps(fsys: FileSystem, path: string, from = 0): Steps<JournalRead> {
+export function* readJournalSteps(fsys: FileSystem, path: string, from = 0, progress?: ReadProgress): Steps<JournalRead> {
   let fd: number;
   try {
     fd = fsys.openSync(path, 'r');
@@ -42,6 +44,7 @@ export function* readJournalSteps(fsys: FileSystem, path: string, from = 0): Ste
     const start = Math.min(from, size);
     const bytes = Buffer.alloc(size - start);
     const read = readAt(fsys, fd, bytes, start);
+    const chunkDone = progressOfRead(progress, read);
     const entries: JournalRead['entries'] = [];
     const bad: JournalRead['bad'] = [];
     let tornTail: JournalRead['tornTail'];
@@ -60,8 +63,11 @@ export function* readJournalSteps(fsys: FileSystem, path: string, from = 0): Ste
         if (decoded.ok) entries.push({ entry: decoded.entry, start: lineStart, end: lineEnd + 1 });
         else bad.push({ start: lineStart, end: lineEnd + 1, reason: decoded.reason, bytes: Buffer.from(bytes.subarray(line.start, line.end + 1)) });
       }
+      const last = chunk[chunk.length - 1];
+      if (last) chunkDone?.(last.end + 1);
       yield;
     }
+    chunkDone?.(read);
     const grouped = completeParts(entries, bad, (from, to) => Buffer.from(bytes.subarray(from - start, to - start)));
     // In file order: recover cuts the bad lines out from start to end (out of order, it put every byte back).
     bad.sort((a, b) => a.start - b.start);

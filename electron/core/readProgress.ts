@@ -7,6 +7,9 @@
 /** Told how many bytes of a file have been read, of how many. */
 export type ReadProgress = (doneBytes: number, totalBytes: number) => void;
 
+/** Which of a context's files a load reads: the context file, or its journal (a full replay, when no checkpoint vouches for the file). */
+export type ReadFileKind = 'file' | 'journal';
+
 /** Files smaller than this are read in well under a second: no progress is told of them. */
 export const READ_PROGRESS_FROM_BYTES = 8 * 1024 * 1024;
 /** At most one report per this many ms (and always the first and the last). */

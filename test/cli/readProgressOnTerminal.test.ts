@@ -28,19 +28,25 @@ describe('a long read told on a terminal', () => {
   it('one line, rewritten in place with the percentage, wiped at the end', () => {
     const written: string[] = [];
     const line = readProgressLine((text) => written.push(text));
-    line.tell({ context: 'default', file: 'charts.jsonl', doneBytes: 0, totalBytes: 200 * 1024 * 1024 });
-    line.tell({ context: 'default', file: 'charts.jsonl', doneBytes: 90 * 1024 * 1024, totalBytes: 200 * 1024 * 1024 });
-    line.tell({ context: 'default', file: 'charts.jsonl', doneBytes: 200 * 1024 * 1024, totalBytes: 200 * 1024 * 1024 });
+    line.tell({ context: 'default', file: 'charts.jsonl', kind: 'file', doneBytes: 0, totalBytes: 200 * 1024 * 1024 });
+    line.tell({ context: 'default', file: 'charts.jsonl', kind: 'file', doneBytes: 90 * 1024 * 1024, totalBytes: 200 * 1024 * 1024 });
+    line.tell({ context: 'default', file: 'charts.jsonl', kind: 'file', doneBytes: 200 * 1024 * 1024, totalBytes: 200 * 1024 * 1024 });
     expect(written).toEqual(['\r\u001b[Ktension: reading charts.jsonl (200 MB): 0%', '\r\u001b[Ktension: reading charts.jsonl (200 MB): 45%', '\r\u001b[K']);
     // Nothing showing: a wipe before an error message writes nothing.
     line.wipe();
     expect(written).toHaveLength(3);
   });
 
+  it('a full replay of the journal says it reads the history of the file', () => {
+    const written: string[] = [];
+    readProgressLine((text) => written.push(text)).tell({ context: 'default', file: 'charts.jsonl', kind: 'journal', doneBytes: 1, totalBytes: 4 });
+    expect(written).toEqual(['\r\u001b[Ktension: reading the history of charts.jsonl (4 bytes): 25%']);
+  });
+
   it('a read that stopped part-way is wiped before the message that follows', () => {
     const written: string[] = [];
     const line = readProgressLine((text) => written.push(text));
-    line.tell({ context: 'default', file: 'charts.jsonl', doneBytes: 10, totalBytes: 100 });
+    line.tell({ context: 'default', file: 'charts.jsonl', kind: 'file', doneBytes: 10, totalBytes: 100 });
     line.wipe();
     line.wipe();
     expect(written).toEqual(['\r\u001b[Ktension: reading charts.jsonl (100 bytes): 10%', '\r\u001b[K']);

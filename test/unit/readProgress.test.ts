@@ -27,6 +27,33 @@ function peerBytes(bytes: number): Buffer {
 const recordsOf = (bytes: Buffer, progress?: (done: number, total: number) => void) => [...parseContextBytes(bytes, false, progress).records].map((r) => [r.key, r.raw]);
 
 describe('the progress of a long read', () => {
+  it('a full replay of a large journal (no checkpoint: after a crash) tells its read too, after the file\'s', async () => {
+    const layout = tempLayout();
+    fs.mkdirSync(layout.root, { recursive: true });
+    const bytes = peerBytes(READ_PROGRESS_FROM_BYTES + 1024 * 1024);
+    fs.writeFileSync(path.join(layout.root, 'charts.jsonl'), bytes);
+    // The journal started from the file (its first commit holds every record), then the checkpoint gone.
+    const first = await openEngine(layout);
+    await first.read('default', (state) => state.size);
+    await first.close();
+    fs.rmSync(path.join(layout.root, '.history', 'charts.checkpoint.json'));
+    const journalBytes = fs.statSync(path.join(layout.root, '.history', 'charts.journal.jsonl')).size;
+    expect(journalBytes).toBeGreaterThan(READ_PROGRESS_FROM_BYTES);
+    const told: FileReadProgress[] = [];
+    const again = await openEngine(layout, { readOnly: true, onReadProgress: (progress) => told.push(progress) });
+    try {
+      expect(await again.read('default', (state, store) => ({ size: state.size > 0, fast: store.openedFast }))).toEqual({ size: true, fast: false });
+    } finally {
+      await again.close();
+    }
+    const kinds = told.map((t) => t.kind);
+    expect(kinds.indexOf('journal')).toBeGreaterThan(kinds.lastIndexOf('file'));
+    const journal = told.filter((t) => t.kind === 'journal');
+    expect(journal[0]).toEqual({ context: 'default', file: 'charts.jsonl', kind: 'journal', doneBytes: 0, totalBytes: journalBytes });
+    expect(journal.at(-1)).toEqual({ context: 'default', file: 'charts.jsonl', kind: 'journal', doneBytes: journalBytes, totalBytes: journalBytes });
+    for (let i = 1; i < journal.length; i += 1) expect(journal[i]!.doneBytes).toBeGreaterThan(journal[i - 1]!.doneBytes);
+  });
+
   it('is told from 0 to the whole size, never backwards, and the records read are the same as without it', () => {
     const bytes = peerBytes(READ_PROGRESS_FROM_BYTES + 2 * 1024 * 1024);
     const told: [number, number][] = [];
@@ -88,8 +115,8 @@ describe('the progress of a long read', () => {
       expect(told).toEqual([]);
       await engine.read('default', (state) => state.size);
       expect(told.length).toBeGreaterThanOrEqual(2);
-      expect(told[0]).toEqual({ context: 'default', file: 'charts.jsonl', doneBytes: 0, totalBytes: bytes.length });
-      expect(told.at(-1)).toEqual({ context: 'default', file: 'charts.jsonl', doneBytes: bytes.length, totalBytes: bytes.length });
+      expect(told[0]).toEqual({ context: 'default', file: 'charts.jsonl', kind: 'file', doneBytes: 0, totalBytes: bytes.length });
+      expect(told.at(-1)).toEqual({ context: 'default', file: 'charts.jsonl', kind: 'file', doneBytes: bytes.length, totalBytes: bytes.length });
     } finally {
       await engine.close();
     }

@@ -5,7 +5,7 @@ import { runAtOnce, type Steps } from './steppedWork.ts';
 import type { FileSystem } from './fileSystem.ts';
 import { forEachLine, type Line } from './lineSplitter.ts';
 import { progressOfRead, type ReadProgress } from './readProgress.ts';
-import { asOpaque, classifyLine, makeRecord, quickRecord, readsIrregularly, trustedRecord, type StoredRecord } from './records.ts';
+import { asOpaque, classifyLine, linesJoinedByCarriageReturns, makeRecord, quickRecord, readsIrregularly, trustedRecord, type StoredRecord } from './records.ts';
 import { crc32Hex } from './journalFormat.ts';
 import { DeferredRecordMap } from './deferredRecordMap.ts';
 import { nextOccurrence, repeatsAsOpaque } from './repeatedRecords.ts';
@@ -209,23 +209,21 @@ function readInFullOrJoined(text: string, utf8: boolean, where: () => Omit<BadLi
 }
 
 /**
- * The records of a line that holds several JSON lines joined by lone carriage returns, as a
- * file saved with old Mac line ends (CR only; an editor's "Macintosh (CR)" setting) is read
- * when lines end at a newline: undefined unless every part is a whole record or blank (a
- * carriage return inside a JSON string is escaped, so one in a line is between values or
- * ends a line). Without this such a file was one damaged line, which the next write moved
- * aside to .recovery/, taking every record out of the file.
+ * The records of a line that holds several JSON lines joined by lone carriage returns (old Mac
+ * line ends: linesJoinedByCarriageReturns). Without this such a file was one damaged line,
+ * which the next write moved aside to .recovery/, taking every record out of the file.
  */
 function recordsJoinedByCarriageReturns(text: string): StoredRecord[] | undefined {
-  const cr = text.indexOf('\r');
-  if (cr === -1 || cr === text.length - 1) return undefined;
+  const parts = linesJoinedByCarriageReturns(text);
+  if (parts === undefined) return undefined;
   const records: StoredRecord[] = [];
-  for (const part of text.split('\r')) {
+  for (const part of parts) {
+    // Each part was read as valid and not blank already: this reads it the same way.
     const verdict = classifyLine(part);
-    if (!verdict.ok) return undefined;
-    if (verdict.kind !== 'blank') records.push(makeRecord(part, verdict.fields));
+    if (!verdict.ok || verdict.kind === 'blank') return undefined;
+    records.push(makeRecord(part, verdict.fields));
   }
-  return records.length > 1 ? records : undefined;
+  return records;
 }
 
 /** A line read with a full JSON parse: its record, or undefined for a blank line or a damaged one (added to `bad`). */

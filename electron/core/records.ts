@@ -104,6 +104,27 @@ const isString = (value: unknown): value is string => typeof value === 'string';
 const OPAQUE: LineVerdict = { ok: true, kind: 'line', fields: { kind: 'line' } };
 
 /** Classifies one line's text. Never throws: anything unreadable is `ok: false` with a reason. */
+/**
+ * The lines a line holds that is not valid JSON as a whole but is several JSON lines joined by
+ * lone carriage returns, as a file saved with old Mac line ends (CR only; an editor's "Macintosh
+ * (CR)" setting) reads when lines end at a newline: its parts that are not blank, each valid.
+ * Undefined when it is not that (a damaged line stays damaged as a whole). A carriage return
+ * inside a JSON string is escaped, so one in a line is between values or ends a line. Only for
+ * a line whose whole reading failed: one that is valid as a whole is one line, whatever white
+ * space it holds.
+ */
+export function linesJoinedByCarriageReturns(line: string): string[] | undefined {
+  const cr = line.indexOf('\r');
+  if (cr === -1 || cr === line.length - 1) return undefined;
+  const parts: string[] = [];
+  for (const part of line.split('\r')) {
+    const verdict = classifyLine(part);
+    if (!verdict.ok) return undefined;
+    if (verdict.kind !== 'blank') parts.push(part);
+  }
+  return parts.length > 1 ? parts : undefined;
+}
+
 export function classifyLine(raw: string): LineVerdict {
   const trimmed = raw.trim();
   if (trimmed === '') return { ok: true, kind: 'blank' };

@@ -78,6 +78,25 @@ describe('a file with lone carriage returns between its lines', () => {
     expect(verify.status).toBe(0);
   });
 
+  it('`tension import` (and its preview) reads such a file the same way, a process per command; a damaged line in it is still refused', () => {
+    const layout = tempLayout();
+    fs.mkdirSync(layout.root, { recursive: true });
+    const folder = path.dirname(layout.root);
+    const file = path.join(folder, 'old-mac.jsonl');
+    fs.writeFileSync(file, `${entity('a')}\r${entity('b')}\r${relation('a', 'b')}\r`);
+    expect(cliOk(['import', 'preview', file], layout.root)).toContain('3 new');
+    expect(cliOk(['import', file], layout.root)).toContain('imported 3 records');
+    const graph = JSON.parse(cliOk(['graph', '--json'], layout.root)) as { entities: { name: string }[]; relations: unknown[] };
+    expect(graph.entities.map((e) => e.name).sort()).toEqual(['a', 'b']);
+    expect(graph.relations).toHaveLength(1);
+    const damaged = path.join(folder, 'damaged.jsonl');
+    fs.writeFileSync(damaged, `${entity('c')}\r{"type":"entity","name":"d"\n`);
+    const refused = runCli(['import', damaged, '--data', layout.root]);
+    expect(refused.status).toBe(2);
+    expect(refused.stderr).toMatch(/damaged\.jsonl line 1: .*Nothing was imported/);
+    expect((JSON.parse(cliOk(['graph', '--json'], layout.root)) as { entities: { name: string }[] }).entities.map((e) => e.name).sort()).toEqual(['a', 'b']);
+  });
+
   it('no checkpoint vouches for it: after the journal is started from it (and no write), the next open reads every record again', async () => {
     const layout = tempLayout();
     fs.mkdirSync(layout.root, { recursive: true });

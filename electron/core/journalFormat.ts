@@ -117,6 +117,8 @@ export function decodeJournalLine(text: string): DecodedLine {
   const entry = value as Partial<JournalEntry> & Record<string, unknown>;
   if (entry.kind === 'header' && typeof entry.format === 'number') return { ok: true, entry: entry as JournalHeader };
   if (typeof entry.seq !== 'number' || typeof entry.ts !== 'string') return { ok: false, reason: 'no seq or ts' };
+  // Read as a time by the replay (a version's time): a line resealed with another text there failed the whole read.
+  if (!Number.isFinite(Date.parse(entry.ts))) return { ok: false, reason: 'ts is not a time' };
   if (entry.kind === 'commit' && Array.isArray(entry.changes) && typeof entry.tx === 'string') {
     // A line can pass its checksum and still hold nonsense (written by a buggy tool and resealed):
     // every change is checked, so replay never meets a shape it cannot apply.

@@ -35,8 +35,16 @@ describe('journal lines', () => {
 
   it('headers and snapshot markers decode; unknown kinds and missing checksums do not', () => {
     expect(decodeJournalLine(encodeHeader('work', 'now').trimEnd())).toMatchObject({ ok: true, entry: { kind: 'header', format: JOURNAL_FORMAT } });
-    expect(decodeJournalLine(encodeSnapshot({ seq: 2, ts: 't', fileSize: 10, fileCrc: 'abcd0123' }).trimEnd())).toMatchObject({ ok: true, entry: { kind: 'snapshot', fileSize: 10 } });
-    expect(decodeJournalLine(sealLine('{"kind":"mystery","seq":1,"ts":"t"}').trimEnd()).ok).toBe(false);
+    expect(decodeJournalLine(encodeSnapshot({ seq: 2, ts: '2026-01-01T00:00:00.000Z', fileSize: 10, fileCrc: 'abcd0123' }).trimEnd())).toMatchObject({ ok: true, entry: { kind: 'snapshot', fileSize: 10 } });
+    expect(decodeJournalLine(sealLine('{"kind":"mystery","seq":1,"ts":"2026-01-01T00:00:00.000Z"}').trimEnd()).ok).toBe(false);
     expect(decodeJournalLine('{"kind":"header","format":1}')).toEqual({ ok: false, reason: 'no checksum' });
+  });
+
+  it('a line resealed with a time that is not one is damaged, not read (the replay reads it as a time)', () => {
+    // Found by the long fuzz (npm run torture): such a commit made every read of the context fail with "NaN cannot be converted to a BigInt".
+    for (const ts of ['t', '2026-13-45T99:00:00.000Z', '']) {
+      expect(decodeJournalLine(encodeCommit({ seq: 1, ts, tx: 't', origin: 'app' }, [{ canonicalRecord: '{"type":"entity","name":"A"}' }]).trimEnd())).toEqual({ ok: false, reason: 'ts is not a time' });
+      expect(decodeJournalLine(encodeSnapshot({ seq: 2, ts, fileSize: 10, fileCrc: 'abcd0123' }).trimEnd())).toEqual({ ok: false, reason: 'ts is not a time' });
+    }
   });
 });

@@ -31,8 +31,21 @@ export function keysOfJournalLine(bytes: Buffer): string[] {
     else if (name !== undefined) keys.add(entityKey(name));
     else {
       const identity = /^\["entity","((?:[^"\\]|\\.)*)"/.exec(part);
-      if (identity) keys.add(entityKey(JSON.parse(`"${identity[1]}"`) as string));
+      const named = identity ? decodedString(identity[1] as string) : undefined;
+      if (named !== undefined) keys.add(entityKey(named));
     }
   }
   return [...keys];
+}
+
+/**
+ * A JSON string's text decoded; undefined when the damage left it undecodable (a control
+ * character flipped into it made the whole read of the context fail, found by the long torture).
+ */
+function decodedString(text: string): string | undefined {
+  try {
+    return JSON.parse(`"${text}"`) as string;
+  } catch {
+    return undefined;
+  }
 }

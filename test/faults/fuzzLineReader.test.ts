@@ -14,6 +14,7 @@ import { EngineError } from '../../electron/core/errors.ts';
 import { contextPaths, resolveLayout, type DataLayout } from '../../electron/core/dataRoot.ts';
 import { splitLines } from '../../electron/core/lineSplitter.ts';
 import { parseContextBytes, serializeRecords } from '../../electron/core/contextFile.ts';
+import { classifyLine, linesJoinedByCarriageReturns } from '../../electron/core/records.ts';
 import { decodeJournalLine, sealLine } from '../../electron/core/journalFormat.ts';
 import { readGraph, setEntity } from '../../electron/core/knowledgeGraph.ts';
 import { verifyAll } from '../../electron/core/verify.ts';
@@ -123,6 +124,11 @@ const MUTATIONS: Record<string, Mutation> = {
       out.push(byte);
     }
     return Buffer.from(out);
+  },
+  // Old Mac line ends: some or all newlines become lone carriage returns (lines read joined, then split).
+  loneCr: (rng, b) => {
+    const all = rng.bool();
+    return Buffer.from(b.map((byte) => (byte === 10 && (all || rng.bool()) ? 13 : byte)));
   },
   flipBit: (rng, b) => {
     if (b.length === 0) return b;
@@ -255,9 +261,15 @@ function checkParse(bytes: Buffer): string | undefined {
   const parsed = parseContextBytes(bytes);
   const lines = splitLines(bytes);
   const blanks = lines.filter((l) => l.utf8 && l.text.trim() === '').length;
-  if (parsed.records.length + parsed.bad.length + blanks !== lines.length) {
-    return `${lines.length} lines but ${parsed.records.length} records + ${parsed.bad.length} bad + ${blanks} blank`;
+  // A line of several records joined by lone carriage returns (old Mac line ends) is those records.
+  // (A byte order mark is not part of the first line when a `{` follows it, as the parse reads it.)
+  const textOf = (l: (typeof lines)[number]) => (l.start === 0 && l.text.charCodeAt(0) === 0xfeff && l.text.charCodeAt(1) === 123 ? l.text.slice(1) : l.text);
+  const joined = lines.filter((l) => l.utf8 && !classifyLine(textOf(l)).ok).map((l) => linesJoinedByCarriageReturns(textOf(l)));
+  const extra = joined.reduce((sum, parts) => sum + (parts ? parts.length - 1 : 0), 0);
+  if (parsed.records.length + parsed.bad.length + blanks !== lines.length + extra) {
+    return `${lines.length} lines (${extra} more records in joined ones) but ${parsed.records.length} records + ${parsed.bad.length} bad + ${blanks} blank`;
   }
+  if ((parsed.joinedLines ?? 0) !== joined.filter((parts) => parts !== undefined).length) return `${parsed.joinedLines ?? 0} joined lines read, ${joined.filter((parts) => parts !== undefined).length} in the file`;
   for (const bad of parsed.bad) {
     const expected = bytes.subarray(bad.start, Math.min(bytes.length, bad.end + 1));
     if (!(bad.bytes.equals(expected) || bad.bytes.equals(bytes.subarray(bad.start, bad.end)))) return `bad line at ${bad.start}: its saved bytes differ from the file's`;

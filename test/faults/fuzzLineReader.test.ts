@@ -28,6 +28,8 @@ const SEED = Number(process.env.TENSION_FUZZ_SEED ?? 20_260_101);
 const PURE_CASES = Number(process.env.TENSION_FUZZ_CASES ?? (LONG ? 40_000 : 4_000));
 const ENGINE_CASES = Number(process.env.TENSION_FUZZ_ENGINE_CASES ?? (LONG ? 4_000 : 300));
 const HUGE_LINE = LONG ? 4 << 20 : 256 << 10;
+// The long rounds (npm run torture) take minutes each on 2 cores: over the default 120 s they failed by the clock alone.
+const FUZZ_TIMEOUT = LONG ? 1_800_000 : 120_000;
 
 afterAll(() => {
   removeScratchDirs();
@@ -308,7 +310,7 @@ describe('fuzz: the line reader and the line decoders', () => {
       }
     }
     expect(failures).toEqual([]);
-  });
+  }, FUZZ_TIMEOUT);
 
   it(`parseContextBytes keeps every line as a record or a bad line, keeps bad bytes exactly, and never throws (${PURE_CASES} cases)`, () => {
     const rng = prng(SEED + 1);
@@ -325,7 +327,7 @@ describe('fuzz: the line reader and the line decoders', () => {
       }
     }
     expect(failures).toEqual([]);
-  });
+  }, FUZZ_TIMEOUT);
 
   it(`decodeJournalLine rejects every damaged line, accepts only well-formed entries, and never throws (${PURE_CASES} cases)`, () => {
     const rng = prng(SEED + 2);
@@ -350,7 +352,7 @@ describe('fuzz: the line reader and the line decoders', () => {
       }
     }
     expect(failures).toEqual([]);
-  });
+  }, FUZZ_TIMEOUT);
 });
 
 // ------------------------------------------------------------------ the engine on damaged files
@@ -468,7 +470,7 @@ describe('fuzz: an engine opening damaged files never throws past its API', () =
       if (i % 50 === 49) removeScratchDirs();
     }
     expect([...failures.values()]).toEqual([]);
-  });
+  }, FUZZ_TIMEOUT);
 });
 
 // ------------------------------------------------------------------ pinned cases

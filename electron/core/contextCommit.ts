@@ -104,7 +104,7 @@ export function ensureJournalReady(m: ContextMemory): void {
   if (m.journalIno === undefined) {
     const baseline = m.pendingBaseline;
     try {
-      writeHeaderAndBaseline(m, baseline ?? { records: [], identity: undefined, damaged: false });
+      writeHeaderAndBaseline(m, baseline ?? { records: [], identity: undefined, linesAreItsRecords: true });
     } catch (error) {
       throw fromSystemError(error, 'Starting the journal', m.paths.journal, 'Nothing was changed.');
     }
@@ -130,10 +130,10 @@ export interface FileBaseline {
   readonly records: readonly StoredRecord[];
   readonly identity: FileIdentity | undefined;
   /**
-   * Its lines are not its records one by one (linesAreItsRecords): some could not be read (they
-   * are not among the records), or held several. No checkpoint vouches for such a file.
+   * Its lines are its records one by one (contextFile.ts, linesAreItsRecords): none could not be
+   * read (those are not among the records), none held several. Only then may a checkpoint vouch for it.
    */
-  readonly damaged: boolean;
+  readonly linesAreItsRecords: boolean;
 }
 
 /**
@@ -172,7 +172,7 @@ export function writeHeaderAndBaseline(m: ContextMemory, baseline: FileBaseline)
   // A checkpoint lets the next open read the file's lines as our own, known good: not of a file
   // with damaged lines, or they would be read as records (the snapshot line above still names
   // the file, for the versions; the rewrite soon replaces it). Its lines are the records'.
-  if (identity && !baseline.damaged) tryWriteCheckpoint(m, identity.size, identity.crc, offset, start.seq, start.irregularLines);
+  if (identity && baseline.linesAreItsRecords) tryWriteCheckpoint(m, identity.size, identity.crc, offset, start.seq, start.irregularLines);
 }
 
 /**

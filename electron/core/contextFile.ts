@@ -96,7 +96,7 @@ export function parseContextBytes(bytes: Buffer, trusted: TrustedFile | boolean 
   const add = (record: StoredRecord) => records.push(record.kind === 'line' ? asOpaque(record.raw, nextOccurrence(occurrences, record.raw)) : record);
   forEachLine(bytes, (start, end, lineText, utf8, terminated) => {
     const text = withoutByteOrderMark(start, lineText);
-    const read = (trusted !== false && utf8 ? trustedRecord(text) : undefined) ?? readInFullOrJoined(text, utf8, () => badLine(bytes, start, end, terminated), bad);
+    const read = (trusted !== false && utf8 ? trustedRecord(text) : undefined) ?? readInFull(text, utf8, () => badLine(bytes, start, end, terminated), bad);
     if (read === undefined) return;
     if (!Array.isArray(read)) add(read);
     else {
@@ -143,7 +143,7 @@ function parseVouchedBytes(bytes: Buffer, irregular: readonly number[], chunkDon
     }
     if (record) records.push(record);
     else {
-      const read = (utf8 ? trustedRecord(text) : undefined) ?? readInFullOrJoined(text, utf8, () => badLine(bytes, start, end, terminated), bad);
+      const read = (utf8 ? trustedRecord(text) : undefined) ?? readInFull(text, utf8, () => badLine(bytes, start, end, terminated), bad);
       if (read === undefined) return;
       if (!Array.isArray(read)) addReadInFull(read);
       else {
@@ -189,51 +189,23 @@ function withoutByteOrderMark(start: number, text: string): string {
  * blank line or a damaged one (added to `bad`).
  */
 export function readLineRecords(bytes: Buffer, line: Line, bad: BadLine[]): StoredRecord[] {
-  const read = readInFullOrJoined(withoutByteOrderMark(line.start, line.text), line.utf8, () => badLine(bytes, line.start, line.end, line.terminated), bad);
+  const read = readInFull(withoutByteOrderMark(line.start, line.text), line.utf8, () => badLine(bytes, line.start, line.end, line.terminated), bad);
   return read === undefined ? [] : Array.isArray(read) ? read : [read];
 }
 
 /**
- * A line read with a full JSON parse (readInFull); one that is damaged as a whole but is
- * several records joined by lone carriage returns is read as those records (an array), and is
- * not damaged.
+ * A line read with a full JSON parse: its record; undefined for a blank line or a damaged one
+ * (added to `bad`). A line damaged as a whole that is several records joined by lone carriage
+ * returns (old Mac line ends: linesJoinedByCarriageReturns) is those records, an array: read as
+ * one damaged line, the next write moved it aside to .recovery/, taking every record out of the file.
  */
-function readInFullOrJoined(text: string, utf8: boolean, where: () => Omit<BadLine, 'reason'>, bad: BadLine[]): StoredRecord | StoredRecord[] | undefined {
-  const badBefore = bad.length;
-  const record = readInFull(text, utf8, where, bad);
-  if (record !== undefined || bad.length === badBefore || !utf8) return record;
-  const joined = recordsJoinedByCarriageReturns(text);
-  if (joined === undefined) return undefined;
-  bad.length = badBefore;
-  return joined;
-}
-
-/**
- * The records of a line that holds several JSON lines joined by lone carriage returns (old Mac
- * line ends: linesJoinedByCarriageReturns). Without this such a file was one damaged line,
- * which the next write moved aside to .recovery/, taking every record out of the file.
- */
-function recordsJoinedByCarriageReturns(text: string): StoredRecord[] | undefined {
-  const parts = linesJoinedByCarriageReturns(text);
-  if (parts === undefined) return undefined;
-  const records: StoredRecord[] = [];
-  for (const part of parts) {
-    // Each part was read as valid and not blank already: this reads it the same way.
-    const verdict = classifyLine(part);
-    if (!verdict.ok || verdict.kind === 'blank') return undefined;
-    records.push(makeRecord(part, verdict.fields));
-  }
-  return records;
-}
-
-/** A line read with a full JSON parse: its record, or undefined for a blank line or a damaged one (added to `bad`). */
-function readInFull(text: string, utf8: boolean, where: () => Omit<BadLine, 'reason'>, bad: BadLine[]): StoredRecord | undefined {
+function readInFull(text: string, utf8: boolean, where: () => Omit<BadLine, 'reason'>, bad: BadLine[]): StoredRecord | StoredRecord[] | undefined {
   const verdict = utf8 ? classifyLine(text) : ({ ok: false, reason: 'invalid UTF-8' } as const);
-  if (!verdict.ok) {
-    bad.push({ ...where(), reason: verdict.reason });
-    return undefined;
-  }
-  return verdict.kind === 'blank' ? undefined : makeRecord(text, verdict.fields);
+  if (verdict.ok) return verdict.kind === 'blank' ? undefined : makeRecord(text, verdict.fields);
+  const joined = utf8 ? linesJoinedByCarriageReturns(text) : undefined;
+  if (joined) return joined.map((part) => makeRecord(part.text, part.verdict.fields));
+  bad.push({ ...where(), reason: verdict.reason });
+  return undefined;
 }
 
 function badLine(bytes: Buffer, start: number, end: number, terminated: boolean): Omit<BadLine, 'reason'> {

@@ -205,7 +205,7 @@ function baselineOf(file: ParsedContextFile): FileBaseline {
       return [...map.values()];
     },
     identity: file.identity,
-    damaged: !linesAreItsRecords(file),
+    linesAreItsRecords: linesAreItsRecords(file),
   };
 }
 
@@ -230,7 +230,7 @@ function startJournal(m: ContextMemory, file: ParsedContextFile, journal: Journa
       m.recovery.saveBytes(m.paths.journal, journal.tornTail.start, journal.tornTail.bytes, 'interrupted start of the journal (never acknowledged)');
       cutJournal(m.fs, m.paths.journal, journal.endOffset);
     }
-    writeHeaderAndBaseline(m, { records: file.records, identity: file.identity, damaged: !linesAreItsRecords(file) });
+    writeHeaderAndBaseline(m, { records: file.records, identity: file.identity, linesAreItsRecords: linesAreItsRecords(file) });
   } catch (error) {
     // Opening never fails: the file is read as it is, and the journal is started by the next
     // write (which then reports the real cause, disk full or the like, if it persists).

@@ -158,12 +158,7 @@ export function encodeChangeText(change: EncodedChange): string {
 }
 
 export function encodeCommit(commit: Omit<JournalCommit, 'kind' | 'changes'>, changes: EncodedChange[]): string {
-  return encodeCommitTexts(commit, changes.map(encodeChangeText));
-}
-
-/** A commit line from changes already encoded as JSON texts. */
-export function encodeCommitTexts(commit: Omit<JournalCommit, 'kind' | 'changes'>, changeTexts: readonly string[]): string {
-  return encodeCommitBody(commit, changeTexts.join(','));
+  return encodeCommitBody(commit, changes.map(encodeChangeText).join(','));
 }
 
 /** A commit line from its changes' texts already joined with commas. */

@@ -2,7 +2,7 @@
 // for Engine.transact: each reads the state under the lock and returns the records to write.
 // Input is validated first: bad input gets a clear BAD_INPUT error and changes nothing.
 import { EngineError } from './errors.ts';
-import { asOpaque, entityKey, makeRecord, parseValue, relationKey, classifyLine, linesJoinedByCarriageReturns, type LineVerdict, type StoredRecord } from './records.ts';
+import { asOpaque, entityKey, makeRecord, parseValue, relationKey, classifyLine, linesJoinedByCarriageReturns, type ReadLine, type StoredRecord } from './records.ts';
 import type { RecordSet } from './recordSet.ts';
 import type { PendingChanges } from './contextStore.ts';
 import { assertPlainJson, setOwn } from './safeJson.ts';
@@ -305,17 +305,17 @@ function valuesOfDocument(document: Record<string, unknown>, source: string): Im
 
 function valuesOfLines(text: string, source: string): ImportedValue[] {
   const values: ImportedValue[] = [];
-  const take = (line: string, verdict: LineVerdict & { ok: true }, index: number) => {
+  const take = (line: string, verdict: ReadLine['verdict'], index: number) => {
     if (verdict.kind === 'entity' || verdict.kind === 'relation') values.push({ value: JSON.parse(line) as Record<string, unknown>, where: `line ${index + 1}` });
     else if (verdict.kind === 'line') values.push({ value: {}, where: `line ${index + 1}`, line: line.replace(/\r$/, '') });
   };
   text.split('\n').forEach((line, index) => {
     const verdict = classifyLine(line);
-    if (verdict.ok) return take(line, verdict, index);
+    if (verdict.ok) return verdict.kind === 'blank' ? undefined : take(line, verdict, index);
     // Lines ended by lone carriage returns (a file saved with old Mac line ends), as a context file's are read.
     const joined = linesJoinedByCarriageReturns(line);
     if (joined) {
-      for (const part of joined) take(part, classifyLine(part) as LineVerdict & { ok: true }, index);
+      for (const part of joined) take(part.text, part.verdict, index);
       return;
     }
     // A pretty-printed document that is not valid JSON: its first line alone says little.

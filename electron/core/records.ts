@@ -113,16 +113,22 @@ const OPAQUE: LineVerdict = { ok: true, kind: 'line', fields: { kind: 'line' } }
  * a line whose whole reading failed: one that is valid as a whole is one line, whatever white
  * space it holds.
  */
-export function linesJoinedByCarriageReturns(line: string): string[] | undefined {
+export function linesJoinedByCarriageReturns(line: string): ReadLine[] | undefined {
   const cr = line.indexOf('\r');
   if (cr === -1 || cr === line.length - 1) return undefined;
-  const parts: string[] = [];
-  for (const part of line.split('\r')) {
-    const verdict = classifyLine(part);
+  const parts: ReadLine[] = [];
+  for (const text of line.split('\r')) {
+    const verdict = classifyLine(text);
     if (!verdict.ok) return undefined;
-    if (verdict.kind !== 'blank') parts.push(part);
+    if (verdict.kind !== 'blank') parts.push({ text, verdict });
   }
   return parts.length > 1 ? parts : undefined;
+}
+
+/** A line that reads as a record (not blank), with its reading (classifyLine). */
+export interface ReadLine {
+  readonly text: string;
+  readonly verdict: LineVerdict & { ok: true; kind: RecordKind };
 }
 
 export function classifyLine(raw: string): LineVerdict {

@@ -5,15 +5,15 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { completeEndOf, readJournal } from '../../electron/core/journalFile.ts';
-import { encodeCommitTexts, encodeHeader, encodeSnapshot } from '../../electron/core/journalFormat.ts';
+import { encodeCommit, encodeHeader, encodeSnapshot } from '../../electron/core/journalFormat.ts';
 import { realFileSystem } from '../../electron/core/fileSystem.ts';
 import { removeTempDirs, tempDir } from '../helpers/tempRoot.ts';
 
 afterAll(removeTempDirs);
 
-const set = (name: string, pad = 0) => `{"set":${JSON.stringify({ type: 'entity', name, entityType: 'x', observations: ['o'.repeat(pad)] })}}`;
+const set = (name: string, pad = 0) => ({ canonicalRecord: JSON.stringify({ type: 'entity', name, entityType: 'x', observations: ['o'.repeat(pad)] }) });
 const commit = (seq: number, tx: string, name: string, parts?: [number, number], pad = 0) =>
-  encodeCommitTexts({ seq, ts: '2026-12-01T00:00:00.000Z', tx, origin: 'cli', ...(parts ? { part: parts[0], parts: parts[1] } : {}) }, [set(name, pad)]);
+  encodeCommit({ seq, ts: '2026-12-01T00:00:00.000Z', tx, origin: 'cli', ...(parts ? { part: parts[0], parts: parts[1] } : {}) }, [set(name, pad)]);
 
 function endsOf(text: string): { fromEnd: number; fromStart: number } {
   const file = path.join(tempDir('tension-journal-end-'), 'j.jsonl');

@@ -7,7 +7,7 @@
 import { EngineError } from '../errors.ts';
 import type { Engine } from '../engine.ts';
 import { repeatedKey, type RecordSet } from '../recordSet.ts';
-import { asOpaque, classifyLine, keyOfIdentity, identityOf, linesJoinedByCarriageReturns, makeRecord, type LineVerdict, type RecordIdentity, type StoredRecord } from '../records.ts';
+import { asOpaque, classifyLine, keyOfIdentity, identityOf, linesJoinedByCarriageReturns, makeRecord, type ReadLine, type RecordIdentity, type StoredRecord } from '../records.ts';
 import { asAFileReads, parseImport } from '../knowledgeGraph.ts';
 import { chartIndexOf, isPartOfChart } from '../charts/chartModel.ts';
 import { chartIdUsed, freeIdFor } from '../charts/chartIds.ts';
@@ -50,16 +50,16 @@ function parseLeniently(text: string, source: string): Parsed {
   }
   const records: StoredRecord[] = [];
   const unreadable: { where: string; reason: string }[] = [];
-  const take = (line: string, verdict: LineVerdict & { ok: true }) => {
+  const take = (line: string, verdict: ReadLine['verdict']) => {
     if (verdict.kind === 'entity' || verdict.kind === 'relation') records.push(makeRecord(JSON.stringify(JSON.parse(line)), verdict.fields));
     else if (verdict.kind === 'line') records.push(asOpaque(line.replace(/\r$/, ''), 1));
   };
   text.split('\n').forEach((line, i) => {
     const verdict = classifyLine(line);
-    if (verdict.ok) return take(line, verdict);
+    if (verdict.ok) return verdict.kind === 'blank' ? undefined : take(line, verdict);
     // Lines ended by lone carriage returns (old Mac line ends), as import reads them (knowledgeGraph.ts).
     const joined = linesJoinedByCarriageReturns(line);
-    if (joined) for (const part of joined) take(part, classifyLine(part) as LineVerdict & { ok: true });
+    if (joined) for (const part of joined) take(part.text, part.verdict);
     else unreadable.push({ where: `line ${i + 1}`, reason: verdict.reason });
   });
   return { records: asAFileReads(records), unreadable };

@@ -16,7 +16,8 @@ import { readCheckpoint, type Checkpoint } from './checkpointFile.ts';
 import type { ContextMemory, SnapshotSeen } from './contextMemory.ts';
 import { applyJournalRead } from './journalReplay.ts';
 import { tryWriteCheckpoint, writeHeaderAndBaseline, type FileBaseline } from './contextCommit.ts';
-import { absorbFile, noteLinkedFile, writtenAt } from './peerVersionIntake.ts';
+import { absorbFile, noteLinkedFile, writtenAt, type OwnRewrite } from './peerVersionIntake.ts';
+import { keyOfChange } from './journalChanges.ts';
 import { sweepLeftovers, takeInDisplaced } from './killedRewriteLeftovers.ts';
 
 /** Loads the context. Never fails on damage: it loads what is good and records findings. */
@@ -43,7 +44,7 @@ function loadFile(m: ContextMemory): void {
   for (const bad of file.bad) m.noteBadLine(bad);
   if (checkpoint && tryLoadFromCheckpoint(m, file, checkpoint)) return;
   const vouched = checkpoint !== undefined && file.identity !== undefined && checkpoint.size === file.identity.size && checkpoint.crc === file.identity.crc;
-  loadByReplay(m, file, vouched);
+  loadByReplay(m, file, vouched ? checkpoint : undefined);
   if (file.link) noteLinkedFile(m);
 }
 
@@ -111,6 +112,7 @@ function resetMemory(m: ContextMemory): void {
   m.journalOffset = 0;
   m.journalIno = undefined;
   m.journalTornTail = undefined;
+  m.editsSkipped.clear();
   m.loadedFast = false;
   if (m.readOnlyReason?.startsWith('the journal')) m.readOnlyReason = undefined;
   if (m.options.readOnly) m.readOnlyReason = m.options.readOnlyReason ?? 'the data folder is read-only';
@@ -145,8 +147,8 @@ function tryLoadFromCheckpoint(m: ContextMemory, file: ParsedContextFile, checkp
   return true;
 }
 
-/** `vouched`: the checkpoint says this exact file is our own rewrite. */
-function loadByReplay(m: ContextMemory, file: ParsedContextFile, vouched = false): void {
+/** `vouchedBy`: the checkpoint that says this exact file is our own rewrite. */
+function loadByReplay(m: ContextMemory, file: ParsedContextFile, vouchedBy?: Checkpoint): void {
   const journal = readJournal(m.fs, m.paths.journal, 0, m.options.readProgress?.('journal'));
   if (journal.ino === undefined || (journal.entries.length === 0 && journal.bad.length === 0)) {
     startJournal(m, file, journal);
@@ -186,9 +188,38 @@ function loadByReplay(m: ContextMemory, file: ParsedContextFile, vouched = false
     return;
   }
   // A file that is our own last rewrite but differs from the journal's view: the journal lost
-  // entries (damage), and the file is where they survive, deletions included.
-  const ours = (matchesSnapshot || vouched) && file.bad.length === 0;
-  absorbFile(m, file, journalDamaged || ours ? 'recover' : 'external', ours);
+  // entries (damage, or cut short), and the file is where they survive, deletions included.
+  const ours = (matchesSnapshot || vouchedBy !== undefined) && file.bad.length === 0;
+  absorbFile(m, file, journalDamaged || ours ? 'recover' : 'external', ours ? ownRewriteAhead(m, journal, matchesSnapshot ? lastSnapshot : undefined, vouchedBy) : undefined);
+}
+
+/**
+ * Our rewrite found where the journal does not end at it: how far the file goes in the journal's
+ * sequence (its snapshot line's, or the checkpoint's when that line was lost with the journal's
+ * end), and the keys the journal's commits changed after it. A journal cut before the rewrite
+ * also lost the sequence numbers and operation ids of the commits the file holds: they are taken
+ * back from the checkpoint, so the next commit does not reuse a number a backup or a history may
+ * name, nor a retried operation run twice. Without a checkpoint of this journal (another file
+ * since, or the journal replaced) nothing is known: the file is merged against the journal's view.
+ */
+function ownRewriteAhead(m: ContextMemory, journal: JournalRead, snapshot: SnapshotSeen | undefined, checkpoint: Checkpoint | undefined): OwnRewrite {
+  let fileSeq: number;
+  if (snapshot) fileSeq = snapshot.seq;
+  else if (checkpoint && journal.ino !== undefined && checkpoint.journalIno === journal.ino.toString()) {
+    fileSeq = checkpoint.seq;
+    if (m.seq < checkpoint.seq) {
+      m.seq = checkpoint.seq;
+      for (const [op, seq, tx, opFor] of checkpoint.ops) if (!m.ops.has(op)) m.ops.set(op, opFor === undefined ? { seq, tx } : { seq, tx, for: opFor });
+    }
+  } else return {};
+  const changedAfterFile = new Set<string>();
+  for (const { entry } of journal.entries) {
+    if (entry.kind !== 'commit' || entry.seq <= fileSeq) continue;
+    for (const change of entry.changes) changedAfterFile.add(keyOfChange(change));
+  }
+  // An edit the replay could not apply left the journal's form unknown: the file's stands.
+  for (const key of m.editsSkipped) changedAfterFile.delete(key);
+  return { changedAfterFile };
 }
 
 

@@ -155,6 +155,11 @@ export class ContextMemory {
   journalOffset = 0;
   journalIno: bigint | undefined;
   journalTornTail: JournalRead['tornTail'];
+  /**
+   * Records whose last journal change could not be applied in the replay (an edit made to a form
+   * that a damaged entry before it held): the journal does not know their form, the file may.
+   */
+  readonly editsSkipped = new Set<string>();
   readonly ops = new Map<string, OperationDone>();
   loadedFast = false;
   index: SearchIndex | undefined;

@@ -66,6 +66,11 @@ export interface AbsorbInput {
    * was removed, and fields it lacks were removed, so nothing is merged back into it.
    */
   readonly fileIsOurs?: boolean;
+  /**
+   * With fileIsOurs, when it is known how far the file goes in the journal: the keys of the
+   * records the journal changed after the rewrite (fileAndNewerJournal).
+   */
+  readonly changedAfterFile?: ReadonlySet<string>;
 }
 
 export interface AbsorbResult {
@@ -89,6 +94,7 @@ export interface AbsorbResult {
 const sameRaw = (a: Form, b: Form) => a === b || (a !== undefined && b !== undefined && a.raw === b.raw);
 
 export function absorbExternalVersion(input: AbsorbInput): AbsorbResult {
+  if (input.fileIsOurs && input.changedAfterFile) return fileAndNewerJournal(input.file, input.current, input.changedAfterFile);
   let kept: Set<string> | undefined;
   const keptAfter = () => (kept ??= recordsKeptAfter(input));
   const puts: StoredRecord[] = [];
@@ -164,6 +170,34 @@ export function absorbExternalVersion(input: AbsorbInput): AbsorbResult {
   for (const record of keptBack) overrides.set(record.key, undefined); // the file lacks it; the next rewrite puts it back
   const notDeleted = new Set(keptBack.map((record) => record.key));
   return { puts, deletes: notDeleted.size === 0 ? deletes : deletes.filter((key) => !notDeleted.has(key)), keptFields, lostRace, restoredWith: restored.length, keptWith: keptBack.length, overrides };
+}
+
+/**
+ * Our own rewrite found where the journal's replay ends elsewhere, and the commits the journal
+ * holds after that rewrite known (`changedAfter`): the journal lost entries the file holds (cut
+ * short, a damaged line in the middle). Nothing is merged: the file is the state as of its
+ * rewrite, and the journal's later commits are newer still. Each record is the file's, except
+ * those the journal changed after the rewrite, which are the journal's. A three-way merge against
+ * the journal's view of the file would read a change the journal lost as a change of the file's
+ * made against ours, and keep the older form of ours beside it (a deletion undone, an
+ * observation back).
+ */
+function fileAndNewerJournal(file: ReadonlyMap<string, StoredRecord>, current: RecordSet, changedAfter: ReadonlySet<string>): AbsorbResult {
+  const puts: StoredRecord[] = [];
+  const deletes: string[] = [];
+  const overrides = new Map<string, Form>();
+  for (const [key, f] of file) {
+    const c = current.get(key);
+    if (changedAfter.has(key)) {
+      if (!sameRaw(f, c)) overrides.set(key, f);
+    } else if (!sameRaw(f, c)) puts.push(f);
+  }
+  for (const key of current.keys()) {
+    if (file.has(key)) continue;
+    if (changedAfter.has(key)) overrides.set(key, undefined);
+    else deletes.push(key);
+  }
+  return { puts, deletes, keptFields: 0, lostRace: 0, restoredWith: 0, keptWith: 0, overrides };
 }
 
 /**

@@ -63,12 +63,14 @@ function applyCommit(m: ContextMemory, commit: JournalCommit): void {
       effect = recordOfChange(change, (key) => m.state.get(key));
     } catch (error) {
       if (!(error instanceof SpliceMismatch)) throw error;
+      m.editsSkipped.add(error.key);
       // Only a journal that lost an earlier entry gets here: the context file still holds the record.
       m.findings.push({ severity: 'error', kind: 'journal-edit-mismatch', file: m.paths.journal, message: `${path.basename(m.paths.journal)}: entry ${commit.seq} edits ${identityOfKey(error.key).slice(0, 2).join(' ')}, which is not as that edit expects; the edit is skipped (recover takes the record from the context file)` });
       continue;
     }
     if ('put' in effect) m.put(effect.put);
     else m.remove(effect.del);
+    if (m.editsSkipped.size > 0) m.editsSkipped.delete('put' in effect ? effect.put.key : effect.del);
   }
   if (commit.order) {
     applyOrderMoves(m.state, commit.order.map(([key, after]) => [keyOfIdentity(key), after === null ? null : keyOfIdentity(after)] as const));

@@ -162,8 +162,20 @@ export function racilyClean(m: ContextMemory, known: FileIdentity): boolean {
   return m.fileCheckedAt - Number(known.mtimeNs / 1_000_000n) < 2_000;
 }
 
-/** Merges a version of the file we did not write, journals the difference, adopts the file as on-disk truth. */
-export function absorbFile(m: ContextMemory, file: ParsedContextFile, origin: Origin, fileIsOurs = false): void {
+/**
+ * A file that is our own rewrite though the journal's replay does not end at it (contextLoading.ts):
+ * `changedAfterFile`, when the journal can tell, the keys its commits changed after the rewrite.
+ */
+export interface OwnRewrite {
+  readonly changedAfterFile?: ReadonlySet<string>;
+}
+
+/**
+ * Merges a version of the file we did not write (or, `own`, our own rewrite that the journal lost
+ * track of), journals the difference, adopts the file as on-disk truth.
+ */
+export function absorbFile(m: ContextMemory, file: ParsedContextFile, origin: Origin, own?: OwnRewrite): void {
+  const fileIsOurs = own !== undefined;
   const truncated = !fileIsOurs && file.bad.length === 0 && isTruncatedCopy(m, file.bytes);
   // A cut inside a line can leave a fragment that still parses (half a "#" comment): not a record.
   const records = new Map(file.map);
@@ -198,6 +210,7 @@ export function absorbFile(m: ContextMemory, file: ParsedContextFile, origin: Or
     absenceIsDeletion: fileIsOurs || (file.bad.length === 0 && !truncated && !gutted && origin === 'external'),
     ...(writerDropsOtherLines ? { droppedLine: (line: StoredRecord) => droppedNotDeleted(line, records) } : {}),
     fileIsOurs,
+    ...(own?.changedAfterFile ? { changedAfterFile: own.changedAfterFile } : {}),
   });
   const notes: string[] = [];
   if (judgement && judgement.behind > 0) notes.push(`it started from the file as it was ${judgement.behind} versions ago`);

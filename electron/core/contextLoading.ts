@@ -42,7 +42,7 @@ function loadFile(m: ContextMemory): void {
   const checkpoint = readCheckpoint(m.fs, m.paths.checkpoint);
   const file = readContextFile(m.fs, m.paths.file, (identity) => trustedAs(checkpoint, identity), m.options.readProgress?.('file'));
   for (const bad of file.bad) m.noteBadLine(bad);
-  if (checkpoint && tryLoadFromCheckpoint(m, file, checkpoint)) return;
+  if (checkpoint && !m.options.replayWholeJournal && tryLoadFromCheckpoint(m, file, checkpoint)) return;
   const vouched = checkpoint !== undefined && file.identity !== undefined && checkpoint.size === file.identity.size && checkpoint.crc === file.identity.crc;
   loadByReplay(m, file, vouched ? checkpoint : undefined);
   if (file.link) noteLinkedFile(m);

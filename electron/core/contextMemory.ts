@@ -104,6 +104,11 @@ export interface ContextStoreOptions {
   readonly savesCachesWhileReading?: boolean;
   /** Told how far a load's read of a large context file, or of its journal in a full replay, has gone (readProgress.ts). */
   readonly readProgress?: (kind: ReadFileKind) => ReadProgress;
+  /**
+   * Loads replay the whole journal even where the checkpoint would let them read only its tail
+   * (a repair: damage anywhere in the journal is seen). The checkpoint still vouches for the file.
+   */
+  readonly replayWholeJournal?: boolean;
 }
 
 export class ContextMemory {

@@ -277,7 +277,7 @@ export class Engine {
   }
 
   /** The store of a context, loaded (or refreshed: other processes' commits, a peer's rewrite). Under the lock. */
-  private storeUnderLock(context: string): ContextStore {
+  private storeUnderLock(context: string, replayWholeJournal = false): ContextStore {
     validateContextName(context);
     let store = this.stores.get(context);
     if (!store) {
@@ -293,6 +293,7 @@ export class Engine {
         catchUpObserver: () => this.versionObserver?.catchUp(),
         savesCachesWhileReading: this.readerSavesCaches(),
         ...(this.options.onReadProgress ? { readProgress: this.readProgressOf(context) } : {}),
+        ...(replayWholeJournal ? { replayWholeJournal } : {}),
       });
       const opening = monotonicMs();
       store.load();
@@ -598,9 +599,12 @@ export class Engine {
     return this.stores.get(context);
   }
 
-  /** Under the lock only: the loaded (refreshed) store of a context. */
-  storeForLockedWork(context: string): ContextStore {
-    return this.storeUnderLock(context);
+  /**
+   * Under the lock only: the loaded (refreshed) store of a context. `replayWholeJournal`: one not
+   * loaded yet is loaded from the whole journal (a repair), not from the checkpoint on.
+   */
+  storeForLockedWork(context: string, options: { replayWholeJournal?: boolean } = {}): ContextStore {
+    return this.storeUnderLock(context, options.replayWholeJournal === true);
   }
 
   /** Forgets a loaded store so the next use reloads it from disk (after recovery or restore). */

@@ -184,9 +184,12 @@ export interface ContextRepairPlan {
  */
 export function planContextRepair(engine: Engine, context: string, options: { fresh?: boolean } = {}): ContextRepairPlan {
   // The journal's state is authoritative; differences in the file are absorbed by the load.
+  // Fresh: the whole journal is replayed, and the checkpoint dropped only after the load, which
+  // it still tells that the file is our own rewrite (a journal whose last snapshot line is
+  // damaged lost what the file holds, deletions included: contextLoading.ts, ownRewriteAhead).
   engine.forget(context);
+  const store = engine.storeForLockedWork(context, { replayWholeJournal: options.fresh === true });
   if (options.fresh) removeCheckpoint(engine.fs, contextPaths(engine.layout, context).checkpoint);
-  const store = engine.storeForLockedWork(context);
   const journal = readJournal(engine.fs, store.paths.journal, 0);
   const backups = new BackupLookup(engine, context);
   const journalEntries = planDamagedEntries(engine, store, journal, backups);

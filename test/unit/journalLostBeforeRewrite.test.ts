@@ -15,6 +15,7 @@ import { contextPaths, resolveLayout } from '../../electron/core/dataRoot.ts';
 import { readJournal } from '../../electron/core/journalFile.ts';
 import { readCheckpoint } from '../../electron/core/checkpointFile.ts';
 import { realFileSystem } from '../../electron/core/fileSystem.ts';
+import { recoverAll } from '../../electron/core/recover.ts';
 import { openEngine, removeTempDirs, tempDir, tempLayout } from '../helpers/tempRoot.ts';
 
 afterEach(removeTempDirs);
@@ -91,5 +92,32 @@ describe('a journal that lost entries our rewrite holds', () => {
     const findings = await reopened.read(CONTEXT, (_state, store) => store.findings.map((f) => f.kind));
     expect(findings).toEqual(expect.arrayContaining(['journal-bad-line', 'journal-edit-mismatch']));
     await reopened.close();
+  });
+
+  it('a damaged deletion and a damaged last snapshot line: the repair keeps the record deleted (the checkpoint still names the file)', async () => {
+    const layout = tempLayout();
+    const paths = contextPaths(layout, CONTEXT);
+    const engine = await openEngine(layout);
+    await engine.transact(CONTEXT, () => entities(['kept', 'deleted'], ['made']));
+    await engine.flush();
+    await engine.transact(CONTEXT, (s) => deleteEntity(s, 'deleted'));
+    await engine.transact(CONTEXT, () => entities(['later'], ['made after']));
+    await engine.close(); // the rewrite without "deleted", its snapshot line last, the checkpoint naming it
+    const entries = readJournal(realFileSystem, paths.journal).entries;
+    const deletion = entries.find(({ entry }) => entry.kind === 'commit' && entry.changes.some((c) => c.del !== undefined));
+    const lastSnapshot = entries.at(-1);
+    expect(deletion, 'the deletion has an entry of its own').toBeDefined();
+    expect(lastSnapshot?.entry.kind, 'the journal ends with the rewrite\'s snapshot line').toBe('snapshot');
+    const bytes = fs.readFileSync(paths.journal);
+    for (const at of [(deletion?.start ?? 0) + 1, (lastSnapshot?.start ?? 0) + 1]) bytes[at] = (bytes[at] as number) ^ 0x55;
+    fs.writeFileSync(paths.journal, bytes);
+
+    const reopened = await openEngine(layout);
+    const names = async () => Object.keys(namesAndObservations(await reopened.read(CONTEXT, (s) => readGraph(s)))).sort();
+    expect(await names()).toEqual(['kept', 'later']);
+    await recoverAll(reopened);
+    expect(await names(), 'after the repair').toEqual(['kept', 'later']);
+    await reopened.close();
+    expect(fs.readFileSync(paths.file, 'utf8')).not.toContain('"deleted"');
   });
 });

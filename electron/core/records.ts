@@ -8,6 +8,8 @@
 export type RecordKind = 'entity' | 'relation' | 'line';
 
 const SEP = '\u0000';
+/** What separates the parts of a record's key (a name holding it is read as an opaque line). */
+export const KEY_SEPARATOR = SEP;
 
 export class StoredRecord {
   constructor(

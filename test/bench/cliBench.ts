@@ -8,7 +8,11 @@
 //      never written (a reading command opens read-only: it reads and parses the file, writes
 //      nothing), and on the same folder after one CLI write (journal and checkpoint exist);
 //   3. `graph --json` on 10,000 charts, beside a fresh `node -e` that reads the same file and
-//      JSON.parses every line (and one that also prints the graph): informational ratios.
+//      JSON.parses every line (and one that also prints the graph): informational ratios;
+//   4. a write, `chart create`, on 10,000 charts (with --sizes, those), in a folder we have
+//      written already, beside a fresh `node -e` that reads and parses the file and writes it
+//      back whole, fsynced and renamed: what any write that keeps the file whole for its peers
+//      costs at least. Informational (issue 15 names no figure).
 // Every timed figure is the wall time of one spawnSync (performance.now around it), stdout
 // going to a file; the median of the runs is reported. The bundle is rebuilt first when it is
 // missing or a source is newer (build/cliBundle.mjs --if-stale, as build/runTension.mjs does).
@@ -28,6 +32,8 @@ export interface CliBenchConfig {
   readonly listCharts: number;
   /** Charts in the folder `graph --json` reads. */
   readonly graphCharts: number;
+  /** Charts in the folders `chart create` writes to, one folder per size. */
+  readonly writeCharts: readonly number[];
 }
 
 /** Issue 15: `tension --help` costs at most this many times `node -e 0`. */
@@ -40,7 +46,12 @@ const RUN_TIMEOUT_MS = 5 * 60_000;
 const PARSE_FLOOR =
   "const fs=require('node:fs');const text=fs.readFileSync(process.argv[1],'utf8');const records=[];" +
   "for(const line of text.split('\\n'))if(line.trim()!=='')records.push(JSON.parse(line));";
-/** The same, then prints the graph as one JSON document, as `graph --json` does. */
+/** The same, then writes every record back as a file (the second argument), fsynced and renamed into place, as a rewrite does. */
+const REWRITE_FLOOR =
+  PARSE_FLOOR +
+  "const out=process.argv[2],tmp=out+'.tmp',fd=fs.openSync(tmp,'w');" +
+  "fs.writeSync(fd,records.map((r)=>JSON.stringify(r)).join('\\n')+'\\n');fs.fsyncSync(fd);fs.closeSync(fd);fs.renameSync(tmp,out);";
+/** The same as PARSE_FLOOR, then prints the graph as one JSON document, as `graph --json` does. */
 const PRINT_FLOOR =
   PARSE_FLOOR +
   "const entities=[],relations=[];for(const r of records)(r.type==='relation'?relations:entities).push(r);" +
@@ -283,6 +294,42 @@ export async function cliBench(config: CliBenchConfig): Promise<SectionResult> {
         pass: failure ? false : undefined,
       });
     }
+
+    // 4. A write on writeCharts charts, in a folder we have written (journal and checkpoint there).
+    for (const charts of config.writeCharts) {
+      const dir = path.join(root, `write-${charts}`, '.coaia');
+      const written = writeChartFile(path.join(dir, 'charts.jsonl'), charts);
+      const adopted = adoptingWrite(node, cliEntry, dir, repoRoot, stdoutFile, charts);
+      notes.push(adopted.note);
+      const data = `${charts} charts (${mb(written.bytes)}), after one CLI write`;
+      const rewriteFloor: Command = {
+        label: 'node -e: read + JSON.parse each line + write them back (fsync, rename) (floor)',
+        file: node,
+        args: ['-e', REWRITE_FLOOR, path.join(dir, 'charts.jsonl'), path.join(root, 'floor-copy.jsonl')],
+        cwd: repoRoot,
+      };
+      const create: Command = { label: 'node out/cli/tension.mjs chart create --data DIR', file: node, args: [cliEntry, 'chart', 'create', '--data', dir, '--outcome', 'Bench outcome', '--reality', 'Bench reality'], cwd: repoRoot };
+      const group = timeInTurns(
+        [
+          { command: rewriteFloor, data },
+          { command: create, data },
+        ],
+        `chart create, ${charts} charts`,
+        Math.min(runs, 3),
+        stdoutFile,
+      );
+      timings.push(...group);
+      const [floorOfWrite, write] = group;
+      const failure = adopted.failure ?? write?.failure ?? floorOfWrite?.failure;
+      checks.push({
+        what: `chart create, ${charts} charts (a write: the file rewritten)`,
+        measured: failure ? 'FAILED' : ms(median(write)),
+        against: failure ?? `read+parse+write-back floor ${ms(median(floorOfWrite))} = ${ratio(median(write) / median(floorOfWrite))}`,
+        target: '- (informational; issue 15 names no figure)',
+        pass: failure ? false : undefined,
+      });
+      fs.rmSync(path.dirname(dir), { recursive: true, force: true });
+    }
   } finally {
     fs.rmSync(root, { recursive: true, force: true });
   }
@@ -303,7 +350,7 @@ export async function cliBench(config: CliBenchConfig): Promise<SectionResult> {
         t.failure ? `FAILED: ${t.failure}` : ms(median(t)),
         t.failure ? '' : ms(Math.min(...t.samples)),
         t.failure ? '' : ms(Math.max(...t.samples)),
-        isFloor || t.failure ? (isFloor ? '(floor)' : '') : `${ratio(median(t) / median(floorOfGroup))} ${floorOfGroup?.command.label.startsWith('node -e 0') ? 'node -e 0' : 'read+parse'}`,
+        isFloor || t.failure ? (isFloor ? '(floor)' : '') : `${ratio(median(t) / median(floorOfGroup))} ${floorName(floorOfGroup)}`,
       ];
     }),
   );
@@ -315,6 +362,12 @@ export async function cliBench(config: CliBenchConfig): Promise<SectionResult> {
     `the graph floors run in a fresh \`node -e\` on the same context file: read it, JSON.parse every line keeping them; the second also prints the graph as one JSON document, as graph --json does`,
   );
   return { title, detail, notes, checks };
+}
+
+function floorName(floor: Timing | undefined): string {
+  const label = floor?.command.label ?? '';
+  if (label.startsWith('node -e 0')) return 'node -e 0';
+  return label.includes('write them back') ? 'read+parse+write' : 'read+parse';
 }
 
 /** One writing command (an `entity set` of a note, not a chart): Tension Desk adopts the file into its journal. */

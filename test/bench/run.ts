@@ -8,7 +8,7 @@
 //   npm run bench -- --profile    also write V8 CPU profiles of the open/search children
 //   npm run bench -- --keep       keep the generated files in test-output/bench
 //   npm run bench -- --only backup   one part only (cli, commit, perChange, open, mcp, backup, growth, insights, responsiveness, rewriteLock)
-//   npm run bench -- --only responsiveness --sizes 100000   that part at these sizes only (open, responsiveness, rewriteLock)
+//   npm run bench -- --only responsiveness --sizes 100000   that part at these sizes only (open, responsiveness, rewriteLock; cli: its write)
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -42,7 +42,7 @@ const workDir = path.join(repoRoot, 'test-output', `bench-${process.pid}`);
 
 const config = quick
   ? {
-      cli: { runs: 5, listCharts: 1_000, graphCharts: 10_000 },
+      cli: { runs: 5, listCharts: 1_000, graphCharts: 10_000, writeCharts: [1_000] },
       commit: { charts: 1_000, commits: 120, rounds: 4 },
       perChange: { sizes: [100, 1_000], referenceCalls: () => 6, ourCommits: 60 },
       open: { sizes: [1_000, 10_000], searchSize: 10_000, searchRepeats: 5, rounds: 3 },
@@ -55,7 +55,7 @@ const config = quick
     }
   : {
       // Issue 15: tension --help within 1.5x node -e 0; chart list at 1,000 charts under 0.3 s.
-      cli: { runs: 7, listCharts: 1_000, graphCharts: 10_000 },
+      cli: { runs: 7, listCharts: 1_000, graphCharts: 10_000, writeCharts: [10_000, 100_000] },
       commit: { charts: 1_000, commits: 300, rounds: 6 },
       perChange: { sizes: [100, 1_000, 10_000], referenceCalls: (charts: number) => (charts >= 10_000 ? 8 : 20), ourCommits: 150 },
       open: { sizes: [1_000, 10_000, 100_000], searchSize: 100_000, searchRepeats: 20, rounds: 3 },
@@ -88,7 +88,7 @@ async function main(): Promise<void> {
     }
   };
   try {
-    if (wanted('cli')) await run(cliBench({ workDir, repoRoot, ...config.cli }));
+    if (wanted('cli')) await run(cliBench({ workDir, repoRoot, ...config.cli, ...(sizes ? { writeCharts: sizes } : {}) }));
     if (wanted('commit')) await run(commitBench({ workDir, ...config.commit }));
     if (wanted('perChange')) await run(perChangeBench({ workDir, ...config.perChange }));
     // With --sizes, search is measured at the largest size opened (its figures come from that open).

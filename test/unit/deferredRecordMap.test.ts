@@ -194,6 +194,51 @@ describe('DeferredRecordMap', () => {
     }
   });
 
+  it('lookups by chart and by relation end answer the same by a scan (the first few, no index built) as by the index, before and after changes', () => {
+    const lines: string[] = [];
+    for (let c = 0; c < 50; c += 1) {
+      const meta = `"metadata":{"chartId":"chart_${c}"}`;
+      lines.push(`{"type":"entity","name":"chart_${c}_chart","entityType":"structural_tension_chart","observations":[],${meta}}`);
+      lines.push(`{"type":"entity","name":"chart_${c}_action_1","entityType":"action_step","observations":[],${meta}}`);
+      lines.push(`{"type":"relation","from":"chart_${c}_chart","to":"chart_${c}_action_1","relationType":"contains",${meta}}`);
+      // An end whose name holds another's (chart_1 in chart_10): the scan matches whole ends only.
+      lines.push(`{"type":"relation","from":"chart_${c}_action_1","to":"chart_${c}_action_1","relationType":"self"}`);
+    }
+    const answers = (set: RecordSet) =>
+      [1, 10, 49, 50].flatMap((c) => [[...set.chartKeys(`chart_${c}`)].sort(), [...set.relationKeysOf(`chart_${c}_action_1`)].sort(), [...set.relationKeysOf(`chart_${c}_chart`)].sort()]);
+    const indexed = (set: RecordSet) => {
+      const copy = new RecordSet();
+      for (const record of set.values()) copy.set(record);
+      for (let i = 0; i < 10; i += 1) copy.chartKeys('none'); // past the scans: the index is built
+      return copy;
+    };
+    const state = new RecordSet();
+    state.adopt(new DeferredRecordMap(lines.map(recordOf)));
+    const scanned = answers(state).slice(0, 6);
+    const reference = indexed(state);
+    expect(scanned).toEqual(answers(reference).slice(0, 6));
+    expect(scanned[1]).toHaveLength(2); // chart_1_action_1: its "contains" and its own "self", not chart_10's
+    state.set(recordOf('{"type":"relation","from":"chart_1_chart","to":"chart_10_action_1","relationType":"contains"}'));
+    state.delete('e\u0000chart_10_chart');
+    const fresh = new RecordSet();
+    for (const record of state.values()) fresh.set(record);
+    expect(answers(fresh), 'a new set: scans').toEqual(answers(indexed(fresh)));
+    expect(answers(state), 'the changed set: scans, then the index').toEqual(answers(indexed(state)));
+  });
+
+  it("a map handed out by sharedMap (the file's view after a rewrite) stays as it was when the set changes next", () => {
+    const state = new RecordSet();
+    state.adopt(new DeferredRecordMap([entity('a'), entity('b')].map(recordOf)));
+    state.set(recordOf(entity('c')));
+    const shared = state.sharedMap();
+    const before = [...shared.values()].map(described);
+    state.set(recordOf(entity('d')));
+    state.set(recordOf(entity('a', '"changed"')));
+    state.delete('e\u0000b');
+    expect([...shared.values()].map(described)).toEqual(before);
+    expect([...state.keys()]).toEqual(['e\u0000a', 'e\u0000c', 'e\u0000d']);
+  });
+
   it('an index build begun in slices and overtaken by lookups (a first write mid-warm-up) is let go, and so it is on a reload (review: it held the old map)', () => {
     const lines = Array.from({ length: 9000 }, (_, i) => entity(`w${i}`).replace('"observations":[]', `"observations":[],"metadata":{"chartId":"c${i}"}`));
     const state = new RecordSet();
@@ -204,8 +249,11 @@ describe('DeferredRecordMap', () => {
     for (let i = 0; i < 11; i += 1) expect(state.readyForChanges(0)).toBe(false);
     const internals = state as unknown as { indexing?: unknown };
     expect(internals.indexing).toBeDefined();
-    state.chartKeys('c1');
-    state.relationKeysOf('w1');
+    // The first lookups are answered by a scan (RecordSet, SCANS_BEFORE_INDEX); then one builds both indexes.
+    for (let i = 0; i < 10; i += 1) {
+      state.chartKeys('c1');
+      state.relationKeysOf('w1');
+    }
     expect(state.readyForChanges(0)).toBe(true);
     expect(internals.indexing, 'the half-built indexes once built by lookups').toBeUndefined();
     const reloaded = new RecordSet();

@@ -18,6 +18,7 @@ import { applyJournalRead } from './journalReplay.ts';
 import { tryWriteCheckpoint, writeHeaderAndBaseline, type FileBaseline } from './contextCommit.ts';
 import { absorbFile, noteLinkedFile, writtenAt, type OwnRewrite } from './peerVersionIntake.ts';
 import { keyOfChange } from './journalChanges.ts';
+import { adoptJournalStartedElsewhere } from './journalStartedElsewhere.ts';
 import { sweepLeftovers, takeInDisplaced } from './killedRewriteLeftovers.ts';
 
 /** Loads the context. Never fails on damage: it loads what is good and records findings. */
@@ -279,7 +280,12 @@ export function catchUpJournal(m: ContextMemory): void {
   const now = statIdentity(m.fs, m.paths.journal);
   if (now === undefined && m.journalIno === undefined) return;
   if (now === undefined || now.ino !== m.journalIno || now.size < m.journalOffset) {
-    load(m); // replaced by recovery or an upgrade in another process
+    // Started by another process from the very file this store holds: only what follows its start is read.
+    if (now !== undefined && m.journalIno === undefined && adoptJournalStartedElsewhere(m, now.ino)) {
+      m.othersReads += 1;
+      return;
+    }
+    load(m); // replaced by recovery or an upgrade in another process, or started from another version of the file
     m.othersReads += 1;
     return;
   }

@@ -13,6 +13,16 @@ import { eagerParse } from '../helpers/eagerParse.ts';
 
 const described = (record: StoredRecord) => [record.key, record.kind, record.chartId ?? null, record.raw];
 
+/** Chart `c`'s lines: its chart entity, one step, and the relation between them, all tagged with its id. */
+function chartWithOneStep(c: number): string[] {
+  const meta = `"metadata":{"chartId":"chart_${c}"}`;
+  return [
+    `{"type":"entity","name":"chart_${c}_chart","entityType":"structural_tension_chart","observations":[],${meta}}`,
+    `{"type":"entity","name":"chart_${c}_action_1","entityType":"action_step","observations":[],${meta}}`,
+    `{"type":"relation","from":"chart_${c}_chart","to":"chart_${c}_action_1","relationType":"contains",${meta}}`,
+  ];
+}
+
 function recordOf(line: string): StoredRecord {
   const verdict = classifyLine(line);
   if (!verdict.ok || verdict.kind === 'blank') throw new Error(`not a record: ${line}`);
@@ -163,13 +173,7 @@ describe('DeferredRecordMap', () => {
   });
 
   it('readied in slices, its indexes by chart and by relation end answer as those built at once, also when a change comes between slices', () => {
-    const lines: string[] = [];
-    for (let c = 0; c < 3000; c += 1) {
-      const meta = `"metadata":{"chartId":"chart_${c}"}`;
-      lines.push(`{"type":"entity","name":"chart_${c}_chart","entityType":"structural_tension_chart","observations":[],${meta}}`);
-      lines.push(`{"type":"entity","name":"chart_${c}_action_1","entityType":"action_step","observations":[],${meta}}`);
-      lines.push(`{"type":"relation","from":"chart_${c}_chart","to":"chart_${c}_action_1","relationType":"contains",${meta}}`);
-    }
+    const lines = Array.from({ length: 3000 }, (_, c) => chartWithOneStep(c)).flat();
     const chartsAndEnds = (set: RecordSet, c: number) => [[...set.chartKeys(`chart_${c}`)].sort(), [...set.relationKeysOf(`chart_${c}_action_1`)].sort()];
     for (const changeAfterSlices of [12, Infinity]) {
       const state = new RecordSet();
@@ -195,15 +199,8 @@ describe('DeferredRecordMap', () => {
   });
 
   it('lookups by chart and by relation end answer the same by a scan (the first few, no index built) as by the index, before and after changes', () => {
-    const lines: string[] = [];
-    for (let c = 0; c < 50; c += 1) {
-      const meta = `"metadata":{"chartId":"chart_${c}"}`;
-      lines.push(`{"type":"entity","name":"chart_${c}_chart","entityType":"structural_tension_chart","observations":[],${meta}}`);
-      lines.push(`{"type":"entity","name":"chart_${c}_action_1","entityType":"action_step","observations":[],${meta}}`);
-      lines.push(`{"type":"relation","from":"chart_${c}_chart","to":"chart_${c}_action_1","relationType":"contains",${meta}}`);
-      // An end whose name holds another's (chart_1 in chart_10): the scan matches whole ends only.
-      lines.push(`{"type":"relation","from":"chart_${c}_action_1","to":"chart_${c}_action_1","relationType":"self"}`);
-    }
+    // With a relation of each step to itself: chart_1's step and chart_10's are told apart by whole names.
+    const lines = Array.from({ length: 50 }, (_, c) => [...chartWithOneStep(c), `{"type":"relation","from":"chart_${c}_action_1","to":"chart_${c}_action_1","relationType":"self"}`]).flat();
     const answers = (set: RecordSet) =>
       [1, 10, 49, 50].flatMap((c) => [[...set.chartKeys(`chart_${c}`)].sort(), [...set.relationKeysOf(`chart_${c}_action_1`)].sort(), [...set.relationKeysOf(`chart_${c}_chart`)].sort()]);
     const indexed = (set: RecordSet) => {

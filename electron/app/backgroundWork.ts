@@ -60,6 +60,7 @@ export function startBackgroundWork(
             return;
           }
           if (event.type === 'backup-failed') log(`The scheduled backup failed: ${event.error.message}`);
+          if (event.type === 'backup-postponed') log(`The scheduled backup waits for another process: ${event.reason} It is tried again at ${event.retryAt}.`);
           const status = backupStatusOf(event);
           if (status) emit('backup.status', status);
         },

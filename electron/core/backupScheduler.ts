@@ -6,7 +6,10 @@
 // (a suspended laptop, a time-zone change, a corrected clock) costs at most one short wait, and
 // a slot is never taken twice (the due check is made under the root lock, from what is on disk).
 // A backup that fails is retried later (sooner at first, then less often); a disk too full for
-// one is a warning the person sees, and is retried the same way.
+// one is a warning the person sees, and is retried the same way. Another process holding the
+// data folder's lock past the wait (the CLI's first write to a large peer file takes 20-30 s)
+// is not a failure: the backup waits a minute and tries again, quietly, a few times in a row
+// before it says it failed.
 import { EngineError } from './errors.ts';
 import type { Engine } from './engine.ts';
 import { DueBackupFailed, runDueBackups, type DueReport } from './backupDue.ts';
@@ -23,6 +26,8 @@ export interface SchedulerTimers {
 export type SchedulerEvent =
   | { readonly type: 'checked'; readonly at: string; readonly report: DueReport }
   | { readonly type: 'backup-failed'; readonly at: string; readonly error: ReturnType<EngineError['toJSON']>; readonly lowDisk: boolean; readonly retryAt: string; readonly failures: number }
+  /** Another process held the lock past the wait: tried again at `retryAt`, not counted as a failure. */
+  | { readonly type: 'backup-postponed'; readonly at: string; readonly reason: string; readonly retryAt: string }
   | { readonly type: 'progress'; readonly progress: BackupProgress };
 
 export interface SchedulerOptions {
@@ -37,6 +42,8 @@ export interface SchedulerOptions {
   /** First wait after a failed backup; doubled after each further failure up to `maxRetryMs`. Defaults 5 min, 1 h. */
   readonly retryMs?: number;
   readonly maxRetryMs?: number;
+  /** Wait after the lock was held by another process past the lock's wait. Default 1 minute. */
+  readonly busyRetryMs?: number;
   readonly onEvent?: (event: SchedulerEvent) => void;
 }
 
@@ -59,6 +66,9 @@ const nodeTimers: SchedulerTimers = {
   clear: (handle) => clearTimeout(handle as NodeJS.Timeout),
 };
 
+/** Checks in a row that find the lock held by another process before one counts as a failure. */
+const BUSY_POSTPONEMENTS = 5;
+
 /** Slack after midnight before the new day's check: a timer firing a hair early still sees the new day. */
 const PAST_MIDNIGHT_MS = 1_000;
 
@@ -71,6 +81,8 @@ export class BackupScheduler {
   private running = false;
   private checking: Promise<void> | undefined;
   private failures = 0;
+  /** Checks in a row put off because another process held the lock. */
+  private postponed = 0;
   private lastReport: DueReport | undefined;
   private lastError: ReturnType<EngineError['toJSON']> | undefined;
 
@@ -152,12 +164,21 @@ export class BackupScheduler {
         onProgress: (progress) => this.options.onEvent?.({ type: 'progress', progress }),
       });
       this.failures = 0;
+      this.postponed = 0;
       this.lastError = undefined;
       this.lastReport = report;
       this.options.onEvent?.({ type: 'checked', at: now.toISOString(), report });
       this.arm(this.untilNextSlot());
     } catch (error) {
       const failure = error instanceof EngineError ? error : new EngineError('IO_ERROR', `The scheduled backup failed: ${String(error)}`);
+      if (failure.code === 'BUSY' && this.postponed < BUSY_POSTPONEMENTS) {
+        this.postponed += 1;
+        const wait = this.options.busyRetryMs ?? 60_000;
+        this.options.onEvent?.({ type: 'backup-postponed', at: now.toISOString(), reason: failure.message, retryAt: new Date(this.clock().getTime() + wait).toISOString() });
+        this.arm(wait);
+        return;
+      }
+      this.postponed = 0;
       if (error instanceof DueBackupFailed) this.lastReport = error.report;
       this.failures += 1;
       this.lastError = failure.toJSON();

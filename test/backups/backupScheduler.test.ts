@@ -13,6 +13,7 @@ import { utcCalendar } from '../../electron/core/backupCalendar.ts';
 import type { Engine } from '../../electron/core/engine.ts';
 import { FaultyFileSystem } from '../faults/faultyFileSystem.ts';
 import { memoryTempLayout, openEngine, removeTempDirs } from '../helpers/tempRoot.ts';
+import { holdLockInChild, killLockHolders } from '../helpers/lockHolderChild.ts';
 
 afterEach(removeTempDirs);
 
@@ -69,9 +70,9 @@ class MovedTime implements SchedulerTimers {
   }
 }
 
-async function setUp(start: number, options: { fs?: FaultyFileSystem; freeBytes?: () => number; recheckMs?: number } = {}) {
+async function setUp(start: number, options: { fs?: FaultyFileSystem; freeBytes?: () => number; recheckMs?: number; lockTimeoutMs?: number } = {}) {
   const layout = memoryTempLayout();
-  const engine = await openEngine(layout, options.fs ? { fs: options.fs } : {});
+  const engine = await openEngine(layout, { ...(options.fs ? { fs: options.fs } : {}), ...(options.lockTimeoutMs ? { lockTimeoutMs: options.lockTimeoutMs } : {}) });
   await engine.transact('work', (s) => setEntity(s, { name: 'plan', entityType: 'note', observations: ['kept safe'] }));
   const time = new MovedTime(start);
   const events: SchedulerEvent[] = [];
@@ -156,6 +157,33 @@ describe('the backup timer', () => {
     fsys.disarm();
     await time.pass(10 * MINUTE, scheduler);
     expect(taken(engine)).toEqual(['2026-03-09T12:15 daily+weekly+monthly']);
+    expect(scheduler.status()).toMatchObject({ failures: 0, lastError: undefined });
+    scheduler.stop();
+    await engine.close();
+  });
+
+  it('another process holding the lock past the wait puts the backup off quietly a minute at a time, five times, then it is a failure; once the lock is free it is taken', async () => {
+    const { layout, engine, time, events, scheduler } = await setUp(Date.UTC(2026, 2, 9, 12), { lockTimeoutMs: 300 });
+    const holder = await holdLockInChild(layout); // a real process, alive, keeping its lock fresh
+    try {
+      scheduler.start();
+      await time.pass(30_000, scheduler);
+      for (let i = 0; i < 4; i += 1) await time.pass(MINUTE, scheduler);
+      const postponed = events.filter((e): e is Extract<SchedulerEvent, { type: 'backup-postponed' }> => e.type === 'backup-postponed');
+      expect(postponed).toHaveLength(5);
+      expect(postponed[0]?.reason).toMatch(/Another Tension Desk process has held/);
+      expect(Date.parse(postponed[0]!.retryAt) - Date.parse(postponed[0]!.at)).toBe(MINUTE);
+      expect(events.filter((e) => e.type === 'backup-failed'), 'not a failure yet').toEqual([]);
+      expect(scheduler.status()).toMatchObject({ failures: 0 });
+      await time.pass(MINUTE, scheduler);
+      const failed = events.filter((e): e is Extract<SchedulerEvent, { type: 'backup-failed' }> => e.type === 'backup-failed');
+      expect(failed.map((f) => [f.failures, f.error.code])).toEqual([[1, 'BUSY']]);
+    } finally {
+      killLockHolders(); // SIGKILL: its lock is left behind, stale; the next check reclaims it
+    }
+    expect(holder.pid).toBeGreaterThan(0);
+    await time.pass(5 * MINUTE, scheduler);
+    expect(taken(engine)).toEqual(['2026-03-09T12:10 daily+weekly+monthly']); // the failure at 12:05:30, retried 5 minutes later
     expect(scheduler.status()).toMatchObject({ failures: 0, lastError: undefined });
     scheduler.stop();
     await engine.close();

@@ -8,8 +8,6 @@
 // changes nothing on disk, byte for byte.
 import fs from 'node:fs';
 import path from 'node:path';
-import type { ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Engine } from '../../electron/core/engine.ts';
 import { EngineError } from '../../electron/core/errors.ts';
@@ -19,58 +17,19 @@ import { createBackup } from '../../electron/core/backups.ts';
 import { restoreBackup } from '../../electron/core/backupRestoring.ts';
 import { acquireRootLock } from '../../electron/core/rootLock.ts';
 import { openEngine, removeTempDirs } from '../helpers/tempRoot.ts';
-import { spawnTs } from '../helpers/runCli.ts';
+import { holdLockInChild, killLockHolders } from '../helpers/lockHolderChild.ts';
 import { copyRoot, diffTrees, failureOf, graphsOnDisk, removeScratchDirs, snapshotTree } from './support.ts';
 import { buildSettledRoot, writeChart } from './scenarios.ts';
 
-const holderScript = path.join(path.dirname(fileURLToPath(import.meta.url)), 'lockHolder.ts');
-const children: { child: ChildProcess; pid?: number }[] = [];
-
 afterEach(() => {
   // Only the processes this file started, by their ids.
-  for (const { child, pid } of children.splice(0)) {
-    for (const id of [pid, child.pid]) {
-      if (id === undefined) continue;
-      try {
-        process.kill(id, 'SIGKILL');
-      } catch {
-        // already gone
-      }
-    }
-  }
+  killLockHolders();
 });
 
 afterAll(() => {
   removeScratchDirs();
   removeTempDirs();
 });
-
-/** Starts a process that takes the lock and holds it; resolves with its pid once it holds it. */
-async function holdLockInChild(layout: DataLayout): Promise<{ child: ChildProcess; pid: number }> {
-  const child = spawnTs(holderScript, [layout.root, rootPaths(layout).lock]);
-  const entry: { child: ChildProcess; pid?: number } = { child };
-  children.push(entry);
-  const pid = await new Promise<number>((resolve, reject) => {
-    let out = '';
-    let err = '';
-    const timer = setTimeout(() => reject(new Error(`the lock holder did not take the lock in 30 s: ${err}`)), 30_000);
-    child.stdout?.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      const match = /locked (\d+)/.exec(out);
-      if (match) {
-        clearTimeout(timer);
-        resolve(Number(match[1]));
-      }
-    });
-    child.stderr?.on('data', (chunk: Buffer) => (err += chunk.toString()));
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`the lock holder exited (${code}) before taking the lock: ${err}`));
-    });
-  });
-  entry.pid = pid;
-  return { child, pid };
-}
 
 function isAlive(pid: number): boolean {
   try {

@@ -134,6 +134,12 @@ export interface FileBaseline {
    * read (those are not among the records), none held several. Only then may a checkpoint vouch for it.
    */
   readonly linesAreItsRecords: boolean;
+  /**
+   * The state's version when its records were these (RecordSet.version): while it still is, the
+   * journal start's look at which lines the quick reading misreads is a look at every record of
+   * the state, and the rewrite after the first commit need not look again (IrregularRecords).
+   */
+  readonly stateVersion?: number;
 }
 
 /**
@@ -149,6 +155,8 @@ export interface JournalStartLines {
   readonly seq: number;
   /** The baseline's lines read in full on a fast open (the checkpoint's). */
   readonly irregularLines: number[];
+  /** The records on those lines. */
+  readonly irregularRecords: StoredRecord[];
 }
 
 /**
@@ -173,6 +181,8 @@ export function writeHeaderAndBaseline(m: ContextMemory, baseline: FileBaseline)
   // with damaged lines, or they would be read as records (the snapshot line above still names
   // the file, for the versions; the rewrite soon replaces it). Its lines are the records'.
   if (identity && baseline.linesAreItsRecords) tryWriteCheckpoint(m, identity.size, identity.crc, offset, start.seq, start.irregularLines);
+  // The baseline is the state (nothing changed since it was read): its records were all looked at.
+  if (baseline.stateVersion !== undefined && baseline.stateVersion === m.state.version) m.irregularRecords.checkedAll(start.irregularRecords);
 }
 
 /**
@@ -257,7 +267,8 @@ function* journalStartSteps(m: ContextMemory, baseline: FileBaseline): Steps<Jou
     lines.push(encodeSnapshot({ seq, ts: m.clock().toISOString(), fileSize: baseline.identity.size, fileCrc: baseline.identity.crc }));
   }
   const irregularLines = yield* irregularLineSteps(records);
-  return { baseline, fromSeq, lines, seq, irregularLines };
+  const irregularRecords = irregularLines.map((line) => records[line] as StoredRecord);
+  return { baseline, fromSeq, lines, seq, irregularLines, irregularRecords };
 }
 
 /** Records where a fast open can start: the file of this size and CRC is the state at `seq`. */

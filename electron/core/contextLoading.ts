@@ -230,7 +230,7 @@ function ownRewriteAhead(m: ContextMemory, journal: JournalRead, snapshot: Snaps
  * map the state adopted (never changed: the state copies it before its first change). Not the
  * parsed file itself, which holds the file's bytes.
  */
-function baselineOf(file: ParsedContextFile): FileBaseline {
+function baselineOf(m: ContextMemory, file: ParsedContextFile): FileBaseline {
   const map = file.map;
   return {
     get records() {
@@ -238,6 +238,7 @@ function baselineOf(file: ParsedContextFile): FileBaseline {
     },
     identity: file.identity,
     linesAreItsRecords: linesAreItsRecords(file),
+    stateVersion: m.state.version,
   };
 }
 
@@ -253,7 +254,7 @@ function startJournal(m: ContextMemory, file: ParsedContextFile, journal: Journa
     // the journal is started, the file as found its first commit, by the first write or the
     // engine's scheduled rewrite just after (journalPending). Writing a copy of every record
     // durably took longer than reading them; until then the file on disk is that state.
-    m.pendingBaseline = baselineOf(file);
+    m.pendingBaseline = baselineOf(m, file);
     return;
   }
   try {
@@ -266,7 +267,7 @@ function startJournal(m: ContextMemory, file: ParsedContextFile, journal: Journa
   } catch (error) {
     // Opening never fails: the file is read as it is, and the journal is started by the next
     // write (which then reports the real cause, disk full or the like, if it persists).
-    m.pendingBaseline = baselineOf(file);
+    m.pendingBaseline = baselineOf(m, file);
     const failure = fromSystemError(error, 'Starting the journal', m.paths.journal, 'Nothing was changed.');
     m.findings.push({ severity: 'warning', kind: 'rewrite-failed', file: m.paths.journal, message: failure.message });
   }

@@ -184,7 +184,12 @@ export function makeDirectoryDurably(fsys: FileSystem, dir: string): void {
     try {
       fsys.mkdirSync(folder);
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') {
+        // A failing disk answers "missing" for every folder up to the root (existsSync never
+        // throws): the error names the folder wanted, not `/dev` or `/` far above it.
+        if (folder !== dir) (error as NodeJS.ErrnoException).path = dir;
+        throw error;
+      }
       continue; // made by another process meanwhile: its maker syncs the parent
     }
     syncDirectory(fsys, parentOf(folder));

@@ -7,7 +7,7 @@
 import { Engine, type EngineOptions } from '../core/engine.ts';
 import { DataRootWatcher, type ContextChange, type WatcherOptions } from '../core/dataRootWatcher.ts';
 import { checkDataFolder } from '../core/dataFolder.ts';
-import { warmSearchIndexes } from '../core/searchWarmUp.ts';
+import { readyForChangesInSlices, warmSearchIndexes } from '../core/searchWarmUp.ts';
 import { prepareFirstScreen } from '../core/firstScreen.ts';
 import { saveFirstScreen } from '../core/savedFirstScreen.ts';
 import { readSavedFirstScreen } from '../core/firstScreenStamp.ts';
@@ -97,7 +97,12 @@ export async function startEngineServices(config: EngineServicesConfig, output: 
     // Verified again only when another program changed it: our own commits and rewrites move the
     // journal head too, and a verification reads the whole file and journal (10-15 s at 100k
     // charts, holding the engine: each commit of a burst waited for the one the last set off).
-    if (change.byAnother) background.outsideChange(change.context);
+    if (change.byAnother) {
+      background.outsideChange(change.context);
+      // Taking in its rewrite may have left the state's map shared with the file's view: copied
+      // now in slices, not by the next change in one piece (searchWarmUp.ts).
+      readyForChangesInSlices(engine, change.context, { isStopped: () => closing }).catch((error: unknown) => log(`Preparing context ${change.context} for changes failed; its next change prepares it.`, error));
+    }
     if (change.findings.length === 0) return;
     engine.listContexts().then(
       (contexts) => {

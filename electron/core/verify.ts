@@ -5,7 +5,7 @@ import path from 'node:path';
 import type { Engine } from './engine.ts';
 import { readJournalSteps } from './journalFile.ts';
 import { readLineRecords, statIdentity, type BadLine } from './contextFile.ts';
-import { readFileIfExists } from './fileSystem.ts';
+import { readFileInSteps } from './readInSteps.ts';
 import { lineChunks } from './lineSplitter.ts';
 import { entityKey, parseValue, type StoredRecord } from './records.ts';
 import type { ContextStore } from './contextStore.ts';
@@ -131,7 +131,7 @@ function* checkSteps(engine: Engine, context: string, paths: { readonly file: st
   yield;
 
   // A context file that is a link is not read through (the store's finding says so).
-  const bytes = statIdentity(engine.fs, paths.file)?.link ? undefined : readFileIfExists(engine.fs, paths.file);
+  const bytes = statIdentity(engine.fs, paths.file)?.link ? undefined : yield* readFileInSteps(engine.fs, paths.file);
   if (bytes) {
     const bad: BadLine[] = [];
     const names = new Map<string, number>();

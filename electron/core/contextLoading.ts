@@ -139,7 +139,7 @@ function tryLoadFromCheckpoint(m: ContextMemory, file: ParsedContextFile, checkp
   if (first && (first.kind === 'header' || first.seq !== checkpoint.seq + 1)) return false;
   adoptFile(m, file);
   m.seq = checkpoint.seq;
-  for (const [op, seq, tx, opFor] of checkpoint.ops) m.ops.set(op, opFor === undefined ? { seq, tx } : { seq, tx, for: opFor });
+  for (const [op, seq, tx, opFor] of checkpoint.ops) m.rememberOp(op, seq, tx, opFor);
   // The versions as of the checkpoint; the journal's tail adds the newer ones.
   if (checkpoint.versions !== undefined) m.versionsLoaded = m.versions.restore(checkpoint.versions);
   m.journalIno = tail.ino;
@@ -210,7 +210,7 @@ function ownRewriteAhead(m: ContextMemory, journal: JournalRead, snapshot: Snaps
     fileSeq = checkpoint.seq;
     if (m.seq < checkpoint.seq) {
       m.seq = checkpoint.seq;
-      for (const [op, seq, tx, opFor] of checkpoint.ops) if (!m.ops.has(op)) m.ops.set(op, opFor === undefined ? { seq, tx } : { seq, tx, for: opFor });
+      for (const [op, seq, tx, opFor] of checkpoint.ops) if (!m.ops.has(op)) m.rememberOp(op, seq, tx, opFor);
     }
   } else return {};
   const changedAfterFile = new Set<string>();

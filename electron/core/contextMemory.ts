@@ -333,26 +333,21 @@ export class ContextMemory {
     // its rewrite: prepareRewriteInSlices.)
     if (this.materializedIsFileMap && this.pending.size > 0) {
       this.materialized = this.state.sharedMap() as Map<string, StoredRecord>;
-      this.materializedIsFileMap = false;
-      this.pending.clear();
-      this.forceRewrite = false;
-      this.orderChanged = false;
-      this.versions.close(seq, 'ours', time);
-      return;
+      this.orderChanged = false; // it is the state's order
+    } else {
+      for (const [key, before] of this.pending) {
+        const now = this.state.get(key);
+        if (now?.raw === before?.raw) continue;
+        if (now) this.materialized.set(key, now);
+        else this.materialized.delete(key);
+      }
     }
     this.materializedIsFileMap = false;
-    for (const [key, before] of this.pending) {
-      const now = this.state.get(key);
-      if (now?.raw === before?.raw) continue;
-      if (now) this.materialized.set(key, now);
-      else this.materialized.delete(key);
-    }
     this.pending.clear();
     this.forceRewrite = false;
     if (this.orderChanged) {
       // The file holds the state in the state's order (see put()).
       this.materialized = this.state.snapshotMap();
-      this.materializedIsFileMap = false;
       this.orderChanged = false;
     }
     this.versions.close(seq, 'ours', time);

@@ -105,7 +105,6 @@ const isString = (value: unknown): value is string => typeof value === 'string';
  */
 const OPAQUE: LineVerdict = { ok: true, kind: 'line', fields: { kind: 'line' } };
 
-/** Classifies one line's text. Never throws: anything unreadable is `ok: false` with a reason. */
 /**
  * The lines a line holds that is not valid JSON as a whole but is several JSON lines joined by
  * lone carriage returns, as a file saved with old Mac line ends (CR only; an editor's "Macintosh
@@ -133,6 +132,7 @@ export interface ReadLine {
   readonly verdict: LineVerdict & { ok: true; kind: RecordKind };
 }
 
+/** Classifies one line's text. Never throws: anything unreadable is `ok: false` with a reason. */
 export function classifyLine(raw: string): LineVerdict {
   const trimmed = raw.trim();
   if (trimmed === '') return { ok: true, kind: 'blank' };

@@ -8,6 +8,8 @@
 // (chartSearch.ts, up to a number of records), so that the first search of a common word costs
 // what the next ones do.
 import type { Engine } from './engine.ts';
+import type { RecordSet } from './recordSet.ts';
+import type { ContextStore } from './contextStore.ts';
 import { learnChartFactsStep } from './charts/chartSearch.ts';
 
 /**
@@ -38,7 +40,7 @@ export async function warmSearchIndexes(engine: Engine, options: WarmUpOptions =
     if (!(await buildSearchIndexInSlices(engine, context, options))) return;
   }
   for (const context of contexts) {
-    if (!(await inSlices(options, () => engine.read(context, (state, store) => learnChartFactsStep(state, store.searchIndex(), sliceMs))))) return;
+    if (!(await inSlices(options, () => inMemoryOrRead(engine, context, (state, store) => learnChartFactsStep(state, store.searchIndex(), sliceMs))))) return;
   }
 }
 
@@ -50,7 +52,18 @@ export async function warmSearchIndexes(engine: Engine, options: WarmUpOptions =
  */
 export function readyForChangesInSlices(engine: Engine, context: string, options: WarmUpOptions = {}): Promise<boolean> {
   const sliceMs = options.sliceMs ?? SLICE_MS;
-  return inSlices(options, () => engine.read(context, (state) => state.readyForChanges(sliceMs)));
+  return inSlices(options, () => inMemoryOrRead(engine, context, (state) => state.readyForChanges(sliceMs)));
+}
+
+/**
+ * A slice of work on what this process holds in memory (the state's copy and indexes, the search
+ * index), done at once when the context is loaded (Engine.inMemory), not after the lock: another
+ * process's write holding the lock for seconds would hold it back too, and the first read after
+ * that write would then do it in one piece. A context not loaded yet is loaded by a read.
+ */
+function inMemoryOrRead(engine: Engine, context: string, slice: (state: RecordSet, store: ContextStore) => boolean): Promise<boolean> {
+  const done = engine.inMemory(context, slice);
+  return done === undefined ? engine.read(context, slice) : Promise.resolve(done);
 }
 
 /**
@@ -60,7 +73,7 @@ export function readyForChangesInSlices(engine: Engine, context: string, options
  */
 export function buildSearchIndexInSlices(engine: Engine, context: string, options: WarmUpOptions = {}): Promise<boolean> {
   const sliceMs = options.sliceMs ?? SLICE_MS;
-  return inSlices(options, () => engine.read(context, (_state, store) => store.buildSearchIndexStep(sliceMs)));
+  return inSlices(options, () => inMemoryOrRead(engine, context, (_state, store) => store.buildSearchIndexStep(sliceMs)));
 }
 
 /** Runs `slice` until it answers true, letting whatever else waits run between two slices; false when stopped. */

@@ -8,8 +8,12 @@ import { ChartService } from '../../electron/core/charts/chartService.ts';
 import { warmSearchIndexes } from '../../electron/core/searchWarmUp.ts';
 import { removeTempDirs, tempDir } from '../helpers/tempRoot.ts';
 import { writeChartFile } from '../bench/chartGenerator.ts';
+import { holdLockInChild, killLockHolders } from '../helpers/lockHolderChild.ts';
 
-afterEach(() => removeTempDirs());
+afterEach(() => {
+  killLockHolders();
+  removeTempDirs();
+});
 
 describe('search warm-up', () => {
   it('builds each context index in slices, letting other work run between them, then searches need no build', async () => {
@@ -23,14 +27,15 @@ describe('search warm-up', () => {
       let slices = 0;
       let interleaved = 0;
       const ticker = setInterval(() => (interleaved += 1), 0);
-      const original = engine.read.bind(engine);
-      engine.read = ((context: string, reader: Parameters<Engine['read']>[1]) => {
+      // Both contexts are loaded: each slice works on them in memory (Engine.inMemory).
+      const original = engine.inMemory.bind(engine);
+      engine.inMemory = ((context: string, work: Parameters<Engine['inMemory']>[1]) => {
         slices += 1;
-        return original(context, reader);
-      }) as Engine['read'];
+        return original(context, work);
+      }) as Engine['inMemory'];
       await warmSearchIndexes(engine, { sliceMs: 0 });
       clearInterval(ticker);
-      engine.read = original;
+      engine.inMemory = original;
       // Each context holds more entities than one batch of 256: more than one slice each.
       expect(slices).toBeGreaterThan(2);
       expect(interleaved, 'timers ran between the slices').toBeGreaterThan(0);
@@ -60,6 +65,43 @@ describe('search warm-up', () => {
     } finally {
       await engine.close();
     }
+  });
+
+  it("readies a loaded context and builds its index while another process holds the lock (a real child holding it), not after", async () => {
+    const data = `${tempDir()}/.coaia`;
+    writeChartFile(`${data}/charts.jsonl`, 4_000);
+    const layout = resolveLayout({ data });
+    // A lock wait short enough that work which waits for the lock fails with BUSY in this test.
+    const engine = await Engine.open({ layout, origin: 'app', rewriteDelayMs: -1, lockTimeoutMs: 1_500 });
+    try {
+      await engine.read('default', (state) => state.size); // loaded: its map the file's, not yet its own
+      expect(engine.inMemory('default', (state) => state.readyForChanges(0)), 'not ready after the open').toBe(false);
+      await holdLockInChild(layout);
+      await expect(engine.read('default', (state) => state.size), 'the child holds the lock').rejects.toThrow(/held/);
+      await warmSearchIndexes(engine, { sliceMs: 1 });
+      expect(engine.inMemory('default', (state) => state.readyForChanges(0)), 'its own map, key map and indexes, made meanwhile').toBe(true);
+      expect(engine.inMemory('default', (_state, store) => store.buildSearchIndexStep(0)), 'the search index is complete').toBe(true);
+      killLockHolders();
+      const found = await new ChartService(engine).searchCounted('chart');
+      expect(found.total).toBeGreaterThan(0);
+    } finally {
+      killLockHolders();
+      await engine.close();
+    }
+  });
+
+  it('works in memory only on a loaded context, and not once the engine is closing', async () => {
+    const data = `${tempDir()}/.coaia`;
+    writeChartFile(`${data}/charts.jsonl`, 50);
+    const engine = await Engine.open({ layout: resolveLayout({ data }), origin: 'app', rewriteDelayMs: -1 });
+    expect(engine.inMemory('default', (state) => state.size), 'not loaded yet: nothing is read from disk here').toBeUndefined();
+    const size = await engine.read('default', (state) => state.size);
+    expect(engine.inMemory('default', (state) => state.size)).toBe(size);
+    // A context not loaded is loaded by a read (the slice's fallback): warm-up of a fresh engine works.
+    await warmSearchIndexes(engine, { sliceMs: 0 });
+    const closing = engine.close();
+    expect(engine.inMemory('default', (state) => state.size)).toBeUndefined();
+    await closing;
   });
 
   it('stops between slices when the app is closing', async () => {

@@ -6,6 +6,7 @@ import { readFileIfExists } from './fileSystem.ts';
 import { removeQuietly, replaceFileAtomically } from './atomicFile.ts';
 import { JOURNAL_FORMAT } from './journalFormat.ts';
 import type { SavedVersions } from './fileVersions.ts';
+import type { FileIdentity, TrustedFile } from './contextFile.ts';
 
 export interface Checkpoint {
   format: number;
@@ -87,4 +88,14 @@ export function writeCheckpoint(fsys: FileSystem, file: string, checkpoint: Omit
   } catch {
     removeQuietly(fsys, file);
   }
+}
+
+/**
+ * A file that is exactly our last rewrite (size and CRC-32 as checkpointed) is read without
+ * parsing every line as JSON, by the checkpoint's list of the lines to read in full when it has
+ * one (TrustedFile); anything else is parsed in full.
+ */
+export function trustedAs(checkpoint: Checkpoint | undefined, identity: FileIdentity): TrustedFile | false {
+  if (checkpoint?.size !== identity.size || checkpoint.crc !== identity.crc) return false;
+  return checkpoint.irregularLines === undefined ? {} : { irregularLines: checkpoint.irregularLines };
 }

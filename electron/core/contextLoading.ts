@@ -8,11 +8,12 @@ import { fromSystemError } from './errors.ts';
 import { sameLines } from './records.ts';
 import { JOURNAL_FORMAT } from './journalFormat.ts';
 import { cutJournal, readJournal, type JournalRead } from './journalFile.ts';
-import { irregularLinesOf, linesAreItsRecords, readContextFile, readStable, statIdentity, type FileIdentity, type ParsedContextFile, type TrustedFile } from './contextFile.ts';
+import { irregularLinesOf, linesAreItsRecords, readContextFile, readStable, statIdentity, type ParsedContextFile } from './contextFile.ts';
 import type { FileSystem } from './fileSystem.ts';
 import type { ContextPaths } from './dataRoot.ts';
 import { FileVersions } from './fileVersions.ts';
-import { readCheckpoint, type Checkpoint } from './checkpointFile.ts';
+import { readCheckpoint, trustedAs, type Checkpoint } from './checkpointFile.ts';
+import { stateCopyOf, stillTheFileReadAhead, type ReadAheadFile } from './contextReadAhead.ts';
 import type { ContextMemory, SnapshotSeen } from './contextMemory.ts';
 import { applyJournalRead } from './journalReplay.ts';
 import { tryWriteCheckpoint, writeHeaderAndBaseline, type FileBaseline } from './contextCommit.ts';
@@ -22,26 +23,28 @@ import { adoptJournalStartedElsewhere } from './journalStartedElsewhere.ts';
 import { sweepLeftovers, takeInDisplaced } from './killedRewriteLeftovers.ts';
 
 /** Loads the context. Never fails on damage: it loads what is good and records findings. */
-export function load(m: ContextMemory): void {
-  loadFromDisk(m);
+export function load(m: ContextMemory, readAhead?: ReadAheadFile): void {
+  loadFromDisk(m, readAhead);
   // What was on disk when read (an earlier run's or another process's): live updates count a
   // context they first see with data in it as another program's (ContextMemory.othersReads).
   if (m.seq > 0 || m.state.size > 0) m.othersReads += 1;
 }
 
-function loadFromDisk(m: ContextMemory): void {
+function loadFromDisk(m: ContextMemory, readAhead?: ReadAheadFile): void {
   resetMemory(m);
   const displaced = m.readOnly ? [] : sweepLeftovers(m);
-  loadFile(m);
+  loadFile(m, readAhead);
   if (displaced.length > 0) takeInDisplaced(m, displaced);
 }
 
 // loadsAsFile (below) mirrors what this decides: a change here that makes a state other than the
 // file as it is (or takes it as is in a new case) must change it too, or a reader's chart list is
 // read back for a file whose load would show something else (test/unit/listWithoutLoading.test.ts).
-function loadFile(m: ContextMemory): void {
+function loadFile(m: ContextMemory, readAhead?: ReadAheadFile): void {
   const checkpoint = readCheckpoint(m.fs, m.paths.checkpoint);
-  const file = readContextFile(m.fs, m.paths.file, (identity) => trustedAs(checkpoint, identity), m.options.readProgress?.('file'));
+  // Read before the lock was taken (the CLI's write: contextReadAhead.ts) and still the file on disk, or read now.
+  const ahead = readAhead === undefined ? undefined : stillTheFileReadAhead(m.fs, m.paths, readAhead);
+  const file = ahead ?? readContextFile(m.fs, m.paths.file, (identity) => trustedAs(checkpoint, identity), m.options.readProgress?.('file'));
   for (const bad of file.bad) m.noteBadLine(bad);
   if (checkpoint && !m.options.replayWholeJournal && tryLoadFromCheckpoint(m, file, checkpoint)) return;
   const vouched = checkpoint !== undefined && file.identity !== undefined && checkpoint.size === file.identity.size && checkpoint.crc === file.identity.crc;
@@ -78,16 +81,6 @@ export function loadsAsFile(fsys: FileSystem, paths: ContextPaths, tag: string):
   return read !== undefined && !read.unsettled && `${read.identity.size}:${read.identity.crc}` === tag;
 }
 
-/**
- * A file that is exactly our last rewrite (size and CRC-32 as checkpointed) is read without
- * parsing every line as JSON, by the checkpoint's list of the lines to read in full when it has
- * one (TrustedFile); anything else is parsed in full.
- */
-function trustedAs(checkpoint: Checkpoint | undefined, identity: FileIdentity): TrustedFile | false {
-  if (checkpoint?.size !== identity.size || checkpoint.crc !== identity.crc) return false;
-  return checkpoint.irregularLines === undefined ? {} : { irregularLines: checkpoint.irregularLines };
-}
-
 function resetMemory(m: ContextMemory): void {
   m.state.observe(undefined);
   m.index = undefined;
@@ -120,7 +113,8 @@ function resetMemory(m: ContextMemory): void {
 }
 
 function adoptFile(m: ContextMemory, file: ParsedContextFile): void {
-  m.state.adopt(file.map);
+  // A copy made with a file read ahead is the state's own map at once (no copy under the lock).
+  m.state.adopt(file.map, stateCopyOf(file));
   // What is derived from every record (the chart list) may be read from a cache made for this very file.
   m.stateIsFile(file.bad.length === 0 ? file.identity : undefined);
   m.materialized = file.map;

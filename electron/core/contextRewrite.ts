@@ -56,13 +56,15 @@ interface RewrittenFile extends WrittenFile {
  * state is still this version, and writes anew otherwise. Undefined when no rewrite is due, or
  * when it needs the lock before it writes (a journal still to start, damaged lines to save).
  */
-export function prepareRewrite(m: ContextMemory): PreparedRewrite | undefined {
+export function prepareRewrite(m: ContextMemory, options: { readonly lastWrite?: boolean } = {}): PreparedRewrite | undefined {
   if (!m.needsRewrite || m.journalPending || m.fileDamage.length > 0) return undefined;
   const written = writeTemp(m);
   // The copy the first rewrite after an open makes of the map read from the file (markMaterialized:
   // that map is also the first version's keys, never changed) is made here too, not under the
   // lock: at 100k charts it is 1-2 s. Only memory: what the map holds is the same either way.
-  m.ownMaterialized();
+  // Not for the last write of an engine that closes next (the CLI's): markMaterialized then
+  // shares the state's map instead, which nothing changes again.
+  if (options.lastWrite !== true) m.ownMaterialized();
   return { version: m.state.version, written };
 }
 

@@ -20,6 +20,7 @@ import { IndexBuild, SearchIndex, type SearchHit } from './searchIndex.ts';
 import type { ObservedVersion } from './versionObserver.ts';
 import { ContextMemory, type CommitResult, type ContextStoreOptions, type Finding, type OperationDone, type PendingChanges } from './contextMemory.ts';
 import { catchUpJournal, load } from './contextLoading.ts';
+import type { ReadAheadFile } from './contextReadAhead.ts';
 import { noteObservedVersion, takeInOtherVersions } from './peerVersionIntake.ts';
 import { takeInLeftCopies } from './killedRewriteLeftovers.ts';
 import { commitChanges, journalStartInSlices, startPendingJournal } from './contextCommit.ts';
@@ -103,9 +104,12 @@ export class ContextStore {
 
   // ---------------------------------------------------------------- loading (contextLoading.ts)
 
-  /** Loads the context. Never fails on damage: it loads what is good and records findings. */
-  load(): void {
-    load(this.memory);
+  /**
+   * Loads the context. Never fails on damage: it loads what is good and records findings.
+   * `readAhead`: the context file read before the lock, used if it is still the file.
+   */
+  load(readAhead?: ReadAheadFile): void {
+    load(this.memory, readAhead);
   }
 
   // ---------------------------------------------------------------- other writers (peerVersionIntake.ts)
@@ -188,8 +192,8 @@ export class ContextStore {
    * prepareRewrite); materialize(prepared) under the lock then only swaps it in, if the state
    * has not changed since.
    */
-  prepareRewrite(): PreparedRewrite | undefined {
-    return prepareRewrite(this.memory);
+  prepareRewrite(options: { readonly lastWrite?: boolean } = {}): PreparedRewrite | undefined {
+    return prepareRewrite(this.memory, options);
   }
 
   /** prepareRewrite a slice at a time, other work running between (contextRewrite.ts, prepareRewriteInSlices). */

@@ -24,6 +24,7 @@ import { tell, timed, type TimingObserver } from './health/engineTiming.ts';
 import { isHiddenRetired } from './contexts/retiredContexts.ts';
 import { monotonicMs } from './monotonicClock.ts';
 import type { ReadFileKind, ReadProgress } from './readProgress.ts';
+import { readFileAhead, type ReadAheadFile } from './contextReadAhead.ts';
 
 export interface EngineOptions {
   readonly layout: DataLayout;
@@ -296,7 +297,9 @@ export class Engine {
         ...(replayWholeJournal ? { replayWholeJournal } : {}),
       });
       const opening = monotonicMs();
-      store.load();
+      const ahead = this.readAheads.get(context);
+      this.readAheads.delete(context);
+      store.load(ahead);
       this.stores.set(context, store);
       tell(this.timingObserver, 'open', context, opening);
     } else {
@@ -308,6 +311,27 @@ export class Engine {
   }
 
   /** What tells onReadProgress of this context's loads. */
+  /** Context files read before the lock (readFileAhead), each taken by the context's load. */
+  private readonly readAheads = new Map<string, ReadAheadFile>();
+
+  /**
+   * Reads a context's file now, without the lock, for a write to come (the CLI's): the load under
+   * the lock takes it if the file is still the one read (contextReadAhead.ts), and holds the lock
+   * for what is left (at 100k charts 2 s instead of 7). Nothing for a context loaded already, nor
+   * in an engine that cannot write (it takes no lock). A failure here is not one: the load reads
+   * the file again and reports it.
+   */
+  readFileAhead(context: string): void {
+    const name = validateContextName(context);
+    if (this.readOnly || this.stopping || this.stores.has(name) || this.readAheads.has(name)) return;
+    try {
+      const ahead = readFileAhead(this.fs, contextPaths(this.layout, name), this.options.onReadProgress ? this.readProgressOf(name)('file') : undefined);
+      if (ahead) this.readAheads.set(name, ahead);
+    } catch {
+      // Read again under the lock.
+    }
+  }
+
   private readProgressOf(context: string): (kind: ReadFileKind) => ReadProgress {
     const file = path.basename(contextPaths(this.layout, context).file);
     return (kind) => (doneBytes, totalBytes) => this.options.onReadProgress?.({ context, file, kind, doneBytes, totalBytes });
@@ -638,10 +662,14 @@ export class Engine {
     this.rewrites.cancel();
     try {
       if (!this.readOnly) {
-        await this.runLocked(() => {
-          this.flushUnderLock();
+        // As a flush: a large file is written before the lock is taken again, and only swapped in
+        // under it (the CLI's write at 100k charts held the lock 2.4 s longer for it).
+        await this.rewrites.flush({
+          run: (work, beforeLock) => this.runLocked(work, beforeLock),
           // After the last rewrite, the state is its file: what is derived from it is saved for the next open.
-          for (const store of this.stores.values()) store.saveDerivedCaches();
+          thenUnderLock: () => {
+            for (const store of this.stores.values()) store.saveDerivedCaches();
+          },
         });
       } else {
         // A reader saves them only where its stores may (readerSavesCaches); nothing else is written.
@@ -653,6 +681,7 @@ export class Engine {
       const release = () => this.releaseLease(false);
       await (this.queue = this.queue.then(release, release));
       this.closed = true;
+      this.readAheads.clear();
       // A closed engine refuses all work: what it read goes with it, even while something still
       // holds the engine (at 100k charts about 560 MB; a process that opened and closed one kept
       // that on its heap, and each full collection of it held its thread for 200-350 ms).

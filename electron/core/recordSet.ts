@@ -306,13 +306,16 @@ export class RecordSet {
   /**
    * Replaces the contents with a map built by the caller, without copying it: the caller may
    * keep reading it (the context store keeps it as what the file holds) but never changes it;
-   * this set copies it before its own first change.
+   * this set copies it before its own first change, or takes `copy` then: the caller's copy of
+   * the same records, which it never uses again.
    */
-  adopt(records: Map<string, StoredRecord>): void {
+  adopt(records: Map<string, StoredRecord>, copy?: Map<string, StoredRecord>): void {
     this.clear();
     this.version += 1;
     this.records = records;
     this.shared = true;
+    // A copy of the same records made beforehand (contextReadAhead.ts): taken at the first change, as one finished in slices is.
+    if (copy) this.owning = { source: records, copy, entries: [][Symbol.iterator]() };
   }
 
   private own(): Map<string, StoredRecord> {

@@ -15,6 +15,9 @@ import { monotonicMs } from './monotonicClock.ts';
 import { nextTurn } from './steppedWork.ts';
 
 /** What the rounds take from the engine's options. */
+/** Runs `work` alone in this process under the data folder's lock, `beforeLock` first in the same turn. */
+export type RunLocked = <T>(work: () => T | Promise<T>, beforeLock?: () => Promise<void>) => Promise<T>;
+
 export interface RewriteOptions {
   readonly rewriteDelayMs?: number;
   readonly rewriteOutsideLockFromBytes?: number;
@@ -35,7 +38,7 @@ export interface RewriteHost {
   /** True once the engine is closing or closed. */
   stopping(): boolean;
   /** Engine.withLock: alone in this process, under the data folder's lock. */
-  withLock<T>(work: () => T | Promise<T>, beforeLock?: () => Promise<void>): Promise<T>;
+  withLock: RunLocked;
   /** Lets go of a lease still held from the last operation (a file is then written without the lock). */
   letGoOfLease(): Promise<void>;
   timingObserver(): TimingObserver | undefined;
@@ -128,13 +131,23 @@ export class RewriteRounds {
    * Each file is written first without the data folder's lock (prepareRewrites), then, under
    * the lock, swapped into place if nothing changed since; else written again there.
    */
-  async flush(): Promise<void> {
+  /**
+   * `closing`: the engine's last flush, run by its close (`run`: its queue, which refuses other
+   * work by then), with `thenUnderLock` after the rewrites in the same hold of the lock.
+   */
+  async flush(closing?: { readonly run: RunLocked; readonly thenUnderLock: () => void }): Promise<void> {
     const prepared = new Map<ContextStore, PreparedRewrite>();
     // In the same turn as the rewrite under the lock: a commit of this process coming meanwhile
     // waits for both (between them, it would change the state written, and the file be written twice).
-    const prepare = () => this.prepareRewrites(prepared);
+    const prepare = () => this.prepareRewrites(prepared, closing !== undefined);
     try {
-      await this.host.withLock(() => this.underLock(prepared), prepare);
+      if (!closing) await this.host.withLock(() => this.underLock(prepared), prepare);
+      else {
+        await closing.run(() => {
+          this.underLock(prepared);
+          closing.thenUnderLock();
+        }, prepare);
+      }
     } finally {
       this.dropPrepared(prepared);
     }
@@ -247,7 +260,7 @@ export class RewriteRounds {
    * wait for the lock only while a file is swapped in, not while it is written (at 100k charts,
    * 5-6 s of a rewrite of 6.5 s). A file whose state changed before the swap is not used.
    */
-  private async prepareRewrites(prepared: Map<ContextStore, PreparedRewrite>): Promise<void> {
+  private async prepareRewrites(prepared: Map<ContextStore, PreparedRewrite>, lastWrite = false): Promise<void> {
     if (this.host.readOnly()) return;
     const large = this.largeFilesBehind();
     if (large.length === 0) return;
@@ -255,7 +268,7 @@ export class RewriteRounds {
     await this.host.letGoOfLease();
     for (const store of large) {
       try {
-        const written = store.prepareRewrite();
+        const written = store.prepareRewrite({ lastWrite });
         if (written) prepared.set(store, written);
       } catch {
         // Written again under the lock, where a failure is reported as the rewrite's.

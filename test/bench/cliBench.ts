@@ -12,11 +12,12 @@
 //   4. a write, `chart create`, on 10,000 charts (with --sizes, those), in a folder we have
 //      written already, beside a fresh `node -e` that reads and parses the file and writes it
 //      back whole, fsynced and renamed: what any write that keeps the file whole for its peers
-//      costs at least. Informational (issue 15 names no figure).
+//      costs at least. Informational (issue 15 names no figure); beside it, how much of the
+//      write the data folder's lock is held (what every other process waits for).
 // Every timed figure is the wall time of one spawnSync (performance.now around it), stdout
 // going to a file; the median of the runs is reported. The bundle is rebuilt first when it is
 // missing or a source is newer (build/cliBundle.mjs --if-stale, as build/runTension.mjs does).
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { writeChartFile, type GeneratedFile } from './chartGenerator.ts';
@@ -328,6 +329,16 @@ export async function cliBench(config: CliBenchConfig): Promise<SectionResult> {
         target: '- (informational; issue 15 names no figure)',
         pass: failure ? false : undefined,
       });
+      // How long of such a write the data folder's lock is held, which every other process's
+      // read or write (the app's window, an MCP server) waits for.
+      const held = await lockHeldDuring(create, path.join(dir, '.tension.lock'), Math.min(runs, 3));
+      checks.push({
+        what: `chart create, ${charts} charts: the data folder's lock held`,
+        measured: held.failure ? 'FAILED' : `${ms(held.heldMs)} in ${held.spans} holds`,
+        against: held.failure ?? `the whole command ${ms(held.wallMs)} = ${ratio(held.heldMs / held.wallMs)} of it (medians of ${Math.min(runs, 3)} runs)`,
+        target: '- (informational; issue 15: the rewrite outside the lock, only the rename under it)',
+        pass: held.failure ? false : undefined,
+      });
       fs.rmSync(path.dirname(dir), { recursive: true, force: true });
     }
   } finally {
@@ -362,6 +373,47 @@ export async function cliBench(config: CliBenchConfig): Promise<SectionResult> {
     `the graph floors run in a fresh \`node -e\` on the same context file: read it, JSON.parse every line keeping them; the second also prints the graph as one JSON document, as graph --json does`,
   );
   return { title, detail, notes, checks };
+}
+
+/**
+ * Runs `command` `runs` times (a process of its own each, not waited for in a blocking call)
+ * while this process looks every 2 ms whether the lock folder is there: the medians of the time
+ * it was there and of the command's wall time, and how many times it was taken in the last run.
+ * The look costs a stat; a hold shorter than the look's interval may be missed.
+ */
+async function lockHeldDuring(command: Command, lockDir: string, runs: number): Promise<{ heldMs: number; wallMs: number; spans: number; failure?: string }> {
+  const held: number[] = [];
+  const walls: number[] = [];
+  let spans = 0;
+  for (let run = 0; run < runs; run += 1) {
+    const started = performance.now();
+    const child = spawn(command.file, command.args, { cwd: command.cwd, stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    let since: number | undefined;
+    let total = 0;
+    let count = 0;
+    const look = () => {
+      const there = fs.existsSync(lockDir);
+      const now = performance.now();
+      if (there && since === undefined) since = now;
+      else if (!there && since !== undefined) {
+        total += now - since;
+        count += 1;
+        since = undefined;
+      }
+    };
+    const timer = setInterval(look, 2);
+    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+    clearInterval(timer);
+    look();
+    if (since !== undefined) total += performance.now() - since;
+    if (code !== 0) return { heldMs: 0, wallMs: 0, spans: 0, failure: `exit ${code}: ${stderr.slice(0, 200)}` };
+    walls.push(performance.now() - started);
+    held.push(total);
+    spans = count;
+  }
+  return { heldMs: percentile(held, 50), wallMs: percentile(walls, 50), spans };
 }
 
 function floorName(floor: Timing | undefined): string {

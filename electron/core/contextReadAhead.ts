@@ -33,16 +33,22 @@ export function stateCopyOf(file: ParsedContextFile): Map<string, StoredRecord> 
   return stateCopies.get(file);
 }
 
-/** Reads, parses and readies a context file without the lock; undefined when there is nothing worth keeping. */
-export function readFileAhead(fsys: FileSystem, paths: ContextPaths, progress?: ReadProgress): ReadAheadFile | undefined {
+/**
+ * Reads and parses a context file without the lock; undefined when there is nothing worth
+ * keeping. `readyForChange`: its key map is built and the state's copy made too (the CLI, which
+ * changes it next); without, the app readies them a slice at a time after the open (searchWarmUp.ts).
+ */
+export function readFileAhead(fsys: FileSystem, paths: ContextPaths, options: { readonly progress?: ReadProgress; readonly readyForChange?: boolean } = {}): ReadAheadFile | undefined {
   // The checkpoint only says how to parse (a file that is exactly our last rewrite is read
   // without a full JSON parse of each line): its size and CRC are compared with the bytes read.
   const checkpoint = readCheckpoint(fsys, paths.checkpoint);
   const readAt = Date.now();
-  const file = readContextFile(fsys, paths.file, (identity) => trustedAs(checkpoint, identity), progress);
+  const file = readContextFile(fsys, paths.file, (identity) => trustedAs(checkpoint, identity), options.progress);
   if (!file.exists || file.link || file.unsettled || file.identity === undefined) return undefined;
-  if (file.map instanceof DeferredRecordMap) file.map.build();
-  stateCopies.set(file, new Map(file.map));
+  if (options.readyForChange !== false) {
+    if (file.map instanceof DeferredRecordMap) file.map.build();
+    stateCopies.set(file, new Map(file.map));
+  }
   return { file, readAt };
 }
 

@@ -315,17 +315,21 @@ export class Engine {
   private readonly readAheads = new Map<string, ReadAheadFile>();
 
   /**
-   * Reads a context's file now, without the lock, for a write to come (the CLI's): the load under
-   * the lock takes it if the file is still the one read (contextReadAhead.ts), and holds the lock
-   * for what is left (at 100k charts 2 s instead of 7). Nothing for a context loaded already, nor
-   * in an engine that cannot write (it takes no lock). A failure here is not one: the load reads
-   * the file again and reports it.
+   * Reads a context's file now, without the lock: the load under the lock takes it if the file is
+   * still the one read (contextReadAhead.ts), and holds the lock for what is left. For a write to
+   * come (the CLI's), its key map and the state's copy are made too (`readyForChange`, the
+   * default); the app's first open takes the parse alone. Nothing for a context loaded already,
+   * nor in an engine that cannot write (it takes no lock). A failure here is not one: the load
+   * reads the file again and reports it.
    */
-  readFileAhead(context: string): void {
+  readFileAhead(context: string, options: { readonly readyForChange?: boolean } = {}): void {
     const name = validateContextName(context);
     if (this.readOnly || this.stopping || this.stores.has(name) || this.readAheads.has(name)) return;
     try {
-      const ahead = readFileAhead(this.fs, contextPaths(this.layout, name), this.options.onReadProgress ? this.readProgressOf(name)('file') : undefined);
+      const ahead = readFileAhead(this.fs, contextPaths(this.layout, name), {
+        ...(this.options.onReadProgress ? { progress: this.readProgressOf(name)('file') } : {}),
+        ...(options.readyForChange === false ? { readyForChange: false } : {}),
+      });
       if (ahead) this.readAheads.set(name, ahead);
     } catch {
       // Read again under the lock.

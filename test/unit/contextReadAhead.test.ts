@@ -6,7 +6,9 @@
 import fs from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Engine } from '../../electron/core/engine.ts';
-import { contextPaths, type DataLayout } from '../../electron/core/dataRoot.ts';
+import { contextPaths, rootPaths, type DataLayout } from '../../electron/core/dataRoot.ts';
+import { listCharts, prepareChartLists } from '../../electron/core/charts/chartSummaries.ts';
+import { writeChartFile } from '../bench/chartGenerator.ts';
 import { realFileSystem, type FileSystem } from '../../electron/core/fileSystem.ts';
 import { readGraph, setEntity } from '../../electron/core/knowledgeGraph.ts';
 import { verifyAll } from '../../electron/core/verify.ts';
@@ -140,6 +142,31 @@ describe('a context file read before the lock', () => {
     expect((await again.read('fresh', (state) => readGraph(state))).entities.map((e) => e.name)).toEqual(['only']);
     expect((await verifyAll(again, { backups: false })).ok).toBe(true);
     await again.close();
+  });
+
+  it("the app's first open reads the file without the lock, then lists every chart", async () => {
+    const layout = tempLayout();
+    const file = contextPaths(layout, CONTEXT).file;
+    writeChartFile(file, 300);
+    const past = new Date(Date.now() - 60_000);
+    fs.utimesSync(file, past, past);
+    const lockDir = rootPaths(layout).lock;
+    const readsWith: boolean[] = [];
+    const seam: FileSystem = {
+      ...realFileSystem,
+      readFileSync(p) {
+        if (p === file) readsWith.push(fs.existsSync(lockDir));
+        return realFileSystem.readFileSync(p);
+      },
+    };
+    const engine = await Engine.open({ layout, origin: 'app', rewriteDelayMs: -1, fs: seam });
+    try {
+      await prepareChartLists(engine);
+      expect(readsWith, 'read once, while no lock was held').toEqual([false]);
+      expect(await listCharts(engine, CONTEXT)).toHaveLength(300);
+    } finally {
+      await engine.close();
+    }
   });
 
   it('nothing is read ahead by an engine that only reads, nor for a context loaded already', async () => {

@@ -148,9 +148,11 @@ export async function main(argv: string[], interruption: Interruption): Promise<
       // On a terminal, how far a long read of a large file has gone (a first open of 100k charts).
       ...(progressLine ? { onReadProgress: progressLine.tell } : {}),
     });
-    // A write's context file is read before its lock is taken (Engine.readFileAhead): other
-    // processes wait for the lock only while the change is made, not while a large file is parsed.
-    if (writes) engine.readFileAhead(context);
+    // A write's context file is read before its lock is taken, and a journal to start is made
+    // without it (Engine.prepareToWrite): other processes wait for the lock only while the change
+    // is made, not while a large file is parsed or copied.
+    // It may wait for the lock: a signal ends that wait as it ends the command's.
+    if (writes && found.command.editsContext === true) await Promise.race([engine.prepareToWrite(context, () => interruption.signal.aborted), interruption.stopped]);
     const commandEngine = stoppableEngine(engine, interruption.signal);
     // With --op, what it was given for: the same id with another command line is refused (operationIntent.ts).
     const run = runAsOperation(options.op, () => requestFingerprint(`tension ${found.name}`, commandAsked(found.rest, options, context)), () =>

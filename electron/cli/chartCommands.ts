@@ -103,6 +103,7 @@ function changeOne(usage: string, summary: string, what: string, change: (charts
 
 export const chartCommands: Record<string, Command> = {
   'chart create': {
+    editsContext: true,
     usage: 'chart create --outcome T --reality T [--due D] [--step T]...',
     retryable: true,
     summary: 'create a structural tension chart; prints its id',
@@ -167,6 +168,7 @@ export const chartCommands: Record<string, Command> = {
     },
   },
   'chart archive': {
+    editsContext: true,
     usage: 'chart archive ID [--if-version V]',
     retryable: true,
     summary: 'move a completed chart (with its sub-charts) to completed-charts.jsonl',
@@ -177,6 +179,7 @@ export const chartCommands: Record<string, Command> = {
     },
   },
   'chart unarchive': {
+    editsContext: true,
     usage: 'chart unarchive ID [--to CONTEXT] [--if-version V]',
     retryable: true,
     summary: 'bring an archived chart back to its context',
@@ -187,6 +190,7 @@ export const chartCommands: Record<string, Command> = {
     },
   },
   'chart move': {
+    editsContext: true,
     usage: 'chart move ID --to CONTEXT [--if-version V]',
     retryable: true,
     summary: 'move a chart with its sub-charts and relations to another context (crash-safe)',
@@ -210,6 +214,7 @@ export const chartCommands: Record<string, Command> = {
     },
   },
   'step add': {
+    editsContext: true,
     usage: 'step add ID --title T [--due D] [--if-version V]',
     retryable: true,
     summary: 'add an action step; prints its name (--if-version: the chart\'s version)',
@@ -220,6 +225,7 @@ export const chartCommands: Record<string, Command> = {
     },
   },
   'step edit': {
+    editsContext: true,
     usage: 'step edit NAME [--title T] [--due D] [--if-version V]',
     retryable: true,
     summary: 'rename or re-date a step',
@@ -234,6 +240,7 @@ export const chartCommands: Record<string, Command> = {
   'step complete': changeOne('step complete NAME', 'complete a step (or a sub-chart\'s desired outcome)', 'a step name', (c, ctx, n, op, v) => c.completeStep(ctx, n, op, v), 'completed'),
   'step reopen': changeOne('step reopen NAME', 'mark a completed step open again', 'a step name', (c, ctx, n, op, v) => c.reopenStep(ctx, n, op, v), 'reopened'),
   'step remove': {
+    editsContext: true,
     usage: 'step remove NAME [--if-version V]',
     retryable: true,
     summary: 'remove a step and its whole telescoped subtree (kept in history)',
@@ -244,6 +251,7 @@ export const chartCommands: Record<string, Command> = {
     },
   },
   'step move': {
+    editsContext: true,
     usage: 'step move NAME --to N [--if-version V]',
     retryable: true,
     summary: 'put a step at position N among its chart\'s steps',
@@ -254,6 +262,7 @@ export const chartCommands: Record<string, Command> = {
     },
   },
   telescope: {
+    editsContext: true,
     usage: 'telescope NAME [--reality T] [--step T]... [--if-version V]',
     retryable: true,
     summary: 'telescope a step into a sub-chart; prints its id',
@@ -265,6 +274,7 @@ export const chartCommands: Record<string, Command> = {
     },
   },
   'reality add': {
+    editsContext: true,
     usage: 'reality add ID --text T [--if-version V]',
     retryable: true,
     summary: 'add an observation to the current reality',
@@ -275,6 +285,7 @@ export const chartCommands: Record<string, Command> = {
     },
   },
   'reality edit': {
+    editsContext: true,
     usage: 'reality edit ID --old T [--text T] [--if-version V]',
     retryable: true,
     summary: 'change (or, without --text, remove) an observation of the current reality',
@@ -285,6 +296,7 @@ export const chartCommands: Record<string, Command> = {
     },
   },
   'outcome set': {
+    editsContext: true,
     usage: 'outcome set ID --text T [--if-version V]',
     retryable: true,
     summary: 'change the desired outcome',
@@ -297,6 +309,7 @@ export const chartCommands: Record<string, Command> = {
   'outcome complete': changeOne('outcome complete ID', 'mark the desired outcome achieved (completes the step a sub-chart came from)', 'a chart id', (c, ctx, id, op, v) => c.completeOutcome(ctx, id, op, v), 'completed'),
   'outcome reopen': changeOne('outcome reopen ID', 'take back "outcome achieved" (reopens the step a sub-chart came from)', 'a chart id', (c, ctx, id, op, v) => c.reopenOutcome(ctx, id, op, v), 'reopened'),
   'due set': {
+    editsContext: true,
     usage: 'due set ID DATE [--if-version V]',
     retryable: true,
     summary: 'set the chart\'s due date (a dated note is kept); DATE "none" removes it (--if-version: the chart\'s version)',

@@ -58,6 +58,12 @@ export interface Command {
   readonly stopsItself?: boolean;
   /** Takes --op ID: the change is made once, however often it is run with that id (a retry after a lost answer). */
   readonly retryable?: boolean;
+  /**
+   * Changes the records of --context by ordinary commits: its file is read, and a journal to
+   * start made, before the lock is taken (Engine.prepareToWrite). Not for a command whose locked
+   * work loads a context its own way (recover replays the whole journal) or works on files.
+   */
+  readonly editsContext?: boolean;
   run(input: CommandInput): Promise<CommandResult>;
 }
 
@@ -123,6 +129,7 @@ export const commands: Record<string, Command> = {
   },
 
   'entity set': {
+    editsContext: true,
     usage: 'entity set --name N --type T [--obs TEXT]... [--meta JSON] [--op ID]',
     retryable: true,
     summary: 'create an entity, or add observations and merge metadata into it',
@@ -137,6 +144,7 @@ export const commands: Record<string, Command> = {
   },
 
   'entity delete': {
+    editsContext: true,
     usage: 'entity delete --name N',
     retryable: true,
     summary: 'delete an entity and the relations that touch it',
@@ -148,6 +156,7 @@ export const commands: Record<string, Command> = {
   },
 
   'relation add': {
+    editsContext: true,
     usage: 'relation add --from A --to B --type R [--meta JSON]',
     retryable: true,
     summary: 'add a relation (or merge metadata into it)',
@@ -161,6 +170,7 @@ export const commands: Record<string, Command> = {
   },
 
   'relation delete': {
+    editsContext: true,
     usage: 'relation delete --from A --to B --type R',
     retryable: true,
     summary: 'delete a relation',
@@ -234,6 +244,7 @@ export const commands: Record<string, Command> = {
   },
 
   import: {
+    editsContext: true,
     usage: 'import FILE [--on-collision replace]',
     retryable: true,
     summary: `import a JSONL file (or a {"entities","relations"} document; a regular file up to ${IMPORT_LIMIT_BYTES / 1024 / 1024} MB) as one transaction; a chart the context holds otherwise is refused unless replaced`,

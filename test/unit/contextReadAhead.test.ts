@@ -169,6 +169,54 @@ describe('a context file read before the lock', () => {
     }
   });
 
+  it("a peer's file written to for the first time: its journal's start is made without the lock, and written by the write", async () => {
+    const layout = tempLayout();
+    peerFile(layout, 400);
+    const paths = contextPaths(layout, CONTEXT);
+    const engine = await Engine.open({ layout, origin: 'cli', rewriteDelayMs: -1 });
+    try {
+      await engine.prepareToWrite(CONTEXT);
+      expect(fs.existsSync(rootPaths(layout).lock), 'the lock is let go').toBe(false);
+      expect(fs.existsSync(paths.journal), 'nothing written yet').toBe(false);
+      const memory = (engine.loadedStore(CONTEXT) as unknown as { memory: { journalStartUnderWay?: { made?: unknown } } }).memory;
+      expect(memory.journalStartUnderWay?.made, 'the journal start made').toBeDefined();
+      await engine.transact(CONTEXT, (s) => setEntity(s, { name: 'from_the_write', entityType: 'note', observations: ['first write'] }));
+      expect(memory.journalStartUnderWay, 'taken by the write').toBeUndefined();
+    } finally {
+      await engine.close();
+    }
+    const found = await namesAndObservations(layout);
+    expect(found.size).toBe(401);
+    const headers = fs.readFileSync(paths.journal, 'utf8').split('\n').filter((l) => l.includes('"kind":"header"'));
+    expect(headers).toHaveLength(1);
+    const check = await Engine.open({ layout, origin: 'cli' });
+    expect((await verifyAll(check, { backups: false })).ok).toBe(true);
+    await check.close();
+  });
+
+  it('a journal another process started meanwhile is taken, and the start made before is not written (a real CLI process)', async () => {
+    const layout = tempLayout();
+    peerFile(layout, 400);
+    const paths = contextPaths(layout, CONTEXT);
+    const engine = await Engine.open({ layout, origin: 'cli', rewriteDelayMs: -1 });
+    try {
+      await engine.prepareToWrite(CONTEXT);
+      cliOk(['entity', 'set', '--context', CONTEXT, '--name', 'from_the_cli', '--type', 'note', '--obs', 'started the journal'], layout.root);
+      await engine.transact(CONTEXT, (s) => setEntity(s, { name: 'from_the_write', entityType: 'note', observations: ['second'] }));
+    } finally {
+      await engine.close();
+    }
+    const found = await namesAndObservations(layout);
+    expect(found.get('from_the_cli')).toEqual(['started the journal']);
+    expect(found.get('from_the_write')).toEqual(['second']);
+    expect(found.size).toBe(402);
+    const headers = fs.readFileSync(paths.journal, 'utf8').split('\n').filter((l) => l.includes('"kind":"header"'));
+    expect(headers, 'one start of the journal').toHaveLength(1);
+    const check = await Engine.open({ layout, origin: 'cli' });
+    expect((await verifyAll(check, { backups: false })).ok).toBe(true);
+    await check.close();
+  });
+
   it('nothing is read ahead by an engine that only reads, nor for a context loaded already', async () => {
     const layout = tempLayout();
     const file = peerFile(layout, 20);

@@ -53,6 +53,8 @@ export interface ChildRun {
   readonly kill: CallLine | undefined;
   readonly done: { calls: number; result: unknown } | undefined;
   readonly error: string | undefined;
+  /** The kinds (`t`) of the other lines it printed, in order (a child's own marks: `ack`). */
+  readonly said: readonly string[];
   readonly stderr: string;
 }
 
@@ -88,6 +90,7 @@ export function runChildThatKillsItself(script: string, config: unknown): Promis
       let kill: CallLine | undefined;
       let done: ChildRun['done'];
       let error: string | undefined;
+      const said: string[] = [];
       for (const line of out.split('\n')) {
         if (line.trim() === '') continue;
         let message: Record<string, unknown>;
@@ -100,8 +103,9 @@ export function runChildThatKillsItself(script: string, config: unknown): Promis
         else if (message.t === 'kill') kill = message as unknown as CallLine;
         else if (message.t === 'done') done = message as unknown as { calls: number; result: unknown };
         else if (message.t === 'error') error = String(message.message);
+        else said.push(String(message.t));
       }
-      resolve({ code, signal, calls, kill, done, error, stderr });
+      resolve({ code, signal, calls, kill, done, error, said, stderr });
     });
   });
 }

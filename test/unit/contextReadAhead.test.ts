@@ -55,6 +55,18 @@ async function namesAndObservations(layout: DataLayout): Promise<Map<string, rea
   }
 }
 
+/** The journal was started once, and the folder's file, journal and checkpoint agree (verify). */
+async function expectSoundWithOneJournalStart(layout: DataLayout): Promise<void> {
+  const headers = fs.readFileSync(contextPaths(layout, CONTEXT).journal, 'utf8').split('\n').filter((l) => l.includes('"kind":"header"'));
+  expect(headers, 'one start of the journal').toHaveLength(1);
+  const check = await Engine.open({ layout, origin: 'cli' });
+  try {
+    expect((await verifyAll(check, { backups: false })).ok, 'the file, journal and checkpoint agree').toBe(true);
+  } finally {
+    await check.close();
+  }
+}
+
 async function writeWithReadAhead(layout: DataLayout, between: () => void): Promise<number> {
   const file = contextPaths(layout, CONTEXT).file;
   const counted = countingReads(file);
@@ -83,9 +95,7 @@ describe('a context file read before the lock', () => {
     expect(found.size).toBe(502);
     expect(found.get('from_the_write')).toEqual(['after the read-ahead']);
     expect(found.get('n7')).toEqual(['o1']);
-    const engine = await Engine.open({ layout, origin: 'cli' });
-    expect((await verifyAll(engine, { backups: false })).ok, 'the file, journal and checkpoint agree').toBe(true);
-    await engine.close();
+    await expectSoundWithOneJournalStart(layout);
   });
 
   it("is read again when another process's write came between: the other write is kept (a real CLI process)", async () => {
@@ -185,19 +195,13 @@ describe('a context file read before the lock', () => {
     } finally {
       await engine.close();
     }
-    const found = await namesAndObservations(layout);
-    expect(found.size).toBe(401);
-    const headers = fs.readFileSync(paths.journal, 'utf8').split('\n').filter((l) => l.includes('"kind":"header"'));
-    expect(headers).toHaveLength(1);
-    const check = await Engine.open({ layout, origin: 'cli' });
-    expect((await verifyAll(check, { backups: false })).ok).toBe(true);
-    await check.close();
+    expect((await namesAndObservations(layout)).size).toBe(401);
+    await expectSoundWithOneJournalStart(layout);
   });
 
   it('a journal another process started meanwhile is taken, and the start made before is not written (a real CLI process)', async () => {
     const layout = tempLayout();
     peerFile(layout, 400);
-    const paths = contextPaths(layout, CONTEXT);
     const engine = await Engine.open({ layout, origin: 'cli', rewriteDelayMs: -1 });
     try {
       await engine.prepareToWrite(CONTEXT);
@@ -210,11 +214,7 @@ describe('a context file read before the lock', () => {
     expect(found.get('from_the_cli')).toEqual(['started the journal']);
     expect(found.get('from_the_write')).toEqual(['second']);
     expect(found.size).toBe(402);
-    const headers = fs.readFileSync(paths.journal, 'utf8').split('\n').filter((l) => l.includes('"kind":"header"'));
-    expect(headers, 'one start of the journal').toHaveLength(1);
-    const check = await Engine.open({ layout, origin: 'cli' });
-    expect((await verifyAll(check, { backups: false })).ok).toBe(true);
-    await check.close();
+    await expectSoundWithOneJournalStart(layout);
   });
 
   it('nothing is read ahead by an engine that only reads, nor for a context loaded already', async () => {

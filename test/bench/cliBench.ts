@@ -300,8 +300,23 @@ export async function cliBench(config: CliBenchConfig): Promise<SectionResult> {
     for (const charts of config.writeCharts) {
       const dir = path.join(root, `write-${charts}`, '.coaia');
       const written = writeChartFile(path.join(dir, 'charts.jsonl'), charts);
-      const adopted = adoptingWrite(node, cliEntry, dir, repoRoot, stdoutFile, charts);
-      notes.push(adopted.note);
+      // The first write to the peer's file (it starts the journal), timed as the lock's holding is below.
+      const lockDir = path.join(dir, '.tension.lock');
+      const adopting: Command = { label: 'entity set (the first write)', file: node, args: [cliEntry, 'entity', 'set', '--name', 'bench_cli_marker', '--type', 'note', '--obs', 'cli bench marker', '--data', dir], cwd: repoRoot };
+      const adoptHeld = await lockHeldDuring(adopting, lockDir, 1);
+      const adopted = { failure: adoptHeld.failure === undefined ? undefined : `the adopting write failed: ${adoptHeld.failure}` };
+      notes.push(
+        adoptHeld.failure === undefined
+          ? `the adopting write at ${charts} charts (entity set of a note; adopts the file, journals, rewrites the file): ${ms(adoptHeld.wallMs)}; the folder then holds ${fileNames(dir)}`
+          : `the adopting write at ${charts} charts failed: ${adoptHeld.failure}`,
+      );
+      checks.push({
+        what: `the first write to a peer's file of ${charts} charts (entity set): the data folder's lock held`,
+        measured: adoptHeld.failure ? 'FAILED' : `${ms(adoptHeld.heldMs)} in ${adoptHeld.spans} holds`,
+        against: adoptHeld.failure ?? `the whole command ${ms(adoptHeld.wallMs)} = ${ratio(adoptHeld.heldMs / adoptHeld.wallMs)} of it (one run)`,
+        target: '- (informational)',
+        pass: adoptHeld.failure ? false : undefined,
+      });
       const data = `${charts} charts (${mb(written.bytes)}), after one CLI write`;
       const rewriteFloor: Command = {
         label: 'node -e: read + JSON.parse each line + write them back (fsync, rename) (floor)',
@@ -331,7 +346,7 @@ export async function cliBench(config: CliBenchConfig): Promise<SectionResult> {
       });
       // How long of such a write the data folder's lock is held, which every other process's
       // read or write (the app's window, an MCP server) waits for.
-      const held = await lockHeldDuring(create, path.join(dir, '.tension.lock'), Math.min(runs, 3));
+      const held = await lockHeldDuring(create, lockDir, Math.min(runs, 3));
       checks.push({
         what: `chart create, ${charts} charts: the data folder's lock held`,
         measured: held.failure ? 'FAILED' : `${ms(held.heldMs)} in ${held.spans} holds`,

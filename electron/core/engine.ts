@@ -311,7 +311,6 @@ export class Engine {
     return store;
   }
 
-  /** What tells onReadProgress of this context's loads. */
   /** Context files read before the lock (readFileAhead), each taken by the context's load. */
   private readonly readAheads = new Map<string, ReadAheadFile>();
 
@@ -357,6 +356,7 @@ export class Engine {
     await store.journalStartInSlices({ sliceMs: Number.POSITIVE_INFINITY, pause: nextTurn, current: () => !isStopped() && !this.stopping && this.stores.get(name) === store });
   }
 
+  /** What tells onReadProgress of this context's loads. */
   private readProgressOf(context: string): (kind: ReadFileKind) => ReadProgress {
     const file = path.basename(contextPaths(this.layout, context).file);
     return (kind) => (doneBytes, totalBytes) => this.options.onReadProgress?.({ context, file, kind, doneBytes, totalBytes });

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { EngineError, fromSystemError } from './errors.ts';
 import { makeDirectoryDurably, realFileSystem, type FileSystem } from './fileSystem.ts';
 import { contextOfFileName, contextPaths, rootPaths, validateContextName, type DataLayout } from './dataRoot.ts';
-import { ContextStore, type CommitResult, type Finding, type PendingChanges } from './contextStore.ts';
+import { ContextStore, type CommitResult, type PendingChanges } from './contextStore.ts';
 import { RewriteRounds } from './rewriteRounds.ts';
 import type { CommitMeta } from './commitLines.ts';
 import { operationFor, refuseOtherUse } from './operationIntent.ts';
@@ -26,6 +26,7 @@ import { monotonicMs } from './monotonicClock.ts';
 import { nextTurn } from './steppedWork.ts';
 import type { ReadFileKind, ReadProgress } from './readProgress.ts';
 import { readFileAhead, type ReadAheadFile } from './contextReadAhead.ts';
+import { summarize, type ContextSummary } from './contextSummary.ts';
 
 export interface EngineOptions {
   readonly layout: DataLayout;
@@ -71,21 +72,8 @@ export interface FileReadProgress {
   readonly totalBytes: number;
 }
 
-export type Health = 'ok' | 'damaged' | 'read-only';
-
 /** Longest a lease is held while operations keep coming, before others get a turn. */
 const LEASE_MAX_MS = 100;
-
-export interface ContextSummary {
-  readonly context: string;
-  readonly file: string;
-  readonly records: number;
-  readonly entities: number;
-  readonly relations: number;
-  readonly bytes: number;
-  readonly health: Health;
-  readonly findings: readonly Finding[];
-}
 
 /** A change to one context built from its current state, read under the lock (never a stale copy). */
 export type ChangeBuilder = (state: RecordSet, store: ContextStore) => PendingChanges;
@@ -732,28 +720,5 @@ function safeReaddir(fsys: FileSystem, dir: string): string[] {
   }
 }
 
-export function summarize(store: ContextStore, state: RecordSet, unwritable: boolean, fsys: FileSystem): ContextSummary {
-  const { entities, relations } = state.kindCounts();
-  const readOnlyProblem = unwritable || store.findings.some((f) => f.kind === 'newer-format' || f.kind === 'read-only');
-  const damaged = store.findings.some((f) => f.severity !== 'info' && f.kind !== 'newer-format' && f.kind !== 'read-only');
-  let bytes = store.fileInfo()?.size;
-  if (bytes === undefined) {
-    try {
-      bytes = Number(fsys.statSync(store.paths.file, { bigint: true }).size);
-    } catch {
-      bytes = 0;
-    }
-  }
-  return {
-    context: store.context,
-    file: store.paths.file,
-    records: state.size,
-    entities,
-    relations,
-    bytes,
-    health: damaged ? 'damaged' : readOnlyProblem ? 'read-only' : 'ok',
-    findings: store.findings,
-  };
-}
 
 export { contextPaths };

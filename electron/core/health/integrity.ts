@@ -3,7 +3,8 @@
 // when it was last read through; and how fresh the backups are.
 import path from 'node:path';
 import type { BackupFreshness, Integrity, Verified } from '../../../shared/healthFigures.ts';
-import type { ContextSummary, Engine } from '../engine.ts';
+import type { Engine } from '../engine.ts';
+import type { ContextSummary } from '../contextSummary.ts';
 import { contextPaths } from '../dataRoot.ts';
 import type { QuarantinedFile } from '../quarantine.ts';
 import type { BackupStatus } from '../backupListing.ts';

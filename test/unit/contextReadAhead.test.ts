@@ -188,10 +188,13 @@ describe('a context file read before the lock', () => {
       await engine.prepareToWrite(CONTEXT);
       expect(fs.existsSync(rootPaths(layout).lock), 'the lock is let go').toBe(false);
       expect(fs.existsSync(paths.journal), 'nothing written yet').toBe(false);
-      const memory = (engine.loadedStore(CONTEXT) as unknown as { memory: { journalStartUnderWay?: { made?: unknown } } }).memory;
-      expect(memory.journalStartUnderWay?.made, 'the journal start made').toBeDefined();
+      const memory = (engine.loadedStore(CONTEXT) as unknown as { memory: { journalStartUnderWay?: { made?: { lines: readonly string[] } } } }).memory;
+      const made = memory.journalStartUnderWay?.made;
+      expect(made, 'the journal start made').toBeDefined();
       await engine.transact(CONTEXT, (s) => setEntity(s, { name: 'from_the_write', entityType: 'note', observations: ['first write'] }));
-      expect(memory.journalStartUnderWay, 'taken by the write').toBeUndefined();
+      // Those very lines were written (a start made again under the lock has a header of its own time and checksum).
+      const written = fs.readFileSync(contextPaths(layout, CONTEXT).journal, 'utf8');
+      expect(written.startsWith((made?.lines ?? ['(none made)']).join('')), 'the journal begins with the lines made before the lock').toBe(true);
     } finally {
       await engine.close();
     }

@@ -223,6 +223,14 @@ export function statIdentity(fsys: FileSystem, path: string): { size: number; in
   }
 }
 
+/**
+ * Whether a file's stat figures are those seen before (inode, size, modification and change
+ * times): what says a file held in memory is still the one on disk, short of reading it again.
+ */
+export function sameStat(known: Pick<FileIdentity, 'ino' | 'size' | 'mtimeNs' | 'ctimeNs'>, now: { readonly ino: bigint; readonly size: number; readonly mtimeNs: bigint; readonly ctimeNs: bigint }): boolean {
+  return known.ino === now.ino && known.size === now.size && known.mtimeNs === now.mtimeNs && known.ctimeNs === now.ctimeNs;
+}
+
 const sleep = (ms: number) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 
 /**

@@ -9,7 +9,7 @@
 // the lock sees one whole version; a peer writing in place may be caught mid-write, which the
 // read tells (unsettled), and such a read is not used.
 import { readCheckpoint, trustedAs } from './checkpointFile.ts';
-import { readContextFile, statIdentity, type ParsedContextFile } from './contextFile.ts';
+import { readContextFile, sameStat, statIdentity, type ParsedContextFile } from './contextFile.ts';
 import type { ContextPaths } from './dataRoot.ts';
 import { DeferredRecordMap } from './deferredRecordMap.ts';
 import type { FileSystem } from './fileSystem.ts';
@@ -70,7 +70,7 @@ export function stillTheFileReadAhead(fsys: FileSystem, paths: ContextPaths, ahe
   if (was === undefined) return undefined;
   const now = statIdentity(fsys, paths.file);
   if (now === undefined || now.link === true) return undefined;
-  if (now.ino !== was.ino || now.size !== was.size || now.mtimeNs !== was.mtimeNs || now.ctimeNs !== was.ctimeNs) return undefined;
+  if (!sameStat(was, now)) return undefined;
   const wholeSeconds = was.mtimeNs % 1_000_000_000n === 0n;
   if (ahead.readAt - Number(was.mtimeNs / 1_000_000n) < (wholeSeconds ? WHOLE_SECOND_MARGIN_MS : TICK_MARGIN_MS)) return undefined;
   return ahead.file;

@@ -254,6 +254,14 @@ export class Engine {
     lease.idle.unref?.();
   }
 
+  /** Lets go of the lease once the work queued before is done (never in the middle of an operation). */
+  private releaseLeaseInQueue(): Promise<void> {
+    const release = () => this.releaseLease(false);
+    const released = this.queue.then(release, release);
+    this.queue = released;
+    return released;
+  }
+
   private async releaseLease(forced: boolean): Promise<void> {
     const lease = this.lease;
     if (!lease) return this.releasing;
@@ -338,9 +346,8 @@ export class Engine {
     await this.read(name, () => undefined);
     const store = this.stores.get(name);
     if (!store || store.readOnly || !store.journalPending) return;
-    // Made without the lock: the lease still held from the load goes first, in the queue.
-    const letGo = () => (this.lease ? this.releaseLease(false) : undefined);
-    await (this.queue = this.queue.then(letGo, letGo));
+    // Made without the lock: the lease still held from the load goes first.
+    await this.releaseLeaseInQueue();
     await store.journalStartInSlices({ sliceMs: Number.POSITIVE_INFINITY, pause: nextTurn, current: () => !isStopped() && !this.stopping && this.stores.get(name) === store });
   }
 
@@ -691,8 +698,7 @@ export class Engine {
         });
       }
     } finally {
-      const release = () => this.releaseLease(false);
-      await (this.queue = this.queue.then(release, release));
+      await this.releaseLeaseInQueue();
       this.closed = true;
       this.readAheads.clear();
       // A closed engine refuses all work: what it read goes with it, even while something still

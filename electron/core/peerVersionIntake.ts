@@ -8,7 +8,7 @@ import path from 'node:path';
 import { entityKey, sameLines, type StoredRecord } from './records.ts';
 import { repeatedKey, type RecordSet } from './recordSet.ts';
 import type { Origin } from './journalFormat.ts';
-import { linesAreItsRecords, parseContextBytes, parseReadFile, readStable, statIdentity, type FileIdentity, type ParsedContextFile } from './contextFile.ts';
+import { linesAreItsRecords, parseContextBytes, parseReadFile, readStable, sameStat, statIdentity, type FileIdentity, type ParsedContextFile } from './contextFile.ts';
 import { absorbExternalVersion } from './externalMerge.ts';
 import { absorbLateVersion } from './lateVersion.ts';
 import { onlyWholeChartsTakenOut } from './chartsTakenOut.ts';
@@ -109,7 +109,7 @@ function checkFile(m: ContextMemory): void {
     }
     return;
   }
-  if (known && known.ino === now.ino && known.size === now.size && known.mtimeNs === now.mtimeNs && known.ctimeNs === now.ctimeNs && !racilyClean(m, known)) return;
+  if (known && sameStat(known, now) && !racilyClean(m, known)) return;
   const read = readStable(m.fs, m.paths.file);
   if (!read) return;
   // Another program is still writing it (emptied and not yet filled, or cut a moment ago):

@@ -220,6 +220,31 @@ describe('a context file read before the lock', () => {
     await expectSoundWithOneJournalStart(layout);
   });
 
+  it('a read ahead that fails (an I/O error) is no failure: the write reads the file under the lock and is whole', async () => {
+    const layout = tempLayout();
+    const file = peerFile(layout, 100);
+    let reads = 0;
+    const seam: FileSystem = {
+      ...realFileSystem,
+      readFileSync(p) {
+        if (p === file && (reads += 1) === 1) throw Object.assign(new Error(`EIO: i/o error, read '${p}'`), { code: 'EIO', path: p });
+        return realFileSystem.readFileSync(p);
+      },
+    };
+    const engine = await Engine.open({ layout, origin: 'cli', rewriteDelayMs: -1, fs: seam });
+    try {
+      await engine.prepareToWrite(CONTEXT);
+      expect(reads, 'the read ahead failed, and the load read the file again').toBe(2);
+      await engine.transact(CONTEXT, (s) => setEntity(s, { name: 'from_the_write', entityType: 'note', observations: ['after a failed read-ahead'] }));
+    } finally {
+      await engine.close();
+    }
+    const found = await namesAndObservations(layout);
+    expect(found.size).toBe(101);
+    expect(found.get('from_the_write')).toEqual(['after a failed read-ahead']);
+    await expectSoundWithOneJournalStart(layout);
+  });
+
   it('nothing is read ahead by an engine that only reads, nor for a context loaded already', async () => {
     const layout = tempLayout();
     const file = peerFile(layout, 20);
